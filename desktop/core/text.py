@@ -1,0 +1,40 @@
+"""Text normalisation, done once at import; after it a document's text never changes."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+
+# Presentation forms that PDF producers emit for typographic ligatures.
+LIGATURES = {
+    "\ufb00": "ff",
+    "\ufb01": "fi",
+    "\ufb02": "fl",
+    "\ufb03": "ffi",
+    "\ufb04": "ffl",
+    "\ufb05": "st",
+    "\ufb06": "st",
+}
+_LIGATURE_TABLE = str.maketrans(LIGATURES)
+
+
+def normalise(text: str) -> str:
+    """BOM stripped, CRLF and CR turned into LF, ligatures expanded, NUL removed.
+
+    Unicode normalisation (NFC) is deliberately *not* applied: it would shift the
+    offsets of codings made by other tools on the same text."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.translate(_LIGATURE_TABLE)
+    return text.replace("\x00", "")
+
+
+def sha256_text(text: str) -> str:
+    """The identity of a document's text across coders' files (UTF-8 bytes)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def is_word_char(ch: str) -> bool:
+    cat = unicodedata.category(ch)
+    return cat[0] in "LNM" or ch in "_'’-"
