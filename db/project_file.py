@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from db.engine import make_engine
 
 APPLICATION_ID = 0x54455353  # "TESS"
-SCHEMA_VERSION = 1  # bump with every migration; equals the alembic head's number
+SCHEMA_VERSION = 2  # bump with every migration; equals the alembic head's number
 SQLITE_MAGIC = b"SQLite format 3\x00"
 MIGRATIONS = Path(__file__).with_name("migrations")
 

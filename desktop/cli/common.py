@@ -1,0 +1,66 @@
+"""Helpers shared by the command modules: opening a project, printing, progress."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from desktop.services.errors import ServiceError
+from desktop.services.project import Project
+
+
+class CliError(Exception):
+    """Printed as 'tessera: <message>' with exit status 1."""
+
+
+@contextmanager
+def open_project(path: str | Path, actor: str = "") -> Iterator[Project]:
+    try:
+        project = Project.open(path)
+    except ServiceError as exc:
+        raise CliError(str(exc)) from exc
+    project.actor = actor
+    if project.backup_before_upgrade:
+        err(f"upgraded the project to the current schema; a copy of the old file is at "
+            f"{project.backup_before_upgrade}")  # fmt: skip
+    try:
+        yield project
+    finally:
+        project.close()
+
+
+def err(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr, drawn only on a terminal, at most 10 times a second."""
+
+    def __init__(self, label: str = "", stream=None) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty()
+        self.label = label
+        self._last = 0.0
+
+    def update(self, done: int, total: int, note: str = "") -> None:
+        if not self.enabled or total <= 0:
+            return
+        now = time.monotonic()
+        if now - self._last < 0.1 and done < total:
+            return
+        self._last = now
+        width = max(10, min(40, shutil.get_terminal_size((80, 20)).columns - 50))
+        filled = int(width * done / total)
+        bar = "█" * filled + "░" * (width - filled)
+        note = (note[:28] + "…") if len(note) > 29 else note
+        self.stream.write(f"\r{self.label} {bar} {done}/{total} {note:<30}")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            self.stream.write("\r" + " " * 100 + "\r")
+            self.stream.flush()

@@ -1,0 +1,86 @@
+"""tessera new | info | import | open"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from desktop.cli.common import ProgressBar, err, open_project
+from desktop.services import documents
+from desktop.services.project import TEMPLATES, Project
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("new", help="create a project file")
+    p.add_argument("path", type=Path)
+    p.add_argument("--template", default="empty",
+                   help=f"codebook to start from: {' | '.join(TEMPLATES)} (or a template .json)")  # fmt: skip
+    p.add_argument("--name", help="the project's name (default: the file name)")
+    p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("info", help="what a project holds")
+    p.add_argument("project", type=Path)
+    p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("import", help="import documents (files or folders, recursively)")
+    p.add_argument("project", type=Path)
+    p.add_argument("paths", nargs="+", type=Path)
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("open", help="open a project in the window")
+    p.add_argument("project", type=Path)
+    p.set_defaults(func=cmd_open)
+
+
+def cmd_new(args) -> int:
+    project = Project.create(args.path, template=args.template, name=args.name)
+    info = project.info()
+    project.close()
+    print(f"created {args.path} ({info['codes']} codes from template {args.template!r})")
+    return 0
+
+
+def cmd_info(args) -> int:
+    with open_project(args.project) as project:
+        info = project.info()
+    width = max(len(k) for k in info)
+    for key, value in info.items():
+        print(f"{key.replace('_', ' '):<{width}}  {value}")
+    return 0
+
+
+def cmd_import(args) -> int:
+    with open_project(args.project) as project:
+        bar = ProgressBar("importing")
+
+        def progress(p: documents.ImportProgress) -> None:
+            note = p.current
+            if p.pages_total:
+                note = f"{p.current} p.{p.pages_done}/{p.pages_total}"
+            bar.update(p.files_done, p.files_total, note)
+
+        try:
+            report = documents.import_files(project, args.paths, progress=progress)
+        finally:
+            bar.close()
+    for doc in report.imported:
+        pages = f", {doc.pages} pages" if doc.pages else ""
+        print(f"imported {doc.name} ({doc.kind}, {doc.length:,} characters{pages})")
+    for path, existing in report.duplicates:
+        print(f"skipped {path}: the same text is already in the project as {existing!r}")
+    for path, reason in report.failed:
+        err(f"failed {path}: {reason}")
+    summary = f"{len(report.imported)} imported, {len(report.duplicates)} duplicate(s) skipped, {len(report.failed)} failed"
+    if report.cancelled:
+        summary += " (cancelled)"
+    print(summary)
+    return 1 if report.failed else 0
+
+
+def cmd_open(args) -> int:
+    from desktop.cli.main import _open_window
+
+    if not args.project.exists():
+        err(f"tessera: {args.project}: no such file")
+        return 1
+    return _open_window(str(args.project))

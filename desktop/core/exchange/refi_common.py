@@ -1,0 +1,197 @@
+"""What the REFI-QDA readers share: errors and warnings, loading the XML of a .qdc, .qde
+or .qdpx safely, and the normal forms of GUIDs and colours."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from desktop.core.safe_files import (
+    XML_MAX_BYTES,
+    RejectedFileError,
+    find_member,
+    open_zip,
+    parse_xml_bytes,
+    read_file_capped,
+    read_member,
+)
+
+NS_CODEBOOK = "urn:QDA-XML:codebook:1.0"
+NS_PROJECT = "urn:QDA-XML:project:1.0"
+KNOWN_NAMESPACES = {NS_CODEBOOK, NS_PROJECT, None}
+
+PROJECT_MEMBER = "project.qde"
+
+
+class ExchangeError(Exception):
+    """A file that cannot be imported. The message names the file and, when known, the
+    line and the element that is wrong."""
+
+    def __init__(self, message: str, *, source: str = "", line: int | None = None) -> None:
+        prefix = source
+        if line:
+            prefix = f"{source}, line {line}" if source else f"line {line}"
+        super().__init__(f"{prefix}: {message}" if prefix else message)
+        self.source = source
+        self.line = line
+
+
+@dataclass(frozen=True)
+class ExchangeWarning:
+    """Something imported differently from how the file has it (a renamed duplicate, a
+    dropped colour, ...). ``line`` is the line of the element in the XML, if known."""
+
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}" if self.line else self.message
+
+
+def local_name(el: etree._Element) -> str:
+    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+
+
+def namespace(el: etree._Element) -> str | None:
+    return etree.QName(el).namespace if isinstance(el.tag, str) else None
+
+
+def children(el: etree._Element, name: str) -> list[etree._Element]:
+    """Child elements called ``name`` in any namespace (tools differ on namespaces)."""
+    return [c for c in el if isinstance(c.tag, str) and local_name(c) == name]
+
+
+def child(el: etree._Element, name: str) -> etree._Element | None:
+    found = children(el, name)
+    return found[0] if found else None
+
+
+def element_text(el: etree._Element | None) -> str:
+    return "".join(el.itertext()) if el is not None else ""
+
+
+# ---------------------------------------------------------------------------- loading
+
+
+@dataclass
+class RefiXml:
+    """The parsed XML of a REFI file. ``source`` names it in messages: the file, or
+    ``file.qdpx!project.qde`` for the project inside an archive."""
+
+    root: etree._Element
+    source: str
+
+
+def _project_member(zf: zipfile.ZipFile, source: str) -> zipfile.ZipInfo:
+    info = find_member(zf, PROJECT_MEMBER)
+    if info is not None:
+        return info
+    # Some tools name the inner file after the project; accept a single .qde at the root.
+    qdes = [
+        i for i in zf.infolist() if "/" not in i.filename and i.filename.lower().endswith(".qde")
+    ]
+    if len(qdes) == 1:
+        return qdes[0]
+    listing = ", ".join(i.filename for i in zf.infolist()[:8]) or "nothing"
+    raise ExchangeError(
+        f"no {PROJECT_MEMBER} at the root of the archive (it holds: {listing})", source=source
+    )
+
+
+def load_refi_xml(path: Path) -> RefiXml:
+    """Parse a .qdc or .qde file, or the project.qde inside a .qdpx archive (recognised by
+    its content, not its extension). Raises ExchangeError for anything that is not
+    readable, not well-formed or refused as unsafe."""
+    path = Path(path)
+    source = str(path)
+    try:
+        if zipfile.is_zipfile(path):
+            with open_zip(path) as zf:
+                info = _project_member(zf, source)
+                source = f"{path}!{info.filename}"
+                data = read_member(zf, info, XML_MAX_BYTES)
+        else:
+            data = read_file_capped(path, XML_MAX_BYTES)
+        tree = parse_xml_bytes(data, source=source)
+    except RejectedFileError as exc:
+        # The reason already says "line N, column M" when the parser knows them.
+        error = ExchangeError(exc.reason, source=exc.source or source)
+        error.line = getattr(exc, "line", None)
+        raise error from exc
+    except OSError as exc:
+        raise ExchangeError(f"cannot be read: {exc.strerror or exc}", source=source) from exc
+    return RefiXml(tree.getroot(), source)
+
+
+# ---------------------------------------------------------------------------- normal forms
+
+_GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def normalise_guid(raw: str | None) -> str | None:
+    """A GUID in its canonical form (RFC 4122 text: lowercase hex, no braces), or None if
+    ``raw`` is not a GUID. ``{ABC...}`` and ``ABC...`` are the same GUID."""
+    if raw is None:
+        return None
+    text = raw.strip()
+    if text.startswith("{") and text.endswith("}"):
+        text = text[1:-1].strip()
+    text = text.lower()
+    return text if _GUID.fullmatch(text) else None
+
+
+# The CSS basic colour keywords: the only names a tool is likely to write.
+NAMED_COLOURS = {
+    "black": "#000000",
+    "silver": "#c0c0c0",
+    "gray": "#808080",
+    "grey": "#808080",
+    "white": "#ffffff",
+    "maroon": "#800000",
+    "red": "#ff0000",
+    "purple": "#800080",
+    "fuchsia": "#ff00ff",
+    "magenta": "#ff00ff",
+    "green": "#008000",
+    "lime": "#00ff00",
+    "olive": "#808000",
+    "yellow": "#ffff00",
+    "navy": "#000080",
+    "blue": "#0000ff",
+    "teal": "#008080",
+    "aqua": "#00ffff",
+    "cyan": "#00ffff",
+    "orange": "#ffa500",
+}
+
+_HEX = re.compile(r"#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
+
+
+def normalise_colour(raw: str | None) -> str | None:
+    """``#rrggbb`` in lowercase, from ``#RRGGBB``, ``#RGB``, ``RRGGBB`` without '#', or a
+    basic CSS colour name; None for anything else (the caller warns)."""
+    if raw is None:
+        return None
+    text = raw.strip()
+    named = NAMED_COLOURS.get(text.lower())
+    if named:
+        return named
+    m = _HEX.fullmatch(text)
+    if not m:
+        return None
+    digits = m.group(1).lower()
+    if len(digits) == 3:
+        digits = "".join(ch * 2 for ch in digits)
+    return "#" + digits
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters XML 1.0 cannot carry (C0 controls but tab, LF, CR)."""
+    return _CONTROL.sub("", text)

@@ -1,0 +1,67 @@
+"""The audit trail: every change to codes and codings is written in the same
+transaction as the change itself, so the log can never disagree with the data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db import models as m
+
+
+def record(
+    s: Session,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    old: dict[str, Any] | None = None,
+    new: dict[str, Any] | None = None,
+) -> None:
+    s.add(
+        m.AuditEntry(
+            actor=actor or "",
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            old=_jsonable(old),
+            new=_jsonable(new),
+        )
+    )
+
+
+def _jsonable(d: dict[str, Any] | None) -> dict[str, Any] | None:
+    if d is None:
+        return None
+    return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in d.items()}
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    entity: str
+    entity_id: int | None
+    old: dict | None
+    new: dict | None
+
+
+def history(project, *, entity: str | None = None, entity_id: int | None = None, limit: int | None = None) -> list[AuditRow]:
+    with project.session() as s:
+        q = select(m.AuditEntry).order_by(m.AuditEntry.id)
+        if entity:
+            q = q.where(m.AuditEntry.entity == entity)
+        if entity_id is not None:
+            q = q.where(m.AuditEntry.entity_id == entity_id)
+        if limit:
+            q = q.limit(limit)
+        return [
+            AuditRow(e.id, e.at, e.actor, e.action, e.entity, e.entity_id, e.old, e.new)
+            for e in s.scalars(q)
+        ]
