@@ -85,11 +85,14 @@ class ReliabilityData:
             remap[order] = np.arange(len(order))
             codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], MISSING)
             categories = tuple(categories[i] for i in order)
-        return cls(codes, categories, np.ones(n_units, dtype=np.int64), _names(coders, len(rows)),
-                   numeric)
+        return cls(
+            codes, categories, np.ones(n_units, dtype=np.int64), _names(coders, len(rows)), numeric
+        )
 
     @classmethod
-    def _from_numeric_array(cls, matrix: np.ndarray, coders: Sequence[str] | None) -> ReliabilityData:
+    def _from_numeric_array(
+        cls, matrix: np.ndarray, coders: Sequence[str] | None
+    ) -> ReliabilityData:
         values = np.asarray(matrix, dtype=float)
         if values.ndim != 2:
             raise ValueError("reliability data must be a 2-D coders x units matrix")
@@ -98,8 +101,13 @@ class ReliabilityData:
         codes = np.full(values.shape, MISSING, dtype=np.int64)
         codes[present] = inverse
         cats = tuple(int(v) if float(v).is_integer() else float(v) for v in categories)
-        return cls(codes, cats, np.ones(values.shape[1], dtype=np.int64),
-                   _names(coders, values.shape[0]), True)
+        return cls(
+            codes,
+            cats,
+            np.ones(values.shape[1], dtype=np.int64),
+            _names(coders, values.shape[0]),
+            True,
+        )
 
     @property
     def n_coders(self) -> int:
