@@ -77,7 +77,8 @@ def hardened_xml_parser() -> etree.XMLParser:
         huge_tree=False,
         remove_comments=True,
         remove_pis=True,
-        collect_ids=False,
+        # Not collect_ids=False: with lxml 6.0 / libxml2 2.14 that option makes the parser
+        # read the external DTD subset (a local file) despite load_dtd=False.
     )
 
 
