@@ -1,0 +1,174 @@
+"""The agreement report over a project: rows per code (and per set of mutually exclusive
+codes), per document and pooled, rendered as JSON, CSV or HTML."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from desktop.core.agreement.coefficients import Reliability
+
+MEASURES = ("percent_agreement", "scott_pi", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha")
+MEASURE_TITLES = {
+    "percent_agreement": "Percent agreement",
+    "scott_pi": "Scott's pi",
+    "cohen_kappa": "Cohen's kappa",
+    "fleiss_kappa": "Fleiss' kappa",
+    "krippendorff_alpha": "Krippendorff's alpha",
+}
+
+
+@dataclass(frozen=True)
+class AgreementRow:
+    """Agreement on one code (or one set of mutually exclusive codes) in one document, or
+    pooled over all documents (``document is None``).
+
+    ``units``: units the row rests on; ``codings``/``coded_units``: per coder, the codings
+    (spans) and the units coded; ``conflicts``: for a set of mutually exclusive codes, units
+    a coder gave more than one code of the set.
+    """
+
+    kind: str  # "code" | "exclusive set"
+    code: str
+    document: str | None
+    units: int
+    codings: dict[str, int]
+    coded_units: dict[str, int]
+    result: Reliability
+    conflicts: int = 0
+
+    @property
+    def scope(self) -> str:
+        return "pooled" if self.document is None else "document"
+
+    def value(self, measure: str) -> float | None:
+        return getattr(self.result, measure).value
+
+    def to_dict(self) -> dict[str, Any]:
+        notes = {
+            m: getattr(self.result, m).note
+            for m in MEASURES
+            if getattr(self.result, m).value is None
+        }
+        return {
+            "kind": self.kind,
+            "code": self.code,
+            "scope": self.scope,
+            "document": self.document,
+            "units": self.units,
+            "pairable_values": self.result.pairable_values,
+            "codings": dict(self.codings),
+            "coded_units": dict(self.coded_units),
+            "conflicts": self.conflicts,
+            **{m: self.value(m) for m in MEASURES},
+            "notes": notes,
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    unit: str
+    coders: tuple[str, ...]
+    documents: tuple[str, ...]
+    rows: list[AgreementRow] = field(default_factory=list)
+    definitions: str = (
+        "Each unit is coded or not coded by each coder with each code (a coding overlapping "
+        "a unit by one character codes it). Percent agreement is pairwise over pairable "
+        "values; Cohen's kappa needs 2 coders; alpha is nominal (coded / not coded). For a "
+        "set of mutually exclusive codes a unit's value is the code the coder gave it "
+        "(a combination if several), and missing if none."
+    )
+
+    def pooled(self) -> list[AgreementRow]:
+        return [r for r in self.rows if r.document is None]
+
+    def find(self, code: str, document: str | None = None) -> AgreementRow:
+        for row in self.rows:
+            if row.code == code and row.document == document:
+                return row
+        raise KeyError((code, document))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "unit": self.unit,
+            "coders": list(self.coders),
+            "documents": list(self.documents),
+            "definitions": self.definitions,
+            "rows": [r.to_dict() for r in self.rows],
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    def table(self) -> tuple[list[str], list[list[Any]]]:
+        """Flat header and rows (one per AgreementRow), as in the CSV."""
+        header = ["kind", "code", "scope", "document", "unit", "units", "pairable_values"]
+        header += [f"codings:{c}" for c in self.coders]
+        header += [f"coded_units:{c}" for c in self.coders]
+        header += ["conflicts", *MEASURES]
+        body = []
+        for r in self.rows:
+            body.append(
+                [
+                    r.kind,
+                    r.code,
+                    r.scope,
+                    r.document or "",
+                    self.unit,
+                    r.units,
+                    r.result.pairable_values,
+                ]
+                + [r.codings.get(c, 0) for c in self.coders]
+                + [r.coded_units.get(c, 0) for c in self.coders]
+                + [r.conflicts]
+                + [r.value(m) for m in MEASURES]
+            )
+        return header, body
+
+    def to_csv(self) -> str:
+        header, body = self.table()
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(header)
+        for row in body:
+            writer.writerow(
+                ["" if v is None else (f"{v:.6f}" if isinstance(v, float) else v) for v in row]
+            )
+        return out.getvalue()
+
+    def to_html(self) -> str:
+        """A self-contained HTML table; n/a cells carry the reason as a tooltip."""
+        head = ["Code", "Document", "Units", *[MEASURE_TITLES[m] for m in MEASURES]]
+        lines = [
+            '<table class="agreement">',
+            "<caption>Inter-coder agreement by "
+            + html.escape(self.unit)
+            + " units; coders: "
+            + html.escape(", ".join(self.coders))
+            + "</caption>",
+            "<thead><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in head) + "</tr></thead>",
+            "<tbody>",
+        ]
+        for r in self.rows:
+            cells = [html.escape(r.code), html.escape(r.document or "all documents"), str(r.units)]
+            for m in MEASURES:
+                c = getattr(r.result, m)
+                if c.value is None:
+                    cells.append(f'<span title="{html.escape(c.note)}">n/a</span>')
+                else:
+                    cells.append(format_value(m, c.value))
+            lines.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        lines += ["</tbody>", "</table>"]
+        return "\n".join(lines)
+
+
+def format_value(measure: str, value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    if measure == "percent_agreement":
+        return f"{100 * value:.1f} %"
+    return f"{value:.3f}"
