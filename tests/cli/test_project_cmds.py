@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from desktop.cli.main import main
+from desktop.services import documents
+from desktop.services.project import Project
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_new_with_template_then_info_through_the_console_script(tmp_path):
+    path = tmp_path / "study.tessera"
+    exe = Path(sys.executable).with_name("tessera")
+    out = subprocess.run([exe, "new", path, "--template", "conflict-news"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "13 codes" in out.stdout
+    out = subprocess.run([exe, "info", path], capture_output=True, text=True)
+    assert out.returncode == 0
+    facts = {line.rsplit(None, 1)[0].strip(): line.rsplit(None, 1)[1] for line in out.stdout.splitlines()}
+    assert facts["codes"] == "13"
+    assert facts["documents"] == "0"
+    assert facts["schema version"] == "2"
+
+
+def test_new_refuses_unknown_template_and_creates_nothing(tmp_path, capsys):
+    path = tmp_path / "x.tessera"
+    assert main(["new", str(path), "--template", "nonsense"]) == 1
+    assert "unknown codebook template" in capsys.readouterr().err
+    assert not path.exists()
+
+
+def test_info_on_a_text_file_is_a_clear_error(tmp_path, capsys):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hello")
+    assert main(["info", str(notes)]) == 1
+    err = capsys.readouterr().err
+    assert "notes.txt" in err and "not a Tessera project" in err
+    assert notes.read_text() == "hello"
+
+
+def test_codes_add_and_list(tmp_path, capsys):
+    path = tmp_path / "p.tessera"
+    Project.create(path).close()
+    assert main(["codes", "add", str(path), "Actors/Armed groups", "--color", "#AA0000"]) == 0
+    assert main(["codes", "add", str(path), "Actors/Armed groups"]) == 1
+    assert "already exists" in capsys.readouterr().err
+    assert main(["codes", "list", str(path), "--paths"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["Actors", "Actors/Armed groups"]
+    assert main(["codes", "add", str(path), "Bad", "--color", "red-ish"]) == 1
+    assert "invalid colour" in capsys.readouterr().err
+
+
+def test_documents_metadata_can_be_edited_and_shown(tmp_path, capsys):
+    path = tmp_path / "p.tessera"
+    with Project.create(path) as p:
+        documents.add_document(p, name="a.txt", text="Some text.\n", kind="txt")
+    assert main(["documents", "set", str(path), "a.txt", "--title", "Talks fail", "--date", "2018-07-04"]) == 0
+    capsys.readouterr()
+    assert main(["documents", "show", str(path), "a.txt", "--text"]) == 0
+    out = capsys.readouterr().out
+    assert "Talks fail" in out and "2018-07-04" in out and "Some text." in out
+    assert main(["documents", "show", str(path), "nope.txt"]) == 1
+    assert "no document named 'nope.txt'" in capsys.readouterr().err
