@@ -1,0 +1,192 @@
+"""Web pages: the article's text (not menus, scripts, banners or footers) and its metadata.
+
+trafilatura finds the main content; we walk its result so that paragraphs, headings,
+list items and table rows come out as blocks separated by blank lines."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from pathlib import Path
+
+from desktop.core.importers.base import (
+    MAX_TEXT_FILE_BYTES,
+    Extracted,
+    ImportFailure,
+    clean_metadata,
+    read_bytes,
+)
+from desktop.core.importers.encoding import NOT_TEXT, binary_kind, detect_decode
+from desktop.core.text import normalise
+
+NO_TEXT = "the web page contains no readable text"
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_BLOCKS = {"p", "head", "quote", "code", "list", "table", "item", "row", "div", "section"}
+_WS = re.compile(r"[ \t\r\f\v\u00a0]+")
+
+
+def decode_html(data: bytes) -> str:
+    """Decode with the BOM, else the charset the page declares, else as a text file."""
+    if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return detect_decode(data)[0]
+    if binary_kind(data) or b"\x00" in data[:65536]:
+        raise ImportFailure(NOT_TEXT)
+    match = _META_CHARSET.search(data[:8192])
+    if match:
+        declared = match.group(1).decode("ascii").lower()
+        # Browsers read a page declared latin-1/ascii as windows-1252 (WHATWG encoding spec).
+        if declared in ("iso-8859-1", "latin1", "latin-1", "us-ascii", "ascii"):
+            declared = "cp1252"
+        try:
+            codecs.lookup(declared)
+            return data.decode(declared)
+        except (LookupError, UnicodeDecodeError):
+            pass  # a wrong declaration is common; detect instead
+    return detect_decode(data)[0]
+
+
+def _collapse(text: str) -> str:
+    lines = [_WS.sub(" ", line).strip() for line in text.split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+def _inline_text(el) -> str:
+    """Text of an element with <lb/> (line breaks) kept as newlines."""
+    parts: list[str] = []
+
+    def walk(node) -> None:
+        if node.tag == "lb":
+            parts.append("\n")
+        elif node.text:
+            parts.append(node.text)
+        for child in node:
+            walk(child)
+            if child.tail:
+                parts.append(child.tail)
+
+    walk(el)
+    return _collapse("".join(parts))
+
+
+def _blocks(el) -> list[str]:
+    """Paragraph-level blocks of trafilatura's XML body, in document order."""
+    out: list[str] = []
+    if el.tag == "list":
+        items = [_inline_text(item) for item in el.iter("item")]
+        text = "\n".join(f"• {item}" for item in items if item)
+        return [text] if text else []
+    if el.tag == "table":
+        rows = []
+        for row in el.iter("row"):
+            cells = [_inline_text(cell) for cell in row.iter("cell")]
+            cells = [c for c in cells if c]
+            if cells:
+                rows.append("\t".join(cells))
+        return ["\n".join(rows)] if rows else []
+    has_block_children = any(child.tag in _BLOCKS for child in el)
+    if not has_block_children:
+        text = _inline_text(el)
+        return [text] if text else []
+    if el.text and el.text.strip():
+        out.append(_collapse(el.text))
+    for child in el:
+        out.extend(_blocks(child))
+        if child.tail and child.tail.strip():
+            out.append(_collapse(child.tail))
+    return out
+
+
+def _fallback_text(html: str) -> str:
+    """All visible text of a page trafilatura found no article in (e.g. a short page)."""
+    import lxml.html
+    from lxml_html_clean import Cleaner
+
+    try:
+        tree = lxml.html.document_fromstring(html)
+    except Exception:  # lxml raises ParserError or ValueError on empty/odd input
+        return ""
+    cleaner = Cleaner(scripts=True, javascript=True, style=True, comments=True, forms=False)
+    tree = cleaner.clean_html(tree)
+    for bad in tree.xpath("//nav|//footer|//header|//aside|//noscript|//template"):
+        bad.drop_tree()
+    blocks: list[str] = []
+    block_tags = {
+        "p",
+        "div",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "tr",
+        "blockquote",
+        "pre",
+        "section",
+        "article",
+        "main",
+        "td",
+        "th",
+        "dd",
+        "dt",
+    }
+    for br in tree.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    body = tree.find("body") if tree.find("body") is not None else tree
+    for el in body.iter():
+        if el.tag in block_tags and not any(c.tag in block_tags for c in el):
+            text = _collapse(el.text_content())
+            if text:
+                blocks.append(text)
+    if not blocks:
+        text = _collapse(body.text_content())
+        if text:
+            blocks.append(text)
+    return "\n\n".join(blocks)
+
+
+def extract_html(path: Path) -> Extracted:
+    import trafilatura
+
+    data = read_bytes(path, MAX_TEXT_FILE_BYTES, "a web page")
+    if not data.strip():
+        raise ImportFailure("the file is empty")
+    html = decode_html(data)
+    warnings: list[str] = []
+    doc = trafilatura.bare_extraction(
+        html,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        include_formatting=False,
+        include_links=False,
+        deduplicate=False,
+    )
+    text = ""
+    if doc is not None and doc.body is not None:
+        text = "\n\n".join(_blocks(doc.body))
+    if not text.strip():
+        text = _fallback_text(html)
+        if text.strip():
+            warnings.append(
+                "no main article was recognised on the page; all of its visible text was imported"
+            )
+    text = normalise(text).strip()
+    if not text:
+        raise ImportFailure(NO_TEXT)
+
+    meta = doc if doc is not None else trafilatura.extract_metadata(html)
+    metadata = {}
+    if meta is not None:
+        metadata = clean_metadata(
+            {
+                "title": meta.title,
+                "author": meta.author,
+                "date": meta.date,
+                "source": meta.sitename,
+                "url": meta.url,
+            }
+        )
+    return Extracted(text=text, kind="html", metadata=metadata, pages=None, warnings=warnings)

@@ -1,0 +1,209 @@
+"""Word (.docx) and OpenDocument (.odt) files: paragraphs and tables in order, metadata.
+
+Both are zip archives: before a parser sees one we check its directory, so a damaged
+file gets a clear message and a zip bomb is refused without being unpacked."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+
+from desktop.core.importers.base import (
+    MAX_UNZIPPED_BYTES,
+    MAX_ZIP_MEMBERS,
+    MB,
+    Extracted,
+    ImportFailure,
+    check_size,
+    clean_metadata,
+)
+from desktop.core.text import normalise
+
+# The compressed file itself: a text document over this is not a text document.
+MAX_OFFICE_FILE_BYTES = 200 * MB
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def check_zip(path: Path, label: str, required: str) -> None:
+    """Refuse a damaged archive, a zip bomb, or a zip that is not a `label` document."""
+    check_size(path, MAX_OFFICE_FILE_BYTES, label)
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head.startswith(_OLE):
+        raise ImportFailure(
+            f"the file is not a {label} document in the current format: it is either "
+            "password-protected (encrypted) or an old binary file (.doc); open it in your "
+            "word processor and save it again without a password"
+        )
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            names = {info.filename for info in infos}
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError):
+        raise ImportFailure(
+            f"the {label} document is damaged or incomplete (it is not a readable zip archive)"
+        ) from None
+    if len(infos) > MAX_ZIP_MEMBERS:
+        raise ImportFailure(f"the {label} document contains too many parts ({len(infos)})")
+    unpacked = sum(info.file_size for info in infos)
+    if unpacked > MAX_UNZIPPED_BYTES:
+        raise ImportFailure(
+            f"the {label} document would unpack to {unpacked / MB:,.0f} MB, over the "
+            f"{MAX_UNZIPPED_BYTES // MB} MB limit (it may be a 'zip bomb'); it was not opened"
+        )
+    if required not in names:
+        raise ImportFailure(f"the file is a zip archive but not a {label} document")
+
+
+def _iso_date(value: object) -> str | None:
+    if isinstance(value, datetime | date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, str) and len(value) >= 10 and value[4] == "-" and value[7] == "-":
+        return value[:10]
+    return None
+
+
+def _finish(blocks: list[str], kind: str, label: str, metadata: dict[str, str]) -> Extracted:
+    text = normalise("\n\n".join(b for b in blocks if b.strip())).strip("\n")
+    if not text.strip():
+        raise ImportFailure(f"the {label} document contains no text")
+    return Extracted(text=text, kind=kind, metadata=metadata, pages=None)
+
+
+# --- docx ------------------------------------------------------------------------------
+
+
+def _docx_blocks(doc) -> list[str]:
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    blocks: list[str] = []
+
+    def table_text(table: Table) -> str:
+        rows: list[str] = []
+        for row in table.rows:
+            seen: set[int] = set()
+            cells: list[str] = []
+            for cell in row.cells:  # a merged cell appears once per grid column it spans
+                if id(cell._tc) in seen:
+                    continue
+                seen.add(id(cell._tc))
+                parts = [p.text for p in cell.paragraphs if p.text.strip()]
+                for inner in cell.tables:
+                    parts.append(table_text(inner))
+                cells.append("\n".join(parts).strip())
+            if any(cells):
+                rows.append("\t".join(cells))
+        return "\n".join(rows)
+
+    for child in doc.element.body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            blocks.append(Paragraph(child, doc).text)
+        elif tag == "tbl":
+            blocks.append(table_text(Table(child, doc)))
+        elif tag == "sdt":  # content controls wrap ordinary paragraphs
+            for p in child.iter("{*}p"):
+                blocks.append(Paragraph(p, doc).text)
+    return blocks
+
+
+def extract_docx(path: Path) -> Extracted:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+    from lxml import etree
+
+    check_zip(path, "Word", "word/document.xml")
+    try:
+        doc = docx.Document(str(path))
+        blocks = _docx_blocks(doc)
+        props = doc.core_properties
+        metadata = clean_metadata(
+            {"title": props.title, "author": props.author, "date": _iso_date(props.created)}
+        )
+    except PackageNotFoundError:
+        raise ImportFailure("the file is not a Word (.docx) document") from None
+    except (zipfile.BadZipFile, KeyError, ValueError, EOFError) as exc:
+        raise ImportFailure(
+            f"the Word document is damaged or incomplete ({type(exc).__name__})"
+        ) from None
+    except etree.XMLSyntaxError:
+        raise ImportFailure(
+            "the Word document is damaged (its contents are not valid XML)"
+        ) from None
+    return _finish(blocks, "docx", "Word", metadata)
+
+
+# --- odt -------------------------------------------------------------------------------
+
+
+def _odt_blocks(doc) -> list[str]:
+    from odf import teletype
+    from odf.namespaces import TABLENS, TEXTNS
+
+    blocks: list[str] = []
+    paragraph = {(TEXTNS, "p"), (TEXTNS, "h")}
+    skip = {(TEXTNS, "tracked-changes"), (TEXTNS, "sequence-decls"), (TEXTNS, "variable-decls")}
+
+    def walk(node) -> None:
+        for child in node.childNodes:
+            qname = getattr(child, "qname", None)
+            if qname in paragraph:
+                blocks.append(teletype.extractText(child))
+            elif qname == (TABLENS, "table-row"):
+                cells = []
+                for cell in child.childNodes:
+                    if getattr(cell, "qname", None) == (TABLENS, "table-cell"):
+                        inner: list[str] = []
+                        for p in cell.childNodes:
+                            if getattr(p, "qname", None) in paragraph:
+                                inner.append(teletype.extractText(p))
+                        cells.append("\n".join(t for t in inner if t.strip()))
+                if any(cells):
+                    blocks.append("\t".join(cells))
+            elif qname not in skip and child.nodeType == child.ELEMENT_NODE:
+                walk(child)
+
+    walk(doc.text)
+    # Rows of one table are consecutive lines of one block, like docx tables.
+    return blocks
+
+
+def _odt_meta(doc) -> dict[str, str]:
+    from odf.namespaces import DCNS, METANS
+
+    found: dict[tuple[str, str], str] = {}
+    for node in doc.meta.childNodes:
+        qname = getattr(node, "qname", None)
+        if qname:
+            found[qname] = "".join(str(t) for t in node.childNodes if t.nodeType == t.TEXT_NODE)
+    author = found.get((METANS, "initial-creator")) or found.get((DCNS, "creator"))
+    return clean_metadata(
+        {
+            "title": found.get((DCNS, "title")),
+            "author": author,
+            "date": _iso_date(found.get((METANS, "creation-date"), "")),
+        }
+    )
+
+
+def extract_odt(path: Path) -> Extracted:
+    from xml.sax import SAXException
+
+    from odf.opendocument import load
+
+    check_zip(path, "OpenDocument", "content.xml")
+    try:
+        doc = load(str(path))
+        blocks = _odt_blocks(doc)
+        metadata = _odt_meta(doc)
+    except (zipfile.BadZipFile, KeyError, EOFError) as exc:
+        raise ImportFailure(
+            f"the OpenDocument file is damaged or incomplete ({type(exc).__name__})"
+        ) from None
+    except SAXException:
+        raise ImportFailure(
+            "the OpenDocument file is damaged (its contents are not valid XML)"
+        ) from None
+    return _finish(blocks, "odt", "OpenDocument", metadata)

@@ -1,0 +1,275 @@
+"""PDF files: text in reading order per page, page boundaries, the document info.
+
+Long PDFs are split into page ranges processed by two worker processes (layout
+analysis is CPU-bound pure Python, so threads would not help). Workers are *spawned*,
+not forked: the caller may be a Qt application with threads running, and forking a
+threaded process can deadlock. Each worker opens the file itself and reports every
+page it finishes through a queue, which is where progress comes from; cancelling sets
+an event the workers check between pages."""
+
+from __future__ import annotations
+
+import logging
+import math
+import queue as queue_module
+import re
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from pathlib import Path
+from typing import Any
+
+from desktop.core.importers.base import (
+    MAX_PDF_FILE_BYTES,
+    Cancelled,
+    Extracted,
+    ImportCancelled,
+    ImportFailure,
+    Progress,
+    check_cancelled,
+    check_size,
+    clean_metadata,
+    report,
+)
+from desktop.core.importers.pdf_layout import LAPARAMS, page_text
+from desktop.core.text import normalise
+
+ENCRYPTED = "the PDF is password-protected (encrypted); remove the password and import it again"
+DAMAGED = "the PDF is damaged or incomplete"
+NO_TEXT_LAYER = (
+    "the PDF has no text layer (its pages are images, e.g. a scan); "
+    "run text recognition (OCR) on it first, then import the result"
+)
+PAGE_SEPARATOR = "\n\n"
+
+# Below this many pages, starting worker processes costs more than it saves.
+PARALLEL_MIN_PAGES = 32
+WORKERS = 2
+
+PageResult = tuple[str, bool, str | None]  # text, page has characters, error
+
+log = logging.getLogger(__name__)
+
+_worker_queue: Any = None
+_worker_cancel: Any = None
+
+
+def _open(path: Path, pages: list[int] | None = None):
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    try:
+        return pdfplumber.open(path, laparams=LAPARAMS, pages=pages)
+    except PdfminerException as exc:
+        cause = exc.args[0] if exc.args else exc
+        if isinstance(cause, PDFPasswordIncorrect | PDFEncryptionError):
+            raise ImportFailure(ENCRYPTED) from None
+        raise ImportFailure(DAMAGED) from None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        raise ImportFailure(DAMAGED) from None
+
+
+def _read_page(page) -> PageResult:
+    try:
+        text, has_chars = page_text(page)
+        return text, has_chars, None
+    except Exception as exc:  # pdfminer raises many kinds on a broken page stream
+        log.debug("page %s failed: %r", page.page_number, exc)
+        return "", False, type(exc).__name__
+    finally:
+        page.close()
+
+
+def _init_worker(progress_queue, cancel_event) -> None:
+    global _worker_queue, _worker_cancel
+    _worker_queue, _worker_cancel = progress_queue, cancel_event
+
+
+def _extract_range(path: str, start: int, stop: int) -> list[PageResult] | None:
+    """Worker: pages [start, stop) (0-based); None if the import was cancelled."""
+    pdf = _open(Path(path), pages=list(range(start + 1, stop + 1)))
+    results: list[PageResult] = []
+    try:
+        for page in pdf.pages:
+            if _worker_cancel is not None and _worker_cancel.is_set():
+                return None
+            results.append(_read_page(page))
+            if _worker_queue is not None:
+                _worker_queue.put(1)
+    finally:
+        pdf.close()
+    return results
+
+
+def _ranges(n_pages: int) -> list[tuple[int, int]]:
+    """Contiguous page ranges, a few per worker so a slow stretch does not idle the other."""
+    size = max(4, math.ceil(n_pages / (WORKERS * 4)))
+    return [(s, min(s + size, n_pages)) for s in range(0, n_pages, size)]
+
+
+def _extract_parallel(
+    path: Path, n_pages: int, progress: Progress | None, cancelled: Cancelled | None
+) -> list[PageResult]:
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    progress_queue = ctx.Queue()
+    cancel_event = ctx.Event()
+    ranges = _ranges(n_pages)
+    done = 0
+    results: dict[int, list[PageResult]] = {}
+    pool = ProcessPoolExecutor(
+        max_workers=WORKERS,
+        mp_context=ctx,
+        initializer=_init_worker,
+        initargs=(progress_queue, cancel_event),
+    )
+    try:
+        futures: dict[Future, int] = {
+            pool.submit(_extract_range, str(path), start, stop): i
+            for i, (start, stop) in enumerate(ranges)
+        }
+        pending = set(futures)
+        while pending:
+            finished, pending = wait(pending, timeout=0.05, return_when=FIRST_COMPLETED)
+            while True:
+                try:
+                    done += progress_queue.get_nowait()
+                except queue_module.Empty:
+                    break
+                report(progress, done, n_pages)
+            if cancelled is not None and cancelled():
+                cancel_event.set()
+                raise ImportCancelled("the import was cancelled")
+            for fut in finished:
+                chunk = fut.result()  # re-raises ImportFailure from the worker
+                if chunk is None:
+                    raise ImportCancelled("the import was cancelled")
+                results[futures[fut]] = chunk
+    except BrokenPipeError:
+        raise ImportFailure(DAMAGED) from None
+    finally:
+        cancel_event.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+        progress_queue.close()
+        progress_queue.join_thread()
+    if done < n_pages:
+        report(progress, n_pages, n_pages)
+    return [page for i in range(len(ranges)) for page in results[i]]
+
+
+def _extract_serial(
+    pdf, n_pages: int, progress: Progress | None, cancelled: Cancelled | None
+) -> list[PageResult]:
+    results: list[PageResult] = []
+    for i, page in enumerate(pdf.pages):
+        check_cancelled(cancelled)
+        results.append(_read_page(page))
+        report(progress, i + 1, n_pages)
+    return results
+
+
+_PDF_DATE = re.compile(r"^(?:D:)?(\d{4})(\d{2})?(\d{2})?")
+
+
+def pdf_date(value: object) -> str | None:
+    """'D:20240103120000Z' -> '2024-01-03' (as much of the date as the PDF gives)."""
+    if not isinstance(value, str):
+        return None
+    m = _PDF_DATE.match(value.strip())
+    if not m:
+        return None
+    year, month, day = m.groups()
+    if not month or not 1 <= int(month) <= 12:
+        return year
+    if not day or not 1 <= int(day) <= 31:
+        return f"{year}-{month}"
+    return f"{year}-{month}-{day}"
+
+
+def _metadata(info: dict[str, Any]) -> dict[str, str]:
+    def text(key: str) -> str | None:
+        value = info.get(key)
+        return value if isinstance(value, str) else None
+
+    return clean_metadata(
+        {
+            "title": text("Title"),
+            "author": text("Author"),
+            "date": pdf_date(info.get("CreationDate")),
+        }
+    )
+
+
+def extract_pdf(
+    path: Path,
+    *,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+    parallel: bool = True,
+) -> Extracted:
+    check_size(path, MAX_PDF_FILE_BYTES, "a PDF")
+    with path.open("rb") as fh:
+        head = fh.read(1024)
+    if b"%PDF-" not in head:
+        raise ImportFailure("the file is not a PDF (it does not start like one)")
+    check_cancelled(cancelled)
+    pdf = _open(path)
+    try:
+        try:
+            n_pages = len(pdf.pages)
+        except Exception:
+            raise ImportFailure(DAMAGED) from None
+        if n_pages == 0:
+            raise ImportFailure(DAMAGED)
+        metadata = _metadata(pdf.metadata)
+        if parallel and n_pages >= PARALLEL_MIN_PAGES:
+            pdf.close()
+            pdf = None
+            results = _extract_parallel(path, n_pages, progress, cancelled)
+        else:
+            results = _extract_serial(pdf, n_pages, progress, cancelled)
+    finally:
+        if pdf is not None:
+            pdf.close()
+    return _assemble(results, metadata)
+
+
+def _assemble(results: list[PageResult], metadata: dict[str, str]) -> Extracted:
+    warnings: list[str] = []
+    failed = [i + 1 for i, (_, _, err) in enumerate(results) if err]
+    if failed and len(failed) == len(results):
+        raise ImportFailure(DAMAGED)
+    if not any(has_chars for _, has_chars, _ in results):
+        raise ImportFailure(NO_TEXT_LAYER)
+    if failed:
+        warnings.append(f"{_pages_phrase(failed)} could not be read (damaged) and are empty")
+    blank = [i + 1 for i, (text, _, err) in enumerate(results) if not err and not text.strip()]
+    if blank:
+        warnings.append(f"{_pages_phrase(blank)} have no text (images only, or empty)")
+
+    parts: list[str] = []
+    pages: list[tuple[int, int]] = []
+    pos = 0
+    for i, (text, _, _) in enumerate(results):
+        page = normalise(text).strip("\n")
+        if i:
+            parts.append(PAGE_SEPARATOR)
+            pos += len(PAGE_SEPARATOR)
+        parts.append(page)
+        pages.append((pos, pos + len(page)))
+        pos += len(page)
+    full = "".join(parts)
+    if not full.strip():
+        raise ImportFailure(NO_TEXT_LAYER)
+    if full.count("(cid:") > 20:
+        warnings.append(
+            "some characters could not be decoded (the PDF's fonts lack a Unicode map) "
+            "and appear as (cid:N)"
+        )
+    return Extracted(text=full, kind="pdf", metadata=metadata, pages=pages, warnings=warnings)
+
+
+def _pages_phrase(numbers: list[int]) -> str:
+    shown = ", ".join(str(n) for n in numbers[:10])
+    more = f" and {len(numbers) - 10} more" if len(numbers) > 10 else ""
+    return f"page {shown}" if len(numbers) == 1 else f"pages {shown}{more}"
