@@ -1,0 +1,153 @@
+"""Importing web pages: the article, not the page furniture; metadata; charsets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from desktop.core.importers import ImportFailure, extract
+
+P1 = (
+    "Heavy rain over the weekend caused the river levels across the northern valleys "
+    "to rise faster than at any point in the last decade, officials said on Monday."
+)
+P2 = (
+    "Residents of three villages were asked to move to higher ground while engineers "
+    "inspected the old stone bridges, some of which date from the eighteenth century."
+)
+P3 = (
+    "“We have never seen water like this,” said one farmer, who asked not to be named. "
+    "The local council said it would publish a full report next month."
+)
+
+ARTICLE = f"""<!doctype html>
+<html lang="en"><head>{{charset}}
+<title>Rivers rise in the north | The Daily Example</title>
+<meta name="author" content="Jane Doe">
+<meta property="og:site_name" content="The Daily Example">
+<meta property="og:title" content="Rivers rise in the north">
+<meta property="og:url" content="https://example.org/news/rivers">
+<link rel="canonical" href="https://example.org/news/rivers">
+<meta property="article:published_time" content="2024-03-05T10:00:00Z">
+<style>body {{{{ color: red }}}} .MENUSTYLE {{{{ display: none }}}}</style>
+<script>var tracking = "SCRIPTTEXT";</script>
+</head><body>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/world">World news menu</a></li></ul></nav>
+<div class="cookie-banner" id="cookie-consent">We use cookies to improve your experience. Accept all cookies.</div>
+<article><h1>Rivers rise in the north</h1>
+<p>{P1}</p>
+<p>{P2}</p>
+<p>{P3}</p>
+</article>
+<footer><p>Copyright 2024 The Daily Example. All rights reserved. Privacy policy.</p></footer>
+<script>document.write("MORESCRIPT")</script>
+</body></html>"""
+
+
+def page(charset: str = '<meta charset="utf-8">') -> str:
+    return ARTICLE.format(charset=charset)
+
+
+def write(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def test_article_text_without_menus_scripts_styles_banners_or_footer(tmp_path):
+    doc = extract(write(tmp_path, "rivers.html", page().encode()))
+    assert doc.kind == "html"
+    assert doc.pages is None
+    for paragraph in (P1, P2, P3):
+        assert paragraph in doc.text
+    for furniture in (
+        "World news menu",
+        "cookies",
+        "SCRIPTTEXT",
+        "MORESCRIPT",
+        "color: red",
+        "MENUSTYLE",
+        "All rights reserved",
+    ):
+        assert furniture not in doc.text
+
+
+def test_paragraphs_are_separated_by_blank_lines(tmp_path):
+    doc = extract(write(tmp_path, "rivers.htm", page().encode()))
+    assert f"{P1}\n\n{P2}\n\n{P3}" in doc.text
+
+
+def test_metadata_from_meta_tags(tmp_path):
+    doc = extract(write(tmp_path, "rivers.html", page().encode()))
+    assert doc.metadata == {
+        "title": "Rivers rise in the north",
+        "author": "Jane Doe",
+        "date": "2024-03-05",
+        "source": "The Daily Example",
+        "url": "https://example.org/news/rivers",
+    }
+
+
+def test_declared_windows_1252_charset_is_used(tmp_path):
+    data = page('<meta http-equiv="Content-Type" content="text/html; charset=windows-1252">')
+    doc = extract(write(tmp_path, "old.html", data.encode("cp1252")))
+    assert P3 in doc.text  # curly quotes intact
+
+
+def test_page_declared_latin1_but_written_by_word_is_read_as_windows_1252(tmp_path):
+    data = page('<meta charset="iso-8859-1">')
+    doc = extract(write(tmp_path, "old.html", data.encode("cp1252")))
+    assert "“We have never seen water like this,”" in doc.text
+
+
+def test_undeclared_legacy_charset_is_detected(tmp_path):
+    doc = extract(write(tmp_path, "old.html", page("").encode("cp1252")))
+    assert P3 in doc.text
+
+
+def test_utf16_page_with_bom(tmp_path):
+    doc = extract(
+        write(tmp_path, "u16.html", "\ufeff".encode("utf-16-le") + page("").encode("utf-16-le"))
+    )
+    assert P1 in doc.text
+
+
+def test_short_page_without_an_article_still_imports_its_text(tmp_path):
+    html = "<html><head><title>Note</title></head><body><p>Meet at noon.</p></body></html>"
+    doc = extract(write(tmp_path, "note.html", html.encode()))
+    assert doc.text == "Meet at noon."
+
+
+def test_page_with_no_text_is_refused(tmp_path):
+    html = "<html><head><title>x</title><script>var a = 1;</script></head><body><img src=a.png></body></html>"
+    with pytest.raises(ImportFailure, match="no readable text"):
+        extract(write(tmp_path, "empty.html", html.encode()))
+
+
+def test_empty_html_file_is_refused(tmp_path):
+    with pytest.raises(ImportFailure, match="empty"):
+        extract(write(tmp_path, "empty.html", b"  \n"))
+
+
+def test_binary_named_html_is_refused(tmp_path):
+    with pytest.raises(ImportFailure, match="not text"):
+        extract(write(tmp_path, "x.html", b"\x89PNG\r\n\x1a\n\x00\x00\x00"))
+
+
+def test_lists_and_tables_keep_their_items_apart(tmp_path):
+    body = (
+        f"<article><h1>Survey results</h1><p>{P1}</p>"
+        "<ul><li>First finding about water</li><li>Second finding about bridges</li></ul>"
+        f"<p>{P2}</p>"
+        "<table><tr><th>Village</th><th>Households</th></tr>"
+        "<tr><td>Northby</td><td>120</td></tr></table>"
+        f"<p>{P3}</p></article>"
+    )
+    html = (
+        f"<html><head><meta charset='utf-8'><title>Survey</title></head><body>{body}</body></html>"
+    )
+    doc = extract(write(tmp_path, "survey.html", html.encode()))
+    assert "First finding about water\n" in doc.text
+    assert "Second finding about bridges" in doc.text
+    assert "Northby\t120" in doc.text
