@@ -7,7 +7,9 @@ from desktop.core.exchange.refi import (
     CodeSpec,
     ExchangeError,
     ExchangeWarning,
+    RefiProject,
     read_codebook,
+    read_project,
     write_codebook_qdc,
 )
 
@@ -16,6 +18,8 @@ __all__ = [
     "CodebookRead",
     "ExchangeError",
     "ExchangeWarning",
+    "RefiProject",
     "read_codebook",
+    "read_project",
     "write_codebook_qdc",
 ]

@@ -3,6 +3,8 @@
 - :func:`read_codebook` reads the codes of a .qdc, .qde or .qdpx file and returns a
   :class:`CodebookRead` (``.codes``, ``.warnings``, ``.origin``).
 - :func:`write_codebook_qdc` writes a .qdc file valid against Codebook.xsd.
+- :func:`read_project` reads users, codes, text sources and codings of a .qdpx into
+  :class:`RefiProject`, with offsets as code points over normalised text.
 
 The implementation lives in refi_codebook (codes), refi_common (loading, GUIDs,
 colours) and refi_project (sources and codings of a whole .qdpx project).
@@ -28,10 +30,23 @@ from desktop.core.exchange.refi_common import (
     normalise_colour,
     normalise_guid,
 )
+from desktop.core.exchange.refi_offsets import OffsetUnit
+from desktop.core.exchange.refi_project import (
+    RefiCoding,
+    RefiProject,
+    RefiSource,
+    RefiUser,
+    read_project,
+)
 
 __all__ = [
     "NS_CODEBOOK",
     "NS_PROJECT",
+    "OffsetUnit",
+    "RefiCoding",
+    "RefiProject",
+    "RefiSource",
+    "RefiUser",
     "CodeSpec",
     "CodebookRead",
     "ExchangeError",
@@ -42,6 +57,7 @@ __all__ = [
     "normalise_colour",
     "normalise_guid",
     "read_codebook",
+    "read_project",
     "split_description",
     "write_codebook_qdc",
 ]

@@ -86,7 +86,7 @@ class RefiXml:
     source: str
 
 
-def _project_member(zf: zipfile.ZipFile, source: str) -> zipfile.ZipInfo:
+def project_member(zf: zipfile.ZipFile, source: str) -> zipfile.ZipInfo:
     info = find_member(zf, PROJECT_MEMBER)
     if info is not None:
         return info
@@ -111,7 +111,7 @@ def load_refi_xml(path: Path) -> RefiXml:
     try:
         if zipfile.is_zipfile(path):
             with open_zip(path) as zf:
-                info = _project_member(zf, source)
+                info = project_member(zf, source)
                 source = f"{path}!{info.filename}"
                 data = read_member(zf, info, XML_MAX_BYTES)
         else:

@@ -1,0 +1,351 @@
+"""A whole REFI-QDA project (.qdpx, or a .qde with inline texts): users, codes, text
+sources and their coded selections, as plain dataclasses in Tessera's terms.
+
+Texts are normalised as at any import (:func:`desktop.core.text.normalise`) and every
+selection's offsets are converted to code points over that text (see refi_offsets: NVivo
+for Windows writes UTF-16 units over CRLF text). Only what lies inside the archive is
+read: ``internal://`` texts and inline ``PlainTextContent``; sources that point at files
+elsewhere on the disk (``relative://``, ``absolute://``) are reported and skipped, as are
+non-text sources (PDF, pictures, audio, video) and selections other than plain text.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from lxml import etree
+
+from desktop.core.exchange.refi_codebook import CodeSpec, codes_from_xml
+from desktop.core.exchange.refi_common import (
+    ExchangeError,
+    ExchangeWarning,
+    child,
+    children,
+    element_text,
+    local_name,
+    normalise_guid,
+    project_member,
+)
+from desktop.core.exchange.refi_offsets import OffsetMap, OffsetUnit, guess_unit
+from desktop.core.safe_files import (
+    MB,
+    XML_MAX_BYTES,
+    RejectedFileError,
+    find_member,
+    member_name_problem,
+    open_zip,
+    parse_xml_bytes,
+    read_file_capped,
+    read_member,
+)
+
+#: Largest plain text of one source read from an archive.
+SOURCE_TEXT_MAX_BYTES = 64 * MB
+
+INTERNAL = "internal://"
+NON_TEXT_SOURCES = ("PDFSource", "PictureSource", "AudioSource", "VideoSource")
+
+
+@dataclass
+class RefiUser:
+    guid: str
+    name: str
+
+
+@dataclass
+class RefiCoding:
+    """One code applied to one selection. ``start``/``end`` are code points, half-open,
+    over the normalised text of its source; ``file_start``/``file_end`` are as written."""
+
+    code_guid: str
+    code_path: str
+    start: int
+    end: int
+    quote: str
+    coder_guid: str | None
+    coder: str | None
+    selection_guid: str | None = None
+    created_at: datetime | None = None
+    file_start: int = 0
+    file_end: int = 0
+
+
+@dataclass
+class RefiSource:
+    guid: str | None
+    name: str
+    text: str
+    description: str = ""
+    codings: list[RefiCoding] = field(default_factory=list)
+
+
+@dataclass
+class RefiProject:
+    source: str
+    name: str
+    origin: str | None
+    users: list[RefiUser]
+    codes: list[CodeSpec]
+    sources: list[RefiSource]
+    warnings: list[ExchangeWarning]
+    #: How the file counted its offsets (converted to code points in RefiCoding).
+    offset_unit: OffsetUnit = OffsetUnit.CODE_POINTS
+
+
+@dataclass
+class _Selection:
+    el: etree._Element
+    file_start: int
+    file_end: int
+    quote: str
+
+
+@dataclass
+class _PendingSource:
+    el: etree._Element
+    source: RefiSource
+    omap: OffsetMap
+    selections: list[_Selection]
+
+
+def _parse_datetime(raw: str | None) -> datetime | None:
+    if not raw:
+        return None
+    try:
+        return datetime.fromisoformat(raw.strip())
+    except ValueError:
+        return None
+
+
+def _decode_text(data: bytes, what: str, warnings: list[ExchangeWarning], line: int | None) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        warnings.append(
+            ExchangeWarning(f"{what} is not valid UTF-8; undecodable bytes replaced", line)
+        )
+        return data.decode("utf-8-sig", errors="replace")
+
+
+class _ProjectReader:
+    def __init__(self, source: str, zf: zipfile.ZipFile | None) -> None:
+        self.source = source
+        self.zf = zf
+        self.warnings: list[ExchangeWarning] = []
+        self.coder_from_selection = False
+
+    def warn(self, message: str, el: etree._Element | None = None) -> None:
+        self.warnings.append(ExchangeWarning(message, el.sourceline if el is not None else None))
+
+    def read(self, root: etree._Element) -> RefiProject:
+        if local_name(root) != "Project":
+            raise ExchangeError(
+                f"the root element is <{local_name(root)}>, not a REFI-QDA <Project>",
+                source=self.source,
+                line=root.sourceline,
+            )
+        book = codes_from_xml(root, self.source)
+        self.warnings.extend(w for w in book.warnings if "no <Codes>" not in w.message)
+        users = self._users(root)
+        pending = self._sources(root)
+        unit, from_texts = guess_unit(
+            [
+                (p.omap, [(s.file_start, s.file_end, s.quote) for s in p.selections])
+                for p in pending
+            ],
+            origin=root.get("origin"),
+        )
+        if unit is OffsetUnit.UTF16:
+            how = "judged from the texts" if from_texts else "as its origin writes them"
+            self.warn(f"selection offsets read as UTF-16 code units ({how}) and converted")
+        code_paths = {c.guid: c.path for c in book.codes if c.guid}
+        user_names = {u.guid: u.name for u in users}
+        self.coder_from_selection = self._codings_carry_an_export_stamp(pending)
+        for p in pending:
+            for sel in p.selections:
+                self._codings(p, sel, unit, code_paths, user_names)
+        return RefiProject(
+            source=self.source,
+            name=root.get("name") or "",
+            origin=root.get("origin"),
+            users=users,
+            codes=book.codes,
+            sources=[p.source for p in pending],
+            warnings=self.warnings,
+            offset_unit=unit,
+        )
+
+    def _codings_carry_an_export_stamp(self, pending: list[_PendingSource]) -> bool:
+        """True when every Coding has the same creatingUser and creationDateTime while the
+        selections were made by different users: NVivo for Windows stamps its Codings with
+        the exporting user and the export time, and the coder is the selection's creator."""
+        stamps: set[tuple[str | None, str | None]] = set()
+        selection_users: set[str | None] = set()
+        count = 0
+        for p in pending:
+            for sel in p.selections:
+                selection_users.add(normalise_guid(sel.el.get("creatingUser")))
+                for coding in children(sel.el, "Coding"):
+                    count += 1
+                    stamps.add((coding.get("creatingUser"), coding.get("creationDateTime")))
+        stamped = count > 1 and len(stamps) == 1 and len(selection_users - {None}) > 1
+        if stamped:
+            self.warn(
+                "every coding carries the same user and time (an export stamp): the coder "
+                "of a coding is taken from its selection's creatingUser"
+            )
+        return stamped
+
+    def _users(self, root: etree._Element) -> list[RefiUser]:
+        users: list[RefiUser] = []
+        holder = child(root, "Users")
+        for el in children(holder, "User") if holder is not None else []:
+            guid = normalise_guid(el.get("guid"))
+            if guid is None:
+                self.warn(f"user {el.get('name')!r} has no valid GUID; skipped", el)
+                continue
+            users.append(RefiUser(guid, (el.get("name") or "").strip() or guid))
+        return users
+
+    def _sources(self, root: etree._Element) -> list[_PendingSource]:
+        holder = child(root, "Sources")
+        out: list[_PendingSource] = []
+        for el in holder if holder is not None else []:
+            if not isinstance(el.tag, str):
+                continue
+            kind = local_name(el)
+            if kind == "TextSource":
+                pending = self._text_source(el)
+                if pending is not None:
+                    out.append(pending)
+            elif kind in NON_TEXT_SOURCES:
+                self.warn(f"{kind} {el.get('name')!r} is not a text source; skipped", el)
+        return out
+
+    def _text_source(self, el: etree._Element) -> _PendingSource | None:
+        name = (el.get("name") or "").strip() or "Untitled source"
+        raw = self._source_text(el, name)
+        if raw is None:
+            return None
+        omap = OffsetMap(raw)
+        source = RefiSource(
+            guid=normalise_guid(el.get("guid")),
+            name=name,
+            text=omap.text,
+            description=element_text(child(el, "Description")).strip(),
+        )
+        selections: list[_Selection] = []
+        for sel in el:
+            if not isinstance(sel.tag, str) or not local_name(sel).endswith("Selection"):
+                continue
+            if local_name(sel) != "PlainTextSelection":
+                self.warn(f"{local_name(sel)} in source {name!r} is not imported", sel)
+                continue
+            try:
+                start, end = int(sel.get("startPosition", "")), int(sel.get("endPosition", ""))
+            except ValueError:
+                self.warn(f"a selection in source {name!r} has no valid positions; skipped", sel)
+                continue
+            selections.append(_Selection(sel, start, end, sel.get("name") or ""))
+        return _PendingSource(el, source, omap, selections)
+
+    def _source_text(self, el: etree._Element, name: str) -> str | None:
+        inline = child(el, "PlainTextContent")
+        if inline is not None:
+            return element_text(inline)
+        path = (el.get("plainTextPath") or "").strip()
+        if not path:
+            self.warn(f"source {name!r} has no plain text (only rich text); skipped", el)
+            return None
+        if not path.lower().startswith(INTERNAL):
+            self.warn(f"source {name!r} points outside the project ({path}); skipped", el)
+            return None
+        member = path[len(INTERNAL) :]
+        if self.zf is None:
+            self.warn(f"the text of source {name!r} ({path}) is not in a lone .qde file", el)
+            return None
+        problem = member_name_problem(member)
+        if problem:
+            raise ExchangeError(f"{problem}: {path!r}", source=self.source, line=el.sourceline)
+        info = find_member(self.zf, f"sources/{member}") or find_member(self.zf, member)
+        if info is None:
+            self.warn(f"the text of source {name!r} ({path}) is missing from the archive", el)
+            return None
+        data = read_member(self.zf, info, SOURCE_TEXT_MAX_BYTES)
+        return _decode_text(data, f"the text of source {name!r}", self.warnings, el.sourceline)
+
+    def _codings(
+        self,
+        pending: _PendingSource,
+        sel: _Selection,
+        unit: OffsetUnit,
+        code_paths: dict[str, str],
+        user_names: dict[str, str],
+    ) -> None:
+        name = pending.source.name
+        span = pending.omap.span(sel.file_start, sel.file_end, unit)
+        if span is None:
+            self.warn(
+                f"selection [{sel.file_start}, {sel.file_end}) in source {name!r} is empty or "
+                f"outside its text; skipped",
+                sel.el,
+            )
+            return
+        start, end = span
+        sel_user = normalise_guid(sel.el.get("creatingUser"))
+        for coding in children(sel.el, "Coding"):
+            ref = child(coding, "CodeRef")
+            code_guid = normalise_guid(ref.get("targetGUID") if ref is not None else None)
+            if code_guid is None or code_guid not in code_paths:
+                self.warn(f"a coding in source {name!r} refers to no code of the codebook", coding)
+                continue
+            coding_user = normalise_guid(coding.get("creatingUser"))
+            if self.coder_from_selection:
+                coder_guid = sel_user or coding_user
+            else:
+                coder_guid = coding_user or sel_user
+            pending.source.codings.append(
+                RefiCoding(
+                    code_guid=code_guid,
+                    code_path=code_paths[code_guid],
+                    start=start,
+                    end=end,
+                    quote=pending.source.text[start:end],
+                    coder_guid=coder_guid,
+                    coder=user_names.get(coder_guid) if coder_guid else None,
+                    selection_guid=normalise_guid(sel.el.get("guid")),
+                    created_at=_parse_datetime(
+                        coding.get("creationDateTime") or sel.el.get("creationDateTime")
+                    ),
+                    file_start=sel.file_start,
+                    file_end=sel.file_end,
+                )
+            )
+
+
+def read_project(path: Path | str) -> RefiProject:
+    """Users, codes, text sources and codings of a .qdpx archive (or of a .qde file, whose
+    sources can only carry inline text). Raises ExchangeError for a file that cannot be
+    read; what was skipped or changed is in ``.warnings``."""
+    path = Path(path)
+    source = str(path)
+    try:
+        if zipfile.is_zipfile(path):
+            with open_zip(path) as zf:
+                info = project_member(zf, source)
+                source = f"{path}!{info.filename}"
+                tree = parse_xml_bytes(read_member(zf, info, XML_MAX_BYTES), source=source)
+                return _ProjectReader(source, zf).read(tree.getroot())
+        tree = parse_xml_bytes(read_file_capped(path, XML_MAX_BYTES), source=source)
+        return _ProjectReader(source, None).read(tree.getroot())
+    except RejectedFileError as exc:
+        error = ExchangeError(exc.reason, source=exc.source or source)
+        error.line = getattr(exc, "line", None)
+        raise error from exc
+    except OSError as exc:
+        raise ExchangeError(f"cannot be read: {exc.strerror or exc}", source=source) from exc

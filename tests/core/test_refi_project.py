@@ -1,0 +1,284 @@
+"""A whole REFI-QDA project: texts, codings, coders, and NVivo's UTF-16 offsets."""
+
+from __future__ import annotations
+
+import collections
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from desktop.core.exchange import ExchangeError
+from desktop.core.exchange.refi_offsets import OffsetMap, OffsetUnit
+from desktop.core.exchange.refi_project import read_project
+from desktop.core.text import is_word_char, normalise
+
+P = "{urn:QDA-XML:project:1.0}"
+NVIVO_WIN = "nvivo-win-12.6_oltas0517.qdpx"
+
+
+@pytest.fixture(scope="module")
+def samples(shared_dir: Path) -> Path:
+    return shared_dir / "refi" / "samples"
+
+
+@pytest.fixture(scope="module")
+def nvivo_win(samples: Path):
+    return read_project(samples / NVIVO_WIN)
+
+
+def at_boundary(text: str, i: int) -> bool:
+    return i in (0, len(text)) or not (is_word_char(text[i - 1]) and is_word_char(text[i]))
+
+
+# ---------------------------------------------------------------------------- NVivo Windows
+
+
+def test_nvivo_windows_codings_counted_independently(samples: Path, nvivo_win) -> None:
+    with zipfile.ZipFile(samples / NVIVO_WIN) as zf:
+        root = ET.fromstring(zf.read("project.qde"))
+    codings = list(root.iter(f"{P}Coding"))
+    assert len(codings) == 303
+    assert sum(len(s.codings) for s in nvivo_win.sources) == 303
+    assert nvivo_win.offset_unit is OffsetUnit.UTF16
+    assert [u.name for u in nvivo_win.users] == ["Gergo", "floriansipos"]
+    assert len(nvivo_win.codes) == 152
+    assert [(s.name, len(s.codings)) for s in nvivo_win.sources] == [
+        ("videos_selection", 0),
+        ("videos_10_selected", 303),
+    ]
+    # The coder is the selection's creator: NVivo stamps every Coding with the exporter.
+    names = {u.get("guid"): u.get("name") for u in root.iter(f"{P}User")}
+    creators = collections.Counter(
+        names[sel.get("creatingUser")]
+        for sel in root.iter(f"{P}PlainTextSelection")
+        for _ in sel.iter(f"{P}Coding")
+    )
+    got = collections.Counter(c.coder for s in nvivo_win.sources for c in s.codings)
+    assert got == creators == {"floriansipos": 297, "Gergo": 6}
+
+
+def test_nvivo_windows_texts_are_normalised(samples: Path, nvivo_win) -> None:
+    with zipfile.ZipFile(samples / NVIVO_WIN) as zf:
+        raw = zf.read("Sources/68bbdc14-c361-4432-b4dd-ae1dbfc12890.txt")
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
+    source = nvivo_win.sources[1]
+    assert source.guid == "68bbdc14-c361-4432-b4dd-ae1dbfc12890"
+    assert source.text == normalise(raw.decode("utf-8"))
+    assert "\r" not in source.text and not source.text.startswith("\ufeff")
+
+
+def test_nvivo_windows_offsets_convert_from_utf16_over_crlf(samples: Path, nvivo_win) -> None:
+    """Oracle: cut the file's own UTF-16 encoding at the file's offsets, then normalise."""
+    with zipfile.ZipFile(samples / NVIVO_WIN) as zf:
+        raw = zf.read("Sources/68bbdc14-c361-4432-b4dd-ae1dbfc12890.txt").decode("utf-8-sig")
+    units = raw.encode("utf-16-le")
+    source = nvivo_win.sources[1]
+    after_emoji = 0
+    for c in source.codings:
+        expected = units[2 * c.file_start : 2 * c.file_end].decode("utf-16-le")
+        assert c.quote == source.text[c.start : c.end] == normalise(expected)
+        after_emoji += any(ord(ch) > 0xFFFF for ch in source.text[: c.start])
+    assert after_emoji > 250  # most selections lie after an emoji: the conversion matters
+    first = source.codings[0]
+    assert first.quote.startswith("Senkit nem lehet kötelezni oltásra")
+    assert first.code_path == "2. Attitűd szint az oltáshoz/piros"
+    assert first.coder == "floriansipos"
+
+
+def test_nvivo_windows_selections_land_on_word_boundaries(nvivo_win) -> None:
+    source = nvivo_win.sources[1]
+    on = sum(
+        at_boundary(source.text, c.start) and at_boundary(source.text, c.end)
+        for c in source.codings
+    )
+    naive = sum(
+        at_boundary(source.text, c.file_start) and at_boundary(source.text, c.file_end)
+        for c in source.codings
+    )
+    assert on >= 300  # 3 selections were made mid-word by their coder
+    assert naive < 150  # reading the offsets as code points would land anywhere
+
+
+# ---------------------------------------------------------------------------- other samples
+
+
+def test_nvivo_mac_sources_and_no_codings(samples: Path) -> None:
+    project = read_project(samples / "nvivo-mac-15.0_codes-only.qdpx")
+    assert len(project.codes) == 262
+    assert [s.text for s in project.sources] == ["\n", "\n"]
+    assert all(not s.codings for s in project.sources)
+    assert project.offset_unit is OffsetUnit.CODE_POINTS
+    assert project.warnings == []
+
+
+def test_maxqda_lone_qde_reports_its_missing_texts(samples: Path) -> None:
+    project = read_project(samples / "maxqda-24.7_project.qde")
+    assert len(project.codes) == 307 and project.sources == []
+    assert len(project.warnings) == 10
+    assert all("not in a lone .qde" in w.message for w in project.warnings)
+
+
+def test_atlasti_users_and_codes(samples: Path) -> None:
+    project = read_project(samples / "atlasti-win-23.2_target-project.qdpx")
+    assert [u.name for u in project.users] == ["Enric Llagostera", "ATLAS.ti"]
+    assert len(project.codes) == 3 and project.sources == []
+
+
+# ---------------------------------------------------------------------------- synthetic
+
+G_CODE = "11111111-1111-1111-1111-111111111111"
+G_USER = "22222222-2222-2222-2222-222222222222"
+G_SRC = "33333333-3333-3333-3333-333333333333"
+
+
+def project_xml(sources: str, *, origin: str = "Some Tool 1.0") -> str:
+    return f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="t" origin="{origin}">
+<Users><User guid="{G_USER}" name="ana"/></Users>
+<CodeBook><Codes><Code guid="{G_CODE}" name="Emotion" isCodable="true"/></Codes></CodeBook>
+<Sources>{sources}</Sources>
+</Project>"""
+
+
+def selection(start: int, end: int, *, name: str = "", code: str = G_CODE) -> str:
+    return (
+        f'<PlainTextSelection guid="44444444-4444-4444-4444-44444444444{start % 10}" name="{name}" '
+        f'startPosition="{start}" endPosition="{end}" creatingUser="{G_USER}">'
+        f'<Coding guid="55555555-5555-5555-5555-55555555555{start % 10}" creatingUser="{G_USER}">'
+        f'<CodeRef targetGUID="{code}"/></Coding></PlainTextSelection>'
+    )
+
+
+def make_qdpx(tmp_path: Path, xml: str, texts: dict[str, bytes]) -> Path:
+    path = tmp_path / "p.qdpx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("project.qde", xml)
+        for name, data in texts.items():
+            zf.writestr(f"sources/{name}", data)
+    return path
+
+
+def text_source(selections: str, *, path: str = "internal://s.txt") -> str:
+    return f'<TextSource guid="{G_SRC}" name="doc" plainTextPath="{path}">{selections}</TextSource>'
+
+
+def test_code_point_offsets_with_emoji_are_kept(tmp_path: Path) -> None:
+    text = "I 😀 love it.\r\nSo 😀 happy."
+    # Code point offsets, with the quote in the selection's name (as some tools write it).
+    s1 = text.index("love it")
+    s2 = text.index("happy")
+    sels = selection(s1, s1 + 7, name="love it") + selection(s2, s2 + 5, name="happy")
+    path = make_qdpx(tmp_path, project_xml(text_source(sels)), {"s.txt": text.encode()})
+    project = read_project(path)
+    assert project.offset_unit is OffsetUnit.CODE_POINTS
+    assert [c.quote for c in project.sources[0].codings] == ["love it", "happy"]
+    assert [c.coder for c in project.sources[0].codings] == ["ana", "ana"]
+    assert project.sources[0].text == "I 😀 love it.\nSo 😀 happy."
+
+
+def test_utf16_offsets_are_detected_without_quotes(tmp_path: Path) -> None:
+    text = "\ufeffAlpha 😀😀 beta gamma 😀 delta\r\nepsilon 😀 zeta"
+    raw = text[1:]
+
+    def u16(i: int) -> int:
+        return len(raw[:i].encode("utf-16-le")) // 2
+
+    sels = "".join(
+        selection(u16(raw.index(w)), u16(raw.index(w) + len(w)))
+        for w in ["beta", "gamma", "delta", "epsilon", "zeta"]
+    )
+    path = make_qdpx(tmp_path, project_xml(text_source(sels)), {"s.txt": text.encode()})
+    project = read_project(path)
+    assert project.offset_unit is OffsetUnit.UTF16
+    assert [c.quote for c in project.sources[0].codings] == [
+        "beta",
+        "gamma",
+        "delta",
+        "epsilon",
+        "zeta",
+    ]
+    assert "UTF-16" in str(project.warnings[0])
+
+
+def test_inline_text_in_a_lone_qde(tmp_path: Path) -> None:
+    src = (
+        f'<TextSource guid="{G_SRC}" name="inline"><PlainTextContent>one two three'
+        f"</PlainTextContent>{selection(4, 7)}</TextSource>"
+    )
+    path = tmp_path / "p.qde"
+    path.write_text(project_xml(src), encoding="utf-8")
+    (coding,) = read_project(path).sources[0].codings
+    assert (coding.start, coding.end, coding.quote, coding.code_path) == (4, 7, "two", "Emotion")
+
+
+def test_bad_selections_and_references_are_reported(tmp_path: Path) -> None:
+    sels = (
+        selection(0, 3)
+        + selection(5, 2)
+        + selection(0, 99)
+        + selection(0, 3, code="66666666-6666-6666-6666-666666666666")
+    )
+    path = make_qdpx(tmp_path, project_xml(text_source(sels)), {"s.txt": b"abc def"})
+    project = read_project(path)
+    assert [c.quote for c in project.sources[0].codings] == ["abc"]
+    messages = [w.message for w in project.warnings]
+    assert sum("empty or outside" in m for m in messages) == 2
+    assert sum("refers to no code" in m for m in messages) == 1
+    assert all(w.line for w in project.warnings)
+
+
+def test_sources_outside_the_archive_are_not_read(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text("TESSERA-SECRET-SRC", encoding="utf-8")
+    xml = project_xml(text_source(selection(0, 5), path=f"absolute://{outside}"))
+    project = read_project(make_qdpx(tmp_path, xml, {}))
+    assert project.sources == []
+    assert "points outside the project" in project.warnings[0].message
+    traversal = project_xml(text_source("", path="internal://../../outside.txt"))
+    with pytest.raises(ExchangeError, match="goes up a folder"):
+        read_project(make_qdpx(tmp_path, traversal, {}))
+
+
+def test_missing_text_and_not_a_project(tmp_path: Path) -> None:
+    project = read_project(make_qdpx(tmp_path, project_xml(text_source("")), {}))
+    assert "missing from the archive" in project.warnings[0].message
+    path = tmp_path / "book.qdc"
+    path.write_text('<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes/></CodeBook>')
+    with pytest.raises(ExchangeError, match="not a REFI-QDA <Project>"):
+        read_project(path)
+
+
+# ---------------------------------------------------------------------------- OffsetMap
+
+raw_texts = (
+    st.lists(
+        st.sampled_from(["a", "b", " ", "\r", "\n", "\r\n", "😀", "\ufb01", "\x00", "é", "\ufeff"]),
+        max_size=30,
+    )
+    .map("".join)
+    .filter(lambda t: not t.startswith("\ufeff"))
+)
+
+
+@given(raw=raw_texts)
+def test_offset_map_agrees_with_normalise_and_utf16(raw: str) -> None:
+    omap = OffsetMap(raw)
+    assert omap.text == normalise(raw)
+    for i in range(len(raw) + 1):
+        u = len(raw[:i].encode("utf-16-le")) // 2
+        assert omap.to_text(u, OffsetUnit.UTF16) == omap.to_text(i, OffsetUnit.CODE_POINTS)
+        if 0 < i < len(raw) and raw[i - 1] == "\r" and raw[i] == "\n":
+            continue  # inside a CRLF pair: maps to its LF
+        assert omap.to_text(i, OffsetUnit.CODE_POINTS) == len(normalise(raw[:i]))
+    assert omap.to_text(len(raw) + 1, OffsetUnit.CODE_POINTS) is None
+
+
+def test_offset_inside_a_surrogate_pair_is_invalid() -> None:
+    omap = OffsetMap("a😀b")
+    assert omap.to_text(2, OffsetUnit.UTF16) is None
+    assert omap.to_text(3, OffsetUnit.UTF16) == 2
+    assert omap.span(1, 3, OffsetUnit.UTF16) == (1, 2)
