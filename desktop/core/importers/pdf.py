@@ -38,6 +38,10 @@ NO_TEXT_LAYER = (
     "the PDF has no text layer (its pages are images, e.g. a scan); "
     "run text recognition (OCR) on it first, then import the result"
 )
+INCOMPLETE = (
+    "the PDF seems incomplete (its end is missing, e.g. an interrupted download); "
+    "check that every page came through"
+)
 PAGE_SEPARATOR = "\n\n"
 
 # Below this many pages, starting worker processes costs more than it saves.
@@ -210,8 +214,11 @@ def extract_pdf(
     check_size(path, MAX_PDF_FILE_BYTES, "a PDF")
     with path.open("rb") as fh:
         head = fh.read(1024)
+        fh.seek(max(0, path.stat().st_size - 2048))
+        tail = fh.read()
     if b"%PDF-" not in head:
         raise ImportFailure("the file is not a PDF (it does not start like one)")
+    incomplete = b"%%EOF" not in tail
     check_cancelled(cancelled)
     pdf = _open(path)
     try:
@@ -231,7 +238,10 @@ def extract_pdf(
     finally:
         if pdf is not None:
             pdf.close()
-    return _assemble(results, metadata)
+    extracted = _assemble(results, metadata)
+    if incomplete:
+        extracted.warnings.insert(0, INCOMPLETE)
+    return extracted
 
 
 def _assemble(results: list[PageResult], metadata: dict[str, str]) -> Extracted:
@@ -242,17 +252,18 @@ def _assemble(results: list[PageResult], metadata: dict[str, str]) -> Extracted:
     if not any(has_chars for _, has_chars, _ in results):
         raise ImportFailure(NO_TEXT_LAYER)
     if failed:
-        warnings.append(f"{_pages_phrase(failed)} could not be read (damaged) and are empty")
+        warnings.append(f"{_pages_phrase(failed)} could not be read (damaged) and left empty")
     blank = [i + 1 for i, (text, _, err) in enumerate(results) if not err and not text.strip()]
     if blank:
-        warnings.append(f"{_pages_phrase(blank)} have no text (images only, or empty)")
+        verb = "has" if len(blank) == 1 else "have"
+        warnings.append(f"{_pages_phrase(blank)} {verb} no text (only images, or empty)")
 
     parts: list[str] = []
     pages: list[tuple[int, int]] = []
     pos = 0
-    for i, (text, _, _) in enumerate(results):
+    for text, _, _ in results:
         page = normalise(text).strip("\n")
-        if i:
+        if page and pos:  # blank pages get an empty range and no separator
             parts.append(PAGE_SEPARATOR)
             pos += len(PAGE_SEPARATOR)
         parts.append(page)

@@ -1,0 +1,300 @@
+"""Importing PDFs: reading order, hyphenation, ligatures, pages, metadata, bad files,
+progress and cancelling (in one process and in the page workers)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import re
+from pathlib import Path
+
+import pytest
+
+from desktop.core.importers import ImportCancelled, ImportFailure, extract
+from desktop.core.importers import pdf as pdf_importer
+from desktop.core.importers.pdf_layout import join_hyphenated
+from tests.core.importer_fixtures import columns_page_stream, text_page_stream, write_pdf
+
+
+def flat(text: str) -> str:
+    """Whitespace collapsed: line breaks inside a paragraph do not matter to a reader."""
+    return re.sub(r"\s+", " ", text)
+
+
+def page_texts(doc) -> list[str]:
+    return [doc.text[a:b] for a, b in doc.pages]
+
+
+@pytest.fixture(scope="module")
+def multicolumn(shared_dir):
+    return extract(shared_dir / "pdfs" / "multicolumn.pdf")
+
+
+@pytest.fixture(scope="module")
+def federal_register(shared_dir):
+    return extract(shared_dir / "pdfs" / "federal-register-2020-17221.pdf")
+
+
+# --- real documents -------------------------------------------------------------------
+
+
+def test_two_columns_are_read_one_after_the_other(multicolumn):
+    text = flat(multicolumn.text)
+    # A sentence of the left column is whole, not interleaved with the right column.
+    assert (
+        "Lorem ipsum dolor sit amet, consectetuer adipiscing elit. Ut purus elit, vestibulum ut, "
+        "placerat ac, adipiscing vitae, felis. Curabitur dictum gravida mauris." in text
+    )
+    # The left column ends mid-sentence; the right column's top finishes it.
+    assert "Vivamus viverra fermentum felis. Donec nonummy pellentesque ante. Phasellus" in text
+    # A justified line that layout analysis splits in two is put back in order.
+    assert "purus vel magna. Integer non enim. Praesent euismod nunc eu purus." in text
+    assert text.index("Nulla malesuada porttitor diam") < text.index("Quisque ullamcorper placerat")
+
+
+def test_words_hyphenated_at_line_ends_are_joined(multicolumn):
+    text = multicolumn.text
+    assert "adipiscing elit" in text and "adip-" not in text
+    assert "consectetuer id" in text and "con-\n" not in text
+    assert not re.search(r"[a-z]-\n[a-z]", text)
+
+
+def test_ligatures_are_expanded(multicolumn):
+    assert "two columns filled" in flat(multicolumn.text)
+    assert not any("\ufb00" <= ch <= "\ufb06" for ch in multicolumn.text)
+
+
+def test_pages_cover_the_text_in_order(multicolumn):
+    pages = multicolumn.pages
+    assert len(pages) == 3
+    assert pages[0][0] == 0 and pages[-1][1] == len(multicolumn.text)
+    for (a, b), (c, d) in zip(pages, pages[1:], strict=False):
+        assert a <= b <= c <= d
+    first, second, third = page_texts(multicolumn)
+    assert first.startswith("Two-Column Document with Lorem Ipsum")
+    assert "Abstract" in first and "Abstract" not in second + third
+    assert all(t.strip() for t in (first, second, third))
+
+
+def test_pdf_metadata(multicolumn, shared_dir):
+    assert multicolumn.kind == "pdf"
+    assert multicolumn.metadata.get("date") == "2024-01-03"
+    google = extract(shared_dir / "pdfs" / "google-doc-document.pdf")
+    assert google.metadata["title"] == "PDF Example Document"
+    assert "Beautiful is better than ugly." in google.text
+
+
+def test_three_columns_of_the_federal_register(federal_register):
+    doc = federal_register
+    assert len(doc.pages) == 15
+    text = flat(doc.text)
+    assert page_texts(doc)[0].startswith("47698")
+    # An indented first line, which layout analysis puts in a box of its own, stays
+    # with the rest of its paragraph.
+    assert "You may examine the AD docket on the internet at https:// www.regulations.gov" in text
+    assert "AGENCY: Federal Aviation Administration (FAA), DOT." in text
+    # Sideways text in the margin is not spelt out letter by letter.
+    assert "\nS\nL\nA\n" not in doc.text
+
+
+def test_court_transcript(shared_dir):
+    doc = extract(shared_dir / "pdfs" / "scotus-transcript-p1.pdf")
+    assert "IN THE SUPREME COURT OF THE UNITED STATES" in doc.text
+    assert "Washington, D.C." in doc.text
+    assert doc.metadata.get("date") == "2009-01-13"
+
+
+# --- made-up documents ----------------------------------------------------------------
+
+
+def test_hyphen_rule():
+    assert join_hyphenated("infor-\nmation") == "information"
+    assert join_hyphenated("Smith-\nJones") == "Smith-\nJones"
+    assert join_hyphenated("1990-\n95") == "1990-\n95"
+    assert join_hyphenated("pre-\nWar") == "pre-\nWar"
+    assert join_hyphenated("a well-known fact") == "a well-known fact"
+    assert join_hyphenated("co\u00ad\noperation") == "cooperation"
+
+
+def test_generated_pdf_text_metadata_and_columns(tmp_path):
+    path = write_pdf(
+        tmp_path / "report.pdf",
+        [
+            text_page_stream(
+                ["The researchers gathered infor-", "mation from Smith-", "Jones and others."]
+            ),
+            columns_page_stream(
+                ["Left column says one thing", "and carries on here."],
+                ["Right column says another", "and ends there."],
+            ),
+        ],
+        info={
+            "Title": "Report on “naïve” readers",
+            "Author": "Jane Doe",
+            "CreationDate": "D:20230415093000+02'00'",
+        },
+    )
+    doc = extract(path)
+    assert doc.metadata == {
+        "title": "Report on “naïve” readers",
+        "author": "Jane Doe",
+        "date": "2023-04-15",
+    }
+    first, second = page_texts(doc)
+    assert first == "The researchers gathered information from Smith-\nJones and others."
+    assert second == (
+        "Left column says one thing\nand carries on here.\n\n"
+        "Right column says another\nand ends there."
+    )
+    assert doc.warnings == []
+
+
+# --- bad files ------------------------------------------------------------------------
+
+
+def test_scanned_pdf_without_text_layer_is_refused(tmp_path):
+    path = write_pdf(tmp_path / "scan.pdf", [b"", b""], image_pages={0, 1})
+    with pytest.raises(ImportFailure) as info:
+        extract(path)
+    assert "no text layer" in str(info.value) and "OCR" in str(info.value)
+
+
+def test_pdf_with_one_scanned_page_imports_with_a_warning(tmp_path):
+    path = write_pdf(
+        tmp_path / "mixed.pdf", [text_page_stream(["Typed page."]), b""], image_pages={1}
+    )
+    doc = extract(path)
+    assert doc.text == "Typed page."
+    assert len(doc.pages) == 2
+    a, b = doc.pages[1]
+    assert a == b  # the scanned page is there, empty
+    assert any("page 2 has no text" in w for w in doc.warnings)
+
+
+def test_encrypted_pdf_is_refused(tmp_path):
+    path = write_pdf(tmp_path / "secret.pdf", [text_page_stream(["Secret."])], encrypt=True)
+    with pytest.raises(ImportFailure, match="password-protected"):
+        extract(path)
+
+
+def test_pdf_encrypted_by_a_real_tool_is_refused(tmp_path, shared_dir):
+    pypdf = pytest.importorskip("pypdf")
+    writer = pypdf.PdfWriter(clone_from=shared_dir / "pdfs" / "google-doc-document.pdf")
+    writer.encrypt(user_password="open sesame", owner_password="owner", algorithm="RC4-128")
+    path = tmp_path / "locked.pdf"
+    with path.open("wb") as fh:
+        writer.write(fh)
+    with pytest.raises(ImportFailure, match="password-protected"):
+        extract(path)
+
+
+def test_pdf_with_only_an_owner_password_opens(tmp_path, shared_dir):
+    """Restrictions on printing/copying, but no password to open: readers open it."""
+    pypdf = pytest.importorskip("pypdf")
+    writer = pypdf.PdfWriter(clone_from=shared_dir / "pdfs" / "google-doc-document.pdf")
+    writer.encrypt(user_password="", owner_password="owner", algorithm="RC4-128")
+    path = tmp_path / "restricted.pdf"
+    with path.open("wb") as fh:
+        writer.write(fh)
+    assert "Beautiful is better than ugly." in extract(path).text
+
+
+@pytest.mark.parametrize("keep", [0.05, 0.3, 0.6])
+def test_truncated_pdf_is_refused(tmp_path, shared_dir, keep):
+    data = (shared_dir / "pdfs" / "multicolumn.pdf").read_bytes()
+    path = tmp_path / "cut.pdf"
+    path.write_bytes(data[: int(len(data) * keep)])
+    with pytest.raises(ImportFailure, match="damaged or incomplete"):
+        extract(path)
+
+
+def test_generated_truncated_pdf_is_refused(tmp_path):
+    path = write_pdf(tmp_path / "cut.pdf", [text_page_stream(["Hello."])], truncate_at=0.6)
+    with pytest.raises(ImportFailure, match="damaged or incomplete"):
+        extract(path)
+
+
+def test_pdf_missing_only_its_end_imports_with_a_warning(tmp_path, shared_dir):
+    data = (shared_dir / "pdfs" / "google-doc-document.pdf").read_bytes()
+    cut = data[: data.rindex(b"%%EOF")]
+    path = tmp_path / "almost.pdf"
+    path.write_bytes(cut)
+    doc = extract(path)
+    assert "Beautiful is better than ugly." in doc.text
+    assert any("seems incomplete" in w for w in doc.warnings)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"just some text, renamed to .pdf\n", b"%PDF-1.7\n" + b"garbage " * 500, b""],
+)
+def test_files_that_are_not_pdfs(tmp_path, data):
+    path = tmp_path / "fake.pdf"
+    path.write_bytes(data)
+    with pytest.raises(ImportFailure, match="not a PDF|damaged"):
+        extract(path)
+
+
+# --- progress, cancelling, closing pages ----------------------------------------------
+
+
+def test_progress_is_reported_per_page(multicolumn, shared_dir):
+    calls: list[tuple[int, int]] = []
+    extract(shared_dir / "pdfs" / "multicolumn.pdf", progress=lambda d, t: calls.append((d, t)))
+    assert calls == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_cancel_between_pages(shared_dir):
+    calls: list[tuple[int, int]] = []
+    with pytest.raises(ImportCancelled):
+        extract(
+            shared_dir / "pdfs" / "federal-register-2020-17221.pdf",
+            progress=lambda d, t: calls.append((d, t)),
+            cancelled=lambda: len(calls) >= 2,
+        )
+    assert calls == [(1, 15), (2, 15)]
+
+
+def test_every_page_is_closed_after_use(shared_dir, monkeypatch):
+    import pdfplumber.page
+
+    closed = []
+    real_close = pdfplumber.page.Page.close
+    monkeypatch.setattr(
+        pdfplumber.page.Page,
+        "close",
+        lambda self: (closed.append(self.page_number), real_close(self)),
+    )
+    extract(shared_dir / "pdfs" / "multicolumn.pdf")
+    assert closed[:3] == [1, 2, 3]  # each in turn, not all at the end
+
+
+def _numbered_pdf(tmp_path: Path, n: int) -> Path:
+    pages = [
+        text_page_stream([f"Page {i + 1} begins here.", f"Line two of page {i + 1} ends it."])
+        for i in range(n)
+    ]
+    return write_pdf(tmp_path / "long.pdf", pages, info={"Title": "Long report"})
+
+
+def test_long_pdf_in_worker_processes_gives_the_same_result(tmp_path, monkeypatch):
+    path = _numbered_pdf(tmp_path, 14)
+    serial = pdf_importer.extract_pdf(path, parallel=False)
+    monkeypatch.setattr(pdf_importer, "PARALLEL_MIN_PAGES", 4)
+    calls: list[tuple[int, int]] = []
+    parallel = extract(path, progress=lambda d, t: calls.append((d, t)))
+    assert parallel == serial
+    assert page_texts(parallel)[13] == "Page 14 begins here.\nLine two of page 14 ends it."
+    assert parallel.metadata == {"title": "Long report"}
+    assert calls[-1] == (14, 14)
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+    assert multiprocessing.active_children() == []
+
+
+def test_cancel_stops_the_worker_processes(tmp_path, monkeypatch):
+    path = _numbered_pdf(tmp_path, 40)
+    monkeypatch.setattr(pdf_importer, "PARALLEL_MIN_PAGES", 4)
+    calls: list[tuple[int, int]] = []
+    with pytest.raises(ImportCancelled):
+        extract(path, progress=lambda d, t: calls.append((d, t)), cancelled=lambda: bool(calls))
+    assert calls and calls[-1][0] < 40
+    assert multiprocessing.active_children() == []
