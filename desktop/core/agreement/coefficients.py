@@ -238,7 +238,7 @@ def krippendorff_alpha(data, level: str = "nominal") -> Coefficient:
 def _two_coder_table(data: ReliabilityData, name: str) -> tuple[np.ndarray | None, int, str]:
     """Contingency table of two coders over the units both coded, or why there is none."""
     if data.n_coders != 2:
-        return None, 0, f"needs exactly 2 coders ({data.n_coders} given)"
+        return None, 0, f"needs exactly 2 coders, {data.n_coders} given"
     a, b = data.codes
     present = (a >= 0) & (b >= 0)
     if ((a >= 0) != (b >= 0)).any():
