@@ -10,12 +10,20 @@ import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db import models as m
 from desktop.core.codepath import CodePathError, join_path, split_path
 from desktop.services import audit
+from desktop.services.codebook_snapshot import (
+    CodeTreeSnapshot,
+    restore_code_tree,  # noqa: F401  (part of this module's API: the undo of delete)
+    subtree_ids_in,
+    take_snapshot,
+)
 from desktop.services.errors import ConfirmationNeeded, Conflict, NotFound, ServiceError
+from desktop.services.fields import insert_field
 
 PALETTE = (
     "#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6",
@@ -60,7 +68,9 @@ def normalise_color(color: str | None) -> str | None:
 
 def _tree(s: Session) -> list[CodeInfo]:
     rows = s.scalars(select(m.Code)).all()
-    counts = dict(s.execute(select(m.Coding.code_id, func.count()).group_by(m.Coding.code_id)).all())
+    counts = dict(
+        s.execute(select(m.Coding.code_id, func.count()).group_by(m.Coding.code_id)).all()
+    )
     examples: dict[int, list[str]] = {}
     for ex in s.scalars(select(m.CodeExample).order_by(m.CodeExample.sort_order, m.CodeExample.id)):
         examples.setdefault(ex.code_id, []).append(ex.text)
@@ -74,9 +84,19 @@ def _tree(s: Session) -> list[CodeInfo]:
             names = [*prefix, c.name]
             out.append(
                 CodeInfo(
-                    c.id, c.parent_id, c.name, join_path(names), c.color, c.description or "",
-                    c.inclusion or "", c.exclusion or "", c.sort_order, depth,
-                    counts.get(c.id, 0), c.guid, tuple(examples.get(c.id, ())),
+                    c.id,
+                    c.parent_id,
+                    c.name,
+                    join_path(names),
+                    c.color,
+                    c.description or "",
+                    c.inclusion or "",
+                    c.exclusion or "",
+                    c.sort_order,
+                    depth,
+                    counts.get(c.id, 0),
+                    c.guid,
+                    tuple(examples.get(c.id, ())),
                 )  # fmt: skip
             )
             walk(c.id, names, depth + 1)
@@ -134,7 +154,9 @@ def _snapshot(c: m.Code) -> dict:
     }  # fmt: skip
 
 
-def _sibling_exists(s: Session, parent_id: int | None, name: str, exclude: int | None = None) -> bool:
+def _sibling_exists(
+    s: Session, parent_id: int | None, name: str, exclude: int | None = None
+) -> bool:
     q = select(m.Code.id).where(m.Code.name == name)
     q = q.where(m.Code.parent_id.is_(None) if parent_id is None else m.Code.parent_id == parent_id)
     if exclude is not None:
@@ -237,7 +259,9 @@ def update_code(project, code_id: int, **changes) -> tuple[dict, dict]:
         return old, new
 
 
-def move_code(project, code_id: int, new_parent_id: int | None, position: int | None = None) -> tuple[int | None, int]:
+def move_code(
+    project, code_id: int, new_parent_id: int | None, position: int | None = None
+) -> tuple[int | None, int]:
     """Move a code under another parent (None: top level). Returns the old (parent, order).
     A move under the code itself or one of its descendants is refused."""
     with project.session() as s:
@@ -260,7 +284,11 @@ def move_code(project, code_id: int, new_parent_id: int | None, position: int | 
             c
             for c in s.scalars(
                 select(m.Code)
-                .where(m.Code.parent_id.is_(None) if new_parent_id is None else m.Code.parent_id == new_parent_id)
+                .where(
+                    m.Code.parent_id.is_(None)
+                    if new_parent_id is None
+                    else m.Code.parent_id == new_parent_id
+                )
                 .where(m.Code.id != code.id)
                 .order_by(m.Code.sort_order, m.Code.name)
             )
@@ -277,7 +305,10 @@ def move_code(project, code_id: int, new_parent_id: int | None, position: int | 
 def count_codings_under(project, code_id: int) -> int:
     ids = subtree_ids(project, code_id)
     with project.session() as s:
-        return s.scalar(select(func.count()).select_from(m.Coding).where(m.Coding.code_id.in_(ids))) or 0
+        return (
+            s.scalar(select(func.count()).select_from(m.Coding).where(m.Coding.code_id.in_(ids)))
+            or 0
+        )
 
 
 def subtree_ids(project, code_id: int) -> list[int]:
@@ -293,22 +324,25 @@ def subtree_ids(project, code_id: int) -> list[int]:
     return out
 
 
-def delete_code(project, code_id: int, *, confirm_codings: bool = False) -> int:
-    """Delete a code and its sub-codes. If any has codings, ConfirmationNeeded is raised
-    unless ``confirm_codings``; then the codings go too. Returns the codings deleted."""
-    ids = subtree_ids(project, code_id)
+def delete_code_tree(project, code_id: int, *, confirm_codings: bool = False) -> CodeTreeSnapshot:
+    """Delete a code and its sub-codes, with their fields, examples, codings and values.
+    If any of them has codings, ConfirmationNeeded (with ``.count``) is raised unless
+    ``confirm_codings``. Returns a snapshot: ``restore_code_tree(project, snapshot)``
+    puts everything back with the same ids (undo)."""
     with project.session() as s:
         code = s.get(m.Code, code_id)
         if code is None:
             raise NotFound(f"no code with id {code_id}")
-        codings = s.scalars(select(m.Coding).where(m.Coding.code_id.in_(ids))).all()
-        if codings and not confirm_codings:
+        ids = subtree_ids_in(s, code_id)
+        snap = take_snapshot(s, ids, root_id=code_id)
+        if snap.codings and not confirm_codings:
             raise ConfirmationNeeded(
-                f"the code {code.name!r} and its sub-codes have {len(codings)} coding(s); "
+                f"the code {code.name!r} and its sub-codes have {len(snap.codings)} coding(s); "
                 "deleting it deletes them too",
-                len(codings),
+                len(snap.codings),
             )
-        for c in codings:
+        for row in snap.codings:
+            c = s.get(m.Coding, row["id"])
             audit.record(s, project.actor, "delete", "coding", c.id, _coding_snapshot(c), None)
             s.delete(c)
         s.flush()
@@ -318,7 +352,12 @@ def delete_code(project, code_id: int, *, confirm_codings: bool = False) -> int:
             audit.record(s, project.actor, "delete", "code", cid, _snapshot(c), None)
             s.delete(c)
             s.flush()
-        return len(codings)
+        return snap
+
+
+def delete_code(project, code_id: int, *, confirm_codings: bool = False) -> int:
+    """delete_code_tree, returning only the number of codings deleted."""
+    return delete_code_tree(project, code_id, confirm_codings=confirm_codings).coding_count
 
 
 def _coding_snapshot(c: m.Coding) -> dict:
@@ -326,6 +365,138 @@ def _coding_snapshot(c: m.Coding) -> dict:
         "document_id": c.document_id, "code_id": c.code_id, "coder_id": c.coder_id,
         "start": c.start, "end": c.end, "quote": c.quote, "memo": c.memo,
     }  # fmt: skip
+
+
+# -- anchor examples -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExampleInfo:
+    id: int
+    code_id: int
+    text: str
+    coding_id: int | None
+    sort_order: int
+
+
+def _example_info(e: m.CodeExample) -> ExampleInfo:
+    return ExampleInfo(e.id, e.code_id, e.text, e.coding_id, e.sort_order)
+
+
+def list_examples(project, code_id: int) -> list[ExampleInfo]:
+    with project.session() as s:
+        q = select(m.CodeExample).where(m.CodeExample.code_id == code_id)
+        return [
+            _example_info(e)
+            for e in s.scalars(q.order_by(m.CodeExample.sort_order, m.CodeExample.id))
+        ]
+
+
+def _insert_example(
+    s: Session, actor: str, code_id: int, text: str, coding_id: int | None
+) -> m.CodeExample:
+    if s.get(m.Code, code_id) is None:
+        raise NotFound(f"no code with id {code_id}")
+    text = (text or "").strip()
+    if not text:
+        raise ServiceError("an example needs some text")
+    order = s.scalar(
+        select(func.coalesce(func.max(m.CodeExample.sort_order), -1) + 1).where(
+            m.CodeExample.code_id == code_id
+        )
+    )
+    ex = m.CodeExample(code_id=code_id, text=text, coding_id=coding_id, sort_order=order)
+    s.add(ex)
+    s.flush()
+    audit.record(
+        s,
+        actor,
+        "create",
+        "code_example",
+        ex.id,
+        None,
+        {"code_id": code_id, "text": text, "coding_id": coding_id},
+    )
+    return ex
+
+
+def add_example(project, code_id: int, text: str, *, coding_id: int | None = None) -> ExampleInfo:
+    """Add an anchor example to a code (undo: remove_example)."""
+    with project.session() as s:
+        return _example_info(_insert_example(s, project.actor, code_id, text, coding_id))
+
+
+def add_example_from_coding(project, code_id: int, coding_id: int) -> ExampleInfo:
+    """Add the quote of a coding as an anchor example of a code; the example remembers
+    the coding it came from."""
+    with project.session() as s:
+        coding = s.get(m.Coding, coding_id)
+        if coding is None:
+            raise NotFound(f"no coding with id {coding_id}")
+        return _example_info(_insert_example(s, project.actor, code_id, coding.quote, coding_id))
+
+
+def update_example(project, example_id: int, text: str) -> str:
+    """Change an example's text; returns the old text."""
+    text = (text or "").strip()
+    if not text:
+        raise ServiceError("an example needs some text")
+    with project.session() as s:
+        ex = s.get(m.CodeExample, example_id)
+        if ex is None:
+            raise NotFound(f"no example with id {example_id}")
+        old = ex.text
+        if old != text:
+            ex.text = text
+            audit.record(
+                s, project.actor, "update", "code_example", ex.id, {"text": old}, {"text": text}
+            )
+        return old
+
+
+def remove_example(project, example_id: int) -> ExampleInfo:
+    """Delete an example; returns it whole for restore_example (undo)."""
+    with project.session() as s:
+        ex = s.get(m.CodeExample, example_id)
+        if ex is None:
+            raise NotFound(f"no example with id {example_id}")
+        info = _example_info(ex)
+        audit.record(
+            s,
+            project.actor,
+            "delete",
+            "code_example",
+            ex.id,
+            {"code_id": ex.code_id, "text": ex.text},
+            None,
+        )
+        s.delete(ex)
+        return info
+
+
+def restore_example(project, info: ExampleInfo) -> ExampleInfo:
+    """Put a removed example back with its id and place."""
+    with project.session() as s:
+        if s.get(m.Code, info.code_id) is None:
+            raise NotFound(f"no code with id {info.code_id}")
+        coding_id = info.coding_id if info.coding_id and s.get(m.Coding, info.coding_id) else None
+        free = s.get(m.CodeExample, info.id) is None
+        ex = m.CodeExample(
+            id=info.id if free else None, code_id=info.code_id, text=info.text,
+            coding_id=coding_id, sort_order=info.sort_order,
+        )  # fmt: skip
+        s.add(ex)
+        s.flush()
+        audit.record(
+            s,
+            project.actor,
+            "restore",
+            "code_example",
+            ex.id,
+            None,
+            {"code_id": ex.code_id, "text": ex.text},
+        )
+        return _example_info(ex)
 
 
 # -- templates --------------------------------------------------------------------
@@ -348,15 +519,18 @@ def load_template(project, data: dict) -> int:
                 created += 1
                 for i, ex in enumerate(item.get("examples", [])):
                     s.add(m.CodeExample(code_id=code.id, text=ex, sort_order=i))
-                for i, f in enumerate(item.get("fields", [])):
-                    s.add(
-                        m.CodeField(
-                            code_id=code.id, name=f["name"], type=f["type"],
-                            choices=list(f.get("choices", [])), required=bool(f.get("required")),
-                            sort_order=i,
-                        )  # fmt: skip
-                    )
+                for f in item.get("fields", []):
+                    insert_field(
+                        s, project.actor, code.id, f["name"], f["type"],
+                        choices=f.get("choices", ()), required=bool(f.get("required")),
+                    )  # fmt: skip
                 add(item.get("children", []), code.id)
 
-        add(data.get("codes", []), None)
+        try:
+            add(data.get("codes", []), None)
+            s.flush()
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ServiceError(f"invalid codebook template: missing or wrong entry {exc}") from exc
+        except IntegrityError as exc:
+            raise ServiceError(f"invalid codebook template: {exc.orig}") from exc
     return created
