@@ -218,14 +218,16 @@ def test_inline_text_in_a_lone_qde(tmp_path: Path) -> None:
 def test_bad_selections_and_references_are_reported(tmp_path: Path) -> None:
     sels = (
         selection(0, 3)
+        + selection(4, 7, name="xyz")
         + selection(5, 2)
         + selection(0, 99)
         + selection(0, 3, code="66666666-6666-6666-6666-666666666666")
     )
     path = make_qdpx(tmp_path, project_xml(text_source(sels)), {"s.txt": b"abc def"})
     project = read_project(path)
-    assert [c.quote for c in project.sources[0].codings] == ["abc"]
+    assert [c.quote for c in project.sources[0].codings] == ["abc", "def"]
     messages = [w.message for w in project.warnings]
+    assert sum("names the text 'xyz' but covers 'def'" in m for m in messages) == 1
     assert sum("empty or outside" in m for m in messages) == 2
     assert sum("refers to no code" in m for m in messages) == 1
     assert all(w.line for w in project.warnings)

@@ -41,6 +41,7 @@ from desktop.core.safe_files import (
     read_file_capped,
     read_member,
 )
+from desktop.core.text import normalise
 
 #: Largest plain text of one source read from an archive.
 SOURCE_TEXT_MAX_BYTES = 64 * MB
@@ -160,7 +161,7 @@ class _ProjectReader:
             ],
             origin=root.get("origin"),
         )
-        if unit is OffsetUnit.UTF16:
+        if unit is OffsetUnit.UTF16 and any(p.omap.has_astral for p in pending):
             how = "judged from the texts" if from_texts else "as its origin writes them"
             self.warn(f"selection offsets read as UTF-16 code units ({how}) and converted")
         code_paths = {c.guid: c.path for c in book.codes if c.guid}
@@ -297,6 +298,13 @@ class _ProjectReader:
             )
             return
         start, end = span
+        quote = pending.source.text[start:end]
+        if sel.quote and normalise(sel.quote) != quote:
+            self.warn(
+                f"selection [{sel.file_start}, {sel.file_end}) in source {name!r} names the "
+                f"text {sel.quote[:40]!r} but covers {quote[:40]!r}",
+                sel.el,
+            )
         sel_user = normalise_guid(sel.el.get("creatingUser"))
         for coding in children(sel.el, "Coding"):
             ref = child(coding, "CodeRef")
@@ -315,7 +323,7 @@ class _ProjectReader:
                     code_path=code_paths[code_guid],
                     start=start,
                     end=end,
-                    quote=pending.source.text[start:end],
+                    quote=quote,
                     coder_guid=coder_guid,
                     coder=user_names.get(coder_guid) if coder_guid else None,
                     selection_guid=normalise_guid(sel.el.get("guid")),
