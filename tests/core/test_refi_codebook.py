@@ -536,3 +536,12 @@ def test_zip_slip_qdpx_is_refused(tmp_path: Path) -> None:
         zf.writestr("../../evil.txt", "x")
     with pytest.raises(ExchangeError, match="slip.qdpx"):
         read_codebook(path)
+
+
+def test_zip_bomb_qdpx_is_refused_before_extraction(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.qdpx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("project.qde", qdc(f'<Code guid="{G1}" name="A" isCodable="true"/>'))
+        zf.writestr("sources/zeros.txt", bytes(8 * 1024 * 1024))
+    with pytest.raises(ExchangeError, match=r"bomb\.qdpx.*decompression bomb"):
+        read_codebook(path)

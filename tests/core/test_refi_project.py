@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from desktop.core.exchange import ExchangeError
+from desktop.core.exchange import ExchangeError, refi_project
 from desktop.core.exchange.refi_offsets import OffsetMap, OffsetUnit
 from desktop.core.exchange.refi_project import read_project
 from desktop.core.text import is_word_char, normalise
@@ -284,3 +284,23 @@ def test_offset_inside_a_surrogate_pair_is_invalid() -> None:
     assert omap.to_text(2, OffsetUnit.UTF16) is None
     assert omap.to_text(3, OffsetUnit.UTF16) == 2
     assert omap.span(1, 3, OffsetUnit.UTF16) == (1, 2)
+
+
+def test_hostile_project_files_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TESSERA-SECRET-PRJ", encoding="utf-8")
+    xxe = (
+        project_xml(text_source(""))
+        .replace(
+            "<Project ",
+            f'<!DOCTYPE Project [<!ENTITY x SYSTEM "{secret.as_uri()}">]>\n<Project ',
+        )
+        .replace('name="doc"', 'name="&x;"')
+    )
+    with pytest.raises(ExchangeError, match="entities") as info:
+        read_project(make_qdpx(tmp_path, xxe, {"s.txt": b"abc"}))
+    assert "TESSERA-SECRET-PRJ" not in str(info.value)
+    big = make_qdpx(tmp_path, project_xml(text_source(selection(0, 1))), {"s.txt": b"a" * 2000})
+    monkeypatch.setattr(refi_project, "SOURCE_TEXT_MAX_BYTES", 1000)
+    with pytest.raises(ExchangeError, match=r"sources/s\.txt.*limit of 1,000"):
+        read_project(big)

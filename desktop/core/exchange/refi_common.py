@@ -118,13 +118,18 @@ def load_refi_xml(path: Path) -> RefiXml:
             data = read_file_capped(path, XML_MAX_BYTES)
         tree = parse_xml_bytes(data, source=source)
     except RejectedFileError as exc:
-        # The reason already says "line N, column M" when the parser knows them.
-        error = ExchangeError(exc.reason, source=exc.source or source)
-        error.line = getattr(exc, "line", None)
-        raise error from exc
+        raise exchange_error(exc, source) from exc
     except OSError as exc:
         raise ExchangeError(f"cannot be read: {exc.strerror or exc}", source=source) from exc
     return RefiXml(tree.getroot(), source)
+
+
+def exchange_error(exc: RejectedFileError, source: str) -> ExchangeError:
+    """The ExchangeError for a file safe_files refused (its reason already says "line N,
+    column M" when the parser knew them; ``.line`` carries the line too)."""
+    error = ExchangeError(exc.reason, source=exc.source or source)
+    error.line = getattr(exc, "line", None)
+    return error
 
 
 # ---------------------------------------------------------------------------- normal forms

@@ -25,6 +25,7 @@ from desktop.core.exchange.refi_common import (
     child,
     children,
     element_text,
+    exchange_error,
     local_name,
     normalise_guid,
     project_member,
@@ -352,8 +353,6 @@ def read_project(path: Path | str) -> RefiProject:
         tree = parse_xml_bytes(read_file_capped(path, XML_MAX_BYTES), source=source)
         return _ProjectReader(source, None).read(tree.getroot())
     except RejectedFileError as exc:
-        error = ExchangeError(exc.reason, source=exc.source or source)
-        error.line = getattr(exc, "line", None)
-        raise error from exc
+        raise exchange_error(exc, source) from exc
     except OSError as exc:
         raise ExchangeError(f"cannot be read: {exc.strerror or exc}", source=source) from exc
