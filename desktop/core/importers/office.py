@@ -146,27 +146,42 @@ def _odt_blocks(doc) -> list[str]:
     paragraph = {(TEXTNS, "p"), (TEXTNS, "h")}
     skip = {(TEXTNS, "tracked-changes"), (TEXTNS, "sequence-decls"), (TEXTNS, "variable-decls")}
 
+    def cell_text(cell) -> str:
+        inner = [
+            teletype.extractText(p)
+            for p in cell.childNodes
+            if getattr(p, "qname", None) in paragraph
+        ]
+        return "\n".join(t for t in inner if t.strip())
+
+    def table_rows(node) -> list[str]:
+        """Rows (cells joined by tabs), also inside header-row and row groups."""
+        rows: list[str] = []
+        for child in node.childNodes:
+            qname = getattr(child, "qname", None)
+            if qname == (TABLENS, "table-row"):
+                cells = [
+                    cell_text(c)
+                    for c in child.childNodes
+                    if getattr(c, "qname", None) == (TABLENS, "table-cell")
+                ]
+                if any(cells):
+                    rows.append("\t".join(cells))
+            elif child.nodeType == child.ELEMENT_NODE:
+                rows.extend(table_rows(child))
+        return rows
+
     def walk(node) -> None:
         for child in node.childNodes:
             qname = getattr(child, "qname", None)
             if qname in paragraph:
                 blocks.append(teletype.extractText(child))
-            elif qname == (TABLENS, "table-row"):
-                cells = []
-                for cell in child.childNodes:
-                    if getattr(cell, "qname", None) == (TABLENS, "table-cell"):
-                        inner: list[str] = []
-                        for p in cell.childNodes:
-                            if getattr(p, "qname", None) in paragraph:
-                                inner.append(teletype.extractText(p))
-                        cells.append("\n".join(t for t in inner if t.strip()))
-                if any(cells):
-                    blocks.append("\t".join(cells))
+            elif qname == (TABLENS, "table"):
+                blocks.append("\n".join(table_rows(child)))
             elif qname not in skip and child.nodeType == child.ELEMENT_NODE:
                 walk(child)
 
     walk(doc.text)
-    # Rows of one table are consecutive lines of one block, like docx tables.
     return blocks
 
 
