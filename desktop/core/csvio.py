@@ -1,0 +1,299 @@
+"""CSV as Tessera writes and reads it.
+
+Writing follows RFC 4180: comma-separated, fields quoted only when they must be
+(QUOTE_MINIMAL), a quote inside a field doubled, records ended by CRLF. Newlines inside
+a quoted field are kept as they are (LF, as stored), so a quote spanning paragraphs
+comes back unchanged. Files are UTF-8 without a BOM unless ``excel`` asks for one:
+Excel reads a BOM-less CSV in the machine's code page and garbles non-ASCII text.
+
+Reading accepts what people actually send: UTF-8 with or without a BOM, CRLF or LF,
+and, failing UTF-8, Windows-1252 (with a warning). Problems with the file itself (not
+text, a quote never closed, a missing column) raise CsvFormatError naming the file and
+line; the reader hands out each record with the line it starts on, so that callers can
+report problems with its values the same way."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+import tempfile
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+BOM = "\ufeff"
+LINE_END = "\r\n"
+# A coded passage can be a whole article: let fields be far longer than csv's 128 KiB.
+FIELD_LIMIT = 2**31 - 1
+
+
+class TesseraDialect(csv.Dialect):
+    delimiter = ","
+    quotechar = '"'
+    doublequote = True
+    skipinitialspace = False
+    lineterminator = LINE_END
+    quoting = csv.QUOTE_MINIMAL
+    strict = True
+
+
+class CsvFormatError(ValueError):
+    """The file is not a CSV file we can read; str(exc) names the file and the line."""
+
+    def __init__(self, path: Path | str, message: str, line: int | None = None) -> None:
+        where = f"{path}, line {line}" if line else str(path)
+        super().__init__(f"{where}: {message}")
+        self.path = Path(path)
+        self.line = line
+        self.reason = message
+
+
+# -- writing ----------------------------------------------------------------------
+
+
+def writer(stream: IO[str]):
+    """A csv writer for ``stream`` (opened with newline='' if it is a file)."""
+    return csv.writer(stream, dialect=TesseraDialect)
+
+
+@contextmanager
+def open_output(out: Path | str | IO, *, excel: bool = False) -> Iterator[IO[str]]:
+    """A text stream to write CSV (or any UTF-8 text) to.
+
+    ``out`` may be a path (written to a temporary file beside it and moved into place
+    on success, so a failed or cancelled export never leaves half a file), a binary
+    stream (wrapped as UTF-8, nothing translated) or a text stream (written as it is;
+    open files with newline='' so that CRLF stays CRLF). ``excel`` starts the output
+    with a UTF-8 byte order mark."""
+    if isinstance(out, str | os.PathLike):
+        path = Path(out)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent or ".")
+        try:
+            with open(fd, "w", encoding="utf-8", newline="") as fh:
+                if excel:
+                    fh.write(BOM)
+                yield fh
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return
+    if isinstance(out, io.TextIOBase) or hasattr(out, "encoding"):
+        if excel:
+            out.write(BOM)
+        yield out  # type: ignore[misc]
+        out.flush()
+        return
+    wrapper = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)  # type: ignore[arg-type]
+    try:
+        if excel:
+            wrapper.write(BOM)
+        yield wrapper
+        wrapper.flush()
+    finally:
+        wrapper.detach()
+
+
+# -- reading ----------------------------------------------------------------------
+
+_BINARY_MAGIC = (
+    (b"%PDF-", "a PDF document"),
+    (b"PK\x03\x04", "a zip archive or an Office document (save it as CSV first)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office document (save it as CSV first)"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"SQLite format 3\x00", "an SQLite database (a Tessera project?)"),
+)
+_SAMPLE = 1 << 16
+_CHUNK = 1 << 20
+_CONTROLS_OK = frozenset("\t\n\r\f\v")
+
+
+@dataclass
+class Encoding:
+    name: str  # the codec the file is read with
+    bom: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+
+def detect_encoding(path: Path) -> Encoding:
+    """UTF-8 (BOM or not), UTF-16 with a BOM, or else Windows-1252 with a warning.
+    Raises CsvFormatError for binary files and text in neither encoding."""
+    with open(path, "rb") as fh:
+        head = fh.read(_SAMPLE)
+        for magic, kind in _BINARY_MAGIC:
+            if head.startswith(magic):
+                raise CsvFormatError(path, f"not a CSV file: it is {kind}")
+        if head.startswith(codecs.BOM_UTF8):
+            enc = Encoding("utf-8-sig", bom=True)
+        elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return Encoding("utf-16", bom=True)  # Excel's "Unicode text"
+        else:
+            enc = Encoding("utf-8")
+        if b"\x00" in head:
+            raise CsvFormatError(path, "not a CSV file: it contains binary data")
+        # Whole-file strict UTF-8 check, incrementally: a bad byte may sit at the end.
+        fh.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")("strict")
+        offset = 0
+        try:
+            while chunk := fh.read(_CHUNK):
+                decoder.decode(chunk)
+                offset += len(chunk)
+            decoder.decode(b"", final=True)
+            return enc
+        except UnicodeDecodeError as exc:
+            bad_at = offset + exc.start
+    if enc.bom:
+        raise CsvFormatError(
+            path, f"the file starts with a UTF-8 mark but is not UTF-8 (byte {bad_at + 1})"
+        )
+    try:
+        sample = Path(path).read_bytes().decode("cp1252")
+    except UnicodeDecodeError:
+        raise CsvFormatError(
+            path, "the file is neither UTF-8 nor Windows-1252 text; save it as CSV UTF-8"
+        ) from None
+    if _looks_binary(sample):
+        raise CsvFormatError(path, "not a CSV file: it contains binary data")
+    return Encoding(
+        "cp1252",
+        warnings=[
+            f"{path}: not UTF-8 (byte {bad_at + 1}); read as Windows-1252. "
+            "Check accented letters, or save the file as 'CSV UTF-8'."
+        ],
+    )
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:_SAMPLE]
+    bad = sum(
+        1 for ch in sample if ch not in _CONTROLS_OK and unicodedata.category(ch) in ("Cc", "Cs")
+    )
+    return bool(sample) and bad / len(sample) > 0.001
+
+
+class CsvReader:
+    """Records of a CSV file with a header row.
+
+    ``header`` holds the column names as written (stripped); ``index(name)`` finds one
+    case-insensitively. Iterating yields ``(line, values)`` with the line the record
+    starts on; empty lines are skipped. Use as a context manager."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        try:
+            self.encoding = detect_encoding(self.path)
+        except OSError as exc:
+            raise CsvFormatError(self.path, f"cannot be read ({exc.strerror or exc})") from exc
+        self.warnings = list(self.encoding.warnings)
+        # Held open while records are read; closed by close() or the with block.
+        self._fh = open(self.path, encoding=self.encoding.name, newline="")  # noqa: SIM115
+        self.lines_total = 0
+        self._line = 0  # the last physical line consumed
+        self._reader = csv.reader(self._counting(), dialect=TesseraDialect)
+        header = self._next()
+        if header is None:
+            self.close()
+            raise CsvFormatError(self.path, "the file is empty (a header row is needed)")
+        self.header_line, values = header
+        self.header = [v.strip() for v in values]
+        if self.header and self.header[0].startswith(BOM):  # a BOM after a UTF-16 one, or doubled
+            self.header[0] = self.header[0].lstrip(BOM).strip()
+        self._index = {}
+        for i, name in enumerate(self.header):
+            key = name.casefold()
+            if key in self._index and name:
+                self.close()
+                raise CsvFormatError(
+                    self.path, f"the column {name!r} appears twice", self.header_line
+                )
+            self._index.setdefault(key, i)
+
+    def _counting(self) -> Iterator[str]:
+        for line in self._fh:
+            self._line += 1
+            yield line
+
+    def _next(self) -> tuple[int, list[str]] | None:
+        old_limit = csv.field_size_limit(FIELD_LIMIT)
+        try:
+            while True:
+                start = self._line + 1
+                try:
+                    values = next(self._reader)
+                except StopIteration:
+                    return None
+                except csv.Error as exc:
+                    raise self._format_error(str(exc), start) from None
+                except UnicodeDecodeError as exc:  # only if the file changed under us
+                    raise CsvFormatError(self.path, f"cannot be decoded ({exc.reason})") from None
+                if values and any(v.strip() for v in values):
+                    return start, values
+        finally:
+            csv.field_size_limit(old_limit)
+
+    def _format_error(self, message: str, start: int) -> CsvFormatError:
+        if "unexpected end of data" in message or "field larger than field limit" in message:
+            return CsvFormatError(
+                self.path,
+                'a quoted value starting on this line is never closed (a missing ")',
+                start,
+            )
+        if "expected after" in message:
+            return CsvFormatError(
+                self.path,
+                'a quoted value is followed by other characters; inside quotes write a " as ""',
+                self._line,
+            )
+        if "NUL" in message:
+            return CsvFormatError(self.path, "not a CSV file: it contains binary data", self._line)
+        return CsvFormatError(self.path, f"malformed CSV ({message})", self._line)
+
+    def index(self, name: str) -> int | None:
+        return self._index.get(name.casefold())
+
+    def require(self, *names: str) -> None:
+        missing = [n for n in names if self.index(n) is None]
+        if missing:
+            found = ", ".join(repr(h) for h in self.header if h) or "none"
+            raise CsvFormatError(
+                self.path,
+                f"missing required column(s): {', '.join(missing)} (the header row has {found})",
+                self.header_line,
+            )
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        while (record := self._next()) is not None:
+            yield record
+
+    @property
+    def line(self) -> int:
+        """Physical lines read so far (for progress)."""
+        return self._line
+
+    def close(self) -> None:
+        self._fh.close()
+
+    def __enter__(self) -> CsvReader:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def count_lines(path: Path | str) -> int:
+    """Physical lines in a file (an upper bound of its records), for progress bars."""
+    n = 0
+    last = b"\n"
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            n += chunk.count(b"\n")
+            last = chunk[-1:]
+    return n + (last != b"\n")

@@ -1,0 +1,436 @@
+"""The codings CSV import job behind exchange.import_codings_csv: check every row,
+then store them all in one transaction (bulk insert, one audit entry) or none.
+
+Validation works on plain Python values loaded once: documents' lengths and texts (a
+few at a time), the codebook's paths and fields, the coders, and the codings already
+stored for each document met (to skip duplicates)."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from datetime import datetime
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+
+from db import models as m
+from desktop.core import csvio
+from desktop.core.codepath import CodePathError, join_path, split_path
+from desktop.core.fields import FieldValueError, canonical_value
+from desktop.services import audit, codebook
+from desktop.services.coders import PALETTE as CODER_COLORS
+from desktop.services.exchange import (
+    CODING_COLUMNS,
+    MAX_ERRORS,
+    CodingsImportRefused,
+    CodingsImportReport,
+    Progress,
+    parse_iso,
+)
+
+REQUIRED = ("document", "code", "start", "end")
+TEXT_CACHE_CHARS = 50_000_000  # document texts kept in memory while checking rows
+_HEX = frozenset("0123456789abcdef")
+
+
+def _short(text: str, n: int = 40) -> str:
+    text = text.replace("\n", "⏎")
+    return repr(text if len(text) <= n else text[: n - 1] + "…")
+
+
+class CodingsCsv:
+    def __init__(
+        self, project, reader: csvio.CsvReader, report: CodingsImportReport,
+        create_missing: bool, default_coder: str | None,
+    ) -> None:  # fmt: skip
+        self.project = project
+        self.reader = reader
+        self.report = report
+        self.create_missing = create_missing
+        self.default_coder = (default_coder or "").strip() or None
+        reader.require(*REQUIRED, *(() if self.default_coder else ("coder",)))
+        col = reader.index
+        self.c_doc, self.c_sha, self.c_code, self.c_coder = (
+            col("document"), col("document_sha256"), col("code"), col("coder"),
+        )  # fmt: skip
+        self.c_start, self.c_end, self.c_text, self.c_memo = (
+            col("start"), col("end"), col("text"), col("memo"),
+        )  # fmt: skip
+        self.c_created, self.c_updated = col("created_at"), col("updated_at")
+        self.width = len(reader.header)
+        self.rows: list[tuple] = []  # validated, in file order
+        self._load_project()
+        self._match_field_columns()
+
+    # -- what the project holds ---------------------------------------------------
+    def _load_project(self) -> None:
+        codes = codebook.list_codes(self.project)
+        self.code_ids = {tuple(split_path(c.path)): c.id for c in codes}
+        self.code_paths = {c.id: c.path for c in codes}
+        self.parents = {c.id: c.parent_id for c in codes}
+        self._chains: dict[object, frozenset[int]] = {}
+        with self.project.session() as s:
+            self.coder_ids = dict(s.execute(select(m.Coder.name, m.Coder.id)).all())
+            self.by_sha: dict[str, int] = {}
+            self.by_name: dict[str, list[int]] = {}
+            self.lengths: dict[int, int] = {}
+            for did, name, sha, length in s.execute(
+                select(m.Document.id, m.Document.name, m.Document.sha256, m.Document.length)
+            ):
+                self.by_sha[sha] = did
+                self.by_name.setdefault(name, []).append(did)
+                self.lengths[did] = length
+            self.fields = {
+                fid: (code_id, name, ftype, tuple(choices or ()))
+                for fid, code_id, name, ftype, choices in s.execute(
+                    select(
+                        m.CodeField.id,
+                        m.CodeField.code_id,
+                        m.CodeField.name,
+                        m.CodeField.type,
+                        m.CodeField.choices,
+                    )
+                )  # fmt: skip
+            }
+        self._texts: OrderedDict[int, str] = OrderedDict()
+        self._texts_chars = 0
+        self._existing: dict[int, set[tuple]] = {}
+
+    def _match_field_columns(self) -> None:
+        by_column: dict[str, int] = {}
+        for fid, (code_id, name, _, _) in self.fields.items():
+            by_column[f"{self.code_paths[code_id]}: {name}".casefold()] = fid
+        known = set(CODING_COLUMNS)
+        self.field_cols: list[tuple[int, int, str]] = []  # (column index, field id, header)
+        for i, header in enumerate(self.reader.header):
+            if not header or header.casefold() in known:
+                continue
+            fid = by_column.get(header.casefold()) or by_column.get(self._normalised(header))
+            if fid is not None:
+                self.field_cols.append((i, fid, header))
+            else:
+                what = "no field of any code" if ": " in header else "not a column Tessera knows"
+                self.report.warnings.append(f"column {header!r} is {what}; its values are ignored")
+
+    @staticmethod
+    def _normalised(header: str) -> str:
+        """'Actors / Armed groups : kind' -> 'actors/armed groups: kind' (spacing forgiven)."""
+        path, sep, name = header.rpartition(":")
+        if not sep:
+            return header.casefold()
+        try:
+            return f"{join_path(split_path(path))}: {name.strip()}".casefold()
+        except CodePathError:
+            return header.casefold()
+
+    def _text(self, did: int) -> str:
+        text = self._texts.get(did)
+        if text is not None:
+            self._texts.move_to_end(did)
+            return text
+        with self.project.session() as s:
+            text = s.scalar(select(m.Document.text).where(m.Document.id == did)) or ""
+        self._texts[did] = text
+        self._texts_chars += len(text)
+        while self._texts_chars > TEXT_CACHE_CHARS and len(self._texts) > 1:
+            _, old = self._texts.popitem(last=False)
+            self._texts_chars -= len(old)
+        return text
+
+    def _existing_for(self, did: int) -> set[tuple]:
+        keys = self._existing.get(did)
+        if keys is None:
+            with self.project.session() as s:
+                keys = set(
+                    s.execute(
+                        select(
+                            m.Coding.code_id, m.Coding.coder_id, m.Coding.start, m.Coding.end
+                        ).where(m.Coding.document_id == did)
+                    ).all()  # fmt: skip
+                )
+            self._existing[did] = keys
+        return keys
+
+    # -- checking -----------------------------------------------------------------
+    def _error(self, line: int, message: str) -> None:
+        if len(self.report.errors) < MAX_ERRORS:
+            self.report.errors.append((line, message))
+        else:
+            self.report.more_errors += 1
+
+    def _document(self, name: str, sha: str) -> int | str:
+        """The document's id, or why there is none."""
+        if sha:
+            did = self.by_sha.get(sha.lower())
+            if did is None:
+                named = f" ({_short(name)} in the file)" if name else ""
+                return f"no document in the project has sha256 {sha}{named}"
+            return did
+        if not name:
+            return "the document is empty"
+        if len(name) == 64 and set(name.lower()) <= _HEX and name.lower() in self.by_sha:
+            return self.by_sha[name.lower()]
+        ids = self.by_name.get(name)
+        if not ids:
+            return f"no document named {_short(name, 80)} in the project"
+        if len(ids) > 1:
+            return f"{len(ids)} documents are named {_short(name, 80)}; give its sha256 instead"
+        return ids[0]
+
+    def _code(self, raw: str) -> int | tuple[str, ...] | str:
+        """The code's id, its path (to create), or why it is refused."""
+        try:
+            names = tuple(split_path(raw))
+        except CodePathError as exc:
+            return str(exc) if raw else "the code is empty"
+        code_id = self.code_ids.get(names)
+        if code_id is not None:
+            return code_id
+        if self.create_missing:
+            return names
+        return f"no code {raw!r} in the codebook (use --create-missing to add it)"
+
+    def _coder(self, raw: str) -> int | tuple[str] | str:
+        name = raw.strip() or self.default_coder
+        if not name:
+            return "the coder is empty (fill the column or give a default coder)"
+        coder_id = self.coder_ids.get(name)
+        if coder_id is not None:
+            return coder_id
+        if self.create_missing:
+            return (name,)
+        return f"no coder named {name!r} in the project (use --create-missing to add one)"
+
+    def validate(self, progress: Progress | None = None) -> None:
+        total = csvio.count_lines(self.reader.path)
+        docs_seen: dict[tuple[str, str], int | str] = {}
+        codes_seen: dict[str, int | tuple | str] = {}
+        coders_seen: dict[str, int | tuple | str] = {}
+        in_file: dict[tuple, int] = {}
+        width, c_sha, c_text, c_memo = self.width, self.c_sha, self.c_text, self.c_memo
+        c_created, c_updated = self.c_created, self.c_updated
+        c_coder = self.c_coder
+        err = self._error
+        n = 0
+        for line, values in self.reader:
+            n += 1
+            if progress and n % 2000 == 0:
+                progress(self.reader.line, total)
+            if len(values) != width:
+                if len(values) > width and any(v.strip() for v in values[width:]):
+                    err(line, f"{len(values)} values but the header has {width} columns")
+                    continue
+                values = (values + [""] * width)[:width]
+            bad = False
+            name = values[self.c_doc].strip()
+            sha = values[c_sha].strip() if c_sha is not None else ""
+            did = docs_seen.get((name, sha))
+            if did is None:
+                did = docs_seen[(name, sha)] = self._document(name, sha)
+            if isinstance(did, str):
+                err(line, did)
+                bad = True
+            raw_code = values[self.c_code].strip()
+            code = codes_seen.get(raw_code)
+            if code is None:
+                code = codes_seen[raw_code] = self._code(raw_code)
+            if isinstance(code, str):
+                err(line, code)
+                bad = True
+            raw_coder = values[c_coder] if c_coder is not None else ""
+            coder = coders_seen.get(raw_coder)
+            if coder is None:
+                coder = coders_seen[raw_coder] = self._coder(raw_coder)
+            if isinstance(coder, str):
+                err(line, coder)
+                bad = True
+            start = self._offset(line, "start", values[self.c_start])
+            end = self._offset(line, "end", values[self.c_end])
+            if start is None or end is None or bad:
+                continue
+            if start >= end:
+                err(line, f"start ({start}) must be less than end ({end})")
+                continue
+            length = self.lengths[did]
+            if end > length:
+                err(
+                    line,
+                    f"[{start}, {end}) is outside the text of the document ({length:,} characters)",
+                )
+                continue
+            doc_text = self._text(did)
+            quote = doc_text[start:end]
+            if c_text is not None:
+                given = values[c_text]
+                if "\r" in given:
+                    given = given.replace("\r\n", "\n")
+                if given and given != quote:
+                    err(line, self._mismatch(doc_text, start, end, given))
+                    continue
+            memo = values[c_memo] if c_memo is not None else ""
+            if "\r" in memo:
+                memo = memo.replace("\r\n", "\n")
+            created = updated = None
+            if c_created is not None and values[c_created].strip():
+                created = self._time(line, "created_at", values[c_created])
+                if created is None:
+                    continue
+            if c_updated is not None and values[c_updated].strip():
+                updated = self._time(line, "updated_at", values[c_updated])
+                if updated is None:
+                    continue
+            field_values = self._field_values(line, values, code) if self.field_cols else ()
+            if field_values is None:
+                continue
+            key = (did, code, coder, start, end)
+            first = in_file.get(key)
+            if first is not None:
+                self.report.skipped.append((line, f"the same coding as line {first}"))
+                continue
+            in_file[key] = line
+            stored = isinstance(code, int) and isinstance(coder, int)
+            if stored and (code, coder, start, end) in self._existing_for(did):
+                self.report.skipped.append((line, "already in the project"))
+                continue
+            self.rows.append(
+                (did, code, coder, start, end, quote, memo, created, updated, field_values)
+            )
+        if n == 0 and not self.report.errors:
+            self.report.warnings.append(f"{self.reader.path}: the file has a header but no codings")
+
+    def _offset(self, line: int, name: str, raw: str) -> int | None:
+        value = raw.strip()
+        if value.isascii() and value.isdigit():
+            return int(value)
+        if not value:
+            self._error(line, f"{name} is empty")
+        else:
+            self._error(line, f"{name} must be a whole number of characters from 0 (got {raw!r})")
+        return None
+
+    def _time(self, line: int, name: str, raw: str) -> datetime | None:
+        try:
+            return parse_iso(raw)
+        except ValueError:
+            self._error(line, f"{name} is not an ISO 8601 time (got {raw!r})")
+            return None
+
+    def _mismatch(self, doc_text: str, start: int, end: int, given: str) -> str:
+        msg = (
+            f"the text {_short(given)} differs from the document at [{start}, {end}), "
+            f"which reads {_short(doc_text[start:end])}"
+        )
+        at = doc_text.find(given)
+        if at >= 0:
+            msg += f"; that text is at [{at}, {at + len(given)})"
+        return msg
+
+    def _field_values(self, line: int, values: list[str], code) -> tuple | None:
+        out = []
+        ok = True
+        for col, fid, header in self.field_cols:
+            raw = values[col]
+            if not raw.strip():
+                continue
+            code_id, _, ftype, choices = self.fields[fid]
+            if code_id not in self._chain(code):
+                owner = self.code_paths[code_id]
+                self._error(line, f"column {header!r} has a value but the row's code does not "
+                                  f"carry that field (only {owner!r} and its sub-codes do)")  # fmt: skip
+                ok = False
+                continue
+            try:
+                out.append((fid, canonical_value(ftype, raw, choices)))
+            except FieldValueError as exc:
+                self._error(line, f"column {header!r}: {exc}")
+                ok = False
+        return tuple(out) if ok else None
+
+    def _chain(self, code: int | tuple[str, ...]) -> frozenset[int]:
+        """The code and its ancestors: whose fields a coding of it carries. A code still
+        to be created inherits from its existing ancestors."""
+        chain = self._chains.get(code)
+        if chain is None:
+            if isinstance(code, tuple):
+                ids = [self.code_ids.get(code[:i]) for i in range(len(code) - 1, 0, -1)]
+                cur = next((i for i in ids if i is not None), None)
+            else:
+                cur = code
+            found = []
+            while cur is not None and cur not in found:
+                found.append(cur)
+                cur = self.parents.get(cur)
+            chain = self._chains[code] = frozenset(found)
+        return chain
+
+    # -- storing ------------------------------------------------------------------
+    def store(self) -> None:
+        report = self.report
+        actor = self.project.actor
+        now = m.utcnow()
+        try:
+            with self.project.session() as s:
+                code_ids = self._create_codes(s, actor)
+                coder_ids = self._create_coders(s)
+                params = [
+                    {
+                        "document_id": did,
+                        "code_id": code if isinstance(code, int) else code_ids[code],
+                        "coder_id": coder if isinstance(coder, int) else coder_ids[coder],
+                        "start": start,
+                        "end": end,
+                        "quote": quote,
+                        "memo": memo,
+                        "created_at": created or now,
+                        "updated_at": updated or created or now,
+                    }  # fmt: skip
+                    for did, code, coder, start, end, quote, memo, created, updated, _ in self.rows
+                ]
+                conn = s.connection()
+                table = m.Coding.__table__
+                if any(r[9] for r in self.rows):
+                    ids = conn.execute(
+                        insert(table).returning(table.c.id, sort_by_parameter_order=True), params
+                    ).scalars().all()  # fmt: skip
+                    values = [
+                        {"coding_id": cid, "field_id": fid, "value": value}
+                        for cid, row in zip(ids, self.rows, strict=True)
+                        for fid, value in row[9]
+                    ]
+                    conn.execute(insert(m.CodingValue.__table__), values)
+                elif params:
+                    conn.execute(insert(table), params)
+                if params:
+                    audit.record(s, actor, "import", "coding", None, None,
+                                 {"file": str(report.path), "count": len(params)})  # fmt: skip
+        except IntegrityError:
+            report.errors = [(0, "the project changed while the file was being checked "
+                                 "(someone coded the same passages?); import it again")]  # fmt: skip
+            raise CodingsImportRefused(report) from None
+        report.imported = len(self.rows)
+
+    def _create_codes(self, s, actor: str) -> dict[tuple[str, ...], int]:
+        wanted = sorted({r[1] for r in self.rows if isinstance(r[1], tuple)})
+        ids: dict[tuple[str, ...], int] = dict(self.code_ids)
+        for names in wanted:
+            parent: int | None = None
+            for depth in range(1, len(names) + 1):
+                prefix = names[:depth]
+                if prefix not in ids:
+                    ids[prefix] = codebook._create(s, actor, parent, prefix[-1]).id
+                    self.report.created_codes.append(join_path(list(prefix)))
+                parent = ids[prefix]
+        return ids
+
+    def _create_coders(self, s) -> dict[tuple[str], int]:
+        wanted = sorted({r[2] for r in self.rows if isinstance(r[2], tuple)})
+        ids = {}
+        n = len(self.coder_ids)
+        for (name,) in wanted:
+            coder = m.Coder(name=name, color=CODER_COLORS[n % len(CODER_COLORS)])
+            s.add(coder)
+            s.flush()
+            ids[(name,)] = coder.id
+            n += 1
+            self.report.created_coders.append(name)
+        return ids
