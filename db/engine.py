@@ -1,14 +1,36 @@
 """Engine and session setup for one project file: SQLite in WAL mode with foreign
-keys on and a busy timeout, so a second process waits instead of failing."""
+keys on and a busy timeout, so a second process waits instead of failing.
+
+Also the storage facts the layers above need to tell a user what went wrong: which
+SQLite errors mean "the disk is full", "the file is read-only", "the project is in use"
+or "the file is damaged" (``describe_error``), and an integrity check."""
 
 from __future__ import annotations
 
+import os
+import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 BUSY_TIMEOUT_MS = 10_000
+
+
+class StorageError(Exception):
+    """Storage refused a read or a write; ``kind`` names why, str() says it to a user.
+
+    kinds: disk_full, read_only, in_use, missing, moved, damaged, io."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+# The services replace this with a factory of their own error type (a ServiceError), so
+# that a failure detected here reaches the user as a message, never as a traceback.
+error_factory: Callable[[str, str], Exception] = StorageError
 
 
 def _on_connect(dbapi_conn, _record) -> None:
@@ -22,14 +44,169 @@ def _on_connect(dbapi_conn, _record) -> None:
     cur.close()
 
 
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 def make_engine(path: Path | str) -> Engine:
+    path = Path(path)
     engine = create_engine(
-        f"sqlite:///{Path(path)}",
+        f"sqlite:///{path}",
         connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
     )
     event.listen(engine, "connect", _on_connect)
+    _watch_file(engine, path)
     return engine
+
+
+def _watch_file(engine: Engine, path: Path) -> None:
+    """Refuse to commit into a file that was deleted, moved or replaced while open.
+
+    On POSIX an open SQLite connection keeps writing into the unlinked file (the folder
+    removed, the file moved to the bin): every later change would be lost without a word.
+    One stat per commit catches it; the transaction is rolled back and the user told."""
+    identity: list[tuple[int, int] | None] = [None]
+
+    def remember(_dbapi_conn, _record) -> None:
+        if identity[0] is None:
+            identity[0] = _file_identity(path)
+
+    def check(_conn) -> None:
+        if identity[0] is None:
+            return
+        now = _file_identity(path)
+        if now is None:
+            raise error_factory(
+                "moved",
+                f"{path}: the project file is gone (its folder was moved or deleted, or the "
+                "drive was disconnected); the last change was not saved. Everything saved "
+                "before is in the file wherever it went.",
+            )
+        if now != identity[0]:
+            raise error_factory(
+                "moved",
+                f"{path}: the project file was replaced by another file while open; the last "
+                "change was not saved. Close the project and open it again.",
+            )
+
+    event.listen(engine, "connect", remember)
+    event.listen(engine, "commit", check)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+# -- what an error means -------------------------------------------------------------
+
+_DISK_FULL = ("database or disk is full", "no space left on device")
+_READ_ONLY = ("readonly database", "read-only file system", "permission denied")
+_IN_USE = ("database is locked", "database table is locked", "database schema is locked")
+_DAMAGED = ("malformed", "file is not a database", "file is encrypted or is not a database")
+
+
+def describe_error(exc: BaseException, path: Path | str | None = None) -> StorageError | None:
+    """A StorageError with a user's explanation for a storage failure (a sqlite3 error,
+    an OSError, or either wrapped by SQLAlchemy), or None if ``exc`` is something else
+    (a bug, a constraint violation, ...)."""
+    if isinstance(exc, StorageError):
+        return exc
+    orig = getattr(exc, "orig", None)
+    if orig is not None and orig is not exc:
+        return describe_error(orig, path)
+    where = f"{path}: " if path else ""
+    saved = " Everything saved before is intact."
+    if isinstance(exc, OSError):
+        import errno
+
+        if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+            return StorageError(
+                "disk_full", f"{where}the disk is full; free some space and try again.{saved}"
+            )
+        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return StorageError(
+                "read_only",
+                f"{where}the project file (or its folder) is read-only; copy the project "
+                f"somewhere you can write to, or change its permissions.{saved}",
+            )
+        if exc.errno == errno.ENOENT:
+            return StorageError(
+                "missing",
+                f"{where}the project file or its folder is gone (moved, deleted or disconnected).",
+            )
+        return StorageError(
+            "io", f"{where}the disk reported an error ({exc.strerror or exc}).{saved}"
+        )
+    if not isinstance(exc, sqlite3.Error):
+        return None
+    text = str(exc).lower()
+    code = getattr(exc, "sqlite_errorname", "") or ""
+    if code == "SQLITE_FULL" or any(s in text for s in _DISK_FULL):
+        return StorageError(
+            "disk_full",
+            f"{where}the disk is full; the last change was not saved. Free some space and try again.{saved}",
+        )
+    if code.startswith("SQLITE_READONLY") or any(s in text for s in _READ_ONLY):
+        return StorageError(
+            "read_only",
+            f"{where}the project file (or its folder) is read-only, so changes cannot be "
+            f"saved; copy the project somewhere you can write to.{saved}",
+        )
+    if (
+        code.startswith("SQLITE_BUSY")
+        or code.startswith("SQLITE_LOCKED")
+        or any(s in text for s in _IN_USE)
+    ):
+        return StorageError(
+            "in_use",
+            f"{where}the project is in use by another Tessera window or command and stayed "
+            f"busy for {BUSY_TIMEOUT_MS // 1000} s; try again when it has finished.{saved}",
+        )
+    if (
+        code.startswith("SQLITE_CORRUPT")
+        or code == "SQLITE_NOTADB"
+        or any(s in text for s in _DAMAGED)
+    ):
+        return StorageError(
+            "damaged",
+            f"{where}the project file is damaged; bring back a backup with "
+            f"`tessera restore` (File > Restore in the window).",
+        )
+    if code.startswith("SQLITE_CANTOPEN") or "unable to open database file" in text:
+        return StorageError(
+            "missing",
+            f"{where}the project file cannot be opened: it, or its folder, is gone or not "
+            f"accessible (moved, deleted, disconnected, or no permission).",
+        )
+    if code.startswith("SQLITE_IOERR") or "disk i/o error" in text:
+        return StorageError(
+            "io", f"{where}the disk reported an error while reading or saving.{saved}"
+        )
+    return None
+
+
+# -- integrity -------------------------------------------------------------------------
+
+
+def integrity_check(path: Path | str, *, quick: bool = False) -> list[str]:
+    """Problems SQLite finds in the file (empty list: the file is sound), plus foreign
+    key violations. Read-only; safe while the project is open elsewhere."""
+    path = Path(path)
+    conn = sqlite3.connect(
+        f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000
+    )
+    try:
+        pragma = "quick_check" if quick else "integrity_check"
+        rows = [r[0] for r in conn.execute(f"PRAGMA {pragma}")]
+        problems = [] if rows == ["ok"] else rows
+        for table, rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check"):
+            problems.append(f"row {rowid} of {table} refers to a missing row of {parent}")
+        return problems
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    finally:
+        conn.close()

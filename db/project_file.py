@@ -6,6 +6,7 @@ version), read through a read-only connection."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,7 +16,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
-from db.engine import make_engine
+from db.engine import describe_error, make_engine
 
 APPLICATION_ID = 0x54455353  # "TESS"
 SCHEMA_VERSION = 2  # bump with every migration; equals the alembic head's number
@@ -94,7 +95,9 @@ def check_file(path: Path) -> int:
     """The file's schema version, or ProjectFileError if Tessera must not open it."""
     app_id, version = read_versions(path)
     if app_id != APPLICATION_ID:
-        raise ProjectFileError(f"{path}: not a Tessera project (an SQLite database of another program)")
+        raise ProjectFileError(
+            f"{path}: not a Tessera project (an SQLite database of another program)"
+        )
     if version > SCHEMA_VERSION:
         raise ProjectFileError(
             f"{path}: made by a newer Tessera (schema {version}; this version reads up to "
@@ -103,6 +106,31 @@ def check_file(path: Path) -> int:
     if version < 1:
         raise ProjectFileError(f"{path}: not a Tessera project (no schema version)")
     return version
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """A consistent copy of ``source`` at ``target`` through SQLite's online backup API
+    (safe while other connections write). Written under a temporary name and renamed,
+    so ``target`` is either absent or complete, never half-written."""
+    source, target = Path(source), Path(target)
+    partial = target.with_name(f".{target.name}.partial")
+    partial.unlink(missing_ok=True)
+    src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+    try:
+        dst = sqlite3.connect(partial)
+        try:
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+        finally:
+            dst.close()
+        with partial.open("rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    finally:
+        src.close()
 
 
 def backup_copy(path: Path, suffix: str) -> Path:
@@ -114,25 +142,53 @@ def backup_copy(path: Path, suffix: str) -> Path:
     while target.exists():
         target = path.with_name(f"{path.stem}.{suffix}-{stamp}-{n}{path.suffix}")
         n += 1
-    src = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    dst = sqlite3.connect(target)
     try:
-        src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
+        copy_database(path, target)
+    except (OSError, sqlite3.Error) as exc:
+        why = describe_error(exc, path)
+        raise ProjectFileError(
+            f"{path}: cannot make a copy before upgrading it, so it was left as it was "
+            f"({why or exc})"
+        ) from exc
     return target
+
+
+def check_writable(path: Path) -> None:
+    """ProjectFileError if changes to the project could not be saved: SQLite needs to
+    write the file and to create its -wal and -shm files beside it."""
+    path = Path(path)
+    if not os.access(path, os.W_OK):
+        raise ProjectFileError(
+            f"{path}: the project file is read-only, so Tessera cannot save changes to it; "
+            "copy it somewhere you can write to, or change its permissions. The file was not changed."
+        )
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise ProjectFileError(
+            f"{path}: its folder {path.parent} is read-only, so Tessera cannot save changes "
+            "(SQLite keeps a journal beside the file); copy the project somewhere you can "
+            "write to. The file was not changed."
+        )
 
 
 def open_file(path: Path) -> tuple[Engine, FileStatus]:
     """Open an existing project, upgrading an older schema after a backup copy."""
     path = Path(path)
     version = check_file(path)
+    check_writable(path)
     backup = None
     if version < SCHEMA_VERSION:
         backup = backup_copy(path, f"before-upgrade-v{version}")
     engine = make_engine(path)
     if version < SCHEMA_VERSION:
-        command.upgrade(alembic_config(engine), "head")
-        _stamp(engine)
+        try:
+            command.upgrade(alembic_config(engine), "head")
+            _stamp(engine)
+        except Exception as exc:
+            engine.dispose()
+            why = describe_error(exc, path)
+            raise ProjectFileError(
+                f"{path}: upgrading it to the current schema failed ({why or exc}); the "
+                f"upgrade runs in one transaction, so the file stays at schema {version}, "
+                f"and a copy of it as it was is at {backup}"
+            ) from exc
     return engine, FileStatus(schema_version=SCHEMA_VERSION, backup=backup)
