@@ -84,6 +84,8 @@ class _Merge:
         self.dropped: list[DroppedValue] = []
         self.memos = 0
         self.to_delete: list[int] = []
+        self.names: dict[int, str] = {}
+        self.into: dict[int, int] = {}
 
     def _children(self, code_id: int) -> list[m.Code]:
         q = select(m.Code).where(m.Code.parent_id == code_id)
@@ -92,6 +94,12 @@ class _Merge:
     def merge(self, a: m.Code, b: m.Code) -> None:
         s = self.s
         self.merged.append((_path(s, a.id), _path(s, b.id)))
+        self.names[a.id] = a.name
+        self.into[a.id] = b.id
+        if a.parent_id == b.id:
+            # A's sub-codes become B's, beside A until A goes: free A's name for a namesake.
+            a.name = f"{a.name} (merging {a.id})"
+            s.flush()
         for c in list(
             s.scalars(select(m.Coding).where(m.Coding.code_id == a.id).order_by(m.Coding.id))
         ):
@@ -273,16 +281,11 @@ def merge_codes(project, source_id: int, target_id: int) -> MergeReport:
         job.merge(a, b)
         leaving = set(job.to_delete)
         job.remap_values(codings, leaving)
-        for cid in job.to_delete[::-1]:  # sub-codes before their parent
+        for cid in job.to_delete:  # merged sub-codes come before their parent
             code = s.get(m.Code, cid)
+            old = {"name": job.names[cid], "parent_id": code.parent_id}
             audit.record(
-                s,
-                project.actor,
-                "merge",
-                "code",
-                cid,
-                {"name": code.name, "parent_id": code.parent_id},
-                {"merged_into": target_id},
+                s, project.actor, "merge", "code", cid, old, {"merged_into": job.into[cid]}
             )
             s.delete(code)
             s.flush()
