@@ -262,3 +262,66 @@ def test_needs_two_coders_and_a_known_unit():
         corpus_agreement(DOCS, {"ann": CODINGS["ann"]}, ["A"])
     with pytest.raises(ValueError, match="unknown unit"):
         corpus_agreement(DOCS, CODINGS, ["A"], unit="paragraph")
+
+
+def test_empty_documents_and_no_documents_are_na_rows():
+    for docs in ({}, {"d": ""}):
+        report = corpus_agreement(docs, {"a": [], "b": []}, ["X"], exclusive=["X", "Y"])
+        for row in report.rows:
+            assert row.units == 0
+            assert all(row.value(m) is None for m in ("cohen_kappa", "krippendorff_alpha"))
+
+
+random_corpus = st.integers(2, 3).flatmap(
+    lambda n_coders: st.tuples(
+        st.lists(st.text(alphabet="ab .", min_size=1, max_size=40), min_size=1, max_size=3),
+        st.just(n_coders),
+        st.data(),
+    )
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(random_corpus, st.sampled_from(["char", "word"]))
+def test_random_corpora_match_the_dense_computation(corpus, unit):
+    texts, n_coders, data = corpus
+    docs = {f"d{j}": t for j, t in enumerate(texts)}
+    codings = {}
+    for i in range(n_coders):
+        spans = []
+        for key, text in docs.items():
+            n = data.draw(st.integers(0, 4))
+            for _ in range(n):
+                s = data.draw(st.integers(0, len(text) - 1))
+                e = data.draw(st.integers(s + 1, len(text)))
+                spans.append((key, data.draw(st.sampled_from("XY")), s, e))
+        codings[f"c{i}"] = spans
+    report = corpus_agreement(docs, codings, ["X", "Y"], unit=unit, exclusive=["X", "Y"])
+
+    from desktop.core.agreement import unit_spans
+
+    matrices = {"X": [], "Y": []}
+    for key, text in docs.items():
+        per_coder = {c: [(k, s, e) for d, k, s, e in sp if d == key] for c, sp in codings.items()}
+        for code, m in unitize(len(text), unit_spans(text, unit), per_coder, ["X", "Y"]).items():
+            matrices[code].append(m)
+    for code in ("X", "Y"):
+        dense = reliability(np.concatenate(matrices[code], axis=1))
+        row = report.find(code)
+        for measure in ("percent_agreement", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha"):
+            got, want = row.value(measure), getattr(dense, measure).value
+            assert (got is None) == (want is None)
+            if got is not None:
+                assert got == pytest.approx(want, abs=1e-9)
+    # the exclusive set: a unit's value is the code(s) a coder gave it, missing if none
+    x, y = (np.concatenate(matrices[c], axis=1) for c in ("X", "Y"))
+    labels = np.array([None, "X", "Y", "X + Y"], dtype=object)
+    values = labels[x + 2 * y].tolist()
+    dense = reliability(values)
+    row = report.find("X | Y")
+    assert row.conflicts == int(((x == 1) & (y == 1)).any(axis=0).sum())
+    for measure in ("percent_agreement", "fleiss_kappa", "krippendorff_alpha"):
+        got, want = row.value(measure), getattr(dense, measure).value
+        assert (got is None) == (want is None)
+        if got is not None:
+            assert got == pytest.approx(want, abs=1e-9)

@@ -235,7 +235,7 @@ def krippendorff_alpha(data, level: str = "nominal") -> Coefficient:
     )
 
 
-def _two_coder_table(data: ReliabilityData, name: str) -> tuple[np.ndarray | None, int, str]:
+def _two_coder_table(data: ReliabilityData) -> tuple[np.ndarray | None, int, str]:
     """Contingency table of two coders over the units both coded, or why there is none."""
     if data.n_coders != 2:
         return None, 0, f"needs exactly 2 coders, {data.n_coders} given"
@@ -291,7 +291,7 @@ def scott_pi_from_table(table: Sequence[Sequence[float]] | np.ndarray) -> Coeffi
 def cohen_kappa(data, level: str = "nominal") -> Coefficient:
     """Cohen's (1960) kappa for two coders who coded the same units (nominal)."""
     data = _data(data, level)
-    table, units, note = _two_coder_table(data, "Cohen's kappa")
+    table, units, note = _two_coder_table(data)
     if table is None:
         return Coefficient("Cohen's kappa", None, units, data.n_coders, 0, note=note)
     return cohen_kappa_from_table(table)
@@ -300,7 +300,7 @@ def cohen_kappa(data, level: str = "nominal") -> Coefficient:
 def scott_pi(data, level: str = "nominal") -> Coefficient:
     """Scott's (1955) pi for two coders who coded the same units (nominal)."""
     data = _data(data, level)
-    table, units, note = _two_coder_table(data, "Scott's pi")
+    table, units, note = _two_coder_table(data)
     if table is None:
         return Coefficient("Scott's pi", None, units, data.n_coders, 0, note=note)
     return scott_pi_from_table(table)
@@ -318,7 +318,7 @@ def fleiss_kappa_from_counts(
     w = np.ones(len(n_ij)) if weights is None else np.asarray(weights, dtype=float)
     name = "Fleiss' kappa"
     m_i = n_ij.sum(axis=1)
-    keep = m_i > 0
+    keep = (m_i > 0) & (w > 0)
     n_ij, w, m_i = n_ij[keep], w[keep], m_i[keep]
     subjects = round(w.sum())
     raters = coders if coders is not None else (round(m_i.max()) if len(m_i) else 0)

@@ -126,9 +126,11 @@ def corpus_agreement(
         ncodings = {coder: sum(n[coder] for _, n in parts) for coder in coders}
         n_units = int(patterns[1].sum())
         pooled.append(_binary_row(code_label[k], None, coders, n_units, patterns, ncodings))
-    if exclusive and set_parts:
-        columns = np.concatenate([p[0] for p in set_parts], axis=1)
-        weights = np.concatenate([p[1] for p in set_parts])
+    if exclusive:
+        columns = np.concatenate(
+            [np.zeros((len(coders), 0), dtype=np.int64)] + [p[0] for p in set_parts], axis=1
+        )
+        weights = np.concatenate([np.zeros(0, dtype=np.int64)] + [p[1] for p in set_parts])
         columns, weights = _pool_columns(columns, weights)
         ncodings = {coder: sum(p[2][coder] for p in set_parts) for coder in coders}
         pooled.append(
@@ -235,5 +237,7 @@ def _mask_label(mask: int, labels: list[str]) -> str:
 
 
 def _pool_columns(columns: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    if columns.shape[1] == 0:
+        return columns, weights
     unique, inverse = np.unique(columns, axis=1, return_inverse=True)
     return unique, np.bincount(inverse.ravel(), weights=weights).astype(np.int64)

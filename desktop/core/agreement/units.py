@@ -195,6 +195,8 @@ def coding_patterns(
         bit = np.int64(1) << np.int64(i)
         positions += [first, stop]
         deltas += [np.full(len(first), bit), np.full(len(stop), -bit)]
+    if n_units == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     if not positions or sum(len(p) for p in positions) == 0:
         return np.zeros(1, dtype=np.int64), np.array([n_units], dtype=np.int64)
     pos = np.concatenate(positions)
