@@ -33,7 +33,11 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "agreement",
         help="inter-coder agreement (a CSV table, or a project's codings)",
-        description=__doc__.split("\n\n")[0],
+        description=(
+            "Inter-coder agreement on a CSV table of reliability data (one row per unit, one "
+            "column per coder, a header row of coder names, an empty cell for a missing "
+            "value), or over a PROJECT's codings (per code, per document and pooled)."
+        ),
         epilog=(
             "Percent agreement is pairwise over pairable values; Scott's pi and Cohen's "
             "kappa need exactly two coders and no missing values; Fleiss' kappa needs the "
