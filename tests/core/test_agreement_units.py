@@ -325,3 +325,14 @@ def test_random_corpora_match_the_dense_computation(corpus, unit):
         assert (got is None) == (want is None)
         if got is not None:
             assert got == pytest.approx(want, abs=1e-9)
+
+
+def test_progress_per_document_and_units_coded_by_anyone():
+    calls = []
+    report = corpus_agreement(
+        DOCS, CODINGS, ["A"], exclusive=["A", "B"], progress=lambda d, t: calls.append((d, t))
+    )
+    assert calls == [(1, 2), (2, 2)]
+    # A in d1: ann [0,23) + [50,52), bob [4,23), cy [0,12); in d2: ann [0,5), cy [2,9)
+    assert report.find("A").coded_by_any == 23 + 2 + 9
+    assert report.find("A | B", "d1").coded_by_any == 23 + 17 + 2  # char 23 is a gap

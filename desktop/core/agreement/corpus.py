@@ -19,7 +19,7 @@ units, so a million character units cost no more than a thousand.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -54,13 +54,15 @@ def corpus_agreement(
     none_as_value: bool = False,
     code_names: Mapping[Hashable, str] | None = None,
     document_names: Mapping[Hashable, str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Report:
     """Agreement of the coders in ``codings`` (coder name -> (document, code, start, end)
     spans) on ``documents`` (key -> text), for each of ``codes``.
 
     Returns a ``Report`` with, for each code, one row per document and one pooled row;
     and the same for the ``exclusive`` set of codes if given. Spans of other codes or
-    documents are ignored. Needs at least two coders.
+    documents are ignored. Needs at least two coders. ``progress(done, total)`` is called
+    after each document (a worker cancels by raising from it).
     """
     if unit not in UNIT_KINDS:
         raise ValueError(f"unknown unit {unit!r}: use one of {', '.join(UNIT_KINDS)}")
@@ -117,6 +119,8 @@ def corpus_agreement(
                     none_as_value,
                 )
             )
+        if progress is not None:
+            progress(j + 1, len(doc_keys))
 
     pooled: list[AgreementRow] = []
     for c in codes:
@@ -200,7 +204,10 @@ def _binary_row(
     matrix = pattern_matrix(keys, len(coders))
     data = ReliabilityData(matrix, (0, 1), counts, coders, numeric=True)
     coded = {c: int(counts[matrix[i] == 1].sum()) for i, c in enumerate(coders)}
-    return AgreementRow("code", code, document, n_units, ncodings, coded, reliability(data))
+    by_any = int(counts[keys != 0].sum())
+    return AgreementRow(
+        "code", code, document, n_units, ncodings, coded, reliability(data), coded_by_any=by_any
+    )
 
 
 def _set_row(
@@ -225,8 +232,17 @@ def _set_row(
     coded = {c: int(weights[columns[i] != 0].sum()) for i, c in enumerate(coders)}
     multiple = (columns & (columns - 1)) != 0
     conflicts = int(weights[multiple.any(axis=0)].sum())
+    by_any = int(weights[(columns != 0).any(axis=0)].sum())
     return AgreementRow(
-        "exclusive set", label, document, int(weights.sum()), ncodings, coded, result, conflicts
+        "exclusive set",
+        label,
+        document,
+        int(weights.sum()),
+        ncodings,
+        coded,
+        result,
+        conflicts,
+        by_any,
     )
 
 

@@ -28,8 +28,10 @@ class AgreementRow:
     pooled over all documents (``document is None``).
 
     ``units``: units the row rests on; ``codings``/``coded_units``: per coder, the codings
-    (spans) and the units coded; ``conflicts``: for a set of mutually exclusive codes, units
-    a coder gave more than one code of the set.
+    (spans) and the units coded; ``coded_by_any``: units at least one coder coded (with
+    character units most units are coded by nobody, and percent agreement counts them as
+    agreements: read it beside this number); ``conflicts``: for a set of mutually exclusive
+    codes, units a coder gave more than one code of the set.
     """
 
     kind: str  # "code" | "exclusive set"
@@ -40,6 +42,7 @@ class AgreementRow:
     coded_units: dict[str, int]
     result: Reliability
     conflicts: int = 0
+    coded_by_any: int = 0
 
     @property
     def scope(self) -> str:
@@ -63,6 +66,7 @@ class AgreementRow:
             "pairable_values": self.result.pairable_values,
             "codings": dict(self.codings),
             "coded_units": dict(self.coded_units),
+            "coded_by_any": self.coded_by_any,
             "conflicts": self.conflicts,
             **{m: self.value(m) for m in MEASURES},
             "notes": notes,
@@ -109,7 +113,7 @@ class Report:
         header = ["kind", "code", "scope", "document", "unit", "units", "pairable_values"]
         header += [f"codings:{c}" for c in self.coders]
         header += [f"coded_units:{c}" for c in self.coders]
-        header += ["conflicts", *MEASURES]
+        header += ["coded_by_any", "conflicts", *MEASURES]
         body = []
         for r in self.rows:
             body.append(
@@ -124,7 +128,7 @@ class Report:
                 ]
                 + [r.codings.get(c, 0) for c in self.coders]
                 + [r.coded_units.get(c, 0) for c in self.coders]
-                + [r.conflicts]
+                + [r.coded_by_any, r.conflicts]
                 + [r.value(m) for m in MEASURES]
             )
         return header, body
@@ -142,7 +146,7 @@ class Report:
 
     def to_html(self) -> str:
         """A self-contained HTML table; n/a cells carry the reason as a tooltip."""
-        head = ["Code", "Document", "Units", *[MEASURE_TITLES[m] for m in MEASURES]]
+        head = ["Code", "Document", "Units", "Coded by any", *[MEASURE_TITLES[m] for m in MEASURES]]
         lines = [
             '<table class="agreement">',
             "<caption>Inter-coder agreement by "
@@ -154,7 +158,12 @@ class Report:
             "<tbody>",
         ]
         for r in self.rows:
-            cells = [html.escape(r.code), html.escape(r.document or "all documents"), str(r.units)]
+            cells = [
+                html.escape(r.code),
+                html.escape(r.document or "all documents"),
+                str(r.units),
+                str(r.coded_by_any),
+            ]
             for m in MEASURES:
                 c = getattr(r.result, m)
                 if c.value is None:
@@ -162,7 +171,11 @@ class Report:
                 else:
                     cells.append(format_value(m, c.value))
             lines.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-        lines += ["</tbody>", "</table>"]
+        lines += [
+            "</tbody>",
+            "</table>",
+            f'<p class="definitions">{html.escape(self.definitions)}</p>',
+        ]
         return "\n".join(lines)
 
 
