@@ -160,10 +160,15 @@ def _image(path: Path) -> bytes:
     mem = sqlite3.connect(":memory:")
     try:
         src.backup(mem)
-        return mem.serialize()
+        image = bytearray(mem.serialize())
     finally:
         mem.close()
         src.close()
+    # The header's file format bytes say "WAL" as in the project; a backup is one
+    # self-contained file (rollback journal), and a WAL header would stop SQLite from
+    # using the image as an in-memory database when it is restored.
+    image[18] = image[19] = 1
+    return bytes(image)
 
 
 def _write_atomically(data: bytes | Path, target: Path) -> None:
@@ -205,7 +210,8 @@ def _sha_file(path: Path) -> str:
 
 def _target_name(folder: Path, project_path: Path, when: datetime, reason: str) -> Path:
     local = when.replace(tzinfo=UTC).astimezone()
-    stem = f"{project_path.stem}.{local:%Y-%m-%d_%H%M%S}.{reason}"
+    # milliseconds: a name is not reused after rotation deleted the file that had it
+    stem = f"{project_path.stem}.{local:%Y-%m-%d_%H%M%S}-{local.microsecond // 1000:03d}.{reason}"
     target = folder / f"{stem}{project_path.suffix}"
     n = 2
     while target.exists():
@@ -233,7 +239,7 @@ def _make(path: Path, reason: str, keep: int, *, only_if_changed: bool) -> Backu
         # forget entries whose files were deleted by hand
         for name in [n for n in entries if not (folder / n).exists()]:
             del entries[name]
-        known = {e.get("sha256") for e in entries.values()}
+        known = _known_hashes(entries)
         sig = _signature(path)
         if only_if_changed and data.get("signature") == sig and data.get("sha256") in known:
             return None
@@ -258,6 +264,33 @@ def _make(path: Path, reason: str, keep: int, *, only_if_changed: bool) -> Backu
         _rotate(folder, entries, keep, protect={target.name})
         _save(folder, data)
         return BackupInfo(target, when, reason, target.stat().st_size, sha)
+
+
+def _known_hashes(entries: dict) -> set[str]:
+    known = set()
+    for e in entries.values():
+        known.add(e.get("sha256"))
+        known.update(e.get("aliases", ()))
+    known.discard(None)
+    return known
+
+
+def _note_restored(path: Path, source: Path) -> None:
+    """Restoring writes the backup's pages with a new schema cookie, so the project's
+    hash differs from the backup's; remember it, or the next open backs up a copy of
+    a backup."""
+    folder = backups_dir(path)
+    if source.parent.resolve() != folder.resolve():
+        return
+    with _locked(folder):
+        data = _load(folder)
+        entry = data["backups"].get(source.name)
+        if entry is None:
+            return
+        sha = hashlib.sha256(_image(path)).hexdigest()
+        entry["aliases"] = sorted({*entry.get("aliases", ()), sha})
+        data.update(signature=_signature(path), sha256=sha)
+        _save(folder, data)
 
 
 def _rotate(folder: Path, entries: dict, keep: int, protect: set[str]) -> None:
@@ -389,6 +422,7 @@ def restore(path: Path | str, backup: Path | str) -> RestoreResult:
             if path.exists():
                 safety = _set_aside(path)
             _replace_file(image, path)
+        _note_restored(path, source)
     except ServiceError:
         raise
     except (OSError, sqlite3.Error) as exc:

@@ -1,0 +1,164 @@
+"""Rotating backups on open, listing them, and restoring one (issue #6, part 2)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+
+import pytest
+from safety_helpers import db_rows
+
+from db.engine import integrity_check
+from desktop.cli.main import main
+from desktop.services import backups, codebook, codings
+from desktop.services.errors import ServiceError
+from desktop.services.project import Project
+
+
+def test_first_open_makes_a_backup_and_an_unchanged_project_makes_no_second(project):
+    first = backups.backup_on_open(project)
+    assert first is not None and first.path.parent == backups.backups_dir(project.path)
+    assert first.path.parent.name == "study.tessera.backups"
+    assert integrity_check(first.path) == []
+    assert db_rows(first.path, "SELECT count(*) FROM coding") == [(2,)]
+    assert backups.backup_on_open(project) is None
+    project.close()
+    # closing checkpoints the -wal into the file: the bytes move, the content does not
+    with Project.open(project.path) as again:
+        assert backups.backup_on_open(again) is None
+    assert len(backups.list_backups(project.path)) == 1
+
+
+def test_a_change_makes_a_new_backup_even_when_size_and_mtime_look_the_same(project):
+    backups.backup_on_open(project)
+    st = os.stat(project.path)
+    project.update_settings(theme="dark")  # an in-place update: same page count
+    project.close()
+    os.utime(project.path, ns=(st.st_atime_ns, st.st_mtime_ns))  # as a sync tool would
+    with Project.open(project.path) as again:
+        made = backups.backup_on_open(again)
+    assert made is not None
+    assert len(backups.list_backups(project.path)) == 2
+
+
+def test_backups_rotate_keeping_the_setting(project):
+    project.update_settings(backups_keep=3)
+    code = codebook.add_code(project, "Rotation")
+    made = []
+    for i in range(6):
+        codebook.update_code(project, code.id, description=f"v{i}")
+        made.append(backups.backup_on_open(project))
+    assert all(made)
+    listed = backups.list_backups(project.path)
+    assert [b.path for b in listed] == [b.path for b in reversed(made[-3:])]
+    assert not made[0].path.exists()
+
+
+def test_backups_can_be_turned_off(project):
+    project.update_settings(backups_keep=0)
+    assert backups.backup_on_open(project) is None
+    assert backups.list_backups(project.path) == []
+
+
+def test_a_backup_is_consistent_while_another_connection_writes(project):
+    conn = sqlite3.connect(project.path)
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("UPDATE project SET name = 'uncommitted'")
+    made = backups.backup_on_open(project)  # readers do not wait for a writer in WAL mode
+    conn.rollback()
+    conn.close()
+    assert db_rows(made.path, "SELECT name FROM project") == [("study",)]
+
+
+def test_restore_brings_the_content_back_and_backs_up_the_current_file_first(project):
+    before = backups.backup_on_open(project)
+    c = codings.list_codings(project)[0]
+    codings.remove_coding(project, c.id)
+    assert len(codings.list_codings(project)) == 1
+    result = backups.restore(project.path, before.path)
+    # the open project sees the restored content through SQLite
+    assert len(codings.list_codings(project)) == 2
+    assert result.safety_copy is not None and result.safety_copy.reason == "before-restore"
+    assert db_rows(result.safety_copy.path, "SELECT count(*) FROM coding") == [(1,)]
+    assert integrity_check(project.path) == []
+    # and a second window opening it now works as usual
+    project.close()
+    with Project.open(project.path) as again:
+        assert len(codings.list_codings(again)) == 2
+        assert backups.backup_on_open(again) is None  # its content is already a backup
+
+
+def test_restore_replaces_a_damaged_file_and_keeps_the_damaged_one_aside(project):
+    good = backups.backup_on_open(project)
+    project.close()
+    for extra in ("-wal", "-shm"):
+        project.path.with_name(project.path.name + extra).unlink(missing_ok=True)
+    data = bytearray(project.path.read_bytes())
+    data[4096 : 4096 * 3] = b"\xff" * (4096 * 2)  # wreck the schema pages
+    project.path.write_bytes(bytes(data))
+    result = backups.restore(project.path, good.name)
+    assert result.safety_copy.reason == "damaged"
+    assert result.safety_copy.path.read_bytes() == bytes(data)
+    assert integrity_check(project.path) == []
+    with Project.open(project.path) as again:
+        assert again.info()["codings"] == 2
+
+
+def test_restore_recreates_a_deleted_project_file(project):
+    good = backups.backup_on_open(project)
+    project.close()
+    project.path.unlink()
+    result = backups.restore(project.path, good.path)
+    assert result.safety_copy is None
+    with Project.open(project.path) as again:
+        assert again.info()["documents"] == 2
+
+
+def test_restore_refuses_a_damaged_backup_and_a_non_project(project, tmp_path):
+    good = backups.backup_on_open(project)
+    broken = tmp_path / "broken.tessera"
+    shutil.copy(good.path, broken)
+    with open(broken, "r+b") as fh:
+        fh.seek(4096)
+        fh.write(b"\x00" * 8192)
+    with pytest.raises(ServiceError, match="damaged|cannot"):
+        backups.restore(project.path, broken)
+    notes = tmp_path / "notes.tessera"
+    notes.write_text("hello")
+    with pytest.raises(ServiceError, match="not a Tessera project"):
+        backups.restore(project.path, notes)
+    with pytest.raises(ServiceError, match="no backup number 9"):
+        backups.restore(project.path, "9")
+    assert project.info()["codings"] == 2
+
+
+def test_backup_failure_is_a_message_and_the_project_stays_usable(project, monkeypatch):
+    def full(*_a, **_k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(backups, "_write_atomically", full)
+    with pytest.raises(ServiceError, match="the disk is full"):
+        backups.backup_on_open(project)
+    monkeypatch.undo()
+    assert [p for p in backups.backups_dir(project.path).iterdir() if p.suffix == ".tessera"] == []
+    assert project.info()["codings"] == 2
+
+
+def test_cli_backups_restore_and_numbers(project, capsys):
+    path = str(project.path)
+    backups.backup_on_open(project)
+    c = codings.list_codings(project)[0]
+    codings.set_memo(project, c.id, "changed after the backup")
+    project.close()
+    assert main(["backups", path]) == 0
+    out = capsys.readouterr().out
+    assert " 1  " in out and ".open.tessera" in out
+    assert main(["restore", path, "1"]) == 0
+    out = capsys.readouterr().out
+    assert "restored" in out and "as it was is backed up" in out
+    assert db_rows(project.path, "SELECT memo FROM coding WHERE id = ?", (c.id,)) == [("",)]
+    assert main(["backups", path, "--keep", "4"]) == 0
+    assert "keeping the newest 4" in capsys.readouterr().out
+    assert main(["restore", path, "42"]) == 1
+    assert "no backup number 42" in capsys.readouterr().err
