@@ -4,7 +4,6 @@ import sqlite3
 import sys
 from pathlib import Path
 
-
 from desktop.services import codebook, coders, codings, documents
 from desktop.services.project import Project
 
@@ -43,5 +42,3 @@ def seed(project: Project, n_docs: int = 2) -> dict:
         for d in docs
     ]
     return {"coder": ana, "code": killed, "docs": docs, "codings": made}
-
-
