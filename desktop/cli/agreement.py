@@ -235,10 +235,10 @@ def _report_text(report) -> str:
     head = f"Agreement of {', '.join(report.coders)} by {report.unit} units"
     if not report.rows:
         return head + ": no codings by these coders in these documents"
-    header = ["code", "document", "units", "%agree", "pi", "kappa", "Fleiss", "alpha"]
+    header = ["code", "document", "units", "coded", "%agree", "pi", "kappa", "Fleiss", "alpha"]
     body = []
     for r in report.rows:
-        body.append([r.code, r.document or "(all)", str(r.units),
+        body.append([r.code, r.document or "(all)", str(r.units), str(r.coded_by_any),
                      *[format_value(m, r.value(m)) for m in MEASURES]])  # fmt: skip
     widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
     lines = [head, ""]
@@ -246,5 +246,9 @@ def _report_text(report) -> str:
         cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1])]
         cells += [cell.rjust(w) for cell, w in zip(row[2:], widths[2:], strict=True)]
         lines.append("  ".join(cells).rstrip())
-    lines += ["", "n/a: does not apply or undefined (see --json for the reason)."]
+    lines += [
+        "",
+        "units: units of analysis; coded: units that at least one coder coded (the others",
+        "count as agreements in %agree). n/a: does not apply or undefined (--json says why).",
+    ]
     return "\n".join(lines)
