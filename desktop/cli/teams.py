@@ -1,0 +1,234 @@
+"""tessera copy-for-coder | merge | coders list/add/rename | blind on/off/status
+
+The command line is the reviewer's tool: it may lift blind mode without naming anyone."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from desktop.cli.common import CliError, ProgressBar, err, open_project
+from desktop.services import coders, teams
+from desktop.services.teams_merge import MergeProgress, SourceReport, merge_projects
+
+SHOW = 20
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "copy-for-coder",
+        help="a copy of the project for one coder to code offline (merge it back with `merge`)",
+        description="Write a new project file with every document and the whole codebook, "
+        "for coder NAME (created if new). Other coders and their codings are left out; "
+        "NAME's own codings, if any, are kept. Blind mode is copied.",
+    )
+    p.add_argument("project", type=Path)
+    p.add_argument("name", help="the coder the copy is for")
+    p.add_argument("-o", "--output", type=Path, required=True, help="the new project file")
+    p.set_defaults(func=cmd_copy_for_coder)
+
+    p = sub.add_parser(
+        "merge",
+        help="merge coders' project files into TARGET",
+        description="Bring the documents, codes and codings of each SOURCE into TARGET. "
+        "Documents are matched by their text, codes by path, coders by identity. Each "
+        "source is merged whole or not at all; sources are never changed.",
+    )
+    p.add_argument("target", type=Path)
+    p.add_argument("sources", nargs="+", type=Path, metavar="SOURCE")
+    p.add_argument("--add-codes", action="store_true",
+                   help="add codes and typed fields the target lacks (otherwise: refuse the source)")  # fmt: skip
+    p.add_argument("--rename-clashing", action="store_true",
+                   help="add a coder who has the same name as a different coder here as 'name (2)'")  # fmt: skip
+    p.add_argument("--prefer-source", action="store_true",
+                   help="where a coding's memo or field value differs, take the source's")  # fmt: skip
+    p.add_argument(
+        "--dry-run", action="store_true", help="report what would come in; change nothing"
+    )
+    p.set_defaults(func=cmd_merge)
+
+    c = sub.add_parser("coders", help="the project's coders")
+    csub = c.add_subparsers(dest="coders_command", metavar="ACTION", required=True)
+    p = csub.add_parser("list", help="coders with their number of codings")
+    p.add_argument("project", type=Path)
+    p.set_defaults(func=cmd_coders_list)
+    p = csub.add_parser("add", help="add a coder")
+    p.add_argument("project", type=Path)
+    p.add_argument("name")
+    p.add_argument("--color", help="#RRGGBB")
+    p.set_defaults(func=cmd_coders_add)
+    p = csub.add_parser("rename", help="rename a coder (codings and identity stay)")
+    p.add_argument("project", type=Path)
+    p.add_argument("old", help="the coder's name (or #id)")
+    p.add_argument("new")
+    p.set_defaults(func=cmd_coders_rename)
+
+    b = sub.add_parser("blind", help="blind coding: each coder sees only their own codings")
+    bsub = b.add_subparsers(dest="blind_command", metavar="ACTION", required=True)
+    p = bsub.add_parser("on", help="turn blind mode on")
+    p.add_argument("project", type=Path)
+    p.add_argument("--reviewer", help="who may lift it from the window (and sees every coder)")
+    p.set_defaults(func=cmd_blind_on)
+    p = bsub.add_parser("off", help="lift blind mode")
+    p.add_argument("project", type=Path)
+    p.set_defaults(func=cmd_blind_off)
+    p = bsub.add_parser("status", help="whether blind mode is on, and who the reviewer is")
+    p.add_argument("project", type=Path)
+    p.set_defaults(func=cmd_blind_status)
+
+
+# -- copy and merge ---------------------------------------------------------------------
+
+
+def cmd_copy_for_coder(args) -> int:
+    with open_project(args.project) as project:
+        project.actor = teams.reviewer(project) or ""
+        r = teams.copy_for_coder(project, args.name, args.output)
+    own = f", and {r.own_codings} coding(s) of {r.coder}'s own" if r.own_codings else ""
+    print(f"wrote {r.path} for {r.coder}: {r.documents} document(s), {r.codes} code(s){own}")
+    if r.coder_added:
+        print(f"added coder {r.coder} to {args.project}")
+    if r.blind:
+        print("blind mode is on in the copy")
+    return 0
+
+
+def cmd_merge(args) -> int:
+    with open_project(args.target) as project:
+        project.actor = teams.reviewer(project) or ""
+        bar = ProgressBar("merging")
+
+        def progress(p: MergeProgress) -> None:
+            bar.update(p.done, p.total, f"{p.source} {p.stage}")
+
+        try:
+            report = merge_projects(
+                project, args.sources, add_codes=args.add_codes,
+                rename_clashing=args.rename_clashing, prefer_source=args.prefer_source,
+                dry_run=args.dry_run, progress=progress,
+            )  # fmt: skip
+        finally:
+            bar.close()
+    if args.dry_run:
+        print("dry run: nothing was changed")
+    for sr in report.sources:
+        _print_source(sr, args.dry_run)
+    merged = [s for s in report.sources if s.ok]
+    verb = "would merge" if args.dry_run else "merged"
+    print(
+        f"{verb} {len(merged)} of {len(report.sources)} file(s): "
+        f"{sum(s.codings_added for s in merged)} coding(s) added"
+    )
+    return 0 if report.ok else 1
+
+
+def _print_source(sr: SourceReport, dry_run: bool) -> None:
+    if not sr.ok:
+        if sr.status == "skipped":
+            err(f"skipped {sr.path} (cancelled)")
+        else:
+            err(f"{sr.status} {sr.error or sr.path}")
+        return
+    print(f"{'would merge' if dry_run else 'merged'} {sr.path}")
+    docs = f"documents: {len(sr.documents_added)} added, {sr.documents_matched} already here"
+    print("  " + docs + _listed(sr.documents_added))
+    if sr.codes_added or sr.fields_added:
+        print(f"  codes: {len(sr.codes_added)} added{_listed(sr.codes_added)}")
+    if sr.fields_added:
+        print(f"  typed fields: {len(sr.fields_added)} added{_listed(sr.fields_added)}")
+    parts = []
+    if sr.coders_added:
+        parts.append(f"{len(sr.coders_added)} added ({', '.join(sr.coders_added)})")
+    if sr.coders_matched:
+        parts.append(f"{', '.join(sr.coders_matched)} already here")
+    if sr.coders_matched_by_name:
+        parts.append(
+            f"{', '.join(sr.coders_matched_by_name)} matched by name only (no identity recorded)"
+        )
+    for old, new in sr.coders_renamed:
+        parts.append(f"{old} is {new} here")
+    if parts:
+        print("  coders: " + "; ".join(parts))
+    line = f"  codings: {sr.codings_added} added, {sr.codings_present} already present"
+    if sr.codings_filled:
+        line += f" ({sr.codings_filled} given a memo or value they lacked)"
+    if sr.conflicts:
+        kept = sr.conflicts[0].kept
+        line += f", {len(sr.conflicts)} conflicting (kept the {kept}'s)"
+    print(line)
+    for c in sr.conflicts[:SHOW]:
+        print(
+            f"    {c.document} [{c.start}, {c.end}) {c.code} by {c.coder}: {c.what} "
+            f"{c.target_value!r} here, {c.source_value!r} there"
+        )
+    if len(sr.conflicts) > SHOW:
+        print(f"    ... and {len(sr.conflicts) - SHOW} more")
+
+
+def _listed(items: list[str]) -> str:
+    if not items:
+        return ""
+    shown = ", ".join(items[:SHOW])
+    more = f" and {len(items) - SHOW} more" if len(items) > SHOW else ""
+    return f": {shown}{more}"
+
+
+# -- coders ---------------------------------------------------------------------------------
+
+
+def cmd_coders_list(args) -> int:
+    with open_project(args.project) as project:
+        rows = coders.list_coders(project)
+        rev = teams.reviewer(project)
+    if not rows:
+        print("no coders yet")
+    for c in rows:
+        mark = "  (reviewer)" if c.name == rev else ""
+        print(f"{c.name}  {c.color}  {c.codings} coding(s){mark}")
+    return 0
+
+
+def cmd_coders_add(args) -> int:
+    with open_project(args.project) as project:
+        from desktop.services.codebook import normalise_color
+
+        c = teams.add_coder(project, args.name, normalise_color(args.color))
+    print(f"added coder {c.name} ({c.color})")
+    return 0
+
+
+def cmd_coders_rename(args) -> int:
+    with open_project(args.project) as project:
+        c = teams.find_coder(project, args.old)
+        old = teams.rename_coder(project, c.id, args.new)
+    print(f"renamed coder {old} to {args.new.strip()}")
+    return 0
+
+
+# -- blind mode -------------------------------------------------------------------------------
+
+
+def cmd_blind_on(args) -> int:
+    with open_project(args.project) as project:
+        if args.reviewer is not None and not args.reviewer.strip():
+            raise CliError("the reviewer needs a name")
+        teams.set_blind(project, True, reviewer_name=args.reviewer)
+        rev = teams.reviewer(project)
+    who = f"; {rev} is the reviewer" if rev else "; no reviewer named (anyone may lift it)"
+    print(f"blind mode is on: each coder sees only their own codings{who}")
+    return 0
+
+
+def cmd_blind_off(args) -> int:
+    with open_project(args.project) as project:
+        was = teams.set_blind(project, False)
+    print("blind mode lifted: everyone sees every coding" if was else "blind mode was not on")
+    return 0
+
+
+def cmd_blind_status(args) -> int:
+    with open_project(args.project) as project:
+        on, rev = teams.is_blind(project), teams.reviewer(project)
+    print(f"blind mode: {'on' if on else 'off'}")
+    print(f"reviewer: {rev or '(none)'}")
+    return 0
