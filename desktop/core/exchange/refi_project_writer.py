@@ -1,0 +1,327 @@
+"""Writing a whole REFI-QDA project (.qdpx): users, codebook, text sources and their
+coded selections, valid against the REFI Project.xsd.
+
+The archive holds ``project.qde`` and one ``sources/<guid>.txt`` per text source (UTF-8
+without BOM, LF line ends: the text exactly as Tessera stores it). Selections count code
+points over that text, half-open, as REFI-QDA says; every selection carries its quote in
+``name`` (when XML can carry it) so that a reader can check the offsets.
+
+Sources are written one at a time and their selections are streamed, so a project of
+any size needs the memory of its largest document: ``sources`` may be a generator that
+loads each text and its codings only when it is reached.
+
+Codings of the same passage by the same coder share one ``PlainTextSelection``. GUIDs
+of selections and codings are derived from what they stand for (uuid5), so exporting
+the same project twice gives the same file apart from its timestamps.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import BinaryIO
+
+from lxml import etree
+
+from desktop.core.exchange.refi_codebook import CodeSpec, codes_element
+from desktop.core.exchange.refi_common import NS_PROJECT, normalise_guid, xml_safe
+from desktop.core.text import normalise
+
+ORIGIN = "Tessera 0.1"
+PROJECT_MEMBER = "project.qde"
+SOURCES_FOLDER = "sources"
+
+#: The namespace of the uuid5 GUIDs given to selections and codings.
+GUID_NAMESPACE = uuid.UUID("5f0c9a52-3f7e-4c55-9a3c-7d1b2e6a4f10")
+
+_Q = f"{{{NS_PROJECT}}}"
+
+
+@dataclass(frozen=True)
+class UserOut:
+    guid: str
+    name: str
+
+
+@dataclass(frozen=True)
+class CodingOut:
+    """One code applied by one user to [start, end) of a source (code points, LF text)."""
+
+    start: int
+    end: int
+    code_guid: str
+    user_guid: str | None
+    created_at: datetime | None = None
+    memo: str = ""
+
+
+@dataclass
+class SourceOut:
+    """A text source. ``text`` must be normalised (desktop.core.text.normalise); the
+    codings may come in any order and may be a generator."""
+
+    guid: str
+    name: str
+    text: str
+    codings: Iterable[CodingOut] = ()
+    description: str = ""
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class WriteSummary:
+    users: int
+    codes: int
+    sources: int
+    selections: int
+    codings: int
+    notes: int
+
+
+def derived_guid(*parts: object) -> str:
+    """A GUID that stands for ``parts`` (the same parts give the same GUID)."""
+    return str(uuid.uuid5(GUID_NAMESPACE, "\x1f".join(str(p) for p in parts)))
+
+
+def xml_datetime(value: datetime | None) -> str | None:
+    """xsd:dateTime in UTC with a Z; naive datetimes are taken as UTC (as stored)."""
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.replace(microsecond=0).isoformat() + "Z"
+
+
+def _guid(raw: str | None, what: str) -> str:
+    guid = normalise_guid(raw)
+    if guid is None:
+        raise ValueError(f"{what} has no valid GUID ({raw!r})")
+    return guid
+
+
+def _set(el_attrs: dict[str, str], key: str, value: str | None) -> None:
+    if value:
+        el_attrs[key] = value
+
+
+class _Writer:
+    def __init__(
+        self, users: list[UserOut], codes: list[CodeSpec], progress: Callable[[int], None] | None
+    ) -> None:
+        self.user_guids: set[str] = set()
+        for u in users:
+            guid = _guid(u.guid, f"user {u.name!r}")
+            if guid in self.user_guids:
+                raise ValueError(f"two users with the GUID {guid}")
+            self.user_guids.add(guid)
+        self.users = users
+        self.code_guids: set[str] = set()
+        for c in codes:
+            guid = _guid(c.guid, f"code {c.path!r}")
+            if guid in self.code_guids:
+                raise ValueError(f"two codes with the GUID {guid}")
+            self.code_guids.add(guid)
+        self.codes = codes
+        self.progress = progress
+        self.source_guids: set[str] = set()
+        self.notes: list[tuple[str, str, str | None, str | None]] = []
+        self.counts = {"sources": 0, "selections": 0, "codings": 0}
+
+    # -- the XML --------------------------------------------------------------------
+    def project(self, fh: BinaryIO, zf: zipfile.ZipFile, name: str, origin: str, sources) -> None:
+        attrs = {"name": xml_safe(name) or "Tessera project", "origin": origin}
+        _set(attrs, "creationDateTime", xml_datetime(datetime.now(UTC)))
+        with etree.xmlfile(fh, encoding="utf-8") as xf:
+            xf.write_declaration()
+            with xf.element(f"{_Q}Project", attrs, nsmap={None: NS_PROJECT}):
+                xf.write("\n")
+                if self.users:
+                    xf.write(self._users_element(), pretty_print=True)
+                if self.codes:
+                    book = etree.Element(f"{_Q}CodeBook", nsmap={None: NS_PROJECT})
+                    book.append(codes_element(self.codes, NS_PROJECT))
+                    xf.write(book, pretty_print=True)
+                it = iter(sources)
+                first = next(it, None)
+                if first is not None:
+                    with xf.element(f"{_Q}Sources"):
+                        xf.write("\n")
+                        self._source(xf, zf, first)
+                        for source in it:
+                            self._source(xf, zf, source)
+                    xf.write("\n")
+                if self.notes:
+                    xf.write(self._notes_element(), pretty_print=True)
+
+    def _users_element(self) -> etree._Element:
+        holder = etree.Element(f"{_Q}Users", nsmap={None: NS_PROJECT})
+        for u in self.users:
+            etree.SubElement(
+                holder, f"{_Q}User", {"guid": _guid(u.guid, "user"), "name": xml_safe(u.name)}
+            )
+        return holder
+
+    def _source(self, xf, zf: zipfile.ZipFile, src: SourceOut) -> None:
+        guid = _guid(src.guid, f"source {src.name!r}")
+        if guid in self.source_guids:
+            raise ValueError(f"two sources with the GUID {guid}")
+        self.source_guids.add(guid)
+        if normalise(src.text) != src.text:
+            raise ValueError(
+                f"the text of source {src.name!r} is not normalised (it has CR, NUL, a "
+                "BOM or ligatures), so offsets over it would not survive a round trip"
+            )
+        zf.writestr(f"{SOURCES_FOLDER}/{guid}.txt", src.text.encode("utf-8"))
+        attrs = {
+            "guid": guid,
+            "name": xml_safe(src.name),
+            "plainTextPath": f"internal://{guid}.txt",
+        }
+        _set(attrs, "creationDateTime", xml_datetime(src.created_at))
+        with xf.element(f"{_Q}TextSource", attrs):
+            xf.write("\n")
+            description = xml_safe(src.description.strip())
+            if description:
+                el = etree.Element(f"{_Q}Description", nsmap={None: NS_PROJECT})
+                el.text = description
+                xf.write(el, pretty_print=True)
+            for sel in self._selections(src, guid):
+                xf.write(sel, pretty_print=True)
+        xf.write("\n")
+        self.counts["sources"] += 1
+        if self.progress:
+            self.progress(self.counts["sources"])
+
+    def _selections(self, src: SourceOut, source_guid: str) -> Iterator[etree._Element]:
+        """One PlainTextSelection per (start, end, user), holding its codings."""
+        text, length = src.text, len(src.text)
+        groups: dict[tuple[int, int, str | None], list[CodingOut]] = {}
+        for c in src.codings:
+            if not (0 <= c.start < c.end <= length):
+                raise ValueError(
+                    f"a coding of source {src.name!r} at [{c.start}, {c.end}) is outside its "
+                    f"text (0 to {length} characters) or empty"
+                )
+            if normalise_guid(c.code_guid) not in self.code_guids:
+                raise ValueError(
+                    f"a coding of source {src.name!r} refers to no code ({c.code_guid})"
+                )
+            user = normalise_guid(c.user_guid) if c.user_guid else None
+            if c.user_guid and user not in self.user_guids:
+                raise ValueError(
+                    f"a coding of source {src.name!r} refers to no user ({c.user_guid})"
+                )
+            groups.setdefault((c.start, c.end, user), []).append(c)
+        for (start, end, user), codings in sorted(groups.items(), key=_selection_order):
+            quote = text[start:end]
+            sel_guid = derived_guid("selection", source_guid, start, end, user)
+            attrs = {"guid": sel_guid}
+            if xml_safe(quote) == quote:
+                attrs["name"] = quote
+            attrs["startPosition"] = str(start)
+            attrs["endPosition"] = str(end)
+            _set(attrs, "creatingUser", user)
+            times = [c.created_at for c in codings if c.created_at is not None]
+            _set(attrs, "creationDateTime", xml_datetime(min(times)) if times else None)
+            sel = etree.Element(f"{_Q}PlainTextSelection", attrs, nsmap={None: NS_PROJECT})
+            seen: set[str] = set()
+            for c in codings:
+                code = normalise_guid(c.code_guid)
+                if code in seen:  # the same code twice on one passage by one user
+                    continue
+                seen.add(code)
+                coding_attrs = {"guid": derived_guid("coding", sel_guid, code)}
+                _set(coding_attrs, "creatingUser", user)
+                _set(coding_attrs, "creationDateTime", xml_datetime(c.created_at))
+                coding = etree.SubElement(sel, f"{_Q}Coding", coding_attrs)
+                etree.SubElement(coding, f"{_Q}CodeRef", {"targetGUID": code})
+                memo = xml_safe(c.memo.strip())
+                if memo:
+                    note_guid = derived_guid("note", coding_attrs["guid"])
+                    etree.SubElement(coding, f"{_Q}NoteRef", {"targetGUID": note_guid})
+                    self.notes.append((note_guid, memo, user, coding_attrs.get("creationDateTime")))
+                self.counts["codings"] += 1
+            self.counts["selections"] += 1
+            yield sel
+
+    def _notes_element(self) -> etree._Element:
+        holder = etree.Element(f"{_Q}Notes", nsmap={None: NS_PROJECT})
+        for guid, text, user, created in self.notes:
+            attrs = {"guid": guid, "name": _note_name(text)}
+            _set(attrs, "creatingUser", user)
+            _set(attrs, "creationDateTime", created)
+            note = etree.SubElement(holder, f"{_Q}Note", attrs)
+            etree.SubElement(note, f"{_Q}PlainTextContent").text = text
+        return holder
+
+
+def _selection_order(item) -> tuple[int, int, str]:
+    (start, end, user), _ = item
+    return start, end, user or ""
+
+
+def _note_name(text: str) -> str:
+    first = text.split("\n", 1)[0].strip()
+    return first if len(first) <= 60 else first[:59] + "…"
+
+
+def write_qdpx(
+    out: Path | str | BinaryIO,
+    *,
+    name: str,
+    users: list[UserOut],
+    codes: list[CodeSpec],
+    sources: Iterable[SourceOut],
+    origin: str = ORIGIN,
+    progress: Callable[[int], None] | None = None,
+) -> WriteSummary:
+    """Write a .qdpx archive: ``project.qde`` (valid against Project.xsd) and the plain
+    texts of ``sources`` under ``sources/``.
+
+    ``codes`` are as for :func:`codes_element` and must all carry distinct GUIDs (the
+    codings refer to them); users and sources too. ``progress`` is called with the number
+    of sources written so far. A path is written atomically (a temporary file beside it,
+    then renamed): a failed export leaves no half file. Raises ValueError for
+    inconsistent input (a coding outside its text, a reference to no code or user, a
+    duplicate GUID, a text that is not normalised)."""
+    writer = _Writer(users, codes, progress)
+    if isinstance(out, (str, os.PathLike)):
+        target = Path(out)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        try:
+            with os.fdopen(fd, "w+b") as fh:
+                _write_archive(fh, writer, name, origin, sources)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    else:
+        _write_archive(out, writer, name, origin, sources)
+    return WriteSummary(
+        users=len(users),
+        codes=len(codes),
+        sources=writer.counts["sources"],
+        selections=writer.counts["selections"],
+        codings=writer.counts["codings"],
+        notes=len(writer.notes),
+    )
+
+
+def _write_archive(fh: BinaryIO, writer: _Writer, name: str, origin: str, sources) -> None:
+    # The texts go into the archive while project.qde is being written: a zip takes one
+    # member at a time, so the XML is spooled to a temporary file and added last.
+    with (
+        zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf,
+        tempfile.TemporaryFile() as xml,
+    ):
+        writer.project(xml, zf, name, origin, sources)
+        xml.seek(0)
+        with zf.open(PROJECT_MEMBER, "w", force_zip64=True) as member:
+            shutil.copyfileobj(xml, member, 1024 * 1024)
