@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import pytest
-from safety_helpers import seed
 
 from desktop.services.project import Project
+from tests.safety.safety_helpers import seed
 
 
 @pytest.fixture

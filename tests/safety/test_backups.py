@@ -7,13 +7,13 @@ import shutil
 import sqlite3
 
 import pytest
-from safety_helpers import db_rows
 
 from db.engine import integrity_check
 from desktop.cli.main import main
 from desktop.services import backups, codebook, codings
 from desktop.services.errors import ServiceError
 from desktop.services.project import Project
+from tests.safety.safety_helpers import db_rows
 
 
 def test_first_open_makes_a_backup_and_an_unchanged_project_makes_no_second(project):
