@@ -1,0 +1,210 @@
+"""Dialogs and the questions the window asks. Every question goes through ``Prompts`` so
+a test can answer it without a modal dialog ever showing."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSortFilterProxyModel, QStringListModel, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QColorDialog,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFrame,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.services.codebook import CodeInfo
+from desktop.services.coders import CoderInfo
+from desktop.ui.look import swatch
+
+FILE_FILTER = "Documents (*.txt *.md *.html *.htm *.pdf *.docx *.rtf *.odt);;All files (*)"
+PROJECT_FILTER = "Tessera projects (*.tessera);;All files (*)"
+
+
+class Prompts:
+    """The window's questions to the user. Tests replace it with canned answers."""
+
+    def __init__(self, parent: QWidget) -> None:
+        self.parent = parent
+
+    def ask_coder(self, names: list[str], current: str = "") -> str | None:
+        items = list(names) or [current or ""]
+        idx = items.index(current) if current in items else 0
+        name, ok = QInputDialog.getItem(
+            self.parent, "Who is coding?",
+            "Your name as a coder (your codings are kept apart from other coders'):",
+            items, idx, True,
+        )  # fmt: skip
+        return name.strip() if ok and name.strip() else None
+
+    def ask_text(
+        self, title: str, label: str, text: str = "", multiline: bool = False
+    ) -> str | None:
+        if multiline:
+            value, ok = QInputDialog.getMultiLineText(self.parent, title, label, text)
+        else:
+            value, ok = QInputDialog.getText(
+                self.parent, title, label, QLineEdit.EchoMode.Normal, text
+            )
+        return value if ok else None
+
+    def confirm(self, title: str, message: str) -> bool:
+        answer = QMessageBox.question(self.parent, title, message)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def error(self, message: str) -> None:
+        QMessageBox.warning(self.parent, "Tessera", message)
+
+    def summary(self, title: str, message: str, details: str = "") -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, title, message, parent=self.parent)
+        if details:
+            box.setDetailedText(details)
+        box.exec()
+
+    def choose_coders(self, coders: list[CoderInfo], chosen: set[int]) -> set[int] | None:
+        dlg = ChooseCodersDialog(coders, chosen, self.parent)
+        return dlg.chosen() if dlg.exec() == QDialog.DialogCode.Accepted else None
+
+    def open_files(self) -> list[str]:
+        files, _ = QFileDialog.getOpenFileNames(self.parent, "Import documents", "", FILE_FILTER)
+        return files
+
+    def open_project(self) -> str | None:
+        path, _ = QFileDialog.getOpenFileName(self.parent, "Open project", "", PROJECT_FILTER)
+        return path or None
+
+    def new_project(self, templates: list[str]) -> tuple[str, str] | None:
+        path, _ = QFileDialog.getSaveFileName(self.parent, "New project", "", PROJECT_FILTER)
+        if not path:
+            return None
+        if not path.endswith(".tessera"):
+            path += ".tessera"
+        template, ok = QInputDialog.getItem(
+            self.parent, "Codebook template", "Start the codebook from:", templates, 0, False
+        )
+        return (path, template) if ok else None
+
+    def ask_color(self, current: str) -> str | None:
+        color = QColorDialog.getColor(QColor(current), self.parent, "Code colour")
+        return color.name() if color.isValid() else None
+
+    def save_path(self, title: str, suggested: str, file_filter: str) -> str | None:
+        path, _ = QFileDialog.getSaveFileName(self.parent, title, suggested, file_filter)
+        return path or None
+
+
+class ChooseCodersDialog(QDialog):
+    def __init__(
+        self, coders: list[CoderInfo], chosen: set[int], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Show codings of")
+        self.list = QListWidget()
+        for c in coders:
+            item = QListWidgetItem(swatch(c.color, round_=True), f"{c.name}  ({c.codings})")
+            item.setData(Qt.ItemDataRole.UserRole, c.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if c.id in chosen else Qt.CheckState.Unchecked)
+            self.list.addItem(item)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.list)
+        lay.addWidget(buttons)
+
+    def chosen(self) -> set[int]:
+        out = set()
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            if item.checkState() == Qt.CheckState.Checked:
+                out.add(item.data(Qt.ItemDataRole.UserRole))
+        return out
+
+
+class CodePicker(QFrame):
+    """Ctrl+K: type to filter the codes, Enter applies the highlighted one, or creates a
+    new code when nothing matches (a path like ``Claims/Threats`` creates it there)."""
+
+    picked = Signal(object, str)  # code id (None: create), path
+
+    CREATE = "＋ New code: "
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent, Qt.WindowType.Popup)
+        self.setObjectName("codePicker")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.edit = QLineEdit(placeholderText="Type to find a code, Enter to apply")
+        self.edit.setClearButtonEnabled(True)
+        self.hint = QLabel()
+        self.hint.setObjectName("hint")
+        self.list = QListView()
+        self.list.setUniformItemSizes(True)
+        self.source = QStringListModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.source)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.list.setModel(self.proxy)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(8, 8, 8, 8)
+        lay.addWidget(self.edit)
+        lay.addWidget(self.list)
+        lay.addWidget(self.hint)
+        self.edit.textChanged.connect(self._filter)
+        self.edit.returnPressed.connect(self._accept)
+        self.list.activated.connect(lambda _i: self._accept())
+        self.edit.installEventFilter(self)
+        self._ids: dict[str, int] = {}
+        self.resize(420, 320)
+
+    def open_with(self, codes: list[CodeInfo], at) -> None:
+        self._ids = {c.path: c.id for c in codes}
+        self.source.setStringList([c.path for c in codes])
+        self.edit.clear()
+        self._filter("")
+        self.move(at)
+        self.show()
+        self.edit.setFocus()
+
+    def _filter(self, text: str) -> None:
+        self.proxy.setFilterFixedString(text.strip())
+        if self.proxy.rowCount():
+            self.list.setCurrentIndex(self.proxy.index(0, 0))
+            self.hint.setText("Enter applies the highlighted code · ↑↓ to choose · Esc to cancel")
+        else:
+            self.hint.setText(
+                f"Enter creates the code “{text.strip()}” and applies it" if text.strip() else ""
+            )
+
+    def eventFilter(self, obj, event) -> bool:
+        if (
+            obj is self.edit
+            and event.type() == event.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down)
+        ):
+            row = self.list.currentIndex().row() + (1 if event.key() == Qt.Key.Key_Down else -1)
+            if 0 <= row < self.proxy.rowCount():
+                self.list.setCurrentIndex(self.proxy.index(row, 0))
+            return True
+        return super().eventFilter(obj, event)
+
+    def _accept(self) -> None:
+        idx = self.list.currentIndex()
+        text = self.edit.text().strip()
+        self.hide()
+        if self.proxy.rowCount() and idx.isValid():
+            path = idx.data()
+            self.picked.emit(self._ids[path], path)
+        elif text:
+            self.picked.emit(None, text)

@@ -1,0 +1,380 @@
+"""The coding workbench: documents on the left, the document in the middle, the
+codebook and the document's codings on the right."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QWidget
+
+from desktop.services import codebook, coders, codings, documents
+from desktop.services.codebook import CodeInfo
+from desktop.services.coders import CoderInfo
+from desktop.services.codings import CodingInfo
+from desktop.services.project import Project
+from desktop.ui import menus
+from desktop.ui.coding import CodingActions
+from desktop.ui.context import ALL, CHOSEN, MINE, Context
+from desktop.ui.dialogs import CodePicker, Prompts
+from desktop.ui.findbar import FindBar
+from desktop.ui.importing import ImportController
+from desktop.ui.models import one_line
+from desktop.ui.panels import CodebookPanel, CodingsPanel, DocumentsPanel
+from desktop.ui.spans import Span
+from desktop.ui.viewer import DocumentViewer
+from desktop.ui.workers import TaskRunner
+
+ORG, APP = "Tessera", "Tessera"
+
+
+def app_settings() -> QSettings:
+    return QSettings(ORG, APP)
+
+
+def project_key(path: Path | str) -> str:
+    return hashlib.sha1(str(Path(path).resolve()).encode()).hexdigest()[:16]
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, project: Project, *, settings: QSettings | None = None,
+                 prompts: Prompts | None = None) -> None:  # fmt: skip
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.settings = settings or app_settings()
+        self.prompts = prompts or Prompts(self)
+        self.runner = TaskRunner(self)
+        self.ctx: Context | None = None
+        self.document_id: int | None = None
+        self.codes: dict[int, CodeInfo] = {}
+        self.coders: dict[int, CoderInfo] = {}
+        self.current_codings: list[CodingInfo] = []
+        self._pages: list[tuple[int, int]] = []
+        self.setAcceptDrops(True)
+        self._build()
+        self.coding = CodingActions(self)
+        self.importer = ImportController(
+            self, self.runner, lambda: self.project, self._show_summary
+        )
+        self.importer.done.connect(self._import_done)
+        menus.build(self)
+        self._restore_window_state()
+        self.set_project(project)
+
+    # -- construction ----------------------------------------------------------------
+    def _build(self) -> None:
+        self.documents_panel = DocumentsPanel()
+        self.viewer = DocumentViewer()
+        self.find_bar = FindBar(self.viewer)
+        self.codebook_panel = CodebookPanel()
+        self.codings_panel = CodingsPanel()
+        self.picker = CodePicker(self)
+        centre = QWidget()
+        centre.setObjectName("centre")
+        from PySide6.QtWidgets import QVBoxLayout
+
+        lay = QVBoxLayout(centre)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        self.doc_title = QLabel()
+        self.doc_title.setObjectName("docTitle")
+        lay.addWidget(self.doc_title)
+        lay.addWidget(self.viewer, 1)
+        lay.addWidget(self.find_bar)
+        self.right_split = QSplitter(Qt.Orientation.Vertical)
+        self.right_split.addWidget(self.codebook_panel)
+        self.right_split.addWidget(self.codings_panel)
+        self.right_split.setSizes([420, 300])
+        self.main_split = QSplitter(Qt.Orientation.Horizontal)
+        self.main_split.setObjectName("mainSplit")
+        self.main_split.addWidget(self.documents_panel)
+        self.main_split.addWidget(centre)
+        self.main_split.addWidget(self.right_split)
+        self.main_split.setStretchFactor(1, 1)
+        self.main_split.setSizes([260, 820, 380])
+        for split in (self.main_split, self.right_split):
+            split.setChildrenCollapsible(False)
+            split.setHandleWidth(1)
+        self.setCentralWidget(self.main_split)
+        self.status_project = QLabel()
+        self.status_coder = QLabel()
+        self.status_coder.setObjectName("coderBadge")
+        self.status_counts = QLabel()
+        self.status_page = QLabel()
+        sb = self.statusBar()
+        sb.addWidget(self.status_project)
+        sb.addWidget(self.status_counts)
+        sb.addPermanentWidget(self.status_page)
+        sb.addPermanentWidget(self.status_coder)
+        self.documents_panel.document_chosen.connect(self.open_document)
+        self.codings_panel.coding_chosen.connect(self.show_coding)
+        self.viewer.coding_clicked.connect(self.show_coding)
+        self.viewer.cursor_page_changed.connect(
+            lambda n: self.status_page.setText(f"Page {n} of {len(self._pages)}" if n else "")
+        )
+        self.viewer.tooltip_for = self._tooltip
+        for n in range(1, 10):
+            sc = QShortcut(QKeySequence(str(n)), self)
+            sc.activated.connect(lambda n=n: self.coding.apply_quick(n))
+
+    @property
+    def project(self) -> Project:
+        assert self.ctx is not None
+        return self.ctx.project
+
+    # -- project ---------------------------------------------------------------------
+    def set_project(self, project: Project) -> None:
+        if self.ctx is not None:
+            self._save_project_state()
+            old = self.ctx
+            old.undo_stack.clear()
+            old.project.close()
+            old.deleteLater()
+        self.ctx = ctx = Context(project, self)
+        ctx.codings_changed.connect(self._codings_changed)
+        ctx.codebook_changed.connect(self.refresh_codebook)
+        ctx.documents_changed.connect(self.refresh_documents)
+        ctx.coder_changed.connect(self._update_status)
+        ctx.filter_changed.connect(self._filter_changed)
+        ctx.error.connect(self.prompts.error)
+        menus.connect_undo(self, ctx.undo_stack)
+        self.document_id = None
+        self.viewer.set_text("")
+        self.refresh_codebook()
+        self.refresh_documents()
+        key = project_key(project.path)
+        coder = self.settings.value(f"projects/{key}/coder", "", str)
+        if not coder:
+            known = [c.name for c in coders.list_coders(project)]
+            coder = self.prompts.ask_coder(known, known[0] if known else "") or _default_coder()
+        ctx.set_coder(coder)
+        self.settings.setValue(f"projects/{key}/coder", coder)
+        mode = self.settings.value(f"projects/{key}/view", MINE, str)
+        ctx.set_view(mode if mode in (MINE, ALL, CHOSEN) else MINE)
+        menus.remember_recent(self, project.path)
+        self.setWindowTitle(f"{project.name} — Tessera")
+        last = self.settings.value(f"projects/{key}/document", 0, int)
+        docs = self.documents_panel.model
+        if last and docs.row_of(last) >= 0:
+            self.documents_panel.select(last)
+        elif docs.rowCount():
+            self.documents_panel.select(docs.document(0).id)
+        self._update_status()
+
+    def switch_coder(self) -> None:
+        known = [c.name for c in coders.list_coders(self.project)]
+        name = self.prompts.ask_coder(known, self.ctx.coder.name if self.ctx.coder else "")
+        if name:
+            self.ctx.set_coder(name)
+            self.settings.setValue(f"projects/{project_key(self.project.path)}/coder", name)
+            self.refresh_coders()
+
+    def set_view(self, mode: str) -> None:
+        chosen = None
+        if mode == CHOSEN:
+            chosen = self.prompts.choose_coders(
+                coders.list_coders(self.project), self.ctx.chosen_coders
+            )
+            if chosen is None:
+                menus.sync_view(self)
+                return
+        self.ctx.set_view(mode, chosen)
+        self.settings.setValue(f"projects/{project_key(self.project.path)}/view", mode)
+
+    # -- refreshing ----------------------------------------------------------------
+    def refresh_documents(self) -> None:
+        self.documents_panel.model.set_documents(documents.list_documents(self.project))
+        if self.document_id is not None:
+            self.documents_panel.select(self.document_id)
+        self._update_status()
+
+    def refresh_codebook(self) -> None:
+        codes = codebook.list_codes(self.project)
+        self.codes = {c.id: c for c in codes}
+        panel = self.codebook_panel
+        panel.model.set_codes(codes)
+        panel.view.expandAll()
+        self.viewer.labels = {c.id: c.name for c in codes}
+        self._update_status()
+
+    def refresh_coders(self) -> None:
+        self.coders = {c.id: c for c in coders.list_coders(self.project)}
+
+    def _codings_changed(self, document_id: int) -> None:
+        if not document_id or document_id == self.document_id:
+            self.refresh_codings()
+        if document_id:
+            self.documents_panel.model.set_documents(documents.list_documents(self.project))
+        self._refresh_code_counts()
+
+    def _refresh_code_counts(self) -> None:
+        self.refresh_codebook()
+
+    def _filter_changed(self) -> None:
+        self.refresh_coders()
+        menus.sync_view(self)
+        self.refresh_codings()
+        self._update_status()
+
+    def refresh_codings(self) -> None:
+        if self.document_id is None:
+            self.current_codings = []
+            self.viewer.set_spans([])
+            self.codings_panel.model.set_codings([], {}, {})
+            return
+        rows = codings.list_codings(
+            self.project, document_id=self.document_id, coder_ids=self.ctx.visible_coder_ids()
+        )
+        self.current_codings = rows
+        v = self.viewer
+        to_qt = v.offsets.to_qt
+        spans = []
+        for c in rows:
+            code, coder = self.codes.get(c.code_id), self.coders.get(c.coder_id)
+            spans.append(Span(to_qt(c.start), to_qt(c.end), c.id, c.code_id, c.coder_id,
+                              code.color if code else "#999999", coder.color if coder else "#777777"))  # fmt: skip
+        v.show_coders = self.ctx.view_mode != MINE and len({c.coder_id for c in rows}) > 1
+        v.set_spans(spans)
+        pages = [documents.page_of(self._pages, c.start) or 0 for c in rows] if self._pages else []
+        self.codings_panel.model.set_codings(rows, self.codes, self.coders, pages)
+        self.codings_panel.set_page_column(bool(self._pages))
+        self.codings_panel.view.setColumnHidden(1, self.ctx.view_mode == MINE)
+        self._update_status()
+
+    def _update_status(self) -> None:
+        if self.ctx is None:
+            return
+        self.status_project.setText(f"<b>{_esc(self.project.name)}</b>")
+        coder = self.ctx.coder
+        mode = {MINE: "my codings", ALL: "all coders", CHOSEN: "chosen coders"}[self.ctx.view_mode]
+        self.status_coder.setText(
+            f"Coder: <b>{_esc(coder.name)}</b> · showing {mode}" if coder else ""
+        )
+        n_docs = self.documents_panel.model.rowCount()
+        shown = len(self.current_codings)
+        self.status_counts.setText(
+            f"{n_docs} documents · {len(self.codes)} codes · {shown} codings in this document"
+        )
+
+    # -- documents -------------------------------------------------------------------
+    def open_document(self, document_id: int) -> None:
+        if document_id == self.document_id:
+            return
+        self.document_id = document_id
+        self.find_bar.reset()
+        text = documents.get_text(self.project, document_id)
+        self._pages = documents.get_pages(self.project, document_id)
+        self.viewer.set_text(text, self._pages)
+        info = self.documents_panel.model.document(self.documents_panel.model.row_of(document_id))
+        self.doc_title.setText(info.title or info.name)
+        self.status_page.setText(f"{len(self._pages)} pages" if self._pages else "")
+        self.refresh_codings()
+        self.settings.setValue(f"projects/{project_key(self.project.path)}/document", document_id)
+
+    def show_coding(self, coding_id: int) -> None:
+        """Scroll to a coding and select its text (from the panel or a margin stripe)."""
+        c = next((c for c in self.current_codings if c.id == coding_id), None)
+        if c is None:
+            return
+        self.viewer.selected_coding = coding_id
+        self.viewer.select_range(c.start, c.end)
+        self.codings_panel.select(coding_id)
+        self.viewer.viewport().update()
+
+    def _tooltip(self, span: Span) -> str:
+        c = next((c for c in self.current_codings if c.id == span.coding_id), None)
+        code, coder = self.codes.get(span.code_id), self.coders.get(span.coder_id)
+        parts = [f"<b style='color:{span.color}'>■</b> <b>{_esc(code.path if code else '?')}</b>"]
+        if coder:
+            parts.append(f"<span style='color:#666'>coded by {_esc(coder.name)}</span>")
+        if c and c.memo:
+            parts.append(f"<i>{_esc(one_line(c.memo, 300))}</i>")
+        if code and code.description:
+            parts.append(f"<span style='color:#666'>{_esc(one_line(code.description, 300))}</span>")
+        return "<br>".join(parts)
+
+    # -- import, drag and drop -----------------------------------------------------------
+    def import_files(self, paths: list[str] | None = None) -> None:
+        paths = paths if paths is not None else self.prompts.open_files()
+        if paths:
+            self.importer.start([str(p) for p in paths])
+
+    def _import_done(self, report) -> None:
+        self.refresh_documents()
+        if report is not None and report.imported and self.document_id is None:
+            self.documents_panel.select(report.imported[0].id)
+
+    def _show_summary(self, title: str, message: str, details: str) -> None:
+        self.prompts.summary(title, message, details)
+
+    def dragEnterEvent(self, e: QDragEnterEvent) -> None:
+        if e.mimeData().hasUrls() and any(u.isLocalFile() for u in e.mimeData().urls()):
+            e.acceptProposedAction()
+
+    def dropEvent(self, e: QDropEvent) -> None:
+        paths = [u.toLocalFile() for u in e.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            e.acceptProposedAction()
+            QTimer.singleShot(0, lambda: self.import_files(paths))
+
+    # -- state -----------------------------------------------------------------------
+    def _restore_window_state(self) -> None:
+        s = self.settings
+        geometry = s.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1440, 900)
+        for key, split in (
+            ("window/mainSplit", self.main_split),
+            ("window/rightSplit", self.right_split),
+        ):
+            state = s.value(key)
+            if isinstance(state, QByteArray) and not state.isEmpty():
+                split.restoreState(state)
+        self.viewer.snap_to_words = s.value("viewer/snap", True, bool)
+
+    def _save_project_state(self) -> None:
+        if self.ctx is not None and self.document_id is not None:
+            self.settings.setValue(
+                f"projects/{project_key(self.project.path)}/document", self.document_id
+            )
+
+    def save_state(self) -> None:
+        s = self.settings
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/mainSplit", self.main_split.saveState())
+        s.setValue("window/rightSplit", self.right_split.saveState())
+        s.setValue("viewer/snap", self.viewer.snap_to_words)
+        s.setValue("last_project", str(self.project.path))
+        self._save_project_state()
+        s.sync()
+
+    def closeEvent(self, e: QCloseEvent) -> None:
+        if self.importer.busy and self.importer.task is not None:
+            self.importer.task.cancel()
+            self.runner.wait(10_000)
+        self.save_state()
+        super().closeEvent(e)
+
+    def shutdown(self) -> None:
+        """Close the project (tests and app exit)."""
+        self.runner.wait(10_000)
+        if self.ctx is not None:
+            self.ctx.undo_stack.clear()
+            self.ctx.project.close()
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _default_coder() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser() or "coder"
+    except Exception:
+        return "coder"

@@ -1,0 +1,294 @@
+"""Item models over the services' dataclasses: no widget per row, data formatted only
+when a view asks for it, so a project with thousands of documents opens at once."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QColor
+
+from desktop.services.codebook import CodeInfo
+from desktop.services.coders import CoderInfo
+from desktop.services.codings import CodingInfo
+from desktop.services.documents import DocumentInfo
+from desktop.ui.look import swatch
+
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+COLOR_ROLE = Qt.ItemDataRole.UserRole + 2
+SORT_ROLE = Qt.ItemDataRole.UserRole + 3
+PATH_ROLE = Qt.ItemDataRole.UserRole + 4
+
+_Index = QModelIndex | QPersistentModelIndex
+_ROOT = QModelIndex()
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+
+def one_line(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class DocumentListModel(QAbstractTableModel):
+    HEADERS = ("Name", "Kind", "Pages", "Codings")
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._rows: list[DocumentInfo] = []
+
+    def set_documents(self, docs: list[DocumentInfo]) -> None:
+        self.beginResetModel()
+        self._rows = list(docs)
+        self.endResetModel()
+
+    def document(self, row: int) -> DocumentInfo:
+        return self._rows[row]
+
+    def row_of(self, document_id: int) -> int:
+        return next((i for i, d in enumerate(self._rows) if d.id == document_id), -1)
+
+    def rowCount(self, parent: _Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        d = self._rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return d.name
+            if col == 1:
+                return d.kind
+            if col == 2:
+                return str(d.pages) if d.pages else "–"
+            return str(d.codings) if d.codings else ""
+        if role == SORT_ROLE:
+            return (d.name.lower(), d.kind, d.pages, d.codings)[col]
+        if role == ID_ROLE:
+            return d.id
+        if role == Qt.ItemDataRole.ToolTipRole:
+            bits = [d.title or d.name]
+            bits += [v for v in (d.author, d.date, d.source) if v]
+            bits.append(f"{d.length:,} characters")
+            return "\n".join(bits)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col >= 2:
+            return _RIGHT
+        return None
+
+
+class _Node:
+    __slots__ = ("children", "code", "parent", "row")
+
+    def __init__(self, code: CodeInfo | None, parent: _Node | None, row: int) -> None:
+        self.code = code
+        self.parent = parent
+        self.row = row
+        self.children: list[_Node] = []
+
+
+class CodebookModel(QAbstractItemModel):
+    """The code tree: name with a colour swatch, codings count, and the digit key (1-9)
+    that applies the code."""
+
+    HEADERS = ("Code", "Codings", "Key")
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._root = _Node(None, None, 0)
+        self._by_id: dict[int, _Node] = {}
+        self.codes: list[CodeInfo] = []
+
+    def set_codes(self, codes: list[CodeInfo]) -> None:
+        self.beginResetModel()
+        self.codes = list(codes)
+        self._root = _Node(None, None, 0)
+        self._by_id = {}
+        for c in codes:  # depth first: parents come before their children
+            parent = self._by_id.get(c.parent_id, self._root) if c.parent_id else self._root
+            node = _Node(c, parent, len(parent.children))
+            parent.children.append(node)
+            self._by_id[c.id] = node
+        self._keys = {c.id: i + 1 for i, c in enumerate(codes[:9])}
+        self.endResetModel()
+
+    def quick_codes(self) -> list[CodeInfo]:
+        """The codes the keys 1-9 apply, in tree order."""
+        return self.codes[:9]
+
+    def code(self, code_id: int) -> CodeInfo | None:
+        node = self._by_id.get(code_id)
+        return node.code if node else None
+
+    def index_of(self, code_id: int, column: int = 0) -> QModelIndex:
+        node = self._by_id.get(code_id)
+        return self.createIndex(node.row, column, node) if node else QModelIndex()
+
+    def _node(self, index: _Index) -> _Node:
+        return index.internalPointer() if index.isValid() else self._root
+
+    def index(self, row: int, column: int, parent: _Index = _ROOT) -> QModelIndex:
+        p = self._node(parent)
+        if 0 <= row < len(p.children) and 0 <= column < len(self.HEADERS):
+            return self.createIndex(row, column, p.children[row])
+        return QModelIndex()
+
+    def parent(self, index: _Index = _ROOT) -> QModelIndex:  # type: ignore[override]
+        if not index.isValid():
+            return QModelIndex()
+        p = index.internalPointer().parent
+        if p is None or p is self._root:
+            return QModelIndex()
+        return self.createIndex(p.row, 0, p)
+
+    def rowCount(self, parent: _Index = _ROOT) -> int:
+        if parent.isValid() and parent.column() != 0:
+            return 0
+        return len(self._node(parent).children)
+
+    def columnCount(self, parent: _Index = _ROOT) -> int:
+        return len(self.HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        c: CodeInfo = index.internalPointer().code
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return c.name
+            if col == 1:
+                return str(c.codings) if c.codings else ""
+            key = self._keys.get(c.id)
+            return str(key) if key else ""
+        if role == ID_ROLE:
+            return c.id
+        if role == PATH_ROLE:
+            return c.path
+        if role == COLOR_ROLE:
+            return QColor(c.color)
+        if role == Qt.ItemDataRole.DecorationRole and col == 0:
+            return swatch(c.color)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            tip = f"<b>{_esc(c.path)}</b>"
+            if c.description:
+                tip += f"<br>{_esc(c.description)}"
+            key = self._keys.get(c.id)
+            if key:
+                tip += f"<br><i>Select text and press {key} to apply</i>"
+            return tip
+        if role == Qt.ItemDataRole.TextAlignmentRole and col >= 1:
+            return _RIGHT
+        if role == Qt.ItemDataRole.ForegroundRole and col == 2:
+            return QColor("#8a8f98")
+        return None
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class CodingsModel(QAbstractTableModel):
+    """The codings of the current document (already filtered by coder)."""
+
+    HEADERS = ("Code", "Coder", "Quote", "Memo", "Page")
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._rows: list[CodingInfo] = []
+        self._codes: dict[int, CodeInfo] = {}
+        self._coders: dict[int, CoderInfo] = {}
+        self._pages: list[int] = []
+
+    def set_codings(
+        self, codings: list[CodingInfo], codes: dict[int, CodeInfo], coders: dict[int, CoderInfo],
+        pages: list[int] | None = None,
+    ) -> None:  # fmt: skip
+        self.beginResetModel()
+        self._rows = list(codings)
+        self._codes = codes
+        self._coders = coders
+        self._pages = list(pages or [])
+        self.endResetModel()
+
+    def coding(self, row: int) -> CodingInfo:
+        return self._rows[row]
+
+    def row_of(self, coding_id: int) -> int:
+        return next((i for i, c in enumerate(self._rows) if c.id == coding_id), -1)
+
+    def rowCount(self, parent: _Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def _page(self, row: int) -> str:
+        return str(self._pages[row]) if row < len(self._pages) and self._pages[row] else ""
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        c = self._rows[index.row()]
+        col = index.column()
+        code = self._codes.get(c.code_id)
+        coder = self._coders.get(c.coder_id)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return code.path if code else f"#{c.code_id}"
+            if col == 1:
+                return coder.name if coder else f"#{c.coder_id}"
+            if col == 2:
+                return one_line(c.quote)
+            if col == 3:
+                return one_line(c.memo, 80)
+            return self._page(index.row())
+        if role == SORT_ROLE:
+            return (
+                code.path if code else "",
+                coder.name if coder else "",
+                c.start,
+                c.memo,
+                c.start,
+            )[col]
+        if role == ID_ROLE:
+            return c.id
+        if role == COLOR_ROLE:
+            if col == 0 and code:
+                return QColor(code.color)
+            if col == 1 and coder:
+                return QColor(coder.color)
+            return None
+        if role == Qt.ItemDataRole.DecorationRole:
+            if col == 0 and code:
+                return swatch(code.color)
+            if col == 1 and coder:
+                return swatch(coder.color, round_=True)
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"“{_esc(one_line(c.quote, 600))}”" + (
+                f"<br><i>{_esc(c.memo)}</i>" if c.memo else ""
+            )
+        return None

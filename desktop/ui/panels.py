@@ -1,0 +1,198 @@
+"""The three side panels: documents, codebook and the current document's codings.
+Each is a view over a lazy item model with a filter box; none touches the database."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.ui.models import ID_ROLE, SORT_ROLE, CodebookModel, CodingsModel, DocumentListModel
+
+
+def _header(text: str) -> QLabel:
+    label = QLabel(text.upper())
+    label.setObjectName("panelTitle")
+    return label
+
+
+def _filter_box(placeholder: str) -> QLineEdit:
+    edit = QLineEdit(placeholderText=placeholder)
+    edit.setClearButtonEnabled(True)
+    edit.setObjectName("filterBox")
+    return edit
+
+
+class _Panel(QWidget):
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.lay = QVBoxLayout(self)
+        self.lay.setContentsMargins(10, 10, 10, 6)
+        self.lay.setSpacing(6)
+        self.title = _header(title)
+        self.lay.addWidget(self.title)
+
+
+class DocumentsPanel(_Panel):
+    document_chosen = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Documents", parent)
+        self.model = DocumentListModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.proxy.setFilterKeyColumn(0)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.filter = _filter_box("Filter documents")
+        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        self.view = QTreeView()
+        self.view.setObjectName("documentList")
+        self.view.setRootIsDecorated(False)
+        self.view.setUniformRowHeights(True)
+        self.view.setAlternatingRowColors(False)
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.view.setModel(self.proxy)
+        h = self.view.header()
+        h.setStretchLastSection(False)
+        h.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col in (1, 2, 3):
+            h.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        self.view.selectionModel().currentChanged.connect(self._current_changed)
+        self.lay.addWidget(self.filter)
+        self.lay.addWidget(self.view)
+
+    def _current_changed(self, current: QModelIndex, _prev: QModelIndex) -> None:
+        if current.isValid():
+            self.document_chosen.emit(current.data(ID_ROLE))
+
+    def select(self, document_id: int) -> None:
+        row = self.model.row_of(document_id)
+        if row >= 0:
+            idx = self.proxy.mapFromSource(self.model.index(row, 0))
+            self.view.setCurrentIndex(idx)
+
+
+class CodebookPanel(_Panel):
+    code_clicked = Signal(int)
+    context_requested = Signal(object, object)  # code id or None, global pos
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Codebook", parent)
+        self.model = CodebookModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setRecursiveFilteringEnabled(True)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.filter = _filter_box("Filter codes")
+        self.filter.textChanged.connect(self._filter)
+        self.view = QTreeView()
+        self.view.setObjectName("codebookTree")
+        self.view.setUniformRowHeights(True)
+        self.view.setModel(self.proxy)
+        self.view.setIndentation(14)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(
+            lambda pos: self.context_requested.emit(
+                self.code_at(pos), self.view.viewport().mapToGlobal(pos)
+            )
+        )
+        h = self.view.header()
+        h.setStretchLastSection(False)
+        h.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        h.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        h.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.view.clicked.connect(lambda idx: self.code_clicked.emit(idx.data(ID_ROLE)))
+        self.lay.addWidget(self.filter)
+        self.lay.addWidget(self.view)
+
+    def _filter(self, text: str) -> None:
+        self.proxy.setFilterFixedString(text)
+        self.view.expandAll()
+
+    def code_at(self, pos) -> int | None:
+        idx = self.view.indexAt(pos)
+        return idx.data(ID_ROLE) if idx.isValid() else None
+
+    def current_code(self) -> int | None:
+        idx = self.view.currentIndex()
+        return idx.data(ID_ROLE) if idx.isValid() else None
+
+    def index_of(self, code_id: int) -> QModelIndex:
+        return self.proxy.mapFromSource(self.model.index_of(code_id))
+
+
+class CodingsTable(QTableView):
+    delete_pressed = Signal()
+
+    def keyPressEvent(self, e: QKeyEvent) -> None:
+        if e.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            self.delete_pressed.emit()
+            return
+        super().keyPressEvent(e)
+
+
+class CodingsPanel(_Panel):
+    coding_chosen = Signal(int)
+    memo_requested = Signal(int)
+    remove_requested = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Codings in this document", parent)
+        self.model = CodingsModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.view = CodingsTable()
+        self.view.setObjectName("codingsTable")
+        self.view.setModel(self.proxy)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(4, Qt.SortOrder.AscendingOrder)
+        self.view.verticalHeader().hide()
+        self.view.verticalHeader().setDefaultSectionSize(24)
+        self.view.setShowGrid(False)
+        self.view.setWordWrap(False)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        h = self.view.horizontalHeader()
+        h.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        h.setStretchLastSection(False)
+        h.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        h.resizeSection(0, 150)
+        h.resizeSection(1, 80)
+        h.resizeSection(3, 110)
+        h.resizeSection(4, 40)
+        self.view.clicked.connect(lambda idx: self.coding_chosen.emit(idx.data(ID_ROLE)))
+        self.view.doubleClicked.connect(lambda idx: self.memo_requested.emit(idx.data(ID_ROLE)))
+        self.view.delete_pressed.connect(self._delete)
+        self.lay.addWidget(self.view)
+
+    def current_coding(self) -> int | None:
+        idx = self.view.currentIndex()
+        return idx.data(ID_ROLE) if idx.isValid() else None
+
+    def _delete(self) -> None:
+        cid = self.current_coding()
+        if cid is not None:
+            self.remove_requested.emit(cid)
+
+    def select(self, coding_id: int) -> None:
+        row = self.model.row_of(coding_id)
+        if row >= 0:
+            idx = self.proxy.mapFromSource(self.model.index(row, 0))
+            self.view.setCurrentIndex(idx)
+            self.view.scrollTo(idx)
+
+    def set_page_column(self, shown: bool) -> None:
+        self.view.setColumnHidden(4, not shown)

@@ -1,0 +1,431 @@
+"""The document viewer: read-only QPlainTextEdit (lays out only what is visible) that
+paints coding highlights itself, for the spans in view only: a translucent fill in the
+code's colour (overlaps blend), an underline per coding stacked by lane, and a margin of
+coding stripes beside the text, as MAXQDA does."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+
+from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QContextMenuEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QTextCursor,
+)
+from PySide6.QtWidgets import QMenu, QPlainTextEdit, QToolTip, QWidget
+
+from desktop.ui.look import reading_font
+from desktop.ui.offsets import OffsetMap
+from desktop.ui.spans import Span, SpanIndex
+
+MAX_TEXT_WIDTH = 760  # px: a comfortable line length
+STRIPE_W, STRIPE_GAP, MAX_LANES = 4, 3, 8
+_WORD = re.compile(r"[\w'’\-]", re.UNICODE)
+FILL_ALPHA = 64
+FIND_COLOR = QColor(255, 213, 79, 150)
+FIND_CURRENT = QColor(255, 152, 0, 200)
+
+
+class StripeMargin(QWidget):
+    """Left margin: a vertical stripe per coding in view, in its lane; page labels."""
+
+    def __init__(self, viewer: DocumentViewer) -> None:
+        super().__init__(viewer)
+        self.viewer = viewer
+        self.setMouseTracking(True)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        self.viewer.paint_margin(self, event)
+
+    def event(self, e: QEvent) -> bool:
+        if e.type() == QEvent.Type.ToolTip:
+            self.viewer.margin_tooltip(e.pos(), e.globalPos())
+            return True
+        return super().event(e)
+
+    def mousePressEvent(self, e: QMouseEvent) -> None:
+        span = self.viewer.stripe_at(e.position().toPoint())
+        if span:
+            self.viewer.coding_clicked.emit(span.coding_id)
+
+
+class DocumentViewer(QPlainTextEdit):
+    code_as_requested = Signal()
+    in_vivo_requested = Signal()
+    remove_requested = Signal(int)  # coding id
+    memo_requested = Signal(int)
+    coding_clicked = Signal(int)
+    cursor_page_changed = Signal(int)  # 0: no pages
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.setObjectName("viewer")
+        self.setFont(reading_font())
+        self.setFrameShape(QPlainTextEdit.Shape.NoFrame)
+        self.document().setDocumentMargin(12)
+        self.setCenterOnScroll(False)
+        self.text = ""
+        self.offsets = OffsetMap("")
+        self.index = SpanIndex()
+        self.snap_to_words = True
+        self.tooltip_for = lambda span: ""  # set by the window: code path, coder, memo
+        self.labels: dict[int, str] = {}  # code id -> short label for the margin
+        self.show_coders = False
+        self.selected_coding: int | None = None
+        self._pages_qt: list[int] = []
+        self._find_starts: list[int] = []
+        self._find_ends: list[int] = []
+        self._find_current = -1
+        self.margin = StripeMargin(self)
+        self.cursorPositionChanged.connect(self._emit_page)
+
+    # -- content ---------------------------------------------------------------------
+    def set_text(self, text: str, pages: list[tuple[int, int]] | None = None) -> None:
+        self.text = text
+        self.offsets = OffsetMap(text)
+        self.index = SpanIndex()
+        self._pages_qt = [self.offsets.to_qt(a) for a, _ in (pages or [])]
+        self.clear_find()
+        self.setPlainText(text)
+        self._layout_margins()
+
+    def set_spans(self, spans: list[Span]) -> None:
+        self.index = SpanIndex(spans)
+        self._layout_margins()
+        self.viewport().update()
+        self.margin.update()
+
+    def qt_span(self, start: int, end: int) -> tuple[int, int]:
+        return self.offsets.to_qt(start), self.offsets.to_qt(end)
+
+    # -- selection -------------------------------------------------------------------
+    def selected_range(self) -> tuple[int, int] | None:
+        """The selection in code points, snapped to whole words if asked; None if empty."""
+        c = self.textCursor()
+        if not c.hasSelection():
+            return None
+        start, end = self.offsets.to_cp(c.selectionStart()), self.offsets.to_cp(c.selectionEnd())
+        if self.snap_to_words:
+            start, end = snap(self.text, start, end)
+        while start < end and self.text[start].isspace():
+            start += 1
+        while end > start and self.text[end - 1].isspace():
+            end -= 1
+        return (start, end) if start < end else None
+
+    def select_range(self, start: int, end: int, *, center: bool = True) -> None:
+        a, b = self.qt_span(start, end)
+        c = QTextCursor(self.document())
+        c.setPosition(a)
+        c.setPosition(b, QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(c)
+        if center:
+            self.centerCursor()
+
+    def mouseReleaseEvent(self, e: QMouseEvent) -> None:
+        super().mouseReleaseEvent(e)
+        if self.snap_to_words and e.button() == Qt.MouseButton.LeftButton:
+            rng = self.selected_range()
+            if rng:
+                c = self.textCursor()
+                forward = c.position() >= c.anchor()
+                a, b = self.qt_span(*rng)
+                c.setPosition(a if forward else b)
+                c.setPosition(b if forward else a, QTextCursor.MoveMode.KeepAnchor)
+                self.setTextCursor(c)
+
+    def spans_at_point(self, point: QPoint) -> list[Span]:
+        pos = self.cursorForPosition(point).position()
+        hits = self.index.at(pos)
+        # cursorForPosition rounds to the nearest gap: also look at the character before
+        if pos > 0:
+            hits += [s for s in self.index.at(pos - 1) if s not in hits]
+        rect_hits = [s for s in hits if self._point_in_span(point, s)]
+        return rect_hits
+
+    def _point_in_span(self, point: QPoint, span: Span) -> bool:
+        return any(r.contains(point.toPointF()) for r in self._span_rects(span))
+
+    # -- find ------------------------------------------------------------------------
+    def find_all(self, needle: str) -> int:
+        self.clear_find()
+        if needle:
+            for m in re.finditer(re.escape(needle), self.text, re.IGNORECASE):
+                self._find_starts.append(self.offsets.to_qt(m.start()))
+                self._find_ends.append(self.offsets.to_qt(m.end()))
+        self.viewport().update()
+        return len(self._find_starts)
+
+    def find_step(self, forward: bool = True) -> int:
+        """Select the next (or previous) match after the cursor; returns its 1-based number."""
+        if not self._find_starts:
+            return 0
+        pos = self.textCursor().selectionEnd() if forward else self.textCursor().selectionStart()
+        if forward:
+            i = bisect_left(self._find_starts, pos)
+            if (
+                self._find_current >= 0
+                and i < len(self._find_starts)
+                and self._find_starts[i] == pos
+            ):
+                i += 1
+            i %= len(self._find_starts)
+        else:
+            i = (bisect_left(self._find_starts, pos) - 1) % len(self._find_starts)
+        self._find_current = i
+        c = QTextCursor(self.document())
+        c.setPosition(self._find_starts[i])
+        c.setPosition(self._find_ends[i], QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(c)
+        self.centerCursor()
+        self.viewport().update()
+        return i + 1
+
+    def clear_find(self) -> None:
+        self._find_starts, self._find_ends, self._find_current = [], [], -1
+        self.viewport().update()
+
+    # -- geometry --------------------------------------------------------------------
+    def resizeEvent(self, e) -> None:
+        super().resizeEvent(e)
+        self._layout_margins()
+
+    def _stripe_width(self) -> int:
+        lanes = min(max(self.index.lanes, 1), MAX_LANES)
+        return 16 + lanes * (STRIPE_W + STRIPE_GAP)
+
+    def _layout_margins(self) -> None:
+        stripes = self._stripe_width()
+        spare = max(0, self.width() - MAX_TEXT_WIDTH - self.verticalScrollBar().sizeHint().width())
+        left = max(stripes + 8, spare // 2 + 40 if spare > 160 else stripes + 8)
+        right = max(16, spare - left + stripes) if spare > 160 else 16
+        if self.viewportMargins().left() != left or self.viewportMargins().right() != right:
+            self.setViewportMargins(left, 0, right, 0)
+        cr = self.contentsRect()
+        self.margin.setGeometry(QRect(cr.left(), cr.top(), left, cr.height()))
+
+    def visible_blocks(self):
+        """(block, top y) of the blocks in view, top to bottom."""
+        block = self.firstVisibleBlock()
+        offset = self.contentOffset()
+        height = self.viewport().height()
+        top = self.blockBoundingGeometry(block).translated(offset).top()
+        while block.isValid() and top <= height:
+            if block.isVisible():
+                yield block, top
+            top += self.blockBoundingRect(block).height()
+            block = block.next()
+
+    def _visible_range(self) -> tuple[int, int, list]:
+        blocks = list(self.visible_blocks())
+        if not blocks:
+            return 0, 0, blocks
+        first = blocks[0][0].position()
+        last = blocks[-1][0].position() + blocks[-1][0].length()
+        return first, last, blocks
+
+    def _rects(self, start: int, end: int, blocks) -> list[QRectF]:
+        out = []
+        x0 = self.contentOffset().x()
+        for block, top in blocks:
+            bpos = block.position()
+            blen = block.length() - 1
+            if end <= bpos or start > bpos + blen:
+                continue
+            s, e = max(start, bpos) - bpos, min(end, bpos + blen) - bpos
+            layout = block.layout()
+            for i in range(layout.lineCount()):
+                line = layout.lineAt(i)
+                ls = line.textStart()
+                le = ls + line.textLength()
+                if e <= ls or s >= le:
+                    continue
+                a, b = max(s, ls), min(e, le)
+                xa = line.cursorToX(a)[0]
+                xb = line.cursorToX(b)[0]
+                if b == le and e > le:  # runs on past the line's end
+                    xb = line.naturalTextWidth() + line.x()
+                out.append(QRectF(x0 + xa, top + line.y(), max(xb - xa, 2.0), line.height()))
+        return out
+
+    def _span_rects(self, span: Span) -> list[QRectF]:
+        _a, _b, blocks = self._visible_range()
+        return self._rects(span.start, span.end, blocks)
+
+    # -- painting --------------------------------------------------------------------
+    def paintEvent(self, e: QPaintEvent) -> None:
+        first, last, blocks = self._visible_range()
+        visible = self.index.overlapping(first, last) if blocks else []
+        geometry: list[tuple[Span, list[QRectF]]] = []
+        p = QPainter(self.viewport())
+        for span in visible:
+            rects = self._rects(span.start, span.end, blocks)
+            geometry.append((span, rects))
+            fill = QColor(span.color)
+            fill.setAlpha(FILL_ALPHA)
+            for r in rects:
+                p.fillRect(r, fill)
+        lo, hi = bisect_left(self._find_starts, first - 1000), bisect_right(self._find_starts, last)
+        for i in range(lo, hi):
+            colour = FIND_CURRENT if i == self._find_current else FIND_COLOR
+            for r in self._rects(self._find_starts[i], self._find_ends[i], blocks):
+                p.fillRect(r, colour)
+        p.end()
+        super().paintEvent(e)
+        p = QPainter(self.viewport())
+        for span, rects in geometry:
+            lane = min(span.lane, MAX_LANES - 1)
+            colour = QColor(span.coder_color if self.show_coders else span.color)
+            for r in rects:
+                y = r.bottom() - 1.5 - lane * 2.5
+                p.fillRect(QRectF(r.left(), y, r.width(), 1.6), colour)
+            if span.coding_id == self.selected_coding:
+                p.setPen(QPen(QColor(span.color).darker(140), 1.6))
+                for r in rects:
+                    p.drawRoundedRect(r.adjusted(-1, 0, 1, 0), 2, 2)
+        p.end()
+        self._geometry = geometry
+        self.margin.update()
+
+    def _stripe_x(self, lane: int) -> float:
+        return self.margin.width() - 10 - (min(lane, MAX_LANES - 1) + 1) * (STRIPE_W + STRIPE_GAP)
+
+    def stripe_geometry(self) -> list[tuple[Span, QRectF]]:
+        out = []
+        for span, rects in getattr(self, "_geometry", []):
+            if rects:
+                top = min(r.top() for r in rects) + 2
+                bottom = max(r.bottom() for r in rects) - 2
+                out.append(
+                    (span, QRectF(self._stripe_x(span.lane), top, STRIPE_W, max(bottom - top, 4)))
+                )
+        return out
+
+    def paint_margin(self, w: QWidget, e: QPaintEvent) -> None:
+        p = QPainter(w)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        label_font = self.font()
+        label_font.setPointSizeF(max(7.5, label_font.pointSizeF() * 0.68))
+        p.setFont(label_font)
+        fm = p.fontMetrics()
+        label_bottom = -1e9
+        for span, r in sorted(self.stripe_geometry(), key=lambda g: (g[1].top(), g[0].lane)):
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor(span.color))
+            p.drawRoundedRect(r, 2, 2)
+            if self.show_coders:
+                p.setBrush(QColor(span.coder_color))
+                p.drawEllipse(QRectF(r.center().x() - 3, r.top() - 3, 6, 6))
+            label = self.labels.get(span.code_id, "")
+            left = self._stripe_x(self.index.lanes) - 2
+            if label and r.top() >= label_bottom and left > 40:
+                text = fm.elidedText(label, Qt.TextElideMode.ElideRight, int(left - 8))
+                p.setPen(QColor(span.color).darker(130))
+                p.drawText(
+                    QRectF(4, r.top() - 1, left - 4, fm.height()), Qt.AlignmentFlag.AlignRight, text
+                )
+                label_bottom = r.top() + fm.height()
+        self._paint_pages(p, fm)
+        p.end()
+
+    def _paint_pages(self, p: QPainter, fm) -> None:
+        if not self._pages_qt:
+            return
+        first, last, blocks = self._visible_range()
+        lo, hi = bisect_left(self._pages_qt, first), bisect_right(self._pages_qt, last)
+        p.setPen(QColor("#9aa0a8"))
+        for i in range(lo, hi):
+            rects = self._rects(self._pages_qt[i], self._pages_qt[i] + 1, blocks)
+            if rects:
+                p.drawText(
+                    QRectF(4, rects[0].top(), 40, fm.height()),
+                    Qt.AlignmentFlag.AlignLeft,
+                    f"p. {i + 1}",
+                )
+
+    def stripe_at(self, point: QPoint) -> Span | None:
+        for span, r in self.stripe_geometry():
+            if r.adjusted(-2, 0, 2, 0).contains(point.toPointF()):
+                return span
+        return None
+
+    # -- tooltips and menus ----------------------------------------------------------
+    def viewportEvent(self, e: QEvent) -> bool:
+        if e.type() == QEvent.Type.ToolTip:
+            spans = self.spans_at_point(e.pos())
+            if spans:
+                QToolTip.showText(
+                    e.globalPos(), "<hr>".join(self.tooltip_for(s) for s in spans), self.viewport()
+                )
+            else:
+                QToolTip.hideText()
+                e.ignore()
+            return True
+        return super().viewportEvent(e)
+
+    def margin_tooltip(self, pos: QPoint, global_pos: QPoint) -> None:
+        span = self.stripe_at(pos)
+        if span:
+            QToolTip.showText(global_pos, self.tooltip_for(span), self.margin)
+        else:
+            QToolTip.hideText()
+
+    def contextMenuEvent(self, e: QContextMenuEvent) -> None:
+        menu = self.build_context_menu(e.pos())
+        menu.exec(e.globalPos())
+
+    def build_context_menu(self, pos: QPoint) -> QMenu:
+        menu = QMenu(self)
+        has_sel = self.selected_range() is not None
+        a = menu.addAction("Code as…", self.code_as_requested.emit)
+        a.setShortcut("Ctrl+K")
+        a.setEnabled(has_sel)
+        menu.addAction("In-vivo code", self.in_vivo_requested.emit).setEnabled(has_sel)
+        spans = self.spans_at_point(pos)
+        if spans:
+            menu.addSeparator()
+            for span in spans:
+                label = self.labels.get(span.code_id, "coding")
+                menu.addAction(
+                    f"Remove coding “{label}”",
+                    lambda cid=span.coding_id: self.remove_requested.emit(cid),
+                )
+                menu.addAction(
+                    f"Edit memo of “{label}”…",
+                    lambda cid=span.coding_id: self.memo_requested.emit(cid),
+                )
+        menu.addSeparator()
+        menu.addAction("Copy", self.copy).setEnabled(self.textCursor().hasSelection())
+        return menu
+
+    def _emit_page(self) -> None:
+        if self._pages_qt:
+            pos = self.textCursor().position()
+            self.cursor_page_changed.emit(max(1, bisect_right(self._pages_qt, pos)))
+
+    def sizeHint(self) -> QSize:
+        return QSize(MAX_TEXT_WIDTH + 120, 600)
+
+
+def snap(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen [start, end) to whole words: a selection that begins or ends inside a word
+    takes all of it."""
+    n = len(text)
+    if 0 < start < n and _WORD.match(text[start]) and _WORD.match(text[start - 1]):
+        while start > 0 and _WORD.match(text[start - 1]):
+            start -= 1
+    if 0 < end < n and _WORD.match(text[end - 1]) and _WORD.match(text[end]):
+        while end < n and _WORD.match(text[end]):
+            end += 1
+    return start, end

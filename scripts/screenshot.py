@@ -1,0 +1,82 @@
+"""Render the workbench offscreen to docs/screenshot.png: the sample project, an article
+open with several codings (overlapping ones, two coders), the codebook and the panel.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshot.py [OUT.png]
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from desktop.app import create_sample_project  # noqa: E402
+from desktop.services import codebook, coders, codings, documents  # noqa: E402
+
+# (code path, passage, coder): passages of deraa-talks-fail.txt
+CODINGS = [
+    ("Actors/International actors", "Syria's regime and its ally Russia", "Maya"),
+    ("Actors/State forces", "Syria's regime", "Maya"),
+    ("Claims/Accusations", 'rebels said talks over a government takeover had "failed"', "Maya"),
+    ("Actors/Armed groups", "rebels", "Maya"),
+    ("Actors/State forces", "President Bashar Al Assad", "Maya"),
+    ("Actors/International actors", "Russia has been backing a two-week offensive", "Maya"),
+    ("Actors/Armed groups", "rebel towns", "Maya"),
+    ("Claims/Demands", "negotiated surrenders", "Jonas"),
+    ("Actors/International actors", "Russia and the regime", "Jonas"),
+    ("Claims/Accusations", 'rebels said talks over a government takeover had "failed"', "Jonas"),
+]
+
+
+def main(out: Path) -> Path:
+    tmp = Path(tempfile.mkdtemp(prefix="tessera-shot-"))
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp / "settings"))
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    from desktop.ui.look import apply_style
+    from desktop.ui.main_window import MainWindow, project_key
+
+    apply_style(app)
+    project = create_sample_project(tmp)
+    doc = documents.find_document(project, "deraa-talks-fail.txt")
+    text = documents.get_text(project, doc.id)
+    paths = codebook.code_paths(project)
+    memo = {0: "Regime and Russia named together as one side."}
+    for i, (path, passage, coder_name) in enumerate(CODINGS):
+        coder = coders.get_or_add_coder(project, coder_name)
+        start = text.index(passage)
+        codings.apply_coding(project, document_id=doc.id, code_id=paths[path], coder_id=coder.id,
+                             start=start, end=start + len(passage), memo=memo.get(i, ""))  # fmt: skip
+    settings = QSettings()
+    key = project_key(project.path)
+    settings.setValue(f"projects/{key}/coder", "Maya")
+    settings.setValue(f"projects/{key}/view", "all")
+    settings.setValue(f"projects/{key}/document", doc.id)
+    window = MainWindow(project, settings=settings)
+    window.resize(1440, 880)
+    window.show()
+    for _ in range(5):
+        app.processEvents()
+    window.viewer.verticalScrollBar().setValue(0)
+    first = window.current_codings[2].id
+    window.show_coding(first)
+    window.viewer.verticalScrollBar().setValue(0)
+    for _ in range(5):
+        app.processEvents()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    window.grab().save(str(out))
+    window.shutdown()
+    return out
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "screenshot.png"
+    print(main(target))
