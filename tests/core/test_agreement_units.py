@@ -336,3 +336,14 @@ def test_progress_per_document_and_units_coded_by_anyone():
     # A in d1: ann [0,23) + [50,52), bob [4,23), cy [0,12); in d2: ann [0,5), cy [2,9)
     assert report.find("A").coded_by_any == 23 + 2 + 9
     assert report.find("A | B", "d1").coded_by_any == 23 + 17 + 2  # char 23 is a gap
+
+
+def test_sentences_end_at_paragraph_breaks_and_small_texts_use_untrained_punkt():
+    text = "Headline without a stop\n\nRebels said no. The army said yes.\n \nNobody spoke."
+    sentences = [text[s:e] for s, e in sentence_spans(text)]
+    assert sentences == [
+        "Headline without a stop",
+        "Rebels said no.",
+        "The army said yes.",
+        "Nobody spoke.",
+    ]
