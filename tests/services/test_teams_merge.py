@@ -423,3 +423,21 @@ def test_merging_the_target_into_itself_is_refused(master):
     assert (
         report.sources[0].status == "refused" and "target project itself" in report.sources[0].error
     )
+
+
+def test_merge_runs_in_a_worker_thread_while_the_window_keeps_working(master, tmp_path):
+    with copy_and_open(master, "ana", tmp_path) as copy:
+        code(copy, DERAA, "Rebels", "Actors/Armed groups", "ana")
+        expected = coding_set(copy)
+    result = {}
+    worker = threading.Thread(
+        target=lambda: result.setdefault(
+            "report", merge_projects(master, [tmp_path / "ana.tessera"])
+        )
+    )
+    worker.start()
+    code(master, IDLIB, "UN envoy", "Actors/International actors", "rita")  # the window, meanwhile
+    worker.join(timeout=60)
+
+    assert result["report"].ok
+    assert expected <= coding_set(master) and len(coding_set(master)) == 2
