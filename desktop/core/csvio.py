@@ -195,10 +195,9 @@ class CsvReader:
         self.warnings = list(self.encoding.warnings)
         # Held open while records are read; closed by close() or the with block.
         self._fh = open(self.path, encoding=self.encoding.name, newline="")  # noqa: SIM115
-        self.lines_total = 0
-        self._line = 0  # the last physical line consumed
-        self._reader = csv.reader(self._counting(), dialect=TesseraDialect)
-        header = self._next()
+        self._old_limit: int | None = csv.field_size_limit(FIELD_LIMIT)
+        self._reader = csv.reader(self._fh, dialect=TesseraDialect)
+        header = next(iter(self), None)
         if header is None:
             self.close()
             raise CsvFormatError(self.path, "the file is empty (a header row is needed)")
@@ -216,28 +215,22 @@ class CsvReader:
                 )
             self._index.setdefault(key, i)
 
-    def _counting(self) -> Iterator[str]:
-        for line in self._fh:
-            self._line += 1
-            yield line
-
-    def _next(self) -> tuple[int, list[str]] | None:
-        old_limit = csv.field_size_limit(FIELD_LIMIT)
-        try:
-            while True:
-                start = self._line + 1
-                try:
-                    values = next(self._reader)
-                except StopIteration:
-                    return None
-                except csv.Error as exc:
-                    raise self._format_error(str(exc), start) from None
-                except UnicodeDecodeError as exc:  # only if the file changed under us
-                    raise CsvFormatError(self.path, f"cannot be decoded ({exc.reason})") from None
-                if values and any(v.strip() for v in values):
-                    return start, values
-        finally:
-            csv.field_size_limit(old_limit)
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        reader = self._reader
+        while True:
+            start = reader.line_num + 1  # the previous record ended on line_num
+            try:
+                values = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                self.close()
+                raise self._format_error(str(exc), start) from None
+            except UnicodeDecodeError as exc:  # only if the file changed under us
+                self.close()
+                raise CsvFormatError(self.path, f"cannot be decoded ({exc.reason})") from None
+            if any(values):  # skip empty lines and lines of bare commas
+                yield start, values
 
     def _format_error(self, message: str, start: int) -> CsvFormatError:
         if "unexpected end of data" in message or "field larger than field limit" in message:
@@ -250,11 +243,11 @@ class CsvReader:
             return CsvFormatError(
                 self.path,
                 'a quoted value is followed by other characters; inside quotes write a " as ""',
-                self._line,
+                self._reader.line_num,
             )
         if "NUL" in message:
-            return CsvFormatError(self.path, "not a CSV file: it contains binary data", self._line)
-        return CsvFormatError(self.path, f"malformed CSV ({message})", self._line)
+            return CsvFormatError(self.path, "not a CSV file: it contains binary data", self.line)
+        return CsvFormatError(self.path, f"malformed CSV ({message})", self.line)
 
     def index(self, name: str) -> int | None:
         return self._index.get(name.casefold())
@@ -269,17 +262,16 @@ class CsvReader:
                 self.header_line,
             )
 
-    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
-        while (record := self._next()) is not None:
-            yield record
-
     @property
     def line(self) -> int:
         """Physical lines read so far (for progress)."""
-        return self._line
+        return self._reader.line_num
 
     def close(self) -> None:
         self._fh.close()
+        if self._old_limit is not None:
+            csv.field_size_limit(self._old_limit)
+            self._old_limit = None
 
     def __enter__(self) -> CsvReader:
         return self

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from datetime import datetime
+from operator import itemgetter
 
-from sqlalchemy import insert, select
+from sqlalchemy import String, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from db import models as m
@@ -31,6 +32,19 @@ from desktop.services.exchange import (
 REQUIRED = ("document", "code", "start", "end")
 TEXT_CACHE_CHARS = 50_000_000  # document texts kept in memory while checking rows
 _HEX = frozenset("0123456789abcdef")
+
+
+def _iso(text: str) -> str | None:
+    try:
+        return _stored_time(parse_iso(text))
+    except ValueError:
+        return None
+
+
+def _stored_time(value: datetime) -> str:
+    """A naive UTC time as SQLAlchemy's SQLite DateTime stores it (PostgreSQL reads this
+    text as a timestamp too)."""
+    return value.isoformat(sep=" ", timespec="microseconds")
 
 
 def _short(text: str, n: int = 40) -> str:
@@ -209,8 +223,12 @@ class CodingsCsv:
         in_file: dict[tuple, int] = {}
         width, c_sha, c_text, c_memo = self.width, self.c_sha, self.c_text, self.c_memo
         c_created, c_updated = self.c_created, self.c_updated
-        c_coder = self.c_coder
+        c_coder, c_start, c_end = self.c_coder, self.c_start, self.c_end
         err = self._error
+        times: dict[str, str | None] = {}  # as written -> as stored (None: invalid)
+        existing_did, existing = None, set()
+        field_cells = itemgetter(*(c for c, _, _ in self.field_cols)) if self.field_cols else None
+        last_did, doc_text = None, ""
         n = 0
         for line, values in self.reader:
             n += 1
@@ -244,8 +262,16 @@ class CodingsCsv:
             if isinstance(coder, str):
                 err(line, coder)
                 bad = True
-            start = self._offset(line, "start", values[self.c_start])
-            end = self._offset(line, "end", values[self.c_end])
+            raw = values[c_start].strip()
+            start = (
+                int(raw)
+                if raw.isdigit() and raw.isascii()
+                else self._bad_offset(line, "start", raw)
+            )
+            raw = values[c_end].strip()
+            end = (
+                int(raw) if raw.isdigit() and raw.isascii() else self._bad_offset(line, "end", raw)
+            )
             if start is None or end is None or bad:
                 continue
             if start >= end:
@@ -258,7 +284,8 @@ class CodingsCsv:
                     f"[{start}, {end}) is outside the text of the document ({length:,} characters)",
                 )
                 continue
-            doc_text = self._text(did)
+            if did != last_did:
+                last_did, doc_text = did, self._text(did)
             quote = doc_text[start:end]
             if c_text is not None:
                 given = values[c_text]
@@ -271,25 +298,32 @@ class CodingsCsv:
             if "\r" in memo:
                 memo = memo.replace("\r\n", "\n")
             created = updated = None
-            if c_created is not None and values[c_created].strip():
-                created = self._time(line, "created_at", values[c_created])
+            if c_created is not None and (raw := values[c_created].strip()):
+                created = times[raw] if raw in times else times.setdefault(raw, _iso(raw))
                 if created is None:
+                    err(line, f"created_at is not an ISO 8601 time (got {raw!r})")
                     continue
-            if c_updated is not None and values[c_updated].strip():
-                updated = self._time(line, "updated_at", values[c_updated])
+            if c_updated is not None and (raw := values[c_updated].strip()):
+                updated = times[raw] if raw in times else times.setdefault(raw, _iso(raw))
                 if updated is None:
+                    err(line, f"updated_at is not an ISO 8601 time (got {raw!r})")
                     continue
-            field_values = self._field_values(line, values, code) if self.field_cols else ()
-            if field_values is None:
-                continue
+            field_values = ()
+            if field_cells is not None:
+                cells = field_cells(values)
+                if cells if isinstance(cells, str) else any(cells):
+                    field_values = self._field_values(line, values, code)
+                    if field_values is None:
+                        continue
             key = (did, code, coder, start, end)
             first = in_file.get(key)
             if first is not None:
                 self.report.skipped.append((line, f"the same coding as line {first}"))
                 continue
             in_file[key] = line
-            stored = isinstance(code, int) and isinstance(coder, int)
-            if stored and (code, coder, start, end) in self._existing_for(did):
+            if did != existing_did:
+                existing_did, existing = did, self._existing_for(did)
+            if (code, coder, start, end) in existing:  # codes/coders to create never are
                 self.report.skipped.append((line, "already in the project"))
                 continue
             self.rows.append(
@@ -298,22 +332,11 @@ class CodingsCsv:
         if n == 0 and not self.report.errors:
             self.report.warnings.append(f"{self.reader.path}: the file has a header but no codings")
 
-    def _offset(self, line: int, name: str, raw: str) -> int | None:
-        value = raw.strip()
-        if value.isascii() and value.isdigit():
-            return int(value)
+    def _bad_offset(self, line: int, name: str, value: str) -> None:
         if not value:
             self._error(line, f"{name} is empty")
         else:
-            self._error(line, f"{name} must be a whole number of characters from 0 (got {raw!r})")
-        return None
-
-    def _time(self, line: int, name: str, raw: str) -> datetime | None:
-        try:
-            return parse_iso(raw)
-        except ValueError:
-            self._error(line, f"{name} is not an ISO 8601 time (got {raw!r})")
-            return None
+            self._error(line, f"{name} must be a whole number of characters from 0 (got {value!r})")
 
     def _mismatch(self, doc_text: str, start: int, end: int, given: str) -> str:
         msg = (
@@ -365,47 +388,59 @@ class CodingsCsv:
 
     # -- storing ------------------------------------------------------------------
     def store(self) -> None:
+        """One transaction: missing codes and coders, the audit entry, the codings (one
+        executemany) and their field values."""
         report = self.report
         actor = self.project.actor
-        now = m.utcnow()
+        now = _stored_time(m.utcnow())
+        if not self.rows:
+            return
         try:
             with self.project.session() as s:
                 code_ids = self._create_codes(s, actor)
                 coder_ids = self._create_coders(s)
+                audit.record(s, actor, "import", "coding", None, None,
+                             {"file": str(report.path), "count": len(self.rows)})  # fmt: skip
+                # The flush takes SQLite's write lock, so nobody can insert between reading
+                # the largest id and the insert: ids are given, not read back row by row
+                # (SQLite cannot return the ids of an executemany in order).
+                s.flush()
+                first = (s.scalar(select(func.max(m.Coding.id))) or 0) + 1
                 params = [
                     {
+                        "id": first + i,
                         "document_id": did,
                         "code_id": code if isinstance(code, int) else code_ids[code],
                         "coder_id": coder if isinstance(coder, int) else coder_ids[coder],
-                        "start": start,
-                        "end": end,
-                        "quote": quote,
-                        "memo": memo,
-                        "created_at": created or now,
-                        "updated_at": updated or created or now,
+                        "start": start, "end": end, "quote": quote, "memo": memo,
+                        "created_at": created or now, "updated_at": updated or created or now,
                     }  # fmt: skip
-                    for did, code, coder, start, end, quote, memo, created, updated, _ in self.rows
-                ]
+                    for i, (did, code, coder, start, end, quote, memo, created, updated, _)
+                    in enumerate(self.rows)
+                ]  # fmt: skip
                 conn = s.connection()
                 table = m.Coding.__table__
-                if any(r[9] for r in self.rows):
-                    ids = conn.execute(
-                        insert(table).returning(table.c.id, sort_by_parameter_order=True), params
-                    ).scalars().all()  # fmt: skip
-                    values = [
-                        {"coding_id": cid, "field_id": fid, "value": value}
-                        for cid, row in zip(ids, self.rows, strict=True)
-                        for fid, value in row[9]
-                    ]
+                # Times go in as the text SQLite stores (see _stored_time): the DateTime
+                # type's per-value conversion costs more than the rest of the insert.
+                conn.execute(
+                    insert(table).values(
+                        {
+                            name: bindparam(name, type_=String)
+                            for name in ("created_at", "updated_at")
+                        }
+                    ),
+                    params,
+                )
+                values = [
+                    {"coding_id": first + i, "field_id": fid, "value": value}
+                    for i, row in enumerate(self.rows)
+                    for fid, value in row[9]
+                ]
+                if values:
                     conn.execute(insert(m.CodingValue.__table__), values)
-                elif params:
-                    conn.execute(insert(table), params)
-                if params:
-                    audit.record(s, actor, "import", "coding", None, None,
-                                 {"file": str(report.path), "count": len(params)})  # fmt: skip
         except IntegrityError:
-            report.errors = [(0, "the project changed while the file was being checked "
-                                 "(someone coded the same passages?); import it again")]  # fmt: skip
+            report.errors = [(0, f"{report.path}: the project changed while the file was being "
+                                 "checked (someone coded the same passages?); import it again")]  # fmt: skip
             raise CodingsImportRefused(report) from None
         report.imported = len(self.rows)
 
