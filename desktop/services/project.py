@@ -37,7 +37,13 @@ def template_path(name: str) -> Path:
         return path
     candidate = resources_dir() / "templates" / f"{name}.json"
     if not candidate.is_file():
-        known = ", ".join(sorted(p.stem for p in (resources_dir() / "templates").glob("*.json")))
+        # then the templates the user saved (desktop.services.templates)
+        from desktop.services.templates import find_user_template, list_templates
+
+        saved = find_user_template(name)
+        if saved is not None:
+            return saved
+        known = ", ".join(t.key for t in list_templates())
         raise ServiceError(f"unknown codebook template {name!r} (known: {known})")
     return candidate
 
