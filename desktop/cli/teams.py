@@ -112,7 +112,7 @@ def cmd_merge(args) -> int:
     if args.dry_run:
         print("dry run: nothing was changed")
     for sr in report.sources:
-        _print_source(sr, args.dry_run)
+        _print_source(sr)
     merged = [s for s in report.sources if s.ok]
     verb = "would merge" if args.dry_run else "merged"
     print(
@@ -122,55 +122,13 @@ def cmd_merge(args) -> int:
     return 0 if report.ok else 1
 
 
-def _print_source(sr: SourceReport, dry_run: bool) -> None:
-    if not sr.ok:
-        if sr.status == "skipped":
-            err(f"skipped {sr.path} (cancelled)")
+def _print_source(sr: SourceReport) -> None:
+    lines = sr.describe(SHOW)
+    for line in lines:
+        if sr.ok:
+            print(line)
         else:
-            err(f"{sr.status} {sr.error or sr.path}")
-        return
-    print(f"{'would merge' if dry_run else 'merged'} {sr.path}")
-    docs = f"documents: {len(sr.documents_added)} added, {sr.documents_matched} already here"
-    print("  " + docs + _listed(sr.documents_added))
-    if sr.codes_added or sr.fields_added:
-        print(f"  codes: {len(sr.codes_added)} added{_listed(sr.codes_added)}")
-    if sr.fields_added:
-        print(f"  typed fields: {len(sr.fields_added)} added{_listed(sr.fields_added)}")
-    parts = []
-    if sr.coders_added:
-        parts.append(f"{len(sr.coders_added)} added ({', '.join(sr.coders_added)})")
-    if sr.coders_matched:
-        parts.append(f"{', '.join(sr.coders_matched)} already here")
-    if sr.coders_matched_by_name:
-        parts.append(
-            f"{', '.join(sr.coders_matched_by_name)} matched by name only (no identity recorded)"
-        )
-    for old, new in sr.coders_renamed:
-        parts.append(f"{old} is {new} here")
-    if parts:
-        print("  coders: " + "; ".join(parts))
-    line = f"  codings: {sr.codings_added} added, {sr.codings_present} already present"
-    if sr.codings_filled:
-        line += f" ({sr.codings_filled} given a memo or value they lacked)"
-    if sr.conflicts:
-        kept = sr.conflicts[0].kept
-        line += f", {len(sr.conflicts)} conflicting (kept the {kept}'s)"
-    print(line)
-    for c in sr.conflicts[:SHOW]:
-        print(
-            f"    {c.document} [{c.start}, {c.end}) {c.code} by {c.coder}: {c.what} "
-            f"{c.target_value!r} here, {c.source_value!r} there"
-        )
-    if len(sr.conflicts) > SHOW:
-        print(f"    ... and {len(sr.conflicts) - SHOW} more")
-
-
-def _listed(items: list[str]) -> str:
-    if not items:
-        return ""
-    shown = ", ".join(items[:SHOW])
-    more = f" and {len(items) - SHOW} more" if len(items) > SHOW else ""
-    return f": {shown}{more}"
+            err(line)
 
 
 # -- coders ---------------------------------------------------------------------------------

@@ -123,6 +123,51 @@ class SourceReport:
     def ok(self) -> bool:
         return self.status in ("merged", "dry run")
 
+    def describe(self, limit: int = SHOW) -> list[str]:
+        """The report as lines of text, for the CLI to print and the window to show."""
+        if self.status == "skipped":
+            return [f"skipped {self.path} (cancelled)"]
+        if self.status == "cancelled":
+            return [f"cancelled {self.path}: nothing of it was merged"]
+        if not self.ok:
+            return [f"{self.status} {self.error or self.path}"]
+        out = [f"{'would merge' if self.status == 'dry run' else 'merged'} {self.path}"]
+        out.append(
+            f"  documents: {len(self.documents_added)} added, {self.documents_matched} already here"
+            + _listed(self.documents_added, limit)
+        )
+        if self.codes_added:
+            out.append(f"  codes: {len(self.codes_added)} added{_listed(self.codes_added, limit)}")
+        if self.fields_added:
+            out.append(
+                f"  typed fields: {len(self.fields_added)} added{_listed(self.fields_added, limit)}"
+            )
+        parts = []
+        if self.coders_added:
+            parts.append(f"{len(self.coders_added)} added ({', '.join(self.coders_added)})")
+        if self.coders_matched:
+            parts.append(f"{', '.join(self.coders_matched)} already here")
+        if self.coders_matched_by_name:
+            names = ", ".join(self.coders_matched_by_name)
+            parts.append(f"{names} matched by name only (no identity recorded)")
+        parts.extend(f"{old} is {new} here" for old, new in self.coders_renamed)
+        if parts:
+            out.append("  coders: " + "; ".join(parts))
+        line = f"  codings: {self.codings_added} added, {self.codings_present} already present"
+        if self.codings_filled:
+            line += f" ({self.codings_filled} given a memo or value they lacked)"
+        if self.conflicts:
+            line += f", {len(self.conflicts)} conflicting (kept the {self.conflicts[0].kept}'s)"
+        out.append(line)
+        for c in self.conflicts[:limit]:
+            out.append(
+                f"    {c.document} [{c.start}, {c.end}) {c.code} by {c.coder}: {c.what} "
+                f"{c.target_value!r} here, {c.source_value!r} there"
+            )
+        if len(self.conflicts) > limit:
+            out.append(f"    ... and {len(self.conflicts) - limit} more")
+        return out
+
 
 @dataclass
 class MergeReport:
@@ -187,6 +232,11 @@ def merge_projects(
             sr.status, sr.error = "refused", str(exc)
         except (ServiceError, SQLAlchemyError, sqlite3.Error, OSError) as exc:
             sr.status, sr.error = "failed", f"{path}: {_reason(exc)}"
+        except Exception as exc:  # a bug must not hide what the other sources did
+            sr.status = "failed"
+            sr.error = (
+                f"{path}: unexpected error ({type(exc).__name__}: {exc}); nothing of it was merged"
+            )
         if progress and not report.cancelled:
             progress(MergeProgress(i, len(paths), path.name, "done", 1, 1))
     return report
@@ -747,9 +797,13 @@ def _chunks(items: list, size: int) -> Iterator[list]:
         yield items[i : i + size]
 
 
-def _some(items: list[str]) -> str:
-    shown = ", ".join(items[:SHOW])
-    return shown + (f" and {len(items) - SHOW} more" if len(items) > SHOW else "")
+def _some(items: list[str], limit: int = SHOW) -> str:
+    shown = ", ".join(items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def _listed(items: list[str], limit: int) -> str:
+    return f": {_some(items, limit)}" if items else ""
 
 
 def _free_name(name: str, taken: set[str], *, keep_ext: bool = False) -> str:
