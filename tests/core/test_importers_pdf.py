@@ -298,3 +298,31 @@ def test_cancel_stops_the_worker_processes(tmp_path, monkeypatch):
         extract(path, progress=lambda d, t: calls.append((d, t)), cancelled=lambda: bool(calls))
     assert calls and calls[-1][0] < 40
     assert multiprocessing.active_children() == []
+
+
+def test_long_pdf_from_a_worker_thread(tmp_path, monkeypatch):
+    """The GUI imports from a QThreadPool thread; spawning page workers must work there."""
+    import threading
+
+    path = _numbered_pdf(tmp_path, 8)
+    monkeypatch.setattr(pdf_importer, "PARALLEL_MIN_PAGES", 4)
+    box: dict[str, object] = {}
+    thread = threading.Thread(target=lambda: box.update(doc=extract(path)))
+    thread.start()
+    thread.join(timeout=120)
+    assert len(box["doc"].pages) == 8
+
+
+def test_a_crashed_page_worker_is_a_failure_not_a_hang(tmp_path, monkeypatch):
+    path = _numbered_pdf(tmp_path, 8)
+    monkeypatch.setattr(pdf_importer, "PARALLEL_MIN_PAGES", 4)
+    monkeypatch.setattr(pdf_importer, "_extract_range", _die)
+    with pytest.raises(ImportFailure, match="stopped unexpectedly"):
+        extract(path)
+    assert multiprocessing.active_children() == []
+
+
+def _die(path: str, start: int, stop: int):
+    import os
+
+    os._exit(3)

@@ -11,6 +11,7 @@ dashes at 0x80-0x9F into invisible C1 control characters)."""
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
 
 from desktop.core.importers.base import ImportFailure
@@ -32,18 +33,24 @@ _MAGIC = (
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office document (.doc/.xls)"),
     (b"\x89PNG\r\n\x1a\n", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
     (b"\x1f\x8b", "a gzip archive"),
     (b"7z\xbc\xaf\x27\x1c", "a 7-zip archive"),
-    (b"Rar!", "a RAR archive"),
+    (b"Rar!\x1a\x07", "a RAR archive"),
     (b"\x7fELF", "a program"),
-    (b"MZ", "a Windows program"),
     (b"SQLite format 3\x00", "an SQLite database"),
 )
 
 # Latin-script code pages that detectors confuse, in order of preference on a tie.
-_LATIN_CANDIDATES = ("cp1252", "cp1250", "iso8859_15", "mac_roman", "latin_1")
+# Mac Roman (extinct since Mac OS X wrote UTF-8) and Latin-1 only come into play when
+# none of these decodes: dashes and quotes alone make Windows-1252 text "read better"
+# as Mac Roman letters, and Latin-1 is Windows-1252 with C1 controls for its symbols.
+_LATIN_CANDIDATES = ("cp1252", "cp1250", "iso8859_15")
+_LATIN_FALLBACKS = ("mac_roman", "latin_1")
 _TIE = 0.02
+_EDGE_PUNCTUATION = ".,;:!?()[]{}\"'«»‹›“”„‘’‚–—…-*_/"
+_FEW = 4
 _ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
 
 
@@ -89,6 +96,39 @@ def _is_mostly_non_latin(text: str) -> bool:
     return latin / len(letters) < 0.5
 
 
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _odd_words(text: str) -> float:
+    """Share of words with a symbol stuck inside them, as a wrong Latin code page makes:
+    Polish 'gęślą' read as Windows-1252 is 'gêœl¹', 'Zażółć' is 'Za¿ó³æ'."""
+    odd = accented = 0
+    for token in text[:200_000].split():
+        core = token.strip(_EDGE_PUNCTUATION)
+        if core.isascii():
+            continue
+        accented += 1
+        if any(not ch.isascii() and unicodedata.category(ch)[0] not in "LM" for ch in core[1:-1]):
+            odd += 1
+    return odd / accented if accented else 0.0
+
+
+def _reads_as_foreign_words(text: str) -> bool:
+    """Does a non-Latin decoding give words, not stray letters or half-Latin words?
+
+    A wrong code page turns dashes into lone letters ('– –' -> 'Ц Ц') and accented
+    letters into foreign ones inside Latin words ('café' -> 'cafщ'); real Cyrillic or
+    Greek text has words of its own script (CJK words are single long runs)."""
+    mixed = foreign = 0
+    for word in _WORD.findall(text[:100_000]):
+        if any(ord(ch) > 0x7F and not unicodedata.name(ch, "").startswith("LATIN") for ch in word):
+            if any(ch.isascii() for ch in word):
+                mixed += 1
+            elif len(word) >= 2:
+                foreign += 1
+    return foreign >= 2 and mixed * 5 <= foreign
+
+
 def detect_decode(data: bytes) -> tuple[str, str]:
     """Decode bytes of a text file; returns (text, encoding name).
 
@@ -122,13 +162,26 @@ def _decode_legacy(data: bytes) -> tuple[str, str]:
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
-    if best is not None and best.encoding not in _LATIN_CANDIDATES:
+    other: tuple[str, str] | None = None
+    # UTF-16/32 without a BOM would have NUL bytes in any ASCII text (refused above as
+    # binary); a detector's guess of them here is noise.
+    if (
+        best is not None
+        and best.encoding not in _LATIN_CANDIDATES + _LATIN_FALLBACKS
+        and not best.encoding.startswith("utf")
+    ):
         try:
             text = data.decode(best.encoding)
         except (UnicodeDecodeError, LookupError):
             text = ""
-        if text and _is_mostly_non_latin(text) and not _looks_binary(text):
-            return text, best.encoding
+        letters = sum(1 for ch in text if ord(ch) > 0x7F and ch.isalpha())
+        if (
+            letters >= 4
+            and _is_mostly_non_latin(text)
+            and _reads_as_foreign_words(text)
+            and not _looks_binary(text)
+        ):
+            other = (text, best.encoding)
 
     scored: list[tuple[float, int, str, str]] = []
     for rank, encoding in enumerate(_LATIN_CANDIDATES):
@@ -138,17 +191,24 @@ def _decode_legacy(data: bytes) -> tuple[str, str]:
             continue
         if _looks_binary(text):
             continue
-        scored.append((_mess(text), rank, encoding, text))
+        scored.append((_odd_words(text), rank, encoding, text))
+    lowest = min((score for score, *_ in scored), default=float("inf"))
+    # A non-Latin script (Cyrillic, Greek, CJK...) only if there is enough of it and a
+    # Western reading is clearly worse: on a few bytes a detector calls "aÀa" Chinese.
+    if other is not None and (not scored or _mess(other[0]) + 0.1 < _mess(scored[0][3])):
+        return other
     if not scored:
+        for encoding in _LATIN_FALLBACKS:
+            text = data.decode(encoding)
+            if not _looks_binary(text):
+                return text, encoding
         raise _not_text(data)
-    lowest = min(score for score, *_ in scored)
-    if lowest >= 0.5 and best is None:
-        # Nothing reads like language in any Western code page, and the detector
-        # found nothing else either: random bytes.
-        raise _not_text(data)
-    _, _, encoding, text = min(
-        (item for item in scored if item[0] <= lowest + _TIE), key=lambda item: item[1]
-    )
+    if sum(1 for b in data if b > 0x7F) < _FEW:
+        # A handful of accented letters or dashes: too little for any measure to
+        # weigh, so the most common code page that decodes them.
+        _, _, encoding, text = min(scored, key=lambda item: item[1])
+        return text, encoding
+    _, _, encoding, text = min(item for item in scored if item[0] <= lowest + _TIE)
     return text, encoding
 
 

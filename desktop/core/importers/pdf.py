@@ -14,6 +14,7 @@ import math
 import queue as queue_module
 import re
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,10 @@ INCOMPLETE = (
     "the PDF seems incomplete (its end is missing, e.g. an interrupted download); "
     "check that every page came through"
 )
+WORKER_DIED = (
+    "the PDF could not be read: the process reading its pages stopped unexpectedly "
+    "(the file may be damaged, or the computer ran out of memory)"
+)
 PAGE_SEPARATOR = "\n\n"
 
 # Below this many pages, starting worker processes costs more than it saves.
@@ -61,6 +66,11 @@ def _open(path: Path, pages: list[int] | None = None):
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfplumber.utils.exceptions import PdfminerException
 
+    quiet = logging.getLogger("pdfminer")
+    if quiet.level == logging.NOTSET:
+        # pdfminer warns about every font quirk it works around; a researcher can do
+        # nothing with "Could not get FontBBox from font descriptor".
+        quiet.setLevel(logging.ERROR)
     try:
         return pdfplumber.open(path, laparams=LAPARAMS, pages=pages)
     except PdfminerException as exc:
@@ -149,8 +159,9 @@ def _extract_parallel(
                 if chunk is None:
                     raise ImportCancelled("the import was cancelled")
                 results[futures[fut]] = chunk
-    except BrokenPipeError:
-        raise ImportFailure(DAMAGED) from None
+    except (BrokenProcessPool, BrokenPipeError, EOFError):
+        # A worker died (crashed on a pathological page, or killed for memory).
+        raise ImportFailure(WORKER_DIED) from None
     finally:
         cancel_event.set()
         pool.shutdown(wait=True, cancel_futures=True)
