@@ -62,7 +62,9 @@ def test_two_writer_processes_lose_no_coding(long_doc_project):
     assert integrity_check(long_doc_project) == []
 
 
-def test_a_project_held_longer_than_the_busy_timeout_is_reported_in_use(long_doc_project, monkeypatch):
+def test_a_project_held_longer_than_the_busy_timeout_is_reported_in_use(
+    long_doc_project, monkeypatch
+):
     monkeypatch.setattr(db_engine, "BUSY_TIMEOUT_MS", 200)
     holder = sqlite3.connect(long_doc_project)
     holder.execute("BEGIN IMMEDIATE")  # another process in the middle of a long import

@@ -1,12 +1,12 @@
 """Processes the safety tests start, then race or kill.
 
-    python -m tests.safety.workers codings PROJECT CODER N [OFFSET]
-        applies N codings through the services (one transaction each) and prints
-        "coding <id> <start> <end>" after each commit, so that whoever reads stdout knows
-        what was committed.
-    python -m tests.safety.workers documents PROJECT N PREFIX
-        adds N documents with pages through the services, printing "document <sha256>"
-        after each commit.
+python -m tests.safety.workers codings PROJECT CODER N [OFFSET]
+    applies N codings through the services (one transaction each) and prints
+    "coding <id> <start> <end>" after each commit, so that whoever reads stdout knows
+    what was committed.
+python -m tests.safety.workers documents PROJECT N PREFIX
+    adds N documents with pages through the services, printing "document <sha256>"
+    after each commit.
 """
 
 from __future__ import annotations
