@@ -46,7 +46,7 @@ def test_two_writer_processes_lose_no_coding(long_doc_project):
             codings.list_codings(reader)
             time.sleep(0.05)
     outs = [p.communicate(timeout=120) for p in procs]
-    for p, (out, err) in zip(procs, outs, strict=True):
+    for p, (_out, err) in zip(procs, outs, strict=True):
         assert p.returncode == 0, err
     reported = {int(line.split()[1]) for out, _ in outs for line in out.splitlines()}
     assert len(reported) == 400
