@@ -203,14 +203,11 @@ class MainWindow(QMainWindow):
         self.coders = {c.id: c for c in coders.list_coders(self.project)}
 
     def _codings_changed(self, document_id: int) -> None:
+        self.refresh_codebook()  # counts, and codes a command may have added or restored
         if not document_id or document_id == self.document_id:
             self.refresh_codings()
         if document_id:
             self.documents_panel.model.set_documents(documents.list_documents(self.project))
-        self._refresh_code_counts()
-
-    def _refresh_code_counts(self) -> None:
-        self.refresh_codebook()
 
     def _filter_changed(self) -> None:
         self.refresh_coders()

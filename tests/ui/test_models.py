@@ -1,0 +1,79 @@
+"""Item models on their own: fed with service dataclasses, no window, checked with Qt's
+model tester."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QModelIndex, Qt
+
+from desktop.services.codebook import CodeInfo
+from desktop.services.coders import CoderInfo
+from desktop.services.codings import CodingInfo
+from desktop.services.documents import DocumentInfo
+from desktop.ui.models import ID_ROLE, CodebookModel, CodingsModel, DocumentListModel
+
+CODES = [
+    CodeInfo(1, None, "Actors", "Actors", "#4363d8", depth=0, codings=0),
+    CodeInfo(2, 1, "State forces", "Actors/State forces", "#4363d8", depth=1, codings=5),
+    CodeInfo(3, 1, "Armed groups", "Actors/Armed groups", "#3a86c8", depth=1, codings=2),
+    CodeInfo(4, None, "Claims", "Claims", "#f58231", description="A statement", codings=1),
+]
+
+
+def test_document_model_rows_and_columns(qtmodeltester):
+    model = DocumentListModel()
+    docs = [DocumentInfo(i, f"doc {i}.txt", "pdf" if i % 2 else "txt", "x", 100, pages=i % 2 * 3, codings=i)
+            for i in range(2000)]  # fmt: skip
+    model.set_documents(docs)
+    qtmodeltester.check(model)
+    assert model.rowCount() == 2000
+    assert model.index(1, 0).data() == "doc 1.txt"
+    assert model.index(1, 2).data() == "3"
+    assert model.index(0, 2).data() == "–"
+    assert model.index(7, 3).data() == "7"
+    assert model.index(5, 0).data(ID_ROLE) == 5
+    assert model.row_of(1234) == 1234
+
+
+def test_codebook_model_is_a_tree_with_counts_and_keys(qapp, qtmodeltester):
+    model = CodebookModel()
+    model.set_codes(CODES)
+    qtmodeltester.check(model)
+    assert model.rowCount() == 2  # Actors, Claims
+    actors = model.index(0, 0)
+    assert actors.data() == "Actors"
+    assert model.rowCount(actors) == 2
+    child = model.index(0, 0, actors)
+    assert child.data() == "State forces"
+    assert model.parent(child) == actors
+    assert model.index(0, 1, actors).data() == "5"
+    assert model.index(1, 2).data() == "4"  # Claims is the 4th code: key 4
+    assert [c.id for c in model.quick_codes()] == [1, 2, 3, 4]
+    assert "A statement" in model.index(1, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert model.index(0, 0).data(Qt.ItemDataRole.DecorationRole) is not None
+    assert model.index_of(3).data() == "Armed groups"
+    assert model.parent(QModelIndex()) == QModelIndex()
+
+
+def test_codings_model_shows_code_coder_quote_memo(qapp, qtmodeltester):
+    now = datetime(2026, 1, 1)
+    rows = [
+        CodingInfo(10, 1, 2, 1, 0, 5, "army\nunits", "", now, now),
+        CodingInfo(11, 1, 4, 2, 3, 9, "said it", "check source", now, now),
+    ]
+    coders = {1: CoderInfo(1, "Maya", "#4c78a8"), 2: CoderInfo(2, "Jonas", "#f58518")}
+    model = CodingsModel()
+    model.set_codings(rows, {c.id: c for c in CODES}, coders, pages=[1, 2])
+    qtmodeltester.check(model)
+    assert model.rowCount() == 2
+    assert [model.index(0, c).data() for c in range(5)] == [
+        "Actors/State forces",
+        "Maya",
+        "army units",
+        "",
+        "1",
+    ]
+    assert model.index(1, 3).data() == "check source"
+    assert model.index(1, 1).data() == "Jonas"
+    assert model.row_of(11) == 1
