@@ -259,6 +259,9 @@ def export_codebook(project, out: Output, fmt: str = "csv", *, excel: bool = Fal
     version has it; a plain CSV of the codes otherwise."""
     module = _optional("desktop.services.codebook_exchange")
     if module is not None and hasattr(module, "export_codebook"):
+        if excel and fmt == "csv":
+            with csvio.open_output(out, excel=True) as fh:
+                return module.export_codebook(project, fh, fmt)
         return module.export_codebook(project, out, fmt)
     if fmt != "csv":
         raise NotAvailable(f"exporting the codebook as {fmt} is not available in this version")
