@@ -79,8 +79,13 @@ def read_versions(path: Path) -> tuple[int, int]:
         raise ProjectFileError(f"{path}: cannot be read ({exc.strerror})") from exc
     if header != SQLITE_MAGIC:
         raise ProjectFileError(f"{path}: not a Tessera project (not an SQLite database)")
+    # With no -wal beside it the file is the whole truth: read it as immutable, which
+    # creates no -wal/-shm files (a refused file is left exactly as it was found). With
+    # a -wal, committed changes (even to user_version) may still sit in it.
+    wal = path.with_name(path.name + "-wal")
+    mode = "mode=ro" if wal.exists() and wal.stat().st_size > 0 else "mode=ro&immutable=1"
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)
         try:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             version = conn.execute("PRAGMA user_version").fetchone()[0]
