@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -222,11 +223,13 @@ class CodebookFile:
     warnings: list[str] = field(default_factory=list)
     origin: str | None = None
     kind: str = "csv"  # or "refi"
+    problems: list[str] = field(default_factory=list)  # found while reading; import refuses
 
 
 def read_file(path: Path | str) -> CodebookFile:
-    """The codes of a codebook file, by its extension (.csv, .qdc, .qde, .qdpx).
-    Raises CodebookImportRefused listing every problem found."""
+    """The codes of a codebook file, by its extension (.csv, .qdc, .qde, .qdpx). Problems
+    with single codes are listed in ``.problems``; a file that cannot be read at all
+    raises CodebookImportRefused."""
     path = Path(path)
     suffix = path.suffix.lower()
     if not path.is_file():
@@ -341,9 +344,7 @@ def read_csv(path: Path) -> CodebookFile:
             continue
         recs.append(rec)
     problems.extend(_resolve_named(named, recs))
-    if problems:
-        raise CodebookImportRefused(str(path), problems)
-    return CodebookFile(str(path), recs, warnings)
+    return CodebookFile(str(path), recs, warnings, problems=problems)
 
 
 def _resolve_named(named: list[tuple[int, str, str, dict]], recs: list[CodeRecord]) -> list[str]:
@@ -435,6 +436,11 @@ def _check(book: CodebookFile, existing: dict[str, int], strict: bool) -> list[s
     return problems
 
 
+def _line_of(problem: str) -> int:
+    m_ = re.match(r"line (\d+)", problem)
+    return int(m_.group(1)) if m_ else 0
+
+
 def import_codebook(
     project, path: Path | str, *, strict: bool = True, dry_run: bool = False
 ) -> CodebookImportReport:
@@ -446,7 +452,7 @@ def import_codebook(
     CodebookImportRefused with every problem; then nothing has changed."""
     book = read_file(path)
     existing = codebook.code_paths(project)
-    problems = _check(book, existing, strict)
+    problems = sorted(book.problems + _check(book, existing, strict), key=_line_of)
     if problems:
         raise CodebookImportRefused(book.source, problems)
     book.codes = _parents_first(book.codes)
