@@ -441,3 +441,18 @@ def test_merge_runs_in_a_worker_thread_while_the_window_keeps_working(master, tm
 
     assert result["report"].ok
     assert expected <= coding_set(master) and len(coding_set(master)) == 2
+
+
+def test_a_source_still_open_elsewhere_is_read_with_its_latest_commits(master, tmp_path):
+    copy = copy_and_open(master, "ana", tmp_path)  # the coder's window is still open
+    try:
+        code(copy, DERAA, "Rebels", "Actors/Armed groups", "ana")
+        wal = tmp_path / "ana.tessera-wal"
+        assert wal.exists() and wal.stat().st_size > 0  # the coding is only in the -wal yet
+        expected = coding_set(copy)
+
+        report = merge_projects(master, [tmp_path / "ana.tessera"])
+
+        assert report.ok and coding_set(master) == expected
+    finally:
+        copy.close()
