@@ -139,6 +139,14 @@ def _upsert(s: Session, model, row: dict, key) -> bool:
 def restore_in(s: Session, actor: str, snap: CodeTreeSnapshot) -> None:
     """Put ``snap`` back inside an open session (see restore_code_tree)."""
     try:
+        ids = [r["id"] for r in snap.codes]
+        # Codes of the snapshot that sit elsewhere now step aside first, so that a code
+        # that took the place of another (a merge into the parent) cannot block it.
+        for row in snap.codes:
+            obj = s.get(m.Code, row["id"])
+            if obj is not None and (obj.name, obj.parent_id) != (row["name"], row["parent_id"]):
+                obj.name = f"{obj.name} (restoring {obj.id})"
+        s.flush()
         for row in snap.codes:
             if row["parent_id"] is not None and s.get(m.Code, row["parent_id"]) is None:
                 raise ServiceError(
@@ -147,7 +155,7 @@ def restore_in(s: Session, actor: str, snap: CodeTreeSnapshot) -> None:
             clash = s.scalar(
                 select(m.Code.id).where(
                     m.Code.name == row["name"],
-                    m.Code.id != row["id"],
+                    m.Code.id.not_in(ids),
                     m.Code.parent_id.is_(None)
                     if row["parent_id"] is None
                     else m.Code.parent_id == row["parent_id"],

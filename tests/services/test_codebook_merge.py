@@ -151,3 +151,13 @@ def test_undo_of_merge_restores_everything_exactly(project, doc, ana):
     codebook.restore_code_tree(project, report.snapshot)
     assert dump(project) == before
     assert codings.get_coding(project, dup.id).memo == ""
+
+
+def test_undo_of_merge_into_the_parent_with_a_namesake_child(project, doc, ana):
+    codebook.add_code(project, "Actors/Civilians/Civilians")
+    apply(project, doc, ana, "Actors/Civilians/Civilians", "civilians")
+    apply(project, doc, ana, "Actors/Civilians", "12 civilians")
+    before = dump(project)
+    report = merge_codes(project, code(project, "Actors/Civilians").id, code(project, "Actors").id)
+    codebook.restore_code_tree(project, report.snapshot)
+    assert dump(project) == before
