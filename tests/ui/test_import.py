@@ -1,0 +1,109 @@
+"""Import in a worker: the window stays alive, failures are summed up once at the end,
+Cancel leaves no half-imported document, files can be dropped on the window."""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+
+from desktop.services import documents
+from desktop.ui.importing import summarise
+
+
+def wait_import(qtbot, window):
+    qtbot.waitUntil(lambda: not window.importer.busy, timeout=20_000)
+
+
+def test_import_from_the_menu_runs_in_a_worker(window, qtbot, prompts, tmp_path):
+    f = tmp_path / "new-article.txt"
+    f.write_text("Fighting resumed near the border on Monday, residents said.\n", "utf-8")
+    prompts.files = [str(f)]
+    window.import_files()
+    assert window.importer.busy
+    wait_import(qtbot, window)
+    names = [
+        window.documents_panel.model.document(r).name
+        for r in range(window.documents_panel.model.rowCount())
+    ]
+    assert "new-article.txt" in names
+    assert prompts.summaries == []  # nothing to report: no dialog
+
+
+def test_failures_reach_one_summary(window, qtbot, prompts, tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_text("A short report about a ceasefire.\n", "utf-8")
+    bad1 = tmp_path / "notes.xyz"
+    bad1.write_text("?", "utf-8")
+    bad2 = tmp_path / "missing.txt"  # does not exist
+    window.import_files([str(bad1), str(good), str(bad2)])
+    wait_import(qtbot, window)
+    assert len(prompts.summaries) == 1
+    title, message, details = prompts.summaries[0]
+    assert "Imported 1 document" in message and "2 could not be imported" in message
+    assert "notes.xyz" in details and "missing.txt" in details
+
+
+def test_a_worker_that_crashes_reaches_the_summary(window, qtbot, prompts):
+    def boom(progress, cancelled):
+        progress("starting")
+        raise RuntimeError("disk on fire")
+
+    window.importer.start(["x"], fn=boom)
+    wait_import(qtbot, window)
+    assert len(prompts.summaries) == 1
+    assert "disk on fire" in prompts.summaries[0][1]
+
+
+def test_cancel_stops_between_files_and_leaves_no_half_document(window, qtbot, prompts, tmp_path):
+    files = []
+    for i in range(5):
+        f = tmp_path / f"a{i}.txt"
+        f.write_text(f"Article number {i} about the talks.\n", "utf-8")
+        files.append(str(f))
+    gate = threading.Event()
+
+    def slow_import(progress, cancelled):
+        def held_progress(p):
+            progress(p)
+            if p.files_done == 2:
+                gate.wait(10)
+
+        return documents.import_files(
+            window.project, files, progress=held_progress, cancelled=cancelled
+        )
+
+    task = window.importer.start(files, fn=slow_import)
+    qtbot.waitUntil(lambda: len(documents.list_documents(window.project)) >= 3, timeout=10_000)
+    task.cancel()
+    gate.set()
+    wait_import(qtbot, window)
+    names = {d.name for d in documents.list_documents(window.project)}
+    assert names == {"talks.txt", "a0.txt", "a1.txt"}
+    assert "Cancelled" in prompts.summaries[0][1]
+
+
+def test_files_dropped_on_the_window_are_imported(window, qtbot, prompts, tmp_path):
+    f = tmp_path / "dropped.txt"
+    f.write_text("Dropped text about displaced families.\n", "utf-8")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(f))])
+    event = QDropEvent(QPoint(10, 10).toPointF(), Qt.DropAction.CopyAction, mime,
+                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)  # fmt: skip
+    window.dropEvent(event)
+    qtbot.waitUntil(
+        lambda: bool(window.importer.busy or documents.find_document(window.project, "dropped.txt"))
+    )
+    wait_import(qtbot, window)
+    assert documents.find_document(window.project, "dropped.txt") is not None, prompts.summaries
+
+
+def test_summary_text():
+    from pathlib import Path
+
+    report = documents.ImportReport(failed=[(Path("/x/a.pdf"), "it is encrypted")],
+                                    duplicates=[(Path("b.txt"), "b.txt")])  # fmt: skip
+    message, details = summarise(report)
+    assert "Imported 0 documents" in message and "a.pdf: it is encrypted" in message
+    assert "b.txt" in details
