@@ -1,0 +1,157 @@
+"""desktop.core.csvio: RFC 4180 writing, BOMs, encodings, line numbers, clear errors."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from desktop.core import csvio
+
+
+def write_rows(rows, **kw) -> str:
+    buf = io.StringIO(newline="")
+    with csvio.open_output(buf, **kw) as fh:
+        w = csvio.writer(fh)
+        for r in rows:
+            w.writerow(r)
+    return buf.getvalue()
+
+
+def read_all(path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    with csvio.CsvReader(path) as r:
+        return r.header, list(r)
+
+
+def test_writing_is_rfc4180_minimal_quoting_and_crlf():
+    text = write_rows([["a", "b,c", 'say "hi"', "two\nlines", "", "é🔥"]])
+    assert text == 'a,"b,c","say ""hi""","two\nlines",,é🔥\r\n'
+
+
+def test_excel_adds_one_bom_to_text_binary_and_path_outputs(tmp_path):
+    assert write_rows([["x"]], excel=True) == "\ufeffx\r\n"
+    buf = io.BytesIO()
+    with csvio.open_output(buf, excel=True) as fh:
+        csvio.writer(fh).writerow(["é"])
+    assert buf.getvalue() == b"\xef\xbb\xbf\xc3\xa9\r\n"
+    assert not buf.closed  # the caller's stream stays open
+    path = tmp_path / "out.csv"
+    with csvio.open_output(path, excel=True) as fh:
+        csvio.writer(fh).writerow(["é"])
+    assert path.read_bytes() == b"\xef\xbb\xbf\xc3\xa9\r\n"
+
+
+def test_a_failed_write_to_a_path_leaves_nothing(tmp_path):
+    path = tmp_path / "out.csv"
+    path.write_text("old")
+    with pytest.raises(RuntimeError), csvio.open_output(path) as fh:
+        fh.write("partial")
+        raise RuntimeError("disk full")
+    assert path.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+def test_what_is_written_reads_back_with_line_numbers(tmp_path):
+    rows = [["h1", "h2"], ["a", "multi\nline\nvalue"], ["b", 'q "x"'], ["c", "🔥"]]
+    path = tmp_path / "t.csv"
+    path.write_text(write_rows(rows), encoding="utf-8", newline="")
+    header, records = read_all(path)
+    assert header == ["h1", "h2"]
+    assert records == [(2, ["a", "multi\nline\nvalue"]), (5, ["b", 'q "x"']), (6, ["c", "🔥"])]
+
+
+def test_bom_lf_blank_lines_and_header_case(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_bytes("\ufeff Name ,Other\n\nx,y\n,\n".encode())
+    with csvio.CsvReader(path) as r:
+        assert r.encoding.name == "utf-8-sig" and r.encoding.bom
+        assert r.header == ["Name", "Other"]
+        assert r.index("NAME") == 0 and r.index("other") == 1 and r.index("x") is None
+        assert list(r) == [(3, ["x", "y"])]
+
+
+def test_utf16_with_bom(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_bytes("a,b\r\né,🔥\r\n".encode("utf-16"))
+    assert read_all(path) == (["a", "b"], [(2, ["é", "🔥"])])
+
+
+def test_cp1252_fallback_warns(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_bytes("a\r\ncaf\u00e9 \u2013 \u201cx\u201d\r\n".encode("cp1252"))
+    with csvio.CsvReader(path) as r:
+        assert r.encoding.name == "cp1252"
+        assert "Windows-1252" in r.warnings[0] and str(path) in r.warnings[0]
+        assert list(r) == [(2, ["caf\u00e9 \u2013 \u201cx\u201d"])]
+
+
+def test_a_bad_byte_far_into_the_file_is_found(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"a\r\n" + b"plain\r\n" * 300_000 + b"caf\xe9\r\n")
+    with csvio.CsvReader(path) as r:
+        assert r.encoding.name == "cp1252"
+
+
+def test_long_fields_are_allowed(tmp_path):
+    path = tmp_path / "t.csv"
+    long = "x" * 300_000
+    path.write_text(f'a\r\n"{long}"\r\n', encoding="utf-8", newline="")
+    assert read_all(path)[1] == [(2, [long])]
+
+
+@pytest.mark.parametrize(
+    "data,message,line",
+    [
+        (b"a,b\r\n1,\"open\r\n2,3\r\n", "never closed", 2),
+        (b"a,b\r\n1,2\r\n\"x\"y,3\r\n", "followed by other characters", 3),
+        (b"", "the file is empty", None),
+        (b"\r\n\r\n", "the file is empty", None),
+        (b"a,A\r\n", "appears twice", 1),
+        (b"a\x00b\r\n", "binary data", None),
+        (b"PK\x03\x04rest", "zip archive", None),
+        (b"SQLite format 3\x00", "SQLite database", None),
+        (b"\xef\xbb\xbfa\r\n\xff\r\n", "not UTF-8", None),
+    ],
+)  # fmt: skip
+def test_format_errors_name_the_file_and_line(tmp_path, data, message, line):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(data)
+    with pytest.raises(csvio.CsvFormatError) as caught:
+        read_all(path)
+    err = caught.value
+    assert message in str(err) and str(path) in str(err)
+    assert err.line == line
+    if line:
+        assert f"line {line}:" in str(err)
+
+
+def test_require_names_missing_columns_and_what_was_found(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("document,code\r\n")
+    with csvio.CsvReader(path) as r, pytest.raises(csvio.CsvFormatError) as caught:
+        r.require("document", "start", "end")
+    assert "missing required column(s): start, end" in str(caught.value)
+    assert "'document', 'code'" in str(caught.value)
+
+
+def test_a_missing_file_is_a_format_error(tmp_path):
+    with pytest.raises(csvio.CsvFormatError, match="cannot be read"):
+        csvio.CsvReader(tmp_path / "nope.csv")
+
+
+def test_field_size_limit_is_restored(tmp_path):
+    import csv
+
+    before = csv.field_size_limit()
+    path = tmp_path / "t.csv"
+    path.write_text("a\r\nb\r\n")
+    read_all(path)
+    assert csv.field_size_limit() == before
+
+
+def test_count_lines(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"a\nb\nc")
+    assert csvio.count_lines(path) == 3
+    path.write_bytes(b"a\nb\n")
+    assert csvio.count_lines(path) == 2
