@@ -70,6 +70,12 @@ def build(w: MainWindow) -> None:
         group.addAction(a)
         w.view_actions[mode] = a
 
+    from desktop.ui import review
+
+    rv = mb.addMenu("&Review")
+    _act(rv, "&Compare coders…", "Ctrl+Shift+R", lambda: review.open_review(w))
+    _act(rv, "&Agreement…", None, lambda: review.open_agreement(w))
+
 
 def _act(menu: QMenu, text: str, shortcut, slot) -> QAction:
     a = menu.addAction(text)
