@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from db import models as m
 from desktop.core.fields import FieldValueError, canonical_value
-from desktop.services import audit, teams
+from desktop.services import audit, fields, teams
+from desktop.services.errors import ServiceError
 from desktop.services.teams_merge_report import CodingConflict, MergeRefused, SourceReport, some
 from desktop.services.teams_merge_source import Source, code_paths
 
@@ -213,16 +214,14 @@ class Plan:
             if fid in self.field_map:
                 continue
             tcode = self.code_map[f["code_id"]]
-            order = s.scalar(
-                select(m.CodeField.sort_order).where(m.CodeField.code_id == tcode)
-                .order_by(m.CodeField.sort_order.desc()).limit(1)
-            )  # fmt: skip
-            tf = m.CodeField(
-                code_id=tcode, name=f["name"], type=f["type"], choices=list(f["choices"] or []),
-                required=bool(f["required"]), sort_order=(order + 1) if order is not None else 0,
-            )  # fmt: skip
-            s.add(tf)
-            s.flush()
+            label = f"{src.paths[f['code_id']]}: {f['name']}"
+            try:
+                tf = fields.insert_field(
+                    s, self.actor, tcode, f["name"], f["type"], choices=f["choices"] or [],
+                    required=bool(f["required"]),
+                )  # fmt: skip
+            except ServiceError as exc:
+                raise MergeRefused(f"{self.path}: cannot add the field {label!r}: {exc}") from exc
             self.field_map[fid] = tf.id
             self.t_fields[(tcode, f["name"])] = {
                 "id": tf.id,
@@ -230,7 +229,7 @@ class Plan:
                 "type": tf.type,
                 "choices": tf.choices,
             }
-            self.sr.fields_added.append(f"{src.paths[f['code_id']]}: {f['name']}")
+            self.sr.fields_added.append(label)
 
     def write_coders(self) -> None:
         s = self.s

@@ -456,3 +456,21 @@ def test_a_source_still_open_elsewhere_is_read_with_its_latest_commits(master, t
         assert report.ok and coding_set(master) == expected
     finally:
         copy.close()
+
+
+def test_an_added_field_that_would_clash_along_a_branch_is_refused(master, tmp_path):
+    from desktop.services import fields
+
+    with copy_and_open(master, "ana", tmp_path) as copy:
+        killed = codebook.find_code(copy, "Casualties/Killed").id
+        fields.add_field(copy, killed, "severity", "integer")
+        code(copy, DERAA, "killed", "Casualties/Killed", "ana")
+    fields.add_field(master, codebook.find_code(master, "Casualties").id, "severity", "text")
+    before = snapshot(master)
+
+    report = merge_projects(master, [tmp_path / "ana.tessera"], add_codes=True)
+
+    src = report.sources[0]
+    assert src.status == "refused" and "Casualties/Killed: severity" in src.error
+    assert "unique along a branch" in src.error
+    assert snapshot(master) == before
