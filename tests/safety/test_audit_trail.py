@@ -108,9 +108,6 @@ ACTIONS: dict[str, Callable[[Project, dict], object]] = {
         _field(p, "Casualties/Killed", "kind").id,
         choices=["civilian", "combatant", "unknown", "other"],
     ),
-    "import codings CSV": "exchange.import_codings_csv records one 'import' entry (entity_id "
-    "None) for the whole file, none per coding: `tessera log --entity coding --id N` is "
-    "empty for imported codings",
     "delete field with values": lambda p, x: fields.delete_field(
         p, _field(p, "Casualties/Killed", "count").id, confirm_values=True
     ),
