@@ -178,9 +178,14 @@ class Plan:
         if not self.sr.codes_missing and not self.sr.fields_missing:
             return
         s, src = self.s, self.src
-        for cid in sorted(
-            (c for c in src.codes if c not in self.code_map), key=lambda c: src.paths[c].count("/")
-        ):
+
+        def depth(cid: int) -> int:
+            n, parent = 0, src.codes[cid]["parent_id"]
+            while parent is not None:
+                n, parent = n + 1, src.codes[parent]["parent_id"]
+            return n
+
+        for cid in sorted((c for c in src.codes if c not in self.code_map), key=depth):
             c = src.codes[cid]
             parent = None if c["parent_id"] is None else self.code_map[c["parent_id"]]
             order = s.scalar(
@@ -291,7 +296,7 @@ class Plan:
             if key in existing or key in seen:
                 sr.codings_present += 1
                 if key in existing:
-                    self._reconcile(key, existing[key], memo or "", values, field_info,
+                    self._reconcile(existing[key], memo or "", values, field_info,
                                     (doc_names[doc], src.paths[code], src.coders[coder][0], start, end))  # fmt: skip
                 continue
             seen.add(key)
@@ -347,8 +352,10 @@ class Plan:
         return out
 
     def _reconcile(
-        self, key, existing, memo: str, values: dict[int, str], field_info, where
+        self, existing: tuple[int, str], memo: str, values: dict[int, str], field_info, where
     ) -> None:
+        """A coding both files have: fill in what the target lacks; where both differ,
+        report a conflict and keep the target's (the source's with prefer_source)."""
         s, sr, prefer = self.s, self.sr, self.opts.prefer_source
         cid, t_memo = existing
         changed = False

@@ -474,3 +474,22 @@ def test_an_added_field_that_would_clash_along_a_branch_is_refused(master, tmp_p
     assert src.status == "refused" and "Casualties/Killed: severity" in src.error
     assert "unique along a branch" in src.error
     assert snapshot(master) == before
+
+
+def test_added_codes_whose_names_hold_a_slash_keep_their_place(master, tmp_path):
+    with copy_and_open(master, "ana", tmp_path) as copy:
+        top = codebook.add_child(copy, None, "Pro/Anti")
+        child = codebook.add_child(copy, top.id, "Deep/er")
+        codebook.add_child(copy, child.id, "Leaf")
+        code(copy, DERAA, "talks", "Pro\\/Anti/Deep\\/er/Leaf", "ana")
+        expected = coding_set(copy)
+
+    report = merge_projects(master, [tmp_path / "ana.tessera"], add_codes=True)
+
+    assert report.ok, report.sources[0].error
+    assert report.sources[0].codes_added == [
+        "Pro\\/Anti",
+        "Pro\\/Anti/Deep\\/er",
+        "Pro\\/Anti/Deep\\/er/Leaf",
+    ]
+    assert expected <= coding_set(master)
