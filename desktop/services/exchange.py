@@ -19,6 +19,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from os import PathLike
 from pathlib import Path
 from typing import IO
 
@@ -54,7 +55,7 @@ MAX_ERRORS = 200  # reported one by one; beyond that only counted
 
 class ExportCancelled(ServiceError):
     def __init__(self, rows: int) -> None:
-        super().__init__(f"export cancelled after {rows:,} rows; no file was written")
+        super().__init__(f"export cancelled after {rows:,} rows")
         self.rows = rows
 
 
@@ -108,6 +109,16 @@ def _page_starts(s) -> dict[int, list[int]]:
     return starts
 
 
+def _refuse_project_file(project, out: Output) -> None:
+    """Writing an export over the project file (or its journal) would destroy it."""
+    if not isinstance(out, str | PathLike):
+        return
+    target = Path(out).resolve()
+    db = project.path.resolve()
+    if target in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+        raise ServiceError(f"{out} is the project file itself; choose another file name")
+
+
 # -- export: codings ----------------------------------------------------------------
 
 
@@ -121,6 +132,7 @@ def export_codings(
 ) -> int:
     """Write every coding as CSV to ``out`` (a path or a stream); returns the rows written.
     Cancelling raises ExportCancelled and, for a path, leaves no file behind."""
+    _refuse_project_file(project, out)
     paths = {c.id: c.path for c in codebook.list_codes(project)}
     fields = field_columns(project)
     field_pos = {fid: i for i, (fid, _, _) in enumerate(fields)}
@@ -159,10 +171,16 @@ def export_codings(
             starts = pages.get(did)
             page = bisect.bisect_right(starts, start) if starts else ""
             extra = blank
-            if pending is not None and pending[0] == cid:
+            if pending is not None and pending[3] != cid:
+                # Values of codings this stream did not see (written between the two
+                # queries' snapshots) sort before the current one: pass over them.
+                key = (did, start, end, cid)
+                while pending is not None and tuple(pending[:4]) < key:
+                    pending = next(values, None)
+            if pending is not None and pending[3] == cid:
                 extra = blank.copy()
-                while pending is not None and pending[0] == cid:
-                    extra[field_pos[pending[1]]] = pending[2]
+                while pending is not None and pending[3] == cid:
+                    extra[field_pos[pending[4]]] = pending[5]
                     pending = next(values, None)
             w.writerow(
                 (dname, sha, paths[code_id], coder, start, end, page or "", quote, memo or "",
@@ -179,11 +197,11 @@ def export_codings(
     return rows
 
 
-def _values_in_order(s, order) -> Iterator[tuple[int, int, str]]:
-    """Field values as (coding_id, field_id, value), in the codings' export order: merged
-    with the codings stream instead of held in memory."""
+def _values_in_order(s, order) -> Iterator[tuple]:
+    """Field values as (document_id, start, end, coding_id, field_id, value), in the
+    codings' export order: merged with the codings stream instead of held in memory."""
     q = (
-        select(m.CodingValue.coding_id, m.CodingValue.field_id, m.CodingValue.value)
+        select(*order, m.CodingValue.field_id, m.CodingValue.value)
         .join(m.Coding, m.Coding.id == m.CodingValue.coding_id)
         .order_by(*order, m.CodingValue.field_id)
     )
@@ -195,6 +213,7 @@ def _values_in_order(s, order) -> Iterator[tuple[int, int, str]]:
 
 def export_documents(project, out: Output, *, excel: bool = False) -> int:
     """The document list as CSV (one row per document); returns the rows written."""
+    _refuse_project_file(project, out)
     listed = docs.list_documents(project)
     with csvio.open_output(out, excel=excel) as fh:
         w = csvio.writer(fh)
@@ -257,6 +276,7 @@ def export_document_texts(project, folder: Path | str) -> list[Path]:
 def export_codebook(project, out: Output, fmt: str = "csv", *, excel: bool = False) -> int | None:
     """The codebook as REFI-QDA (qdc), HTML or CSV, through codebook_exchange when this
     version has it; a plain CSV of the codes otherwise."""
+    _refuse_project_file(project, out)
     module = _optional("desktop.services.codebook_exchange")
     if module is not None and hasattr(module, "export_codebook"):
         if excel and fmt == "csv":
@@ -276,6 +296,7 @@ def export_codebook(project, out: Output, fmt: str = "csv", *, excel: bool = Fal
 
 
 def export_frequencies(project, out: Output, fmt: str = "csv", *, excel: bool = False):
+    _refuse_project_file(project, out)
     module = _optional("desktop.services.frequencies")
     fn = getattr(module, "export_frequencies", None) if module is not None else None
     if fn is None:

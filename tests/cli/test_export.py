@@ -127,3 +127,12 @@ def test_console_script_writes_utf8_crlf_to_a_pipe(project_path):
     assert out.returncode == 0, out.stderr
     text = out.stdout.decode("utf-8")  # UTF-8 even under the C locale
     assert text.count("\r\n") == 3 and "Dera\u2019a" in text
+
+
+def test_export_over_the_project_file_is_refused(project_path, capsys):
+    before = project_path.read_bytes()
+    assert main(["export", str(project_path), "--what", "codings", "-o", str(project_path)]) == 1
+    assert "is the project file itself" in capsys.readouterr().err
+    assert project_path.read_bytes() == before
+    with Project.open(project_path) as p:
+        assert p.info()["codings"] == 2

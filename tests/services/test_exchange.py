@@ -317,3 +317,14 @@ def test_import_is_one_audit_entry(coded, tmp_path):
     assert imports[0].action == "import" and imports[0].new == {"file": str(out), "count": 5}
     assert imports[0].actor == "ana"
     fresh.close()
+
+
+def test_values_line_up_when_codings_between_have_none(coded):
+    killed = next(c for c in codings.list_codings(coded) if c.quote == "in Dera\u2019a province")
+    rebels = next(c for c in codings.list_codings(coded) if c.quote == "Rebels")
+    field_services.set_coding_values(coded, rebels.id, {"actor type": "non-state armed group"})
+    rows = {r["text"]: r for r in rows_of(export_text(coded))}
+    assert rows["Rebels"]["Actors: actor type"] == "non-state armed group"
+    assert rows["Rebels"]["Casualties: count"] == ""
+    assert rows["in Dera\u2019a province"]["Casualties: count"] == "12"
+    assert rows["\U0001f525"]["Actors: actor type"] == "" and killed.id
