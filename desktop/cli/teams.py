@@ -157,7 +157,7 @@ def cmd_coders_add(args) -> int:
 
 def cmd_coders_rename(args) -> int:
     with open_project(args.project) as project:
-        c = teams.find_coder(project, args.old)
+        c = teams.lookup_coder(project, args.old)
         old = teams.rename_coder(project, c.id, args.new)
     print(f"renamed coder {old} to {args.new.strip()}")
     return 0

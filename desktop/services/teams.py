@@ -176,7 +176,7 @@ def add_coder(project, name: str, color: str | None = None) -> coders.CoderInfo:
         return coders.CoderInfo(c.id, c.name, c.color)
 
 
-def find_coder(project, key: str) -> coders.CoderInfo:
+def lookup_coder(project, key: str) -> coders.CoderInfo:
     """A coder by name, or by id written as ``#3``."""
     key = key.strip()
     if key.startswith("#") and key[1:].isdigit():

@@ -165,7 +165,7 @@ def _merge_one(target, path: Path, src: Source, sr: SourceReport, opts: MergeOpt
         audit.record(
             s, target.actor, "merge", "project", 1, None,
             {
-                "source": str(path), "documents_added": sr.documents_added,
+                "name": path.name, "source": str(path), "documents_added": sr.documents_added,
                 "codes_added": sr.codes_added, "fields_added": sr.fields_added,
                 "coders_added": sr.coders_added, "coders_renamed": sr.coders_renamed,
                 "codings_added": sr.codings_added, "codings_present": sr.codings_present,
