@@ -313,16 +313,35 @@ def test_long_pdf_from_a_worker_thread(tmp_path, monkeypatch):
     assert len(box["doc"].pages) == 8
 
 
-def test_a_crashed_page_worker_is_a_failure_not_a_hang(tmp_path, monkeypatch):
+def test_a_page_worker_dying_mid_way_is_a_failure_not_a_hang(tmp_path, monkeypatch):
     path = _numbered_pdf(tmp_path, 8)
     monkeypatch.setattr(pdf_importer, "PARALLEL_MIN_PAGES", 4)
-    monkeypatch.setattr(pdf_importer, "_extract_range", _die)
+    monkeypatch.setattr(pdf_importer, "_extract_pages", _die_after_a_page)
     with pytest.raises(ImportFailure, match="stopped unexpectedly"):
         extract(path)
     assert multiprocessing.active_children() == []
 
 
-def _die(path: str, start: int, stop: int):
+def test_page_workers_that_cannot_start_fall_back_to_one_process(tmp_path, monkeypatch):
+    path = _numbered_pdf(tmp_path, 8)
+    monkeypatch.setattr(pdf_importer, "PARALLEL_MIN_PAGES", 4)
+    monkeypatch.setattr(pdf_importer, "_extract_pages", _die_at_once)
+    calls: list[tuple[int, int]] = []
+    doc = extract(path, progress=lambda d, t: calls.append((d, t)))
+    assert page_texts(doc)[7] == "Page 8 begins here.\nLine two of page 8 ends it."
+    assert calls[-1] == (8, 8)
+
+
+def _die_at_once(path: str, numbers: list[int]):
     import os
 
+    os._exit(3)
+
+
+def _die_after_a_page(path: str, numbers: list[int]):
+    import os
+    import time
+
+    pdf_importer._worker_queue.put(1)
+    time.sleep(0.5)  # let the parent see the page done
     os._exit(3)

@@ -10,7 +10,6 @@ an event the workers check between pages."""
 from __future__ import annotations
 
 import logging
-import math
 import queue as queue_module
 import re
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -98,9 +97,9 @@ def _init_worker(progress_queue, cancel_event) -> None:
     _worker_queue, _worker_cancel = progress_queue, cancel_event
 
 
-def _extract_range(path: str, start: int, stop: int) -> list[PageResult] | None:
-    """Worker: pages [start, stop) (0-based); None if the import was cancelled."""
-    pdf = _open(Path(path), pages=list(range(start + 1, stop + 1)))
+def _extract_pages(path: str, numbers: list[int]) -> list[PageResult] | None:
+    """Worker: the pages with these 0-based numbers; None if the import was cancelled."""
+    pdf = _open(Path(path), pages=[n + 1 for n in numbers])
     results: list[PageResult] = []
     try:
         for page in pdf.pages:
@@ -114,10 +113,15 @@ def _extract_range(path: str, start: int, stop: int) -> list[PageResult] | None:
     return results
 
 
-def _ranges(n_pages: int) -> list[tuple[int, int]]:
-    """Contiguous page ranges, a few per worker so a slow stretch does not idle the other."""
-    size = max(4, math.ceil(n_pages / (WORKERS * 4)))
-    return [(s, min(s + size, n_pages)) for s in range(0, n_pages, size)]
+def _shares(n_pages: int) -> list[list[int]]:
+    """Each worker's pages: every WORKERS-th page, so heavy stretches (a run of tables,
+    a dense appendix) are split evenly. One share per worker, because every share
+    opens the file and parses its fonts again, which costs as much as a few pages."""
+    return [list(range(w, n_pages, WORKERS)) for w in range(WORKERS)]
+
+
+class _WorkersUnavailable(Exception):
+    """Worker processes could not start (e.g. the main module cannot be re-imported)."""
 
 
 def _extract_parallel(
@@ -128,7 +132,7 @@ def _extract_parallel(
     ctx = multiprocessing.get_context("spawn")
     progress_queue = ctx.Queue()
     cancel_event = ctx.Event()
-    ranges = _ranges(n_pages)
+    shares = _shares(n_pages)
     done = 0
     results: dict[int, list[PageResult]] = {}
     pool = ProcessPoolExecutor(
@@ -139,8 +143,7 @@ def _extract_parallel(
     )
     try:
         futures: dict[Future, int] = {
-            pool.submit(_extract_range, str(path), start, stop): i
-            for i, (start, stop) in enumerate(ranges)
+            pool.submit(_extract_pages, str(path), share): i for i, share in enumerate(shares)
         }
         pending = set(futures)
         while pending:
@@ -155,12 +158,14 @@ def _extract_parallel(
                 cancel_event.set()
                 raise ImportCancelled("the import was cancelled")
             for fut in finished:
-                chunk = fut.result()  # re-raises ImportFailure from the worker
-                if chunk is None:
+                share = fut.result()  # re-raises ImportFailure from the worker
+                if share is None:
                     raise ImportCancelled("the import was cancelled")
-                results[futures[fut]] = chunk
+                results[futures[fut]] = share
     except (BrokenProcessPool, BrokenPipeError, EOFError):
-        # A worker died (crashed on a pathological page, or killed for memory).
+        if done == 0:
+            raise _WorkersUnavailable from None
+        # A worker died mid-way (a pathological page, or killed for memory).
         raise ImportFailure(WORKER_DIED) from None
     finally:
         cancel_event.set()
@@ -169,7 +174,11 @@ def _extract_parallel(
         progress_queue.join_thread()
     if done < n_pages:
         report(progress, n_pages, n_pages)
-    return [page for i in range(len(ranges)) for page in results[i]]
+    pages: list[PageResult] = [("", False, None)] * n_pages
+    for i, share in enumerate(shares):
+        for number, result in zip(share, results[i], strict=True):
+            pages[number] = result
+    return pages
 
 
 def _extract_serial(
@@ -240,11 +249,13 @@ def extract_pdf(
         if n_pages == 0:
             raise ImportFailure(DAMAGED)
         metadata = _metadata(pdf.metadata)
+        results = None
         if parallel and n_pages >= PARALLEL_MIN_PAGES:
-            pdf.close()
-            pdf = None
-            results = _extract_parallel(path, n_pages, progress, cancelled)
-        else:
+            try:
+                results = _extract_parallel(path, n_pages, progress, cancelled)
+            except _WorkersUnavailable:
+                log.warning("PDF page workers could not start; reading %s in one process", path)
+        if results is None:
             results = _extract_serial(pdf, n_pages, progress, cancelled)
     finally:
         if pdf is not None:
