@@ -110,7 +110,7 @@ class CodingActions:
 
     # -- codings ------------------------------------------------------------------------
     def _coding(self, coding_id: int):
-        return next((c for c in self.w.current_codings if c.id == coding_id), None)
+        return self.w.codings_by_id.get(coding_id)
 
     def remove(self, coding_id: int) -> None:
         c = self._coding(coding_id)

@@ -8,10 +8,28 @@ from __future__ import annotations
 from desktop.services import codebook, codings
 from desktop.services.codebook_snapshot import CodeTreeSnapshot, restore_code_tree
 from desktop.services.codings import CodingInfo
+from desktop.services.errors import ServiceError
 from desktop.ui.context import Command, Context
 
 
-class ApplyCoding(Command):
+class _CodingCommand(Command):
+    """Announces exactly which coding came or went, so views update one row."""
+
+    added: bool | None = None
+    info: CodingInfo | None = None
+    document_id = 0
+
+    def announce(self) -> None:
+        if self.info is None or self.added is None:
+            self.ctx.codings_changed.emit(self.document_id)
+        elif self.added:
+            self.ctx.coding_added.emit(self.info)
+        else:
+            self.ctx.coding_removed.emit(self.info)
+        self.added = None
+
+
+class ApplyCoding(_CodingCommand):
     """Code [start, end) of a document; with ``new_code_path`` the code is created first
     (and removed again on undo)."""
 
@@ -41,32 +59,34 @@ class ApplyCoding(Command):
             )  # fmt: skip
         else:
             self.info = codings.restore_coding(self.ctx.project, self.info)
+        self.added = True
 
     def undo_(self) -> None:
         if self.info is not None:
             self.info = codings.remove_coding(self.ctx.project, self.info.id)
+            self.added = False
         if self.new_code_path and self.code_id is not None:
             self.code_snapshot = codebook.delete_code_tree(self.ctx.project, self.code_id)
 
     def announce(self) -> None:
-        self.ctx.codings_changed.emit(self.document_id)
-        if self.new_code_path:
-            self.ctx.codebook_changed.emit()
+        if self.new_code_path:  # the code came or went too: reload codebook and codings
+            self.added = None
+        super().announce()
 
 
-class RemoveCoding(Command):
+class RemoveCoding(_CodingCommand):
     def __init__(self, ctx: Context, coding: CodingInfo, label: str = "") -> None:
         super().__init__(ctx, f"Remove coding {label}".strip())
         self.info = coding
+        self.document_id = coding.document_id
 
     def do(self) -> None:
         self.info = codings.remove_coding(self.ctx.project, self.info.id)
+        self.added = False
 
     def undo_(self) -> None:
         self.info = codings.restore_coding(self.ctx.project, self.info)
-
-    def announce(self) -> None:
-        self.ctx.codings_changed.emit(self.info.document_id)
+        self.added = True
 
 
 class SetMemo(Command):
@@ -82,7 +102,10 @@ class SetMemo(Command):
         codings.set_memo(self.ctx.project, self.coding_id, self.old)
 
     def announce(self) -> None:
-        self.ctx.codings_changed.emit(self.document_id)
+        try:
+            self.ctx.coding_updated.emit(codings.get_coding(self.ctx.project, self.coding_id))
+        except ServiceError:
+            self.ctx.codings_changed.emit(self.document_id)
 
 
 class AddCode(Command):

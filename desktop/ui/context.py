@@ -16,7 +16,10 @@ MINE, ALL, CHOSEN = "mine", "all", "chosen"
 
 
 class Context(QObject):
-    codings_changed = Signal(int)  # document id (0: several or unknown)
+    codings_changed = Signal(int)  # document id (0: several or unknown): reload them
+    coding_added = Signal(object)  # CodingInfo
+    coding_removed = Signal(object)  # CodingInfo
+    coding_updated = Signal(object)  # CodingInfo
     codebook_changed = Signal()
     documents_changed = Signal()
     coder_changed = Signal()

@@ -50,7 +50,7 @@ class MainWindow(QMainWindow):
         self.document_id: int | None = None
         self.codes: dict[int, CodeInfo] = {}
         self.coders: dict[int, CoderInfo] = {}
-        self.current_codings: list[CodingInfo] = []
+        self.codings_by_id: dict[int, CodingInfo] = {}
         self._pages: list[tuple[int, int]] = []
         self.setAcceptDrops(True)
         self._build()
@@ -134,6 +134,9 @@ class MainWindow(QMainWindow):
             old.deleteLater()
         self.ctx = ctx = Context(project, self)
         ctx.codings_changed.connect(self._codings_changed)
+        ctx.coding_added.connect(self._coding_added)
+        ctx.coding_removed.connect(self._coding_removed)
+        ctx.coding_updated.connect(self._coding_updated)
         ctx.codebook_changed.connect(self.refresh_codebook)
         ctx.documents_changed.connect(self.refresh_documents)
         ctx.coder_changed.connect(self._update_status)
@@ -209,6 +212,47 @@ class MainWindow(QMainWindow):
         if document_id:
             self.documents_panel.model.set_documents(documents.list_documents(self.project))
 
+    # one coding came, went or changed: update one row, one span and two counts
+    def _shown(self, c: CodingInfo) -> bool:
+        visible = self.ctx.visible_coder_ids()
+        return c.document_id == self.document_id and (visible is None or c.coder_id in visible)
+
+    def _coding_added(self, c: CodingInfo) -> None:
+        self.codebook_panel.model.bump(c.code_id, +1)
+        self.documents_panel.model.bump(c.document_id, +1)
+        if self._shown(c):
+            self.codings_by_id[c.id] = c
+            self.viewer.add_span(self._span(c))
+            page = documents.page_of(self._pages, c.start) or 0 if self._pages else 0
+            self.codings_panel.model.add(c, page)
+        self._update_status()
+
+    def _coding_removed(self, c: CodingInfo) -> None:
+        self.codebook_panel.model.bump(c.code_id, -1)
+        self.documents_panel.model.bump(c.document_id, -1)
+        if self.codings_by_id.pop(c.id, None) is not None:
+            self.viewer.remove_span(c.id)
+            self.codings_panel.model.remove(c.id)
+        self._update_status()
+
+    def _coding_updated(self, c: CodingInfo) -> None:
+        if c.id in self.codings_by_id:
+            self.codings_by_id[c.id] = c
+            self.codings_panel.model.update(c)
+
+    def _span(self, c: CodingInfo) -> Span:
+        to_qt = self.viewer.offsets.to_qt
+        code, coder = self.codes.get(c.code_id), self.coders.get(c.coder_id)
+        if coder is None:
+            self.refresh_coders()
+            coder = self.coders.get(c.coder_id)
+        return Span(to_qt(c.start), to_qt(c.end), c.id, c.code_id, c.coder_id,
+                    code.color if code else "#999999", coder.color if coder else "#777777")  # fmt: skip
+
+    @property
+    def current_codings(self) -> list[CodingInfo]:
+        return list(self.codings_by_id.values())
+
     def _filter_changed(self) -> None:
         self.refresh_coders()
         menus.sync_view(self)
@@ -217,21 +261,16 @@ class MainWindow(QMainWindow):
 
     def refresh_codings(self) -> None:
         if self.document_id is None:
-            self.current_codings = []
+            self.codings_by_id = {}
             self.viewer.set_spans([])
             self.codings_panel.model.set_codings([], {}, {})
             return
         rows = codings.list_codings(
             self.project, document_id=self.document_id, coder_ids=self.ctx.visible_coder_ids()
         )
-        self.current_codings = rows
+        self.codings_by_id = {c.id: c for c in rows}
         v = self.viewer
-        to_qt = v.offsets.to_qt
-        spans = []
-        for c in rows:
-            code, coder = self.codes.get(c.code_id), self.coders.get(c.coder_id)
-            spans.append(Span(to_qt(c.start), to_qt(c.end), c.id, c.code_id, c.coder_id,
-                              code.color if code else "#999999", coder.color if coder else "#777777"))  # fmt: skip
+        spans = [self._span(c) for c in rows]
         v.show_coders = self.ctx.view_mode != MINE and len({c.coder_id for c in rows}) > 1
         v.set_spans(spans)
         pages = [documents.page_of(self._pages, c.start) or 0 for c in rows] if self._pages else []
@@ -250,7 +289,7 @@ class MainWindow(QMainWindow):
             f"Coder: <b>{_esc(coder.name)}</b> · showing {mode}" if coder else ""
         )
         n_docs = self.documents_panel.model.rowCount()
-        shown = len(self.current_codings)
+        shown = len(self.codings_by_id)
         self.status_counts.setText(
             f"{n_docs} documents · {len(self.codes)} codes · {shown} codings in this document"
         )
@@ -272,7 +311,7 @@ class MainWindow(QMainWindow):
 
     def show_coding(self, coding_id: int) -> None:
         """Scroll to a coding and select its text (from the panel or a margin stripe)."""
-        c = next((c for c in self.current_codings if c.id == coding_id), None)
+        c = self.codings_by_id.get(coding_id)
         if c is None:
             return
         self.viewer.selected_coding = coding_id
@@ -281,7 +320,7 @@ class MainWindow(QMainWindow):
         self.viewer.viewport().update()
 
     def _tooltip(self, span: Span) -> str:
-        c = next((c for c in self.current_codings if c.id == span.coding_id), None)
+        c = self.codings_by_id.get(span.coding_id)
         code, coder = self.codes.get(span.code_id), self.coders.get(span.coder_id)
         parts = [f"<b style='color:{span.color}'>■</b> <b>{_esc(code.path if code else '?')}</b>"]
         if coder:

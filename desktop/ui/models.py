@@ -3,6 +3,8 @@ when a view asks for it, so a project with thousands of documents opens at once.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import (
     QAbstractItemModel,
     QAbstractTableModel,
@@ -50,6 +52,13 @@ class DocumentListModel(QAbstractTableModel):
 
     def row_of(self, document_id: int) -> int:
         return next((i for i, d in enumerate(self._rows) if d.id == document_id), -1)
+
+    def bump(self, document_id: int, delta: int) -> None:
+        row = self.row_of(document_id)
+        if row >= 0:
+            d = self._rows[row]
+            self._rows[row] = replace(d, codings=max(0, d.codings + delta))
+            self.dataChanged.emit(self.index(row, 3), self.index(row, 3))
 
     def rowCount(self, parent: _Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self._rows)
@@ -123,6 +132,13 @@ class CodebookModel(QAbstractItemModel):
             self._by_id[c.id] = node
         self._keys = {c.id: i + 1 for i, c in enumerate(codes[:9])}
         self.endResetModel()
+
+    def bump(self, code_id: int, delta: int) -> None:
+        node = self._by_id.get(code_id)
+        if node is not None:
+            node.code = replace(node.code, codings=max(0, node.code.codings + delta))
+            idx = self.createIndex(node.row, 1, node)
+            self.dataChanged.emit(idx, idx)
 
     def quick_codes(self) -> list[CodeInfo]:
         """The codes the keys 1-9 apply, in tree order."""
@@ -230,6 +246,29 @@ class CodingsModel(QAbstractTableModel):
 
     def coding(self, row: int) -> CodingInfo:
         return self._rows[row]
+
+    def add(self, coding: CodingInfo, page: int = 0) -> None:
+        n = len(self._rows)
+        self.beginInsertRows(_ROOT, n, n)
+        self._rows.append(coding)
+        if self._pages or page:
+            self._pages += [0] * (n - len(self._pages)) + [page]
+        self.endInsertRows()
+
+    def remove(self, coding_id: int) -> None:
+        row = self.row_of(coding_id)
+        if row >= 0:
+            self.beginRemoveRows(_ROOT, row, row)
+            del self._rows[row]
+            if row < len(self._pages):
+                del self._pages[row]
+            self.endRemoveRows()
+
+    def update(self, coding: CodingInfo) -> None:
+        row = self.row_of(coding.id)
+        if row >= 0:
+            self._rows[row] = coding
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.HEADERS) - 1))
 
     def row_of(self, coding_id: int) -> int:
         return next((i for i, c in enumerate(self._rows) if c.id == coding_id), -1)

@@ -9,7 +9,7 @@ underlines and margin stripes instead of hiding each other."""
 from __future__ import annotations
 
 import heapq
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from dataclasses import dataclass
 
 LONG = 4096  # UTF-16 units; spans longer than this are scanned, not bisected
@@ -32,13 +32,14 @@ class SpanIndex:
         self.set_spans(spans or [])
 
     def set_spans(self, spans: list[Span]) -> None:
-        spans = sorted(spans, key=lambda s: (s.start, -s.end, s.coding_id))
+        spans = sorted(spans, key=_order)
         self._assign_lanes(spans)
         self.spans = spans
         self._short = [s for s in spans if s.end - s.start <= LONG]
         self._starts = [s.start for s in self._short]
         self._long = [s for s in spans if s.end - s.start > LONG]
         self.lanes = 1 + max((s.lane for s in spans), default=-1)
+        self._by_id = {s.coding_id: s for s in spans}
 
     @staticmethod
     def _assign_lanes(spans: list[Span]) -> None:
@@ -55,6 +56,41 @@ class SpanIndex:
                 next_lane += 1
             heapq.heappush(busy, (s.end, s.lane))
 
+    def add(self, span: Span) -> None:
+        """Add one span in O(log n + k): it takes the lowest lane free over its range."""
+        used = {s.lane for s in self.overlapping(span.start, span.end)}
+        span.lane = next(i for i in range(len(used) + 1) if i not in used)
+        insort(self.spans, span, key=_order)
+        self._by_id[span.coding_id] = span
+        if span.end - span.start <= LONG:
+            i = bisect_left(self._starts, span.start)
+            self._starts.insert(i, span.start)
+            self._short.insert(i, span)
+        else:
+            self._long.append(span)
+        self.lanes = max(self.lanes, span.lane + 1)
+
+    def remove(self, coding_id: int) -> Span | None:
+        span = self._by_id.pop(coding_id, None)
+        if span is None:
+            return None
+        i = bisect_left(self.spans, _order(span), key=_order)
+        while self.spans[i] is not span:
+            i += 1
+        del self.spans[i]
+        if span.end - span.start > LONG:
+            self._long = [s for s in self._long if s is not span]
+        else:
+            i = bisect_left(self._starts, span.start)
+            while self._short[i] is not span:
+                i += 1
+            del self._starts[i]
+            del self._short[i]
+        return span
+
+    def get(self, coding_id: int) -> Span | None:
+        return self._by_id.get(coding_id)
+
     def __len__(self) -> int:
         return len(self.spans)
 
@@ -70,3 +106,7 @@ class SpanIndex:
     def at(self, pos: int) -> list[Span]:
         """Spans that contain the character at ``pos``."""
         return [s for s in self.overlapping(pos, pos + 1) if s.start <= pos < s.end]
+
+
+def _order(s: Span) -> tuple[int, int, int]:
+    return (s.start, -s.end, s.coding_id)

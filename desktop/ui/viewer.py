@@ -106,6 +106,17 @@ class DocumentViewer(QPlainTextEdit):
         self.viewport().update()
         self.margin.update()
 
+    def add_span(self, span: Span) -> None:
+        lanes = self.index.lanes
+        self.index.add(span)
+        if self.index.lanes != lanes:
+            self._layout_margins()
+        self.viewport().update()
+
+    def remove_span(self, coding_id: int) -> None:
+        if self.index.remove(coding_id) is not None:
+            self.viewport().update()
+
     def qt_span(self, start: int, end: int) -> tuple[int, int]:
         return self.offsets.to_qt(start), self.offsets.to_qt(end)
 

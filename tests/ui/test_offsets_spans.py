@@ -71,3 +71,29 @@ def test_snap_widens_a_selection_to_whole_words():
     assert snap(text, 2, 9) == (0, 11)  # "bels sa" -> "rebels said"
     assert snap(text, 7, 11) == (7, 11)
     assert snap(text, 0, len(text)) == (0, len(text))
+
+
+def test_adding_and_removing_spans_one_by_one_matches_a_rebuild():
+    rnd = random.Random(11)
+    index = SpanIndex()
+    kept = {}
+    for i in range(400):
+        a = rnd.randrange(0, 20_000)
+        s = _span(a, a + rnd.choice([3, 50, 900, 6000]), i)
+        index.add(s)
+        kept[i] = s
+        if i % 3 == 0:
+            gone = rnd.choice(list(kept))
+            assert index.remove(gone).coding_id == gone
+            del kept[gone]
+    assert sorted(s.coding_id for s in index.spans) == sorted(kept)
+    for a in range(0, 20_000, 997):
+        expected = {c for c, s in kept.items() if s.start < a + 700 and s.end > a}
+        got = index.overlapping(a, a + 700)
+        assert {s.coding_id for s in got} == expected
+        # overlapping spans never share a lane
+        for x in got:
+            for y in got:
+                if x is not y and x.start < y.end and y.start < x.end:
+                    assert x.lane != y.lane
+    assert index.remove(99_999) is None
