@@ -4,6 +4,7 @@ over a project's codings.
     tessera agreement --table FILE.csv [--level nominal|ordinal|interval|ratio] [--json|--csv]
     tessera agreement PROJECT --coders a,b[,c] [--unit char|word|sentence] [--codes PATH...]
                       [--documents NAME...] [--exclusive PATH...] [--json|--csv]
+                      [--html FILE.html]
 
 The table: one row per unit, one column per coder, a header row of coder names; an empty
 cell is a missing value. Nominal values may be any text; the other levels need numbers.
@@ -62,6 +63,9 @@ def register(subparsers) -> None:
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print JSON")
     out.add_argument("--csv", action="store_true", help="print CSV")
+    p.add_argument("--html", metavar="FILE.html",
+                   help="with PROJECT: also write a readable HTML report (settings, chart of "
+                        "alpha per code, tables) to FILE.html")  # fmt: skip
     p.set_defaults(func=run)
 
 
@@ -69,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     if args.table and args.project:
         raise CliError("agreement: give either --table FILE.csv or a PROJECT, not both")
     if args.table:
-        extra = [f"--{name}" for name in ("coders", "codes", "documents", "exclusive")
+        extra = [f"--{name}" for name in ("coders", "codes", "documents", "exclusive", "html")
                  if getattr(args, name)]  # fmt: skip
         if extra:
             raise CliError(f"agreement: {', '.join(extra)} only apply to a PROJECT")
@@ -222,6 +226,9 @@ def _run_project(args) -> int:
             documents=args.documents,
             exclusive=args.exclusive,
         )
+        project_name = project.name
+    if args.html:
+        _write_html(Path(args.html), report, project_name, args.codes)
     if args.json:
         print(report.to_json())
     elif args.csv:
@@ -229,6 +236,16 @@ def _run_project(args) -> int:
     else:
         print(_report_text(report))
     return 0
+
+
+def _write_html(path: Path, report, project_name: str, codes: list[str] | None) -> None:
+    from desktop.core.agreement.html_report import write_report
+
+    page = report.to_html_page(project=project_name, codes=codes)
+    try:
+        write_report(path, page)
+    except OSError as exc:
+        raise CliError(f"{path}: cannot write the HTML report ({exc.strerror or exc})") from None
 
 
 def _report_text(report) -> str:
