@@ -174,3 +174,16 @@ def test_copy_keeps_typed_fields_and_is_a_valid_project(master, tmp_path):
     finally:
         conn.close()
     assert ("count", "integer") in fields and ("stance", "choice") in fields
+
+
+def test_an_anchor_example_taken_from_another_coders_coding_keeps_its_text(master, tmp_path):
+    cid = code(master, DERAA, "Rebels", "Actors/Armed groups", "ben")
+    armed = codebook.find_code(master, "Actors/Armed groups").id
+    codebook.add_example_from_coding(master, armed, cid)
+
+    teams.copy_for_coder(master, "ana", tmp_path / "a.tessera")
+
+    with Project.open(tmp_path / "a.tessera") as copy:
+        examples = codebook.list_examples(copy, armed)
+        assert "Rebels" in [e.text for e in examples]
+        assert all(e.coding_id is None for e in examples)
