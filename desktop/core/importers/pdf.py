@@ -10,8 +10,10 @@ an event the workers check between pages."""
 from __future__ import annotations
 
 import logging
+import os
 import queue as queue_module
 import re
+import sys
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -118,6 +120,12 @@ def _shares(n_pages: int) -> list[list[int]]:
     a dense appendix) are split evenly. One share per worker, because every share
     opens the file and parses its fonts again, which costs as much as a few pages."""
     return [list(range(w, n_pages, WORKERS)) for w in range(WORKERS)]
+
+
+def _can_spawn() -> bool:
+    """Spawned workers re-import the main script; one read from stdin cannot be."""
+    main_file = getattr(sys.modules.get("__main__"), "__file__", None)
+    return main_file is None or os.path.exists(main_file)
 
 
 class _WorkersUnavailable(Exception):
@@ -250,7 +258,7 @@ def extract_pdf(
             raise ImportFailure(DAMAGED)
         metadata = _metadata(pdf.metadata)
         results = None
-        if parallel and n_pages >= PARALLEL_MIN_PAGES:
+        if parallel and n_pages >= PARALLEL_MIN_PAGES and _can_spawn():
             try:
                 results = _extract_parallel(path, n_pages, progress, cancelled)
             except _WorkersUnavailable:
