@@ -8,7 +8,7 @@ coded" that nobody produced.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import select
 
@@ -28,10 +28,12 @@ def project_agreement(
     documents: Sequence[str] | None = None,
     exclusive: Sequence[str] | None = None,
     none_as_value: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Report:
     """Agreement of the named ``coders`` per code (paths like ``Actors/Armed groups``),
     per document (names or sha256) and pooled, by ``unit`` ("char", "word", "sentence");
-    ``exclusive`` names a set of mutually exclusive codes reported as one variable."""
+    ``exclusive`` names a set of mutually exclusive codes reported as one variable;
+    ``progress(done, total)`` is called after each document (a worker cancels by raising)."""
     if unit not in UNIT_KINDS:
         raise ServiceError(f"unknown unit {unit!r}: use one of {', '.join(UNIT_KINDS)}")
     names = list(dict.fromkeys(coders))
@@ -76,6 +78,7 @@ def project_agreement(
         none_as_value=none_as_value,
         code_names=path_of,
         document_names={d.id: d.name for d in docs},
+        progress=progress,
     )
 
 
