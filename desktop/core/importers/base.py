@@ -23,6 +23,9 @@ METADATA_KEYS = ("title", "author", "date", "source", "url")
 
 @dataclass
 class Extracted:
+    """A document as read from a file. `pages[i]` is the half-open range of `text`
+    (in code points) that page i+1 became; text between two ranges belongs to no page."""
+
     text: str  # already normalised with desktop.core.text.normalise
     kind: str  # 'txt','md','html','pdf','docx','rtf','odt'
     metadata: dict[str, str]  # only keys among METADATA_KEYS

@@ -1,11 +1,14 @@
 """PDF files: text in reading order per page, page boundaries, the document info.
 
-Long PDFs are split into page ranges processed by two worker processes (layout
-analysis is CPU-bound pure Python, so threads would not help). Workers are *spawned*,
-not forked: the caller may be a Qt application with threads running, and forking a
-threaded process can deadlock. Each worker opens the file itself and reports every
-page it finishes through a queue, which is where progress comes from; cancelling sets
-an event the workers check between pages."""
+Long PDFs are shared between two worker processes, every other page each (layout
+analysis is CPU-bound pure Python, so threads would not help); results are merged in
+page order. Workers are *spawned*, not forked: the caller may be a Qt application
+with threads running, and forking a threaded process can deadlock. Each worker opens
+the file itself and reports every page it finishes through a queue, which is where
+progress comes from; cancelling sets an event the workers check between pages.
+
+The document's text is the pages' texts joined by a blank line, which belongs to no
+page; a page without text gets an empty range and no blank line."""
 
 from __future__ import annotations
 
