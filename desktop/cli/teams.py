@@ -9,6 +9,7 @@ from pathlib import Path
 
 from desktop.cli.common import CliError, ProgressBar, err, open_project
 from desktop.services import coders, teams
+from desktop.services.codebook import normalise_color
 from desktop.services.teams_merge import MergeProgress, SourceReport, merge_projects
 
 SHOW = 20
@@ -148,8 +149,6 @@ def cmd_coders_list(args) -> int:
 
 def cmd_coders_add(args) -> int:
     with open_project(args.project) as project:
-        from desktop.services.codebook import normalise_color
-
         c = teams.add_coder(project, args.name, normalise_color(args.color))
     print(f"added coder {c.name} ({c.color})")
     return 0
