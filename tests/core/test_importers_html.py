@@ -151,3 +151,9 @@ def test_lists_and_tables_keep_their_items_apart(tmp_path):
     assert "First finding about water\n" in doc.text
     assert "Second finding about bridges" in doc.text
     assert "Northby\t120" in doc.text
+
+
+def test_wrong_declared_charset_falls_back_to_detection(tmp_path):
+    # Declares UTF-8 but was saved by an old editor in Windows-1252.
+    doc = extract(write(tmp_path, "liar.html", page('<meta charset="utf-8">').encode("cp1252")))
+    assert P3 in doc.text

@@ -20,6 +20,8 @@ AFTER = "After the table, the discussion continues."
 
 def make_docx(path: Path) -> Path:
     import docx
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
 
     doc = docx.Document()
     doc.add_heading("Field study", level=1)
@@ -33,6 +35,16 @@ def make_docx(path: Path) -> Path:
     table.cell(1, 2).text = "flooded"
     merged = doc.add_table(rows=1, cols=3)
     merged.cell(0, 0).merge(merged.cell(0, 2)).text = "One merged cell across three columns"
+    link = doc.add_paragraph("See ")
+    hyperlink = OxmlElement("w:hyperlink")
+    hyperlink.set(qn("r:id"), "rId99")
+    run = OxmlElement("w:r")
+    run_text = OxmlElement("w:t")
+    run_text.text = "the linked report"
+    run.append(run_text)
+    hyperlink.append(run)
+    link._p.append(hyperlink)
+    link.add_run(" for details.")
     p = doc.add_paragraph("Line one")
     p.add_run().add_break()
     p.add_run("line two of the same paragraph")
@@ -54,6 +66,7 @@ def test_docx_paragraphs_and_tables_in_order(tmp_path):
         f"{INTRO}\n\n"
         "Village\tHouseholds\tNote\nNorthby\t120\tflooded\n\n"
         "One merged cell across three columns\n\n"
+        "See the linked report for details.\n\n"
         "Line one\nline two of the same paragraph\n\n"
         f"{AFTER}"
     )
