@@ -101,6 +101,36 @@ def test_court_transcript(shared_dir):
     assert "IN THE SUPREME COURT OF THE UNITED STATES" in doc.text
     assert "Washington, D.C." in doc.text
     assert doc.metadata.get("date") == "2009-01-13"
+    assert "title" not in doc.metadata  # its Title entry is "10811.exe"
+
+
+@pytest.mark.parametrize(
+    ("raw", "title"),
+    [
+        ("Microsoft Word - Interview 3.docx", None),
+        ("Microsoft Word - Flood report", "Flood report"),
+        ("draft_v2.tex", None),
+        ("Rivers rise in the north", "Rivers rise in the north"),
+        (None, None),
+    ],
+)
+def test_pdf_titles_that_are_file_names_are_dropped(raw, title):
+    assert pdf_importer.pdf_title(raw) == title
+
+
+@pytest.mark.parametrize(
+    ("raw", "date"),
+    [
+        ("D:20240103120000Z", "2024-01-03"),
+        ("D:19991231", "1999-12-31"),
+        ("D:2001", "2001"),
+        ("20230415093000+02'00'", "2023-04-15"),
+        ("yesterday", None),
+        (None, None),
+    ],
+)
+def test_pdf_dates(raw, date):
+    assert pdf_importer.pdf_date(raw) == date
 
 
 # --- made-up documents ----------------------------------------------------------------

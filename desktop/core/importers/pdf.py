@@ -221,15 +221,27 @@ def pdf_date(value: object) -> str | None:
     return f"{year}-{month}-{day}"
 
 
-def _metadata(info: dict[str, Any]) -> dict[str, str]:
-    def text(key: str) -> str | None:
-        value = info.get(key)
-        return value if isinstance(value, str) else None
+_PRODUCER_PREFIX = re.compile(r"^Microsoft (?:Word|PowerPoint|Excel) - ", re.I)
+_FILE_NAME = re.compile(
+    r"^[\w\-. ()]+\.(?:exe|docx?|pdf|tex|dvi|ps|indd|rtf|odt|txt|qxd|pages)$", re.I
+)
 
+
+def pdf_title(value: object) -> str | None:
+    """The Title entry, unless it is only the name of the file the PDF was made from
+    ('Microsoft Word - draft3.docx', '10811.exe'): that is no title to show a user."""
+    if not isinstance(value, str):
+        return None
+    title = _PRODUCER_PREFIX.sub("", value.strip())
+    return None if _FILE_NAME.match(title) else title
+
+
+def _metadata(info: dict[str, Any]) -> dict[str, str]:
+    author = info.get("Author")
     return clean_metadata(
         {
-            "title": text("Title"),
-            "author": text("Author"),
+            "title": pdf_title(info.get("Title")),
+            "author": author if isinstance(author, str) else None,
             "date": pdf_date(info.get("CreationDate")),
         }
     )
