@@ -55,7 +55,9 @@ def set_value(project: Project, coding_id: int, field: str, value: str) -> None:
     with project.session() as s:
         code_id, fid = s.get(m.Coding, coding_id).code_id, None
         while fid is None and code_id is not None:  # a sub-code carries its parent's fields
-            q = select(m.CodeField.id).where(m.CodeField.code_id == code_id, m.CodeField.name == field)
+            q = select(m.CodeField.id).where(
+                m.CodeField.code_id == code_id, m.CodeField.name == field
+            )
             fid = s.scalar(q)
             code_id = s.get(m.Code, code_id).parent_id
         assert fid is not None, field
