@@ -44,9 +44,8 @@ class Source:
     paths: dict[int, str]  # code id -> path
     examples: dict[int, list[str]]
     fields: dict[int, dict]  # field id -> row
-    codings: list[
-        tuple
-    ]  # (id, document_id, code_id, coder_id, start, end, quote, memo, created, updated)
+    # (id, document_id, code_id, coder_id, start, end, quote, memo, created_at, updated_at)
+    codings: list[tuple]
     values: dict[int, dict[int, str]]  # coding id -> {field id: value}
 
 
