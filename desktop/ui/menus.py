@@ -88,6 +88,8 @@ def _act(menu: QMenu, text: str, shortcut, slot) -> QAction:
 
 def connect_undo(w: MainWindow, stack: QUndoStack) -> None:
     def sync() -> None:
+        if w.ctx is None or w.ctx.undo_stack is not stack:
+            return
         w.undo_action.setEnabled(stack.canUndo())
         w.redo_action.setEnabled(stack.canRedo())
         w.undo_action.setText(f"&Undo {stack.undoText()}".strip())

@@ -36,24 +36,60 @@ def one_line(text: str, limit: int = 160) -> str:
 
 
 class DocumentListModel(QAbstractTableModel):
+    """Documents, filtered and sorted here in Python (a sort proxy over a Python model
+    calls ``data`` hundreds of thousands of times on a large project)."""
+
     HEADERS = ("Name", "Kind", "Pages", "Codings")
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
+        self._all: list[DocumentInfo] = []
         self._rows: list[DocumentInfo] = []
+        self._filter = ""
+        self._sort = (0, Qt.SortOrder.AscendingOrder)
 
     def set_documents(self, docs: list[DocumentInfo]) -> None:
         self.beginResetModel()
-        self._rows = list(docs)
+        self._all = list(docs)
+        self._apply()
         self.endResetModel()
+
+    def set_filter(self, text: str) -> None:
+        self.beginResetModel()
+        self._filter = text.strip().lower()
+        self._apply()
+        self.endResetModel()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.layoutAboutToBeChanged.emit()
+        self._sort = (column, order)
+        self._apply()
+        self.layoutChanged.emit()
+
+    def _apply(self) -> None:
+        rows = (
+            [d for d in self._all if self._filter in d.name.lower()]
+            if self._filter
+            else list(self._all)
+        )
+        column, order = self._sort
+        key = (lambda d: d.name.lower(), lambda d: d.kind, lambda d: d.pages, lambda d: d.codings)[
+            column
+        ]
+        rows.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
+        self._rows = rows
+        self._row_of = {d.id: i for i, d in enumerate(rows)}
 
     def document(self, row: int) -> DocumentInfo:
         return self._rows[row]
 
     def row_of(self, document_id: int) -> int:
-        return next((i for i, d in enumerate(self._rows) if d.id == document_id), -1)
+        return self._row_of.get(document_id, -1)
 
     def bump(self, document_id: int, delta: int) -> None:
+        for i, d in enumerate(self._all):
+            if d.id == document_id:
+                self._all[i] = replace(d, codings=max(0, d.codings + delta))
         row = self.row_of(document_id)
         if row >= 0:
             d = self._rows[row]
@@ -84,8 +120,6 @@ class DocumentListModel(QAbstractTableModel):
             if col == 2:
                 return str(d.pages) if d.pages else "–"
             return str(d.codings) if d.codings else ""
-        if role == SORT_ROLE:
-            return (d.name.lower(), d.kind, d.pages, d.codings)[col]
         if role == ID_ROLE:
             return d.id
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -232,6 +266,8 @@ class CodingsModel(QAbstractTableModel):
         self._codes: dict[int, CodeInfo] = {}
         self._coders: dict[int, CoderInfo] = {}
         self._pages: list[int] = []
+        self._row_of: dict[int, int] = {}
+        self._sort = (4, Qt.SortOrder.AscendingOrder)
 
     def set_codings(
         self, codings: list[CodingInfo], codes: dict[int, CodeInfo], coders: dict[int, CoderInfo],
@@ -242,15 +278,49 @@ class CodingsModel(QAbstractTableModel):
         self._codes = codes
         self._coders = coders
         self._pages = list(pages or [])
+        column, order = self._sort
+        if (column, order) != (4, Qt.SortOrder.AscendingOrder):  # rows come in document order
+            paged = dict(zip((c.id for c in self._rows), self._pages, strict=False))
+            self._rows.sort(key=self._key(column), reverse=order == Qt.SortOrder.DescendingOrder)
+            if self._pages:
+                self._pages = [paged.get(c.id, 0) for c in self._rows]
+        self._reindex()
         self.endResetModel()
 
     def coding(self, row: int) -> CodingInfo:
         return self._rows[row]
 
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.layoutAboutToBeChanged.emit()
+        self._sort = (column, order)
+        pages = dict(zip((c.id for c in self._rows), self._pages, strict=False))
+        self._rows.sort(key=self._key(column), reverse=order == Qt.SortOrder.DescendingOrder)
+        if self._pages:
+            self._pages = [pages.get(c.id, 0) for c in self._rows]
+        self._reindex()
+        self.layoutChanged.emit()
+
+    def _key(self, column: int):
+        codes, coders = self._codes, self._coders
+
+        def code(c):
+            return codes[c.code_id].path.lower() if c.code_id in codes else ""
+
+        def coder(c):
+            return coders[c.coder_id].name.lower() if c.coder_id in coders else ""
+
+        position = lambda c: (c.start, c.end, c.id)  # noqa: E731
+        return (lambda c: (code(c), c.start), lambda c: (coder(c), c.start), position,
+                lambda c: (c.memo.lower(), c.start), position)[column]  # fmt: skip
+
+    def _reindex(self) -> None:
+        self._row_of = {c.id: i for i, c in enumerate(self._rows)}
+
     def add(self, coding: CodingInfo, page: int = 0) -> None:
         n = len(self._rows)
         self.beginInsertRows(_ROOT, n, n)
         self._rows.append(coding)
+        self._row_of[coding.id] = n
         if self._pages or page:
             self._pages += [0] * (n - len(self._pages)) + [page]
         self.endInsertRows()
@@ -262,6 +332,7 @@ class CodingsModel(QAbstractTableModel):
             del self._rows[row]
             if row < len(self._pages):
                 del self._pages[row]
+            self._reindex()
             self.endRemoveRows()
 
     def update(self, coding: CodingInfo) -> None:
@@ -271,7 +342,7 @@ class CodingsModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.HEADERS) - 1))
 
     def row_of(self, coding_id: int) -> int:
-        return next((i for i, c in enumerate(self._rows) if c.id == coding_id), -1)
+        return self._row_of.get(coding_id, -1)
 
     def rowCount(self, parent: _Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self._rows)

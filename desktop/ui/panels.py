@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.ui.models import ID_ROLE, SORT_ROLE, CodebookModel, CodingsModel, DocumentListModel
+from desktop.ui.models import ID_ROLE, CodebookModel, CodingsModel, DocumentListModel
 
 
 def _header(text: str) -> QLabel:
@@ -47,14 +47,9 @@ class DocumentsPanel(_Panel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Documents", parent)
-        self.model = DocumentListModel(self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.proxy.setFilterKeyColumn(0)
-        self.proxy.setSortRole(SORT_ROLE)
+        self.model = DocumentListModel(self)  # filters and sorts itself: no proxy
         self.filter = _filter_box("Filter documents")
-        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        self.filter.textChanged.connect(self._filter)
         self.view = QTreeView()
         self.view.setObjectName("documentList")
         self.view.setRootIsDecorated(False)
@@ -62,12 +57,13 @@ class DocumentsPanel(_Panel):
         self.view.setAlternatingRowColors(False)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.view.setModel(self.proxy)
+        self.view.setModel(self.model)
         h = self.view.header()
         h.setStretchLastSection(False)
         h.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col in (1, 2, 3):
-            h.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        for col, width in ((1, 44), (2, 48), (3, 62)):  # fixed: sizing to contents reads every row
+            h.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
+            h.resizeSection(col, width)
         self.view.selectionModel().currentChanged.connect(self._current_changed)
         self.lay.addWidget(self.filter)
         self.lay.addWidget(self.view)
@@ -76,11 +72,19 @@ class DocumentsPanel(_Panel):
         if current.isValid():
             self.document_chosen.emit(current.data(ID_ROLE))
 
-    def select(self, document_id: int) -> None:
+    def _filter(self, text: str) -> None:
+        current = self.view.currentIndex().data(ID_ROLE)
+        self.model.set_filter(text)
+        if current is not None:
+            self.select(current, emit=False)
+
+    def select(self, document_id: int, emit: bool = True) -> None:
         row = self.model.row_of(document_id)
         if row >= 0:
-            idx = self.proxy.mapFromSource(self.model.index(row, 0))
-            self.view.setCurrentIndex(idx)
+            self.view.selectionModel().blockSignals(not emit)
+            self.view.setCurrentIndex(self.model.index(row, 0))
+            self.view.selectionModel().blockSignals(False)
+            self.view.scrollTo(self.model.index(row, 0))
 
 
 class CodebookPanel(_Panel):
@@ -149,13 +153,10 @@ class CodingsPanel(_Panel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Codings in this document", parent)
-        self.model = CodingsModel(self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SORT_ROLE)
+        self.model = CodingsModel(self)  # sorts itself: no proxy over thousands of rows
         self.view = CodingsTable()
         self.view.setObjectName("codingsTable")
-        self.view.setModel(self.proxy)
+        self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setSortingEnabled(True)
@@ -190,7 +191,7 @@ class CodingsPanel(_Panel):
     def select(self, coding_id: int) -> None:
         row = self.model.row_of(coding_id)
         if row >= 0:
-            idx = self.proxy.mapFromSource(self.model.index(row, 0))
+            idx = self.model.index(row, 0)
             self.view.setCurrentIndex(idx)
             self.view.scrollTo(idx)
 

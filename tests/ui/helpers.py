@@ -37,7 +37,7 @@ def quotes(window) -> list[str]:
 
 
 def panel_rows(window) -> list[tuple[str, str, str]]:
-    m = window.codings_panel.proxy
+    m = window.codings_panel.model
     return [tuple(m.index(r, c).data() for c in range(3)) for r in range(m.rowCount())]
 
 

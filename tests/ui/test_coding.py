@@ -117,7 +117,7 @@ def test_undo_redo_and_remove_from_the_panel(window, qtbot):
     assert sorted(quotes(window)) == ["Syria's regime", "its ally Russia"]
     # remove with Delete in the codings panel
     view = window.codings_panel.view
-    view.setCurrentIndex(window.codings_panel.proxy.index(0, 0))
+    view.setCurrentIndex(window.codings_panel.model.index(0, 0))
     qtbot.keyClick(view, Qt.Key.Key_Delete)
     assert len(quotes(window)) == 1
     assert len(panel_rows(window)) == 1
@@ -146,7 +146,7 @@ def test_memo_edit_is_stored_shown_and_undoable(window, qtbot, prompts):
     prompts.text_answers = ["named with Russia"]
     window.codings_panel.memo_requested.emit(coding.id)
     assert codings.get_coding(window.project, coding.id).memo == "named with Russia"
-    assert window.codings_panel.proxy.index(0, 3).data() == "named with Russia"
+    assert window.codings_panel.model.index(0, 3).data() == "named with Russia"
     tip = window._tooltip(window.viewer.index.spans[0])
     assert "Actors/State forces" in tip and "Maya" in tip and "named with Russia" in tip
     assert "Government armies" in tip  # the code's definition

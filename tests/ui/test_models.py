@@ -21,19 +21,25 @@ CODES = [
 ]
 
 
-def test_document_model_rows_and_columns(qtmodeltester):
+def test_document_model_rows_columns_sort_and_filter(qapp, qtmodeltester):
     model = DocumentListModel()
-    docs = [DocumentInfo(i, f"doc {i}.txt", "pdf" if i % 2 else "txt", "x", 100, pages=i % 2 * 3, codings=i)
+    docs = [DocumentInfo(i, f"doc {i:04d}.txt", "pdf" if i % 2 else "txt", "x", 100, pages=i % 2 * 3, codings=i)
             for i in range(2000)]  # fmt: skip
     model.set_documents(docs)
     qtmodeltester.check(model)
     assert model.rowCount() == 2000
-    assert model.index(1, 0).data() == "doc 1.txt"
+    assert model.index(1, 0).data() == "doc 0001.txt"
     assert model.index(1, 2).data() == "3"
     assert model.index(0, 2).data() == "–"
     assert model.index(7, 3).data() == "7"
     assert model.index(5, 0).data(ID_ROLE) == 5
     assert model.row_of(1234) == 1234
+    model.sort(3, Qt.SortOrder.DescendingOrder)
+    assert model.index(0, 0).data() == "doc 1999.txt" and model.row_of(1999) == 0
+    model.set_filter("DOC 01")
+    assert model.rowCount() == 100 and model.row_of(5) == -1
+    model.bump(150, +2)
+    assert model.document(model.row_of(150)).codings == 152
 
 
 def test_codebook_model_is_a_tree_with_counts_and_keys(qapp, qtmodeltester):

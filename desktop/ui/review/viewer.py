@@ -1,0 +1,166 @@
+"""The document as the reviewer sees it: the workbench viewer with one margin column per
+coder (and one for the consensus), each coder's codings underlined in their colour on
+their own line, and the disagreements tinted in the text, the current one outlined."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import QPlainTextEdit, QWidget
+
+from desktop.ui.spans import Span, SpanIndex
+from desktop.ui.viewer import DocumentViewer
+
+COLUMN_W, COLUMN_STRIPE = 13, 7
+REGION_COLOR = QColor("#d1584b")
+
+
+class CoderLanes(SpanIndex):
+    """Spans keep the lane they come with: the coder's column."""
+
+    @staticmethod
+    def _assign_lanes(spans: list[Span]) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class Region:
+    """A disagreement in Qt positions: its extent, where the coders differ, its code's colour."""
+
+    start: int
+    end: int
+    differing: tuple[tuple[int, int], ...]
+    color: str
+
+
+class ReviewViewer(DocumentViewer):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("reviewViewer")
+        self.show_coders = True
+        self.index = CoderLanes()
+        self.lane_names: list[tuple[str, str]] = []  # (name, colour) per column
+        self.regions: list[Region] = []
+        self.current_region: int | None = None
+
+    # -- content ---------------------------------------------------------------------
+    def set_text(self, text: str, pages=None) -> None:
+        super().set_text(text, pages)
+        self.index = CoderLanes()
+
+    def set_review(
+        self, spans: list[Span], lanes: list[tuple[str, str]], regions: list[Region]
+    ) -> None:
+        """Spans with ``lane`` = the column of their coder; ``lanes``: (name, colour)."""
+        self.lane_names = list(lanes)
+        self.regions = list(regions)
+        self.index = CoderLanes(spans)
+        self.index.lanes = max(len(lanes), self.index.lanes)
+        self._layout_margins()
+        self.viewport().update()
+        self.margin.update()
+
+    def set_current(self, i: int | None) -> None:
+        self.current_region = i
+        if i is not None and 0 <= i < len(self.regions):
+            r = self.regions[i]
+            c = self.textCursor()
+            c.clearSelection()
+            c.setPosition(r.start)
+            self.setTextCursor(c)
+            self.centerCursor()
+        self.viewport().update()
+
+    # -- geometry ----------------------------------------------------------------------
+    def _stripe_width(self) -> int:
+        return 22 + max(self.index.lanes, 1) * COLUMN_W
+
+    def _stripe_x(self, lane: int) -> float:
+        n = max(self.index.lanes, 1)
+        return self.margin.width() - 10 - (n - lane) * COLUMN_W
+
+    def stripe_geometry(self) -> list[tuple[Span, QRectF]]:
+        out = []
+        for span, rects in getattr(self, "_geometry", []):
+            if rects:
+                top = min(r.top() for r in rects) + 1
+                bottom = max(r.bottom() for r in rects) - 1
+                x = self._stripe_x(span.lane)
+                out.append((span, QRectF(x, top, COLUMN_STRIPE, max(bottom - top, 4))))
+        return out
+
+    # -- painting ------------------------------------------------------------------------
+    def paintEvent(self, e: QPaintEvent) -> None:
+        first, last, blocks = self._visible_range()
+        p = QPainter(self.viewport())
+        region_rects: list[tuple[int, list[QRectF]]] = []
+        for i, region in enumerate(self.regions):
+            if not blocks or region.end < first or region.start > last:
+                continue
+            fill = QColor(region.color)
+            fill.setAlpha(36)
+            for r in self._rects(region.start, region.end, blocks):
+                p.fillRect(r, fill)
+            strong = QColor(region.color)
+            strong.setAlpha(110 if i == self.current_region else 70)
+            for a, b in region.differing:
+                for r in self._rects(a, b, blocks):
+                    p.fillRect(r, strong)
+            region_rects.append((i, self._rects(region.start, region.end, blocks)))
+        p.end()
+        QPlainTextEdit.paintEvent(self, e)
+        visible = self.index.overlapping(first, last) if blocks else []
+        geometry = []
+        p = QPainter(self.viewport())
+        for span in visible:
+            rects = self._rects(span.start, span.end, blocks)
+            geometry.append((span, rects))
+            colour = QColor(span.coder_color)
+            for r in rects:
+                y = r.bottom() - 2 - (self.index.lanes - 1 - span.lane) * 3
+                p.fillRect(QRectF(r.left(), y, r.width(), 2), colour)
+        for i, rects in region_rects:
+            if i == self.current_region:
+                p.setRenderHint(QPainter.RenderHint.Antialiasing)
+                p.setPen(QPen(REGION_COLOR.darker(115), 1.6))
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                for r in rects:
+                    p.drawRoundedRect(r.adjusted(-2, -1, 2, 1), 3, 3)
+        p.end()
+        self._geometry = geometry
+        self._region_rects = region_rects
+        self.margin.update()
+
+    def paint_margin(self, w: QWidget, e: QPaintEvent) -> None:
+        p = QPainter(w)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        n = max(self.index.lanes, 1)
+        track = QColor("#000000")
+        track.setAlpha(14)
+        for lane in range(n):
+            p.fillRect(QRectF(self._stripe_x(lane), 0, COLUMN_STRIPE, w.height()), track)
+        p.setPen(Qt.PenStyle.NoPen)
+        for span, r in self.stripe_geometry():
+            p.setBrush(QColor(span.coder_color))
+            p.drawRoundedRect(r, 2, 2)
+        x = self._stripe_x(0) - 7
+        for i, rects in getattr(self, "_region_rects", []):
+            if rects:
+                top = min(r.top() for r in rects)
+                bottom = max(r.bottom() for r in rects)
+                width = 3.5 if i == self.current_region else 2
+                p.setBrush(REGION_COLOR if i == self.current_region else REGION_COLOR.lighter(130))
+                p.drawRoundedRect(QRectF(x, top + 1, width, max(bottom - top - 2, 4)), 1, 1)
+        font = self.font()
+        font.setPointSizeF(max(7.5, font.pointSizeF() * 0.7))
+        font.setBold(True)
+        p.setFont(font)
+        for lane, (name, colour) in enumerate(self.lane_names[:n]):
+            cx = self._stripe_x(lane) + COLUMN_STRIPE / 2
+            p.setBrush(QColor("#ffffff"))
+            p.setPen(QColor(colour))
+            p.drawRoundedRect(QRectF(cx - 6, 3, 12, 14), 3, 3)
+            p.drawText(QRectF(cx - 6, 3, 12, 14), Qt.AlignmentFlag.AlignCenter, name[:1].upper())
+        p.end()

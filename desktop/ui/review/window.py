@@ -1,0 +1,696 @@
+"""Review > Compare coders…: one document with every chosen coder's codings side by side
+(a margin column and an underline colour per coder), the disagreements listed and
+navigable, and the reviewer's adjudication into the ``consensus`` coder, undoable on the
+window's undo stack. Each coder's agreement with the consensus is shown beside it and
+recomputed after every action.
+
+Keys: N or F8 next disagreement, P or Shift+F8 previous, 1–9 accept the version of the
+coder in that column, C code the selection as consensus, X clear the consensus there,
+Ctrl+Z / Ctrl+Shift+Z undo and redo."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.services import codebook, coders, documents, review, teams
+from desktop.services.coders import CoderInfo
+from desktop.services.errors import ServiceError
+from desktop.services.review import CONSENSUS, Disagreement
+from desktop.ui.context import Context
+from desktop.ui.look import swatch
+from desktop.ui.review import commands
+from desktop.ui.review.models import ConsensusModel, DisagreementModel, short, status_of
+from desktop.ui.review.viewer import Region, ReviewViewer
+from desktop.ui.spans import Span
+
+if TYPE_CHECKING:
+    from desktop.ui.main_window import MainWindow
+
+UNITS = (("char", "characters"), ("word", "words"), ("sentence", "sentences"))
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def open_review_window(w: MainWindow) -> ReviewWindow | None:
+    """Open (or raise) the review window of the main window's project. In blind mode
+    only the reviewer may compare coders."""
+    ctx = w.ctx
+    if ctx is None:
+        return None
+    active = ctx.coder.id if ctx.coder else None
+    if teams.visible_coder_ids(ctx.project, active) is not None:
+        rev = teams.reviewer(ctx.project)
+        w.prompts.error(
+            "Blind coding is on: only the reviewer"
+            + (f" ({rev})" if rev else "")
+            + " can compare coders' codings."
+        )
+        return None
+    existing = getattr(w, "review_window", None)
+    if isinstance(existing, ReviewWindow) and existing.ctx is ctx:
+        existing.show()
+        existing.raise_()
+        existing.activateWindow()
+        return existing
+    win = ReviewWindow(ctx, w, document_id=w.document_id)
+    w.review_window = win
+    win.show()
+    return win
+
+
+class ReviewWindow(QMainWindow):
+    current_changed = Signal(int)  # row in the list (-1: none)
+
+    def __init__(
+        self,
+        ctx: Context,
+        parent: QWidget | None = None,
+        *,
+        document_id: int | None = None,
+        coder_ids: list[int] | None = None,
+    ) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setObjectName("reviewWindow")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+        self.ctx = ctx
+        self.document_id: int | None = None
+        self.code_filter: int | None = None
+        self.unit = "char"
+        self.all_coders: list[CoderInfo] = []
+        self.coder_ids: list[int] = []
+        self.consensus: CoderInfo | None = None
+        self.codes: dict[int, codebook.CodeInfo] = {}
+        self.items: list[Disagreement] = []
+        self.current = -1
+        self._loading = False
+        self._build()
+        self._shortcuts()
+        ctx.codings_changed.connect(self._codings_changed)
+        ctx.codebook_changed.connect(self._codebook_changed)
+        ctx.error.connect(lambda msg: self.statusBar().showMessage(msg, 8000))
+        ctx.undo_stack.indexChanged.connect(lambda _i: self._sync_undo())
+        self.resize(1360, 860)
+        self.setWindowTitle(f"Compare coders — {ctx.project.name}")
+        self._load_choices(document_id, coder_ids)
+
+    # -- construction --------------------------------------------------------------------
+    def _build(self) -> None:
+        bar = QWidget()
+        bar.setObjectName("reviewBar")
+        top = QHBoxLayout(bar)
+        top.setContentsMargins(10, 6, 10, 6)
+        top.setSpacing(8)
+        self.document_box = QComboBox()
+        self.document_box.setMinimumWidth(220)
+        self.code_box = QComboBox()
+        self.code_box.setMinimumWidth(180)
+        self.unit_box = QComboBox()
+        for key, label in UNITS:
+            self.unit_box.addItem(label, key)
+        self.coders_row = QHBoxLayout()
+        self.coders_row.setSpacing(10)
+        for label, widget in (("Document", self.document_box), ("Code", self.code_box),
+                              ("Unit", self.unit_box)):  # fmt: skip
+            top.addWidget(QLabel(label))
+            top.addWidget(widget)
+            top.addSpacing(6)
+        top.addWidget(QLabel("Coders"))
+        top.addLayout(self.coders_row)
+        top.addStretch(1)
+        self.document_box.currentIndexChanged.connect(self._document_picked)
+        self.code_box.currentIndexChanged.connect(self._code_picked)
+        self.unit_box.currentIndexChanged.connect(self._unit_picked)
+
+        self.viewer = ReviewViewer()
+        self.viewer.tooltip_for = self._tooltip
+        self.viewer.coding_clicked.connect(self._stripe_clicked)
+        self.viewer.selectionChanged.connect(self._sync_buttons)
+        self.legend = QLabel()
+        self.legend.setObjectName("reviewLegend")
+        self.legend.setContentsMargins(12, 4, 12, 4)
+        left = QWidget()
+        lay = QVBoxLayout(left)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(self.legend)
+        lay.addWidget(self.viewer, 1)
+
+        side = QWidget()
+        side.setObjectName("reviewSide")
+        s = QVBoxLayout(side)
+        s.setContentsMargins(10, 8, 10, 8)
+        s.setSpacing(6)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("reviewCount")
+        s.addWidget(self.count_label)
+        self.model = DisagreementModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("disagreements")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.horizontalHeader().setHighlightSections(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.selectionModel().currentRowChanged.connect(
+            lambda cur, _prev: self.go_to(cur.row(), from_table=True)
+        )
+        s.addWidget(self.table, 3)
+
+        nav = QHBoxLayout()
+        self.prev_button = QPushButton("◀  Previous")
+        self.prev_button.setToolTip("Previous disagreement (P, Shift+F8)")
+        self.next_button = QPushButton("Next  ▶")
+        self.next_button.setToolTip("Next disagreement (N, F8)")
+        self.prev_button.clicked.connect(self.previous)
+        self.next_button.clicked.connect(self.next)
+        self.position_label = QLabel()
+        self.position_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        nav.addWidget(self.prev_button)
+        nav.addWidget(self.position_label, 1)
+        nav.addWidget(self.next_button)
+        s.addLayout(nav)
+
+        self.detail = QLabel()
+        self.detail.setObjectName("reviewDetail")
+        self.detail.setWordWrap(True)
+        self.detail.setTextFormat(Qt.TextFormat.RichText)
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.detail.setFrameShape(QFrame.Shape.StyledPanel)
+        self.detail.setMargin(8)
+        self.detail.setMinimumHeight(90)
+        s.addWidget(self.detail, 1)
+
+        self.accept_grid = QGridLayout()
+        self.accept_grid.setSpacing(6)
+        self.accept_buttons: dict[int, QPushButton] = {}
+        s.addLayout(self.accept_grid)
+        own = QHBoxLayout()
+        self.own_button = QPushButton("Code selection as consensus")
+        self.own_button.setToolTip(
+            "Select text in the document, then code it with this disagreement's code in the "
+            "consensus layer (C)"
+        )
+        self.own_button.clicked.connect(self.code_selection)
+        self.clear_button = QPushButton("Clear consensus here")
+        self.clear_button.setToolTip("Remove the consensus codings of this passage (X)")
+        self.clear_button.clicked.connect(self.clear_current)
+        own.addWidget(self.own_button, 1)
+        own.addWidget(self.clear_button)
+        s.addLayout(own)
+        undo = QHBoxLayout()
+        self.undo_button = QPushButton("Undo")
+        self.redo_button = QPushButton("Redo")
+        self.undo_button.clicked.connect(self.ctx.undo_stack.undo)
+        self.redo_button.clicked.connect(self.ctx.undo_stack.redo)
+        undo.addWidget(self.undo_button, 1)
+        undo.addWidget(self.redo_button, 1)
+        s.addLayout(undo)
+
+        heading = QLabel("<b>Agreement with the consensus</b>")
+        heading.setContentsMargins(0, 8, 0, 0)
+        s.addWidget(heading)
+        self.consensus_model = ConsensusModel(self)
+        self.consensus_table = QTableView()
+        self.consensus_table.setObjectName("consensusAgreement")
+        self.consensus_table.setModel(self.consensus_model)
+        self.consensus_table.verticalHeader().hide()
+        self.consensus_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.consensus_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.consensus_table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.Stretch
+        )
+        self.consensus_table.setMaximumHeight(130)
+        s.addWidget(self.consensus_table)
+        self.consensus_note = QLabel()
+        self.consensus_note.setObjectName("consensusNote")
+        self.consensus_note.setWordWrap(True)
+        s.addWidget(self.consensus_note)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(side)
+        split.setStretchFactor(0, 1)
+        split.setSizes([780, 560])
+        split.setChildrenCollapsible(False)
+        self.split = split
+        centre = QWidget()
+        c = QVBoxLayout(centre)
+        c.setContentsMargins(0, 0, 0, 0)
+        c.setSpacing(0)
+        c.addWidget(bar)
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setFrameShadow(QFrame.Shadow.Sunken)
+        c.addWidget(line)
+        c.addWidget(split, 1)
+        self.setCentralWidget(centre)
+
+    def _shortcuts(self) -> None:
+        def key(seq, slot) -> None:
+            sc = QShortcut(QKeySequence(seq), self)
+            sc.setContext(Qt.ShortcutContext.WindowShortcut)
+            sc.activated.connect(slot)
+
+        key("N", self.next)
+        key("F8", self.next)
+        key("P", self.previous)
+        key("Shift+F8", self.previous)
+        key("C", self.code_selection)
+        key("X", self.clear_current)
+        key("Ctrl+Z", self.ctx.undo_stack.undo)
+        key("Ctrl+Shift+Z", self.ctx.undo_stack.redo)
+        key("Ctrl+Y", self.ctx.undo_stack.redo)
+        for n in range(1, 10):
+            key(str(n), lambda n=n: self.accept_column(n - 1))
+
+    # -- choices ---------------------------------------------------------------------------
+    def _load_choices(self, document_id: int | None, coder_ids: list[int] | None) -> None:
+        project = self.ctx.project
+        self._loading = True
+        self.codes = {c.id: c for c in codebook.list_codes(project)}
+        self.consensus = coders.find_coder(project, CONSENSUS)
+        self.all_coders = [c for c in coders.list_coders(project) if c.name != CONSENSUS]
+        docs = documents.list_documents(project)
+        self.document_box.clear()
+        for d in docs:
+            self.document_box.addItem(d.name, d.id)
+        self._fill_codes()
+        self._loading = False
+        if document_id is None and docs:
+            document_id = docs[0].id
+        i = self.document_box.findData(document_id)
+        if i >= 0:
+            self._loading = True
+            self.document_box.setCurrentIndex(i)
+            self._loading = False
+        self.document_id = document_id if i >= 0 else None
+        self._build_coder_boxes(coder_ids)
+        self.refresh(reload_text=True)
+
+    def _fill_codes(self) -> None:
+        self.code_box.clear()
+        self.code_box.addItem("All codes", None)
+        for c in self.codes.values():
+            self.code_box.addItem(swatch(c.color), c.path, c.id)
+        i = self.code_box.findData(self.code_filter)
+        self.code_box.setCurrentIndex(max(i, 0))
+
+    def _build_coder_boxes(self, chosen: list[int] | None) -> None:
+        while self.coders_row.count():
+            item = self.coders_row.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        if chosen is None:
+            chosen = self._default_coders()
+        self.coder_boxes: dict[int, QCheckBox] = {}
+        for c in self.all_coders:
+            box = QCheckBox(c.name)
+            box.setIcon(swatch(c.color, round_=True))
+            box.setChecked(c.id in chosen)
+            box.toggled.connect(self._coders_picked)
+            self.coders_row.addWidget(box)
+            self.coder_boxes[c.id] = box
+        self.coder_ids = [c.id for c in self.all_coders if c.id in chosen]
+
+    def _default_coders(self) -> list[int]:
+        """The coders who coded the document (all coders if fewer than two did)."""
+        if self.document_id is None:
+            return [c.id for c in self.all_coders]
+        from desktop.services import codings
+
+        used = {c.coder_id for c in codings.list_codings(self.ctx.project, document_id=self.document_id)}
+        ids = [c.id for c in self.all_coders if c.id in used]
+        return ids if len(ids) >= 2 else [c.id for c in self.all_coders]
+
+    def set_coders(self, coder_ids: list[int]) -> None:
+        self._loading = True
+        for cid, box in self.coder_boxes.items():
+            box.setChecked(cid in coder_ids)
+        self._loading = False
+        self._coders_picked()
+
+    def set_document(self, document_id: int) -> None:
+        self.document_box.setCurrentIndex(self.document_box.findData(document_id))
+
+    def _coders_picked(self, *_args) -> None:
+        if self._loading:
+            return
+        self.coder_ids = [cid for cid, box in self.coder_boxes.items() if box.isChecked()]
+        self.refresh()
+
+    def _document_picked(self, _i: int) -> None:
+        if self._loading:
+            return
+        self.document_id = self.document_box.currentData()
+        self.current = -1
+        self.refresh(reload_text=True)
+
+    def _code_picked(self, _i: int) -> None:
+        if self._loading:
+            return
+        self.code_filter = self.code_box.currentData()
+        self.current = -1
+        self.refresh()
+
+    def _unit_picked(self, _i: int) -> None:
+        self.unit = self.unit_box.currentData()
+        self.refresh()
+
+    # -- refreshing ------------------------------------------------------------------------
+    def refresh(self, *, reload_text: bool = False) -> None:
+        """Recompute the disagreements and the agreement with the consensus; keep the
+        current disagreement if it is still there."""
+        project = self.ctx.project
+        key = self.items[self.current].key if 0 <= self.current < len(self.items) else None
+        if reload_text:
+            text = documents.get_text(project, self.document_id) if self.document_id else ""
+            self.viewer.set_text(text)
+        self.consensus = coders.find_coder(project, CONSENSUS)
+        colors = {c.id: c.color for c in self.all_coders}
+        names = {c.id: c.name for c in self.all_coders}
+        consensus_id = self.consensus.id if self.consensus else None
+        self.items = []
+        message = ""
+        if self.document_id is None:
+            message = "The project has no documents."
+        elif len(self.coder_ids) < 2:
+            message = "Choose at least two coders to compare."
+        else:
+            try:
+                self.items = review.disagreements(
+                    project, self.document_id, self.coder_ids,
+                    [self.code_filter] if self.code_filter else None, self.unit,
+                    consensus_id=consensus_id,
+                )  # fmt: skip
+            except ServiceError as exc:
+                message = str(exc)
+        chosen = [(cid, names[cid], colors[cid]) for cid in self.coder_ids]
+        self.model.set_rows(self.items, chosen, {c.id: c.color for c in self.codes.values()})
+        self._size_columns()
+        self._paint_document(chosen)
+        self._build_accept_buttons(chosen)
+        self._refresh_agreement(chosen)
+        open_ = sum(1 for d in self.items if not d.resolved)
+        if message:
+            self.count_label.setText(f"<b>Disagreements</b> · {_esc(message)}")
+        else:
+            self.count_label.setText(
+                f"<b>Disagreements: {len(self.items)}</b> · {open_} open · "
+                f"{len(self.items) - open_} decided"
+            )
+        row = self.model.row_of(key) if key is not None else -1
+        if row < 0 and self.items:
+            row = min(max(self.current, 0), len(self.items) - 1)
+        self.go_to(row)
+
+    def _size_columns(self) -> None:
+        header = self.table.horizontalHeader()
+        n = self.model.columnCount()
+        for col in range(n):
+            mode = QHeaderView.ResizeMode.ResizeToContents if col == 0 else QHeaderView.ResizeMode.Interactive
+            header.setSectionResizeMode(col, mode)
+        widths = [0, 130, 150] + [110] * (n - 4) + [120]
+        for col in range(1, n):
+            self.table.setColumnWidth(col, widths[col])
+
+    def _paint_document(self, chosen: list[tuple[int, str, str]]) -> None:
+        v = self.viewer
+        if self.document_id is None:
+            v.set_review([], [], [])
+            return
+        from desktop.services import codings
+
+        lanes = {cid: i for i, (cid, _n, _c) in enumerate(chosen)}
+        lane_names = [(name, colour) for _cid, name, colour in chosen]
+        ids = [cid for cid, _n, _c in chosen]
+        if self.consensus is not None:
+            lanes[self.consensus.id] = len(lanes)
+            lane_names.append((self.consensus.name, self.consensus.color))
+            ids.append(self.consensus.id)
+        rows = codings.list_codings(
+            self.ctx.project, document_id=self.document_id, coder_ids=ids,
+            code_ids=[self.code_filter] if self.code_filter else None,
+        )  # fmt: skip
+        colors = dict(chosen_colors(chosen, self.consensus))
+        to_qt = v.offsets.to_qt
+        spans = []
+        for c in rows:
+            code = self.codes.get(c.code_id)
+            spans.append(
+                Span(to_qt(c.start), to_qt(c.end), c.id, c.code_id, c.coder_id,
+                     code.color if code else "#999999", colors.get(c.coder_id, "#777777"),
+                     lanes[c.coder_id])  # fmt: skip
+            )
+        regions = [
+            Region(to_qt(d.start), to_qt(d.end),
+                   tuple((to_qt(a), to_qt(b)) for a, b in d.differing),
+                   self.codes[d.code_id].color if d.code_id in self.codes else "#d1584b")  # fmt: skip
+            for d in self.items
+        ]
+        self._codings_by_id = {c.id: c for c in rows}
+        v.set_review(spans, lane_names, regions)
+        self.legend.setText(
+            "  ".join(
+                f"<span style='color:{colour}'>▌</span>{_esc(name)}" for name, colour in lane_names
+            )
+            + "  <span style='color:#d1584b'>▌</span>disagreement"
+        )
+
+    def _build_accept_buttons(self, chosen: list[tuple[int, str, str]]) -> None:
+        while self.accept_grid.count():
+            item = self.accept_grid.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        self.accept_buttons = {}
+        for i, (cid, name, colour) in enumerate(chosen):
+            label = f"Accept {name}'s version"
+            button = QPushButton(swatch(colour, round_=True), label + (f"  ({i + 1})" if i < 9 else ""))
+            button.setToolTip(f"Make the consensus here what {name} coded ({i + 1})")
+            button.clicked.connect(lambda _=False, k=i: self.accept_column(k))
+            self.accept_grid.addWidget(button, i // 2, i % 2)
+            self.accept_buttons[cid] = button
+
+    def _refresh_agreement(self, chosen: list[tuple[int, str, str]]) -> None:
+        colors = {cid: colour for cid, _n, colour in chosen}
+        if len(chosen) == 0 or self.document_id is None:
+            self.consensus_model.set_rows([], colors)
+            self.consensus_note.setText("")
+            return
+        try:
+            rows = review.consensus_agreement(
+                self.ctx.project, [cid for cid, _n, _c in chosen],
+                self.consensus.id if self.consensus else None, unit=self.unit,
+                document_ids=[self.document_id],
+                code_ids=[self.code_filter] if self.code_filter else None,
+            )  # fmt: skip
+        except ServiceError as exc:
+            rows = []
+            self.statusBar().showMessage(str(exc), 8000)
+        self.consensus_model.set_rows(rows, colors)
+        scope = self.codes[self.code_filter].path if self.code_filter in self.codes else "all codes"
+        if self.consensus is None:
+            note = "No consensus yet: accept a version or code a selection as consensus."
+        else:
+            note = f"This document · {scope} · {self.unit} units · hover a row for each code."
+        self.consensus_note.setText(f"<span style='color:#666'>{_esc(note)}</span>")
+
+    def _codings_changed(self, document_id: int) -> None:
+        if not document_id or document_id == self.document_id:
+            self.refresh()
+
+    def _codebook_changed(self) -> None:
+        self.codes = {c.id: c for c in codebook.list_codes(self.ctx.project)}
+        self._loading = True
+        self._fill_codes()
+        self._loading = False
+        self.refresh()
+
+    # -- navigation ------------------------------------------------------------------------
+    def go_to(self, row: int, *, from_table: bool = False) -> None:
+        if self._loading:
+            return
+        row = row if 0 <= row < len(self.items) else -1
+        self.current = row
+        if not from_table:
+            sm = self.table.selectionModel()
+            if row >= 0:
+                self._loading = True
+                sm.setCurrentIndex(
+                    self.model.index(row, 0),
+                    QItemSelectionModel.SelectionFlag.ClearAndSelect
+                    | QItemSelectionModel.SelectionFlag.Rows,
+                )
+                self._loading = False
+                self.table.scrollTo(self.model.index(row, 0))
+            else:
+                sm.clearSelection()
+        self.viewer.set_current(row if row >= 0 else None)
+        self._show_detail()
+        self._sync_buttons()
+        self.current_changed.emit(row)
+
+    def next(self) -> None:
+        if self.items:
+            self.go_to((self.current + 1) % len(self.items))
+
+    def previous(self) -> None:
+        if self.items:
+            self.go_to((self.current - 1) % len(self.items) if self.current >= 0 else len(self.items) - 1)
+
+    def current_disagreement(self) -> Disagreement | None:
+        return self.items[self.current] if 0 <= self.current < len(self.items) else None
+
+    def _show_detail(self) -> None:
+        d = self.current_disagreement()
+        self.position_label.setText(
+            f"{self.current + 1} of {len(self.items)}" if d else f"– of {len(self.items)}"
+        )
+        if d is None:
+            self.detail.setText("<span style='color:#777'>No disagreement selected.</span>")
+            return
+        names = {c.id: c.name for c in self.all_coders}
+        colors = {c.id: c.color for c in self.all_coders}
+        code = self.codes.get(d.code_id)
+        lines = [
+            f"<b><span style='color:{code.color if code else '#999'}'>■</span> {_esc(d.code)}</b>"
+            f" <span style='color:#777'>· characters {d.start}–{d.end}</span>",
+            f"<i>“{_esc(short(d.quote, 220))}”</i>",
+        ]
+        for v in d.versions:
+            what = _esc(v.describe(90))
+            lines.append(f"<span style='color:{colors.get(v.coder_id, '#777')}'>●</span> "
+                         f"<b>{_esc(v.coder)}</b>: {what}")  # fmt: skip
+        status = status_of(d, names)
+        colour = "#b5432f" if not d.resolved else "#2e7d32"
+        lines.append(f"Consensus: <b style='color:{colour}'>{_esc(status)}</b>")
+        self.detail.setText("<br>".join(lines))
+
+    def _sync_buttons(self) -> None:
+        d = self.current_disagreement()
+        has = d is not None
+        self.prev_button.setEnabled(bool(self.items))
+        self.next_button.setEnabled(bool(self.items))
+        for cid, button in self.accept_buttons.items():
+            button.setEnabled(has)
+            settled = has and cid in d.settled_by
+            font = button.font()
+            font.setBold(settled)
+            button.setFont(font)
+        self.clear_button.setEnabled(has and bool(d.consensus))
+        self.own_button.setEnabled(self._own_target() is not None)
+        self._sync_undo()
+
+    def _sync_undo(self) -> None:
+        stack = self.ctx.undo_stack
+        self.undo_button.setEnabled(stack.canUndo())
+        self.redo_button.setEnabled(stack.canRedo())
+        self.undo_button.setToolTip(f"Undo {stack.undoText()} (Ctrl+Z)")
+        self.redo_button.setToolTip(f"Redo {stack.redoText()} (Ctrl+Shift+Z)")
+
+    # -- actions ---------------------------------------------------------------------------
+    def accept_column(self, k: int) -> bool:
+        """Accept the version of the coder in column ``k`` (0-based) for the current one."""
+        d = self.current_disagreement()
+        if d is None or not 0 <= k < len(self.coder_ids):
+            return False
+        coder_id = self.coder_ids[k]
+        name = next(c.name for c in self.all_coders if c.id == coder_id)
+        if coder_id in d.settled_by:
+            self.statusBar().showMessage(f"The consensus already is {name}'s version here.", 4000)
+            return False
+        ok = self.ctx.run(commands.accept_version(self.ctx, d, coder_id, name, self._consensus_key()))
+        if ok:
+            self.statusBar().showMessage(f"Accepted {name}'s version of {d.code}.", 4000)
+        return ok
+
+    def _own_target(self) -> tuple[int, str, int, int] | None:
+        """(code id, path, start, end) for coding the selection as consensus."""
+        rng = self.viewer.selected_range()
+        if rng is None or self.document_id is None:
+            return None
+        d = self.current_disagreement()
+        code_id = self.code_filter or (d.code_id if d else None)
+        if code_id is None or code_id not in self.codes:
+            return None
+        return code_id, self.codes[code_id].path, rng[0], rng[1]
+
+    def code_selection(self) -> bool:
+        target = self._own_target()
+        if target is None:
+            self.statusBar().showMessage(
+                "Select the passage in the document first (and pick a disagreement or a code).", 5000
+            )
+            return False
+        code_id, path, start, end = target
+        ok = self.ctx.run(
+            commands.code_as_consensus(
+                self.ctx, document_id=self.document_id, code_id=code_id, code=path, start=start,
+                end=end, consensus=self._consensus_key(),
+            )  # fmt: skip
+        )
+        if ok:
+            self.statusBar().showMessage(f"Coded “{short(self.viewer.text[start:end], 40)}” as consensus.", 4000)
+        return ok
+
+    def clear_current(self) -> bool:
+        d = self.current_disagreement()
+        if d is None or not d.consensus:
+            return False
+        return self.ctx.run(commands.clear_consensus(self.ctx, d, self._consensus_key()))
+
+    def _consensus_key(self) -> int | str:
+        return self.consensus.id if self.consensus else CONSENSUS
+
+    # -- viewer callbacks ------------------------------------------------------------------
+    def _tooltip(self, span: Span) -> str:
+        code = self.codes.get(span.code_id)
+        who = next((c.name for c in self.all_coders if c.id == span.coder_id), None)
+        if who is None and self.consensus and span.coder_id == self.consensus.id:
+            who = self.consensus.name
+        c = getattr(self, "_codings_by_id", {}).get(span.coding_id)
+        parts = [f"<b style='color:{span.color}'>■</b> <b>{_esc(code.path if code else '?')}</b>",
+                 f"<span style='color:#666'>coded by {_esc(who or '?')}</span>"]  # fmt: skip
+        if c and c.memo:
+            parts.append(f"<i>{_esc(short(c.memo, 300))}</i>")
+        return "<br>".join(parts)
+
+    def _stripe_clicked(self, coding_id: int) -> None:
+        c = getattr(self, "_codings_by_id", {}).get(coding_id)
+        if c is None:
+            return
+        for i, d in enumerate(self.items):
+            if d.code_id == c.code_id and d.start <= c.start and c.end <= d.end:
+                self.go_to(i)
+                return
+
+
+def chosen_colors(chosen: list[tuple[int, str, str]], consensus: CoderInfo | None):
+    out = [(cid, colour) for cid, _n, colour in chosen]
+    if consensus is not None:
+        out.append((consensus.id, consensus.color))
+    return out
