@@ -13,6 +13,7 @@ from tests.core.importer_fixtures import write_rtf
 
 INTRO = "Interviews were held in “spring” – naïve questions first."
 AFTER = "After the table, the discussion continues."
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
 # --- docx -----------------------------------------------------------------------------
@@ -20,7 +21,7 @@ AFTER = "After the table, the discussion continues."
 
 def make_docx(path: Path) -> Path:
     import docx
-    from docx.oxml import OxmlElement
+    from docx.oxml import OxmlElement, parse_xml
     from docx.oxml.ns import qn
 
     doc = docx.Document()
@@ -45,6 +46,16 @@ def make_docx(path: Path) -> Path:
     hyperlink.append(run)
     link._p.append(hyperlink)
     link.add_run(" for details.")
+    changed = doc.add_paragraph("The committee ")
+    for fragment in (
+        '<w:ins {ns} w:id="1" w:author="A" w:date="2024-01-01T00:00:00Z">'
+        "<w:r><w:t>unanimously </w:t></w:r></w:ins>",
+        '<w:del {ns} w:id="2" w:author="A" w:date="2024-01-01T00:00:00Z">'
+        "<w:r><w:delText>narrowly </w:delText></w:r></w:del>",
+        '<w:smartTag {ns} w:element="verb"><w:r><w:t>approved</w:t></w:r></w:smartTag>',
+    ):
+        changed._p.append(parse_xml(fragment.format(ns=f'xmlns:w="{W_NS}"')))
+    changed.add_run(" the plan.")
     p = doc.add_paragraph("Line one")
     p.add_run().add_break()
     p.add_run("line two of the same paragraph")
@@ -67,6 +78,7 @@ def test_docx_paragraphs_and_tables_in_order(tmp_path):
         "Village\tHouseholds\tNote\nNorthby\t120\tflooded\n\n"
         "One merged cell across three columns\n\n"
         "See the linked report for details.\n\n"
+        "The committee unanimously approved the plan.\n\n"
         "Line one\nline two of the same paragraph\n\n"
         f"{AFTER}"
     )

@@ -74,9 +74,43 @@ def _finish(blocks: list[str], kind: str, label: str, metadata: dict[str, str]) 
 # --- docx ------------------------------------------------------------------------------
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_W_CHARS = {_W + "tab": "\t", _W + "br": "\n", _W + "cr": "\n", _W + "noBreakHyphen": "-"}
+
+
+def _paragraph_text(p) -> str:
+    """All the text a reader sees in a w:p element.
+
+    python-docx's Paragraph.text reads only the paragraph's direct runs and links, so it
+    drops tracked insertions (w:ins), simple fields, smart tags and text boxes; here we
+    take every w:t below the paragraph. Deleted text (w:delText) and field codes
+    (w:instrText) are other elements and stay out; mc:Fallback repeats the drawing it
+    stands in for (text boxes would come out twice)."""
+    parts: list[str] = []
+
+    def walk(el, nested: bool) -> None:
+        tag = el.tag
+        if tag == _MC_FALLBACK:
+            return
+        if tag == _W + "t":
+            parts.append(el.text or "")
+            return
+        if tag in _W_CHARS:
+            parts.append(_W_CHARS[tag])
+            return
+        if tag == _W + "p" and nested and parts and not parts[-1].endswith("\n"):
+            parts.append("\n")  # a paragraph inside a text box
+        for child in el:
+            if isinstance(child.tag, str):
+                walk(child, True)
+
+    walk(p, False)
+    return "".join(parts)
+
+
 def _docx_blocks(doc) -> list[str]:
     from docx.table import Table
-    from docx.text.paragraph import Paragraph
 
     blocks: list[str] = []
 
@@ -89,7 +123,8 @@ def _docx_blocks(doc) -> list[str]:
                 if id(cell._tc) in seen:
                     continue
                 seen.add(id(cell._tc))
-                parts = [p.text for p in cell.paragraphs if p.text.strip()]
+                texts = (_paragraph_text(p._p) for p in cell.paragraphs)
+                parts = [t for t in texts if t.strip()]
                 for inner in cell.tables:
                     parts.append(table_text(inner))
                 cells.append("\n".join(parts).strip())
@@ -100,12 +135,12 @@ def _docx_blocks(doc) -> list[str]:
     for child in doc.element.body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
-            blocks.append(Paragraph(child, doc).text)
+            blocks.append(_paragraph_text(child))
         elif tag == "tbl":
             blocks.append(table_text(Table(child, doc)))
         elif tag == "sdt":  # content controls wrap ordinary paragraphs
-            for p in child.iter("{*}p"):
-                blocks.append(Paragraph(p, doc).text)
+            for p in child.iter(_W + "p"):
+                blocks.append(_paragraph_text(p))
     return blocks
 
 
