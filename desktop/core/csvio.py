@@ -137,7 +137,7 @@ def detect_encoding(path: Path) -> Encoding:
         else:
             enc = Encoding("utf-8")
         if b"\x00" in head:
-            raise CsvFormatError(path, "not a CSV file: it contains binary data")
+            raise CsvFormatError(path, _nul_message(head))
         # Whole-file strict UTF-8 check, incrementally: a bad byte may sit at the end.
         fh.seek(0)
         decoder = codecs.getincrementaldecoder("utf-8")("strict")
@@ -169,6 +169,14 @@ def detect_encoding(path: Path) -> Encoding:
             "Check accented letters, or save the file as 'CSV UTF-8'."
         ],
     )
+
+
+def _nul_message(head: bytes) -> str:
+    """NUL bytes: UTF-16 saved without its byte order mark, or binary data."""
+    even, odd = head[0::2], head[1::2]
+    if len(head) >= 4 and (odd.count(0) > 0.9 * len(odd) or even.count(0) > 0.9 * len(even)):
+        return "the file looks like UTF-16 text without a byte order mark; save it as 'CSV UTF-8'"
+    return "not a CSV file: it contains binary data"
 
 
 def _looks_binary(text: str) -> bool:

@@ -17,6 +17,7 @@ import importlib
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from os import PathLike
@@ -109,6 +110,21 @@ def _page_starts(s) -> dict[int, list[int]]:
     return starts
 
 
+@contextmanager
+def _output(out: Output, excel: bool) -> Iterator[IO[str]]:
+    """csvio.open_output, with the system's refusals (no such folder, disk full, no
+    permission) told as a ServiceError. A closed pipe stays a BrokenPipeError: the
+    reader (``| head``) has all it wanted."""
+    try:
+        with csvio.open_output(out, excel=excel) as fh:
+            yield fh
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        name = out if isinstance(out, str | PathLike) else getattr(out, "name", "the output")
+        raise ServiceError(f"cannot write {name}: {exc.strerror or exc}") from exc
+
+
 def _refuse_project_file(project, out: Output) -> None:
     """Writing an export over the project file (or its journal) would destroy it."""
     if not isinstance(out, str | PathLike):
@@ -139,7 +155,7 @@ def export_codings(
     order = (m.Coding.document_id, m.Coding.start, m.Coding.end, m.Coding.id)
     sql_times = project.engine.dialect.name == "sqlite"
     rows = 0
-    with project.session() as s, csvio.open_output(out, excel=excel) as fh:
+    with project.session() as s, _output(out, excel) as fh:
         total = s.scalar(select(func.count()).select_from(m.Coding)) or 0
         pages = _page_starts(s)
         w = csvio.writer(fh)
@@ -224,7 +240,7 @@ def export_documents(project, out: Output, *, excel: bool = False) -> int:
     """The document list as CSV (one row per document); returns the rows written."""
     _refuse_project_file(project, out)
     listed = docs.list_documents(project)
-    with csvio.open_output(out, excel=excel) as fh:
+    with _output(out, excel) as fh:
         w = csvio.writer(fh)
         w.writerow(DOCUMENT_COLUMNS)
         for d in listed:
@@ -261,6 +277,14 @@ def export_document_texts(project, folder: Path | str) -> list[Path]:
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise ServiceError(f"{folder} is a file; give a folder for the texts")
+    try:
+        return _write_texts(project, folder)
+    except OSError as exc:
+        where = exc.filename or folder
+        raise ServiceError(f"cannot write {where}: {exc.strerror or exc}") from exc
+
+
+def _write_texts(project, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     root = folder.resolve()
     taken = {p.name.casefold() for p in folder.iterdir()}
@@ -289,14 +313,14 @@ def export_codebook(project, out: Output, fmt: str = "csv", *, excel: bool = Fal
     module = _optional("desktop.services.codebook_exchange")
     if module is not None and hasattr(module, "export_codebook"):
         if excel and fmt == "csv":
-            with csvio.open_output(out, excel=True) as fh:
+            with _output(out, True) as fh:
                 return module.export_codebook(project, fh, fmt)
         return module.export_codebook(project, out, fmt)
     if fmt != "csv":
         raise NotAvailable(f"exporting the codebook as {fmt} is not available in this version")
     codes = codebook.list_codes(project)
     parents = {c.id: c.path for c in codes}
-    with csvio.open_output(out, excel=excel) as fh:
+    with _output(out, excel) as fh:
         w = csvio.writer(fh)
         w.writerow(CODEBOOK_COLUMNS)
         for c in codes:

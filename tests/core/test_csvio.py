@@ -155,3 +155,10 @@ def test_count_lines(tmp_path):
     assert csvio.count_lines(path) == 3
     path.write_bytes(b"a\nb\n")
     assert csvio.count_lines(path) == 2
+
+
+def test_utf16_without_a_bom_is_named(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_bytes("document,code\r\nx,y\r\n".encode("utf-16-le"))
+    with pytest.raises(csvio.CsvFormatError, match="UTF-16 text without a byte order mark"):
+        csvio.CsvReader(path)

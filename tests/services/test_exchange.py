@@ -10,6 +10,7 @@ import pytest
 
 from desktop.services import audit, codebook, coders, codings, documents, exchange
 from desktop.services import fields as field_services
+from desktop.services.errors import ServiceError
 from desktop.services.project import Project
 
 ARTICLE = (
@@ -328,3 +329,14 @@ def test_values_line_up_when_codings_between_have_none(coded):
     assert rows["Rebels"]["Casualties: count"] == ""
     assert rows["in Dera\u2019a province"]["Casualties: count"] == "12"
     assert rows["\U0001f525"]["Actors: actor type"] == "" and killed.id
+
+
+def test_unwritable_targets_are_service_errors(coded, tmp_path):
+    with pytest.raises(ServiceError, match="cannot write .*no-such-folder"):
+        exchange.export_codings(coded, tmp_path / "no-such-folder" / "c.csv")
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(ServiceError, match="is a file"):
+        exchange.export_document_texts(coded, blocker)
+    with pytest.raises(ServiceError, match="cannot write"):
+        exchange.export_document_texts(coded, blocker / "sub")
