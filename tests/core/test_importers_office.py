@@ -108,7 +108,7 @@ def test_docx_without_text_is_refused(tmp_path):
 
 
 def make_odt(path: Path) -> Path:
-    from odf import dc, meta, table, text
+    from odf import dc, meta, office, table, text
     from odf.opendocument import OpenDocumentText
 
     doc = OpenDocumentText()
@@ -136,6 +136,18 @@ def make_odt(path: Path) -> Path:
     p.addElement(text.LineBreak())
     p.addText("next line")
     doc.text.addElement(p)
+    with_note = text.P(text="Most agreed")
+    footnote = text.Note(id="ftn1", noteclass="footnote")
+    footnote.addElement(text.NoteCitation(text="1"))
+    body = text.NoteBody()
+    body.addElement(text.P(text="Two of nine disagreed."))
+    footnote.addElement(body)
+    with_note.addElement(footnote)
+    with_note.addText(" with the plan.")
+    comment = office.Annotation()
+    comment.addElement(text.P(text="REVIEWER COMMENT"))
+    with_note.addElement(comment)
+    doc.text.addElement(with_note)
     doc.text.addElement(text.P(text=AFTER))
     doc.meta.addElement(dc.Title(text="Flood interviews"))
     doc.meta.addElement(meta.InitialCreator(text="A. Researcher"))
@@ -154,7 +166,9 @@ def test_odt_headings_paragraphs_lists_and_tables_in_order(tmp_path):
         "A point made in a list\n\n"
         "Village\tHouseholds\nNorthby\t120\n\n"
         "Words   spaced\ttabbed\nnext line\n\n"
-        f"{AFTER}"
+        "Most agreed with the plan.\n\n"
+        f"{AFTER}\n\n"
+        "1 Two of nine disagreed."
     )
 
 

@@ -174,19 +174,62 @@ def extract_docx(path: Path) -> Extracted:
 
 
 def _odt_blocks(doc) -> list[str]:
-    from odf import teletype
-    from odf.namespaces import TABLENS, TEXTNS
+    from odf.namespaces import OFFICENS, TABLENS, TEXTNS
 
     blocks: list[str] = []
+    notes: list[str] = []
     paragraph = {(TEXTNS, "p"), (TEXTNS, "h")}
     skip = {(TEXTNS, "tracked-changes"), (TEXTNS, "sequence-decls"), (TEXTNS, "variable-decls")}
+    unseen = {(OFFICENS, "annotation"), (OFFICENS, "annotation-end")}  # comments
+
+    def inline_text(node) -> str:
+        """Like odf.teletype.extractText, but a footnote's body goes to the end of the
+        document instead of into the middle of the sentence, and comments stay out."""
+        parts: list[str] = []
+        for child in node.childNodes:
+            if child.nodeType == child.TEXT_NODE:
+                parts.append(child.data)
+                continue
+            if child.nodeType != child.ELEMENT_NODE:
+                continue
+            qname = child.qname
+            if qname == (TEXTNS, "line-break"):
+                parts.append("\n")
+            elif qname == (TEXTNS, "tab"):
+                parts.append("\t")
+            elif qname == (TEXTNS, "s"):
+                parts.append(" " * int(child.getAttribute("c") or 1))
+            elif qname == (TEXTNS, "note"):
+                note(child)
+            elif qname in unseen:
+                continue
+            elif qname in paragraph and parts:  # a paragraph in a frame or text box
+                parts.append("\n" + inline_text(child))
+            else:
+                parts.append(inline_text(child))
+        return "".join(parts)
+
+    def note(node) -> None:
+        mark = body = ""
+        for child in node.childNodes:
+            qname = getattr(child, "qname", None)
+            if qname == (TEXTNS, "note-citation"):
+                mark = inline_text(child).strip()
+            elif qname == (TEXTNS, "note-body"):
+                body = "\n".join(
+                    t
+                    for t in (
+                        inline_text(p)
+                        for p in child.childNodes
+                        if getattr(p, "qname", None) in paragraph
+                    )
+                    if t.strip()
+                )
+        if body.strip():
+            notes.append(f"{mark} {body}".strip())
 
     def cell_text(cell) -> str:
-        inner = [
-            teletype.extractText(p)
-            for p in cell.childNodes
-            if getattr(p, "qname", None) in paragraph
-        ]
+        inner = [inline_text(p) for p in cell.childNodes if getattr(p, "qname", None) in paragraph]
         return "\n".join(t for t in inner if t.strip())
 
     def table_rows(node) -> list[str]:
@@ -210,14 +253,14 @@ def _odt_blocks(doc) -> list[str]:
         for child in node.childNodes:
             qname = getattr(child, "qname", None)
             if qname in paragraph:
-                blocks.append(teletype.extractText(child))
+                blocks.append(inline_text(child))
             elif qname == (TABLENS, "table"):
                 blocks.append("\n".join(table_rows(child)))
             elif qname not in skip and child.nodeType == child.ELEMENT_NODE:
                 walk(child)
 
     walk(doc.text)
-    return blocks
+    return blocks + notes
 
 
 def _odt_meta(doc) -> dict[str, str]:
