@@ -120,3 +120,39 @@ def write_rtf(path: Path, body: str, *, info: str = "", codepage: int = 1252) ->
     header = rf"{{\rtf1\ansi\ansicpg{codepage}\deff0{{\fonttbl{{\f0 Times New Roman;}}}}"
     path.write_bytes((header + info + "\n" + body + "}").encode("ascii"))
     return path
+
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def add_docx_footnote(src: Path, dst: Path, note: str) -> Path:
+    """A copy of a .docx with a footnotes part holding a separator and one footnote
+    (python-docx cannot write footnotes)."""
+    import zipfile
+
+    footnotes = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        f'<w:footnotes xmlns:w="{W_NS}">'
+        '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
+        '<w:footnote w:id="1"><w:p><w:r><w:footnoteRef/></w:r>'
+        f'<w:r><w:t xml:space="preserve"> {note}</w:t></w:r></w:p></w:footnote>'
+        "</w:footnotes>"
+    )
+    override = (
+        '<Override PartName="/word/footnotes.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"/></Types>'
+    )
+    relationship = (
+        '<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/'
+        '2006/relationships/footnotes" Target="footnotes.xml"/></Relationships>'
+    )
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", override.encode())
+            elif info.filename == "word/_rels/document.xml.rels":
+                data = data.replace(b"</Relationships>", relationship.encode())
+            zout.writestr(info, data)
+        zout.writestr("word/footnotes.xml", footnotes)
+    return dst

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from desktop.core.importers import ImportFailure, extract, office
-from tests.core.importer_fixtures import write_rtf
+from tests.core.importer_fixtures import add_docx_footnote, write_rtf
 
 INTRO = "Interviews were held in “spring” – naïve questions first."
 AFTER = "After the table, the discussion continues."
@@ -82,6 +82,12 @@ def test_docx_paragraphs_and_tables_in_order(tmp_path):
         "Line one\nline two of the same paragraph\n\n"
         f"{AFTER}"
     )
+
+
+def test_docx_footnotes_come_after_the_text(tmp_path):
+    path = add_docx_footnote(make_docx(tmp_path / "a.docx"), tmp_path / "b.docx", "Two disagreed.")
+    doc = extract(path)
+    assert doc.text.endswith(f"{AFTER}\n\n1 Two disagreed.")
 
 
 def test_docx_metadata_from_core_properties(tmp_path):

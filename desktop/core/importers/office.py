@@ -144,6 +144,34 @@ def _docx_blocks(doc) -> list[str]:
     return blocks
 
 
+def _docx_notes(doc) -> list[str]:
+    """Footnotes and endnotes ('1 text'), numbered in order as Word shows them."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    notes: list[str] = []
+    for name, tag in (("/word/footnotes.xml", "footnote"), ("/word/endnotes.xml", "endnote")):
+        part = next((p for p in doc.part.package.iter_parts() if p.partname == name), None)
+        if part is None:
+            continue
+        root = etree.fromstring(part.blob, parser)
+        number = 0
+        for note in root.iter(_W + tag):
+            if note.get(_W + "type") in (
+                "separator",
+                "continuationSeparator",
+                "continuationNotice",
+            ):
+                continue
+            number += 1
+            text = "\n".join(
+                t for t in (_paragraph_text(p) for p in note.iter(_W + "p")) if t.strip()
+            )
+            if text.strip():
+                notes.append(f"{number} {text.strip()}")
+    return notes
+
+
 def extract_docx(path: Path) -> Extracted:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
@@ -152,7 +180,7 @@ def extract_docx(path: Path) -> Extracted:
     check_zip(path, "Word", "word/document.xml")
     try:
         doc = docx.Document(str(path))
-        blocks = _docx_blocks(doc)
+        blocks = _docx_blocks(doc) + _docx_notes(doc)
         props = doc.core_properties
         metadata = clean_metadata(
             {"title": props.title, "author": props.author, "date": _iso_date(props.created)}
