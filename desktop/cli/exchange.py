@@ -26,6 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", default="csv", choices=("csv", "txt", "qdc", "html"),
                    help="csv (default); txt for document texts; qdc or html for the codebook")  # fmt: skip
     p.add_argument("-o", "--output", type=Path, help="file (or folder, for texts); default: stdout")
+    p.add_argument("--by", choices=("document", "coder"),
+                   help="frequencies: one column per document (default) or per coder")  # fmt: skip
     p.add_argument("--excel", action="store_true",
                    help="start the CSV with a UTF-8 byte order mark so Excel shows accents right")  # fmt: skip
     p.set_defaults(func=cmd_export)
@@ -75,26 +77,27 @@ def cmd_export(args) -> int:
     with open_project(args.project) as project:
         if out is None:
             with _stdout_binary() as stream:
-                _export(project, what, fmt, stream, args.excel, None)
+                _export(project, what, fmt, stream, args.excel, None, args.by)
             return 0
         bar = ProgressBar("exporting")
         try:
-            count = _export(project, what, fmt, out, args.excel, bar.update)
+            count = _export(project, what, fmt, out, args.excel, bar.update, args.by)
         finally:
             bar.close()
-    noun = {"codings": "coding(s)", "documents": "document(s)", "codebook": "code(s)"}.get(what)
+    noun = {"codings": "coding(s)", "documents": "document(s)", "codebook": "code(s)",
+            "frequencies": "code row(s)"}.get(what)  # fmt: skip
     print(f"exported {count:,} {noun} to {out}" if noun and count is not None else f"wrote {out}")
     return 0
 
 
-def _export(project, what: str, fmt: str, out, excel: bool, progress):
+def _export(project, what: str, fmt: str, out, excel: bool, progress, by: str | None = None):
     if what == "codings":
         return exchange.export_codings(project, out, excel=excel, progress=progress)
     if what == "documents":
         return exchange.export_documents(project, out, excel=excel)
     if what == "codebook":
         return exchange.export_codebook(project, out, fmt, excel=excel)
-    return exchange.export_frequencies(project, out, fmt, excel=excel)
+    return exchange.export_frequencies(project, out, fmt, excel=excel, by=by)
 
 
 def cmd_codings_import(args) -> int:

@@ -328,13 +328,21 @@ def export_codebook(project, out: Output, fmt: str = "csv", *, excel: bool = Fal
     return len(codes)
 
 
-def export_frequencies(project, out: Output, fmt: str = "csv", *, excel: bool = False):
+def export_frequencies(
+    project, out: Output, fmt: str = "csv", *, excel: bool = False, by: str | None = None
+) -> int | None:
+    """Code frequencies (per document, or per coder with ``by="coder"``) as CSV or HTML,
+    through desktop.services.frequencies."""
     _refuse_project_file(project, out)
     module = _optional("desktop.services.frequencies")
     fn = getattr(module, "export_frequencies", None) if module is not None else None
     if fn is None:
         raise NotAvailable("code frequencies cannot be exported in this version yet")
-    return fn(project, out, fmt)
+    kw = {"by": by} if by else {}
+    if excel and fmt == "csv":
+        with _output(out, True) as fh:
+            return fn(project, fh, fmt, **kw)
+    return fn(project, out, fmt, **kw)
 
 
 def _optional(name: str):

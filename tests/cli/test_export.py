@@ -136,3 +136,14 @@ def test_export_over_the_project_file_is_refused(project_path, capsys):
     assert project_path.read_bytes() == before
     with Project.open(project_path) as p:
         assert p.info()["codings"] == 2
+
+
+def test_frequencies_by_coder_when_available(project_path, capsys):
+    pytest.importorskip("desktop.services.frequencies")
+    assert (
+        main(["export", str(project_path), "--what", "frequencies", "--by", "coder", "--excel"])
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert out.startswith("\ufeffcode,ana,")
+    assert "Casualties/Killed" in out
