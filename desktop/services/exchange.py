@@ -83,7 +83,10 @@ def parse_iso(text: str) -> datetime:
     """A time from ISO 8601 as naive UTC; ValueError if it is not one."""
     text = text.strip()
     if text.endswith("Z"):  # what we write: UTC already
-        return datetime.fromisoformat(text[:-1])
+        value = datetime.fromisoformat(text[:-1])
+        if value.tzinfo is not None:
+            raise ValueError("two time zones")
+        return value
     value = datetime.fromisoformat(text.replace(" ", "T", 1))
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)

@@ -283,3 +283,19 @@ def test_progress_is_reported(proj, tmp_path, monkeypatch):
     path = write(tmp_path, HEADER + row("Rebels"))
     exchange.import_codings_csv(proj, path, progress=lambda d, t: seen.append((d, t)))
     assert seen[-1] == (1, 1)
+
+
+def test_times_travel_in_utc(proj, tmp_path):
+    s, e = span("Rebels")
+    header = "document,code,coder,start,end,created_at,updated_at\r\n"
+    good = f"deraa.txt,Actors,ana,{s},{e},2024-03-01T10:00:00+02:00,2024-03-02 08:30:00Z\r\n"
+    bad = (
+        f"deraa.txt,Claims,ana,{s},{e},2024-03-01T10:00:00+02:00Z,\r\n"
+        f"deraa.txt,Claims,ana,{s},{e},yesterday,\r\n"
+    )
+    by_line = dict(refused(proj, write(tmp_path, header + good + bad, "bad.csv")).errors)
+    assert sorted(by_line) == [3, 4] and "created_at is not an ISO 8601 time" in by_line[4]
+    exchange.import_codings_csv(proj, write(tmp_path, header + good))
+    [c] = codings.list_codings(proj)
+    assert c.created_at.isoformat() == "2024-03-01T08:00:00"
+    assert c.updated_at.isoformat() == "2024-03-02T08:30:00"
