@@ -191,6 +191,24 @@ def test_a_quote_xml_cannot_carry_is_left_out_of_the_name(tmp_path, schema) -> N
     assert read_project(path).sources[0].codings[0].quote == "bell \x07 r"
 
 
+def test_markup_line_ends_and_tabs_survive_in_names_and_descriptions(tmp_path, schema) -> None:
+    text = 'He said "a & b < c" \U0001f525\n\tthen\n\nleft.'
+    name = 'Notes & <drafts> "1"\t2'
+    codings = [CodingOut(0, len(text), EMOTION.guid, ANA.guid)]
+    path, _ = write(
+        tmp_path, [SourceOut(DOC, name, text, codings, description="line 1\r\n& line 2")]
+    )
+    root = project_root(path)
+    assert schema.validate(root), schema.error_log
+    (sel,) = root.iter(f"{P}PlainTextSelection")
+    assert sel.get("name") == text
+    (src,) = root.iter(f"{P}TextSource")
+    assert src.get("name") == name
+    assert src.findtext(f"{P}Description") == "line 1\r\n& line 2"
+    back = read_project(path)
+    assert back.warnings == [] and back.sources[0].codings[0].quote == text
+
+
 @pytest.mark.parametrize(
     ("coding", "message"),
     [

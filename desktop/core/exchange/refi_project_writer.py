@@ -17,6 +17,8 @@ the same project twice gives the same file apart from its timestamps.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import os
 import shutil
 import tempfile
@@ -26,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TextIO
 
 from lxml import etree
 
@@ -40,6 +42,7 @@ SOURCES_FOLDER = "sources"
 
 #: The namespace of the uuid5 GUIDs given to selections and codings.
 GUID_NAMESPACE = uuid.UUID("5f0c9a52-3f7e-4c55-9a3c-7d1b2e6a4f10")
+_NAMESPACE_BYTES = GUID_NAMESPACE.bytes
 
 _Q = f"{{{NS_PROJECT}}}"
 
@@ -86,8 +89,39 @@ class WriteSummary:
 
 
 def derived_guid(*parts: object) -> str:
-    """A GUID that stands for ``parts`` (the same parts give the same GUID)."""
-    return str(uuid.uuid5(GUID_NAMESPACE, "\x1f".join(str(p) for p in parts)))
+    """A GUID that stands for ``parts`` (the same parts give the same GUID): the uuid5 of
+    their text, computed without uuid.UUID objects (an export makes one per coding)."""
+    name = "\x1f".join(map(str, parts)).encode("utf-8")
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + name).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+_ATTR = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;",
+     "\t": "&#9;"}
+)  # fmt: skip
+_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+
+
+def _attr(value: str) -> str:
+    """An attribute value that XML gives back unchanged (line ends and tabs as references)."""
+    return xml_safe(value).translate(_ATTR)
+
+
+def _text(value: str) -> str:
+    return xml_safe(value).translate(_TEXT)
+
+
+def _attrs(attrs: dict[str, str]) -> str:
+    return "".join(f' {k}="{_attr(v)}"' for k, v in attrs.items())
+
+
+def _serialise(el: etree._Element) -> str:
+    """An element, its namespace declared on it, as text for the open document."""
+    return etree.tostring(el, encoding="unicode", pretty_print=True)
 
 
 def xml_datetime(value: datetime | None) -> str | None:
@@ -133,32 +167,37 @@ class _Writer:
         self.source_guids: set[str] = set()
         self.notes: list[tuple[str, str, str | None, str | None]] = []
         self.counts = {"sources": 0, "selections": 0, "codings": 0}
+        self._guid_cache: dict[str, str | None] = {}
 
     # -- the XML --------------------------------------------------------------------
+    # Small parts (users, codebook, notes) are lxml elements; the sources, which hold
+    # nearly all of a big project, are written as text with the same escaping lxml uses
+    # (the tests validate the result against Project.xsd).
     def project(self, fh: BinaryIO, zf: zipfile.ZipFile, name: str, origin: str, sources) -> None:
-        attrs = {"name": xml_safe(name) or "Tessera project", "origin": origin}
+        attrs = {"name": name.strip() or "Tessera project", "origin": origin}
         _set(attrs, "creationDateTime", xml_datetime(datetime.now(UTC)))
-        with etree.xmlfile(fh, encoding="utf-8") as xf:
-            xf.write_declaration()
-            with xf.element(f"{_Q}Project", attrs, nsmap={None: NS_PROJECT}):
-                xf.write("\n")
-                if self.users:
-                    xf.write(self._users_element(), pretty_print=True)
-                if self.codes:
-                    book = etree.Element(f"{_Q}CodeBook", nsmap={None: NS_PROJECT})
-                    book.append(codes_element(self.codes, NS_PROJECT))
-                    xf.write(book, pretty_print=True)
-                it = iter(sources)
-                first = next(it, None)
-                if first is not None:
-                    with xf.element(f"{_Q}Sources"):
-                        xf.write("\n")
-                        self._source(xf, zf, first)
-                        for source in it:
-                            self._source(xf, zf, source)
-                    xf.write("\n")
-                if self.notes:
-                    xf.write(self._notes_element(), pretty_print=True)
+        out = io.TextIOWrapper(fh, encoding="utf-8", newline="\n", write_through=False)
+        out.write("<?xml version='1.0' encoding='UTF-8'?>\n")
+        out.write(f'<Project xmlns="{NS_PROJECT}"{_attrs(attrs)}>\n')
+        if self.users:
+            out.write(_serialise(self._users_element()))
+        if self.codes:
+            book = etree.Element(f"{_Q}CodeBook", nsmap={None: NS_PROJECT})
+            book.append(codes_element(self.codes, NS_PROJECT))
+            out.write(_serialise(book))
+        it = iter(sources)
+        first = next(it, None)
+        if first is not None:
+            out.write("<Sources>\n")
+            self._source(out, zf, first)
+            for source in it:
+                self._source(out, zf, source)
+            out.write("</Sources>\n")
+        if self.notes:
+            out.write(_serialise(self._notes_element()))
+        out.write("</Project>\n")
+        out.flush()
+        out.detach()
 
     def _users_element(self) -> etree._Element:
         holder = etree.Element(f"{_Q}Users", nsmap={None: NS_PROJECT})
@@ -168,7 +207,7 @@ class _Writer:
             )
         return holder
 
-    def _source(self, xf, zf: zipfile.ZipFile, src: SourceOut) -> None:
+    def _source(self, out: TextIO, zf: zipfile.ZipFile, src: SourceOut) -> None:
         guid = _guid(src.guid, f"source {src.name!r}")
         if guid in self.source_guids:
             raise ValueError(f"two sources with the GUID {guid}")
@@ -179,77 +218,86 @@ class _Writer:
                 "BOM or ligatures), so offsets over it would not survive a round trip"
             )
         zf.writestr(f"{SOURCES_FOLDER}/{guid}.txt", src.text.encode("utf-8"))
-        attrs = {
-            "guid": guid,
-            "name": xml_safe(src.name),
-            "plainTextPath": f"internal://{guid}.txt",
-        }
+        attrs = {"guid": guid, "name": src.name, "plainTextPath": f"internal://{guid}.txt"}
         _set(attrs, "creationDateTime", xml_datetime(src.created_at))
-        with xf.element(f"{_Q}TextSource", attrs):
-            xf.write("\n")
-            description = xml_safe(src.description.strip())
-            if description:
-                el = etree.Element(f"{_Q}Description", nsmap={None: NS_PROJECT})
-                el.text = description
-                xf.write(el, pretty_print=True)
-            for sel in self._selections(src, guid):
-                xf.write(sel, pretty_print=True)
-        xf.write("\n")
+        out.write(f"<TextSource{_attrs(attrs)}>\n")
+        description = xml_safe(src.description.strip())
+        if description:
+            out.write(f"<Description>{_text(description)}</Description>\n")
+        chunk: list[str] = []
+        for part in self._selections(src, guid):
+            chunk.append(part)
+            if len(chunk) >= 2000:
+                out.write("".join(chunk))
+                chunk.clear()
+        out.write("".join(chunk))
+        out.write("</TextSource>\n")
         self.counts["sources"] += 1
         if self.progress:
             self.progress(self.counts["sources"])
 
-    def _selections(self, src: SourceOut, source_guid: str) -> Iterator[etree._Element]:
-        """One PlainTextSelection per (start, end, user), holding its codings."""
+    def _norm(self, raw: str | None) -> str | None:
+        if raw is None:
+            return None
+        guid = self._guid_cache.get(raw, "")
+        if guid == "":
+            guid = self._guid_cache[raw] = normalise_guid(raw)
+        return guid
+
+    def _selections(self, src: SourceOut, source_guid: str) -> Iterator[str]:
+        """One PlainTextSelection per (start, end, user), holding its codings, as XML."""
         text, length = src.text, len(src.text)
-        groups: dict[tuple[int, int, str | None], list[CodingOut]] = {}
+        groups: dict[tuple[int, int, str | None], list[tuple[str, CodingOut]]] = {}
         for c in src.codings:
             if not (0 <= c.start < c.end <= length):
                 raise ValueError(
                     f"a coding of source {src.name!r} at [{c.start}, {c.end}) is outside its "
                     f"text (0 to {length} characters) or empty"
                 )
-            if normalise_guid(c.code_guid) not in self.code_guids:
+            code = self._norm(c.code_guid)
+            if code not in self.code_guids:
                 raise ValueError(
                     f"a coding of source {src.name!r} refers to no code ({c.code_guid})"
                 )
-            user = normalise_guid(c.user_guid) if c.user_guid else None
+            user = self._norm(c.user_guid) if c.user_guid else None
             if c.user_guid and user not in self.user_guids:
                 raise ValueError(
                     f"a coding of source {src.name!r} refers to no user ({c.user_guid})"
                 )
-            groups.setdefault((c.start, c.end, user), []).append(c)
+            groups.setdefault((c.start, c.end, user), []).append((code, c))
         for (start, end, user), codings in sorted(groups.items(), key=_selection_order):
             quote = text[start:end]
             sel_guid = derived_guid("selection", source_guid, start, end, user)
-            attrs = {"guid": sel_guid}
-            if xml_safe(quote) == quote:
-                attrs["name"] = quote
-            attrs["startPosition"] = str(start)
-            attrs["endPosition"] = str(end)
-            _set(attrs, "creatingUser", user)
-            times = [c.created_at for c in codings if c.created_at is not None]
-            _set(attrs, "creationDateTime", xml_datetime(min(times)) if times else None)
-            sel = etree.Element(f"{_Q}PlainTextSelection", attrs, nsmap={None: NS_PROJECT})
+            who = f' creatingUser="{user}"' if user else ""
+            times = [c.created_at for _, c in codings if c.created_at is not None]
+            first = f' creationDateTime="{xml_datetime(min(times))}"' if times else ""
+            named = f' name="{_attr(quote)}"' if xml_safe(quote) == quote else ""
+            parts = [
+                f'<PlainTextSelection guid="{sel_guid}"{named} startPosition="{start}" '
+                f'endPosition="{end}"{who}{first}>\n'
+            ]
             seen: set[str] = set()
-            for c in codings:
-                code = normalise_guid(c.code_guid)
+            for code, c in codings:
                 if code in seen:  # the same code twice on one passage by one user
                     continue
                 seen.add(code)
-                coding_attrs = {"guid": derived_guid("coding", sel_guid, code)}
-                _set(coding_attrs, "creatingUser", user)
-                _set(coding_attrs, "creationDateTime", xml_datetime(c.created_at))
-                coding = etree.SubElement(sel, f"{_Q}Coding", coding_attrs)
-                etree.SubElement(coding, f"{_Q}CodeRef", {"targetGUID": code})
+                coding_guid = derived_guid("coding", sel_guid, code)
+                when = xml_datetime(c.created_at)
+                at = f' creationDateTime="{when}"' if when else ""
+                parts.append(
+                    f'  <Coding guid="{coding_guid}"{who}{at}>\n'
+                    f'    <CodeRef targetGUID="{code}"/>\n'
+                )
                 memo = xml_safe(c.memo.strip())
                 if memo:
-                    note_guid = derived_guid("note", coding_attrs["guid"])
-                    etree.SubElement(coding, f"{_Q}NoteRef", {"targetGUID": note_guid})
-                    self.notes.append((note_guid, memo, user, coding_attrs.get("creationDateTime")))
+                    note_guid = derived_guid("note", coding_guid)
+                    parts.append(f'    <NoteRef targetGUID="{note_guid}"/>\n')
+                    self.notes.append((note_guid, memo, user, when))
+                parts.append("  </Coding>\n")
                 self.counts["codings"] += 1
+            parts.append("</PlainTextSelection>\n")
             self.counts["selections"] += 1
-            yield sel
+            yield "".join(parts)
 
     def _notes_element(self) -> etree._Element:
         holder = etree.Element(f"{_Q}Notes", nsmap={None: NS_PROJECT})
