@@ -23,7 +23,7 @@ from desktop.services.codebook_snapshot import (
     take_snapshot,
 )
 from desktop.services.errors import ConfirmationNeeded, Conflict, NotFound, ServiceError
-from desktop.services.fields import insert_field
+from desktop.services.fields import effective_in, insert_field
 
 PALETTE = (
     "#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6",
@@ -262,8 +262,12 @@ def update_code(project, code_id: int, **changes) -> tuple[dict, dict]:
 def move_code(
     project, code_id: int, new_parent_id: int | None, position: int | None = None
 ) -> tuple[int | None, int]:
-    """Move a code under another parent (None: top level). Returns the old (parent, order).
-    A move under the code itself or one of its descendants is refused."""
+    """Move a code under another parent (None: top level). Returns the old (parent, order):
+    ``move_code(project, code_id, *old)`` undoes it. A move under the code itself or one
+    of its descendants is refused, and so is one that would give a coding two fields of
+    one name (inherited from the new ancestors and defined in the moved tree).
+    Values of fields inherited from the old ancestors stay stored but no longer apply
+    (see fields.effective_fields); moving the code back makes them apply again."""
     with project.session() as s:
         code = s.get(m.Code, code_id)
         if code is None:
@@ -278,6 +282,8 @@ def move_code(
             ancestor = parent.parent_id
         if _sibling_exists(s, new_parent_id, code.name, exclude=code.id):
             raise Conflict(f"a code named {code.name!r} already exists there")
+        if new_parent_id is not None and new_parent_id != code.parent_id:
+            _check_field_names(s, code_id, new_parent_id)
         old = _snapshot(code)
         old_place = (code.parent_id, code.sort_order)
         siblings = [
@@ -300,6 +306,17 @@ def move_code(
             c.sort_order = i
         audit.record(s, project.actor, "move", "code", code.id, old, _snapshot(code))
         return old_place
+
+
+def _check_field_names(s: Session, code_id: int, new_parent_id: int) -> None:
+    inherited = {f.name.lower(): f.name for f in effective_in(s, new_parent_id)}
+    tree = subtree_ids_in(s, code_id)
+    for f in s.scalars(select(m.CodeField).where(m.CodeField.code_id.in_(tree))):
+        if f.name.lower() in inherited:
+            raise Conflict(
+                f"cannot move it there: the field {f.name!r} of {s.get(m.Code, f.code_id).name!r} "
+                "would clash with a field of the same name it would inherit; rename one first"
+            )
 
 
 def count_codings_under(project, code_id: int) -> int:

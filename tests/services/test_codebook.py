@@ -208,3 +208,12 @@ def test_examples_add_from_coding_update_remove_restore(project, doc, ana):
     ]
     with pytest.raises(ServiceError):
         codebook.add_example(project, claims.id, "   ")
+
+
+def test_a_move_that_would_give_two_fields_of_one_name_is_refused(project):
+    frames = codebook.add_code(project, "Frames")
+    fieldsvc.add_field(project, frames.id, "Count", "integer")
+    with pytest.raises(Conflict, match="'Count'"):
+        codebook.move_code(project, frames.id, code(project, "Casualties").id)
+    codebook.move_code(project, frames.id, code(project, "Claims").id)  # no clash there
+    assert code(project, "Claims/Frames").id == frames.id
