@@ -284,3 +284,18 @@ def test_western_text_saved_by_word_comes_out_right(words):
 def test_imported_text_is_already_normalised(tmp_path):
     doc = extract(write(tmp_path, "a.txt", codecs.BOM_UTF8 + "ﬁne\r\nend".encode()))
     assert doc.text == normalise(doc.text) == "fine\nend"
+
+
+def test_an_unexpected_parser_error_becomes_a_failure_naming_the_kind(tmp_path, monkeypatch):
+    import struct
+
+    from desktop.core.importers import rtf
+
+    def explode(path):
+        raise struct.error("unpack requires a buffer of 4 bytes")
+
+    monkeypatch.setattr(rtf, "extract_rtf", explode)
+    with pytest.raises(
+        ImportFailure, match=r"the RTF document could not be read; it may be damaged"
+    ):
+        extract(write(tmp_path, "a.rtf", b"{\\rtf1 hello}"))

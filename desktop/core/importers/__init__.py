@@ -11,6 +11,7 @@ result; deduplication, transactions and batches are its business, not ours.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from desktop.core.importers.base import (
@@ -36,6 +37,16 @@ KINDS: dict[str, str] = {
     ".odt": "odt",
 }
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(KINDS)
+_NAMES = {
+    "txt": "text file",
+    "md": "Markdown file",
+    "html": "web page",
+    "pdf": "PDF",
+    "docx": "Word document",
+    "rtf": "RTF document",
+    "odt": "OpenDocument file",
+}
+log = logging.getLogger(__name__)
 
 _READABLE = "plain text (.txt), Markdown (.md), web pages (.html, .htm), PDF, Word (.docx), RTF and OpenDocument (.odt)"
 _HINTS = {
@@ -66,7 +77,24 @@ def extract(
     if path.is_dir():
         raise ImportFailure("it is a folder, not a file")
     check_cancelled(cancelled)
+    try:
+        return _extract(path, kind, progress, cancelled)
+    except (ImportFailure, ImportCancelled, MemoryError, KeyboardInterrupt):
+        raise
+    except RecursionError:
+        raise ImportFailure(f"the {_NAMES[kind]} is nested too deeply to be read") from None
+    except Exception as exc:
+        # The parsers (pdfminer, lxml, zipfile, odfpy, striprtf) raise all kinds of
+        # errors on damaged files; the user needs to hear which file, not a traceback.
+        log.warning("could not read %s", path, exc_info=True)
+        raise ImportFailure(
+            f"the {_NAMES[kind]} could not be read; it may be damaged ({type(exc).__name__})"
+        ) from exc
 
+
+def _extract(
+    path: Path, kind: str, progress: Progress | None, cancelled: Cancelled | None
+) -> Extracted:
     if kind == "pdf":
         from desktop.core.importers.pdf import extract_pdf
 

@@ -6,6 +6,7 @@ file gets a clear message and a zip bomb is refused without being unpacked."""
 from __future__ import annotations
 
 import zipfile
+import zlib
 from datetime import date, datetime
 from pathlib import Path
 
@@ -187,7 +188,15 @@ def extract_docx(path: Path) -> Extracted:
         )
     except PackageNotFoundError:
         raise ImportFailure("the file is not a Word (.docx) document") from None
-    except (zipfile.BadZipFile, KeyError, ValueError, EOFError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        OSError,
+        KeyError,
+        ValueError,
+        EOFError,
+        NotImplementedError,
+    ) as exc:
         raise ImportFailure(
             f"the Word document is damaged or incomplete ({type(exc).__name__})"
         ) from None
@@ -319,7 +328,15 @@ def extract_odt(path: Path) -> Extracted:
         doc = load(str(path))
         blocks = _odt_blocks(doc)
         metadata = _odt_meta(doc)
-    except (zipfile.BadZipFile, KeyError, EOFError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        OSError,
+        KeyError,
+        ValueError,
+        EOFError,
+        NotImplementedError,
+    ) as exc:
         raise ImportFailure(
             f"the OpenDocument file is damaged or incomplete ({type(exc).__name__})"
         ) from None

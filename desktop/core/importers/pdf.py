@@ -86,6 +86,14 @@ def _open(path: Path, pages: list[int] | None = None):
         raise ImportFailure(DAMAGED) from None
 
 
+def _close(pdf) -> None:
+    """Close a document; on a damaged one, closing re-reads the broken page tree."""
+    try:
+        pdf.close()
+    except Exception:  # already failing or done: nothing more to tell the user
+        log.debug("closing %s failed", pdf, exc_info=True)
+
+
 def _read_page(page) -> PageResult:
     try:
         text, has_chars = page_text(page)
@@ -114,7 +122,7 @@ def _extract_pages(path: str, numbers: list[int]) -> list[PageResult] | None:
             if _worker_queue is not None:
                 _worker_queue.put(1)
     finally:
-        pdf.close()
+        _close(pdf)
     return results
 
 
@@ -282,7 +290,7 @@ def extract_pdf(
             results = _extract_serial(pdf, n_pages, progress, cancelled)
     finally:
         if pdf is not None:
-            pdf.close()
+            _close(pdf)
     extracted = _assemble(results, metadata)
     if incomplete:
         extracted.warnings.insert(0, INCOMPLETE)
