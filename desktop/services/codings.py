@@ -193,3 +193,26 @@ def list_codings(
                 vals.setdefault(cid, []).append((fid, v))
             rows = [replace(r, values=tuple(sorted(vals.get(r.id, [])))) for r in rows]
         return rows
+
+
+def list_document_codings(
+    project, document_id: int, *, coder_ids: list[int] | None = None, text: str | None = None
+) -> list[CodingInfo]:
+    """One document's codings in document order, read lightly for a viewer: no ORM
+    objects, no field values, and ``created_at``/``updated_at`` left None. Given the
+    document's ``text``, quotes are sliced from it instead of read (they are equal:
+    ``insert_coding`` checks it), which saves reading every quote again."""
+    c = m.Coding
+    cols = [c.id, c.code_id, c.coder_id, c.start, c.end, c.memo]
+    if text is None:
+        cols.append(c.quote)
+    q = select(*cols).where(c.document_id == document_id).order_by(c.start, c.end, c.id)
+    if coder_ids is not None:
+        q = q.where(c.coder_id.in_(coder_ids))
+    with project.session() as s:
+        rows = s.execute(q).all()
+    if text is None:
+        return [CodingInfo(i, document_id, k, r, a, b, quote, memo or "", None, None)
+                for i, k, r, a, b, memo, quote in rows]  # fmt: skip
+    return [CodingInfo(i, document_id, k, r, a, b, text[a:b], memo or "", None, None)
+            for i, k, r, a, b, memo in rows]  # fmt: skip
