@@ -60,8 +60,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = action(
         "merge", cmd_merge, "merge code A into code B: A's codings, examples and sub-codes go to B"
     )
-    p.add_argument("source", metavar="A")
-    p.add_argument("target", metavar="B")
+    p.description = (
+        "A's codings become B's; a coding B already has (same document, coder and span) "
+        "collapses into it. Field values move to B's fields of the same name and type; "
+        "the rest are reported. A's sub-codes become B's, and a sub-code B already has "
+        "by that name is merged the same way. A disappears."
+    )
+    p.add_argument("source", metavar="A", help="the code that disappears (a path)")
+    p.add_argument("target", metavar="B", help="the code that receives its codings (a path)")
 
     p = action("delete", cmd_delete, "delete a code and its sub-codes")
     p.add_argument("path")

@@ -42,6 +42,7 @@ def codebook_html(project, *, title: str | None = None) -> str:
     codes = codebook.list_codes(project)
     by_code = fieldsvc.fields_by_code(project)
     under: dict[int, int] = {c.id: c.codings for c in codes}
+    paths = {c.id: c.path for c in codes}
     for c in reversed(codes):  # children come after parents: add each to its parent
         if c.parent_id is not None:
             under[c.parent_id] += under[c.id]
@@ -86,13 +87,13 @@ def codebook_html(project, *, title: str | None = None) -> str:
                 f"<td>{escape(f.name)}</td><td>{escape(f.type)}</td>"
                 f"<td>{escape(', '.join(f.choices))}</td>"
                 f"<td>{'yes' if f.required else ''}</td>"
-                f"<td>{'' if f.code_id == c.id else 'inherited'}</td>"
+                f"<td>{'' if f.code_id == c.id else 'from ' + escape(paths[f.code_id])}</td>"
                 "</tr>"
                 for f in fields
             )
             items.append(
                 '<dt>Fields</dt><dd><table class="fields"><tr><th>field</th><th>type</th>'
-                f"<th>values</th><th>required</th><th></th></tr>{rows}</table></dd>"
+                f"<th>values</th><th>required</th><th>defined on</th></tr>{rows}</table></dd>"
             )
         if items:
             out.append("<dl>" + "".join(items) + "</dl>")
@@ -102,16 +103,15 @@ def codebook_html(project, *, title: str | None = None) -> str:
 
 
 def _toc(codes) -> str:
-    parts = ["<nav><h2>Contents</h2>"]
-    depth = -1
+    kids: dict[int | None, list] = {}
     for c in codes:
-        while depth < c.depth:
-            parts.append("<ul>")
-            depth += 1
-        while depth > c.depth:
-            parts.append("</ul>")
-            depth -= 1
-        parts.append(f'<li><a href="#code-{c.id}">{escape(c.name)}</a></li>')
-    parts.extend("</ul>" for _ in range(depth + 1))
-    parts.append("</nav>")
-    return "".join(parts)
+        kids.setdefault(c.parent_id, []).append(c)
+
+    def items(parent_id: int | None) -> str:
+        out = []
+        for c in kids.get(parent_id, []):
+            sub = f"<ul>{items(c.id)}</ul>" if c.id in kids else ""
+            out.append(f'<li><a href="#code-{c.id}">{escape(c.name)}</a>{sub}</li>')
+        return "".join(out)
+
+    return f"<nav><h2>Contents</h2><ul>{items(None)}</ul></nav>" if codes else ""

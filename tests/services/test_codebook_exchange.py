@@ -277,7 +277,7 @@ def test_html_codebook_has_everything_and_escapes_it(project, doc, ana, tmp_path
     assert "&lt;b&gt;bold&lt;/b&gt;" in html
     assert "#f58231" in html and "Exclude" in html and "Include" in html
     assert "0 coding(s), 1 with sub-codes" in html
-    assert "stance" in html and "for, against, neutral" in html and "inherited" in html
+    assert "stance" in html and "for, against, neutral" in html and "from Claims" in html
     etree.fromstring(html.encode(), etree.HTMLParser())  # parses
     stream = io.BytesIO()
     cx.export_codebook(project, stream, "html")
