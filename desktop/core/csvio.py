@@ -187,6 +187,12 @@ def _looks_binary(text: str) -> bool:
     return bool(sample) and bad / len(sample) > 0.001
 
 
+def _delimiter(header: str) -> str:
+    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
+
+
 class CsvReader:
     """Records of a CSV file with a header row.
 
@@ -204,7 +210,11 @@ class CsvReader:
         # Held open while records are read; closed by close() or the with block.
         self._fh = open(self.path, encoding=self.encoding.name, newline="")  # noqa: SIM115
         self._old_limit: int | None = csv.field_size_limit(FIELD_LIMIT)
-        self._reader = csv.reader(self._fh, dialect=TesseraDialect)
+        # Spreadsheets in many locales (de, fr, ...) save CSV with semicolons; tabs come
+        # from copy and paste. The header row tells which.
+        self.delimiter = _delimiter(self._fh.readline())
+        self._fh.seek(0)
+        self._reader = csv.reader(self._fh, dialect=TesseraDialect, delimiter=self.delimiter)
         header = next(iter(self), None)
         if header is None:
             self.close()

@@ -226,6 +226,7 @@ class CodingsCsv:
         c_coder, c_start, c_end = self.c_coder, self.c_start, self.c_end
         err = self._error
         times: dict[str, str | None] = {}  # as written -> as stored (None: invalid)
+        bad_times: list[tuple[int, str]] = []
         existing_did, existing = None, set()
         field_cells = itemgetter(*(c for c, _, _ in self.field_cols)) if self.field_cols else None
         last_did, doc_text = None, ""
@@ -301,13 +302,11 @@ class CodingsCsv:
             if c_created is not None and (raw := values[c_created].strip()):
                 created = times[raw] if raw in times else times.setdefault(raw, _iso(raw))
                 if created is None:
-                    err(line, f"created_at is not an ISO 8601 time (got {raw!r})")
-                    continue
+                    bad_times.append((line, raw))
             if c_updated is not None and (raw := values[c_updated].strip()):
                 updated = times[raw] if raw in times else times.setdefault(raw, _iso(raw))
                 if updated is None:
-                    err(line, f"updated_at is not an ISO 8601 time (got {raw!r})")
-                    continue
+                    bad_times.append((line, raw))
             field_values = ()
             if field_cells is not None:
                 cells = field_cells(values)
@@ -328,6 +327,13 @@ class CodingsCsv:
                 continue
             self.rows.append(
                 (did, code, coder, start, end, quote, memo, created, updated, field_values)
+            )
+        if bad_times:
+            # Times are metadata; a spreadsheet may have rewritten them in its own format.
+            line, raw = bad_times[0]
+            self.report.warnings.append(
+                f"{len(bad_times):,} time(s) are not ISO 8601 (first on line {line}: {raw!r}); "
+                "those codings get the time of this import"
             )
         if n == 0 and not self.report.errors:
             self.report.warnings.append(f"{self.reader.path}: the file has a header but no codings")

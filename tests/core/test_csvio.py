@@ -162,3 +162,22 @@ def test_utf16_without_a_bom_is_named(tmp_path):
     path.write_bytes("document,code\r\nx,y\r\n".encode("utf-16-le"))
     with pytest.raises(csvio.CsvFormatError, match="UTF-16 text without a byte order mark"):
         csvio.CsvReader(path)
+
+
+@pytest.mark.parametrize("sep", [";", "\t"])
+def test_semicolons_and_tabs_from_spreadsheets(tmp_path, sep):
+    path = tmp_path / "t.csv"
+    path.write_bytes(
+        f'\ufeffdocument{sep}code{sep}memo\r\na.txt{sep}Actors{sep}"x, y{sep} z"\r\n'.encode()
+    )
+    with csvio.CsvReader(path) as r:
+        assert r.delimiter == sep
+        assert r.header == ["document", "code", "memo"]
+        assert list(r) == [(2, ["a.txt", "Actors", f"x, y{sep} z"])]
+
+
+def test_commas_win_a_tie(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("a;b,c\r\n1;2,3\r\n")
+    with csvio.CsvReader(path) as r:
+        assert r.delimiter == "," and r.header == ["a;b", "c"]

@@ -285,17 +285,20 @@ def test_progress_is_reported(proj, tmp_path, monkeypatch):
     assert seen[-1] == (1, 1)
 
 
-def test_times_travel_in_utc(proj, tmp_path):
+def test_times_travel_in_utc_and_unreadable_ones_are_a_warning(proj, tmp_path):
     s, e = span("Rebels")
     header = "document,code,coder,start,end,created_at,updated_at\r\n"
-    good = f"deraa.txt,Actors,ana,{s},{e},2024-03-01T10:00:00+02:00,2024-03-02 08:30:00Z\r\n"
-    bad = (
+    body = (
+        f"deraa.txt,Actors,ana,{s},{e},2024-03-01T10:00:00+02:00,2024-03-02 08:30:00Z\r\n"
         f"deraa.txt,Claims,ana,{s},{e},2024-03-01T10:00:00+02:00Z,\r\n"
-        f"deraa.txt,Claims,ana,{s},{e},yesterday,\r\n"
+        f"deraa.txt,Casualties,ana,{s},{e},01/03/2024 10:00,\r\n"
     )
-    by_line = dict(refused(proj, write(tmp_path, header + good + bad, "bad.csv")).errors)
-    assert sorted(by_line) == [3, 4] and "created_at is not an ISO 8601 time" in by_line[4]
-    exchange.import_codings_csv(proj, write(tmp_path, header + good))
-    [c] = codings.list_codings(proj)
-    assert c.created_at.isoformat() == "2024-03-01T08:00:00"
-    assert c.updated_at.isoformat() == "2024-03-02T08:30:00"
+    report = exchange.import_codings_csv(proj, write(tmp_path, header + body))
+    assert report.imported == 3
+    assert report.warnings == [
+        "2 time(s) are not ISO 8601 (first on line 3: '2024-03-01T10:00:00+02:00Z'); "
+        "those codings get the time of this import"
+    ]
+    first = codings.list_codings(proj, code_ids=[codebook.find_code(proj, "Actors").id])[0]
+    assert first.created_at.isoformat() == "2024-03-01T08:00:00"
+    assert first.updated_at.isoformat() == "2024-03-02T08:30:00"
