@@ -1,0 +1,130 @@
+"""tessera refi import | export, as a user types them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from desktop.cli.main import main
+from desktop.services import coders
+from desktop.services.project import Project
+
+NVIVO_WIN = "nvivo-win-12.6_oltas0517.qdpx"
+MAXQDA = "maxqda-24.7_project.qde"
+
+
+@pytest.fixture(scope="module")
+def samples(shared_dir: Path) -> Path:
+    return shared_dir / "refi" / "samples"
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    path = tmp_path / "study.tessera"
+    Project.create(path).close()
+    return path
+
+
+def info(path: Path) -> dict:
+    with Project.open(path) as p:
+        return p.info()
+
+
+def test_import_refuses_new_codes_without_add_codes(project, samples, capsys) -> None:
+    assert main(["refi", "import", str(project), str(samples / NVIVO_WIN)]) == 1
+    err = capsys.readouterr().err
+    assert "152 code(s) the project lacks" in err and "--add-codes" in err
+    assert "Nothing was imported" in err
+    assert info(project)["codes"] == 0 and info(project)["coders"] == 0
+
+
+def test_import_with_add_codes_then_again(project, samples, capsys) -> None:
+    assert main(["refi", "import", str(project), str(samples / NVIVO_WIN), "--add-codes"]) == 0
+    out, err = capsys.readouterr()
+    assert "imported 303 of 303 coding(s)" in out and "NVivo for Windows 12.6" in out
+    assert "added coder floriansipos" in out and "added document videos_10_selected" in out
+    assert "... and 132 more" in out  # 152 added codes, 20 listed
+    assert "warning: selection offsets read as UTF-16" in err
+    facts = info(project)
+    assert (facts["codes"], facts["documents"], facts["codings"]) == (152, 2, 303)
+
+    assert main(["refi", "import", str(project), str(samples / NVIVO_WIN)]) == 0
+    out, _ = capsys.readouterr()
+    assert "imported 0 of 303 coding(s)" in out and "303 already in the project" in out
+    assert "same coder Gergo" in out
+    assert "152 code(s) already in the codebook" in out
+    assert "same document 'videos_selection' is 'videos_selection' in the project" in out
+
+
+def test_import_of_a_maxqda_qde_warns_about_the_missing_texts(project, samples, capsys) -> None:
+    assert main(["refi", "import", str(project), str(samples / MAXQDA), "--add-codes"]) == 0
+    out, err = capsys.readouterr()
+    assert err.count("is not in a lone .qde file") == 10
+    assert "imported 0 of 0 coding(s)" in out
+    assert info(project)["codes"] == 307
+
+
+def test_import_errors_are_one_line(project, tmp_path, capsys) -> None:
+    assert main(["refi", "import", str(project), str(tmp_path / "none.qdpx")]) == 1
+    assert "no such file" in capsys.readouterr().err
+    junk = tmp_path / "junk.qdpx"
+    junk.write_text("hello")
+    assert main(["refi", "import", str(project), str(junk)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("tessera: ") and "not well-formed" in err and "Traceback" not in err
+
+
+def test_export_then_import_elsewhere(project, samples, tmp_path, capsys) -> None:
+    main(["refi", "import", str(project), str(samples / NVIVO_WIN), "--add-codes"])
+    capsys.readouterr()
+    out_file = tmp_path / "out.qdpx"
+    assert main(["refi", "export", str(project), "-o", str(out_file)]) == 0
+    out = capsys.readouterr().out
+    assert "exported 2 document(s), 152 code(s) and 303 coding(s) by Gergo, floriansipos" in out
+    with zipfile.ZipFile(out_file) as zf:
+        assert "project.qde" in zf.namelist()
+    other = tmp_path / "other.tessera"
+    Project.create(other).close()
+    assert main(["refi", "import", str(other), str(out_file), "--add-codes"]) == 0
+    assert "imported 303 of 303 coding(s)" in capsys.readouterr().out
+    assert info(other)["codings"] == 303
+
+
+def test_export_of_some_coders(project, samples, tmp_path, capsys) -> None:
+    main(["refi", "import", str(project), str(samples / NVIVO_WIN), "--add-codes"])
+    capsys.readouterr()
+    out_file = tmp_path / "gergo.qdpx"
+    assert main(["refi", "export", str(project), "-o", str(out_file), "--coders", "Gergo"]) == 0
+    assert "303" not in (out := capsys.readouterr().out) and "6 coding(s) by Gergo" in out
+    assert (
+        main(["refi", "export", str(project), "-o", str(out_file), "--coders", "Gergo,Nobody"]) == 1
+    )
+    assert "no coder named 'Nobody'" in capsys.readouterr().err
+    with Project.open(project) as p:
+        assert {c.name for c in coders.list_coders(p)} == {"Gergo", "floriansipos"}
+
+
+def test_export_needs_a_file_in_an_existing_folder(project, tmp_path, capsys) -> None:
+    assert main(["refi", "export", str(project), "-o", str(tmp_path)]) == 1
+    assert "is a folder" in capsys.readouterr().err
+    assert main(["refi", "export", str(project), "-o", str(tmp_path / "no" / "x.qdpx")]) == 1
+    assert "no such folder" in capsys.readouterr().err
+
+
+def test_through_the_console_script(project, samples, tmp_path) -> None:
+    exe = Path(sys.executable).with_name("tessera")
+    run = subprocess.run(
+        [exe, "refi", "import", project, samples / "atlasti-win-23.2_target-project.qdpx",
+         "--add-codes"], capture_output=True, text=True,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert "added code Commits" in run.stdout
+    run = subprocess.run(
+        [exe, "refi", "export", project, "-o", tmp_path / "a.qdpx"], capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    assert "exported 0 document(s), 3 code(s)" in run.stdout
