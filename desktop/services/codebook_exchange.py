@@ -126,12 +126,12 @@ def records(project) -> list[CodeRecord]:
     ]
 
 
-def _stable_guid(project, code_id: int) -> str:
-    """A GUID for a code that has none: the same on every export of this project."""
+def _guid_namespace(project) -> uuid.UUID:
+    """Codes without a GUID get uuid5(this, code id): the same on every export."""
     with project.session() as s:
         info = s.get(m.ProjectInfo, 1)
         seed = f"{info.created_at.isoformat() if info else ''}/{info.name if info else ''}"
-    return str(uuid.uuid5(uuid.uuid5(uuid.NAMESPACE_URL, f"tessera:{seed}"), str(code_id)))
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"tessera:{seed}")
 
 
 # -- export -----------------------------------------------------------------------------
@@ -150,13 +150,14 @@ def export_codebook(project, out: Path | str | IO, fmt: str = "csv") -> int:
         codes = codebook.list_codes(project)
         if not codes:
             raise ServiceError("the codebook is empty: a REFI-QDA codebook needs at least one code")
+        namespace = _guid_namespace(project)
         specs = [
             CodeSpec(
                 path=c.path,
                 name=c.name,
                 color=c.color,
                 description=c.description,
-                guid=c.guid or _stable_guid(project, c.id),
+                guid=c.guid or str(uuid.uuid5(namespace, str(c.id))),
                 inclusion=c.inclusion,
                 exclusion=c.exclusion,
                 examples=list(c.examples),

@@ -132,6 +132,9 @@ class _Merge:
             .where(m.CodeExample.code_id == a.id)
             .order_by(m.CodeExample.sort_order, m.CodeExample.id)
         ):
+            audit.record(
+                s, self.actor, "update", "code_example", ex.id, {"code_id": a.id}, {"code_id": b.id}
+            )
             ex.code_id, ex.sort_order = b.id, order
             order += 1
             self.examples += 1
