@@ -4,6 +4,7 @@ codebook and the document's codings on the right."""
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
@@ -52,6 +53,7 @@ class MainWindow(QMainWindow):
         self.coders: dict[int, CoderInfo] = {}
         self.codings_by_id: dict[int, CodingInfo] = {}
         self._pages: list[tuple[int, int]] = []
+        self._page_starts: list[int] = []
         self.setAcceptDrops(True)
         self._build()
         self.coding = CodingActions(self)
@@ -93,7 +95,7 @@ class MainWindow(QMainWindow):
         self.main_split.addWidget(centre)
         self.main_split.addWidget(self.right_split)
         self.main_split.setStretchFactor(1, 1)
-        self.main_split.setSizes([260, 820, 380])
+        self.main_split.setSizes([250, 780, 410])
         for split in (self.main_split, self.right_split):
             split.setChildrenCollapsible(False)
             split.setHandleWidth(1)
@@ -223,7 +225,7 @@ class MainWindow(QMainWindow):
         if self._shown(c):
             self.codings_by_id[c.id] = c
             self.viewer.add_span(self._span(c))
-            page = documents.page_of(self._pages, c.start) or 0 if self._pages else 0
+            page = self._page_of(c.start)
             self.codings_panel.model.add(c, page)
         self._update_status()
 
@@ -239,6 +241,9 @@ class MainWindow(QMainWindow):
         if c.id in self.codings_by_id:
             self.codings_by_id[c.id] = c
             self.codings_panel.model.update(c)
+
+    def _page_of(self, offset: int) -> int:
+        return bisect_right(self._page_starts, offset) if self._pages else 0
 
     def _span(self, c: CodingInfo) -> Span:
         to_qt = self.viewer.offsets.to_qt
@@ -265,15 +270,18 @@ class MainWindow(QMainWindow):
             self.viewer.set_spans([])
             self.codings_panel.model.set_codings([], {}, {})
             return
-        rows = codings.list_codings(
-            self.project, document_id=self.document_id, coder_ids=self.ctx.visible_coder_ids()
+        rows = codings.list_document_codings(
+            self.project,
+            self.document_id,
+            coder_ids=self.ctx.visible_coder_ids(),
+            text=self.viewer.text,
         )
         self.codings_by_id = {c.id: c for c in rows}
         v = self.viewer
         spans = [self._span(c) for c in rows]
         v.show_coders = self.ctx.view_mode != MINE and len({c.coder_id for c in rows}) > 1
         v.set_spans(spans)
-        pages = [documents.page_of(self._pages, c.start) or 0 for c in rows] if self._pages else []
+        pages = [self._page_of(c.start) for c in rows] if self._pages else []
         self.codings_panel.model.set_codings(rows, self.codes, self.coders, pages)
         self.codings_panel.set_page_column(bool(self._pages))
         self.codings_panel.view.setColumnHidden(1, self.ctx.view_mode == MINE)
@@ -302,6 +310,7 @@ class MainWindow(QMainWindow):
         self.find_bar.reset()
         text = documents.get_text(self.project, document_id)
         self._pages = documents.get_pages(self.project, document_id)
+        self._page_starts = [a for a, _b in self._pages]
         self.viewer.set_text(text, self._pages)
         info = self.documents_panel.model.document(self.documents_panel.model.row_of(document_id))
         self.doc_title.setText(info.title or info.name)

@@ -8,9 +8,9 @@ underlines and margin stripes instead of hiding each other."""
 
 from __future__ import annotations
 
-import heapq
 from bisect import bisect_left, insort
 from dataclasses import dataclass
+from operator import attrgetter
 
 LONG = 4096  # UTF-16 units; spans longer than this are scanned, not bisected
 
@@ -32,35 +32,44 @@ class SpanIndex:
         self.set_spans(spans or [])
 
     def set_spans(self, spans: list[Span]) -> None:
-        spans = sorted(spans, key=_order)
+        spans = sorted(spans, key=_start)  # stable: the services' (start, end) order holds
         self._assign_lanes(spans)
         self.spans = spans
-        self._short = [s for s in spans if s.end - s.start <= LONG]
+        if any(s.end - s.start > LONG for s in spans):
+            self._short = [s for s in spans if s.end - s.start <= LONG]
+            self._long = [s for s in spans if s.end - s.start > LONG]
+        else:
+            self._short, self._long = spans[:], []
         self._starts = [s.start for s in self._short]
-        self._long = [s for s in spans if s.end - s.start > LONG]
         self.lanes = 1 + max((s.lane for s in spans), default=-1)
-        self._by_id = {s.coding_id: s for s in spans}
+        self._ids: dict[int, Span] | None = None  # built on the first removal
 
     @staticmethod
     def _assign_lanes(spans: list[Span]) -> None:
-        busy: list[tuple[int, int]] = []  # (end, lane) of spans still open
-        free: list[int] = []
-        next_lane = 0
+        # lanes are few: a linear look for a free one beats a heap
+        lane_ends: list[int] = []
         for s in spans:
-            while busy and busy[0][0] <= s.start:
-                heapq.heappush(free, heapq.heappop(busy)[1])
-            if free:
-                s.lane = heapq.heappop(free)
+            start = s.start
+            for lane, end in enumerate(lane_ends):
+                if end <= start:
+                    lane_ends[lane] = s.end
+                    s.lane = lane
+                    break
             else:
-                s.lane = next_lane
-                next_lane += 1
-            heapq.heappush(busy, (s.end, s.lane))
+                s.lane = len(lane_ends)
+                lane_ends.append(s.end)
+
+    @property
+    def _by_id(self) -> dict[int, Span]:
+        if self._ids is None:
+            self._ids = {s.coding_id: s for s in self.spans}
+        return self._ids
 
     def add(self, span: Span) -> None:
         """Add one span in O(log n + k): it takes the lowest lane free over its range."""
         used = {s.lane for s in self.overlapping(span.start, span.end)}
         span.lane = next(i for i in range(len(used) + 1) if i not in used)
-        insort(self.spans, span, key=_order)
+        insort(self.spans, span, key=_start)
         self._by_id[span.coding_id] = span
         if span.end - span.start <= LONG:
             i = bisect_left(self._starts, span.start)
@@ -74,7 +83,7 @@ class SpanIndex:
         span = self._by_id.pop(coding_id, None)
         if span is None:
             return None
-        i = bisect_left(self.spans, _order(span), key=_order)
+        i = bisect_left(self.spans, span.start, key=_start)
         while self.spans[i] is not span:
             i += 1
         del self.spans[i]
@@ -108,5 +117,4 @@ class SpanIndex:
         return [s for s in self.overlapping(pos, pos + 1) if s.start <= pos < s.end]
 
 
-def _order(s: Span) -> tuple[int, int, int]:
-    return (s.start, -s.end, s.coding_id)
+_start = attrgetter("start")

@@ -24,7 +24,8 @@ from desktop.ui.look import reading_font
 from desktop.ui.offsets import OffsetMap
 from desktop.ui.spans import Span, SpanIndex
 
-MAX_TEXT_WIDTH = 760  # px: a comfortable line length
+MAX_TEXT_WIDTH = 700  # px: about 75 characters a line, a comfortable measure
+LABEL_W = 150  # px of code names beside the stripes, when there is room
 STRIPE_W, STRIPE_GAP, MAX_LANES = 4, 3, 8
 _WORD = re.compile(r"[\w'’\-]", re.UNICODE)
 FILL_ALPHA = 64
@@ -218,9 +219,12 @@ class DocumentViewer(QPlainTextEdit):
 
     def _layout_margins(self) -> None:
         stripes = self._stripe_width()
-        spare = max(0, self.width() - MAX_TEXT_WIDTH - self.verticalScrollBar().sizeHint().width())
-        left = max(stripes + 8, spare // 2 + 40 if spare > 160 else stripes + 8)
-        right = max(16, spare - left + stripes) if spare > 160 else 16
+        spare = max(
+            0, self.width() - MAX_TEXT_WIDTH - stripes - self.verticalScrollBar().sizeHint().width()
+        )
+        labels = min(LABEL_W, spare * 2 // 3) if spare > 90 else 0
+        left = stripes + labels
+        right = max(12, spare - labels)
         if self.viewportMargins().left() != left or self.viewportMargins().right() != right:
             self.setViewportMargins(left, 0, right, 0)
         cr = self.contentsRect()
@@ -249,10 +253,14 @@ class DocumentViewer(QPlainTextEdit):
     def _rects(self, start: int, end: int, blocks) -> list[QRectF]:
         out = []
         x0 = self.contentOffset().x()
-        for block, top in blocks:
+        positions = self._block_positions(blocks)
+        first = max(0, bisect_right(positions, start) - 1)
+        for block, top in blocks[first:]:
             bpos = block.position()
+            if bpos >= end:
+                break
             blen = block.length() - 1
-            if end <= bpos or start > bpos + blen:
+            if start > bpos + blen:
                 continue
             s, e = max(start, bpos) - bpos, min(end, bpos + blen) - bpos
             layout = block.layout()
@@ -269,6 +277,14 @@ class DocumentViewer(QPlainTextEdit):
                     xb = line.naturalTextWidth() + line.x()
                 out.append(QRectF(x0 + xa, top + line.y(), max(xb - xa, 2.0), line.height()))
         return out
+
+    def _block_positions(self, blocks) -> list[int]:
+        key = id(blocks)
+        if getattr(self, "_positions_key", None) != key:
+            self._positions_key = key
+            self._positions = [b.position() for b, _top in blocks]
+            self._positions_blocks = blocks  # keeps id(blocks) from being reused
+        return self._positions
 
     def _span_rects(self, span: Span) -> list[QRectF]:
         _a, _b, blocks = self._visible_range()
@@ -340,7 +356,7 @@ class DocumentViewer(QPlainTextEdit):
                 p.drawEllipse(QRectF(r.center().x() - 3, r.top() - 3, 6, 6))
             label = self.labels.get(span.code_id, "")
             left = self._stripe_x(self.index.lanes) - 2
-            if label and r.top() >= label_bottom and left > 40:
+            if label and r.top() >= label_bottom and left > 60:
                 text = fm.elidedText(label, Qt.TextElideMode.ElideRight, int(left - 8))
                 p.setPen(QColor(span.color).darker(130))
                 p.drawText(
