@@ -11,16 +11,21 @@ reaches the run lies inside it, so a coder's codings of the run are the coder's 
 *version* of that passage: accepting it makes the consensus coder's codings of the code
 in the run equal to that version (the consensus codings already there are replaced).
 
+Accepting a version also marks the passage *decided* (project setting
+``review_decided``: {document id: [[code id, start, end], ...]}), since accepting "not
+coded" leaves no coding behind to tell; clearing the consensus there makes it open again.
+
 Each change is one transaction and returns an ``Adjudication`` (what was removed and
-created) so that the window's undo can put things back exactly.
+created, which passages were marked or unmarked) so that the window's undo can put
+things back exactly.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from db import models as m
@@ -32,6 +37,8 @@ from desktop.services.errors import NotFound, ServiceError
 
 CONSENSUS = "consensus"
 CONSENSUS_COLOR = "#3b3b3b"
+DECIDED = "review_decided"
+Key = tuple[int, int, int, int]  # document, code, start, end
 
 
 @dataclass(frozen=True)
@@ -66,15 +73,17 @@ class Disagreement:
     unit: str = "char"
     consensus: tuple[CodingInfo, ...] = ()  # the consensus coder's codings in the region
     settled_by: tuple[int, ...] = ()  # coders whose version the consensus now equals
+    decided: bool = False  # a version was accepted here
 
     @property
-    def key(self) -> tuple[int, int, int, int]:
+    def key(self) -> Key:
         return (self.document_id, self.code_id, self.start, self.end)
 
     @property
     def resolved(self) -> bool:
-        """The consensus has been given a version of this passage (any, own included)."""
-        return bool(self.settled_by) or bool(self.consensus)
+        """The reviewer has given the consensus a version of this passage: accepted one,
+        or coded their own."""
+        return self.decided or bool(self.consensus)
 
     def version(self, coder_id: int) -> CoderVersion:
         for v in self.versions:
@@ -96,6 +105,8 @@ class Adjudication:
     removed: tuple[CodingInfo, ...] = ()
     coder_created: bool = False
     document_id: int = 0
+    marked: tuple[Key, ...] = ()  # passages this action marked decided
+    unmarked: tuple[Key, ...] = ()
 
 
 # -- finding disagreements -------------------------------------------------------------
@@ -134,6 +145,7 @@ def disagreements(
         if code_ids is not None:
             q = q.where(m.Coding.code_id.in_(list(code_ids)))
         rows = [_info(c) for c in s.scalars(q.order_by(m.Coding.start, m.Coding.end, m.Coding.id))]
+        decided = _decided(teams.read_settings(s))
     paths = {c.id: c.path for c in codebook.list_codes(project)}
     order = {cid: k for k, cid in enumerate(paths)}
     bounds = None
@@ -177,7 +189,8 @@ def disagreements(
                     unit,
                     in_region,
                     settled,
-                )  # fmt: skip
+                    (document_id, code_id, start, end) in decided,
+                )
             )
     found.sort(key=lambda d: (d.start, d.end, order.get(d.code_id, 0)))
     return found
@@ -349,9 +362,11 @@ def accept(
                 s.add(m.CodingValue(coding_id=new.id, field_id=field_id, value=value))
             s.flush()
             created.append(_info(new, values.get(c.id, ())))
+        marked = _mark(s, [disagreement.key], on=True)
     return Adjudication(
-        consensus_id, tuple(created), tuple(removed_infos), created_coder, disagreement.document_id
-    )
+        consensus_id, tuple(created), tuple(removed_infos), created_coder,
+        disagreement.document_id, marked=marked,
+    )  # fmt: skip
 
 
 def code_as_consensus(
@@ -387,26 +402,37 @@ def clear_consensus(
             )
         )
         removed = _delete(s, project.actor, present)
-    return Adjudication(consensus_id, (), tuple(removed), created_coder, disagreement.document_id)
+        unmarked = _mark(s, [disagreement.key], on=False)
+    return Adjudication(
+        consensus_id, (), tuple(removed), created_coder, disagreement.document_id,
+        unmarked=unmarked,
+    )  # fmt: skip
 
 
 def undo(project, done: Adjudication) -> Adjudication:
     """Reverse an adjudication in one transaction. Returns the same action with the ids
     the rows have now, ready for ``redo``."""
-    taken, restored = _swap(project, take=done.created, put=done.removed)
-    return Adjudication(done.consensus_id, taken, restored, done.coder_created, done.document_id)
+    taken, restored = _swap(
+        project, take=done.created, put=done.removed, mark=done.unmarked, unmark=done.marked
+    )
+    return replace(done, created=taken, removed=restored)
 
 
 def redo(project, done: Adjudication) -> Adjudication:
     """Do an undone adjudication again; returns it ready for ``undo``."""
-    taken, created = _swap(project, take=done.removed, put=done.created)
-    return Adjudication(done.consensus_id, created, taken, done.coder_created, done.document_id)
+    taken, created = _swap(
+        project, take=done.removed, put=done.created, mark=done.marked, unmark=done.unmarked
+    )
+    return replace(done, created=created, removed=taken)
 
 
 def _swap(
-    project, *, take: Sequence[CodingInfo], put: Sequence[CodingInfo]
-) -> tuple[tuple[CodingInfo, ...], tuple[CodingInfo, ...]]:
+    project, *, take: Sequence[CodingInfo], put: Sequence[CodingInfo],
+    mark: Sequence[Key] = (), unmark: Sequence[Key] = (),
+) -> tuple[tuple[CodingInfo, ...], tuple[CodingInfo, ...]]:  # fmt: skip
     with project.session() as s:
+        _mark(s, mark, on=True)
+        _mark(s, unmark, on=False)
         gone = [s.get(m.Coding, c.id) for c in take]
         if any(g is None for g in gone):
             raise ServiceError("a consensus coding was changed since (it no longer exists)")
@@ -425,6 +451,30 @@ def _swap(
             s.flush()
             back.append(_info(c, info.values))
     return tuple(taken), tuple(back)
+
+
+def _decided(settings: dict) -> set[Key]:
+    return {
+        (int(doc), int(code), int(start), int(end))
+        for doc, keys in (settings.get(DECIDED) or {}).items()
+        for code, start, end in keys
+    }
+
+
+def _mark(s: Session, keys: Sequence[Key], *, on: bool) -> tuple[Key, ...]:
+    """Mark passages decided (or not); returns the keys whose state changed."""
+    if not keys:
+        return ()
+    settings = teams.read_settings(s)
+    decided = _decided(settings)
+    changed = tuple(k for k in keys if (k in decided) != on)
+    if changed:
+        decided = decided | set(changed) if on else decided - set(changed)
+        by_doc: dict[str, list[list[int]]] = {}
+        for doc, code, start, end in sorted(decided):
+            by_doc.setdefault(str(doc), []).append([code, start, end])
+        teams.write_settings(s, {**settings, DECIDED: by_doc})
+    return changed
 
 
 def _delete(s: Session, actor: str, rows: Sequence[m.Coding]) -> list[CodingInfo]:
@@ -487,12 +537,20 @@ def consensus_agreement(
 ) -> list[ConsensusAgreement]:
     """Each coder's agreement with the consensus coder (two coders each time, through
     ``project_agreement``), per code, plus one figure over all codes. Documents and codes
-    default to those the coder or the consensus coded. No consensus yet: every value n/a."""
+    default to those the coder or the consensus coded. While the consensus coder has no
+    codings among them, every value is n/a (there is nothing to compare with yet)."""
     from desktop.services.agreement import project_agreement
 
     with project.session() as s:
         names = _coder_names(s, list(coder_ids))
         consensus_name = s.scalar(select(m.Coder.name).where(m.Coder.id == consensus_id))
+        q = select(func.count()).select_from(m.Coding).where(m.Coding.coder_id == consensus_id)
+        if document_ids is not None:
+            q = q.where(m.Coding.document_id.in_(list(document_ids)))
+        if code_ids is not None:
+            q = q.where(m.Coding.code_id.in_(list(code_ids)))
+        if not s.scalar(q):
+            consensus_name = None  # nothing to compare with yet
         doc_keys = None
         if document_ids is not None:
             doc_keys = list(

@@ -114,7 +114,7 @@ def test_accept_copies_a_version_into_the_consensus_and_undo_removes_it(study):
     assert spans(p, consensus.id) == [(events, 12, 24)]
 
     (d,) = review.disagreements(p, doc, [ana, ben], consensus_id=consensus.id)
-    assert d.settled_by == (ana,) and d.resolved
+    assert d.settled_by == (ana,) and d.resolved and d.decided
 
     # changing one's mind replaces the consensus version, it does not add to it
     again = review.accept(p, d, ben)
@@ -143,14 +143,22 @@ def test_accepting_not_coded_clears_the_consensus_there(study):
     p, doc, actors, events, ana, ben = study
     code(p, doc, actors, ana, 26, 32)
     (d,) = review.disagreements(p, doc, [ana, ben])
+    assert not d.resolved
     first = review.accept(p, d, ana)
     cons = first.consensus_id
     second = review.accept(p, d, ben)
     assert second.created == () and [(c.start, c.end) for c in second.removed] == [(26, 32)]
     assert spans(p, cons) == []
     (d,) = review.disagreements(p, doc, [ana, ben], consensus_id=cons)
-    assert d.settled_by == (ben,)
+    assert d.settled_by == (ben,) and d.resolved  # decided: "not coded", as ben
     assert not review.accept(p, d, ben).created  # nothing to do twice
+    # undoing the first decision alone leaves the passage open again
+    review.undo(p, second)
+    review.undo(p, first)
+    (d,) = review.disagreements(p, doc, [ana, ben], consensus_id=cons)
+    assert d.settled_by == (ben,) and not d.resolved
+    cleared = review.clear_consensus(p, review.disagreements(p, doc, [ana, ben])[0])
+    assert cleared.unmarked == ()
 
 
 def test_accept_copies_field_values(study):

@@ -48,7 +48,11 @@ def code_as_consensus(
         ctx,
         f"Code as consensus {code}",
         lambda: review.code_as_consensus(
-            ctx.project, document_id=document_id, code_id=code_id, start=start, end=end,
+            ctx.project,
+            document_id=document_id,
+            code_id=code_id,
+            start=start,
+            end=end,
             consensus=consensus,
         ),  # fmt: skip
     )
@@ -56,5 +60,7 @@ def code_as_consensus(
 
 def clear_consensus(ctx: Context, d: Disagreement, consensus: int | str) -> Adjudicate:
     return Adjudicate(
-        ctx, f"Clear consensus of {d.code}", lambda: review.clear_consensus(ctx.project, d, consensus)
+        ctx,
+        f"Clear consensus of {d.code}",
+        lambda: review.clear_consensus(ctx.project, d, consensus),
     )

@@ -25,14 +25,14 @@ def short(text: str, limit: int = 48) -> str:
 
 def status_of(d: Disagreement, names: dict[int, str]) -> str:
     """What the consensus holds for a disagreement, in words."""
+    if not d.resolved:
+        return "open"
     if d.settled_by:
         who = [names.get(c, "?") for c in d.settled_by]
         if not d.consensus:
-            return "not coded (" + ", ".join(who) + ")"
+            return "not coded (as " + ", ".join(who) + ")"
         return ", ".join(who) + ("’s version" if len(who) == 1 else "’ versions")
-    if d.consensus:
-        return "own version"
-    return "open"
+    return "own version"
 
 
 class DisagreementModel(QAbstractTableModel):
@@ -93,7 +93,7 @@ class DisagreementModel(QAbstractTableModel):
             if col == 0:
                 return str(index.row() + 1)
             if col == 1:
-                return d.code
+                return d.code.rsplit("/", 1)[-1]
             if col == 2:
                 return short(d.quote)
             if col < 3 + n:
@@ -194,9 +194,12 @@ class ConsensusModel(QAbstractTableModel):
                 )
                 lines.append(f"{row.code}: {values}")
             return "\n".join(lines)
-        if role == Qt.ItemDataRole.ForegroundRole and col > 0:
-            if r.value(CONSENSUS_MEASURES[col - 1]) is None:
-                return QColor("#8a8a8a")
+        if (
+            role == Qt.ItemDataRole.ForegroundRole
+            and col > 0
+            and r.value(CONSENSUS_MEASURES[col - 1]) is None
+        ):
+            return QColor("#8a8a8a")
         return None
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
-from PySide6.QtWidgets import QPlainTextEdit, QWidget
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QResizeEvent
+from PySide6.QtWidgets import QApplication, QPlainTextEdit, QWidget
 
 from desktop.ui.spans import Span, SpanIndex
 from desktop.ui.viewer import DocumentViewer
@@ -74,6 +74,13 @@ class ReviewViewer(DocumentViewer):
         self.viewport().update()
 
     # -- geometry ----------------------------------------------------------------------
+    def _layout_margins(self) -> None:
+        before = self.viewportMargins()
+        super()._layout_margins()
+        if self.viewportMargins() != before:
+            # QPlainTextEdit lays the text out again only when it is itself resized
+            QApplication.sendEvent(self, QResizeEvent(self.size(), self.size()))
+
     def _stripe_width(self) -> int:
         return 22 + max(self.index.lanes, 1) * COLUMN_W
 
@@ -119,8 +126,8 @@ class ReviewViewer(DocumentViewer):
             geometry.append((span, rects))
             colour = QColor(span.coder_color)
             for r in rects:
-                y = r.bottom() - 2 - (self.index.lanes - 1 - span.lane) * 3
-                p.fillRect(QRectF(r.left(), y, r.width(), 2), colour)
+                y = r.bottom() - 1.8 - (self.index.lanes - 1 - span.lane) * 2.2
+                p.fillRect(QRectF(r.left(), y, r.width(), 1.6), colour)
         for i, rects in region_rects:
             if i == self.current_region:
                 p.setRenderHint(QPainter.RenderHint.Antialiasing)

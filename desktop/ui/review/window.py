@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -109,7 +110,8 @@ class ReviewWindow(QMainWindow):
         ctx.codings_changed.connect(self._codings_changed)
         ctx.codebook_changed.connect(self._codebook_changed)
         ctx.error.connect(lambda msg: self.statusBar().showMessage(msg, 8000))
-        ctx.undo_stack.indexChanged.connect(lambda _i: self._sync_undo())
+        ctx.undo_stack.indexChanged.connect(self._undo_index_changed)
+        ctx.destroyed.connect(self._context_gone)
         self.resize(1360, 860)
         self.setWindowTitle(f"Compare coders — {ctx.project.name}")
         self._load_choices(document_id, coder_ids)
@@ -241,10 +243,9 @@ class ReviewWindow(QMainWindow):
         self.consensus_table.verticalHeader().hide()
         self.consensus_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.consensus_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.consensus_table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.Stretch
-        )
-        self.consensus_table.setMaximumHeight(130)
+        self.consensus_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.consensus_table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.consensus_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         s.addWidget(self.consensus_table)
         self.consensus_note = QLabel()
         self.consensus_note.setObjectName("consensusNote")
@@ -255,7 +256,7 @@ class ReviewWindow(QMainWindow):
         split.addWidget(left)
         split.addWidget(side)
         split.setStretchFactor(0, 1)
-        split.setSizes([780, 560])
+        split.setSizes([760, 600])
         split.setChildrenCollapsible(False)
         self.split = split
         centre = QWidget()
@@ -324,6 +325,7 @@ class ReviewWindow(QMainWindow):
         while self.coders_row.count():
             item = self.coders_row.takeAt(0)
             if item.widget():
+                item.widget().setParent(None)
                 item.widget().deleteLater()
         if chosen is None:
             chosen = self._default_coders()
@@ -343,7 +345,9 @@ class ReviewWindow(QMainWindow):
             return [c.id for c in self.all_coders]
         from desktop.services import codings
 
-        used = {c.coder_id for c in codings.list_codings(self.ctx.project, document_id=self.document_id)}
+        used = {
+            c.coder_id for c in codings.list_codings(self.ctx.project, document_id=self.document_id)
+        }
         ids = [c.id for c in self.all_coders if c.id in used]
         return ids if len(ids) >= 2 else [c.id for c in self.all_coders]
 
@@ -432,10 +436,14 @@ class ReviewWindow(QMainWindow):
         header = self.table.horizontalHeader()
         n = self.model.columnCount()
         for col in range(n):
-            mode = QHeaderView.ResizeMode.ResizeToContents if col == 0 else QHeaderView.ResizeMode.Interactive
+            mode = (
+                QHeaderView.ResizeMode.ResizeToContents
+                if col == 0
+                else QHeaderView.ResizeMode.Interactive
+            )
             header.setSectionResizeMode(col, mode)
-        widths = [0, 130, 150] + [110] * (n - 4) + [120]
-        for col in range(1, n):
+        widths = [0, 104, 120] + [92] * (n - 4) + [110]
+        for col in range(1, n - 1):
             self.table.setColumnWidth(col, widths[col])
 
     def _paint_document(self, chosen: list[tuple[int, str, str]]) -> None:
@@ -462,14 +470,24 @@ class ReviewWindow(QMainWindow):
         for c in rows:
             code = self.codes.get(c.code_id)
             spans.append(
-                Span(to_qt(c.start), to_qt(c.end), c.id, c.code_id, c.coder_id,
-                     code.color if code else "#999999", colors.get(c.coder_id, "#777777"),
-                     lanes[c.coder_id])  # fmt: skip
+                Span(
+                    to_qt(c.start),
+                    to_qt(c.end),
+                    c.id,
+                    c.code_id,
+                    c.coder_id,
+                    code.color if code else "#999999",
+                    colors.get(c.coder_id, "#777777"),
+                    lanes[c.coder_id],
+                )  # fmt: skip
             )
         regions = [
-            Region(to_qt(d.start), to_qt(d.end),
-                   tuple((to_qt(a), to_qt(b)) for a, b in d.differing),
-                   self.codes[d.code_id].color if d.code_id in self.codes else "#d1584b")  # fmt: skip
+            Region(
+                to_qt(d.start),
+                to_qt(d.end),
+                tuple((to_qt(a), to_qt(b)) for a, b in d.differing),
+                self.codes[d.code_id].color if d.code_id in self.codes else "#d1584b",
+            )  # fmt: skip
             for d in self.items
         ]
         self._codings_by_id = {c.id: c for c in rows}
@@ -482,14 +500,20 @@ class ReviewWindow(QMainWindow):
         )
 
     def _build_accept_buttons(self, chosen: list[tuple[int, str, str]]) -> None:
+        if chosen == getattr(self, "_accept_for", None):
+            return
+        self._accept_for = list(chosen)
         while self.accept_grid.count():
             item = self.accept_grid.takeAt(0)
             if item.widget():
+                item.widget().setParent(None)
                 item.widget().deleteLater()
         self.accept_buttons = {}
         for i, (cid, name, colour) in enumerate(chosen):
             label = f"Accept {name}'s version"
-            button = QPushButton(swatch(colour, round_=True), label + (f"  ({i + 1})" if i < 9 else ""))
+            button = QPushButton(
+                swatch(colour, round_=True), label + (f"  ({i + 1})" if i < 9 else "")
+            )
             button.setToolTip(f"Make the consensus here what {name} coded ({i + 1})")
             button.clicked.connect(lambda _=False, k=i: self.accept_column(k))
             self.accept_grid.addWidget(button, i // 2, i % 2)
@@ -512,6 +536,9 @@ class ReviewWindow(QMainWindow):
             rows = []
             self.statusBar().showMessage(str(exc), 8000)
         self.consensus_model.set_rows(rows, colors)
+        t = self.consensus_table
+        height = t.horizontalHeader().height() + sum(t.rowHeight(r) for r in range(len(rows)))
+        t.setFixedHeight(height + 2 * t.frameWidth() + 1)
         scope = self.codes[self.code_filter].path if self.code_filter in self.codes else "all codes"
         if self.consensus is None:
             note = "No consensus yet: accept a version or code a selection as consensus."
@@ -560,7 +587,9 @@ class ReviewWindow(QMainWindow):
 
     def previous(self) -> None:
         if self.items:
-            self.go_to((self.current - 1) % len(self.items) if self.current >= 0 else len(self.items) - 1)
+            self.go_to(
+                (self.current - 1) % len(self.items) if self.current >= 0 else len(self.items) - 1
+            )
 
     def current_disagreement(self) -> Disagreement | None:
         return self.items[self.current] if 0 <= self.current < len(self.items) else None
@@ -605,7 +634,18 @@ class ReviewWindow(QMainWindow):
         self.own_button.setEnabled(self._own_target() is not None)
         self._sync_undo()
 
+    def _undo_index_changed(self, _index: int) -> None:
+        self._sync_undo()
+
+    def _context_gone(self, *_args) -> None:
+        """The main window opened another project: this review is over."""
+        self.ctx = None
+        self.close()
+        self.deleteLater()
+
     def _sync_undo(self) -> None:
+        if self.ctx is None or not shiboken6.isValid(self.ctx.undo_stack):
+            return
         stack = self.ctx.undo_stack
         self.undo_button.setEnabled(stack.canUndo())
         self.redo_button.setEnabled(stack.canRedo())
@@ -623,7 +663,9 @@ class ReviewWindow(QMainWindow):
         if coder_id in d.settled_by:
             self.statusBar().showMessage(f"The consensus already is {name}'s version here.", 4000)
             return False
-        ok = self.ctx.run(commands.accept_version(self.ctx, d, coder_id, name, self._consensus_key()))
+        ok = self.ctx.run(
+            commands.accept_version(self.ctx, d, coder_id, name, self._consensus_key())
+        )
         if ok:
             self.statusBar().showMessage(f"Accepted {name}'s version of {d.code}.", 4000)
         return ok
@@ -643,18 +685,26 @@ class ReviewWindow(QMainWindow):
         target = self._own_target()
         if target is None:
             self.statusBar().showMessage(
-                "Select the passage in the document first (and pick a disagreement or a code).", 5000
+                "Select the passage in the document first (and pick a disagreement or a code).",
+                5000,
             )
             return False
         code_id, path, start, end = target
         ok = self.ctx.run(
             commands.code_as_consensus(
-                self.ctx, document_id=self.document_id, code_id=code_id, code=path, start=start,
-                end=end, consensus=self._consensus_key(),
+                self.ctx,
+                document_id=self.document_id,
+                code_id=code_id,
+                code=path,
+                start=start,
+                end=end,
+                consensus=self._consensus_key(),
             )  # fmt: skip
         )
         if ok:
-            self.statusBar().showMessage(f"Coded “{short(self.viewer.text[start:end], 40)}” as consensus.", 4000)
+            self.statusBar().showMessage(
+                f"Coded “{short(self.viewer.text[start:end], 40)}” as consensus.", 4000
+            )
         return ok
 
     def clear_current(self) -> bool:
