@@ -2,7 +2,21 @@
 
 Codes are addressed by id inside the app and by path (``Actors/Armed groups``) at the
 edges (CLI, CSV, templates). Functions return plain dataclasses, never ORM objects, so
-callers in any thread can keep them."""
+callers in any thread can keep them.
+
+Each change is one transaction with its audit entries, and returns what an undo command
+needs to take it back:
+
+- add_child -> CodeInfo; undo: delete_code_tree(id) (it has no codings yet). add_code
+  also creates missing parents: the UI should use add_child
+- update_code -> (old, new); undo: update_code(id, **old)
+- move_code -> (old parent, old order); undo: move_code(id, *old)
+- delete_code_tree -> CodeTreeSnapshot; undo: restore_code_tree(snapshot)
+- codebook_merge.merge_codes -> MergeReport; undo: restore_code_tree(report.snapshot)
+- add_example / add_example_from_coding -> ExampleInfo; undo: remove_example(id)
+- update_example -> old text; remove_example -> ExampleInfo; undo: restore_example(info)
+- fields: add_field / update_field / delete_field / set_coding_values (see there)
+- codebook_exchange.import_codebook -> report; undo: codebook_exchange.undo_import"""
 
 from __future__ import annotations
 
