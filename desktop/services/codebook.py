@@ -9,7 +9,7 @@ needs to take it back:
 
 - add_child -> CodeInfo; undo: delete_code_tree(id) (it has no codings yet). add_code
   also creates missing parents: the UI should use add_child
-- update_code -> (old, new); undo: update_code(id, **old)
+- update_code(id, **changes) -> (old, new); undo: update_code(id, **{k: old[k] for k in changes})
 - move_code -> (old parent, old order); undo: move_code(id, *old)
 - delete_code_tree -> CodeTreeSnapshot; undo: restore_code_tree(snapshot)
 - codebook_merge.merge_codes -> MergeReport; undo: restore_code_tree(report.snapshot)
