@@ -267,7 +267,10 @@ def delete_document(project, document_id: int, *, confirm_codings: bool = False)
             raise ConfirmationNeeded(
                 f"{d.name!r} has {len(codings)} coding(s); deleting it deletes them too", len(codings)
             )
+        from desktop.services.codings import snapshot
+
         for c in codings:
+            audit.record(s, project.actor, "delete", "coding", c.id, snapshot(c), None)
             s.delete(c)
         s.flush()
         audit.record(s, project.actor, "delete", "document", d.id, {"name": d.name, "sha256": d.sha256}, None)
