@@ -412,6 +412,9 @@ class CodingsCsv:
                 # (SQLite cannot return the ids of an executemany in order).
                 s.flush()
                 first = (s.scalar(select(func.max(m.Coding.id))) or 0) + 1
+                # The entry names the ids it covers: `log` can tell where a coding came from.
+                entry = s.scalars(select(m.AuditEntry).order_by(m.AuditEntry.id.desc())).first()
+                entry.new = {**entry.new, "first_id": first, "last_id": first + len(self.rows) - 1}
                 params = [
                     {
                         "id": first + i,

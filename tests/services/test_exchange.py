@@ -315,7 +315,10 @@ def test_import_is_one_audit_entry(coded, tmp_path):
     entries = audit.history(fresh)[before:]
     imports = [e for e in entries if e.entity == "coding"]
     assert len(imports) == 1
-    assert imports[0].action == "import" and imports[0].new == {"file": str(out), "count": 5}
+    ids = sorted(c.id for c in codings.list_codings(fresh))
+    assert imports[0].action == "import" and imports[0].entity_id is None
+    assert imports[0].new == {"file": str(out), "count": 5, "first_id": ids[0], "last_id": ids[-1]}
+    assert ids == list(range(ids[0], ids[-1] + 1))
     assert imports[0].actor == "ana"
     fresh.close()
 
