@@ -1,0 +1,348 @@
+"""Review > Agreement…: choose coders, documents, codes and the unit, compute inter-coder
+agreement in a worker (progress per document, Cancel), read the table per code and per
+document (n/a where a coefficient is undefined, the reason as a tooltip), and save it as
+CSV or as the HTML report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.agreement.html_report import write_report
+from desktop.services import codebook, coders, documents
+from desktop.services.agreement import project_agreement
+from desktop.services.review import CONSENSUS
+from desktop.ui.look import swatch
+from desktop.ui.review.models import ReportModel
+from desktop.ui.workers import Task, TaskRunner
+
+if TYPE_CHECKING:
+    from desktop.core.agreement import Report
+    from desktop.ui.main_window import MainWindow
+
+UNITS = (("char", "characters"), ("word", "words"), ("sentence", "sentences"))
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class Cancelled(Exception):
+    """Raised inside the worker when the user pressed Cancel."""
+
+
+def open_agreement_dialog(w: MainWindow) -> AgreementDialog:
+    existing = getattr(w, "agreement_dialog", None)
+    if isinstance(existing, AgreementDialog) and existing.project is w.project:
+        existing.show()
+        existing.raise_()
+        return existing
+    dlg = AgreementDialog(w.project, w.runner, w, save_path=w.prompts.save_path)
+    w.agreement_dialog = dlg
+    dlg.show()
+    return dlg
+
+
+class AgreementDialog(QDialog):
+    def __init__(
+        self,
+        project,
+        runner: TaskRunner,
+        parent: QWidget | None = None,
+        *,
+        save_path: Callable[[str, str, str], str | None] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("agreementDialog")
+        self.setWindowTitle(f"Inter-coder agreement — {project.name}")
+        self.project = project
+        self.runner = runner
+        self.save_path = save_path or _ask_save_path(self)
+        self.task: Task | None = None
+        self.report: Report | None = None
+        self.settings: dict = {}
+        self.last_error = ""
+        self._build()
+        self._fill()
+        self.resize(1180, 720)
+
+    # -- construction --------------------------------------------------------------------
+    def _build(self) -> None:
+        self.coder_list = _checklist()
+        self.document_list = _checklist()
+        self.code_list = _checklist()
+        self.unit_box = QComboBox()
+        for key, label in UNITS:
+            self.unit_box.addItem(label, key)
+        choices = QGridLayout()
+        choices.setHorizontalSpacing(12)
+        for col, (title, hint, widget) in enumerate(
+            (
+                ("Coders", "two or more", self.coder_list),
+                ("Documents", "none ticked: every document they coded", self.document_list),
+                ("Codes", "none ticked: every code they used", self.code_list),
+            )
+        ):
+            choices.addWidget(
+                QLabel(f"<b>{title}</b> <span style='color:#777'>({hint})</span>"), 0, col
+            )
+            choices.addWidget(widget, 1, col)
+            choices.setColumnStretch(col, 1)
+        run_row = QHBoxLayout()
+        run_row.addWidget(QLabel("Unit"))
+        run_row.addWidget(self.unit_box)
+        run_row.addSpacing(12)
+        self.compute_button = QPushButton("Compute")
+        self.compute_button.setDefault(True)
+        self.compute_button.clicked.connect(self.compute)
+        run_row.addWidget(self.compute_button)
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(True)
+        self.progress.setVisible(False)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setVisible(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        run_row.addWidget(self.progress, 1)
+        run_row.addWidget(self.cancel_button)
+        self.status = QLabel()
+        self.status.setObjectName("agreementStatus")
+        self.status.setWordWrap(True)
+        run_row.addWidget(self.status, 2)
+
+        self.model = ReportModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("agreementTable")
+        self.table.setModel(self.model)
+        self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+
+        self.save_csv_button = QPushButton("Save CSV…")
+        self.save_html_button = QPushButton("Save HTML report…")
+        self.save_csv_button.clicked.connect(lambda: self.save("csv"))
+        self.save_html_button.clicked.connect(lambda: self.save("html"))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.addButton(self.save_csv_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.save_html_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.close)
+
+        lay = QVBoxLayout(self)
+        lay.addLayout(choices, 2)
+        lay.addLayout(run_row)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        lay.addWidget(self.summary)
+        lay.addWidget(self.table, 5)
+        note = QLabel(
+            "<span style='color:#666'>Bold rows pool all documents. Units: units the row rests "
+            "on; coded by any: units at least one coder coded (with character units most units "
+            "are coded by nobody, and % agreement counts them as agreements). n/a: does not "
+            "apply or is undefined (hover for why).</span>"
+        )
+        note.setWordWrap(True)
+        lay.addWidget(note)
+        lay.addWidget(buttons)
+        self._sync()
+
+    def _fill(self) -> None:
+        for c in coders.list_coders(self.project):
+            item = QListWidgetItem(swatch(c.color, round_=True), f"{c.name}  ({c.codings:,})")
+            item.setData(ID_ROLE, c.name)
+            item.setCheckState(
+                Qt.CheckState.Checked
+                if c.codings and c.name != CONSENSUS
+                else Qt.CheckState.Unchecked
+            )
+            self.coder_list.addItem(item)
+        for d in documents.list_documents(self.project):
+            item = QListWidgetItem(f"{d.name}  ({d.codings:,})")
+            item.setData(ID_ROLE, d.sha256)
+            item.setToolTip(d.name)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.document_list.addItem(item)
+        for c in codebook.list_codes(self.project):
+            item = QListWidgetItem(swatch(c.color), "    " * c.depth + c.name)
+            item.setData(ID_ROLE, c.path)
+            item.setToolTip(c.path)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.code_list.addItem(item)
+
+    # -- choices ---------------------------------------------------------------------------
+    def set_checked(self, which: str, keys: list[str]) -> None:
+        """Tick exactly ``keys`` (coder names, document sha256s or code paths)."""
+        lst = {"coders": self.coder_list, "documents": self.document_list, "codes": self.code_list}[
+            which
+        ]
+        for i in range(lst.count()):
+            item = lst.item(i)
+            item.setCheckState(
+                Qt.CheckState.Checked if item.data(ID_ROLE) in keys else Qt.CheckState.Unchecked
+            )
+
+    def choices(self) -> dict:
+        return {
+            "coders": _checked(self.coder_list),
+            "documents": _checked(self.document_list) or None,
+            "codes": _checked(self.code_list) or None,
+            "unit": self.unit_box.currentData(),
+        }
+
+    # -- running ------------------------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        return self.task is not None
+
+    def compute(self) -> Task | None:
+        if self.busy:
+            return None
+        settings = self.choices()
+        if len(settings["coders"]) < 2:
+            self.status.setText("<span style='color:#b5432f'>Tick at least two coders.</span>")
+            return None
+        project = self.project
+
+        def work(progress, cancelled):
+            def step(done: int, total: int) -> None:
+                if cancelled():
+                    raise Cancelled
+                progress((done, total))
+
+            return project_agreement(project, progress=step, **settings)
+
+        task = Task(work)
+        self.task = task
+        self.settings = settings
+        task.channel.progress.connect(self._progress)
+        task.channel.finished.connect(self._finished)
+        task.channel.failed.connect(self._failed)
+        self.progress.setRange(0, 0)
+        self.status.setText("Computing…")
+        self._sync()
+        self.runner.start(task)
+        return task
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            self.status.setText("Cancelling…")
+
+    def _progress(self, value) -> None:
+        done, total = value
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+        self.progress.setFormat(f"document {done} of {total}")
+
+    def _finished(self, report: Report) -> None:
+        self.task = None
+        self.report = report
+        self.model.set_report(report)
+        docs = len(report.documents)
+        codes = len(report.pooled())
+        self.summary.setText(
+            f"Agreement of <b>{_esc(', '.join(report.coders))}</b> by {report.unit} units: "
+            f"{codes} code{'s' if codes != 1 else ''} in {docs} document{'s' if docs != 1 else ''}."
+            if report.rows
+            else "No codings by these coders in these documents."
+        )
+        self.status.setText("")
+        self._sync()
+
+    def _failed(self, error: str) -> None:
+        cancelled = self.task is not None and self.task.is_cancelled
+        self.task = None
+        self.last_error = "" if cancelled else error
+        self.status.setText(
+            "Cancelled." if cancelled else f"<span style='color:#b5432f'>{_esc(error)}</span>"
+        )
+        self._sync()
+
+    def _sync(self) -> None:
+        busy = self.busy
+        self.compute_button.setEnabled(not busy)
+        self.progress.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+        has = self.report is not None and not busy
+        self.save_csv_button.setEnabled(has)
+        self.save_html_button.setEnabled(has)
+
+    # -- saving ----------------------------------------------------------------------------
+    def save(self, kind: str) -> Path | None:
+        if self.report is None:
+            return None
+        stem = Path(self.project.path).stem
+        title = "Save agreement as CSV" if kind == "csv" else "Save agreement report"
+        file_filter = "CSV files (*.csv)" if kind == "csv" else "HTML files (*.html *.htm)"
+        chosen = self.save_path(title, f"{stem}-agreement.{kind}", file_filter)
+        if not chosen:
+            return None
+        path = Path(chosen)
+        if kind == "csv":
+            text = self.report.to_csv()
+        else:
+            text = self.report.to_html_page(
+                project=self.project.name, codes=self.settings.get("codes")
+            )
+        try:
+            write_report(path, text)
+        except OSError as exc:
+            self.status.setText(
+                f"<span style='color:#b5432f'>{_esc(str(path))}: could not be saved "
+                f"({_esc(exc.strerror or str(exc))})</span>"
+            )
+            return None
+        self.status.setText(f"Saved {_esc(path.name)}.")
+        return path
+
+    def closeEvent(self, e) -> None:
+        if self.task is not None:
+            self.task.cancel()
+        super().closeEvent(e)
+
+
+def _checklist() -> QListWidget:
+    lst = QListWidget()
+    lst.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+    return lst
+
+
+def _checked(lst: QListWidget) -> list[str]:
+    return [
+        lst.item(i).data(ID_ROLE)
+        for i in range(lst.count())
+        if lst.item(i).checkState() == Qt.CheckState.Checked
+    ]
+
+
+def _ask_save_path(parent: QWidget) -> Callable[[str, str, str], str | None]:
+    def ask(title: str, suggested: str, file_filter: str) -> str | None:
+        from PySide6.QtWidgets import QFileDialog
+
+        path, _ = QFileDialog.getSaveFileName(parent, title, suggested, file_filter)
+        return path or None
+
+    return ask
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
