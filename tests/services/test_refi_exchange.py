@@ -328,7 +328,26 @@ def test_export_is_valid_and_comes_back_the_same(coded, tmp_path, schema) -> Non
     assert back.offset_unit == "code points"
     assert not [w for w in back.warnings if "UTF-16" in w or "names the text" in w]
     assert state(fresh) == state(coded)
+
+    def looks(project) -> dict:
+        return {
+            c.path: (c.color, c.description, c.inclusion, c.exclusion, c.examples)
+            for c in codebook.list_codes(project)
+        }
+
+    assert looks(fresh) == looks(coded)
+    assert {d.name for d in documents.list_documents(fresh)} == {
+        d.name for d in documents.list_documents(coded)
+    }
     fresh.close()
+
+
+def test_coder_guids_are_in_the_teams_services_format(coded, tmp_path) -> None:
+    export_qdpx(coded, tmp_path / "out.qdpx")
+    stored = coded.settings()["coder_guids"]
+    assert all(key.isdigit() for key in stored)
+    teams = pytest.importorskip("desktop.services.teams")
+    assert teams.coder_guids(coded) == {int(k): v for k, v in stored.items()}
 
 
 def test_guids_are_stored_once_and_kept(coded, tmp_path) -> None:
