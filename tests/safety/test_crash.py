@@ -230,3 +230,78 @@ def test_cli_codings_import_of_100000_rows_killed_is_all_or_nothing(tmp_path, se
     assert [
         r[0] for r in db_rows(path, "SELECT name FROM code WHERE parent_id IS NULL ORDER BY name")
     ][:1] == ["Bulk"]
+
+
+def make_merge_sources(folder: Path, n_sources: int, per_source: int) -> tuple[Path, list[Path]]:
+    """A target and ``n_sources`` coders' copies of it, each with ``per_source`` codings
+    of its own coder (written with SQL: building them through the services is slow)."""
+    import shutil
+    import sqlite3
+
+    from desktop.services import teams
+
+    base = folder / "target.tessera"
+    texts = [
+        f"Report {d}: " + "the talks failed and people fled the city. " * 60 for d in range(10)
+    ]
+    with Project.create(base) as p:
+        for d, text in enumerate(texts):
+            documents.add_document(p, name=f"r{d}.txt", text=text, kind="txt")
+        for k in range(5):
+            codebook.add_code(p, f"Theme/T{k}")
+    sources = []
+    for i in range(n_sources):
+        src = folder / f"coder{i}.tessera"
+        shutil.copy(base, src)
+        with Project.open(src) as p:
+            coder = teams.add_coder(p, f"coder{i}")
+        conn = sqlite3.connect(src)
+        docs = conn.execute("SELECT id, text FROM document ORDER BY id").fetchall()
+        codes = [r[0] for r in conn.execute("SELECT id FROM code WHERE parent_id IS NOT NULL")]
+        rows = []
+        for j in range(per_source):
+            did, text = docs[j % len(docs)]
+            start = (j * 7) % (len(text) - 50)
+            end = start + 10 + j % 30
+            rows.append((did, codes[j % len(codes)], coder.id, start, end, text[start:end]))
+        conn.executemany(
+            'INSERT INTO coding (document_id, code_id, coder_id, start, "end", quote, memo, '
+            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, '', datetime('now'), datetime('now'))",
+            rows,
+        )
+        conn.commit()
+        conn.close()
+        sources.append(src)
+    return base, sources
+
+
+@POSIX
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", SEEDS)
+def test_cli_merge_killed_merges_each_source_whole_or_not_at_all(tmp_path, seed):
+    if "merge" not in (REPO / "desktop" / "cli" / "teams.py").read_text("utf-8"):
+        pytest.skip("`tessera merge` has not landed")
+    per_source = 1500
+    target, sources = make_merge_sources(tmp_path, 4, per_source)
+    digests = {s: hashlib.sha256(s.read_bytes()).hexdigest() for s in sources}
+    proc = tessera("merge", str(target), *map(str, sources))
+    rng = random.Random(seed)
+    wal = target.with_name(target.name + "-wal")
+    deadline = time.monotonic() + 60
+    while proc.poll() is None and time.monotonic() < deadline:
+        if wal.exists() and wal.stat().st_size > 0:
+            break
+        time.sleep(0.005)
+    time.sleep(rng.uniform(0.0, 0.45))  # the four sources are written within ~0.5 s
+    kill(proc)
+    assert_sound(target)
+    per_coder = dict(db_rows(
+        target, "SELECT coder.name, count(coding.id) FROM coder LEFT JOIN coding ON coding.coder_id = coder.id GROUP BY coder.name"
+    ))  # fmt: skip
+    for i in range(len(sources)):
+        assert per_coder.get(f"coder{i}", 0) in (0, per_source), per_coder
+    # the sources are never changed
+    for s in sources:
+        for extra in ("-wal", "-shm"):
+            s.with_name(s.name + extra).unlink(missing_ok=True)
+        assert hashlib.sha256(s.read_bytes()).hexdigest() == digests[s]
