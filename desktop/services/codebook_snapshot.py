@@ -174,9 +174,11 @@ def restore_in(s: Session, actor: str, snap: CodeTreeSnapshot) -> None:
                 raise ServiceError("cannot restore: a coded document has been deleted since")
             if s.get(m.Coder, row["coder_id"]) is None:
                 raise ServiceError("cannot restore: a coder has been deleted since")
-            inserted = _upsert(s, m.Coding, row, row["id"])
-            if inserted:
-                audit.record(s, actor, "restore", "coding", row["id"], None, _coding_brief(row))
+            current = s.get(m.Coding, row["id"])
+            before = _coding_brief(row_dict(current)) if current is not None else None
+            _upsert(s, m.Coding, row, row["id"])
+            if before != _coding_brief(row):
+                audit.record(s, actor, "restore", "coding", row["id"], before, _coding_brief(row))
         coding_ids = {c["id"] for c in snap.codings}
         if coding_ids:
             for v in s.scalars(
