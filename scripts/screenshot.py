@@ -61,7 +61,7 @@ def main(out: Path) -> Path:
     settings.setValue(f"projects/{key}/view", "all")
     settings.setValue(f"projects/{key}/document", doc.id)
     window = MainWindow(project, settings=settings)
-    window.resize(1440, 880)
+    window.resize(1600, 900)
     window.show()
     for _ in range(5):
         app.processEvents()

@@ -88,14 +88,14 @@ class MainWindow(QMainWindow):
         self.right_split = QSplitter(Qt.Orientation.Vertical)
         self.right_split.addWidget(self.codebook_panel)
         self.right_split.addWidget(self.codings_panel)
-        self.right_split.setSizes([420, 300])
+        self.right_split.setSizes([380, 420])
         self.main_split = QSplitter(Qt.Orientation.Horizontal)
         self.main_split.setObjectName("mainSplit")
         self.main_split.addWidget(self.documents_panel)
         self.main_split.addWidget(centre)
         self.main_split.addWidget(self.right_split)
         self.main_split.setStretchFactor(1, 1)
-        self.main_split.setSizes([250, 780, 410])
+        self.main_split.setSizes([270, 800, 470])
         for split in (self.main_split, self.right_split):
             split.setChildrenCollapsible(False)
             split.setHandleWidth(1)
@@ -167,6 +167,7 @@ class MainWindow(QMainWindow):
         elif docs.rowCount():
             self.documents_panel.select(docs.document(0).id)
         self._update_status()
+        self.viewer.setFocus()
 
     def switch_coder(self) -> None:
         known = [c.name for c in coders.list_coders(self.project)]

@@ -367,7 +367,7 @@ class CodingsModel(QAbstractTableModel):
         coder = self._coders.get(c.coder_id)
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
-                return code.path if code else f"#{c.code_id}"
+                return code.name if code else f"#{c.code_id}"
             if col == 1:
                 return coder.name if coder else f"#{c.coder_id}"
             if col == 2:
@@ -397,8 +397,10 @@ class CodingsModel(QAbstractTableModel):
             if col == 1 and coder:
                 return swatch(coder.color, round_=True)
             return None
+        if role == PATH_ROLE:
+            return code.path if code else ""
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"“{_esc(one_line(c.quote, 600))}”" + (
-                f"<br><i>{_esc(c.memo)}</i>" if c.memo else ""
-            )
+            head = f"<b>{_esc(code.path)}</b><br>" if code else ""
+            memo = f"<br><i>{_esc(c.memo)}</i>" if c.memo else ""
+            return f"{head}“{_esc(one_line(c.quote, 600))}”{memo}"
         return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 
-from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QContextMenuEvent,
@@ -24,7 +24,7 @@ from desktop.ui.look import reading_font
 from desktop.ui.offsets import OffsetMap
 from desktop.ui.spans import Span, SpanIndex
 
-MAX_TEXT_WIDTH = 700  # px: about 75 characters a line, a comfortable measure
+MAX_TEXT_WIDTH = 680  # px: about 75 characters a line, a comfortable measure
 LABEL_W = 150  # px of code names beside the stripes, when there is room
 STRIPE_W, STRIPE_GAP, MAX_LANES = 4, 3, 8
 _WORD = re.compile(r"[\w'’\-]", re.UNICODE)
@@ -88,6 +88,8 @@ class DocumentViewer(QPlainTextEdit):
         self._find_starts: list[int] = []
         self._find_ends: list[int] = []
         self._find_current = -1
+        self._margins_pending = False
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # text wraps
         self.margin = StripeMargin(self)
         self.cursorPositionChanged.connect(self._emit_page)
 
@@ -211,13 +213,18 @@ class DocumentViewer(QPlainTextEdit):
     # -- geometry --------------------------------------------------------------------
     def resizeEvent(self, e) -> None:
         super().resizeEvent(e)
-        self._layout_margins()
+        # margins change the viewport's size: do it after this event, so that the text is
+        # wrapped again at the new width (set inside the event, the old width sticks)
+        if not self._margins_pending:
+            self._margins_pending = True
+            QTimer.singleShot(0, self._layout_margins)
 
     def _stripe_width(self) -> int:
         lanes = min(max(self.index.lanes, 1), MAX_LANES)
         return 16 + lanes * (STRIPE_W + STRIPE_GAP)
 
     def _layout_margins(self) -> None:
+        self._margins_pending = False
         stripes = self._stripe_width()
         spare = max(
             0, self.width() - MAX_TEXT_WIDTH - stripes - self.verticalScrollBar().sizeHint().width()
@@ -351,9 +358,6 @@ class DocumentViewer(QPlainTextEdit):
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(QColor(span.color))
             p.drawRoundedRect(r, 2, 2)
-            if self.show_coders:
-                p.setBrush(QColor(span.coder_color))
-                p.drawEllipse(QRectF(r.center().x() - 3, r.top() - 3, 6, 6))
             label = self.labels.get(span.code_id, "")
             left = self._stripe_x(self.index.lanes) - 2
             if label and r.top() >= label_bottom and left > 60:

@@ -39,7 +39,7 @@ def test_switch_coder_and_filter_views(window, qtbot, prompts):
     assert panel_rows(window) == []  # "my codings": Jonas has none yet
     select(window, "its ally Russia")
     qtbot.keyClick(window.viewer, Qt.Key.Key_5)
-    assert panel_rows(window) == [("Actors/International actors", "Jonas", "its ally Russia")]
+    assert panel_rows(window) == [("International actors", "Jonas", "its ally Russia")]
     window.view_actions["all"].trigger()
     rows = panel_rows(window)
     assert sorted(r[1] for r in rows) == ["Jonas", "Maya"]
@@ -48,7 +48,7 @@ def test_switch_coder_and_filter_views(window, qtbot, prompts):
     maya = coders.find_coder(window.project, "Maya")
     prompts.chosen_coders = {maya.id}
     window.view_actions["chosen"].trigger()
-    assert panel_rows(window) == [("Actors/State forces", "Maya", "Syria's regime")]
+    assert panel_rows(window) == [("State forces", "Maya", "Syria's regime")]
     # audit: the second coding was made by Jonas
     from desktop.services import audit
 

@@ -74,7 +74,7 @@ def test_codings_model_shows_code_coder_quote_memo(qapp, qtmodeltester):
     qtmodeltester.check(model)
     assert model.rowCount() == 2
     assert [model.index(0, c).data() for c in range(5)] == [
-        "Actors/State forces",
+        "State forces",
         "Maya",
         "army units",
         "",
