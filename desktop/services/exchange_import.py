@@ -73,6 +73,7 @@ class CodingsCsv:
         self.c_created, self.c_updated = col("created_at"), col("updated_at")
         self.width = len(reader.header)
         self.rows: list[tuple] = []  # validated, in file order
+        self._grouped: dict[str, list[int]] = {}  # lookup error -> its further lines
         self._load_project()
         self._match_field_columns()
 
@@ -166,6 +167,24 @@ class CodingsCsv:
         return keys
 
     # -- checking -----------------------------------------------------------------
+    def _lookup_error(self, line: int, message: str) -> None:
+        """An unknown document, code or coder is told once, with the lines it is on."""
+        lines = self._grouped.get(message)
+        if lines is None:
+            self._grouped[message] = []
+            self._error(line, message)
+        else:
+            lines.append(line)
+
+    def _group_errors(self) -> None:
+        errors = self.report.errors
+        for i, (line, message) in enumerate(errors):
+            more = self._grouped.get(message)
+            if more:
+                shown = ", ".join(map(str, more[:5]))
+                rest = f" and {len(more) - 5:,} more" if len(more) > 5 else ""
+                errors[i] = (line, f"{message} (also on line(s) {shown}{rest})")
+
     def _error(self, line: int, message: str) -> None:
         if len(self.report.errors) < MAX_ERRORS:
             self.report.errors.append((line, message))
@@ -247,21 +266,21 @@ class CodingsCsv:
             if did is None:
                 did = docs_seen[(name, sha)] = self._document(name, sha)
             if isinstance(did, str):
-                err(line, did)
+                self._lookup_error(line, did)
                 bad = True
             raw_code = values[self.c_code].strip()
             code = codes_seen.get(raw_code)
             if code is None:
                 code = codes_seen[raw_code] = self._code(raw_code)
             if isinstance(code, str):
-                err(line, code)
+                self._lookup_error(line, code)
                 bad = True
             raw_coder = values[c_coder] if c_coder is not None else ""
             coder = coders_seen.get(raw_coder)
             if coder is None:
                 coder = coders_seen[raw_coder] = self._coder(raw_coder)
             if isinstance(coder, str):
-                err(line, coder)
+                self._lookup_error(line, coder)
                 bad = True
             raw = values[c_start].strip()
             start = (
@@ -335,6 +354,7 @@ class CodingsCsv:
                 f"{len(bad_times):,} time(s) are not ISO 8601 (first on line {line}: {raw!r}); "
                 "those codings get the time of this import"
             )
+        self._group_errors()
         if n == 0 and not self.report.errors:
             self.report.warnings.append(f"{self.reader.path}: the file has a header but no codings")
 

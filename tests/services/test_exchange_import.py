@@ -302,3 +302,15 @@ def test_times_travel_in_utc_and_unreadable_ones_are_a_warning(proj, tmp_path):
     first = codings.list_codings(proj, code_ids=[codebook.find_code(proj, "Actors").id])[0]
     assert first.created_at.isoformat() == "2024-03-01T08:00:00"
     assert first.updated_at.isoformat() == "2024-03-02T08:30:00"
+
+
+def test_an_unknown_name_is_told_once_with_its_lines(proj, tmp_path):
+    body = (
+        row("Rebels", coder="zoe") * 8 + "deraa.txt,Actors,ana,x,1,\r\n" + row("said", coder="zoe")
+    )
+    report = refused(proj, write(tmp_path, HEADER + body))
+    assert report.errors == [
+        (2, "no coder named 'zoe' in the project (use --create-missing to add one) "
+            "(also on line(s) 3, 4, 5, 6, 7 and 3 more)"),
+        (10, "start must be a whole number of characters from 0 (got 'x')"),
+    ]  # fmt: skip
