@@ -256,3 +256,26 @@ def test_template_save_list_and_new(proj, tmp_path, capsys, monkeypatch):
     assert status == 0 and "14 codes" in out
     assert paths(new) == paths(proj)
     assert run(capsys, "codes", "template", "delete", "pilot-study")[0] == 0
+
+
+def test_export_codebook_and_frequencies_through_tessera_export(proj, tmp_path, capsys, shared_dir):
+    from lxml import etree
+
+    coded(proj)
+    qdc = tmp_path / "book.qdc"
+    status, out, err = run(
+        capsys, "export", proj, "--what", "codebook", "--format", "qdc", "-o", qdc
+    )
+    assert status == 0, err
+    etree.XMLSchema(etree.parse(str(shared_dir / "refi" / "Codebook.xsd"))).assertValid(
+        etree.parse(str(qdc))
+    )
+    csv = tmp_path / "book.csv"
+    assert run(capsys, "export", proj, "--what", "codebook", "--format", "csv", "-o", csv)[0] == 0
+    other = tmp_path / "other.tessera"
+    run(capsys, "new", other)
+    assert run(capsys, "codes", "import", other, csv)[0] == 0
+    assert paths(other) == paths(proj)
+    freq = tmp_path / "f.csv"
+    assert run(capsys, "export", proj, "--what", "frequencies", "-o", freq)[0] == 0
+    assert "Casualties/Injured,2,2,2" in freq.read_text("utf-8").splitlines()
