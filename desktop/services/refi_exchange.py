@@ -34,7 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -263,31 +263,49 @@ class _Import:
 
     # -- codes -------------------------------------------------------------------
     def _codes(self, s: Session) -> dict[str, int]:
-        """{code GUID in the file: code id} for every code of the file."""
+        """{code GUID in the file: code id} for every code of the file. New codes go in
+        one statement each (parents first), not through the ORM: a codebook of thousands
+        of codes takes a moment, not minutes."""
         ids = {tuple(split_path(c.path)): c.id for c in codebook._tree(s)}
         used_guids = {g for g in s.scalars(select(m.Code.guid)) if g}
+        next_order: dict[int | None, int] = {}
+        for parent_id, order in s.execute(
+            select(m.Code.parent_id, func.max(m.Code.sort_order)).group_by(m.Code.parent_id)
+        ):
+            next_order[parent_id] = (order or 0) + 1
+        count = len(ids)
+        table = m.Code.__table__
         out: dict[str, int] = {}
         missing = set(self.report.missing_codes)
         for spec in self.rp.codes:
             names = tuple(split_path(spec.path))
             if spec.path in missing:
-                ids[names] = self._add_code(s, spec, ids.get(names[:-1]), used_guids)
+                parent = ids[names[:-1]] if len(names) > 1 else None
+                guid = spec.guid if spec.guid and spec.guid not in used_guids else None
+                used_guids.add(guid)
+                values = {
+                    "parent_id": parent,
+                    "name": names[-1],
+                    "color": codebook.normalise_color(spec.color)
+                    or codebook.PALETTE[count % len(codebook.PALETTE)],
+                    "description": spec.description,
+                    "inclusion": spec.inclusion,
+                    "exclusion": spec.exclusion,
+                    "sort_order": next_order.get(parent, 0),
+                    "guid": guid,
+                }
+                next_order[parent] = values["sort_order"] + 1
+                code_id = s.execute(insert(table).values(**values)).inserted_primary_key[0]
+                count += 1
+                ids[names] = code_id
+                for i, example in enumerate(spec.examples):
+                    s.add(m.CodeExample(code_id=code_id, text=example, sort_order=i))
+                del values["guid"]
+                audit.record(s, self.project.actor, "create", "code", code_id, None, values)
                 self.report.codes_added.append(spec.path)
             if spec.guid:
                 out[spec.guid] = ids[names]
         return out
-
-    def _add_code(self, s: Session, spec: CodeSpec, parent: int | None, used: set[str]) -> int:
-        code = codebook._create(
-            s, self.project.actor, parent, spec.name, color=spec.color,
-            description=spec.description, inclusion=spec.inclusion, exclusion=spec.exclusion,
-        )  # fmt: skip
-        if spec.guid and spec.guid not in used:
-            code.guid = spec.guid
-            used.add(spec.guid)
-        for i, example in enumerate(spec.examples):
-            s.add(m.CodeExample(code_id=code.id, text=example, sort_order=i))
-        return code.id
 
     # -- documents and codings -------------------------------------------------------
     def _documents_and_codings(

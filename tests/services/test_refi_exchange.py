@@ -13,7 +13,7 @@ from lxml import etree
 from sqlalchemy import func, select
 
 from db import models as m
-from desktop.services import codebook, coders, codings, documents, refi_exchange
+from desktop.services import audit, codebook, coders, codings, documents, refi_exchange
 from desktop.services.errors import NotFound
 from desktop.services.project import Project
 from desktop.services.refi_exchange import RefiImportRefused, export_qdpx, import_qdpx
@@ -158,6 +158,25 @@ def test_existing_codes_and_coders_are_kept_and_reported(empty, samples) -> None
     mine = codebook.find_code(empty, "Commits")
     assert (mine.color, mine.description) == ("#123456", "mine")
     assert coders.find_coder(empty, "Enric Llagostera").id == enric.id
+
+
+def test_new_codes_keep_the_files_order_after_the_projects_own(empty, samples) -> None:
+    codebook.add_code(empty, "Mine")
+    codebook.add_code(empty, "Commits/Earlier")
+    import_qdpx(empty, samples / ATLAS, add_codes=True)
+    assert [c.path for c in codebook.list_codes(empty)] == [
+        "Mine",
+        "Commits",
+        "Commits/Earlier",
+        "Commits/2022-05-10T02:05:59Z 19e4dce",
+        "Commits/2022-02-11T10:39:25Z cdbfd92",
+    ]
+    added = codebook.add_code(empty, "Commits/Later")  # the codebook service still works on it
+    assert codebook.list_codes(empty)[-1].id == added.id
+    history = [e for e in audit.history(empty, entity="code") if e.action == "create"]
+    assert [e.new["name"] for e in history][-3:] == [
+        "2022-05-10T02:05:59Z 19e4dce", "2022-02-11T10:39:25Z cdbfd92", "Later",
+    ]  # fmt: skip
 
 
 def test_without_add_codes_a_file_with_new_codes_is_refused_unchanged(empty, samples) -> None:
