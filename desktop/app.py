@@ -55,13 +55,14 @@ def run_gui(project: str | None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from desktop.services.errors import ServiceError
-    from desktop.ui.look import apply_style
+    from desktop.ui.look import apply_style, icon
     from desktop.ui.main_window import APP, ORG, MainWindow, app_settings
 
     QCoreApplication.setOrganizationName(ORG)
     QCoreApplication.setApplicationName(APP)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     apply_style(app)
+    app.setWindowIcon(icon("tessera"))
     settings = app_settings()
     try:
         opened = choose_project(project, settings)

@@ -9,6 +9,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QMenu
 
 from desktop.ui.context import ALL, CHOSEN, MINE
+from desktop.ui.look import icon
 
 if TYPE_CHECKING:
     from desktop.ui.main_window import MainWindow
@@ -26,8 +27,9 @@ def build(w: MainWindow) -> None:
     w.recent_menu = f.addMenu("Open &Recent")
     w.recent_menu.aboutToShow.connect(lambda: _fill_recent(w))
     f.addSeparator()
-    _act(f, "&Import files…", "Ctrl+I", lambda: w.import_files())
+    _act(f, "&Import files…", "Ctrl+I", lambda: w.import_files()).setIcon(icon("import"))
     exp = f.addMenu("&Export")
+    exp.setIcon(icon("export"))
     _act(exp, "Codings as CSV…", None, lambda: pa.export(w, "codings"))
     _act(exp, "Codings as CSV for Excel…", None, lambda: pa.export(w, "codings", excel=True))
     _act(exp, "Documents as CSV…", None, lambda: pa.export(w, "documents"))
@@ -41,12 +43,13 @@ def build(w: MainWindow) -> None:
     w.redo_action = _act(e, "&Redo", None, lambda: w.ctx.undo_stack.redo())
     w.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
     e.addSeparator()
-    _act(e, "&Find…", QKeySequence.StandardKey.Find, w.find_bar.open_bar)
+    _act(e, "&Find…", QKeySequence.StandardKey.Find, w.find_bar.open_bar).setIcon(icon("find"))
     _act(e, "Find &Next", QKeySequence.StandardKey.FindNext, lambda: w.find_bar.step(True))
     _act(e, "Find &Previous", QKeySequence.StandardKey.FindPrevious, lambda: w.find_bar.step(False))
 
     c = mb.addMenu("&Code")
     w.code_as_action = _act(c, "&Code selection as…", "Ctrl+K", w.coding.open_picker)
+    w.code_as_action.setIcon(icon("code"))
     _act(c, "&In-vivo code", "Ctrl+Shift+K", w.coding.in_vivo)
     c.addSeparator()
     _act(c, "New code…", None, lambda: w.coding.add_code(None))
@@ -59,7 +62,7 @@ def build(w: MainWindow) -> None:
     c.addAction("Keys 1–9 apply the first nine codes of the codebook").setEnabled(False)
 
     v = mb.addMenu("C&oders")
-    _act(v, "&Switch coder…", "Ctrl+Shift+C", w.switch_coder)
+    _act(v, "&Switch coder…", "Ctrl+Shift+C", w.switch_coder).setIcon(icon("coder"))
     v.addSeparator()
     group = QActionGroup(w)
     w.view_actions = {}

@@ -222,3 +222,37 @@ def test_a_refused_action_shows_its_reason_and_leaves_no_undo_entry(window, qtbo
     assert len(quotes(window)) == 1
     assert prompts.errors and "already coded" in prompts.errors[0]
     assert window.ctx.undo_stack.count() == 1
+
+
+def test_hovering_a_highlight_shows_code_coder_memo_and_definition(window, qtbot, monkeypatch):
+    from PySide6.QtCore import QEvent, QPoint
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QToolTip
+
+    start, end = select(window, "Syria's regime")
+    qtbot.keyClick(window.viewer, Qt.Key.Key_2)
+    shown = []
+    monkeypatch.setattr(QToolTip, "showText", lambda pos, text, *a: shown.append(text))
+    v = window.viewer
+    a, b = v.qt_span(start, end)
+    _f, _l, blocks = v._visible_range()
+    point = v._rects(a, b, blocks)[0].center().toPoint()
+    v.viewportEvent(QHelpEvent(QEvent.Type.ToolTip, point, v.viewport().mapToGlobal(point)))
+    assert shown and "Actors/State forces" in shown[0] and "Maya" in shown[0]
+    assert "Government armies" in shown[0]
+    shown.clear()
+    v.viewportEvent(
+        QHelpEvent(QEvent.Type.ToolTip, QPoint(2, 2), v.viewport().mapToGlobal(QPoint(2, 2)))
+    )
+    assert shown == []
+
+
+def test_clicking_a_row_in_the_panel_scrolls_to_and_selects_the_coding(window, qtbot):
+    start, end = select(window, "At least 12 people were killed")
+    qtbot.keyClick(window.viewer, Qt.Key.Key_1)
+    select(window, "Rebels say")
+    view = window.codings_panel.view
+    rect = view.visualRect(window.codings_panel.model.index(0, 2))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.viewer.selected_range() == (start, end)
+    assert window.viewer.selected_coding == window.codings_panel.model.coding(0).id

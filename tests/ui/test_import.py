@@ -74,8 +74,18 @@ def test_cancel_stops_between_files_and_leaves_no_half_document(window, qtbot, p
             window.project, files, progress=held_progress, cancelled=cancelled
         )
 
+    from PySide6.QtCore import QTimer
+
+    ticks = []
+    timer = QTimer(window)
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start(10)
     task = window.importer.start(files, fn=slow_import)
     qtbot.waitUntil(lambda: len(documents.list_documents(window.project)) >= 3, timeout=10_000)
+    held = len(ticks)
+    qtbot.wait(100)
+    assert len(ticks) > held  # the UI thread keeps running while the worker waits
+    timer.stop()
     task.cancel()
     gate.set()
     wait_import(qtbot, window)

@@ -83,3 +83,22 @@ def test_codings_model_shows_code_coder_quote_memo(qapp, qtmodeltester):
     assert model.index(1, 3).data() == "check source"
     assert model.index(1, 1).data() == "Jonas"
     assert model.row_of(11) == 1
+
+
+def test_codings_model_sorts_itself_and_updates_one_row(qapp):
+    now = datetime(2026, 1, 1)
+    rows = [
+        CodingInfo(i, 1, 2 if i % 2 else 4, 1, i * 10, i * 10 + 5, f"q{i}", "", now, now)
+        for i in range(6)
+    ]
+    model = CodingsModel()
+    model.set_codings(rows, {c.id: c for c in CODES}, {1: CoderInfo(1, "Maya", "#4c78a8")})
+    model.sort(0, Qt.SortOrder.AscendingOrder)
+    assert [model.index(r, 0).data() for r in range(6)] == ["State forces"] * 3 + [
+        "Claims"
+    ] * 3  # by path
+    assert model.row_of(model.coding(0).id) == 0
+    model.remove(rows[0].id)
+    assert model.rowCount() == 5 and model.row_of(rows[0].id) == -1
+    model.add(CodingInfo(99, 1, 4, 1, 0, 3, "new", "", now, now))
+    assert model.coding(model.row_of(99)).quote == "new"
