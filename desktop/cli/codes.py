@@ -1,7 +1,7 @@
 """tessera codes: the codebook from the shell.
 
 add | list | show | rename | recolor | move | merge | delete | describe |
-example add/list/remove | field add/list/remove | import | template save/list/delete |
+example add/list/remove | field add/list/set/remove | import | template save/list/delete |
 frequencies. Codes are named by their path, e.g. 'Actors/Armed groups'."""
 
 from __future__ import annotations
@@ -121,6 +121,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("project", type=Path)
     p.add_argument("path", nargs="?")
     p.set_defaults(func=cmd_field_list)
+    p = flsub.add_parser("set", help="change a field: name, type, values, required")
+    p.add_argument("project", type=Path)
+    p.add_argument("path")
+    p.add_argument("name")
+    p.add_argument("--rename", metavar="NEW", help="a new name for the field")
+    p.add_argument("--type", dest="new_type", help="a new type (stored values must fit it)")
+    p.add_argument("--choices", help="the new list of values, separated by '|'")
+    p.add_argument("--rename-choice", nargs=2, metavar=("OLD", "NEW"),
+                   help="rename one value, and the codings' values with it")  # fmt: skip
+    req = p.add_mutually_exclusive_group()
+    req.add_argument("--required", dest="required", action="store_true", default=None)
+    req.add_argument("--optional", dest="required", action="store_false")
+    p.set_defaults(func=cmd_field_set)
     p = flsub.add_parser("remove", help="remove a field of a code")
     p.add_argument("project", type=Path)
     p.add_argument("path")
@@ -362,13 +375,46 @@ def cmd_field_list(args) -> int:
     return 0
 
 
+def _own_field(project, c: codebook.CodeInfo, name: str) -> fieldsvc.FieldInfo:
+    own = {f.name.lower(): f for f in fieldsvc.list_fields(project, c.id)}
+    f = own.get(name.strip().lower())
+    if f is None:
+        raise CliError(f"{c.path} has no field {name!r} of its own")
+    return f
+
+
+def cmd_field_set(args) -> int:
+    changes: dict = {}
+    if args.rename:
+        changes["name"] = args.rename
+    if args.new_type:
+        changes["type"] = args.new_type
+    if args.choices is not None:
+        changes["choices"] = [x.strip() for x in args.choices.split("|")]
+    if args.required is not None:
+        changes["required"] = args.required
+    if not changes and not args.rename_choice:
+        raise CliError(
+            "give --rename, --type, --choices, --rename-choice, --required or --optional"
+        )
+    with open_project(args.project) as project:
+        c = _code(project, args.path)
+        f = _own_field(project, c, args.name)
+        if args.rename_choice:
+            n = fieldsvc.rename_choice(project, f.id, *args.rename_choice)
+            print(f"{c.path}: renamed the value {args.rename_choice[0]!r} of {f.name!r} "
+                  f"to {args.rename_choice[1]!r} ({n} coding value(s))")  # fmt: skip
+        if changes:
+            fieldsvc.update_field(project, f.id, **changes)
+        f = fieldsvc.get_field(project, f.id)
+    print(f"{c.path}: field {_field_text(f)}")
+    return 0
+
+
 def cmd_field_remove(args) -> int:
     with open_project(args.project) as project:
         c = _code(project, args.path)
-        own = {f.name.lower(): f for f in fieldsvc.list_fields(project, c.id)}
-        f = own.get(args.name.strip().lower())
-        if f is None:
-            raise CliError(f"{c.path} has no field {args.name!r} of its own")
+        f = _own_field(project, c, args.name)
         try:
             snap = fieldsvc.delete_field(project, f.id, confirm_values=args.yes)
         except ConfirmationNeeded as exc:

@@ -300,6 +300,44 @@ def update_field(project, field_id: int, **changes: Any) -> tuple[dict, dict]:
         return old, new
 
 
+def rename_choice(project, field_id: int, old: str, new: str) -> int:
+    """Rename one value of a choice field, and every stored value with it. Returns the
+    number of coding values changed; ``rename_choice(project, field_id, new, old)`` undoes."""
+    new = (new or "").strip()
+    with project.session() as s:
+        f = s.get(m.CodeField, field_id)
+        if f is None:
+            raise NotFound(f"no field with id {field_id}")
+        if f.type != "choice":
+            raise ServiceError(f"{f.name!r} is a {f.type} field, not a choice field")
+        choices = list(f.choices or [])
+        matches = [i for i, c in enumerate(choices) if c.lower() == (old or "").strip().lower()]
+        if not matches:
+            raise NotFound(f"{f.name!r} has no value {old!r} (values: {', '.join(choices)})")
+        i = matches[0]
+        if not new:
+            raise ServiceError("a value needs some text")
+        if any(c.lower() == new.lower() for j, c in enumerate(choices) if j != i):
+            raise Conflict(f"{f.name!r} already has the value {new!r}")
+        before = choices[i]
+        choices[i] = new
+        f.choices = choices
+        rows = list(
+            s.scalars(
+                select(m.CodingValue).where(
+                    m.CodingValue.field_id == f.id, m.CodingValue.value == before
+                )
+            )
+        )
+        for v in rows:
+            v.value = new
+        audit.record(
+            s, project.actor, "update", "code_field", f.id,
+            {"choice": before}, {"choice": new, "values_changed": len(rows)},
+        )  # fmt: skip
+        return len(rows)
+
+
 def delete_field(project, field_id: int, *, confirm_values: bool = False) -> FieldSnapshot:
     """Delete a field and the values codings have for it. If there are values,
     ConfirmationNeeded is raised unless ``confirm_values``. Returns a snapshot for

@@ -279,3 +279,34 @@ def test_export_codebook_and_frequencies_through_tessera_export(proj, tmp_path, 
     freq = tmp_path / "f.csv"
     assert run(capsys, "export", proj, "--what", "frequencies", "-o", freq)[0] == 0
     assert "Casualties/Injured,2,2,2" in freq.read_text("utf-8").splitlines()
+
+
+def test_field_set(proj, capsys):
+    cid = coded(proj)
+    with Project.open(proj) as p:
+        fieldsvc.set_coding_values(p, cid, {"kind": "killed"})
+    status, out, _ = run(
+        capsys,
+        "codes",
+        "field",
+        "set",
+        proj,
+        "Casualties",
+        "kind",
+        "--rename-choice",
+        "killed",
+        "dead",
+        "--required",
+    )
+    assert status == 0
+    assert "renamed the value 'killed' of 'kind' to 'dead' (1 coding value(s))" in out
+    assert "field kind: choice (dead | injured | missing | displaced), required" in out
+    status, _, err = run(
+        capsys, "codes", "field", "set", proj, "Casualties", "kind", "--choices", "injured|missing"
+    )
+    assert status == 1 and "would no longer be valid" in err
+    assert (
+        "field tally: integer"
+        in run(capsys, "codes", "field", "set", proj, "Casualties", "count", "--rename", "tally")[1]
+    )
+    assert run(capsys, "codes", "field", "set", proj, "Casualties", "count")[0] == 1

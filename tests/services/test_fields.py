@@ -164,3 +164,24 @@ def test_field_spec_text_round_trip():
         fieldsvc.parse_field_specs("count")
     with pytest.raises(ServiceError):
         fieldsvc.parse_field_specs("count:integer:a|b")
+
+
+def test_rename_choice_renames_stored_values_and_undoes(project, doc, ana):
+    c = apply(project, doc, ana, "Casualties/Injured", "At least 12 civilians were killed")
+    fieldsvc.set_coding_values(project, c.id, {"kind": "injured"})
+    kind = fieldsvc.list_fields(project, code(project, "Casualties").id)[1]
+    assert fieldsvc.rename_choice(project, kind.id, "Injured", "wounded") == 1
+    assert fieldsvc.get_field(project, kind.id).choices == (
+        "killed",
+        "wounded",
+        "missing",
+        "displaced",
+    )
+    assert fieldsvc.coding_values(project, c.id) == {kind.id: "wounded"}
+    with pytest.raises(Conflict):
+        fieldsvc.rename_choice(project, kind.id, "wounded", "Killed")
+    with pytest.raises(ServiceError):
+        fieldsvc.rename_choice(project, kind.id, "maimed", "x")
+    fieldsvc.rename_choice(project, kind.id, "wounded", "injured")
+    assert fieldsvc.get_field(project, kind.id) == kind
+    assert fieldsvc.coding_values(project, c.id) == {kind.id: "injured"}
