@@ -270,6 +270,14 @@ def test_a_selection_out_of_range_is_skipped_with_its_line(empty, tmp_path) -> N
     assert {c[5] for c in state(empty)["codings"]} == {"abc", "ghi"}
 
 
+def test_codings_without_a_user_go_to_an_unknown_coder(empty, tmp_path) -> None:
+    path = make_qdpx(tmp_path, users=(), selections=[(0, 3, ""), (4, 7, "")])
+    report = import_qdpx(empty, path, add_codes=True)
+    assert report.coders_added == ["Unknown coder"] and report.codings_imported == 2
+    assert any("2 coding(s) name no user" in w for w in report.warnings)
+    assert {c[2] for c in state(empty)["codings"]} == {"Unknown coder"}
+
+
 def test_non_text_sources_are_skipped_with_a_warning(empty, tmp_path) -> None:
     pdf = '<PDFSource guid="66666666-6666-4666-8666-666666666666" name="scan.pdf" path="internal://x.pdf"/>'
     report = import_qdpx(empty, make_qdpx(tmp_path, extra_sources=pdf), add_codes=True)
