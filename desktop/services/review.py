@@ -22,15 +22,25 @@ things back exactly.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from db import models as m
-from desktop.core.agreement import UNIT_KINDS, AgreementRow, Report, corpus_agreement
-from desktop.core.agreement.units import to_unit_intervals, train_sentence_tokenizer, unit_spans
+from desktop.core.agreement import UNIT_KINDS, AgreementRow, ReliabilityData, Report, reliability
+from desktop.core.agreement.units import (
+    coding_patterns,
+    pattern_matrix,
+    pool_patterns,
+    to_unit_intervals,
+    train_sentence_tokenizer,
+    unit_count,
+    unit_spans,
+)
 from desktop.services import audit, codebook, coders, teams
 from desktop.services.codings import CodingInfo, _info, insert_coding, snapshot
 from desktop.services.errors import NotFound, ServiceError
@@ -216,7 +226,7 @@ def _regions(
         for a, b in _union(spans):
             events[a] = events.get(a, 0) + bit[cid]
             events[b] = events.get(b, 0) - bit[cid]
-    out = []
+    runs: list[tuple[int, int, list[tuple[int, int]]]] = []  # unit runs that differ
     mask = 0
     run_start: int | None = None
     run_diff: list[tuple[int, int]] = []
@@ -233,15 +243,20 @@ def _regions(
                 run_diff.append((pos, nxt))
         if not mask and run_start is not None:
             if run_diff:
-                members = [
-                    c for c, a, b in zip(rows, first, stop, strict=True)
-                    if a < b and a < pos and run_start < b
-                ]  # fmt: skip
-                start = min(c.start for c in members)
-                end = max(c.end for c in members)
-                out.append((start, end, tuple(_to_chars(d, bounds) for d in run_diff), members))
+                runs.append((run_start, pos, run_diff))
             run_start = None
-    return out
+    # every coding reaching a run lies inside it (a run is a maximal union)
+    starts = [r[0] for r in runs]
+    members: list[list[CodingInfo]] = [[] for _ in runs]
+    for c, a, b in zip(rows, first, stop, strict=True):
+        k = bisect_right(starts, a) - 1
+        if a < b and k >= 0 and a < runs[k][1]:
+            members[k].append(c)
+    return [
+        (min(c.start for c in group), max(c.end for c in group),
+         tuple(_to_chars(d, bounds) for d in diff), group)
+        for (_a, _b, diff), group in zip(runs, members, strict=True)
+    ]  # fmt: skip
 
 
 def _unit_intervals(rows: Sequence[CodingInfo], length: int, bounds) -> tuple[list[int], list[int]]:
@@ -579,7 +594,8 @@ def _overall(
     project, coder_id: int, consensus_id: int, coder: str, consensus: str, unit: str,
     document_ids: Sequence[int] | None, code_ids: list[int],
 ) -> AgreementRow | None:  # fmt: skip
-    """Pooled over codes: every (document, code) pair is one stretch of units."""
+    """Pooled over codes: each unit of each code is one coded/not coded decision (the
+    patterns of every (document, code) pair added up, as corpus_agreement pools documents)."""
     if not code_ids:
         return None
     with project.session() as s:
@@ -593,12 +609,37 @@ def _overall(
         texts = dict(
             s.execute(select(m.Document.id, m.Document.text).where(m.Document.id.in_(docs))).all()
         )
-    documents = {(d, k): texts[d] for d in docs for k in code_ids}
-    codings: dict[str, list] = {coder: [], consensus: []}
+    tokenizer = train_sentence_tokenizer(texts.values()) if unit == "sentence" else None
+    spans: dict[tuple[int, int], tuple[list, list]] = {}
     for who, doc, code, start, end in rows:
-        codings[coder if who == coder_id else consensus].append(((doc, code), "all", start, end))
-    report = corpus_agreement(documents, codings, ["all"], unit=unit)
-    return report.find("all")
+        spans.setdefault((doc, code), ([], []))[0 if who == coder_id else 1].append((start, end))
+    parts, counts = [], {coder: 0, consensus: 0}
+    for doc in docs:
+        text = texts[doc]
+        bounds = unit_spans(text, unit, tokenizer)
+        n_units = unit_count(len(text), bounds)
+        for code in code_ids:
+            mine, theirs = spans.get((doc, code), ([], []))
+            counts[coder] += len(mine)
+            counts[consensus] += len(theirs)
+            intervals = [
+                to_unit_intervals(
+                    np.asarray([a for a, _ in group], dtype=np.int64),
+                    np.asarray([b for _, b in group], dtype=np.int64),
+                    len(text),
+                    bounds,
+                )
+                for group in (mine, theirs)
+            ]
+            parts.append(coding_patterns(n_units, intervals))
+    keys, weights = pool_patterns(parts)
+    matrix = pattern_matrix(keys, 2)
+    data = ReliabilityData(matrix, (0, 1), weights, (coder, consensus), numeric=True)
+    coded = {name: int(weights[matrix[i] == 1].sum()) for i, name in enumerate((coder, consensus))}
+    return AgreementRow(
+        "code", "all codes", None, int(weights.sum()), counts, coded, reliability(data),
+        coded_by_any=int(weights[keys != 0].sum()),
+    )  # fmt: skip
 
 
 def _short(text: str, limit: int) -> str:

@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from desktop.services import agreement as agreement_svc
-from desktop.services import codebook, coders, codings, documents
+from desktop.services import codebook, coders, codings, documents, teams
 from desktop.services.project import Project
 from desktop.ui.review.agreement import AgreementDialog
 from desktop.ui.workers import TaskRunner
@@ -156,14 +156,20 @@ def test_review_menu_opens_the_dialog(qtbot, tmp_path, project):
     project.close()
 
     class Prompts:
+        errors: list[str] = []
+
         def ask_coder(self, names, current=""):
             return "ana"
+
+        def error(self, message):
+            self.errors.append(message)
 
         def __getattr__(self, name):
             return lambda *a, **k: None
 
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    mw = MainWindow(Project.open(path), settings=settings, prompts=Prompts())
+    prompts = Prompts()
+    mw = MainWindow(Project.open(path), settings=settings, prompts=prompts)
     qtbot.addWidget(mw)
     try:
         menu = next(a.menu() for a in mw.menuBar().actions() if a.text() == "&Review")
@@ -174,5 +180,10 @@ def test_review_menu_opens_the_dialog(qtbot, tmp_path, project):
             pass
         assert dlg.model.rowCount() > 0
         dlg.close()
+        teams.set_blind(mw.project, True, reviewer_name="ben")
+        mw.agreement_dialog = None
+        next(a for a in menu.actions() if a.text() == "&Agreement…").trigger()
+        assert mw.agreement_dialog is None
+        assert "only the reviewer (ben)" in prompts.errors[-1]
     finally:
         mw.shutdown()

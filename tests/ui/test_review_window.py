@@ -58,6 +58,7 @@ def win(qtbot, study):
     w.show()
     qtbot.waitExposed(w)
     yield w
+    w.runner.wait(10_000)
     ctx.undo_stack.clear()
 
 
@@ -73,7 +74,20 @@ def consensus_spans(p) -> list[tuple[int, int, str]]:
     return [(c.code_id, c.start, c.end) for c in codings.list_codings(p, coder_ids=[cons.id])]
 
 
+def settle(w: ReviewWindow) -> None:
+    """Wait for the agreement with the consensus (computed in a worker)."""
+    w.runner.wait(10_000)
+    from PySide6.QtWidgets import QApplication
+
+    for _ in range(20):
+        QApplication.processEvents()
+        if not w.agreement_busy:
+            return
+    raise AssertionError("the agreement panel never updated")
+
+
 def agreement_cells(w: ReviewWindow) -> dict[str, list[str]]:
+    settle(w)
     m = w.consensus_model
     return {
         m.index(r, 0).data(): [m.index(r, c).data() for c in range(1, m.columnCount())]
@@ -82,6 +96,7 @@ def agreement_cells(w: ReviewWindow) -> dict[str, list[str]]:
 
 
 def tooltip(w: ReviewWindow, coder: str) -> str:
+    settle(w)
     m = w.consensus_model
     row = next(r for r in range(m.rowCount()) if m.index(r, 0).data() == coder)
     return m.index(row, 1).data(Qt.ItemDataRole.ToolTipRole)

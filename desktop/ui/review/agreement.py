@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.agreement.html_report import write_report
-from desktop.services import codebook, coders, documents
+from desktop.services import codebook, coders, documents, teams
 from desktop.services.agreement import project_agreement
 from desktop.services.review import CONSENSUS
 from desktop.ui.look import swatch
@@ -48,7 +48,17 @@ class Cancelled(Exception):
     """Raised inside the worker when the user pressed Cancel."""
 
 
-def open_agreement_dialog(w: MainWindow) -> AgreementDialog:
+def open_agreement_dialog(w: MainWindow) -> AgreementDialog | None:
+    """Open (or raise) the dialog. In blind mode only the reviewer may compare coders."""
+    active = w.ctx.coder.id if w.ctx and w.ctx.coder else None
+    if teams.visible_coder_ids(w.project, active) is not None:
+        rev = teams.reviewer(w.project)
+        w.prompts.error(
+            "Blind coding is on: only the reviewer"
+            + (f" ({rev})" if rev else "")
+            + " can compute agreement between coders."
+        )
+        return None
     existing = getattr(w, "agreement_dialog", None)
     if isinstance(existing, AgreementDialog) and existing.project is w.project:
         existing.show()

@@ -42,6 +42,7 @@ from desktop.ui.review import commands
 from desktop.ui.review.models import ConsensusModel, DisagreementModel, short, status_of
 from desktop.ui.review.viewer import Region, ReviewViewer
 from desktop.ui.spans import Span
+from desktop.ui.workers import Task, TaskRunner
 
 if TYPE_CHECKING:
     from desktop.ui.main_window import MainWindow
@@ -82,6 +83,7 @@ def open_review_window(w: MainWindow) -> ReviewWindow | None:
 
 class ReviewWindow(QMainWindow):
     current_changed = Signal(int)  # row in the list (-1: none)
+    agreement_done = Signal()  # the agreement with the consensus is shown
 
     def __init__(
         self,
@@ -105,6 +107,9 @@ class ReviewWindow(QMainWindow):
         self.items: list[Disagreement] = []
         self.current = -1
         self._loading = False
+        self.runner = TaskRunner(self)
+        self._agreement_gen = 0
+        self.agreement_busy = False
         self._build()
         self._shortcuts()
         ctx.codings_changed.connect(self._codings_changed)
@@ -520,31 +525,48 @@ class ReviewWindow(QMainWindow):
             self.accept_buttons[cid] = button
 
     def _refresh_agreement(self, chosen: list[tuple[int, str, str]]) -> None:
+        """Recompute each coder's agreement with the consensus in a worker (a long
+        document takes a moment); a newer request makes an older answer stale."""
+        self._agreement_gen += 1
+        gen = self._agreement_gen
         colors = {cid: colour for cid, _n, colour in chosen}
         if len(chosen) == 0 or self.document_id is None:
-            self.consensus_model.set_rows([], colors)
-            self.consensus_note.setText("")
+            self._show_agreement(gen, [], colors)
             return
-        try:
-            rows = review.consensus_agreement(
-                self.ctx.project, [cid for cid, _n, _c in chosen],
-                self.consensus.id if self.consensus else None, unit=self.unit,
-                document_ids=[self.document_id],
-                code_ids=[self.code_filter] if self.code_filter else None,
-            )  # fmt: skip
-        except ServiceError as exc:
-            rows = []
-            self.statusBar().showMessage(str(exc), 8000)
+        project = self.ctx.project
+        args = dict(
+            coder_ids=[cid for cid, _n, _c in chosen],
+            consensus_id=self.consensus.id if self.consensus else None,
+            unit=self.unit,
+            document_ids=[self.document_id],
+            code_ids=[self.code_filter] if self.code_filter else None,
+        )
+        task = Task(lambda progress, cancelled: review.consensus_agreement(project, **args))
+        task.channel.finished.connect(lambda rows: self._show_agreement(gen, rows, colors))
+        task.channel.failed.connect(lambda error: self._show_agreement(gen, [], colors, error))
+        self.agreement_busy = True
+        self.consensus_note.setText("<span style='color:#666'>Computing…</span>")
+        self.runner.start(task)
+
+    def _show_agreement(self, gen: int, rows: list, colors: dict, error: str = "") -> None:
+        if gen != self._agreement_gen or not shiboken6.isValid(self):
+            return
+        self.agreement_busy = False
         self.consensus_model.set_rows(rows, colors)
         t = self.consensus_table
         height = t.horizontalHeader().height() + sum(t.rowHeight(r) for r in range(len(rows)))
         t.setFixedHeight(height + 2 * t.frameWidth() + 1)
         scope = self.codes[self.code_filter].path if self.code_filter in self.codes else "all codes"
-        if self.consensus is None:
+        if error:
+            note = f"Could not compute: {error}"
+        elif not rows:
+            note = ""
+        elif self.consensus is None:
             note = "No consensus yet: accept a version or code a selection as consensus."
         else:
             note = f"This document · {scope} · {self.unit} units · hover a row for each code."
         self.consensus_note.setText(f"<span style='color:#666'>{_esc(note)}</span>")
+        self.agreement_done.emit()
 
     def _codings_changed(self, document_id: int) -> None:
         if not document_id or document_id == self.document_id:
@@ -631,11 +653,21 @@ class ReviewWindow(QMainWindow):
             font.setBold(settled)
             button.setFont(font)
         self.clear_button.setEnabled(has and bool(d.consensus))
-        self.own_button.setEnabled(self._own_target() is not None)
+        target = self._own_target()
+        self.own_button.setEnabled(target is not None)
+        code_id = self.code_filter or (d.code_id if d else None)
+        name = self.codes[code_id].name if code_id in self.codes else ""
+        self.own_button.setText(
+            f"Code selection as consensus: {name}" if name else "Code selection as consensus"
+        )
         self._sync_undo()
 
     def _undo_index_changed(self, _index: int) -> None:
         self._sync_undo()
+
+    def closeEvent(self, e) -> None:
+        self.runner.wait(10_000)
+        super().closeEvent(e)
 
     def _context_gone(self, *_args) -> None:
         """The main window opened another project: this review is over."""
