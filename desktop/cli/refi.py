@@ -35,6 +35,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="add the codes the file has and the project lacks (without it such a file "
         "is refused and the missing codes listed)",
     )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check the file and say what would come in, without storing anything",
+    )
     p.set_defaults(func=cmd_import)
 
     p = rsub.add_parser(
@@ -67,8 +72,9 @@ def cmd_import(args) -> int:
         bar = ProgressBar("importing")
         try:
             report = refi_exchange.import_qdpx(
-                project, args.file, add_codes=args.add_codes, progress=bar.update
-            )
+                project, args.file, add_codes=args.add_codes, dry_run=args.dry_run,
+                progress=bar.update,
+            )  # fmt: skip
         except refi_exchange.RefiImportRefused as exc:
             bar.close()
             for warning in exc.report.warnings:
@@ -77,6 +83,8 @@ def cmd_import(args) -> int:
         bar.close()
     for warning in report.warnings:
         err(f"warning: {warning}")
+    if args.dry_run:
+        print("dry run: nothing was stored; the import would do this:")
     _listed("skipped coding:", report.codings_skipped)
     _listed("added coder", report.coders_added)
     _listed("same coder", report.coders_matched)
@@ -89,8 +97,9 @@ def cmd_import(args) -> int:
         [f"{file!r} is {mine!r} in the project" for file, mine in report.documents_matched],
     )
     origin = f" (written by {report.origin})" if report.origin else ""
+    verb = "would import" if args.dry_run else "imported"
     print(
-        f"imported {report.codings_imported:,} of {report.codings_in_file:,} coding(s) from "
+        f"{verb} {report.codings_imported:,} of {report.codings_in_file:,} coding(s) from "
         f"{args.file}{origin}; {report.codings_duplicate:,} already in the project, "
         f"{len(report.codings_skipped):,} skipped"
     )

@@ -147,6 +147,10 @@ def _naive_utc(value: datetime | None) -> datetime | None:
 # ---------------------------------------------------------------------------- import
 
 
+class _RollBack(Exception):
+    """Raised inside the import's transaction to undo it (a dry run)."""
+
+
 class _Import:
     def __init__(self, project, path: Path, rp: RefiProject, add_codes: bool) -> None:
         self.project = project
@@ -178,7 +182,7 @@ class _Import:
                 self.report,
             )
 
-    def store(self, progress: Progress | None) -> None:
+    def store(self, progress: Progress | None, dry_run: bool) -> None:
         try:
             with self.project.session() as s:
                 coder_of = self._coders(s)
@@ -195,6 +199,10 @@ class _Import:
                         "codings": self.report.codings_imported,
                     },
                 )  # fmt: skip
+                if dry_run:
+                    raise _RollBack
+        except _RollBack:
+            pass
         except IntegrityError as exc:
             raise RefiImportRefused(
                 f"{self.path.name}: the project changed while the file was being imported "
@@ -407,15 +415,23 @@ def read_qdpx(path: Path | str) -> RefiProject:
 
 
 def import_qdpx(
-    project, path: Path | str, *, add_codes: bool = False, progress: Progress | None = None
+    project,
+    path: Path | str,
+    *,
+    add_codes: bool = False,
+    dry_run: bool = False,
+    progress: Progress | None = None,
 ) -> RefiImportReport:
     """Import a REFI-QDA project (.qdpx, or a .qde without texts) into ``project`` in one
     transaction; see the module's docstring. Raises RefiImportRefused (nothing changed)
-    for an unreadable file, or for codes the project lacks when not ``add_codes``."""
+    for an unreadable file, or for codes the project lacks when not ``add_codes``.
+
+    With ``dry_run`` everything is done and then rolled back: the report says what the
+    import would bring (for a confirmation dialog) and the project is unchanged."""
     path = Path(path)
     job = _Import(project, path, read_qdpx(path), add_codes)
     job.plan_codes()
-    job.store(progress)
+    job.store(progress, dry_run)
     return job.report
 
 

@@ -60,6 +60,15 @@ def test_import_with_add_codes_then_again(project, samples, capsys) -> None:
     assert "same document 'videos_selection' is 'videos_selection' in the project" in out
 
 
+def test_import_dry_run(project, samples, capsys) -> None:
+    args = ["refi", "import", str(project), str(samples / NVIVO_WIN), "--add-codes", "--dry-run"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("dry run: nothing was stored")
+    assert "would import 303 of 303 coding(s)" in out
+    assert info(project)["codes"] == 0 and info(project)["codings"] == 0
+
+
 def test_import_of_a_maxqda_qde_warns_about_the_missing_texts(project, samples, capsys) -> None:
     assert main(["refi", "import", str(project), str(samples / MAXQDA), "--add-codes"]) == 0
     out, err = capsys.readouterr()

@@ -113,6 +113,15 @@ def test_importing_the_same_file_again_adds_nothing(empty, samples) -> None:
     assert state(empty) == before
 
 
+def test_a_dry_run_reports_everything_and_stores_nothing(empty, samples) -> None:
+    before, audits = state(empty), audit_count(empty)
+    report = import_qdpx(empty, samples / NVIVO_WIN, add_codes=True, dry_run=True)
+    assert (len(report.codes_added), report.codings_imported) == (152, 303)
+    assert report.documents_added == ["videos_selection", "videos_10_selected"]
+    assert state(empty) == before and audit_count(empty) == audits
+    assert "coder_guids" not in empty.settings()
+
+
 def test_nvivo_mac_codes_and_its_one_byte_sources(empty, samples) -> None:
     report = import_qdpx(empty, samples / NVIVO_MAC, add_codes=True)
     assert len(report.codes_added) == 262
