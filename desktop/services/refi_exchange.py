@@ -507,7 +507,7 @@ def export_qdpx(
     with project.session() as s:
         chosen = _select_coders(s, coders)
         assigned = _ensure_guids(s, [cid for cid, _ in chosen])
-        coder_guid = {cid: g for cid, g in _coder_guids(_read_settings(s)).items()}
+        coder_guid = _coder_guids(_read_settings(s))
         code_guid = dict(s.execute(select(m.Code.id, m.Code.guid)).all())
         docs = list(
             s.execute(
@@ -516,6 +516,11 @@ def export_qdpx(
             ).all()
         )  # fmt: skip
     chosen_ids = [cid for cid, _ in chosen]
+    seen: set[str] = set()
+    for cid, name in chosen:
+        if coder_guid[cid] in seen:  # two coders recorded as one person: two users here
+            coder_guid[cid] = derived_guid("coder", coder_guid[cid], name)
+        seen.add(coder_guid[cid])
     users = [UserOut(coder_guid[cid], name) for cid, name in chosen]
     specs = _code_specs(project)
     total = len(docs)

@@ -424,6 +424,18 @@ def test_users_keep_their_guid_from_the_file_they_came_from(empty, samples, tmp_
     }
 
 
+def test_two_coders_sharing_an_identity_are_still_two_users(empty, tmp_path, schema) -> None:
+    ana, ben = coders.add_coder(empty, "ana"), coders.add_coder(empty, "ben")
+    same = "0f0f0f0f-0000-4000-8000-000000000001"
+    empty.update_settings(coder_guids={str(ana.id): same, str(ben.id): same})
+    export_qdpx(empty, tmp_path / "out.qdpx")
+    with zipfile.ZipFile(tmp_path / "out.qdpx") as zf:
+        root = etree.fromstring(zf.read("project.qde"))
+    assert schema.validate(root), schema.error_log
+    guids = {u.get("name"): u.get("guid") for u in root.iter(f"{P}User")}
+    assert guids["ana"] == same and guids["ben"] != same
+
+
 def test_export_of_some_coders_only(coded, tmp_path) -> None:
     out = tmp_path / "gergo.qdpx"
     report = export_qdpx(coded, out, coders=["Gergo", "Zoë"])
