@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QSettings, Qt
 
 from desktop.services import codebook, coders, codings, documents, review, teams
@@ -287,6 +288,13 @@ def test_review_menu_opens_it_and_blind_mode_keeps_coders_out(qtbot, tmp_path, s
         win.accept_column(0)
         assert mw.ctx.undo_stack.count() == 1
         win.close()
+
+        # opening another project ends the review of this one
+        actions["&Compare coders…"].trigger()
+        assert mw.review_window is win and win.isVisible()
+        other = Project.create(tmp_path / "other.tessera", template="empty")
+        mw.set_project(other)
+        qtbot.waitUntil(lambda: not shiboken6.isValid(win) or not win.isVisible())
 
         teams.set_blind(mw.project, True, reviewer_name="Someone else")
         actions["&Compare coders…"].trigger()
