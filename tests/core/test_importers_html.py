@@ -157,3 +157,15 @@ def test_wrong_declared_charset_falls_back_to_detection(tmp_path):
     # Declares UTF-8 but was saved by an old editor in Windows-1252.
     doc = extract(write(tmp_path, "liar.html", page('<meta charset="utf-8">').encode("cp1252")))
     assert P3 in doc.text
+
+
+def test_control_characters_in_a_page_are_dropped(tmp_path, monkeypatch):
+    html = page().replace("officials said", "officials\x01 said\x08").encode()
+    doc = extract(write(tmp_path, "ctl.html", html))
+    assert P1 in doc.text
+    # When trafilatura finds no article, the fallback's cleaner (lxml) would refuse them.
+    import trafilatura
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", lambda *a, **k: None)
+    short = b"<html><body><p>Meet <blink>at\x13 noon</blink> today.</p></body></html>"
+    assert extract(write(tmp_path, "short.html", short)).text == "Meet at noon today."

@@ -48,7 +48,7 @@ _MAGIC = (
 # as Mac Roman letters, and Latin-1 is Windows-1252 with C1 controls for its symbols.
 _LATIN_CANDIDATES = ("cp1252", "cp1250", "iso8859_15")
 _LATIN_FALLBACKS = ("mac_roman", "latin_1")
-_TIE = 0.02
+_IN_WORD = frozenset("’‘·\u2010\u2011\u00ad")  # it’s, l’école, col·lecció, hyphens
 _EDGE_PUNCTUATION = ".,;:!?()[]{}\"'«»‹›“”„‘’‚–—…-*_/"
 _FEW = 4
 _ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
@@ -72,7 +72,8 @@ def _looks_binary(text: str) -> bool:
         for ch in sample
         if ch not in _ALLOWED_CONTROLS and unicodedata.category(ch) in ("Cc", "Cs", "Co")
     )
-    return controls / len(sample) > 0.005
+    # Random bytes are ~12% controls; a stray one or two in a real text are not binary.
+    return controls > 2 and controls / len(sample) > 0.005
 
 
 def _not_text(data: bytes) -> ImportFailure:
@@ -99,18 +100,23 @@ def _is_mostly_non_latin(text: str) -> bool:
 _WORD = re.compile(r"[^\W\d_]+")
 
 
-def _odd_words(text: str) -> float:
-    """Share of words with a symbol stuck inside them, as a wrong Latin code page makes:
-    Polish 'gęślą' read as Windows-1252 is 'gêœl¹', 'Zażółć' is 'Za¿ó³æ'."""
-    odd = accented = 0
+def _odd_words(text: str) -> int:
+    """How many words have a symbol or control character stuck inside them, as a wrong
+    Latin code page makes: Polish 'gęślą' read as Windows-1252 is 'gêœl¹', 'Zażółć' is
+    'Za¿ó³æ'; Word's 'it’s' read as Latin-9 is 'it\\x92s'. (A count, not a share: every
+    candidate decodes the same bytes, and a share would depend on how many words each
+    decoding leaves accented.)"""
+    odd = 0
     for token in text[:200_000].split():
         core = token.strip(_EDGE_PUNCTUATION)
         if core.isascii():
             continue
-        accented += 1
-        if any(not ch.isascii() and unicodedata.category(ch)[0] not in "LM" for ch in core[1:-1]):
+        if any(
+            not ch.isascii() and ch not in _IN_WORD and unicodedata.category(ch)[0] not in "LM"
+            for ch in core[1:-1]
+        ):
             odd += 1
-    return odd / accented if accented else 0.0
+    return odd
 
 
 def _reads_as_foreign_words(text: str) -> bool:
@@ -183,7 +189,7 @@ def _decode_legacy(data: bytes) -> tuple[str, str]:
         ):
             other = (text, best.encoding)
 
-    scored: list[tuple[float, int, str, str]] = []
+    scored: list[tuple[int, int, str, str]] = []
     for rank, encoding in enumerate(_LATIN_CANDIDATES):
         try:
             text = data.decode(encoding)
@@ -192,7 +198,6 @@ def _decode_legacy(data: bytes) -> tuple[str, str]:
         if _looks_binary(text):
             continue
         scored.append((_odd_words(text), rank, encoding, text))
-    lowest = min((score for score, *_ in scored), default=float("inf"))
     # A non-Latin script (Cyrillic, Greek, CJK...) only if there is enough of it and a
     # Western reading is clearly worse: on a few bytes a detector calls "aÀa" Chinese.
     if other is not None and (not scored or _mess(other[0]) + 0.1 < _mess(scored[0][3])):
@@ -208,7 +213,8 @@ def _decode_legacy(data: bytes) -> tuple[str, str]:
         # weigh, so the most common code page that decodes them.
         _, _, encoding, text = min(scored, key=lambda item: item[1])
         return text, encoding
-    _, _, encoding, text = min(item for item in scored if item[0] <= lowest + _TIE)
+    # Fewest odd words; among equals, the most common code page.
+    _, _, encoding, text = min(scored)
     return text, encoding
 
 

@@ -23,6 +23,7 @@ NO_TEXT = "the web page contains no readable text"
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _BLOCKS = {"p", "head", "quote", "code", "list", "table", "item", "row", "div", "section"}
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _WS = re.compile(r"[ \t\r\f\v\u00a0]+")
 
 
@@ -153,7 +154,8 @@ def extract_html(path: Path) -> Extracted:
     data = read_bytes(path, MAX_TEXT_FILE_BYTES, "a web page")
     if not data.strip():
         raise ImportFailure("the file is empty")
-    html = decode_html(data)
+    # C0 control characters are invalid in HTML, and lxml refuses strings holding them.
+    html = _CONTROLS.sub("", decode_html(data))
     warnings: list[str] = []
     doc = trafilatura.bare_extraction(
         html,

@@ -41,7 +41,7 @@ def check_zip(path: Path, label: str, required: str) -> None:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
             names = {info.filename for info in infos}
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError):
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError):
         raise ImportFailure(
             f"the {label} document is damaged or incomplete (it is not a readable zip archive)"
         ) from None
