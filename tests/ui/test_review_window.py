@@ -140,6 +140,12 @@ def test_keyboard_navigation_wraps_around(win, qtbot):
     qtbot.keyClick(win.viewer, Qt.Key.Key_F8, Qt.KeyboardModifier.ShiftModifier)
     assert win.current == 1
     assert win.table.selectionModel().currentIndex().row() == 1
+    # the keys work with the list focused too
+    win.table.setFocus()
+    qtbot.keyClick(win.table, Qt.Key.Key_N)
+    assert win.current == 2
+    qtbot.keyClick(win.table, Qt.Key.Key_P)
+    assert win.current == 1
     # picking a row in the list makes it current too
     win.table.selectRow(2)
     assert win.current == 2 and "Killed" in win.detail.text()
