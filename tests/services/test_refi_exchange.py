@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import collections
 import zipfile
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -96,6 +97,16 @@ def test_nvivo_windows_project_comes_in_whole(empty, samples) -> None:
         extra = s.get(m.Document, doc.id).extra
     assert extra["refi_guid"] == "68bbdc14-c361-4432-b4dd-ae1dbfc12890"
     assert any(c.description for c in codebook.list_codes(empty))
+
+
+def test_nvivo_codings_get_their_selections_time_not_the_export_stamp(empty, samples) -> None:
+    """NVivo for Windows stamps every Coding with the export's time; the selection says
+    when the passage was coded (2 of its 3 times; the third selection has no coding)."""
+    import_qdpx(empty, samples / NVIVO_WIN, add_codes=True)
+    with empty.session() as s:
+        times = collections.Counter(s.scalars(select(m.Coding.created_at)))
+    assert len(times) > 1
+    assert datetime(2025, 6, 18, 2, 6, 50) not in times  # the export stamp
 
 
 def test_importing_the_same_file_again_adds_nothing(empty, samples) -> None:

@@ -329,7 +329,9 @@ class _ProjectReader:
                     coder=user_names.get(coder_guid) if coder_guid else None,
                     selection_guid=normalise_guid(sel.el.get("guid")),
                     created_at=_parse_datetime(
-                        coding.get("creationDateTime") or sel.el.get("creationDateTime")
+                        (sel.el if self.coder_from_selection else coding).get("creationDateTime")
+                        or coding.get("creationDateTime")
+                        or sel.el.get("creationDateTime")
                     ),
                     file_start=sel.file_start,
                     file_end=sel.file_end,
