@@ -11,7 +11,7 @@ from collections import OrderedDict
 from datetime import datetime
 from operator import itemgetter
 
-from sqlalchemy import String, bindparam, func, insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from db import models as m
@@ -45,6 +45,27 @@ def _stored_time(value: datetime) -> str:
     """A naive UTC time as SQLAlchemy's SQLite DateTime stores it (PostgreSQL reads this
     text as a timestamp too)."""
     return value.isoformat(sep=" ", timespec="microseconds")
+
+
+CODING_INSERT = (
+    "id", "document_id", "code_id", "coder_id", "start", "end", "quote", "memo", "created_at",
+    "updated_at",
+)  # fmt: skip
+
+
+def _executemany(conn, table, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """A Core insert() compiled once for this database and handed to the driver's
+    executemany with plain tuples. SQLAlchemy's own executemany spends longer preparing
+    each row's parameters than SQLite spends storing it; values here are already what
+    the columns store (times as text, see _stored_time)."""
+    compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(columns))
+    if compiled.positional:
+        order = [columns.index(name) for name in compiled.positiontup]
+        if order != list(range(len(columns))):
+            rows = [tuple(r[i] for i in order) for r in rows]
+        conn.exec_driver_sql(str(compiled), rows)
+    else:
+        conn.exec_driver_sql(str(compiled), [dict(zip(columns, r, strict=True)) for r in rows])
 
 
 def _short(text: str, n: int = 40) -> str:
@@ -435,38 +456,24 @@ class CodingsCsv:
                 # The entry names the ids it covers: `log` can tell where a coding came from.
                 entry = s.scalars(select(m.AuditEntry).order_by(m.AuditEntry.id.desc())).first()
                 entry.new = {**entry.new, "first_id": first, "last_id": first + len(self.rows) - 1}
-                params = [
-                    {
-                        "id": first + i,
-                        "document_id": did,
-                        "code_id": code if isinstance(code, int) else code_ids[code],
-                        "coder_id": coder if isinstance(coder, int) else coder_ids[coder],
-                        "start": start, "end": end, "quote": quote, "memo": memo,
-                        "created_at": created or now, "updated_at": updated or created or now,
-                    }  # fmt: skip
+                rows = [
+                    (first + i, did, code if isinstance(code, int) else code_ids[code],
+                     coder if isinstance(coder, int) else coder_ids[coder], start, end, quote,
+                     memo, created or now, updated or created or now)
                     for i, (did, code, coder, start, end, quote, memo, created, updated, _)
                     in enumerate(self.rows)
                 ]  # fmt: skip
                 conn = s.connection()
-                table = m.Coding.__table__
-                # Times go in as the text SQLite stores (see _stored_time): the DateTime
-                # type's per-value conversion costs more than the rest of the insert.
-                conn.execute(
-                    insert(table).values(
-                        {
-                            name: bindparam(name, type_=String)
-                            for name in ("created_at", "updated_at")
-                        }
-                    ),
-                    params,
-                )
+                _executemany(conn, m.Coding.__table__, CODING_INSERT, rows)
                 values = [
-                    {"coding_id": first + i, "field_id": fid, "value": value}
+                    (first + i, fid, value)
                     for i, row in enumerate(self.rows)
                     for fid, value in row[9]
                 ]
                 if values:
-                    conn.execute(insert(m.CodingValue.__table__), values)
+                    _executemany(
+                        conn, m.CodingValue.__table__, ("coding_id", "field_id", "value"), values
+                    )
         except IntegrityError:
             report.errors = [(0, f"{report.path}: the project changed while the file was being "
                                  "checked (someone coded the same passages?); import it again")]  # fmt: skip
