@@ -153,7 +153,10 @@ class MainWindow(QMainWindow):
         coder = self.settings.value(f"projects/{key}/coder", "", str)
         if not coder:
             known = [c.name for c in coders.list_coders(project)]
-            coder = self.prompts.ask_coder(known, known[0] if known else "") or _default_coder()
+            coder = (
+                self.prompts.ask_coder(known, known[0] if known else _default_coder())
+                or _default_coder()
+            )
         ctx.set_coder(coder)
         self.settings.setValue(f"projects/{key}/coder", coder)
         mode = self.settings.value(f"projects/{key}/view", MINE, str)
@@ -255,6 +258,22 @@ class MainWindow(QMainWindow):
         return Span(to_qt(c.start), to_qt(c.end), c.id, c.code_id, c.coder_id,
                     code.color if code else "#999999", coder.color if coder else "#777777")  # fmt: skip
 
+    def _spans(self, rows: list[CodingInfo]) -> list[Span]:
+        """Spans for many codings at once (50,000 in a big document): no per-row calls."""
+        code_colour = {i: c.color for i, c in self.codes.items()}
+        coder_colour = {i: c.color for i, c in self.coders.items()}
+        if any(c.coder_id not in coder_colour for c in rows):
+            self.refresh_coders()
+            coder_colour = {i: c.color for i, c in self.coders.items()}
+        offsets = self.viewer.offsets
+        if offsets.trivial:
+            return [Span(c.start, c.end, c.id, c.code_id, c.coder_id, code_colour.get(c.code_id, "#999999"),
+                         coder_colour.get(c.coder_id, "#777777")) for c in rows]  # fmt: skip
+        to_qt = offsets.to_qt
+        return [Span(to_qt(c.start), to_qt(c.end), c.id, c.code_id, c.coder_id,
+                     code_colour.get(c.code_id, "#999999"), coder_colour.get(c.coder_id, "#777777"))
+                for c in rows]  # fmt: skip
+
     @property
     def current_codings(self) -> list[CodingInfo]:
         return list(self.codings_by_id.values())
@@ -279,7 +298,7 @@ class MainWindow(QMainWindow):
         )
         self.codings_by_id = {c.id: c for c in rows}
         v = self.viewer
-        spans = [self._span(c) for c in rows]
+        spans = self._spans(rows)
         v.show_coders = self.ctx.view_mode != MINE and len({c.coder_id for c in rows}) > 1
         v.set_spans(spans)
         pages = [self._page_of(c.start) for c in rows] if self._pages else []

@@ -46,6 +46,7 @@ class FakePrompts:
         self.summaries: list[tuple[str, str, str]] = []
         self.errors: list[str] = []
         self.asked_coder = 0
+        self.save_to: str | None = None
 
     def ask_coder(self, names, current=""):
         self.asked_coder += 1
@@ -79,7 +80,7 @@ class FakePrompts:
         return None
 
     def save_path(self, title, suggested, file_filter):
-        return None
+        return self.save_to
 
 
 @pytest.fixture

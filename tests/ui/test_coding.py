@@ -256,3 +256,25 @@ def test_clicking_a_row_in_the_panel_scrolls_to_and_selects_the_coding(window, q
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert window.viewer.selected_range() == (start, end)
     assert window.viewer.selected_coding == window.codings_panel.model.coding(0).id
+
+
+def test_paged_documents_show_page_numbers(make_window, project_path, qtbot):
+    from desktop.services.project import Project
+
+    page1 = "First page: the talks began in the morning.\n"
+    page2 = "Second page: at least 12 people were killed.\n"
+    p = Project.open(project_path)
+    doc = documents.add_document(p, name="a-report.pdf", text=page1 + page2, kind="pdf",
+                                 pages=[(0, len(page1)), (len(page1), len(page1 + page2))])  # fmt: skip
+    p.close()
+    window = make_window(project_path)
+    window.documents_panel.select(doc.id)
+    assert (
+        window.documents_panel.model.document(window.documents_panel.model.row_of(doc.id)).pages
+        == 2
+    )
+    select(window, "12 people were killed")
+    qtbot.keyClick(window.viewer, Qt.Key.Key_1)
+    assert not window.codings_panel.view.isColumnHidden(4)
+    assert window.codings_panel.model.index(0, 4).data() == "2"
+    assert window.status_page.text() == "Page 2 of 2"

@@ -117,3 +117,18 @@ def test_summary_text():
     message, details = summarise(report)
     assert "Imported 0 documents" in message and "a.pdf: it is encrypted" in message
     assert "b.txt" in details
+
+
+def test_export_menu_writes_the_codings_csv(window, qtbot, prompts, tmp_path):
+    from tests.ui.helpers import select
+
+    select(window, "Syria's regime")
+    qtbot.keyClick(window.viewer, Qt.Key.Key_2)
+    out = tmp_path / "codings.csv"
+    prompts.save_to = str(out)
+    export_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&File")
+    export_menu = next(a.menu() for a in export_menu.actions() if a.text() == "&Export")
+    next(a for a in export_menu.actions() if a.text() == "Codings as CSV…").trigger()
+    text = out.read_text("utf-8")
+    assert "Syria's regime" in text and "Actors/State forces" in text
+    assert prompts.errors == []
