@@ -27,8 +27,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "(duplicates skipped). Everything is stored in one step: if anything fails, the "
         "project is left as it was. Non-text sources are skipped with a warning.",
     )
-    p.add_argument("project", type=Path)
-    p.add_argument("file", type=Path, help="the .qdpx (or a .qde: codebook and users only)")
+    p.add_argument("project", type=Path, metavar="PROJECT", help="the Tessera project file")
+    p.add_argument(
+        "file", type=Path, metavar="FILE.qdpx",
+        help="the REFI-QDA project (or a lone .qde: its codebook and users only)",
+    )  # fmt: skip
     p.add_argument(
         "--add-codes",
         action="store_true",
@@ -48,7 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Writes coders, the codebook, every document and the codings, for "
         "NVivo, ATLAS.ti, MAXQDA, QualCoder and other REFI-QDA tools.",
     )
-    p.add_argument("project", type=Path)
+    p.add_argument("project", type=Path, metavar="PROJECT", help="the Tessera project file")
     p.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.qdpx")
     p.add_argument(
         "--coders",
