@@ -398,7 +398,8 @@ class ReviewWindow(QMainWindow):
         key = self.items[self.current].key if 0 <= self.current < len(self.items) else None
         if reload_text:
             text = documents.get_text(project, self.document_id) if self.document_id else ""
-            self.viewer.set_text(text)
+            pages = documents.get_pages(project, self.document_id) if self.document_id else []
+            self.viewer.set_text(text, pages)
         self.consensus = coders.find_coder(project, CONSENSUS)
         colors = {c.id: c.color for c in self.all_coders}
         names = {c.id: c.name for c in self.all_coders}
