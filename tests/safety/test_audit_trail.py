@@ -148,8 +148,6 @@ def import_csv(p):
 
 # Gaps found (reported to the owners); the tests say so until they are fixed.
 KNOWN_GAPS = {
-    "delete document with codings": "documents.delete_document deletes the document's codings "
-    "without an audit entry for each (codebook.delete_code records them)",
     "import codings CSV": "exchange.import_codings_csv records one 'import' entry (entity_id "
     "None) for the whole file, none per coding: `tessera log --entity coding --id N` is "
     "empty for imported codings",

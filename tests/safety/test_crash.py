@@ -169,6 +169,8 @@ def test_cli_bulk_import_of_200_files_killed(tmp_path, seed, shared_dir):
     assert_sound(path)
     stored = {r[0] for r in db_rows(path, "SELECT sha256 FROM document")}
     assert committed <= stored
+    if seed != SEEDS[0]:
+        return
     # finishing the import afterwards imports the rest and skips what is there
     done = subprocess.run(
         [PYTHON, "-m", "desktop.cli.main", "import", str(path), str(folder)],
@@ -192,7 +194,7 @@ def codings_csv(path: Path, doc_name: str, text: str, n: int) -> None:
 
 @POSIX
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("seed", SEEDS[:2])
 def test_cli_codings_import_of_100000_rows_killed_is_all_or_nothing(tmp_path, seed):
     cli = REPO / "desktop" / "cli" / "exchange.py"
     if not cli.exists() or "codings" not in cli.read_text("utf-8"):

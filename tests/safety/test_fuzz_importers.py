@@ -135,7 +135,7 @@ def test_mutated_documents_fail_file_by_file_and_never_crash(tmp_path, shared_di
     files = []
     for src in seeds:
         data = src.read_bytes()
-        for k in range(4):
+        for k in range(3):
             f = folder / f"{src.stem}-m{k}{src.suffix}"
             f.write_bytes(mutate(data, rng))
             files.append(f)
@@ -281,9 +281,9 @@ def _nested_pdf(path: Path, depth: int) -> Path:
 @pytest.mark.slow
 def test_pdf_bombs_finish_with_a_result_or_a_message(tmp_path):
     files = [
-        _nested_pdf(tmp_path / "nested-arrays.pdf", 200_000),
+        _nested_pdf(tmp_path / "nested-arrays.pdf", 100_000),
         _nested_pdf(tmp_path / "nested-some.pdf", 3_000),
-        _pdf_with_pages(tmp_path / "pages-3000.pdf", 3000),
+        _pdf_with_pages(tmp_path / "pages-2000.pdf", 2000),
     ]
     project = tmp_path / "bombs.tessera"
     Project.create(project).close()
