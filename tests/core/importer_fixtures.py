@@ -20,9 +20,12 @@ def _pdf_text_string(text: str) -> bytes:
     return b"<feff" + text.encode("utf-16-be").hex().encode() + b">"
 
 
-def text_page_stream(lines: list[str], *, x: float = 72, top: float = 720, size: int = 11) -> bytes:
-    """A content stream drawing `lines` one under the other, starting at (x, top)."""
-    leading = size * 1.25
+def text_page_stream(
+    lines: list[str], *, x: float = 72, top: float = 720, size: int = 11, leading: float = 0
+) -> bytes:
+    """A content stream drawing `lines` one under the other, starting at (x, top);
+    baselines `leading` apart (default 1.25 x the font size: single spacing)."""
+    leading = leading or size * 1.25
     ops = [b"BT", b"/F1 %d Tf" % size, b"%.1f TL" % leading, b"%.1f %.1f Td" % (x, top)]
     for line in lines:
         ops.append(_pdf_string(line) + b" Tj T*")

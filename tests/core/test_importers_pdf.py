@@ -375,3 +375,18 @@ def _die_after_a_page(path: str, numbers: list[int]):
     pdf_importer._worker_queue.put(1)
     time.sleep(0.5)  # let the parent see the page done
     os._exit(3)
+
+
+def test_double_spaced_lines_stay_in_their_paragraph(tmp_path):
+    """Transcripts and manuscripts are double spaced; each line must not become a paragraph."""
+    first = [
+        "The witness described the night of the flood in some detail and",
+        "said that the water had reached the second step of the church by",
+        "midnight, which nobody in the village had ever seen before then.",
+        "Then the lights went out.",
+    ]
+    second = ["Asked about the warnings, she said there had been none at all."]
+    stream = text_page_stream(first, leading=27.5)
+    stream += b"\n" + text_page_stream(second, x=108, top=720 - 27.5 * 5, leading=27.5)
+    doc = extract(write_pdf(tmp_path / "transcript.pdf", [stream]))
+    assert doc.text == "\n".join(first) + "\n\n" + second[0]

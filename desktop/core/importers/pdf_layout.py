@@ -78,7 +78,7 @@ def _rows(box: LTTextBox) -> list[list[LTTextLine]]:
 
 
 class _Block:
-    __slots__ = ("x0", "x1", "y0", "y1", "first_x0", "last_x0", "lines", "row_height")
+    __slots__ = ("x0", "x1", "y0", "y1", "first_x0", "last_x0", "lines", "row_height", "rows")
 
     def __init__(self, box: LTTextBox) -> None:
         rows = _rows(box)
@@ -89,6 +89,7 @@ class _Block:
         self.first_x0 = min(ln.x0 for ln in rows[0])
         self.last_x0 = min(ln.x0 for ln in rows[-1])
         self.row_height = max(ln.height for ln in rows[-1])
+        self.rows = len(rows)
 
 
 def _continues(prev: _Block, nxt: _Block) -> bool:
@@ -101,18 +102,43 @@ def _continues(prev: _Block, nxt: _Block) -> bool:
     return indented and same_column and abs(nxt.first_x0 - nxt.x0) < 2
 
 
+def _double_spaced(prev: _Block, nxt: _Block, right: float) -> bool:
+    """Is `nxt` the next line of a double-spaced paragraph (a transcript, a manuscript)?
+
+    pdfminer makes each line of double-spaced text a box of its own. Join two one-line
+    boxes when the second sits one blank line below the first, at the column's left
+    edge, and the first ran to the column's right edge (so the sentence goes on)."""
+    if prev.rows != 1 or nxt.rows != 1:
+        return False
+    gap = prev.y0 - nxt.y1
+    if not (0 <= gap < 1.6 * prev.row_height):
+        return False
+    left = min(prev.x0, nxt.x0)
+    if nxt.first_x0 > left + 2 or right - left < 10 * prev.row_height:
+        return False
+    narrower = min(prev.x1 - prev.x0, nxt.x1 - nxt.x0)
+    if min(prev.x1, nxt.x1) - max(prev.x0, nxt.x0) < 0.5 * narrower:
+        return False  # side by side, not one under the other
+    return prev.x1 >= right - 0.12 * (right - left)
+
+
+def _column_right(block: _Block, blocks: list[_Block]) -> float:
+    """The right edge of the column `block` starts in: the widest line starting there."""
+    return max(b.x1 for b in blocks if abs(b.x0 - block.x0) < 20)
+
+
 def page_text(page) -> tuple[str, bool]:
     """(text, has_chars) of a pdfplumber page opened with LAPARAMS."""
     layout = page.layout
     boxes = [b for b in _text_boxes(layout) if _upright(b)]
     has_chars = bool(boxes) or any(True for _ in _chars(layout))
+    blocks = [block for block in map(_Block, boxes) if any(block.lines)]
     paragraphs: list[list[str]] = []
     prev: _Block | None = None
-    for box in boxes:
-        block = _Block(box)
-        if not any(block.lines):
-            continue
-        if prev is not None and paragraphs and _continues(prev, block):
+    for block in blocks:
+        if prev is not None and (
+            _continues(prev, block) or _double_spaced(prev, block, _column_right(block, blocks))
+        ):
             paragraphs[-1].extend(block.lines)
         else:
             paragraphs.append(list(block.lines))
