@@ -146,6 +146,7 @@ class CodingActions:
             menu.addAction("Rename…", lambda: self.rename_code(code.id))
             menu.addAction("Edit definition…", lambda: self.edit_definition(code.id))
             menu.addAction("Change colour…", lambda: self.recolour(code.id))
+            menu.addAction("Move under…", lambda: self.move_code(code.id))
             if code.parent_id is not None:
                 menu.addAction(
                     "Move to top level", lambda: self.ctx.run(cmd.MoveCode(self.ctx, code.id, None))
@@ -178,6 +179,19 @@ class CodingActions:
         color = self.w.prompts.ask_color(code.color)
         if color and color != code.color:
             self.ctx.run(cmd.UpdateCode(self.ctx, code_id, color=color))
+
+    def move_code(self, code_id: int) -> None:
+        code = self.w.codes[code_id]
+        path = self.w.prompts.ask_text(
+            "Move code", f"Move “{code.name}” under the code (path, e.g. Actors):"
+        )
+        if path is None:
+            return
+        parent = next((c for c in self.w.codes.values() if c.path == path.strip()), None)
+        if path.strip() and parent is None:
+            self.w.prompts.error(f"There is no code “{path.strip()}”.")
+            return
+        self.ctx.run(cmd.MoveCode(self.ctx, code_id, parent.id if parent else None))
 
     def delete_code(self, code_id: int) -> None:
         from desktop.services import codebook

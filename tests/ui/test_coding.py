@@ -278,3 +278,26 @@ def test_paged_documents_show_page_numbers(make_window, project_path, qtbot):
     assert not window.codings_panel.view.isColumnHidden(4)
     assert window.codings_panel.model.index(0, 4).data() == "2"
     assert window.status_page.text() == "Page 2 of 2"
+
+
+def test_codebook_add_move_recolour_with_undo(window, qtbot, prompts):
+    claims = code_id(window, "Claims")
+    prompts.text_answers = ["Threats"]
+    window.coding.add_code(claims)
+    threats = codebook.find_code(window.project, "Claims/Threats")
+    assert threats is not None
+    assert window.codebook_panel.model.index_of(threats.id).data() == "Threats"
+    prompts.text_answers = ["Actors"]
+    window.coding.move_code(threats.id)
+    assert codebook.get_code(window.project, threats.id).path == "Actors/Threats"
+    prompts.text_answers = ["#123456"]
+    window.coding.recolour(threats.id)
+    assert codebook.get_code(window.project, threats.id).color == "#123456"
+    menu = window.coding.build_codebook_menu(threats.id)
+    assert {"Rename…", "Move under…", "Delete…"} <= {a.text() for a in menu.actions()}
+    for _ in range(3):
+        window.undo_action.trigger()
+    assert codebook.find_code(window.project, "Claims/Threats") is None
+    assert codebook.find_code(window.project, "Actors/Threats") is None
+    window.redo_action.trigger()
+    assert codebook.find_code(window.project, "Claims/Threats").id == threats.id
