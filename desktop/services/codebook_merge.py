@@ -30,7 +30,7 @@ from desktop.core.fields import FieldValueError, canonical_value
 from desktop.services import audit
 from desktop.services.codebook_snapshot import CodeTreeSnapshot, subtree_ids_in, take_snapshot
 from desktop.services.errors import Conflict, NotFound, ServiceError
-from desktop.services.fields import effective_in
+from desktop.services.fields import audit_value, effective_in
 
 
 @dataclass(frozen=True)
@@ -169,7 +169,11 @@ class _Merge:
     def _collapse(self, c: m.Coding, dup: m.Coding) -> None:
         s = self.s
         if c.memo and c.memo.strip() and c.memo.strip() not in (dup.memo or ""):
+            old_memo = dup.memo or ""
             dup.memo = f"{dup.memo}\n\n{c.memo}" if dup.memo else c.memo
+            audit.record(
+                s, self.actor, "update", "coding", dup.id, {"memo": old_memo}, {"memo": dup.memo}
+            )
             self.memos += 1
         have = dict(
             s.execute(
@@ -196,6 +200,7 @@ class _Merge:
                     )
             else:
                 s.add(m.CodingValue(coding_id=dup.id, field_id=target.id, value=value))
+                audit_value(s, self.actor, dup.id, target.name, None, value)
                 have[target.id] = value
                 if target.id != field.id:
                     self.values_moved += 1
@@ -257,8 +262,10 @@ class _Merge:
                     self.dropped.append(DroppedValue(cid, field.name, v.value, reason))
                 else:
                     s.add(m.CodingValue(coding_id=cid, field_id=target.id, value=value))
+                    audit_value(s, self.actor, cid, target.name, None, value)
                     have.add(target.id)
                     self.values_moved += 1
+                audit_value(s, self.actor, cid, field.name, v.value, None)
                 s.delete(v)
             s.flush()
 

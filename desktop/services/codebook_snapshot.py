@@ -179,13 +179,12 @@ def restore_in(s: Session, actor: str, snap: CodeTreeSnapshot) -> None:
             _upsert(s, m.Coding, row, row["id"])
             if before != _coding_brief(row):
                 audit.record(s, actor, "restore", "coding", row["id"], before, _coding_brief(row))
-        coding_ids = {c["id"] for c in snap.codings}
-        if coding_ids:
-            for v in s.scalars(
-                select(m.CodingValue).where(m.CodingValue.coding_id.in_(coding_ids))
-            ):
-                s.delete(v)
-            s.flush()
+        restored = {c["id"] for c in snap.codings}
+        coding_ids = restored | {v["coding_id"] for v in snap.values}
+        values_before = _values_of(s, coding_ids)
+        for v in s.scalars(select(m.CodingValue).where(m.CodingValue.coding_id.in_(restored))):
+            s.delete(v)
+        s.flush()
         for row in snap.values:
             if (
                 s.get(m.Coding, row["coding_id"]) is None
@@ -193,6 +192,11 @@ def restore_in(s: Session, actor: str, snap: CodeTreeSnapshot) -> None:
             ):
                 continue
             _upsert(s, m.CodingValue, row, (row["coding_id"], row["field_id"]))
+        values_after = _values_of(s, coding_ids)
+        for cid in sorted(coding_ids):
+            old, new = values_before.get(cid, {}), values_after.get(cid, {})
+            if old != new:
+                audit.record(s, actor, "update", "coding", cid, {"values": old}, {"values": new})
         for row in snap.examples:
             if s.get(m.Code, row["code_id"]) is None:
                 continue
@@ -201,6 +205,19 @@ def restore_in(s: Session, actor: str, snap: CodeTreeSnapshot) -> None:
             _upsert(s, m.CodeExample, row, row["id"])
     except IntegrityError as exc:
         raise ServiceError(f"cannot restore the codes: {exc.orig}") from exc
+
+
+def _values_of(s: Session, coding_ids: set[int]) -> dict[int, dict[str, str]]:
+    """{coding id: {field name: value}} for the audit log."""
+    out: dict[int, dict[str, str]] = {}
+    q = (
+        select(m.CodingValue.coding_id, m.CodeField.name, m.CodingValue.value)
+        .join(m.CodeField, m.CodeField.id == m.CodingValue.field_id)
+        .where(m.CodingValue.coding_id.in_(coding_ids))
+    )
+    for cid, name, value in s.execute(q):
+        out.setdefault(cid, {})[name] = value
+    return out
 
 
 def restore_code_tree(project, snap: CodeTreeSnapshot) -> list[int]:

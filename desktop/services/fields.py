@@ -260,6 +260,7 @@ def update_field(project, field_id: int, **changes: Any) -> tuple[dict, dict]:
                 "change or clear them first"
             )
         for v, canon in rewritten:
+            audit_value(s, project.actor, v.coding_id, f.name, v.value, canon)
             v.value = canon
         f.type = new_type
         f.choices = new_choices
@@ -302,6 +303,7 @@ def rename_choice(project, field_id: int, old: str, new: str) -> int:
             )
         )
         for v in rows:
+            audit_value(s, project.actor, v.coding_id, f.name, v.value, new)
             v.value = new
         audit.record(
             s, project.actor, "update", "code_field", f.id,
@@ -329,6 +331,8 @@ def delete_field(project, field_id: int, *, confirm_values: bool = False) -> Fie
             )
         snap = FieldSnapshot(row_dict(f), values)
         audit.record(s, project.actor, "delete", "code_field", f.id, _field_dict(f), None)
+        for v in values:
+            audit_value(s, project.actor, v["coding_id"], f.name, v["value"], None)
         s.delete(f)
         return snap
 
@@ -346,11 +350,28 @@ def restore_field(project, snap: FieldSnapshot) -> FieldInfo:
         for v in snap.values:
             if s.get(m.Coding, v["coding_id"]) is not None:
                 s.add(m.CodingValue(**v))
+                audit_value(s, project.actor, v["coding_id"], f.name, None, v["value"])
         s.flush()
         return field_info(f)
 
 
 # -- values -------------------------------------------------------------------------
+
+
+def audit_value(
+    s: Session, actor: str, coding_id: int, field: str, old: str | None, new: str | None
+) -> None:
+    """Record a change of one field value on a coding, as set_coding_values does."""
+    if old != new:
+        audit.record(
+            s,
+            actor,
+            "update",
+            "coding",
+            coding_id,
+            {"values": {field: old}},
+            {"values": {field: new}},
+        )
 
 
 def coding_values(project, coding_id: int) -> dict[int, str]:

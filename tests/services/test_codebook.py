@@ -172,9 +172,11 @@ def test_undo_of_delete_restores_ids_codings_values_and_examples_exactly(project
     assert dump(project) == before
     assert fieldsvc.coding_values(project, killed.id) != {}
     assert codings.get_coding(project, other.id).code_id == other.code_id
-    assert [r.action for r in audit.history(project, entity="coding", entity_id=killed.id)][
-        -2:
-    ] == ["delete", "restore"]
+    actions = [r.action for r in audit.history(project, entity="coding", entity_id=killed.id)]
+    assert actions[-3:] == ["delete", "restore", "update"]  # the update: its field values back
+    assert audit.history(project, entity="coding", entity_id=killed.id)[-1].new == {
+        "values": {"count": "12", "kind": "killed", "who": "civilians"}
+    }
 
 
 def test_restore_is_refused_when_its_place_is_taken(project):
