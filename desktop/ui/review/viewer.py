@@ -121,13 +121,16 @@ class ReviewViewer(DocumentViewer):
         visible = self.index.overlapping(first, last) if blocks else []
         geometry = []
         p = QPainter(self.viewport())
+        # one thin underline per coder, stacked inside the descenders (never through letters)
+        lanes = max(self.index.lanes, 1)
+        step = max(1.1, min(2.2, (self.fontMetrics().descent() + 1.5) / lanes))
         for span in visible:
             rects = self._rects(span.start, span.end, blocks)
             geometry.append((span, rects))
             colour = QColor(span.coder_color)
             for r in rects:
-                y = r.bottom() - 1.8 - (self.index.lanes - 1 - span.lane) * 2.2
-                p.fillRect(QRectF(r.left(), y, r.width(), 1.6), colour)
+                y = r.bottom() - step - (lanes - 1 - span.lane) * step
+                p.fillRect(QRectF(r.left(), y, r.width(), min(step, 1.6)), colour)
         for i, rects in region_rects:
             if i == self.current_region:
                 p.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -170,4 +173,7 @@ class ReviewViewer(DocumentViewer):
             p.setPen(QColor(colour))
             p.drawRoundedRect(QRectF(cx - 6, 3, 12, 14), 3, 3)
             p.drawText(QRectF(cx - 6, 3, 12, 14), Qt.AlignmentFlag.AlignCenter, name[:1].upper())
+        font.setBold(False)
+        p.setFont(font)
+        self._paint_pages(p, p.fontMetrics())
         p.end()

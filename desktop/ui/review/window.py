@@ -448,7 +448,10 @@ class ReviewWindow(QMainWindow):
                 else QHeaderView.ResizeMode.Interactive
             )
             header.setSectionResizeMode(col, mode)
-        widths = [0, 104, 120] + [92] * (n - 4) + [110]
+        coders = n - 4
+        room = self.table.viewport().width() - 40 - 104 - 110
+        each = max(64, min(120, room // max(coders + 1, 1)))
+        widths = [0, 104, each] + [each] * coders + [110]
         for col in range(1, n - 1):
             self.table.setColumnWidth(col, widths[col])
 
