@@ -87,24 +87,46 @@ def _subject(row: audit.AuditRow, names: _Names) -> str:
     return f"{row.entity} {eid}" + (f" {_short(label)}" if label else "")
 
 
+def _named(key: str, value, names: _Names):
+    """An id shown as the name of what it points to, where we know it."""
+    if value is None:
+        return None
+    if key == "code_id":
+        return names.codes.get(value, f"code {value}")
+    if key == "document_id":
+        return names.docs.get(value, f"document {value}")
+    if key == "coder_id":
+        return names.coders.get(value, f"coder {value}")
+    if key == "parent_id":
+        return names.codes.get(value, f"code {value}")
+    return value
+
+
 def _changes(row: audit.AuditRow, names: _Names) -> tuple[tuple[str, str, str], ...]:
-    if row.action == "create" or row.action == "delete":
+    if row.action in ("create", "delete"):
         return ()
     old, new = row.old or {}, row.new or {}
-    out = []
-    for key in sorted(
-        set(old) | set(new), key=lambda k: (list(new).index(k) if k in new else 99, k)
-    ):
+    out: list[tuple[str, str, str]] = []
+    order = list(new) + [k for k in old if k not in new]
+    for key in order:
         if key in SKIP_IN_DIFF:
             continue
         a, b = old.get(key), new.get(key)
         if a == b:
             continue
+        if isinstance(a, dict) or isinstance(b, dict):  # e.g. field values: one line each
+            a, b = a if isinstance(a, dict) else {}, b if isinstance(b, dict) else {}
+            for sub in list(b) + [k for k in a if k not in b]:
+                if a.get(sub) != b.get(sub):
+                    out.append((f"{key}.{sub}", _short(a.get(sub)), _short(b.get(sub))))
+            continue
         if key == "parent_id":
-            out.append(("parent", _short(names.codes.get(a, "(top level)") if a else "(top level)"),
-                        _short(names.codes.get(b, "(top level)") if b else "(top level)")))  # fmt: skip
+            a = _named(key, a, names) or "(top level)"
+            b = _named(key, b, names) or "(top level)"
+            out.append(("parent", _short(a), _short(b)))
         else:
-            out.append((key, _short(a), _short(b)))
+            out.append((key.removesuffix("_id") if key.endswith("_id") else key,
+                        _short(_named(key, a, names)), _short(_named(key, b, names))))  # fmt: skip
     return tuple(out)
 
 

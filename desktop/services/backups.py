@@ -55,6 +55,21 @@ class BackupInfo:
     def name(self) -> str:
         return self.path.name
 
+    def label(self) -> str:
+        """One line for a list (File > Restore, ``tessera backups``): local time, why, size."""
+        when = self.created.replace(tzinfo=UTC).astimezone()
+        why = REASONS.get(self.reason, self.reason)
+        return f"{when:%Y-%m-%d %H:%M:%S}  {why}  ({self.size / 1024 / 1024:.1f} MB)"
+
+
+REASONS = {
+    "open": "when the project was opened",
+    "before-restore": "just before a restore",
+    "manual": "made by hand",
+    "before-upgrade": "before a schema upgrade",
+    "damaged": "the damaged file, set aside",
+}
+
 
 @dataclass(frozen=True)
 class RestoreResult:
