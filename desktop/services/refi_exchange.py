@@ -6,7 +6,8 @@ points over normalised text), then stores everything in one transaction: a failu
 leaves the project as it was. What came in and what was skipped is in the returned
 :class:`RefiImportReport`.
 
-- users -> coders, by name: a coder with the same name is the same coder (reported).
+- users -> coders, by name: a coder with the same name is the same coder (reported). A
+  new coder keeps the user's GUID as its identity (settings['coder_guids']).
 - codes -> codebook, merged by path. Codes the project lacks are added with their colour,
   description, criteria and GUID only with ``add_codes``; without it such a file is
   refused, listing them. Codes already there are left alone (reported).
@@ -19,10 +20,14 @@ leaves the project as it was. What came in and what was skipped is in the return
 A file that cannot be read as a REFI-QDA project (not a zip or XML, unsafe, no
 <Project>) is refused as a whole: structural errors refuse, single bad selections skip.
 
+``dry_run`` does all of it and rolls back: the report of what would come in.
+
 Export (:func:`export_qdpx`) writes users (coders with a stable GUID each, kept in
-``settings['coder_guids']``), the codebook (a GUID per code, kept in ``code.guid``),
+``settings['coder_guids']`` as {coder id as text: GUID}, the format of
+desktop.services.teams), the codebook (a GUID per code, kept in ``code.guid``),
 every document as a TextSource and the codings as PlainTextSelections, in code points
-over LF text, valid against Project.xsd.
+over LF text, valid against Project.xsd. Coding memos go out as Notes; they do not come
+back in (the core reader does not read Notes).
 """
 
 from __future__ import annotations
