@@ -88,7 +88,7 @@ class MainWindow(QMainWindow):
         self.right_split = QSplitter(Qt.Orientation.Vertical)
         self.right_split.addWidget(self.codebook_panel)
         self.right_split.addWidget(self.codings_panel)
-        self.right_split.setSizes([380, 420])
+        self.right_split.setSizes([450, 350])
         self.main_split = QSplitter(Qt.Orientation.Horizontal)
         self.main_split.setObjectName("mainSplit")
         self.main_split.addWidget(self.documents_panel)

@@ -93,10 +93,13 @@ def connect_undo(w: MainWindow, stack: QUndoStack) -> None:
     def sync() -> None:
         if w.ctx is None or w.ctx.undo_stack is not stack:
             return
-        w.undo_action.setEnabled(stack.canUndo())
-        w.redo_action.setEnabled(stack.canRedo())
-        w.undo_action.setText(f"&Undo {stack.undoText()}".strip())
-        w.redo_action.setText(f"&Redo {stack.redoText()}".strip())
+        try:
+            w.undo_action.setEnabled(stack.canUndo())
+            w.redo_action.setEnabled(stack.canRedo())
+            w.undo_action.setText(f"&Undo {stack.undoText()}".strip())
+            w.redo_action.setText(f"&Redo {stack.redoText()}".strip())
+        except RuntimeError:  # the stack or the window is being destroyed
+            pass
 
     stack.indexChanged.connect(lambda _i: sync())
     sync()

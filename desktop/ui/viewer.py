@@ -220,7 +220,7 @@ class DocumentViewer(QPlainTextEdit):
             QTimer.singleShot(0, self._layout_margins)
 
     def _stripe_width(self) -> int:
-        lanes = min(max(self.index.lanes, 1), MAX_LANES)
+        lanes = min(max(self.index.lanes, 3), MAX_LANES)  # room for side-by-side stripes too
         return 16 + lanes * (STRIPE_W + STRIPE_GAP)
 
     def _layout_margins(self) -> None:
@@ -336,14 +336,26 @@ class DocumentViewer(QPlainTextEdit):
         return self.margin.width() - 10 - (min(lane, MAX_LANES - 1) + 1) * (STRIPE_W + STRIPE_GAP)
 
     def stripe_geometry(self) -> list[tuple[Span, QRectF]]:
-        out = []
+        """A stripe per coding in view. Columns are given here, by vertical extent: two
+        codings on the same line get two columns even when their text does not overlap."""
+        extents = []
         for span, rects in getattr(self, "_geometry", []):
             if rects:
                 top = min(r.top() for r in rects) + 2
                 bottom = max(r.bottom() for r in rects) - 2
-                out.append(
-                    (span, QRectF(self._stripe_x(span.lane), top, STRIPE_W, max(bottom - top, 4)))
+                extents.append(
+                    (top, -bottom, span.lane, span.coding_id, span, max(bottom - top, 4))
                 )
+        extents.sort(key=lambda e: e[:4])
+        column_ends: list[float] = []
+        out = []
+        for top, neg_bottom, _lane, _id, span, height in extents:
+            col = next((i for i, end in enumerate(column_ends) if end <= top), len(column_ends))
+            if col == len(column_ends):
+                column_ends.append(-neg_bottom + 3)
+            else:
+                column_ends[col] = -neg_bottom + 3
+            out.append((span, QRectF(self._stripe_x(col), top, STRIPE_W, height)))
         return out
 
     def paint_margin(self, w: QWidget, e: QPaintEvent) -> None:
@@ -353,20 +365,28 @@ class DocumentViewer(QPlainTextEdit):
         label_font.setPointSizeF(max(7.5, label_font.pointSizeF() * 0.68))
         p.setFont(label_font)
         fm = p.fontMetrics()
-        label_bottom = -1e9
-        for span, r in sorted(self.stripe_geometry(), key=lambda g: (g[1].top(), g[0].lane)):
+        stripes = self.stripe_geometry()
+        rows: dict[int, list[Span]] = {}  # stripes starting on the same line share a label
+        for span, r in stripes:
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(QColor(span.color))
             p.drawRoundedRect(r, 2, 2)
-            label = self.labels.get(span.code_id, "")
-            left = self._stripe_x(self.index.lanes) - 2
-            if label and r.top() >= label_bottom and left > 60:
-                text = fm.elidedText(label, Qt.TextElideMode.ElideRight, int(left - 8))
-                p.setPen(QColor(span.color).darker(130))
-                p.drawText(
-                    QRectF(4, r.top() - 1, left - 4, fm.height()), Qt.AlignmentFlag.AlignRight, text
+            rows.setdefault(round(r.top()), []).append(span)
+        left = min((r.left() for _s, r in stripes), default=0) - 6
+        label_bottom = -1e9
+        if left > 60:
+            for top in sorted(rows):
+                if top < label_bottom:
+                    continue
+                names = list(dict.fromkeys(self.labels.get(s.code_id, "") for s in rows[top]))
+                text = fm.elidedText(
+                    ", ".join(n for n in names if n), Qt.TextElideMode.ElideRight, int(left - 8)
                 )
-                label_bottom = r.top() + fm.height()
+                p.setPen(QColor(rows[top][0].color).darker(130))
+                p.drawText(
+                    QRectF(4, top - 1, left - 4, fm.height()), Qt.AlignmentFlag.AlignRight, text
+                )
+                label_bottom = top + fm.height()
         self._paint_pages(p, fm)
         p.end()
 
