@@ -134,3 +134,24 @@ def test_sample_project_is_made_from_resources(tmp_path):
     finally:
         p.close()
     assert os.path.exists(tmp_path / "Sample project.tessera")
+
+
+def test_new_open_and_recent_projects(window, prompts, tmp_path, project_path):
+    from desktop.ui import menus, project_actions
+
+    new_path = tmp_path / "fresh.tessera"
+    prompts.new_project = lambda templates: (str(new_path), templates[0])
+    prompts.coder_answers = ["Ana"]
+    file_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&File")
+    next(a for a in file_menu.actions() if a.text() == "&New project…").trigger()
+    assert window.project.path == new_path and window.ctx.coder.name == "Ana"
+    assert codebook.find_code(window.project, "Casualties/Killed") is not None  # conflict-news first
+    assert window.documents_panel.model.rowCount() == 0
+    project_actions.open_project(window, str(project_path))
+    assert window.project.path == project_path and window.ctx.coder.name == "Maya"
+    menus._fill_recent(window)
+    recent = [a.text() for a in window.recent_menu.actions()]
+    assert recent[:2] == ["study.tessera", "fresh.tessera"]
+    prompts.errors.clear()
+    project_actions.open_project(window, str(tmp_path / "missing.tessera"))
+    assert prompts.errors and window.project.path == project_path
