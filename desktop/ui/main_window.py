@@ -7,7 +7,7 @@ import hashlib
 from bisect import bisect_right
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QWidget
 
@@ -40,6 +40,8 @@ def project_key(path: Path | str) -> str:
 
 
 class MainWindow(QMainWindow):
+    export_done = Signal(str)  # the file written ("" if none)
+
     def __init__(self, project: Project, *, settings: QSettings | None = None,
                  prompts: Prompts | None = None) -> None:  # fmt: skip
         super().__init__()

@@ -5,8 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QProgressDialog
+
 from desktop.services.errors import ServiceError
 from desktop.services.project import Project, resources_dir
+from desktop.ui.workers import Task
 
 if TYPE_CHECKING:
     from desktop.ui.main_window import MainWindow
@@ -45,6 +49,8 @@ def open_project(w: MainWindow, path: str | None = None) -> None:
 
 
 def export(w: MainWindow, what: str, *, excel: bool = False) -> None:
+    """Export in a worker (a large project takes seconds), with a progress dialog and
+    Cancel for the codings; the result or the reason it failed is shown at the end."""
     try:
         from desktop.services import exchange
     except ImportError:
@@ -54,14 +60,47 @@ def export(w: MainWindow, what: str, *, excel: bool = False) -> None:
     out = w.prompts.save_path(f"Export {what}", f"{stem}-{what}.csv", CSV_FILTER)
     if not out:
         return
-    try:
+    project = w.project
+
+    def work(progress, cancelled):
         if what == "codings":
-            n = exchange.export_codings(w.project, out, excel=excel)
-        elif what == "documents":
-            n = exchange.export_documents(w.project, out, excel=excel)
-        else:
-            n = exchange.export_codebook(w.project, out, "csv", excel=excel)
-    except ServiceError as exc:
-        w.prompts.error(str(exc))
-        return
-    w.statusBar().showMessage(f"Exported {n} {what} rows to {out}", 6000)
+            return exchange.export_codings(
+                project,
+                out,
+                excel=excel,
+                progress=lambda d, t: progress((d, t)),
+                cancelled=cancelled,
+            )
+        if what == "documents":
+            return exchange.export_documents(project, out, excel=excel)
+        return exchange.export_codebook(project, out, "csv", excel=excel)
+
+    dialog = QProgressDialog(f"Exporting {what}…", "Cancel", 0, 0, w)
+    dialog.setWindowTitle("Export")
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(500)
+    task = Task(work)
+    dialog.canceled.connect(task.cancel)
+
+    def progressed(value) -> None:
+        done, total = value
+        dialog.setMaximum(max(total, 1))
+        dialog.setValue(done)
+
+    def finished(n) -> None:
+        dialog.hide()
+        dialog.deleteLater()
+        w.statusBar().showMessage(f"Exported {n} {what} rows to {out}", 8000)
+        w.export_done.emit(out)
+
+    def failed(error: str) -> None:
+        dialog.hide()
+        dialog.deleteLater()
+        if not task.is_cancelled:
+            w.prompts.error(f"The export failed: {error.split(': ', 1)[-1]}")
+        w.export_done.emit("")
+
+    task.channel.progress.connect(progressed)
+    task.channel.finished.connect(finished)
+    task.channel.failed.connect(failed)
+    w.runner.start(task)

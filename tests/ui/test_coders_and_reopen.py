@@ -145,7 +145,9 @@ def test_new_open_and_recent_projects(window, prompts, tmp_path, project_path):
     file_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&File")
     next(a for a in file_menu.actions() if a.text() == "&New project…").trigger()
     assert window.project.path == new_path and window.ctx.coder.name == "Ana"
-    assert codebook.find_code(window.project, "Casualties/Killed") is not None  # conflict-news first
+    assert (
+        codebook.find_code(window.project, "Casualties/Killed") is not None
+    )  # conflict-news first
     assert window.documents_panel.model.rowCount() == 0
     project_actions.open_project(window, str(project_path))
     assert window.project.path == project_path and window.ctx.coder.name == "Maya"

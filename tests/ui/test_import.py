@@ -128,7 +128,18 @@ def test_export_menu_writes_the_codings_csv(window, qtbot, prompts, tmp_path):
     prompts.save_to = str(out)
     export_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&File")
     export_menu = next(a.menu() for a in export_menu.actions() if a.text() == "&Export")
-    next(a for a in export_menu.actions() if a.text() == "Codings as CSV…").trigger()
+    with qtbot.waitSignal(window.export_done, timeout=20_000) as blocker:
+        next(a for a in export_menu.actions() if a.text() == "Codings as CSV…").trigger()
+    assert blocker.args == [str(out)]
     text = out.read_text("utf-8")
     assert "Syria's regime" in text and "Actors/State forces" in text
     assert prompts.errors == []
+
+
+def test_a_failed_export_is_reported(window, qtbot, prompts, tmp_path):
+    from desktop.ui import project_actions
+
+    prompts.save_to = str(tmp_path / "no-such-folder" / "codings.csv")
+    with qtbot.waitSignal(window.export_done, timeout=20_000):
+        project_actions.export(window, "codings")
+    assert len(prompts.errors) == 1 and "export failed" in prompts.errors[0]
