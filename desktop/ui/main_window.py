@@ -105,6 +105,8 @@ class MainWindow(QMainWindow):
         self.status_project = QLabel()
         self.status_coder = QLabel()
         self.status_coder.setObjectName("coderBadge")
+        self.status_coder.setToolTip("Click to switch coder (Ctrl+Shift+C)")
+        self.status_coder.linkActivated.connect(lambda _link: self.switch_coder())
         self.status_counts = QLabel()
         self.status_page = QLabel()
         sb = self.statusBar()
@@ -137,6 +139,7 @@ class MainWindow(QMainWindow):
             old.project.close()
             old.deleteLater()
         self.ctx = ctx = Context(project, self)
+        self._project_name = project.name
         ctx.codings_changed.connect(self._codings_changed)
         ctx.coding_added.connect(self._coding_added)
         ctx.coding_removed.connect(self._coding_removed)
@@ -312,12 +315,15 @@ class MainWindow(QMainWindow):
     def _update_status(self) -> None:
         if self.ctx is None:
             return
-        self.status_project.setText(f"<b>{_esc(self.project.name)}</b>")
+        self.status_project.setText(f"<b>{_esc(self._project_name)}</b>")
         coder = self.ctx.coder
         mode = {MINE: "my codings", ALL: "all coders", CHOSEN: "chosen coders"}[self.ctx.view_mode]
-        self.status_coder.setText(
-            f"Coder: <b>{_esc(coder.name)}</b> · showing {mode}" if coder else ""
+        link = (
+            f"<a href='coder' style='color:#1f2328; font-weight:600'>{_esc(coder.name)}</a>"
+            if coder
+            else ""
         )
+        self.status_coder.setText(f"Coder: {link} · showing {mode}" if coder else "")
         n_docs = self.documents_panel.model.rowCount()
         shown = len(self.codings_by_id)
         self.status_counts.setText(
