@@ -203,18 +203,25 @@ def test_accept_undo_redo(win, qtbot, study):
 
 
 def test_accepting_not_coded_decides_and_clear_reopens(win, qtbot, study):
-    p, doc, state, *_ = study
+    p, doc, state, killed, *_ = study
+    win.go_to(2)
+    win.accept_column(0)  # the consensus coder exists from now on
+    assert consensus_spans(p) == [(killed, *at("At least 12 people were killed"))]
     win.go_to(1)  # "Russia resumed": only Ben
-    win.accept_column(0)  # Ana did not code it
-    assert consensus_spans(p) == []
+    # the empty consensus equals Ana's version here, yet nothing is decided
+    assert not win.accept_buttons[win.coder_ids[0]].font().bold()
+    assert win.accept_column(0)  # Ana did not code it
+    assert consensus_spans(p) == [(killed, *at("At least 12 people were killed"))]
     assert shown(win)[1][-1] == "not coded (as Ana)"
-    assert "2 open" in win.count_label.text()
+    assert "1 open" in win.count_label.text()
+    assert win.accept_buttons[win.coder_ids[0]].font().bold()
     assert not win.clear_button.isEnabled()
     win.accept_column(1)
-    assert consensus_spans(p) == [(state, *at("Russia resumed"))]
+    assert (state, *at("Russia resumed")) in consensus_spans(p)
     assert win.clear_button.isEnabled()
     qtbot.keyClick(win.viewer, Qt.Key.Key_X)
-    assert consensus_spans(p) == [] and shown(win)[1][-1] == "open"
+    assert (state, *at("Russia resumed")) not in consensus_spans(p)
+    assert shown(win)[1][-1] == "open"
     win.ctx.undo_stack.undo()
     assert shown(win)[1][-1] == "Ben’s version"
 

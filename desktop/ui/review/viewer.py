@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QPoint, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QResizeEvent
 from PySide6.QtWidgets import QApplication, QPlainTextEdit, QWidget
 
@@ -98,9 +98,61 @@ class ReviewViewer(DocumentViewer):
                 out.append((span, QRectF(x, top, COLUMN_STRIPE, max(bottom - top, 4))))
         return out
 
+    def _visible_chars(self) -> tuple[int, int]:
+        """Qt positions of the first and last characters in view (a block may be a whole
+        document without paragraph breaks: its block range says little)."""
+        vp = self.viewport()
+        a = self.cursorForPosition(QPoint(0, 0)).position()
+        b = self.cursorForPosition(QPoint(vp.width(), vp.height())).position()
+        return a, b + 1
+
+    def _rects(self, start: int, end: int, blocks) -> list[QRectF]:
+        """As the workbench viewer's, but only over the lines [start, end) is on and that
+        are in view: found through the layout, not by walking every line of the block."""
+        out = []
+        x0 = self.contentOffset().x()
+        height = self.viewport().height()
+        for block, top in blocks:
+            bpos = block.position()
+            if bpos >= end:
+                break
+            blen = block.length() - 1
+            if start > bpos + blen:
+                continue
+            s, e = max(start, bpos) - bpos, min(end, bpos + blen) - bpos
+            layout = block.layout()
+            n = layout.lineCount()
+            if n == 0:
+                continue
+            first_line, last_line = (
+                layout.lineForTextPosition(s),
+                layout.lineForTextPosition(max(e - 1, s)),
+            )
+            i0 = first_line.lineNumber() if first_line.isValid() else 0
+            i1 = last_line.lineNumber() if last_line.isValid() else n - 1
+            for i in range(i0, i1 + 1):
+                line = layout.lineAt(i)
+                y = top + line.y()
+                if y > height:
+                    break
+                if y + line.height() < 0:
+                    continue
+                ls = line.textStart()
+                le = ls + line.textLength()
+                if e <= ls or s >= le:
+                    continue
+                a, b = max(s, ls), min(e, le)
+                xa = line.cursorToX(a)[0]
+                xb = line.cursorToX(b)[0]
+                if b == le and e > le:  # runs on past the line's end
+                    xb = line.naturalTextWidth() + line.x()
+                out.append(QRectF(x0 + xa, y, max(xb - xa, 2.0), line.height()))
+        return out
+
     # -- painting ------------------------------------------------------------------------
     def paintEvent(self, e: QPaintEvent) -> None:
-        first, last, blocks = self._visible_range()
+        _first, _last, blocks = self._visible_range()
+        first, last = self._visible_chars() if blocks else (0, 0)
         p = QPainter(self.viewport())
         region_rects: list[tuple[int, list[QRectF]]] = []
         for i, region in enumerate(self.regions):

@@ -652,7 +652,7 @@ class ReviewWindow(QMainWindow):
         self.next_button.setEnabled(bool(self.items))
         for cid, button in self.accept_buttons.items():
             button.setEnabled(has)
-            settled = has and cid in d.settled_by
+            settled = has and d.resolved and cid in d.settled_by
             font = button.font()
             font.setBold(settled)
             button.setFont(font)
@@ -696,7 +696,7 @@ class ReviewWindow(QMainWindow):
             return False
         coder_id = self.coder_ids[k]
         name = next(c.name for c in self.all_coders if c.id == coder_id)
-        if coder_id in d.settled_by:
+        if d.resolved and coder_id in d.settled_by:
             self.statusBar().showMessage(f"The consensus already is {name}'s version here.", 4000)
             return False
         ok = self.ctx.run(
