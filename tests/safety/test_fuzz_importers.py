@@ -26,7 +26,10 @@ from tests.safety.test_crash import assert_sound
 
 importers = pytest.importorskip("desktop.core.importers")
 FUZZ = settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=25,
+    deadline=None,
+    database=None,  # no .hypothesis folder in the checkout
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 
 
