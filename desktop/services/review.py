@@ -41,7 +41,7 @@ from desktop.core.agreement.units import (
     unit_count,
     unit_spans,
 )
-from desktop.services import audit, codebook, coders, teams
+from desktop.services import audit, codebook, coders, codings, teams
 from desktop.services.codings import CodingInfo, _info, insert_coding, snapshot
 from desktop.services.errors import NotFound, ServiceError
 
@@ -148,14 +148,12 @@ def disagreements(
             raise NotFound(f"no document with id {document_id}")
         text = doc.text
         names = _coder_names(s, ids)
-        wanted = [*ids, consensus_id] if consensus_id is not None else ids
-        q = select(m.Coding).where(
-            m.Coding.document_id == document_id, m.Coding.coder_id.in_(wanted)
-        )
-        if code_ids is not None:
-            q = q.where(m.Coding.code_id.in_(list(code_ids)))
-        rows = [_info(c) for c in s.scalars(q.order_by(m.Coding.start, m.Coding.end, m.Coding.id))]
         decided = _decided(teams.read_settings(s))
+    wanted = [*ids, consensus_id] if consensus_id is not None else ids
+    rows = codings.list_document_codings(project, document_id, coder_ids=wanted, text=text)
+    if code_ids is not None:
+        keep = set(code_ids)
+        rows = [c for c in rows if c.code_id in keep]
     paths = {c.id: c.path for c in codebook.list_codes(project)}
     order = {cid: k for k, cid in enumerate(paths)}
     bounds = None

@@ -469,10 +469,11 @@ class ReviewWindow(QMainWindow):
             lanes[self.consensus.id] = len(lanes)
             lane_names.append((self.consensus.name, self.consensus.color))
             ids.append(self.consensus.id)
-        rows = codings.list_codings(
-            self.ctx.project, document_id=self.document_id, coder_ids=ids,
-            code_ids=[self.code_filter] if self.code_filter else None,
-        )  # fmt: skip
+        rows = codings.list_document_codings(
+            self.ctx.project, self.document_id, coder_ids=ids, text=v.text
+        )
+        if self.code_filter:
+            rows = [c for c in rows if c.code_id == self.code_filter]  # fmt: skip
         colors = dict(chosen_colors(chosen, self.consensus))
         to_qt = v.offsets.to_qt
         spans = []
