@@ -314,3 +314,19 @@ def test_review_menu_opens_it_and_blind_mode_keeps_coders_out(qtbot, tmp_path, s
         assert prompts.errors and "only the reviewer (Someone else)" in prompts.errors[-1]
     finally:
         mw.shutdown()
+
+
+def test_open_only_moves_on_to_the_next_open_passage(win, study):
+    win.open_only.setChecked(True)
+    assert len(win.items) == 3 and win.current == 0
+    win.accept_column(1)  # Ben's "regime"
+    assert [r[2] for r in shown(win)] == [
+        "Russia resumed",
+        "At least 12 people were killed in the town of T…",
+    ]
+    assert win.current == 0 and win.current_disagreement().quote == "Russia resumed"
+    assert "Disagreements: 3" in win.count_label.text() and "2 open" in win.count_label.text()
+    win.ctx.undo_stack.undo()
+    assert len(win.items) == 3
+    win.open_only.setChecked(False)
+    assert len(win.items) == 3

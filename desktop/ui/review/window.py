@@ -170,7 +170,16 @@ class ReviewWindow(QMainWindow):
         s.setSpacing(6)
         self.count_label = QLabel()
         self.count_label.setObjectName("reviewCount")
-        s.addWidget(self.count_label)
+        self.open_only = QCheckBox("Open only")
+        self.open_only.setToolTip(
+            "List only the passages not decided yet: a decided one leaves the list and the "
+            "next open one becomes current"
+        )
+        self.open_only.toggled.connect(lambda _on: self.refresh())
+        head = QHBoxLayout()
+        head.addWidget(self.count_label, 1)
+        head.addWidget(self.open_only)
+        s.addLayout(head)
         self.model = DisagreementModel(self)
         self.table = QTableView()
         self.table.setObjectName("disagreements")
@@ -419,19 +428,21 @@ class ReviewWindow(QMainWindow):
                 )  # fmt: skip
             except ServiceError as exc:
                 message = str(exc)
+        found = self.items
+        if self.open_only.isChecked():
+            self.items = [d for d in found if not d.resolved]
         chosen = [(cid, names[cid], colors[cid]) for cid in self.coder_ids]
         self.model.set_rows(self.items, chosen, {c.id: c.color for c in self.codes.values()})
         self._size_columns()
         self._paint_document(chosen)
         self._build_accept_buttons(chosen)
         self._refresh_agreement(chosen)
-        open_ = sum(1 for d in self.items if not d.resolved)
+        open_ = sum(1 for d in found if not d.resolved)
         if message:
             self.count_label.setText(f"<b>Disagreements</b> · {_esc(message)}")
         else:
             self.count_label.setText(
-                f"<b>Disagreements: {len(self.items)}</b> · {open_} open · "
-                f"{len(self.items) - open_} decided"
+                f"<b>Disagreements: {len(found)}</b> · {open_} open · {len(found) - open_} decided"
             )
         row = self.model.row_of(key) if key is not None else -1
         if row < 0 and self.items:
