@@ -40,7 +40,7 @@ SETTING = "backups_keep"
 MANIFEST = "manifest.json"
 # Projects up to this size are copied into memory to be hashed; larger ones go through
 # a temporary file in the backups folder (never the whole file in RAM).
-IN_MEMORY_LIMIT = 256 * 1024 * 1024
+IN_MEMORY_LIMIT = 128 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -169,8 +169,8 @@ def _ro_connect(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
 
 
-def _image(path: Path) -> bytes:
-    """The database's pages, copied consistently into memory."""
+def _image(path: Path) -> bytearray:
+    """The database's pages, copied consistently into memory (twice its size at peak)."""
     src = _ro_connect(path)
     mem = sqlite3.connect(":memory:")
     try:
@@ -183,10 +183,10 @@ def _image(path: Path) -> bytes:
     # self-contained file (rollback journal), and a WAL header would stop SQLite from
     # using the image as an in-memory database when it is restored.
     image[18] = image[19] = 1
-    return bytes(image)
+    return image
 
 
-def _write_atomically(data: bytes | Path, target: Path) -> None:
+def _write_atomically(data: bytes | bytearray | Path, target: Path) -> None:
     partial = target.with_name(f".{target.name}.partial")
     try:
         if isinstance(data, Path):
@@ -261,7 +261,7 @@ def _make(path: Path, reason: str, keep: int, *, only_if_changed: bool) -> Backu
         when = _now()
         target = _target_name(folder, path, when, reason)
         if sig[2] <= IN_MEMORY_LIMIT:
-            image: bytes | Path = _image(path)
+            image: bytearray | Path = _image(path)
             sha = hashlib.sha256(image).hexdigest()
         else:
             image = folder / f".{target.name}.copy"
@@ -445,7 +445,7 @@ def restore(path: Path | str, backup: Path | str) -> RestoreResult:
     return RestoreResult(source, safety)
 
 
-def _restore_in_place(image: bytes, path: Path) -> None:
+def _restore_in_place(image: bytes | bytearray, path: Path) -> None:
     mem = sqlite3.connect(":memory:")
     try:
         mem.deserialize(image)
@@ -458,7 +458,7 @@ def _restore_in_place(image: bytes, path: Path) -> None:
         mem.close()
 
 
-def _replace_file(image: bytes, path: Path) -> None:
+def _replace_file(image: bytes | bytearray, path: Path) -> None:
     """For a missing or unreadable project file: write the backup in its place. Its old
     -wal/-shm files would be replayed into the new file and must go first."""
     for extra in ("-wal", "-shm", "-journal"):

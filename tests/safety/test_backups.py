@@ -162,3 +162,19 @@ def test_cli_backups_restore_and_numbers(project, capsys):
     assert "keeping the newest 4" in capsys.readouterr().out
     assert main(["restore", path, "42"]) == 1
     assert "no backup number 42" in capsys.readouterr().err
+
+
+def test_large_projects_are_hashed_through_a_file_not_memory(project, monkeypatch):
+    monkeypatch.setattr(backups, "IN_MEMORY_LIMIT", 0)
+    first = backups.backup_on_open(project)
+    assert first is not None and integrity_check(first.path) == []
+    assert db_rows(first.path, "SELECT count(*) FROM coding") == [(2,)]
+    project.update_settings(touched=True)
+    assert backups.backup_on_open(project) is not None
+    assert backups.backup_on_open(project) is None
+    leftovers = [
+        p.name
+        for p in backups.backups_dir(project.path).iterdir()
+        if ".copy" in p.name or ".partial" in p.name
+    ]
+    assert leftovers == []
