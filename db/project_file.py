@@ -48,21 +48,44 @@ def _stamp(engine: Engine) -> None:
 
 
 def create_file(path: Path) -> Engine:
-    """A new, empty project file at the current schema version."""
+    """A new, empty project file at the current schema version.
+
+    The schema is built in a hidden file beside the target and renamed into place when
+    complete, so a crash (or a full disk) never leaves a half-made project under the
+    name the user chose."""
     path = Path(path)
     if path.exists():
         raise ProjectFileError(f"{path}: a file of that name already exists")
     if not path.parent.is_dir():
         raise ProjectFileError(f"{path}: the folder {path.parent} does not exist")
-    engine = make_engine(path)
+    partial = path.with_name(f".{path.name}.partial")
+    _remove_with_journals(partial)
+    engine = make_engine(partial)
     try:
         command.upgrade(alembic_config(engine), "head")
         _stamp(engine)
-    except Exception:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         engine.dispose()
-        path.unlink(missing_ok=True)
+        if path.exists():  # made by someone else meanwhile
+            raise ProjectFileError(f"{path}: a file of that name already exists")
+        os.replace(partial, path)
+    except Exception as exc:
+        engine.dispose()
+        _remove_with_journals(partial)
+        if isinstance(exc, ProjectFileError):
+            raise
+        why = describe_error(exc, path)
+        if why is not None:
+            raise ProjectFileError(f"cannot create the project: {why}") from exc
         raise
-    return engine
+    _remove_with_journals(partial)  # the -wal/-shm of the hidden name, if any are left
+    return make_engine(path)
+
+
+def _remove_with_journals(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
 
 
 def read_versions(path: Path) -> tuple[int, int]:

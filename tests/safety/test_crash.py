@@ -14,6 +14,7 @@ import hashlib
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -307,3 +308,36 @@ def test_cli_merge_killed_merges_each_source_whole_or_not_at_all(tmp_path, seed)
         for extra in ("-wal", "-shm"):
             s.with_name(s.name + extra).unlink(missing_ok=True)
         assert hashlib.sha256(s.read_bytes()).hexdigest() == digests[s]
+
+
+@POSIX
+@pytest.mark.parametrize("delay", [0.3, 0.6, 0.9, 1.2])
+def test_tessera_new_killed_leaves_no_half_made_project(tmp_path, delay):
+    path = tmp_path / "new.tessera"
+    proc = tessera("new", str(path), "--template", "conflict-news")
+    time.sleep(delay)
+    kill(proc)
+    if path.exists():  # finished (or far enough): then it is a whole project
+        assert integrity_check(path) == []
+        with Project.open(path) as p:
+            assert p.info()["schema_version"] >= 1
+    # and a new attempt works, whatever the kill left behind
+    if not path.exists():
+        subprocess.run([PYTHON, "-m", "desktop.cli.main", "new", str(path)], cwd=REPO, check=True,
+                       capture_output=True, timeout=120)  # fmt: skip
+    with Project.open(path) as p:
+        p.info()
+
+
+def test_a_create_that_fails_leaves_nothing(tmp_path, monkeypatch):
+    from db import project_file
+    from desktop.services.errors import ServiceError
+
+    def full(*_a, **_k):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(project_file, "_stamp", full)
+    path = tmp_path / "new.tessera"
+    with pytest.raises((ServiceError, sqlite3.OperationalError), match="disk is full"):
+        Project.create(path)
+    assert list(tmp_path.iterdir()) == []
