@@ -16,18 +16,10 @@ import shiboken6
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QCheckBox,
-    QComboBox,
     QFrame,
-    QGridLayout,
-    QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMainWindow,
-    QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -37,17 +29,16 @@ from desktop.services.coders import CoderInfo
 from desktop.services.errors import ServiceError
 from desktop.services.review import CONSENSUS, Disagreement
 from desktop.ui.context import Context
-from desktop.ui.look import swatch
 from desktop.ui.review import commands
-from desktop.ui.review.models import ConsensusModel, DisagreementModel, short, status_of
+from desktop.ui.review.bar import ChoicesBar
+from desktop.ui.review.models import short
+from desktop.ui.review.side import PANEL_PARTS, ReviewPanel, detail_html
 from desktop.ui.review.viewer import Region, ReviewViewer
 from desktop.ui.spans import Span
 from desktop.ui.workers import Task, TaskRunner
 
 if TYPE_CHECKING:
     from desktop.ui.main_window import MainWindow
-
-UNITS = (("char", "characters"), ("word", "words"), ("sentence", "sentences"))
 
 
 def _esc(text: str) -> str:
@@ -123,28 +114,13 @@ class ReviewWindow(QMainWindow):
 
     # -- construction --------------------------------------------------------------------
     def _build(self) -> None:
-        bar = QWidget()
-        bar.setObjectName("reviewBar")
-        top = QHBoxLayout(bar)
-        top.setContentsMargins(10, 6, 10, 6)
-        top.setSpacing(8)
-        self.document_box = QComboBox()
-        self.document_box.setMinimumWidth(220)
-        self.code_box = QComboBox()
-        self.code_box.setMinimumWidth(180)
-        self.unit_box = QComboBox()
-        for key, label in UNITS:
-            self.unit_box.addItem(label, key)
-        self.coders_row = QHBoxLayout()
-        self.coders_row.setSpacing(10)
-        for label, widget in (("Document", self.document_box), ("Code", self.code_box),
-                              ("Unit", self.unit_box)):  # fmt: skip
-            top.addWidget(QLabel(label))
-            top.addWidget(widget)
-            top.addSpacing(6)
-        top.addWidget(QLabel("Coders"))
-        top.addLayout(self.coders_row)
-        top.addStretch(1)
+        bar = ChoicesBar(self)
+        self.bar = bar
+        self.document_box, self.code_box, self.unit_box = (
+            bar.document_box,
+            bar.code_box,
+            bar.unit_box,
+        )
         self.document_box.currentIndexChanged.connect(self._document_picked)
         self.code_box.currentIndexChanged.connect(self._code_picked)
         self.unit_box.currentIndexChanged.connect(self._unit_picked)
@@ -163,108 +139,20 @@ class ReviewWindow(QMainWindow):
         lay.addWidget(self.legend)
         lay.addWidget(self.viewer, 1)
 
-        side = QWidget()
-        side.setObjectName("reviewSide")
-        s = QVBoxLayout(side)
-        s.setContentsMargins(10, 8, 10, 8)
-        s.setSpacing(6)
-        self.count_label = QLabel()
-        self.count_label.setObjectName("reviewCount")
-        self.open_only = QCheckBox("Open only")
-        self.open_only.setToolTip(
-            "List only the passages not decided yet: a decided one leaves the list and the "
-            "next open one becomes current"
-        )
+        side = ReviewPanel(self)
+        for name in PANEL_PARTS:
+            setattr(self, name, getattr(side, name))
         self.open_only.toggled.connect(lambda _on: self.refresh())
-        head = QHBoxLayout()
-        head.addWidget(self.count_label, 1)
-        head.addWidget(self.open_only)
-        s.addLayout(head)
-        self.model = DisagreementModel(self)
-        self.table = QTableView()
-        self.table.setObjectName("disagreements")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.setWordWrap(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.horizontalHeader().setHighlightSections(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.selectionModel().currentRowChanged.connect(
             lambda cur, _prev: self.go_to(cur.row(), from_table=True)
         )
-        s.addWidget(self.table, 3)
-
-        nav = QHBoxLayout()
-        self.prev_button = QPushButton("◀  Previous")
-        self.prev_button.setToolTip("Previous disagreement (P, Shift+F8)")
-        self.next_button = QPushButton("Next  ▶")
-        self.next_button.setToolTip("Next disagreement (N, F8)")
         self.prev_button.clicked.connect(self.previous)
         self.next_button.clicked.connect(self.next)
-        self.position_label = QLabel()
-        self.position_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        nav.addWidget(self.prev_button)
-        nav.addWidget(self.position_label, 1)
-        nav.addWidget(self.next_button)
-        s.addLayout(nav)
-
-        self.detail = QLabel()
-        self.detail.setObjectName("reviewDetail")
-        self.detail.setWordWrap(True)
-        self.detail.setTextFormat(Qt.TextFormat.RichText)
-        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.detail.setFrameShape(QFrame.Shape.StyledPanel)
-        self.detail.setMargin(8)
-        self.detail.setMinimumHeight(90)
-        s.addWidget(self.detail, 1)
-
-        self.accept_grid = QGridLayout()
-        self.accept_grid.setSpacing(6)
-        self.accept_buttons: dict[int, QPushButton] = {}
-        s.addLayout(self.accept_grid)
-        own = QHBoxLayout()
-        self.own_button = QPushButton("Code selection as consensus")
-        self.own_button.setToolTip(
-            "Select text in the document, then code it with this disagreement's code in the "
-            "consensus layer (C)"
-        )
         self.own_button.clicked.connect(self.code_selection)
-        self.clear_button = QPushButton("Clear consensus here")
-        self.clear_button.setToolTip("Remove the consensus codings of this passage (X)")
         self.clear_button.clicked.connect(self.clear_current)
-        own.addWidget(self.own_button, 1)
-        own.addWidget(self.clear_button)
-        s.addLayout(own)
-        undo = QHBoxLayout()
-        self.undo_button = QPushButton("Undo")
-        self.redo_button = QPushButton("Redo")
         self.undo_button.clicked.connect(self.ctx.undo_stack.undo)
         self.redo_button.clicked.connect(self.ctx.undo_stack.redo)
-        undo.addWidget(self.undo_button, 1)
-        undo.addWidget(self.redo_button, 1)
-        s.addLayout(undo)
-
-        heading = QLabel("<b>Agreement with the consensus</b>")
-        heading.setContentsMargins(0, 8, 0, 0)
-        s.addWidget(heading)
-        self.consensus_model = ConsensusModel(self)
-        self.consensus_table = QTableView()
-        self.consensus_table.setObjectName("consensusAgreement")
-        self.consensus_table.setModel(self.consensus_model)
-        self.consensus_table.verticalHeader().hide()
-        self.consensus_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.consensus_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.consensus_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.consensus_table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.consensus_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        s.addWidget(self.consensus_table)
-        self.consensus_note = QLabel()
-        self.consensus_note.setObjectName("consensusNote")
-        self.consensus_note.setWordWrap(True)
-        s.addWidget(self.consensus_note)
+        self.panel = side
 
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
@@ -311,9 +199,7 @@ class ReviewWindow(QMainWindow):
         self.consensus = coders.find_coder(project, CONSENSUS)
         self.all_coders = [c for c in coders.list_coders(project) if c.name != CONSENSUS]
         docs = documents.list_documents(project)
-        self.document_box.clear()
-        for d in docs:
-            self.document_box.addItem(d.name, d.id)
+        self.bar.fill_documents(docs)
         self._fill_codes()
         self._loading = False
         if document_id is None and docs:
@@ -328,29 +214,12 @@ class ReviewWindow(QMainWindow):
         self.refresh(reload_text=True)
 
     def _fill_codes(self) -> None:
-        self.code_box.clear()
-        self.code_box.addItem("All codes", None)
-        for c in self.codes.values():
-            self.code_box.addItem(swatch(c.color), c.path, c.id)
-        i = self.code_box.findData(self.code_filter)
-        self.code_box.setCurrentIndex(max(i, 0))
+        self.bar.fill_codes(list(self.codes.values()), self.code_filter)
 
     def _build_coder_boxes(self, chosen: list[int] | None) -> None:
-        while self.coders_row.count():
-            item = self.coders_row.takeAt(0)
-            if item.widget():
-                item.widget().setParent(None)
-                item.widget().deleteLater()
         if chosen is None:
             chosen = self._default_coders()
-        self.coder_boxes: dict[int, QCheckBox] = {}
-        for c in self.all_coders:
-            box = QCheckBox(c.name)
-            box.setIcon(swatch(c.color, round_=True))
-            box.setChecked(c.id in chosen)
-            box.toggled.connect(self._coders_picked)
-            self.coders_row.addWidget(box)
-            self.coder_boxes[c.id] = box
+        self.coder_boxes = self.bar.set_coders(self.all_coders, chosen, self._coders_picked)
         self.coder_ids = [c.id for c in self.all_coders if c.id in chosen]
 
     def _default_coders(self) -> list[int]:
@@ -433,9 +302,9 @@ class ReviewWindow(QMainWindow):
             self.items = [d for d in found if not d.resolved]
         chosen = [(cid, names[cid], colors[cid]) for cid in self.coder_ids]
         self.model.set_rows(self.items, chosen, {c.id: c.color for c in self.codes.values()})
-        self._size_columns()
+        self.panel.size_columns()
         self._paint_document(chosen)
-        self._build_accept_buttons(chosen)
+        self.accept_buttons = self.panel.set_accept_buttons(chosen, self.accept_column)
         self._refresh_agreement(chosen)
         open_ = sum(1 for d in found if not d.resolved)
         if message:
@@ -448,23 +317,6 @@ class ReviewWindow(QMainWindow):
         if row < 0 and self.items:
             row = min(max(self.current, 0), len(self.items) - 1)
         self.go_to(row)
-
-    def _size_columns(self) -> None:
-        header = self.table.horizontalHeader()
-        n = self.model.columnCount()
-        for col in range(n):
-            mode = (
-                QHeaderView.ResizeMode.ResizeToContents
-                if col == 0
-                else QHeaderView.ResizeMode.Interactive
-            )
-            header.setSectionResizeMode(col, mode)
-        coders = n - 4
-        room = self.table.viewport().width() - 40 - 104 - 110
-        each = max(64, min(120, room // max(coders + 1, 1)))
-        widths = [0, 104, each] + [each] * coders + [110]
-        for col in range(1, n - 1):
-            self.table.setColumnWidth(col, widths[col])
 
     def _paint_document(self, chosen: list[tuple[int, str, str]]) -> None:
         v = self.viewer
@@ -520,26 +372,6 @@ class ReviewWindow(QMainWindow):
             + "  <span style='color:#d1584b'>▌</span>disagreement"
         )
 
-    def _build_accept_buttons(self, chosen: list[tuple[int, str, str]]) -> None:
-        if chosen == getattr(self, "_accept_for", None):
-            return
-        self._accept_for = list(chosen)
-        while self.accept_grid.count():
-            item = self.accept_grid.takeAt(0)
-            if item.widget():
-                item.widget().setParent(None)
-                item.widget().deleteLater()
-        self.accept_buttons = {}
-        for i, (cid, name, colour) in enumerate(chosen):
-            label = f"Accept {name}'s version"
-            button = QPushButton(
-                swatch(colour, round_=True), label + (f"  ({i + 1})" if i < 9 else "")
-            )
-            button.setToolTip(f"Make the consensus here what {name} coded ({i + 1})")
-            button.clicked.connect(lambda _=False, k=i: self.accept_column(k))
-            self.accept_grid.addWidget(button, i // 2, i % 2)
-            self.accept_buttons[cid] = button
-
     def _refresh_agreement(self, chosen: list[tuple[int, str, str]]) -> None:
         """Recompute each coder's agreement with the consensus in a worker (a long
         document takes a moment); a newer request makes an older answer stale."""
@@ -569,9 +401,7 @@ class ReviewWindow(QMainWindow):
             return
         self.agreement_busy = False
         self.consensus_model.set_rows(rows, colors)
-        t = self.consensus_table
-        height = t.horizontalHeader().height() + sum(t.rowHeight(r) for r in range(len(rows)))
-        t.setFixedHeight(height + 2 * t.frameWidth() + 1)
+        self.panel.fit_consensus_table()
         scope = self.codes[self.code_filter].path if self.code_filter in self.codes else "all codes"
         if error:
             note = f"Could not compute: {error}"
@@ -640,22 +470,7 @@ class ReviewWindow(QMainWindow):
         if d is None:
             self.detail.setText("<span style='color:#777'>No disagreement selected.</span>")
             return
-        names = {c.id: c.name for c in self.all_coders}
-        colors = {c.id: c.color for c in self.all_coders}
-        code = self.codes.get(d.code_id)
-        lines = [
-            f"<b><span style='color:{code.color if code else '#999'}'>■</span> {_esc(d.code)}</b>"
-            f" <span style='color:#777'>· characters {d.start}–{d.end}</span>",
-            f"<i>“{_esc(short(d.quote, 220))}”</i>",
-        ]
-        for v in d.versions:
-            what = _esc(v.describe(90))
-            lines.append(f"<span style='color:{colors.get(v.coder_id, '#777')}'>●</span> "
-                         f"<b>{_esc(v.coder)}</b>: {what}")  # fmt: skip
-        status = status_of(d, names)
-        colour = "#b5432f" if not d.resolved else "#2e7d32"
-        lines.append(f"Consensus: <b style='color:{colour}'>{_esc(status)}</b>")
-        self.detail.setText("<br>".join(lines))
+        self.detail.setText(detail_html(d, self.all_coders, self.codes.get(d.code_id)))
 
     def _sync_buttons(self) -> None:
         d = self.current_disagreement()
