@@ -52,12 +52,14 @@ def select(names: list[str], only: list[str] | None) -> list[str]:
 
 
 def run_module(name: str, timeout: float) -> tuple[list[dict], str | None, float]:
-    """(rows, error or None, seconds) of one module, run in a fresh interpreter."""
+    """(rows, error or None, seconds) of one module (``bench_x`` here, or a dotted
+    module name), run in a fresh interpreter."""
+    module = name if "." in name else f"tests.benchmarks.{name}"
     env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
     start = time.monotonic()
     try:
         done = subprocess.run(
-            [sys.executable, "-c", _CHILD, f"tests.benchmarks.{name}"],
+            [sys.executable, "-c", _CHILD, module],
             cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout,
         )  # fmt: skip
     except subprocess.TimeoutExpired:
@@ -77,22 +79,26 @@ def run_module(name: str, timeout: float) -> tuple[list[dict], str | None, float
     return [], reason, seconds
 
 
-_BOUND = re.compile(r"^\s*(<=|>=|<|>|≤|≥)?\s*([0-9][0-9_,.]*)")
+_BOUND = re.compile(r"^\s*(ratio|value)?\s*(<=|>=|<|>|≤|≥)?\s*([0-9][0-9_,.]*)")
 
 
-def verdict(value, target) -> str:
-    """'yes'/'NO' when the target is a bound we can read ("< 5 ms", 2.0 = at most 2);
-    '' when there is no target or it is words."""
+def verdict(row: dict) -> str:
+    """'yes'/'NO' when the target is a bound we can read: a number (the value at most
+    that), "< 5 ms", "ratio <= 0.65", "value < 300 MB"; '' for none or words."""
+    target, value = row.get("target"), row.get("value")
     if target is None or value is None or isinstance(value, str):
         return ""
     if isinstance(target, (int, float)):
         return "yes" if value <= target else "NO"
     m = _BOUND.match(str(target))
-    if not m:
+    if not m or (m.group(1) is None and m.group(2) is None):
         return ""
-    op, number = m.group(1) or "<=", float(m.group(2).replace(",", "").replace("_", ""))
-    ok = {"<": value < number, "<=": value <= number, "≤": value <= number,
-          ">": value > number, ">=": value >= number, "≥": value >= number}[op]  # fmt: skip
+    subject = ratio_of(row) if m.group(1) == "ratio" else value
+    if not isinstance(subject, (int, float)):
+        return ""
+    op, number = m.group(2) or "<=", float(m.group(3).rstrip(".").replace(",", "").replace("_", ""))
+    ok = {"<": subject < number, "<=": subject <= number, "≤": subject <= number,
+          ">": subject > number, ">=": subject >= number, "≥": subject >= number}[op]  # fmt: skip
     return "yes" if ok else "NO"
 
 
@@ -140,7 +146,7 @@ def table(results: list[tuple[str, list[dict], str | None, float]]) -> str:
             value = r.get("value")
             body.append((
                 short, str(r.get("measure", "?")), fmt_num(r.get("baseline")), fmt_num(value),
-                fmt_num(ratio_of(r)), fmt_target(r.get("target")), verdict(value, r.get("target")),
+                fmt_num(ratio_of(r)), fmt_target(r.get("target")), verdict(r),
             ))  # fmt: skip
         body.append((short, f"({seconds:.0f} s)", "", "", "", "", ""))
     widths = [max(len(row[i]) for row in [head, *body]) for i in range(len(head))]
