@@ -166,8 +166,12 @@ def test_accept_undo_redo(win, qtbot, study):
     assert win.current == 2  # stays on the passage just decided
     assert "Consensus: <b style='color:#2e7d32'>Ben’s version" in win.detail.text()
     assert [c.name for c in coders.list_coders(p)].count("consensus") == 1
-    # the consensus layer has its own margin column now
+    # the consensus layer has its own margin column now: each coder keeps theirs
     assert [n for n, _ in win.viewer.lane_names] == ["Ana", "Ben", "consensus"]
+    consensus_id = review.consensus_coder(p, create=False).id
+    lanes = {(s.coder_id, s.lane) for s in win.viewer.index.spans}
+    assert lanes == {(ana, 0), (ben, 1), (consensus_id, 2)}
+    assert win.viewer.index.lanes == 3
     # the passages not yet reviewed count against both; on Killed Ben now agrees fully
     cells = agreement_cells(win)
     assert cells["Ben"][0] != "n/a" and float(cells["Ben"][0]) > float(cells["Ana"][0])

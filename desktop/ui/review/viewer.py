@@ -4,25 +4,49 @@ their own line, and the disagreements tinted in the text, the current one outlin
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPoint, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QResizeEvent
 from PySide6.QtWidgets import QApplication, QPlainTextEdit, QWidget
 
-from desktop.ui.spans import Span, SpanIndex
+from desktop.ui.spans import Span
 from desktop.ui.viewer import DocumentViewer
 
 COLUMN_W, COLUMN_STRIPE = 13, 7
 REGION_COLOR = QColor("#d1584b")
 
 
-class CoderLanes(SpanIndex):
-    """Spans keep the lane they come with: the coder's column."""
+class CoderLanes:
+    """The spans of the review, each keeping the lane it comes with (its coder's column),
+    with the reading side of the workbench's span index: ``overlapping``, ``at``, ``get``,
+    ``spans``, ``lanes``."""
 
-    @staticmethod
-    def _assign_lanes(spans: list[Span]) -> None:
-        return None
+    def __init__(self, spans: list[Span] | None = None) -> None:
+        self._spans = sorted(spans or [], key=lambda s: (s.start, s.end, s.coding_id))
+        self._starts = [s.start for s in self._spans]
+        self._longest = max((s.end - s.start for s in self._spans), default=0)
+        self.lanes = 1 + max((s.lane for s in self._spans), default=-1)
+
+    @property
+    def spans(self) -> list[Span]:
+        return list(self._spans)
+
+    def __len__(self) -> int:
+        return len(self._spans)
+
+    def overlapping(self, a: int, b: int) -> list[Span]:
+        """Spans with start < b and end > a, in start order."""
+        lo = bisect_left(self._starts, a - self._longest)
+        hi = bisect_left(self._starts, b)
+        return [s for s in self._spans[lo:hi] if s.end > a]
+
+    def at(self, pos: int) -> list[Span]:
+        return [s for s in self.overlapping(pos, pos + 1) if s.start <= pos < s.end]
+
+    def get(self, coding_id: int) -> Span | None:
+        return next((s for s in self._spans if s.coding_id == coding_id), None)
 
 
 @dataclass(frozen=True)
