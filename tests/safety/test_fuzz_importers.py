@@ -420,3 +420,28 @@ def test_arbitrary_codings_csv_text(exchange_seeds, tmp_path_factory, body):
             assert _state(p) == before
     finally:
         p.close()
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_mutated_refi_projects_are_all_or_nothing_with_the_file_named(tmp_path, shared_dir, seed):
+    from desktop.services import refi_exchange
+
+    samples = sorted((shared_dir / "refi" / "samples").glob("*.qd[pe]*"))
+    if not samples:
+        pytest.skip("no REFI-QDA samples")
+    rng = random.Random(200 + seed)
+    with Project.create(tmp_path / "refi.tessera") as p:
+        for src in samples:
+            data = src.read_bytes()
+            for k in range(3):
+                f = tmp_path / f"{src.stem}-{k}{src.suffix}"
+                f.write_bytes(mutate(data, rng))
+                before = (_state(p), p.info()["documents"])
+                try:
+                    refi_exchange.import_qdpx(p, f, add_codes=True)
+                except ServiceError as exc:
+                    assert f.name in str(exc), f"the message does not name the file: {exc}"
+                    assert (_state(p), p.info()["documents"]) == before, (
+                        "a refused import changed the project"
+                    )
+        assert_sound(p.path)
