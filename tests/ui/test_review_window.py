@@ -125,6 +125,14 @@ def test_opens_with_the_disagreements_listed_and_who_coded_what(win, study):
     # the viewer: one margin column per coder, the regions to tint
     assert win.viewer.lane_names == [("Ana", "#4c78a8"), ("Ben", "#f58518")]
     assert len(win.viewer.regions) == 3 and win.viewer.current_region == 0
+    # painted: each coder's colour shows in the margin
+    image = win.viewer.margin.grab().toImage()
+    colours = {
+        image.pixelColor(x, y).name()
+        for x in range(0, image.width(), 1)
+        for y in range(0, image.height(), 2)
+    }
+    assert {"#4c78a8", "#f58518"} <= colours
 
 
 def test_keyboard_navigation_wraps_around(win, qtbot):
