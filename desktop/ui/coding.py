@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 class CodingActions:
     def __init__(self, window: MainWindow) -> None:
         self.w = window
+        self.after_apply: list = []  # called with the new CodingInfo (typed values)
         window.picker.picked.connect(self._picked)
         window.codebook_panel.code_clicked.connect(self._code_clicked)
         window.codebook_panel.context_requested.connect(self.codebook_menu)
@@ -49,7 +50,7 @@ class CodingActions:
         if rng is None:
             return False
         code = self.w.codes.get(code_id)
-        return self.ctx.run(
+        return self._run_apply(
             cmd.ApplyCoding(
                 self.ctx,
                 document_id=self.w.document_id,
@@ -67,7 +68,7 @@ class CodingActions:
         existing = next((c for c in self.w.codes.values() if c.path == path), None)
         if existing:
             return self.apply_code(existing.id)
-        return self.ctx.run(
+        return self._run_apply(
             cmd.ApplyCoding(
                 self.ctx,
                 document_id=self.w.document_id,
@@ -76,6 +77,13 @@ class CodingActions:
                 new_code_path=path,
             )  # fmt: skip
         )
+
+    def _run_apply(self, command: cmd.ApplyCoding) -> bool:
+        if not self.ctx.run(command):
+            return False
+        for hook in self.after_apply:
+            hook(command.info)
+        return True
 
     def apply_quick(self, n: int) -> None:
         quick = self.w.codebook_panel.model.quick_codes()
@@ -153,6 +161,7 @@ class CodingActions:
                 )
             menu.addSeparator()
             menu.addAction("Delete…", lambda: self.delete_code(code.id))
+        self.w.codebook_ui.extend_menu(menu, code)  # Merge into…, Fields…
         return menu
 
     def add_code(self, parent_id: int | None) -> None:

@@ -16,6 +16,7 @@ from desktop.services.codebook import CodeInfo
 from desktop.services.coders import CoderInfo
 from desktop.services.codings import CodingInfo
 from desktop.services.project import Project
+from desktop.ui import codebook as codebook_ui
 from desktop.ui import menus
 from desktop.ui.coding import CodingActions
 from desktop.ui.context import ALL, CHOSEN, MINE, Context
@@ -64,6 +65,7 @@ class MainWindow(QMainWindow):
         )
         self.importer.done.connect(self._import_done)
         menus.build(self)
+        self.codebook_ui = codebook_ui.install(self)  # inspector, drag and drop, values
         self._restore_window_state()
         self.set_project(project)
 
@@ -149,6 +151,7 @@ class MainWindow(QMainWindow):
         ctx.coder_changed.connect(self._update_status)
         ctx.filter_changed.connect(self._filter_changed)
         ctx.error.connect(self.prompts.error)
+        self.codebook_ui.attach(ctx)
         menus.connect_undo(self, ctx.undo_stack)
         self.document_id = None
         self.viewer.set_text("")
@@ -263,21 +266,23 @@ class MainWindow(QMainWindow):
         return Span(to_qt(c.start), to_qt(c.end), c.id, c.code_id, c.coder_id,
                     code.color if code else "#999999", coder.color if coder else "#777777")  # fmt: skip
 
-    def _spans(self, rows: list[CodingInfo]) -> list[Span]:
-        """Spans for many codings at once (50,000 in a big document): no per-row calls."""
+    def _span_columns(self, rows: list[CodingInfo]) -> tuple[list, ...]:
+        """The span index's columns for many codings at once (50,000 in a big document):
+        one list comprehension per column, no object per coding."""
         code_colour = {i: c.color for i, c in self.codes.items()}
         coder_colour = {i: c.color for i, c in self.coders.items()}
         if any(c.coder_id not in coder_colour for c in rows):
             self.refresh_coders()
             coder_colour = {i: c.color for i, c in self.coders.items()}
-        offsets = self.viewer.offsets
-        if offsets.trivial:
-            return [Span(c.start, c.end, c.id, c.code_id, c.coder_id, code_colour.get(c.code_id, "#999999"),
-                         coder_colour.get(c.coder_id, "#777777")) for c in rows]  # fmt: skip
-        to_qt = offsets.to_qt
-        return [Span(to_qt(c.start), to_qt(c.end), c.id, c.code_id, c.coder_id,
-                     code_colour.get(c.code_id, "#999999"), coder_colour.get(c.coder_id, "#777777"))
-                for c in rows]  # fmt: skip
+        starts, ends = [c.start for c in rows], [c.end for c in rows]
+        if not self.viewer.offsets.trivial:
+            to_qt = self.viewer.offsets.to_qt
+            starts, ends = [to_qt(x) for x in starts], [to_qt(x) for x in ends]
+        return (
+            starts, ends, [c.id for c in rows], [c.code_id for c in rows],
+            [c.coder_id for c in rows], [code_colour.get(c.code_id, "#999999") for c in rows],
+            [coder_colour.get(c.coder_id, "#777777") for c in rows],
+        )  # fmt: skip
 
     @property
     def current_codings(self) -> list[CodingInfo]:
@@ -303,9 +308,9 @@ class MainWindow(QMainWindow):
         )
         self.codings_by_id = {c.id: c for c in rows}
         v = self.viewer
-        spans = self._spans(rows)
+        columns = self._span_columns(rows)
         v.show_coders = self.ctx.view_mode != MINE and len({c.coder_id for c in rows}) > 1
-        v.set_spans(spans)
+        v.set_span_columns(*columns)
         pages = [self._page_of(c.start) for c in rows] if self._pages else []
         self.codings_panel.model.set_codings(rows, self.codes, self.coders, pages)
         self.codings_panel.set_page_column(bool(self._pages))

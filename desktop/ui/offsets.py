@@ -16,7 +16,9 @@ class OffsetMap:
     __slots__ = ("_astral_cp", "_astral_qt", "length", "qt_length")
 
     def __init__(self, text: str) -> None:
-        self._astral_cp = [m.start() for m in _ASTRAL.finditer(text)]
+        # max() runs in C and settles the common case (no emoji) faster than the regex
+        astral = bool(text) and not text.isascii() and max(text) > "\uffff"
+        self._astral_cp = [m.start() for m in _ASTRAL.finditer(text)] if astral else []
         # where each astral character starts in UTF-16 units: every earlier one adds one unit
         self._astral_qt = [cp + i for i, cp in enumerate(self._astral_cp)]
         self.length = len(text)

@@ -16,7 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.ui.models import ID_ROLE, CodebookModel, CodingsModel, DocumentListModel
+from desktop.ui.codebook.tree import CodebookTreeModel, CodebookTreeView
+from desktop.ui.codebook.values_model import CodingsValuesModel
+from desktop.ui.models import ID_ROLE, DocumentListModel
 
 
 def _header(text: str) -> QLabel:
@@ -93,14 +95,14 @@ class CodebookPanel(_Panel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Codebook", parent)
-        self.model = CodebookModel(self)
+        self.model = CodebookTreeModel(self)  # + drag and drop, full tooltips
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setRecursiveFilteringEnabled(True)
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.filter = _filter_box("Filter codes")
         self.filter.textChanged.connect(self._filter)
-        self.view = QTreeView()
+        self.view = CodebookTreeView()  # keeps expansion and selection across reloads
         self.view.setObjectName("codebookTree")
         self.view.setUniformRowHeights(True)
         self.view.setModel(self.proxy)
@@ -153,7 +155,9 @@ class CodingsPanel(_Panel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Codings in this document", parent)
-        self.model = CodingsModel(self)  # sorts itself: no proxy over thousands of rows
+        self.model = CodingsValuesModel(
+            self
+        )  # + Values column; sorts itself: no proxy over thousands of rows
         self.view = CodingsTable()
         self.view.setObjectName("codingsTable")
         self.view.setModel(self.model)

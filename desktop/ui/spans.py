@@ -1,16 +1,17 @@
 """The codings of one document as an interval index, in Qt (UTF-16) positions.
 
-Painting asks "which spans touch [a, b)?" for the visible range only. Spans are sorted by
-start; short ones are found by bisecting on ``start`` back to ``a - max_short_len``,
-the few long ones (a whole page or more) are kept apart and scanned. Each span also
-gets a lane (greedy interval colouring) so that overlapping codings stack their
-underlines and margin stripes instead of hiding each other."""
+Painting asks "which spans touch [a, b)?" for the visible range only. The index keeps
+its spans as parallel columns sorted by start (no object per coding: a big document
+has 50,000 of them) and makes ``Span`` objects only for the ones asked for. Short spans
+are found by bisecting on start back to ``a - LONG``; the few long ones (a page or
+more) are listed apart and scanned. Each span gets a lane (greedy interval colouring)
+so that overlapping codings stack their underlines instead of hiding each other."""
 
 from __future__ import annotations
 
-from bisect import bisect_left, insort
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
-from operator import attrgetter
 
 LONG = 4096  # UTF-16 units; spans longer than this are scanned, not bisected
 
@@ -27,94 +28,113 @@ class Span:
     lane: int = 0
 
 
+_COLUMNS = ("_s", "_e", "_id", "_code", "_coder", "_color", "_coder_color", "_lane")
+
+
 class SpanIndex:
     def __init__(self, spans: list[Span] | None = None) -> None:
         self.set_spans(spans or [])
 
+    # -- building ------------------------------------------------------------------------
     def set_spans(self, spans: list[Span]) -> None:
-        spans = sorted(spans, key=_start)  # stable: the services' (start, end) order holds
-        self._assign_lanes(spans)
-        self.spans = spans
-        if any(s.end - s.start > LONG for s in spans):
-            self._short = [s for s in spans if s.end - s.start <= LONG]
-            self._long = [s for s in spans if s.end - s.start > LONG]
+        self.set_columns(
+            [s.start for s in spans], [s.end for s in spans], [s.coding_id for s in spans],
+            [s.code_id for s in spans], [s.coder_id for s in spans], [s.color for s in spans],
+            [s.coder_color for s in spans],
+        )  # fmt: skip
+
+    def set_columns(
+        self, starts: Sequence[int], ends: Sequence[int], coding_ids: Sequence[int],
+        code_ids: Sequence[int], coder_ids: Sequence[int], colors: Sequence[str],
+        coder_colors: Sequence[str],
+    ) -> None:  # fmt: skip
+        """Columns of equal length, in any order (stable for equal starts)."""
+        n = len(starts)
+        columns = (starts, ends, coding_ids, code_ids, coder_ids, colors, coder_colors)
+        starts = list(starts)
+        if starts == sorted(starts):  # the services' order: nothing to reorder
+            columns = tuple(list(c) for c in columns)
         else:
-            self._short, self._long = spans[:], []
-        self._starts = [s.start for s in self._short]
-        self.lanes = 1 + max((s.lane for s in spans), default=-1)
-        self._ids: dict[int, Span] | None = None  # built on the first removal
+            order = sorted(range(n), key=starts.__getitem__)
+            columns = tuple([c[i] for i in order] for c in columns)
+        (self._s, self._e, self._id, self._code, self._coder, self._color,
+         self._coder_color) = columns  # fmt: skip
+        self._lane = self._lanes(self._s, self._e)
+        self._long = [i for i in range(n) if self._e[i] - self._s[i] > LONG]
+        self.lanes = 1 + max(self._lane, default=-1)
 
     @staticmethod
-    def _assign_lanes(spans: list[Span]) -> None:
+    def _lanes(starts: list[int], ends: list[int]) -> list[int]:
         # lanes are few: a linear look for a free one beats a heap
         lane_ends: list[int] = []
-        for s in spans:
-            start = s.start
-            for lane, end in enumerate(lane_ends):
-                if end <= start:
-                    lane_ends[lane] = s.end
-                    s.lane = lane
+        out = []
+        for start, end in zip(starts, ends, strict=True):
+            for lane, busy_until in enumerate(lane_ends):
+                if busy_until <= start:
+                    lane_ends[lane] = end
+                    out.append(lane)
                     break
             else:
-                s.lane = len(lane_ends)
-                lane_ends.append(s.end)
+                out.append(len(lane_ends))
+                lane_ends.append(end)
+        return out
 
-    @property
-    def _by_id(self) -> dict[int, Span]:
-        if self._ids is None:
-            self._ids = {s.coding_id: s for s in self.spans}
-        return self._ids
-
+    # -- one at a time --------------------------------------------------------------------
     def add(self, span: Span) -> None:
-        """Add one span in O(log n + k): it takes the lowest lane free over its range."""
+        """Add one span: it takes the lowest lane free over its range."""
         used = {s.lane for s in self.overlapping(span.start, span.end)}
         span.lane = next(i for i in range(len(used) + 1) if i not in used)
-        insort(self.spans, span, key=_start)
-        self._by_id[span.coding_id] = span
-        if span.end - span.start <= LONG:
-            i = bisect_left(self._starts, span.start)
-            self._starts.insert(i, span.start)
-            self._short.insert(i, span)
-        else:
-            self._long.append(span)
+        i = bisect_right(self._s, span.start)
+        values = (span.start, span.end, span.coding_id, span.code_id, span.coder_id, span.color,
+                  span.coder_color, span.lane)  # fmt: skip
+        for name, value in zip(_COLUMNS, values, strict=True):
+            getattr(self, name).insert(i, value)
+        self._long = [j + 1 if j >= i else j for j in self._long]
+        if span.end - span.start > LONG:
+            self._long.append(i)
         self.lanes = max(self.lanes, span.lane + 1)
 
     def remove(self, coding_id: int) -> Span | None:
-        span = self._by_id.pop(coding_id, None)
-        if span is None:
+        try:
+            i = self._id.index(coding_id)
+        except ValueError:
             return None
-        i = bisect_left(self.spans, span.start, key=_start)
-        while self.spans[i] is not span:
-            i += 1
-        del self.spans[i]
-        if span.end - span.start > LONG:
-            self._long = [s for s in self._long if s is not span]
-        else:
-            i = bisect_left(self._starts, span.start)
-            while self._short[i] is not span:
-                i += 1
-            del self._starts[i]
-            del self._short[i]
+        span = self._span(i)
+        for name in _COLUMNS:
+            del getattr(self, name)[i]
+        self._long = [j - 1 if j > i else j for j in self._long if j != i]
         return span
 
-    def get(self, coding_id: int) -> Span | None:
-        return self._by_id.get(coding_id)
+    # -- reading ------------------------------------------------------------------------
+    def _span(self, i: int) -> Span:
+        return Span(self._s[i], self._e[i], self._id[i], self._code[i], self._coder[i],
+                    self._color[i], self._coder_color[i], self._lane[i])  # fmt: skip
 
     def __len__(self) -> int:
-        return len(self.spans)
+        return len(self._s)
+
+    @property
+    def spans(self) -> list[Span]:
+        return [self._span(i) for i in range(len(self._s))]
+
+    def get(self, coding_id: int) -> Span | None:
+        try:
+            return self._span(self._id.index(coding_id))
+        except ValueError:
+            return None
 
     def overlapping(self, a: int, b: int) -> list[Span]:
-        """Spans with start < b and end > a, in start order (long ones last)."""
-        lo = bisect_left(self._starts, a - LONG)
-        hi = bisect_left(self._starts, b)
-        out = [s for s in self._short[lo:hi] if s.end > a]
+        """Spans with start < b and end > a, in start order (long ones that start well
+        before ``a`` last)."""
+        lo = bisect_left(self._s, a - LONG)
+        hi = bisect_left(self._s, b)
+        ends = self._e
+        out = [self._span(i) for i in range(lo, hi) if ends[i] > a]
         if self._long:
-            out.extend(s for s in self._long if s.start < b and s.end > a)
+            far = a - LONG
+            out.extend(self._span(i) for i in self._long if self._s[i] < far and ends[i] > a)
         return out
 
     def at(self, pos: int) -> list[Span]:
         """Spans that contain the character at ``pos``."""
         return [s for s in self.overlapping(pos, pos + 1) if s.start <= pos < s.end]
-
-
-_start = attrgetter("start")

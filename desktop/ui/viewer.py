@@ -105,6 +105,15 @@ class DocumentViewer(QPlainTextEdit):
 
     def set_spans(self, spans: list[Span]) -> None:
         self.index = SpanIndex(spans)
+        self._spans_changed()
+
+    def set_span_columns(self, *columns) -> None:
+        """The spans as columns (see SpanIndex.set_columns): no object per coding."""
+        self.index = SpanIndex()
+        self.index.set_columns(*columns)
+        self._spans_changed()
+
+    def _spans_changed(self) -> None:
         self._layout_margins()
         self.viewport().update()
         self.margin.update()
