@@ -320,15 +320,22 @@ def _rotate(folder: Path, entries: dict, keep: int, protect: set[str]) -> None:
         del entries[name]
 
 
-def backup_on_open(project) -> BackupInfo | None:
+def backup_on_open(project, *, min_interval: float = 0.0) -> BackupInfo | None:
     """Back up an opened project if its content is not yet in a backup; returns the new
     backup, or None (unchanged, or backups turned off). Raises a ServiceError (disk full,
-    read-only folder, ...) that the caller shows as a warning: the project stays usable."""
+    read-only folder, ...) that the caller shows as a warning: the project stays usable.
+
+    ``min_interval`` (seconds): no new backup if the newest is younger than that, so a
+    script running many commands in a row does not turn the whole rotation over."""
     keep = keep_count(project)
     if keep == 0:
         return None
     path = Path(project.path)
     try:
+        if min_interval > 0:
+            newest = next(iter(list_backups(path)), None)
+            if newest is not None and (_now() - newest.created).total_seconds() < min_interval:
+                return None
         return _make(path, "open", keep, only_if_changed=True)
     except (OSError, sqlite3.Error) as exc:
         raise _failure(exc, path, "backing up the project") from exc

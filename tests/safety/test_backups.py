@@ -178,3 +178,10 @@ def test_large_projects_are_hashed_through_a_file_not_memory(project, monkeypatc
         if ".copy" in p.name or ".partial" in p.name
     ]
     assert leftovers == []
+
+
+def test_a_minimum_interval_spares_the_rotation_in_scripts(project):
+    assert backups.backup_on_open(project, min_interval=60) is not None
+    project.update_settings(changed=1)
+    assert backups.backup_on_open(project, min_interval=60) is None  # too soon
+    assert backups.backup_on_open(project) is not None  # without it, the change is kept
