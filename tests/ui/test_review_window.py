@@ -266,11 +266,13 @@ def test_filters_coders_codes_and_units(win, study):
     win.set_coders([ana])
     assert shown(win) == [] and "at least two coders" in win.count_label.text()
     assert not win.next_button.isEnabled()
-    cy = coders.add_coder(p, "Cy").id
+    cy = coders.add_coder(p, "Cy & Co").id
     win.close()
     w2 = ReviewWindow(win.ctx, document_id=doc, coder_ids=[ana, ben, cy])
     try:
-        assert w2.model.headers()[3:6] == ["Ana", "Ben", "Cy"]
+        assert w2.model.headers()[3:6] == ["Ana", "Ben", "Cy & Co"]
+        assert w2.accept_buttons[cy].text() == "Accept Cy && Co's version  (3)"  # shows one &
+        assert w2.coder_boxes[cy].text() == "Cy && Co"
         assert shown(w2)[0][2:6] == ["Rebels", "all", "all", "not coded"]
         assert len(w2.accept_buttons) == 3
     finally:

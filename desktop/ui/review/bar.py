@@ -63,7 +63,7 @@ class ChoicesBar(QWidget):
                 item.widget().deleteLater()
         boxes: dict[int, QCheckBox] = {}
         for c in coders:
-            box = QCheckBox(c.name)
+            box = QCheckBox(c.name.replace("&", "&&"))  # not a keyboard mnemonic
             box.setIcon(swatch(c.color, round_=True))
             box.setChecked(c.id in chosen)
             box.toggled.connect(toggled)

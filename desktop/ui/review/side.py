@@ -185,7 +185,9 @@ class ReviewPanel(QWidget):
                 item.widget().deleteLater()
         self.accept_buttons = {}
         for i, (cid, name, colour) in enumerate(chosen):
-            label = f"Accept {name}'s version" + (f"  ({i + 1})" if i < 9 else "")
+            label = f"Accept {name.replace('&', '&&')}'s version" + (
+                f"  ({i + 1})" if i < 9 else ""
+            )
             button = QPushButton(swatch(colour, round_=True), label)
             button.setToolTip(f"Make the consensus here what {name} coded ({i + 1})")
             button.clicked.connect(lambda _=False, k=i: accept(k))
