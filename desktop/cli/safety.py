@@ -29,12 +29,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("log", help="the audit trail: who changed what, when")
     p.add_argument("project", type=Path)
-    p.add_argument("--entity", help="only changes to: coding, code, document, ...")
+    p.add_argument("--entity", metavar="KIND", help="only changes to: coding, code, document, ...")
     p.add_argument(
         "--id", type=int, dest="entity_id", help="only changes to this id (with --entity)"
     )
-    p.add_argument("--actor", help="only changes by this coder")
-    p.add_argument("--limit", type=int, help="only the last N changes")
+    p.add_argument("--actor", metavar="NAME", help="only changes by this coder")
+    p.add_argument("--limit", type=int, metavar="N", help="only the last N changes")
     p.set_defaults(func=cmd_log)
 
     p = sub.add_parser("check", help="check a project file's integrity (read-only)")
