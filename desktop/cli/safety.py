@@ -31,7 +31,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("project", type=Path)
     p.add_argument("--entity", metavar="KIND", help="only changes to: coding, code, document, ...")
     p.add_argument(
-        "--id", type=int, dest="entity_id", help="only changes to this id (with --entity)"
+        "--id",
+        type=int,
+        dest="entity_id",
+        metavar="N",
+        help="only changes to this id (with --entity)",
     )
     p.add_argument("--actor", metavar="NAME", help="only changes by this coder")
     p.add_argument("--limit", type=int, metavar="N", help="only the last N changes")
