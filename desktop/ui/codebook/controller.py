@@ -1,0 +1,513 @@
+"""Wires the codebook features into the workbench window: the tree's drag and drop and
+keys, merge, the inspector, typed field values (asked for when a code is applied, shown
+and edited in the codings panel), field definitions, frequencies and templates.
+
+The window's files only hold the hooks: panels.py uses the tree and values models of
+this package, main_window.py calls ``install`` and ``attach``, coding.py calls
+``after_apply`` hooks and ``extend_menu``. Questions go through methods here
+(``ask_merge_target``, ``ask_fields``) that tests replace."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QPoint, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDialog, QMenu
+
+from desktop.services import codebook, templates
+from desktop.services import fields as fieldsvc
+from desktop.services.codebook import CodeInfo
+from desktop.services.codings import CodingInfo
+from desktop.services.errors import Conflict, ServiceError
+from desktop.services.fields import FieldInfo
+from desktop.ui.codebook import commands as ccmd
+from desktop.ui.codebook.code_dialogs import CodeChooser, FieldsDialog
+from desktop.ui.codebook.field_editor import FieldValuesPopup
+from desktop.ui.codebook.inspector import TEXTS, CodeInspector
+from desktop.ui.codebook.values_model import VALUES, format_values
+from desktop.ui.commands import MoveCode
+from desktop.ui.models import ID_ROLE
+
+if TYPE_CHECKING:
+    from desktop.ui.context import Command, Context
+    from desktop.ui.main_window import MainWindow
+
+ASK_VALUES_KEY = "coding/ask_values"
+
+
+class CodebookUI(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.w = w = window
+        self.fields_by_code: dict[int, list[FieldInfo]] = {}
+        self.frequencies_dialog = None
+        self._fresh: int | None = None  # the coding just applied, while its values are asked
+        panel = w.codebook_panel
+        self.tree = panel.view
+        self.tree_model = panel.model
+        self.tree_model.move_requested.connect(self.move_code)
+        self.tree_model.move_refused.connect(self.say)
+        self.tree.hint.connect(lambda text: self.say(text, 3000))
+        self.tree.rename_requested.connect(lambda cid: w.coding.rename_code(cid))
+        self.tree.delete_requested.connect(lambda cid: w.coding.delete_code(cid))
+        self.tree.new_requested.connect(lambda cid: w.coding.add_code(cid))
+        self.tree.selectionModel().currentChanged.connect(lambda *_: self.show_current())
+        # the inspector, between the tree and the codings
+        self.inspector = CodeInspector()
+        w.right_split.insertWidget(1, self.inspector)
+        w.right_split.setSizes([330, 290, 280])
+        self.inspector.text_committed.connect(self.edit_text)
+        self.inspector.example_added.connect(
+            lambda cid, text: self.run(ccmd.AddExample(self.ctx, cid, text))
+        )
+        self.inspector.example_removed.connect(
+            lambda eid: self.run(ccmd.RemoveExample(self.ctx, eid))
+        )
+        self.inspector.fields_requested.connect(self.edit_fields)
+        # codings panel: Values column, context menu, double-click on values
+        cp = w.codings_panel
+        self.codings_model = cp.model
+        cp.view.horizontalHeader().resizeSection(VALUES, 150)
+        cp.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        cp.view.customContextMenuRequested.connect(self._codings_menu)
+        cp.view.doubleClicked.disconnect()
+        cp.view.doubleClicked.connect(self._double_clicked)
+        self.codings_model.modelReset.connect(self._load_values)
+        # typed values when a code is applied
+        self.popup = FieldValuesPopup(w)
+        self.popup.saved.connect(self.store_values)
+        self.popup.skipped.connect(self._skipped)
+        w.coding.after_apply.append(self.ask_values)
+        # tooltips over highlights: criteria and values too
+        self._base_tooltip = w.viewer.tooltip_for
+        w.viewer.tooltip_for = self._tooltip
+        self._extend_menus()
+
+    # -- plumbing --------------------------------------------------------------------
+    @property
+    def ctx(self) -> Context:
+        return self.w.ctx
+
+    @property
+    def project(self):
+        return self.w.project
+
+    def attach(self, ctx: Context) -> None:
+        """A project was opened: listen to its context."""
+        ctx.codebook_changed.connect(self._codebook_changed)
+        ctx.coding_added.connect(self._coding_changed)
+        ctx.coding_updated.connect(self._coding_changed)
+        self._load_fields()
+
+    def say(self, text: str, ms: int = 6000) -> None:
+        self.w.statusBar().showMessage(text, ms)
+
+    def run(self, command: Command) -> bool:
+        return self.ctx.run(command)
+
+    def run_quietly(self, command: Command) -> bool:
+        """Like Context.run, but a refusal goes to the status bar (drag and drop)."""
+        try:
+            command.first_do()
+        except ServiceError as exc:
+            self.say(str(exc))
+            return False
+        command.announce()
+        self.ctx.undo_stack.push(command)
+        return True
+
+    def _codebook_changed(self) -> None:
+        self._load_fields()
+        self.show_current()
+
+    def _load_fields(self) -> None:
+        self.fields_by_code = fieldsvc.fields_by_code(self.project)
+        self.codings_model.set_fields(self.fields_by_code)
+        self.w.codings_panel.view.setColumnHidden(VALUES, not self.codings_model.has_fields())
+
+    def _load_values(self) -> None:
+        m = self.codings_model
+        if self.w.ctx is None or not m.rowCount() or not m.has_fields():
+            m.set_values({})
+            return
+        ids = {m.coding(r).id for r in range(m.rowCount())}
+        every = fieldsvc.all_coding_values(self.project)
+        m.set_values({cid: v for cid, v in every.items() if cid in ids})
+
+    def _coding_changed(self, c: CodingInfo) -> None:
+        if self.codings_model.row_of(c.id) >= 0 and self.fields_by_code.get(c.code_id):
+            with contextlib.suppress(ServiceError):
+                self.codings_model.set_coding_values(
+                    c.id, fieldsvc.coding_values(self.project, c.id)
+                )
+
+    # -- tree ------------------------------------------------------------------------
+    def show_current(self) -> None:
+        if self.w.ctx is None:
+            return
+        cid = self.tree.current_code()
+        code = self.w.codes.get(cid) if cid is not None else None
+        if code is None:
+            self.inspector.show_code(None, [], [])
+            return
+        try:
+            examples = codebook.list_examples(self.project, code.id)
+            fields = fieldsvc.effective_fields(self.project, code.id)
+        except ServiceError:
+            examples, fields = [], []
+        self.inspector.show_code(code, examples, fields)
+
+    def move_code(self, code_id: int, parent_id: int | None, position: int | None) -> bool:
+        """A drop in the tree: move, undoably; a refusal goes to the status bar."""
+        if parent_id is not None:
+            self.tree.collapsed_ids.discard(parent_id)
+        code = self.w.codes.get(code_id)
+        done = self.run_quietly(MoveCode(self.ctx, code_id, parent_id, position))
+        if done:
+            self.tree.select_code(code_id)
+            where = self.w.codes[parent_id].path if parent_id else "the top level"
+            self.say(f"Moved “{code.name if code else code_id}” to {where}.", 4000)
+        return done
+
+    def extend_menu(self, menu: QMenu, code: CodeInfo | None) -> None:
+        """The codebook's context menu: Merge into… and Fields… before Delete."""
+        if code is None:
+            return
+        before = next((a for a in menu.actions() if a.text() == "Delete…"), None)
+        actions = menu.actions()
+        if before is not None and actions.index(before) > 0:
+            before = actions[actions.index(before) - 1]  # its separator
+        merge = QAction("Merge into…", menu)
+        merge.triggered.connect(lambda: self.merge_code(code.id))
+        fields = QAction("Fields…", menu)
+        fields.triggered.connect(lambda: self.edit_fields(code.id))
+        for a in (merge, fields):
+            menu.insertAction(before, a) if before is not None else menu.addAction(a)
+
+    # -- merge -----------------------------------------------------------------------
+    def _subtree(self, code_id: int) -> set[int]:
+        out, grew = {code_id}, True
+        while grew:
+            more = {c.id for c in self.w.codes.values() if c.parent_id in out} - out
+            out |= more
+            grew = bool(more)
+        return out
+
+    def ask_merge_target(self, code: CodeInfo, candidates: list[CodeInfo]) -> int | None:
+        dlg = CodeChooser(
+            "Merge code",
+            f"Merge “{code.path}” into which code? Its codings, anchor examples and sub-codes "
+            "move there and it disappears. Undo puts everything back.",
+            candidates,
+            self.w,
+        )
+        return dlg.chosen() if dlg.exec() == QDialog.DialogCode.Accepted else None
+
+    def merge_code(self, code_id: int, target_id: int | None = None) -> bool:
+        code = self.w.codes.get(code_id)
+        if code is None:
+            return False
+        if target_id is None:
+            skip = self._subtree(code_id)
+            candidates = [c for c in self.tree_model.codes if c.id not in skip]
+            target_id = self.ask_merge_target(code, candidates)
+            if target_id is None:
+                return False
+        target = self.w.codes.get(target_id)
+        label = f"Merge {code.path} into {target.path if target else target_id}"
+        command = ccmd.MergeCode(self.ctx, code_id, target_id, label)
+        if not self.run(command):
+            return False
+        r = command.report
+        bits = [f"{r.codings_moved} coding{'s' if r.codings_moved != 1 else ''} moved"]
+        if r.duplicates_collapsed:
+            bits.append(f"{r.duplicates_collapsed} duplicate(s) joined")
+        if r.values_dropped:
+            bits.append(f"{len(r.values_dropped)} field value(s) dropped")
+        self.tree.select_code(target_id)
+        self.say(f"Merged “{r.source_path}” into “{r.target_path}”: {', '.join(bits)}. "
+                 "Ctrl+Z undoes it.")  # fmt: skip
+        return True
+
+    # -- definitions and examples --------------------------------------------------------
+    def edit_text(self, code_id: int, key: str, text: str) -> None:
+        code = self.w.codes.get(code_id)
+        label = dict((k, lab) for k, lab, _p in TEXTS)[key].lower()
+        self.run(ccmd.EditCode(
+            self.ctx, code_id, f"Edit {label} of {code.name if code else 'code'}", **{key: text}
+        ))  # fmt: skip
+
+    def use_as_example(self, coding_id: int) -> bool:
+        c = self.w.codings_by_id.get(coding_id)
+        if c is None:
+            return False
+        if self.run(ccmd.AddExample(self.ctx, c.code_id, coding_id=coding_id)):
+            code = self.w.codes.get(c.code_id)
+            self.say(f"Added the quote as an anchor example of “{code.path if code else ''}”.")
+            return True
+        return False
+
+    # -- field definitions -------------------------------------------------------------------
+    def ask_fields(
+        self, code: CodeInfo, own: list[FieldInfo], inherited: list[FieldInfo]
+    ) -> list[dict] | None:
+        dlg = FieldsDialog(code, own, inherited, self.w)
+        return dlg.specs() if dlg.exec() == QDialog.DialogCode.Accepted else None
+
+    def edit_fields(self, code_id: int | None = None) -> None:
+        code_id = code_id if code_id is not None else self.tree.current_code()
+        code = self.w.codes.get(code_id) if code_id is not None else None
+        if code is None:
+            self.say("Select a code in the codebook first.", 4000)
+            return
+        own = fieldsvc.list_fields(self.project, code.id)
+        inherited = [
+            f for f in fieldsvc.effective_fields(self.project, code.id) if f.code_id != code.id
+        ]
+        specs = self.ask_fields(code, own, inherited)
+        if specs is None:
+            return
+        commands = self._field_commands(code.id, own, specs)
+        if commands is None or not commands:
+            return
+        stack = self.ctx.undo_stack
+        stack.beginMacro(f"Edit fields of {code.name}")
+        try:
+            for c in commands:
+                if not self.run(c):
+                    break
+        finally:
+            stack.endMacro()
+
+    def _field_commands(self, code_id: int, own: list[FieldInfo], specs: list[dict]) -> list | None:
+        kept = {s["id"] for s in specs if s.get("id") is not None}
+        gone = [f for f in own if f.id not in kept]
+        if gone:
+            counts: dict[int, int] = {}
+            for values in fieldsvc.all_coding_values(self.project).values():
+                for fid in values:
+                    counts[fid] = counts.get(fid, 0) + 1
+            with_values = [f for f in gone if counts.get(f.id)]
+            if with_values:
+                what = ", ".join(f"{f.name} ({counts[f.id]} values)" for f in with_values)
+                if not self.w.prompts.confirm(
+                    "Delete fields",
+                    f"Deleting {what} deletes those values too (Undo brings them back). Go on?",
+                ):
+                    return None
+        out: list = [ccmd.DeleteField(self.ctx, f.id, f.name) for f in gone]
+        by_id = {f.id: f for f in own}
+        for s in specs:
+            f = by_id.get(s.get("id"))
+            if f is None:
+                out.append(ccmd.AddField(self.ctx, code_id, s))
+                continue
+            changes: dict = {}
+            if s["name"] != f.name:
+                changes["name"] = s["name"]
+            if s["type"] != f.type:
+                changes["type"] = s["type"]
+            if s["type"] == "choice" and list(s["choices"]) != list(f.choices):
+                changes["choices"] = s["choices"]
+            if bool(s["required"]) != f.required:
+                changes["required"] = bool(s["required"])
+            if changes:
+                out.append(ccmd.UpdateField(self.ctx, f.id, **changes))
+        return out
+
+    # -- typed values ----------------------------------------------------------------------
+    @property
+    def asking_values(self) -> bool:
+        return self.w.settings.value(ASK_VALUES_KEY, True, bool)
+
+    def ask_values(self, coding: CodingInfo) -> None:
+        """Called after a code was applied: ask for its fields' values, if it has any."""
+        if not self.asking_values:
+            return
+        fields = fieldsvc.effective_fields(self.project, coding.code_id)
+        if not fields:
+            return
+        v = self.w.viewer
+        rect = v.cursorRect(v.textCursor())
+        at = v.viewport().mapToGlobal(QPoint(rect.left(), rect.bottom() + 6))
+        self.popup.skip()
+        self._fresh = coding.id
+        code = self.w.codes.get(coding.code_id)
+        self.popup.open_for(coding.id, code.path if code else "Values", fields, {}, at)
+
+    def edit_values(self, coding_id: int) -> None:
+        c = self.w.codings_by_id.get(coding_id)
+        if c is None:
+            return
+        fields = fieldsvc.effective_fields(self.project, c.code_id)
+        if not fields:
+            self.say("This code has no fields: use Fields… in the codebook's menu to add some.")
+            return
+        view = self.w.codings_panel.view
+        row = self.codings_model.row_of(coding_id)
+        rect = view.visualRect(self.codings_model.index(row, VALUES)) if row >= 0 else None
+        at = (view.viewport().mapToGlobal(rect.bottomLeft()) if rect is not None and rect.isValid()
+              else view.mapToGlobal(QPoint(0, 0)))  # fmt: skip
+        self.popup.skip()
+        self._fresh = None
+        code = self.w.codes.get(c.code_id)
+        values = fieldsvc.coding_values(self.project, coding_id)
+        self.popup.open_for(coding_id, code.path if code else "Values", fields, values, at)
+
+    def store_values(self, coding_id: int, values: dict) -> None:
+        fresh = self._fresh == coding_id
+        self._fresh = None
+        try:
+            current = fieldsvc.coding_values(self.project, coding_id)
+        except ServiceError as exc:
+            self.say(str(exc))
+            return
+        changed = {fid: v for fid, v in values.items() if current.get(fid) != v}
+        if changed:
+            self.run(ccmd.SetValues(self.ctx, coding_id, changed))
+        if fresh:
+            self.w.viewer.setFocus()
+
+    def _skipped(self, coding_id: int, missing: list[str]) -> None:
+        fresh = self._fresh == coding_id
+        self._fresh = None
+        if fresh:
+            self.w.viewer.setFocus()
+        if missing:
+            self.say(
+                f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} required: the coding "
+                "is kept and marked incomplete (⚠ in the Values column; double-click it to fill in).",
+                10000,
+            )
+
+    # -- codings panel -----------------------------------------------------------------------
+    def _double_clicked(self, index) -> None:
+        cid = index.data(ID_ROLE)
+        if cid is None:
+            return
+        if index.column() == VALUES:
+            self.edit_values(cid)
+        else:
+            self.w.codings_panel.memo_requested.emit(cid)
+
+    def _codings_menu(self, pos: QPoint) -> None:
+        view = self.w.codings_panel.view
+        cid = view.indexAt(pos).data(ID_ROLE)
+        if cid is not None:
+            self.build_codings_menu(cid).exec(view.viewport().mapToGlobal(pos))
+
+    def build_codings_menu(self, coding_id: int) -> QMenu:
+        menu = QMenu(self.w)
+        c = self.w.codings_by_id.get(coding_id)
+        if c is None:
+            return menu
+        code = self.w.codes.get(c.code_id)
+        name = code.name if code else "its code"
+        values = menu.addAction("Edit values…", lambda: self.edit_values(coding_id))
+        values.setEnabled(bool(self.fields_by_code.get(c.code_id)))
+        menu.addAction(f"Use as example of “{name}”", lambda: self.use_as_example(coding_id))
+        menu.addSeparator()
+        menu.addAction("Edit memo…", lambda: self.w.coding.edit_memo(coding_id))
+        menu.addAction("Remove coding", lambda: self.w.coding.remove(coding_id))
+        return menu
+
+    def _tooltip(self, span) -> str:
+        text = self._base_tooltip(span)
+        code = self.w.codes.get(span.code_id)
+        extra = []
+        if code and code.inclusion:
+            extra.append(f"<b>Include:</b> {_esc(_short(code.inclusion))}")
+        if code and code.exclusion:
+            extra.append(f"<b>Exclude:</b> {_esc(_short(code.exclusion))}")
+        shown = format_values(
+            self.fields_by_code.get(span.code_id, []), self.codings_model.values_of(span.coding_id)
+        )
+        if shown:
+            extra.insert(0, _esc(shown))
+        return "<br>".join([text, *extra]) if extra else text
+
+    # -- menus -----------------------------------------------------------------------------
+    def _extend_menus(self) -> None:
+        w = self.w
+        bar = w.menuBar()
+        tops = {a.text(): a for a in bar.actions()}
+        file_menu = tops["&File"].menu() if "&File" in tops else None
+        if file_menu is not None:
+            quit_ = next((a for a in file_menu.actions() if a.text() == "&Quit"), None)
+            acts = file_menu.actions()
+            anchor = acts[acts.index(quit_) - 1] if quit_ in acts and acts.index(quit_) else quit_
+            save = QAction("Save codebook as &template…", file_menu)
+            save.triggered.connect(self.save_template)
+            file_menu.insertAction(anchor, save)
+        book = QMenu("Code&book", bar)
+        book.addAction("&Frequencies…", self.show_frequencies)
+        book.addSeparator()
+        book.addAction("Fields of the selected code…", lambda: self.edit_fields(None))
+        book.addAction("Merge the selected code into…", self._merge_current)
+        book.addSeparator()
+        book.addAction("Save codebook as template…", self.save_template)
+        book.addSeparator()
+        ask = book.addAction("Ask for field values when coding")
+        ask.setCheckable(True)
+        ask.setChecked(self.asking_values)
+        ask.toggled.connect(lambda on: w.settings.setValue(ASK_VALUES_KEY, on))
+        self.ask_values_action = ask
+        after = tops.get("C&oders")
+        if after is not None:
+            bar.insertMenu(after, book)
+        else:
+            bar.addMenu(book)
+        self.book_menu = book
+
+    def _merge_current(self) -> None:
+        cid = self.tree.current_code()
+        if cid is None:
+            self.say("Select a code in the codebook first.", 4000)
+        else:
+            self.merge_code(cid)
+
+    def show_frequencies(self):
+        from desktop.ui.codebook.frequencies_dialog import FrequenciesDialog
+
+        if self.frequencies_dialog is None:
+            self.frequencies_dialog = FrequenciesDialog(self.w)
+        else:
+            self.frequencies_dialog.refresh()
+        self.frequencies_dialog.show()
+        self.frequencies_dialog.raise_()
+        return self.frequencies_dialog
+
+    def save_template(self) -> None:
+        name = self.w.prompts.ask_text(
+            "Save codebook as template",
+            "Name of the template (File > New project… offers it):",
+            self.project.name,
+        )
+        if not name or not name.strip():
+            return
+        try:
+            try:
+                info = templates.save_template(self.project, name.strip())
+            except Conflict as exc:
+                if "already exists" not in str(exc) or not self.w.prompts.confirm(
+                    "Replace template", f"A template called “{name.strip()}” exists. Replace it?"
+                ):
+                    if "already exists" not in str(exc):
+                        raise
+                    return
+                info = templates.save_template(self.project, name.strip(), overwrite=True)
+        except ServiceError as exc:
+            self.w.prompts.error(str(exc))
+            return
+        self.say(f"Saved the codebook ({info.codes} codes) as the template “{info.name}”.")
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 300 else text[:299] + "…"
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,231 @@
+"""The code inspector under the codebook tree: the selected code's definition, inclusion
+and exclusion criteria, anchor examples and fields. A text is saved when it loses focus
+or on Enter (Shift+Enter for a new line), as one undoable change; the inspector itself
+never writes: it asks through its signals."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFocusEvent, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.services.codebook import CodeInfo, ExampleInfo
+from desktop.services.fields import FieldInfo
+from desktop.ui.look import swatch
+from desktop.ui.models import one_line
+
+TEXTS = (
+    ("description", "Definition", "What this code means: when a passage belongs here"),
+    ("inclusion", "Include when", "Criteria for coding a passage with it"),
+    ("exclusion", "Exclude when", "Look-alikes that belong elsewhere"),
+)
+
+
+class TextBox(QPlainTextEdit):
+    """A short multi-line text that commits on focus-out or Enter."""
+
+    committed = Signal(str)
+
+    def __init__(self, placeholder: str, lines: int = 3) -> None:
+        super().__init__()
+        self.setPlaceholderText(placeholder)
+        self.setTabChangesFocus(True)
+        self.setFixedHeight(self.fontMetrics().lineSpacing() * lines + 14)
+        self.stored = ""
+
+    def load(self, text: str, force: bool = False) -> None:
+        """Show the stored text unless the user is editing this box."""
+        dirty = self.toPlainText() != self.stored
+        self.stored = text
+        if (force or not (self.hasFocus() and dirty)) and self.toPlainText() != text:
+            self.setPlainText(text)
+
+    def commit(self) -> None:
+        text = self.toPlainText().strip()
+        if text != self.stored.strip():
+            self.committed.emit(text)
+
+    def keyPressEvent(self, e: QKeyEvent) -> None:
+        if e.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not (
+            e.modifiers() & Qt.KeyboardModifier.ShiftModifier
+        ):
+            self.commit()
+            return
+        if e.key() == Qt.Key.Key_Escape:
+            self.setPlainText(self.stored)
+            return
+        super().keyPressEvent(e)
+
+    def focusOutEvent(self, e: QFocusEvent) -> None:
+        super().focusOutEvent(e)
+        self.commit()
+
+
+class ExampleList(QListWidget):
+    remove_pressed = Signal()
+
+    def keyPressEvent(self, e: QKeyEvent) -> None:
+        if e.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            self.remove_pressed.emit()
+            return
+        super().keyPressEvent(e)
+
+
+def _label(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("fieldLabel")
+    return label
+
+
+class CodeInspector(QScrollArea):
+    text_committed = Signal(int, str, str)  # code id, key (description|...), text
+    example_added = Signal(int, str)  # code id, text
+    example_removed = Signal(int)  # example id
+    fields_requested = Signal(int)  # code id
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("codeInspector")
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.code_id: int | None = None
+        body = QWidget()
+        body.setObjectName("inspectorBody")
+        lay = QVBoxLayout(body)
+        lay.setContentsMargins(10, 8, 10, 8)
+        lay.setSpacing(4)
+        title = QLabel("CODE")
+        title.setObjectName("panelTitle")
+        lay.addWidget(title)
+        head = QHBoxLayout()
+        self.swatch = QLabel()
+        self.path = QLabel("Select a code to see and edit its definition.")
+        self.path.setObjectName("inspectorPath")
+        self.path.setWordWrap(True)
+        head.addWidget(self.swatch)
+        head.addWidget(self.path, 1)
+        lay.addLayout(head)
+        self.boxes: dict[str, TextBox] = {}
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(8)
+        grid.setVerticalSpacing(2)
+        for i, (key, label, placeholder) in enumerate(TEXTS):
+            box = TextBox(placeholder, 3 if key == "description" else 2)
+            box.setObjectName(f"inspector_{key}")
+            box.committed.connect(lambda text, key=key: self._commit(key, text))
+            self.boxes[key] = box
+            if key == "description":
+                grid.addWidget(_label(label), 0, 0, 1, 2)
+                grid.addWidget(box, 1, 0, 1, 2)
+            else:
+                grid.addWidget(_label(label), 2, i - 1)
+                grid.addWidget(box, 3, i - 1)
+        lay.addLayout(grid)
+        lay.addWidget(_label("Anchor examples"))
+        self.examples = ExampleList()
+        self.examples.setObjectName("inspectorExamples")
+        self.examples.setWordWrap(True)
+        self.examples.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.examples.setMaximumHeight(110)
+        self.examples.remove_pressed.connect(self._remove_example)
+        lay.addWidget(self.examples)
+        add = QHBoxLayout()
+        self.new_example = QLineEdit(placeholderText="Add an example: type or paste, Enter")
+        self.new_example.setObjectName("inspectorNewExample")
+        self.new_example.returnPressed.connect(self._add_example)
+        self.remove_button = QPushButton("Remove")
+        self.remove_button.clicked.connect(self._remove_example)
+        add.addWidget(self.new_example, 1)
+        add.addWidget(self.remove_button)
+        lay.addLayout(add)
+        fields = QHBoxLayout()
+        self.fields = QLabel()
+        self.fields.setObjectName("hint")
+        self.fields.setWordWrap(True)
+        self.fields_button = QPushButton("Fields…")
+        self.fields_button.setToolTip("Define the values a coding of this code carries")
+        self.fields_button.clicked.connect(
+            lambda: self.code_id is not None and self.fields_requested.emit(self.code_id)
+        )
+        fields.addWidget(self.fields, 1)
+        fields.addWidget(self.fields_button)
+        lay.addLayout(fields)
+        lay.addStretch(1)
+        self.setWidget(body)
+        self.show_code(None, [], [])
+
+    # -- showing ---------------------------------------------------------------------
+    def show_code(
+        self, code: CodeInfo | None, examples: list[ExampleInfo], fields: list[FieldInfo]
+    ) -> None:
+        same = code is not None and code.id == self.code_id
+        self.code_id = code.id if code else None
+        enabled = code is not None
+        for w in (*self.boxes.values(), self.examples, self.new_example, self.remove_button,
+                  self.fields_button):  # fmt: skip
+            w.setEnabled(enabled)
+        if code is None:
+            self.swatch.clear()
+            self.path.setText("Select a code to see and edit its definition.")
+            for box in self.boxes.values():
+                box.load("", force=True)
+            self.examples.clear()
+            self.fields.setText("")
+            return
+        self.swatch.setPixmap(swatch(code.color))
+        self.path.setText(f"<b>{_esc(code.path)}</b> <span style='color:#6b7280'>· "
+                          f"{code.codings} coding{'s' if code.codings != 1 else ''}</span>")  # fmt: skip
+        for key, box in self.boxes.items():
+            box.load(getattr(code, key), force=not same)
+        self.examples.clear()
+        for ex in examples:
+            item = QListWidgetItem(f"“{one_line(ex.text, 200)}”")
+            item.setData(Qt.ItemDataRole.UserRole, ex.id)
+            item.setToolTip(ex.text + ("\n(from a coding)" if ex.coding_id else ""))
+            self.examples.addItem(item)
+        self.fields.setText(_fields_text(code, fields))
+
+    # -- asking ----------------------------------------------------------------------
+    def _commit(self, key: str, text: str) -> None:
+        if self.code_id is not None:
+            self.text_committed.emit(self.code_id, key, text)
+
+    def _add_example(self) -> None:
+        text = self.new_example.text().strip()
+        if text and self.code_id is not None:
+            self.new_example.clear()
+            self.example_added.emit(self.code_id, text)
+
+    def _remove_example(self) -> None:
+        item = self.examples.currentItem()
+        if item is not None:
+            self.example_removed.emit(item.data(Qt.ItemDataRole.UserRole))
+
+
+def _fields_text(code: CodeInfo, fields: list[FieldInfo]) -> str:
+    if not fields:
+        return "No fields: codings carry no values."
+    bits = []
+    for f in fields:
+        kind = f.type + (f": {', '.join(f.choices)}" if f.choices else "")
+        own = "" if f.code_id == code.id else " (inherited)"
+        bits.append(f"{f.name}{' *' if f.required else ''} ({kind}){own}")
+    return "Fields: " + "; ".join(bits)
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
