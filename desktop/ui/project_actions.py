@@ -19,8 +19,13 @@ CSV_FILTER = "CSV files (*.csv);;All files (*)"
 
 
 def templates() -> list[str]:
+    """Template keys for the New dialog: the shipped ones (conflict-news first), then
+    those the user saved (Codebook > Save codebook as template…)."""
+    from desktop.services.templates import list_templates
+
     names = sorted(p.stem for p in (resources_dir() / "templates").glob("*.json"))
-    return sorted(names, key=lambda n: n != "conflict-news")
+    shipped = sorted(names, key=lambda n: n != "conflict-news")
+    return shipped + [t.key for t in list_templates() if not t.builtin and t.key not in shipped]
 
 
 def new_project(w: MainWindow) -> None:
