@@ -8,7 +8,7 @@ from bisect import bisect_right
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QWidget
 
 from desktop.services import codebook, coders, codings, documents
@@ -123,9 +123,28 @@ class MainWindow(QMainWindow):
             lambda n: self.status_page.setText(f"Page {n} of {len(self._pages)}" if n else "")
         )
         self.viewer.tooltip_for = self._tooltip
+        self.viewer.unhandled_key.connect(self._key_fallback)
         for n in range(1, 10):
             sc = QShortcut(QKeySequence(str(n)), self)
             sc.activated.connect(lambda n=n: self.coding.apply_quick(n))
+
+    def _key_fallback(self, e) -> None:
+        """A key that reached the viewer because no window shortcut took it (the window
+        was not the active one a moment ago): do what the shortcut would have done."""
+        seq = QKeySequence(e.keyCombination())
+        if (
+            e.modifiers() == Qt.KeyboardModifier.NoModifier
+            and Qt.Key.Key_1 <= e.key() <= Qt.Key.Key_9
+        ):
+            self.coding.apply_quick(e.key() - Qt.Key.Key_0)
+            return
+        for action in self.findChildren(QAction):
+            if action.isEnabled() and any(
+                sc.matches(seq) == QKeySequence.SequenceMatch.ExactMatch
+                for sc in action.shortcuts()
+            ):
+                action.trigger()
+                return
 
     @property
     def project(self) -> Project:

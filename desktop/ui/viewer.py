@@ -63,6 +63,7 @@ class DocumentViewer(QPlainTextEdit):
     memo_requested = Signal(int)
     coding_clicked = Signal(int)
     cursor_page_changed = Signal(int)  # 0: no pages
+    unhandled_key = Signal(object)  # a QKeyEvent the text did not use
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -155,6 +156,11 @@ class DocumentViewer(QPlainTextEdit):
         self.setTextCursor(c)
         if center:
             self.centerCursor()
+
+    def keyPressEvent(self, e) -> None:
+        super().keyPressEvent(e)
+        if not e.isAccepted():  # read-only text ignores digits, Ctrl+K, Ctrl+Z...
+            self.unhandled_key.emit(e)
 
     def mouseReleaseEvent(self, e: QMouseEvent) -> None:
         super().mouseReleaseEvent(e)

@@ -301,3 +301,18 @@ def test_codebook_add_move_recolour_with_undo(window, qtbot, prompts):
     assert codebook.find_code(window.project, "Actors/Threats") is None
     window.redo_action.trigger()
     assert codebook.find_code(window.project, "Claims/Threats").id == threats.id
+
+
+def test_keys_the_window_shortcuts_missed_still_work_in_the_viewer(window, qtbot):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+
+    select(window, "Syria's regime")
+    window._key_fallback(
+        QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_2, Qt.KeyboardModifier.NoModifier, "2")
+    )
+    assert quotes(window) == ["Syria's regime"]
+    window._key_fallback(
+        QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    )
+    assert quotes(window) == []
