@@ -151,8 +151,6 @@ KNOWN_GAPS = {
     "import codings CSV": "exchange.import_codings_csv records one 'import' entry (entity_id "
     "None) for the whole file, none per coding: `tessera log --entity coding --id N` is "
     "empty for imported codings",
-    "delete field with values": "fields.delete_field removes the field's values from codings "
-    "(cascade) with one code_field entry that does not hold them",
 }
 
 
