@@ -387,6 +387,8 @@ def bench_cold_start(tmp: Path) -> list[dict]:
         out = subprocess.run(
             [sys.executable, "-c", src], capture_output=True, text=True, env=env, cwd=REPO
         )
+        if out.returncode != 0 or not out.stdout.split():
+            raise RuntimeError(f"cold start run failed: {out.stderr[-2000:]}")
         return out.stdout.split()
 
     run_py(code)  # first run creates the sample project
