@@ -25,7 +25,7 @@ import json
 import os
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -339,6 +339,20 @@ def backup_on_open(project, *, min_interval: float = 0.0) -> BackupInfo | None:
         return _make(path, "open", keep, only_if_changed=True)
     except (OSError, sqlite3.Error) as exc:
         raise _failure(exc, path, "backing up the project") from exc
+
+
+def backup_on_open_or_warn(
+    project, warn: Callable[[str], None], *, min_interval: float = 0.0
+) -> BackupInfo | None:
+    """backup_on_open for callers that must go on whatever happens (the CLI's and the
+    window's open): a failure is passed to ``warn`` as a sentence, never raised."""
+    try:
+        return backup_on_open(project, min_interval=min_interval)
+    except ServiceError as exc:
+        warn(f"warning: no backup was made on opening ({exc})")
+    except Exception as exc:  # a backup must never stop anyone from working
+        warn(f"warning: no backup was made on opening ({type(exc).__name__}: {exc})")
+    return None
 
 
 def backup_now(path: Path | str, *, reason: str = "manual", keep: int = DEFAULT_KEEP) -> BackupInfo:

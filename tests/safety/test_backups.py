@@ -185,3 +185,16 @@ def test_a_minimum_interval_spares_the_rotation_in_scripts(project):
     project.update_settings(changed=1)
     assert backups.backup_on_open(project, min_interval=60) is None  # too soon
     assert backups.backup_on_open(project) is not None  # without it, the change is kept
+
+
+def test_the_open_hook_warns_instead_of_failing(project, monkeypatch):
+    said = []
+    assert backups.backup_on_open_or_warn(project, said.append) is not None
+    monkeypatch.setattr(
+        backups,
+        "_make",
+        lambda *a, **k: (_ for _ in ()).throw(OSError(30, "Read-only file system")),
+    )
+    project.update_settings(changed=2)
+    assert backups.backup_on_open_or_warn(project, said.append) is None
+    assert len(said) == 1 and "no backup was made" in said[0] and "read-only" in said[0]
