@@ -364,8 +364,8 @@ class MainWindow(QMainWindow):
         self._pages = documents.get_pages(self.project, document_id)
         self._page_starts = [a for a, _b in self._pages]
         self.viewer.set_text(text, self._pages)
-        info = self.documents_panel.model.document(self.documents_panel.model.row_of(document_id))
-        self.doc_title.setText(info.title or info.name)
+        info = self.documents_panel.model.info(document_id)
+        self.doc_title.setText((info.title or info.name) if info else "")
         self.status_page.setText(f"{len(self._pages)} pages" if self._pages else "")
         self.refresh_codings()
         self.settings.setValue(f"projects/{project_key(self.project.path)}/document", document_id)

@@ -83,6 +83,10 @@ class DocumentListModel(QAbstractTableModel):
     def document(self, row: int) -> DocumentInfo:
         return self._rows[row]
 
+    def info(self, document_id: int) -> DocumentInfo | None:
+        """A document by id, shown or filtered out."""
+        return next((d for d in self._all if d.id == document_id), None)
+
     def row_of(self, document_id: int) -> int:
         return self._row_of.get(document_id, -1)
 

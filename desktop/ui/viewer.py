@@ -99,6 +99,7 @@ class DocumentViewer(QPlainTextEdit):
         self.text = text
         self.offsets = OffsetMap(text)
         self.index = SpanIndex()
+        self.selected_coding = None
         self._pages_qt = [self.offsets.to_qt(a) for a, _ in (pages or [])]
         self.clear_find()
         self.setPlainText(text)

@@ -102,3 +102,20 @@ def test_codings_model_sorts_itself_and_updates_one_row(qapp):
     assert model.rowCount() == 5 and model.row_of(rows[0].id) == -1
     model.add(CodingInfo(99, 1, 4, 1, 0, 3, "new", "", now, now))
     assert model.coding(model.row_of(99)).quote == "new"
+
+
+def test_document_filter_in_the_window_keeps_the_open_document(window, qtbot):
+    from desktop.services import documents
+
+    other = documents.add_document(
+        window.project, name="zz-other.txt", text="Other text.", kind="txt"
+    )
+    window.refresh_documents()
+    panel = window.documents_panel
+    qtbot.keyClicks(panel.filter, "zz")
+    assert panel.model.rowCount() == 1
+    assert window.document_id != other.id  # filtering does not open anything
+    panel.select(other.id)
+    assert window.document_id == other.id and window.doc_title.text() == "zz-other.txt"
+    panel.filter.clear()
+    assert panel.model.rowCount() == 2
