@@ -107,7 +107,7 @@ class FieldValuesPopup(QFrame):
     fields left empty (the coding is kept, incomplete). Leaving it (focus elsewhere)
     counts as Esc."""
 
-    saved = Signal(int, dict)  # coding id, {field id: value or None}
+    saved = Signal(int, object)  # coding id, {field id: value or None}
     skipped = Signal(int, list)  # coding id, names of required fields without a value
 
     def __init__(self, parent: QWidget) -> None:

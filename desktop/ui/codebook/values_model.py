@@ -8,7 +8,7 @@ from PySide6.QtGui import QColor
 
 from desktop.services.codings import CodingInfo
 from desktop.services.fields import FieldInfo
-from desktop.ui.models import SORT_ROLE, CodingsModel
+from desktop.ui.models import ID_ROLE, SORT_ROLE, CodingsModel
 
 _Index = QModelIndex | QPersistentModelIndex
 VALUES = 5
@@ -76,6 +76,8 @@ class CodingsValuesModel(CodingsModel):
         if not index.isValid() or index.column() != VALUES:
             return super().data(index, role)
         c = self.coding(index.row())
+        if role == ID_ROLE:
+            return c.id
         if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
             return self._text(c)
         if role == Qt.ItemDataRole.ToolTipRole:
