@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from db.engine import integrity_check
-from db.project_file import ProjectFileError, check_file, read_versions
+from db.project_file import SCHEMA_VERSION, ProjectFileError, check_file, open_file, read_versions
 from desktop.services.errors import NotFound, ServiceError
 from desktop.services.storage_errors import StorageFailure, translate
 
@@ -459,8 +459,15 @@ def restore(path: Path | str, backup: Path | str) -> RestoreResult:
                 safety = _set_aside(path)
             _replace_file(image, path)
         _note_restored(path, source)
+        if schema_of(path) != SCHEMA_VERSION:
+            # a backup from before an upgrade: bring it to the current schema now, so
+            # that a window still holding the project keeps working on the schema it knows
+            engine, _status = open_file(path)
+            engine.dispose()
     except ServiceError:
         raise
+    except ProjectFileError as exc:
+        raise BackupError(f"restored, but {exc}") from exc
     except (OSError, sqlite3.Error) as exc:
         raise _failure(exc, path, "restoring the backup") from exc
     return RestoreResult(source, safety)

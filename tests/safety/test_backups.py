@@ -198,3 +198,24 @@ def test_the_open_hook_warns_instead_of_failing(project, monkeypatch):
     project.update_settings(changed=2)
     assert backups.backup_on_open_or_warn(project, said.append) is None
     assert len(said) == 1 and "no backup was made" in said[0] and "read-only" in said[0]
+
+
+def test_restoring_a_copy_from_before_an_upgrade_upgrades_it_at_once(tmp_path):
+    import shutil as sh
+
+    from db.project_file import SCHEMA_VERSION
+    from tests.safety.test_migrations import FIXTURES
+
+    path = tmp_path / "old.tessera"
+    sh.copy(FIXTURES / "schema-v1.tessera", path)
+    with Project.open(path) as p:
+        old_copy = p.backup_before_upgrade
+        codebook.add_code(p, "Added after the upgrade")
+        [listed] = [b for b in backups.list_backups(path) if b.reason == "before-upgrade"]
+        assert listed.path == old_copy
+        backups.restore(path, "1")
+        assert db_rows(path, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
+        # the open project goes on working on the restored, upgraded content
+        assert codebook.find_code(p, "Added after the upgrade") is None
+        codebook.add_code(p, "Added after the restore")
+    assert integrity_check(path) == []
