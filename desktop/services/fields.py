@@ -140,14 +140,14 @@ def get_field(project, field_id: int) -> FieldInfo:
 def _name_clash(
     s: Session, code_id: int, name: str, exclude: int | None = None
 ) -> m.CodeField | None:
-    """A field of the same name on the code, an ancestor or a descendant."""
+    """A field of the same name (ignoring case) on the code, an ancestor or a descendant.
+    Compared in Python: SQLite's lower() folds only ASCII letters."""
     ids = set(_ancestors(s, code_id)) | set(subtree_ids_in(s, code_id))
-    q = select(m.CodeField).where(
-        m.CodeField.code_id.in_(ids), func.lower(m.CodeField.name) == name.lower()
-    )
-    if exclude is not None:
-        q = q.where(m.CodeField.id != exclude)
-    return s.scalars(q).first()
+    key = name.casefold()
+    for f in s.scalars(select(m.CodeField).where(m.CodeField.code_id.in_(ids))):
+        if f.id != exclude and f.name.casefold() == key:
+            return f
+    return None
 
 
 def _clash_message(s: Session, clash: m.CodeField, name: str) -> str:

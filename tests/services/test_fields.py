@@ -185,3 +185,12 @@ def test_rename_choice_renames_stored_values_and_undoes(project, doc, ana):
     fieldsvc.rename_choice(project, kind.id, "wounded", "injured")
     assert fieldsvc.get_field(project, kind.id) == kind
     assert fieldsvc.coding_values(project, c.id) == {kind.id: "injured"}
+
+
+def test_field_names_clash_ignoring_case_beyond_ascii(project):
+    claims = code(project, "Claims")
+    fieldsvc.add_field(project, claims.id, "Ämter", "text")
+    with pytest.raises(Conflict):
+        fieldsvc.add_field(project, claims.id, "ämter", "text")
+    with pytest.raises(Conflict):
+        fieldsvc.add_field(project, code(project, "Claims/Denials").id, "ÄMTER", "integer")
