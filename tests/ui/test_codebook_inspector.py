@@ -1,0 +1,124 @@
+"""The code inspector: definition and criteria saved on Enter or focus-out as one
+undoable change, anchor examples added, removed and taken from a coding, fields defined
+in a dialog."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
+
+from desktop.services import codebook
+from desktop.services import fields as fieldsvc
+from desktop.ui.codebook.code_dialogs import FieldsDialog
+from tests.ui.helpers import select
+
+
+def cid(window, path: str) -> int:
+    return codebook.find_code(window.project, path).id
+
+
+def inspect(window, path: str):
+    code_id = cid(window, path)
+    window.codebook_panel.view.select_code(code_id)
+    return window.codebook_ui.inspector, code_id
+
+
+def test_selecting_a_code_shows_its_definition_and_fields(window):
+    inspector, _ = inspect(window, "Casualties/Killed")
+    assert "Casualties/Killed" in inspector.path.text()
+    assert inspector.boxes["description"].toPlainText().startswith("Deaths attributed")
+    assert "count" in inspector.fields.text() and "(inherited)" in inspector.fields.text()
+
+
+def test_definition_saved_on_enter_and_undone(window, qtbot):
+    inspector, killed = inspect(window, "Casualties/Killed")
+    box = inspector.boxes["description"]
+    box.setFocus()
+    box.selectAll()
+    qtbot.keyClicks(box, "Deaths reported in the article")
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert codebook.get_code(window.project, killed).description == "Deaths reported in the article"
+    assert window.ctx.undo_stack.undoText() == "Edit definition of Killed"
+    assert window.codebook_panel.view.current_code() == killed
+    window.undo_action.trigger()
+    assert codebook.get_code(window.project, killed).description.startswith("Deaths attributed")
+    assert box.toPlainText().startswith("Deaths attributed")
+
+
+def test_criteria_saved_when_focus_leaves(window, qtbot):
+    inspector, killed = inspect(window, "Casualties/Killed")
+    box = inspector.boxes["inclusion"]
+    box.setFocus()
+    box.selectAll()
+    qtbot.keyClicks(box, "A number of dead")
+    window.viewer.setFocus()  # focus-out commits
+    qtbot.waitUntil(lambda: codebook.get_code(window.project, killed).inclusion == "A number of dead")
+    assert window.ctx.undo_stack.count() == 1
+
+
+def test_examples_added_removed_and_taken_from_a_coding(window, qtbot):
+    inspector, killed = inspect(window, "Casualties/Killed")
+
+    def texts():
+        return [e.text for e in codebook.list_examples(window.project, killed)]
+
+    base = texts()  # the template's own example
+    assert inspector.examples.count() == len(base)
+    qtbot.keyClicks(inspector.new_example, "Five soldiers died")
+    qtbot.keyClick(inspector.new_example, Qt.Key.Key_Return)
+    assert texts() == [*base, "Five soldiers died"]
+    assert inspector.examples.count() == len(base) + 1
+    inspector.examples.setCurrentRow(len(base))
+    qtbot.keyClick(inspector.examples, Qt.Key.Key_Delete)
+    assert texts() == base
+    window.undo_action.trigger()
+    assert texts() == [*base, "Five soldiers died"]
+    # "Use as example" in the codings panel's menu takes the quote in one click
+    select(window, "At least 12 people were killed")
+    window.coding.apply_code(killed)
+    window.codebook_ui.popup.skip()
+    coding_id = window.codings_panel.model.coding(0).id
+    menu = window.codebook_ui.build_codings_menu(coding_id)
+    next(a for a in menu.actions() if a.text() == "Use as example of “Killed”").trigger()
+    examples = codebook.list_examples(window.project, killed)
+    assert examples[-1].text == "At least 12 people were killed"
+    assert examples[-1].coding_id == coding_id
+    assert inspector.examples.count() == len(base) + 2
+    window.undo_action.trigger()
+    assert texts() == [*base, "Five soldiers died"]
+
+
+def test_fields_dialog_defines_fields_in_one_undoable_step(window, qtbot, monkeypatch):
+    claims = cid(window, "Claims")
+    code = codebook.get_code(window.project, claims)
+    own = fieldsvc.list_fields(window.project, claims)
+    dlg = FieldsDialog(code, own, [], window)
+    qtbot.addWidget(dlg)
+    assert [s["name"] for s in dlg.specs()] == ["stance", "speaker"]
+    r = dlg.add_row("weapon", "choice", ["rifle", "drone"], True, None)
+    assert dlg.specs()[r] == {"id": None, "name": "weapon", "type": "choice",
+                              "choices": ["rifle", "drone"], "required": True}  # fmt: skip
+    dlg.table.setCurrentCell(1, 0)
+    dlg.remove_current()  # speaker
+    specs = dlg.specs()
+    specs[0]["required"] = True  # stance
+    monkeypatch.setattr(window.codebook_ui, "ask_fields", lambda *a: specs)
+    window.codebook_ui.edit_fields(claims)
+    after = {f.name: f for f in fieldsvc.list_fields(window.project, claims)}
+    assert set(after) == {"stance", "weapon"}
+    assert after["stance"].required and after["weapon"].choices == ("rifle", "drone")
+    assert window.ctx.undo_stack.count() == 1
+    window.undo_action.trigger()
+    before = {f.name: f for f in fieldsvc.list_fields(window.project, claims)}
+    assert set(before) == {"stance", "speaker"} and not before["stance"].required
+    window.redo_action.trigger()
+    assert {f.name for f in fieldsvc.list_fields(window.project, claims)} == {"stance", "weapon"}
+
+
+def test_fields_dialog_opens_from_the_inspector(window, qtbot, monkeypatch):
+    seen = []
+    monkeypatch.setattr(QDialog, "exec", lambda self: seen.append(self) or 0)
+    inspector, _ = inspect(window, "Casualties")
+    inspector.fields_button.click()
+    assert seen and isinstance(seen[0], FieldsDialog)
+    assert seen[0].table.rowCount() == 3
