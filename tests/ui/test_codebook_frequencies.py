@@ -50,13 +50,16 @@ def test_frequencies_dialog_counts_with_totals_and_saves_csv(window, qtbot, prom
     assert m.index(m.rowCount() - 1, 1).data() == "3"
     prompts.save_to = str(tmp_path / "freq.csv")
     dlg.save_button.click()
-    rows = list(csv.reader(open(prompts.save_to, encoding="utf-8-sig")))
+    with open(prompts.save_to, encoding="utf-8-sig") as fh:
+        rows = list(csv.reader(fh))
     assert rows[0][:2] == ["code", "Maya"] and rows[-1][:3] == ["Total", "3", "3"]
     assert "Saved frequencies" in window.statusBar().currentMessage()
     dlg.close()
 
 
-def test_save_codebook_as_template_and_new_project_offers_it(window, prompts, monkeypatch, tmp_path):
+def test_save_codebook_as_template_and_new_project_offers_it(
+    window, prompts, monkeypatch, tmp_path
+):
     monkeypatch.setenv(templates.ENV_DATA_DIR, str(tmp_path / "data"))
     prompts.text_answers = ["My study 2026"]
     menu_action(window, "&File", "Save codebook as &template…").trigger()

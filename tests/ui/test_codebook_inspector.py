@@ -52,7 +52,9 @@ def test_criteria_saved_when_focus_leaves(window, qtbot):
     box.selectAll()
     qtbot.keyClicks(box, "A number of dead")
     window.viewer.setFocus()  # focus-out commits
-    qtbot.waitUntil(lambda: codebook.get_code(window.project, killed).inclusion == "A number of dead")
+    qtbot.waitUntil(
+        lambda: codebook.get_code(window.project, killed).inclusion == "A number of dead"
+    )
     assert window.ctx.undo_stack.count() == 1
 
 
