@@ -350,13 +350,26 @@ def bench_open_big_project(tmp: Path) -> list[dict]:
         w.viewer.viewport().repaint()
         times.append(ms(t0))
     assert text
+    # baseline: the service call alone (the same coding again, by another coder)
+    from desktop.services import coders as coders_svc
+    from desktop.services import codings as codings_svc
+
+    other = coders_svc.get_or_add_coder(w.project, "bench")
+    doc = w.document_id
+    code = w.codebook_panel.model.quick_codes()[1].id
+    service = []
+    for i in range(10):
+        t0 = time.perf_counter()
+        codings_svc.apply_coding(w.project, document_id=doc, code_id=code, coder_id=other.id,
+                                 start=100 + i * 50, end=130 + i * 50)  # fmt: skip
+        service.append(ms(t0))
     w.shutdown()
     w.close()
     return [
         row("open 2,000 docs + 100,000 codings to a usable window", base, value, "< 1000 ms"),
         row(
-            "apply one coding in that window, all views updated (median)",
-            0,
+            "apply one coding in that window, all views updated (median; baseline: service call alone)",
+            statistics.median(service),
             statistics.median(times),
             "< 100 ms",
         ),
