@@ -69,7 +69,7 @@ class CodebookUI(QObject):
         # codings panel: Values column, context menu, double-click on values
         cp = w.codings_panel
         self.codings_model = cp.model
-        cp.view.horizontalHeader().resizeSection(VALUES, 150)
+        cp.view.horizontalHeader().resizeSection(VALUES, 130)
         cp.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         cp.view.customContextMenuRequested.connect(self._codings_menu)
         cp.view.doubleClicked.disconnect()
@@ -98,6 +98,8 @@ class CodebookUI(QObject):
         """A project was opened: listen to its context."""
         ctx.codebook_changed.connect(self._codebook_changed)
         ctx.coding_added.connect(self._coding_changed)
+        ctx.coding_added.connect(self._coding_counted)
+        ctx.coding_removed.connect(self._coding_counted)
         ctx.coding_updated.connect(self._coding_changed)
         self._load_fields()
 
@@ -136,6 +138,10 @@ class CodebookUI(QObject):
         every = fieldsvc.all_coding_values(self.project)
         m.set_values({cid: v for cid, v in every.items() if cid in ids})
 
+    def _coding_counted(self, c: CodingInfo) -> None:
+        if c.code_id == self.inspector.code_id:
+            self.show_current()
+
     def _coding_changed(self, c: CodingInfo) -> None:
         if self.codings_model.row_of(c.id) >= 0 and self.fields_by_code.get(c.code_id):
             with contextlib.suppress(ServiceError):
@@ -148,7 +154,7 @@ class CodebookUI(QObject):
         if self.w.ctx is None:
             return
         cid = self.tree.current_code()
-        code = self.w.codes.get(cid) if cid is not None else None
+        code = self.tree_model.code(cid) if cid is not None else None  # counts kept current
         if code is None:
             self.inspector.show_code(None, [], [])
             return

@@ -149,17 +149,11 @@ class FrequenciesDialog(QDialog):
         self.view.setObjectName("frequencyTable")
         self.view.setModel(self.model)
         self.view.setSortingEnabled(True)
-        self.view.horizontalHeader().setSortIndicatorShown(False)
-        self.view.horizontalHeader().sortIndicatorChanged.connect(
-            lambda *_: self.view.horizontalHeader().setSortIndicatorShown(True)
-        )
+        self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.view.verticalHeader().hide()
         self.view.verticalHeader().setDefaultSectionSize(24)
         self.view.setShowGrid(False)
         self.view.setAlternatingRowColors(True)
-        h = self.view.horizontalHeader()
-        h.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        h.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         lay.addWidget(self.view, 1)
         bottom = QHBoxLayout()
         refresh = QPushButton("Refresh")
@@ -186,6 +180,9 @@ class FrequenciesDialog(QDialog):
             self.w.prompts.error(str(exc))
             return
         self.model.set_table(table)
+        h = self.view.horizontalHeader()  # sections exist only once the model has columns
+        h.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        h.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.summary.setText(
             f"{table.total} codings · {len(table.rows)} codes · {len(table.columns)} "
             f"{self.by_what}{'s' if len(table.columns) != 1 else ''}"
