@@ -124,3 +124,47 @@ def test_fields_dialog_opens_from_the_inspector(window, qtbot, monkeypatch):
     inspector.fields_button.click()
     assert seen and isinstance(seen[0], FieldsDialog)
     assert seen[0].table.rowCount() == 3
+
+
+def test_insert_adds_a_sub_code_and_selects_it_and_the_swatch_recolours(window, qtbot, prompts):
+    inspector, claims = inspect(window, "Claims")
+    prompts.text_answers = ["Threats"]
+    qtbot.keyClick(window.codebook_panel.view, Qt.Key.Key_Insert)
+    threats = codebook.find_code(window.project, "Claims/Threats")
+    assert threats is not None and window.codebook_panel.view.current_code() == threats.id
+    assert "Claims/Threats" in inspector.path.text()
+    prompts.text_answers = ["#123456"]
+    inspector.swatch.click()
+    assert codebook.get_code(window.project, threats.id).color == "#123456"
+    window.undo_action.trigger()
+    assert codebook.get_code(window.project, threats.id).color != "#123456"
+
+
+def test_highlights_offer_values_and_example_and_show_criteria(window, qtbot, monkeypatch):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QToolTip
+
+    killed = cid(window, "Casualties/Killed")
+    codebook.update_code(window.project, killed, exclusion="Historical totals")
+    window.refresh_codebook()
+    start, end = select(window, "At least 12 people were killed")
+    window.coding.apply_code(killed)
+    popup = window.codebook_ui.popup
+    qtbot.keyClicks(popup.form.first_editor(), "12")
+    popup.save()
+    v = window.viewer
+    a, b = v.qt_span(start, end)
+    _f, _l, blocks = v._visible_range()
+    point = v._rects(a, b, blocks)[0].center().toPoint()
+    shown = []
+    monkeypatch.setattr(QToolTip, "showText", lambda pos, text, *args: shown.append(text))
+    v.viewportEvent(QHelpEvent(QEvent.Type.ToolTip, point, v.viewport().mapToGlobal(point)))
+    assert shown and "count=12" in shown[0] and "Exclude:</b> Historical totals" in shown[0]
+    menu = v.build_context_menu(point)
+    texts = [act.text() for act in menu.actions()]
+    assert "Edit values of “Killed”…" in texts and "Use as example of “Killed”" in texts
+    next(act for act in menu.actions() if act.text() == "Use as example of “Killed”").trigger()
+    assert (
+        codebook.list_examples(window.project, killed)[-1].text == "At least 12 people were killed"
+    )

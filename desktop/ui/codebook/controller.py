@@ -52,7 +52,7 @@ class CodebookUI(QObject):
         self.tree.hint.connect(lambda text: self.say(text, 3000))
         self.tree.rename_requested.connect(lambda cid: w.coding.rename_code(cid))
         self.tree.delete_requested.connect(lambda cid: w.coding.delete_code(cid))
-        self.tree.new_requested.connect(lambda cid: w.coding.add_code(cid))
+        self.tree.new_requested.connect(self.new_code)
         self.tree.selectionModel().currentChanged.connect(lambda *_: self.show_current())
         # the inspector, between the tree and the codings
         self.inspector = CodeInspector()
@@ -66,6 +66,7 @@ class CodebookUI(QObject):
             lambda eid: self.run(ccmd.RemoveExample(self.ctx, eid))
         )
         self.inspector.fields_requested.connect(self.edit_fields)
+        self.inspector.colour_requested.connect(lambda cid: w.coding.recolour(cid))
         # codings panel: Values column, context menu, double-click on values
         cp = w.codings_panel
         self.codings_model = cp.model
@@ -83,6 +84,9 @@ class CodebookUI(QObject):
         # tooltips over highlights: criteria and values too
         self._base_tooltip = w.viewer.tooltip_for
         w.viewer.tooltip_for = self._tooltip
+        # the highlight's context menu: values and "use as example" too
+        self._base_viewer_menu = w.viewer.build_context_menu
+        w.viewer.build_context_menu = self._viewer_menu
         self._extend_menus()
 
     # -- plumbing --------------------------------------------------------------------
@@ -96,6 +100,9 @@ class CodebookUI(QObject):
 
     def attach(self, ctx: Context) -> None:
         """A project was opened: listen to its context."""
+        self.popup.skip()
+        if self.frequencies_dialog is not None and self.frequencies_dialog.isVisible():
+            self.frequencies_dialog.close()
         ctx.codebook_changed.connect(self._codebook_changed)
         ctx.coding_added.connect(self._coding_changed)
         ctx.coding_added.connect(self._coding_counted)
@@ -176,6 +183,16 @@ class CodebookUI(QObject):
             where = self.w.codes[parent_id].path if parent_id else "the top level"
             self.say(f"Moved “{code.name if code else code_id}” to {where}.", 4000)
         return done
+
+    def new_code(self, parent_id: int | None) -> None:
+        """Insert in the tree: a new (sub-)code, selected so its definition can follow."""
+        stack = self.ctx.undo_stack
+        before = stack.count()
+        self.w.coding.add_code(parent_id)
+        if stack.count() > before:
+            new_id = getattr(stack.command(stack.count() - 1), "code_id", None)
+            if new_id is not None:
+                self.tree.select_code(new_id)
 
     def extend_menu(self, menu: QMenu, code: CodeInfo | None) -> None:
         """The codebook's context menu: Merge into… and Fields… before Delete."""
@@ -417,6 +434,38 @@ class CodebookUI(QObject):
         menu.addSeparator()
         menu.addAction("Edit memo…", lambda: self.w.coding.edit_memo(coding_id))
         menu.addAction("Remove coding", lambda: self.w.coding.remove(coding_id))
+        return menu
+
+    def _viewer_menu(self, pos: QPoint) -> QMenu:
+        menu = self._base_viewer_menu(pos)
+        spans = self.w.viewer.spans_at_point(pos)
+        if not spans:
+            return menu
+        before = next((a for a in menu.actions() if a.text() == "Copy"), None)
+        acts = menu.actions()
+        if before is not None and acts.index(before) > 0:
+            before = acts[acts.index(before) - 1]  # its separator
+        for span in spans:
+            code = self.w.codes.get(span.code_id)
+            name = code.name if code else "its code"
+            items = []
+            if self.fields_by_code.get(span.code_id):
+                items.append(
+                    (
+                        f"Edit values of “{name}”…",
+                        lambda _on=False, c=span.coding_id: self.edit_values(c),
+                    )
+                )
+            items.append(
+                (
+                    f"Use as example of “{name}”",
+                    lambda _on=False, c=span.coding_id: self.use_as_example(c),
+                )
+            )
+            for text, slot in items:
+                a = QAction(text, menu)
+                a.triggered.connect(slot)
+                menu.insertAction(before, a) if before is not None else menu.addAction(a)
         return menu
 
     def _tooltip(self, span) -> str:

@@ -6,7 +6,7 @@ never writes: it asks through its signals."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFocusEvent, QKeyEvent
+from PySide6.QtGui import QFocusEvent, QIcon, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -96,6 +97,7 @@ class CodeInspector(QScrollArea):
     example_added = Signal(int, str)  # code id, text
     example_removed = Signal(int)  # example id
     fields_requested = Signal(int)  # code id
+    colour_requested = Signal(int)  # code id
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -119,7 +121,13 @@ class CodeInspector(QScrollArea):
         title.setObjectName("panelTitle")
         lay.addWidget(title)
         head = QHBoxLayout()
-        self.swatch = QLabel()
+        self.swatch = QToolButton()
+        self.swatch.setObjectName("inspectorColour")
+        self.swatch.setToolTip("Change the colour")
+        self.swatch.setAutoRaise(True)
+        self.swatch.clicked.connect(
+            lambda: self.code_id is not None and self.colour_requested.emit(self.code_id)
+        )
         self.path = QLabel("Select a code to see and edit its definition.")
         self.path.setObjectName("inspectorPath")
         self.path.setWordWrap(True)
@@ -186,14 +194,14 @@ class CodeInspector(QScrollArea):
                   self.fields_button):  # fmt: skip
             w.setEnabled(enabled)
         if code is None:
-            self.swatch.clear()
+            self.swatch.setIcon(QIcon())
             self.path.setText("Select a code to see and edit its definition.")
             for box in self.boxes.values():
                 box.load("", force=True)
             self.examples.clear()
             self.fields.setText("")
             return
-        self.swatch.setPixmap(swatch(code.color))
+        self.swatch.setIcon(QIcon(swatch(code.color)))
         self.path.setText(f"<b>{_esc(code.path)}</b> <span style='color:#6b7280'>· "
                           f"{code.codings} coding{'s' if code.codings != 1 else ''}</span>")  # fmt: skip
         for key, box in self.boxes.items():
