@@ -136,3 +136,26 @@ def test_asking_can_be_turned_off(window, qtbot):
     window.codebook_ui.ask_values_action.setChecked(False)
     apply_casualties_by_keyboard(window, qtbot)
     assert not window.codebook_ui.popup.isVisible()
+
+
+def test_digits_typed_in_the_editor_do_not_apply_codes_and_dates_are_checked(window, qtbot):
+    fieldsvc.add_field(window.project, cid(window, "Casualties"), "reported", "date")
+    window.refresh_codebook()
+    apply_casualties_by_keyboard(window, qtbot)
+    popup = window.codebook_ui.popup
+    kind = popup.form.editors[
+        fieldsvc.effective_fields(window.project, cid(window, "Casualties"))[1].id
+    ]
+    kind.setFocus()
+    qtbot.keyClick(kind, Qt.Key.Key_1)  # a window shortcut elsewhere: applies code 1
+    assert len(codings.list_codings(window.project)) == 1
+    date = popup.form.editors[popup.form.fields[-1].id]
+    date.setFocus()
+    qtbot.keyClicks(date, "2026-13-01")
+    qtbot.keyClick(date, Qt.Key.Key_Return)
+    assert popup.isVisible() and "not a date" in popup.message.text()
+    date.setText("2026-11-25")
+    qtbot.keyClick(date, Qt.Key.Key_Return)
+    assert not popup.isVisible()
+    (coding,) = codings.list_codings(window.project)
+    assert "2026-11-25" in fieldsvc.coding_values(window.project, coding.id).values()

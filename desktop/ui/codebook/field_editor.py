@@ -189,6 +189,17 @@ class FieldValuesPopup(QFrame):
         editors[(i + (1 if forward else -1)) % len(editors)].setFocus(Qt.FocusReason.TabFocusReason)
 
     def eventFilter(self, obj: QObject, e: QEvent) -> bool:
+        if (
+            e.type() == QEvent.Type.ShortcutOverride
+            and e.text().isprintable()
+            and e.text()
+            and not (
+                e.modifiers()
+                & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+            )
+        ):
+            e.accept()  # typing here, not the window's 1-9 keys
+            return False
         if e.type() == QEvent.Type.KeyPress and not (
             isinstance(obj, QComboBox) and obj.view().isVisible()
         ):
