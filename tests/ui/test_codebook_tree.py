@@ -180,3 +180,17 @@ def test_the_tree_tooltip_shows_definition_and_criteria(window):
     tip = window.codebook_panel.index_of(killed).data(Qt.ItemDataRole.ToolTipRole)
     assert "Deaths attributed" in tip
     assert "Include:</b> A number of dead" in tip and "Exclude:</b> Historical totals" in tip
+
+
+def test_a_drop_the_service_refuses_says_why_in_the_status_bar(window, qtbot, prompts):
+    from desktop.services import fields as fieldsvc
+
+    tally = codebook.add_code(window.project, "Tally")
+    fieldsvc.add_field(window.project, tally.id, "count", "integer")
+    window.refresh_codebook()
+    casualties = window.codebook_panel.index_of(cid(window, "Casualties"))
+    proxy = window.codebook_panel.proxy
+    assert proxy.dropMimeData(drag_data(tally.id), Qt.DropAction.MoveAction, -1, -1, casualties)
+    qtbot.waitUntil(lambda: "would clash" in window.statusBar().currentMessage(), timeout=2000)
+    assert codebook.get_code(window.project, tally.id).path == "Tally"
+    assert window.ctx.undo_stack.count() == 0 and prompts.errors == []
