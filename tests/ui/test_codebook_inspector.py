@@ -27,7 +27,7 @@ def test_selecting_a_code_shows_its_definition_and_fields(window):
     inspector, _ = inspect(window, "Casualties/Killed")
     assert "Casualties/Killed" in inspector.path.text()
     assert inspector.boxes["description"].toPlainText().startswith("Deaths attributed")
-    assert "count" in inspector.fields.text() and "(inherited)" in inspector.fields.text()
+    assert "From Casualties: count (integer)" in inspector.fields.text()
 
 
 def test_definition_saved_on_enter_and_undone(window, qtbot):

@@ -151,7 +151,10 @@ class CodebookUI(ValueActions, QObject):
             fields = fieldsvc.effective_fields(self.project, code.id)
         except ServiceError:
             examples, fields = [], []
-        self.inspector.show_code(code, examples, fields)
+        owners = {
+            f.code_id: self.w.codes[f.code_id].name for f in fields if f.code_id in self.w.codes
+        }
+        self.inspector.show_code(code, examples, fields, owners)
 
     def move_code(self, code_id: int, parent_id: int | None, position: int | None) -> bool:
         """A drop in the tree: move, undoably; a refusal goes to the status bar."""

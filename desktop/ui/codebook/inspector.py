@@ -185,8 +185,9 @@ class CodeInspector(QScrollArea):
 
     # -- showing ---------------------------------------------------------------------
     def show_code(
-        self, code: CodeInfo | None, examples: list[ExampleInfo], fields: list[FieldInfo]
-    ) -> None:
+        self, code: CodeInfo | None, examples: list[ExampleInfo], fields: list[FieldInfo],
+        owners: dict[int, str] | None = None,
+    ) -> None:  # fmt: skip
         same = code is not None and code.id == self.code_id
         self.code_id = code.id if code else None
         enabled = code is not None
@@ -212,7 +213,7 @@ class CodeInspector(QScrollArea):
             item.setData(Qt.ItemDataRole.UserRole, ex.id)
             item.setToolTip(ex.text + ("\n(from a coding)" if ex.coding_id else ""))
             self.examples.addItem(item)
-        self.fields.setText(_fields_text(code, fields))
+        self.fields.setText(_fields_text(code, fields, owners or {}))
 
     # -- asking ----------------------------------------------------------------------
     def _commit(self, key: str, text: str) -> None:
@@ -231,15 +232,19 @@ class CodeInspector(QScrollArea):
             self.example_removed.emit(item.data(Qt.ItemDataRole.UserRole))
 
 
-def _fields_text(code: CodeInfo, fields: list[FieldInfo]) -> str:
+def _fields_text(code: CodeInfo, fields: list[FieldInfo], owners: dict[int, str]) -> str:
+    """'Fields: count (integer), kind (killed, injured) · from Casualties: who (…)'."""
     if not fields:
-        return "No fields: codings carry no values."
-    bits = []
+        return "No fields: codings of this code carry no values."
+    groups: dict[int, list[str]] = {}
     for f in fields:
-        kind = f.type + (f": {', '.join(f.choices)}" if f.choices else "")
-        own = "" if f.code_id == code.id else " (inherited)"
-        bits.append(f"{f.name}{' *' if f.required else ''} ({kind}){own}")
-    return "Fields: " + "; ".join(bits)
+        kind = ", ".join(f.choices) if f.choices else f.type
+        groups.setdefault(f.code_id, []).append(f"{f.name}{' *' if f.required else ''} ({kind})")
+    parts = []
+    for owner, items in groups.items():
+        head = "Fields" if owner == code.id else f"From {owners.get(owner, 'a parent')}"
+        parts.append(f"{head}: {', '.join(items)}")
+    return " · ".join(parts)
 
 
 def _esc(text: str) -> str:
