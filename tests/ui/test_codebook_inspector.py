@@ -168,3 +168,10 @@ def test_highlights_offer_values_and_example_and_show_criteria(window, qtbot, mo
     assert (
         codebook.list_examples(window.project, killed)[-1].text == "At least 12 people were killed"
     )
+
+
+def test_enter_in_the_tree_goes_to_the_definition(window, qtbot):
+    inspector, killed = inspect(window, "Casualties/Killed")
+    window.codebook_panel.view.setFocus()
+    qtbot.keyClick(window.codebook_panel.view, Qt.Key.Key_Return)
+    assert window.focusWidget() is inspector.boxes["description"]

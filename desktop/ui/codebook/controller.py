@@ -50,6 +50,7 @@ class CodebookUI(ValueActions, QObject):
         self.tree.rename_requested.connect(lambda cid: w.coding.rename_code(cid))
         self.tree.delete_requested.connect(lambda cid: w.coding.delete_code(cid))
         self.tree.new_requested.connect(self.new_code)
+        self.tree.define_requested.connect(lambda _cid: self.inspector.edit_definition())
         self.tree.selectionModel().currentChanged.connect(lambda *_: self.show_current())
         # the inspector, between the tree and the codings
         self.inspector = CodeInspector()

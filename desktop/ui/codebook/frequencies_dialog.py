@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from desktop.services import frequencies as freq
 from desktop.services.errors import ServiceError
 from desktop.services.frequencies import FrequencyRow, FrequencyTable
+from desktop.ui.look import swatch
 
 _Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
@@ -32,6 +33,7 @@ class FrequencyModel(QAbstractTableModel):
         self.table: FrequencyTable | None = None
         self.rows: list[FrequencyRow] = []
         self._sort: tuple[int, Qt.SortOrder] | None = None
+        self.colors: dict[int, str] = {}
 
     def set_table(self, table: FrequencyTable) -> None:
         self.beginResetModel()
@@ -91,6 +93,9 @@ class FrequencyModel(QAbstractTableModel):
             return "" if v == 0 else str(v)
         if role == Qt.ItemDataRole.ToolTipRole and col == 0 and not totals:
             return self.rows[row].path
+        if role == Qt.ItemDataRole.DecorationRole and col == 0 and not totals:
+            color = self.colors.get(self.rows[row].code_id)
+            return swatch(color) if color else None
         if role == Qt.ItemDataRole.TextAlignmentRole and col > 0:
             return _RIGHT
         if role == Qt.ItemDataRole.FontRole and (totals or col > self.n_columns):
@@ -179,6 +184,7 @@ class FrequenciesDialog(QDialog):
         except ServiceError as exc:
             self.w.prompts.error(str(exc))
             return
+        self.model.colors = {cid: c.color for cid, c in self.w.codes.items()}
         self.model.set_table(table)
         h = self.view.horizontalHeader()  # sections exist only once the model has columns
         h.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)

@@ -215,6 +215,12 @@ class CodeInspector(QScrollArea):
             self.examples.addItem(item)
         self.fields.setText(_fields_text(code, fields, owners or {}))
 
+    def edit_definition(self) -> None:
+        box = self.boxes["description"]
+        self.ensureWidgetVisible(box)
+        box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        box.moveCursor(box.textCursor().MoveOperation.End)
+
     # -- asking ----------------------------------------------------------------------
     def _commit(self, key: str, text: str) -> None:
         if self.code_id is not None:

@@ -138,12 +138,13 @@ class CodebookTreeModel(CodebookModel):
 
 
 class CodebookTreeView(QTreeView):
-    """Drag and drop, keys (F2 rename, Delete, Insert new sub-code), and expansion and
-    the current code kept when the model reloads."""
+    """Drag and drop; keys (F2 rename, Delete, Insert a sub-code, Enter edits the
+    definition); expansion and the current code kept when the model reloads."""
 
     rename_requested = Signal(int)
     delete_requested = Signal(int)
     new_requested = Signal(object)  # parent code id or None
+    define_requested = Signal(int)  # Enter: edit the definition in the inspector
     hint = Signal(str)
 
     def __init__(self, parent=None) -> None:
@@ -233,6 +234,8 @@ class CodebookTreeView(QTreeView):
             self.delete_requested.emit(cid)
         elif key == Qt.Key.Key_Insert:
             self.new_requested.emit(cid)
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and cid is not None:
+            self.define_requested.emit(cid)
         else:
             super().keyPressEvent(e)
 
