@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QByteArray, QObject, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog, QMenu
+from PySide6.QtWidgets import QDialog, QMenu, QSplitter
 
 from desktop.services import codebook, templates
 from desktop.services import fields as fieldsvc
@@ -32,6 +32,9 @@ from desktop.ui.commands import MoveCode
 if TYPE_CHECKING:
     from desktop.ui.context import Command, Context
     from desktop.ui.main_window import MainWindow
+
+
+SPLIT_KEY = "window/codebookSplit"
 
 
 class CodebookUI(ValueActions, QObject):
@@ -54,8 +57,7 @@ class CodebookUI(ValueActions, QObject):
         self.tree.selectionModel().currentChanged.connect(lambda *_: self.show_current())
         # the inspector, between the tree and the codings
         self.inspector = CodeInspector()
-        w.right_split.insertWidget(1, self.inspector)
-        w.right_split.setSizes([330, 290, 280])
+        self._place_inspector()
         self.inspector.text_committed.connect(self.edit_text)
         self.inspector.example_added.connect(
             lambda cid, text: self.run(ccmd.AddExample(self.ctx, cid, text))
@@ -86,6 +88,24 @@ class CodebookUI(ValueActions, QObject):
         self._base_viewer_menu = w.viewer.build_context_menu
         w.viewer.build_context_menu = self._viewer_menu
         self._extend_menus()
+
+    def _place_inspector(self) -> None:
+        """Under the tree, in a splitter of its own: the window's right splitter keeps
+        its two parts, so a layout saved before the inspector existed still fits."""
+        w = self.w
+        self.codebook_split = split = QSplitter(Qt.Orientation.Vertical)
+        split.setObjectName("codebookSplit")
+        panel = w.right_split.replaceWidget(0, split)
+        split.addWidget(panel)
+        split.addWidget(self.inspector)
+        split.setChildrenCollapsible(False)
+        split.setHandleWidth(1)
+        panel.show()
+        state = w.settings.value(SPLIT_KEY)
+        if not (isinstance(state, QByteArray) and split.restoreState(state)):
+            split.setSizes([330, 300])
+        split.splitterMoved.connect(lambda *_: w.settings.setValue(SPLIT_KEY, split.saveState()))
+        w.right_split.setSizes([630, 280])  # the window's saved layout, if any, comes after
 
     # -- plumbing --------------------------------------------------------------------
     @property
