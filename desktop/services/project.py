@@ -66,11 +66,24 @@ class Project:
         except ProjectFileError as exc:
             raise ServiceError(str(exc)) from exc
         project = cls(path, engine)
-        with project.session() as s:
-            s.add(m.ProjectInfo(id=1, name=name or path.stem, settings={}))
-        from desktop.services import codebook
+        try:
+            try:
+                data = json.loads(tpl.read_text("utf-8"))
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise ServiceError(f"{tpl}: the template cannot be read ({exc})") from exc
+            with project.session() as s:
+                s.add(m.ProjectInfo(id=1, name=name or path.stem, settings={}))
+            from desktop.services import codebook
 
-        codebook.load_template(project, json.loads(tpl.read_text("utf-8")))
+            codebook.load_template(project, data)
+        except Exception as exc:
+            # A project that could not be made whole is not left behind half made.
+            project.close()
+            for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+                leftover.unlink(missing_ok=True)
+            if isinstance(exc, ServiceError):
+                raise
+            raise ServiceError(f"{tpl}: the template is not valid ({type(exc).__name__}: {exc})") from exc
         return project
 
     @classmethod

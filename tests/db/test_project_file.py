@@ -109,3 +109,16 @@ def test_older_schema_is_upgraded_after_a_backup_and_keeps_every_row(tmp_path):
     assert conn.execute("SELECT count(*) FROM coding").fetchone()[0] == 1
     conn.close()
     assert digest(path) != original
+
+
+def test_a_broken_template_leaves_no_half_made_project(tmp_path):
+    tpl = tmp_path / "broken.json"
+    tpl.write_text('{"codes": [{"name": "A"}, {"name": "A"}]}', "utf-8")  # duplicate sibling
+    path = tmp_path / "p.tessera"
+    with pytest.raises(ServiceError):
+        Project.create(path, template=str(tpl))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.json"]
+    tpl.write_text("{not json", "utf-8")
+    with pytest.raises(ServiceError, match="cannot be read"):
+        Project.create(path, template=str(tpl))
+    assert not path.exists()
