@@ -194,3 +194,18 @@ def test_a_drop_the_service_refuses_says_why_in_the_status_bar(window, qtbot, pr
     qtbot.waitUntil(lambda: "would clash" in window.statusBar().currentMessage(), timeout=2000)
     assert codebook.get_code(window.project, tally.id).path == "Tally"
     assert window.ctx.undo_stack.count() == 0 and prompts.errors == []
+
+
+def test_dragging_over_a_forbidden_place_says_why(window, qtbot):
+    from PySide6.QtGui import QDragMoveEvent
+
+    view = window.codebook_panel.view
+    target = view.visualRect(window.codebook_panel.index_of(cid(window, "Actors/Civilians")))
+    data = drag_data(cid(window, "Actors"))  # kept alive: the event holds a bare pointer
+    event = QDragMoveEvent(
+        target.center(), Qt.DropAction.MoveAction, data,
+        Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+    )  # fmt: skip
+    view.dragMoveEvent(event)
+    assert not event.isAccepted()
+    assert "into itself" in window.statusBar().currentMessage()
