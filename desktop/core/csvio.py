@@ -18,13 +18,14 @@ import codecs
 import csv
 import io
 import os
-import tempfile
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
+
+from desktop.core.atomic import atomic_write
 
 BOM = "\ufeff"
 LINE_END = "\r\n"
@@ -71,17 +72,10 @@ def open_output(out: Path | str | IO, *, excel: bool = False) -> Iterator[IO[str
     open files with newline='' so that CRLF stays CRLF). ``excel`` starts the output
     with a UTF-8 byte order mark."""
     if isinstance(out, str | os.PathLike):
-        path = Path(out)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent or ".")
-        try:
-            with open(fd, "w", encoding="utf-8", newline="") as fh:
-                if excel:
-                    fh.write(BOM)
-                yield fh
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_write(out, "w", encoding="utf-8", newline="") as fh:
+            if excel:
+                fh.write(BOM)
+            yield fh
         return
     if isinstance(out, io.TextIOBase) or hasattr(out, "encoding"):
         if excel:

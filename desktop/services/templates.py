@@ -13,11 +13,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from desktop.core.atomic import atomic_write
 from desktop.services import codebook
 from desktop.services import fields as fieldsvc
 from desktop.services.errors import Conflict, NotFound, ServiceError
@@ -151,11 +151,9 @@ def save_template(
     data = codebook_as_template(project, name=name, description=description)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        with atomic_write(target, "w", encoding="utf-8") as fh:
             json.dump(data, fh, ensure_ascii=False, indent=2)
             fh.write("\n")
-        os.replace(tmp, target)
     except OSError as exc:
         raise ServiceError(f"cannot save the template in {folder}: {exc.strerror or exc}") from exc
     return TemplateInfo(key, name, description, _count(data["codes"]), False, target)

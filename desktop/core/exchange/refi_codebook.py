@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from typing import BinaryIO
 
 from lxml import etree
 
+from desktop.core.atomic import atomic_write
 from desktop.core.codepath import CodePathError, join_path, split_path
 from desktop.core.exchange.refi_common import (
     KNOWN_NAMESPACES,
@@ -340,12 +340,5 @@ def write_codebook_qdc(
     if not isinstance(out, (str, os.PathLike)):
         out.write(data)
         return
-    target = Path(out)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(out, "wb") as fh:
+        fh.write(data)

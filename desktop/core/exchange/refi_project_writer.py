@@ -32,6 +32,7 @@ from typing import BinaryIO, TextIO
 
 from lxml import etree
 
+from desktop.core.atomic import atomic_write
 from desktop.core.exchange.refi_codebook import CodeSpec, codes_element
 from desktop.core.exchange.refi_common import NS_PROJECT, normalise_guid, xml_safe
 from desktop.core.text import normalise
@@ -341,15 +342,8 @@ def write_qdpx(
     duplicate GUID, a text that is not normalised)."""
     writer = _Writer(users, codes, progress)
     if isinstance(out, (str, os.PathLike)):
-        target = Path(out)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "w+b") as fh:
-                _write_archive(fh, writer, name, origin, sources)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_write(out, "w+b") as fh:
+            _write_archive(fh, writer, name, origin, sources)
     else:
         _write_archive(out, writer, name, origin, sources)
     return WriteSummary(
