@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from desktop.services import backups
 from desktop.services.errors import ServiceError
 from desktop.services.project import Project
 
@@ -24,6 +25,9 @@ def open_project(path: str | Path, actor: str = "") -> Iterator[Project]:
     except ServiceError as exc:
         raise CliError(str(exc)) from exc
     project.actor = actor
+    # A rotating backup when the file changed since the last one; at most one a minute,
+    # so that scripts running many commands do not churn through the rotation.
+    backups.backup_on_open_or_warn(project, err, min_interval=60)
     if project.backup_before_upgrade:
         err(f"upgraded the project to the current schema; a copy of the old file is at "
             f"{project.backup_before_upgrade}")  # fmt: skip

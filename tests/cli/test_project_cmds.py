@@ -64,3 +64,14 @@ def test_documents_metadata_can_be_edited_and_shown(tmp_path, capsys):
     assert "Talks fail" in out and "2018-07-04" in out and "Some text." in out
     assert main(["documents", "show", str(path), "nope.txt"]) == 1
     assert "no document named 'nope.txt'" in capsys.readouterr().err
+
+
+def test_opening_a_changed_project_from_the_cli_makes_a_backup(tmp_path, capsys):
+    path = tmp_path / "p.tessera"
+    Project.create(path).close()
+    assert main(["codes", "add", str(path), "Actors"]) == 0
+    assert main(["backups", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "p.tessera" in out or "backup" in out.lower()
+    folder = tmp_path / "p.tessera.backups"
+    assert folder.is_dir() and any(f.suffix == ".tessera" or f.name.endswith(".tessera") for f in folder.iterdir())
