@@ -175,3 +175,33 @@ def test_enter_in_the_tree_goes_to_the_definition(window, qtbot):
     window.codebook_panel.view.setFocus()
     qtbot.keyClick(window.codebook_panel.view, Qt.Key.Key_Return)
     assert window.focusWidget() is inspector.boxes["description"]
+
+
+def test_renaming_a_choice_in_the_fields_dialog_renames_stored_values(window, qtbot, monkeypatch):
+    casualties = cid(window, "Casualties")
+    kind = next(f for f in fieldsvc.list_fields(window.project, casualties) if f.name == "kind")
+    select(window, "At least 12 people were killed")
+    window.coding.apply_code(cid(window, "Casualties/Killed"))
+    window.codebook_ui.popup.skip()
+    coding_id = window.codings_panel.model.coding(0).id
+    fieldsvc.set_coding_values(window.project, coding_id, {"kind": "killed"})
+    specs = [
+        {"id": f.id, "name": f.name, "type": f.type, "choices": list(f.choices),
+         "required": f.required}
+        for f in fieldsvc.list_fields(window.project, casualties)
+    ]  # fmt: skip
+    specs[1]["choices"] = ["dead", "injured", "missing", "displaced", "unknown"]
+    monkeypatch.setattr(window.codebook_ui, "ask_fields", lambda *a: specs)
+    index = window.ctx.undo_stack.index()
+    window.codebook_ui.edit_fields(casualties)
+    # one value more: not a rename but a list change; killed is gone so it is refused
+    assert window.prompts.errors and "would no longer be valid" in window.prompts.errors[0]
+    window.prompts.errors.clear()
+    assert window.ctx.undo_stack.index() == index  # nothing changed, nothing to undo
+    specs[1]["choices"] = ["dead", "injured", "missing", "displaced"]
+    window.codebook_ui.edit_fields(casualties)
+    assert window.prompts.errors == []
+    assert fieldsvc.get_field(window.project, kind.id).choices[0] == "dead"
+    assert fieldsvc.coding_values(window.project, coding_id)[kind.id] == "dead"
+    window.undo_action.trigger()
+    assert fieldsvc.coding_values(window.project, coding_id)[kind.id] == "killed"

@@ -161,6 +161,24 @@ class UpdateField(Command):
         self.ctx.codings_changed.emit(0)
 
 
+class RenameChoice(Command):
+    """Rename one value of a choice field, and the stored values with it."""
+
+    def __init__(self, ctx: Context, field_id: int, old: str, new: str) -> None:
+        super().__init__(ctx, f"Rename {old} to {new}")
+        self.field_id, self.old, self.new = field_id, old, new
+
+    def do(self) -> None:
+        fieldsvc.rename_choice(self.ctx.project, self.field_id, self.old, self.new)
+
+    def undo_(self) -> None:
+        fieldsvc.rename_choice(self.ctx.project, self.field_id, self.new, self.old)
+
+    def announce(self) -> None:
+        self.ctx.codebook_changed.emit()
+        self.ctx.codings_changed.emit(0)
+
+
 class DeleteField(Command):
     """Delete a field and (the caller has confirmed) the values codings have for it."""
 

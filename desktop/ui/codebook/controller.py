@@ -290,14 +290,21 @@ class CodebookUI(ValueActions, QObject):
         commands = self._field_commands(code.id, own, specs)
         if commands is None or not commands:
             return
+        if len(commands) == 1:
+            self.run(commands[0])
+            return
         stack = self.ctx.undo_stack
         stack.beginMacro(f"Edit fields of {code.name}")
+        done = 0
         try:
             for c in commands:
                 if not self.run(c):
                     break
+                done += 1
         finally:
             stack.endMacro()
+        if not done:  # nothing changed: step back over the empty entry (the next edit drops it)
+            stack.undo()
 
     def _field_commands(self, code_id: int, own: list[FieldInfo], specs: list[dict]) -> list | None:
         kept = {s["id"] for s in specs if s.get("id") is not None}
@@ -327,8 +334,18 @@ class CodebookUI(ValueActions, QObject):
                 changes["name"] = s["name"]
             if s["type"] != f.type:
                 changes["type"] = s["type"]
-            if s["type"] == "choice" and list(s["choices"]) != list(f.choices):
-                changes["choices"] = s["choices"]
+            choices = list(s["choices"]) if s["type"] == "choice" else []
+            if f.type == "choice" and s["type"] == "choice":
+                current = list(f.choices)
+                if len(choices) == len(current):  # a value renamed in place: its codings follow
+                    for i, (before, after) in enumerate(zip(current, choices, strict=True)):
+                        if before != after and before not in choices and after not in current:
+                            out.append(ccmd.RenameChoice(self.ctx, f.id, before, after))
+                            current[i] = after
+                if choices != current:
+                    changes["choices"] = choices
+            elif s["type"] == "choice" and choices != list(f.choices):
+                changes["choices"] = choices
             if bool(s["required"]) != f.required:
                 changes["required"] = bool(s["required"])
             if changes:

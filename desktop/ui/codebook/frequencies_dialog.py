@@ -1,5 +1,6 @@
 """Codebook > Frequencies…: codings per code and document (or coder), with totals,
-sortable by any column (the totals row stays last), saved as CSV."""
+sortable by any column (the totals row stays last), saved as CSV (or an HTML table when
+the file name ends in .html)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from desktop.ui.look import swatch
 _Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-CSV_FILTER = "CSV files (*.csv);;All files (*)"
+SAVE_FILTER = "CSV files (*.csv);;HTML tables (*.html);;All files (*)"
 
 
 class FrequencyModel(QAbstractTableModel):
@@ -199,12 +200,13 @@ class FrequenciesDialog(QDialog):
 
         stem = Path(self.w.project.path).stem
         out = self.w.prompts.save_path(
-            "Save frequencies", f"{stem}-frequencies-by-{self.by_what}.csv", CSV_FILTER
+            "Save frequencies", f"{stem}-frequencies-by-{self.by_what}.csv", SAVE_FILTER
         )
         if not out:
             return
         try:
-            n = freq.export_frequencies(self.w.project, out, "csv", by=self.by_what)
+            fmt = "html" if out.lower().endswith((".html", ".htm")) else "csv"
+            n = freq.export_frequencies(self.w.project, out, fmt, by=self.by_what)
         except ServiceError as exc:
             self.w.prompts.error(str(exc))
             return
