@@ -12,6 +12,8 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import compress
+from operator import sub
 
 LONG = 4096  # UTF-16 units; spans longer than this are scanned, not bisected
 
@@ -59,29 +61,38 @@ class SpanIndex:
             columns = tuple([c[i] for i in order] for c in columns)
         (self._s, self._e, self._id, self._code, self._coder, self._color,
          self._coder_color) = columns  # fmt: skip
-        self._lane = self._lanes(self._s, self._e)
-        self._long = [i for i in range(n) if self._e[i] - self._s[i] > LONG]
-        self.lanes = 1 + max(self._lane, default=-1)
+        # lanes are given lazily, up to the last span painted so far: a first paint at
+        # the top of a long document does not pay for the whole of it
+        self._lane: list[int] = []
+        self._lane_ends: list[int] = []
+        long = map(LONG.__lt__, map(sub, self._e, self._s))  # all in C: no Python loop
+        self._long = list(compress(range(n), long))
 
-    @staticmethod
-    def _lanes(starts: list[int], ends: list[int]) -> list[int]:
-        # lanes are few: a linear look for a free one beats a heap
-        lane_ends: list[int] = []
-        out = []
-        for start, end in zip(starts, ends, strict=True):
-            for lane, busy_until in enumerate(lane_ends):
+    def _ensure_lanes(self, upto: int) -> None:
+        """Give lanes to spans [len(self._lane), upto): the greedy colouring, resumed."""
+        lane, lane_ends = self._lane, self._lane_ends
+        starts, ends = self._s, self._e
+        for i in range(len(lane), min(upto, len(starts))):
+            start = starts[i]
+            for k, busy_until in enumerate(lane_ends):  # lanes are few: a linear look
                 if busy_until <= start:
-                    lane_ends[lane] = end
-                    out.append(lane)
+                    lane_ends[k] = ends[i]
+                    lane.append(k)
                     break
             else:
-                out.append(len(lane_ends))
-                lane_ends.append(end)
-        return out
+                lane.append(len(lane_ends))
+                lane_ends.append(ends[i])
+
+    @property
+    def lanes(self) -> int:
+        """How many lanes the whole document needs."""
+        self._ensure_lanes(len(self._s))
+        return len(self._lane_ends)
 
     # -- one at a time --------------------------------------------------------------------
     def add(self, span: Span) -> None:
         """Add one span: it takes the lowest lane free over its range."""
+        self._ensure_lanes(len(self._s))  # insertion shifts positions: settle all lanes first
         used = {s.lane for s in self.overlapping(span.start, span.end)}
         span.lane = next(i for i in range(len(used) + 1) if i not in used)
         i = bisect_right(self._s, span.start)
@@ -92,7 +103,9 @@ class SpanIndex:
         self._long = [j + 1 if j >= i else j for j in self._long]
         if span.end - span.start > LONG:
             self._long.append(i)
-        self.lanes = max(self.lanes, span.lane + 1)
+        while len(self._lane_ends) <= span.lane:
+            self._lane_ends.append(0)
+        self._lane_ends[span.lane] = max(self._lane_ends[span.lane], span.end)
 
     def remove(self, coding_id: int) -> Span | None:
         try:
@@ -101,12 +114,16 @@ class SpanIndex:
             return None
         span = self._span(i)
         for name in _COLUMNS:
-            del getattr(self, name)[i]
+            column = getattr(self, name)
+            if i < len(column):  # lanes may not reach this far yet
+                del column[i]
         self._long = [j - 1 if j > i else j for j in self._long if j != i]
         return span
 
     # -- reading ------------------------------------------------------------------------
     def _span(self, i: int) -> Span:
+        if i >= len(self._lane):
+            self._ensure_lanes(i + 1)
         return Span(self._s[i], self._e[i], self._id[i], self._code[i], self._coder[i],
                     self._color[i], self._coder_color[i], self._lane[i])  # fmt: skip
 
@@ -128,6 +145,7 @@ class SpanIndex:
         before ``a`` last)."""
         lo = bisect_left(self._s, a - LONG)
         hi = bisect_left(self._s, b)
+        self._ensure_lanes(hi)
         ends = self._e
         out = [self._span(i) for i in range(lo, hi) if ends[i] > a]
         if self._long:

@@ -26,7 +26,7 @@ from desktop.ui.spans import Span, SpanIndex
 
 MAX_TEXT_WIDTH = 680  # px: about 75 characters a line, a comfortable measure
 LABEL_W = 150  # px of code names beside the stripes, when there is room
-STRIPE_W, STRIPE_GAP, MAX_LANES = 4, 3, 8
+STRIPE_W, STRIPE_GAP, MAX_LANES, STRIPE_COLUMNS = 4, 3, 8, 4
 _WORD = re.compile(r"[\w'’\-]", re.UNICODE)
 FILL_ALPHA = 64
 FIND_COLOR = QColor(255, 213, 79, 150)
@@ -121,10 +121,7 @@ class DocumentViewer(QPlainTextEdit):
         self.margin.update()
 
     def add_span(self, span: Span) -> None:
-        lanes = self.index.lanes
         self.index.add(span)
-        if self.index.lanes != lanes:
-            self._layout_margins()
         self.viewport().update()
 
     def remove_span(self, coding_id: int) -> None:
@@ -236,8 +233,9 @@ class DocumentViewer(QPlainTextEdit):
             QTimer.singleShot(0, self._layout_margins)
 
     def _stripe_width(self) -> int:
-        lanes = min(max(self.index.lanes, 3), MAX_LANES)  # room for side-by-side stripes too
-        return 16 + lanes * (STRIPE_W + STRIPE_GAP)
+        # a fixed room: changing it would re-wrap the text, and stripes get their columns
+        # from what is in view (more than fit share the last one)
+        return 16 + STRIPE_COLUMNS * (STRIPE_W + STRIPE_GAP)
 
     def _layout_margins(self) -> None:
         self._margins_pending = False
@@ -371,7 +369,8 @@ class DocumentViewer(QPlainTextEdit):
                 column_ends.append(-neg_bottom + 3)
             else:
                 column_ends[col] = -neg_bottom + 3
-            out.append((span, QRectF(self._stripe_x(col), top, STRIPE_W, height)))
+            x = self._stripe_x(min(col, STRIPE_COLUMNS - 1))
+            out.append((span, QRectF(x, top, STRIPE_W, height)))
         return out
 
     def paint_margin(self, w: QWidget, e: QPaintEvent) -> None:

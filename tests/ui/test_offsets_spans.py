@@ -97,3 +97,31 @@ def test_adding_and_removing_spans_one_by_one_matches_a_rebuild():
                 if x is not y and x.start < y.end and y.start < x.end:
                     assert x.lane != y.lane
     assert index.remove(99_999) is None
+
+
+def test_lanes_are_given_lazily_and_stay_valid_through_edits():
+    rnd = random.Random(5)
+    spans = []
+    for i in range(2000):
+        a = rnd.randrange(0, 200_000)
+        spans.append(_span(a, a + rnd.choice([4, 60, 700, 5000]), i))
+    index = SpanIndex(spans)
+    index.overlapping(0, 1000)
+    assert len(index._lane) < 200  # only the beginning has lanes so far
+    kept = {s.coding_id: (s.start, s.end) for s in spans}
+    for k in range(0, 2000, 7):  # remove some beyond and before the lazily reached point
+        index.remove(k)
+        del kept[k]
+    for k in range(5000, 5050):
+        a = rnd.randrange(0, 200_000)
+        index.add(_span(a, a + 40, k))
+        kept[k] = (a, a + 40)
+    for a in range(0, 200_000, 9973):
+        got = index.overlapping(a, a + 2000)
+        expected = {c for c, (s, e) in kept.items() if s < a + 2000 and e > a}
+        assert {s.coding_id for s in got} == expected
+        for x in got:
+            for y in got:
+                if x is not y and x.start < y.end and y.start < x.end:
+                    assert x.lane != y.lane
+    assert index.lanes >= 2
