@@ -89,7 +89,7 @@ def test_a_required_field_left_out_marks_the_coding_incomplete(window, qtbot):
     popup = window.codebook_ui.popup
     editor = popup.form.first_editor()
     qtbot.keyClick(editor, Qt.Key.Key_Return)
-    assert popup.isVisible() and "source date: required" in popup.message.text()
+    assert popup.isVisible() and "source date is required" in popup.message.text()
     qtbot.keyClick(popup.focusWidget(), Qt.Key.Key_Escape)
     assert not popup.isVisible()
     assert "required" in window.statusBar().currentMessage()

@@ -235,7 +235,10 @@ class FieldValuesPopup(QFrame):
         lacking = self.form.missing_required(values)
         if lacking:
             names = ", ".join(f.name for f in lacking)
-            self._say(f"{names}: required. Fill it in, or Esc to leave the coding incomplete.")
+            verb = "is" if len(lacking) == 1 else "are"
+            self._say(
+                f"{names} {verb} required: fill it in, or press Esc to leave the coding incomplete."
+            )
             self.form.editors[lacking[0].id].setFocus()
             return
         self._done = True
