@@ -34,6 +34,39 @@ def record(
     )
 
 
+def max_coding_id(s: Session) -> int:
+    """The largest coding id now; codings inserted after it get larger ids."""
+    from sqlalchemy import func
+
+    return s.scalar(select(func.max(m.Coding.id))) or 0
+
+
+def record_bulk_codings(
+    s: Session, actor: str, action: str, since_id: int, info: dict[str, Any]
+) -> int:
+    """One entry for codings inserted in bulk (import, merge) since ``since_id``: it names
+    the id range it covers, and ``history(entity='coding', entity_id=N)`` finds it for
+    every N in that range. Returns the number of codings it covers."""
+    from sqlalchemy import func
+
+    first, last, count = s.execute(
+        select(func.min(m.Coding.id), func.max(m.Coding.id), func.count()).where(
+            m.Coding.id > since_id
+        )
+    ).one()
+    if count:
+        record(
+            s,
+            actor,
+            action,
+            "coding",
+            None,
+            None,
+            {**info, "first_id": first, "last_id": last, "count": count},
+        )
+    return count
+
+
 def _jsonable(d: dict[str, Any] | None) -> dict[str, Any] | None:
     if d is None:
         return None
@@ -52,13 +85,22 @@ class AuditRow:
     new: dict | None
 
 
-def history(project, *, entity: str | None = None, entity_id: int | None = None, limit: int | None = None) -> list[AuditRow]:
+def history(
+    project, *, entity: str | None = None, entity_id: int | None = None, limit: int | None = None
+) -> list[AuditRow]:
     with project.session() as s:
         q = select(m.AuditEntry).order_by(m.AuditEntry.id)
         if entity:
             q = q.where(m.AuditEntry.entity == entity)
         if entity_id is not None:
-            q = q.where(m.AuditEntry.entity_id == entity_id)
+            own = m.AuditEntry.entity_id == entity_id
+            # codings inserted in bulk are covered by one entry naming their id range
+            covered = (
+                m.AuditEntry.entity_id.is_(None)
+                & (m.AuditEntry.new["first_id"].as_integer() <= entity_id)
+                & (m.AuditEntry.new["last_id"].as_integer() >= entity_id)
+            )
+            q = q.where(own | covered) if entity == "coding" else q.where(own)
         if limit:
             q = q.limit(limit)
         return [

@@ -384,7 +384,9 @@ class _Import:
                     "updated_at": created,
                 })  # fmt: skip
         if rows:
+            before = audit.max_coding_id(s)
             s.execute(insert(m.Coding.__table__), rows)
+            audit.record_bulk_codings(s, self.project.actor, "import", before, {"file": str(self.path)})
         self.report.codings_imported = len(rows)
         if progress:
             progress(total, total)

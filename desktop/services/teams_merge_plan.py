@@ -251,6 +251,7 @@ class Plan:
 
     def write_codings(self, step) -> None:
         s, src, sr = self.s, self.src, self.sr
+        before = audit.max_coding_id(s)
         texts = {d["id"]: d["text"] for d in src.documents}
         doc_names = {d["id"]: d["name"] for d in src.documents}
         coder_ids = sorted(set(self.coder_map.values()))
@@ -313,6 +314,7 @@ class Plan:
         if new_rows:
             s.execute(insert(m.Coding.__table__), new_rows)
             sr.codings_added += len(new_rows)
+        audit.record_bulk_codings(s, self.actor, "merge", before, {"source": str(self.path)})
         step("codings", total, total)
         if new_values:
             ids: dict[tuple, int] = {}
