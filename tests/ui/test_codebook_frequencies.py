@@ -48,6 +48,12 @@ def test_frequencies_dialog_counts_with_totals_and_saves_csv(window, qtbot, prom
     dlg.by.setCurrentIndex(1)  # per coder
     assert m.headerData(1, Qt.Orientation.Horizontal) == "Maya"
     assert m.index(m.rowCount() - 1, 1).data() == "3"
+    select(window, "a monitor said")  # the open window follows new codings
+    window.coding.apply_code(cid(window, "Claims"))
+    window.codebook_ui.popup.skip()
+    qtbot.waitUntil(lambda: m.index(m.rowCount() - 1, 1).data() == "4", timeout=2000)
+    window.undo_action.trigger()
+    qtbot.waitUntil(lambda: m.index(m.rowCount() - 1, 1).data() == "3", timeout=2000)
     prompts.save_to = str(tmp_path / "freq.csv")
     dlg.save_button.click()
     with open(prompts.save_to, encoding="utf-8-sig") as fh:

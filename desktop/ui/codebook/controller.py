@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QObject, Qt
+from PySide6.QtCore import QByteArray, QObject, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QMenu, QSplitter
 
@@ -43,6 +43,12 @@ class CodebookUI(ValueActions, QObject):
         self.w = w = window
         self.fields_by_code: dict[int, list[FieldInfo]] = {}
         self.frequencies_dialog = None
+        self._freq_timer = QTimer(self)
+        self._freq_timer.setSingleShot(True)
+        self._freq_timer.setInterval(250)
+        self._freq_timer.timeout.connect(
+            lambda: self.frequencies_dialog is not None and self.frequencies_dialog.refresh()
+        )
         self._fresh: int | None = None  # the coding just applied, while its values are asked
         panel = w.codebook_panel
         self.tree = panel.view
@@ -125,6 +131,9 @@ class CodebookUI(ValueActions, QObject):
         ctx.coding_added.connect(self._coding_changed)
         ctx.coding_added.connect(self._coding_counted)
         ctx.coding_removed.connect(self._coding_counted)
+        for signal in (ctx.coding_added, ctx.coding_removed, ctx.codings_changed,
+                       ctx.codebook_changed):  # fmt: skip
+            signal.connect(self._frequencies_stale)
         ctx.coding_updated.connect(self._coding_changed)
         self._load_fields()
 
@@ -384,6 +393,11 @@ class CodebookUI(ValueActions, QObject):
         else:
             bar.addMenu(book)
         self.book_menu = book
+
+    def _frequencies_stale(self, *_args) -> None:
+        """Keep an open frequencies window current, once per burst of changes."""
+        if self.frequencies_dialog is not None and self.frequencies_dialog.isVisible():
+            self._freq_timer.start()
 
     def _merge_current(self) -> None:
         cid = self.tree.current_code()
