@@ -209,3 +209,26 @@ def test_dragging_over_a_forbidden_place_says_why(window, qtbot):
     view.dragMoveEvent(event)
     assert not event.isAccepted()
     assert "into itself" in window.statusBar().currentMessage()
+
+
+def test_alt_arrows_move_codes_by_keyboard(window, qtbot):
+    view = window.codebook_panel.view
+    alt = Qt.KeyboardModifier.AltModifier
+    injured = cid(window, "Casualties/Injured")
+    view.select_code(injured)
+    qtbot.keyClick(view, Qt.Key.Key_Up, alt)
+    assert child_names(window, "Casualties") == ["Injured", "Killed", "Displaced"]
+    qtbot.keyClick(view, Qt.Key.Key_Up, alt)  # already first: nothing
+    qtbot.keyClick(view, Qt.Key.Key_Left, alt)  # out of Casualties, just after it
+    assert top_names(window) == ["Actors", "Claims", "Casualties", "Injured"]
+    qtbot.keyClick(view, Qt.Key.Key_Right, alt)  # into the code above
+    assert child_names(window, "Casualties")[-1] == "Injured"
+    assert view.current_code() == injured
+    assert window.ctx.undo_stack.count() == 3
+    view.select_code(cid(window, "Casualties"))
+    qtbot.keyClick(view, Qt.Key.Key_Right, alt)  # into Claims
+    assert codebook.get_code(window.project, cid(window, "Claims/Casualties")).parent_id
+    for _ in range(4):
+        window.undo_action.trigger()
+    assert top_names(window) == ["Actors", "Claims", "Casualties"]
+    assert child_names(window, "Casualties") == ["Killed", "Injured", "Displaced"]

@@ -139,7 +139,7 @@ class CodebookTreeModel(CodebookModel):
 
 class CodebookTreeView(QTreeView):
     """Drag and drop; keys (F2 rename, Delete, Insert a sub-code, Enter edits the
-    definition); expansion and the current code kept when the model reloads."""
+    definition, Alt+arrows move); expansion and the current code kept across reloads."""
 
     rename_requested = Signal(int)
     delete_requested = Signal(int)
@@ -225,10 +225,39 @@ class CodebookTreeView(QTreeView):
         if not filtering:
             self._apply_collapsed()
 
+    def _keyboard_move(self, cid: int, key: Qt.Key) -> None:
+        """Alt+Up/Down reorder, Alt+Left moves out of the parent, Alt+Right into the code
+        above: drag and drop for the keyboard, through the same refusals."""
+        src = self._source()
+        idx = src.index_of(cid)
+        code = src.code(cid)
+        row, n = idx.row(), src.rowCount(idx.parent())
+        target: tuple[int | None, int | None] | None = None
+        if key == Qt.Key.Key_Up and row > 0:
+            target = (code.parent_id, row - 1)
+        elif key == Qt.Key.Key_Down and row < n - 1:
+            target = (code.parent_id, row + 1)
+        elif key == Qt.Key.Key_Left and code.parent_id is not None:
+            parent = src.code(code.parent_id)
+            target = (parent.parent_id, src.index_of(parent.id).row() + 1)
+        elif key == Qt.Key.Key_Right and row > 0:
+            target = (src.index(row - 1, 0, idx.parent()).data(ID_ROLE), None)
+        if target is None:
+            return
+        reason = src.refusal(cid, target[0])
+        if reason:
+            self.hint.emit(reason)
+        else:
+            src.move_requested.emit(cid, *target)
+
     def keyPressEvent(self, e: QKeyEvent) -> None:
         cid = self.current_code()
         key = e.key()
-        if key == Qt.Key.Key_F2 and cid is not None:
+        arrows = (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_Left, Qt.Key.Key_Right)
+        if e.modifiers() == Qt.KeyboardModifier.AltModifier and key in arrows:
+            if cid is not None:
+                self._keyboard_move(cid, key)
+        elif key == Qt.Key.Key_F2 and cid is not None:
             self.rename_requested.emit(cid)
         elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and cid is not None:
             self.delete_requested.emit(cid)
