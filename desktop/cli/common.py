@@ -38,6 +38,7 @@ def open_project(path: str | Path, actor: str = "") -> Iterator[Project]:
 
 
 def err(message: str) -> None:
+    sys.stdout.flush()  # keep the order of what was said when both go to one terminal or file
     print(message, file=sys.stderr, flush=True)
 
 

@@ -64,7 +64,7 @@ def cmd_import(args) -> int:
         finally:
             bar.close()
     for doc in report.imported:
-        pages = f", {doc.pages} pages" if doc.pages else ""
+        pages = f", {doc.pages} page{'s' if doc.pages != 1 else ''}" if doc.pages else ""
         print(f"imported {doc.name} ({doc.kind}, {doc.length:,} characters{pages})")
     for path, existing in report.duplicates:
         print(f"skipped {path}: the same text is already in the project as {existing!r}")
