@@ -8,6 +8,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from desktop.services import coders as coders_svc
+from desktop.services import teams
 from desktop.services.coders import CoderInfo
 from desktop.services.errors import ServiceError
 from desktop.services.project import Project
@@ -32,6 +33,7 @@ class Context(QObject):
         self.coder: CoderInfo | None = None
         self.view_mode = MINE
         self.chosen_coders: set[int] = set()
+        self.blind_ids: list[int] | None = None  # blind mode: whose codings this coder may see
         self.undo_stack = QUndoStack(self)
 
     # -- coder ---------------------------------------------------------------------
@@ -39,6 +41,7 @@ class Context(QObject):
         coder = coders_svc.get_or_add_coder(self.project, name)
         self.coder = coder
         self.project.actor = coder.name
+        self.refresh_blind()
         self.coder_changed.emit()
         self.filter_changed.emit()
         return coder
@@ -49,13 +52,23 @@ class Context(QObject):
             self.chosen_coders = set(chosen)
         self.filter_changed.emit()
 
+    def refresh_blind(self) -> None:
+        """Read blind mode again (teams.visible_coder_ids): None when it hides nothing."""
+        coder_id = self.coder.id if self.coder else None
+        self.blind_ids = teams.visible_coder_ids(self.project, coder_id)
+
     def visible_coder_ids(self) -> list[int] | None:
-        """Coder ids whose codings are shown; None means everyone's."""
+        """Coder ids whose codings are shown; None means everyone's. Blind mode narrows
+        whatever view is chosen to what teams.visible_coder_ids allows."""
         if self.view_mode == ALL:
-            return None
-        if self.view_mode == CHOSEN:
-            return sorted(self.chosen_coders)
-        return [self.coder.id] if self.coder else []
+            ids = None
+        elif self.view_mode == CHOSEN:
+            ids = sorted(self.chosen_coders)
+        else:
+            ids = [self.coder.id] if self.coder else []
+        if self.blind_ids is None:
+            return ids
+        return list(self.blind_ids) if ids is None else [i for i in ids if i in self.blind_ids]
 
     # -- running commands ---------------------------------------------------------------
     def run(self, command: Command) -> bool:
