@@ -99,7 +99,7 @@ class MainWindow(QMainWindow):
         self.main_split.addWidget(centre)
         self.main_split.addWidget(self.right_split)
         self.main_split.setStretchFactor(1, 1)
-        self.main_split.setSizes([270, 800, 470])
+        self.main_split.setSizes([250, 790, 500])
         for split in (self.main_split, self.right_split):
             split.setChildrenCollapsible(False)
             split.setHandleWidth(1)
