@@ -1,0 +1,167 @@
+"""Long work started from a menu: a worker with a progress dialog (and Cancel where the
+service can stop), then one callback with the result or with what went wrong; and the
+dialog that shows a dry run's report and asks whether to go on.
+
+Shared by safety_actions, team_actions and exchange_actions. Dialogs a test must answer
+are module-level functions of those modules, so a test patches them by name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QPlainTextEdit,
+    QProgressDialog,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.ui.workers import Task
+
+if TYPE_CHECKING:
+    from desktop.ui.main_window import MainWindow
+
+
+def run_long(
+    w: MainWindow,
+    title: str,
+    label: str,
+    fn: Callable[..., object],
+    *,
+    done: Callable[[object], None],
+    failed: Callable[[str, bool], None] | None = None,
+    cancellable: bool = True,
+    progressed: Callable[[QProgressDialog, object], None] | None = None,
+) -> Task:
+    """Run ``fn(progress, cancelled)`` in the window's pool behind a window-modal progress
+    dialog (shown after half a second). ``done(result)`` or ``failed(error, cancelled)``
+    is called on the UI thread once the dialog is gone."""
+    dialog = QProgressDialog(label, "Cancel" if cancellable else "", 0, 0, w)
+    dialog.setWindowTitle(title)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(500)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+    if not cancellable:
+        dialog.setCancelButton(None)
+    task = Task(fn)
+    dialog.canceled.connect(task.cancel)
+    dialog.canceled.connect(lambda: dialog.setLabelText("Cancelling…"))
+    w.long_task = task
+
+    def close() -> None:
+        dialog.hide()
+        dialog.deleteLater()
+        if getattr(w, "long_task", None) is task:
+            w.long_task = None
+
+    def on_progress(value) -> None:
+        if progressed is not None and not task.is_cancelled:
+            progressed(dialog, value)
+
+    def on_done(result) -> None:
+        close()
+        done(result)
+
+    def on_failed(error: str) -> None:
+        close()
+        reason = error.split(": ", 1)[-1] if ": " in error else error
+        if failed is not None:
+            failed(reason, task.is_cancelled)
+        elif not task.is_cancelled:
+            w.prompts.error(f"{title}: {reason}")
+
+    task.channel.progress.connect(on_progress)
+    task.channel.finished.connect(on_done)
+    task.channel.failed.connect(on_failed)
+    w.runner.start(task)
+    return task
+
+
+def busy(w: MainWindow) -> bool:
+    """Whether a long task started from these menus is still running (one at a time)."""
+    if getattr(w, "long_task", None) is not None:
+        w.statusBar().showMessage("Wait for the task in progress to finish first.", 5000)
+        return True
+    return False
+
+
+def set_steps(dialog: QProgressDialog, done: int, total: int, text: str) -> None:
+    dialog.setMaximum(max(total, 1))
+    dialog.setValue(min(done, max(total, 1)))
+    dialog.setLabelText(text)
+
+
+class ReportDialog(QDialog):
+    """What a dry run found, and the question whether to go on. With ``option`` a
+    checkbox switches between two reports (without / with the option) and ``can_go``
+    says for each whether the action can proceed."""
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        title: str,
+        intro: str,
+        reports: tuple[list[str], list[str] | None],
+        *,
+        go_text: str,
+        can_go: tuple[bool, bool] = (True, True),
+        option: str = "",
+        option_hint: str = "",
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.reports = reports
+        self.can_go = can_go
+        self.intro = QLabel(intro)
+        self.intro.setWordWrap(True)
+        self.text = QPlainTextEdit()
+        self.text.setReadOnly(True)
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        mono = QFont("monospace")
+        mono.setStyleHint(QFont.StyleHint.TypeWriter)
+        self.text.setFont(mono)
+        self.option = QCheckBox(option) if option else None
+        self.hint = QLabel(option_hint)
+        self.hint.setWordWrap(True)
+        self.hint.setObjectName("hint")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.go = self.buttons.addButton(go_text, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.go.setDefault(True)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.intro)
+        lay.addWidget(self.text, 1)
+        if self.option is not None:
+            lay.addWidget(self.option)
+            lay.addWidget(self.hint)
+            self.option.toggled.connect(self._show)
+        else:
+            self.hint.hide()
+        lay.addWidget(self.buttons)
+        self.resize(680, 420)
+        self._show()
+
+    @property
+    def chosen(self) -> bool:
+        return bool(self.option is not None and self.option.isChecked())
+
+    def _show(self, *_args) -> None:
+        lines = self.reports[1] if self.chosen and self.reports[1] is not None else self.reports[0]
+        self.text.setPlainText("\n".join(lines))
+        self.go.setEnabled(self.can_go[1 if self.chosen else 0])
+
+
+def ask_to_go(dialog: ReportDialog) -> bool | None:
+    """Run a ReportDialog: None if cancelled, else whether its option is ticked."""
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.chosen
