@@ -42,6 +42,7 @@ def project_key(path: Path | str) -> str:
 
 class MainWindow(QMainWindow):
     export_done = Signal(str)  # the file written ("" if none)
+    project_opened = Signal(object)  # the Project, once the window shows it (start, open, new)
 
     def __init__(self, project: Project, *, settings: QSettings | None = None,
                  prompts: Prompts | None = None) -> None:  # fmt: skip
@@ -66,6 +67,10 @@ class MainWindow(QMainWindow):
         self.importer.done.connect(self._import_done)
         menus.build(self)
         self.codebook_ui = codebook_ui.install(self)  # inspector, drag and drop, values
+        from desktop.ui import exchange_actions, safety_actions, team_actions
+
+        for extension in (safety_actions, team_actions, exchange_actions):
+            extension.install(self)  # backups, restore, merge, blind mode, REFI-QDA
         self._restore_window_state()
         self.set_project(project)
 
@@ -198,6 +203,7 @@ class MainWindow(QMainWindow):
             self.documents_panel.select(docs.document(0).id)
         self._update_status()
         self.viewer.setFocus()
+        self.project_opened.emit(project)
 
     def switch_coder(self) -> None:
         known = [c.name for c in coders.list_coders(self.project)]
