@@ -51,6 +51,9 @@ def choose_project(arg: str | None, settings) -> object:
 
 
 def run_gui(project: str | None) -> int:
+    from desktop.services import storage_errors
+
+    storage_errors.install()  # disk full, read-only, in use: a sentence, not a traceback
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication
 
