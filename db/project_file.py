@@ -11,12 +11,14 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine
 
 from db.engine import describe_error, make_engine
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 APPLICATION_ID = 0x54455353  # "TESS"
 SCHEMA_VERSION = 2  # bump with every migration; equals the alembic head's number
@@ -34,7 +36,16 @@ class FileStatus:
     backup: Path | None = None
 
 
+def _upgrade(engine: Engine) -> None:
+    from alembic import command
+
+    command.upgrade(alembic_config(engine), "head")
+
+
 def alembic_config(engine: Engine) -> Config:
+    # Alembic is imported only when a schema is made or upgraded: it costs ~0.1 s at start-up.
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["engine"] = engine
@@ -62,7 +73,7 @@ def create_file(path: Path) -> Engine:
     _remove_with_journals(partial)
     engine = make_engine(partial)
     try:
-        command.upgrade(alembic_config(engine), "head")
+        _upgrade(engine)
         _stamp(engine)
         with engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -209,7 +220,7 @@ def open_file(path: Path) -> tuple[Engine, FileStatus]:
     engine = make_engine(path)
     if version < SCHEMA_VERSION:
         try:
-            command.upgrade(alembic_config(engine), "head")
+            _upgrade(engine)
             _stamp(engine)
         except Exception as exc:
             engine.dispose()

@@ -69,20 +69,38 @@ def insert_coding(
     """Insert inside an open session (used by apply, undo and bulk import)."""
     if start >= end:
         raise ServiceError(f"a coding needs start < end (got {start}, {end})")
-    actual = quote_at(s, document_id, start, end)
-    if quote is not None and quote != actual:
-        raise ServiceError("the quoted text differs from the document at those offsets")
-    if s.get(m.Code, code_id) is None:
-        raise NotFound(f"no code with id {code_id}")
-    if s.get(m.Coder, coder_id) is None:
-        raise NotFound(f"no coder with id {coder_id}")
-    dup = s.scalar(
-        select(m.Coding.id).where(
+    # One round trip checks the document, the range, the code, the coder and duplicates:
+    # saving a coding is the action a coder repeats all day.
+    code_ok = select(m.Code.id).where(m.Code.id == code_id).scalar_subquery()
+    coder_ok = select(m.Coder.id).where(m.Coder.id == coder_id).scalar_subquery()
+    dup = (
+        select(m.Coding.id)
+        .where(
             m.Coding.document_id == document_id, m.Coding.code_id == code_id,
             m.Coding.coder_id == coder_id, m.Coding.start == start, m.Coding.end == end,
         )  # fmt: skip
+        .scalar_subquery()
     )
-    if dup is not None:
+    row = s.execute(
+        select(
+            m.Document.length, func.substr(m.Document.text, start + 1, end - start),
+            code_ok, coder_ok, dup,
+        ).where(m.Document.id == document_id)  # fmt: skip
+    ).first()
+    if row is None:
+        raise NotFound(f"no document with id {document_id}")
+    length, actual, found_code, found_coder, dup_id = row
+    if not (0 <= start < end <= length):
+        raise ServiceError(
+            f"the range [{start}, {end}) is outside the document (0 to {length} characters)"
+        )
+    if quote is not None and quote != actual:
+        raise ServiceError("the quoted text differs from the document at those offsets")
+    if found_code is None:
+        raise NotFound(f"no code with id {code_id}")
+    if found_coder is None:
+        raise NotFound(f"no coder with id {coder_id}")
+    if dup_id is not None:
         raise Conflict("this passage is already coded with this code by this coder")
     now = m.utcnow()
     c = m.Coding(

@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from alembic import command
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -86,6 +85,8 @@ def _private_copy(path: Path) -> Iterator[Engine]:
         engine = make_engine(copy)
         try:
             if version < SCHEMA_VERSION:
+                from alembic import command
+
                 command.upgrade(alembic_config(engine), "head")
             yield engine
         finally:
