@@ -32,6 +32,7 @@ WARN_MS = 15_000
 
 
 def install(w: MainWindow) -> None:
+    w.long_task = None  # the task started from these menus (long_tasks.run_long)
     w.project_opened.connect(lambda project: backup_after_open(w, project))
     file_menu = _menu(w, "&File")
     restore = QAction("Restore from &backup…", w)
