@@ -1,0 +1,165 @@
+"""Issue #5 in the window: File > Copy for a coder…, File > Merge coders' files… (dry run
+shown first, 'add codes' when the file has codes this project lacks, then the merge),
+and Coders > Blind coding."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from desktop.services import codebook, coders, codings, documents, teams
+from desktop.services.project import Project
+from desktop.ui import team_actions
+from desktop.ui.context import ALL, CHOSEN, MINE
+from tests.ui.helpers import panel_rows, stored
+
+
+def idle(qtbot, window) -> None:
+    qtbot.waitUntil(lambda: not window.runner.running and window.long_task is None, timeout=10_000)
+
+
+def code(project, doc_id, path, needle, coder_name):
+    text = documents.get_text(project, doc_id)
+    start = text.index(needle)
+    found = codebook.find_code(project, path) or codebook.add_code(project, path)
+    coder = coders.get_or_add_coder(project, coder_name)
+    return codings.apply_coding(
+        project, document_id=doc_id, code_id=found.id, coder_id=coder.id,
+        start=start, end=start + len(needle),
+    )  # fmt: skip
+
+
+@pytest.fixture
+def anas_copy(project_path, tmp_path) -> Path:
+    """Ana's copy of the project, in which she coded two passages, one with a code of her own."""
+    out = tmp_path / "ana.tessera"
+    with Project.open(project_path) as p:
+        teams.copy_for_coder(p, "Ana", out)
+    with Project.open(out) as p:
+        doc = documents.list_documents(p)[0].id
+        code(p, doc, "Actors/State forces", "Syria's regime", "Ana")
+        code(p, doc, "Events/Air strikes", "resumed air strikes", "Ana")
+    return out
+
+
+def test_copy_for_a_coder_makes_her_file(window, qtbot, prompts, tmp_path, monkeypatch):
+    monkeypatch.setattr(team_actions, "ask_coder_name", lambda w, known: "Ana")
+    prompts.save_to = str(tmp_path / "for-ana")
+    window.copy_for_coder_action.trigger()
+    idle(qtbot, window)
+    out = tmp_path / "for-ana.tessera"
+    title, message, _details = prompts.summaries[-1]
+    assert title == "Copy for a coder"
+    assert message.startswith("Made for-ana.tessera for Ana: 1 document(s)")
+    assert "Ana was added to this project's coders" in message
+    with Project.open(out) as copy:
+        assert [c.name for c in coders.list_coders(copy)] == ["Ana"]
+        assert len(documents.list_documents(copy)) == 1
+    assert "Ana" in [c.name for c in coders.list_coders(window.project)]
+
+
+def test_copy_for_a_coder_refused_is_explained(window, qtbot, prompts, project_path, monkeypatch):
+    monkeypatch.setattr(team_actions, "ask_coder_name", lambda w, known: "Ana")
+    prompts.save_to = str(project_path)  # the project itself
+    window.copy_for_coder_action.trigger()
+    idle(qtbot, window)
+    assert prompts.errors and prompts.errors[0].startswith("No copy was made:")
+
+
+def test_merge_shows_a_dry_run_then_merges_with_the_codes_it_lacks(
+    window, qtbot, prompts, anas_copy, monkeypatch
+):
+    idle(qtbot, window)
+    seen = {}
+
+    def confirm(w, dialog):
+        seen["without"] = (dialog.text.toPlainText(), dialog.go.isEnabled())
+        dialog.show()
+        dialog.option.setChecked(True)
+        seen["with"] = (dialog.text.toPlainText(), dialog.go.isEnabled())
+        dialog.grab().save("/tmp/tessera-merge-dialog.png")
+        # nothing is written by the dry run
+        seen["stored"] = len(stored(w))
+        return True
+
+    monkeypatch.setattr(team_actions, "choose_sources", lambda w: [str(anas_copy)])
+    monkeypatch.setattr(team_actions, "confirm_merge", confirm)
+    window.merge_action.trigger()
+    idle(qtbot, window)
+    text, enabled = seen["without"]
+    assert text.startswith("refused") and "Events/Air strikes" in text and not enabled
+    text, enabled = seen["with"]
+    assert text.startswith("would merge") and "codes: 2 added" in text and enabled
+    assert seen["stored"] == 0
+    title, message, details = prompts.summaries[-1]
+    assert title == "Merge coders' files"
+    assert message.startswith("Merged 1 of 1 file(s): 2 coding(s) added.")
+    assert "merged" in details
+    assert sorted(q for _p, _c, q in stored(window)) == ["Syria's regime", "resumed air strikes"]
+    # the window shows what came in: the new code in the tree, Ana's codings in 'all coders'
+    assert codebook.find_code(window.project, "Events/Air strikes") is not None
+    assert window.codebook_panel.model.rowCount() == 4
+    window.set_view(ALL)
+    assert sorted(r[2] for r in panel_rows(window)) == ["Syria's regime", "resumed air strikes"]
+    assert {r[1] for r in panel_rows(window)} == {"Ana"}
+
+
+def test_merge_cancelled_at_the_dry_run_changes_nothing(
+    window, qtbot, prompts, anas_copy, monkeypatch
+):
+    idle(qtbot, window)
+    monkeypatch.setattr(team_actions, "choose_sources", lambda w: [str(anas_copy)])
+    monkeypatch.setattr(team_actions, "confirm_merge", lambda w, dialog: None)
+    window.merge_action.trigger()
+    idle(qtbot, window)
+    assert stored(window) == [] and prompts.summaries == []
+    assert codebook.find_code(window.project, "Events/Air strikes") is None
+
+
+def test_blind_coding_hides_other_coders_from_a_coder_but_not_the_reviewer(window, qtbot, prompts):
+    doc = window.document_id
+    code(window.project, doc, "Actors/State forces", "Syria's regime", "Ana")
+    code(window.project, doc, "Casualties/Killed", "At least 12 people were killed", "Maya")
+    window.set_view(ALL)
+    assert len(panel_rows(window)) == 2
+    window.blind_action.trigger()  # Maya turns it on: she is the reviewer
+    assert teams.is_blind(window.project) and teams.reviewer(window.project) == "Maya"
+    assert window.blind_action.isChecked()
+    assert len(panel_rows(window)) == 2  # the reviewer still sees everyone
+    assert window.view_actions[ALL].isEnabled()
+
+    prompts.coder_answers = ["Ana"]
+    window.switch_coder()
+    assert window.ctx.view_mode == MINE
+    assert panel_rows(window) == [("State forces", "Ana", "Syria's regime")]
+    for mode in (ALL, CHOSEN):
+        action = window.view_actions[mode]
+        assert not action.isEnabled()
+        assert action.toolTip() == (
+            "Blind coding is on: only the reviewer (Maya) sees other coders' codings"
+        )
+    # Ana cannot lift it
+    window.blind_action.trigger()
+    assert prompts.errors == ["Blind coding stays on: only the reviewer (Maya) can lift blind mode"]
+    assert window.blind_action.isChecked() and teams.is_blind(window.project)
+
+    prompts.coder_answers = ["Maya"]
+    window.switch_coder()
+    window.blind_action.trigger()
+    assert not teams.is_blind(window.project) and not window.blind_action.isChecked()
+    assert window.view_actions[ALL].isEnabled()
+    window.set_view(ALL)
+    assert len(panel_rows(window)) == 2
+
+
+def test_blind_mode_is_read_when_the_project_opens(make_window, project_path, prompts):
+    with Project.open(project_path) as p:
+        doc = documents.list_documents(p)[0].id
+        code(p, doc, "Actors/State forces", "Syria's regime", "Ana")
+        teams.set_blind(p, True, reviewer_name="Lea")
+    prompts.coder_answers = ["Maya"]
+    window = make_window(project_path)
+    assert window.blind_action.isChecked()
+    window.set_view(ALL)  # refused quietly: the action is disabled, the view stays 'mine'
+    assert window.ctx.view_mode == MINE and panel_rows(window) == []
