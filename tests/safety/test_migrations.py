@@ -149,7 +149,7 @@ def test_a_failed_upgrade_leaves_the_old_file_and_says_where_the_copy_is(tmp_pat
     def broken(*_a, **_k):
         raise RuntimeError("migration bug")
 
-    monkeypatch.setattr(project_file.command, "upgrade", broken)
+    monkeypatch.setattr(project_file, "_upgrade", broken)
     with pytest.raises(ServiceError, match="upgrading it to the current schema failed .* a copy"):
         Project.open(path)
     monkeypatch.undo()
