@@ -147,19 +147,26 @@ def remove_coding(project, coding_id: int) -> CodingInfo:
         return info
 
 
+def reinsert_coding(s: Session, actor: str, info: CodingInfo) -> m.Coding:
+    """Inside an open session: put a removed coding back with its id (if still free),
+    memo, creation time and the values of fields that still exist."""
+    free = s.get(m.Coding, info.id) is None
+    c = insert_coding(
+        s, actor, document_id=info.document_id, code_id=info.code_id,
+        coder_id=info.coder_id, start=info.start, end=info.end, memo=info.memo,
+        coding_id=info.id if free else None, created_at=info.created_at,
+    )  # fmt: skip
+    for field_id, value in info.values:
+        if s.get(m.CodeField, field_id) is not None:
+            s.add(m.CodingValue(coding_id=c.id, field_id=field_id, value=value))
+    s.flush()
+    return c
+
+
 def restore_coding(project, info: CodingInfo) -> CodingInfo:
     """Put a removed coding back, with its id, memo, values and creation time (undo)."""
     with project.session() as s:
-        free = s.get(m.Coding, info.id) is None
-        c = insert_coding(
-            s, project.actor, document_id=info.document_id, code_id=info.code_id,
-            coder_id=info.coder_id, start=info.start, end=info.end, memo=info.memo,
-            coding_id=info.id if free else None, created_at=info.created_at,
-        )  # fmt: skip
-        for field_id, value in info.values:
-            if s.get(m.CodeField, field_id) is not None:
-                s.add(m.CodingValue(coding_id=c.id, field_id=field_id, value=value))
-        s.flush()
+        c = reinsert_coding(s, project.actor, info)
         return _info(c, _values(s, c.id))
 
 

@@ -33,7 +33,7 @@ from db import models as m
 from desktop.core.agreement import UNIT_KINDS
 from desktop.core.agreement.units import to_unit_intervals, train_sentence_tokenizer, unit_spans
 from desktop.services import audit, codebook, coders, codings, teams
-from desktop.services.codings import CodingInfo, _info, insert_coding, snapshot
+from desktop.services.codings import CodingInfo, _info, insert_coding, reinsert_coding, snapshot
 from desktop.services.errors import NotFound, ServiceError
 from desktop.services.review_agreement import ConsensusAgreement, consensus_agreement
 
@@ -444,16 +444,7 @@ def _swap(
         taken = _delete(s, project.actor, gone)
         back = []
         for info in put:
-            free = s.get(m.Coding, info.id) is None
-            c = insert_coding(
-                s, project.actor, document_id=info.document_id, code_id=info.code_id,
-                coder_id=info.coder_id, start=info.start, end=info.end, memo=info.memo,
-                coding_id=info.id if free else None, created_at=info.created_at,
-            )  # fmt: skip
-            for field_id, value in info.values:
-                if s.get(m.CodeField, field_id) is not None:
-                    s.add(m.CodingValue(coding_id=c.id, field_id=field_id, value=value))
-            s.flush()
+            c = reinsert_coding(s, project.actor, info)
             back.append(_info(c, info.values))
     return tuple(taken), tuple(back)
 
