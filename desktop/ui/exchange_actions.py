@@ -26,7 +26,7 @@ QDPX_FILTER = "REFI-QDA projects (*.qdpx);;All files (*)"
 CODEBOOK_FILTER = "Codebooks (*.csv *.qdc *.qde *.qdpx);;All files (*)"
 CODEBOOK_FORMATS = {
     "csv": ("CSV", "CSV files (*.csv);;All files (*)"),
-    "qdc": ("REFI-QDA codebook", "REFI-QDA codebooks (*.qdc);;All files (*)"),
+    "qdc": ("REFI-QDA (.qdc)", "REFI-QDA codebooks (*.qdc);;All files (*)"),
     "html": ("printable HTML", "Web pages (*.html);;All files (*)"),
 }
 SHOWN = 20

@@ -39,6 +39,7 @@ def install(w: MainWindow) -> None:
     restore.setToolTip("Bring back the project as it was in one of its automatic backups")
     restore.triggered.connect(lambda: restore_from_backup(w))
     anchor = _before_quit(file_menu)
+    file_menu.insertSeparator(anchor)
     file_menu.insertAction(anchor, restore)
     w.restore_action = restore
 

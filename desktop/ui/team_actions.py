@@ -26,7 +26,9 @@ ADD_CODES = "Add codes that this project lacks"
 
 def install(w: MainWindow) -> None:
     file_menu = _menu(w, "&File")
-    anchor = _before_quit(file_menu)
+    acts = file_menu.actions()
+    restore = getattr(w, "restore_action", None)  # merging goes above File > Restore
+    anchor = acts[acts.index(restore) - 1] if restore in acts else _before_quit(file_menu)
     merge = QAction("&Merge coders' files…", w)
     merge.setToolTip("Bring the codings of coders' copies (.tessera files) into this project")
     merge.triggered.connect(lambda: merge_files(w))

@@ -161,7 +161,7 @@ def test_a_bad_codebook_file_is_refused_with_its_problems(
     ("label", "suffix", "marker"),
     [
         ("Export codebook as CSV…", "csv", "path"),
-        ("Export codebook as REFI-QDA codebook…", "qdc", "<CodeBook"),
+        ("Export codebook as REFI-QDA (.qdc)…", "qdc", "<CodeBook"),
         ("Export codebook as printable HTML…", "html", "<html"),
     ],
 )

@@ -163,3 +163,27 @@ def test_blind_mode_is_read_when_the_project_opens(make_window, project_path, pr
     assert window.blind_action.isChecked()
     window.set_view(ALL)  # refused quietly: the action is disabled, the view stays 'mine'
     assert window.ctx.view_mode == MINE and panel_rows(window) == []
+
+
+def test_cancel_in_the_progress_dialog_stops_the_merge(window, qtbot, anas_copy, monkeypatch):
+    import time
+
+    from PySide6.QtWidgets import QProgressDialog, QPushButton
+
+    from desktop.services.teams_merge import MergeReport
+
+    def slow(project, paths, *, cancelled, **kw):
+        while not cancelled():
+            time.sleep(0.01)
+        return MergeReport(dry_run=True, cancelled=True)
+
+    monkeypatch.setattr(team_actions, "merge_projects", slow)
+    monkeypatch.setattr(team_actions, "choose_sources", lambda w: [str(anas_copy)])
+    monkeypatch.setattr(team_actions, "confirm_merge", lambda w, d: pytest.fail("no dialog"))
+    window.merge_action.trigger()
+    dialog = window.findChildren(QProgressDialog)[-1]
+    assert dialog.windowTitle() == "Merge coders' files"
+    next(b for b in dialog.findChildren(QPushButton) if b.text() == "Cancel").click()
+    idle(qtbot, window)
+    assert window.statusBar().currentMessage() == "Merge cancelled: nothing was merged"
+    assert stored(window) == []
