@@ -229,11 +229,14 @@ def _merge(w: MainWindow, project, paths: list[str], add_codes: bool) -> None:
 
 def refresh_all(w: MainWindow) -> None:
     """Reload what a merge or an import may have changed: documents, codes, coders, codings."""
+    ctx = w.ctx
     w.refresh_coders()
-    w.refresh_codebook()
-    w.refresh_documents()
-    w.ctx.refresh_blind()
-    w.ctx.filter_changed.emit()  # reloads the open document's codings
+    ctx.refresh_blind()
+    # through the context's signals, so the inspector and an open frequencies window follow
+    ctx.documents_changed.emit()
+    ctx.codebook_changed.emit()
+    ctx.codings_changed.emit(0)
+    ctx.filter_changed.emit()  # coders, blind mode, the open document's codings
     if w.document_id is None and w.documents_panel.model.rowCount():
         w.documents_panel.select(w.documents_panel.model.document(0).id)
 
