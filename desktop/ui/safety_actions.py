@@ -134,6 +134,11 @@ def choose_backup(w: MainWindow, items: list[BackupInfo]) -> BackupInfo | None:
 def restore_from_backup(w: MainWindow) -> None:
     if busy(w):
         return
+    if w.importer.busy or getattr(w, "backup_task", None) in w.runner.running:
+        w.statusBar().showMessage(
+            "Wait a moment: the project is being imported into or backed up", 5000
+        )
+        return
     path = Path(w.project.path)
     try:
         items = backups.list_backups(path)
@@ -149,7 +154,6 @@ def restore_from_backup(w: MainWindow) -> None:
     chosen = choose_backup(w, items)
     if chosen is None:
         return
-    w.runner.wait(10_000)  # a backup still being made on opening finishes first
 
     def done(result) -> None:
         reopen(w, path)
