@@ -140,23 +140,25 @@ def import_qdpx(w: MainWindow, path: str | None = None) -> None:
         )
         if adding is None:
             dialog = ReportDialog(
-                w, "Import REFI-QDA project", intro, (describe_refi(plain, dry_run=True), None),
+                w, "Import REFI-QDA project", intro, {(): describe_refi(plain, dry_run=True)},
                 go_text="Import",
             )  # fmt: skip
         else:
             missing = adding.missing_codes
+            hint = (
+                f"The file has {len(missing)} code(s) this project lacks; without them it "
+                "cannot be imported."
+            )
             dialog = ReportDialog(
                 w, "Import REFI-QDA project", intro,
-                ([refused], describe_refi(adding, dry_run=True)),
-                go_text="Import", can_go=(False, True), option=ADD_CODES,
-                option_hint=f"The file has {len(missing)} code(s) this project lacks; without "
-                "them it cannot be imported.",
+                {(False,): [refused], (True,): describe_refi(adding, dry_run=True)},
+                go_text="Import", can_go={(False,): False}, options=[(ADD_CODES, hint)],
             )  # fmt: skip
         w.exchange_dialog = dialog
         answer = confirm(w, dialog)
         w.exchange_dialog = None
         dialog.deleteLater()
-        if answer is None or (adding is not None and not answer):
+        if answer is None or (adding is not None and not any(answer)):
             return
         _import_qdpx(w, project, path, add_codes=adding is not None)
 
@@ -314,8 +316,8 @@ def import_codebook(w: MainWindow, path: str | None = None) -> None:
             )
         nothing = not (report.added or report.updated)
         dialog = ReportDialog(
-            w, "Import codebook", intro, (describe_codebook(report, dry_run=True), None),
-            go_text="Import", can_go=(not nothing, not nothing),
+            w, "Import codebook", intro, {(): describe_codebook(report, dry_run=True)},
+            go_text="Import", can_go={(): not nothing},
         )  # fmt: skip
         w.exchange_dialog = dialog
         answer = confirm(w, dialog)

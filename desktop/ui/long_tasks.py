@@ -100,26 +100,25 @@ def set_steps(dialog: QProgressDialog, done: int, total: int, text: str) -> None
 
 
 class ReportDialog(QDialog):
-    """What a dry run found, and the question whether to go on. With ``option`` a
-    checkbox switches between two reports (without / with the option) and ``can_go``
-    says for each whether the action can proceed."""
+    """What a dry run found, and the question whether to go on. Each of ``options`` (label,
+    hint) is a checkbox; ``reports`` and ``can_go`` are keyed by the tuple of their
+    states (a state missing from ``reports`` shows the report without any option)."""
 
     def __init__(
         self,
         parent: QWidget | None,
         title: str,
         intro: str,
-        reports: tuple[list[str], list[str] | None],
+        reports: dict[tuple[bool, ...], list[str]],
         *,
         go_text: str,
-        can_go: tuple[bool, bool] = (True, True),
-        option: str = "",
-        option_hint: str = "",
+        can_go: dict[tuple[bool, ...], bool] | None = None,
+        options: list[tuple[str, str]] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.reports = reports
-        self.can_go = can_go
+        self.can_go = can_go or {}
         self.intro = QLabel(intro)
         self.intro.setWordWrap(True)
         self.text = QPlainTextEdit()
@@ -130,10 +129,6 @@ class ReportDialog(QDialog):
         mono = QFont("monospace")
         mono.setStyleHint(QFont.StyleHint.TypeWriter)
         self.text.setFont(mono)
-        self.option = QCheckBox(option) if option else None
-        self.hint = QLabel(option_hint)
-        self.hint.setWordWrap(True)
-        self.hint.setObjectName("hint")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.go = self.buttons.addButton(go_text, QDialogButtonBox.ButtonRole.AcceptRole)
         self.go.setDefault(True)
@@ -142,28 +137,35 @@ class ReportDialog(QDialog):
         lay = QVBoxLayout(self)
         lay.addWidget(self.intro)
         lay.addWidget(self.text, 1)
-        if self.option is not None:
-            lay.addWidget(self.option)
-            lay.addWidget(self.hint)
-            self.option.toggled.connect(self._show)
-        else:
-            self.hint.hide()
+        self.options: list[QCheckBox] = []
+        for label, hint in options or []:
+            box = QCheckBox(label)
+            box.toggled.connect(self._show)
+            lay.addWidget(box)
+            self.options.append(box)
+            if hint:
+                note = QLabel(hint)
+                note.setWordWrap(True)
+                note.setObjectName("hint")
+                note.setContentsMargins(22, 0, 0, 4)
+                lay.addWidget(note)
         lay.addWidget(self.buttons)
         self.resize(680, 420)
         self._show()
 
     @property
-    def chosen(self) -> bool:
-        return bool(self.option is not None and self.option.isChecked())
+    def state(self) -> tuple[bool, ...]:
+        return tuple(box.isChecked() for box in self.options)
 
     def _show(self, *_args) -> None:
-        lines = self.reports[1] if self.chosen and self.reports[1] is not None else self.reports[0]
+        plain = tuple(False for _ in self.options)
+        lines = self.reports.get(self.state, self.reports.get(plain, []))
         self.text.setPlainText("\n".join(lines))
-        self.go.setEnabled(self.can_go[1 if self.chosen else 0])
+        self.go.setEnabled(self.can_go.get(self.state, True))
 
 
-def ask_to_go(dialog: ReportDialog) -> bool | None:
-    """Run a ReportDialog: None if cancelled, else whether its option is ticked."""
+def ask_to_go(dialog: ReportDialog) -> tuple[bool, ...] | None:
+    """Run a ReportDialog: None if cancelled, else the states of its options."""
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
-    return dialog.chosen
+    return dialog.state

@@ -4,6 +4,7 @@ blind mode sees only their own codings; the other filters are disabled and say w
 
 from __future__ import annotations
 
+from itertools import product
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,10 @@ if TYPE_CHECKING:
 
 PROJECT_FILTER = "Tessera projects (*.tessera);;All files (*)"
 ADD_CODES = "Add codes that this project lacks"
+OPTIONS = {
+    "add_codes": ADD_CODES,
+    "rename_clashing": "Add coders whose name is taken here under a new name",
+}
 
 
 def install(w: MainWindow) -> None:
@@ -132,10 +137,6 @@ def _lines(report: MergeReport) -> list[str]:
     return lines
 
 
-def _lacks_codes(report: MergeReport) -> bool:
-    return any(sr.codes_missing or sr.fields_missing for sr in report.sources)
-
-
 def _merge_progress(dialog, p) -> None:
     if not isinstance(p, MergeProgress):
         return
@@ -156,57 +157,77 @@ def merge_files(w: MainWindow, paths: list[str] | None = None) -> None:
     project = w.project
 
     def dry(progress, cancelled):
-        plain = merge_projects(project, paths, dry_run=True, progress=progress, cancelled=cancelled)
-        adding = None
-        if _lacks_codes(plain) and not plain.cancelled:
-            adding = merge_projects(
-                project, paths, add_codes=True, dry_run=True, progress=progress, cancelled=cancelled
-            )  # fmt: skip
-        return plain, adding
+        def run(**options) -> MergeReport:
+            return merge_projects(
+                project, paths, dry_run=True, progress=progress, cancelled=cancelled, **options
+            )
+
+        plain = run()
+        offered = _offered(plain)
+        reports = {tuple(False for _ in offered): plain}
+        for state in product((False, True), repeat=len(offered)):
+            if any(state) and not plain.cancelled:
+                reports[state] = run(**{o: on for o, on in zip(offered, state, strict=True)})
+        return offered, reports
 
     def checked(result) -> None:
-        plain, adding = result
-        if plain.cancelled or (adding is not None and adding.cancelled):
+        offered, reports = result
+        if any(r.cancelled for r in reports.values()):
             w.statusBar().showMessage("Merge cancelled: nothing was merged", 6000)
             return
-        usable = (any(s.ok for s in plain.sources), adding is not None and any(s.ok for s in adding.sources))  # fmt: skip
+        plain = reports[tuple(False for _ in offered)]
         n = len(paths)
         intro = (
             f"What merging {n} file{'s' if n != 1 else ''} into <b>{project.name}</b> would do. "
             "Nothing has been changed yet; merging never removes anything."
         )
-        missing = sorted({c for sr in plain.sources for c in sr.codes_missing})
-        hint = ""
-        if adding is not None:
-            hint = (
-                f"Without it, a file whose codes this project lacks is refused ({len(missing)} "
-                f"code(s): {', '.join(missing[:8])}{' …' if len(missing) > 8 else ''})."
-            )
         dialog = ReportDialog(
             w, "Merge coders' files", intro,
-            (_lines(plain), _lines(adding) if adding is not None else None),
-            go_text="Merge", can_go=usable, option=ADD_CODES if adding is not None else "",
-            option_hint=hint,
+            {state: _lines(r) for state, r in reports.items()},
+            go_text="Merge",
+            can_go={state: any(sr.ok for sr in r.sources) for state, r in reports.items()},
+            options=[(OPTIONS[o], _hint(o, plain)) for o in offered],
         )  # fmt: skip
         w.merge_dialog = dialog
         answer = confirm_merge(w, dialog)
         w.merge_dialog = None
         dialog.deleteLater()
-        if answer is None:
+        if answer is None or not dialog.can_go.get(answer, False):
             return
-        if not usable[1 if answer else 0]:
-            return
-        _merge(w, project, paths, bool(answer))
+        _merge(w, project, paths, {o: on for o, on in zip(offered, answer, strict=True)})
 
     run_long(w, "Merge coders' files", "Checking the files…", dry,
              done=checked, progressed=_merge_progress)  # fmt: skip
 
 
-def _merge(w: MainWindow, project, paths: list[str], add_codes: bool) -> None:
-    def work(progress, cancelled):
-        return merge_projects(
-            project, paths, add_codes=add_codes, progress=progress, cancelled=cancelled
+def _offered(plain: MergeReport) -> list[str]:
+    """The merge options worth offering after a plain dry run."""
+    offered = []
+    if any(sr.codes_missing or sr.fields_missing for sr in plain.sources):
+        offered.append("add_codes")
+    if any(sr.coder_clashes for sr in plain.sources):
+        offered.append("rename_clashing")
+    return offered
+
+
+def _hint(option: str, plain: MergeReport) -> str:
+    if option == "add_codes":
+        missing = sorted({c for sr in plain.sources for c in sr.codes_missing})
+        listed = f"{', '.join(missing[:8])}{' …' if len(missing) > 8 else ''}"
+        return (
+            f"Without it, a file with codes or fields this project lacks is refused "
+            f"({len(missing)} code(s): {listed})."
         )
+    clashes = sorted({c for sr in plain.sources for c in sr.coder_clashes})
+    return (
+        f"{', '.join(clashes)}: a different person of the same name is a coder here. With it, "
+        "they come in as “name (2)”; without it, their file is refused."
+    )
+
+
+def _merge(w: MainWindow, project, paths: list[str], options: dict[str, bool]) -> None:
+    def work(progress, cancelled):
+        return merge_projects(project, paths, progress=progress, cancelled=cancelled, **options)
 
     def done(report: MergeReport) -> None:
         refresh_all(w)

@@ -59,11 +59,11 @@ def test_refi_import_shows_what_would_come_in_then_imports(
     def confirm(w, dialog):
         seen["without"] = (dialog.text.toPlainText(), dialog.go.isEnabled())
         dialog.show()
-        dialog.option.setChecked(True)
+        dialog.options[0].setChecked(True)
         seen["with"] = (dialog.text.toPlainText(), dialog.go.isEnabled())
         dialog.grab().save("/tmp/tessera-refi-import-dialog.png")
         seen["stored"] = len(stored(w))
-        return True
+        return dialog.state
 
     monkeypatch.setattr(exchange_actions, "choose_file", lambda w, title, f: str(qdpx))
     monkeypatch.setattr(exchange_actions, "confirm", confirm)
@@ -124,7 +124,7 @@ def test_codebook_import_shows_the_dry_run_and_undo_takes_it_back(
         seen["codes"] = window.codebook_panel.model.rowCount()
         dialog.show()
         dialog.grab().save("/tmp/tessera-codebook-import-dialog.png")
-        return False
+        return dialog.state
 
     monkeypatch.setattr(exchange_actions, "choose_file", lambda w, title, f: str(book))
     monkeypatch.setattr(exchange_actions, "confirm", confirm)

@@ -76,12 +76,12 @@ def test_merge_shows_a_dry_run_then_merges_with_the_codes_it_lacks(
     def confirm(w, dialog):
         seen["without"] = (dialog.text.toPlainText(), dialog.go.isEnabled())
         dialog.show()
-        dialog.option.setChecked(True)
+        dialog.options[0].setChecked(True)
         seen["with"] = (dialog.text.toPlainText(), dialog.go.isEnabled())
         dialog.grab().save("/tmp/tessera-merge-dialog.png")
         # nothing is written by the dry run
         seen["stored"] = len(stored(w))
-        return True
+        return dialog.state
 
     monkeypatch.setattr(team_actions, "choose_sources", lambda w: [str(anas_copy)])
     monkeypatch.setattr(team_actions, "confirm_merge", confirm)
@@ -187,3 +187,42 @@ def test_cancel_in_the_progress_dialog_stops_the_merge(window, qtbot, anas_copy,
     idle(qtbot, window)
     assert window.statusBar().currentMessage() == "Merge cancelled: nothing was merged"
     assert stored(window) == []
+
+
+def test_merge_offers_to_rename_a_coder_whose_name_is_taken(
+    window, qtbot, prompts, tmp_path, monkeypatch
+):
+    from tests.ui.conftest import ARTICLE
+
+    teams.add_coder(window.project, "Lea")  # the Lea of this project
+    other = tmp_path / "other.tessera"
+    with Project.create(other, template="conflict-news", name="Other") as p:
+        doc = documents.add_document(p, name="talks.txt", text=ARTICLE, kind="txt").id
+        c = code(p, doc, "Events/Air strikes", "resumed air strikes", "Lea")
+        teams.coder_guid(p, c.coder_id)  # another Lea, with an identity of her own
+    seen = {}
+
+    def confirm(w, dialog):
+        boxes = dialog.options
+        seen["options"] = [b.text() for b in boxes]
+        boxes[0].setChecked(True)
+        seen["codes only"] = dialog.go.isEnabled()
+        boxes[1].setChecked(True)
+        seen["both"] = (dialog.text.toPlainText(), dialog.go.isEnabled())
+        dialog.show()
+        dialog.grab().save("/tmp/tessera-merge-two-options.png")
+        return dialog.state
+
+    monkeypatch.setattr(team_actions, "choose_sources", lambda w: [str(other)])
+    monkeypatch.setattr(team_actions, "confirm_merge", confirm)
+    window.merge_action.trigger()
+    idle(qtbot, window)
+    assert seen["options"] == [
+        "Add codes that this project lacks",
+        "Add coders whose name is taken here under a new name",
+    ]
+    assert seen["codes only"] is False
+    text, enabled = seen["both"]
+    assert enabled and "would merge" in text and "Lea (2)" in text
+    assert "Lea (2)" in [c.name for c in coders.list_coders(window.project)]
+    assert [q for _p, _c, q in stored(window)] == ["resumed air strikes"]
