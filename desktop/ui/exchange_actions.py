@@ -36,7 +36,7 @@ def install(w: MainWindow) -> None:
     file_menu = _menu(w, "&File")
     acts = file_menu.actions()
     export = next(a for a in acts if a.text() == "&Export")
-    imp = QMenu("I&mport", file_menu)
+    imp = QMenu("Im&port", file_menu)
     qdpx_in = imp.addAction("&REFI-QDA project (.qdpx)…", lambda: import_qdpx(w))
     qdpx_in.setToolTip("Documents, codebook, coders and codings from NVivo, ATLAS.ti, MAXQDA…")
     file_menu.insertMenu(export, imp)

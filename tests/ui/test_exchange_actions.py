@@ -67,7 +67,7 @@ def test_refi_import_shows_what_would_come_in_then_imports(
 
     monkeypatch.setattr(exchange_actions, "choose_file", lambda w, title, f: str(qdpx))
     monkeypatch.setattr(exchange_actions, "confirm", confirm)
-    action(menu(window, "&File", "I&mport"), "&REFI-QDA project (.qdpx)…").trigger()
+    action(menu(window, "&File", "Im&port"), "&REFI-QDA project (.qdpx)…").trigger()
     idle(qtbot, window)
     text, enabled = seen["without"]
     assert "the project lacks" in text and "Events/Air strikes" in text and not enabled
@@ -92,7 +92,7 @@ def test_an_unreadable_qdpx_is_refused_with_its_reason(
     bad.write_bytes(b"not a zip")
     monkeypatch.setattr(exchange_actions, "choose_file", lambda w, title, f: str(bad))
     monkeypatch.setattr(exchange_actions, "confirm", lambda w, d: pytest.fail("no dry run"))
-    action(menu(window, "&File", "I&mport"), "&REFI-QDA project (.qdpx)…").trigger()
+    action(menu(window, "&File", "Im&port"), "&REFI-QDA project (.qdpx)…").trigger()
     idle(qtbot, window)
     assert len(prompts.errors) == 1 and prompts.errors[0].startswith("bad.qdpx cannot be imported")
     assert stored(window) == []
