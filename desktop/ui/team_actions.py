@@ -94,8 +94,22 @@ def sync_blind(w: MainWindow) -> None:
         action = w.view_actions[mode]
         action.setEnabled(not limited)
         action.setToolTip(why if limited else "")
+    _hide_counts(w, limited)
     if limited and ctx.view_mode != MINE:
         ctx.set_view(MINE)  # emits filter_changed again, which lands here with MINE
+
+
+COUNT_COLUMNS = (("codebook_panel", 1), ("documents_panel", 3))  # their "Codings" columns
+
+
+def _hide_counts(w: MainWindow, hide: bool) -> None:
+    """The codebook's and the documents' coding counts add up every coder's codings:
+    hidden while blind mode hides the other coders (shown again only if hidden here)."""
+    if hide == getattr(w, "blind_hid_counts", False):
+        return
+    for panel, column in COUNT_COLUMNS:
+        getattr(w, panel).view.setColumnHidden(column, hide)
+    w.blind_hid_counts = hide
 
 
 def set_blind(w: MainWindow, on: bool) -> None:

@@ -133,6 +133,9 @@ def test_blind_coding_hides_other_coders_from_a_coder_but_not_the_reviewer(windo
     window.switch_coder()
     assert window.ctx.view_mode == MINE
     assert panel_rows(window) == [("State forces", "Ana", "Syria's regime")]
+    # counts that add up everyone's codings are hidden from her
+    assert window.codebook_panel.view.isColumnHidden(1)
+    assert window.documents_panel.view.isColumnHidden(3)
     for mode in (ALL, CHOSEN):
         action = window.view_actions[mode]
         assert not action.isEnabled()
@@ -146,6 +149,7 @@ def test_blind_coding_hides_other_coders_from_a_coder_but_not_the_reviewer(windo
 
     prompts.coder_answers = ["Maya"]
     window.switch_coder()
+    assert not window.codebook_panel.view.isColumnHidden(1)  # Maya is the reviewer
     window.blind_action.trigger()
     assert not teams.is_blind(window.project) and not window.blind_action.isChecked()
     assert window.view_actions[ALL].isEnabled()
