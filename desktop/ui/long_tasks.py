@@ -45,6 +45,7 @@ def run_long(
     is called on the UI thread once the dialog is gone."""
     dialog = QProgressDialog(label, "Cancel" if cancellable else "", 0, 0, w)
     dialog.setWindowTitle(title)
+    dialog.setMinimumWidth(420)  # file names in the label do not make it jump
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(500)
     dialog.setAutoClose(False)
