@@ -174,3 +174,32 @@ def test_codebook_exports(window, qtbot, prompts, tmp_path, label, suffix, marke
     assert marker in out.read_text(encoding="utf-8")
     n = len(codebook.list_codes(window.project))
     assert f"Exported {n} code(s)" in window.statusBar().currentMessage()
+
+
+QDC_WITH_TWINS = """<?xml version="1.0" encoding="utf-8"?>
+<CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="Elsewhere"><Codes>
+<Code guid="11111111-1111-1111-1111-111111111111" name="Protests" isCodable="true"/>
+<Code guid="22222222-2222-2222-2222-222222222222" name="Protests" isCodable="true"/>
+</Codes></CodeBook>
+"""
+
+
+def test_a_codebook_the_reader_had_to_adjust_is_offered_as_adjusted(
+    window, qtbot, tmp_path, monkeypatch
+):
+    book = tmp_path / "twins.qdc"
+    book.write_text(QDC_WITH_TWINS, encoding="utf-8")
+    seen = {}
+
+    def confirm(w, dialog):
+        seen["intro"] = dialog.intro.text()
+        seen["text"] = dialog.text.toPlainText()
+        return dialog.state
+
+    monkeypatch.setattr(exchange_actions, "choose_file", lambda w, title, f: str(book))
+    monkeypatch.setattr(exchange_actions, "confirm", confirm)
+    action(menu(window, "Code&book"), "&Import codebook…").trigger()
+    idle(qtbot, window)
+    assert "had to be adjusted when read (1 change(s)" in seen["intro"]
+    assert "imported as 'Protests (2)'" in seen["text"]
+    assert codebook.find_code(window.project, "Protests (2)") is not None
