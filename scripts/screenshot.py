@@ -69,6 +69,10 @@ def main(out: Path) -> Path:
     first = window.current_codings[2].id
     window.show_coding(first)
     window.viewer.verticalScrollBar().setValue(0)
+    # a code selected, so that the inspector shows a definition with its criteria
+    window.codebook_ui.tree.select_code(paths["Claims/Accusations"])
+    window.show_coding(first)
+    window.viewer.verticalScrollBar().setValue(0)
     for _ in range(5):
         app.processEvents()
     out.parent.mkdir(parents=True, exist_ok=True)
