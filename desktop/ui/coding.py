@@ -203,16 +203,26 @@ class CodingActions:
         self.ctx.run(cmd.MoveCode(self.ctx, code_id, parent.id if parent else None))
 
     def delete_code(self, code_id: int) -> None:
-        from desktop.services import codebook
+        from desktop.services import codebook, codings
 
         code = self.w.codes[code_id]
+        visible = self.ctx.blind_ids
         try:
-            n = codebook.count_codings_under(self.w.project, code_id)
+            if visible is None:
+                n = codebook.count_codings_under(self.w.project, code_id)
+            else:  # blind mode: her codings only; others' are not counted out loud
+                ids = codebook.subtree_ids(self.w.project, code_id)
+                n = len(codings.list_codings(self.w.project, code_ids=ids, coder_ids=visible))
         except ServiceError as exc:
             self.w.prompts.error(str(exc))
             return
         question = f"Delete the code “{code.path}” and its sub-codes?"
-        if n:
+        if visible is not None:
+            question += (
+                f"\n\nThis also deletes the codings made with them: {n} of yours, and other "
+                "coders' if they have any (Undo brings them back)."
+            )
+        elif n:
             question += f"\n\nThis also deletes {n} coding{'s' if n != 1 else ''} made with them (Undo brings them back)."
         if self.w.prompts.confirm("Delete code", question):
             self.ctx.run(cmd.DeleteCode(self.ctx, code_id, code.path))

@@ -1,6 +1,7 @@
 """Issue #5 in the window: File > Merge coders' files… (a dry run to confirm, then the
 merge in a worker), File > Copy for a coder…, and Coders > Blind coding (a coder in
-blind mode sees only their own codings; the other filters are disabled and say why)."""
+blind mode sees only their own codings; the other filters are disabled and say why, and
+the status bar shows a "Blind coding" badge beside the coder while it is on)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QInputDialog
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QLabel
 
 from desktop.services import coders, teams
 from desktop.services.errors import ServiceError
@@ -56,6 +57,15 @@ def install(w: MainWindow) -> None:
     coders_menu.insertAction(first_view, blind)
     coders_menu.insertSeparator(first_view)
     w.blind_action = blind
+    badge = QLabel("Blind coding")
+    badge.setObjectName("blindBadge")
+    badge.setStyleSheet(
+        "QLabel#blindBadge { background: #fef3c7; color: #92400e; border-radius: 4px;"
+        " padding: 0 6px; font-weight: 600; }"
+    )
+    badge.hide()
+    w.statusBar().addPermanentWidget(badge)  # after the coder's name
+    w.blind_badge = badge
     w.project_opened.connect(lambda _p: _attach(w))
 
 
@@ -94,6 +104,14 @@ def sync_blind(w: MainWindow) -> None:
         action = w.view_actions[mode]
         action.setEnabled(not limited)
         action.setToolTip(why if limited else "")
+    w.blind_badge.setVisible(on)
+    w.blind_badge.setToolTip(
+        "Blind coding is on: you see only your own codings"
+        + (f" until the reviewer ({rev}) lifts it" if rev else "")
+        if limited
+        else "Blind coding is on: each coder sees only their own codings; as the reviewer "
+        "you see everyone's"
+    )
     _hide_counts(w, limited)
     if limited and ctx.view_mode != MINE:
         ctx.set_view(MINE)  # emits filter_changed again, which lands here with MINE

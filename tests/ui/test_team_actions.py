@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 
 from desktop.services import codebook, coders, codings, documents, teams
 from desktop.services.project import Project
@@ -230,3 +231,127 @@ def test_merge_offers_to_rename_a_coder_whose_name_is_taken(
     assert enabled and "would merge" in text and "Lea (2)" in text
     assert "Lea (2)" in [c.name for c in coders.list_coders(window.project)]
     assert [q for _p, _c, q in stored(window)] == ["resumed air strikes"]
+
+
+def test_blind_coding_counts_only_what_the_coder_may_see(window, qtbot, prompts, tmp_path):
+    """The inspector's count, Codebook > Frequencies… (by document and by coder) and the
+    file it saves count only Ana's codings while blind mode limits her, everyone's once
+    it is lifted; the status bar says when blind coding is on."""
+    import csv
+
+    doc = window.document_id
+    code(window.project, doc, "Actors/State forces", "Syria's regime", "Ana")
+    code(window.project, doc, "Actors/State forces", "its ally Russia", "Maya")
+    code(window.project, doc, "Casualties/Killed", "At least 12 people were killed", "Maya")
+    team_actions.refresh_all(window)
+    state = codebook.find_code(window.project, "Actors/State forces").id
+    window.codebook_ui.tree.select_code(state)
+    inspector = window.codebook_ui.inspector
+    badge = window.blind_badge
+    freq = window.codebook_ui.show_frequencies()
+    qtbot.waitExposed(freq)
+    m = freq.model
+
+    def total() -> str:
+        return m.index(m.rowCount() - 1, m.n_columns + 1).data()
+
+    def columns() -> list[str]:
+        return [m.headerData(i, Qt.Orientation.Horizontal) for i in range(1, m.n_columns + 1)]
+
+    def row(path: str) -> list[str]:
+        r = next(i for i in range(m.rowCount() - 1) if m.rows[i].path == path)
+        return [m.index(r, c).data() for c in range(1, m.columnCount())]
+
+    def saved(name: str) -> list[list[str]]:
+        prompts.save_to = str(tmp_path / name)
+        freq.save_button.click()
+        with open(prompts.save_to, encoding="utf-8-sig") as fh:
+            return list(csv.reader(fh))
+
+    assert badge.isHidden()
+    assert "· 2 codings" in inspector.path.text() and total() == "3"
+
+    window.blind_action.trigger()  # Maya, the reviewer, turns it on and still sees everyone
+    assert not badge.isHidden() and badge.text() == "Blind coding"
+    assert "as the reviewer you see everyone's" in badge.toolTip()
+    assert "· 2 codings" in inspector.path.text() and total() == "3"
+
+    prompts.coder_answers = ["Ana"]
+    window.switch_coder()
+    assert badge.isVisibleTo(window) and badge.text() == "Blind coding"
+    assert badge.toolTip() == (
+        "Blind coding is on: you see only your own codings until the reviewer (Maya) lifts it"
+    )
+    assert "Ana" in window.status_coder.text()
+    assert "· 1 coding<" in inspector.path.text()  # her own, not the 2 of everyone
+    qtbot.waitUntil(lambda: total() == "1", timeout=2000)  # the open window follows
+    assert columns() == ["talks.txt"]
+    assert row("Actors/State forces") == ["1", "1", "1"]
+    assert row("Casualties/Killed") == ["", "", ""]
+    assert "blind coding: your codings only" in freq.summary.text()
+    rows = saved("ana-by-document.csv")
+    assert rows[0] == ["code", "talks.txt", "total", "total with sub-codes"]
+    assert ["Casualties/Killed", "0", "0", "0"] in rows and rows[-1] == ["Total", "1", "1", ""]
+    freq.by.setCurrentIndex(1)  # by coder: only herself
+    assert columns() == ["Ana"] and total() == "1"
+    assert saved("ana-by-coder.csv")[0][:2] == ["code", "Ana"]
+    prompts.save_to = str(tmp_path / "ana.html")
+    freq.save_button.click()
+    html = (tmp_path / "ana.html").read_text(encoding="utf-8")
+    assert "<th>Ana</th>" in html and "Maya" not in html
+
+    prompts.coder_answers = ["Maya"]
+    window.switch_coder()
+    window.blind_action.trigger()  # lifted
+    assert badge.isHidden()
+    prompts.coder_answers = ["Ana"]
+    window.switch_coder()
+    assert badge.isHidden()
+    assert "· 2 codings" in inspector.path.text()
+    qtbot.waitUntil(lambda: total() == "3", timeout=2000)
+    assert columns() == ["Ana", "Maya"]
+    assert "blind" not in freq.summary.text()
+    assert saved("everyone.csv")[-1] == ["Total", "1", "2", "3", ""]
+    freq.close()
+
+
+def test_blind_coding_deletions_count_only_the_coders_own_codings_and_values(
+    window, prompts, monkeypatch
+):
+    """Deleting a code or a field asks first; in blind mode the question counts only
+    Ana's codings and values (and still asks when only other coders' would go)."""
+    from desktop.services import fields as fieldsvc
+
+    doc = window.document_id
+    mine = code(window.project, doc, "Casualties/Killed", "At least 12 people were killed", "Ana")
+    theirs = code(window.project, doc, "Casualties/Killed", "12 people", "Maya")
+    killed = mine.code_id
+    victims = fieldsvc.add_field(window.project, killed, "victims", "integer")
+    source = fieldsvc.add_field(window.project, killed, "source", "text")
+    fieldsvc.set_coding_values(window.project, theirs.id, {victims.id: 12, source.id: "monitor"})
+    fieldsvc.set_coding_values(window.project, mine.id, {victims.id: 12})
+    team_actions.refresh_all(window)
+    asked: list[str] = []
+    monkeypatch.setattr(prompts, "confirm", lambda title, message: asked.append(message) or False)
+    monkeypatch.setattr(window.codebook_ui, "ask_fields", lambda *a: [])  # delete both fields
+
+    window.coding.delete_code(killed)
+    window.codebook_ui.edit_fields(killed)
+    assert "This also deletes 2 codings made with them" in asked[0]
+    assert asked[1].startswith("Deleting victims (2 values), source (1 values) deletes")
+
+    window.blind_action.trigger()  # Maya, the reviewer, turns it on
+    prompts.coder_answers = ["Ana"]
+    window.switch_coder()
+    asked.clear()
+    window.coding.delete_code(killed)
+    window.codebook_ui.edit_fields(killed)
+    assert asked[0].endswith(
+        "This also deletes the codings made with them: 1 of yours, and other coders' if they "
+        "have any (Undo brings them back)."
+    )
+    assert asked[1] == (
+        "Deleting victims (1 of your values), source (0 of your values) deletes those values too, "
+        "and other coders' values for them if they have any (Undo brings them back). Go on?"
+    )
+    assert codebook.find_code(window.project, "Casualties/Killed") is not None  # refused

@@ -9,13 +9,14 @@ this package, main_window.py calls ``install`` and ``attach``, coding.py calls
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QObject, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QMenu, QSplitter
 
-from desktop.services import codebook, templates
+from desktop.services import codebook, codings, templates
 from desktop.services import fields as fieldsvc
 from desktop.services.codebook import CodeInfo
 from desktop.services.codings import CodingInfo
@@ -135,6 +136,9 @@ class CodebookUI(ValueActions, QObject):
                        ctx.codebook_changed):  # fmt: skip
             signal.connect(self._frequencies_stale)
         ctx.coding_updated.connect(self._coding_changed)
+        # another coder, or blind mode turned on or lifted: whose codings are counted changes
+        ctx.filter_changed.connect(self.show_current)
+        ctx.filter_changed.connect(self._frequencies_stale)
         self._load_fields()
 
     def say(self, text: str, ms: int = 6000) -> None:
@@ -176,6 +180,10 @@ class CodebookUI(ValueActions, QObject):
         if code is None:
             self.inspector.show_code(None, [], [])
             return
+        visible = self.ctx.blind_ids
+        if visible is not None:  # blind mode: the tree's count adds up every coder's codings
+            shown = codings.list_codings(self.project, code_ids=[code.id], coder_ids=visible)
+            code = replace(code, codings=len(shown))
         try:
             examples = codebook.list_examples(self.project, code.id)
             fields = fieldsvc.effective_fields(self.project, code.id)
@@ -319,18 +327,34 @@ class CodebookUI(ValueActions, QObject):
         kept = {s["id"] for s in specs if s.get("id") is not None}
         gone = [f for f in own if f.id not in kept]
         if gone:
+            visible = self.ctx.blind_ids
+            seen = (
+                None
+                if visible is None
+                else {c.id for c in codings.list_codings(self.project, coder_ids=visible)}
+            )
             counts: dict[int, int] = {}
-            for values in fieldsvc.all_coding_values(self.project).values():
-                for fid in values:
-                    counts[fid] = counts.get(fid, 0) + 1
-            with_values = [f for f in gone if counts.get(f.id)]
-            if with_values:
+            for coding_id, values in fieldsvc.all_coding_values(self.project).items():
+                if seen is None or coding_id in seen:
+                    for fid in values:
+                        counts[fid] = counts.get(fid, 0) + 1
+            if seen is not None:
+                # blind mode: count only her values, and ask whether or not other coders'
+                # codings carry some (asking only when they do would tell her they do)
+                what = ", ".join(f"{f.name} ({counts.get(f.id, 0)} of your values)" for f in gone)
+                question = (
+                    f"Deleting {what} deletes those values too, and other coders' values for "
+                    "them if they have any (Undo brings them back). Go on?"
+                )
+            elif with_values := [f for f in gone if counts.get(f.id)]:
                 what = ", ".join(f"{f.name} ({counts[f.id]} values)" for f in with_values)
-                if not self.w.prompts.confirm(
-                    "Delete fields",
-                    f"Deleting {what} deletes those values too (Undo brings them back). Go on?",
-                ):
-                    return None
+                question = (
+                    f"Deleting {what} deletes those values too (Undo brings them back). Go on?"
+                )
+            else:
+                question = ""
+            if question and not self.w.prompts.confirm("Delete fields", question):
+                return None
         out: list = [ccmd.DeleteField(self.ctx, f.id, f.name) for f in gone]
         by_id = {f.id: f for f in own}
         for s in specs:

@@ -1,6 +1,7 @@
 """Codebook > Frequencies…: codings per code and document (or coder), with totals,
 sortable by any column (the totals row stays last), saved as CSV (or an HTML table when
-the file name ends in .html)."""
+the file name ends in .html). In blind mode the table and the saved file count only the
+codings the active coder may see (``Context.blind_ids``)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from desktop.core import csvio
 from desktop.services import frequencies as freq
 from desktop.services.errors import ServiceError
 from desktop.services.frequencies import FrequencyRow, FrequencyTable
@@ -179,9 +181,19 @@ class FrequenciesDialog(QDialog):
     def by_what(self) -> str:
         return self.by.currentData()
 
+    @property
+    def coder_ids(self) -> list[int] | None:
+        """Whose codings are counted: None for everyone's; in blind mode only those the
+        active coder may see."""
+        ctx = self.w.ctx
+        return None if ctx is None or ctx.blind_ids is None else list(ctx.blind_ids)
+
+    def table(self) -> FrequencyTable:
+        return freq.frequencies(self.w.project, self.by_what, coder_ids=self.coder_ids)
+
     def refresh(self) -> None:
         try:
-            table = freq.frequencies(self.w.project, self.by_what)
+            table = self.table()
         except ServiceError as exc:
             self.w.prompts.error(str(exc))
             return
@@ -190,9 +202,10 @@ class FrequenciesDialog(QDialog):
         h = self.view.horizontalHeader()  # sections exist only once the model has columns
         h.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         h.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        blind = " · blind coding: your codings only" if self.coder_ids is not None else ""
         self.summary.setText(
             f"{table.total} codings · {len(table.rows)} codes · {len(table.columns)} "
-            f"{self.by_what}{'s' if len(table.columns) != 1 else ''}"
+            f"{self.by_what}{'s' if len(table.columns) != 1 else ''}{blind}"
         )
 
     def save_csv(self) -> None:
@@ -204,10 +217,25 @@ class FrequenciesDialog(QDialog):
         )
         if not out:
             return
-        try:
-            fmt = "html" if out.lower().endswith((".html", ".htm")) else "csv"
-            n = freq.export_frequencies(self.w.project, out, fmt, by=self.by_what)
-        except ServiceError as exc:
+        try:  # recounted with the same coders as the table shown (blind mode too)
+            n = write_table(self.table(), out, self.w.project.name)
+        except (ServiceError, OSError) as exc:
             self.w.prompts.error(str(exc))
             return
         self.w.statusBar().showMessage(f"Saved frequencies of {n} codes to {out}", 6000)
+
+
+def write_table(table: FrequencyTable, out: str, title: str) -> int:
+    """The table laid out as frequencies.export_frequencies lays it out (CSV, or HTML for
+    .html/.htm), which counts every coder's codings; returns the number of code rows."""
+    if out.lower().endswith((".html", ".htm")):
+        with csvio.open_output(out) as fh:
+            fh.write(freq.frequencies_html(table, title))
+        return len(table.rows)
+    with csvio.open_output(out) as fh:
+        w = csvio.writer(fh)
+        w.writerow(["code", *(name for _, name in table.columns), "total", "total with sub-codes"])
+        for r in table.rows:
+            w.writerow([r.path, *r.counts, r.total, r.total_with_subcodes])
+        w.writerow(["Total", *table.column_totals, table.total, ""])
+    return len(table.rows)
