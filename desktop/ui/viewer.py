@@ -284,19 +284,7 @@ class DocumentViewer(QPlainTextEdit):
             if start > bpos + blen:
                 continue
             s, e = max(start, bpos) - bpos, min(end, bpos + blen) - bpos
-            layout = block.layout()
-            for i in range(layout.lineCount()):
-                line = layout.lineAt(i)
-                ls = line.textStart()
-                le = ls + line.textLength()
-                if e <= ls or s >= le:
-                    continue
-                a, b = max(s, ls), min(e, le)
-                xa = line.cursorToX(a)[0]
-                xb = line.cursorToX(b)[0]
-                if b == le and e > le:  # runs on past the line's end
-                    xb = line.naturalTextWidth() + line.x()
-                out.append(QRectF(x0 + xa, top + line.y(), max(xb - xa, 2.0), line.height()))
+            out.extend(block_span_rects(block, top, s, e, x0, self.viewport().height()))
         return out
 
     def _block_positions(self, blocks) -> list[int]:
@@ -495,3 +483,36 @@ def snap(text: str, start: int, end: int) -> tuple[int, int]:
         while end < n and _WORD.match(text[end]):
             end += 1
     return start, end
+
+
+def block_span_rects(block, top: float, s: int, e: int, x0: float, height: float) -> list[QRectF]:
+    """Rectangles of the characters [s, e) of one laid-out block (positions inside the
+    block), one per visual line, for the lines within [0, height) of the viewport. The
+    lines are found through the layout, not by walking every line of a long paragraph."""
+    layout = block.layout()
+    n = layout.lineCount()
+    if n == 0:
+        return []
+    first_line = layout.lineForTextPosition(s)
+    last_line = layout.lineForTextPosition(max(e - 1, s))
+    i0 = first_line.lineNumber() if first_line.isValid() else 0
+    i1 = last_line.lineNumber() if last_line.isValid() else n - 1
+    out = []
+    for i in range(i0, i1 + 1):
+        line = layout.lineAt(i)
+        y = top + line.y()
+        if y > height:
+            break
+        if y + line.height() < 0:
+            continue
+        ls = line.textStart()
+        le = ls + line.textLength()
+        if e <= ls or s >= le:
+            continue
+        a, b = max(s, ls), min(e, le)
+        xa = line.cursorToX(a)[0]
+        xb = line.cursorToX(b)[0]
+        if b == le and e > le:  # runs on past the line's end
+            xb = line.naturalTextWidth() + line.x()
+        out.append(QRectF(x0 + xa, y, max(xb - xa, 2.0), line.height()))
+    return out

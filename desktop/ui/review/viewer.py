@@ -12,7 +12,7 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QResizeEvent
 from PySide6.QtWidgets import QApplication, QPlainTextEdit, QWidget
 
 from desktop.ui.spans import Span
-from desktop.ui.viewer import DocumentViewer
+from desktop.ui.viewer import DocumentViewer, block_span_rects
 
 COLUMN_W, COLUMN_STRIPE = 13, 7
 REGION_COLOR = QColor("#d1584b")
@@ -144,33 +144,7 @@ class ReviewViewer(DocumentViewer):
             if start > bpos + blen:
                 continue
             s, e = max(start, bpos) - bpos, min(end, bpos + blen) - bpos
-            layout = block.layout()
-            n = layout.lineCount()
-            if n == 0:
-                continue
-            first_line, last_line = (
-                layout.lineForTextPosition(s),
-                layout.lineForTextPosition(max(e - 1, s)),
-            )
-            i0 = first_line.lineNumber() if first_line.isValid() else 0
-            i1 = last_line.lineNumber() if last_line.isValid() else n - 1
-            for i in range(i0, i1 + 1):
-                line = layout.lineAt(i)
-                y = top + line.y()
-                if y > height:
-                    break
-                if y + line.height() < 0:
-                    continue
-                ls = line.textStart()
-                le = ls + line.textLength()
-                if e <= ls or s >= le:
-                    continue
-                a, b = max(s, ls), min(e, le)
-                xa = line.cursorToX(a)[0]
-                xb = line.cursorToX(b)[0]
-                if b == le and e > le:  # runs on past the line's end
-                    xb = line.naturalTextWidth() + line.x()
-                out.append(QRectF(x0 + xa, y, max(xb - xa, 2.0), line.height()))
+            out.extend(block_span_rects(block, top, s, e, x0, height))
         return out
 
     # -- painting ------------------------------------------------------------------------
