@@ -91,12 +91,13 @@ def frequencies(
 
 
 def export_frequencies(
-    project, out: Path | str | IO, fmt: str = "csv", *, by: str = "document"
-) -> int:
+    project, out: Path | str | IO, fmt: str = "csv", *, by: str = "document",
+    coder_ids: list[int] | None = None,
+) -> int:  # fmt: skip
     """Write the frequency table as CSV (code, one column per document or coder, total,
-    total with sub-codes; a last row of totals) or as an HTML table. Returns the number
-    of code rows."""
-    table = frequencies(project, by)
+    total with sub-codes; a last row of totals) or as an HTML table, counting the codings
+    of ``coder_ids`` only if given (blind coding). Returns the number of code rows."""
+    table = frequencies(project, by, coder_ids=coder_ids)
     fmt = fmt.lower().lstrip(".")
     if fmt == "csv":
         with csvio.open_output(out) as fh:

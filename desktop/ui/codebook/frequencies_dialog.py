@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from desktop.core import csvio
 from desktop.services import frequencies as freq
 from desktop.services.errors import ServiceError
 from desktop.services.frequencies import FrequencyRow, FrequencyTable
@@ -217,25 +216,12 @@ class FrequenciesDialog(QDialog):
         )
         if not out:
             return
-        try:  # recounted with the same coders as the table shown (blind mode too)
-            n = write_table(self.table(), out, self.w.project.name)
+        fmt = "html" if out.lower().endswith((".html", ".htm")) else "csv"
+        try:  # counted with the same coders as the table shown (blind mode too)
+            n = freq.export_frequencies(
+                self.w.project, out, fmt, by=self.by_what, coder_ids=self.coder_ids
+            )
         except (ServiceError, OSError) as exc:
             self.w.prompts.error(str(exc))
             return
         self.w.statusBar().showMessage(f"Saved frequencies of {n} codes to {out}", 6000)
-
-
-def write_table(table: FrequencyTable, out: str, title: str) -> int:
-    """The table laid out as frequencies.export_frequencies lays it out (CSV, or HTML for
-    .html/.htm), which counts every coder's codings; returns the number of code rows."""
-    if out.lower().endswith((".html", ".htm")):
-        with csvio.open_output(out) as fh:
-            fh.write(freq.frequencies_html(table, title))
-        return len(table.rows)
-    with csvio.open_output(out) as fh:
-        w = csvio.writer(fh)
-        w.writerow(["code", *(name for _, name in table.columns), "total", "total with sub-codes"])
-        for r in table.rows:
-            w.writerow([r.path, *r.counts, r.total, r.total_with_subcodes])
-        w.writerow(["Total", *table.column_totals, table.total, ""])
-    return len(table.rows)
