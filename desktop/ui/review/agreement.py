@@ -1,7 +1,9 @@
-"""Review > Agreement…: choose coders, documents, codes and the unit, compute inter-coder
-agreement in a worker (progress per document, Cancel), read the table per code and per
-document (n/a where a coefficient is undefined, the reason as a tooltip), and save it as
-CSV or as the HTML report."""
+"""Review > Agreement…: choose coders, documents, codes and the unit, and optionally a set
+of mutually exclusive codes (also reported as one variable: alpha over the code set);
+compute inter-coder agreement in a worker (progress per document, Cancel), read the table
+per code and per document (n/a where a coefficient is undefined, the reason as a tooltip),
+and save it as CSV or as the HTML report. The last coders, unit and exclusive set are
+remembered per project in the window's settings."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSettings, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -42,6 +44,15 @@ if TYPE_CHECKING:
 
 UNITS = (("char", "characters"), ("word", "words"), ("sentence", "sentences"))
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
+EXCLUSIVE_KIND = "exclusive set"  # AgreementRow.kind of the row of the set
+EXCLUSIVE_SUFFIX = "  (mutually exclusive)"
+EXCLUSIVE_HELP = (
+    "Mutually exclusive codes never apply to the same passage (e.g. Accusations, Demands "
+    "and Denials). Besides a row per code, the report then has one row for the set as a "
+    "single variable: a unit's value is the code each coder gave it (a combination if "
+    "several, counted as a conflict), missing if none, and alpha is computed over the "
+    "code set. Tick two or more, or none."
+)
 
 
 class Cancelled(Exception):
@@ -64,7 +75,16 @@ def open_agreement_dialog(w: MainWindow) -> AgreementDialog | None:
         existing.show()
         existing.raise_()
         return existing
-    dlg = AgreementDialog(w.project, w.runner, w, save_path=w.prompts.save_path)
+    from desktop.ui.main_window import project_key  # imported by then; a cycle at import
+
+    dlg = AgreementDialog(
+        w.project,
+        w.runner,
+        w,
+        save_path=w.prompts.save_path,
+        qsettings=w.settings,
+        settings_group=f"projects/{project_key(w.project.path)}/agreement",
+    )
     w.agreement_dialog = dlg
     dlg.show()
     return dlg
@@ -78,7 +98,11 @@ class AgreementDialog(QDialog):
         parent: QWidget | None = None,
         *,
         save_path: Callable[[str, str, str], str | None] | None = None,
+        qsettings: QSettings | None = None,
+        settings_group: str = "",
     ) -> None:
+        """``qsettings`` and ``settings_group``: where the last coders, unit and exclusive
+        set of this project are kept (nothing is kept without them)."""
         super().__init__(parent)
         self.setObjectName("agreementDialog")
         self.setWindowTitle(f"Inter-coder agreement — {project.name}")
@@ -87,10 +111,13 @@ class AgreementDialog(QDialog):
         self.save_path = save_path or _ask_save_path(self)
         self.task: Task | None = None
         self.report: Report | None = None
-        self.settings: dict = {}
+        self.settings: dict = {}  # the choices of the last computation
+        self.qsettings = qsettings
+        self.settings_group = settings_group
         self.last_error = ""
         self._build()
         self._fill()
+        self._restore()
         self.resize(1180, 720)
 
     # -- construction --------------------------------------------------------------------
@@ -98,6 +125,9 @@ class AgreementDialog(QDialog):
         self.coder_list = _checklist()
         self.document_list = _checklist()
         self.code_list = _checklist()
+        self.exclusive_list = _checklist()
+        self.exclusive_list.setObjectName("agreementExclusive")
+        self.exclusive_list.setToolTip(EXCLUSIVE_HELP)
         self.unit_box = QComboBox()
         for key, label in UNITS:
             self.unit_box.addItem(label, key)
@@ -108,11 +138,13 @@ class AgreementDialog(QDialog):
                 ("Coders", "two or more", self.coder_list),
                 ("Documents", "none ticked: every document they coded", self.document_list),
                 ("Codes", "none ticked: every code they used", self.code_list),
+                ("Mutually exclusive", "two or more: alpha over the set", self.exclusive_list),
             )
         ):
-            choices.addWidget(
-                QLabel(f"<b>{title}</b> <span style='color:#777'>({hint})</span>"), 0, col
-            )
+            label = QLabel(f"<b>{title}</b> <span style='color:#777'>({hint})</span>")
+            label.setWordWrap(True)
+            label.setToolTip(widget.toolTip())
+            choices.addWidget(label, 0, col)
             choices.addWidget(widget, 1, col)
             choices.setColumnStretch(col, 1)
         run_row = QHBoxLayout()
@@ -136,7 +168,7 @@ class AgreementDialog(QDialog):
         self.status.setWordWrap(True)
         run_row.addWidget(self.status, 2)
 
-        self.model = ReportModel(self)
+        self.model = AgreementReportModel(self)
         self.table = QTableView()
         self.table.setObjectName("agreementTable")
         self.table.setModel(self.model)
@@ -167,8 +199,9 @@ class AgreementDialog(QDialog):
         note = QLabel(
             "<span style='color:#666'>Bold rows pool all documents. Units: units the row rests "
             "on; coded by any: units at least one coder coded (with character units most units "
-            "are coded by nobody, and % agreement counts them as agreements). n/a: does not "
-            "apply or is undefined (hover for why).</span>"
+            "are coded by nobody, and % agreement counts them as agreements). A mutually "
+            "exclusive set is one variable whose value is the code given (hover its name). "
+            "n/a: does not apply or is undefined (hover for why).</span>"
         )
         note.setWordWrap(True)
         lay.addWidget(note)
@@ -192,18 +225,50 @@ class AgreementDialog(QDialog):
             item.setCheckState(Qt.CheckState.Unchecked)
             self.document_list.addItem(item)
         for c in codebook.list_codes(self.project):
-            item = QListWidgetItem(swatch(c.color), "    " * c.depth + c.name)
-            item.setData(ID_ROLE, c.path)
-            item.setToolTip(c.path)
-            item.setCheckState(Qt.CheckState.Unchecked)
-            self.code_list.addItem(item)
+            for lst, tip in (
+                (self.code_list, c.path),
+                (self.exclusive_list, f"{c.path}\n\n{EXCLUSIVE_HELP}"),
+            ):
+                item = QListWidgetItem(swatch(c.color), "    " * c.depth + c.name)
+                item.setData(ID_ROLE, c.path)
+                item.setToolTip(tip)
+                item.setCheckState(Qt.CheckState.Unchecked)
+                lst.addItem(item)
+
+    # -- remembered choices ------------------------------------------------------------------
+    def _restore(self) -> None:
+        """Tick the coders, unit and exclusive set last used in this project, as far as
+        they still exist (fewer than two of the coders: keep the default ticks)."""
+        if self.qsettings is None or not self.settings_group:
+            return
+        g = self.settings_group
+        names = set(_as_list(self.qsettings.value(f"{g}/coders")))
+        if len(names & set(_keys(self.coder_list))) >= 2:
+            self.set_checked("coders", list(names))
+        index = self.unit_box.findData(self.qsettings.value(f"{g}/unit", "", str))
+        if index >= 0:
+            self.unit_box.setCurrentIndex(index)
+        self.set_checked("exclusive", _as_list(self.qsettings.value(f"{g}/exclusive")))
+
+    def remember(self) -> None:
+        """Keep the ticked coders, the unit and the exclusive set for the next time."""
+        if self.qsettings is None or not self.settings_group:
+            return
+        g = self.settings_group
+        self.qsettings.setValue(f"{g}/coders", _checked(self.coder_list))
+        self.qsettings.setValue(f"{g}/unit", self.unit_box.currentData())
+        self.qsettings.setValue(f"{g}/exclusive", _checked(self.exclusive_list))
 
     # -- choices ---------------------------------------------------------------------------
     def set_checked(self, which: str, keys: list[str]) -> None:
-        """Tick exactly ``keys`` (coder names, document sha256s or code paths)."""
-        lst = {"coders": self.coder_list, "documents": self.document_list, "codes": self.code_list}[
-            which
-        ]
+        """Tick exactly ``keys`` (coder names, document sha256s or code paths) in the list
+        ``which``: "coders", "documents", "codes" or "exclusive"."""
+        lst = {
+            "coders": self.coder_list,
+            "documents": self.document_list,
+            "codes": self.code_list,
+            "exclusive": self.exclusive_list,
+        }[which]
         for i in range(lst.count()):
             item = lst.item(i)
             item.setCheckState(
@@ -211,12 +276,18 @@ class AgreementDialog(QDialog):
             )
 
     def choices(self) -> dict:
-        return {
+        """The keyword arguments of ``project_agreement``; "exclusive" (the paths of the set
+        of mutually exclusive codes) only when codes are ticked for it."""
+        chosen = {
             "coders": _checked(self.coder_list),
             "documents": _checked(self.document_list) or None,
             "codes": _checked(self.code_list) or None,
             "unit": self.unit_box.currentData(),
         }
+        exclusive = _checked(self.exclusive_list)
+        if exclusive:
+            chosen["exclusive"] = exclusive
+        return chosen
 
     # -- running ------------------------------------------------------------------------
     @property
@@ -230,6 +301,13 @@ class AgreementDialog(QDialog):
         if len(settings["coders"]) < 2:
             self.status.setText("<span style='color:#b5432f'>Tick at least two coders.</span>")
             return None
+        if len(settings.get("exclusive", ())) == 1:
+            self.status.setText(
+                "<span style='color:#b5432f'>Tick two or more mutually exclusive codes, "
+                "or none.</span>"
+            )
+            return None
+        self.remember()
         project = self.project
 
         def work(progress, cancelled):
@@ -268,10 +346,17 @@ class AgreementDialog(QDialog):
         self.report = report
         self.model.set_report(report)
         docs = len(report.documents)
-        codes = len(report.pooled())
+        pooled = report.pooled()
+        codes = sum(r.kind != EXCLUSIVE_KIND for r in pooled)
+        sets = [r.code for r in pooled if r.kind == EXCLUSIVE_KIND]
+        what = f"{codes} code{'s' if codes != 1 else ''}"
+        if sets:
+            what += " and the mutually exclusive set " + ", ".join(
+                f"<i>{_esc(name)}</i>" for name in sets
+            )
         self.summary.setText(
             f"Agreement of <b>{_esc(', '.join(report.coders))}</b> by {report.unit} units: "
-            f"{codes} code{'s' if codes != 1 else ''} in {docs} document{'s' if docs != 1 else ''}."
+            f"{what} in {docs} document{'s' if docs != 1 else ''}."
             if report.rows
             else "No codings by these coders in these documents."
         )
@@ -327,13 +412,51 @@ class AgreementDialog(QDialog):
     def closeEvent(self, e) -> None:
         if self.task is not None:
             self.task.cancel()
+        self.remember()
         super().closeEvent(e)
+
+
+class AgreementReportModel(ReportModel):
+    """The report's rows, the row of a set of mutually exclusive codes labelled as such
+    (its name as the report gives it, then "(mutually exclusive)") and explained in its
+    tooltip, with the units a coder gave more than one code of the set."""
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ):
+        if index.isValid() and index.column() == 0:
+            r = self._rows[index.row()]
+            if r.kind == EXCLUSIVE_KIND:
+                if role == Qt.ItemDataRole.DisplayRole:
+                    return r.code + EXCLUSIVE_SUFFIX
+                if role == Qt.ItemDataRole.ToolTipRole:
+                    return (
+                        f"Mutually exclusive codes as one variable: {r.code}.\n"
+                        "A unit's value is the code each coder gave it (missing if none); "
+                        "alpha is over the code set.\n"
+                        f"Units a coder gave more than one code of the set: {r.conflicts:,}."
+                    )
+        return super().data(index, role)
 
 
 def _checklist() -> QListWidget:
     lst = QListWidget()
     lst.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
     return lst
+
+
+def _keys(lst: QListWidget) -> list[str]:
+    return [lst.item(i).data(ID_ROLE) for i in range(lst.count())]
+
+
+def _as_list(value) -> list[str]:
+    """A list read back from QSettings: an INI file gives one string for a list of one,
+    and nothing (or "") for an empty list."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value]
 
 
 def _checked(lst: QListWidget) -> list[str]:
