@@ -16,6 +16,11 @@ leaves the project as it was. What came in and what was skipped is in the return
 - PlainTextSelection codings -> codings. A coding already in the project, or twice in
   the file, is skipped and counted. A selection the reader could not place (out of
   range, empty) is skipped with its line in the warnings.
+- Notes referenced by a coding or its selection -> the coding's memo. For a coding the
+  project already has, as in a merge of coders' files (desktop.services.teams_merge):
+  a memo the project's coding lacks is filled in (``codings_memo_filled``); where both
+  have a memo and they differ, the project's is kept and the difference is reported
+  (``memo_conflicts``, and a line in ``warnings``). Nothing is ever removed.
 
 A file that cannot be read as a REFI-QDA project (not a zip or XML, unsafe, no
 <Project>) is refused as a whole: structural errors refuse, single bad selections skip.
@@ -26,8 +31,8 @@ Export (:func:`export_qdpx`) writes users (coders with a stable GUID each, kept 
 ``settings['coder_guids']`` as {coder id as text: GUID}, the format of
 desktop.services.teams), the codebook (a GUID per code, kept in ``code.guid``),
 every document as a TextSource and the codings as PlainTextSelections, in code points
-over LF text, valid against Project.xsd. Coding memos go out as Notes; they do not come
-back in (the core reader does not read Notes).
+over LF text, valid against Project.xsd. Coding memos go out as Notes, referenced by
+their Coding, and come back in as memos.
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -64,6 +69,7 @@ from desktop.services import audit, codebook
 from desktop.services.coders import PALETTE as CODER_COLOURS
 from desktop.services.documents import _unique_name as unique_document_name
 from desktop.services.errors import NotFound, ServiceError
+from desktop.services.teams_merge_report import CodingConflict
 
 #: Project setting {coder id as text: GUID}, shared with desktop.services.teams.
 CODER_GUIDS = "coder_guids"
@@ -99,6 +105,8 @@ class RefiImportReport:
     codings_in_file: int = 0
     codings_imported: int = 0
     codings_duplicate: int = 0
+    codings_memo_filled: int = 0  # already here without a memo; given the file's
+    memo_conflicts: list[CodingConflict] = field(default_factory=list)  # the project's kept
     codings_skipped: list[str] = field(default_factory=list)  # why, one per coding
     warnings: list[str] = field(default_factory=list)
 
@@ -202,6 +210,8 @@ class _Import:
                         "codes": len(self.report.codes_added),
                         "documents": len(self.report.documents_added),
                         "codings": self.report.codings_imported,
+                        "memos_filled": self.report.codings_memo_filled,
+                        "memo_conflicts": len(self.report.memo_conflicts),
                     },
                 )  # fmt: skip
                 if dry_run:
@@ -328,7 +338,10 @@ class _Import:
             select(m.Document.id, m.Document.sha256, m.Document.name)
         )}  # fmt: skip
         added_here: dict[str, str] = {}  # sha -> name in the file, for sources seen twice
-        existing: dict[int, set[tuple[int, int, int, int]]] = {}
+        # {document id: {(code, coder, start, end): (coding id, or the row added here, memo)}}
+        existing: dict[int, dict[tuple[int, int, int, int], tuple[int | dict, str]]] = {}
+        doc_names: dict[int, str] = {}
+        coder_names = dict(s.execute(select(m.Coder.id, m.Coder.name)).all())
         rows: list[dict] = []
         now = m.utcnow()
         total = len(self.rp.sources)
@@ -348,17 +361,21 @@ class _Import:
             if sha in by_sha:
                 did, name = by_sha[sha]
                 if did not in existing:
-                    existing[did] = set(
-                        s.execute(
-                            select(m.Coding.code_id, m.Coding.coder_id, m.Coding.start, m.Coding.end)
+                    existing[did] = {
+                        (code, coder, a, b): (cid, memo or "")
+                        for cid, code, coder, a, b, memo in s.execute(
+                            select(m.Coding.id, m.Coding.code_id, m.Coding.coder_id,
+                                   m.Coding.start, m.Coding.end, m.Coding.memo)
                             .where(m.Coding.document_id == did)
-                        ).all()
-                    )  # fmt: skip
+                        )
+                    }  # fmt: skip
+                    doc_names[did] = name
                     self.report.documents_matched.append((src.name, name))
             else:
                 did = self._add_document(s, src, sha)
                 by_sha[sha] = (did, src.name)
-                existing[did] = set()
+                existing[did] = {}
+                doc_names[did] = src.name
             keys = existing[did]
             for c in src.codings:
                 where = f"source {src.name!r} [{c.file_start}, {c.file_end})"
@@ -375,21 +392,62 @@ class _Import:
                 key = (code_id, coder_of[c.coder_guid], c.start, c.end)
                 if key in keys:
                     self.report.codings_duplicate += 1
+                    if c.memo:
+                        at = (doc_names[did], c.code_path, coder_names.get(key[1], "?"))
+                        self._memo_of_duplicate(s, keys, key, c.memo, at)
                     continue
-                keys.add(key)
                 created = _naive_utc(c.created_at) or now
-                rows.append({
+                row = {
                     "document_id": did, "code_id": key[0], "coder_id": key[1], "start": c.start,
-                    "end": c.end, "quote": c.quote, "memo": "", "created_at": created,
+                    "end": c.end, "quote": c.quote, "memo": c.memo, "created_at": created,
                     "updated_at": created,
-                })  # fmt: skip
+                }  # fmt: skip
+                keys[key] = (row, c.memo)
+                rows.append(row)
         if rows:
             before = audit.max_coding_id(s)
             s.execute(insert(m.Coding.__table__), rows)
-            audit.record_bulk_codings(s, self.project.actor, "import", before, {"file": str(self.path)})
+            audit.record_bulk_codings(
+                s, self.project.actor, "import", before, {"file": str(self.path)}
+            )
         self.report.codings_imported = len(rows)
         if progress:
             progress(total, total)
+
+    def _memo_of_duplicate(
+        self, s: Session, keys: dict, key: tuple[int, int, int, int], memo: str,
+        where: tuple[str, str, str],
+    ) -> None:  # fmt: skip
+        """A coding already here (in the project, or earlier in the file) met again with a
+        memo: fill in a memo it lacks; where both differ, keep the one here and report."""
+        held, here = keys[key]  # the coding's id, or its row when this import adds it
+        if memo == here:
+            return
+        what = f"{where[0]} [{key[2]}, {key[3]}) {where[1]} by {where[2]}"
+        if here and isinstance(held, dict):
+            self.report.warnings.append(
+                f"{what}: the file has this coding twice with different memos; the first, "
+                f"{_short(here)}, is kept"
+            )
+            return
+        if here:
+            conflict = CodingConflict(*where, key[2], key[3], "memo", here, memo, "target")
+            self.report.memo_conflicts.append(conflict)
+            self.report.warnings.append(
+                f"{what}: the project's memo {_short(here)} is kept; the file has {_short(memo)}"
+            )
+            return
+        keys[key] = (held, memo)
+        if isinstance(held, dict):  # added by this import: its row is not stored yet
+            held["memo"] = memo
+            return
+        s.execute(
+            update(m.Coding.__table__)
+            .where(m.Coding.id == held)
+            .values(memo=memo, updated_at=m.utcnow())
+        )
+        audit.record(s, self.project.actor, "update", "coding", held, {"memo": ""}, {"memo": memo})
+        self.report.codings_memo_filled += 1
 
     def _add_document(self, s: Session, src, sha: str) -> int:
         extra = {"refi_origin": self.rp.origin} if self.rp.origin else {}
@@ -408,6 +466,10 @@ class _Import:
         )  # fmt: skip
         self.report.documents_added.append(doc.name)
         return doc.id
+
+
+def _short(memo: str, limit: int = 60) -> str:
+    return repr(memo if len(memo) <= limit else memo[: limit - 1] + "…")
 
 
 def read_qdpx(path: Path | str) -> RefiProject:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from lxml import etree
 
 from desktop.core.exchange import ExchangeError, refi_project
 from desktop.core.exchange.refi_offsets import OffsetMap, OffsetUnit
@@ -135,12 +136,14 @@ G_USER = "22222222-2222-2222-2222-222222222222"
 G_SRC = "33333333-3333-3333-3333-333333333333"
 
 
-def project_xml(sources: str, *, origin: str = "Some Tool 1.0") -> str:
+def project_xml(sources: str, *, origin: str = "Some Tool 1.0", notes: str = "") -> str:
+    notes = f"<Notes>{notes}</Notes>" if notes else ""
     return f"""<?xml version="1.0" encoding="utf-8"?>
 <Project xmlns="urn:QDA-XML:project:1.0" name="t" origin="{origin}">
 <Users><User guid="{G_USER}" name="ana"/></Users>
 <CodeBook><Codes><Code guid="{G_CODE}" name="Emotion" isCodable="true"/></Codes></CodeBook>
 <Sources>{sources}</Sources>
+{notes}
 </Project>"""
 
 
@@ -252,6 +255,143 @@ def test_missing_text_and_not_a_project(tmp_path: Path) -> None:
     path.write_text('<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes/></CodeBook>')
     with pytest.raises(ExchangeError, match="not a REFI-QDA <Project>"):
         read_project(path)
+
+
+# ---------------------------------------------------------------------------- notes (memos)
+
+G_NOTE = "77777777-7777-4777-8777-77777777777"  # + one hex digit
+
+
+def note(i: int, body: str = "", **attrs: str) -> str:
+    extra = "".join(f' {k}="{v}"' for k, v in attrs.items())
+    return f'<Note guid="{G_NOTE}{i}" name="note {i}"{extra}>{body}</Note>'
+
+
+def noted_selection(start: int, end: int, *, on_coding: str = "", on_selection: str = "") -> str:
+    """A selection with one coding; NoteRefs (note numbers) on the coding and/or on the
+    selection itself, where Project.xsd puts them (after Coding / after CodeRef)."""
+
+    def refs(numbers: str) -> str:
+        return "".join(f'<NoteRef targetGUID="{G_NOTE}{n}"/>' for n in numbers)
+
+    return (
+        f'<PlainTextSelection guid="44444444-4444-4444-4444-44444444444{start % 10}" '
+        f'startPosition="{start}" endPosition="{end}" creatingUser="{G_USER}">'
+        f'<Coding guid="55555555-5555-5555-5555-55555555555{start % 10}" creatingUser="{G_USER}">'
+        f'<CodeRef targetGUID="{G_CODE}"/>{refs(on_coding)}</Coding>'
+        f"{refs(on_selection)}</PlainTextSelection>"
+    )
+
+
+def test_a_note_referenced_from_the_selection_is_the_memo_of_its_coding(
+    tmp_path: Path, shared_dir: Path
+) -> None:
+    """Hand-made: the NoteRef sits on the PlainTextSelection, not on the Coding (as some
+    tools write a selection's memo), and the file is valid against Project.xsd."""
+    memo = "Első sor – „idézet” 😀\n\tmásodik sor"
+    xml = project_xml(
+        text_source(noted_selection(4, 7, on_selection="1")),
+        notes=note(1, f"<PlainTextContent>{memo}</PlainTextContent>"),
+    )
+    schema = etree.XMLSchema(etree.parse(str(shared_dir / "refi" / "Project.xsd")))
+    assert schema.validate(etree.fromstring(xml.encode())), schema.error_log
+    project = read_project(make_qdpx(tmp_path, xml, {"s.txt": b"abc def ghi"}))
+    (coding,) = project.sources[0].codings
+    assert (coding.quote, coding.memo) == ("def", memo)
+    assert project.warnings == []
+
+
+def test_note_texts_from_the_archive_inline_or_description(tmp_path: Path) -> None:
+    sels = (
+        noted_selection(0, 3, on_coding="1")  # inline, CRLF
+        + noted_selection(4, 7, on_coding="2")  # a file in the archive, BOM + CRLF
+        + noted_selection(8, 11, on_coding="3", on_selection="4")  # both, joined
+        + noted_selection(12, 15, on_coding="5", on_selection="5")  # the same note twice
+    )
+    notes = (
+        note(1, "<PlainTextContent>  one&#13;\ntwo  </PlainTextContent>")
+        + note(2, plainTextPath="internal://n2.txt")
+        + note(
+            3, "<Description>only a description</Description>", richTextPath="internal://n3.docx"
+        )
+        + note(4, "<Description>ignored</Description><PlainTextContent>sel</PlainTextContent>")
+        + note(5, "<PlainTextContent>five</PlainTextContent>")
+    )
+    texts = {"s.txt": b"abc def ghi jkl", "n2.txt": "\ufeffnöte\r\nzwei\r\n".encode()}
+    project = read_project(make_qdpx(tmp_path, project_xml(text_source(sels), notes=notes), texts))
+    assert [c.memo for c in project.sources[0].codings] == [
+        "one\ntwo",
+        "nöte\nzwei",
+        "only a description\n\nsel",
+        "five",
+    ]
+    assert project.warnings == []
+
+
+def test_bad_note_references_are_warnings_with_their_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sels = (
+        noted_selection(0, 3, on_coding="9")  # no such note
+        + noted_selection(4, 7, on_selection="1", on_coding="2")  # missing file; good note
+        + noted_selection(8, 11, on_coding="3")  # too big: skipped
+        + noted_selection(12, 15, on_coding="4")  # empty note
+        + noted_selection(16, 19, on_coding="5")  # outside the archive
+    )
+    outside = tmp_path / "secret.txt"
+    outside.write_text("TESSERA-SECRET-NOTE", encoding="utf-8")
+    notes = (
+        note(1, plainTextPath="internal://gone.txt")
+        + note(2, "<PlainTextContent>kept</PlainTextContent>")
+        + note(3, plainTextPath="internal://big.txt")
+        + note(4, "<PlainTextContent>  </PlainTextContent>")
+        + note(5, plainTextPath=f"absolute://{outside}")
+        + '<Note guid="not-a-guid" name="x"/>'
+    )
+    texts = {"s.txt": b"abc def ghi jkl mno", "big.txt": b"b" * 2000}
+    monkeypatch.setattr(refi_project, "NOTE_TEXT_MAX_BYTES", 1000)
+    xml = project_xml(text_source(sels), notes=notes)
+    project = read_project(make_qdpx(tmp_path, xml, texts))
+    codings = project.sources[0].codings
+    assert [c.quote for c in codings] == ["abc", "def", "ghi", "jkl", "mno"]  # all kept
+    assert [c.memo for c in codings] == ["", "kept", "", "", ""]
+    messages = [w.message for w in project.warnings]
+    assert any("points at no note" in m and f"{G_NOTE}9" in m for m in messages)
+    assert any("note 'note 1'" in m and "missing from the archive" in m for m in messages)
+    assert any("note 'note 3'" in m and "limit of 1,000" in m for m in messages)
+    assert any("note 'note 4' has no plain text" in m for m in messages)
+    assert any("note 'note 5' points outside the project" in m for m in messages)
+    assert any("has no valid GUID" in m for m in messages)
+    assert all(w.line for w in project.warnings)
+    assert "TESSERA-SECRET-NOTE" not in str(project)
+    (missing,) = [w for w in project.warnings if "points at no note" in w.message]
+    lines = xml.splitlines()
+    assert f"{G_NOTE}9" in lines[missing.line - 1]  # the line of the NoteRef itself
+
+
+def test_a_note_path_that_leaves_the_archive_refuses_the_file(tmp_path: Path) -> None:
+    xml = project_xml(
+        text_source(noted_selection(0, 3, on_coding="1")),
+        notes=note(1, plainTextPath="internal://../../etc/passwd"),
+    )
+    with pytest.raises(ExchangeError, match="goes up a folder"):
+        read_project(make_qdpx(tmp_path, xml, {"s.txt": b"abc"}))
+
+
+def test_a_lone_qde_keeps_inline_notes_and_reports_the_others(tmp_path: Path) -> None:
+    src = (
+        f'<TextSource guid="{G_SRC}" name="inline"><PlainTextContent>one two three'
+        f"</PlainTextContent>{noted_selection(0, 3, on_coding='1')}"
+        f"{noted_selection(4, 7, on_coding='2')}</TextSource>"
+    )
+    notes = note(1, "<PlainTextContent>inline</PlainTextContent>") + note(
+        2, plainTextPath="internal://n.txt"
+    )
+    path = tmp_path / "p.qde"
+    path.write_text(project_xml(src, notes=notes), encoding="utf-8")
+    project = read_project(path)
+    assert [c.memo for c in project.sources[0].codings] == ["inline", ""]
+    assert "not in a lone .qde" in project.warnings[0].message
 
 
 # ---------------------------------------------------------------------------- OffsetMap

@@ -65,6 +65,19 @@ def state(project) -> dict:
     }
 
 
+def memos(project) -> dict[tuple, str]:
+    """{(document sha, code path, coder, start, end): memo} of the codings with a memo."""
+    with project.session() as s:
+        sha = dict(s.execute(select(m.Document.id, m.Document.sha256)).all())
+        names = dict(s.execute(select(m.Coder.id, m.Coder.name)).all())
+        rows = s.execute(
+            select(m.Coding.document_id, m.Coding.code_id, m.Coding.coder_id, m.Coding.start,
+                   m.Coding.end, m.Coding.memo).where(m.Coding.memo != "")
+        ).all()  # fmt: skip
+    paths = {c.id: c.path for c in codebook.list_codes(project)}
+    return {(sha[d], paths[c], names[k], a, b): memo for d, c, k, a, b, memo in rows if memo}
+
+
 def audit_count(project) -> int:
     with project.session() as s:
         return s.scalar(select(func.count()).select_from(m.AuditEntry))
@@ -256,13 +269,23 @@ def make_qdpx(
     users=(("ana", G_USER),),
     selections=((0, 3, G_USER),),
     extra_sources: str = "",
+    notes: dict[int, str] | None = None,
 ) -> Path:
+    """``notes``: {index of a selection: the text of a Note its Coding refers to}."""
+    notes = notes or {}
     users_xml = "".join(f'<User guid="{g}" name="{n}"/>' for n, g in users)
     sels = "".join(
         f'<PlainTextSelection guid="44444444-4444-4444-8444-{i:012d}" startPosition="{a}" '
         f'endPosition="{b}" creatingUser="{u}"><Coding guid="55555555-5555-4555-8555-{i:012d}" '
-        f'creatingUser="{u}"><CodeRef targetGUID="{G_CODE}"/></Coding></PlainTextSelection>'
+        f'creatingUser="{u}"><CodeRef targetGUID="{G_CODE}"/>'
+        + (f'<NoteRef targetGUID="77777777-7777-4777-8777-{i:012d}"/>' if i in notes else "")
+        + "</Coding></PlainTextSelection>"
         for i, (a, b, u) in enumerate(selections)
+    )
+    notes_xml = "".join(
+        f'<Note guid="77777777-7777-4777-8777-{i:012d}"><PlainTextContent>{t}</PlainTextContent>'
+        "</Note>"
+        for i, t in notes.items()
     )
     xml = f"""<?xml version="1.0" encoding="utf-8"?>
 <Project xmlns="urn:QDA-XML:project:1.0" name="t" origin="Some Tool 1.0">
@@ -273,6 +296,7 @@ def make_qdpx(
 {sels}
 </TextSource>{extra_sources}
 </Sources>
+{f"<Notes>{notes_xml}</Notes>" if notes_xml else ""}
 </Project>"""
     path = tmp_path / "in.qdpx"
     with zipfile.ZipFile(path, "w") as zf:
@@ -296,6 +320,22 @@ def test_codings_without_a_user_go_to_an_unknown_coder(empty, tmp_path) -> None:
     assert report.coders_added == ["Unknown coder"] and report.codings_imported == 2
     assert any("2 coding(s) name no user" in w for w in report.warnings)
     assert {c[2] for c in state(empty)["codings"]} == {"Unknown coder"}
+
+
+def test_a_coding_twice_in_the_file_with_different_memos_keeps_the_first(empty, tmp_path) -> None:
+    path = make_qdpx(
+        tmp_path,
+        users=[("ana", G_USER), ("ana", G_USER2)],  # one coder: the same coding twice
+        selections=[(0, 3, G_USER), (0, 3, G_USER2), (4, 7, G_USER), (4, 7, G_USER2)],
+        notes={0: "first", 1: "second", 3: "filled"},
+    )
+    report = import_qdpx(empty, path, add_codes=True)
+    assert (report.codings_imported, report.codings_duplicate) == (2, 2)
+    assert report.memo_conflicts == [] and report.codings_memo_filled == 0
+    assert any(
+        "twice with different memos; the first, 'first', is kept" in w for w in report.warnings
+    )
+    assert sorted(memos(empty).values()) == ["filled", "first"]
 
 
 def test_non_text_sources_are_skipped_with_a_warning(empty, tmp_path) -> None:
@@ -354,13 +394,38 @@ def coded(tmp_path, samples):
     code = codebook.add_code(p, "Weather/Cold", color="#00aaff", description="chilly")
     start = "Fire \U0001f525 and ice".index("ice")
     c = codings.apply_coding(p, document_id=doc.id, code_id=code.id, coder_id=zoe.id,
-                             start=start, end=start + 5, memo="snowflake + VS16")  # fmt: skip
+                             start=start, end=start + 5, memo="snowflake \u2744\ufe0f + VS16\nZoë's second line")  # fmt: skip
     assert c.quote == "ice \u2744"
     yield p
     p.close()
 
 
+MEMOS = [
+    "Első sor\nMásodik sor – „idézet” 😀",
+    "line one\n\nline three, after a blank line\n\tand a tab",
+    "Ελληνικά / 中文 / עברית: <markup> & \"quotes\" 'apostrophes' ]]>",
+]
+
+
+def give_memos(project) -> None:
+    """Memos on NVivo codings, two of them on one passage by one coder (one selection)."""
+    with project.session() as s:
+        rows = s.execute(
+            select(m.Coding.id, m.Coding.document_id, m.Coding.coder_id, m.Coding.start,
+                   m.Coding.end).order_by(m.Coding.id)
+        ).all()  # fmt: skip
+    by_span = collections.defaultdict(list)
+    for cid, *span in rows:
+        by_span[tuple(span)].append(cid)
+    shared = next(ids for ids in by_span.values() if len(ids) > 1)
+    alone = next(ids[0] for ids in by_span.values() if len(ids) == 1)
+    for cid, memo in zip([*shared[:2], alone], MEMOS, strict=True):
+        codings.set_memo(project, cid, memo)
+
+
 def test_export_is_valid_and_comes_back_the_same(coded, tmp_path, schema) -> None:
+    give_memos(coded)
+    assert len(memos(coded)) == 4
     out = tmp_path / "out.qdpx"
     report = export_qdpx(coded, out)
     assert (report.documents, report.codes, report.codings) == (3, 154, 304)
@@ -375,6 +440,12 @@ def test_export_is_valid_and_comes_back_the_same(coded, tmp_path, schema) -> Non
     assert back.offset_unit == "code points"
     assert not [w for w in back.warnings if "UTF-16" in w or "names the text" in w]
     assert state(fresh) == state(coded)
+    assert memos(fresh) == memos(coded)  # non-ASCII, newlines, tabs, markup: the same
+    assert set(memos(fresh).values()) == {
+        *MEMOS,
+        "snowflake \u2744\ufe0f + VS16\nZoë's second line",
+    }
+    assert not [w for w in back.warnings if "note" in w]
 
     def looks(project) -> dict:
         return {
@@ -387,6 +458,39 @@ def test_export_is_valid_and_comes_back_the_same(coded, tmp_path, schema) -> Non
         d.name for d in documents.list_documents(coded)
     }
     fresh.close()
+
+
+def test_importing_own_export_again_keeps_the_projects_memos(coded, tmp_path) -> None:
+    """A coding already in the project: the project's memo stays; a memo it lacks is
+    filled in; where both differ, a conflict is reported (as a merge reports it)."""
+    give_memos(coded)
+    out = tmp_path / "out.qdpx"
+    export_qdpx(coded, out)
+    file_memos = memos(coded)
+    with coded.session() as s:
+        by_memo = {memo: cid for cid, memo in s.execute(select(m.Coding.id, m.Coding.memo))}
+    codings.set_memo(coded, by_memo[MEMOS[0]], "")  # lacks it now: filled back in
+    codings.set_memo(coded, by_memo[MEMOS[1]], "changed here")  # differs: kept, reported
+    expected = {**file_memos}
+    (changed,) = [k for k, v in file_memos.items() if v == MEMOS[1]]
+    expected[changed] = "changed here"
+    before, audits = memos(coded), audit_count(coded)
+
+    dry = import_qdpx(coded, out, dry_run=True)
+    assert memos(coded) == before and audit_count(coded) == audits
+    report = import_qdpx(coded, out)
+    for r in (dry, report):
+        assert r.codings_imported == 0 and r.codings_duplicate == 304
+        assert r.codings_memo_filled == 1
+        (conflict,) = r.memo_conflicts
+        assert (conflict.what, conflict.target_value, conflict.source_value, conflict.kept) == (
+            "memo", "changed here", MEMOS[1], "target"
+        )  # fmt: skip
+        assert (conflict.code, conflict.coder, conflict.start, conflict.end) == changed[1:]
+        (line,) = [w for w in r.warnings if "memo" in w]
+        assert "'changed here' is kept" in line and conflict.document in line
+    assert memos(coded) == expected
+    assert audit_count(coded) == audits + 2  # the filled memo, and the import itself
 
 
 def test_coder_guids_are_in_the_teams_services_format(coded, tmp_path) -> None:

@@ -7,6 +7,14 @@ for Windows writes UTF-16 units over CRLF text). Only what lies inside the archi
 read: ``internal://`` texts and inline ``PlainTextContent``; sources that point at files
 elsewhere on the disk (``relative://``, ``absolute://``) are reported and skipped, as are
 non-text sources (PDF, pictures, audio, video) and selections other than plain text.
+
+Notes (``<Notes><Note>``) referenced by a ``NoteRef`` of a ``Coding`` or of its
+``PlainTextSelection`` become the coding's ``memo``. A note's text is its
+``PlainTextContent``, else its ``internal://`` plain text file (read with a size cap),
+else its ``Description``; line ends are made LF and the text is stripped. Several notes
+on one coding (its own first, then its selection's) are joined by a blank line. A
+reference to no note, or a note that cannot be read, is a warning with its line; the
+coding is kept without that memo. Notes attached to anything else are not read.
 """
 
 from __future__ import annotations
@@ -46,6 +54,8 @@ from desktop.core.text import normalise
 
 #: Largest plain text of one source read from an archive.
 SOURCE_TEXT_MAX_BYTES = 64 * MB
+#: Largest plain text of one note read from an archive (a bigger one is skipped, warned).
+NOTE_TEXT_MAX_BYTES = 4 * MB
 
 INTERNAL = "internal://"
 NON_TEXT_SOURCES = ("PDFSource", "PictureSource", "AudioSource", "VideoSource")
@@ -73,6 +83,8 @@ class RefiCoding:
     created_at: datetime | None = None
     file_start: int = 0
     file_end: int = 0
+    #: The text of the notes linked to the coding or to its selection ("" for none).
+    memo: str = ""
 
 
 @dataclass
@@ -134,12 +146,21 @@ def _decode_text(data: bytes, what: str, warnings: list[ExchangeWarning], line: 
         return data.decode("utf-8-sig", errors="replace")
 
 
+def _memo_text(raw: str) -> str:
+    """A note's text as a memo: no BOM or NUL, LF line ends, no surrounding whitespace."""
+    return (
+        raw.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").strip()
+    )
+
+
 class _ProjectReader:
     def __init__(self, source: str, zf: zipfile.ZipFile | None) -> None:
         self.source = source
         self.zf = zf
         self.warnings: list[ExchangeWarning] = []
         self.coder_from_selection = False
+        self.notes: dict[str, etree._Element] = {}
+        self._note_texts: dict[str, str | None] = {}
 
     def warn(self, message: str, el: etree._Element | None = None) -> None:
         self.warnings.append(ExchangeWarning(message, el.sourceline if el is not None else None))
@@ -155,6 +176,7 @@ class _ProjectReader:
         self.warnings.extend(w for w in book.warnings if "no <Codes>" not in w.message)
         users = self._users(root)
         pending = self._sources(root)
+        self.notes = self._notes(root)
         unit, from_texts = guess_unit(
             [
                 (p.omap, [(s.file_start, s.file_end, s.quote) for s in p.selections])
@@ -264,22 +286,82 @@ class _ProjectReader:
         if not path:
             self.warn(f"source {name!r} has no plain text (only rich text); skipped", el)
             return None
+        return self._archive_text(el, path, f"source {name!r}", SOURCE_TEXT_MAX_BYTES)
+
+    def _archive_text(
+        self, el: etree._Element, path: str, what: str, limit: int, *, skip_too_big: bool = False
+    ) -> str | None:
+        """The text at ``internal://`` ``path`` (under sources/ or at the archive's top),
+        None with a warning when it is elsewhere or missing. An unsafe path refuses the
+        file; a text past ``limit`` too, unless ``skip_too_big`` (then it is a warning)."""
         if not path.lower().startswith(INTERNAL):
-            self.warn(f"source {name!r} points outside the project ({path}); skipped", el)
+            self.warn(f"{what} points outside the project ({path}); skipped", el)
             return None
         member = path[len(INTERNAL) :]
         if self.zf is None:
-            self.warn(f"the text of source {name!r} ({path}) is not in a lone .qde file", el)
+            self.warn(f"the text of {what} ({path}) is not in a lone .qde file", el)
             return None
         problem = member_name_problem(member)
         if problem:
             raise ExchangeError(f"{problem}: {path!r}", source=self.source, line=el.sourceline)
         info = find_member(self.zf, f"sources/{member}") or find_member(self.zf, member)
         if info is None:
-            self.warn(f"the text of source {name!r} ({path}) is missing from the archive", el)
+            self.warn(f"the text of {what} ({path}) is missing from the archive", el)
             return None
-        data = read_member(self.zf, info, SOURCE_TEXT_MAX_BYTES)
-        return _decode_text(data, f"the text of source {name!r}", self.warnings, el.sourceline)
+        if skip_too_big:
+            try:
+                data = read_member(self.zf, info, limit)
+            except RejectedFileError as exc:
+                self.warn(f"the text of {what} ({path}) is not read: {exc.reason}", el)
+                return None
+        else:
+            data = read_member(self.zf, info, limit)
+        return _decode_text(data, f"the text of {what}", self.warnings, el.sourceline)
+
+    # -- notes ------------------------------------------------------------------------
+    def _notes(self, root: etree._Element) -> dict[str, etree._Element]:
+        """{GUID: Note element} of the project's <Notes>; their texts are read when a
+        coding refers to them."""
+        out: dict[str, etree._Element] = {}
+        holder = child(root, "Notes")
+        for el in children(holder, "Note") if holder is not None else []:
+            guid = normalise_guid(el.get("guid"))
+            if guid is None:
+                self.warn(f"note {el.get('name')!r} has no valid GUID; skipped", el)
+            elif guid in out:
+                self.warn(f"two notes have the GUID {guid}; the second is skipped", el)
+            else:
+                out[guid] = el
+        return out
+
+    def _note_text(self, ref: etree._Element, where: str) -> str | None:
+        """The text of the note a NoteRef points at (None, warned, when there is none)."""
+        guid = normalise_guid(ref.get("targetGUID"))
+        if guid is None or guid not in self.notes:
+            target = ref.get("targetGUID")
+            self.warn(f"a note reference in {where} points at no note ({target!r}); skipped", ref)
+            return None
+        if guid not in self._note_texts:
+            self._note_texts[guid] = self._read_note(self.notes[guid])
+        return self._note_texts[guid]
+
+    def _read_note(self, el: etree._Element) -> str | None:
+        what = f"note {(el.get('name') or '').strip() or el.get('guid')!r}"
+        text: str | None = ""
+        inline = child(el, "PlainTextContent")
+        path = (el.get("plainTextPath") or "").strip()
+        if inline is not None:
+            text = element_text(inline)
+        elif path:  # None (warned) when it cannot be read
+            text = self._archive_text(el, path, what, NOTE_TEXT_MAX_BYTES, skip_too_big=True)
+        memo = _memo_text(text or "") or _memo_text(element_text(child(el, "Description")))
+        if not memo and text is not None:
+            self.warn(f"{what} has no plain text or description; skipped", el)
+        return memo or None
+
+    def _memo(self, holder: etree._Element, where: str) -> list[str]:
+        texts = (self._note_text(ref, where) for ref in children(holder, "NoteRef"))
+        return [t for t in texts if t]
 
     def _codings(
         self,
@@ -307,12 +389,14 @@ class _ProjectReader:
                 sel.el,
             )
         sel_user = normalise_guid(sel.el.get("creatingUser"))
+        sel_notes = self._memo(sel.el, f"a selection of source {name!r}")
         for coding in children(sel.el, "Coding"):
             ref = child(coding, "CodeRef")
             code_guid = normalise_guid(ref.get("targetGUID") if ref is not None else None)
             if code_guid is None or code_guid not in code_paths:
                 self.warn(f"a coding in source {name!r} refers to no code of the codebook", coding)
                 continue
+            notes = self._memo(coding, f"a coding of source {name!r}") + sel_notes
             coding_user = normalise_guid(coding.get("creatingUser"))
             if self.coder_from_selection:
                 coder_guid = sel_user or coding_user
@@ -335,6 +419,7 @@ class _ProjectReader:
                     ),
                     file_start=sel.file_start,
                     file_end=sel.file_end,
+                    memo="\n\n".join(dict.fromkeys(notes)),
                 )
             )
 
