@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from db.project_file import APPLICATION_ID, SCHEMA_VERSION
-from desktop.services import codebook, codings, coders, documents
+from desktop.services import codebook, coders, codings, documents
 from desktop.services.errors import ServiceError
 from desktop.services.project import Project
 
