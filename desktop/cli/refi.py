@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 
 from desktop.cli.common import CliError, ProgressBar, err, open_project
-from desktop.services import refi_exchange
+from desktop.services import refi_exchange, refi_export
 
 SHOWN = 20  # lines of each list printed before "... and N more"
 
@@ -123,7 +123,7 @@ def cmd_export(args) -> int:
     with open_project(args.project) as project:
         bar = ProgressBar("exporting")
         try:
-            report = refi_exchange.export_qdpx(project, out, coders=names, progress=bar.update)
+            report = refi_export.export_qdpx(project, out, coders=names, progress=bar.update)
         finally:
             bar.close()
     who = ", ".join(report.coders) or "no coder"

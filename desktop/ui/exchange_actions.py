@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMenu
 
-from desktop.services import codebook_exchange, exchange, refi_exchange
+from desktop.services import codebook_exchange, exchange, refi_exchange, refi_export
 from desktop.services.codebook_exchange import CodebookImportRefused, CodebookImportReport
 from desktop.services.refi_exchange import RefiImportRefused, RefiImportReport
 from desktop.ui.context import Command, Context
@@ -217,7 +217,7 @@ def export_qdpx(w: MainWindow) -> None:
         out += ".qdpx"
 
     def work(progress, cancelled):
-        return refi_exchange.export_qdpx(
+        return refi_export.export_qdpx(
             project, out, progress=lambda done, total: progress((done, total))
         )
 

@@ -17,7 +17,8 @@ from db import models as m
 from desktop.services import audit, codebook, coders, codings, documents, refi_exchange
 from desktop.services.errors import NotFound
 from desktop.services.project import Project
-from desktop.services.refi_exchange import RefiImportRefused, export_qdpx, import_qdpx
+from desktop.services.refi_exchange import RefiImportRefused, import_qdpx
+from desktop.services.refi_export import export_qdpx
 
 NVIVO_WIN = "nvivo-win-12.6_oltas0517.qdpx"
 NVIVO_MAC = "nvivo-mac-15.0_codes-only.qdpx"

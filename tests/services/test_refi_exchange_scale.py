@@ -14,7 +14,8 @@ from sqlalchemy import func, insert, select
 from db import models as m
 from desktop.services import codebook, coders, documents
 from desktop.services.project import Project
-from desktop.services.refi_exchange import export_qdpx, import_qdpx
+from desktop.services.refi_exchange import import_qdpx
+from desktop.services.refi_export import export_qdpx
 
 CODINGS = 100_000
 #: Generous: a guard against quadratic work, not a benchmark (the machine is shared).

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.services import codebook, codebook_exchange, documents, refi_exchange
+from desktop.services import codebook, codebook_exchange, documents, refi_exchange, refi_export
 from desktop.services.project import Project
 from desktop.ui import exchange_actions
 from tests.ui.conftest import ARTICLE
@@ -46,7 +46,7 @@ def other(tmp_path) -> Path:
 def qdpx(other, tmp_path) -> Path:
     out = tmp_path / "other.qdpx"
     with Project.open(other) as p:
-        refi_exchange.export_qdpx(p, out)
+        refi_export.export_qdpx(p, out)
     return out
 
 
