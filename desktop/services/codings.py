@@ -43,24 +43,6 @@ def snapshot(c: m.Coding) -> dict:
     }  # fmt: skip
 
 
-def quote_at(s: Session, document_id: int, start: int, end: int) -> str:
-    """The text of a document at [start, end), checked against its length.
-    SQL substr counts characters (code points) on SQLite and PostgreSQL alike."""
-    row = s.execute(
-        select(m.Document.length, func.substr(m.Document.text, start + 1, end - start)).where(
-            m.Document.id == document_id
-        )
-    ).first()
-    if row is None:
-        raise NotFound(f"no document with id {document_id}")
-    length, quote = row
-    if not (0 <= start < end <= length):
-        raise ServiceError(
-            f"the range [{start}, {end}) is outside the document (0 to {length} characters)"
-        )
-    return quote
-
-
 def insert_coding(
     s: Session, actor: str, *, document_id: int, code_id: int, coder_id: int, start: int, end: int,
     memo: str = "", coding_id: int | None = None, created_at: datetime | None = None,
@@ -76,15 +58,21 @@ def insert_coding(
     dup = (
         select(m.Coding.id)
         .where(
-            m.Coding.document_id == document_id, m.Coding.code_id == code_id,
-            m.Coding.coder_id == coder_id, m.Coding.start == start, m.Coding.end == end,
+            m.Coding.document_id == document_id,
+            m.Coding.code_id == code_id,
+            m.Coding.coder_id == coder_id,
+            m.Coding.start == start,
+            m.Coding.end == end,
         )  # fmt: skip
         .scalar_subquery()
     )
     row = s.execute(
         select(
-            m.Document.length, func.substr(m.Document.text, start + 1, end - start),
-            code_ok, coder_ok, dup,
+            m.Document.length,
+            func.substr(m.Document.text, start + 1, end - start),
+            code_ok,
+            coder_ok,
+            dup,
         ).where(m.Document.id == document_id)  # fmt: skip
     ).first()
     if row is None:
@@ -202,7 +190,9 @@ def list_codings(
 ) -> list[CodingInfo]:
     """Codings in document order (document, start, end)."""
     with project.session() as s:
-        q = select(m.Coding).order_by(m.Coding.document_id, m.Coding.start, m.Coding.end, m.Coding.id)
+        q = select(m.Coding).order_by(
+            m.Coding.document_id, m.Coding.start, m.Coding.end, m.Coding.id
+        )
         if document_id is not None:
             q = q.where(m.Coding.document_id == document_id)
         if code_ids is not None:

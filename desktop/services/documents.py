@@ -3,8 +3,9 @@ listing them with their counts, reading their text and pages, editing metadata."
 
 from __future__ import annotations
 
+import bisect
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -111,7 +112,9 @@ def add_document(
             d.pages.append(m.Page(number=i, char_start=a, char_end=b))
         s.add(d)
         s.flush()
-        audit.record(s, project.actor, "create", "document", d.id, None, {"name": d.name, "sha256": sha})
+        audit.record(
+            s, project.actor, "create", "document", d.id, None, {"name": d.name, "sha256": sha}
+        )
         return _info_from_row(d, len(pages or []), 0)
 
 
@@ -166,7 +169,9 @@ def import_files(
         except OSError as exc:
             report.failed.append((path, f"cannot be read ({exc.strerror or exc})"))
         except Exception as exc:  # an importer bug must not stop the batch
-            report.failed.append((path, f"unexpected error while reading it ({type(exc).__name__}: {exc})"))
+            report.failed.append(
+                (path, f"unexpected error while reading it ({type(exc).__name__}: {exc})")
+            )
     if progress and not report.cancelled:
         progress(ImportProgress(total, total))
     return report
@@ -174,9 +179,13 @@ def import_files(
 
 def list_documents(project) -> list[DocumentInfo]:
     with project.session() as s:
-        pages = dict(s.execute(select(m.Page.document_id, func.count()).group_by(m.Page.document_id)).all())
+        pages = dict(
+            s.execute(select(m.Page.document_id, func.count()).group_by(m.Page.document_id)).all()
+        )
         codings = dict(
-            s.execute(select(m.Coding.document_id, func.count()).group_by(m.Coding.document_id)).all()
+            s.execute(
+                select(m.Coding.document_id, func.count()).group_by(m.Coding.document_id)
+            ).all()
         )
         cols = [getattr(m.Document, c) for c in (
             "id", "name", "kind", "sha256", "length", "title", "author", "date", "source", "url",
@@ -229,13 +238,11 @@ def get_pages(project, document_id: int) -> list[tuple[int, int]]:
         ]
 
 
-def page_of(pages: list[tuple[int, int]], offset: int) -> int | None:
-    """1-based page number that holds ``offset``, or None."""
-    import bisect
-
-    starts = [a for a, _ in pages]
-    i = bisect.bisect_right(starts, offset) - 1
-    return i + 1 if i >= 0 else None
+def page_of(page_starts: Sequence[int], offset: int) -> int | None:
+    """1-based number of the page that holds ``offset``, given the pages' sorted
+    ``char_start``s (computed once per document by the caller); None before the first."""
+    n = bisect.bisect_right(page_starts, offset)
+    return n or None
 
 
 def update_metadata(project, document_id: int, **values: str | None) -> dict:
@@ -265,7 +272,8 @@ def delete_document(project, document_id: int, *, confirm_codings: bool = False)
         codings = s.scalars(select(m.Coding).where(m.Coding.document_id == document_id)).all()
         if codings and not confirm_codings:
             raise ConfirmationNeeded(
-                f"{d.name!r} has {len(codings)} coding(s); deleting it deletes them too", len(codings)
+                f"{d.name!r} has {len(codings)} coding(s); deleting it deletes them too",
+                len(codings),
             )
         from desktop.services.codings import snapshot
 
@@ -273,6 +281,8 @@ def delete_document(project, document_id: int, *, confirm_codings: bool = False)
             audit.record(s, project.actor, "delete", "coding", c.id, snapshot(c), None)
             s.delete(c)
         s.flush()
-        audit.record(s, project.actor, "delete", "document", d.id, {"name": d.name, "sha256": d.sha256}, None)
+        audit.record(
+            s, project.actor, "delete", "document", d.id, {"name": d.name, "sha256": d.sha256}, None
+        )
         s.delete(d)
         return len(codings)

@@ -12,7 +12,6 @@ code points, half-open; times are UTC in ISO 8601 (``2026-11-25T14:53:23Z``)."""
 
 from __future__ import annotations
 
-import bisect
 import importlib
 import re
 import unicodedata
@@ -189,7 +188,7 @@ def export_codings(
             q.execution_options(yield_per=BATCH)
         ):
             starts = pages.get(did)
-            page = bisect.bisect_right(starts, start) if starts else ""
+            page = (docs.page_of(starts, start) or "") if starts else ""
             extra = blank
             if pending is not None and pending[3] != cid:
                 # Values of codings this stream did not see (written between the two

@@ -4,7 +4,6 @@ codebook and the document's codings on the right."""
 from __future__ import annotations
 
 import hashlib
-from bisect import bisect_right
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
@@ -280,7 +279,7 @@ class MainWindow(QMainWindow):
             self.codings_panel.model.update(c)
 
     def _page_of(self, offset: int) -> int:
-        return bisect_right(self._page_starts, offset) if self._pages else 0
+        return (documents.page_of(self._page_starts, offset) or 0) if self._pages else 0
 
     def _span(self, c: CodingInfo) -> Span:
         to_qt = self.viewer.offsets.to_qt

@@ -254,38 +254,34 @@ def _two_coder_table(data: ReliabilityData) -> tuple[np.ndarray | None, int, str
     return table, int(data.weights[present].sum()), ""
 
 
-def cohen_kappa_from_table(table: Sequence[Sequence[float]] | np.ndarray) -> Coefficient:
-    """Cohen's kappa from a k x k contingency table (rows: coder 1, columns: coder 2),
-    counts or proportions."""
+def _from_table(name: str, table, expected_of) -> Coefficient:
+    """A two-coder chance-corrected coefficient from a k x k contingency table; the
+    coefficients differ only in ``expected_of(row marginals, column marginals)``."""
     t = np.asarray(table, dtype=float)
     total = t.sum()
-    name = "Cohen's kappa"
     units = round(total)
     if total <= 0:
         return Coefficient(name, None, 0, 2, 0, note="no units coded by both coders")
     p = t / total
     observed = float(np.trace(p))
-    expected = float(p.sum(axis=1) @ p.sum(axis=0))  # sum over k of p_1k * p_2k
+    expected = float(expected_of(p.sum(axis=1), p.sum(axis=0)))
     value = _ratio(observed - expected, 1.0 - expected)
     note = "" if value is not None else "no variation: expected agreement is 1"
     return Coefficient(name, value, units, 2, 2 * units, observed, expected, note=note)
+
+
+def cohen_kappa_from_table(table: Sequence[Sequence[float]] | np.ndarray) -> Coefficient:
+    """Cohen's kappa from a k x k contingency table (rows: coder 1, columns: coder 2),
+    counts or proportions. Chance agreement is the sum over k of p_1k * p_2k."""
+    return _from_table("Cohen's kappa", table, lambda rows, cols: rows @ cols)
 
 
 def scott_pi_from_table(table: Sequence[Sequence[float]] | np.ndarray) -> Coefficient:
-    """Scott's pi from a k x k contingency table of two coders."""
-    t = np.asarray(table, dtype=float)
-    total = t.sum()
-    name = "Scott's pi"
-    units = round(total)
-    if total <= 0:
-        return Coefficient(name, None, 0, 2, 0, note="no units coded by both coders")
-    p = t / total
-    observed = float(np.trace(p))
-    pooled = (p.sum(axis=1) + p.sum(axis=0)) / 2.0
-    expected = float(pooled @ pooled)
-    value = _ratio(observed - expected, 1.0 - expected)
-    note = "" if value is not None else "no variation: expected agreement is 1"
-    return Coefficient(name, value, units, 2, 2 * units, observed, expected, note=note)
+    """Scott's pi from a k x k contingency table of two coders: chance agreement from
+    the pooled marginals of both coders."""
+    return _from_table(
+        "Scott's pi", table, lambda rows, cols: ((rows + cols) / 2) @ ((rows + cols) / 2)
+    )
 
 
 def cohen_kappa(data, level: str = "nominal") -> Coefficient:

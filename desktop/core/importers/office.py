@@ -26,6 +26,18 @@ MAX_OFFICE_FILE_BYTES = 200 * MB
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
+# What the zip, XML and document libraries raise on a truncated or damaged file.
+_DAMAGED = (
+    zipfile.BadZipFile,
+    zlib.error,
+    OSError,
+    KeyError,
+    ValueError,
+    EOFError,
+    NotImplementedError,
+)
+
+
 def check_zip(path: Path, label: str, required: str) -> None:
     """Refuse a damaged archive, a zip bomb, or a zip that is not a `label` document."""
     check_size(path, MAX_OFFICE_FILE_BYTES, label)
@@ -188,15 +200,7 @@ def extract_docx(path: Path) -> Extracted:
         )
     except PackageNotFoundError:
         raise ImportFailure("the file is not a Word (.docx) document") from None
-    except (
-        zipfile.BadZipFile,
-        zlib.error,
-        OSError,
-        KeyError,
-        ValueError,
-        EOFError,
-        NotImplementedError,
-    ) as exc:
+    except _DAMAGED as exc:
         raise ImportFailure(
             f"the Word document is damaged or incomplete ({type(exc).__name__})"
         ) from None
@@ -328,15 +332,7 @@ def extract_odt(path: Path) -> Extracted:
         doc = load(str(path))
         blocks = _odt_blocks(doc)
         metadata = _odt_meta(doc)
-    except (
-        zipfile.BadZipFile,
-        zlib.error,
-        OSError,
-        KeyError,
-        ValueError,
-        EOFError,
-        NotImplementedError,
-    ) as exc:
+    except _DAMAGED as exc:
         raise ImportFailure(
             f"the OpenDocument file is damaged or incomplete ({type(exc).__name__})"
         ) from None
