@@ -139,3 +139,56 @@ def test_pdf_under_the_limits_still_imports(tmp_path, project_file):
     assert done.returncode == 0, done.stdout + done.stderr
     with Project.open(project_file) as p:
         assert p.info()["documents"] == 1
+
+
+# -- CSV ------------------------------------------------------------------------------------
+
+
+def codings_csv_with_memo(path: Path, memo_chars: int, *, one_line: bool) -> Path:
+    """A codings CSV whose one row carries a memo of ``memo_chars`` characters, on one line
+    or broken into lines of 80 (written in 1 MB pieces)."""
+    unit = "memo " * 15 + ("mem " if one_line else "mem\n")
+    piece = unit * ((1 << 20) // len(unit))
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        fh.write("document,code,coder,start,end,memo\r\n")
+        fh.write('report.txt,Violence,ana,0,5,"')
+        written = 0
+        while written < memo_chars:
+            chunk = piece[: memo_chars - written]
+            fh.write(chunk)
+            written += len(chunk)
+        fh.write('"\r\n')
+    return path
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("one_line", "limit"),
+    [(True, limits.CSV_LINE_MAX_CHARS), (False, limits.CSV_FIELD_MAX_CHARS)],
+    ids=["one-line", "many-lines"],
+)
+def test_codings_csv_with_a_150_mb_memo_is_refused_in_bounded_memory(
+    tmp_path, project_file, one_line, limit
+):
+    big = codings_csv_with_memo(tmp_path / "codings.csv", 150 * 1024 * 1024, one_line=one_line)
+    done, peak_mb = run_cli("codings", "import", project_file, big)
+    message = done.stdout + done.stderr
+    assert done.returncode != 0
+    assert "codings.csv, line 2" in message, message
+    assert f"{limit:,} characters (the limit)" in message, message
+    assert "Traceback" not in message
+    assert peak_mb < PEAK_LIMIT_MB, f"peak {peak_mb:.0f} MB"
+
+
+def test_codings_csv_with_a_long_memo_under_the_limit_imports(tmp_path, project_file):
+    with Project.open(project_file) as p:
+        from desktop.services import codebook, coders, documents
+
+        src = tmp_path / "report.txt"
+        src.write_text("Shelling hit the market.", encoding="utf-8")
+        documents.import_files(p, [src])
+        codebook.add_code(p, "Violence")
+        coders.add_coder(p, "ana")
+    csv_file = codings_csv_with_memo(tmp_path / "codings.csv", 2 * 1024 * 1024, one_line=False)
+    done, _ = run_cli("codings", "import", project_file, csv_file)
+    assert done.returncode == 0, done.stdout + done.stderr
