@@ -10,6 +10,7 @@ import os
 import resource
 import subprocess
 import sys
+import zipfile
 import zlib
 from pathlib import Path
 
@@ -192,3 +193,61 @@ def test_codings_csv_with_a_long_memo_under_the_limit_imports(tmp_path, project_
     csv_file = codings_csv_with_memo(tmp_path / "codings.csv", 2 * 1024 * 1024, one_line=False)
     done, _ = run_cli("codings", "import", project_file, csv_file)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+# -- REFI-QDA -------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_refi_export_of_more_than_10000_documents_imports_again(tmp_path):
+    from tests.benchmarks.bench_refi_roundtrip import build_project
+
+    source = build_project(tmp_path / "source.tessera", 10_050, codings_per_document=1)
+    qdpx = tmp_path / "export.qdpx"
+    done, _ = run_cli("refi", "export", source, "-o", qdpx)
+    assert done.returncode == 0, done.stdout + done.stderr
+    with zipfile.ZipFile(qdpx) as zf:
+        assert len(zf.infolist()) > 10_000
+    target = tmp_path / "target.tessera"
+    Project.create(target).close()
+    done, peak_mb = run_cli("refi", "import", "--add-codes", target, qdpx)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert documents_in(target) == 10_050
+    assert peak_mb < PEAK_LIMIT_MB
+
+
+@pytest.mark.slow
+def test_qdpx_of_many_small_members_adding_up_to_a_bomb_is_refused(tmp_path, project_file):
+    # Each member is under the per-member ratio floor; together they expand ~1,000 times.
+    bomb = tmp_path / "many.qdpx"
+    member = bytes(limits.ARCHIVE_RATIO_FLOOR_BYTES - 1)
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("project.qde", b'<Project xmlns="urn:QDA-XML:project:1.0"/>')
+        for i in range(200):
+            zf.writestr(f"sources/{i}.txt", member)
+    assert bomb.stat().st_size < 2 * limits.MB
+    done, peak_mb = run_cli("refi", "import", project_file, bomb)
+    message = done.stdout + done.stderr
+    assert done.returncode != 0
+    assert "many.qdpx" in message and f"limit of {limits.ARCHIVE_MAX_RATIO:g}" in message, message
+    assert "Traceback" not in message
+    assert peak_mb < PEAK_LIMIT_MB
+    assert documents_in(project_file) == 0
+
+
+@pytest.mark.slow
+def test_qdpx_whose_project_inflates_to_gigabytes_is_refused_in_bounded_memory(
+    tmp_path, project_file
+):
+    bomb = tmp_path / "bomb.qdpx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        with zf.open("project.qde", "w", force_zip64=True) as fh:
+            chunk = bytes(1 << 20)
+            for _ in range(1536):
+                fh.write(chunk)
+    done, peak_mb = run_cli("refi", "import", project_file, bomb)
+    message = done.stdout + done.stderr
+    assert done.returncode != 0
+    assert "bomb.qdpx" in message and "limit" in message, message
+    assert peak_mb < PEAK_LIMIT_MB
+    assert documents_in(project_file) == 0
