@@ -240,11 +240,13 @@ def test_qdpx_whose_project_inflates_to_gigabytes_is_refused_in_bounded_memory(
     tmp_path, project_file
 ):
     bomb = tmp_path / "bomb.qdpx"
-    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
-        with zf.open("project.qde", "w", force_zip64=True) as fh:
-            chunk = bytes(1 << 20)
-            for _ in range(1536):
-                fh.write(chunk)
+    chunk = bytes(1 << 20)
+    with (
+        zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf,
+        zf.open("project.qde", "w", force_zip64=True) as fh,
+    ):
+        for _ in range(1536):
+            fh.write(chunk)
     done, peak_mb = run_cli("refi", "import", project_file, bomb)
     message = done.stdout + done.stderr
     assert done.returncode != 0
