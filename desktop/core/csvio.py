@@ -26,11 +26,13 @@ from pathlib import Path
 from typing import IO
 
 from desktop.core.atomic import atomic_write
+from desktop.core.limits import CSV_FIELD_MAX_CHARS, CSV_LINE_MAX_CHARS
 
 BOM = "\ufeff"
 LINE_END = "\r\n"
-# A coded passage can be a whole article: let fields be far longer than csv's 128 KiB.
-FIELD_LIMIT = 2**31 - 1
+# A coded passage can be a whole article: fields may be far longer than csv's 128 KiB,
+# up to the limit that keeps the memory of an import bounded.
+FIELD_LIMIT = CSV_FIELD_MAX_CHARS
 
 
 class TesseraDialect(csv.Dialect):
@@ -148,8 +150,12 @@ def detect_encoding(path: Path) -> Encoding:
         raise CsvFormatError(
             path, f"the file starts with a UTF-8 mark but is not UTF-8 (byte {bad_at + 1})"
         )
-    try:
-        sample = Path(path).read_bytes().decode("cp1252")
+    try:  # in pieces: the file may be large
+        decoder = codecs.getincrementaldecoder("cp1252")("strict")
+        with open(path, "rb") as fh:
+            sample = decoder.decode(fh.read(_SAMPLE))
+            while chunk := fh.read(_CHUNK):
+                decoder.decode(chunk)
     except UnicodeDecodeError:
         raise CsvFormatError(
             path, "the file is neither UTF-8 nor Windows-1252 text; save it as CSV UTF-8"
@@ -187,6 +193,10 @@ def _delimiter(header: str) -> str:
     return best if counts[best] else ","
 
 
+class _LineTooLong(Exception):
+    """A physical line past CSV_LINE_MAX_CHARS."""
+
+
 class CsvReader:
     """Records of a CSV file with a header row.
 
@@ -206,9 +216,9 @@ class CsvReader:
         self._old_limit: int | None = csv.field_size_limit(FIELD_LIMIT)
         # Spreadsheets in many locales (de, fr, ...) save CSV with semicolons; tabs come
         # from copy and paste. The header row tells which.
-        self.delimiter = _delimiter(self._fh.readline())
+        self.delimiter = _delimiter(self._fh.readline(CSV_LINE_MAX_CHARS))
         self._fh.seek(0)
-        self._reader = csv.reader(self._fh, dialect=TesseraDialect, delimiter=self.delimiter)
+        self._reader = csv.reader(self._lines(), dialect=TesseraDialect, delimiter=self.delimiter)
         header = next(iter(self), None)
         if header is None:
             self.close()
@@ -227,6 +237,14 @@ class CsvReader:
                 )
             self._index.setdefault(key, i)
 
+    def _lines(self) -> Iterator[str]:
+        """The file's lines, each read with a size cap so that one enormous line never
+        sits in memory whole."""
+        while line := self._fh.readline(CSV_LINE_MAX_CHARS + 1):
+            if len(line) > CSV_LINE_MAX_CHARS:
+                raise _LineTooLong
+            yield line
+
     def __iter__(self) -> Iterator[tuple[int, list[str]]]:
         reader = self._reader
         while True:
@@ -235,6 +253,13 @@ class CsvReader:
                 values = next(reader)
             except StopIteration:
                 return
+            except _LineTooLong:
+                self.close()
+                raise CsvFormatError(
+                    self.path,
+                    f"the line is longer than {CSV_LINE_MAX_CHARS:,} characters (the limit)",
+                    reader.line_num + 1,
+                ) from None
             except csv.Error as exc:
                 self.close()
                 raise self._format_error(str(exc), start) from None
@@ -245,7 +270,14 @@ class CsvReader:
                 yield start, values
 
     def _format_error(self, message: str, start: int) -> CsvFormatError:
-        if "unexpected end of data" in message or "field larger than field limit" in message:
+        if "field larger than field limit" in message:
+            return CsvFormatError(
+                self.path,
+                f"a value starting on this line is longer than {CSV_FIELD_MAX_CHARS:,} "
+                'characters (the limit), or a quoted value is never closed (a missing ")',
+                start,
+            )
+        if "unexpected end of data" in message:
             return CsvFormatError(
                 self.path,
                 'a quoted value starting on this line is never closed (a missing ")',

@@ -28,10 +28,8 @@ from typing import BinaryIO
 
 from lxml import etree
 
-MB = 1024 * 1024
-
-#: Largest XML document parsed from bytes (a REFI project.qde of a big project is a few MB).
-XML_MAX_BYTES = 256 * MB
+from desktop.core import limits
+from desktop.core.limits import MB, XML_MAX_BYTES
 
 
 class RejectedFileError(Exception):
@@ -152,16 +150,18 @@ def read_file_capped(path: Path, limit: int) -> bytes:
 
 @dataclass(frozen=True)
 class ZipLimits:
-    """What a sane archive looks like. The defaults fit a REFI project with hundreds of
-    sources or a docx with images; anything beyond is refused before extraction."""
+    """What a sane archive looks like (the defaults are in desktop.core.limits). They
+    admit a REFI export of 100,000 documents; anything beyond is refused before
+    extraction. Bombs are caught by size and ratio, not by counting members."""
 
-    max_members: int = 10_000
-    max_total_size: int = 500 * MB  # sum of the declared uncompressed sizes
-    max_member_size: int = 256 * MB
-    # A member that declares more than max_ratio times its compressed size (and is larger
-    # than ratio_floor, so that tiny members of repeated bytes pass) is a bomb.
-    max_ratio: float = 200.0
-    ratio_floor: int = 4 * MB
+    max_members: int = limits.ARCHIVE_MEMBERS_MAX
+    max_total_size: int = limits.ARCHIVE_TOTAL_MAX_BYTES  # sum of the declared sizes
+    max_member_size: int = limits.ARCHIVE_MEMBER_MAX_BYTES
+    # A member, or the whole archive, that declares more than max_ratio times its
+    # compressed size (and is larger than ratio_floor, so that tiny members of repeated
+    # bytes pass) is a bomb.
+    max_ratio: float = limits.ARCHIVE_MAX_RATIO
+    ratio_floor: int = limits.ARCHIVE_RATIO_FLOOR_BYTES
 
 
 DEFAULT_ZIP_LIMITS = ZipLimits()
@@ -191,7 +191,7 @@ def check_zip(zf: zipfile.ZipFile, *, source: str, limits: ZipLimits = DEFAULT_Z
             f"the archive has {len(infos):,} members, more than the limit of {limits.max_members:,}",
             source=source,
         )
-    total = 0
+    total = packed = 0
     seen: set[str] = set()
     for info in infos:
         problem = member_name_problem(info.filename)
@@ -213,14 +213,23 @@ def check_zip(zf: zipfile.ZipFile, *, source: str, limits: ZipLimits = DEFAULT_Z
         ):
             raise UnsafeFileError(
                 f"member {info.filename!r} expands {info.file_size / max(info.compress_size, 1):,.0f} "
-                "times: refused as a decompression bomb",
+                f"times, more than the limit of {limits.max_ratio:g}: refused as a "
+                "decompression bomb",
                 source=source,
             )
         total += info.file_size
+        packed += info.compress_size
     if total > limits.max_total_size:
         raise UnsafeFileError(
             f"the archive would expand to {total:,} bytes, more than the limit of "
             f"{limits.max_total_size:,}",
+            source=source,
+        )
+    # Many members, each under the floor, can add up to a bomb too.
+    if total > limits.ratio_floor and total > limits.max_ratio * max(packed, 1):
+        raise UnsafeFileError(
+            f"the archive expands {total / max(packed, 1):,.0f} times, more than the limit "
+            f"of {limits.max_ratio:g}: refused as a decompression bomb",
             source=source,
         )
 

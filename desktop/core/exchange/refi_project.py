@@ -39,8 +39,8 @@ from desktop.core.exchange.refi_common import (
     project_member,
 )
 from desktop.core.exchange.refi_offsets import OffsetMap, OffsetUnit, guess_unit
+from desktop.core.limits import REFI_NOTE_TEXT_MAX_BYTES, REFI_SOURCE_TEXT_MAX_BYTES
 from desktop.core.safe_files import (
-    MB,
     XML_MAX_BYTES,
     RejectedFileError,
     find_member,
@@ -53,9 +53,9 @@ from desktop.core.safe_files import (
 from desktop.core.text import normalise
 
 #: Largest plain text of one source read from an archive.
-SOURCE_TEXT_MAX_BYTES = 64 * MB
+SOURCE_TEXT_MAX_BYTES = REFI_SOURCE_TEXT_MAX_BYTES
 #: Largest plain text of one note read from an archive (a bigger one is skipped, warned).
-NOTE_TEXT_MAX_BYTES = 4 * MB
+NOTE_TEXT_MAX_BYTES = REFI_NOTE_TEXT_MAX_BYTES
 
 INTERNAL = "internal://"
 NON_TEXT_SOURCES = ("PDFSource", "PictureSource", "AudioSource", "VideoSource")

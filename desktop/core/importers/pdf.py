@@ -34,6 +34,12 @@ from desktop.core.importers.base import (
     clean_metadata,
     report,
 )
+from desktop.core.importers.pdf_guard import (
+    PdfLimitExceeded,
+    bounded_layout,
+    install,
+    start_document,
+)
 from desktop.core.importers.pdf_layout import LAPARAMS, page_text
 from desktop.core.text import normalise
 
@@ -70,6 +76,8 @@ def _open(path: Path, pages: list[int] | None = None):
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfplumber.utils.exceptions import PdfminerException
 
+    install()
+    start_document()
     quiet = logging.getLogger("pdfminer")
     if quiet.level == logging.NOTSET:
         # pdfminer warns about every font quirk it works around; a researcher can do
@@ -77,8 +85,12 @@ def _open(path: Path, pages: list[int] | None = None):
         quiet.setLevel(logging.ERROR)
     try:
         return pdfplumber.open(path, laparams=LAPARAMS, pages=pages)
+    except PdfLimitExceeded as exc:
+        raise ImportFailure(refused(exc)) from None
     except PdfminerException as exc:
         cause = exc.args[0] if exc.args else exc
+        if isinstance(cause, PdfLimitExceeded):
+            raise ImportFailure(refused(cause)) from None
         if isinstance(cause, PDFPasswordIncorrect | PDFEncryptionError):
             raise ImportFailure(ENCRYPTED) from None
         raise ImportFailure(DAMAGED) from None
@@ -94,10 +106,18 @@ def _close(pdf) -> None:
         log.debug("closing %s failed", pdf, exc_info=True)
 
 
+def refused(exc: PdfLimitExceeded) -> str:
+    return f"the PDF is refused: {exc}"
+
+
 def _read_page(page) -> PageResult:
+    """A page's text; a page past a limit refuses the whole PDF (ImportFailure)."""
     try:
+        bounded_layout(page)
         text, has_chars = page_text(page)
         return text, has_chars, None
+    except PdfLimitExceeded as exc:
+        raise ImportFailure(refused(exc)) from None
     except Exception as exc:  # pdfminer raises many kinds on a broken page stream
         log.debug("page %s failed: %r", page.page_number, exc)
         return "", False, type(exc).__name__
@@ -275,6 +295,8 @@ def extract_pdf(
     try:
         try:
             n_pages = len(pdf.pages)
+        except PdfLimitExceeded as exc:
+            raise ImportFailure(refused(exc)) from None
         except Exception:
             raise ImportFailure(DAMAGED) from None
         if n_pages == 0:
