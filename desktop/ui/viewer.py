@@ -16,9 +16,13 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPen,
+    QTextBlock,
     QTextCursor,
+    QTextDocument,
+    QTextLayout,
+    QTextOption,
 )
-from PySide6.QtWidgets import QMenu, QPlainTextEdit, QToolTip, QWidget
+from PySide6.QtWidgets import QMenu, QPlainTextDocumentLayout, QPlainTextEdit, QToolTip, QWidget
 
 from desktop.ui.look import reading_font
 from desktop.ui.offsets import OffsetMap
@@ -31,6 +35,17 @@ _WORD = re.compile(r"[\w'’\-]", re.UNICODE)
 FILL_ALPHA = 64
 FIND_COLOR = QColor(255, 213, 79, 150)
 FIND_CURRENT = QColor(255, 152, 0, 200)
+# letters of the right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, N'Ko, Samaritan,
+# Mandaic, their presentation forms, the historic ones past the BMP) and the marks and
+# embeddings that make a run right-to-left: text without any is laid out left to right
+_RTL = re.compile(
+    "[\u0590-\u08ff\u200f\u202b\u202e\u2067\ufb1d-\ufdff\ufe70-\ufefc"
+    "\U00010800-\U00010fff\U0001e800-\U0001efff]"
+)
+_GLYPHS = (
+    QTextLayout.GlyphRunRetrievalFlag.RetrieveGlyphIndexes
+    | QTextLayout.GlyphRunRetrievalFlag.RetrieveGlyphPositions
+)
 
 
 class StripeMargin(QWidget):
@@ -56,6 +71,28 @@ class StripeMargin(QWidget):
             self.viewer.coding_clicked.emit(span.coding_id)
 
 
+class LeadingAlignedLayout(QPlainTextDocumentLayout):
+    """The plain-text layout with each paragraph aligned to the side it starts from.
+
+    QPlainTextDocumentLayout gives every paragraph the document's one text option, so a
+    right-to-left paragraph is laid out right to left (its direction comes from its first
+    strong character) but left-aligned. Qt applies a layout's alignment when the layout is
+    drawn, hit-tested or measured, not when its lines are made, so a paragraph that starts
+    right to left only needs its own right-aligned option, set as soon as it is laid out:
+    every path to a laid-out block (painting, hit tests, cursor moves) asks for its
+    bounding rectangle first."""
+
+    def blockBoundingRect(self, block: QTextBlock) -> QRectF:
+        rect = super().blockBoundingRect(block)
+        layout = block.layout()
+        option = layout.textOption()
+        rtl = block.textDirection() == Qt.LayoutDirection.RightToLeft
+        if bool(option.alignment() & Qt.AlignmentFlag.AlignRight) != rtl:
+            option.setAlignment(Qt.AlignmentFlag.AlignRight if rtl else Qt.AlignmentFlag.AlignLeft)
+            layout.setTextOption(option)
+        return rect
+
+
 class DocumentViewer(QPlainTextEdit):
     code_as_requested = Signal()
     in_vivo_requested = Signal()
@@ -67,6 +104,9 @@ class DocumentViewer(QPlainTextEdit):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        document = QTextDocument(self)
+        document.setDocumentLayout(LeadingAlignedLayout(document))
+        self.setDocument(document)
         self.setReadOnly(True)
         self.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse
@@ -78,6 +118,7 @@ class DocumentViewer(QPlainTextEdit):
         self.document().setDocumentMargin(12)
         self.setCenterOnScroll(False)
         self.text = ""
+        self.bidi = False  # the text has right-to-left letters: x positions need the layout
         self.offsets = OffsetMap("")
         self.index = SpanIndex()
         self.snap_to_words = True
@@ -97,11 +138,17 @@ class DocumentViewer(QPlainTextEdit):
     # -- content ---------------------------------------------------------------------
     def set_text(self, text: str, pages: list[tuple[int, int]] | None = None) -> None:
         self.text = text
+        self.bidi = _RTL.search(text) is not None
         self.offsets = OffsetMap(text)
         self.index = SpanIndex()
         self.selected_coding = None
         self._pages_qt = [self.offsets.to_qt(a) for a, _ in (pages or [])]
         self.clear_find()
+        # each paragraph takes its direction from its first strong character, whatever
+        # the direction of the application's own language
+        option = self.document().defaultTextOption()
+        option.setTextDirection(Qt.LayoutDirection.LayoutDirectionAuto)
+        self.document().setDefaultTextOption(option)
         self.setPlainText(text)
         self._layout_margins()
 
@@ -173,13 +220,25 @@ class DocumentViewer(QPlainTextEdit):
                 self.setTextCursor(c)
 
     def spans_at_point(self, point: QPoint) -> list[Span]:
+        """The codings painted under ``point``: those on the visual line at its height
+        whose rectangles hold it. The whole line is asked, not the characters beside the
+        cursor position the point falls on: in bidirectional text that position may be a
+        run's far end, and on a wrapped line's end it is the next line's start."""
         pos = self.cursorForPosition(point).position()
-        hits = self.index.at(pos)
-        # cursorForPosition rounds to the nearest gap: also look at the character before
-        if pos > 0:
-            hits += [s for s in self.index.at(pos - 1) if s not in hits]
-        rect_hits = [s for s in hits if self._point_in_span(point, s)]
-        return rect_hits
+        block = self.document().findBlock(pos)
+        layout = block.layout()
+        line = layout.lineForTextPosition(pos - block.position())
+        if not line.isValid():
+            return []
+        top = self.blockBoundingGeometry(block).translated(self.contentOffset()).top()
+        k = line.lineNumber()
+        for i in range(max(k - 1, 0), min(k + 2, layout.lineCount())):
+            line = layout.lineAt(i)
+            if top + line.y() <= point.y() < top + line.y() + line.height():
+                a = block.position() + line.textStart()
+                b = a + max(line.textLength(), 1)
+                return [s for s in self.index.overlapping(a, b) if self._point_in_span(point, s)]
+        return []
 
     def _point_in_span(self, point: QPoint, span: Span) -> bool:
         return any(r.contains(point.toPointF()) for r in self._span_rects(span))
@@ -284,7 +343,9 @@ class DocumentViewer(QPlainTextEdit):
             if start > bpos + blen:
                 continue
             s, e = max(start, bpos) - bpos, min(end, bpos + blen) - bpos
-            out.extend(block_span_rects(block, top, s, e, x0, self.viewport().height()))
+            out.extend(
+                block_span_rects(block, top, s, e, x0, self.viewport().height(), bidi=self.bidi)
+            )
         return out
 
     def _block_positions(self, blocks) -> list[int]:
@@ -485,10 +546,14 @@ def snap(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def block_span_rects(block, top: float, s: int, e: int, x0: float, height: float) -> list[QRectF]:
+def block_span_rects(
+    block, top: float, s: int, e: int, x0: float, height: float, *, bidi: bool = True
+) -> list[QRectF]:
     """Rectangles of the characters [s, e) of one laid-out block (positions inside the
-    block), one per visual line, for the lines within [0, height) of the viewport. The
-    lines are found through the layout, not by walking every line of a long paragraph."""
+    block), for the lines within [0, height) of the viewport: one per visual line, or in
+    text with right-to-left runs (``bidi``) one per stretch of the line the characters
+    fill, which a run of the other direction may split in two. The lines are found
+    through the layout, not by walking every line of a long paragraph."""
     layout = block.layout()
     n = layout.lineCount()
     if n == 0:
@@ -497,6 +562,7 @@ def block_span_rects(block, top: float, s: int, e: int, x0: float, height: float
     last_line = layout.lineForTextPosition(max(e - 1, s))
     i0 = first_line.lineNumber() if first_line.isValid() else 0
     i1 = last_line.lineNumber() if last_line.isValid() else n - 1
+    bidi = bidi or block.textDirection() == Qt.LayoutDirection.RightToLeft
     out = []
     for i in range(i0, i1 + 1):
         line = layout.lineAt(i)
@@ -510,9 +576,34 @@ def block_span_rects(block, top: float, s: int, e: int, x0: float, height: float
         if e <= ls or s >= le:
             continue
         a, b = max(s, ls), min(e, le)
-        xa = line.cursorToX(a)[0]
-        xb = line.cursorToX(b)[0]
-        if b == le and e > le:  # runs on past the line's end
-            xb = line.naturalTextWidth() + line.x()
-        out.append(QRectF(x0 + xa, y, max(xb - xa, 2.0), line.height()))
+        stretches = _glyph_stretches(layout, a, b) if bidi else []
+        if not stretches:  # left to right: from the x of one end to the x of the other
+            xa = line.cursorToX(a)[0]
+            xb = line.cursorToX(b)[0]
+            if b == le and e > le:  # runs on past the line's end
+                xb = line.naturalTextWidth() + line.x()
+            xa, xb = min(xa, xb), max(xa, xb)
+            stretches = [(xa, max(xb, xa + 2.0))]
+        out.extend(QRectF(x0 + xa, y, xb - xa, line.height()) for xa, xb in stretches)
     return out
+
+
+def _glyph_stretches(layout: QTextLayout, a: int, b: int) -> list[tuple[float, float]]:
+    """The x extents the glyphs of characters [a, b) of one line fill, merged where they
+    touch. In bidirectional text the characters of a range are not one stretch of a line
+    (the x of its two ends says nothing about what lies between): the layout's glyphs,
+    placed by the bidi algorithm and the shaper, are what is drawn."""
+    extents = []
+    for run in layout.glyphRuns(a, b - a, _GLYPHS):
+        advances = run.rawFont().advancesForGlyphIndexes(run.glyphIndexes())
+        for position, advance in zip(run.positions(), advances, strict=False):
+            if advance.x() > 0:  # marks have none: they sit on their letter
+                extents.append((position.x(), position.x() + advance.x()))
+    extents.sort()
+    merged: list[tuple[float, float]] = []
+    for xa, xb in extents:
+        if merged and xa <= merged[-1][1] + 0.5:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], xb))
+        else:
+            merged.append((xa, xb))
+    return merged
