@@ -20,7 +20,6 @@ from PySide6.QtGui import (
     QTextCursor,
     QTextDocument,
     QTextLayout,
-    QTextOption,
 )
 from PySide6.QtWidgets import QMenu, QPlainTextDocumentLayout, QPlainTextEdit, QToolTip, QWidget
 
