@@ -16,13 +16,12 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPen,
-    QTextBlock,
     QTextCursor,
     QTextDocument,
-    QTextLayout,
 )
-from PySide6.QtWidgets import QMenu, QPlainTextDocumentLayout, QPlainTextEdit, QToolTip, QWidget
+from PySide6.QtWidgets import QMenu, QPlainTextEdit, QToolTip, QWidget
 
+from desktop.ui.bidi import BidiText, LeadingAlignedLayout, has_rtl
 from desktop.ui.look import reading_font
 from desktop.ui.offsets import OffsetMap
 from desktop.ui.spans import Span, SpanIndex
@@ -34,17 +33,6 @@ _WORD = re.compile(r"[\w'’\-]", re.UNICODE)
 FILL_ALPHA = 64
 FIND_COLOR = QColor(255, 213, 79, 150)
 FIND_CURRENT = QColor(255, 152, 0, 200)
-# letters of the right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, N'Ko, Samaritan,
-# Mandaic, their presentation forms, the historic ones past the BMP) and the marks and
-# embeddings that make a run right-to-left: text without any is laid out left to right
-_RTL = re.compile(
-    "[\u0590-\u08ff\u200f\u202b\u202e\u2067\ufb1d-\ufdff\ufe70-\ufefc"
-    "\U00010800-\U00010fff\U0001e800-\U0001efff]"
-)
-_GLYPHS = (
-    QTextLayout.GlyphRunRetrievalFlag.RetrieveGlyphIndexes
-    | QTextLayout.GlyphRunRetrievalFlag.RetrieveGlyphPositions
-)
 
 
 class StripeMargin(QWidget):
@@ -68,28 +56,6 @@ class StripeMargin(QWidget):
         span = self.viewer.stripe_at(e.position().toPoint())
         if span:
             self.viewer.coding_clicked.emit(span.coding_id)
-
-
-class LeadingAlignedLayout(QPlainTextDocumentLayout):
-    """The plain-text layout with each paragraph aligned to the side it starts from.
-
-    QPlainTextDocumentLayout gives every paragraph the document's one text option, so a
-    right-to-left paragraph is laid out right to left (its direction comes from its first
-    strong character) but left-aligned. Qt applies a layout's alignment when the layout is
-    drawn, hit-tested or measured, not when its lines are made, so a paragraph that starts
-    right to left only needs its own right-aligned option, set as soon as it is laid out:
-    every path to a laid-out block (painting, hit tests, cursor moves) asks for its
-    bounding rectangle first."""
-
-    def blockBoundingRect(self, block: QTextBlock) -> QRectF:
-        rect = super().blockBoundingRect(block)
-        layout = block.layout()
-        option = layout.textOption()
-        rtl = block.textDirection() == Qt.LayoutDirection.RightToLeft
-        if bool(option.alignment() & Qt.AlignmentFlag.AlignRight) != rtl:
-            option.setAlignment(Qt.AlignmentFlag.AlignRight if rtl else Qt.AlignmentFlag.AlignLeft)
-            layout.setTextOption(option)
-        return rect
 
 
 class DocumentViewer(QPlainTextEdit):
@@ -117,7 +83,8 @@ class DocumentViewer(QPlainTextEdit):
         self.document().setDocumentMargin(12)
         self.setCenterOnScroll(False)
         self.text = ""
-        self.bidi = False  # the text has right-to-left letters: x positions need the layout
+        # the text as the rectangles of right-to-left and mixed lines need it; None: no such
+        self.bidi: BidiText | None = None
         self.offsets = OffsetMap("")
         self.index = SpanIndex()
         self.snap_to_words = True
@@ -137,8 +104,8 @@ class DocumentViewer(QPlainTextEdit):
     # -- content ---------------------------------------------------------------------
     def set_text(self, text: str, pages: list[tuple[int, int]] | None = None) -> None:
         self.text = text
-        self.bidi = _RTL.search(text) is not None
         self.offsets = OffsetMap(text)
+        self.bidi = BidiText(text, self.offsets) if has_rtl(text) else None
         self.index = SpanIndex()
         self.selected_coding = None
         self._pages_qt = [self.offsets.to_qt(a) for a, _ in (pages or [])]
@@ -342,9 +309,7 @@ class DocumentViewer(QPlainTextEdit):
             if start > bpos + blen:
                 continue
             s, e = max(start, bpos) - bpos, min(end, bpos + blen) - bpos
-            out.extend(
-                block_span_rects(block, top, s, e, x0, self.viewport().height(), bidi=self.bidi)
-            )
+            out.extend(block_span_rects(block, top, s, e, x0, self.viewport().height(), self.bidi))
         return out
 
     def _block_positions(self, blocks) -> list[int]:
@@ -546,13 +511,14 @@ def snap(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def block_span_rects(
-    block, top: float, s: int, e: int, x0: float, height: float, *, bidi: bool = True
+    block, top: float, s: int, e: int, x0: float, height: float, bidi: BidiText | None = None
 ) -> list[QRectF]:
     """Rectangles of the characters [s, e) of one laid-out block (positions inside the
-    block), for the lines within [0, height) of the viewport: one per visual line, or in
-    text with right-to-left runs (``bidi``) one per stretch of the line the characters
-    fill, which a run of the other direction may split in two. The lines are found
-    through the layout, not by walking every line of a long paragraph."""
+    block), for the lines within [0, height) of the viewport: one per visual line, or on
+    a line that mixes directions one per stretch the characters fill (a run of the other
+    direction may split them). ``bidi`` is given when the text has right-to-left letters
+    (without, every line is one left-to-right run). The lines are found through the
+    layout, not by walking every line of a long paragraph."""
     layout = block.layout()
     n = layout.lineCount()
     if n == 0:
@@ -561,7 +527,7 @@ def block_span_rects(
     last_line = layout.lineForTextPosition(max(e - 1, s))
     i0 = first_line.lineNumber() if first_line.isValid() else 0
     i1 = last_line.lineNumber() if last_line.isValid() else n - 1
-    bidi = bidi or block.textDirection() == Qt.LayoutDirection.RightToLeft
+    rtl = bidi is not None and block.textDirection() == Qt.LayoutDirection.RightToLeft
     out = []
     for i in range(i0, i1 + 1):
         line = layout.lineAt(i)
@@ -575,34 +541,14 @@ def block_span_rects(
         if e <= ls or s >= le:
             continue
         a, b = max(s, ls), min(e, le)
-        stretches = _glyph_stretches(layout, a, b) if bidi else []
-        if not stretches:  # left to right: from the x of one end to the x of the other
+        stretches = bidi.stretches(block, line, a, b, rtl) if bidi is not None else None
+        if not stretches:  # one run: the characters lie between the x of the two ends
             xa = line.cursorToX(a)[0]
             xb = line.cursorToX(b)[0]
             if b == le and e > le:  # runs on past the line's end
-                xb = line.naturalTextWidth() + line.x()
+                ends = line.naturalTextRect()
+                xb = ends.left() if rtl else ends.right()
             xa, xb = min(xa, xb), max(xa, xb)
             stretches = [(xa, max(xb, xa + 2.0))]
         out.extend(QRectF(x0 + xa, y, xb - xa, line.height()) for xa, xb in stretches)
     return out
-
-
-def _glyph_stretches(layout: QTextLayout, a: int, b: int) -> list[tuple[float, float]]:
-    """The x extents the glyphs of characters [a, b) of one line fill, merged where they
-    touch. In bidirectional text the characters of a range are not one stretch of a line
-    (the x of its two ends says nothing about what lies between): the layout's glyphs,
-    placed by the bidi algorithm and the shaper, are what is drawn."""
-    extents = []
-    for run in layout.glyphRuns(a, b - a, _GLYPHS):
-        advances = run.rawFont().advancesForGlyphIndexes(run.glyphIndexes())
-        for position, advance in zip(run.positions(), advances, strict=False):
-            if advance.x() > 0:  # marks have none: they sit on their letter
-                extents.append((position.x(), position.x() + advance.x()))
-    extents.sort()
-    merged: list[tuple[float, float]] = []
-    for xa, xb in extents:
-        if merged and xa <= merged[-1][1] + 0.5:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], xb))
-        else:
-            merged.append((xa, xb))
-    return merged

@@ -19,16 +19,22 @@ from desktop.ui.viewer import DocumentViewer  # noqa: E402
 ENGLISH = "The spokesman said the ceasefire would begin at dawn."
 ARABIC = "أعلن المتحدث الرسمي أن وقف إطلاق النار سيبدأ غدا في المدينة."
 HEBREW = "הממשלה הודיעה על הפסקת אש בעיר מחר בבוקר."
-MIXED = "قال إن وقف إطلاق النار بدأ 120 ceasefire في الساعة 6"
+# digits, English and an emoji (two UTF-16 units: Qt positions differ from indices after it)
+MIXED = "قال إن وقف إطلاق النار بدأ 120 ceasefire في الساعة 6 🕊️"
 # long enough to wrap: a coding across the wrap has a rectangle on each line
 LONG = " ".join(["وقالت الأمم المتحدة إن القصف استمر طوال الليل في الأحياء الشرقية"] * 4)
 TEXT = "\n".join([ENGLISH, ARABIC, HEBREW, MIXED, LONG])
 PROBE = QColor(0, 255, 0)
 
 
-def _span(text: str, needle: str, coding_id: int, *, after: int = 0) -> Span:
-    start = TEXT.index(needle, TEXT.index(text) + after)  # all BMP: Qt positions = indices
-    return Span(start, start + len(needle), coding_id, coding_id, 1, "#3b82f6", "#e11d48")
+def qt(index: int) -> int:
+    """The Qt (UTF-16) position of a character of TEXT."""
+    return len(TEXT[:index].encode("utf-16-le")) // 2
+
+
+def _span(text: str, needle: str, coding_id: int) -> Span:
+    start = TEXT.index(needle, TEXT.index(text))
+    return Span(qt(start), qt(start + len(needle)), coding_id, coding_id, 1, "#3b82f6", "#e11d48")
 
 
 def qt_selection(viewer, start: int, end: int) -> list[tuple[float, float, list[int]]]:
@@ -101,7 +107,7 @@ def code(viewer, spans: list[Span]) -> None:
 
 
 def _block_start(text: str) -> int:
-    return TEXT.index(text)
+    return qt(TEXT.index(text))
 
 
 def test_rtl_paragraphs_are_right_aligned_and_ltr_ones_left_aligned(viewer):
@@ -208,9 +214,9 @@ def test_shift_left_extends_forward_in_rtl_and_backward_in_ltr(viewer, qtbot):
         qtbot.keyClick(viewer, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)
         return viewer.textCursor().position() - pos, viewer.cursorRect().center().x() - x_before
 
-    moved, dx = shift_left_from(TEXT.index("الرسمي") + 2)
+    moved, dx = shift_left_from(qt(TEXT.index("الرسمي")) + 2)
     assert moved == 1 and dx < 0  # one letter further on in the text, which is to the left
-    moved, dx = shift_left_from(TEXT.index("spokesman") + 2)
+    moved, dx = shift_left_from(qt(TEXT.index("spokesman")) + 2)
     assert moved == -1 and dx < 0
 
 
