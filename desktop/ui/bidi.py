@@ -32,6 +32,8 @@ _GLYPHS = (
     | QTextLayout.GlyphRunRetrievalFlag.RetrieveGlyphPositions
 )
 _CACHE_LIMIT = 50_000
+_RIGHT, _LEFT = Qt.AlignmentFlag.AlignRight, Qt.AlignmentFlag.AlignLeft
+_RIGHT_TO_LEFT = Qt.LayoutDirection.RightToLeft
 
 
 def has_rtl(text: str) -> bool:
@@ -49,14 +51,19 @@ class LeadingAlignedLayout(QPlainTextDocumentLayout):
     every path to a laid-out block (painting, hit tests, cursor moves) asks for its
     bounding rectangle first."""
 
+    def __init__(self, document) -> None:
+        super().__init__(document)
+        self.any_rtl = False  # the text has right-to-left letters (else nothing to align)
+
     def blockBoundingRect(self, block: QTextBlock) -> QRectF:
         rect = super().blockBoundingRect(block)
-        layout = block.layout()
-        option = layout.textOption()
-        rtl = block.textDirection() == Qt.LayoutDirection.RightToLeft
-        if bool(option.alignment() & Qt.AlignmentFlag.AlignRight) != rtl:
-            option.setAlignment(Qt.AlignmentFlag.AlignRight if rtl else Qt.AlignmentFlag.AlignLeft)
-            layout.setTextOption(option)
+        if self.any_rtl:
+            layout = block.layout()
+            option = layout.textOption()
+            # a block laid out (again) has the document's left-aligned option
+            if option.alignment() == _LEFT and block.textDirection() == _RIGHT_TO_LEFT:
+                option.setAlignment(_RIGHT)
+                layout.setTextOption(option)
         return rect
 
 
@@ -71,7 +78,15 @@ class BidiText:
         self.text = text
         self.offsets = offsets
         self._one_run: dict[tuple[int, int, int], bool] = {}
+        self._rtl: dict[int, bool] = {}
         self._stretches: dict[tuple, list[tuple[float, float]]] = {}
+
+    def right_to_left(self, block: QTextBlock) -> bool:
+        """The block is a right-to-left paragraph (its first strong letter is)."""
+        rtl = self._rtl.get(block.blockNumber())
+        if rtl is None:
+            rtl = self._rtl[block.blockNumber()] = block.textDirection() == _RIGHT_TO_LEFT
+        return rtl
 
     def stretches(
         self, block: QTextBlock, line: QTextLine, a: int, b: int, rtl: bool

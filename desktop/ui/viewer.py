@@ -106,6 +106,7 @@ class DocumentViewer(QPlainTextEdit):
         self.text = text
         self.offsets = OffsetMap(text)
         self.bidi = BidiText(text, self.offsets) if has_rtl(text) else None
+        self.document().documentLayout().any_rtl = self.bidi is not None
         self.index = SpanIndex()
         self.selected_coding = None
         self._pages_qt = [self.offsets.to_qt(a) for a, _ in (pages or [])]
@@ -527,7 +528,7 @@ def block_span_rects(
     last_line = layout.lineForTextPosition(max(e - 1, s))
     i0 = first_line.lineNumber() if first_line.isValid() else 0
     i1 = last_line.lineNumber() if last_line.isValid() else n - 1
-    rtl = bidi is not None and block.textDirection() == Qt.LayoutDirection.RightToLeft
+    rtl = bidi is not None and bidi.right_to_left(block)
     out = []
     for i in range(i0, i1 + 1):
         line = layout.lineAt(i)
