@@ -17,9 +17,11 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPen,
     QTextCursor,
+    QTextDocument,
 )
 from PySide6.QtWidgets import QMenu, QPlainTextEdit, QToolTip, QWidget
 
+from desktop.ui.bidi import BidiText, LeadingAlignedLayout, has_rtl
 from desktop.ui.look import reading_font
 from desktop.ui.offsets import OffsetMap
 from desktop.ui.spans import Span, SpanIndex
@@ -67,6 +69,9 @@ class DocumentViewer(QPlainTextEdit):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        document = QTextDocument(self)
+        document.setDocumentLayout(LeadingAlignedLayout(document))
+        self.setDocument(document)
         self.setReadOnly(True)
         self.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse
@@ -78,6 +83,8 @@ class DocumentViewer(QPlainTextEdit):
         self.document().setDocumentMargin(12)
         self.setCenterOnScroll(False)
         self.text = ""
+        # the text as the rectangles of right-to-left and mixed lines need it; None: no such
+        self.bidi: BidiText | None = None
         self.offsets = OffsetMap("")
         self.index = SpanIndex()
         self.snap_to_words = True
@@ -98,10 +105,17 @@ class DocumentViewer(QPlainTextEdit):
     def set_text(self, text: str, pages: list[tuple[int, int]] | None = None) -> None:
         self.text = text
         self.offsets = OffsetMap(text)
+        self.bidi = BidiText(text, self.offsets) if has_rtl(text) else None
+        self.document().documentLayout().any_rtl = self.bidi is not None
         self.index = SpanIndex()
         self.selected_coding = None
         self._pages_qt = [self.offsets.to_qt(a) for a, _ in (pages or [])]
         self.clear_find()
+        # each paragraph takes its direction from its first strong character, whatever
+        # the direction of the application's own language
+        option = self.document().defaultTextOption()
+        option.setTextDirection(Qt.LayoutDirection.LayoutDirectionAuto)
+        self.document().setDefaultTextOption(option)
         self.setPlainText(text)
         self._layout_margins()
 
@@ -173,13 +187,25 @@ class DocumentViewer(QPlainTextEdit):
                 self.setTextCursor(c)
 
     def spans_at_point(self, point: QPoint) -> list[Span]:
+        """The codings painted under ``point``: those on the visual line at its height
+        whose rectangles hold it. The whole line is asked, not the characters beside the
+        cursor position the point falls on: in bidirectional text that position may be a
+        run's far end, and on a wrapped line's end it is the next line's start."""
         pos = self.cursorForPosition(point).position()
-        hits = self.index.at(pos)
-        # cursorForPosition rounds to the nearest gap: also look at the character before
-        if pos > 0:
-            hits += [s for s in self.index.at(pos - 1) if s not in hits]
-        rect_hits = [s for s in hits if self._point_in_span(point, s)]
-        return rect_hits
+        block = self.document().findBlock(pos)
+        layout = block.layout()
+        line = layout.lineForTextPosition(pos - block.position())
+        if not line.isValid():
+            return []
+        top = self.blockBoundingGeometry(block).translated(self.contentOffset()).top()
+        k = line.lineNumber()
+        for i in range(max(k - 1, 0), min(k + 2, layout.lineCount())):
+            line = layout.lineAt(i)
+            if top + line.y() <= point.y() < top + line.y() + line.height():
+                a = block.position() + line.textStart()
+                b = a + max(line.textLength(), 1)
+                return [s for s in self.index.overlapping(a, b) if self._point_in_span(point, s)]
+        return []
 
     def _point_in_span(self, point: QPoint, span: Span) -> bool:
         return any(r.contains(point.toPointF()) for r in self._span_rects(span))
@@ -284,7 +310,7 @@ class DocumentViewer(QPlainTextEdit):
             if start > bpos + blen:
                 continue
             s, e = max(start, bpos) - bpos, min(end, bpos + blen) - bpos
-            out.extend(block_span_rects(block, top, s, e, x0, self.viewport().height()))
+            out.extend(block_span_rects(block, top, s, e, x0, self.viewport().height(), self.bidi))
         return out
 
     def _block_positions(self, blocks) -> list[int]:
@@ -485,10 +511,15 @@ def snap(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def block_span_rects(block, top: float, s: int, e: int, x0: float, height: float) -> list[QRectF]:
+def block_span_rects(
+    block, top: float, s: int, e: int, x0: float, height: float, bidi: BidiText | None = None
+) -> list[QRectF]:
     """Rectangles of the characters [s, e) of one laid-out block (positions inside the
-    block), one per visual line, for the lines within [0, height) of the viewport. The
-    lines are found through the layout, not by walking every line of a long paragraph."""
+    block), for the lines within [0, height) of the viewport: one per visual line, or on
+    a line that mixes directions one per stretch the characters fill (a run of the other
+    direction may split them). ``bidi`` is given when the text has right-to-left letters
+    (without, every line is one left-to-right run). The lines are found through the
+    layout, not by walking every line of a long paragraph."""
     layout = block.layout()
     n = layout.lineCount()
     if n == 0:
@@ -497,6 +528,7 @@ def block_span_rects(block, top: float, s: int, e: int, x0: float, height: float
     last_line = layout.lineForTextPosition(max(e - 1, s))
     i0 = first_line.lineNumber() if first_line.isValid() else 0
     i1 = last_line.lineNumber() if last_line.isValid() else n - 1
+    rtl = bidi is not None and bidi.right_to_left(block)
     out = []
     for i in range(i0, i1 + 1):
         line = layout.lineAt(i)
@@ -510,9 +542,14 @@ def block_span_rects(block, top: float, s: int, e: int, x0: float, height: float
         if e <= ls or s >= le:
             continue
         a, b = max(s, ls), min(e, le)
-        xa = line.cursorToX(a)[0]
-        xb = line.cursorToX(b)[0]
-        if b == le and e > le:  # runs on past the line's end
-            xb = line.naturalTextWidth() + line.x()
-        out.append(QRectF(x0 + xa, y, max(xb - xa, 2.0), line.height()))
+        stretches = bidi.stretches(block, line, a, b, rtl) if bidi is not None else None
+        if not stretches:  # one run: the characters lie between the x of the two ends
+            xa = line.cursorToX(a)[0]
+            xb = line.cursorToX(b)[0]
+            if b == le and e > le:  # runs on past the line's end
+                ends = line.naturalTextRect()
+                xb = ends.left() if rtl else ends.right()
+            xa, xb = min(xa, xb), max(xa, xb)
+            stretches = [(xa, max(xb, xa + 2.0))]
+        out.extend(QRectF(x0 + xa, y, xb - xa, line.height()) for xa, xb in stretches)
     return out

@@ -144,7 +144,7 @@ class ReviewViewer(DocumentViewer):
             if start > bpos + blen:
                 continue
             s, e = max(start, bpos) - bpos, min(end, bpos + blen) - bpos
-            out.extend(block_span_rects(block, top, s, e, x0, height))
+            out.extend(block_span_rects(block, top, s, e, x0, height, self.bidi))
         return out
 
     # -- painting ------------------------------------------------------------------------
