@@ -137,7 +137,7 @@ def test_backup_failure_is_a_message_and_the_project_stays_usable(project, monke
     def full(*_a, **_k):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(backups, "_write_atomically", full)
+    monkeypatch.setattr(backups, "_copy_to_file", full)
     with pytest.raises(ServiceError, match="the disk is full"):
         backups.backup_on_open(project)
     monkeypatch.undo()
