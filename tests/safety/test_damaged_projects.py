@@ -19,13 +19,12 @@ from desktop.services.project import Project
 from tests.safety.safety_helpers import seed
 
 
-def damage(path: Path) -> None:
-    """Overwrite the b-tree page header of the code table, as a bad sector would."""
-    for extra in ("-wal", "-shm"):
-        assert not path.with_name(path.name + extra).exists() or extra == "-shm"
+def damage(path: Path, table: str = "code") -> None:
+    """Overwrite the b-tree page header of ``table``, as a bad sector would."""
     conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     (pageno,) = conn.execute(
-        "SELECT pageno FROM dbstat WHERE name = 'code' AND pagetype = 'leaf' LIMIT 1"
+        "SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' LIMIT 1", (table,)
     ).fetchone()
     (page_size,) = conn.execute("PRAGMA page_size").fetchone()
     conn.close()
