@@ -151,11 +151,20 @@ def budget_bytes(path: Path | str, factor: float | None = None) -> int:
 
 
 def _project_size(path: Path) -> int:
-    size = 0
-    for f in (path, path.with_name(path.name + "-wal")):
+    """The database's size (pages in use, wherever they sit: file or -wal), which is
+    what a backup of it takes."""
+    try:
+        conn = _ro_connect(path)
+        try:
+            (pages,) = conn.execute("PRAGMA page_count").fetchone()
+            (page_size,) = conn.execute("PRAGMA page_size").fetchone()
+        finally:
+            conn.close()
+        return pages * page_size
+    except sqlite3.Error:
         with contextlib.suppress(OSError):
-            size += f.stat().st_size
-    return size
+            return path.stat().st_size
+        return 0
 
 
 # -- the manifest ------------------------------------------------------------------------
