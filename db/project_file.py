@@ -162,8 +162,18 @@ def read_versions(path: Path) -> tuple[int, int]:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        raise ProjectFileError(f"{path}: the database cannot be read ({exc})") from exc
+        raise _unreadable(path, exc) from exc
     return app_id, version
+
+
+def _unreadable(path: Path, exc: sqlite3.DatabaseError) -> ProjectFileError:
+    why = describe_error(exc, path)
+    if why is not None and why.kind == "damaged":
+        return ProjectFileError(
+            f"{path}: the database cannot be read: the file is damaged ({exc}); bring back "
+            "a backup with `tessera restore` (File > Restore in the window)"
+        )
+    return ProjectFileError(f"{path}: the database cannot be read ({exc})")
 
 
 def check_file(path: Path) -> int:
@@ -201,7 +211,7 @@ def _table_names(path: Path) -> set[str]:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        raise ProjectFileError(f"{path}: the database cannot be read ({exc})") from exc
+        raise _unreadable(path, exc) from exc
 
 
 def copy_database(source: Path, target: Path) -> None:

@@ -132,10 +132,9 @@ def test_the_gui_installs_storage_error_translation_first(monkeypatch):
 def test_a_damaged_project_is_named_at_once_and_the_newest_good_backup_restored(
     make_window, project_path, qtbot, monkeypatch
 ):
-    from tests.safety.test_damaged_projects import damage
-
     from desktop.services import coders
     from desktop.services.project import Project
+    from tests.safety.test_damaged_projects import damage
 
     with Project.open(project_path) as p:
         coders.get_or_add_coder(p, "Maya")  # the window's coder exists: nothing to write
@@ -161,10 +160,9 @@ def test_a_damaged_project_is_named_at_once_and_the_newest_good_backup_restored(
 def test_a_damaged_project_opened_to_look_refuses_a_coding(
     make_window, project_path, qtbot, monkeypatch
 ):
-    from tests.safety.test_damaged_projects import damage
-
     from desktop.services import coders
     from desktop.services.project import Project
+    from tests.safety.test_damaged_projects import damage
 
     with Project.open(project_path) as p:
         coders.get_or_add_coder(p, "Maya")
