@@ -8,12 +8,14 @@ or "the file is damaged" (``describe_error``), and an integrity check."""
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -52,15 +54,83 @@ def _file_identity(path: Path) -> tuple[int, int] | None:
     return st.st_dev, st.st_ino
 
 
-def make_engine(path: Path | str) -> Engine:
-    path = Path(path)
-    engine = create_engine(
-        f"sqlite:///{path}",
-        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+def sqlite_uri(path: Path | str, **params: str) -> str:
+    """A ``file:`` URI naming exactly ``path`` (every character of the name quoted, so
+    ``%``, ``?``, ``#`` and the like stay part of the name), with SQLite's URI
+    parameters, e.g. ``mode="ro"``, ``immutable="1"``."""
+    uri = Path(os.path.abspath(path)).as_uri()
+    if params:
+        uri += "?" + "&".join(f"{k}={v}" for k, v in params.items())
+    return uri
+
+
+def connect_ro(
+    path: Path | str, *, immutable: bool = False, timeout: float = BUSY_TIMEOUT_MS / 1000
+) -> sqlite3.Connection:
+    """A read-only sqlite3 connection to exactly ``path``. ``immutable``: the file is
+    read as it is, ignoring any -wal, and nothing is created beside it (the only way
+    to read a WAL-mode file in a folder SQLite may not write to)."""
+    params = {"mode": "ro", **({"immutable": "1"} if immutable else {})}
+    return sqlite3.connect(
+        sqlite_uri(path, **params), uri=True, timeout=timeout, check_same_thread=False
     )
-    event.listen(engine, "connect", _on_connect)
+
+
+class WriteGuard:
+    """Refuses writes through an engine while ``refusal`` is set (a damaged or
+    read-only project): the message says why and what to do. Reads go on."""
+
+    def __init__(self) -> None:
+        self.refusal: str | None = None
+        self.kind = "damaged"
+
+
+_WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER|VACUUM|REINDEX)\b", re.I)
+
+
+def make_engine(path: Path | str, *, read_only: str | None = None) -> Engine:
+    """An engine on exactly the file ``path`` names: the connection is made by
+    sqlite3.connect on the path itself, never through a URL SQLAlchemy would
+    percent-decode or cut at ``?`` or ``#``.
+
+    ``read_only``: "ro" opens the file read-only, "immutable" also ignores any -wal
+    and creates nothing beside the file (a read-only folder or medium)."""
+    path = Path(os.path.abspath(path))
+    timeout = BUSY_TIMEOUT_MS / 1000
+
+    def connect() -> sqlite3.Connection:
+        if read_only:
+            return connect_ro(path, immutable=read_only == "immutable", timeout=timeout)
+        return sqlite3.connect(str(path), timeout=timeout, check_same_thread=False)
+
+    engine = create_engine(
+        # the URL only picks the dialect and the pool; `creator` makes the connections
+        URL.create("sqlite", database=str(path)),
+        creator=connect,
+        poolclass=QueuePool,
+    )
+    engine.write_guard = WriteGuard()  # type: ignore[attr-defined]
+    if read_only:
+        engine.write_guard.kind = "read_only"  # type: ignore[attr-defined]
+        event.listen(engine, "connect", _on_connect_read_only)
+    else:
+        event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "before_cursor_execute", _refuse_writes(engine.write_guard))  # type: ignore[attr-defined]
     _watch_file(engine, path)
     return engine
+
+
+def _on_connect_read_only(dbapi_conn, _record) -> None:
+    dbapi_conn.execute("PRAGMA foreign_keys = ON")
+    dbapi_conn.execute("PRAGMA query_only = ON")
+
+
+def _refuse_writes(guard: WriteGuard):
+    def check(_conn, _cursor, statement, _params, _context, _executemany) -> None:
+        if guard.refusal is not None and _WRITE.match(statement):
+            raise error_factory(guard.kind, guard.refusal)
+
+    return check
 
 
 def _watch_file(engine: Engine, path: Path) -> None:
@@ -192,21 +262,68 @@ def describe_error(exc: BaseException, path: Path | str | None = None) -> Storag
 # -- integrity -------------------------------------------------------------------------
 
 
-def integrity_check(path: Path | str, *, quick: bool = False) -> list[str]:
-    """Problems SQLite finds in the file (empty list: the file is sound), plus foreign
-    key violations. Read-only; safe while the project is open elsewhere."""
+def has_wal(path: Path | str) -> bool:
+    """True if committed changes may still sit in the file's -wal beside it."""
+    wal = Path(f"{path}-wal")
+    try:
+        return wal.stat().st_size > 0
+    except OSError:
+        return False
+
+
+def read_mode(path: Path | str) -> str:
+    """How the file can be read without writing: "ro", or "immutable" when SQLite may
+    not create the -shm beside a WAL-mode file (a read-only folder or medium). A
+    StorageError (read_only) if changes sit in a -wal that cannot be read that way."""
+    try:
+        conn = connect_ro(path)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
+        return "ro"
+    except sqlite3.DatabaseError as exc:
+        name = getattr(exc, "sqlite_errorname", "") or ""
+        if not (
+            name.startswith(("SQLITE_CANTOPEN", "SQLITE_READONLY")) or "unable to open" in str(exc)
+        ):
+            raise
+    if has_wal(path):
+        raise error_factory(
+            "read_only",
+            f"{path}: its folder (or the medium) is read-only and the changes last saved are "
+            f"still in {Path(path).name}-wal beside it, which SQLite can only read with write "
+            "access; copy the project file together with its -wal and -shm somewhere you "
+            "can write to, and open the copy.",
+        )
+    return "immutable"
+
+
+def integrity_report(path: Path | str, *, quick: bool = False) -> tuple[list[str], str]:
+    """(problems, how it was read): the problems SQLite finds in the file (an empty list:
+    the file is sound) plus foreign key violations; "how" is "ro", or "immutable" for a
+    file in a read-only folder or medium. Read-only; safe while the project is open
+    elsewhere. A file that cannot be read for another reason than damage (a read-only
+    folder with a pending -wal) raises StorageError, never reports damage."""
     path = Path(path)
-    conn = sqlite3.connect(
-        f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000
-    )
+    try:
+        mode = read_mode(path)
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)], "ro"
+    conn = connect_ro(path, immutable=mode == "immutable")
     try:
         pragma = "quick_check" if quick else "integrity_check"
         rows = [r[0] for r in conn.execute(f"PRAGMA {pragma}")]
         problems = [] if rows == ["ok"] else rows
         for table, rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check"):
             problems.append(f"row {rowid} of {table} refers to a missing row of {parent}")
-        return problems
+        return problems, mode
     except sqlite3.DatabaseError as exc:
-        return [str(exc)]
+        return [str(exc)], mode
     finally:
         conn.close()
+
+
+def integrity_check(path: Path | str, *, quick: bool = False) -> list[str]:
+    """The problems ``integrity_report`` finds (empty: the file is sound)."""
+    return integrity_report(path, quick=quick)[0]

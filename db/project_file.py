@@ -6,6 +6,7 @@ version), read through a read-only connection."""
 
 from __future__ import annotations
 
+import filecmp
 import os
 import sqlite3
 from dataclasses import dataclass
@@ -13,9 +14,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 
-from db.engine import describe_error, make_engine
+from db.engine import connect_ro, describe_error, has_wal, make_engine, read_mode
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -24,22 +25,63 @@ APPLICATION_ID = 0x54455353  # "TESS"
 SCHEMA_VERSION = 2  # bump with every migration; equals the alembic head's number
 SQLITE_MAGIC = b"SQLite format 3\x00"
 MIGRATIONS = Path(__file__).with_name("migrations")
+# Pages copied per step of SQLite's backup API: the copy goes to disk as it is read.
+BACKUP_STEP_PAGES = 1024
 
 
 class ProjectFileError(Exception):
     """The file cannot be opened as a Tessera project; the message says why."""
 
 
+# The tables each schema version has: a file that says it is a Tessera project but
+# lacks one of them is refused with a message instead of failing at the first query.
+TABLES = {
+    1: frozenset({"project", "coder", "document", "page", "code", "coding"}),
+    2: frozenset(
+        {"project", "coder", "document", "page", "code", "coding",
+         "code_field", "code_example", "coding_value", "audit_log"}
+    ),
+}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class FileStatus:
     schema_version: int
     backup: Path | None = None
+    # "ro" or "immutable" when the file or its folder cannot be written to: the project
+    # is opened read-only (it can be read and exported, not changed)
+    read_only: str | None = None
+    read_only_reason: str | None = None
+
+
+def _stamp_sql() -> list[str]:
+    return [f"PRAGMA application_id = {APPLICATION_ID}", f"PRAGMA user_version = {SCHEMA_VERSION}"]
+
+
+def migration_engine(path: Path) -> Engine:
+    """An engine whose transactions SQLite really runs: an explicit BEGIN IMMEDIATE
+    (pysqlite by itself commits before every CREATE/ALTER/DROP), so all migrations and
+    the version stamp commit together or not at all."""
+    engine = make_engine(path)
+
+    @event.listens_for(engine, "connect")
+    def _no_implicit_transactions(dbapi_conn, _record) -> None:
+        dbapi_conn.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
 
 
 def _upgrade(engine: Engine) -> None:
+    """Migrate to the head and stamp the file, in one transaction."""
     from alembic import command
 
-    command.upgrade(alembic_config(engine), "head")
+    cfg = alembic_config(engine)
+    cfg.attributes["final_sql"] = _stamp_sql()
+    command.upgrade(cfg, "head")
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -50,12 +92,6 @@ def alembic_config(engine: Engine) -> Config:
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["engine"] = engine
     return cfg
-
-
-def _stamp(engine: Engine) -> None:
-    with engine.begin() as conn:
-        conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
-        conn.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
 def create_file(path: Path) -> Engine:
@@ -71,13 +107,15 @@ def create_file(path: Path) -> Engine:
         raise ProjectFileError(f"{path}: the folder {path.parent} does not exist")
     partial = path.with_name(f".{path.name}.partial")
     _remove_with_journals(partial)
-    engine = make_engine(partial)
+    engine = migration_engine(partial)
     try:
         _upgrade(engine)
-        _stamp(engine)
-        with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         engine.dispose()
+        conn = sqlite3.connect(partial)
+        try:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.close()
         if path.exists():  # made by someone else meanwhile
             raise ProjectFileError(f"{path}: a file of that name already exists")
         os.replace(partial, path)
@@ -116,18 +154,26 @@ def read_versions(path: Path) -> tuple[int, int]:
     # With no -wal beside it the file is the whole truth: read it as immutable, which
     # creates no -wal/-shm files (a refused file is left exactly as it was found). With
     # a -wal, committed changes (even to user_version) may still sit in it.
-    wal = path.with_name(path.name + "-wal")
-    mode = "mode=ro" if wal.exists() and wal.stat().st_size > 0 else "mode=ro&immutable=1"
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)
+        conn = connect_ro(path, immutable=not has_wal(path))
         try:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             version = conn.execute("PRAGMA user_version").fetchone()[0]
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        raise ProjectFileError(f"{path}: the database cannot be read ({exc})") from exc
+        raise _unreadable(path, exc) from exc
     return app_id, version
+
+
+def _unreadable(path: Path, exc: sqlite3.DatabaseError) -> ProjectFileError:
+    why = describe_error(exc, path)
+    if why is not None and why.kind == "damaged":
+        return ProjectFileError(
+            f"{path}: the database cannot be read: the file is damaged ({exc}); bring back "
+            "a backup with `tessera restore` (File > Restore in the window)"
+        )
+    return ProjectFileError(f"{path}: the database cannot be read ({exc})")
 
 
 def check_file(path: Path) -> int:
@@ -144,7 +190,28 @@ def check_file(path: Path) -> int:
         )
     if version < 1:
         raise ProjectFileError(f"{path}: not a Tessera project (no schema version)")
+    missing = TABLES.get(version, frozenset()) - _table_names(path)
+    if missing:
+        raise ProjectFileError(
+            f"{path}: marked as a Tessera project but incomplete: the table(s) "
+            f"{', '.join(sorted(missing))} are missing (the file is damaged, or was made or "
+            f"changed by another program). Bring back a backup with `tessera restore`; "
+            f"the file was not changed."
+        )
     return version
+
+
+def _table_names(path: Path) -> set[str]:
+    try:
+        conn = connect_ro(path, immutable=not has_wal(path))
+        try:
+            return {
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise _unreadable(path, exc) from exc
 
 
 def copy_database(source: Path, target: Path) -> None:
@@ -154,11 +221,11 @@ def copy_database(source: Path, target: Path) -> None:
     source, target = Path(source), Path(target)
     partial = target.with_name(f".{target.name}.partial")
     partial.unlink(missing_ok=True)
-    src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+    src = connect_ro(source)
     try:
         dst = sqlite3.connect(partial)
         try:
-            src.backup(dst)
+            src.backup(dst, pages=BACKUP_STEP_PAGES)
             dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
         finally:
             dst.close()
@@ -173,17 +240,33 @@ def copy_database(source: Path, target: Path) -> None:
 
 
 def backup_copy(path: Path, suffix: str) -> Path:
-    """A consistent copy of the database beside it, through SQLite's backup API."""
+    """A consistent copy of the database beside it, through SQLite's backup API, named
+    ``<stem>.<suffix><ext>``. A copy already there is never overwritten: if it holds
+    the same bytes (a retried upgrade of the unchanged file) it is the copy and no
+    second one is made; if it differs, the new copy gets a time-stamped name."""
     path = Path(path)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = path.with_name(f"{path.stem}.{suffix}-{stamp}{path.suffix}")
-    n = 1
-    while target.exists():
-        target = path.with_name(f"{path.stem}.{suffix}-{stamp}-{n}{path.suffix}")
-        n += 1
+    target = path.with_name(f"{path.stem}.{suffix}{path.suffix}")
+    fresh = path.with_name(f".{path.stem}.{suffix}.new{path.suffix}")
     try:
-        copy_database(path, target)
+        copy_database(path, fresh)
+        same = [
+            f
+            for f in sorted(path.parent.glob(f"{path.stem}.{suffix}*{path.suffix}"))
+            if f.is_file() and filecmp.cmp(f, fresh, shallow=False)
+        ]
+        if same:
+            fresh.unlink()
+            return same[0]
+        if target.exists():
+            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+            target = path.with_name(f"{path.stem}.{suffix}-{stamp}{path.suffix}")
+            n = 1
+            while target.exists():
+                target = path.with_name(f"{path.stem}.{suffix}-{stamp}-{n}{path.suffix}")
+                n += 1
+        os.replace(fresh, target)
     except (OSError, sqlite3.Error) as exc:
+        fresh.unlink(missing_ok=True)
         why = describe_error(exc, path)
         raise ProjectFileError(
             f"{path}: cannot make a copy before upgrading it, so it was left as it was "
@@ -210,24 +293,40 @@ def check_writable(path: Path) -> None:
 
 
 def open_file(path: Path) -> tuple[Engine, FileStatus]:
-    """Open an existing project, upgrading an older schema after a backup copy."""
+    """Open an existing project, upgrading an older schema after a backup copy. A file
+    Tessera may not write to (or in a read-only folder or medium) is opened read-only."""
     path = Path(path)
     version = check_file(path)
-    check_writable(path)
+    try:
+        check_writable(path)
+    except ProjectFileError as exc:
+        return _open_read_only(path, version, str(exc))
     backup = None
     if version < SCHEMA_VERSION:
         backup = backup_copy(path, f"before-upgrade-v{version}")
-    engine = make_engine(path)
-    if version < SCHEMA_VERSION:
+        engine = migration_engine(path)
         try:
             _upgrade(engine)
-            _stamp(engine)
         except Exception as exc:
-            engine.dispose()
             why = describe_error(exc, path)
             raise ProjectFileError(
                 f"{path}: upgrading it to the current schema failed ({why or exc}); the "
-                f"upgrade runs in one transaction, so the file stays at schema {version}, "
-                f"and a copy of it as it was is at {backup}"
+                f"upgrade runs in one transaction, so nothing of it was kept: the file is "
+                f"still at schema {version}, as it was; a copy of it is at {backup}"
             ) from exc
-    return engine, FileStatus(schema_version=SCHEMA_VERSION, backup=backup)
+        finally:
+            engine.dispose()
+    return make_engine(path), FileStatus(schema_version=SCHEMA_VERSION, backup=backup)
+
+
+def _open_read_only(path: Path, version: int, why: str) -> tuple[Engine, FileStatus]:
+    reason = why.removesuffix(" The file was not changed.")
+    if version < SCHEMA_VERSION:
+        raise ProjectFileError(
+            f"{reason} It was made by an older Tessera (schema {version}) and must be "
+            f"upgraded before it can be opened, which needs write access."
+        )
+    mode = read_mode(path)
+    return make_engine(path, read_only=mode), FileStatus(
+        schema_version=version, read_only=mode, read_only_reason=reason
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import time
@@ -12,6 +13,10 @@ from pathlib import Path
 from desktop.services import backups
 from desktop.services.errors import ServiceError
 from desktop.services.project import Project
+
+# Set to 1 to write to a project that SQLite's check finds damaged (the user's explicit
+# choice; without it every command that writes is refused with the damage named).
+WRITE_DAMAGED = "TESSERA_WRITE_DAMAGED"
 
 
 class CliError(Exception):
@@ -25,9 +30,19 @@ def open_project(path: str | Path, actor: str = "") -> Iterator[Project]:
     except ServiceError as exc:
         raise CliError(str(exc)) from exc
     project.actor = actor
-    # A rotating backup when the file changed since the last one; at most one a minute,
-    # so that scripts running many commands do not churn through the rotation.
-    backups.backup_on_open_or_warn(project, err, min_interval=60)
+    if project.damage:
+        err(f"tessera: warning: {project.damage_message}")
+        if os.environ.get(WRITE_DAMAGED) == "1":
+            project.go_on_despite_damage()
+            err(f"tessera: {WRITE_DAMAGED}=1: writing to the damaged file anyway, as asked")
+        else:
+            err(f"tessera: to write to it anyway, at your own risk, set {WRITE_DAMAGED}=1")
+    elif project.read_only:
+        err(f"tessera: note: {project.read_only} Opened read-only.")
+    else:
+        # A rotating backup when the file changed since the last one; at most one a
+        # minute, so that scripts running many commands do not churn through the rotation.
+        backups.backup_on_open_or_warn(project, err, min_interval=60)
     if project.backup_before_upgrade:
         err(f"upgraded the project to the current schema; a copy of the old file is at "
             f"{project.backup_before_upgrade}")  # fmt: skip

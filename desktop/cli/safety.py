@@ -20,6 +20,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--now", action="store_true", help="make a backup now, changed or not")
     p.add_argument("--keep", type=int, metavar="N",
                    help=f"keep the newest N backups from now on (default {backups.DEFAULT_KEEP}; 0: no automatic backups)")  # fmt: skip
+    p.add_argument("--budget", type=float, metavar="X",
+                   help=f"let the backups take at most X times the project's size on disk (default {backups.DEFAULT_BUDGET:g}); the newest good backup is always kept")  # fmt: skip
     p.set_defaults(func=cmd_backups)
 
     p = sub.add_parser("restore", help="bring back a backup (the current file is backed up first)")
@@ -63,6 +65,12 @@ def cmd_backups(args) -> int:
         print(
             f"keeping the newest {args.keep} backups" if args.keep else "automatic backups are off"
         )
+    if args.budget is not None:
+        if args.budget <= 0:
+            raise CliError("--budget needs a number above 0 (e.g. 3 for three times the project's size)")
+        with open_project(args.project) as project:
+            project.update_settings(**{backups.BUDGET_SETTING: args.budget})
+        print(f"the backups may take up to {args.budget:g} times the project's size")
     if args.now:
         if not args.project.is_file():
             raise CliError(f"{args.project}: no such file")
@@ -76,6 +84,12 @@ def cmd_backups(args) -> int:
     for i, b in enumerate(listed, start=1):
         when = b.created.replace(tzinfo=UTC).astimezone()
         print(f"{i:>3}  {when:%Y-%m-%d %H:%M:%S}  {b.reason:<15} {_size(b.size):>9}  {b.name}")
+    usage = backups.usage(args.project)
+    print(
+        f"{usage.count} backup(s) in the folder take {_size(usage.used)} of a budget of "
+        f"{_size(usage.budget)} ({usage.factor:g} x the project's {_size(usage.project_size)}), "
+        f"at most {usage.keep} kept; the newest good one is always kept"
+    )
     print(f"restore one with: tessera restore {args.project} NUMBER")
     return 0
 
@@ -108,19 +122,25 @@ def cmd_log(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from db.engine import integrity_check
+    from db.engine import integrity_report
     from db.project_file import ProjectFileError, check_file
 
     try:
         version = check_file(args.project)
     except ProjectFileError as exc:
         raise CliError(str(exc)) from exc
-    problems = integrity_check(args.project)
+    problems, how = integrity_report(args.project)
     if problems:
         for p in problems[:20]:
             err(f"  {p}")
         raise CliError(
             f"{args.project}: damaged ({len(problems)} problem(s)); `tessera backups {args.project}` lists backups to restore"
         )
-    print(f"{args.project}: ok (schema {version})")
+    if how == "immutable":
+        print(
+            f"{args.project}: ok (schema {version}; checked read-only, as it is on disk: its "
+            "folder or medium cannot be written to)"
+        )
+    else:
+        print(f"{args.project}: ok (schema {version})")
     return 0

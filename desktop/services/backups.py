@@ -1,21 +1,26 @@
 """Rotating backups of a project, and bringing one back.
 
 On open, ``backup_on_open`` copies the project through SQLite's online backup API into
-``<file>.backups/`` beside it, if its content is not already there; the newest N are kept
-(project setting ``backups_keep``, default 10; 0 turns automatic backups off).
-``restore`` brings a backup back, after backing up the current file. The window
-(File > Restore) and the CLI (``tessera backups``, ``tessera restore``) call these.
+``<file>.backups/`` beside it, if its content is not already there. The copy goes
+straight to disk page by page (the database is never held in memory), and it enters
+the rotation only if SQLite's ``quick_check`` of the copy finds it sound: a damaged
+project is never backed up over good backups. The rotation keeps the newest N
+(project setting ``backups_keep``, default 10; 0 turns automatic backups off) within a
+budget of disk space (setting ``backups_budget``, default 3: three times the project's
+size), and always the newest good one. ``restore`` brings a backup back, after backing
+up the current file. The window (File > Restore) and the CLI (``tessera backups``,
+``tessera restore``) call these.
 
 "Changed since the last backup" is decided in two steps:
 1. the file's identity and change stamps (device, inode, size, mtime and ctime of the
    file and of a non-empty -wal) equal those recorded when the content was last known
    to be backed up: unchanged, nothing is read. ctime cannot be set back by copying
    tools (cp -p, rsync -t), unlike mtime, so a file swapped for an older copy is seen.
-2. otherwise the database is copied page by page into memory (the backup API, so the
-   copy is consistent even while another process writes) and hashed. The page image
-   does not depend on whether changes still sit in the -wal file or were checkpointed,
-   so the hash only changes when the data does. Same hash as a backup we have: no new
-   backup. Different: the image in memory is written out as the new backup."""
+2. otherwise the database is copied (the backup API, consistent even while another
+   process writes) into a hidden file in the backups folder, and the copy is hashed
+   as it is read back. The copy's pages do not depend on whether changes still sit in
+   the -wal file or were checkpointed, so the hash only changes when the data does.
+   Same hash as a backup we have: the copy is dropped. Different: it is the new backup."""
 
 from __future__ import annotations
 
@@ -30,17 +35,25 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from db.engine import integrity_check
-from db.project_file import SCHEMA_VERSION, ProjectFileError, check_file, open_file, read_versions
+from db.engine import connect_ro, integrity_check
+from db.project_file import (
+    BACKUP_STEP_PAGES,
+    SCHEMA_VERSION,
+    ProjectFileError,
+    check_file,
+    open_file,
+    read_versions,
+)
 from desktop.services.errors import NotFound, ServiceError
 from desktop.services.storage_errors import StorageFailure, translate
 
 DEFAULT_KEEP = 10
 SETTING = "backups_keep"
+# The backups folder may hold at most this many times the project's size (the newest
+# good backup is kept whatever its size).
+DEFAULT_BUDGET = 3.0
+BUDGET_SETTING = "backups_budget"
 MANIFEST = "manifest.json"
-# Projects up to this size are copied into memory to be hashed; larger ones go through
-# a temporary file in the backups folder (never the whole file in RAM).
-IN_MEMORY_LIMIT = 128 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -98,17 +111,60 @@ def _as_keep(value) -> int:
         return DEFAULT_KEEP
 
 
-def _keep_from_file(path: Path) -> int:
-    """The setting read straight from a project file (restore works on closed files)."""
+def budget_factor(project) -> float:
+    """The backups' disk budget, in multiples of the project's size."""
+    return _as_budget(project.settings().get(BUDGET_SETTING, DEFAULT_BUDGET))
+
+
+def _as_budget(value) -> float:
+    try:
+        factor = float(value)
+    except (TypeError, ValueError):
+        return DEFAULT_BUDGET
+    return factor if factor > 0 else DEFAULT_BUDGET
+
+
+def _settings_from_file(path: Path) -> dict:
+    """The project's settings read straight from the file (restore works on closed files)."""
     try:
         conn = _ro_connect(path)
         try:
             row = conn.execute("SELECT settings FROM project WHERE id = 1").fetchone()
         finally:
             conn.close()
-        return _as_keep(json.loads(row[0] or "{}").get(SETTING, DEFAULT_KEEP))
+        settings = json.loads(row[0] or "{}")
+        return settings if isinstance(settings, dict) else {}
     except (sqlite3.Error, ValueError, TypeError, AttributeError):
-        return DEFAULT_KEEP
+        return {}
+
+
+def _keep_from_file(path: Path) -> int:
+    return _as_keep(_settings_from_file(path).get(SETTING, DEFAULT_KEEP))
+
+
+def budget_bytes(path: Path | str, factor: float | None = None) -> int:
+    """The backups' disk budget of the project file at ``path``, in bytes."""
+    path = Path(path)
+    if factor is None:
+        factor = _as_budget(_settings_from_file(path).get(BUDGET_SETTING, DEFAULT_BUDGET))
+    return int(factor * _project_size(path))
+
+
+def _project_size(path: Path) -> int:
+    """The database's size (pages in use, wherever they sit: file or -wal), which is
+    what a backup of it takes."""
+    try:
+        conn = _ro_connect(path)
+        try:
+            (pages,) = conn.execute("PRAGMA page_count").fetchone()
+            (page_size,) = conn.execute("PRAGMA page_size").fetchone()
+        finally:
+            conn.close()
+        return pages * page_size
+    except sqlite3.Error:
+        with contextlib.suppress(OSError):
+            return path.stat().st_size
+        return 0
 
 
 # -- the manifest ------------------------------------------------------------------------
@@ -166,53 +222,25 @@ def _signature(path: Path) -> list:
 
 
 def _ro_connect(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
-
-
-def _image(path: Path) -> bytearray:
-    """The database's pages, copied consistently into memory (twice its size at peak)."""
-    src = _ro_connect(path)
-    mem = sqlite3.connect(":memory:")
-    try:
-        src.backup(mem)
-        image = bytearray(mem.serialize())
-    finally:
-        mem.close()
-        src.close()
-    # The header's file format bytes say "WAL" as in the project; a backup is one
-    # self-contained file (rollback journal), and a WAL header would stop SQLite from
-    # using the image as an in-memory database when it is restored.
-    image[18] = image[19] = 1
-    return image
-
-
-def _write_atomically(data: bytes | bytearray | Path, target: Path) -> None:
-    partial = target.with_name(f".{target.name}.partial")
-    try:
-        if isinstance(data, Path):
-            os.replace(data, partial)
-        else:
-            with open(partial, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-        os.replace(partial, target)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    return connect_ro(path, timeout=10)
 
 
 def _copy_to_file(path: Path, target: Path) -> None:
+    """A consistent copy of the database at ``target``, written page by page through
+    SQLite's backup API (memory stays flat whatever the size), as one self-contained
+    file (rollback journal, no -wal beside it), flushed to disk."""
     src = _ro_connect(path)
     try:
         dst = sqlite3.connect(target)
         try:
-            src.backup(dst)
+            src.backup(dst, pages=BACKUP_STEP_PAGES)
             dst.execute("PRAGMA journal_mode = DELETE")
         finally:
             dst.close()
     finally:
         src.close()
+    with open(target, "rb+") as fh:
+        os.fsync(fh.fileno())
 
 
 def _sha_file(path: Path) -> str:
@@ -221,6 +249,26 @@ def _sha_file(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def _verified_copy(path: Path, target: Path) -> list[str]:
+    """Copy ``path`` to ``target`` and check the copy (``quick_check``): the problems
+    found (none: the copy is sound). A damaged copy is deleted."""
+    try:
+        _copy_to_file(path, target)
+    except sqlite3.DatabaseError as exc:
+        target.unlink(missing_ok=True)
+        why = translate(exc, path)
+        if why is not None and why.kind != "damaged":
+            raise
+        return [str(exc)]
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    problems = integrity_check(target, quick=True)
+    if problems:
+        target.unlink(missing_ok=True)
+    return problems
 
 
 def _target_name(folder: Path, project_path: Path, when: datetime, reason: str) -> Path:
@@ -245,7 +293,13 @@ def _failure(exc: BaseException, path: Path, doing: str) -> ServiceError:
 # -- making backups --------------------------------------------------------------------------
 
 
-def _make(path: Path, reason: str, keep: int, *, only_if_changed: bool) -> BackupInfo | None:
+class DamagedProject(BackupError):
+    """The project failed SQLite's check, so no backup of it was made."""
+
+
+def _make(
+    path: Path, reason: str, keep: int, *, only_if_changed: bool, budget: int | None = None
+) -> BackupInfo | None:
     folder = backups_dir(path)
     folder.mkdir(exist_ok=True)
     with _locked(folder):
@@ -260,25 +314,29 @@ def _make(path: Path, reason: str, keep: int, *, only_if_changed: bool) -> Backu
             return None
         when = _now()
         target = _target_name(folder, path, when, reason)
-        if sig[2] <= IN_MEMORY_LIMIT:
-            image: bytearray | Path = _image(path)
-            sha = hashlib.sha256(image).hexdigest()
-        else:
-            image = folder / f".{target.name}.copy"
-            _copy_to_file(path, image)
-            sha = _sha_file(image)
+        copy = folder / f".{target.name}.partial"
+        problems = _verified_copy(path, copy)
+        if problems:
+            raise DamagedProject(
+                f"{path}: the project file is damaged ({problems[0]}), so no backup was made "
+                f"and the good backups are all kept; {_restore_hint(path)}"
+            )
+        sha = _sha_file(copy)
         if only_if_changed and sha in known:
-            if isinstance(image, Path):
-                image.unlink(missing_ok=True)
+            copy.unlink(missing_ok=True)
             data.update(signature=sig, sha256=sha)
             _save(folder, data)
             return None
-        _write_atomically(image, target)
-        entries[target.name] = {"created": when.isoformat(), "reason": reason, "sha256": sha}
+        os.replace(copy, target)
+        size = target.stat().st_size
+        entries[target.name] = {
+            "created": when.isoformat(), "reason": reason, "sha256": sha, "size": size,
+            "checked": "ok",
+        }  # fmt: skip
         data.update(signature=sig, sha256=sha, project=path.name)
-        _rotate(folder, entries, keep, protect={target.name})
+        _rotate(folder, entries, keep, protect={target.name}, budget=budget)
         _save(folder, data)
-        return BackupInfo(target, when, reason, target.stat().st_size, sha)
+        return BackupInfo(target, when, reason, size, sha)
 
 
 def _known_hashes(entries: dict) -> set[str]:
@@ -302,18 +360,38 @@ def _note_restored(path: Path, source: Path) -> None:
         entry = data["backups"].get(source.name)
         if entry is None:
             return
-        sha = hashlib.sha256(_image(path)).hexdigest()
+        copy = folder / f".{path.name}.restored.partial"
+        try:
+            _copy_to_file(path, copy)
+            sha = _sha_file(copy)
+        finally:
+            copy.unlink(missing_ok=True)
         entry["aliases"] = sorted({*entry.get("aliases", ()), sha})
         data.update(signature=_signature(path), sha256=sha)
         _save(folder, data)
 
 
-def _rotate(folder: Path, entries: dict, keep: int, protect: set[str]) -> None:
+def _rotate(
+    folder: Path, entries: dict, keep: int, protect: set[str], budget: int | None = None
+) -> None:
+    """Keep the newest ``keep`` backups whose sizes add up to at most ``budget`` bytes;
+    the newest good one (and ``protect``) whatever the budget."""
     if keep <= 0:
         return
     names = sorted(entries, key=lambda n: (entries[n].get("created", ""), n), reverse=True)
-    for name in names[keep:]:
-        if name in protect:
+    good = [n for n in names if entries[n].get("reason") != "damaged"]
+    protect = protect | set(good[:1])
+    kept, used = 0, 0
+    for name in names:
+        size = entries[name].get("size")
+        if size is None:
+            with contextlib.suppress(OSError):
+                size = (folder / name).stat().st_size
+        size = size or 0
+        fits = kept < keep and (budget is None or used + size <= budget)
+        if fits or name in protect:
+            kept += 1
+            used += size
             continue
         with contextlib.suppress(FileNotFoundError):
             (folder / name).unlink()
@@ -331,12 +409,20 @@ def backup_on_open(project, *, min_interval: float = 0.0) -> BackupInfo | None:
     if keep == 0:
         return None
     path = Path(project.path)
+    if getattr(project, "damage", None):
+        raise DamagedProject(
+            f"{path}: the project file is damaged, so no backup was made and the good "
+            f"backups are all kept"
+        )
+    if getattr(project, "read_only", None):
+        return None  # nothing can be written beside a read-only project
+    budget = budget_bytes(path, budget_factor(project))
     try:
         if min_interval > 0:
             newest = next(iter(list_backups(path)), None)
             if newest is not None and (_now() - newest.created).total_seconds() < min_interval:
                 return None
-        return _make(path, "open", keep, only_if_changed=True)
+        return _make(path, "open", keep, only_if_changed=True, budget=budget)
     except (OSError, sqlite3.Error) as exc:
         raise _failure(exc, path, "backing up the project") from exc
 
@@ -359,11 +445,34 @@ def backup_now(path: Path | str, *, reason: str = "manual", keep: int = DEFAULT_
     """Back up a project file now, whether or not it changed."""
     path = Path(path)
     try:
-        info = _make(path, reason, keep, only_if_changed=False)
+        info = _make(path, reason, keep, only_if_changed=False, budget=budget_bytes(path))
     except (OSError, sqlite3.Error) as exc:
         raise _failure(exc, path, "backing up the project") from exc
     assert info is not None
     return info
+
+
+@dataclass(frozen=True)
+class Usage:
+    count: int  # backups in the backups folder
+    used: int  # their size in bytes
+    budget: int  # bytes they may take
+    factor: float
+    project_size: int
+    keep: int
+
+
+def usage(path: Path | str) -> Usage:
+    """What the backups folder holds against its budget (``tessera backups``)."""
+    path = Path(path)
+    folder = backups_dir(path)
+    files = [f for f in folder.glob(f"*{path.suffix}") if not f.name.startswith(".")] if folder.is_dir() else []
+    settings = _settings_from_file(path) if path.is_file() else {}
+    factor = _as_budget(settings.get(BUDGET_SETTING, DEFAULT_BUDGET))
+    return Usage(
+        len(files), sum(f.stat().st_size for f in files), budget_bytes(path, factor), factor,
+        _project_size(path), _as_keep(settings.get(SETTING, DEFAULT_KEEP)),
+    )  # fmt: skip
 
 
 # -- listing ---------------------------------------------------------------------------------
@@ -433,7 +542,9 @@ def _is_sound(path: Path) -> bool:
 def restore(path: Path | str, backup: Path | str) -> RestoreResult:
     """Make ``backup`` the project's content. The current file is backed up first (or,
     if it is damaged beyond reading, copied aside as it is). Safe while the project is
-    open elsewhere: the copy goes in through SQLite, which the other connections see."""
+    open elsewhere: the copy goes in through SQLite, which the other connections see.
+    Nothing is held in memory: the backup is copied to a hidden file first (rotation
+    may delete the backup itself) and goes in from there page by page."""
     path = Path(path)
     source = find_backup(path, backup)
     try:
@@ -443,21 +554,27 @@ def restore(path: Path | str, backup: Path | str) -> RestoreResult:
     problems = integrity_check(source)
     if problems:
         raise BackupError(f"{source}: this backup is damaged ({problems[0]}); choose another one")
-    try:
-        image = _image(source)  # held in memory: rotation below may delete the file
-    except (OSError, sqlite3.Error) as exc:
-        raise _failure(exc, source, "reading the backup") from exc
+    folder = backups_dir(path)
+    folder.mkdir(exist_ok=True)
+    staged = folder / f".{source.name}.restoring.partial"
     safety: BackupInfo | None = None
     try:
+        try:
+            _copy_to_file(source, staged)
+        except (OSError, sqlite3.Error) as exc:
+            raise _failure(exc, source, "reading the backup") from exc
         if path.exists() and _is_sound(path):
             # one more than the setting: the copy must not push out the backup being restored
             keep = _keep_from_file(path)
-            safety = _make(path, "before-restore", keep + 1 if keep else 0, only_if_changed=False)
-            _restore_in_place(image, path)
+            safety = _make(
+                path, "before-restore", keep + 1 if keep else 0, only_if_changed=False,
+                budget=budget_bytes(path) + staged.stat().st_size,
+            )  # fmt: skip
+            _restore_in_place(staged, path)
         else:
             if path.exists():
                 safety = _set_aside(path)
-            _replace_file(image, path)
+            _replace_file(staged, path)
         _note_restored(path, source)
         if schema_of(path) != SCHEMA_VERSION:
             # a backup from before an upgrade: bring it to the current schema now, so
@@ -470,28 +587,69 @@ def restore(path: Path | str, backup: Path | str) -> RestoreResult:
         raise BackupError(f"restored, but {exc}") from exc
     except (OSError, sqlite3.Error) as exc:
         raise _failure(exc, path, "restoring the backup") from exc
+    finally:
+        staged.unlink(missing_ok=True)
     return RestoreResult(source, safety)
 
 
-def _restore_in_place(image: bytes | bytearray, path: Path) -> None:
-    mem = sqlite3.connect(":memory:")
+def _restore_in_place(staged: Path, path: Path) -> None:
+    """The staged copy's pages into the project, in one write transaction of SQLite's
+    backup API (all or nothing, seen by the project's other connections)."""
+    src = _ro_connect(staged)
     try:
-        mem.deserialize(image)
         dst = sqlite3.connect(path, timeout=10)
         try:
-            mem.backup(dst)
+            src.backup(dst, pages=BACKUP_STEP_PAGES)
         finally:
             dst.close()
     finally:
-        mem.close()
+        src.close()
 
 
-def _replace_file(image: bytes | bytearray, path: Path) -> None:
-    """For a missing or unreadable project file: write the backup in its place. Its old
+def _replace_file(staged: Path, path: Path) -> None:
+    """For a missing or unreadable project file: put the backup in its place. Its old
     -wal/-shm files would be replayed into the new file and must go first."""
     for extra in ("-wal", "-shm", "-journal"):
         path.with_name(path.name + extra).unlink(missing_ok=True)
-    _write_atomically(image, path)
+    os.replace(staged, path)
+
+
+def newest_good_backup(path: Path | str) -> tuple[int, BackupInfo] | None:
+    """(its number in ``list_backups``, the backup) of the newest backup SQLite's
+    quick_check finds sound, or None."""
+    for number, b in enumerate(list_backups(path), start=1):
+        if b.reason == "damaged":
+            continue
+        try:
+            check_file(b.path)
+        except ProjectFileError:
+            continue
+        if not integrity_check(b.path, quick=True):
+            return number, b
+    return None
+
+
+def _restore_hint(path: Path) -> str:
+    good = newest_good_backup(path)
+    if good is None:
+        return "there is no good backup to restore"
+    number, b = good
+    return (
+        f"the newest good backup is number {number} ({b.label()}): bring it back with "
+        f"`tessera restore {path} {number}` (File > Restore from backup in the window)"
+    )
+
+
+def damage_message(path: Path | str, problems: list[str]) -> str:
+    """What to tell a user who opened a damaged project: the problem, that nothing will
+    be written, and the newest good backup."""
+    path = Path(path)
+    more = f" and {len(problems) - 1} more problem(s)" if len(problems) > 1 else ""
+    return (
+        f"{path}: the project file is damaged ({problems[0]}{more}). Tessera will not write "
+        f"to it (codings, copies for coders, backups), so the damage does not spread; "
+        f"{_restore_hint(path)}."
+    )
 
 
 def _set_aside(path: Path) -> BackupInfo:

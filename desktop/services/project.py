@@ -16,7 +16,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from db import models as m
-from db.engine import make_sessionmaker
+from db.engine import integrity_check, make_sessionmaker
 from db.project_file import SCHEMA_VERSION, ProjectFileError, create_file, open_file
 from desktop.services.errors import ServiceError
 
@@ -55,6 +55,12 @@ class Project:
         self._sessions: sessionmaker[Session] = make_sessionmaker(engine)
         self.backup_before_upgrade = upgraded_from_backup
         self.actor = ""  # the coder name recorded in the audit log
+        # Why the file is open read-only (its folder or medium cannot be written to), or None.
+        self.read_only: str | None = None
+        # What SQLite's quick_check found wrong with the file when it was opened; while
+        # this is not empty and the user has not chosen to go on, writes are refused.
+        self.damage: list[str] = []
+        self.damage_message = ""
 
     # -- lifecycle ---------------------------------------------------------------
     @classmethod
@@ -88,11 +94,50 @@ class Project:
 
     @classmethod
     def open(cls, path: Path | str) -> Project:
+        """Open a project file. A damaged file (SQLite's quick_check fails) opens for
+        reading only, with ``damage`` and ``damage_message`` set, until the user
+        restores a backup or calls ``go_on_despite_damage``; a file that cannot be
+        written to opens read-only, with ``read_only`` saying why."""
+        from desktop.services import storage_errors
+
+        storage_errors.install()  # a refused write reaches the user as a sentence
+        path = Path(path)
         try:
-            engine, status = open_file(Path(path))
+            engine, status = open_file(path)
         except ProjectFileError as exc:
             raise ServiceError(str(exc)) from exc
-        return cls(Path(path), engine, upgraded_from_backup=status.backup)
+        project = cls(path, engine, upgraded_from_backup=status.backup)
+        guard = engine.write_guard  # type: ignore[attr-defined]
+        if status.read_only:
+            project.read_only = status.read_only_reason or "the file cannot be written to"
+            guard.refusal = (
+                f"{project.read_only} It is open read-only: it can be read and exported, "
+                "not changed."
+            )
+        problems = integrity_check(path, quick=True)
+        if problems:
+            from desktop.services.backups import damage_message
+
+            project.damage = problems
+            project.damage_message = damage_message(path, problems)
+            if not status.read_only:
+                guard.kind, guard.refusal = "damaged", project.damage_message
+        return project
+
+    def go_on_despite_damage(self) -> None:
+        """The user chose to write to the damaged file anyway."""
+        guard = self.engine.write_guard  # type: ignore[attr-defined]
+        if guard.kind == "damaged":
+            guard.refusal = None
+
+    def refuse_if_damaged(self, doing: str) -> None:
+        """A ServiceError naming the damage, if the project is damaged and the user has
+        not chosen to go on (for work that reads the file to write another one)."""
+        guard = self.engine.write_guard  # type: ignore[attr-defined]
+        if self.damage and guard.refusal is not None:
+            from desktop.services.storage_errors import StorageFailure
+
+            raise StorageFailure("damaged", f"cannot {doing}: {self.damage_message}")
 
     def close(self) -> None:
         self.engine.dispose()

@@ -236,6 +236,7 @@ def copy_for_coder(project, name: str, out_path: Path | str) -> CopyReport:
     nothing of theirs can be read from it. ``name``'s own codings, if any, are kept,
     so a copy can be re-issued (a lost laptop) without losing work: merging them back
     adds nothing twice."""
+    project.refuse_if_damaged("make a copy for a coder")  # the damage would go with it
     out = Path(out_path)
     name = name.strip()
     if not name:

@@ -1,12 +1,14 @@
-"""Issue #6 in the window: a backup each time a project is opened (in a worker; a
-failure is a status-bar warning, never a stop), and File > Restore from backup…"""
+"""The window's safety net: a backup each time a project is opened (in a worker; a
+failure is a status-bar warning, never a stop), File > Restore from backup…, and what
+happens when the opened file is damaged (the newest good backup is offered) or can
+only be read."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDialog,
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
@@ -33,7 +36,7 @@ WARN_MS = 15_000
 
 def install(w: MainWindow) -> None:
     w.long_task = None  # the task started from these menus (long_tasks.run_long)
-    w.project_opened.connect(lambda project: backup_after_open(w, project))
+    w.project_opened.connect(lambda project: after_open(w, project))
     file_menu = _menu(w, "&File")
     restore = QAction("Restore from &backup…", w)
     restore.setToolTip("Bring back the project as it was in one of its automatic backups")
@@ -56,6 +59,73 @@ def _before_quit(menu) -> QAction | None:
         return None
     i = acts.index(quit_)
     return acts[i - 1] if i and acts[i - 1].isSeparator() else quit_
+
+
+# -- on open -----------------------------------------------------------------------------------
+
+
+def after_open(w: MainWindow, project: Project) -> None:
+    if project.damage:
+        # the damage is named at once; no backup of a damaged file is made
+        QTimer.singleShot(0, lambda: handle_damage(w, project))
+    elif project.read_only:
+        w.statusBar().showMessage(f"Opened read-only: {project.read_only}", WARN_MS * 2)
+    else:
+        backup_after_open(w, project)
+
+
+def ask_about_damage(w: MainWindow, project: Project, good: BackupInfo | None) -> str:
+    """ "restore" (the newest good backup), "go_on" (write anyway) or "read" (look,
+    change nothing). Tests patch this."""
+    box = QMessageBox(QMessageBox.Icon.Critical, "The project file is damaged", "", parent=w)
+    box.setText(
+        f"<b>{Path(project.path).name}</b> is damaged: SQLite's check found "
+        f"{len(project.damage)} problem(s). Tessera will not write to it until you choose, "
+        "so the damage does not spread."
+    )
+    box.setDetailedText(project.damage_message + "\n\n" + "\n".join(project.damage[:20]))
+    restore = None
+    if good is not None:
+        restore = box.addButton(
+            f"Restore the backup of {good.label().split('  ')[0]}",
+            QMessageBox.ButtonRole.AcceptRole,
+        )
+    read = box.addButton("Only look (change nothing)", QMessageBox.ButtonRole.RejectRole)
+    go_on = box.addButton("Write to it anyway", QMessageBox.ButtonRole.DestructiveRole)
+    box.setDefaultButton(restore or read)
+    box.exec()
+    clicked = box.clickedButton()
+    return "restore" if clicked is restore else "go_on" if clicked is go_on else "read"
+
+
+def handle_damage(w: MainWindow, project: Project) -> None:
+    if w.ctx is None or w.ctx.project is not project:
+        return
+    good = backups.newest_good_backup(project.path)
+    choice = ask_about_damage(w, project, good[1] if good else None)
+    if choice == "restore" and good is not None:
+        path, chosen = Path(project.path), good[1]
+
+        def done(_result) -> None:
+            reopen(w, path)
+            w.statusBar().showMessage(
+                f"Restored the backup of {chosen.label().split('  ')[0]}", 10_000
+            )
+
+        run_long(
+            w, "Restore from backup", "Restoring the backup…",
+            lambda progress, cancelled: backups.restore(path, chosen.path),
+            done=done, failed=lambda reason, _c: w.prompts.error(f"The backup was not restored: {reason}"),
+            cancellable=False,
+        )  # fmt: skip
+    elif choice == "go_on":
+        project.go_on_despite_damage()
+        w.statusBar().showMessage("Writing to the damaged project, as you chose", WARN_MS)
+    else:
+        w.statusBar().showMessage(
+            "The project is damaged and open for reading only: restore a backup from the File menu",
+            WARN_MS * 2,
+        )
 
 
 # -- backup on open ---------------------------------------------------------------------------

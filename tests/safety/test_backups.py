@@ -137,7 +137,7 @@ def test_backup_failure_is_a_message_and_the_project_stays_usable(project, monke
     def full(*_a, **_k):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(backups, "_write_atomically", full)
+    monkeypatch.setattr(backups, "_copy_to_file", full)
     with pytest.raises(ServiceError, match="the disk is full"):
         backups.backup_on_open(project)
     monkeypatch.undo()
@@ -164,8 +164,7 @@ def test_cli_backups_restore_and_numbers(project, capsys):
     assert "no backup number 42" in capsys.readouterr().err
 
 
-def test_large_projects_are_hashed_through_a_file_not_memory(project, monkeypatch):
-    monkeypatch.setattr(backups, "IN_MEMORY_LIMIT", 0)
+def test_backups_are_hashed_through_a_file_and_leave_no_temporary_files(project):
     first = backups.backup_on_open(project)
     assert first is not None and integrity_check(first.path) == []
     assert db_rows(first.path, "SELECT count(*) FROM coding") == [(2,)]
@@ -219,3 +218,52 @@ def test_restoring_a_copy_from_before_an_upgrade_upgrades_it_at_once(tmp_path):
         assert codebook.find_code(p, "Added after the upgrade") is None
         codebook.add_code(p, "Added after the restore")
     assert integrity_check(path) == []
+
+
+def test_backups_stay_within_the_disk_budget_keeping_the_newest(project, capsys):
+    from desktop.services import documents
+
+    project.update_settings(backups_budget=2.5)
+    code = codebook.add_code(project, "Budget")
+    for i in range(6):
+        documents.add_document(project, name=f"big{i}.txt", text=f"{i} " + "words " * 20_000, kind="txt")
+        codebook.update_code(project, code.id, description=f"v{i}")
+        assert backups.backup_on_open(project) is not None
+    listed = backups.list_backups(project.path)
+    used = sum(b.size for b in listed)
+    (pages,) = db_rows(project.path, "PRAGMA page_count")[0]
+    assert used <= 2.5 * pages * 4096
+    assert 1 <= len(listed) < 6
+    assert db_rows(listed[0].path, "SELECT count(*) FROM document") == [(2 + 6,)]  # the newest
+    project.close()
+    assert main(["backups", str(project.path)]) == 0
+    out = capsys.readouterr().out
+    assert f"{len(listed)} backup(s) in the folder take" in out and "2.5 x the project's" in out
+
+
+def test_the_newest_good_backup_is_kept_even_over_the_budget(project):
+    project.update_settings(backups_budget=0.01)
+    first = backups.backup_on_open(project)
+    codebook.add_code(project, "Again")
+    second = backups.backup_on_open(project)
+    assert [b.path for b in backups.list_backups(project.path)] == [second.path]
+    assert not first.path.exists()
+
+
+def test_a_backup_never_holds_the_database_in_memory(project):
+    import tracemalloc
+
+    from desktop.services import documents
+
+    for i in range(40):
+        documents.add_document(project, name=f"m{i}.txt", text=f"{i} " + "x" * 500_000, kind="txt")
+    size = os.path.getsize(project.path) + os.path.getsize(f"{project.path}-wal")
+    assert size > 20_000_000
+    tracemalloc.start()
+    try:
+        made = backups.backup_on_open(project)
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert made is not None and integrity_check(made.path, quick=True) == []
+    assert peak < size / 10, f"peak {peak / 1e6:.1f} MB for a {size / 1e6:.1f} MB project"

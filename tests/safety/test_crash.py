@@ -336,7 +336,7 @@ def test_a_create_that_fails_leaves_nothing(tmp_path, monkeypatch):
     def full(*_a, **_k):
         raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(project_file, "_stamp", full)
+    monkeypatch.setattr(project_file, "_upgrade", full)
     path = tmp_path / "new.tessera"
     with pytest.raises((ServiceError, sqlite3.OperationalError), match="disk is full"):
         Project.create(path)

@@ -4,6 +4,7 @@ traceback, and everything committed before stays intact."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -123,22 +124,28 @@ def test_a_really_full_disk_stops_imports_with_a_message_and_keeps_what_was_save
     assert db_rows(path, "SELECT count(*) FROM document WHERE length(text) <> length") == [(0,)]
 
 
-def test_read_only_project_is_refused_on_open_untouched(tmp_path, monkeypatch):
+def test_read_only_project_opens_read_only_untouched(tmp_path, monkeypatch):
     path = tmp_path / "ro.tessera"
-    Project.create(path).close()
+    with Project.create(path) as p:
+        seed(p)
     before = path.read_bytes()
     monkeypatch.setattr(project_file.os, "access", lambda p, mode: str(p) != str(path))
-    with pytest.raises(ServiceError, match="read-only"):
-        Project.open(path)
+    with Project.open(path) as p:
+        assert "read-only" in p.read_only
+        assert p.info()["codings"] == 2  # it can be read
+        with pytest.raises(ServiceError, match="read-only"):
+            codebook.add_code(p, "Not saved")
     assert path.read_bytes() == before
 
 
-def test_read_only_folder_is_refused_on_open(tmp_path, monkeypatch):
+def test_read_only_folder_opens_read_only(tmp_path, monkeypatch):
     path = tmp_path / "ro.tessera"
     Project.create(path).close()
     monkeypatch.setattr(project_file.os, "access", lambda p, mode: str(p) != str(tmp_path))
-    with pytest.raises(ServiceError, match="folder .* is read-only"):
-        Project.open(path)
+    with Project.open(path) as p:
+        assert re.search("folder .* is read-only", p.read_only)
+        with pytest.raises(ServiceError, match="read-only"):
+            codebook.add_code(p, "Not saved")
 
 
 def test_cli_prints_a_sentence_not_a_traceback(tmp_path, monkeypatch, capsys):

@@ -6,6 +6,7 @@ values, audit rows. A project from a newer Tessera is refused without being touc
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -141,17 +142,120 @@ def test_newer_project_is_refused_untouched_with_no_files_beside_it(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == listing
 
 
-def test_a_failed_upgrade_leaves_the_old_file_and_says_where_the_copy_is(tmp_path, monkeypatch):
+# -- an upgrade is all or nothing --------------------------------------------------------
+
+_CHANGES = ("CREATE", "ALTER", "DROP", "INSERT", "UPDATE", "DELETE", "PRAGMA APPLICATION_ID",
+            "PRAGMA USER_VERSION")  # fmt: skip
+
+
+class FailAfter:
+    """Fails the upgrade of ``path`` just before its statement number ``n + 1`` that
+    changes the file (so after exactly ``n`` of them ran), through SQLAlchemy's
+    cursor events on every engine: the real migration runs up to that point."""
+
+    def __init__(self, path: Path, n: int) -> None:
+        self.path, self.n, self.seen, self.fired = str(path), n, 0, False
+
+    def __call__(self, conn, _cursor, statement, *_rest) -> None:
+        if conn.engine.url.database != self.path:
+            return
+        if not statement.lstrip().upper().startswith(_CHANGES):
+            return
+        if self.seen == self.n:
+            self.fired = True
+            raise sqlite3.OperationalError("disk I/O error (injected)")
+        self.seen += 1
+
+
+def before_upgrade_copies(path: Path) -> list[Path]:
+    return sorted(path.parent.glob(f"{path.stem}.before-upgrade-v*{path.suffix}"))
+
+
+def test_an_upgrade_failing_after_any_statement_leaves_the_old_file_whole(tmp_path):
+    from sqlalchemy import Engine, event
+
     path = fixture_copy(1, tmp_path)
     before = snapshot(path)
-    from db import project_file
+    n = 0
+    while True:
+        hook = FailAfter(path, n)
+        event.listen(Engine, "before_cursor_execute", hook)
+        try:
+            try:
+                Project.open(path).close()
+            except ServiceError as exc:
+                assert hook.fired
+                message = str(exc)
+            else:
+                assert not hook.fired
+                break
+        finally:
+            event.remove(Engine, "before_cursor_execute", hook)
+        # the message tells the truth: the file is as it was, and where the copy is
+        assert "still at schema 1" in message and "before-upgrade-v1" in message
+        assert "disk reported an error" in message
+        assert db_rows(path, "PRAGMA user_version") == [(1,)]
+        assert snapshot(path) == before, f"statement {n + 1}: the file was half upgraded"
+        assert integrity_check(path) == []
+        n += 1
+    assert n >= 8, "the hook must have failed the upgrade at every statement"
+    # after all those failures the upgrade went through, and exactly one copy of the
+    # old file was kept, holding the old file's content
+    assert db_rows(path, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
+    [copy] = before_upgrade_copies(path)
+    assert snapshot(copy) == before
+    with Project.open(path) as p:
+        assert p.info()["codings"] == len(before["coding"]["rows"])
 
-    def broken(*_a, **_k):
-        raise RuntimeError("migration bug")
 
-    monkeypatch.setattr(project_file, "_upgrade", broken)
-    with pytest.raises(ServiceError, match="upgrading it to the current schema failed .* a copy"):
-        Project.open(path)
-    monkeypatch.undo()
-    assert snapshot(path) == before
-    assert db_rows(path, "PRAGMA user_version") == [(1,)]
+KILLER = """
+import os, signal, sys
+from sqlalchemy import Engine, event
+from desktop.services.project import Project
+path, n = sys.argv[1], int(sys.argv[2])
+changes = {changes!r}
+seen = [0]
+def kill(conn, _c, statement, *_r):
+    if conn.engine.url.database == path and statement.lstrip().upper().startswith(changes):
+        if seen[0] == n:
+            os.kill(os.getpid(), signal.SIGKILL)
+        seen[0] += 1
+event.listen(Engine, "before_cursor_execute", kill)
+Project.open(path).close()
+print("upgraded")
+"""
+
+
+def test_an_upgrade_killed_at_any_statement_opens_afterwards(tmp_path):
+    """SIGKILL (nothing of Python's clean-up runs) before each statement of the
+    upgrade, in a real process: the project then opens, whole, every time."""
+    import subprocess
+    import sys
+
+    from tests.safety.safety_helpers import REPO
+
+    script = KILLER.format(changes=_CHANGES)
+    before = snapshot(FIXTURES / "schema-v1.tessera")
+    n = 0
+    while True:
+        work = tmp_path / f"k{n}"
+        work.mkdir()
+        path = fixture_copy(1, work)
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(path), str(n)],
+            capture_output=True, text=True, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
+        )  # fmt: skip
+        if done.returncode == 0:
+            assert "upgraded" in done.stdout
+            break
+        assert done.returncode == -9, done.stderr
+        # the killed upgrade left the old file: it is whole and still at schema 1 ...
+        assert db_rows(path, "PRAGMA user_version") == [(1,)]
+        assert snapshot(path) == before, f"killed at statement {n + 1}: half upgraded"
+        # ... and opening it now upgrades it, with one copy of the old file
+        with Project.open(path) as p:
+            assert p.info()["codings"] == len(before["coding"]["rows"])
+        assert db_rows(path, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
+        assert len(before_upgrade_copies(path)) == 1
+        n += 1
+    assert n >= 8

@@ -127,3 +127,53 @@ def test_the_gui_installs_storage_error_translation_first(monkeypatch):
     monkeypatch.setattr(app, "choose_project", choose)
     assert app.run_gui("missing.tessera") == 1
     assert calls == ["install", "choose"]
+
+
+def test_a_damaged_project_is_named_at_once_and_the_newest_good_backup_restored(
+    make_window, project_path, qtbot, monkeypatch
+):
+    from desktop.services import coders
+    from desktop.services.project import Project
+    from tests.safety.test_damaged_projects import damage
+
+    with Project.open(project_path) as p:
+        coders.get_or_add_coder(p, "Maya")  # the window's coder exists: nothing to write
+    good = backups.backup_now(project_path)
+    damage(project_path, "audit_log")  # a table the window does not read to start
+    asked = []
+
+    def ask(w, project, offered):
+        asked.append((project.damage_message, offered))
+        return "restore"
+
+    monkeypatch.setattr(safety_actions, "ask_about_damage", ask)
+    window = make_window(project_path)
+    qtbot.waitUntil(lambda: bool(asked), timeout=5_000)
+    message, offered = asked[0]
+    assert "damaged" in message and offered.path == good.path
+    idle(qtbot, window)
+    qtbot.waitUntil(lambda: not window.project.damage, timeout=10_000)
+    assert "Restored the backup" in window.statusBar().currentMessage()
+    assert window.document_id is not None
+
+
+def test_a_damaged_project_opened_to_look_refuses_a_coding(
+    make_window, project_path, qtbot, monkeypatch
+):
+    from desktop.services import coders
+    from desktop.services.project import Project
+    from tests.safety.test_damaged_projects import damage
+
+    with Project.open(project_path) as p:
+        coders.get_or_add_coder(p, "Maya")
+    damage(project_path, "audit_log")  # a table the window does not read to start
+    monkeypatch.setattr(safety_actions, "ask_about_damage", lambda w, p, good: "read")
+    window = make_window(project_path)
+    qtbot.waitUntil(lambda: "reading only" in window.statusBar().currentMessage(), timeout=5_000)
+    errors: list[str] = []
+    window.ctx.error.connect(errors.append)
+    select(window, "Syria's regime")
+    qtbot.keyClick(window.viewer, Qt.Key.Key_2)
+    qtbot.waitUntil(lambda: bool(errors), timeout=5_000)
+    assert "damaged" in errors[0]
+    assert backups.list_backups(project_path) == []  # nothing of the damaged file was copied
