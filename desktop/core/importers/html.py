@@ -16,7 +16,7 @@ from desktop.core.importers.base import (
     clean_metadata,
     read_bytes,
 )
-from desktop.core.importers.encoding import NOT_TEXT, binary_kind, detect_decode
+from desktop.core.importers.encoding import NOT_TEXT, binary_kind, decode_text
 from desktop.core.text import normalise
 
 NO_TEXT = "the web page contains no readable text"
@@ -27,11 +27,15 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _WS = re.compile(r"[ \t\r\f\v\u00a0]+")
 
 
-def decode_html(data: bytes) -> str:
-    """Decode with the BOM, else the charset the page declares, else as a text file."""
+def decode_html(data: bytes, encoding: str | None = None) -> tuple[str, str | None]:
+    """Decode with the BOM, else the encoding the user chose, else the charset the page
+    declares, else as a text file. Returns (text, what to tell the user about it)."""
     if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return detect_decode(data)[0]
-    if binary_kind(data) or b"\x00" in data[:65536]:
+        return decode_text(data).text, None
+    if encoding is not None:
+        decoded = decode_text(data, encoding)
+        return decoded.text, decoded.note()
+    if binary_kind(data) or (b"\x00" in data[:65536] and not _utf16(data)):
         raise ImportFailure(NOT_TEXT)
     match = _META_CHARSET.search(data[:8192])
     if match:
@@ -41,10 +45,18 @@ def decode_html(data: bytes) -> str:
             declared = "cp1252"
         try:
             codecs.lookup(declared)
-            return data.decode(declared)
+            return data.decode(declared), None
         except (LookupError, UnicodeDecodeError):
             pass  # a wrong declaration is common; detect instead
-    return detect_decode(data)[0]
+    decoded = decode_text(data)
+    return decoded.text, decoded.note()
+
+
+def _utf16(data: bytes) -> bool:
+    try:
+        return decode_text(data).encoding.startswith("utf-16")
+    except ImportFailure:
+        return False
 
 
 def _collapse(text: str) -> str:
@@ -148,15 +160,16 @@ def _fallback_text(html: str) -> str:
     return "\n\n".join(blocks)
 
 
-def extract_html(path: Path) -> Extracted:
+def extract_html(path: Path, encoding: str | None = None) -> Extracted:
     import trafilatura
 
     data = read_bytes(path, MAX_TEXT_FILE_BYTES, "a web page")
     if not data.strip():
         raise ImportFailure("the file is empty")
     # C0 control characters are invalid in HTML, and lxml refuses strings holding them.
-    html = _CONTROLS.sub("", decode_html(data))
-    warnings: list[str] = []
+    html, note = decode_html(data, encoding)
+    html = _CONTROLS.sub("", html)
+    warnings: list[str] = [note] if note else []
     doc = trafilatura.bare_extraction(
         html,
         with_metadata=True,
