@@ -84,7 +84,9 @@ def cmd_import(args) -> int:
     if report.cancelled:
         summary += " (cancelled)"
     print(summary)
-    return 1 if report.failed else 0
+    if report.stopped:
+        err(f"import stopped at {report.stopped_at}: {report.stopped}")
+    return 0 if report.ok else 1
 
 
 def cmd_open(args) -> int:

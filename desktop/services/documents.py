@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from db import models as m
 from desktop.core.text import sha256_text
-from desktop.services import audit
+from desktop.services import audit, storage_errors
 from desktop.services.errors import ConfirmationNeeded, NotFound, ServiceError
 
 METADATA_FIELDS = ("title", "author", "date", "source", "url")
@@ -54,12 +54,14 @@ class ImportReport:
     # as, text the importer could not place); shown by the CLI and the window
     notes: list[tuple[Path, str]] = field(default_factory=list)
     cancelled: bool = False
-    # set when the batch stopped because the project could not be written (disk full)
+    # set when the batch stopped because the project could not be written (disk full):
+    # why, and the file whose document could not be stored
     stopped: str = ""
+    stopped_at: Path | None = None
 
     @property
     def ok(self) -> bool:
-        return not self.failed
+        return not self.failed and not self.stopped
 
 
 def collect_files(paths: Iterable[Path | str]) -> list[Path]:
@@ -170,10 +172,29 @@ def import_files(
             encoding.get(str(path)))  # fmt: skip
         try:
             ex = extract(path, progress=page_progress, cancelled=cancelled, encoding=chosen)
-            doc = add_document(
-                project, name=path.name, text=ex.text, kind=ex.kind, metadata=ex.metadata,
-                pages=ex.pages, source_path=str(path.resolve()),
-            )  # fmt: skip
+            try:
+                doc = add_document(
+                    project, name=path.name, text=ex.text, kind=ex.kind, metadata=ex.metadata,
+                    pages=ex.pages, source_path=str(path.resolve()),
+                )  # fmt: skip
+            except DuplicateDocument:
+                raise
+            except Exception as exc:
+                failure = storage_errors.translate(exc, getattr(project, "path", None))
+                if failure is None:
+                    raise
+                # The project cannot be written (disk full, read-only, I/O error): every
+                # later file would fail the same way, so stop at the first with one message.
+                # The failed document's transaction was rolled back.
+                done = f"{len(report.imported)} of {total} files imported, nothing half-written"
+                if failure.kind == "disk_full":
+                    report.stopped = (
+                        f"the disk is full: {done}; free some space and import the rest again"
+                    )
+                else:
+                    report.stopped = f"{failure} ({done})"
+                report.stopped_at = path
+                break
             report.imported.append(doc)
             report.notes.extend((path, note) for note in ex.warnings)
         except ImportCancelled:
@@ -193,7 +214,7 @@ def import_files(
             report.failed.append(
                 (path, f"unexpected error while reading it ({type(exc).__name__}: {exc})")
             )
-    if progress and not report.cancelled:
+    if progress and not (report.cancelled or report.stopped):
         progress(ImportProgress(total, total))
     return report
 

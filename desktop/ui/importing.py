@@ -34,6 +34,8 @@ def summarise(report: ImportReport | None, error: str = "") -> tuple[str, str]:
         return f"The import stopped: {error}", ""
     n = len(report.imported)
     parts = [f"Imported {n} document{'s' if n != 1 else ''}."]
+    if report.stopped:
+        parts.append(f"The import stopped: {report.stopped}.")
     if report.cancelled:
         parts.append("Cancelled: files not reached were not imported.")
     if report.duplicates:
@@ -113,6 +115,7 @@ class ImportController(QObject):
         self.done.emit(report)
         quiet = report is not None and not (
             report.failed or report.duplicates or report.cancelled or report.notes
+            or report.stopped
         )
         if not quiet:
             message, details = summarise(report, error)
