@@ -144,7 +144,8 @@ class EncodingDialog(QDialog):
         self.chosen: dict[str, str] = {str(p.path): p.encoding or "" for p in previews}
         self.files = QListWidget()
         for p in previews:
-            self.files.addItem(p.path.name)
+            self.files.addItem(self._file_label(p, p.encoding or ""))
+        self.files.setMaximumHeight(140)
         self.encoding = QComboBox()
         self.note = QLabel()
         self.note.setWordWrap(True)
@@ -201,10 +202,20 @@ class EncodingDialog(QDialog):
         self.encoding.blockSignals(False)
         self._preview(path, self.chosen[path])
 
+    @staticmethod
+    def _file_label(preview: EncodingPreview, encoding: str) -> str:
+        label = f"{preview.path.name}  —  {encoding_label(encoding)}"
+        if encoding != preview.encoding:
+            return label + " (chosen)"
+        return label + (" (unsure)" if preview.alternatives and "unsure" in preview.note else "")
+
     def _choose(self, index: int) -> None:
         path = self.current_path()
         if path:
             self.chosen[path] = self.encoding.itemData(index)
+            self.files.currentItem().setText(
+                self._file_label(self.previews[path], self.chosen[path])
+            )
             self._preview(path, self.chosen[path])
 
     def choose(self, encoding: str) -> None:

@@ -37,7 +37,7 @@ def test_the_dialog_shows_the_guess_and_a_preview_and_the_summary_names_the_enco
     prompts.on_encoding_dialog = look
     window.import_files([str(fa), str(plain)])
     wait_import(qtbot, window)
-    assert seen["files"] == ["fa.txt"]  # the UTF-8 file needs no choice
+    assert seen["files"] == ["fa.txt  —  Windows-1256 (Arabic, Persian, Urdu)"]  # not plain.txt
     assert seen["encoding"].startswith("Windows-1256") and "guessed" in seen["encoding"]
     assert seen["preview"] == PERSIAN
     assert stored(window, "fa.txt") == PERSIAN
