@@ -241,7 +241,7 @@ def preview_encoding(path: Path | str, encoding: str | None = None) -> EncodingP
     lines as they would be stored. Files of other kinds give encoding None."""
     from desktop.core.importers import KINDS, TEXT_KINDS, ImportFailure
     from desktop.core.importers.base import MAX_TEXT_FILE_BYTES, read_bytes
-    from desktop.core.importers.encoding import decode_text, encoding_label, guesses
+    from desktop.core.importers.encoding import decode_text, encoding_label
     from desktop.core.text import normalise
 
     path = Path(path)
@@ -250,7 +250,7 @@ def preview_encoding(path: Path | str, encoding: str | None = None) -> EncodingP
     try:
         data = read_bytes(path, MAX_TEXT_FILE_BYTES, "a text file")
         decoded = decode_text(data, encoding)
-        others = tuple(e for e in guesses(data) if e != decoded.encoding)
+        others = decoded.others
     except (ImportFailure, LookupError) as exc:
         return EncodingPreview(path, None, problem=str(exc))
     lines = normalise(decoded.text[:20_000]).split("\n")
