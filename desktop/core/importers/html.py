@@ -110,6 +110,54 @@ def _blocks(el) -> list[str]:
     return out
 
 
+_NAV_TOKENS = frozenset(
+    {"nav", "navbar", "navigation", "menu", "menubar", "breadcrumb", "breadcrumbs", "topnav",
+     "sitenav", "skip", "skiplink", "pagination"}
+)  # fmt: skip
+_NAV_ROLES = frozenset({"navigation", "menu", "menubar", "menuitem"})
+_TOKEN = re.compile(r"[^a-z0-9]+")
+_SEPARATORS = re.compile(r"[\s|·•/»›>\-–—:]+")
+_SHORT_LINK_WORDS = 4
+
+
+def _is_navigation(el) -> bool:
+    """A menu: <nav>, a navigation role or class, or a block of nothing but short links
+    ('Home | World | Politics'). A linked headline has more words and stays."""
+    if el.tag in ("body", "main", "article"):  # <body class="has-navbar"> is the page
+        return False
+    if el.tag == "nav" or (el.get("role") or "").lower() in _NAV_ROLES:
+        return True
+    names = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+    if _NAV_TOKENS.intersection(_TOKEN.split(names)):
+        return True
+    if el.tag not in ("ul", "ol", "div", "p"):
+        return False
+    links = [a.text_content() for a in el.iter("a")]
+    if not links or any(len(link.split()) > _SHORT_LINK_WORDS for link in links):
+        return False
+    rest = el.text_content()
+    for link in links:
+        rest = rest.replace(link, " ", 1)
+    return not _SEPARATORS.sub("", rest)
+
+
+def without_navigation(html: str) -> str:
+    """The page without its menus and link bars, which are no part of what it says."""
+    import lxml.html
+
+    try:
+        tree = lxml.html.document_fromstring(html)
+    except Exception:  # lxml raises ParserError or ValueError on empty/odd input
+        return html
+    body = tree.find("body")
+    if body is None:
+        return html
+    for el in list(body.iter()):
+        if el.getparent() is not None and isinstance(el.tag, str) and _is_navigation(el):
+            el.drop_tree()
+    return lxml.html.tostring(tree, encoding="unicode")
+
+
 def _fallback_text(html: str) -> str:
     """All visible text of a page trafilatura found no article in (e.g. a short page)."""
     import lxml.html
@@ -168,7 +216,7 @@ def extract_html(path: Path, encoding: str | None = None) -> Extracted:
         raise ImportFailure("the file is empty")
     # C0 control characters are invalid in HTML, and lxml refuses strings holding them.
     html, note = decode_html(data, encoding)
-    html = _CONTROLS.sub("", html)
+    html = without_navigation(_CONTROLS.sub("", html))
     warnings: list[str] = [note] if note else []
     doc = trafilatura.bare_extraction(
         html,
