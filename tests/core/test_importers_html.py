@@ -193,3 +193,18 @@ def test_navigation_lines_are_not_kept_as_text(tmp_path):
     assert doc.metadata["title"].startswith("وقف إطلاق النار")
     assert "كما قال المتحدث الرسمي." in doc.text
     assert "The full report of the monitoring mission on the ceasefire" in doc.text
+
+
+def test_a_page_in_a_declared_legacy_charset_says_how_it_was_read(tmp_path):
+    body = "<p>أعلنت الحكومة وقف إطلاق النار في المدينة بعد أسبوع من القتال.</p>"
+    html = f'<html><head><meta charset="windows-1256"></head><body>{body}</body></html>'
+    doc = extract(write(tmp_path, "ar.html", html.encode("cp1256")))
+    assert "أعلنت الحكومة وقف إطلاق النار" in doc.text
+    assert doc.warnings == ["not UTF-8; read as Windows-1256 (Arabic, Persian, Urdu), as the page declares"]
+
+
+def test_an_undeclared_legacy_page_names_its_guessed_encoding(tmp_path):
+    body = "<p>Стороны договорились о прекращении огня на всей линии фронта.</p>"
+    doc = extract(write(tmp_path, "ru.html", f"<html><body>{body}</body></html>".encode("koi8_r")))
+    assert "Стороны договорились" in doc.text
+    assert any("read as KOI8-R" in w for w in doc.warnings)

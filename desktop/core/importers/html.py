@@ -16,7 +16,7 @@ from desktop.core.importers.base import (
     clean_metadata,
     read_bytes,
 )
-from desktop.core.importers.encoding import NOT_TEXT, binary_kind, decode_text
+from desktop.core.importers.encoding import NOT_TEXT, binary_kind, decode_text, encoding_label
 from desktop.core.text import normalise
 
 NO_TEXT = "the web page contains no readable text"
@@ -44,8 +44,11 @@ def decode_html(data: bytes, encoding: str | None = None) -> tuple[str, str | No
         if declared in ("iso-8859-1", "latin1", "latin-1", "us-ascii", "ascii"):
             declared = "cp1252"
         try:
-            codecs.lookup(declared)
-            return data.decode(declared), None
+            codec = codecs.lookup(declared).name
+            text = data.decode(codec)
+            if codec in ("utf-8", "ascii"):
+                return text, None
+            return text, f"not UTF-8; read as {encoding_label(codec)}, as the page declares"
         except (LookupError, UnicodeDecodeError):
             pass  # a wrong declaration is common; detect instead
     decoded = decode_text(data)
