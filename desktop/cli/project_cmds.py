@@ -25,6 +25,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("import", help="import documents (files or folders, recursively)")
     p.add_argument("project", type=Path)
     p.add_argument("paths", nargs="+", type=Path)
+    p.add_argument("--encoding", metavar="NAME",
+                   help="read text files and web pages in this encoding instead of guessing "
+                        "(e.g. cp1256, cp1251, koi8-r, cp1255, utf-16); a file with a BOM keeps its own")  # fmt: skip
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("open", help="open a project in the window")
@@ -60,12 +63,19 @@ def cmd_import(args) -> int:
             bar.update(p.files_done, p.files_total, note)
 
         try:
-            report = documents.import_files(project, args.paths, progress=progress)
+            report = documents.import_files(
+                project, args.paths, progress=progress, encoding=args.encoding
+            )
         finally:
             bar.close()
+    notes: dict[str, list[str]] = {}
+    for path, note in report.notes:
+        notes.setdefault(str(path.resolve()), []).append(note)
     for doc in report.imported:
         pages = f", {doc.pages} page{'s' if doc.pages != 1 else ''}" if doc.pages else ""
         print(f"imported {doc.name} ({doc.kind}, {doc.length:,} characters{pages})")
+        for note in notes.pop(doc.source_path or "", []):
+            print(f"  {doc.name}: {note}")
     for path, existing in report.duplicates:
         print(f"skipped {path}: the same text is already in the project as {existing!r}")
     for path, reason in report.failed:
@@ -74,7 +84,9 @@ def cmd_import(args) -> int:
     if report.cancelled:
         summary += " (cancelled)"
     print(summary)
-    return 1 if report.failed else 0
+    if report.stopped:
+        err(f"import stopped at {report.stopped_at}: {report.stopped}")
+    return 0 if report.ok else 1
 
 
 def cmd_open(args) -> int:

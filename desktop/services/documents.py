@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import bisect
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from db import models as m
 from desktop.core.text import sha256_text
-from desktop.services import audit
+from desktop.services import audit, storage_errors
 from desktop.services.errors import ConfirmationNeeded, NotFound, ServiceError
 
 METADATA_FIELDS = ("title", "author", "date", "source", "url")
@@ -50,11 +50,18 @@ class ImportReport:
     imported: list[DocumentInfo] = field(default_factory=list)
     duplicates: list[tuple[Path, str]] = field(default_factory=list)  # (file, existing name)
     failed: list[tuple[Path, str]] = field(default_factory=list)  # (file, reason)
+    # (file, what the user should know about an imported one: the encoding it was read
+    # as, text the importer could not place); shown by the CLI and the window
+    notes: list[tuple[Path, str]] = field(default_factory=list)
     cancelled: bool = False
+    # set when the batch stopped because the project could not be written (disk full):
+    # why, and the file whose document could not be stored
+    stopped: str = ""
+    stopped_at: Path | None = None
 
     @property
     def ok(self) -> bool:
-        return not self.failed
+        return not self.failed and not self.stopped
 
 
 def collect_files(paths: Iterable[Path | str]) -> list[Path]:
@@ -130,11 +137,22 @@ def import_files(
     *,
     progress: Callable[[ImportProgress], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    encoding: str | Mapping[str, str] | None = None,
 ) -> ImportReport:
     """Import files and folders. Each file is extracted, then stored in one transaction;
     a file that fails is reported and the batch goes on. Cancelling stops before the
-    next file (or between pages of a PDF) and leaves no half-imported document."""
+    next file (or between pages of a PDF) and leaves no half-imported document.
+
+    `encoding` overrides the guessed encoding of text files and web pages: one codec
+    name for all, or a mapping from a file's path (as given or found) to its codec."""
     from desktop.core.importers import ImportCancelled, ImportFailure, extract
+    from desktop.core.importers.encoding import normal_encoding
+
+    if isinstance(encoding, str):
+        try:
+            normal_encoding(encoding)
+        except LookupError as exc:
+            raise ServiceError(str(exc)) from None
 
     files = collect_files(paths)
     report = ImportReport()
@@ -150,19 +168,43 @@ def import_files(
             if progress:
                 progress(ImportProgress(_i, total, _name, done, pages))
 
+        chosen = encoding if isinstance(encoding, str) or encoding is None else (
+            encoding.get(str(path)))  # fmt: skip
         try:
-            ex = extract(path, progress=page_progress, cancelled=cancelled)
-            doc = add_document(
-                project, name=path.name, text=ex.text, kind=ex.kind, metadata=ex.metadata,
-                pages=ex.pages, source_path=str(path.resolve()),
-            )  # fmt: skip
+            ex = extract(path, progress=page_progress, cancelled=cancelled, encoding=chosen)
+            try:
+                doc = add_document(
+                    project, name=path.name, text=ex.text, kind=ex.kind, metadata=ex.metadata,
+                    pages=ex.pages, source_path=str(path.resolve()),
+                )  # fmt: skip
+            except DuplicateDocument:
+                raise
+            except Exception as exc:
+                failure = storage_errors.translate(exc, getattr(project, "path", None))
+                if failure is None:
+                    raise
+                # The project cannot be written (disk full, read-only, I/O error): every
+                # later file would fail the same way, so stop at the first with one message.
+                # The failed document's transaction was rolled back.
+                done = f"{len(report.imported)} of {total} files imported, nothing half-written"
+                if failure.kind == "disk_full":
+                    report.stopped = (
+                        f"the disk is full: {done}; free some space and import the rest again"
+                    )
+                else:
+                    report.stopped = f"{failure} ({done})"
+                report.stopped_at = path
+                break
             report.imported.append(doc)
+            report.notes.extend((path, note) for note in ex.warnings)
         except ImportCancelled:
             report.cancelled = True
             break
         except DuplicateDocument as exc:
             report.duplicates.append((path, exc.existing_name))
         except ImportFailure as exc:
+            report.failed.append((path, str(exc)))
+        except LookupError as exc:  # an unknown encoding chosen for this file
             report.failed.append((path, str(exc)))
         except MemoryError:
             report.failed.append((path, "the file is too large to import"))
@@ -172,9 +214,53 @@ def import_files(
             report.failed.append(
                 (path, f"unexpected error while reading it ({type(exc).__name__}: {exc})")
             )
-    if progress and not report.cancelled:
+    if progress and not (report.cancelled or report.stopped):
         progress(ImportProgress(total, total))
     return report
+
+
+@dataclass(frozen=True)
+class EncodingPreview:
+    """How a text file would be read: for the import dialog's encoding choice."""
+
+    path: Path
+    encoding: str | None  # None: not a text file, or unreadable (see `problem`)
+    label: str = ""
+    unicode: bool = False  # UTF-8/16/32: nothing to choose
+    alternatives: tuple[str, ...] = ()  # other code pages it reads well in, best first
+    note: str = ""  # what the import will say about it
+    preview: str = ""  # the first lines as decoded
+    problem: str = ""
+
+
+PREVIEW_LINES = 8
+
+
+def preview_encoding(path: Path | str, encoding: str | None = None) -> EncodingPreview:
+    """The encoding a text file would be read in (guessed, or `encoding`) and its first
+    lines as they would be stored. Files of other kinds give encoding None."""
+    from desktop.core.importers import KINDS, TEXT_KINDS, ImportFailure
+    from desktop.core.importers.base import MAX_TEXT_FILE_BYTES, read_bytes
+    from desktop.core.importers.encoding import decode_text, encoding_label
+    from desktop.core.text import normalise
+
+    path = Path(path)
+    if KINDS.get(path.suffix.lower()) not in TEXT_KINDS:
+        return EncodingPreview(path, None)
+    try:
+        data = read_bytes(path, MAX_TEXT_FILE_BYTES, "a text file")
+        decoded = decode_text(data, encoding)
+        others = decoded.others
+    except (ImportFailure, LookupError) as exc:
+        return EncodingPreview(path, None, problem=str(exc))
+    lines = normalise(decoded.text[:20_000]).split("\n")
+    head = "\n".join(line for line in lines if line.strip())
+    head = "\n".join(head.split("\n")[:PREVIEW_LINES])
+    return EncodingPreview(
+        path, decoded.encoding, encoding_label(decoded.encoding),
+        unicode=decoded.unicode and not decoded.chosen, alternatives=others,
+        note=decoded.note() or "", preview=head,
+    )  # fmt: skip
 
 
 def list_documents(project) -> list[DocumentInfo]:

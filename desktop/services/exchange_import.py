@@ -7,6 +7,7 @@ stored for each document met (to skip duplicates)."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections import OrderedDict
 from datetime import datetime
 from operator import itemgetter
@@ -386,9 +387,18 @@ class CodingsCsv:
             self._error(line, f"{name} must be a whole number of characters from 0 (got {value!r})")
 
     def _mismatch(self, doc_text: str, start: int, end: int, given: str) -> str:
+        quote = doc_text[start:end]
+        for form in ("NFC", "NFKC"):
+            if unicodedata.normalize(form, given) == unicodedata.normalize(form, quote):
+                # Looks the same on screen: say what differs, in code points.
+                kind = "canonically equivalent" if form == "NFC" else "compatibility equivalent"
+                return (
+                    f"the text {_short(given)} differs from the document at [{start}, {end}) "
+                    f"only in Unicode normalisation ({kind}): {_code_point_difference(given, quote)}"
+                )
         msg = (
             f"the text {_short(given)} differs from the document at [{start}, {end}), "
-            f"which reads {_short(doc_text[start:end])}"
+            f"which reads {_short(quote)}"
         )
         at = doc_text.find(given)
         if at >= 0:
@@ -505,3 +515,23 @@ class CodingsCsv:
             n += 1
             self.report.created_coders.append(name)
         return ids
+
+
+def _code_points(text: str) -> str:
+    return " ".join(f"U+{ord(ch):04X}" for ch in text) or "nothing"
+
+
+def _code_point_difference(given: str, quote: str) -> str:
+    """Where two texts that look alike differ, as code points: the first difference,
+    with the differing stretch of each (up to the next common character)."""
+    i = 0
+    while i < min(len(given), len(quote)) and given[i] == quote[i]:
+        i += 1
+    j = 0
+    while j < min(len(given), len(quote)) - i and given[-1 - j] == quote[-1 - j]:
+        j += 1
+    ours, theirs = given[i : len(given) - j][:8], quote[i : len(quote) - j][:8]
+    return (
+        f"at character {i + 1} the file has {_code_points(ours)} where the document has "
+        f"{_code_points(theirs)}"
+    )

@@ -74,6 +74,13 @@ class Prompts:
         dlg = ChooseCodersDialog(coders, chosen, self.parent)
         return dlg.chosen() if dlg.exec() == QDialog.DialogCode.Accepted else None
 
+    def choose_encodings(self, previews) -> dict[str, str] | None:
+        """Files in a guessed encoding: the user checks or changes each; None cancels."""
+        from desktop.ui.importing import EncodingDialog
+
+        dlg = EncodingDialog(previews, self.parent)
+        return dlg.choices() if dlg.exec() == QDialog.DialogCode.Accepted else None
+
     def open_files(self) -> list[str]:
         files, _ = QFileDialog.getOpenFileNames(self.parent, "Import documents", "", FILE_FILTER)
         return files

@@ -21,7 +21,7 @@ from desktop.ui.coding import CodingActions
 from desktop.ui.context import ALL, CHOSEN, MINE, Context
 from desktop.ui.dialogs import CodePicker, Prompts
 from desktop.ui.findbar import FindBar
-from desktop.ui.importing import ImportController
+from desktop.ui.importing import ImportController, legacy_files
 from desktop.ui.models import one_line
 from desktop.ui.panels import CodebookPanel, CodingsPanel, DocumentsPanel
 from desktop.ui.spans import Span
@@ -400,8 +400,17 @@ class MainWindow(QMainWindow):
     # -- import, drag and drop -----------------------------------------------------------
     def import_files(self, paths: list[str] | None = None) -> None:
         paths = paths if paths is not None else self.prompts.open_files()
-        if paths:
-            self.importer.start([str(p) for p in paths])
+        if not paths or self.importer.busy:
+            return
+        paths = [str(p) for p in paths]
+        encodings: dict[str, str] = {}
+        guessed = legacy_files(paths)
+        if guessed:
+            answer = self.prompts.choose_encodings(guessed)
+            if answer is None:
+                return
+            encodings = answer
+        self.importer.start(paths, encodings=encodings)
 
     def _import_done(self, report) -> None:
         self.refresh_documents()

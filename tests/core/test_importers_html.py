@@ -169,3 +169,42 @@ def test_control_characters_in_a_page_are_dropped(tmp_path, monkeypatch):
     monkeypatch.setattr(trafilatura, "bare_extraction", lambda *a, **k: None)
     short = b"<html><body><p>Meet <blink>at\x13 noon</blink> today.</p></body></html>"
     assert extract(write(tmp_path, "short.html", short)).text == "Meet at noon today."
+
+
+NAV_PAGE = """<html><head><meta charset="utf-8"><title>وقف إطلاق النار</title></head>
+<body class="has-navbar">
+<div class="top-links"><a href="/">Home</a> | <a href="/world">World</a></div>
+<ul class="site-menu"><li><a href="/">Home</a></li><li><a href="/news">News</a></li></ul>
+<div role="navigation"><a href="/a">Archive</a></div>
+<p><a href="/">Home</a></p>
+<h1>وقف إطلاق النار في غزة</h1>
+<p>أعلنت الحكومة وقف إطلاق النار في المدينة بعد أسبوع من القتال، كما قال <a href="/p">المتحدث الرسمي</a>.</p>
+<p><a href="/r">The full report of the monitoring mission on the ceasefire</a></p>
+</body></html>"""
+
+
+def test_navigation_lines_are_not_kept_as_text(tmp_path):
+    doc = extract(write(tmp_path, "short.html", NAV_PAGE.encode()))
+    lines = doc.text.split("\n")
+    for menu_word in ("Home", "World", "News", "Archive", "|"):
+        assert not any(line.strip() == menu_word or menu_word + " |" in line for line in lines)
+    assert "Home" not in doc.text
+    # the article, its inline link and a linked headline-length line are kept
+    assert doc.metadata["title"].startswith("وقف إطلاق النار")
+    assert "كما قال المتحدث الرسمي." in doc.text
+    assert "The full report of the monitoring mission on the ceasefire" in doc.text
+
+
+def test_a_page_in_a_declared_legacy_charset_says_how_it_was_read(tmp_path):
+    body = "<p>أعلنت الحكومة وقف إطلاق النار في المدينة بعد أسبوع من القتال.</p>"
+    html = f'<html><head><meta charset="windows-1256"></head><body>{body}</body></html>'
+    doc = extract(write(tmp_path, "ar.html", html.encode("cp1256")))
+    assert "أعلنت الحكومة وقف إطلاق النار" in doc.text
+    assert doc.warnings == ["not UTF-8; read as Windows-1256 (Arabic, Persian, Urdu), as the page declares"]
+
+
+def test_an_undeclared_legacy_page_names_its_guessed_encoding(tmp_path):
+    body = "<p>Стороны договорились о прекращении огня на всей линии фронта.</p>"
+    doc = extract(write(tmp_path, "ru.html", f"<html><body>{body}</body></html>".encode("koi8_r")))
+    assert "Стороны договорились" in doc.text
+    assert any("read as KOI8-R" in w for w in doc.warnings)

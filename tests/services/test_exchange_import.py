@@ -314,3 +314,18 @@ def test_an_unknown_name_is_told_once_with_its_lines(proj, tmp_path):
             "(also on line(s) 3, 4, 5, 6, 7 and 3 more)"),
         (10, "start must be a whole number of characters from 0 (got 'x')"),
     ]  # fmt: skip
+
+
+def test_a_quote_that_differs_only_by_normalisation_says_so_in_code_points(proj, tmp_path):
+    import unicodedata
+
+    text = "La résistance a tenu le pont.\n"  # NFC, as imported
+    documents.add_document(proj, name="fr.txt", text=text, kind="txt")
+    s = text.index("résistance")
+    e = s + len("résistance")
+    nfd = unicodedata.normalize("NFD", "résistance")  # what a Mac-made CSV may hold
+    path = write(tmp_path, f"{HEADER}fr.txt,Actors,ana,{s},{e},{nfd}\r\n")
+    [(line, message)] = refused(proj, path).errors
+    assert line == 2
+    assert "only in Unicode normalisation" in message
+    assert "at character 2 the file has U+0065 U+0301 where the document has U+00E9" in message

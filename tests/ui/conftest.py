@@ -73,6 +73,20 @@ class FakePrompts:
     def open_files(self):
         return list(self.files)
 
+    # The import's encoding dialog: the real dialog is built; `on_encoding_dialog` (set
+    # by a test) works it as a user would, and its choices are the answer.
+    on_encoding_dialog = None
+    encoding_dialogs: list = []
+
+    def choose_encodings(self, previews):
+        from desktop.ui.importing import EncodingDialog
+
+        dialog = EncodingDialog(previews)
+        self.encoding_dialogs = [*self.encoding_dialogs, dialog]
+        if self.on_encoding_dialog is not None and self.on_encoding_dialog(dialog) is False:
+            return None  # the test pressed Cancel
+        return dialog.choices()
+
     def open_project(self):
         return None
 

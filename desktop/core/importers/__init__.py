@@ -24,7 +24,9 @@ from desktop.core.importers.base import (
     report,
 )
 
-__all__ = ["SUPPORTED_SUFFIXES", "Extracted", "ImportCancelled", "ImportFailure", "extract"]
+__all__ = [
+    "SUPPORTED_SUFFIXES", "TEXT_KINDS", "Extracted", "ImportCancelled", "ImportFailure", "extract",
+]  # fmt: skip
 
 KINDS: dict[str, str] = {
     ".txt": "txt",
@@ -37,6 +39,8 @@ KINDS: dict[str, str] = {
     ".odt": "odt",
 }
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(KINDS)
+# Kinds read as bytes in some encoding, the ones an encoding chosen by the user applies to.
+TEXT_KINDS: frozenset[str] = frozenset({"txt", "md", "html"})
 _NAMES = {
     "txt": "text file",
     "md": "Markdown file",
@@ -62,8 +66,12 @@ def extract(
     *,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
+    encoding: str | None = None,
 ) -> Extracted:
-    """Read a document. Raises ImportFailure (reason in words) or ImportCancelled."""
+    """Read a document. Raises ImportFailure (reason in words) or ImportCancelled.
+
+    `encoding` (a codec name the user chose) applies to text files and web pages without
+    a BOM; other kinds say their encoding themselves."""
     path = Path(path)
     suffix = path.suffix.lower()
     kind = KINDS.get(suffix)
@@ -78,7 +86,7 @@ def extract(
         raise ImportFailure("it is a folder, not a file")
     check_cancelled(cancelled)
     try:
-        return _extract(path, kind, progress, cancelled)
+        return _extract(path, kind, progress, cancelled, encoding)
     except (ImportFailure, ImportCancelled, MemoryError, KeyboardInterrupt):
         raise
     except RecursionError:
@@ -93,7 +101,11 @@ def extract(
 
 
 def _extract(
-    path: Path, kind: str, progress: Progress | None, cancelled: Cancelled | None
+    path: Path,
+    kind: str,
+    progress: Progress | None,
+    cancelled: Cancelled | None,
+    encoding: str | None = None,
 ) -> Extracted:
     if kind == "pdf":
         from desktop.core.importers.pdf import extract_pdf
@@ -104,11 +116,11 @@ def _extract(
     if kind in ("txt", "md"):
         from desktop.core.importers.plaintext import extract_plain
 
-        result = extract_plain(path, kind)
+        result = extract_plain(path, kind, encoding)
     elif kind == "html":
         from desktop.core.importers.html import extract_html
 
-        result = extract_html(path)
+        result = extract_html(path, encoding)
     elif kind == "docx":
         from desktop.core.importers.office import extract_docx
 

@@ -1,18 +1,33 @@
-"""Turning the bytes of a text file into str: BOMs, UTF-8, and the Windows code pages.
+"""Turning the bytes of a text file into str: BOMs, UTF-8, UTF-16, and legacy code pages.
 
-Detectors (charset-normalizer included) cannot tell related single-byte code pages
-apart on short texts: for a Word-made Windows-1252 file they may answer cp1250,
-cp1257 or mac_turkish with the same confidence. So we decide in this order:
-BOM, then strict UTF-8, then the detector if it finds a non-Latin script (Cyrillic,
-Greek, CJK, ...), and otherwise the Latin code page whose decoding reads least oddly,
-with Windows-1252 winning ties (latin-1 never does: it turns Word's curly quotes and
-dashes at 0x80-0x9F into invisible C1 control characters)."""
+Order: a BOM; UTF-16 without a BOM (its NUL bytes fall on every other byte); strict
+UTF-8; otherwise a legacy code page, guessed. Detectors (charset-normalizer included)
+cannot tell related single-byte code pages apart on short texts: a Windows-1256 Persian
+file comes out as Mac Roman, a Windows-1256 Arabic headline as Greek. Every code page
+of the 125x family maps its upper half to letters of its own script, so "it decodes"
+and "the letters are of one script" do not decide either. We decode with every
+candidate and score how each reading reads:
+
+- a word (non-ASCII words only: ASCII reads the same in all of them) is odd when it
+  mixes scripts ('cafщ'), carries a symbol or control inside ('gêœl¹'), a mark on no
+  letter or on a letter of another script, or a capital after a small letter ('пРИВЕТ',
+  'ЗбНСИ': KOI8-R read as Windows-1251, Arabic read as Cyrillic);
+- the letters are weighed by how common they are in a language of that script
+  (charset-normalizer's letter-frequency tables), so real Hebrew beats the Cyrillic
+  letters the same bytes make in Windows-1251.
+
+The best reading wins; when the second best is close, the result says so and names
+both, so that the import can tell the user it is unsure. Ties go to the more common
+code page (Windows-1252 first); Mac Roman must read clearly better to be chosen, and
+Latin-1 is only a last resort (it turns Word's quotes and dashes into C1 controls)."""
 
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from desktop.core.importers.base import ImportFailure
 
@@ -42,16 +57,61 @@ _MAGIC = (
     (b"SQLite format 3\x00", "an SQLite database"),
 )
 
-# Latin-script code pages that detectors confuse, in order of preference on a tie.
-# Mac Roman (extinct since Mac OS X wrote UTF-8) and Latin-1 only come into play when
-# none of these decodes: dashes and quotes alone make Windows-1252 text "read better"
-# as Mac Roman letters, and Latin-1 is Windows-1252 with C1 controls for its symbols.
-_LATIN_CANDIDATES = ("cp1252", "cp1250", "iso8859_15")
-_LATIN_FALLBACKS = ("mac_roman", "latin_1")
-_IN_WORD = frozenset("’‘·\u2010\u2011\u00ad")  # it’s, l’école, col·lecció, hyphens
-_EDGE_PUNCTUATION = ".,;:!?()[]{}\"'«»‹›“”„‘’‚–—…-*_/"
-_FEW = 4
+# Code pages tried, in order of preference on a tie (identical readings are merged into
+# the first). Mac Roman last: quotes and dashes alone "read" as Mac Roman letters.
+CANDIDATES = (
+    "cp1252", "cp1250", "cp1251", "cp1256", "cp1255", "cp1253", "cp1254", "koi8_r",
+    "koi8_u", "cp1257", "cp874", "gb18030", "big5", "shift_jis", "euc_jp", "euc_kr",
+    "mac_roman",
+)  # fmt: skip
+_HANDICAP = {"mac_roman": 0.3}
+# A second reading within this much of the best is named as a possible alternative.
+UNSURE_MARGIN = 0.15
+_SAMPLE_CHARS = 100_000
+# C0 and C1 controls but tab, newlines and form feed; private-use characters (Mac Roman's
+# Apple logo): what no text has in a reading that is right.
+_BINARY = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff]")
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ue000-\uf8ff]")
+_SAMPLE_WORDS = 2_000  # non-ASCII words: plenty to judge by, quick on a 50 MB file
+_EDGE_PUNCTUATION = ".,;:!?()[]{}\"'«»‹›“”„‘’‚–—…-*_/<>|"
+_IN_WORD = frozenset("’‘·–—…\u2010\u2011\u00ad\u200c\u200d")  # it’s, col·lecció, ZWNJ, dash—joined
+_EDGE_SYMBOLS = frozenset("°%‰§©®™")
+# Words end at spaces and at ASCII punctuation that never joins a word (markup, commas).
+_TOKEN_BREAK = re.compile(r"[\s<>()\[\]{}\"=/\\,;:!?|*_+#@~^`]+")
 _ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """Text decoded from bytes, how, and how sure we are."""
+
+    text: str
+    encoding: str  # a Python codec name
+    guessed: bool = False  # not UTF-8/16/32 with a BOM, nor chosen by the user
+    alternative: str | None = None  # a close second guess, when unsure
+    chosen: bool = False  # the user named the encoding
+    others: tuple[str, ...] = ()  # the next best guesses, best first
+
+    @property
+    def unicode(self) -> bool:
+        return self.encoding.startswith("utf")
+
+    def note(self) -> str | None:
+        """What the user should be told about the encoding, or None for plain Unicode."""
+        label = encoding_label(self.encoding)
+        if self.chosen:
+            return f"read as {label}, as chosen"
+        if self.encoding in ("utf-8", "utf-8-sig") or (self.unicode and not self.guessed):
+            return None
+        if self.unicode:
+            return f"read as {label} (the file has no byte order mark)"
+        note = f"not UTF-8; read as {label}"
+        if self.alternative:
+            note += (
+                f", but unsure: it may be {encoding_label(self.alternative)}"
+                " (choose the encoding if the text looks wrong)"
+            )
+        return note
 
 
 def binary_kind(data: bytes) -> str | None:
@@ -67,11 +127,7 @@ def _looks_binary(text: str) -> bool:
     sample = text[:65536]
     if not sample:
         return False
-    controls = sum(
-        1
-        for ch in sample
-        if ch not in _ALLOWED_CONTROLS and unicodedata.category(ch) in ("Cc", "Cs", "Co")
-    )
+    controls = len(_BINARY.findall(sample))
     # Random bytes are ~12% controls; a stray one or two in a real text are not binary.
     return controls > 2 and controls / len(sample) > 0.005
 
@@ -83,74 +139,49 @@ def _not_text(data: bytes) -> ImportFailure:
     return ImportFailure(NOT_TEXT)
 
 
-def _mess(text: str) -> float:
-    from charset_normalizer.md import mess_ratio
+def normal_encoding(name: str) -> str:
+    """The codec name for an encoding the user typed ('Windows-1256', 'KOI8-R').
 
-    return mess_ratio(text[:200_000], 1.0)
-
-
-def _is_mostly_non_latin(text: str) -> bool:
-    letters = [ch for ch in text if ord(ch) > 0x7F and ch.isalpha()]
-    if not letters:
-        return False
-    latin = sum(1 for ch in letters if unicodedata.name(ch, "").startswith("LATIN"))
-    return latin / len(letters) < 0.5
-
-
-_WORD = re.compile(r"[^\W\d_]+")
-
-
-def _odd_words(text: str) -> int:
-    """How many words have a symbol or control character stuck inside them, as a wrong
-    Latin code page makes: Polish 'gęślą' read as Windows-1252 is 'gêœl¹', 'Zażółć' is
-    'Za¿ó³æ'; Word's 'it’s' read as Latin-9 is 'it\\x92s'. (A count, not a share: every
-    candidate decodes the same bytes, and a share would depend on how many words each
-    decoding leaves accented.)"""
-    odd = 0
-    for token in text[:200_000].split():
-        core = token.strip(_EDGE_PUNCTUATION)
-        if core.isascii():
-            continue
-        if any(
-            not ch.isascii() and ch not in _IN_WORD and unicodedata.category(ch)[0] not in "LM"
-            for ch in core[1:-1]
-        ):
-            odd += 1
-    return odd
-
-
-def _reads_as_foreign_words(text: str) -> bool:
-    """Does a non-Latin decoding give words, not stray letters or half-Latin words?
-
-    A wrong code page turns dashes into lone letters ('– –' -> 'Ц Ц') and accented
-    letters into foreign ones inside Latin words ('café' -> 'cafщ'); real Cyrillic or
-    Greek text has words of its own script (CJK words are single long runs)."""
-    mixed = foreign = 0
-    for word in _WORD.findall(text[:100_000]):
-        if any(ord(ch) > 0x7F and not unicodedata.name(ch, "").startswith("LATIN") for ch in word):
-            if any(ch.isascii() for ch in word):
-                mixed += 1
-            elif len(word) >= 2:
-                foreign += 1
-    return foreign >= 2 and mixed * 5 <= foreign
+    Raises LookupError with the name if Python has no such codec."""
+    try:
+        info = codecs.lookup(name.strip())
+    except LookupError:
+        raise LookupError(f"unknown encoding {name!r} (e.g. cp1256, koi8-r, utf-16)") from None
+    return info.name
 
 
 def detect_decode(data: bytes) -> tuple[str, str]:
     """Decode bytes of a text file; returns (text, encoding name).
 
     Raises ImportFailure if the bytes are binary data rather than text."""
-    for bom, encoding in _BOMS:
+    decoded = decode_text(data)
+    return decoded.text, decoded.encoding
+
+
+def decode_text(data: bytes, encoding: str | None = None) -> Decoded:
+    """Decode bytes of a text file, with `encoding` if the user chose one (a BOM still
+    wins: it cannot be wrong), else guessed. Raises ImportFailure for binary data or
+    bytes that are not valid in the chosen encoding."""
+    for bom, name in _BOMS:
         if data.startswith(bom):
             try:
-                text = data[len(bom) :].decode(encoding)
+                text = data[len(bom) :].decode(name)
             except UnicodeDecodeError:
                 raise _not_text(data) from None
             if _looks_binary(text):
                 raise _not_text(data)
-            return text, encoding
+            return Decoded(text, name)
 
-    if binary_kind(data) or b"\x00" in data[:65536]:
+    if encoding is not None:
+        return _decode_chosen(data, normal_encoding(encoding))
+
+    if binary_kind(data):
         raise _not_text(data)
+    if b"\x00" in data[:65536]:
+        utf16 = _utf16_without_bom(data)
+        if utf16 is None:
+            raise _not_text(data)
+        return utf16
 
     try:
         text = data.decode("utf-8")
@@ -159,74 +190,271 @@ def detect_decode(data: bytes) -> tuple[str, str]:
     else:
         if _looks_binary(text):
             raise _not_text(data)
-        return text, "utf-8"
+        return Decoded(text, "utf-8")
 
     return _decode_legacy(data)
 
 
-def _decode_legacy(data: bytes) -> tuple[str, str]:
-    from charset_normalizer import from_bytes
+def _decode_chosen(data: bytes, encoding: str) -> Decoded:
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        bad = data[exc.start : exc.start + 1].hex()
+        raise ImportFailure(
+            f"the file is not valid {encoding_label(encoding)}: byte 0x{bad} at position "
+            f"{exc.start} has no meaning in it (choose another encoding)"
+        ) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return Decoded(text, encoding, chosen=True)
 
-    best = from_bytes(data).best()
-    other: tuple[str, str] | None = None
-    # UTF-16/32 without a BOM would have NUL bytes in any ASCII text (refused above as
-    # binary); a detector's guess of them here is noise.
-    if (
-        best is not None
-        and best.encoding not in _LATIN_CANDIDATES + _LATIN_FALLBACKS
-        and not best.encoding.startswith("utf")
-    ):
-        try:
-            text = data.decode(best.encoding)
-        except (UnicodeDecodeError, LookupError):
-            text = ""
-        letters = sum(1 for ch in text if ord(ch) > 0x7F and ch.isalpha())
-        if (
-            letters >= 4
-            and _is_mostly_non_latin(text)
-            and _reads_as_foreign_words(text)
-            and not _looks_binary(text)
-        ):
-            other = (text, best.encoding)
 
-    scored: list[tuple[int, int, str, str]] = []
-    for rank, encoding in enumerate(_LATIN_CANDIDATES):
+def _utf16_without_bom(data: bytes) -> Decoded | None:
+    """UTF-16 without a BOM: its text has NUL bytes on one side of every pair (the high
+    byte of ASCII, or the low byte of U+0600, U+0400...), the other side has few."""
+    sample = data[:65536]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    nul_even, nul_odd = even.count(0) / len(even), odd.count(0) / len(odd)
+    if nul_odd >= 0.05 and nul_even <= 0.01:
+        encoding = "utf-16-le"
+    elif nul_even >= 0.05 and nul_odd <= 0.01:
+        encoding = "utf-16-be"
+    else:
+        return None
+    try:
+        text = data[: len(data) - len(data) % 2].decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    if len(data) % 2 or _looks_binary(text) or "\x00" in text:
+        return None
+    # The letters must read as words of one script, like any text would.
+    words, odd, _plausible = _reading(text)
+    if words and odd / words > 0.3:
+        return None
+    return Decoded(text, encoding, guessed=True)
+
+
+@functools.lru_cache(maxsize=8192)
+def _script(ch: str) -> str:
+    if ch.isascii():
+        return "LATIN"
+    return unicodedata.name(ch, "?").split(" ", 1)[0]
+
+
+def _odd_word(core: str) -> bool:
+    """Does a (non-ASCII) word read as no word of any language would? See the module
+    docstring for what counts."""
+    scripts: set[str] = set()
+    letter_script = ""
+    prev_lower = False
+    last = len(core) - 1
+    for i, ch in enumerate(core):
+        cat = unicodedata.category(ch)
+        if cat[0] == "L":
+            script = _script(ch)
+            if script == "HALFWIDTH":  # half-width katakana: Shift-JIS misreadings
+                return True
+            scripts.add(script)
+            if ch.isupper() and prev_lower:
+                return True
+            prev_lower = ch.islower()
+            letter_script = script
+        elif cat[0] == "M":
+            # a mark belongs on a letter of its own script (Thai tone marks on 'é' do not)
+            if not letter_script or (letter_script != _script(ch) and not ch.isascii()
+                                     and unicodedata.name(ch, "").split(" ", 1)[0] != "COMBINING"):  # fmt: skip
+                return True
+        elif cat == "Nd" or ch in _IN_WORD:
+            if cat == "Nd" and not ch.isascii():  # Thai '๑' in 'se๑or' is no Latin digit
+                scripts.add(_script(ch).replace("EXTENDED", "ARABIC").replace("ARABIC-INDIC", "ARABIC"))
+            prev_lower = False
+            letter_script = ""
+        elif ch.isascii():
+            if 0 < i < last:
+                prev_lower = False
+                letter_script = ""
+        elif (i == 0 or i == last) and (cat == "Sc" or ch in _EDGE_SYMBOLS):
+            continue
+        else:
+            return True
+    if len(scripts) > 1:
+        return True
+    return len(core) >= 3 and letter_script in _VOWELS and not _has_vowel(core, letter_script)
+
+
+# Alphabets that write vowels: a long word without one is a misreading ('дфсчъ' is Hebrew
+# read as Windows-1251). Abjads (Arabic, Hebrew) and syllabaries are not checked.
+_VOWELS = {
+    "LATIN": frozenset("aeiouyæœøå"),
+    "CYRILLIC": frozenset("аеёиоуыэюяіїєў"),
+    "GREEK": frozenset("αεηιουω"),
+}
+
+
+def _has_vowel(word: str, script: str) -> bool:
+    vowels = _VOWELS[script]
+    return any(ch in vowels for ch in unicodedata.normalize("NFD", word.lower()))
+
+
+def _language_weights() -> list[dict[str, float]]:
+    from charset_normalizer.constant import FREQUENCIES
+
+    tables = []
+    for language, letters in FREQUENCIES.items():
+        weights = {
+            ch: 1.0 - 0.5 * rank / len(letters)
+            for rank, ch in enumerate(letters)
+            if not ch.isascii()
+        }
+        if language == "Farsi":  # Persian in Windows-1256 has Arabic yeh and kaf
+            weights.setdefault("\u064a", weights.get("\u06cc", 0.0))
+            weights.setdefault("\u0643", weights.get("\u06a9", 0.0))
+        if weights:
+            tables.append(weights)
+    return tables
+
+
+_WEIGHTS: list[dict[str, float]] = []
+# The tables list each language's 26 commonest letters: a Latin text's accented letters
+# ('ï', 'ç') are mostly beyond them, and a real letter is still a letter.
+_UNLISTED = 0.25
+
+
+def _plausibility(letters: list[str]) -> float:
+    """How common these (non-ASCII, lower-case) letters are in the language of the
+    script they best fit: 1 for the commonest letters, less for rarer ones."""
+    if not letters:
+        return 0.75  # only quotes, dashes and symbols: as plausible as common letters
+    if not _WEIGHTS:
+        _WEIGHTS.extend(_language_weights())
+    counts: dict[str, int] = {}
+    for ch in letters:
+        counts[ch] = counts.get(ch, 0) + 1
+    best = max(
+        sum(weights.get(ch, _UNLISTED) * n for ch, n in counts.items()) for weights in _WEIGHTS
+    )
+    return best / len(letters)
+
+
+def _reading(text: str) -> tuple[int, int, float]:
+    """(non-ASCII words, odd ones among them, plausibility of their letters)."""
+    words = odd = upper = cased = 0
+    letters: list[str] = []
+    for token in _TOKEN_BREAK.split(text[:_SAMPLE_CHARS]):
+        core = token.strip(_EDGE_PUNCTUATION)
+        if core.isascii():
+            continue
+        # Only words with a foreign letter, or misread, say anything: '€5' and 'it’s'
+        # read the same in every code page and would only dilute the share of odd words.
+        is_odd = _odd_word(core)
+        if not is_odd and all(ch.isascii() or not ch.isalpha() for ch in core):
+            continue
+        words += 1
+        odd += is_odd
+        letters.extend(ch.lower() for ch in core if not ch.isascii() and ch.isalpha())
+        if any(ch.isalpha() and ch.lower() != ch.upper() for ch in core):
+            cased += 1
+            upper += len(core) > 1 and core.isupper()
+        if words >= _SAMPLE_WORDS:
+            break
+    plausible = _plausibility(letters)
+    # Every word in capitals is what a code page of the wrong case half makes (Hebrew
+    # read as KOI8-R); real text has some lower case.
+    if cased >= 3 and upper == cased:
+        plausible -= 0.15
+    return words, odd, plausible
+
+
+_MULTI_BYTE = frozenset({"gb18030", "big5", "shift_jis", "euc_jp", "euc_kr"})
+# A handful of bytes make one or two Chinese or Japanese characters in any reading that
+# the frequency tables may happen to list ('Ça' is 'ド' in Big5): ask for more than that.
+_MIN_CJK_LETTERS = 6
+
+
+def _score(text: str, encoding: str) -> float:
+    words, odd, plausible = _reading(text)
+    if encoding in _MULTI_BYTE:
+        letters = sum(1 for ch in text[:_SAMPLE_CHARS] if not ch.isascii() and ch.isalpha())
+        if letters < _MIN_CJK_LETTERS:
+            return -1.0
+    controls = len(_CONTROLS.findall(text, 0, _SAMPLE_CHARS))
+    oddness = 2 * odd / words if words else 0.0  # a misread word weighs more than rare letters
+    return plausible - oddness - controls - _HANDICAP.get(encoding, 0.0)
+
+
+def _decode_legacy(data: bytes) -> Decoded:
+    readings: list[tuple[float, int, str, str]] = []
+    seen: set[str] = set()
+    for rank, encoding in enumerate(CANDIDATES):
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        if _looks_binary(text):
+        if text in seen or _looks_binary(text):
             continue
-        scored.append((_odd_words(text), rank, encoding, text))
-    # A non-Latin script (Cyrillic, Greek, CJK...) only if there is enough of it and a
-    # Western reading is clearly worse: on a few bytes a detector calls "aÀa" Chinese.
-    if other is not None and (not scored or _mess(other[0]) + 0.1 < _mess(scored[0][3])):
-        return other
-    if not scored:
-        for encoding in _LATIN_FALLBACKS:
-            text = data.decode(encoding)
-            if not _looks_binary(text):
-                return text, encoding
-        raise _not_text(data)
-    if sum(1 for b in data if b > 0x7F) < _FEW:
-        # A handful of accented letters or dashes: too little for any measure to
-        # weigh, so the most common code page that decodes them.
-        _, _, encoding, text = min(scored, key=lambda item: item[1])
-        return text, encoding
-    # Fewest odd words; among equals, the most common code page.
-    _, _, encoding, text = min(scored)
-    return text, encoding
+        seen.add(text)
+        readings.append((_score(text, encoding), rank, encoding, text))
+    if not readings:
+        text = data.decode("latin_1")
+        if _looks_binary(text):
+            raise _not_text(data)
+        return Decoded(text, "latin_1", guessed=True)
+    readings.sort(key=lambda r: (-r[0], r[1]))
+    best_score, _, encoding, text = readings[0]
+    alternative = None
+    if len(readings) > 1 and best_score - readings[1][0] < UNSURE_MARGIN:
+        alternative = readings[1][2]
+    others = tuple(r[2] for r in readings[1:4])
+    return Decoded(text, encoding, guessed=True, alternative=alternative, others=others)
+
+
+def guesses(data: bytes) -> list[str]:
+    """The code pages a legacy file reads best in, best first (for a choice offered to
+    the user); empty for Unicode files."""
+    decoded = decode_text(data)
+    if not decoded.guessed or decoded.unicode:
+        return []
+    return [decoded.encoding, *decoded.others]
 
 
 _LABELS = {
-    "cp1252": "Windows-1252 (Western European)",
     "cp1250": "Windows-1250 (Central European)",
     "cp1251": "Windows-1251 (Cyrillic)",
+    "cp1252": "Windows-1252 (Western European)",
+    "cp1253": "Windows-1253 (Greek)",
+    "cp1254": "Windows-1254 (Turkish)",
+    "cp1255": "Windows-1255 (Hebrew)",
+    "cp1256": "Windows-1256 (Arabic, Persian, Urdu)",
+    "cp1257": "Windows-1257 (Baltic)",
+    "cp1258": "Windows-1258 (Vietnamese)",
+    "cp874": "Windows-874 (Thai)",
+    "koi8-r": "KOI8-R (Russian)",
+    "koi8_r": "KOI8-R (Russian)",
+    "koi8-u": "KOI8-U (Ukrainian)",
+    "koi8_u": "KOI8-U (Ukrainian)",
+    "gb18030": "GB18030 (Simplified Chinese)",
+    "big5": "Big5 (Traditional Chinese)",
+    "shift_jis": "Shift JIS (Japanese)",
+    "euc_jp": "EUC-JP (Japanese)",
+    "euc_kr": "EUC-KR (Korean)",
+    "iso8859-15": "ISO-8859-15 (Western European)",
     "iso8859_15": "ISO-8859-15 (Western European)",
+    "latin-1": "ISO-8859-1 (Latin-1)",
+    "iso8859-1": "ISO-8859-1 (Latin-1)",
     "latin_1": "ISO-8859-1 (Latin-1)",
+    "mac-roman": "Mac Roman",
     "mac_roman": "Mac Roman",
+    "utf-8": "UTF-8",
+    "utf-16": "UTF-16",
+    "utf-16-le": "UTF-16 little-endian",
+    "utf-16-be": "UTF-16 big-endian",
+    "utf-32-le": "UTF-32 little-endian",
+    "utf-32-be": "UTF-32 big-endian",
 }
 
 
 def encoding_label(encoding: str) -> str:
-    return _LABELS.get(encoding, encoding)
+    """A name for an encoding that a user recognises ('Windows-1256 (Arabic, ...)')."""
+    return _LABELS.get(encoding, _LABELS.get(encoding.replace("-", "_"), encoding))

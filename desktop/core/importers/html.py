@@ -16,7 +16,7 @@ from desktop.core.importers.base import (
     clean_metadata,
     read_bytes,
 )
-from desktop.core.importers.encoding import NOT_TEXT, binary_kind, detect_decode
+from desktop.core.importers.encoding import NOT_TEXT, binary_kind, decode_text, encoding_label
 from desktop.core.text import normalise
 
 NO_TEXT = "the web page contains no readable text"
@@ -27,11 +27,15 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _WS = re.compile(r"[ \t\r\f\v\u00a0]+")
 
 
-def decode_html(data: bytes) -> str:
-    """Decode with the BOM, else the charset the page declares, else as a text file."""
+def decode_html(data: bytes, encoding: str | None = None) -> tuple[str, str | None]:
+    """Decode with the BOM, else the encoding the user chose, else the charset the page
+    declares, else as a text file. Returns (text, what to tell the user about it)."""
     if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return detect_decode(data)[0]
-    if binary_kind(data) or b"\x00" in data[:65536]:
+        return decode_text(data).text, None
+    if encoding is not None:
+        decoded = decode_text(data, encoding)
+        return decoded.text, decoded.note()
+    if binary_kind(data) or (b"\x00" in data[:65536] and not _utf16(data)):
         raise ImportFailure(NOT_TEXT)
     match = _META_CHARSET.search(data[:8192])
     if match:
@@ -40,11 +44,22 @@ def decode_html(data: bytes) -> str:
         if declared in ("iso-8859-1", "latin1", "latin-1", "us-ascii", "ascii"):
             declared = "cp1252"
         try:
-            codecs.lookup(declared)
-            return data.decode(declared)
+            codec = codecs.lookup(declared).name
+            text = data.decode(codec)
+            if codec in ("utf-8", "ascii"):
+                return text, None
+            return text, f"not UTF-8; read as {encoding_label(codec)}, as the page declares"
         except (LookupError, UnicodeDecodeError):
             pass  # a wrong declaration is common; detect instead
-    return detect_decode(data)[0]
+    decoded = decode_text(data)
+    return decoded.text, decoded.note()
+
+
+def _utf16(data: bytes) -> bool:
+    try:
+        return decode_text(data).encoding.startswith("utf-16")
+    except ImportFailure:
+        return False
 
 
 def _collapse(text: str) -> str:
@@ -98,6 +113,54 @@ def _blocks(el) -> list[str]:
     return out
 
 
+_NAV_TOKENS = frozenset(
+    {"nav", "navbar", "navigation", "menu", "menubar", "breadcrumb", "breadcrumbs", "topnav",
+     "sitenav", "skip", "skiplink", "pagination"}
+)  # fmt: skip
+_NAV_ROLES = frozenset({"navigation", "menu", "menubar", "menuitem"})
+_TOKEN = re.compile(r"[^a-z0-9]+")
+_SEPARATORS = re.compile(r"[\s|·•/»›>\-–—:]+")
+_SHORT_LINK_WORDS = 4
+
+
+def _is_navigation(el) -> bool:
+    """A menu: <nav>, a navigation role or class, or a block of nothing but short links
+    ('Home | World | Politics'). A linked headline has more words and stays."""
+    if el.tag in ("body", "main", "article"):  # <body class="has-navbar"> is the page
+        return False
+    if el.tag == "nav" or (el.get("role") or "").lower() in _NAV_ROLES:
+        return True
+    names = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+    if _NAV_TOKENS.intersection(_TOKEN.split(names)):
+        return True
+    if el.tag not in ("ul", "ol", "div", "p"):
+        return False
+    links = [a.text_content() for a in el.iter("a")]
+    if not links or any(len(link.split()) > _SHORT_LINK_WORDS for link in links):
+        return False
+    rest = el.text_content()
+    for link in links:
+        rest = rest.replace(link, " ", 1)
+    return not _SEPARATORS.sub("", rest)
+
+
+def without_navigation(html: str) -> str:
+    """The page without its menus and link bars, which are no part of what it says."""
+    import lxml.html
+
+    try:
+        tree = lxml.html.document_fromstring(html)
+    except Exception:  # lxml raises ParserError or ValueError on empty/odd input
+        return html
+    body = tree.find("body")
+    if body is None:
+        return html
+    for el in list(body.iter()):
+        if el.getparent() is not None and isinstance(el.tag, str) and _is_navigation(el):
+            el.drop_tree()
+    return lxml.html.tostring(tree, encoding="unicode")
+
+
 def _fallback_text(html: str) -> str:
     """All visible text of a page trafilatura found no article in (e.g. a short page)."""
     import lxml.html
@@ -148,15 +211,16 @@ def _fallback_text(html: str) -> str:
     return "\n\n".join(blocks)
 
 
-def extract_html(path: Path) -> Extracted:
+def extract_html(path: Path, encoding: str | None = None) -> Extracted:
     import trafilatura
 
     data = read_bytes(path, MAX_TEXT_FILE_BYTES, "a web page")
     if not data.strip():
         raise ImportFailure("the file is empty")
     # C0 control characters are invalid in HTML, and lxml refuses strings holding them.
-    html = _CONTROLS.sub("", decode_html(data))
-    warnings: list[str] = []
+    html, note = decode_html(data, encoding)
+    html = without_navigation(_CONTROLS.sub("", html))
+    warnings: list[str] = [note] if note else []
     doc = trafilatura.bare_extraction(
         html,
         with_metadata=True,

@@ -1,0 +1,99 @@
+"""`tessera import` says which encoding a non-UTF-8 file was read as, and --encoding
+overrides the guess; the stored text is what was written."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from desktop.cli.main import main
+from desktop.services import documents
+from desktop.services.project import Project
+
+PERSIAN = "گزارش‌هاي رسمي از آتش‌بس در شهر خبر مي‌دهند."
+ARABIC = "وقف إطلاق النار في غزة"
+HEADLINE = "آتش‌بس در شهر برقرار شد."
+HEBREW = "הממשלה הודיעה על הפסקת אש בצפון"
+RUSSIAN = "Стороны договорились о прекращении огня на всей линии фронта."
+
+
+def _stored(project_path: Path) -> dict[str, str]:
+    project = Project.open(project_path)
+    try:
+        return {d.name: documents.get_text(project, d.id) for d in documents.list_documents(project)}
+    finally:
+        project.close()
+
+
+def test_import_names_each_legacy_encoding_and_stores_the_right_text(tmp_path):
+    src = tmp_path / "news"
+    src.mkdir()
+    (src / "fa.txt").write_bytes(PERSIAN.encode("cp1256"))
+    (src / "ar.txt").write_bytes(ARABIC.encode("cp1256"))
+    (src / "he.txt").write_bytes(HEBREW.encode("cp1255"))
+    (src / "ru.txt").write_bytes(RUSSIAN.encode("koi8_r"))
+    (src / "utf16.txt").write_bytes(HEADLINE.encode("utf-16-le"))  # no BOM
+    (src / "plain.txt").write_text("An ordinary UTF-8 note.", "utf-8")
+    project = tmp_path / "p.tessera"
+    exe = Path(sys.executable).with_name("tessera")
+    assert subprocess.run([exe, "new", project], capture_output=True).returncode == 0
+    out = subprocess.run([exe, "import", project, src], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+
+    def note_of(name: str) -> str:
+        return next(line for line in lines if line.strip().startswith(f"{name}:"))
+
+    assert "read as Windows-1256" in note_of("fa.txt")
+    assert "read as Windows-1256" in note_of("ar.txt")
+    assert "read as Windows-1255 (Hebrew)" in note_of("he.txt")
+    assert "read as KOI8-R" in note_of("ru.txt")
+    assert "UTF-16" in note_of("utf16.txt")
+    assert not any(line.strip().startswith("plain.txt:") for line in lines)  # UTF-8: nothing to say
+    assert _stored(project) == {
+        "fa.txt": PERSIAN, "ar.txt": ARABIC, "he.txt": HEBREW, "ru.txt": RUSSIAN,
+        "utf16.txt": HEADLINE, "plain.txt": "An ordinary UTF-8 note.",
+    }  # fmt: skip
+
+
+def test_encoding_option_overrides_the_guess(tmp_path, capsys):
+    f = tmp_path / "ru.txt"
+    f.write_bytes(RUSSIAN.encode("cp1251"))
+    project = tmp_path / "p.tessera"
+    assert main(["new", str(project)]) == 0
+    assert main(["import", str(project), str(f), "--encoding", "windows-1251"]) == 0
+    out = capsys.readouterr().out
+    assert "ru.txt: read as Windows-1251 (Cyrillic), as chosen" in out
+    assert _stored(project) == {"ru.txt": RUSSIAN}
+
+
+def test_a_wrong_chosen_encoding_fails_that_file_with_the_byte(tmp_path, capsys):
+    f = tmp_path / "fr.txt"
+    f.write_bytes("Un cessez-le-feu à la frontière.".encode("cp1252"))
+    project = tmp_path / "p.tessera"
+    assert main(["new", str(project)]) == 0
+    assert main(["import", str(project), str(f), "--encoding", "utf-8"]) == 1
+    err = capsys.readouterr().err
+    assert "fr.txt" in err and "not valid UTF-8: byte 0xe0" in err
+    assert _stored(project) == {}
+
+
+def test_an_unknown_encoding_is_refused_before_anything_is_imported(tmp_path, capsys):
+    f = tmp_path / "a.txt"
+    f.write_text("text", "utf-8")
+    project = tmp_path / "p.tessera"
+    assert main(["new", str(project)]) == 0
+    assert main(["import", str(project), str(f), "--encoding", "klingon"]) == 1
+    assert "unknown encoding 'klingon'" in capsys.readouterr().err
+    assert _stored(project) == {}
+
+
+def test_an_unsure_guess_names_both_encodings(tmp_path, capsys):
+    f = tmp_path / "cs.txt"
+    f.write_bytes("Vláda oznámila příměří na celé hranici.".encode("cp1250"))
+    project = tmp_path / "p.tessera"
+    assert main(["new", str(project)]) == 0
+    assert main(["import", str(project), str(f)]) == 0
+    out = capsys.readouterr().out
+    assert "unsure" in out and "Windows-1250" in out and "Windows-1252" in out
