@@ -212,7 +212,7 @@ def _run_project(args) -> int:
     if len(coders) < 2:
         raise CliError("agreement: name at least two coders with --coders a,b")
     try:
-        from desktop.services.agreement import project_agreement
+        from desktop.services.review.agreement import project_agreement
     except ImportError as exc:  # the service is written after this command
         raise CliError(f"agreement over a project is not available yet ({exc})") from None
     from desktop.cli.common import open_project

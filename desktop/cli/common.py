@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from desktop.services import backups
 from desktop.services.errors import ServiceError
-from desktop.services.project import Project
+from desktop.services.project import backups
+from desktop.services.project.project import Project
 
 
 class CliError(Exception):

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from desktop.cli.common import CliError, ProgressBar, err, open_project
-from desktop.services import exchange
+from desktop.services.exchange import exchange
 
 WHAT = tuple(exchange.FORMATS)
 

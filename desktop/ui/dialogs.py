@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services.codebook import CodeInfo
-from desktop.services.coders import CoderInfo
+from desktop.services.codebook.codebook import CodeInfo
+from desktop.services.teams.coders import CoderInfo
 from desktop.ui.look import swatch
 
 FILE_FILTER = "Documents (*.txt *.md *.html *.htm *.pdf *.docx *.rtf *.odt);;All files (*)"

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from desktop.ui.workers import Task
 
 if TYPE_CHECKING:
-    from desktop.ui.main_window import MainWindow
+    from desktop.ui.workbench.main_window import MainWindow
 
 
 def run_long(

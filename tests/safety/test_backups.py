@@ -10,9 +10,11 @@ import pytest
 
 from db.engine import integrity_check
 from desktop.cli.main import main
-from desktop.services import backups, codebook, codings
+from desktop.services.codebook import codebook
+from desktop.services.coding import codings
 from desktop.services.errors import ServiceError
-from desktop.services.project import Project
+from desktop.services.project import backups
+from desktop.services.project.project import Project
 from tests.safety.safety_helpers import db_rows
 
 

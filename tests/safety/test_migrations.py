@@ -14,9 +14,11 @@ import pytest
 
 from db.engine import integrity_check
 from db.project_file import SCHEMA_VERSION
-from desktop.services import codebook, codings, documents
+from desktop.services.codebook import codebook
+from desktop.services.coding import codings
+from desktop.services.documents import documents
 from desktop.services.errors import ServiceError
-from desktop.services.project import Project
+from desktop.services.project.project import Project
 from tests.safety.safety_helpers import db_rows
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "projects"

@@ -12,9 +12,12 @@ import pytest
 
 from db import engine as db_engine
 from db.engine import integrity_check
-from desktop.services import codebook, codings, documents, storage_errors
+from desktop.services.codebook import codebook
+from desktop.services.coding import codings
+from desktop.services.documents import documents
 from desktop.services.errors import ServiceError
-from desktop.services.project import Project
+from desktop.services.project import storage_errors
+from desktop.services.project.project import Project
 from tests.safety.safety_helpers import PYTHON, REPO, db_rows
 
 storage_errors.install()

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from desktop.ui.codebook.controller import CodebookUI
-    from desktop.ui.main_window import MainWindow
+    from desktop.ui.workbench.main_window import MainWindow
 
 
 def install(window: MainWindow) -> CodebookUI:

@@ -16,23 +16,25 @@ from PySide6.QtCore import QByteArray, QObject, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QMenu, QSplitter
 
-from desktop.services import codebook, codings, templates
-from desktop.services import fields as fieldsvc
-from desktop.services.codebook import CodeInfo
-from desktop.services.codings import CodingInfo
+from desktop.services.codebook import codebook
+from desktop.services.codebook import fields as fieldsvc
+from desktop.services.codebook.codebook import CodeInfo
+from desktop.services.codebook.fields import FieldInfo
+from desktop.services.coding import codings
+from desktop.services.coding.codings import CodingInfo
 from desktop.services.errors import Conflict, ServiceError
-from desktop.services.fields import FieldInfo
+from desktop.services.project import templates
 from desktop.ui.codebook import commands as ccmd
 from desktop.ui.codebook.code_dialogs import CodeChooser, FieldsDialog
 from desktop.ui.codebook.field_editor import FieldValuesPopup
 from desktop.ui.codebook.inspector import TEXTS, CodeInspector
 from desktop.ui.codebook.values import ASK_VALUES_KEY, ValueActions
 from desktop.ui.codebook.values_model import VALUES
-from desktop.ui.commands import MoveCode
+from desktop.ui.coding.commands import MoveCode
 
 if TYPE_CHECKING:
-    from desktop.ui.context import Command, Context
-    from desktop.ui.main_window import MainWindow
+    from desktop.ui.workbench.context import Command, Context
+    from desktop.ui.workbench.main_window import MainWindow
 
 
 SPLIT_KEY = "window/codebookSplit"

@@ -31,16 +31,18 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.agreement.html_report import write_report
-from desktop.services import codebook, coders, documents, teams
-from desktop.services.agreement import project_agreement
-from desktop.services.review import CONSENSUS
+from desktop.services.codebook import codebook
+from desktop.services.documents import documents
+from desktop.services.review.agreement import project_agreement
+from desktop.services.review.review import CONSENSUS
+from desktop.services.teams import coders, teams
 from desktop.ui.look import swatch
 from desktop.ui.review.models import ReportModel
 from desktop.ui.workers import Task, TaskRunner
 
 if TYPE_CHECKING:
     from desktop.core.agreement import Report
-    from desktop.ui.main_window import MainWindow
+    from desktop.ui.workbench.main_window import MainWindow
 
 UNITS = (("char", "characters"), ("word", "words"), ("sentence", "sentences"))
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -75,7 +77,7 @@ def open_agreement_dialog(w: MainWindow) -> AgreementDialog | None:
         existing.show()
         existing.raise_()
         return existing
-    from desktop.ui.main_window import project_key  # imported by then; a cycle at import
+    from desktop.ui.workbench.main_window import project_key  # imported by then; a cycle at import
 
     dlg = AgreementDialog(
         w.project,

@@ -1,0 +1,147 @@
+"""The open project: the one object the GUI and the CLI hold (like Anki's Collection).
+
+Every user action is one short transaction through ``project.session()``; there is no
+Save and nothing to lose on a crash. Workers in other threads call the same services
+with the same Project: each call opens its own session, and SQLite serialises writes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from db import models as m
+from db.engine import make_sessionmaker
+from db.project_file import SCHEMA_VERSION, ProjectFileError, create_file, open_file
+from desktop.services.errors import ServiceError
+
+TEMPLATES = ("conflict-news", "empty")
+
+
+def resources_dir() -> Path:
+    """The shipped resources folder (icons, templates, sample articles)."""
+    here = Path(__file__).resolve().parents[2] / "resources"
+    if here.is_dir():
+        return here
+    return Path(str(resources.files("desktop"))).parent / "resources"
+
+
+def template_path(name: str) -> Path:
+    path = Path(name)
+    if path.suffix == ".json" and path.is_file():
+        return path
+    candidate = resources_dir() / "templates" / f"{name}.json"
+    if not candidate.is_file():
+        # then the templates the user saved (desktop.services.project.templates)
+        from desktop.services.project.templates import find_user_template, list_templates
+
+        saved = find_user_template(name)
+        if saved is not None:
+            return saved
+        known = ", ".join(t.key for t in list_templates())
+        raise ServiceError(f"unknown codebook template {name!r} (known: {known})")
+    return candidate
+
+
+class Project:
+    def __init__(self, path: Path, engine: Engine, *, upgraded_from_backup: Path | None = None):
+        self.path = Path(path)
+        self.engine = engine
+        self._sessions: sessionmaker[Session] = make_sessionmaker(engine)
+        self.backup_before_upgrade = upgraded_from_backup
+        self.actor = ""  # the coder name recorded in the audit log
+
+    # -- lifecycle ---------------------------------------------------------------
+    @classmethod
+    def create(cls, path: Path | str, *, template: str = "empty", name: str | None = None) -> Project:
+        path = Path(path)
+        tpl = template_path(template)  # fail before creating anything
+        try:
+            engine = create_file(path)
+        except ProjectFileError as exc:
+            raise ServiceError(str(exc)) from exc
+        project = cls(path, engine)
+        try:
+            try:
+                data = json.loads(tpl.read_text("utf-8"))
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise ServiceError(f"{tpl}: the template cannot be read ({exc})") from exc
+            with project.session() as s:
+                s.add(m.ProjectInfo(id=1, name=name or path.stem, settings={}))
+            from desktop.services.codebook import codebook
+
+            codebook.load_template(project, data)
+        except Exception as exc:
+            # A project that could not be made whole is not left behind half made.
+            project.close()
+            for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+                leftover.unlink(missing_ok=True)
+            if isinstance(exc, ServiceError):
+                raise
+            raise ServiceError(f"{tpl}: the template is not valid ({type(exc).__name__}: {exc})") from exc
+        return project
+
+    @classmethod
+    def open(cls, path: Path | str) -> Project:
+        try:
+            engine, status = open_file(Path(path))
+        except ProjectFileError as exc:
+            raise ServiceError(str(exc)) from exc
+        return cls(Path(path), engine, upgraded_from_backup=status.backup)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- sessions ------------------------------------------------------------------
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction: committed on success, rolled back on any error."""
+        with self._sessions.begin() as s:
+            yield s
+
+    # -- project-wide facts ------------------------------------------------------
+    @property
+    def name(self) -> str:
+        with self.session() as s:
+            info = s.get(m.ProjectInfo, 1)
+            return info.name if info else self.path.stem
+
+    def settings(self) -> dict:
+        with self.session() as s:
+            info = s.get(m.ProjectInfo, 1)
+            return dict(info.settings or {}) if info else {}
+
+    def update_settings(self, **values) -> dict:
+        with self.session() as s:
+            info = s.get(m.ProjectInfo, 1)
+            settings = dict(info.settings or {})
+            settings.update(values)
+            info.settings = settings
+            return settings
+
+    def info(self) -> dict:
+        with self.session() as s:
+
+            def count(model) -> int:
+                return s.scalar(select(func.count()).select_from(model)) or 0
+
+            return {
+                "path": str(self.path),
+                "name": self.name,
+                "schema_version": SCHEMA_VERSION,
+                "documents": count(m.Document),
+                "codes": count(m.Code),
+                "coders": count(m.Coder),
+                "codings": count(m.Coding),
+            }
