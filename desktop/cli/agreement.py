@@ -239,9 +239,9 @@ def _run_project(args) -> int:
 
 
 def _write_html(path: Path, report, project_name: str, codes: list[str] | None) -> None:
-    from desktop.core.agreement.html_report import write_report
+    from desktop.core.agreement.html_report import render_html, write_report
 
-    page = report.to_html_page(project=project_name, codes=codes)
+    page = render_html(report, project=project_name, codes=codes)
     try:
         write_report(path, page)
     except OSError as exc:

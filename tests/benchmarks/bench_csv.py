@@ -251,7 +251,7 @@ def measure_import_baseline(project: Path, csv_path: Path) -> dict:
 
 
 def measure_import(project: Path, csv_path: Path) -> dict:
-    from desktop.services.exchange.exchange import import_codings_csv
+    from desktop.services.exchange.csv_import import import_codings_csv
     from desktop.services.project.project import Project
 
     p = Project.open(project)

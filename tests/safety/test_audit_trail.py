@@ -151,13 +151,13 @@ ACTIONS: dict[str, Callable[[Project, dict], object]] = {
 
 
 def import_csv(p):
-    from desktop.services.exchange import exchange
+    from desktop.services.exchange import csv_import
 
     csv_path = p.path.with_name("codings.csv")
     csv_path.write_text(
         "document,code,coder,start,end\nenvoy.pdf,Talks,ana,0,4\nenvoy.pdf,Talks,ana,5,9\n", "utf-8"
     )
-    return exchange.import_codings_csv(p, csv_path)
+    return csv_import.import_codings_csv(p, csv_path)
 
 
 # Gaps found (reported to the owners); the tests say so until they are fixed.

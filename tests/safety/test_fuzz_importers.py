@@ -359,7 +359,7 @@ def _state(p: Project) -> tuple:
 
 @pytest.mark.parametrize("seed", range(3))
 def test_mutated_codings_csv_is_all_or_nothing_with_the_file_named(exchange_seeds, tmp_path, seed):
-    from desktop.services.exchange import exchange
+    from desktop.services.exchange import csv_import
 
     rng = random.Random(seed)
     data = exchange_seeds["codings"].read_bytes()
@@ -370,7 +370,7 @@ def test_mutated_codings_csv_is_all_or_nothing_with_the_file_named(exchange_seed
             f.write_bytes(mutate(data, rng))
             before = _state(p)
             try:
-                exchange.import_codings_csv(p, f, create_missing=rng.random() < 0.5)
+                csv_import.import_codings_csv(p, f, create_missing=rng.random() < 0.5)
             except ServiceError as exc:
                 assert f.name in str(exc), f"the message does not name the file: {exc}"
                 assert _state(p) == before, "a refused import changed the project"
@@ -407,7 +407,7 @@ def test_mutated_codebooks_are_all_or_nothing_with_the_file_named(exchange_seeds
 @FUZZ
 @given(body=st.text(max_size=1500))
 def test_arbitrary_codings_csv_text(exchange_seeds, tmp_path_factory, body):
-    from desktop.services.exchange import exchange
+    from desktop.services.exchange import csv_import
 
     folder = tmp_path_factory.mktemp("csv")
     f = folder / "any.csv"
@@ -416,7 +416,7 @@ def test_arbitrary_codings_csv_text(exchange_seeds, tmp_path_factory, body):
     try:
         before = _state(p)
         try:
-            exchange.import_codings_csv(p, f)
+            csv_import.import_codings_csv(p, f)
         except ServiceError as exc:
             assert "any.csv" in str(exc)
             assert _state(p) == before

@@ -372,10 +372,11 @@ def test_codebook_html_export_through_the_service(hostile_project, tmp_path):
 
 
 def test_agreement_html_escapes_code_coder_and_document_names(hostile_project):
+    from desktop.core.agreement.html_report import render_html
     from desktop.services.review.agreement import project_agreement
 
     report = project_agreement(hostile_project, coders=["ana" + IMG, "ben" + SCRIPT])
-    assert_inert(report.to_html_page(project=SCRIPT, codes=None))
+    assert_inert(render_html(report, project=SCRIPT, codes=None))
 
 
 def test_frequencies_html_escapes_names(hostile_project):

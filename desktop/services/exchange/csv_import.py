@@ -1,5 +1,6 @@
-"""The codings CSV import job behind exchange.import_codings_csv: check every row,
-then store them all in one transaction (bulk insert, one audit entry) or none.
+"""Importing codings from a CSV file (the layout desktop.services.exchange.exchange writes):
+check every row, then store them all in one transaction (bulk insert, one audit entry)
+or none; every bad row is reported with its line.
 
 Validation works on plain Python values loaded once: documents' lengths and texts (a
 few at a time), the codebook's paths and fields, the coders, and the codings already
@@ -8,8 +9,10 @@ stored for each document met (to skip duplicates)."""
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import dataclass, field
 from datetime import datetime
 from operator import itemgetter
+from pathlib import Path
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -19,11 +22,10 @@ from desktop.core import csvio
 from desktop.core.codepath import CodePathError, join_path, split_path
 from desktop.core.fields import FieldValueError, canonical_value
 from desktop.services.codebook import codebook
+from desktop.services.errors import ServiceError
 from desktop.services.exchange.exchange import (
     CODING_COLUMNS,
     MAX_ERRORS,
-    CodingsImportRefused,
-    CodingsImportReport,
     Progress,
     parse_iso,
 )
@@ -506,3 +508,73 @@ class CodingsCsv:
             n += 1
             self.report.created_coders.append(name)
         return ids
+
+
+# -- import: codings --------------------------------------------------------------
+
+
+@dataclass
+class CodingsImportReport:
+    path: Path
+    imported: int = 0
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, why): duplicates
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (line, what); 0 = the file
+    more_errors: int = 0  # errors beyond those listed
+    warnings: list[str] = field(default_factory=list)
+    created_codes: list[str] = field(default_factory=list)
+    created_coders: list[str] = field(default_factory=list)
+    encoding: str = "utf-8"
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def error_lines(self) -> list[str]:
+        out = [f"line {line}: {msg}" if line else msg for line, msg in self.errors]
+        if self.more_errors:
+            out.append(f"... and {self.more_errors:,} more problem(s)")
+        return out
+
+
+class CodingsImportRefused(ServiceError):
+    """The file was refused and nothing from it was stored; ``report.errors`` lists why."""
+
+    def __init__(self, report: CodingsImportReport) -> None:
+        total = len(report.errors) + report.more_errors
+        if total == 1 and report.errors[0][0] == 0:  # the file itself: it names the file
+            message = f"{report.errors[0][1]}; nothing was imported"
+        else:
+            lines = "\n  ".join(report.error_lines())
+            message = f"{report.path}: nothing was imported, {total:,} problem(s) found:\n  {lines}"
+        super().__init__(message)
+        self.report = report
+        self.errors = report.errors
+
+
+def import_codings_csv(
+    project,
+    path: Path | str,
+    *,
+    create_missing: bool = False,
+    default_coder: str | None = None,
+    progress: Progress | None = None,
+) -> CodingsImportReport:
+    """Import codings from a CSV file in one transaction: all of it or, if any row is
+    bad, none of it (CodingsImportRefused lists every bad row, up to MAX_ERRORS)."""
+    path = Path(path)
+    report = CodingsImportReport(path)
+    try:
+        with csvio.CsvReader(path) as reader:
+            report.encoding = reader.encoding.name
+            report.warnings.extend(reader.warnings)
+            job = CodingsCsv(project, reader, report, create_missing, default_coder)
+            job.validate(progress)
+    except csvio.CsvFormatError as exc:
+        report.errors = [(0, str(exc))]
+        raise CodingsImportRefused(report) from None
+    if report.errors:
+        raise CodingsImportRefused(report)
+    job.store()
+    if progress:
+        progress(1, 1)
+    return report

@@ -1,9 +1,8 @@
-"""Exporting codings, documents and texts; importing codings from CSV.
+"""Exporting codings, documents and texts, and the codings CSV layout that the import
+(desktop.services.exchange.csv_import) reads back.
 
 Exports stream: the query is iterated in batches and each row written as it comes,
-so memory stays flat however many codings there are. The coding import validates the
-whole file first (every bad row reported with its line) and then stores it in one
-transaction with a bulk insert and one audit entry, or stores nothing at all.
+so memory stays flat however many codings there are.
 
 CSV layout (RFC 4180, UTF-8, CRLF; see desktop.core.csvio). Codings:
 ``document, document_sha256, code, coder, start, end, page, text, memo, created_at,
@@ -17,7 +16,6 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from os import PathLike
 from pathlib import Path
@@ -354,75 +352,3 @@ def _optional(name: str):
         if exc.name != name:  # the module exists but something it needs does not
             raise
         return None
-
-
-# -- import: codings --------------------------------------------------------------
-
-
-@dataclass
-class CodingsImportReport:
-    path: Path
-    imported: int = 0
-    skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, why): duplicates
-    errors: list[tuple[int, str]] = field(default_factory=list)  # (line, what); 0 = the file
-    more_errors: int = 0  # errors beyond those listed
-    warnings: list[str] = field(default_factory=list)
-    created_codes: list[str] = field(default_factory=list)
-    created_coders: list[str] = field(default_factory=list)
-    encoding: str = "utf-8"
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def error_lines(self) -> list[str]:
-        out = [f"line {line}: {msg}" if line else msg for line, msg in self.errors]
-        if self.more_errors:
-            out.append(f"... and {self.more_errors:,} more problem(s)")
-        return out
-
-
-class CodingsImportRefused(ServiceError):
-    """The file was refused and nothing from it was stored; ``report.errors`` lists why."""
-
-    def __init__(self, report: CodingsImportReport) -> None:
-        total = len(report.errors) + report.more_errors
-        if total == 1 and report.errors[0][0] == 0:  # the file itself: it names the file
-            message = f"{report.errors[0][1]}; nothing was imported"
-        else:
-            lines = "\n  ".join(report.error_lines())
-            message = f"{report.path}: nothing was imported, {total:,} problem(s) found:\n  {lines}"
-        super().__init__(message)
-        self.report = report
-        self.errors = report.errors
-
-
-def import_codings_csv(
-    project,
-    path: Path | str,
-    *,
-    create_missing: bool = False,
-    default_coder: str | None = None,
-    progress: Progress | None = None,
-) -> CodingsImportReport:
-    """Import codings from a CSV file in one transaction: all of it or, if any row is
-    bad, none of it (CodingsImportRefused lists every bad row, up to MAX_ERRORS)."""
-    from desktop.services.exchange.csv_import import CodingsCsv
-
-    path = Path(path)
-    report = CodingsImportReport(path)
-    try:
-        with csvio.CsvReader(path) as reader:
-            report.encoding = reader.encoding.name
-            report.warnings.extend(reader.warnings)
-            job = CodingsCsv(project, reader, report, create_missing, default_coder)
-            job.validate(progress)
-    except csvio.CsvFormatError as exc:
-        report.errors = [(0, str(exc))]
-        raise CodingsImportRefused(report) from None
-    if report.errors:
-        raise CodingsImportRefused(report)
-    job.store()
-    if progress:
-        progress(1, 1)
-    return report

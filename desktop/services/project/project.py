@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from importlib import resources
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
@@ -19,16 +18,9 @@ from db import models as m
 from db.engine import make_sessionmaker
 from db.project_file import SCHEMA_VERSION, ProjectFileError, create_file, open_file
 from desktop.services.errors import ServiceError
+from desktop.services.resources import resources_dir
 
 TEMPLATES = ("conflict-news", "empty")
-
-
-def resources_dir() -> Path:
-    """The shipped resources folder (icons, templates, sample articles)."""
-    here = Path(__file__).resolve().parents[2] / "resources"
-    if here.is_dir():
-        return here
-    return Path(str(resources.files("desktop"))).parent / "resources"
 
 
 def template_path(name: str) -> Path:

@@ -21,6 +21,7 @@ from desktop.core.atomic import atomic_write
 from desktop.services.codebook import codebook
 from desktop.services.codebook import fields as fieldsvc
 from desktop.services.errors import Conflict, NotFound, ServiceError
+from desktop.services.resources import resources_dir
 
 ENV_DATA_DIR = "TESSERA_DATA_DIR"
 
@@ -39,8 +40,6 @@ def user_templates_dir() -> Path:
 
 
 def builtin_templates_dir() -> Path:
-    from desktop.services.project.project import resources_dir
-
     return resources_dir() / "templates"
 
 
@@ -166,10 +165,3 @@ def delete_template(name: str) -> Path:
         raise NotFound(f"no saved template {name!r}")
     path.unlink()
     return path
-
-
-def create_project_from_template(path: Path | str, template: str, *, name: str | None = None):
-    """A new project whose codebook is the template's (shipped, saved or a .json path)."""
-    from desktop.services.project.project import Project
-
-    return Project.create(path, template=template, name=name)

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.agreement.html_report import write_report
+from desktop.core.agreement.html_report import render_html, write_report
 from desktop.services.codebook import codebook
 from desktop.services.documents import documents
 from desktop.services.review.agreement import project_agreement
@@ -397,8 +397,8 @@ class AgreementDialog(QDialog):
         if kind == "csv":
             text = self.report.to_csv()
         else:
-            text = self.report.to_html_page(
-                project=self.project.name, codes=self.settings.get("codes")
+            text = render_html(
+                self.report, project=self.project.name, codes=self.settings.get("codes")
             )
         try:
             write_report(path, text)

@@ -97,14 +97,14 @@ def test_filters_by_coder_and_code(project, doc, ana):
 
 
 def test_history_of_a_coding_imported_in_bulk_finds_the_import_entry(project, doc, ana, tmp_path):
-    from desktop.services.exchange import exchange
+    from desktop.services.exchange import csv_import
 
     csv_path = tmp_path / "c.csv"
     csv_path.write_text(
         "document,code,coder,start,end\nderaa.txt,Actors,ana,0,6\nderaa.txt,Claims,ana,0,6\n",
         "utf-8",
     )
-    exchange.import_codings_csv(project, csv_path)
+    csv_import.import_codings_csv(project, csv_path)
     first, second = codings.list_codings(project)
     for c in (first, second):
         rows = audit.history(project, entity="coding", entity_id=c.id)

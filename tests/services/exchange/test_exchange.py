@@ -13,7 +13,7 @@ from desktop.services.codebook import fields as field_services
 from desktop.services.coding import codings
 from desktop.services.documents import documents
 from desktop.services.errors import ServiceError
-from desktop.services.exchange import exchange
+from desktop.services.exchange import csv_import, exchange
 from desktop.services.project import audit
 from desktop.services.project.project import Project
 from desktop.services.teams import coders
@@ -286,7 +286,7 @@ def test_round_trip_into_a_fresh_project_gives_equal_codings(coded, tmp_path):
     exchange.export_codings(coded, out)
     fresh = make_project(tmp_path / "fresh.tessera")
     add_docs(fresh)  # same documents (same texts), the same codebook template
-    report = exchange.import_codings_csv(fresh, out, create_missing=True)
+    report = csv_import.import_codings_csv(fresh, out, create_missing=True)
     assert report.imported == 5 and report.errors == [] and report.warnings == []
     assert report.created_coders == ["Benoît", "ana"]
     assert comparable(fresh) == comparable(coded)
@@ -304,7 +304,7 @@ def test_round_trip_through_excel_bom_and_stream(coded, tmp_path):
     add_docs(fresh)
     for name in ("ana", "Benoît"):
         coders.add_coder(fresh, name)
-    report = exchange.import_codings_csv(fresh, out)
+    report = csv_import.import_codings_csv(fresh, out)
     assert report.imported == 5 and report.encoding == "utf-8-sig"
     assert comparable(fresh) == comparable(coded)
     fresh.close()
@@ -316,7 +316,7 @@ def test_import_is_one_audit_entry(coded, tmp_path):
     fresh = make_project(tmp_path / "fresh.tessera")
     add_docs(fresh)
     before = len(audit.history(fresh))
-    exchange.import_codings_csv(fresh, out, create_missing=True)
+    csv_import.import_codings_csv(fresh, out, create_missing=True)
     entries = audit.history(fresh)[before:]
     imports = [e for e in entries if e.entity == "coding"]
     assert len(imports) == 1

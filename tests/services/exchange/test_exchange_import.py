@@ -10,7 +10,7 @@ from desktop.services.codebook import codebook
 from desktop.services.codebook import fields as field_services
 from desktop.services.coding import codings
 from desktop.services.documents import documents
-from desktop.services.exchange import exchange
+from desktop.services.exchange import csv_import, exchange
 from desktop.services.project.project import Project
 from desktop.services.teams import coders
 
@@ -45,10 +45,10 @@ def counts(p: Project) -> tuple[int, int, int]:
     return info["codings"], info["codes"], info["coders"]
 
 
-def refused(p: Project, path: Path, **kw) -> exchange.CodingsImportReport:
+def refused(p: Project, path: Path, **kw) -> csv_import.CodingsImportReport:
     before = counts(p)
-    with pytest.raises(exchange.CodingsImportRefused) as caught:
-        exchange.import_codings_csv(p, path, **kw)
+    with pytest.raises(csv_import.CodingsImportRefused) as caught:
+        csv_import.import_codings_csv(p, path, **kw)
     assert counts(p) == before, "a refused file must store nothing"
     assert str(path) in str(caught.value)
     return caught.value.report
@@ -64,7 +64,7 @@ def row(part: str, code: str = "Actors", coder: str = "ana", doc: str = "deraa.t
 
 def test_a_good_file_is_imported_with_quotes_in_code_points(proj, tmp_path):
     path = write(tmp_path, HEADER + row("said talks") + row("Dera\u2019a", "Casualties/Killed"))
-    report = exchange.import_codings_csv(proj, path)
+    report = csv_import.import_codings_csv(proj, path)
     assert report.imported == 2 and report.skipped == [] and report.errors == []
     stored = codings.list_codings(proj)
     assert [c.quote for c in stored] == ["said talks", "Dera\u2019a"]
@@ -77,7 +77,7 @@ def test_columns_in_any_order_any_case_with_bom_lf_and_no_text(proj, tmp_path):
         tmp_path,
         f"\ufeffEnd, Start ,CODER,Code,Document,Memo\n{e},{s},ana,Actors,deraa.txt,first\n",
     )
-    report = exchange.import_codings_csv(proj, path)
+    report = csv_import.import_codings_csv(proj, path)
     assert report.imported == 1
     [c] = codings.list_codings(proj)
     assert (c.quote, c.memo) == ("Rebels", "first")
@@ -89,7 +89,7 @@ def test_document_by_sha256_in_either_column(proj, tmp_path):
     path = write(tmp_path, f"document,document_sha256,code,coder,start,end\r\n"
                            f"renamed elsewhere.txt,{sha},Actors,ana,{s},{e}\r\n"
                            f"{sha.upper()},,Claims,ana,{s},{e}\r\n")  # fmt: skip
-    assert exchange.import_codings_csv(proj, path).imported == 2
+    assert csv_import.import_codings_csv(proj, path).imported == 2
 
 
 def test_every_bad_row_is_reported_with_its_line_and_nothing_is_stored(proj, tmp_path):
@@ -124,7 +124,7 @@ def test_every_bad_row_is_reported_with_its_line_and_nothing_is_stored(proj, tmp
     assert "differs from the document" in by_line[10] and "'said'" in by_line[10]
     assert "start is empty" in by_line[11]
     assert "header has 6 columns" in by_line[12]
-    assert "line 10:" in str(exchange.CodingsImportRefused(report))
+    assert "line 10:" in str(csv_import.CodingsImportRefused(report))
 
 
 def test_text_mismatch_says_where_the_text_is(proj, tmp_path):
@@ -156,11 +156,11 @@ def test_errors_are_capped_but_counted(proj, tmp_path):
 
 def test_duplicates_in_the_file_and_in_the_project_are_skipped(proj, tmp_path):
     first = write(tmp_path, HEADER + row("Rebels"), "first.csv")
-    exchange.import_codings_csv(proj, first)
+    csv_import.import_codings_csv(proj, first)
     path = write(
         tmp_path, HEADER + row("Rebels") + row("said") + row("said") + row("said", "Claims")
     )
-    report = exchange.import_codings_csv(proj, path)
+    report = csv_import.import_codings_csv(proj, path)
     assert report.imported == 2
     assert report.skipped == [(2, "already in the project"), (4, "the same coding as line 3")]
     assert len(codings.list_codings(proj)) == 3
@@ -172,7 +172,7 @@ def test_create_missing_adds_codes_with_their_parents_and_coders(proj, tmp_path)
         HEADER + row("said", "Events/Talks/Failed", "zoe") + row("Rebels", "Events", "zoe"),
     )
     refused(proj, path)
-    report = exchange.import_codings_csv(proj, path, create_missing=True)
+    report = csv_import.import_codings_csv(proj, path, create_missing=True)
     assert report.imported == 2
     assert report.created_codes == ["Events", "Events/Talks", "Events/Talks/Failed"]
     assert report.created_coders == ["zoe"]
@@ -185,10 +185,10 @@ def test_default_coder_fills_an_empty_or_missing_coder(proj, tmp_path):
     no_column = write(tmp_path, f"document,code,start,end\r\nderaa.txt,Actors,{s},{e}\r\n", "a.csv")
     report = refused(proj, no_column)
     assert "missing required column(s): coder" in report.errors[0][1]
-    assert exchange.import_codings_csv(proj, no_column, default_coder="ana").imported == 1
+    assert csv_import.import_codings_csv(proj, no_column, default_coder="ana").imported == 1
     empty = write(tmp_path, f"{HEADER}deraa.txt,Claims,,{s},{e},Rebels\r\n", "b.csv")
     assert "the coder is empty" in refused(proj, empty).errors[0][1]
-    assert exchange.import_codings_csv(proj, empty, default_coder="ana").imported == 1
+    assert csv_import.import_codings_csv(proj, empty, default_coder="ana").imported == 1
     assert {c.coder_id for c in codings.list_codings(proj)} == {coders.find_coder(proj, "ana").id}
 
 
@@ -197,7 +197,7 @@ def test_typed_field_columns_are_validated_and_stored_canonically(proj, tmp_path
     header = "document,code,coder,start,end,Casualties: count,Casualties: kind,Claims: stance\r\n"
     good = f'deraa.txt,Casualties/Killed,ana,{s},{e},"1,200",KILLED,\r\n'
     path = write(tmp_path, header + good)
-    assert exchange.import_codings_csv(proj, path).imported == 1
+    assert csv_import.import_codings_csv(proj, path).imported == 1
     [c] = codings.list_codings(proj)
     values = field_services.coding_values(proj, c.id)
     names = {f.id: f.name for f in field_services.effective_fields(proj, c.code_id)}
@@ -222,7 +222,7 @@ def test_unknown_columns_are_a_warning(proj, tmp_path):
     s, e = span("Rebels")
     path = write(tmp_path, f"document,code,coder,start,end,page,colour,Actors: mood\r\n"
                            f"deraa.txt,Actors,ana,{s},{e},1,red,happy\r\n")  # fmt: skip
-    report = exchange.import_codings_csv(proj, path)
+    report = csv_import.import_codings_csv(proj, path)
     assert report.imported == 1
     assert len(report.warnings) == 2
     assert "'colour' is not a column" in report.warnings[0]
@@ -234,7 +234,7 @@ def test_cp1252_file_is_read_with_a_warning(proj, tmp_path):
     documents.add_document(proj, name="caf\u00e9.txt", text=text, kind="txt")
     path = write(tmp_path, "document,code,coder,start,end,text\r\ncaf\u00e9.txt,Actors,ana,0,10,Caf\u00e9 cr\u00e8me\r\n",
                  encoding="cp1252")  # fmt: skip
-    report = exchange.import_codings_csv(proj, path)
+    report = csv_import.import_codings_csv(proj, path)
     assert report.imported == 1 and report.encoding == "cp1252"
     assert "Windows-1252" in report.warnings[0]
 
@@ -244,7 +244,7 @@ def test_crlf_inside_a_quoted_text_matches_lf_in_the_document(proj, tmp_path):
     s, e = span(part)
     quoted = part.replace("\n", "\r\n")
     path = write(tmp_path, f'{HEADER}deraa.txt,Actors,ana,{s},{e},"{quoted}"\r\n')
-    assert exchange.import_codings_csv(proj, path).imported == 1
+    assert csv_import.import_codings_csv(proj, path).imported == 1
 
 
 @pytest.mark.parametrize(
@@ -271,7 +271,7 @@ def test_malformed_files_are_refused_naming_the_file(proj, tmp_path, content, ex
 
 
 def test_a_header_only_file_imports_nothing_with_a_warning(proj, tmp_path):
-    report = exchange.import_codings_csv(proj, write(tmp_path, HEADER))
+    report = csv_import.import_codings_csv(proj, write(tmp_path, HEADER))
     assert report.imported == 0 and "no codings" in report.warnings[0]
 
 
@@ -285,7 +285,7 @@ def test_ambiguous_document_names_ask_for_the_sha(proj, tmp_path):
 def test_progress_is_reported(proj, tmp_path, monkeypatch):
     seen = []
     path = write(tmp_path, HEADER + row("Rebels"))
-    exchange.import_codings_csv(proj, path, progress=lambda d, t: seen.append((d, t)))
+    csv_import.import_codings_csv(proj, path, progress=lambda d, t: seen.append((d, t)))
     assert seen[-1] == (1, 1)
 
 
@@ -297,7 +297,7 @@ def test_times_travel_in_utc_and_unreadable_ones_are_a_warning(proj, tmp_path):
         f"deraa.txt,Claims,ana,{s},{e},2024-03-01T10:00:00+02:00Z,\r\n"
         f"deraa.txt,Casualties,ana,{s},{e},01/03/2024 10:00,\r\n"
     )
-    report = exchange.import_codings_csv(proj, write(tmp_path, header + body))
+    report = csv_import.import_codings_csv(proj, write(tmp_path, header + body))
     assert report.imported == 3
     assert report.warnings == [
         "2 time(s) are not ISO 8601 (first on line 3: '2024-03-01T10:00:00+02:00Z'); "

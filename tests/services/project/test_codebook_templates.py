@@ -49,7 +49,7 @@ def test_save_and_create_a_project_from_it(project, tmp_path, data_dir):
     assert [t.key for t in templates.list_templates() if not t.builtin] == ["my-study-2026"]
     for key in ("my-study-2026", "My Study (2026)"):
         assert template_path(key) == info.path
-    with templates.create_project_from_template(tmp_path / "new.tessera", "My Study (2026)") as new:
+    with Project.create(tmp_path / "new.tessera", template="My Study (2026)") as new:
         assert snapshot_of(new) == snapshot_of(project)
 
 

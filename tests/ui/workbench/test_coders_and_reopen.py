@@ -18,7 +18,7 @@ from desktop.services.project.project import Project
 from desktop.services.teams import coders
 from tests.ui.helpers import painted_colour, panel_rows, select, tree_count
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def test_coder_is_asked_once_per_project_and_set_as_actor(
