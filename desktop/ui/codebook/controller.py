@@ -34,14 +34,14 @@ from desktop.ui.coding.commands import MoveCode
 
 if TYPE_CHECKING:
     from desktop.ui.workbench.context import Command, Context
-    from desktop.ui.workbench.main_window import MainWindow
+    from desktop.ui.workbench.host import WorkbenchWindow
 
 
 SPLIT_KEY = "window/codebookSplit"
 
 
 class CodebookUI(ValueActions, QObject):
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WorkbenchWindow) -> None:
         super().__init__(window)
         self.w = w = window
         self.fields_by_code: dict[int, list[FieldInfo]] = {}
@@ -96,7 +96,11 @@ class CodebookUI(ValueActions, QObject):
         # the highlight's context menu: values and "use as example" too
         self._base_viewer_menu = w.viewer.build_context_menu
         w.viewer.build_context_menu = self._viewer_menu
-        self._extend_menus()
+        # Codebook > Ask for field values when coding (the menu bar is declared in menus.py)
+        self.ask_values_action = ask = QAction("Ask for field values when coding", w)
+        ask.setCheckable(True)
+        ask.setChecked(self.asking_values)
+        ask.toggled.connect(lambda on: w.settings.setValue(ASK_VALUES_KEY, on))
 
     def _place_inspector(self) -> None:
         """Under the tree, in a splitter of its own: the window's right splitter keeps
@@ -387,45 +391,12 @@ class CodebookUI(ValueActions, QObject):
                 out.append(ccmd.UpdateField(self.ctx, f.id, **changes))
         return out
 
-    # -- menus -----------------------------------------------------------------------------
-    def _extend_menus(self) -> None:
-        w = self.w
-        bar = w.menuBar()
-        tops = {a.text(): a for a in bar.actions()}
-        file_menu = tops["&File"].menu() if "&File" in tops else None
-        if file_menu is not None:
-            quit_ = next((a for a in file_menu.actions() if a.text() == "&Quit"), None)
-            acts = file_menu.actions()
-            anchor = acts[acts.index(quit_) - 1] if quit_ in acts and acts.index(quit_) else quit_
-            save = QAction("Save codebook as &template…", file_menu)
-            save.triggered.connect(self.save_template)
-            file_menu.insertAction(anchor, save)
-        book = QMenu("Code&book", bar)
-        book.addAction("&Frequencies…", self.show_frequencies)
-        book.addSeparator()
-        book.addAction("Fields of the selected code…", lambda: self.edit_fields(None))
-        book.addAction("Merge the selected code into…", self._merge_current)
-        book.addSeparator()
-        book.addAction("Save codebook as template…", self.save_template)
-        book.addSeparator()
-        ask = book.addAction("Ask for field values when coding")
-        ask.setCheckable(True)
-        ask.setChecked(self.asking_values)
-        ask.toggled.connect(lambda on: w.settings.setValue(ASK_VALUES_KEY, on))
-        self.ask_values_action = ask
-        after = tops.get("C&oders")
-        if after is not None:
-            bar.insertMenu(after, book)
-        else:
-            bar.addMenu(book)
-        self.book_menu = book
-
     def _frequencies_stale(self, *_args) -> None:
         """Keep an open frequencies window current, once per burst of changes."""
         if self.frequencies_dialog is not None and self.frequencies_dialog.isVisible():
             self._freq_timer.start()
 
-    def _merge_current(self) -> None:
+    def merge_current(self) -> None:
         cid = self.tree.current_code()
         if cid is None:
             self.say("Select a code in the codebook first.", 4000)

@@ -15,11 +15,11 @@ from desktop.ui.coding import commands as cmd
 from desktop.ui.models import one_line
 
 if TYPE_CHECKING:
-    from desktop.ui.workbench.main_window import MainWindow
+    from desktop.ui.workbench.host import WorkbenchWindow
 
 
 class CodingActions:
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WorkbenchWindow) -> None:
         self.w = window
         self.after_apply: list = []  # called with the new CodingInfo (typed values)
         window.picker.picked.connect(self._picked)

@@ -8,21 +8,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QMenu
+from PySide6.QtWidgets import QFileDialog
 
 from desktop.services.codebook import exchange as codebook_exchange
 from desktop.services.codebook.exchange import CodebookImportRefused, CodebookImportReport
 from desktop.services.exchange import exchange, refi_export
 from desktop.services.exchange import refi_import as refi_exchange
 from desktop.services.exchange.refi_import import RefiImportRefused, RefiImportReport
-from desktop.ui.long_tasks import ReportDialog, ask_to_go, busy, run_long, set_steps
-from desktop.ui.project.backups import _menu
+from desktop.ui.long_tasks import ReportDialog, ask_to_go, busy, set_steps
 from desktop.ui.teams.actions import ADD_CODES, refresh_all
 from desktop.ui.workbench.context import Command, Context
 
 if TYPE_CHECKING:
-    from desktop.ui.workbench.main_window import MainWindow
+    from desktop.ui.workbench.host import Workbench
 
 QDPX_FILTER = "REFI-QDA projects (*.qdpx);;All files (*)"
 CODEBOOK_FILTER = "Codebooks (*.csv *.qdc *.qde *.qdpx);;All files (*)"
@@ -34,41 +32,13 @@ CODEBOOK_FORMATS = {
 SHOWN = 20
 
 
-def install(w: MainWindow) -> None:
-    file_menu = _menu(w, "&File")
-    acts = file_menu.actions()
-    export = next(a for a in acts if a.text() == "&Export")
-    imp = QMenu("Im&port", file_menu)
-    qdpx_in = imp.addAction("&REFI-QDA project (.qdpx)…", lambda: import_qdpx(w))
-    qdpx_in.setToolTip("Documents, codebook, coders and codings from NVivo, ATLAS.ti, MAXQDA…")
-    file_menu.insertMenu(export, imp)
-    export_menu = export.menu()
-    export_menu.addSeparator()
-    export_menu.addAction("&REFI-QDA project (.qdpx)…", lambda: export_qdpx(w))
-    w.import_menu = imp
-
-    book: QMenu = w.codebook_ui.book_menu
-    first = book.actions()[0] if book.actions() else None
-    book.insertAction(first, _action(w, "&Import codebook…", lambda: import_codebook(w)))
-    for fmt, (label, _f) in CODEBOOK_FORMATS.items():
-        text = f"Export codebook as {label}…"
-        book.insertAction(first, _action(w, text, lambda _=False, f=fmt: export_codebook(w, f)))
-    book.insertSeparator(first)
-
-
-def _action(w: MainWindow, text: str, slot) -> QAction:
-    a = QAction(text, w)
-    a.triggered.connect(slot)
-    return a
-
-
-def choose_file(w: MainWindow, title: str, file_filter: str) -> str | None:
+def choose_file(w: Workbench, title: str, file_filter: str) -> str | None:
     """A file to read (tests patch this)."""
     path, _ = QFileDialog.getOpenFileName(w, title, "", file_filter)
     return path or None
 
 
-def confirm(w: MainWindow, dialog: ReportDialog) -> bool | None:
+def confirm(w: Workbench, dialog: ReportDialog) -> bool | None:
     """Show a dry run; None: cancelled, else whether its option is ticked (tests patch)."""
     return ask_to_go(dialog)
 
@@ -107,7 +77,7 @@ def describe_refi(report: RefiImportReport, *, dry_run: bool) -> list[str]:
     return lines
 
 
-def import_qdpx(w: MainWindow, path: str | None = None) -> None:
+def import_qdpx(w: Workbench, path: str | None = None) -> None:
     if busy(w):
         return
     path = path or choose_file(w, "Import a REFI-QDA project", QDPX_FILTER)
@@ -156,9 +126,7 @@ def import_qdpx(w: MainWindow, path: str | None = None) -> None:
                 {(False,): [refused], (True,): describe_refi(adding, dry_run=True)},
                 go_text="Import", can_go={(False,): False}, options=[(ADD_CODES, hint)],
             )  # fmt: skip
-        w.exchange_dialog = dialog
         answer = confirm(w, dialog)
-        w.exchange_dialog = None
         dialog.deleteLater()
         if answer is None or (adding is not None and not any(answer)):
             return
@@ -167,8 +135,8 @@ def import_qdpx(w: MainWindow, path: str | None = None) -> None:
     def failed(reason: str, _cancelled: bool) -> None:
         w.prompts.error(f"{Path(path).name} cannot be imported: {reason}")
 
-    run_long(
-        w, "Import REFI-QDA project", f"Reading {Path(path).name}…", dry,
+    w.run_long(
+        "Import REFI-QDA project", f"Reading {Path(path).name}…", dry,
         done=checked, failed=failed, cancellable=False, progressed=_steps("Checking"),
     )  # fmt: skip
 
@@ -181,7 +149,7 @@ def _steps(verb: str):
     return show
 
 
-def _import_qdpx(w: MainWindow, project, path: str, *, add_codes: bool) -> None:
+def _import_qdpx(w: Workbench, project, path: str, *, add_codes: bool) -> None:
     def work(progress, cancelled):
         return refi_exchange.import_qdpx(
             project, path, add_codes=add_codes,
@@ -201,13 +169,13 @@ def _import_qdpx(w: MainWindow, project, path: str, *, add_codes: bool) -> None:
     def failed(reason: str, _cancelled: bool) -> None:
         w.prompts.error(f"Nothing was imported: {reason}")
 
-    run_long(
-        w, "Import REFI-QDA project", "Importing…", work,
+    w.run_long(
+        "Import REFI-QDA project", "Importing…", work,
         done=done, failed=failed, cancellable=False, progressed=_steps("Importing"),
     )  # fmt: skip
 
 
-def export_qdpx(w: MainWindow) -> None:
+def export_qdpx(w: Workbench) -> None:
     if busy(w):
         return
     project = w.project
@@ -225,7 +193,7 @@ def export_qdpx(w: MainWindow) -> None:
 
     def done(report) -> None:
         who = ", ".join(report.coders) or "no coder"
-        w.statusBar().showMessage(
+        w.show_message(
             f"Exported {report.documents:,} document(s), {report.codes:,} code(s) and "
             f"{report.codings:,} coding(s) by {who} to {out}",
             10_000,
@@ -236,8 +204,8 @@ def export_qdpx(w: MainWindow) -> None:
         w.prompts.error(f"The export failed: {reason}")
         w.export_done.emit("")
 
-    run_long(
-        w, "Export REFI-QDA project", "Exporting…", work,
+    w.run_long(
+        "Export REFI-QDA project", "Exporting…", work,
         done=done, failed=failed, cancellable=False, progressed=_steps("Exporting"),
     )  # fmt: skip
 
@@ -283,7 +251,7 @@ class ImportCodebook(Command):
         self.ctx.codings_changed.emit(0)
 
 
-def import_codebook(w: MainWindow, path: str | None = None) -> None:
+def import_codebook(w: Workbench, path: str | None = None) -> None:
     if busy(w):
         return
     path = path or choose_file(w, "Import a codebook", CODEBOOK_FILTER)
@@ -321,16 +289,14 @@ def import_codebook(w: MainWindow, path: str | None = None) -> None:
             w, "Import codebook", intro, {(): describe_codebook(report, dry_run=True)},
             go_text="Import", can_go={(): not nothing},
         )  # fmt: skip
-        w.exchange_dialog = dialog
         answer = confirm(w, dialog)
-        w.exchange_dialog = None
         dialog.deleteLater()
         if answer is None:
             return
         command = ImportCodebook(w.ctx, path, strict)
         if w.ctx.run(command) and command.report is not None:
             r = command.report
-            w.statusBar().showMessage(
+            w.show_message(
                 f"Imported {name}: {len(r.added)} code(s) added, {len(r.updated)} updated "
                 "(Edit > Undo takes it back)",
                 10_000,
@@ -339,13 +305,13 @@ def import_codebook(w: MainWindow, path: str | None = None) -> None:
     def failed(reason: str, _cancelled: bool) -> None:
         w.prompts.error(f"The codebook {Path(path).name} cannot be imported: {reason}")
 
-    run_long(
-        w, "Import codebook", f"Reading {Path(path).name}…", dry,
+    w.run_long(
+        "Import codebook", f"Reading {Path(path).name}…", dry,
         done=checked, failed=failed, cancellable=False,
     )  # fmt: skip
 
 
-def export_codebook(w: MainWindow, fmt: str) -> None:
+def export_codebook(w: Workbench, fmt: str) -> None:
     if busy(w):
         return
     project = w.project
@@ -360,15 +326,15 @@ def export_codebook(w: MainWindow, fmt: str) -> None:
         out += f".{fmt}"
 
     def done(n) -> None:
-        w.statusBar().showMessage(f"Exported {n} code(s) as {label} to {out}", 8000)
+        w.show_message(f"Exported {n} code(s) as {label} to {out}", 8000)
         w.export_done.emit(out)
 
     def failed(reason: str, _cancelled: bool) -> None:
         w.prompts.error(f"The codebook was not exported: {reason}")
         w.export_done.emit("")
 
-    run_long(
-        w, "Export codebook", "Exporting the codebook…",
+    w.run_long(
+        "Export codebook", "Exporting the codebook…",
         lambda progress, cancelled: exchange.export_codebook(project, out, fmt),
         done=done, failed=failed, cancellable=False,
     )  # fmt: skip

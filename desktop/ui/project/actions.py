@@ -13,7 +13,7 @@ from desktop.services.project.project import Project, resources_dir
 from desktop.ui.workers import Task
 
 if TYPE_CHECKING:
-    from desktop.ui.workbench.main_window import MainWindow
+    from desktop.ui.workbench.host import Workbench
 
 CSV_FILTER = "CSV files (*.csv);;All files (*)"
 
@@ -28,7 +28,7 @@ def templates() -> list[str]:
     return shipped + [t.key for t in list_templates() if not t.builtin and t.key not in shipped]
 
 
-def new_project(w: MainWindow) -> None:
+def new_project(w: Workbench) -> None:
     answer = w.prompts.new_project(templates())
     if not answer:
         return
@@ -41,7 +41,7 @@ def new_project(w: MainWindow) -> None:
     w.set_project(project)
 
 
-def open_project(w: MainWindow, path: str | None = None) -> None:
+def open_project(w: Workbench, path: str | None = None) -> None:
     path = path or w.prompts.open_project()
     if not path:
         return
@@ -53,7 +53,7 @@ def open_project(w: MainWindow, path: str | None = None) -> None:
     w.set_project(project)
 
 
-def export(w: MainWindow, what: str, *, excel: bool = False) -> None:
+def export(w: Workbench, what: str, *, excel: bool = False) -> None:
     """Export in a worker (a large project takes seconds), with a progress dialog and
     Cancel for the codings; the result or the reason it failed is shown at the end."""
     try:
@@ -95,7 +95,7 @@ def export(w: MainWindow, what: str, *, excel: bool = False) -> None:
     def finished(n) -> None:
         dialog.hide()
         dialog.deleteLater()
-        w.statusBar().showMessage(f"Exported {n} {what} rows to {out}", 8000)
+        w.show_message(f"Exported {n} {what} rows to {out}", 8000)
         w.export_done.emit(out)
 
     def failed(error: str) -> None:

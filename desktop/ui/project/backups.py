@@ -1,5 +1,5 @@
-"""Issue #6 in the window: a backup each time a project is opened (in a worker; a
-failure is a status-bar warning, never a stop), and File > Restore from backup…"""
+"""Backups in the window: a backup each time a project is opened (in a worker; a failure
+is a status-bar warning, never a stop), and File > Restore from backup…"""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -22,46 +21,19 @@ from desktop.services.errors import ServiceError
 from desktop.services.project import backups
 from desktop.services.project.backups import BackupInfo
 from desktop.services.project.project import Project
-from desktop.ui.long_tasks import busy, run_long
+from desktop.ui.long_tasks import busy
 from desktop.ui.workers import Task
 
 if TYPE_CHECKING:
-    from desktop.ui.workbench.main_window import MainWindow
+    from desktop.ui.workbench.host import Workbench
 
 WARN_MS = 15_000
-
-
-def install(w: MainWindow) -> None:
-    w.long_task = None  # the task started from these menus (long_tasks.run_long)
-    w.project_opened.connect(lambda project: backup_after_open(w, project))
-    file_menu = _menu(w, "&File")
-    restore = QAction("Restore from &backup…", w)
-    restore.setToolTip("Bring back the project as it was in one of its automatic backups")
-    restore.triggered.connect(lambda: restore_from_backup(w))
-    anchor = _before_quit(file_menu)
-    file_menu.insertSeparator(anchor)
-    file_menu.insertAction(anchor, restore)
-    w.restore_action = restore
-
-
-def _menu(w: MainWindow, title: str):
-    return next(a.menu() for a in w.menuBar().actions() if a.text() == title)
-
-
-def _before_quit(menu) -> QAction | None:
-    """The separator above Quit (new entries go just above it), or Quit itself."""
-    acts = menu.actions()
-    quit_ = next((a for a in acts if a.text() == "&Quit"), None)
-    if quit_ is None:
-        return None
-    i = acts.index(quit_)
-    return acts[i - 1] if i and acts[i - 1].isSeparator() else quit_
 
 
 # -- backup on open ---------------------------------------------------------------------------
 
 
-def backup_after_open(w: MainWindow, project: Project) -> Task:
+def backup_after_open(w: Workbench, project: Project) -> Task:
     """Back the just-opened project up if its content is new (about a second for a big
     changed project, so in a worker); a refusal becomes a warning in the status bar."""
 
@@ -77,14 +49,13 @@ def backup_after_open(w: MainWindow, project: Project) -> Task:
             return  # another project was opened meanwhile
         info, warnings = result
         if warnings:
-            w.statusBar().showMessage(warnings[0].removeprefix("warning: ").capitalize(), WARN_MS)
+            w.show_message(warnings[0].removeprefix("warning: ").capitalize(), WARN_MS)
 
     task.channel.finished.connect(finished)
     task.channel.failed.connect(
-        lambda error: w.statusBar().showMessage(f"No backup was made on opening: {error}", WARN_MS)
+        lambda error: w.show_message(f"No backup was made on opening: {error}", WARN_MS)
     )
     w.runner.start(task)
-    w.backup_task = task
     return task
 
 
@@ -125,17 +96,17 @@ class RestoreDialog(QDialog):
         return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
 
 
-def choose_backup(w: MainWindow, items: list[BackupInfo]) -> BackupInfo | None:
+def choose_backup(w: Workbench, items: list[BackupInfo]) -> BackupInfo | None:
     """Ask which backup to restore (tests patch this)."""
     dialog = RestoreDialog(items, Path(w.project.path), w)
     return dialog.chosen() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
-def restore_from_backup(w: MainWindow) -> None:
+def restore_from_backup(w: Workbench) -> None:
     if busy(w):
         return
-    if w.importer.busy or getattr(w, "backup_task", None) in w.runner.running:
-        w.statusBar().showMessage(
+    if w.importer.busy or w.backup_task in w.runner.running:
+        w.show_message(
             "Wait a moment: the project is being imported into or backed up", 5000
         )
         return
@@ -158,21 +129,21 @@ def restore_from_backup(w: MainWindow) -> None:
     def done(result) -> None:
         reopen(w, path)
         when = chosen.label().split("  ")[0]
-        w.statusBar().showMessage(
+        w.show_message(
             f"Restored the backup of {when}; the project as it was is in the backups too", 10_000
         )
 
     def failed(reason: str, _cancelled: bool) -> None:
         w.prompts.error(f"The backup was not restored: {reason}")
 
-    run_long(
-        w, "Restore from backup", "Restoring the backup…",
+    w.run_long(
+        "Restore from backup", "Restoring the backup…",
         lambda progress, cancelled: backups.restore(path, chosen.path),
         done=done, failed=failed, cancellable=False,
     )  # fmt: skip
 
 
-def reopen(w: MainWindow, path: Path) -> None:
+def reopen(w: Workbench, path: Path) -> None:
     """Open the project afresh in the window: undo history cleared, every view reloaded."""
     try:
         project = Project.open(path)

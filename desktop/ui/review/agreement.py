@@ -38,11 +38,12 @@ from desktop.services.review.review import CONSENSUS
 from desktop.services.teams import coders, teams
 from desktop.ui.look import swatch
 from desktop.ui.review.models import ReportModel
+from desktop.ui.workbench.host import project_key
 from desktop.ui.workers import Task, TaskRunner
 
 if TYPE_CHECKING:
     from desktop.core.agreement import Report
-    from desktop.ui.workbench.main_window import MainWindow
+    from desktop.ui.workbench.host import Workbench
 
 UNITS = (("char", "characters"), ("word", "words"), ("sentence", "sentences"))
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -61,7 +62,7 @@ class Cancelled(Exception):
     """Raised inside the worker when the user pressed Cancel."""
 
 
-def open_agreement_dialog(w: MainWindow) -> AgreementDialog | None:
+def open_agreement_dialog(w: Workbench) -> AgreementDialog | None:
     """Open (or raise) the dialog. In blind mode only the reviewer may compare coders."""
     active = w.ctx.coder.id if w.ctx and w.ctx.coder else None
     if teams.visible_coder_ids(w.project, active) is not None:
@@ -77,8 +78,6 @@ def open_agreement_dialog(w: MainWindow) -> AgreementDialog | None:
         existing.show()
         existing.raise_()
         return existing
-    from desktop.ui.workbench.main_window import project_key  # imported by then; a cycle at import
-
     dlg = AgreementDialog(
         w.project,
         w.runner,

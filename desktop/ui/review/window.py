@@ -41,14 +41,14 @@ from desktop.ui.workbench.spans import Span
 from desktop.ui.workers import Task, TaskRunner
 
 if TYPE_CHECKING:
-    from desktop.ui.workbench.main_window import MainWindow
+    from desktop.ui.workbench.host import Workbench
 
 
 def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def open_review_window(w: MainWindow) -> ReviewWindow | None:
+def open_review_window(w: Workbench) -> ReviewWindow | None:
     """Open (or raise) the review window of the main window's project. In blind mode
     only the reviewer may compare coders."""
     ctx = w.ctx

@@ -1,4 +1,4 @@
-"""Issue #5 in the window: File > Merge coders' files… (a dry run to confirm, then the
+"""Working as a team in the window: File > Merge coders' files… (a dry run to confirm, then the
 merge in a worker), File > Copy for a coder…, and Coders > Blind coding (a coder in
 blind mode sees only their own codings; the other filters are disabled and say why, and
 the status bar shows a "Blind coding" badge beside the coder while it is on)."""
@@ -9,18 +9,16 @@ from itertools import product
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLabel
 
 from desktop.services.errors import ServiceError
 from desktop.services.teams import coders, teams
 from desktop.services.teams.merge import MergeProgress, MergeReport, merge_projects
-from desktop.ui.long_tasks import ReportDialog, ask_to_go, busy, run_long, set_steps
-from desktop.ui.project.backups import _before_quit, _menu
+from desktop.ui.long_tasks import ReportDialog, ask_to_go, busy, set_steps
 from desktop.ui.workbench.context import ALL, CHOSEN, MINE
 
 if TYPE_CHECKING:
-    from desktop.ui.workbench.main_window import MainWindow
+    from desktop.ui.workbench.host import Workbench
 
 PROJECT_FILTER = "Tessera projects (*.tessera);;All files (*)"
 ADD_CODES = "Add codes that this project lacks"
@@ -30,33 +28,8 @@ OPTIONS = {
 }
 
 
-def install(w: MainWindow) -> None:
-    file_menu = _menu(w, "&File")
-    acts = file_menu.actions()
-    restore = getattr(w, "restore_action", None)  # merging goes above File > Restore
-    anchor = acts[acts.index(restore) - 1] if restore in acts else _before_quit(file_menu)
-    merge = QAction("&Merge coders' files…", w)
-    merge.setToolTip("Bring the codings of coders' copies (.tessera files) into this project")
-    merge.triggered.connect(lambda: merge_files(w))
-    copy = QAction("Copy for a &coder…", w)
-    copy.setToolTip("A file with the documents and the codebook for one coder to code offline")
-    copy.triggered.connect(lambda: copy_for_coder(w))
-    file_menu.insertSeparator(anchor)
-    file_menu.insertActions(anchor, [merge, copy])
-    w.merge_action, w.copy_for_coder_action = merge, copy
-
-    coders_menu = _menu(w, "C&oders")
-    coders_menu.setToolTipsVisible(True)
-    first_view = w.view_actions[MINE]
-    blind = QAction("&Blind coding", w)
-    blind.setCheckable(True)
-    blind.setToolTip(
-        "Each coder sees only their own codings; the reviewer (who turned it on) sees all"
-    )
-    blind.toggled.connect(lambda on: set_blind(w, on))
-    coders_menu.insertAction(first_view, blind)
-    coders_menu.insertSeparator(first_view)
-    w.blind_action = blind
+def blind_badge() -> QLabel:
+    """The status bar's "Blind coding" badge (hidden while blind mode is off)."""
     badge = QLabel("Blind coding")
     badge.setObjectName("blindBadge")
     badge.setStyleSheet(
@@ -64,35 +37,34 @@ def install(w: MainWindow) -> None:
         " padding: 0 6px; font-weight: 600; }"
     )
     badge.hide()
-    w.statusBar().addPermanentWidget(badge)  # after the coder's name
-    w.blind_badge = badge
-    w.project_opened.connect(lambda _p: _attach(w))
+    return badge
 
 
 # -- blind mode ---------------------------------------------------------------------------
 
 
-def _attach(w: MainWindow) -> None:
+def attach(w: Workbench) -> None:
+    """Follow the just-opened project's blind mode."""
     ctx = w.ctx
     ctx.filter_changed.connect(lambda: sync_blind(w))
     sync_blind(w)
 
 
-def blind_limits(w: MainWindow) -> bool:
+def blind_limits(w: Workbench) -> bool:
     """Whether blind mode hides other coders' codings from the active coder."""
     return w.ctx is not None and w.ctx.blind_ids is not None
 
 
-def sync_blind(w: MainWindow) -> None:
+def sync_blind(w: Workbench) -> None:
     """The Blind coding tick, and the view choices blind mode allows; a view showing
     other coders falls back to 'my codings' while blind mode hides them."""
     ctx = w.ctx
     if ctx is None:
         return
     on = teams.is_blind(ctx.project)
-    w.blind_action.blockSignals(True)
-    w.blind_action.setChecked(on)
-    w.blind_action.blockSignals(False)
+    w.actions.blind.blockSignals(True)
+    w.actions.blind.setChecked(on)
+    w.actions.blind.blockSignals(False)
     limited = blind_limits(w)
     rev = teams.reviewer(ctx.project)
     why = (
@@ -101,7 +73,7 @@ def sync_blind(w: MainWindow) -> None:
         else "Blind coding is on: each coder sees only their own codings"
     )
     for mode in (ALL, CHOSEN):
-        action = w.view_actions[mode]
+        action = w.actions.view[mode]
         action.setEnabled(not limited)
         action.setToolTip(why if limited else "")
     w.blind_badge.setVisible(on)
@@ -118,19 +90,20 @@ def sync_blind(w: MainWindow) -> None:
 
 
 COUNT_COLUMNS = (("codebook_panel", 1), ("documents_panel", 3))  # their "Codings" columns
+HIDDEN_BY_BLIND = "countsHiddenByBlindMode"  # a view property: hidden here, shown here
 
 
-def _hide_counts(w: MainWindow, hide: bool) -> None:
+def _hide_counts(w: Workbench, hide: bool) -> None:
     """The codebook's and the documents' coding counts add up every coder's codings:
     hidden while blind mode hides the other coders (shown again only if hidden here)."""
-    if hide == getattr(w, "blind_hid_counts", False):
-        return
     for panel, column in COUNT_COLUMNS:
-        getattr(w, panel).view.setColumnHidden(column, hide)
-    w.blind_hid_counts = hide
+        view = getattr(w, panel).view
+        if bool(view.property(HIDDEN_BY_BLIND)) != hide:
+            view.setColumnHidden(column, hide)
+            view.setProperty(HIDDEN_BY_BLIND, hide)
 
 
-def set_blind(w: MainWindow, on: bool) -> None:
+def set_blind(w: Workbench, on: bool) -> None:
     ctx = w.ctx
     try:
         teams.set_blind(ctx.project, on, by=ctx.project.actor)
@@ -140,7 +113,7 @@ def set_blind(w: MainWindow, on: bool) -> None:
     ctx.filter_changed.emit()
     if teams.is_blind(ctx.project) == on:
         rev = teams.reviewer(ctx.project)
-        w.statusBar().showMessage(
+        w.show_message(
             f"Blind coding on: each coder sees only their own codings ({rev} is the reviewer)"
             if on
             else "Blind coding off: coders can show each other's codings",
@@ -151,13 +124,13 @@ def set_blind(w: MainWindow, on: bool) -> None:
 # -- merge ----------------------------------------------------------------------------------
 
 
-def choose_sources(w: MainWindow) -> list[str]:
+def choose_sources(w: Workbench) -> list[str]:
     """Which coders' files to merge (tests patch this)."""
     files, _ = QFileDialog.getOpenFileNames(w, "Merge coders' files", "", PROJECT_FILTER)
     return files
 
 
-def confirm_merge(w: MainWindow, dialog: ReportDialog) -> bool | None:
+def confirm_merge(w: Workbench, dialog: ReportDialog) -> bool | None:
     """Show the dry run; None: cancelled, else whether to add missing codes (tests patch)."""
     return ask_to_go(dialog)
 
@@ -180,7 +153,7 @@ def _merge_progress(dialog, p) -> None:
               p.sources_total * 100, text)  # fmt: skip
 
 
-def merge_files(w: MainWindow, paths: list[str] | None = None) -> None:
+def merge_files(w: Workbench, paths: list[str] | None = None) -> None:
     if busy(w):
         return
     paths = paths if paths is not None else choose_sources(w)
@@ -205,7 +178,7 @@ def merge_files(w: MainWindow, paths: list[str] | None = None) -> None:
     def checked(result) -> None:
         offered, reports = result
         if any(r.cancelled for r in reports.values()):
-            w.statusBar().showMessage("Merge cancelled: nothing was merged", 6000)
+            w.show_message("Merge cancelled: nothing was merged", 6000)
             return
         plain = reports[tuple(False for _ in offered)]
         n = len(paths)
@@ -220,15 +193,14 @@ def merge_files(w: MainWindow, paths: list[str] | None = None) -> None:
             can_go={state: any(sr.ok for sr in r.sources) for state, r in reports.items()},
             options=[(OPTIONS[o], _hint(o, plain)) for o in offered],
         )  # fmt: skip
-        w.merge_dialog = dialog
         answer = confirm_merge(w, dialog)
-        w.merge_dialog = None
         dialog.deleteLater()
         if answer is None or not dialog.can_go.get(answer, False):
             return
         _merge(w, project, paths, {o: on for o, on in zip(offered, answer, strict=True)})
 
-    run_long(w, "Merge coders' files", "Checking the files…", dry,
+    w.run_long(
+        "Merge coders' files", "Checking the files…", dry,
              done=checked, progressed=_merge_progress)  # fmt: skip
 
 
@@ -257,7 +229,7 @@ def _hint(option: str, plain: MergeReport) -> str:
     )
 
 
-def _merge(w: MainWindow, project, paths: list[str], options: dict[str, bool]) -> None:
+def _merge(w: Workbench, project, paths: list[str], options: dict[str, bool]) -> None:
     def work(progress, cancelled):
         return merge_projects(project, paths, progress=progress, cancelled=cancelled, **options)
 
@@ -275,12 +247,12 @@ def _merge(w: MainWindow, project, paths: list[str], options: dict[str, bool]) -
             parts.append(f"{len(refused)} not merged:")
             parts += [f"• {line}" for s in refused for line in s.describe()[:1]]
         w.prompts.summary("Merge coders' files", "\n".join(parts), "\n".join(_lines(report)))
-        w.statusBar().showMessage(f"Merged: {report.codings_added:,} coding(s) added", 8000)
+        w.show_message(f"Merged: {report.codings_added:,} coding(s) added", 8000)
 
-    run_long(w, "Merge coders' files", "Merging…", work, done=done, progressed=_merge_progress)
+    w.run_long("Merge coders' files", "Merging…", work, done=done, progressed=_merge_progress)
 
 
-def refresh_all(w: MainWindow) -> None:
+def refresh_all(w: Workbench) -> None:
     """Reload what a merge or an import may have changed: documents, codes, coders, codings."""
     ctx = w.ctx
     w.refresh_coders()
@@ -297,7 +269,7 @@ def refresh_all(w: MainWindow) -> None:
 # -- a copy for a coder ------------------------------------------------------------------------
 
 
-def ask_coder_name(w: MainWindow, known: list[str]) -> str | None:
+def ask_coder_name(w: Workbench, known: list[str]) -> str | None:
     """Whom the copy is for (tests patch this)."""
     name, ok = QInputDialog.getItem(
         w, "Copy for a coder",
@@ -307,7 +279,7 @@ def ask_coder_name(w: MainWindow, known: list[str]) -> str | None:
     return name.strip() if ok and name.strip() else None
 
 
-def copy_for_coder(w: MainWindow) -> None:
+def copy_for_coder(w: Workbench) -> None:
     if busy(w):
         return
     project = w.project
@@ -341,8 +313,8 @@ def copy_for_coder(w: MainWindow) -> None:
     def failed(reason: str, _cancelled: bool) -> None:
         w.prompts.error(f"No copy was made: {reason}")
 
-    run_long(
-        w, "Copy for a coder", f"Making a copy for {name}…",
+    w.run_long(
+        "Copy for a coder", f"Making a copy for {name}…",
         lambda progress, cancelled: teams.copy_for_coder(project, name, out),
         done=done, failed=failed, cancellable=False,
     )  # fmt: skip

@@ -3,9 +3,6 @@ codebook and the document's codings on the right."""
 
 from __future__ import annotations
 
-import hashlib
-from pathlib import Path
-
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QWidget
@@ -18,18 +15,22 @@ from desktop.services.documents import documents
 from desktop.services.project.project import Project
 from desktop.services.teams import coders
 from desktop.services.teams.coders import CoderInfo
-from desktop.ui import codebook as codebook_ui
+from desktop.ui import long_tasks
+from desktop.ui.codebook.controller import CodebookUI
 from desktop.ui.coding.actions import CodingActions
 from desktop.ui.dialogs import CodePicker, Prompts
 from desktop.ui.documents.importing import ImportController
 from desktop.ui.models import one_line
+from desktop.ui.project import backups as backups_ui
+from desktop.ui.teams import actions as teams_ui
 from desktop.ui.workbench import menus
 from desktop.ui.workbench.context import ALL, CHOSEN, MINE, Context
 from desktop.ui.workbench.findbar import FindBar
+from desktop.ui.workbench.host import Actions, project_key
 from desktop.ui.workbench.panels import CodebookPanel, CodingsPanel, DocumentsPanel
 from desktop.ui.workbench.spans import Span
 from desktop.ui.workbench.viewer import DocumentViewer
-from desktop.ui.workers import TaskRunner
+from desktop.ui.workers import Task, TaskRunner
 
 ORG, APP = "Tessera", "Tessera"
 
@@ -38,11 +39,9 @@ def app_settings() -> QSettings:
     return QSettings(ORG, APP)
 
 
-def project_key(path: Path | str) -> str:
-    return hashlib.sha1(str(Path(path).resolve()).encode()).hexdigest()[:16]
-
-
 class MainWindow(QMainWindow):
+    """The window; what the features may use of it is ``host.Workbench``."""
+
     export_done = Signal(str)  # the file written ("" if none)
     project_opened = Signal(object)  # the Project, once the window shows it (start, open, new)
 
@@ -67,14 +66,15 @@ class MainWindow(QMainWindow):
             self, self.runner, lambda: self.project, self._show_summary
         )
         self.importer.done.connect(self._import_done)
-        menus.build(self)
-        self.codebook_ui = codebook_ui.install(self)  # inspector, drag and drop, values
-        from desktop.ui.exchange import actions as exchange_actions
-        from desktop.ui.project import backups as safety_actions
-        from desktop.ui.teams import actions as team_actions
-
-        for extension in (safety_actions, team_actions, exchange_actions):
-            extension.install(self)  # backups, restore, merge, blind mode, REFI-QDA
+        self.long_task: Task | None = None  # the one long task started from a menu
+        self.backup_task: Task | None = None  # the backup made on opening a project
+        self.review_window = None  # Review > Compare coders…, once opened
+        self.agreement_dialog = None  # Review > Agreement…, once opened
+        self.codebook_ui = CodebookUI(self)  # inspector, drag and drop, values
+        self.actions: Actions = menus.build(self, self.codebook_ui)
+        self.blind_badge = teams_ui.blind_badge()
+        self.statusBar().addPermanentWidget(self.blind_badge)  # after the coder's name
+        self.project_opened.connect(self._project_opened)
         self._restore_window_state()
         self.set_project(project)
 
@@ -154,6 +154,25 @@ class MainWindow(QMainWindow):
             ):
                 action.trigger()
                 return
+
+    # -- what features use (host.Workbench) -----------------------------------------
+    def run_long(self, title: str, label: str, fn, **options) -> Task:
+        """Run ``fn(progress, cancelled)`` in a worker behind a progress dialog; one at a
+        time (``long_task``). The options are those of ``long_tasks.run_long``."""
+
+        def closed(task: Task) -> None:
+            if self.long_task is task:
+                self.long_task = None
+
+        self.long_task = long_tasks.run_long(self, title, label, fn, closed=closed, **options)
+        return self.long_task
+
+    def show_message(self, text: str, msecs: int = 0) -> None:
+        self.statusBar().showMessage(text, msecs)
+
+    def _project_opened(self, project: Project) -> None:
+        self.backup_task = backups_ui.backup_after_open(self, project)
+        teams_ui.attach(self)
 
     @property
     def project(self) -> Project:

@@ -53,7 +53,7 @@ def test_frequencies_dialog_counts_with_totals_and_saves_csv(window, qtbot, prom
     window.coding.apply_code(cid(window, "Claims"))
     window.codebook_ui.popup.skip()
     qtbot.waitUntil(lambda: m.index(m.rowCount() - 1, 1).data() == "4", timeout=2000)
-    window.undo_action.trigger()
+    window.actions.undo.trigger()
     qtbot.waitUntil(lambda: m.index(m.rowCount() - 1, 1).data() == "3", timeout=2000)
     prompts.save_to = str(tmp_path / "freq.csv")
     dlg.save_button.click()

@@ -40,7 +40,7 @@ def test_definition_saved_on_enter_and_undone(window, qtbot):
     assert codebook.get_code(window.project, killed).description == "Deaths reported in the article"
     assert window.ctx.undo_stack.undoText() == "Edit definition of Killed"
     assert window.codebook_panel.view.current_code() == killed
-    window.undo_action.trigger()
+    window.actions.undo.trigger()
     assert codebook.get_code(window.project, killed).description.startswith("Deaths attributed")
     assert box.toPlainText().startswith("Deaths attributed")
 
@@ -73,7 +73,7 @@ def test_examples_added_removed_and_taken_from_a_coding(window, qtbot):
     inspector.examples.setCurrentRow(len(base))
     qtbot.keyClick(inspector.examples, Qt.Key.Key_Delete)
     assert texts() == base
-    window.undo_action.trigger()
+    window.actions.undo.trigger()
     assert texts() == [*base, "Five soldiers died"]
     # "Use as example" in the codings panel's menu takes the quote in one click
     select(window, "At least 12 people were killed")
@@ -86,7 +86,7 @@ def test_examples_added_removed_and_taken_from_a_coding(window, qtbot):
     assert examples[-1].text == "At least 12 people were killed"
     assert examples[-1].coding_id == coding_id
     assert inspector.examples.count() == len(base) + 2
-    window.undo_action.trigger()
+    window.actions.undo.trigger()
     assert texts() == [*base, "Five soldiers died"]
 
 
@@ -110,10 +110,10 @@ def test_fields_dialog_defines_fields_in_one_undoable_step(window, qtbot, monkey
     assert set(after) == {"stance", "weapon"}
     assert after["stance"].required and after["weapon"].choices == ("rifle", "drone")
     assert window.ctx.undo_stack.count() == 1
-    window.undo_action.trigger()
+    window.actions.undo.trigger()
     before = {f.name: f for f in fieldsvc.list_fields(window.project, claims)}
     assert set(before) == {"stance", "speaker"} and not before["stance"].required
-    window.redo_action.trigger()
+    window.actions.redo.trigger()
     assert {f.name for f in fieldsvc.list_fields(window.project, claims)} == {"stance", "weapon"}
 
 
@@ -136,7 +136,7 @@ def test_insert_adds_a_sub_code_and_selects_it_and_the_swatch_recolours(window, 
     prompts.text_answers = ["#123456"]
     inspector.swatch.click()
     assert codebook.get_code(window.project, threats.id).color == "#123456"
-    window.undo_action.trigger()
+    window.actions.undo.trigger()
     assert codebook.get_code(window.project, threats.id).color != "#123456"
 
 
@@ -203,5 +203,5 @@ def test_renaming_a_choice_in_the_fields_dialog_renames_stored_values(window, qt
     assert window.prompts.errors == []
     assert fieldsvc.get_field(window.project, kind.id).choices[0] == "dead"
     assert fieldsvc.coding_values(window.project, coding_id)[kind.id] == "dead"
-    window.undo_action.trigger()
+    window.actions.undo.trigger()
     assert fieldsvc.coding_values(window.project, coding_id)[kind.id] == "killed"

@@ -52,10 +52,10 @@ def test_dropping_a_code_on_another_makes_it_a_sub_code_and_undo_puts_it_back(wi
     assert child_names(window, "Actors")[-1] == "Denials"
     assert "Denials" not in child_names(window, "Claims")
     assert panel.view.current_code() == denials  # the moved code is selected
-    window.undo_action.trigger()
+    window.actions.undo.trigger()
     assert codebook.get_code(window.project, denials).path == "Claims/Denials"
     assert child_names(window, "Claims") == ["Accusations", "Demands", "Denials"]
-    window.redo_action.trigger()
+    window.actions.redo.trigger()
     assert codebook.get_code(window.project, denials).path == "Actors/Denials"
 
 
@@ -67,8 +67,8 @@ def test_dropping_between_codes_reorders(window, qtbot):
     parent = window.codebook_panel.index_of(casualties)
     assert drop(window, qtbot, killed, 3, parent)  # after Displaced
     assert child_names(window, "Casualties") == ["Injured", "Displaced", "Killed"]
-    window.undo_action.trigger()
-    window.undo_action.trigger()
+    window.actions.undo.trigger()
+    window.actions.undo.trigger()
     assert top_names(window) == ["Actors", "Claims", "Casualties"]
     assert child_names(window, "Casualties") == ["Killed", "Injured", "Displaced"]
 
@@ -126,13 +126,13 @@ def test_merge_into_moves_codings_and_undo_redo_restore_them(window, qtbot):
     assert [s[0] for s in stored(window)] == ["Casualties/Killed"]
     assert "1 coding moved" in window.statusBar().currentMessage()
     assert window.codebook_panel.view.current_code() == killed
-    window.undo_action.trigger()
+    window.actions.undo.trigger()
     assert child_names(window, "Casualties") == ["Killed", "Injured", "Displaced"]
     assert codebook.get_code(window.project, injured).codings == 1
     assert tree_count(window, injured) == "1" and tree_count(window, killed) == ""
     assert [s[0] for s in stored(window)] == ["Casualties/Injured"]
     assert window.codings_panel.model.index(0, 0).data() == "Injured"
-    window.redo_action.trigger()
+    window.actions.redo.trigger()
     assert [s[0] for s in stored(window)] == ["Casualties/Killed"]
     assert codebook.find_code(window.project, "Casualties/Injured") is None
 
@@ -149,7 +149,7 @@ def test_delete_says_how_many_codings_go_and_undo_brings_them_back(window, qtbot
     assert asked and "1 coding" in asked[0]
     assert codebook.find_code(window.project, "Casualties/Killed") is None
     assert stored(window) == []
-    window.undo_action.trigger()
+    window.actions.undo.trigger()
     assert [s[0] for s in stored(window)] == ["Casualties/Killed"]
     assert tree_count(window, killed) == "1"
 
@@ -166,7 +166,7 @@ def test_the_tree_keeps_collapsed_branches_and_the_selection_after_a_change(wind
     assert not view.isExpanded(window.codebook_panel.index_of(actors))
     assert view.isExpanded(window.codebook_panel.index_of(cid(window, "Claims")))
     assert view.current_code() == demands
-    window.undo_action.trigger()
+    window.actions.undo.trigger()
     assert view.current_code() == demands
     assert not view.isExpanded(window.codebook_panel.index_of(actors))
 
@@ -229,6 +229,6 @@ def test_alt_arrows_move_codes_by_keyboard(window, qtbot):
     qtbot.keyClick(view, Qt.Key.Key_Right, alt)  # into Claims
     assert codebook.get_code(window.project, cid(window, "Claims/Casualties")).parent_id
     for _ in range(4):
-        window.undo_action.trigger()
+        window.actions.undo.trigger()
     assert top_names(window) == ["Actors", "Claims", "Casualties"]
     assert child_names(window, "Casualties") == ["Killed", "Injured", "Displaced"]

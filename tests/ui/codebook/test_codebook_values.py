@@ -59,10 +59,10 @@ def test_applying_a_code_with_fields_asks_for_values_by_keyboard(window, qtbot):
     assert model.index(0, VALUES).data() == "count=12; kind=killed"
     assert not window.codings_panel.view.isColumnHidden(VALUES)
     assert window.viewer.hasFocus() or window.focusWidget() is window.viewer
-    window.undo_action.trigger()  # the values
+    window.actions.undo.trigger()  # the values
     assert fieldsvc.coding_values(window.project, coding_id) == {}
     assert model.index(0, VALUES).data() == ""
-    window.redo_action.trigger()
+    window.actions.redo.trigger()
     assert model.index(0, VALUES).data() == "count=12; kind=killed"
 
 
@@ -118,7 +118,7 @@ def test_values_are_edited_later_from_the_codings_panel(window, qtbot):
     popup.form.first_editor().setText("")
     popup.save()
     assert values_by_name(window, coding_id) == {}
-    window.undo_action.trigger()
+    window.actions.undo.trigger()
     assert values_by_name(window, coding_id) == {"count": "7"}
 
 

@@ -97,7 +97,7 @@ def test_clicking_a_code_applies_it_to_the_selection(window, qtbot):
 
 
 def test_snapping_can_be_turned_off(window, qtbot):
-    window.snap_action.setChecked(False)
+    window.actions.snap.setChecked(False)
     select(window, "Wednesday", partial=(0, 3))
     qtbot.keyClick(window.viewer, Qt.Key.Key_1)
     assert quotes(window) == ["Wed"]
@@ -123,7 +123,7 @@ def test_undo_redo_and_remove_from_the_panel(window, qtbot):
     qtbot.keyClick(view, Qt.Key.Key_Delete)
     assert len(quotes(window)) == 1
     assert len(panel_rows(window)) == 1
-    window.undo_action.trigger()
+    window.actions.undo.trigger()
     assert len(quotes(window)) == 2 and len(window.viewer.index) == 2
 
 
@@ -152,7 +152,7 @@ def test_memo_edit_is_stored_shown_and_undoable(window, qtbot, prompts):
     tip = window._tooltip(window.viewer.index.spans[0])
     assert "Actors/State forces" in tip and "Maya" in tip and "named with Russia" in tip
     assert "Government armies" in tip  # the code's definition
-    window.undo_action.trigger()
+    window.actions.undo.trigger()
     assert codings.get_coding(window.project, coding.id).memo == ""
 
 
@@ -207,13 +207,13 @@ def test_codebook_delete_with_codings_is_confirmed_and_undone(window, qtbot, pro
     window.coding.delete_code(casualties)
     assert codebook.find_code(window.project, "Casualties") is None
     assert quotes(window) == [] and len(window.viewer.index) == 0
-    window.undo_action.trigger()
+    window.actions.undo.trigger()
     assert codebook.find_code(window.project, "Casualties/Killed").codings == 1
     assert panel_rows(window) == [("Killed", "Maya", "At least 12 people were killed")]
     prompts.text_answers = ["Deaths"]
     window.coding.rename_code(killed)
     assert panel_rows(window)[0][0] == "Deaths"
-    window.undo_action.trigger()
+    window.actions.undo.trigger()
     assert codebook.get_code(window.project, killed).name == "Killed"
 
 
@@ -298,10 +298,10 @@ def test_codebook_add_move_recolour_with_undo(window, qtbot, prompts):
     menu = window.coding.build_codebook_menu(threats.id)
     assert {"Rename…", "Move under…", "Delete…"} <= {a.text() for a in menu.actions()}
     for _ in range(3):
-        window.undo_action.trigger()
+        window.actions.undo.trigger()
     assert codebook.find_code(window.project, "Claims/Threats") is None
     assert codebook.find_code(window.project, "Actors/Threats") is None
-    window.redo_action.trigger()
+    window.actions.redo.trigger()
     assert codebook.find_code(window.project, "Claims/Threats").id == threats.id
 
 

@@ -141,10 +141,10 @@ def test_codebook_import_shows_the_dry_run_and_undo_takes_it_back(
     assert window.codebook_panel.model.rowCount() == 4  # Events is a new top-level code
     assert window.ctx.undo_stack.undoText() == "Import codebook book.csv"
     assert "Imported book.csv: 2 code(s) added" in window.statusBar().currentMessage()
-    window.undo_action.trigger()
+    window.actions.undo.trigger()
     assert codebook.find_code(window.project, "Events") is None
     assert window.codebook_panel.model.rowCount() == 3
-    window.redo_action.trigger()
+    window.actions.redo.trigger()
     assert codebook.find_code(window.project, "Events/Air strikes") is not None
     assert window.codebook_panel.model.rowCount() == 4
 

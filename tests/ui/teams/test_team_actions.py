@@ -50,7 +50,7 @@ def anas_copy(project_path, tmp_path) -> Path:
 def test_copy_for_a_coder_makes_her_file(window, qtbot, prompts, tmp_path, monkeypatch):
     monkeypatch.setattr(team_actions, "ask_coder_name", lambda w, known: "Ana")
     prompts.save_to = str(tmp_path / "for-ana")
-    window.copy_for_coder_action.trigger()
+    window.actions.copy_for_coder.trigger()
     idle(qtbot, window)
     out = tmp_path / "for-ana.tessera"
     title, message, _details = prompts.summaries[-1]
@@ -66,7 +66,7 @@ def test_copy_for_a_coder_makes_her_file(window, qtbot, prompts, tmp_path, monke
 def test_copy_for_a_coder_refused_is_explained(window, qtbot, prompts, project_path, monkeypatch):
     monkeypatch.setattr(team_actions, "ask_coder_name", lambda w, known: "Ana")
     prompts.save_to = str(project_path)  # the project itself
-    window.copy_for_coder_action.trigger()
+    window.actions.copy_for_coder.trigger()
     idle(qtbot, window)
     assert prompts.errors and prompts.errors[0].startswith("No copy was made:")
 
@@ -89,7 +89,7 @@ def test_merge_shows_a_dry_run_then_merges_with_the_codes_it_lacks(
 
     monkeypatch.setattr(team_actions, "choose_sources", lambda w: [str(anas_copy)])
     monkeypatch.setattr(team_actions, "confirm_merge", confirm)
-    window.merge_action.trigger()
+    window.actions.merge.trigger()
     idle(qtbot, window)
     text, enabled = seen["without"]
     assert text.startswith("refused") and "Events/Air strikes" in text and not enabled
@@ -115,7 +115,7 @@ def test_merge_cancelled_at_the_dry_run_changes_nothing(
     idle(qtbot, window)
     monkeypatch.setattr(team_actions, "choose_sources", lambda w: [str(anas_copy)])
     monkeypatch.setattr(team_actions, "confirm_merge", lambda w, dialog: None)
-    window.merge_action.trigger()
+    window.actions.merge.trigger()
     idle(qtbot, window)
     assert stored(window) == [] and prompts.summaries == []
     assert codebook.find_code(window.project, "Events/Air strikes") is None
@@ -127,11 +127,11 @@ def test_blind_coding_hides_other_coders_from_a_coder_but_not_the_reviewer(windo
     code(window.project, doc, "Casualties/Killed", "At least 12 people were killed", "Maya")
     window.set_view(ALL)
     assert len(panel_rows(window)) == 2
-    window.blind_action.trigger()  # Maya turns it on: she is the reviewer
+    window.actions.blind.trigger()  # Maya turns it on: she is the reviewer
     assert teams.is_blind(window.project) and teams.reviewer(window.project) == "Maya"
-    assert window.blind_action.isChecked()
+    assert window.actions.blind.isChecked()
     assert len(panel_rows(window)) == 2  # the reviewer still sees everyone
-    assert window.view_actions[ALL].isEnabled()
+    assert window.actions.view[ALL].isEnabled()
 
     prompts.coder_answers = ["Ana"]
     window.switch_coder()
@@ -141,22 +141,22 @@ def test_blind_coding_hides_other_coders_from_a_coder_but_not_the_reviewer(windo
     assert window.codebook_panel.view.isColumnHidden(1)
     assert window.documents_panel.view.isColumnHidden(3)
     for mode in (ALL, CHOSEN):
-        action = window.view_actions[mode]
+        action = window.actions.view[mode]
         assert not action.isEnabled()
         assert action.toolTip() == (
             "Blind coding is on: only the reviewer (Maya) sees other coders' codings"
         )
     # Ana cannot lift it
-    window.blind_action.trigger()
+    window.actions.blind.trigger()
     assert prompts.errors == ["Blind coding stays on: only the reviewer (Maya) can lift blind mode"]
-    assert window.blind_action.isChecked() and teams.is_blind(window.project)
+    assert window.actions.blind.isChecked() and teams.is_blind(window.project)
 
     prompts.coder_answers = ["Maya"]
     window.switch_coder()
     assert not window.codebook_panel.view.isColumnHidden(1)  # Maya is the reviewer
-    window.blind_action.trigger()
-    assert not teams.is_blind(window.project) and not window.blind_action.isChecked()
-    assert window.view_actions[ALL].isEnabled()
+    window.actions.blind.trigger()
+    assert not teams.is_blind(window.project) and not window.actions.blind.isChecked()
+    assert window.actions.view[ALL].isEnabled()
     window.set_view(ALL)
     assert len(panel_rows(window)) == 2
 
@@ -168,7 +168,7 @@ def test_blind_mode_is_read_when_the_project_opens(make_window, project_path, pr
         teams.set_blind(p, True, reviewer_name="Lea")
     prompts.coder_answers = ["Maya"]
     window = make_window(project_path)
-    assert window.blind_action.isChecked()
+    assert window.actions.blind.isChecked()
     window.set_view(ALL)  # refused quietly: the action is disabled, the view stays 'mine'
     assert window.ctx.view_mode == MINE and panel_rows(window) == []
 
@@ -188,7 +188,7 @@ def test_cancel_in_the_progress_dialog_stops_the_merge(window, qtbot, anas_copy,
     monkeypatch.setattr(team_actions, "merge_projects", slow)
     monkeypatch.setattr(team_actions, "choose_sources", lambda w: [str(anas_copy)])
     monkeypatch.setattr(team_actions, "confirm_merge", lambda w, d: pytest.fail("no dialog"))
-    window.merge_action.trigger()
+    window.actions.merge.trigger()
     dialog = window.findChildren(QProgressDialog)[-1]
     assert dialog.windowTitle() == "Merge coders' files"
     next(b for b in dialog.findChildren(QPushButton) if b.text() == "Cancel").click()
@@ -223,7 +223,7 @@ def test_merge_offers_to_rename_a_coder_whose_name_is_taken(
 
     monkeypatch.setattr(team_actions, "choose_sources", lambda w: [str(other)])
     monkeypatch.setattr(team_actions, "confirm_merge", confirm)
-    window.merge_action.trigger()
+    window.actions.merge.trigger()
     idle(qtbot, window)
     assert seen["options"] == [
         "Add codes that this project lacks",
@@ -274,7 +274,7 @@ def test_blind_coding_counts_only_what_the_coder_may_see(window, qtbot, prompts,
     assert badge.isHidden()
     assert "· 2 codings" in inspector.path.text() and total() == "3"
 
-    window.blind_action.trigger()  # Maya, the reviewer, turns it on and still sees everyone
+    window.actions.blind.trigger()  # Maya, the reviewer, turns it on and still sees everyone
     assert not badge.isHidden() and badge.text() == "Blind coding"
     assert "as the reviewer you see everyone's" in badge.toolTip()
     assert "· 2 codings" in inspector.path.text() and total() == "3"
@@ -305,7 +305,7 @@ def test_blind_coding_counts_only_what_the_coder_may_see(window, qtbot, prompts,
 
     prompts.coder_answers = ["Maya"]
     window.switch_coder()
-    window.blind_action.trigger()  # lifted
+    window.actions.blind.trigger()  # lifted
     assert badge.isHidden()
     prompts.coder_answers = ["Ana"]
     window.switch_coder()
@@ -343,7 +343,7 @@ def test_blind_coding_deletions_count_only_the_coders_own_codings_and_values(
     assert "This also deletes 2 codings made with them" in asked[0]
     assert asked[1].startswith("Deleting victims (2 values), source (1 values) deletes")
 
-    window.blind_action.trigger()  # Maya, the reviewer, turns it on
+    window.actions.blind.trigger()  # Maya, the reviewer, turns it on
     prompts.coder_answers = ["Ana"]
     window.switch_coder()
     asked.clear()

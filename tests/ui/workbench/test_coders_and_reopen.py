@@ -42,14 +42,14 @@ def test_switch_coder_and_filter_views(window, qtbot, prompts):
     select(window, "its ally Russia")
     qtbot.keyClick(window.viewer, Qt.Key.Key_5)
     assert panel_rows(window) == [("International actors", "Jonas", "its ally Russia")]
-    window.view_actions["all"].trigger()
+    window.actions.view["all"].trigger()
     rows = panel_rows(window)
     assert sorted(r[1] for r in rows) == ["Jonas", "Maya"]
     assert not window.codings_panel.view.isColumnHidden(1)  # the coder column
     assert window.viewer.show_coders  # coder colours in underlines and stripes
     maya = coders.find_coder(window.project, "Maya")
     prompts.chosen_coders = {maya.id}
-    window.view_actions["chosen"].trigger()
+    window.actions.view["chosen"].trigger()
     assert panel_rows(window) == [("State forces", "Maya", "Syria's regime")]
     # audit: the second coding was made by Jonas
     from desktop.services.project import audit
@@ -155,7 +155,7 @@ def test_new_open_and_recent_projects(window, prompts, tmp_path, project_path):
     project_actions.open_project(window, str(project_path))
     assert window.project.path == project_path and window.ctx.coder.name == "Maya"
     menus._fill_recent(window)
-    recent = [a.text() for a in window.recent_menu.actions()]
+    recent = [a.text() for a in window.actions.recent_menu.actions()]
     assert recent[:2] == ["study.tessera", "fresh.tessera"]
     prompts.errors.clear()
     project_actions.open_project(window, str(tmp_path / "missing.tessera"))
