@@ -1,4 +1,4 @@
-"""Audit trail (issue #6, part 8): every change to codes and codings leaves an entry, in
+"""Audit trail: every change to codes and codings leaves an entry, in
 the same transaction. Checked generically: the rows of code, coding, coding_value,
 code_field and code_example are compared before and after each service action, and
 every row that appeared, went or changed must be named by a new audit entry.

@@ -1,4 +1,4 @@
-"""Rotating backups on open, listing them, and restoring one (issue #6, part 2)."""
+"""Rotating backups on open, listing them, and restoring one."""
 
 from __future__ import annotations
 

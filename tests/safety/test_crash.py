@@ -1,4 +1,4 @@
-"""Crash safety (issue #6, part 1): a process writing to a project is killed with SIGKILL
+"""Crash safety: a process writing to a project is killed with SIGKILL
 at a random moment (several seeds). Afterwards the project opens, PRAGMA integrity_check
 is ok, everything committed before the kill is there, and nothing is half-written: no
 document without its pages, none whose text does not match its sha256, no coding whose

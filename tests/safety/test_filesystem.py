@@ -1,4 +1,4 @@
-"""The file system says no (issue #6, part 4): disk full, read-only file, the project's
+"""The file system says no: disk full, read-only file, the project's
 folder removed while open. Each gives a ServiceError whose message says so, never a
 traceback, and everything committed before stays intact."""
 

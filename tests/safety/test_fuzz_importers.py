@@ -1,4 +1,4 @@
-"""Fuzzed input (issue #6, part 6): mutated copies of real files and generated ones for
+"""Fuzzed input: mutated copies of real files and generated ones for
 every importer (txt, md, html, pdf, docx, rtf, odt; codings CSV; codebook CSV and .qdc).
 
 Never a crash of the process, never a partial write, always a message naming the file.

@@ -1,4 +1,4 @@
-"""Hostile files (issue #6, part 7), through the services a user's file reaches:
+"""Hostile files, through the services a user's file reaches:
 
 * an XML entity bomb (billion laughs) and external entities (XXE: a local file and an
   http URL) in every XML reader: codebook .qdc import, .qdpx, docx, odt, html;

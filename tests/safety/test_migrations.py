@@ -1,4 +1,4 @@
-"""Migrations (issue #6, part 5): every schema version keeps a fixture project made by
+"""Migrations: every schema version keeps a fixture project made by
 the code of that version (tests/fixtures/projects/schema-vN.tessera); each is upgraded to
 the current schema and every row must survive: counts, text hashes, coding quotes, field
 values, audit rows. A project from a newer Tessera is refused without being touched."""

@@ -1,4 +1,4 @@
-"""Two processes, one project (issue #6, part 3): both write at once and every write is
+"""Two processes, one project: both write at once and every write is
 there; or, if one holds the project longer than the busy timeout, the other says clearly
 that the project is in use. Never a corrupted file or a lost write."""
 

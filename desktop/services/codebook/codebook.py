@@ -12,7 +12,7 @@ needs to take it back:
 - update_code(id, **changes) -> (old, new); undo: update_code(id, **{k: old[k] for k in changes})
 - move_code -> (old parent, old order); undo: move_code(id, *old)
 - delete_code_tree -> CodeTreeSnapshot; undo: restore_code_tree(snapshot)
-- codebook_merge.merge_codes -> MergeReport; undo: restore_code_tree(report.snapshot)
+- merge.merge_codes -> MergeReport; undo: restore_code_tree(report.snapshot)
 - add_example / add_example_from_coding -> ExampleInfo; undo: remove_example(id)
 - update_example -> old text; remove_example -> ExampleInfo; undo: restore_example(info)
 - fields: add_field / update_field / delete_field / set_coding_values (see there)

@@ -1,7 +1,7 @@
 """The codebook in and out of files: CSV, REFI-QDA (.qdc, and the codebook of a .qde or
-.qdpx) and a readable HTML document (codebook_html).
+.qdpx) and a readable HTML document (html_page).
 
-The CSV layout is described in codebook_csv.
+The CSV layout is described in csv_file.
 
 Import merges by path: a code that is not in the project is added; one that is gets the
 file's colour, definition and criteria where the file has them, and the file's examples

@@ -307,7 +307,7 @@ def _write_texts(project, folder: Path) -> list[Path]:
 
 
 def export_codebook(project, out: Output, fmt: str = "csv", *, excel: bool = False) -> int | None:
-    """The codebook as REFI-QDA (qdc), HTML or CSV, through codebook_exchange when this
+    """The codebook as REFI-QDA (qdc), HTML or CSV, through codebook.exchange when this
     version has it; a plain CSV of the codes otherwise."""
     _refuse_project_file(project, out)
     module = _optional("desktop.services.codebook.exchange")

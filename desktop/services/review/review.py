@@ -17,7 +17,7 @@ coded" leaves no coding behind to tell; clearing the consensus there makes it op
 
 Each change is one transaction and returns an ``Adjudication`` (what was removed and
 created, which passages were marked or unmarked) so that the window's undo can put
-things back exactly. Each coder's agreement with the consensus: ``review_agreement``.
+things back exactly. Each coder's agreement with the consensus: ``consensus_agreement``.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Matching one source against the target and writing what comes in, inside the
-target's open transaction (``teams_merge`` says what is matched and how)."""
+target's open transaction (``merge`` says what is matched and how)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """What a merge of coders' files did (or, in a dry run, would do), source by source:
-the report ``teams_merge.merge_projects`` returns, and its text for the CLI and the window."""
+the report ``merge.merge_projects`` returns, and its text for the CLI and the window."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Teams: coders with a stable identity, blind coding, and a copy of the project for one
-coder to code offline. Merging the copies back lives in ``teams_merge``.
+coder to code offline. Merging the copies back lives in ``merge``.
 
 Project settings used here (``project.settings()``, JSON):
 

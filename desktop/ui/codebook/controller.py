@@ -2,9 +2,10 @@
 keys, merge, the inspector, typed field values (asked for when a code is applied, shown
 and edited in the codings panel), field definitions, frequencies and templates.
 
-The window's files only hold the hooks: panels.py uses the tree and values models of
-this package, main_window.py calls ``install`` and ``attach``, coding.py calls
-``after_apply`` hooks and ``extend_menu``. Questions go through methods here
+The window's files only hold the hooks: workbench/panels.py uses the tree and values
+models of this package, workbench/main_window.py creates ``CodebookUI`` and calls
+``attach``, workbench/menus.py puts its actions in the Codebook menu, coding/actions.py
+calls ``after_apply`` hooks and ``extend_menu``. Questions go through methods here
 (``ask_merge_target``, ``ask_fields``) that tests replace."""
 
 from __future__ import annotations

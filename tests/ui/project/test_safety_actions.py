@@ -1,4 +1,4 @@
-"""Issue #6 in the window: a backup on every open (a failure is a status-bar warning),
+"""Backups in the window: a backup on every open (a failure is a status-bar warning),
 File > Restore from backup… brings an earlier state back into the window, and the GUI
 installs the storage-error translation first thing."""
 

@@ -1,4 +1,4 @@
-"""Issue #5 in the window: File > Copy for a coder…, File > Merge coders' files… (dry run
+"""Working as a team in the window: File > Copy for a coder…, File > Merge coders' files… (dry run
 shown first, 'add codes' when the file has codes this project lacks, then the merge),
 and Coders > Blind coding."""
 
