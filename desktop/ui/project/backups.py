@@ -106,9 +106,7 @@ def restore_from_backup(w: Workbench) -> None:
     if busy(w):
         return
     if w.importer.busy or w.backup_task in w.runner.running:
-        w.show_message(
-            "Wait a moment: the project is being imported into or backed up", 5000
-        )
+        w.show_message("Wait a moment: the project is being imported into or backed up", 5000)
         return
     path = Path(w.project.path)
     try:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from PySide6.QtCore import QSettings, SignalInstance
     from PySide6.QtGui import QAction
-    from PySide6.QtWidgets import QLabel, QMenu, QProgressDialog
+    from PySide6.QtWidgets import QLabel, QMenu
 
     from desktop.services.project.project import Project
     from desktop.ui.dialogs import Prompts
@@ -77,18 +77,10 @@ class Workbench(Protocol):
     def set_project(self, project: Project) -> None:
         """Show another project (the previous one is closed)."""
 
-    def run_long(
-        self,
-        title: str,
-        label: str,
-        fn: Callable[..., object],
-        *,
-        done: Callable[[object], None],
-        failed: Callable[[str, bool], None] | None = None,
-        cancellable: bool = True,
-        progressed: Callable[[QProgressDialog, object], None] | None = None,
-    ) -> Task:
-        """Run ``fn(progress, cancelled)`` in a worker behind a progress dialog."""
+    def run_long(self, title: str, label: str, fn: Callable[..., object], **options: Any) -> Task:
+        """Run ``fn(progress, cancelled)`` in a worker behind a progress dialog, one long
+        task at a time; ``options`` (done, failed, cancellable, progressed) are those of
+        ``desktop.ui.long_tasks.run_long``."""
 
     def show_message(self, text: str, msecs: int = 0) -> None:
         """A message in the status bar, for ``msecs`` (0: until the next one)."""

@@ -44,7 +44,9 @@ def build(w: WorkbenchWindow, book_ui: CodebookUI) -> Actions:
     exp = f.addMenu("&Export")
     exp.setIcon(icon("export"))
     _act(exp, "Codings as CSV…", None, lambda: project_ui.export(w, "codings"))
-    _act(exp, "Codings as CSV for Excel…", None, lambda: project_ui.export(w, "codings", excel=True))
+    _act(
+        exp, "Codings as CSV for Excel…", None, lambda: project_ui.export(w, "codings", excel=True)
+    )
     _act(exp, "Documents as CSV…", None, lambda: project_ui.export(w, "documents"))
     _act(exp, "Codebook as CSV…", None, lambda: project_ui.export(w, "codebook"))
     exp.addSeparator()
