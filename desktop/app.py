@@ -19,8 +19,8 @@ def data_dir() -> Path:
 def create_sample_project(folder: Path | None = None, *, actor: str = ""):
     """A project with the conflict-news codebook and the sample articles, so a new user
     has something to code within seconds. Returns the open Project."""
-    from desktop.services import documents
-    from desktop.services.project import Project, resources_dir
+    from desktop.services.documents import documents
+    from desktop.services.project.project import Project, resources_dir
 
     folder = Path(folder) if folder else data_dir()
     folder.mkdir(parents=True, exist_ok=True)
@@ -34,7 +34,7 @@ def create_sample_project(folder: Path | None = None, *, actor: str = ""):
 
 def choose_project(arg: str | None, settings) -> object:
     """The Project to open: the argument, else the last one, else the sample project."""
-    from desktop.services.project import Project
+    from desktop.services.project.project import Project
 
     if arg:
         return Project.open(arg)
@@ -51,7 +51,7 @@ def choose_project(arg: str | None, settings) -> object:
 
 
 def run_gui(project: str | None) -> int:
-    from desktop.services import storage_errors
+    from desktop.services.project import storage_errors
 
     storage_errors.install()  # disk full, read-only, in use: a sentence, not a traceback
     from PySide6.QtCore import QCoreApplication
@@ -59,7 +59,7 @@ def run_gui(project: str | None) -> int:
 
     from desktop.services.errors import ServiceError
     from desktop.ui.look import apply_style, icon
-    from desktop.ui.main_window import APP, ORG, MainWindow, app_settings
+    from desktop.ui.workbench.main_window import APP, ORG, MainWindow, app_settings
 
     QCoreApplication.setOrganizationName(ORG)
     QCoreApplication.setApplicationName(APP)

@@ -19,7 +19,10 @@ from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from desktop.app import create_sample_project  # noqa: E402
-from desktop.services import codebook, coders, codings, documents  # noqa: E402
+from desktop.services.codebook import codebook  # noqa: E402
+from desktop.services.coding import codings  # noqa: E402
+from desktop.services.documents import documents  # noqa: E402
+from desktop.services.teams import coders  # noqa: E402
 
 # (code path, passage, coder): passages of deraa-talks-fail.txt
 CODINGS = [
@@ -42,7 +45,7 @@ def main(out: Path) -> Path:
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp / "settings"))
     app = QApplication.instance() or QApplication(sys.argv[:1])
     from desktop.ui.look import apply_style
-    from desktop.ui.main_window import MainWindow, project_key
+    from desktop.ui.workbench.main_window import MainWindow, project_key
 
     apply_style(app)
     project = create_sample_project(tmp)

@@ -212,7 +212,7 @@ def _run_project(args) -> int:
     if len(coders) < 2:
         raise CliError("agreement: name at least two coders with --coders a,b")
     try:
-        from desktop.services.agreement import project_agreement
+        from desktop.services.review.agreement import project_agreement
     except ImportError as exc:  # the service is written after this command
         raise CliError(f"agreement over a project is not available yet ({exc})") from None
     from desktop.cli.common import open_project
@@ -239,9 +239,9 @@ def _run_project(args) -> int:
 
 
 def _write_html(path: Path, report, project_name: str, codes: list[str] | None) -> None:
-    from desktop.core.agreement.html_report import write_report
+    from desktop.core.agreement.html_report import render_html, write_report
 
-    page = report.to_html_page(project=project_name, codes=codes)
+    page = render_html(report, project=project_name, codes=codes)
     try:
         write_report(path, page)
     except OSError as exc:

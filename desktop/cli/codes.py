@@ -10,11 +10,13 @@ import argparse
 from pathlib import Path
 
 from desktop.cli.common import CliError, err, open_project
-from desktop.services import codebook, codebook_exchange, templates
-from desktop.services import fields as fieldsvc
-from desktop.services.codebook_merge import merge_codes
+from desktop.services.codebook import codebook
+from desktop.services.codebook import exchange as codebook_exchange
+from desktop.services.codebook import fields as fieldsvc
+from desktop.services.codebook.frequencies import frequencies
+from desktop.services.codebook.merge import merge_codes
 from desktop.services.errors import ConfirmationNeeded
-from desktop.services.frequencies import frequencies
+from desktop.services.project import templates
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from desktop.services import backups
 from desktop.services.errors import ServiceError
-from desktop.services.project import Project
+from desktop.services.project import backups
+from desktop.services.project.project import Project
 
 # Set to 1 to write to a project that SQLite's check finds damaged (the user's explicit
 # choice; without it every command that writes is refused with the damage named).

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from desktop.cli.common import CliError, open_project
-from desktop.services import documents
+from desktop.services.documents import documents
 from desktop.services.errors import ConfirmationNeeded
 
 

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from desktop.cli.common import CliError, ProgressBar, err, open_project
-from desktop.services import exchange
+from desktop.services.exchange import csv_import, exchange
 
 WHAT = tuple(exchange.FORMATS)
 
@@ -106,11 +106,11 @@ def cmd_codings_import(args) -> int:
     with open_project(args.project, actor=args.coder or "") as project:
         bar = ProgressBar("checking")
         try:
-            report = exchange.import_codings_csv(
+            report = csv_import.import_codings_csv(
                 project, args.file, create_missing=args.create_missing,
                 default_coder=args.coder, progress=bar.update,
             )  # fmt: skip
-        except exchange.CodingsImportRefused as exc:
+        except csv_import.CodingsImportRefused as exc:
             bar.close()
             for warning in exc.report.warnings:
                 err(f"warning: {warning}")

@@ -6,44 +6,88 @@ open PROJECT`` opens one; every other command works on a project file from the s
 from __future__ import annotations
 
 import argparse
-import importlib
-import pkgutil
 import sys
 from collections.abc import Sequence
 
 import desktop
-from desktop.cli.common import CliError, err
-from desktop.services.errors import ServiceError
+
+#: Every command, the module of the command group that defines it, and its one-line help
+#: (what ``tessera --help`` lists). Only the module of the command being run is imported:
+#: building the parser for ``--help`` imports no service, so no SQLAlchemy, numpy, nltk,
+#: pdfplumber or Qt. tests/cli/test_startup.py checks this table against the modules.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "agreement": ("agreement", "inter-coder agreement (a CSV table, or a project's codings)"),
+    "codes": ("codes", "the codebook: add, rename, move, merge, fields, import, ..."),
+    "documents": ("documents", "the project's documents and their metadata"),
+    "export": ("exchange", "export codings, documents, the codebook or code frequencies"),
+    "codings": ("exchange", "codings: import from CSV"),
+    "new": ("project_cmds", "create a project file"),
+    "info": ("project_cmds", "what a project holds"),
+    "import": ("project_cmds", "import documents (files or folders, recursively)"),
+    "open": ("project_cmds", "open a project in the window"),
+    "refi": (
+        "refi",
+        "exchange whole projects with NVivo, ATLAS.ti, MAXQDA, QualCoder (REFI-QDA .qdpx)",
+    ),
+    "backups": ("safety", "list a project's backups (newest first)"),
+    "restore": ("safety", "bring back a backup (the current file is backed up first)"),
+    "log": ("safety", "the audit trail: who changed what, when"),
+    "check": ("safety", "check a project file's integrity (read-only)"),
+    "copy-for-coder": (
+        "teams",
+        "a copy of the project for one coder to code offline (merge it back with `merge`)",
+    ),
+    "merge": ("teams", "merge coders' project files into TARGET"),
+    "coders": ("teams", "the project's coders"),
+    "blind": ("teams", "blind coding: each coder sees only their own codings"),
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser: ``command``'s group is imported and registers its real sub-parsers;
+    every other command is listed by name and help only (with no command, or an unknown
+    one, no group is imported at all)."""
     parser = argparse.ArgumentParser(
         prog="tessera",
         description="Tessera: qualitative coding of texts. Run without a command to open the window.",
     )
     parser.add_argument("--version", action="version", version=f"tessera {desktop.__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    import desktop.cli as pkg
-
-    for mod in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
-        if mod.name in {"main", "common"}:
-            continue
-        module = importlib.import_module(f"desktop.cli.{mod.name}")
-        register = getattr(module, "register", None)
-        if register is not None:
-            register(sub)
+    group = COMMANDS[command][0] if command in COMMANDS else None
+    registered = False
+    for name, (module, help_) in COMMANDS.items():
+        if module != group:
+            sub.add_parser(name, help=help_, add_help=False)
+        elif not registered:
+            import_group(module).register(sub)
+            registered = True
     return parser
+
+
+def import_group(module: str):
+    """The module of one command group (``desktop.cli.<module>``)."""
+    import importlib
+
+    return importlib.import_module(f"desktop.cli.{module}")
+
+
+def _command_in(argv: list[str]) -> str | None:
+    """The command named in ``argv``: its first word that is not an option."""
+    return next((a for a in argv if not a.startswith("-")), None)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv:
         return _open_window(None)
-    parser = build_parser()
+    parser = build_parser(_command_in(argv))
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    from desktop.cli.common import CliError, err
+    from desktop.services.errors import ServiceError
+
     try:
         return int(args.func(args) or 0)
     except (CliError, ServiceError) as exc:
@@ -60,6 +104,8 @@ def _open_window(project: str | None) -> int:
     try:
         from desktop.app import run_gui
     except ImportError as exc:  # the window is not installed or cannot load Qt
+        from desktop.cli.common import err
+
         err(f"tessera: cannot start the window ({exc}); see `tessera --help` for commands")
         return 1
     return run_gui(project)

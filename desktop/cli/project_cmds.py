@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 
 from desktop.cli.common import ProgressBar, err, open_project
-from desktop.services import documents
-from desktop.services.project import TEMPLATES, Project
+from desktop.services.documents import documents
+from desktop.services.project.project import TEMPLATES, Project
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -7,7 +7,8 @@ import argparse
 from pathlib import Path
 
 from desktop.cli.common import CliError, ProgressBar, err, open_project
-from desktop.services import refi_exchange, refi_export
+from desktop.services.exchange import refi_export
+from desktop.services.exchange import refi_import as refi_exchange
 
 SHOWN = 20  # lines of each list printed before "... and N more"
 

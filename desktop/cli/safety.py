@@ -7,7 +7,7 @@ from datetime import UTC
 from pathlib import Path
 
 from desktop.cli.common import CliError, err, open_project
-from desktop.services import audit_log, backups, storage_errors
+from desktop.services.project import audit_log, backups, storage_errors
 
 
 def register(sub: argparse._SubParsersAction) -> None:

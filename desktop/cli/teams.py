@@ -8,9 +8,9 @@ import argparse
 from pathlib import Path
 
 from desktop.cli.common import CliError, ProgressBar, err, open_project
-from desktop.services import coders, teams
-from desktop.services.codebook import normalise_color
-from desktop.services.teams_merge import MergeProgress, SourceReport, merge_projects
+from desktop.services.codebook.codebook import normalise_color
+from desktop.services.teams import coders, teams
+from desktop.services.teams.merge import MergeProgress, SourceReport, merge_projects
 
 SHOW = 20
 

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services.codebook import CodeInfo
-from desktop.services.coders import CoderInfo
+from desktop.services.codebook.codebook import CodeInfo
+from desktop.services.teams.coders import CoderInfo
 from desktop.ui.look import swatch
 
 FILE_FILTER = "Documents (*.txt *.md *.html *.htm *.pdf *.docx *.rtf *.odt);;All files (*)"
@@ -76,7 +76,7 @@ class Prompts:
 
     def choose_encodings(self, previews) -> dict[str, str] | None:
         """Files in a guessed encoding: the user checks or changes each; None cancels."""
-        from desktop.ui.importing import EncodingDialog
+        from desktop.ui.documents.importing import EncodingDialog
 
         dlg = EncodingDialog(previews, self.parent)
         return dlg.choices() if dlg.exec() == QDialog.DialogCode.Accepted else None

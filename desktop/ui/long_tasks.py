@@ -2,8 +2,9 @@
 service can stop), then one callback with the result or with what went wrong; and the
 dialog that shows a dry run's report and asks whether to go on.
 
-Shared by safety_actions, team_actions and exchange_actions. Dialogs a test must answer
-are module-level functions of those modules, so a test patches them by name."""
+The window runs them (``Workbench.run_long``) for the project, teams and exchange
+features. Dialogs a test must answer are module-level functions of those modules, so a
+test patches them by name."""
 
 from __future__ import annotations
 
@@ -26,11 +27,11 @@ from PySide6.QtWidgets import (
 from desktop.ui.workers import Task
 
 if TYPE_CHECKING:
-    from desktop.ui.main_window import MainWindow
+    from desktop.ui.workbench.host import Workbench
 
 
 def run_long(
-    w: MainWindow,
+    w: Workbench,
     title: str,
     label: str,
     fn: Callable[..., object],
@@ -39,10 +40,11 @@ def run_long(
     failed: Callable[[str, bool], None] | None = None,
     cancellable: bool = True,
     progressed: Callable[[QProgressDialog, object], None] | None = None,
+    closed: Callable[[Task], None] | None = None,
 ) -> Task:
     """Run ``fn(progress, cancelled)`` in the window's pool behind a window-modal progress
     dialog (shown after half a second). ``done(result)`` or ``failed(error, cancelled)``
-    is called on the UI thread once the dialog is gone."""
+    is called on the UI thread once the dialog is gone, after ``closed(task)``."""
     dialog = QProgressDialog(label, "Cancel" if cancellable else "", 0, 0, w)
     dialog.setWindowTitle(title)
     dialog.setMinimumWidth(420)  # file names in the label do not make it jump
@@ -55,13 +57,12 @@ def run_long(
     task = Task(fn)
     dialog.canceled.connect(task.cancel)
     dialog.canceled.connect(lambda: dialog.setLabelText("Cancelling…"))
-    w.long_task = task
 
     def close() -> None:
         dialog.hide()
         dialog.deleteLater()
-        if getattr(w, "long_task", None) is task:
-            w.long_task = None
+        if closed is not None:
+            closed(task)
 
     def on_progress(value) -> None:
         if progressed is not None and not task.is_cancelled:
@@ -86,10 +87,10 @@ def run_long(
     return task
 
 
-def busy(w: MainWindow) -> bool:
+def busy(w: Workbench) -> bool:
     """Whether a long task started from these menus is still running (one at a time)."""
-    if getattr(w, "long_task", None) is not None:
-        w.statusBar().showMessage("Wait for the task in progress to finish first.", 5000)
+    if w.long_task is not None:
+        w.show_message("Wait for the task in progress to finish first.", 5000)
         return True
     return False
 

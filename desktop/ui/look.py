@@ -9,7 +9,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
-from desktop.services.project import resources_dir
+from desktop.services.project.project import resources_dir
 
 SERIF_FAMILIES = (
     "Source Serif 4",

@@ -14,10 +14,10 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
-from desktop.services.codebook import CodeInfo
-from desktop.services.coders import CoderInfo
-from desktop.services.codings import CodingInfo
-from desktop.services.documents import DocumentInfo
+from desktop.services.codebook.codebook import CodeInfo
+from desktop.services.coding.codings import CodingInfo
+from desktop.services.documents.documents import DocumentInfo
+from desktop.services.teams.coders import CoderInfo
 from desktop.ui.look import swatch
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1

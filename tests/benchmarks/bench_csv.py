@@ -104,8 +104,9 @@ def build_project(folder: Path, codings: int = CODINGS) -> Path:
     from sqlalchemy import insert, select
 
     from db import models as m
-    from desktop.services import coders, documents
-    from desktop.services.project import Project
+    from desktop.services.documents import documents
+    from desktop.services.project.project import Project
+    from desktop.services.teams import coders
 
     rng = random.Random(7)
     path = folder / "bench.tessera"
@@ -196,8 +197,8 @@ def _baseline_export(project: Path, out: Path) -> None:
 
 
 def measure_export(project: Path, out: Path) -> dict:
-    from desktop.services.exchange import export_codings
-    from desktop.services.project import Project
+    from desktop.services.exchange.exchange import export_codings
+    from desktop.services.project.project import Project
 
     p = Project.open(project)
     p.info()  # connect and load the models before measuring
@@ -250,8 +251,8 @@ def measure_import_baseline(project: Path, csv_path: Path) -> dict:
 
 
 def measure_import(project: Path, csv_path: Path) -> dict:
-    from desktop.services.exchange import import_codings_csv
-    from desktop.services.project import Project
+    from desktop.services.exchange.csv_import import import_codings_csv
+    from desktop.services.project.project import Project
 
     p = Project.open(project)
     t0 = time.perf_counter()

@@ -51,8 +51,9 @@ def build_project(path: Path, n_documents: int, codings_per_document: int = 2) -
     from sqlalchemy import insert, select
 
     from db import models as m
-    from desktop.services import codebook, coders
-    from desktop.services.project import Project
+    from desktop.services.codebook import codebook
+    from desktop.services.project.project import Project
+    from desktop.services.teams import coders
 
     rng = random.Random(9)
     with Project.create(path) as p:
@@ -95,7 +96,7 @@ def cli(*args: str | Path) -> dict:
 
 
 def documents_in(path: Path) -> int:
-    from desktop.services.project import Project
+    from desktop.services.project.project import Project
 
     with Project.open(path) as p:
         return p.info()["documents"]

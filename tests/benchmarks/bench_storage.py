@@ -45,8 +45,11 @@ def p95(samples: list[float]) -> float:
 
 
 def _save_one_coding(folder: Path) -> list[dict]:
-    from desktop.services import codebook, coders, codings, documents
-    from desktop.services.project import Project
+    from desktop.services.codebook import codebook
+    from desktop.services.coding import codings
+    from desktop.services.documents import documents
+    from desktop.services.project.project import Project
+    from desktop.services.teams import coders
 
     path = folder / "save.tessera"
     text = "The talks failed and the ceasefire held for two days. " * 400
@@ -96,8 +99,8 @@ def build_big_project(path: Path, docs: int = DOCS, n_codings: int = CODINGS) ->
     with raw SQL after Project.create made the schema (building it through the services
     would take minutes and is not what is measured)."""
     from desktop.core.text import sha256_text
-    from desktop.services import codebook
-    from desktop.services.project import Project
+    from desktop.services.codebook import codebook
+    from desktop.services.project.project import Project
 
     rng = random.Random(6)
     with Project.create(path) as p:
@@ -170,8 +173,10 @@ def _best_of(n: int, fn) -> float:
 
 
 def _open_big(path: Path) -> list[dict]:
-    from desktop.services import backups, codebook, documents
-    from desktop.services.project import Project
+    from desktop.services.codebook import codebook
+    from desktop.services.documents import documents
+    from desktop.services.project import backups
+    from desktop.services.project.project import Project
 
     def ours() -> None:
         with Project.open(path) as p:

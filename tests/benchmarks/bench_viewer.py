@@ -47,7 +47,7 @@ def make_ranges(text_len: int, n: int, seed: int = 2) -> list[tuple[int, int]]:
 
 
 def make_spans(ranges):
-    from desktop.ui.spans import Span
+    from desktop.ui.workbench.spans import Span
 
     return [
         Span(a, b, i + 1, i % 20, i % 2, COLOURS[i % 6], "#4c78a8")
@@ -90,7 +90,7 @@ def _app():
 def bench_first_paint_and_scroll(text: str, ranges) -> list[dict]:
     from PySide6.QtWidgets import QPlainTextEdit
 
-    from desktop.ui.viewer import DocumentViewer
+    from desktop.ui.workbench.viewer import DocumentViewer
 
     app = _app()
     bare = QPlainTextEdit()
@@ -138,7 +138,7 @@ def bench_first_paint_and_scroll(text: str, ranges) -> list[dict]:
     scroll = scroll_frames(viewer)
 
     # one coding added / removed: index update + repaint
-    from desktop.ui.spans import Span
+    from desktop.ui.workbench.spans import Span
 
     c = viewer.textCursor().position()
     t_add = []
@@ -184,9 +184,10 @@ def bench_open_big_document(tmp: Path, text: str, ranges) -> list[dict]:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QPlainTextEdit
 
-    from desktop.services import coders, documents
-    from desktop.services.project import Project
-    from desktop.ui.main_window import MainWindow, project_key
+    from desktop.services.documents import documents
+    from desktop.services.project.project import Project
+    from desktop.services.teams import coders
+    from desktop.ui.workbench.main_window import MainWindow, project_key
 
     path = tmp / "bigdoc.tessera"
     p = Project.create(path, template="conflict-news")
@@ -247,8 +248,11 @@ def _p95(values: list[float]) -> float:
 
 
 def bench_save_one_coding(tmp: Path) -> list[dict]:
-    from desktop.services import codebook, coders, codings, documents
-    from desktop.services.project import Project
+    from desktop.services.codebook import codebook
+    from desktop.services.coding import codings
+    from desktop.services.documents import documents
+    from desktop.services.project.project import Project
+    from desktop.services.teams import coders
 
     p = Project.create(tmp / "save.tessera", template="conflict-news")
     text = make_text(200_000)
@@ -284,8 +288,8 @@ def bench_save_one_coding(tmp: Path) -> list[dict]:
 def build_big_project(path: Path, n_docs=2000, n_codings=100_000) -> None:
     """2,000 documents and 100,000 codings, written in bulk (services would take minutes)."""
     from desktop.core.text import sha256_text
-    from desktop.services import coders
-    from desktop.services.project import Project
+    from desktop.services.project.project import Project
+    from desktop.services.teams import coders
 
     p = Project.create(path, template="conflict-news", name="Big")
     coders.add_coder(p, "Maya")
@@ -318,9 +322,10 @@ def build_big_project(path: Path, n_docs=2000, n_codings=100_000) -> None:
 def bench_open_big_project(tmp: Path) -> list[dict]:
     from PySide6.QtCore import QSettings
 
-    from desktop.services import codebook, documents
-    from desktop.services.project import Project
-    from desktop.ui.main_window import MainWindow, project_key
+    from desktop.services.codebook import codebook
+    from desktop.services.documents import documents
+    from desktop.services.project.project import Project
+    from desktop.ui.workbench.main_window import MainWindow, project_key
 
     path = tmp / "big.tessera"
     build_big_project(path)
@@ -351,8 +356,8 @@ def bench_open_big_project(tmp: Path) -> list[dict]:
         times.append(ms(t0))
     assert text
     # baseline: the service call alone (the same coding again, by another coder)
-    from desktop.services import coders as coders_svc
-    from desktop.services import codings as codings_svc
+    from desktop.services.coding import codings as codings_svc
+    from desktop.services.teams import coders as coders_svc
 
     other = coders_svc.get_or_add_coder(w.project, "bench")
     doc = w.document_id
@@ -387,9 +392,9 @@ def bench_cold_start(tmp: Path) -> list[dict]:
             "from PySide6.QtWidgets import QApplication\n"
             "from desktop.app import create_sample_project\n"
             "from desktop.ui.look import apply_style\n"
-            "from desktop.ui.main_window import MainWindow, project_key\n"
+            "from desktop.ui.workbench.main_window import MainWindow, project_key\n"
             "app = QApplication([]); apply_style(app)\n"
-            f"p = create_sample_project({str(tmp / 'cold')!r}) if not __import__('pathlib').Path({str(tmp / 'cold' / 'Sample project.tessera')!r}).exists() else __import__('desktop.services.project', fromlist=['Project']).Project.open({str(tmp / 'cold' / 'Sample project.tessera')!r})\n"
+            f"p = create_sample_project({str(tmp / 'cold')!r}) if not __import__('pathlib').Path({str(tmp / 'cold' / 'Sample project.tessera')!r}).exists() else __import__('desktop.services.project.project', fromlist=['Project']).Project.open({str(tmp / 'cold' / 'Sample project.tessera')!r})\n"
             f"s = QSettings({str(tmp / 'cold.ini')!r}, QSettings.Format.IniFormat); s.setValue('projects/' + project_key(p.path) + '/coder', 'Maya')\n"
             "w = MainWindow(p, settings=s); w.show(); app.processEvents()\n"
             "print((time.perf_counter()-t)*1000)\n"

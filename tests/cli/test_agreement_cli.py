@@ -142,8 +142,11 @@ def test_argument_mistakes(table, capsys):
 
 @pytest.fixture
 def project_path(tmp_path):
-    from desktop.services import codebook, coders, codings, documents
-    from desktop.services.project import Project
+    from desktop.services.codebook import codebook
+    from desktop.services.coding import codings
+    from desktop.services.documents import documents
+    from desktop.services.project.project import Project
+    from desktop.services.teams import coders
 
     path = tmp_path / "study.tessera"
     p = Project.create(path, template="empty")

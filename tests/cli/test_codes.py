@@ -5,9 +5,13 @@ from __future__ import annotations
 import pytest
 
 from desktop.cli.main import main
-from desktop.services import codebook, coders, codings, documents, templates
-from desktop.services import fields as fieldsvc
-from desktop.services.project import Project
+from desktop.services.codebook import codebook
+from desktop.services.codebook import fields as fieldsvc
+from desktop.services.coding import codings
+from desktop.services.documents import documents
+from desktop.services.project import templates
+from desktop.services.project.project import Project
+from desktop.services.teams import coders
 
 TEXT = "At least 12 civilians were killed, rebels said.\n"
 

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from desktop.cli.main import main
-from desktop.services import coders, documents
-from desktop.services.project import Project
+from desktop.services.documents import documents
+from desktop.services.project.project import Project
+from desktop.services.teams import coders
 
 TEXT = (
     "Rebels 🔥 said talks \u201cfailed\u201d.\nAt least 12 civilians were killed in Dera\u2019a.\n"

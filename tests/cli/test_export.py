@@ -11,8 +11,12 @@ from pathlib import Path
 import pytest
 
 from desktop.cli.main import main
-from desktop.services import codebook, coders, codings, documents, exchange
-from desktop.services.project import Project
+from desktop.services.codebook import codebook
+from desktop.services.coding import codings
+from desktop.services.documents import documents
+from desktop.services.exchange import exchange
+from desktop.services.project.project import Project
+from desktop.services.teams import coders
 
 TEXT = (
     "Rebels 🔥 said talks \u201cfailed\u201d.\nAt least 12 civilians were killed in Dera\u2019a.\n"
@@ -139,7 +143,7 @@ def test_export_over_the_project_file_is_refused(project_path, capsys):
 
 
 def test_frequencies_by_coder_when_available(project_path, capsys):
-    pytest.importorskip("desktop.services.frequencies")
+    pytest.importorskip("desktop.services.codebook.frequencies")
     assert (
         main(["export", str(project_path), "--what", "frequencies", "--by", "coder", "--excel"])
         == 0

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from desktop.cli.main import main
-from desktop.services import documents
-from desktop.services.project import Project
+from desktop.services.documents import documents
+from desktop.services.project.project import Project
 
 PERSIAN = "گزارش‌هاي رسمي از آتش‌بس در شهر خبر مي‌دهند."
 ARABIC = "وقف إطلاق النار في غزة"

@@ -3,9 +3,17 @@ from __future__ import annotations
 import pytest
 
 from desktop.cli.main import main
-from desktop.services import codebook, teams
-from desktop.services.project import Project
-from tests.services.test_teams_support import DERAA, HOMS, IDLIB, code, coding_set, make_project
+from desktop.services.codebook import codebook
+from desktop.services.project.project import Project
+from desktop.services.teams import teams
+from tests.services.teams.test_teams_support import (
+    DERAA,
+    HOMS,
+    IDLIB,
+    code,
+    coding_set,
+    make_project,
+)
 
 
 @pytest.fixture
@@ -87,7 +95,7 @@ def test_name_clash_is_refused_then_renamed_on_request(master_path, tmp_path, ca
 def test_dry_run_changes_nothing(master_path, tmp_path, capsys):
     ana = copy_for(master_path, "ana", tmp_path)
     with Project.open(ana) as p:
-        from desktop.services import documents
+        from desktop.services.documents import documents
 
         documents.add_document(p, name="homs.txt", text=HOMS, kind="txt")
         code(p, HOMS, "Opposition brigades", "Actors/Armed groups", "ana")
@@ -110,7 +118,7 @@ def test_conflicting_memo_is_reported_and_kept_unless_prefer_source(master_path,
         cid = code(p, DERAA, "Rebels", "Actors/Armed groups", "ana", memo="first")
     assert main(["merge", str(master_path), str(ana)]) == 0
     with Project.open(ana) as p:
-        from desktop.services import codings
+        from desktop.services.coding import codings
 
         codings.set_memo(p, cid, "second")
     capsys.readouterr()
@@ -123,7 +131,7 @@ def test_conflicting_memo_is_reported_and_kept_unless_prefer_source(master_path,
     assert main(["merge", str(master_path), str(ana), "--prefer-source"]) == 0
     assert "kept the source's" in capsys.readouterr().out
     with Project.open(master_path) as p:
-        from desktop.services import codings
+        from desktop.services.coding import codings
 
         assert [c.memo for c in codings.list_codings(p)] == ["second"]
 

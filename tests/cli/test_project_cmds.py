@@ -5,8 +5,8 @@ import sys
 from pathlib import Path
 
 from desktop.cli.main import main
-from desktop.services import documents
-from desktop.services.project import Project
+from desktop.services.documents import documents
+from desktop.services.project.project import Project
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from desktop.cli.main import main
-from desktop.services import coders
-from desktop.services.project import Project
+from desktop.services.project.project import Project
+from desktop.services.teams import coders
 
 NVIVO_WIN = "nvivo-win-12.6_oltas0517.qdpx"
 MAXQDA = "maxqda-24.7_project.qde"

@@ -3,9 +3,10 @@ from __future__ import annotations
 import pytest
 
 from desktop.cli.main import main
-from desktop.services import coders, codings, teams
-from desktop.services.project import Project
-from tests.services.test_teams_support import DERAA, code, make_project
+from desktop.services.coding import codings
+from desktop.services.project.project import Project
+from desktop.services.teams import coders, teams
+from tests.services.teams.test_teams_support import DERAA, code, make_project
 
 
 @pytest.fixture

@@ -8,9 +8,12 @@ from pathlib import Path
 import pytest
 
 from db.project_file import APPLICATION_ID, SCHEMA_VERSION
-from desktop.services import codebook, coders, codings, documents
+from desktop.services.codebook import codebook
+from desktop.services.coding import codings
+from desktop.services.documents import documents
 from desktop.services.errors import ServiceError
-from desktop.services.project import Project
+from desktop.services.project.project import Project
+from desktop.services.teams import coders
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "projects"
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.services.project import Project
+from desktop.services.project.project import Project
 from tests.safety.safety_helpers import seed
 
 

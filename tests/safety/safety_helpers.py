@@ -4,8 +4,11 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from desktop.services import codebook, coders, codings, documents
-from desktop.services.project import Project
+from desktop.services.codebook import codebook
+from desktop.services.coding import codings
+from desktop.services.documents import documents
+from desktop.services.project.project import Project
+from desktop.services.teams import coders
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]

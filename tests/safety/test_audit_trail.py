@@ -1,4 +1,4 @@
-"""Audit trail (issue #6, part 8): every change to codes and codings leaves an entry, in
+"""Audit trail: every change to codes and codings leaves an entry, in
 the same transaction. Checked generically: the rows of code, coding, coding_value,
 code_field and code_example are compared before and after each service action, and
 every row that appeared, went or changed must be named by a new audit entry.
@@ -13,8 +13,11 @@ from collections.abc import Callable
 import pytest
 
 from desktop.cli.main import main
-from desktop.services import audit, audit_log, codebook, codings, documents, fields
-from desktop.services.project import Project
+from desktop.services.codebook import codebook, fields
+from desktop.services.coding import codings
+from desktop.services.documents import documents
+from desktop.services.project import audit, audit_log
+from desktop.services.project.project import Project
 from tests.safety.safety_helpers import db_rows
 
 # entity in the audit log that a change to a row of each table must name: (entity, id column)
@@ -104,7 +107,7 @@ ACTIONS: dict[str, Callable[[Project, dict], object]] = {
         p, x["codes"]["Casualties"].id, confirm_codings=True
     ),
     "merge codes": lambda p, x: __import__(
-        "desktop.services.codebook_merge", fromlist=["merge_codes"]
+        "desktop.services.codebook.merge", fromlist=["merge_codes"]
     ).merge_codes(p, x["codes"]["Casualties/Injured"].id, x["codes"]["Casualties/Killed"].id),
     "add example": lambda p, x: codebook.add_example(p, x["codes"]["Talks"].id, "talks \U0001f91d"),
     "edit example": lambda p, x: codebook.update_example(
@@ -148,13 +151,13 @@ ACTIONS: dict[str, Callable[[Project, dict], object]] = {
 
 
 def import_csv(p):
-    from desktop.services import exchange
+    from desktop.services.exchange import csv_import
 
     csv_path = p.path.with_name("codings.csv")
     csv_path.write_text(
         "document,code,coder,start,end\nenvoy.pdf,Talks,ana,0,4\nenvoy.pdf,Talks,ana,5,9\n", "utf-8"
     )
-    return exchange.import_codings_csv(p, csv_path)
+    return csv_import.import_codings_csv(p, csv_path)
 
 
 # Gaps found (reported to the owners); the tests say so until they are fixed.
@@ -224,7 +227,7 @@ def test_history_filters_by_entity(rich):
 
 
 def test_restoring_a_deleted_code_tree_is_audited(rich):
-    from desktop.services.codebook_snapshot import restore_code_tree
+    from desktop.services.codebook.snapshot import restore_code_tree
 
     snap = codebook.delete_code_tree(
         rich, codebook.find_code(rich, "Casualties").id, confirm_codings=True

@@ -1,4 +1,4 @@
-"""Rotating backups on open, listing them, and restoring one (issue #6, part 2)."""
+"""Rotating backups on open, listing them, and restoring one."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ import pytest
 
 from db.engine import integrity_check
 from desktop.cli.main import main
-from desktop.services import backups, codebook, codings
+from desktop.services.codebook import codebook
+from desktop.services.coding import codings
 from desktop.services.errors import ServiceError
-from desktop.services.project import Project
+from desktop.services.project import backups
+from desktop.services.project.project import Project
 from tests.safety.safety_helpers import db_rows
 
 
@@ -221,7 +223,7 @@ def test_restoring_a_copy_from_before_an_upgrade_upgrades_it_at_once(tmp_path):
 
 
 def test_backups_stay_within_the_disk_budget_keeping_the_newest(project, capsys):
-    from desktop.services import documents
+    from desktop.services.documents import documents
 
     project.update_settings(backups_budget=2.5)
     code = codebook.add_code(project, "Budget")
@@ -253,7 +255,7 @@ def test_the_newest_good_backup_is_kept_even_over_the_budget(project):
 def test_a_backup_never_holds_the_database_in_memory(project):
     import tracemalloc
 
-    from desktop.services import documents
+    from desktop.services.documents import documents
 
     for i in range(40):
         documents.add_document(project, name=f"m{i}.txt", text=f"{i} " + "x" * 500_000, kind="txt")

@@ -1,4 +1,4 @@
-"""Crash safety (issue #6, part 1): a process writing to a project is killed with SIGKILL
+"""Crash safety: a process writing to a project is killed with SIGKILL
 at a random moment (several seeds). Afterwards the project opens, PRAGMA integrity_check
 is ok, everything committed before the kill is there, and nothing is half-written: no
 document without its pages, none whose text does not match its sha256, no coding whose
@@ -23,8 +23,10 @@ from pathlib import Path
 import pytest
 
 from db.engine import integrity_check
-from desktop.services import codebook, coders, documents
-from desktop.services.project import Project
+from desktop.services.codebook import codebook
+from desktop.services.documents import documents
+from desktop.services.project.project import Project
+from desktop.services.teams import coders
 from tests.safety.safety_helpers import PYTHON, REPO, db_rows
 
 SEEDS = (1, 2, 3)
@@ -241,7 +243,7 @@ def make_merge_sources(folder: Path, n_sources: int, per_source: int) -> tuple[P
     import shutil
     import sqlite3
 
-    from desktop.services import teams
+    from desktop.services.teams import teams
 
     base = folder / "target.tessera"
     texts = [

@@ -13,9 +13,11 @@ import pytest
 
 from db.engine import integrity_check
 from desktop.cli.main import main
-from desktop.services import backups, codebook, teams
+from desktop.services.codebook import codebook
 from desktop.services.errors import ServiceError
-from desktop.services.project import Project
+from desktop.services.project import backups
+from desktop.services.project.project import Project
+from desktop.services.teams import teams
 from tests.safety.safety_helpers import seed
 
 

@@ -1,4 +1,4 @@
-"""The file system says no (issue #6, part 4): disk full, read-only file, the project's
+"""The file system says no: disk full, read-only file, the project's
 folder removed while open. Each gives a ServiceError whose message says so, never a
 traceback, and everything committed before stays intact."""
 
@@ -16,9 +16,12 @@ from db import engine as db_engine
 from db import project_file
 from db.engine import integrity_check
 from desktop.cli.main import main
-from desktop.services import codebook, codings, documents, storage_errors
+from desktop.services.codebook import codebook
+from desktop.services.coding import codings
+from desktop.services.documents import documents
 from desktop.services.errors import ServiceError
-from desktop.services.project import Project
+from desktop.services.project import storage_errors
+from desktop.services.project.project import Project
 from tests.safety.safety_helpers import db_rows, seed
 
 storage_errors.install()

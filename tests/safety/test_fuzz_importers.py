@@ -1,4 +1,4 @@
-"""Fuzzed input (issue #6, part 6): mutated copies of real files and generated ones for
+"""Fuzzed input: mutated copies of real files and generated ones for
 every importer (txt, md, html, pdf, docx, rtf, odt; codings CSV; codebook CSV and .qdc).
 
 Never a crash of the process, never a partial write, always a message naming the file.
@@ -18,9 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from desktop.core.text import normalise
-from desktop.services import codebook, documents
+from desktop.services.codebook import codebook
+from desktop.services.documents import documents
 from desktop.services.errors import ServiceError
-from desktop.services.project import Project
+from desktop.services.project.project import Project
 from tests.safety.safety_helpers import PYTHON, REPO, db_rows
 from tests.safety.test_crash import assert_sound
 
@@ -318,7 +319,8 @@ def test_a_pdf_of_thousands_of_pages_reports_progress_and_can_be_cancelled(tmp_p
 
 @pytest.fixture(scope="module")
 def exchange_seeds(tmp_path_factory, shared_dir):
-    from desktop.services import codebook_exchange, exchange
+    from desktop.services.codebook import exchange as codebook_exchange
+    from desktop.services.exchange import exchange
     from tests.fixtures.make_schema_v2 import build
 
     folder = tmp_path_factory.mktemp("exchange")
@@ -357,7 +359,7 @@ def _state(p: Project) -> tuple:
 
 @pytest.mark.parametrize("seed", range(3))
 def test_mutated_codings_csv_is_all_or_nothing_with_the_file_named(exchange_seeds, tmp_path, seed):
-    from desktop.services import exchange
+    from desktop.services.exchange import csv_import
 
     rng = random.Random(seed)
     data = exchange_seeds["codings"].read_bytes()
@@ -368,7 +370,7 @@ def test_mutated_codings_csv_is_all_or_nothing_with_the_file_named(exchange_seed
             f.write_bytes(mutate(data, rng))
             before = _state(p)
             try:
-                exchange.import_codings_csv(p, f, create_missing=rng.random() < 0.5)
+                csv_import.import_codings_csv(p, f, create_missing=rng.random() < 0.5)
             except ServiceError as exc:
                 assert f.name in str(exc), f"the message does not name the file: {exc}"
                 assert _state(p) == before, "a refused import changed the project"
@@ -380,7 +382,7 @@ def test_mutated_codings_csv_is_all_or_nothing_with_the_file_named(exchange_seed
 
 @pytest.mark.parametrize("seed", range(3))
 def test_mutated_codebooks_are_all_or_nothing_with_the_file_named(exchange_seeds, tmp_path, seed):
-    from desktop.services import codebook_exchange
+    from desktop.services.codebook import exchange as codebook_exchange
 
     rng = random.Random(100 + seed)
     p = _fresh_copy(exchange_seeds["template"], tmp_path)
@@ -405,7 +407,7 @@ def test_mutated_codebooks_are_all_or_nothing_with_the_file_named(exchange_seeds
 @FUZZ
 @given(body=st.text(max_size=1500))
 def test_arbitrary_codings_csv_text(exchange_seeds, tmp_path_factory, body):
-    from desktop.services import exchange
+    from desktop.services.exchange import csv_import
 
     folder = tmp_path_factory.mktemp("csv")
     f = folder / "any.csv"
@@ -414,7 +416,7 @@ def test_arbitrary_codings_csv_text(exchange_seeds, tmp_path_factory, body):
     try:
         before = _state(p)
         try:
-            exchange.import_codings_csv(p, f)
+            csv_import.import_codings_csv(p, f)
         except ServiceError as exc:
             assert "any.csv" in str(exc)
             assert _state(p) == before
@@ -424,7 +426,7 @@ def test_arbitrary_codings_csv_text(exchange_seeds, tmp_path_factory, body):
 
 @pytest.mark.parametrize("seed", range(2))
 def test_mutated_refi_projects_are_all_or_nothing_with_the_file_named(tmp_path, shared_dir, seed):
-    from desktop.services import refi_exchange
+    from desktop.services.exchange import refi_import as refi_exchange
 
     samples = sorted((shared_dir / "refi" / "samples").glob("*.qd[pe]*"))
     if not samples:

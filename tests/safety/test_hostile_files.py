@@ -1,4 +1,4 @@
-"""Hostile files (issue #6, part 7), through the services a user's file reaches:
+"""Hostile files, through the services a user's file reaches:
 
 * an XML entity bomb (billion laughs) and external entities (XXE: a local file and an
   http URL) in every XML reader: codebook .qdc import, .qdpx, docx, odt, html;
@@ -20,9 +20,12 @@ from pathlib import Path
 
 import pytest
 
-from desktop.services import codebook, coders, codings, documents
+from desktop.services.codebook import codebook
+from desktop.services.coding import codings
+from desktop.services.documents import documents
 from desktop.services.errors import ServiceError
-from desktop.services.project import Project
+from desktop.services.project.project import Project
+from desktop.services.teams import coders
 from tests.safety.safety_helpers import db_rows
 
 SECRET = "TOPSECRET-7d1f"
@@ -174,13 +177,13 @@ def import_document(p: Project, f: Path):
 
 
 def import_codebook(p: Project, f: Path):
-    from desktop.services import codebook_exchange
+    from desktop.services.codebook import exchange as codebook_exchange
 
     return codebook_exchange.import_codebook(p, f)
 
 
 def import_qdpx(p: Project, f: Path):
-    from desktop.services import refi_exchange
+    from desktop.services.exchange import refi_import as refi_exchange
 
     return refi_exchange.import_qdpx(p, f, add_codes=True)
 
@@ -355,13 +358,13 @@ def assert_inert(page: str) -> None:
 
 
 def test_codebook_html_escapes_names_and_definitions(hostile_project):
-    from desktop.services.codebook_html import codebook_html
+    from desktop.services.codebook.html_page import codebook_html
 
     assert_inert(codebook_html(hostile_project, title=SCRIPT))
 
 
 def test_codebook_html_export_through_the_service(hostile_project, tmp_path):
-    from desktop.services import codebook_exchange
+    from desktop.services.codebook import exchange as codebook_exchange
 
     out = tmp_path / "codebook.html"
     codebook_exchange.export_codebook(hostile_project, out, "html")
@@ -369,14 +372,15 @@ def test_codebook_html_export_through_the_service(hostile_project, tmp_path):
 
 
 def test_agreement_html_escapes_code_coder_and_document_names(hostile_project):
-    from desktop.services.agreement import project_agreement
+    from desktop.core.agreement.html_report import render_html
+    from desktop.services.review.agreement import project_agreement
 
     report = project_agreement(hostile_project, coders=["ana" + IMG, "ben" + SCRIPT])
-    assert_inert(report.to_html_page(project=SCRIPT, codes=None))
+    assert_inert(render_html(report, project=SCRIPT, codes=None))
 
 
 def test_frequencies_html_escapes_names(hostile_project):
-    from desktop.services import frequencies
+    from desktop.services.codebook import frequencies
 
     fn = frequencies.frequencies_html
     table_fn = next(
@@ -393,7 +397,7 @@ def test_frequencies_html_escapes_names(hostile_project):
 
 
 def test_hostile_names_survive_the_database_and_the_log_unchanged(hostile_project):
-    from desktop.services import audit_log
+    from desktop.services.project import audit_log
 
     names = {c.name for c in codebook.list_codes(hostile_project)}
     assert SCRIPT.replace("/", "|") in names and IMG in names

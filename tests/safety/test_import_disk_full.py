@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from db import models as m
 from desktop.cli.main import main
-from desktop.services import documents
-from desktop.services.project import Project
+from desktop.services.documents import documents
+from desktop.services.project.project import Project
 
 
 def _articles(folder, n):

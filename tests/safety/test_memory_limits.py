@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from desktop.core import limits
-from desktop.services.project import Project
+from desktop.services.project.project import Project
 
 PEAK_LIMIT_MB = 500
 REPO = Path(__file__).resolve().parents[2]
@@ -183,7 +183,9 @@ def test_codings_csv_with_a_150_mb_memo_is_refused_in_bounded_memory(
 
 def test_codings_csv_with_a_long_memo_under_the_limit_imports(tmp_path, project_file):
     with Project.open(project_file) as p:
-        from desktop.services import codebook, coders, documents
+        from desktop.services.codebook import codebook
+        from desktop.services.documents import documents
+        from desktop.services.teams import coders
 
         src = tmp_path / "report.txt"
         src.write_text("Shelling hit the market.", encoding="utf-8")

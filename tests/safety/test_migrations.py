@@ -1,4 +1,4 @@
-"""Migrations (issue #6, part 5): every schema version keeps a fixture project made by
+"""Migrations: every schema version keeps a fixture project made by
 the code of that version (tests/fixtures/projects/schema-vN.tessera); each is upgraded to
 the current schema and every row must survive: counts, text hashes, coding quotes, field
 values, audit rows. A project from a newer Tessera is refused without being touched."""
@@ -15,9 +15,11 @@ import pytest
 
 from db.engine import integrity_check
 from db.project_file import SCHEMA_VERSION
-from desktop.services import codebook, codings, documents
+from desktop.services.codebook import codebook
+from desktop.services.coding import codings
+from desktop.services.documents import documents
 from desktop.services.errors import ServiceError
-from desktop.services.project import Project
+from desktop.services.project.project import Project
 from tests.safety.safety_helpers import db_rows
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "projects"
@@ -211,7 +213,7 @@ def test_an_upgrade_failing_after_any_statement_leaves_the_old_file_whole(tmp_pa
 KILLER = """
 import os, signal, sys
 from sqlalchemy import Engine, event
-from desktop.services.project import Project
+from desktop.services.project.project import Project
 path, n = sys.argv[1], int(sys.argv[2])
 changes = {changes!r}
 seen = [0]

@@ -10,9 +10,9 @@ from sqlalchemy.exc import OperationalError
 
 from db.engine import describe_error, integrity_check
 from desktop.cli.main import main
-from desktop.services import storage_errors
 from desktop.services.errors import ServiceError
-from desktop.services.project import Project
+from desktop.services.project import storage_errors
+from desktop.services.project.project import Project
 
 
 @pytest.mark.parametrize(

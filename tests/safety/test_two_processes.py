@@ -1,4 +1,4 @@
-"""Two processes, one project (issue #6, part 3): both write at once and every write is
+"""Two processes, one project: both write at once and every write is
 there; or, if one holds the project longer than the busy timeout, the other says clearly
 that the project is in use. Never a corrupted file or a lost write."""
 
@@ -12,9 +12,12 @@ import pytest
 
 from db import engine as db_engine
 from db.engine import integrity_check
-from desktop.services import codebook, codings, documents, storage_errors
+from desktop.services.codebook import codebook
+from desktop.services.coding import codings
+from desktop.services.documents import documents
 from desktop.services.errors import ServiceError
-from desktop.services.project import Project
+from desktop.services.project import storage_errors
+from desktop.services.project.project import Project
 from tests.safety.safety_helpers import PYTHON, REPO, db_rows
 
 storage_errors.install()

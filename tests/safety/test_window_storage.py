@@ -9,15 +9,18 @@ import sqlite3
 import pytest
 from sqlalchemy import event
 
-from desktop.services import codebook, codings, documents, storage_errors
-from desktop.services.project import Project
+from desktop.services.codebook import codebook
+from desktop.services.coding import codings
+from desktop.services.documents import documents
+from desktop.services.project import storage_errors
+from desktop.services.project.project import Project
 
 pytest.importorskip("PySide6")
 
 
 @pytest.fixture
 def ctx(tmp_path):
-    from desktop.ui.context import Context
+    from desktop.ui.workbench.context import Context
 
     storage_errors.install()  # what desktop/app.py should do at start-up
     p = Project.create(tmp_path / "w.tessera")
@@ -34,7 +37,7 @@ def ctx(tmp_path):
     [("database or disk is full", "the disk is full"), ("database is locked", "in use")],
 )
 def test_a_refused_save_is_a_message_not_a_crash(ctx, message, words):
-    from desktop.ui.commands import ApplyCoding
+    from desktop.ui.coding.commands import ApplyCoding
 
     errors: list[str] = []
     ctx.error.connect(errors.append)

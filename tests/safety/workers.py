@@ -14,8 +14,12 @@ from __future__ import annotations
 import sys
 
 from desktop.core.text import sha256_text
-from desktop.services import codebook, coders, codings, documents, storage_errors
-from desktop.services.project import Project
+from desktop.services.codebook import codebook
+from desktop.services.coding import codings
+from desktop.services.documents import documents
+from desktop.services.project import storage_errors
+from desktop.services.project.project import Project
+from desktop.services.teams import coders
 
 
 def text_for(prefix: str, i: int) -> str:

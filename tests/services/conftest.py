@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.services import coders, documents
-from desktop.services.project import Project
+from desktop.services.documents import documents
+from desktop.services.project.project import Project
+from desktop.services.teams import coders
 
 ARTICLE = (
     "Rebels said talks with Russia had \u201cfailed\u201d.\n\n"

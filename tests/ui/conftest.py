@@ -12,8 +12,8 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtCore import QSettings  # noqa: E402
 
-from desktop.services import documents  # noqa: E402
-from desktop.services.project import Project  # noqa: E402
+from desktop.services.documents import documents  # noqa: E402
+from desktop.services.project.project import Project  # noqa: E402
 
 ARTICLE = (
     "Rebels say talks with Russia failed\n\n"
@@ -79,7 +79,7 @@ class FakePrompts:
     encoding_dialogs: list = []
 
     def choose_encodings(self, previews):
-        from desktop.ui.importing import EncodingDialog
+        from desktop.ui.documents.importing import EncodingDialog
 
         dialog = EncodingDialog(previews)
         self.encoding_dialogs = [*self.encoding_dialogs, dialog]
@@ -120,7 +120,7 @@ def project_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def make_window(qtbot, settings, prompts):
-    from desktop.ui.main_window import MainWindow
+    from desktop.ui.workbench.main_window import MainWindow
 
     made = []
 

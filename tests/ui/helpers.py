@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtGui import QColor, QTextCursor
 
-from desktop.services import codebook, codings
+from desktop.services.codebook import codebook
+from desktop.services.coding import codings
 
 
 def select(window, needle: str, *, partial: tuple[int, int] | None = None) -> tuple[int, int]:

@@ -7,10 +7,10 @@ from datetime import datetime
 
 from PySide6.QtCore import QModelIndex, Qt
 
-from desktop.services.codebook import CodeInfo
-from desktop.services.coders import CoderInfo
-from desktop.services.codings import CodingInfo
-from desktop.services.documents import DocumentInfo
+from desktop.services.codebook.codebook import CodeInfo
+from desktop.services.coding.codings import CodingInfo
+from desktop.services.documents.documents import DocumentInfo
+from desktop.services.teams.coders import CoderInfo
 from desktop.ui.models import ID_ROLE, CodebookModel, CodingsModel, DocumentListModel
 
 CODES = [
@@ -105,7 +105,7 @@ def test_codings_model_sorts_itself_and_updates_one_row(qapp):
 
 
 def test_document_filter_in_the_window_keeps_the_open_document(window, qtbot):
-    from desktop.services import documents
+    from desktop.services.documents import documents
 
     other = documents.add_document(
         window.project, name="zz-other.txt", text="Other text.", kind="txt"

@@ -144,12 +144,6 @@ class Report:
             )
         return out.getvalue()
 
-    def to_html_page(self, **settings: Any) -> str:
-        """The whole readable report (settings, alpha chart, tables): see ``html_report``."""
-        from desktop.core.agreement.html_report import render_html
-
-        return render_html(self, **settings)
-
     def to_html(self) -> str:
         """A self-contained HTML table; n/a cells carry the reason as a tooltip."""
         head = ["Code", "Document", "Units", "Coded by any", *[MEASURE_TITLES[m] for m in MEASURES]]

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.fields import FIELD_TYPES
-from desktop.services.codebook import CodeInfo
-from desktop.services.fields import FieldInfo
+from desktop.services.codebook.codebook import CodeInfo
+from desktop.services.codebook.fields import FieldInfo
 from desktop.ui.look import swatch
 
 

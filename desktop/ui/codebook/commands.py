@@ -1,17 +1,18 @@
-"""Undoable codebook commands beyond those in desktop.ui.commands: merge, definitions,
+"""Undoable codebook commands beyond those in desktop.ui.coding.commands: merge, definitions,
 anchor examples, field definitions and field values. Each ``do``/``undo_`` is one
 service call (one transaction)."""
 
 from __future__ import annotations
 
-from desktop.services import codebook, codings
-from desktop.services import fields as fieldsvc
-from desktop.services.codebook_merge import MergeReport, merge_codes
-from desktop.services.codebook_snapshot import restore_code_tree
+from desktop.services.codebook import codebook
+from desktop.services.codebook import fields as fieldsvc
+from desktop.services.codebook.fields import FieldSnapshot
+from desktop.services.codebook.merge import MergeReport, merge_codes
+from desktop.services.codebook.snapshot import restore_code_tree
+from desktop.services.coding import codings
 from desktop.services.errors import ServiceError
-from desktop.services.fields import FieldSnapshot
-from desktop.ui.commands import UpdateCode
-from desktop.ui.context import Command, Context
+from desktop.ui.coding.commands import UpdateCode
+from desktop.ui.workbench.context import Command, Context
 
 TEXT_KEYS = {"description", "inclusion", "exclusion"}
 

@@ -2,9 +2,10 @@
 keys, merge, the inspector, typed field values (asked for when a code is applied, shown
 and edited in the codings panel), field definitions, frequencies and templates.
 
-The window's files only hold the hooks: panels.py uses the tree and values models of
-this package, main_window.py calls ``install`` and ``attach``, coding.py calls
-``after_apply`` hooks and ``extend_menu``. Questions go through methods here
+The window's files only hold the hooks: workbench/panels.py uses the tree and values
+models of this package, workbench/main_window.py creates ``CodebookUI`` and calls
+``attach``, workbench/menus.py puts its actions in the Codebook menu, coding/actions.py
+calls ``after_apply`` hooks and ``extend_menu``. Questions go through methods here
 (``ask_merge_target``, ``ask_fields``) that tests replace."""
 
 from __future__ import annotations
@@ -16,30 +17,32 @@ from PySide6.QtCore import QByteArray, QObject, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QMenu, QSplitter
 
-from desktop.services import codebook, codings, templates
-from desktop.services import fields as fieldsvc
-from desktop.services.codebook import CodeInfo
-from desktop.services.codings import CodingInfo
+from desktop.services.codebook import codebook
+from desktop.services.codebook import fields as fieldsvc
+from desktop.services.codebook.codebook import CodeInfo
+from desktop.services.codebook.fields import FieldInfo
+from desktop.services.coding import codings
+from desktop.services.coding.codings import CodingInfo
 from desktop.services.errors import Conflict, ServiceError
-from desktop.services.fields import FieldInfo
+from desktop.services.project import templates
 from desktop.ui.codebook import commands as ccmd
 from desktop.ui.codebook.code_dialogs import CodeChooser, FieldsDialog
 from desktop.ui.codebook.field_editor import FieldValuesPopup
 from desktop.ui.codebook.inspector import TEXTS, CodeInspector
 from desktop.ui.codebook.values import ASK_VALUES_KEY, ValueActions
 from desktop.ui.codebook.values_model import VALUES
-from desktop.ui.commands import MoveCode
+from desktop.ui.coding.commands import MoveCode
 
 if TYPE_CHECKING:
-    from desktop.ui.context import Command, Context
-    from desktop.ui.main_window import MainWindow
+    from desktop.ui.workbench.context import Command, Context
+    from desktop.ui.workbench.host import WorkbenchWindow
 
 
 SPLIT_KEY = "window/codebookSplit"
 
 
 class CodebookUI(ValueActions, QObject):
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WorkbenchWindow) -> None:
         super().__init__(window)
         self.w = w = window
         self.fields_by_code: dict[int, list[FieldInfo]] = {}
@@ -94,7 +97,11 @@ class CodebookUI(ValueActions, QObject):
         # the highlight's context menu: values and "use as example" too
         self._base_viewer_menu = w.viewer.build_context_menu
         w.viewer.build_context_menu = self._viewer_menu
-        self._extend_menus()
+        # Codebook > Ask for field values when coding (the menu bar is declared in menus.py)
+        self.ask_values_action = ask = QAction("Ask for field values when coding", w)
+        ask.setCheckable(True)
+        ask.setChecked(self.asking_values)
+        ask.toggled.connect(lambda on: w.settings.setValue(ASK_VALUES_KEY, on))
 
     def _place_inspector(self) -> None:
         """Under the tree, in a splitter of its own: the window's right splitter keeps
@@ -385,45 +392,12 @@ class CodebookUI(ValueActions, QObject):
                 out.append(ccmd.UpdateField(self.ctx, f.id, **changes))
         return out
 
-    # -- menus -----------------------------------------------------------------------------
-    def _extend_menus(self) -> None:
-        w = self.w
-        bar = w.menuBar()
-        tops = {a.text(): a for a in bar.actions()}
-        file_menu = tops["&File"].menu() if "&File" in tops else None
-        if file_menu is not None:
-            quit_ = next((a for a in file_menu.actions() if a.text() == "&Quit"), None)
-            acts = file_menu.actions()
-            anchor = acts[acts.index(quit_) - 1] if quit_ in acts and acts.index(quit_) else quit_
-            save = QAction("Save codebook as &template…", file_menu)
-            save.triggered.connect(self.save_template)
-            file_menu.insertAction(anchor, save)
-        book = QMenu("Code&book", bar)
-        book.addAction("&Frequencies…", self.show_frequencies)
-        book.addSeparator()
-        book.addAction("Fields of the selected code…", lambda: self.edit_fields(None))
-        book.addAction("Merge the selected code into…", self._merge_current)
-        book.addSeparator()
-        book.addAction("Save codebook as template…", self.save_template)
-        book.addSeparator()
-        ask = book.addAction("Ask for field values when coding")
-        ask.setCheckable(True)
-        ask.setChecked(self.asking_values)
-        ask.toggled.connect(lambda on: w.settings.setValue(ASK_VALUES_KEY, on))
-        self.ask_values_action = ask
-        after = tops.get("C&oders")
-        if after is not None:
-            bar.insertMenu(after, book)
-        else:
-            bar.addMenu(book)
-        self.book_menu = book
-
     def _frequencies_stale(self, *_args) -> None:
         """Keep an open frequencies window current, once per burst of changes."""
         if self.frequencies_dialog is not None and self.frequencies_dialog.isVisible():
             self._freq_timer.start()
 
-    def _merge_current(self) -> None:
+    def merge_current(self) -> None:
         cid = self.tree.current_code()
         if cid is None:
             self.say("Select a code in the codebook first.", 4000)

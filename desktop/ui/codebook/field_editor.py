@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.fields import FieldValueError, canonical_value
-from desktop.services.fields import FieldInfo
+from desktop.services.codebook.fields import FieldInfo
 
 EMPTY = "—"
 _PATTERNS = {

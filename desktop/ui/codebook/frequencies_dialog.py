@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from desktop.services import frequencies as freq
+from desktop.services.codebook import frequencies as freq
+from desktop.services.codebook.frequencies import FrequencyRow, FrequencyTable
 from desktop.services.errors import ServiceError
-from desktop.services.frequencies import FrequencyRow, FrequencyTable
 from desktop.ui.look import swatch
 
 _Index = QModelIndex | QPersistentModelIndex

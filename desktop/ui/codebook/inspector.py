@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services.codebook import CodeInfo, ExampleInfo
-from desktop.services.fields import FieldInfo
+from desktop.services.codebook.codebook import CodeInfo, ExampleInfo
+from desktop.services.codebook.fields import FieldInfo
 from desktop.ui.look import swatch
 from desktop.ui.models import one_line
 

@@ -18,7 +18,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QDragMoveEvent, QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QTreeView
 
-from desktop.services.codebook import CodeInfo
+from desktop.services.codebook.codebook import CodeInfo
 from desktop.ui.models import ID_ROLE, CodebookModel, one_line
 
 MIME = "application/x-tessera-code-id"

@@ -10,8 +10,8 @@ from PySide6.QtCore import QPoint
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
-from desktop.services import fields as fieldsvc
-from desktop.services.codings import CodingInfo
+from desktop.services.codebook import fields as fieldsvc
+from desktop.services.coding.codings import CodingInfo
 from desktop.services.errors import ServiceError
 from desktop.ui.codebook import commands as ccmd
 from desktop.ui.codebook.values_model import VALUES, format_values

@@ -6,8 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from desktop.services.codings import CodingInfo
-from desktop.services.fields import FieldInfo
+from desktop.services.codebook.fields import FieldInfo
+from desktop.services.coding.codings import CodingInfo
 from desktop.ui.models import ID_ROLE, SORT_ROLE, CodingsModel
 
 _Index = QModelIndex | QPersistentModelIndex

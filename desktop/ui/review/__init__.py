@@ -7,17 +7,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from desktop.ui.main_window import MainWindow
+    from desktop.ui.workbench.host import Workbench
 
 
-def open_review(w: MainWindow) -> None:
+def open_review(w: Workbench) -> None:
     """Review > Compare coders…"""
     from desktop.ui.review.window import open_review_window
 
     open_review_window(w)
 
 
-def open_agreement(w: MainWindow) -> None:
+def open_agreement(w: Workbench) -> None:
     """Review > Agreement…"""
     from desktop.ui.review.agreement import open_agreement_dialog
 

@@ -30,17 +30,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.agreement.html_report import write_report
-from desktop.services import codebook, coders, documents, teams
-from desktop.services.agreement import project_agreement
-from desktop.services.review import CONSENSUS
+from desktop.core.agreement.html_report import render_html, write_report
+from desktop.services.codebook import codebook
+from desktop.services.documents import documents
+from desktop.services.review.agreement import project_agreement
+from desktop.services.review.review import CONSENSUS
+from desktop.services.teams import coders, teams
 from desktop.ui.look import swatch
 from desktop.ui.review.models import ReportModel
+from desktop.ui.workbench.host import project_key
 from desktop.ui.workers import Task, TaskRunner
 
 if TYPE_CHECKING:
     from desktop.core.agreement import Report
-    from desktop.ui.main_window import MainWindow
+    from desktop.ui.workbench.host import Workbench
 
 UNITS = (("char", "characters"), ("word", "words"), ("sentence", "sentences"))
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -59,7 +62,7 @@ class Cancelled(Exception):
     """Raised inside the worker when the user pressed Cancel."""
 
 
-def open_agreement_dialog(w: MainWindow) -> AgreementDialog | None:
+def open_agreement_dialog(w: Workbench) -> AgreementDialog | None:
     """Open (or raise) the dialog. In blind mode only the reviewer may compare coders."""
     active = w.ctx.coder.id if w.ctx and w.ctx.coder else None
     if teams.visible_coder_ids(w.project, active) is not None:
@@ -75,8 +78,6 @@ def open_agreement_dialog(w: MainWindow) -> AgreementDialog | None:
         existing.show()
         existing.raise_()
         return existing
-    from desktop.ui.main_window import project_key  # imported by then; a cycle at import
-
     dlg = AgreementDialog(
         w.project,
         w.runner,
@@ -395,8 +396,8 @@ class AgreementDialog(QDialog):
         if kind == "csv":
             text = self.report.to_csv()
         else:
-            text = self.report.to_html_page(
-                project=self.project.name, codes=self.settings.get("codes")
+            text = render_html(
+                self.report, project=self.project.name, codes=self.settings.get("codes")
             )
         try:
             write_report(path, text)

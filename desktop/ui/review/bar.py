@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QWidget
 
-from desktop.services.codebook import CodeInfo
-from desktop.services.coders import CoderInfo
-from desktop.services.documents import DocumentInfo
+from desktop.services.codebook.codebook import CodeInfo
+from desktop.services.documents.documents import DocumentInfo
+from desktop.services.teams.coders import CoderInfo
 from desktop.ui.look import swatch
 
 UNITS = (("char", "characters"), ("word", "words"), ("sentence", "sentences"))

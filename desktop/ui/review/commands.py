@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from desktop.services import review
-from desktop.services.review import Adjudication, Disagreement
-from desktop.ui.context import Command, Context
+from desktop.services.review import review
+from desktop.services.review.review import Adjudication, Disagreement
+from desktop.ui.workbench.context import Command, Context
 
 
 class Adjudicate(Command):

@@ -8,7 +8,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor, QFont
 
 from desktop.core.agreement import MEASURES, Report, format_value
-from desktop.services.review import ConsensusAgreement, Disagreement
+from desktop.services.review.review import ConsensusAgreement, Disagreement
 from desktop.ui.look import swatch
 
 _Index = QModelIndex | QPersistentModelIndex

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services.codebook import CodeInfo
-from desktop.services.coders import CoderInfo
-from desktop.services.review import Disagreement
+from desktop.services.codebook.codebook import CodeInfo
+from desktop.services.review.review import Disagreement
+from desktop.services.teams.coders import CoderInfo
 from desktop.ui.look import swatch
 from desktop.ui.review.models import ConsensusModel, DisagreementModel, short, status_of
 

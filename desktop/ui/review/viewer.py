@@ -11,8 +11,8 @@ from PySide6.QtCore import QPoint, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QResizeEvent
 from PySide6.QtWidgets import QApplication, QPlainTextEdit, QWidget
 
-from desktop.ui.spans import Span
-from desktop.ui.viewer import DocumentViewer, block_span_rects
+from desktop.ui.workbench.spans import Span
+from desktop.ui.workbench.viewer import DocumentViewer, block_span_rects
 
 COLUMN_W, COLUMN_STRIPE = 13, 7
 REGION_COLOR = QColor("#d1584b")

@@ -24,28 +24,31 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services import codebook, coders, documents, review, teams
-from desktop.services.coders import CoderInfo
+from desktop.services.codebook import codebook
+from desktop.services.documents import documents
 from desktop.services.errors import ServiceError
-from desktop.services.review import CONSENSUS, Disagreement
-from desktop.ui.context import Context
+from desktop.services.review import review
+from desktop.services.review.review import CONSENSUS, Disagreement
+from desktop.services.teams import coders, teams
+from desktop.services.teams.coders import CoderInfo
 from desktop.ui.review import commands
 from desktop.ui.review.bar import ChoicesBar
 from desktop.ui.review.models import short
 from desktop.ui.review.side import PANEL_PARTS, ReviewPanel, detail_html
 from desktop.ui.review.viewer import Region, ReviewViewer
-from desktop.ui.spans import Span
+from desktop.ui.workbench.context import Context
+from desktop.ui.workbench.spans import Span
 from desktop.ui.workers import Task, TaskRunner
 
 if TYPE_CHECKING:
-    from desktop.ui.main_window import MainWindow
+    from desktop.ui.workbench.host import Workbench
 
 
 def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def open_review_window(w: MainWindow) -> ReviewWindow | None:
+def open_review_window(w: Workbench) -> ReviewWindow | None:
     """Open (or raise) the review window of the main window's project. In blind mode
     only the reviewer may compare coders."""
     ctx = w.ctx
@@ -226,7 +229,7 @@ class ReviewWindow(QMainWindow):
         """The coders who coded the document (all coders if fewer than two did)."""
         if self.document_id is None:
             return [c.id for c in self.all_coders]
-        from desktop.services import codings
+        from desktop.services.coding import codings
 
         used = {
             c.coder_id for c in codings.list_codings(self.ctx.project, document_id=self.document_id)
@@ -323,7 +326,7 @@ class ReviewWindow(QMainWindow):
         if self.document_id is None:
             v.set_review([], [], [])
             return
-        from desktop.services import codings
+        from desktop.services.coding import codings
 
         lanes = {cid: i for i, (cid, _n, _c) in enumerate(chosen)}
         lane_names = [(name, colour) for _cid, name, colour in chosen]

@@ -1,0 +1,1 @@
+"""Codings: passages of a document coded with a code by a coder."""

@@ -1,0 +1,1 @@
+"""The project's documents: importing files, listing them, their text, pages and metadata."""

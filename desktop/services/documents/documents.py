@@ -1,0 +1,374 @@
+"""Documents: importing files (one transaction per document: never half-imported),
+listing them with their counts, reading their text and pages, editing metadata."""
+
+from __future__ import annotations
+
+import bisect
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from db import models as m
+from desktop.core.text import sha256_text
+from desktop.services.errors import ConfirmationNeeded, NotFound, ServiceError
+from desktop.services.project import audit, storage_errors
+
+METADATA_FIELDS = ("title", "author", "date", "source", "url")
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    id: int
+    name: str
+    kind: str
+    sha256: str
+    length: int
+    pages: int = 0
+    codings: int = 0
+    title: str | None = None
+    author: str | None = None
+    date: str | None = None
+    source: str | None = None
+    url: str | None = None
+    source_path: str | None = None
+
+
+@dataclass(frozen=True)
+class ImportProgress:
+    files_done: int
+    files_total: int
+    current: str = ""
+    pages_done: int = 0
+    pages_total: int = 0
+
+
+@dataclass
+class ImportReport:
+    imported: list[DocumentInfo] = field(default_factory=list)
+    duplicates: list[tuple[Path, str]] = field(default_factory=list)  # (file, existing name)
+    failed: list[tuple[Path, str]] = field(default_factory=list)  # (file, reason)
+    # (file, what the user should know about an imported one: the encoding it was read
+    # as, text the importer could not place); shown by the CLI and the window
+    notes: list[tuple[Path, str]] = field(default_factory=list)
+    cancelled: bool = False
+    # set when the batch stopped because the project could not be written (disk full):
+    # why, and the file whose document could not be stored
+    stopped: str = ""
+    stopped_at: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.stopped
+
+
+def collect_files(paths: Iterable[Path | str]) -> list[Path]:
+    """Files named, and files found (recursively, hidden ones skipped) in folders named."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                out.extend(Path(root) / f for f in sorted(files) if not f.startswith("."))
+        else:
+            out.append(p)
+    return out
+
+
+def _unique_name(s, name: str) -> str:
+    existing = set(s.scalars(select(m.Document.name).where(m.Document.name.like(f"{name[:200]}%"))))
+    if name not in existing:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    n = 2
+    while True:
+        candidate = f"{stem} ({n}).{ext}" if ext else f"{stem} ({n})"
+        if candidate not in existing:
+            return candidate
+        n += 1
+
+
+def _info_from_row(d: m.Document, pages: int = 0, codings: int = 0) -> DocumentInfo:
+    return DocumentInfo(
+        d.id, d.name, d.kind, d.sha256, d.length, pages, codings, d.title, d.author, d.date,
+        d.source, d.url, d.source_path,
+    )  # fmt: skip
+
+
+def add_document(
+    project, *, name: str, text: str, kind: str, metadata: dict | None = None,
+    pages: list[tuple[int, int]] | None = None, source_path: str | None = None,
+) -> DocumentInfo:  # fmt: skip
+    """Store one document (text already normalised) with its pages, in one transaction."""
+    metadata = metadata or {}
+    sha = sha256_text(text)
+    with project.session() as s:
+        existing = s.scalar(select(m.Document.name).where(m.Document.sha256 == sha))
+        if existing is not None:
+            raise DuplicateDocument(existing)
+        d = m.Document(
+            name=_unique_name(s, name), kind=kind, text=text, sha256=sha, length=len(text),
+            source_path=source_path, **{k: metadata.get(k) or None for k in METADATA_FIELDS},
+            extra={k: v for k, v in metadata.items() if k not in METADATA_FIELDS},
+        )  # fmt: skip
+        for i, (a, b) in enumerate(pages or [], start=1):
+            d.pages.append(m.Page(number=i, char_start=a, char_end=b))
+        s.add(d)
+        s.flush()
+        audit.record(
+            s, project.actor, "create", "document", d.id, None, {"name": d.name, "sha256": sha}
+        )
+        return _info_from_row(d, len(pages or []), 0)
+
+
+class DuplicateDocument(ServiceError):
+    def __init__(self, existing_name: str) -> None:
+        super().__init__(f"the same text is already in the project as {existing_name!r}")
+        self.existing_name = existing_name
+
+
+def import_files(
+    project,
+    paths: Iterable[Path | str],
+    *,
+    progress: Callable[[ImportProgress], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    encoding: str | Mapping[str, str] | None = None,
+) -> ImportReport:
+    """Import files and folders. Each file is extracted, then stored in one transaction;
+    a file that fails is reported and the batch goes on. Cancelling stops before the
+    next file (or between pages of a PDF) and leaves no half-imported document.
+
+    `encoding` overrides the guessed encoding of text files and web pages: one codec
+    name for all, or a mapping from a file's path (as given or found) to its codec."""
+    from desktop.core.importers import ImportCancelled, ImportFailure, extract
+    from desktop.core.importers.encoding import normal_encoding
+
+    if isinstance(encoding, str):
+        try:
+            normal_encoding(encoding)
+        except LookupError as exc:
+            raise ServiceError(str(exc)) from None
+
+    files = collect_files(paths)
+    report = ImportReport()
+    total = len(files)
+    for i, path in enumerate(files):
+        if cancelled and cancelled():
+            report.cancelled = True
+            break
+        if progress:
+            progress(ImportProgress(i, total, path.name))
+
+        def page_progress(done: int, pages: int, _i=i, _name=path.name) -> None:
+            if progress:
+                progress(ImportProgress(_i, total, _name, done, pages))
+
+        chosen = encoding if isinstance(encoding, str) or encoding is None else (
+            encoding.get(str(path)))  # fmt: skip
+        try:
+            ex = extract(path, progress=page_progress, cancelled=cancelled, encoding=chosen)
+            try:
+                doc = add_document(
+                    project, name=path.name, text=ex.text, kind=ex.kind, metadata=ex.metadata,
+                    pages=ex.pages, source_path=str(path.resolve()),
+                )  # fmt: skip
+            except DuplicateDocument:
+                raise
+            except Exception as exc:
+                failure = storage_errors.translate(exc, getattr(project, "path", None))
+                if failure is None:
+                    raise
+                # The project cannot be written (disk full, read-only, I/O error): every
+                # later file would fail the same way, so stop at the first with one message.
+                # The failed document's transaction was rolled back.
+                done = f"{len(report.imported)} of {total} files imported, nothing half-written"
+                if failure.kind == "disk_full":
+                    report.stopped = (
+                        f"the disk is full: {done}; free some space and import the rest again"
+                    )
+                else:
+                    report.stopped = f"{failure} ({done})"
+                report.stopped_at = path
+                break
+            report.imported.append(doc)
+            report.notes.extend((path, note) for note in ex.warnings)
+        except ImportCancelled:
+            report.cancelled = True
+            break
+        except DuplicateDocument as exc:
+            report.duplicates.append((path, exc.existing_name))
+        except ImportFailure as exc:
+            report.failed.append((path, str(exc)))
+        except LookupError as exc:  # an unknown encoding chosen for this file
+            report.failed.append((path, str(exc)))
+        except MemoryError:
+            report.failed.append((path, "the file is too large to import"))
+        except OSError as exc:
+            report.failed.append((path, f"cannot be read ({exc.strerror or exc})"))
+        except Exception as exc:  # an importer bug must not stop the batch
+            report.failed.append(
+                (path, f"unexpected error while reading it ({type(exc).__name__}: {exc})")
+            )
+    if progress and not (report.cancelled or report.stopped):
+        progress(ImportProgress(total, total))
+    return report
+
+
+@dataclass(frozen=True)
+class EncodingPreview:
+    """How a text file would be read: for the import dialog's encoding choice."""
+
+    path: Path
+    encoding: str | None  # None: not a text file, or unreadable (see `problem`)
+    label: str = ""
+    unicode: bool = False  # UTF-8/16/32: nothing to choose
+    alternatives: tuple[str, ...] = ()  # other code pages it reads well in, best first
+    note: str = ""  # what the import will say about it
+    preview: str = ""  # the first lines as decoded
+    problem: str = ""
+
+
+PREVIEW_LINES = 8
+
+
+def preview_encoding(path: Path | str, encoding: str | None = None) -> EncodingPreview:
+    """The encoding a text file would be read in (guessed, or `encoding`) and its first
+    lines as they would be stored. Files of other kinds give encoding None."""
+    from desktop.core.importers import KINDS, TEXT_KINDS, ImportFailure
+    from desktop.core.importers.base import MAX_TEXT_FILE_BYTES, read_bytes
+    from desktop.core.importers.encoding import decode_text, encoding_label
+    from desktop.core.text import normalise
+
+    path = Path(path)
+    if KINDS.get(path.suffix.lower()) not in TEXT_KINDS:
+        return EncodingPreview(path, None)
+    try:
+        data = read_bytes(path, MAX_TEXT_FILE_BYTES, "a text file")
+        decoded = decode_text(data, encoding)
+        others = decoded.others
+    except (ImportFailure, LookupError) as exc:
+        return EncodingPreview(path, None, problem=str(exc))
+    lines = normalise(decoded.text[:20_000]).split("\n")
+    head = "\n".join(line for line in lines if line.strip())
+    head = "\n".join(head.split("\n")[:PREVIEW_LINES])
+    return EncodingPreview(
+        path, decoded.encoding, encoding_label(decoded.encoding),
+        unicode=decoded.unicode and not decoded.chosen, alternatives=others,
+        note=decoded.note() or "", preview=head,
+    )  # fmt: skip
+
+
+def list_documents(project) -> list[DocumentInfo]:
+    with project.session() as s:
+        pages = dict(
+            s.execute(select(m.Page.document_id, func.count()).group_by(m.Page.document_id)).all()
+        )
+        codings = dict(
+            s.execute(
+                select(m.Coding.document_id, func.count()).group_by(m.Coding.document_id)
+            ).all()
+        )
+        cols = [getattr(m.Document, c) for c in (
+            "id", "name", "kind", "sha256", "length", "title", "author", "date", "source", "url",
+            "source_path",
+        )]  # fmt: skip
+        out = []
+        for row in s.execute(select(*cols).order_by(m.Document.name)):
+            (did, name, kind, sha, length, title, author, date, source, url, sp) = row
+            out.append(
+                DocumentInfo(did, name, kind, sha, length, pages.get(did, 0), codings.get(did, 0),
+                             title, author, date, source, url, sp)
+            )  # fmt: skip
+        return out
+
+
+def get_document(project, document_id: int) -> DocumentInfo:
+    for d in list_documents(project):
+        if d.id == document_id:
+            return d
+    raise NotFound(f"no document with id {document_id}")
+
+
+def find_document(project, key: str) -> DocumentInfo | None:
+    """A document by name or by sha256."""
+    with project.session() as s:
+        did = s.scalar(select(m.Document.id).where(m.Document.sha256 == key.lower()))
+        if did is None:
+            did = s.scalar(select(m.Document.id).where(m.Document.name == key))
+    return get_document(project, did) if did is not None else None
+
+
+def get_text(project, document_id: int) -> str:
+    with project.session() as s:
+        text = s.scalar(select(m.Document.text).where(m.Document.id == document_id))
+        if text is None:
+            raise NotFound(f"no document with id {document_id}")
+        return text
+
+
+def get_pages(project, document_id: int) -> list[tuple[int, int]]:
+    """[char_start, char_end) of each page, in page order (empty if not paged)."""
+    with project.session() as s:
+        return [
+            (a, b)
+            for a, b in s.execute(
+                select(m.Page.char_start, m.Page.char_end)
+                .where(m.Page.document_id == document_id)
+                .order_by(m.Page.number)
+            )
+        ]
+
+
+def page_of(page_starts: Sequence[int], offset: int) -> int | None:
+    """1-based number of the page that holds ``offset``, given the pages' sorted
+    ``char_start``s (computed once per document by the caller); None before the first."""
+    n = bisect.bisect_right(page_starts, offset)
+    return n or None
+
+
+def update_metadata(project, document_id: int, **values: str | None) -> dict:
+    unknown = set(values) - set(METADATA_FIELDS) - {"name"}
+    if unknown:
+        raise ServiceError(f"unknown document field(s): {', '.join(sorted(unknown))}")
+    with project.session() as s:
+        d = s.get(m.Document, document_id)
+        if d is None:
+            raise NotFound(f"no document with id {document_id}")
+        old = {k: getattr(d, k) for k in values}
+        for k, v in values.items():
+            if k == "name":
+                if not v or not v.strip():
+                    raise ServiceError("a document needs a name")
+                v = v.strip()
+            setattr(d, k, v or None)
+        audit.record(s, project.actor, "update", "document", d.id, old, dict(values))
+        return old
+
+
+def delete_document(project, document_id: int, *, confirm_codings: bool = False) -> int:
+    with project.session() as s:
+        d = s.get(m.Document, document_id)
+        if d is None:
+            raise NotFound(f"no document with id {document_id}")
+        codings = s.scalars(select(m.Coding).where(m.Coding.document_id == document_id)).all()
+        if codings and not confirm_codings:
+            raise ConfirmationNeeded(
+                f"{d.name!r} has {len(codings)} coding(s); deleting it deletes them too",
+                len(codings),
+            )
+        from desktop.services.coding.codings import snapshot
+
+        for c in codings:
+            audit.record(s, project.actor, "delete", "coding", c.id, snapshot(c), None)
+            s.delete(c)
+        s.flush()
+        audit.record(
+            s, project.actor, "delete", "document", d.id, {"name": d.name, "sha256": d.sha256}, None
+        )
+        s.delete(d)
+        return len(codings)

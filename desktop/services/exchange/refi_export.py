@@ -1,0 +1,194 @@
+"""Export of a whole project as REFI-QDA (.qdpx), for NVivo, ATLAS.ti, MAXQDA,
+QualCoder and others; the import is desktop.services.exchange.refi_import.
+
+:func:`export_qdpx` writes users (coders with a stable GUID each, kept in
+``settings['coder_guids']`` as {coder id as text: GUID}, the format of
+desktop.services.teams.teams), the codebook (a GUID per code, kept in ``code.guid``), every
+document as a TextSource and the codings as PlainTextSelections, in code points over LF
+text, valid against Project.xsd. Coding memos go out as Notes, referenced by their
+Coding, and come back in as memos."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db import models as m
+from desktop.core.exchange.refi import (
+    CodeSpec,
+    normalise_guid,
+)
+from desktop.core.exchange.refi_project_writer import (
+    CodingOut,
+    SourceOut,
+    UserOut,
+    derived_guid,
+    write_qdpx,
+)
+from desktop.services.codebook import codebook
+from desktop.services.errors import NotFound, ServiceError
+from desktop.services.exchange.refi_import import (
+    DOCUMENT_GUID,
+    ORIGIN,
+    Progress,
+    _coder_guids,
+    _read_settings,
+    _store_coder_guids,
+)
+
+
+@dataclass(frozen=True)
+class RefiExportReport:
+    path: Path | None
+    coders: list[str]
+    codes: int
+    documents: int
+    selections: int
+    codings: int
+    guids_assigned: int  # codes and coders that received a GUID now
+
+
+# ---------------------------------------------------------------------------- export
+
+
+def _ensure_guids(s: Session, coder_ids: list[int]) -> int:
+    """Give every code a distinct GUID and every coder in ``coder_ids`` one (kept)."""
+    assigned = 0
+    seen: set[str] = set()
+    for code in s.scalars(select(m.Code).order_by(m.Code.id)):
+        guid = normalise_guid(code.guid)
+        if guid is None or guid in seen:
+            guid = str(uuid.uuid4())
+            assigned += 1
+        if code.guid != guid:
+            code.guid = guid
+        seen.add(guid)
+    guids = _coder_guids(_read_settings(s))
+    used = set(guids.values())
+    new: dict[int, str] = {}
+    for cid in coder_ids:
+        if cid not in guids:
+            guid = str(uuid.uuid4())
+            while guid in used:
+                guid = str(uuid.uuid4())
+            new[cid] = guid
+            used.add(guid)
+    if new:
+        _store_coder_guids(s, new)
+    return assigned + len(new)
+
+
+def _select_coders(s: Session, names: list[str] | None) -> list[tuple[int, str]]:
+    all_coders = list(s.execute(select(m.Coder.id, m.Coder.name).order_by(m.Coder.name)).all())
+    if names is None:
+        return [(cid, name) for cid, name in all_coders]
+    by_name = {name: cid for cid, name in all_coders}
+    unknown = [n for n in names if n not in by_name]
+    if unknown:
+        known = ", ".join(repr(n) for n in by_name) or "none"
+        raise NotFound(f"no coder named {', '.join(map(repr, unknown))} (coders: {known})")
+    return [(by_name[n], n) for n in dict.fromkeys(names)]
+
+
+def _code_specs(project) -> list[CodeSpec]:
+    return [
+        CodeSpec(
+            path=c.path,
+            name=c.name,
+            color=c.color,
+            description=c.description,
+            guid=c.guid,
+            inclusion=c.inclusion,
+            exclusion=c.exclusion,
+            examples=list(c.examples),
+        )  # fmt: skip
+        for c in codebook.list_codes(project)
+    ]
+
+
+def export_qdpx(
+    project,
+    out: Path | str | BinaryIO,
+    *,
+    coders: list[str] | None = None,
+    progress: Progress | None = None,
+) -> RefiExportReport:
+    """Write the project as a REFI-QDA .qdpx: every document, the codebook, and the
+    codings of ``coders`` (names; None: everyone's). Codes without a GUID get one
+    (stored in the code), coders too (stored in settings['coder_guids']), so a second
+    export names them the same. A path is written atomically."""
+    with project.session() as s:
+        chosen = _select_coders(s, coders)
+        assigned = _ensure_guids(s, [cid for cid, _ in chosen])
+        coder_guid = _coder_guids(_read_settings(s))
+        code_guid = dict(s.execute(select(m.Code.id, m.Code.guid)).all())
+        docs = list(
+            s.execute(
+                select(m.Document.id, m.Document.name, m.Document.sha256, m.Document.memo,
+                       m.Document.extra, m.Document.imported_at).order_by(m.Document.id)
+            ).all()
+        )  # fmt: skip
+    chosen_ids = [cid for cid, _ in chosen]
+    seen: set[str] = set()
+    for cid, name in chosen:
+        if coder_guid[cid] in seen:  # two coders recorded as one person: two users here
+            coder_guid[cid] = derived_guid("coder", coder_guid[cid], name)
+        seen.add(coder_guid[cid])
+    users = [UserOut(coder_guid[cid], name) for cid, name in chosen]
+    specs = _code_specs(project)
+    total = len(docs)
+
+    def sources() -> Iterator[SourceOut]:
+        used: set[str] = set()
+        for did, name, sha, memo, extra, imported_at in docs:
+            guid = normalise_guid((extra or {}).get(DOCUMENT_GUID))
+            if guid is None or guid in used:
+                guid = derived_guid("document", sha)
+            used.add(guid)
+            with project.session() as s:
+                text = s.scalar(select(m.Document.text).where(m.Document.id == did)) or ""
+                rows = s.execute(
+                    select(m.Coding.code_id, m.Coding.coder_id, m.Coding.start, m.Coding.end,
+                           m.Coding.created_at, m.Coding.memo)
+                    .where(m.Coding.document_id == did, m.Coding.coder_id.in_(chosen_ids))
+                    .order_by(m.Coding.start, m.Coding.end, m.Coding.coder_id, m.Coding.code_id)
+                ).all()  # fmt: skip
+            yield SourceOut(
+                guid=guid, name=name, text=text, description=memo or "", created_at=imported_at,
+                codings=[
+                    CodingOut(a, b, code_guid[code], coder_guid[coder], created, memo or "")
+                    for code, coder, a, b, created, memo in rows
+                ],
+            )  # fmt: skip
+
+    try:
+        summary = write_qdpx(
+            out, name=project.name, users=users, codes=specs, sources=sources(),
+            origin=f"{ORIGIN} {_version()}",
+            progress=(lambda done: progress(done, total)) if progress else None,
+        )  # fmt: skip
+    except ValueError as exc:
+        raise ServiceError(f"cannot export as REFI-QDA: {exc}") from exc
+    except OSError as exc:
+        raise ServiceError(f"cannot write {out}: {exc.strerror or exc}") from exc
+    return RefiExportReport(
+        path=Path(out) if isinstance(out, (str, Path)) else None,
+        coders=[name for _, name in chosen],
+        codes=summary.codes,
+        documents=summary.sources,
+        selections=summary.selections,
+        codings=summary.codings,
+        guids_assigned=assigned,
+    )
+
+
+def _version() -> str:
+    import desktop
+
+    return desktop.__version__

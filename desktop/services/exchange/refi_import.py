@@ -1,0 +1,479 @@
+"""Whole-project exchange with NVivo, ATLAS.ti, MAXQDA, QualCoder and others through
+REFI-QDA (.qdpx): import into a project, export a project.
+
+Import (:func:`import_qdpx`) reads the file with the core reader (offsets already code
+points over normalised text), then stores everything in one transaction: a failure
+leaves the project as it was. What came in and what was skipped is in the returned
+:class:`RefiImportReport`.
+
+- users -> coders, by name: a coder with the same name is the same coder (reported). A
+  new coder keeps the user's GUID as its identity (settings['coder_guids']).
+- codes -> codebook, merged by path. Codes the project lacks are added with their colour,
+  description, criteria and GUID only with ``add_codes``; without it such a file is
+  refused, listing them. Codes already there are left alone (reported).
+- text sources -> documents, matched by the sha256 of the normalised text; new ones are
+  added with their name, description (as memo) and REFI GUID (in ``extra``).
+- PlainTextSelection codings -> codings. A coding already in the project, or twice in
+  the file, is skipped and counted. A selection the reader could not place (out of
+  range, empty) is skipped with its line in the warnings.
+- Notes referenced by a coding or its selection -> the coding's memo. For a coding the
+  project already has, as in a merge of coders' files (desktop.services.teams.merge):
+  a memo the project's coding lacks is filled in (``codings_memo_filled``); where both
+  have a memo and they differ, the project's is kept and the difference is reported
+  (``memo_conflicts``, and a line in ``warnings``). Nothing is ever removed.
+
+A file that cannot be read as a REFI-QDA project (not a zip or XML, unsafe, no
+<Project>) is refused as a whole: structural errors refuse, single bad selections skip.
+
+``dry_run`` does all of it and rolls back: the report of what would come in.
+
+Export: desktop.services.exchange.refi_export.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from db import models as m
+from desktop.core.codepath import split_path
+from desktop.core.exchange.refi import (
+    ExchangeError,
+    RefiProject,
+    normalise_guid,
+    read_project,
+)
+from desktop.core.text import sha256_text
+from desktop.services.codebook import codebook
+from desktop.services.documents.documents import _unique_name as unique_document_name
+from desktop.services.errors import ServiceError
+from desktop.services.project import audit
+from desktop.services.teams.coders import PALETTE as CODER_COLOURS
+from desktop.services.teams.merge_report import CodingConflict
+
+#: Project setting {coder id as text: GUID}, shared with desktop.services.teams.teams.
+CODER_GUIDS = "coder_guids"
+#: Key in a document's ``extra`` that keeps the GUID its source had in a REFI-QDA file.
+DOCUMENT_GUID = "refi_guid"
+#: The coder of codings whose file names no user.
+UNKNOWN_CODER = "Unknown coder"
+ORIGIN = "Tessera"
+
+Progress = Callable[[int, int], None]
+
+
+class RefiImportRefused(ServiceError):
+    """Nothing was imported; ``report`` says why (``missing_codes``) and what was read."""
+
+    def __init__(self, message: str, report: RefiImportReport) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+@dataclass
+class RefiImportReport:
+    path: Path
+    origin: str | None = None
+    offset_unit: str = ""
+    coders_added: list[str] = field(default_factory=list)
+    coders_matched: list[str] = field(default_factory=list)  # same name: same coder
+    codes_added: list[str] = field(default_factory=list)
+    codes_existing: list[str] = field(default_factory=list)  # left alone
+    missing_codes: list[str] = field(default_factory=list)  # refused without add_codes
+    documents_added: list[str] = field(default_factory=list)
+    documents_matched: list[tuple[str, str]] = field(default_factory=list)  # (file, project)
+    codings_in_file: int = 0
+    codings_imported: int = 0
+    codings_duplicate: int = 0
+    codings_memo_filled: int = 0  # already here without a memo; given the file's
+    memo_conflicts: list[CodingConflict] = field(default_factory=list)  # the project's kept
+    codings_skipped: list[str] = field(default_factory=list)  # why, one per coding
+    warnings: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------- GUIDs
+
+
+def _read_settings(s: Session) -> dict:
+    info = s.get(m.ProjectInfo, 1)
+    if info is None:
+        raise ServiceError("the project has no project row (damaged file)")
+    return dict(info.settings or {})
+
+
+def _coder_guids(settings: dict) -> dict[int, str]:
+    """{coder id: GUID} from the settings (keys are ids written as text)."""
+    out: dict[int, str] = {}
+    for key, value in (settings.get(CODER_GUIDS) or {}).items():
+        guid = normalise_guid(value) if isinstance(value, str) else None
+        if guid and str(key).isdigit():
+            out[int(key)] = guid
+    return out
+
+
+def _store_coder_guids(s: Session, guids: dict[int, str]) -> None:
+    info = s.get(m.ProjectInfo, 1)
+    settings = dict(info.settings or {})
+    kept = dict(settings.get(CODER_GUIDS) or {})
+    kept.update({str(k): v for k, v in guids.items()})
+    settings[CODER_GUIDS] = dict(sorted(kept.items(), key=lambda kv: (len(kv[0]), kv[0])))
+    info.settings = settings
+
+
+def _naive_utc(value: datetime | None) -> datetime | None:
+    if value is None or value.tzinfo is None:
+        return value
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+# ---------------------------------------------------------------------------- import
+
+
+class _RollBack(Exception):
+    """Raised inside the import's transaction to undo it (a dry run)."""
+
+
+class _Import:
+    def __init__(self, project, path: Path, rp: RefiProject, add_codes: bool) -> None:
+        self.project = project
+        self.path = path
+        self.rp = rp
+        self.add_codes = add_codes
+        self.report = RefiImportReport(
+            path=path,
+            origin=rp.origin,
+            offset_unit=str(rp.offset_unit),
+            warnings=[str(w) for w in rp.warnings],
+            codings_in_file=sum(len(src.codings) for src in rp.sources),
+        )
+
+    def plan_codes(self) -> None:
+        existing = {tuple(split_path(c.path)) for c in codebook.list_codes(self.project)}
+        for spec in self.rp.codes:
+            if tuple(split_path(spec.path)) in existing:
+                self.report.codes_existing.append(spec.path)
+            else:
+                self.report.missing_codes.append(spec.path)
+        if self.report.missing_codes and not self.add_codes:
+            n = len(self.report.missing_codes)
+            shown = ", ".join(repr(p) for p in self.report.missing_codes[:5])
+            more = f" and {n - 5} more" if n > 5 else ""
+            raise RefiImportRefused(
+                f"{self.path.name}: the file has {n} code(s) the project lacks ({shown}{more}); "
+                "import with 'add codes' (--add-codes) to add them. Nothing was imported.",
+                self.report,
+            )
+
+    def store(self, progress: Progress | None, dry_run: bool) -> None:
+        try:
+            with self.project.session() as s:
+                coder_of = self._coders(s)
+                code_of = self._codes(s)
+                self._documents_and_codings(s, coder_of, code_of, progress)
+                audit.record(
+                    s, self.project.actor, "import", "refi", None, None,
+                    {
+                        "file": str(self.path),
+                        "origin": self.rp.origin,
+                        "coders": len(self.report.coders_added),
+                        "codes": len(self.report.codes_added),
+                        "documents": len(self.report.documents_added),
+                        "codings": self.report.codings_imported,
+                        "memos_filled": self.report.codings_memo_filled,
+                        "memo_conflicts": len(self.report.memo_conflicts),
+                    },
+                )  # fmt: skip
+                if dry_run:
+                    raise _RollBack
+        except _RollBack:
+            pass
+        except IntegrityError as exc:
+            raise RefiImportRefused(
+                f"{self.path.name}: the project changed while the file was being imported "
+                f"({exc.orig}); nothing was imported, try again",
+                self.report,
+            ) from None
+
+    # -- coders ------------------------------------------------------------------
+    def _coders(self, s: Session) -> dict[str | None, int]:
+        """{user GUID in the file (None: no user): coder id}."""
+        by_name = dict(s.execute(select(m.Coder.name, m.Coder.id)).all())
+        guids = _coder_guids(_read_settings(s))
+        taken = {g: cid for cid, g in guids.items()}
+        new_guids: dict[int, str] = {}
+        out: dict[str | None, int] = {}
+        seen_names: dict[str, str] = {}
+        for user in self.rp.users:
+            name = user.name.strip() or user.guid
+            if name in seen_names:
+                self.report.warnings.append(
+                    f"two users are named {name!r} in the file ({seen_names[name]} and "
+                    f"{user.guid}): their codings go to the one coder {name!r}"
+                )
+                out[user.guid] = by_name[name]
+                continue
+            seen_names[name] = user.guid
+            coder_id = by_name.get(name)
+            if coder_id is None:
+                coder_id = self._add_coder(s, name, by_name)
+                self.report.coders_added.append(name)
+            else:
+                self.report.coders_matched.append(name)
+            out[user.guid] = coder_id
+            if coder_id not in guids and user.guid not in taken:
+                new_guids[coder_id] = taken[user.guid] = user.guid
+                guids[coder_id] = user.guid
+            elif taken.get(user.guid, coder_id) != coder_id:
+                other = next((n for n, i in by_name.items() if i == taken[user.guid]), "?")
+                self.report.warnings.append(
+                    f"user {name!r} has the identity (GUID) of coder {other!r} in this project; "
+                    f"matched by name to {name!r}"
+                )
+        unnamed = sum(1 for src in self.rp.sources for c in src.codings if c.coder_guid not in out)
+        if unnamed:
+            coder_id = by_name.get(UNKNOWN_CODER)
+            if coder_id is None:
+                coder_id = self._add_coder(s, UNKNOWN_CODER, by_name)
+                self.report.coders_added.append(UNKNOWN_CODER)
+            for src in self.rp.sources:
+                for c in src.codings:
+                    out.setdefault(c.coder_guid, coder_id)
+            self.report.warnings.append(
+                f"{unnamed} coding(s) name no user of the file: they go to coder {UNKNOWN_CODER!r}"
+            )
+        if new_guids:
+            _store_coder_guids(s, new_guids)
+        return out
+
+    def _add_coder(self, s: Session, name: str, by_name: dict[str, int]) -> int:
+        coder = m.Coder(name=name, color=CODER_COLOURS[len(by_name) % len(CODER_COLOURS)])
+        s.add(coder)
+        s.flush()
+        by_name[name] = coder.id
+        audit.record(s, self.project.actor, "create", "coder", coder.id, None, {"name": name})
+        return coder.id
+
+    # -- codes -------------------------------------------------------------------
+    def _codes(self, s: Session) -> dict[str, int]:
+        """{code GUID in the file: code id} for every code of the file. New codes go in
+        one statement each (parents first), not through the ORM: a codebook of thousands
+        of codes takes a moment, not minutes."""
+        ids = {tuple(split_path(c.path)): c.id for c in codebook._tree(s)}
+        used_guids = {g for g in s.scalars(select(m.Code.guid)) if g}
+        next_order: dict[int | None, int] = {}
+        for parent_id, order in s.execute(
+            select(m.Code.parent_id, func.max(m.Code.sort_order)).group_by(m.Code.parent_id)
+        ):
+            next_order[parent_id] = (order or 0) + 1
+        count = len(ids)
+        table = m.Code.__table__
+        out: dict[str, int] = {}
+        missing = set(self.report.missing_codes)
+        for spec in self.rp.codes:
+            names = tuple(split_path(spec.path))
+            if spec.path in missing:
+                parent = ids[names[:-1]] if len(names) > 1 else None
+                guid = spec.guid if spec.guid and spec.guid not in used_guids else None
+                used_guids.add(guid)
+                values = {
+                    "parent_id": parent,
+                    "name": names[-1],
+                    "color": codebook.normalise_color(spec.color)
+                    or codebook.PALETTE[count % len(codebook.PALETTE)],
+                    "description": spec.description,
+                    "inclusion": spec.inclusion,
+                    "exclusion": spec.exclusion,
+                    "sort_order": next_order.get(parent, 0),
+                    "guid": guid,
+                }
+                next_order[parent] = values["sort_order"] + 1
+                code_id = s.execute(insert(table).values(**values)).inserted_primary_key[0]
+                count += 1
+                ids[names] = code_id
+                for i, example in enumerate(spec.examples):
+                    s.add(m.CodeExample(code_id=code_id, text=example, sort_order=i))
+                del values["guid"]
+                audit.record(s, self.project.actor, "create", "code", code_id, None, values)
+                self.report.codes_added.append(spec.path)
+            if spec.guid:
+                out[spec.guid] = ids[names]
+        return out
+
+    # -- documents and codings -------------------------------------------------------
+    def _documents_and_codings(
+        self, s: Session, coder_of: dict, code_of: dict[str, int], progress: Progress | None
+    ) -> None:
+        by_sha = {sha: (did, name) for did, sha, name in s.execute(
+            select(m.Document.id, m.Document.sha256, m.Document.name)
+        )}  # fmt: skip
+        added_here: dict[str, str] = {}  # sha -> name in the file, for sources seen twice
+        # {document id: {(code, coder, start, end): (coding id, or the row added here, memo)}}
+        existing: dict[int, dict[tuple[int, int, int, int], tuple[int | dict, str]]] = {}
+        doc_names: dict[int, str] = {}
+        coder_names = dict(s.execute(select(m.Coder.id, m.Coder.name)).all())
+        rows: list[dict] = []
+        now = m.utcnow()
+        total = len(self.rp.sources)
+        for i, src in enumerate(self.rp.sources):
+            if progress:
+                progress(i, total)
+            if not src.text:
+                self.report.warnings.append(f"source {src.name!r} has an empty text; skipped")
+                continue
+            sha = sha256_text(src.text)
+            if sha in added_here:
+                self.report.warnings.append(
+                    f"source {src.name!r} has the same text as source {added_here[sha]!r}: "
+                    "both are one document"
+                )
+            added_here.setdefault(sha, src.name)
+            if sha in by_sha:
+                did, name = by_sha[sha]
+                if did not in existing:
+                    existing[did] = {
+                        (code, coder, a, b): (cid, memo or "")
+                        for cid, code, coder, a, b, memo in s.execute(
+                            select(m.Coding.id, m.Coding.code_id, m.Coding.coder_id,
+                                   m.Coding.start, m.Coding.end, m.Coding.memo)
+                            .where(m.Coding.document_id == did)
+                        )
+                    }  # fmt: skip
+                    doc_names[did] = name
+                    self.report.documents_matched.append((src.name, name))
+            else:
+                did = self._add_document(s, src, sha)
+                by_sha[sha] = (did, src.name)
+                existing[did] = {}
+                doc_names[did] = src.name
+            keys = existing[did]
+            for c in src.codings:
+                where = f"source {src.name!r} [{c.file_start}, {c.file_end})"
+                if not (0 <= c.start < c.end <= len(src.text)):
+                    self.report.codings_skipped.append(f"{where}: outside the text")
+                    continue
+                if src.text[c.start : c.end] != c.quote:
+                    self.report.codings_skipped.append(f"{where}: the quote differs from the text")
+                    continue
+                code_id = code_of.get(c.code_guid)
+                if code_id is None:
+                    self.report.codings_skipped.append(f"{where}: its code is not in the codebook")
+                    continue
+                key = (code_id, coder_of[c.coder_guid], c.start, c.end)
+                if key in keys:
+                    self.report.codings_duplicate += 1
+                    if c.memo:
+                        at = (doc_names[did], c.code_path, coder_names.get(key[1], "?"))
+                        self._memo_of_duplicate(s, keys, key, c.memo, at)
+                    continue
+                created = _naive_utc(c.created_at) or now
+                row = {
+                    "document_id": did, "code_id": key[0], "coder_id": key[1], "start": c.start,
+                    "end": c.end, "quote": c.quote, "memo": c.memo, "created_at": created,
+                    "updated_at": created,
+                }  # fmt: skip
+                keys[key] = (row, c.memo)
+                rows.append(row)
+        if rows:
+            before = audit.max_coding_id(s)
+            s.execute(insert(m.Coding.__table__), rows)
+            audit.record_bulk_codings(
+                s, self.project.actor, "import", before, {"file": str(self.path)}
+            )
+        self.report.codings_imported = len(rows)
+        if progress:
+            progress(total, total)
+
+    def _memo_of_duplicate(
+        self, s: Session, keys: dict, key: tuple[int, int, int, int], memo: str,
+        where: tuple[str, str, str],
+    ) -> None:  # fmt: skip
+        """A coding already here (in the project, or earlier in the file) met again with a
+        memo: fill in a memo it lacks; where both differ, keep the one here and report."""
+        held, here = keys[key]  # the coding's id, or its row when this import adds it
+        if memo == here:
+            return
+        what = f"{where[0]} [{key[2]}, {key[3]}) {where[1]} by {where[2]}"
+        if here and isinstance(held, dict):
+            self.report.warnings.append(
+                f"{what}: the file has this coding twice with different memos; the first, "
+                f"{_short(here)}, is kept"
+            )
+            return
+        if here:
+            conflict = CodingConflict(*where, key[2], key[3], "memo", here, memo, "target")
+            self.report.memo_conflicts.append(conflict)
+            self.report.warnings.append(
+                f"{what}: the project's memo {_short(here)} is kept; the file has {_short(memo)}"
+            )
+            return
+        keys[key] = (held, memo)
+        if isinstance(held, dict):  # added by this import: its row is not stored yet
+            held["memo"] = memo
+            return
+        s.execute(
+            update(m.Coding.__table__)
+            .where(m.Coding.id == held)
+            .values(memo=memo, updated_at=m.utcnow())
+        )
+        audit.record(s, self.project.actor, "update", "coding", held, {"memo": ""}, {"memo": memo})
+        self.report.codings_memo_filled += 1
+
+    def _add_document(self, s: Session, src, sha: str) -> int:
+        extra = {"refi_origin": self.rp.origin} if self.rp.origin else {}
+        if src.guid:
+            extra[DOCUMENT_GUID] = src.guid
+        doc = m.Document(
+            name=unique_document_name(s, src.name), kind="txt", text=src.text, sha256=sha,
+            length=len(src.text), source_path=str(self.path), memo=src.description or None,
+            extra=extra,
+        )  # fmt: skip
+        s.add(doc)
+        s.flush()
+        audit.record(
+            s, self.project.actor, "create", "document", doc.id, None,
+            {"name": doc.name, "sha256": sha},
+        )  # fmt: skip
+        self.report.documents_added.append(doc.name)
+        return doc.id
+
+
+def _short(memo: str, limit: int = 60) -> str:
+    return repr(memo if len(memo) <= limit else memo[: limit - 1] + "…")
+
+
+def read_qdpx(path: Path | str) -> RefiProject:
+    """The REFI-QDA project in ``path``; RefiImportRefused if it cannot be read."""
+    path = Path(path)
+    try:
+        return read_project(path)
+    except ExchangeError as exc:
+        raise RefiImportRefused(
+            f"{exc}. Nothing was imported.", RefiImportReport(path=path)
+        ) from exc
+
+
+def import_qdpx(
+    project,
+    path: Path | str,
+    *,
+    add_codes: bool = False,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> RefiImportReport:
+    """Import a REFI-QDA project (.qdpx, or a .qde without texts) into ``project`` in one
+    transaction; see the module's docstring. Raises RefiImportRefused (nothing changed)
+    for an unreadable file, or for codes the project lacks when not ``add_codes``.
+
+    With ``dry_run`` everything is done and then rolled back: the report says what the
+    import would bring (for a confirmation dialog) and the project is unchanged."""
+    path = Path(path)
+    job = _Import(project, path, read_qdpx(path), add_codes)
+    job.plan_codes()
+    job.store(progress, dry_run)
+    return job.report

@@ -1,0 +1,184 @@
+"""The open project: the one object the GUI and the CLI hold (like Anki's Collection).
+
+Every user action is one short transaction through ``project.session()``; there is no
+Save and nothing to lose on a crash. Workers in other threads call the same services
+with the same Project: each call opens its own session, and SQLite serialises writes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from db import models as m
+from db.engine import integrity_check, make_sessionmaker
+from db.project_file import SCHEMA_VERSION, ProjectFileError, create_file, open_file
+from desktop.services.errors import ServiceError
+from desktop.services.resources import resources_dir
+
+TEMPLATES = ("conflict-news", "empty")
+
+
+def template_path(name: str) -> Path:
+    path = Path(name)
+    if path.suffix == ".json" and path.is_file():
+        return path
+    candidate = resources_dir() / "templates" / f"{name}.json"
+    if not candidate.is_file():
+        # then the templates the user saved (desktop.services.project.templates)
+        from desktop.services.project.templates import find_user_template, list_templates
+
+        saved = find_user_template(name)
+        if saved is not None:
+            return saved
+        known = ", ".join(t.key for t in list_templates())
+        raise ServiceError(f"unknown codebook template {name!r} (known: {known})")
+    return candidate
+
+
+class Project:
+    def __init__(self, path: Path, engine: Engine, *, upgraded_from_backup: Path | None = None):
+        self.path = Path(path)
+        self.engine = engine
+        self._sessions: sessionmaker[Session] = make_sessionmaker(engine)
+        self.backup_before_upgrade = upgraded_from_backup
+        self.actor = ""  # the coder name recorded in the audit log
+        # Why the file is open read-only (its folder or medium cannot be written to), or None.
+        self.read_only: str | None = None
+        # What SQLite's quick_check found wrong with the file when it was opened; while
+        # this is not empty and the user has not chosen to go on, writes are refused.
+        self.damage: list[str] = []
+        self.damage_message = ""
+
+    # -- lifecycle ---------------------------------------------------------------
+    @classmethod
+    def create(cls, path: Path | str, *, template: str = "empty", name: str | None = None) -> Project:
+        path = Path(path)
+        tpl = template_path(template)  # fail before creating anything
+        try:
+            engine = create_file(path)
+        except ProjectFileError as exc:
+            raise ServiceError(str(exc)) from exc
+        project = cls(path, engine)
+        try:
+            try:
+                data = json.loads(tpl.read_text("utf-8"))
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise ServiceError(f"{tpl}: the template cannot be read ({exc})") from exc
+            with project.session() as s:
+                s.add(m.ProjectInfo(id=1, name=name or path.stem, settings={}))
+            from desktop.services.codebook import codebook
+
+            codebook.load_template(project, data)
+        except Exception as exc:
+            # A project that could not be made whole is not left behind half made.
+            project.close()
+            for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+                leftover.unlink(missing_ok=True)
+            if isinstance(exc, ServiceError):
+                raise
+            raise ServiceError(f"{tpl}: the template is not valid ({type(exc).__name__}: {exc})") from exc
+        return project
+
+    @classmethod
+    def open(cls, path: Path | str) -> Project:
+        """Open a project file. A damaged file (SQLite's quick_check fails) opens for
+        reading only, with ``damage`` and ``damage_message`` set, until the user
+        restores a backup or calls ``go_on_despite_damage``; a file that cannot be
+        written to opens read-only, with ``read_only`` saying why."""
+        from desktop.services.project import storage_errors
+
+        storage_errors.install()  # a refused write reaches the user as a sentence
+        path = Path(path)
+        try:
+            engine, status = open_file(path)
+        except ProjectFileError as exc:
+            raise ServiceError(str(exc)) from exc
+        project = cls(path, engine, upgraded_from_backup=status.backup)
+        guard = engine.write_guard  # type: ignore[attr-defined]
+        if status.read_only:
+            project.read_only = status.read_only_reason or "the file cannot be written to"
+            guard.refusal = (
+                f"{project.read_only} It is open read-only: it can be read and exported, "
+                "not changed."
+            )
+        problems = integrity_check(path, quick=True)
+        if problems:
+            from desktop.services.project.backups import damage_message
+
+            project.damage = problems
+            project.damage_message = damage_message(path, problems)
+            if not status.read_only:
+                guard.kind, guard.refusal = "damaged", project.damage_message
+        return project
+
+    def go_on_despite_damage(self) -> None:
+        """The user chose to write to the damaged file anyway."""
+        guard = self.engine.write_guard  # type: ignore[attr-defined]
+        if guard.kind == "damaged":
+            guard.refusal = None
+
+    def refuse_if_damaged(self, doing: str) -> None:
+        """A ServiceError naming the damage, if the project is damaged and the user has
+        not chosen to go on (for work that reads the file to write another one)."""
+        guard = self.engine.write_guard  # type: ignore[attr-defined]
+        if self.damage and guard.refusal is not None:
+            from desktop.services.project.storage_errors import StorageFailure
+
+            raise StorageFailure("damaged", f"cannot {doing}: {self.damage_message}")
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- sessions ------------------------------------------------------------------
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction: committed on success, rolled back on any error."""
+        with self._sessions.begin() as s:
+            yield s
+
+    # -- project-wide facts ------------------------------------------------------
+    @property
+    def name(self) -> str:
+        with self.session() as s:
+            info = s.get(m.ProjectInfo, 1)
+            return info.name if info else self.path.stem
+
+    def settings(self) -> dict:
+        with self.session() as s:
+            info = s.get(m.ProjectInfo, 1)
+            return dict(info.settings or {}) if info else {}
+
+    def update_settings(self, **values) -> dict:
+        with self.session() as s:
+            info = s.get(m.ProjectInfo, 1)
+            settings = dict(info.settings or {})
+            settings.update(values)
+            info.settings = settings
+            return settings
+
+    def info(self) -> dict:
+        with self.session() as s:
+
+            def count(model) -> int:
+                return s.scalar(select(func.count()).select_from(model)) or 0
+
+            return {
+                "path": str(self.path),
+                "name": self.name,
+                "schema_version": SCHEMA_VERSION,
+                "documents": count(m.Document),
+                "codes": count(m.Code),
+                "coders": count(m.Coder),
+                "codings": count(m.Coding),
+            }

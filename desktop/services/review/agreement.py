@@ -1,0 +1,117 @@
+"""Inter-coder agreement over a project: loads texts and codings, calls the core.
+
+Which data a report rests on, by default: the codes that any of the chosen coders used
+(in codebook order), and the documents that any of them coded. A document that none of
+them touched is left out unless named, since counting it would add agreement on "not
+coded" that nobody produced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from sqlalchemy import select
+
+from db import models as m
+from desktop.core.agreement import UNIT_KINDS, Report, corpus_agreement
+from desktop.core.codepath import CodePathError, join_path, split_path
+from desktop.services.codebook import codebook
+from desktop.services.errors import NotFound, ServiceError
+
+
+def project_agreement(
+    project,
+    *,
+    coders: Sequence[str],
+    unit: str = "char",
+    codes: Sequence[str] | None = None,
+    documents: Sequence[str] | None = None,
+    exclusive: Sequence[str] | None = None,
+    none_as_value: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Report:
+    """Agreement of the named ``coders`` per code (paths like ``Actors/Armed groups``),
+    per document (names or sha256) and pooled, by ``unit`` ("char", "word", "sentence");
+    ``exclusive`` names a set of mutually exclusive codes reported as one variable;
+    ``progress(done, total)`` is called after each document (a worker cancels by raising)."""
+    if unit not in UNIT_KINDS:
+        raise ServiceError(f"unknown unit {unit!r}: use one of {', '.join(UNIT_KINDS)}")
+    names = list(dict.fromkeys(coders))
+    if len(names) < 2:
+        raise ServiceError("agreement needs at least two coders")
+    tree = codebook.list_codes(project)
+    path_of = {c.id: c.path for c in tree}
+    code_ids = _code_ids(tree, codes) if codes else None
+    exclusive_ids = _code_ids(tree, exclusive) if exclusive else []
+    with project.session() as s:
+        coder_ids = _coder_ids(s, names)
+        doc_ids = _document_ids(s, documents) if documents else None
+
+        q = select(
+            m.Coding.coder_id, m.Coding.document_id, m.Coding.code_id, m.Coding.start, m.Coding.end
+        ).where(m.Coding.coder_id.in_(list(coder_ids.values())))
+        if doc_ids is not None:
+            q = q.where(m.Coding.document_id.in_(doc_ids))
+        rows = s.execute(q).all()
+
+        if code_ids is None:
+            used = {code for _, _, code, _, _ in rows}
+            code_ids = [c.id for c in tree if c.id in used]
+        if doc_ids is None:
+            doc_ids = sorted({doc for _, doc, _, _, _ in rows})
+        docs = s.execute(
+            select(m.Document.id, m.Document.name, m.Document.text)
+            .where(m.Document.id.in_(doc_ids))
+            .order_by(m.Document.name)
+        ).all()
+
+    name_of = {cid: name for name, cid in coder_ids.items()}
+    codings: dict[str, list] = {name: [] for name in names}
+    for coder_id, doc, code, start, end in rows:
+        codings[name_of[coder_id]].append((doc, code, start, end))
+    return corpus_agreement(
+        {d.id: d.text for d in docs},
+        codings,
+        code_ids,
+        unit=unit,
+        exclusive=exclusive_ids,
+        none_as_value=none_as_value,
+        code_names=path_of,
+        document_names={d.id: d.name for d in docs},
+        progress=progress,
+    )
+
+
+def _coder_ids(s, names: list[str]) -> dict[str, int]:
+    found = dict(s.execute(select(m.Coder.name, m.Coder.id).where(m.Coder.name.in_(names))).all())
+    missing = [n for n in names if n not in found]
+    if missing:
+        known = ", ".join(s.scalars(select(m.Coder.name).order_by(m.Coder.name))) or "none"
+        raise NotFound(f"no coder named {', '.join(map(repr, missing))} (coders: {known})")
+    return {n: found[n] for n in names}
+
+
+def _code_ids(tree: list[codebook.CodeInfo], paths: Sequence[str]) -> list[int]:
+    by_path = {c.path: c.id for c in tree}
+    ids = []
+    for path in paths:
+        try:
+            key = join_path(split_path(path))
+        except CodePathError as exc:
+            raise ServiceError(str(exc)) from exc
+        if key not in by_path:
+            raise NotFound(f"no code {path!r} in the codebook")
+        ids.append(by_path[key])
+    return list(dict.fromkeys(ids))
+
+
+def _document_ids(s, keys: Sequence[str]) -> list[int]:
+    ids = []
+    for key in keys:
+        did = s.scalar(select(m.Document.id).where(m.Document.sha256 == key.lower()))
+        if did is None:
+            did = s.scalar(select(m.Document.id).where(m.Document.name == key))
+        if did is None:
+            raise NotFound(f"no document named {key!r}")
+        ids.append(did)
+    return list(dict.fromkeys(ids))

@@ -1,0 +1,229 @@
+"""Coding actions of the window: apply a code (click, digit key, Ctrl+K, menu), in-vivo
+coding, removing a coding, editing a memo, and the codebook's own edits. Each one is a
+command on the undo stack."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QPoint
+from PySide6.QtWidgets import QMenu
+
+from desktop.core.codepath import escape_name
+from desktop.services.errors import ServiceError
+from desktop.ui.coding import commands as cmd
+from desktop.ui.models import one_line
+
+if TYPE_CHECKING:
+    from desktop.ui.workbench.host import WorkbenchWindow
+
+
+class CodingActions:
+    def __init__(self, window: WorkbenchWindow) -> None:
+        self.w = window
+        self.after_apply: list = []  # called with the new CodingInfo (typed values)
+        window.picker.picked.connect(self._picked)
+        window.codebook_panel.code_clicked.connect(self._code_clicked)
+        window.codebook_panel.context_requested.connect(self.codebook_menu)
+        window.viewer.code_as_requested.connect(self.open_picker)
+        window.viewer.in_vivo_requested.connect(self.in_vivo)
+        window.viewer.remove_requested.connect(self.remove)
+        window.viewer.memo_requested.connect(self.edit_memo)
+        window.codings_panel.remove_requested.connect(self.remove)
+        window.codings_panel.memo_requested.connect(self.edit_memo)
+
+    @property
+    def ctx(self):
+        return self.w.ctx
+
+    def _selection(self) -> tuple[int, int] | None:
+        if self.w.document_id is None:
+            return None
+        rng = self.w.viewer.selected_range()
+        if rng is None:
+            self.w.statusBar().showMessage("Select some text first, then choose a code.", 4000)
+        return rng
+
+    # -- applying ------------------------------------------------------------------------
+    def apply_code(self, code_id: int) -> bool:
+        rng = self._selection()
+        if rng is None:
+            return False
+        code = self.w.codes.get(code_id)
+        return self._run_apply(
+            cmd.ApplyCoding(
+                self.ctx,
+                document_id=self.w.document_id,
+                start=rng[0],
+                end=rng[1],
+                code_id=code_id,
+                label=code.path if code else "",
+            )  # fmt: skip
+        )
+
+    def apply_new_code(self, path: str) -> bool:
+        rng = self._selection()
+        if rng is None:
+            return False
+        existing = next((c for c in self.w.codes.values() if c.path == path), None)
+        if existing:
+            return self.apply_code(existing.id)
+        return self._run_apply(
+            cmd.ApplyCoding(
+                self.ctx,
+                document_id=self.w.document_id,
+                start=rng[0],
+                end=rng[1],
+                new_code_path=path,
+            )  # fmt: skip
+        )
+
+    def _run_apply(self, command: cmd.ApplyCoding) -> bool:
+        if not self.ctx.run(command):
+            return False
+        for hook in self.after_apply:
+            hook(command.info)
+        return True
+
+    def apply_quick(self, n: int) -> None:
+        quick = self.w.codebook_panel.model.quick_codes()
+        if n <= len(quick):
+            self.apply_code(quick[n - 1].id)
+
+    def _code_clicked(self, code_id: int) -> None:
+        if self.w.viewer.textCursor().hasSelection():
+            self.apply_code(code_id)
+
+    def open_picker(self) -> None:
+        if self._selection() is None:
+            return
+        v = self.w.viewer
+        rect = v.cursorRect(v.textCursor())
+        at = v.viewport().mapToGlobal(QPoint(rect.left(), rect.bottom() + 6))
+        self.w.picker.open_with(list(self.w.codebook_panel.model.codes), at)
+
+    def _picked(self, code_id: int | None, path: str) -> None:
+        if code_id is not None:
+            self.apply_code(code_id)
+        else:
+            self.apply_new_code(path)
+
+    def in_vivo(self) -> None:
+        rng = self._selection()
+        if rng is None:
+            return
+        name = one_line(self.w.viewer.text[rng[0] : rng[1]], 60).strip("“”\"'.,;: ")
+        if name:
+            self.apply_new_code(escape_name(name))
+
+    # -- codings ------------------------------------------------------------------------
+    def _coding(self, coding_id: int):
+        return self.w.codings_by_id.get(coding_id)
+
+    def remove(self, coding_id: int) -> None:
+        c = self._coding(coding_id)
+        if c is not None:
+            code = self.w.codes.get(c.code_id)
+            self.ctx.run(cmd.RemoveCoding(self.ctx, c, code.path if code else ""))
+
+    def edit_memo(self, coding_id: int) -> None:
+        c = self._coding(coding_id)
+        if c is None:
+            return
+        code = self.w.codes.get(c.code_id)
+        memo = self.w.prompts.ask_text(
+            "Memo",
+            f"Memo on “{one_line(c.quote, 60)}” ({code.path if code else ''}):",
+            c.memo,
+            multiline=True,
+        )
+        if memo is not None and memo != c.memo:
+            self.ctx.run(cmd.SetMemo(self.ctx, c, memo))
+
+    # -- codebook -------------------------------------------------------------------------
+    def codebook_menu(self, code_id: int | None, global_pos) -> None:
+        self.build_codebook_menu(code_id).exec(global_pos)
+
+    def build_codebook_menu(self, code_id: int | None) -> QMenu:
+        menu = QMenu(self.w)
+        code = self.w.codes.get(code_id) if code_id is not None else None
+        menu.addAction("New code…", lambda: self.add_code(None))
+        if code:
+            menu.addAction(f"New sub-code of “{code.name}”…", lambda: self.add_code(code.id))
+            menu.addSeparator()
+            menu.addAction("Rename…", lambda: self.rename_code(code.id))
+            menu.addAction("Edit definition…", lambda: self.edit_definition(code.id))
+            menu.addAction("Change colour…", lambda: self.recolour(code.id))
+            menu.addAction("Move under…", lambda: self.move_code(code.id))
+            if code.parent_id is not None:
+                menu.addAction(
+                    "Move to top level", lambda: self.ctx.run(cmd.MoveCode(self.ctx, code.id, None))
+                )
+            menu.addSeparator()
+            menu.addAction("Delete…", lambda: self.delete_code(code.id))
+        self.w.codebook_ui.extend_menu(menu, code)  # Merge into…, Fields…
+        return menu
+
+    def add_code(self, parent_id: int | None) -> None:
+        name = self.w.prompts.ask_text("New code", "Name of the new code:")
+        if name and name.strip():
+            self.ctx.run(cmd.AddCode(self.ctx, parent_id, name.strip()))
+
+    def rename_code(self, code_id: int) -> None:
+        code = self.w.codes[code_id]
+        name = self.w.prompts.ask_text("Rename code", "New name:", code.name)
+        if name and name.strip() and name.strip() != code.name:
+            self.ctx.run(cmd.UpdateCode(self.ctx, code_id, name=name.strip()))
+
+    def edit_definition(self, code_id: int) -> None:
+        code = self.w.codes[code_id]
+        text = self.w.prompts.ask_text(
+            "Definition", f"Definition of “{code.path}”:", code.description, multiline=True
+        )
+        if text is not None and text != code.description:
+            self.ctx.run(cmd.UpdateCode(self.ctx, code_id, description=text))
+
+    def recolour(self, code_id: int) -> None:
+        code = self.w.codes[code_id]
+        color = self.w.prompts.ask_color(code.color)
+        if color and color != code.color:
+            self.ctx.run(cmd.UpdateCode(self.ctx, code_id, color=color))
+
+    def move_code(self, code_id: int) -> None:
+        code = self.w.codes[code_id]
+        path = self.w.prompts.ask_text(
+            "Move code", f"Move “{code.name}” under the code (path, e.g. Actors):"
+        )
+        if path is None:
+            return
+        parent = next((c for c in self.w.codes.values() if c.path == path.strip()), None)
+        if path.strip() and parent is None:
+            self.w.prompts.error(f"There is no code “{path.strip()}”.")
+            return
+        self.ctx.run(cmd.MoveCode(self.ctx, code_id, parent.id if parent else None))
+
+    def delete_code(self, code_id: int) -> None:
+        from desktop.services.codebook import codebook
+        from desktop.services.coding import codings
+
+        code = self.w.codes[code_id]
+        visible = self.ctx.blind_ids
+        try:
+            if visible is None:
+                n = codebook.count_codings_under(self.w.project, code_id)
+            else:  # blind mode: her codings only; others' are not counted out loud
+                ids = codebook.subtree_ids(self.w.project, code_id)
+                n = len(codings.list_codings(self.w.project, code_ids=ids, coder_ids=visible))
+        except ServiceError as exc:
+            self.w.prompts.error(str(exc))
+            return
+        question = f"Delete the code “{code.path}” and its sub-codes?"
+        if visible is not None:
+            question += (
+                f"\n\nThis also deletes the codings made with them: {n} of yours, and other "
+                "coders' if they have any (Undo brings them back)."
+            )
+        elif n:
+            question += f"\n\nThis also deletes {n} coding{'s' if n != 1 else ''} made with them (Undo brings them back)."
+        if self.w.prompts.confirm("Delete code", question):
+            self.ctx.run(cmd.DeleteCode(self.ctx, code_id, code.path))

@@ -1,0 +1,1 @@
+"""Documents in the window: importing files in a worker."""

@@ -1,0 +1,1 @@
+"""The project in the window: new, open, recent files, export, backups and restore."""

@@ -1,0 +1,515 @@
+"""The coding workbench: documents on the left, the document in the middle, the
+codebook and the document's codings on the right."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QWidget
+
+from desktop.services.codebook import codebook
+from desktop.services.codebook.codebook import CodeInfo
+from desktop.services.coding import codings
+from desktop.services.coding.codings import CodingInfo
+from desktop.services.documents import documents
+from desktop.services.project.project import Project
+from desktop.services.teams import coders
+from desktop.services.teams.coders import CoderInfo
+from desktop.ui import long_tasks
+from desktop.ui.codebook.controller import CodebookUI
+from desktop.ui.coding.actions import CodingActions
+from desktop.ui.dialogs import CodePicker, Prompts
+from desktop.ui.documents.importing import ImportController, legacy_files
+from desktop.ui.models import one_line
+from desktop.ui.project import backups as backups_ui
+from desktop.ui.teams import actions as teams_ui
+from desktop.ui.workbench import menus
+from desktop.ui.workbench.context import ALL, CHOSEN, MINE, Context
+from desktop.ui.workbench.findbar import FindBar
+from desktop.ui.workbench.host import Actions, project_key
+from desktop.ui.workbench.panels import CodebookPanel, CodingsPanel, DocumentsPanel
+from desktop.ui.workbench.spans import Span
+from desktop.ui.workbench.viewer import DocumentViewer
+from desktop.ui.workers import Task, TaskRunner
+
+ORG, APP = "Tessera", "Tessera"
+
+
+def app_settings() -> QSettings:
+    return QSettings(ORG, APP)
+
+
+class MainWindow(QMainWindow):
+    """The window; what the features may use of it is ``host.Workbench``."""
+
+    export_done = Signal(str)  # the file written ("" if none)
+    project_opened = Signal(object)  # the Project, once the window shows it (start, open, new)
+
+    def __init__(self, project: Project, *, settings: QSettings | None = None,
+                 prompts: Prompts | None = None) -> None:  # fmt: skip
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.settings = settings or app_settings()
+        self.prompts = prompts or Prompts(self)
+        self.runner = TaskRunner(self)
+        self.ctx: Context | None = None
+        self.document_id: int | None = None
+        self.codes: dict[int, CodeInfo] = {}
+        self.coders: dict[int, CoderInfo] = {}
+        self.codings_by_id: dict[int, CodingInfo] = {}
+        self._pages: list[tuple[int, int]] = []
+        self._page_starts: list[int] = []
+        self.setAcceptDrops(True)
+        self._build()
+        self.coding = CodingActions(self)
+        self.importer = ImportController(
+            self, self.runner, lambda: self.project, self._show_summary
+        )
+        self.importer.done.connect(self._import_done)
+        self.long_task: Task | None = None  # the one long task started from a menu
+        self.backup_task: Task | None = None  # the backup made on opening a project
+        self.review_window = None  # Review > Compare coders…, once opened
+        self.agreement_dialog = None  # Review > Agreement…, once opened
+        self.codebook_ui = CodebookUI(self)  # inspector, drag and drop, values
+        self.actions: Actions = menus.build(self, self.codebook_ui)
+        self.blind_badge = teams_ui.blind_badge()
+        self.statusBar().addPermanentWidget(self.blind_badge)  # after the coder's name
+        self.project_opened.connect(self._project_opened)
+        self._restore_window_state()
+        self.set_project(project)
+
+    # -- construction ----------------------------------------------------------------
+    def _build(self) -> None:
+        self.documents_panel = DocumentsPanel()
+        self.viewer = DocumentViewer()
+        self.find_bar = FindBar(self.viewer)
+        self.codebook_panel = CodebookPanel()
+        self.codings_panel = CodingsPanel()
+        self.picker = CodePicker(self)
+        centre = QWidget()
+        centre.setObjectName("centre")
+        from PySide6.QtWidgets import QVBoxLayout
+
+        lay = QVBoxLayout(centre)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        self.doc_title = QLabel()
+        self.doc_title.setObjectName("docTitle")
+        lay.addWidget(self.doc_title)
+        lay.addWidget(self.viewer, 1)
+        lay.addWidget(self.find_bar)
+        self.right_split = QSplitter(Qt.Orientation.Vertical)
+        self.right_split.addWidget(self.codebook_panel)
+        self.right_split.addWidget(self.codings_panel)
+        self.right_split.setSizes([450, 350])
+        self.main_split = QSplitter(Qt.Orientation.Horizontal)
+        self.main_split.setObjectName("mainSplit")
+        self.main_split.addWidget(self.documents_panel)
+        self.main_split.addWidget(centre)
+        self.main_split.addWidget(self.right_split)
+        self.main_split.setStretchFactor(1, 1)
+        self.main_split.setSizes([250, 790, 500])
+        for split in (self.main_split, self.right_split):
+            split.setChildrenCollapsible(False)
+            split.setHandleWidth(1)
+        self.setCentralWidget(self.main_split)
+        self.status_project = QLabel()
+        self.status_coder = QLabel()
+        self.status_coder.setObjectName("coderBadge")
+        self.status_coder.setToolTip("Click to switch coder (Ctrl+Shift+C)")
+        self.status_coder.linkActivated.connect(lambda _link: self.switch_coder())
+        self.status_counts = QLabel()
+        self.status_page = QLabel()
+        sb = self.statusBar()
+        sb.addWidget(self.status_project)
+        sb.addWidget(self.status_counts)
+        sb.addPermanentWidget(self.status_page)
+        sb.addPermanentWidget(self.status_coder)
+        self.documents_panel.document_chosen.connect(self.open_document)
+        self.codings_panel.coding_chosen.connect(self.show_coding)
+        self.viewer.coding_clicked.connect(self.show_coding)
+        self.viewer.cursor_page_changed.connect(
+            lambda n: self.status_page.setText(f"Page {n} of {len(self._pages)}" if n else "")
+        )
+        self.viewer.tooltip_for = self._tooltip
+        self.viewer.unhandled_key.connect(self._key_fallback)
+        for n in range(1, 10):
+            sc = QShortcut(QKeySequence(str(n)), self)
+            sc.activated.connect(lambda n=n: self.coding.apply_quick(n))
+
+    def _key_fallback(self, e) -> None:
+        """A key that reached the viewer because no window shortcut took it (the window
+        was not the active one a moment ago): do what the shortcut would have done."""
+        seq = QKeySequence(e.keyCombination())
+        if (
+            e.modifiers() == Qt.KeyboardModifier.NoModifier
+            and Qt.Key.Key_1 <= e.key() <= Qt.Key.Key_9
+        ):
+            self.coding.apply_quick(e.key() - Qt.Key.Key_0)
+            return
+        for action in self.findChildren(QAction):
+            if action.isEnabled() and any(
+                sc.matches(seq) == QKeySequence.SequenceMatch.ExactMatch
+                for sc in action.shortcuts()
+            ):
+                action.trigger()
+                return
+
+    # -- what features use (host.Workbench) -----------------------------------------
+    def run_long(self, title: str, label: str, fn, **options) -> Task:
+        """Run ``fn(progress, cancelled)`` in a worker behind a progress dialog; one at a
+        time (``long_task``). The options are those of ``long_tasks.run_long``."""
+
+        def closed(task: Task) -> None:
+            if self.long_task is task:
+                self.long_task = None
+
+        self.long_task = long_tasks.run_long(self, title, label, fn, closed=closed, **options)
+        return self.long_task
+
+    def show_message(self, text: str, msecs: int = 0) -> None:
+        self.statusBar().showMessage(text, msecs)
+
+    def _project_opened(self, project: Project) -> None:
+        self.backup_task = backups_ui.after_open(self, project)
+        teams_ui.attach(self)
+
+    @property
+    def project(self) -> Project:
+        assert self.ctx is not None
+        return self.ctx.project
+
+    # -- project ---------------------------------------------------------------------
+    def set_project(self, project: Project) -> None:
+        if self.ctx is not None:
+            self._save_project_state()
+            old = self.ctx
+            old.undo_stack.clear()
+            old.project.close()
+            old.deleteLater()
+        self.ctx = ctx = Context(project, self)
+        self._project_name = project.name
+        ctx.codings_changed.connect(self._codings_changed)
+        ctx.coding_added.connect(self._coding_added)
+        ctx.coding_removed.connect(self._coding_removed)
+        ctx.coding_updated.connect(self._coding_updated)
+        ctx.codebook_changed.connect(self.refresh_codebook)
+        ctx.documents_changed.connect(self.refresh_documents)
+        ctx.coder_changed.connect(self._update_status)
+        ctx.filter_changed.connect(self._filter_changed)
+        ctx.error.connect(self.prompts.error)
+        self.codebook_ui.attach(ctx)
+        menus.connect_undo(self, ctx.undo_stack)
+        self.document_id = None
+        self.viewer.set_text("")
+        self.refresh_codebook()
+        self.refresh_documents()
+        key = project_key(project.path)
+        coder = self.settings.value(f"projects/{key}/coder", "", str)
+        if not coder:
+            known = [c.name for c in coders.list_coders(project)]
+            coder = (
+                self.prompts.ask_coder(known, known[0] if known else _default_coder())
+                or _default_coder()
+            )
+        ctx.set_coder(coder)
+        self.settings.setValue(f"projects/{key}/coder", coder)
+        mode = self.settings.value(f"projects/{key}/view", MINE, str)
+        ctx.set_view(mode if mode in (MINE, ALL, CHOSEN) else MINE)
+        menus.remember_recent(self, project.path)
+        self.setWindowTitle(f"{project.name} — Tessera")
+        last = self.settings.value(f"projects/{key}/document", 0, int)
+        docs = self.documents_panel.model
+        if last and docs.row_of(last) >= 0:
+            self.documents_panel.select(last)
+        elif docs.rowCount():
+            self.documents_panel.select(docs.document(0).id)
+        self._update_status()
+        self.viewer.setFocus()
+        self.project_opened.emit(project)
+
+    def switch_coder(self) -> None:
+        known = [c.name for c in coders.list_coders(self.project)]
+        name = self.prompts.ask_coder(known, self.ctx.coder.name if self.ctx.coder else "")
+        if name:
+            self.ctx.set_coder(name)
+            self.settings.setValue(f"projects/{project_key(self.project.path)}/coder", name)
+            self.refresh_coders()
+
+    def set_view(self, mode: str) -> None:
+        chosen = None
+        if mode == CHOSEN:
+            chosen = self.prompts.choose_coders(
+                coders.list_coders(self.project), self.ctx.chosen_coders
+            )
+            if chosen is None:
+                menus.sync_view(self)
+                return
+        self.ctx.set_view(mode, chosen)
+        self.settings.setValue(f"projects/{project_key(self.project.path)}/view", mode)
+
+    # -- refreshing ----------------------------------------------------------------
+    def refresh_documents(self) -> None:
+        self.documents_panel.model.set_documents(documents.list_documents(self.project))
+        if self.document_id is not None:
+            self.documents_panel.select(self.document_id)
+        self._update_status()
+
+    def refresh_codebook(self) -> None:
+        codes = codebook.list_codes(self.project)
+        self.codes = {c.id: c for c in codes}
+        panel = self.codebook_panel
+        panel.model.set_codes(codes)
+        panel.view.expandAll()
+        self.viewer.labels = {c.id: c.name for c in codes}
+        self._update_status()
+
+    def refresh_coders(self) -> None:
+        self.coders = {c.id: c for c in coders.list_coders(self.project)}
+
+    def _codings_changed(self, document_id: int) -> None:
+        self.refresh_codebook()  # counts, and codes a command may have added or restored
+        if not document_id or document_id == self.document_id:
+            self.refresh_codings()
+        if document_id:
+            self.documents_panel.model.set_documents(documents.list_documents(self.project))
+
+    # one coding came, went or changed: update one row, one span and two counts
+    def _shown(self, c: CodingInfo) -> bool:
+        visible = self.ctx.visible_coder_ids()
+        return c.document_id == self.document_id and (visible is None or c.coder_id in visible)
+
+    def _coding_added(self, c: CodingInfo) -> None:
+        self.codebook_panel.model.bump(c.code_id, +1)
+        self.documents_panel.model.bump(c.document_id, +1)
+        if self._shown(c):
+            self.codings_by_id[c.id] = c
+            self.viewer.add_span(self._span(c))
+            page = self._page_of(c.start)
+            self.codings_panel.model.add(c, page)
+        self._update_status()
+
+    def _coding_removed(self, c: CodingInfo) -> None:
+        self.codebook_panel.model.bump(c.code_id, -1)
+        self.documents_panel.model.bump(c.document_id, -1)
+        if self.codings_by_id.pop(c.id, None) is not None:
+            self.viewer.remove_span(c.id)
+            self.codings_panel.model.remove(c.id)
+        self._update_status()
+
+    def _coding_updated(self, c: CodingInfo) -> None:
+        if c.id in self.codings_by_id:
+            self.codings_by_id[c.id] = c
+            self.codings_panel.model.update(c)
+
+    def _page_of(self, offset: int) -> int:
+        return (documents.page_of(self._page_starts, offset) or 0) if self._pages else 0
+
+    def _span(self, c: CodingInfo) -> Span:
+        to_qt = self.viewer.offsets.to_qt
+        code, coder = self.codes.get(c.code_id), self.coders.get(c.coder_id)
+        if coder is None:
+            self.refresh_coders()
+            coder = self.coders.get(c.coder_id)
+        return Span(to_qt(c.start), to_qt(c.end), c.id, c.code_id, c.coder_id,
+                    code.color if code else "#999999", coder.color if coder else "#777777")  # fmt: skip
+
+    def _span_columns(self, rows: list[CodingInfo]) -> tuple[list, ...]:
+        """The span index's columns for many codings at once (50,000 in a big document):
+        one list comprehension per column, no object per coding."""
+        code_colour = {i: c.color for i, c in self.codes.items()}
+        coder_colour = {i: c.color for i, c in self.coders.items()}
+        if any(c.coder_id not in coder_colour for c in rows):
+            self.refresh_coders()
+            coder_colour = {i: c.color for i, c in self.coders.items()}
+        starts, ends = [c.start for c in rows], [c.end for c in rows]
+        if not self.viewer.offsets.trivial:
+            to_qt = self.viewer.offsets.to_qt
+            starts, ends = [to_qt(x) for x in starts], [to_qt(x) for x in ends]
+        return (
+            starts, ends, [c.id for c in rows], [c.code_id for c in rows],
+            [c.coder_id for c in rows], [code_colour.get(c.code_id, "#999999") for c in rows],
+            [coder_colour.get(c.coder_id, "#777777") for c in rows],
+        )  # fmt: skip
+
+    @property
+    def current_codings(self) -> list[CodingInfo]:
+        return list(self.codings_by_id.values())
+
+    def _filter_changed(self) -> None:
+        self.refresh_coders()
+        menus.sync_view(self)
+        self.refresh_codings()
+        self._update_status()
+
+    def refresh_codings(self) -> None:
+        if self.document_id is None:
+            self.codings_by_id = {}
+            self.viewer.set_spans([])
+            self.codings_panel.model.set_codings([], {}, {})
+            return
+        rows = codings.list_document_codings(
+            self.project,
+            self.document_id,
+            coder_ids=self.ctx.visible_coder_ids(),
+            text=self.viewer.text,
+        )
+        self.codings_by_id = {c.id: c for c in rows}
+        v = self.viewer
+        columns = self._span_columns(rows)
+        v.show_coders = self.ctx.view_mode != MINE and len({c.coder_id for c in rows}) > 1
+        v.set_span_columns(*columns)
+        pages = [self._page_of(c.start) for c in rows] if self._pages else []
+        self.codings_panel.model.set_codings(rows, self.codes, self.coders, pages)
+        self.codings_panel.set_page_column(bool(self._pages))
+        self.codings_panel.view.setColumnHidden(1, self.ctx.view_mode == MINE)
+        self._update_status()
+
+    def _update_status(self) -> None:
+        if self.ctx is None:
+            return
+        self.status_project.setText(f"<b>{_esc(self._project_name)}</b>")
+        coder = self.ctx.coder
+        mode = {MINE: "my codings", ALL: "all coders", CHOSEN: "chosen coders"}[self.ctx.view_mode]
+        link = (
+            f"<a href='coder' style='color:#1f2328; font-weight:600'>{_esc(coder.name)}</a>"
+            if coder
+            else ""
+        )
+        self.status_coder.setText(f"Coder: {link} · showing {mode}" if coder else "")
+        n_docs = self.documents_panel.model.rowCount()
+        shown = len(self.codings_by_id)
+        self.status_counts.setText(
+            f"{n_docs} documents · {len(self.codes)} codes · {shown} codings in this document"
+        )
+
+    # -- documents -------------------------------------------------------------------
+    def open_document(self, document_id: int) -> None:
+        if document_id == self.document_id:
+            return
+        self.document_id = document_id
+        self.find_bar.reset()
+        text = documents.get_text(self.project, document_id)
+        self._pages = documents.get_pages(self.project, document_id)
+        self._page_starts = [a for a, _b in self._pages]
+        self.viewer.set_text(text, self._pages)
+        info = self.documents_panel.model.info(document_id)
+        self.doc_title.setText((info.title or info.name) if info else "")
+        self.status_page.setText(f"{len(self._pages)} pages" if self._pages else "")
+        self.refresh_codings()
+        self.settings.setValue(f"projects/{project_key(self.project.path)}/document", document_id)
+
+    def show_coding(self, coding_id: int) -> None:
+        """Scroll to a coding and select its text (from the panel or a margin stripe)."""
+        c = self.codings_by_id.get(coding_id)
+        if c is None:
+            return
+        self.viewer.selected_coding = coding_id
+        self.viewer.select_range(c.start, c.end)
+        self.codings_panel.select(coding_id)
+        self.viewer.viewport().update()
+
+    def _tooltip(self, span: Span) -> str:
+        c = self.codings_by_id.get(span.coding_id)
+        code, coder = self.codes.get(span.code_id), self.coders.get(span.coder_id)
+        parts = [f"<b style='color:{span.color}'>■</b> <b>{_esc(code.path if code else '?')}</b>"]
+        if coder:
+            parts.append(f"<span style='color:#666'>coded by {_esc(coder.name)}</span>")
+        if c and c.memo:
+            parts.append(f"<i>{_esc(one_line(c.memo, 300))}</i>")
+        if code and code.description:
+            parts.append(f"<span style='color:#666'>{_esc(one_line(code.description, 300))}</span>")
+        return "<br>".join(parts)
+
+    # -- import, drag and drop -----------------------------------------------------------
+    def import_files(self, paths: list[str] | None = None) -> None:
+        paths = paths if paths is not None else self.prompts.open_files()
+        if not paths or self.importer.busy:
+            return
+        paths = [str(p) for p in paths]
+        encodings: dict[str, str] = {}
+        guessed = legacy_files(paths)
+        if guessed:
+            answer = self.prompts.choose_encodings(guessed)
+            if answer is None:
+                return
+            encodings = answer
+        self.importer.start(paths, encodings=encodings)
+
+    def _import_done(self, report) -> None:
+        self.refresh_documents()
+        if report is not None and report.imported and self.document_id is None:
+            self.documents_panel.select(report.imported[0].id)
+
+    def _show_summary(self, title: str, message: str, details: str) -> None:
+        self.prompts.summary(title, message, details)
+
+    def dragEnterEvent(self, e: QDragEnterEvent) -> None:
+        if e.mimeData().hasUrls() and any(u.isLocalFile() for u in e.mimeData().urls()):
+            e.acceptProposedAction()
+
+    def dropEvent(self, e: QDropEvent) -> None:
+        paths = [u.toLocalFile() for u in e.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            e.acceptProposedAction()
+            QTimer.singleShot(0, lambda: self.import_files(paths))
+
+    # -- state -----------------------------------------------------------------------
+    def _restore_window_state(self) -> None:
+        s = self.settings
+        geometry = s.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1440, 900)
+        for key, split in (
+            ("window/mainSplit", self.main_split),
+            ("window/rightSplit", self.right_split),
+        ):
+            state = s.value(key)
+            if isinstance(state, QByteArray) and not state.isEmpty():
+                split.restoreState(state)
+        self.viewer.snap_to_words = s.value("viewer/snap", True, bool)
+
+    def _save_project_state(self) -> None:
+        if self.ctx is not None and self.document_id is not None:
+            self.settings.setValue(
+                f"projects/{project_key(self.project.path)}/document", self.document_id
+            )
+
+    def save_state(self) -> None:
+        s = self.settings
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/mainSplit", self.main_split.saveState())
+        s.setValue("window/rightSplit", self.right_split.saveState())
+        s.setValue("viewer/snap", self.viewer.snap_to_words)
+        s.setValue("last_project", str(self.project.path))
+        self._save_project_state()
+        s.sync()
+
+    def closeEvent(self, e: QCloseEvent) -> None:
+        if self.importer.busy and self.importer.task is not None:
+            self.importer.task.cancel()
+            self.runner.wait(10_000)
+        self.save_state()
+        super().closeEvent(e)
+
+    def shutdown(self) -> None:
+        """Close the project (tests and app exit)."""
+        self.runner.wait(10_000)
+        if self.ctx is not None:
+            self.ctx.undo_stack.clear()
+            self.ctx.project.close()
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _default_coder() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser() or "coder"
+    except Exception:
+        return "coder"

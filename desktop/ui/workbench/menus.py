@@ -1,0 +1,187 @@
+"""The window's menu bar, declared in one place as it reads from left to right and top
+to bottom, with the shortcuts; each entry calls its feature (project, exchange, teams,
+backups, codebook, review). Features never look a menu up: what they need of it is
+named in ``host.Actions``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
+from PySide6.QtWidgets import QMenu
+
+from desktop.ui import review
+from desktop.ui.exchange import actions as exchange_ui
+from desktop.ui.look import icon
+from desktop.ui.project import actions as project_ui
+from desktop.ui.project import backups as backups_ui
+from desktop.ui.teams import actions as teams_ui
+from desktop.ui.workbench.context import ALL, CHOSEN, MINE
+from desktop.ui.workbench.host import Actions
+
+if TYPE_CHECKING:
+    from desktop.ui.codebook.controller import CodebookUI
+    from desktop.ui.workbench.host import WorkbenchWindow
+
+MAX_RECENT = 8
+
+
+def build(w: WorkbenchWindow, book_ui: CodebookUI) -> Actions:
+    """The whole menu bar, top to bottom; returns the entries named in ``Actions``."""
+    mb = w.menuBar()
+    f = mb.addMenu("&File")
+    _act(f, "&New project…", QKeySequence.StandardKey.New, lambda: project_ui.new_project(w))
+    _act(f, "&Open project…", QKeySequence.StandardKey.Open, lambda: project_ui.open_project(w))
+    recent = f.addMenu("Open &Recent")
+    recent.aboutToShow.connect(lambda: _fill_recent(w))
+    f.addSeparator()
+    _act(f, "&Import files…", "Ctrl+I", lambda: w.import_files()).setIcon(icon("import"))
+    imp = f.addMenu("Im&port")
+    _act(imp, "&REFI-QDA project (.qdpx)…", None, lambda: exchange_ui.import_qdpx(w)).setToolTip(
+        "Documents, codebook, coders and codings from NVivo, ATLAS.ti, MAXQDA…"
+    )
+    exp = f.addMenu("&Export")
+    exp.setIcon(icon("export"))
+    _act(exp, "Codings as CSV…", None, lambda: project_ui.export(w, "codings"))
+    _act(
+        exp, "Codings as CSV for Excel…", None, lambda: project_ui.export(w, "codings", excel=True)
+    )
+    _act(exp, "Documents as CSV…", None, lambda: project_ui.export(w, "documents"))
+    _act(exp, "Codebook as CSV…", None, lambda: project_ui.export(w, "codebook"))
+    exp.addSeparator()
+    _act(exp, "&REFI-QDA project (.qdpx)…", None, lambda: exchange_ui.export_qdpx(w))
+    _act(f, "Save codebook as &template…", None, book_ui.save_template)
+    f.addSeparator()
+    merge = _act(f, "&Merge coders' files…", None, lambda: teams_ui.merge_files(w))
+    merge.setToolTip("Bring the codings of coders' copies (.tessera files) into this project")
+    copy = _act(f, "Copy for a &coder…", None, lambda: teams_ui.copy_for_coder(w))
+    copy.setToolTip("A file with the documents and the codebook for one coder to code offline")
+    f.addSeparator()
+    restore = _act(f, "Restore from &backup…", None, lambda: backups_ui.restore_from_backup(w))
+    restore.setToolTip("Bring back the project as it was in one of its automatic backups")
+    f.addSeparator()
+    _act(f, "&Quit", QKeySequence.StandardKey.Quit, w.close)
+
+    e = mb.addMenu("&Edit")
+    undo = _act(e, "&Undo", None, lambda: w.ctx.undo_stack.undo())
+    undo.setShortcuts([QKeySequence("Ctrl+Z")])
+    redo = _act(e, "&Redo", None, lambda: w.ctx.undo_stack.redo())
+    redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+    e.addSeparator()
+    _act(e, "&Find…", QKeySequence.StandardKey.Find, w.find_bar.open_bar).setIcon(icon("find"))
+    _act(e, "Find &Next", QKeySequence.StandardKey.FindNext, lambda: w.find_bar.step(True))
+    _act(e, "Find &Previous", QKeySequence.StandardKey.FindPrevious, lambda: w.find_bar.step(False))
+
+    c = mb.addMenu("&Code")
+    code_as = _act(c, "&Code selection as…", "Ctrl+K", w.coding.open_picker)
+    code_as.setIcon(icon("code"))
+    _act(c, "&In-vivo code", "Ctrl+Shift+K", w.coding.in_vivo)
+    c.addSeparator()
+    _act(c, "New code…", None, lambda: w.coding.add_code(None))
+    snap = _act(c, "Snap selection to &whole words", None, None)
+    snap.setCheckable(True)
+    snap.setChecked(w.viewer.snap_to_words)
+    snap.toggled.connect(lambda on: setattr(w.viewer, "snap_to_words", on))
+    c.addSeparator()
+    c.addAction("Keys 1–9 apply the first nine codes of the codebook").setEnabled(False)
+
+    book = mb.addMenu("Code&book")
+    _act(book, "&Import codebook…", None, lambda: exchange_ui.import_codebook(w))
+    for fmt, (label, _filter) in exchange_ui.CODEBOOK_FORMATS.items():
+        _act(book, f"Export codebook as {label}…", None,
+             lambda _=False, f=fmt: exchange_ui.export_codebook(w, f))  # fmt: skip
+    book.addSeparator()
+    _act(book, "&Frequencies…", None, book_ui.show_frequencies)
+    book.addSeparator()
+    _act(book, "Fields of the selected code…", None, lambda: book_ui.edit_fields(None))
+    _act(book, "Merge the selected code into…", None, book_ui.merge_current)
+    book.addSeparator()
+    _act(book, "Save codebook as template…", None, book_ui.save_template)
+    book.addSeparator()
+    book.addAction(book_ui.ask_values_action)
+
+    v = mb.addMenu("C&oders")
+    v.setToolTipsVisible(True)
+    _act(v, "&Switch coder…", "Ctrl+Shift+C", w.switch_coder).setIcon(icon("coder"))
+    v.addSeparator()
+    blind = _act(v, "&Blind coding", None, None)
+    blind.setCheckable(True)
+    blind.setToolTip(
+        "Each coder sees only their own codings; the reviewer (who turned it on) sees all"
+    )
+    blind.toggled.connect(lambda on: teams_ui.set_blind(w, on))
+    v.addSeparator()
+    group = QActionGroup(w)
+    view = {}
+    for mode, label in ((MINE, "Show &my codings"), (ALL, "Show &all coders' codings"),
+                        (CHOSEN, "Show &chosen coders' codings…")):  # fmt: skip
+        a = _act(v, label, None, lambda _=False, m=mode: w.set_view(m))
+        a.setCheckable(True)
+        group.addAction(a)
+        view[mode] = a
+
+    rv = mb.addMenu("&Review")
+    _act(rv, "&Compare coders…", "Ctrl+Shift+R", lambda: review.open_review(w))
+    _act(rv, "&Agreement…", None, lambda: review.open_agreement(w))
+    return Actions(
+        recent_menu=recent, import_menu=imp, book_menu=book, undo=undo, redo=redo,
+        code_as=code_as, snap=snap, blind=blind, merge=merge, copy_for_coder=copy,
+        restore=restore, view=view,
+    )  # fmt: skip
+
+
+def _act(menu: QMenu, text: str, shortcut, slot) -> QAction:
+    a = menu.addAction(text)
+    if shortcut is not None:
+        a.setShortcut(QKeySequence(shortcut))
+    if slot is not None:
+        a.triggered.connect(slot)
+    return a
+
+
+def connect_undo(w: WorkbenchWindow, stack: QUndoStack) -> None:
+    def sync() -> None:
+        if w.ctx is None or w.ctx.undo_stack is not stack:
+            return
+        try:
+            w.actions.undo.setEnabled(stack.canUndo())
+            w.actions.redo.setEnabled(stack.canRedo())
+            w.actions.undo.setText(f"&Undo {stack.undoText()}".strip())
+            w.actions.redo.setText(f"&Redo {stack.redoText()}".strip())
+        except RuntimeError:  # the stack or the window is being destroyed
+            pass
+
+    stack.indexChanged.connect(lambda _i: sync())
+    sync()
+
+
+def sync_view(w: WorkbenchWindow) -> None:
+    a = w.actions.view.get(w.ctx.view_mode)
+    if a is not None:
+        a.setChecked(True)
+
+
+def remember_recent(w: WorkbenchWindow, path: Path) -> None:
+    path = str(Path(path).resolve())
+    recent = [p for p in _recent(w) if p != path]
+    w.settings.setValue("recent", [path, *recent][:MAX_RECENT])
+    w.settings.setValue("last_project", path)
+
+
+def _recent(w: WorkbenchWindow) -> list[str]:
+    value = w.settings.value("recent", [])
+    if isinstance(value, str):
+        value = [value]
+    return [str(v) for v in (value or [])]
+
+
+def _fill_recent(w: WorkbenchWindow) -> None:
+    menu = w.actions.recent_menu
+    menu.clear()
+    for p in _recent(w):
+        a = menu.addAction(Path(p).name, lambda p=p: project_ui.open_project(w, p))
+        a.setToolTip(p)
+        a.setEnabled(Path(p).exists())
+    if menu.isEmpty():
+        menu.addAction("No recent projects").setEnabled(False)

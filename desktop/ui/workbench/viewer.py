@@ -1,0 +1,555 @@
+"""The document viewer: read-only QPlainTextEdit (lays out only what is visible) that
+paints coding highlights itself, for the spans in view only: a translucent fill in the
+code's colour (overlaps blend), an underline per coding stacked by lane, and a margin of
+coding stripes beside the text, as MAXQDA does."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+
+from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QContextMenuEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QTextCursor,
+    QTextDocument,
+)
+from PySide6.QtWidgets import QMenu, QPlainTextEdit, QToolTip, QWidget
+
+from desktop.ui.look import reading_font
+from desktop.ui.workbench.bidi import BidiText, LeadingAlignedLayout, has_rtl
+from desktop.ui.workbench.offsets import OffsetMap
+from desktop.ui.workbench.spans import Span, SpanIndex
+
+MAX_TEXT_WIDTH = 680  # px: about 75 characters a line, a comfortable measure
+LABEL_W = 150  # px of code names beside the stripes, when there is room
+STRIPE_W, STRIPE_GAP, MAX_LANES, STRIPE_COLUMNS = 4, 3, 8, 4
+_WORD = re.compile(r"[\w'’\-]", re.UNICODE)
+FILL_ALPHA = 64
+FIND_COLOR = QColor(255, 213, 79, 150)
+FIND_CURRENT = QColor(255, 152, 0, 200)
+
+
+class StripeMargin(QWidget):
+    """Left margin: a vertical stripe per coding in view, in its lane; page labels."""
+
+    def __init__(self, viewer: DocumentViewer) -> None:
+        super().__init__(viewer)
+        self.viewer = viewer
+        self.setMouseTracking(True)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        self.viewer.paint_margin(self, event)
+
+    def event(self, e: QEvent) -> bool:
+        if e.type() == QEvent.Type.ToolTip:
+            self.viewer.margin_tooltip(e.pos(), e.globalPos())
+            return True
+        return super().event(e)
+
+    def mousePressEvent(self, e: QMouseEvent) -> None:
+        span = self.viewer.stripe_at(e.position().toPoint())
+        if span:
+            self.viewer.coding_clicked.emit(span.coding_id)
+
+
+class DocumentViewer(QPlainTextEdit):
+    code_as_requested = Signal()
+    in_vivo_requested = Signal()
+    remove_requested = Signal(int)  # coding id
+    memo_requested = Signal(int)
+    coding_clicked = Signal(int)
+    cursor_page_changed = Signal(int)  # 0: no pages
+    unhandled_key = Signal(object)  # a QKeyEvent the text did not use
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        document = QTextDocument(self)
+        document.setDocumentLayout(LeadingAlignedLayout(document))
+        self.setDocument(document)
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.setObjectName("viewer")
+        self.setFont(reading_font())
+        self.setFrameShape(QPlainTextEdit.Shape.NoFrame)
+        self.document().setDocumentMargin(12)
+        self.setCenterOnScroll(False)
+        self.text = ""
+        # the text as the rectangles of right-to-left and mixed lines need it; None: no such
+        self.bidi: BidiText | None = None
+        self.offsets = OffsetMap("")
+        self.index = SpanIndex()
+        self.snap_to_words = True
+        self.tooltip_for = lambda span: ""  # set by the window: code path, coder, memo
+        self.labels: dict[int, str] = {}  # code id -> short label for the margin
+        self.show_coders = False
+        self.selected_coding: int | None = None
+        self._pages_qt: list[int] = []
+        self._find_starts: list[int] = []
+        self._find_ends: list[int] = []
+        self._find_current = -1
+        self._margins_pending = False
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # text wraps
+        self.margin = StripeMargin(self)
+        self.cursorPositionChanged.connect(self._emit_page)
+
+    # -- content ---------------------------------------------------------------------
+    def set_text(self, text: str, pages: list[tuple[int, int]] | None = None) -> None:
+        self.text = text
+        self.offsets = OffsetMap(text)
+        self.bidi = BidiText(text, self.offsets) if has_rtl(text) else None
+        self.document().documentLayout().any_rtl = self.bidi is not None
+        self.index = SpanIndex()
+        self.selected_coding = None
+        self._pages_qt = [self.offsets.to_qt(a) for a, _ in (pages or [])]
+        self.clear_find()
+        # each paragraph takes its direction from its first strong character, whatever
+        # the direction of the application's own language
+        option = self.document().defaultTextOption()
+        option.setTextDirection(Qt.LayoutDirection.LayoutDirectionAuto)
+        self.document().setDefaultTextOption(option)
+        self.setPlainText(text)
+        self._layout_margins()
+
+    def set_spans(self, spans: list[Span]) -> None:
+        self.index = SpanIndex(spans)
+        self._spans_changed()
+
+    def set_span_columns(self, *columns) -> None:
+        """The spans as columns (see SpanIndex.set_columns): no object per coding."""
+        self.index = SpanIndex()
+        self.index.set_columns(*columns)
+        self._spans_changed()
+
+    def _spans_changed(self) -> None:
+        self._layout_margins()
+        self.viewport().update()
+        self.margin.update()
+
+    def add_span(self, span: Span) -> None:
+        self.index.add(span)
+        self.viewport().update()
+
+    def remove_span(self, coding_id: int) -> None:
+        if self.index.remove(coding_id) is not None:
+            self.viewport().update()
+
+    def qt_span(self, start: int, end: int) -> tuple[int, int]:
+        return self.offsets.to_qt(start), self.offsets.to_qt(end)
+
+    # -- selection -------------------------------------------------------------------
+    def selected_range(self) -> tuple[int, int] | None:
+        """The selection in code points, snapped to whole words if asked; None if empty."""
+        c = self.textCursor()
+        if not c.hasSelection():
+            return None
+        start, end = self.offsets.to_cp(c.selectionStart()), self.offsets.to_cp(c.selectionEnd())
+        if self.snap_to_words:
+            start, end = snap(self.text, start, end)
+        while start < end and self.text[start].isspace():
+            start += 1
+        while end > start and self.text[end - 1].isspace():
+            end -= 1
+        return (start, end) if start < end else None
+
+    def select_range(self, start: int, end: int, *, center: bool = True) -> None:
+        a, b = self.qt_span(start, end)
+        c = QTextCursor(self.document())
+        c.setPosition(a)
+        c.setPosition(b, QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(c)
+        if center:
+            self.centerCursor()
+
+    def keyPressEvent(self, e) -> None:
+        super().keyPressEvent(e)
+        if not e.isAccepted():  # read-only text ignores digits, Ctrl+K, Ctrl+Z...
+            self.unhandled_key.emit(e)
+
+    def mouseReleaseEvent(self, e: QMouseEvent) -> None:
+        super().mouseReleaseEvent(e)
+        if self.snap_to_words and e.button() == Qt.MouseButton.LeftButton:
+            rng = self.selected_range()
+            if rng:
+                c = self.textCursor()
+                forward = c.position() >= c.anchor()
+                a, b = self.qt_span(*rng)
+                c.setPosition(a if forward else b)
+                c.setPosition(b if forward else a, QTextCursor.MoveMode.KeepAnchor)
+                self.setTextCursor(c)
+
+    def spans_at_point(self, point: QPoint) -> list[Span]:
+        """The codings painted under ``point``: those on the visual line at its height
+        whose rectangles hold it. The whole line is asked, not the characters beside the
+        cursor position the point falls on: in bidirectional text that position may be a
+        run's far end, and on a wrapped line's end it is the next line's start."""
+        pos = self.cursorForPosition(point).position()
+        block = self.document().findBlock(pos)
+        layout = block.layout()
+        line = layout.lineForTextPosition(pos - block.position())
+        if not line.isValid():
+            return []
+        top = self.blockBoundingGeometry(block).translated(self.contentOffset()).top()
+        k = line.lineNumber()
+        for i in range(max(k - 1, 0), min(k + 2, layout.lineCount())):
+            line = layout.lineAt(i)
+            if top + line.y() <= point.y() < top + line.y() + line.height():
+                a = block.position() + line.textStart()
+                b = a + max(line.textLength(), 1)
+                return [s for s in self.index.overlapping(a, b) if self._point_in_span(point, s)]
+        return []
+
+    def _point_in_span(self, point: QPoint, span: Span) -> bool:
+        return any(r.contains(point.toPointF()) for r in self._span_rects(span))
+
+    # -- find ------------------------------------------------------------------------
+    def find_all(self, needle: str) -> int:
+        self.clear_find()
+        if needle:
+            for m in re.finditer(re.escape(needle), self.text, re.IGNORECASE):
+                self._find_starts.append(self.offsets.to_qt(m.start()))
+                self._find_ends.append(self.offsets.to_qt(m.end()))
+        self.viewport().update()
+        return len(self._find_starts)
+
+    def find_step(self, forward: bool = True) -> int:
+        """Select the next (or previous) match after the cursor; returns its 1-based number."""
+        if not self._find_starts:
+            return 0
+        pos = self.textCursor().selectionEnd() if forward else self.textCursor().selectionStart()
+        if forward:
+            i = bisect_left(self._find_starts, pos)
+            if (
+                self._find_current >= 0
+                and i < len(self._find_starts)
+                and self._find_starts[i] == pos
+            ):
+                i += 1
+            i %= len(self._find_starts)
+        else:
+            i = (bisect_left(self._find_starts, pos) - 1) % len(self._find_starts)
+        self._find_current = i
+        c = QTextCursor(self.document())
+        c.setPosition(self._find_starts[i])
+        c.setPosition(self._find_ends[i], QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(c)
+        self.centerCursor()
+        self.viewport().update()
+        return i + 1
+
+    def clear_find(self) -> None:
+        self._find_starts, self._find_ends, self._find_current = [], [], -1
+        self.viewport().update()
+
+    # -- geometry --------------------------------------------------------------------
+    def resizeEvent(self, e) -> None:
+        super().resizeEvent(e)
+        # margins change the viewport's size: do it after this event, so that the text is
+        # wrapped again at the new width (set inside the event, the old width sticks)
+        if not self._margins_pending:
+            self._margins_pending = True
+            QTimer.singleShot(0, self._layout_margins)
+
+    def _stripe_width(self) -> int:
+        # a fixed room: changing it would re-wrap the text, and stripes get their columns
+        # from what is in view (more than fit share the last one)
+        return 16 + STRIPE_COLUMNS * (STRIPE_W + STRIPE_GAP)
+
+    def _layout_margins(self) -> None:
+        self._margins_pending = False
+        stripes = self._stripe_width()
+        spare = max(
+            0, self.width() - MAX_TEXT_WIDTH - stripes - self.verticalScrollBar().sizeHint().width()
+        )
+        labels = min(LABEL_W, spare * 2 // 3) if spare > 90 else 0
+        left = stripes + labels
+        right = max(12, spare - labels)
+        if self.viewportMargins().left() != left or self.viewportMargins().right() != right:
+            self.setViewportMargins(left, 0, right, 0)
+        cr = self.contentsRect()
+        self.margin.setGeometry(QRect(cr.left(), cr.top(), left, cr.height()))
+
+    def visible_blocks(self):
+        """(block, top y) of the blocks in view, top to bottom."""
+        block = self.firstVisibleBlock()
+        offset = self.contentOffset()
+        height = self.viewport().height()
+        top = self.blockBoundingGeometry(block).translated(offset).top()
+        while block.isValid() and top <= height:
+            if block.isVisible():
+                yield block, top
+            top += self.blockBoundingRect(block).height()
+            block = block.next()
+
+    def _visible_range(self) -> tuple[int, int, list]:
+        blocks = list(self.visible_blocks())
+        if not blocks:
+            return 0, 0, blocks
+        first = blocks[0][0].position()
+        last = blocks[-1][0].position() + blocks[-1][0].length()
+        return first, last, blocks
+
+    def _rects(self, start: int, end: int, blocks) -> list[QRectF]:
+        out = []
+        x0 = self.contentOffset().x()
+        positions = self._block_positions(blocks)
+        first = max(0, bisect_right(positions, start) - 1)
+        for block, top in blocks[first:]:
+            bpos = block.position()
+            if bpos >= end:
+                break
+            blen = block.length() - 1
+            if start > bpos + blen:
+                continue
+            s, e = max(start, bpos) - bpos, min(end, bpos + blen) - bpos
+            out.extend(block_span_rects(block, top, s, e, x0, self.viewport().height(), self.bidi))
+        return out
+
+    def _block_positions(self, blocks) -> list[int]:
+        key = id(blocks)
+        if getattr(self, "_positions_key", None) != key:
+            self._positions_key = key
+            self._positions = [b.position() for b, _top in blocks]
+            self._positions_blocks = blocks  # keeps id(blocks) from being reused
+        return self._positions
+
+    def _span_rects(self, span: Span) -> list[QRectF]:
+        _a, _b, blocks = self._visible_range()
+        return self._rects(span.start, span.end, blocks)
+
+    # -- painting --------------------------------------------------------------------
+    def paintEvent(self, e: QPaintEvent) -> None:
+        first, last, blocks = self._visible_range()
+        visible = self.index.overlapping(first, last) if blocks else []
+        geometry: list[tuple[Span, list[QRectF]]] = []
+        p = QPainter(self.viewport())
+        for span in visible:
+            rects = self._rects(span.start, span.end, blocks)
+            geometry.append((span, rects))
+            fill = QColor(span.color)
+            fill.setAlpha(FILL_ALPHA)
+            for r in rects:
+                p.fillRect(r, fill)
+        lo, hi = bisect_left(self._find_starts, first - 1000), bisect_right(self._find_starts, last)
+        for i in range(lo, hi):
+            colour = FIND_CURRENT if i == self._find_current else FIND_COLOR
+            for r in self._rects(self._find_starts[i], self._find_ends[i], blocks):
+                p.fillRect(r, colour)
+        p.end()
+        super().paintEvent(e)
+        p = QPainter(self.viewport())
+        for span, rects in geometry:
+            lane = min(span.lane, MAX_LANES - 1)
+            colour = QColor(span.coder_color if self.show_coders else span.color)
+            for r in rects:
+                y = r.bottom() - 1.5 - lane * 2.5
+                p.fillRect(QRectF(r.left(), y, r.width(), 1.6), colour)
+            if span.coding_id == self.selected_coding:
+                p.setPen(QPen(QColor(span.color).darker(140), 1.6))
+                for r in rects:
+                    p.drawRoundedRect(r.adjusted(-1, 0, 1, 0), 2, 2)
+        p.end()
+        self._geometry = geometry
+        self.margin.update()
+
+    def _stripe_x(self, lane: int) -> float:
+        return self.margin.width() - 10 - (min(lane, MAX_LANES - 1) + 1) * (STRIPE_W + STRIPE_GAP)
+
+    def stripe_geometry(self) -> list[tuple[Span, QRectF]]:
+        """A stripe per coding in view. Columns are given here, by vertical extent: two
+        codings on the same line get two columns even when their text does not overlap."""
+        extents = []
+        for span, rects in getattr(self, "_geometry", []):
+            if rects:
+                top = min(r.top() for r in rects) + 2
+                bottom = max(r.bottom() for r in rects) - 2
+                extents.append(
+                    (top, -bottom, span.lane, span.coding_id, span, max(bottom - top, 4))
+                )
+        extents.sort(key=lambda e: e[:4])
+        column_ends: list[float] = []
+        out = []
+        for top, neg_bottom, _lane, _id, span, height in extents:
+            col = next((i for i, end in enumerate(column_ends) if end <= top), len(column_ends))
+            if col == len(column_ends):
+                column_ends.append(-neg_bottom + 3)
+            else:
+                column_ends[col] = -neg_bottom + 3
+            x = self._stripe_x(min(col, STRIPE_COLUMNS - 1))
+            out.append((span, QRectF(x, top, STRIPE_W, height)))
+        return out
+
+    def paint_margin(self, w: QWidget, e: QPaintEvent) -> None:
+        p = QPainter(w)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        label_font = self.font()
+        label_font.setPointSizeF(max(7.5, label_font.pointSizeF() * 0.68))
+        p.setFont(label_font)
+        fm = p.fontMetrics()
+        stripes = self.stripe_geometry()
+        rows: dict[int, list[Span]] = {}  # stripes starting on the same line share a label
+        for span, r in stripes:
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor(span.color))
+            p.drawRoundedRect(r, 2, 2)
+            rows.setdefault(round(r.top()), []).append(span)
+        left = min((r.left() for _s, r in stripes), default=0) - 6
+        label_bottom = -1e9
+        if left > 60:
+            for top in sorted(rows):
+                if top < label_bottom:
+                    continue
+                names = list(dict.fromkeys(self.labels.get(s.code_id, "") for s in rows[top]))
+                text = fm.elidedText(
+                    ", ".join(n for n in names if n), Qt.TextElideMode.ElideRight, int(left - 8)
+                )
+                p.setPen(QColor(rows[top][0].color).darker(130))
+                p.drawText(
+                    QRectF(4, top - 1, left - 4, fm.height()), Qt.AlignmentFlag.AlignRight, text
+                )
+                label_bottom = top + fm.height()
+        self._paint_pages(p, fm)
+        p.end()
+
+    def _paint_pages(self, p: QPainter, fm) -> None:
+        if not self._pages_qt:
+            return
+        first, last, blocks = self._visible_range()
+        lo, hi = bisect_left(self._pages_qt, first), bisect_right(self._pages_qt, last)
+        p.setPen(QColor("#9aa0a8"))
+        for i in range(lo, hi):
+            rects = self._rects(self._pages_qt[i], self._pages_qt[i] + 1, blocks)
+            if rects:
+                p.drawText(
+                    QRectF(4, rects[0].top(), 40, fm.height()),
+                    Qt.AlignmentFlag.AlignLeft,
+                    f"p. {i + 1}",
+                )
+
+    def stripe_at(self, point: QPoint) -> Span | None:
+        for span, r in self.stripe_geometry():
+            if r.adjusted(-2, 0, 2, 0).contains(point.toPointF()):
+                return span
+        return None
+
+    # -- tooltips and menus ----------------------------------------------------------
+    def viewportEvent(self, e: QEvent) -> bool:
+        if e.type() == QEvent.Type.ToolTip:
+            spans = self.spans_at_point(e.pos())
+            if spans:
+                QToolTip.showText(
+                    e.globalPos(), "<hr>".join(self.tooltip_for(s) for s in spans), self.viewport()
+                )
+            else:
+                QToolTip.hideText()
+                e.ignore()
+            return True
+        return super().viewportEvent(e)
+
+    def margin_tooltip(self, pos: QPoint, global_pos: QPoint) -> None:
+        span = self.stripe_at(pos)
+        if span:
+            QToolTip.showText(global_pos, self.tooltip_for(span), self.margin)
+        else:
+            QToolTip.hideText()
+
+    def contextMenuEvent(self, e: QContextMenuEvent) -> None:
+        menu = self.build_context_menu(e.pos())
+        menu.exec(e.globalPos())
+
+    def build_context_menu(self, pos: QPoint) -> QMenu:
+        menu = QMenu(self)
+        has_sel = self.selected_range() is not None
+        a = menu.addAction("Code as…", self.code_as_requested.emit)
+        a.setShortcut("Ctrl+K")
+        a.setEnabled(has_sel)
+        menu.addAction("In-vivo code", self.in_vivo_requested.emit).setEnabled(has_sel)
+        spans = self.spans_at_point(pos)
+        if spans:
+            menu.addSeparator()
+            for span in spans:
+                label = self.labels.get(span.code_id, "coding")
+                menu.addAction(
+                    f"Remove coding “{label}”",
+                    lambda cid=span.coding_id: self.remove_requested.emit(cid),
+                )
+                menu.addAction(
+                    f"Edit memo of “{label}”…",
+                    lambda cid=span.coding_id: self.memo_requested.emit(cid),
+                )
+        menu.addSeparator()
+        menu.addAction("Copy", self.copy).setEnabled(self.textCursor().hasSelection())
+        return menu
+
+    def _emit_page(self) -> None:
+        if self._pages_qt:
+            pos = self.textCursor().position()
+            self.cursor_page_changed.emit(max(1, bisect_right(self._pages_qt, pos)))
+
+    def sizeHint(self) -> QSize:
+        return QSize(MAX_TEXT_WIDTH + 120, 600)
+
+
+def snap(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen [start, end) to whole words: a selection that begins or ends inside a word
+    takes all of it."""
+    n = len(text)
+    if 0 < start < n and _WORD.match(text[start]) and _WORD.match(text[start - 1]):
+        while start > 0 and _WORD.match(text[start - 1]):
+            start -= 1
+    if 0 < end < n and _WORD.match(text[end - 1]) and _WORD.match(text[end]):
+        while end < n and _WORD.match(text[end]):
+            end += 1
+    return start, end
+
+
+def block_span_rects(
+    block, top: float, s: int, e: int, x0: float, height: float, bidi: BidiText | None = None
+) -> list[QRectF]:
+    """Rectangles of the characters [s, e) of one laid-out block (positions inside the
+    block), for the lines within [0, height) of the viewport: one per visual line, or on
+    a line that mixes directions one per stretch the characters fill (a run of the other
+    direction may split them). ``bidi`` is given when the text has right-to-left letters
+    (without, every line is one left-to-right run). The lines are found through the
+    layout, not by walking every line of a long paragraph."""
+    layout = block.layout()
+    n = layout.lineCount()
+    if n == 0:
+        return []
+    first_line = layout.lineForTextPosition(s)
+    last_line = layout.lineForTextPosition(max(e - 1, s))
+    i0 = first_line.lineNumber() if first_line.isValid() else 0
+    i1 = last_line.lineNumber() if last_line.isValid() else n - 1
+    rtl = bidi is not None and bidi.right_to_left(block)
+    out = []
+    for i in range(i0, i1 + 1):
+        line = layout.lineAt(i)
+        y = top + line.y()
+        if y > height:
+            break
+        if y + line.height() < 0:
+            continue
+        ls = line.textStart()
+        le = ls + line.textLength()
+        if e <= ls or s >= le:
+            continue
+        a, b = max(s, ls), min(e, le)
+        stretches = bidi.stretches(block, line, a, b, rtl) if bidi is not None else None
+        if not stretches:  # one run: the characters lie between the x of the two ends
+            xa = line.cursorToX(a)[0]
+            xb = line.cursorToX(b)[0]
+            if b == le and e > le:  # runs on past the line's end
+                ends = line.naturalTextRect()
+                xb = ends.left() if rtl else ends.right()
+            xa, xb = min(xa, xb), max(xa, xb)
+            stretches = [(xa, max(xb, xa + 2.0))]
+        out.extend(QRectF(x0 + xa, y, xb - xa, line.height()) for xa, xb in stretches)
+    return out
