@@ -16,6 +16,7 @@ around the position they are given, so they cost the same in a 5 MB document.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 
@@ -50,31 +51,20 @@ def _iterator(kind: str, locale: str):
 
 
 class _Units:
-    """The text as UTF-16 code units (what ICU counts) and the way back to code points."""
+    """The text's code points, and the way from ICU's UTF-16 positions to them."""
 
-    __slots__ = ("astral", "units")
+    __slots__ = ("astral", "cps")
 
     def __init__(self, text: str) -> None:
-        self.units = np.frombuffer(text.encode("utf-16-le"), dtype="<u2")
-        if len(self.units) == len(text):  # no character outside the BMP: offsets agree
-            self.astral = None
-        else:  # UTF-16 positions where a surrogate pair (one code point) starts
-            self.astral = np.flatnonzero((self.units & 0xFC00) == 0xD800)
+        self.cps = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
+        astral = np.flatnonzero(self.cps > 0xFFFF) if not text.isascii() else ()
+        # UTF-16 positions where a surrogate pair (one code point, two units) starts
+        self.astral = astral + np.arange(len(astral)) if len(astral) else None
 
     def to_cp(self, positions: np.ndarray) -> np.ndarray:
-        if self.astral is None:
+        if self.astral is None:  # only BMP characters: the offsets agree
             return positions
         return positions - np.searchsorted(self.astral, positions, side="left")
-
-    def code_points_at(self, positions: np.ndarray) -> np.ndarray:
-        """The code point starting at each UTF-16 position (pairs decoded)."""
-        cps = self.units[positions].astype(np.int64)
-        if self.astral is not None:
-            high = (cps & 0xFC00) == 0xD800
-            if high.any():
-                low = self.units[positions[high] + 1].astype(np.int64)
-                cps[high] = 0x10000 + ((cps[high] - 0xD800) << 10) + (low - 0xDC00)
-        return cps
 
 
 def _boundaries(text: str, kind: str, locale: str = "") -> np.ndarray:
@@ -87,8 +77,9 @@ def _boundaries(text: str, kind: str, locale: str = "") -> np.ndarray:
 
 
 def _segments(text: str, kind: str, locale: str) -> tuple[_Units, np.ndarray, np.ndarray]:
+    """The text's code points, and the starts and ends of its segments in code points."""
     u = _Units(text)
-    b = _boundaries(text, kind, locale) if text else np.zeros(1, dtype=np.int64)
+    b = u.to_cp(_boundaries(text, kind, locale)) if text else np.zeros(1, dtype=np.int64)
     return u, b[:-1], b[1:]
 
 
@@ -121,14 +112,20 @@ def _char_classes(cps: np.ndarray) -> np.ndarray:
     return _classes[cps]
 
 
+@functools.cache
+def _space_units() -> np.ndarray:
+    """White space by BMP code point."""
+    return (_char_classes(np.arange(0x10000, dtype=np.int32)) & 4) != 0
+
+
 # --- whole texts -------------------------------------------------------------------
 
 
 def grapheme_spans(text: str) -> np.ndarray:
     """``(n, 2)`` array of the grapheme clusters of ``text``: what a reader counts as
     one character (a letter with its marks, an emoji sequence, a flag, CRLF)."""
-    u, starts, ends = _segments(text, "grapheme", "")
-    return np.stack((u.to_cp(starts), u.to_cp(ends)), axis=1)
+    _u, starts, ends = _segments(text, "grapheme", "")
+    return np.stack((starts, ends), axis=1)
 
 
 def graphemes(text: str) -> list[str]:
@@ -151,12 +148,12 @@ def word_spans(text: str, *, locale: str = "", punctuation: bool = False) -> np.
     u, starts, ends = _segments(text, "word", locale)
     if not len(starts):
         return np.zeros((0, 2), dtype=np.int64)
-    classes = _char_classes(u.code_points_at(starts))
+    classes = _char_classes(u.cps[starts])
     if punctuation:
         keep = (classes & 4) == 0
     else:
         keep = ((classes & 1) != 0) | (((classes & 2) != 0) & (ends - starts > 1))
-    return np.stack((u.to_cp(starts[keep]), u.to_cp(ends[keep])), axis=1)
+    return np.stack((starts[keep], ends[keep]), axis=1)
 
 
 def words(text: str, *, locale: str = "") -> list[str]:
@@ -172,22 +169,23 @@ def sentence_spans(text: str, *, locale: str = "") -> np.ndarray:
         return np.zeros((0, 2), dtype=np.int64)
     starts, ends = starts.copy(), ends.copy()  # two views of one array until now
     # trim white space at both ends: a few steps over the boundaries, not the characters
-    while True:
-        live = starts < ends
-        at = np.flatnonzero(live)
-        space = (_char_classes(u.units[starts[at]].astype(np.int64)) & 4) != 0
-        if not space.any():
-            break
-        starts[at[space]] += 1
-    while True:
-        live = starts < ends
-        at = np.flatnonzero(live)
-        space = (_char_classes(u.units[ends[at] - 1].astype(np.int64)) & 4) != 0
-        if not space.any():
-            break
-        ends[at[space]] -= 1
+    cps, space = u.cps, _space_units()  # every space character is in the BMP
+
+    def is_space(positions: np.ndarray) -> np.ndarray:
+        return space[np.minimum(cps[positions], 0xFFFF)]
+
+    at = np.flatnonzero(is_space(starts))
+    while len(at):
+        starts[at] += 1
+        at = at[starts[at] < ends[at]]
+        at = at[is_space(starts[at])]
+    at = np.flatnonzero(is_space(ends - 1))
+    while len(at):
+        ends[at] -= 1
+        at = at[starts[at] < ends[at]]
+        at = at[is_space(ends[at] - 1)]
     keep = starts < ends
-    return np.stack((u.to_cp(starts[keep]), u.to_cp(ends[keep])), axis=1)
+    return np.stack((starts[keep], ends[keep]), axis=1)
 
 
 def sentences(text: str, *, locale: str = "") -> list[str]:
@@ -208,9 +206,8 @@ def _window(text: str, pos: int) -> tuple[int, int]:
 
 def _local_bounds(text: str, pos: int, kind: str, locale: str = "") -> tuple[int, np.ndarray]:
     lo, hi = _window(text, pos)
-    part = text[lo:hi]
-    u, starts, ends = _segments(part, kind, locale)
-    return lo, u.to_cp(np.append(starts, ends[-1:]) if len(ends) else starts)
+    _u, starts, ends = _segments(text[lo:hi], kind, locale)
+    return lo, np.append(starts, ends[-1:])
 
 
 def _segment_around(text: str, pos: int, kind: str, locale: str = "") -> tuple[int, int]:
