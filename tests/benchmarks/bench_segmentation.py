@@ -94,7 +94,9 @@ def run() -> list[dict]:
     ):
         base, value = paired_ms(lambda t, kind=kind: icu_alone(t, kind), ours, text)
         name = f"{ours.__module__.rsplit('.', 1)[-1]}.{ours.__name__}"
-        rows.append(row(f"{name}, {mb:.1f} MB mixed scripts vs ICU {kind} iterator", base, value, target))
+        rows.append(
+            row(f"{name}, {mb:.1f} MB mixed scripts vs ICU {kind} iterator", base, value, target)
+        )
     t0 = time.perf_counter()
     positions = range(1000, len(text) - 1000, len(text) // 200)
     for p in positions:

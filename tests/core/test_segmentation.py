@@ -88,7 +88,15 @@ def test_sentences_never_cross_a_line_and_carry_no_white_space():
 
 
 def test_words_are_dictionary_words_and_never_punctuation_or_space():
-    assert sg.words("联合国秘书长呼吁立即停火") == ["联合", "国", "秘书", "长", "呼吁", "立即", "停火"]
+    assert sg.words("联合国秘书长呼吁立即停火") == [
+        "联合",
+        "国",
+        "秘书",
+        "长",
+        "呼吁",
+        "立即",
+        "停火",
+    ]
     assert sg.words("Don't stop—now, ok?") == ["Don't", "stop", "now", "ok"]
     assert sg.words(f"peace {FAMILY} ١٢٠ قتيلاً") == ["peace", "١٢٠", "قتيلاً"]
 
