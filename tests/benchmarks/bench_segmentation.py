@@ -66,10 +66,10 @@ def paired_ms(baseline, ours, text: str) -> tuple[float, float]:
     return statistics.median(times[0]), statistics.median(times[1])
 
 
-def row(measure: str, baseline: float, value: float, target) -> dict:
+def row(measure: str, baseline: float | None, value: float, target) -> dict:
     return {
         "measure": f"{measure} (ms)",
-        "baseline": round(baseline, 1),
+        "baseline": round(baseline, 1) if baseline else None,
         "value": round(value, 1),
         "ratio": round(value / baseline, 2) if baseline else None,
         "target": target,
@@ -102,7 +102,8 @@ def run() -> list[dict]:
     for p in positions:
         sg.snap_to_words(text, p, p + 7)
     per_snap = (time.perf_counter() - t0) * 1000 / len(positions)
-    rows.append(row("snap_to_words in a 5 MB text, per selection", 16.0, per_snap, "< 5"))
+    # a selection is snapped while the mouse moves: it must fit well inside a frame
+    rows.append(row("snap_to_words in a 5 MB text, per selection", None, per_snap, "< 5"))
     return rows
 
 
