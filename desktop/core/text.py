@@ -36,5 +36,9 @@ def sha256_text(text: str) -> str:
 
 
 def is_word_char(ch: str) -> bool:
+    """A letter, digit or combining mark (or an in-word apostrophe or hyphen): a quick
+    per-character test for heuristics such as guessing an offset unit. Where words are
+    cut for a user (selection, units, counts), use ``desktop.core.segmentation``, which
+    knows marks, emoji sequences and dictionary words in scripts without spaces."""
     cat = unicodedata.category(ch)
     return cat[0] in "LNM" or ch in "_'’-"

@@ -1,9 +1,13 @@
 """From coded spans to units: which units each coder coded with each code.
 
-A text is cut into units: characters (every code point), words (runs of word characters,
-and each punctuation mark, by nltk's regexp span tokenizer) or sentences (nltk Punkt,
-trained on the project's own texts: no download). Text between word or sentence units
-(white space) belongs to no unit.
+A text is cut into units by Unicode text segmentation (UAX #29, ICU's break iterators,
+see ``desktop.core.segmentation``), the same in every script: characters are grapheme
+clusters (a letter with its combining marks, an emoji sequence or a flag is one unit),
+words are UAX #29 words (dictionary words in Chinese, Japanese, Thai, Lao, Khmer and
+Burmese) and each punctuation mark or emoji, sentences end at every UAX #29 terminator
+("." "?" "!" "؟" "۔" "。" "！" "？" "।" "॥" ...) and at line breaks. The rules are
+fixed, so a document has the same units whichever documents are in a report. Text
+between word or sentence units (white space) belongs to no unit.
 
 A coder coded a unit with a code when one of the coder's spans of that code overlaps the
 unit by at least one character: span [s, e) and unit [a, b) overlap when s < b and a < e.
@@ -19,8 +23,9 @@ from typing import Any
 
 import numpy as np
 
+from desktop.core import segmentation
+
 UNIT_KINDS = ("char", "word", "sentence")
-WORD_PATTERN = r"\w+(?:['\u2019-]\w+)*|[^\w\s]"
 MAX_CODERS = 62
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 
@@ -29,39 +34,39 @@ _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 
 
 def word_spans(text: str) -> np.ndarray:
-    """(units, 2) array of [start, end) of the words and punctuation marks of ``text``."""
-    from nltk.tokenize import RegexpTokenizer
-
-    spans = RegexpTokenizer(WORD_PATTERN).span_tokenize(text)
-    return _spans_array(spans)
+    """(units, 2) array of [start, end) of the words, punctuation marks and emoji of
+    ``text`` (UAX #29 word segments that are not white space)."""
+    return segmentation.word_spans(text, punctuation=True)
 
 
-def train_sentence_tokenizer(texts: Iterable[str], min_chars: int = 50_000):
-    """A Punkt sentence tokenizer trained on ``texts`` (the project's documents).
+class SentenceSegmenter:
+    """UAX #29 sentence boundaries (ICU), the same for a document alone or in a project:
+    nothing is learnt from the texts, so units never depend on what else is reported."""
 
-    Punkt learns abbreviations, collocations and sentence starters without supervision;
-    on little text its statistics are too thin (trained on a 5,000-character article it
-    took "him." and "go." for abbreviations), so below ``min_chars`` characters of text
-    the untrained model is used.
-    """
-    from nltk.tokenize.punkt import PunktSentenceTokenizer, PunktTrainer
+    name = f"ICU {segmentation.ICU_VERSION} UAX #29 sentences"
 
-    texts = list(texts)
-    if sum(len(t) for t in texts) < min_chars:
-        return PunktSentenceTokenizer()
-    trainer = PunktTrainer()
-    for text in texts:
-        trainer.train(text, finalize=False)
-    trainer.finalize_training()
-    return PunktSentenceTokenizer(trainer.get_params())
+    def __init__(self, locale: str = "") -> None:
+        self.locale = locale
+
+    def span_tokenize(self, text: str) -> list[tuple[int, int]]:
+        return [tuple(s) for s in segmentation.sentence_spans(text, locale=self.locale).tolist()]
+
+
+def train_sentence_tokenizer(texts: Iterable[str] = (), min_chars: int = 50_000):
+    """The sentence segmenter for a set of texts. UAX #29 rules need no training (Punkt,
+    used before, learnt from the texts in a report, so one document got different units
+    alone and in its project, and it knew no terminator but "." "?" "!"); the arguments
+    are kept for callers that pass their texts."""
+    return SentenceSegmenter()
 
 
 def sentence_spans(text: str, tokenizer=None) -> np.ndarray:
     """(units, 2) array of [start, end) of the sentences of ``text``. A sentence never
-    runs across a paragraph break (a blank line). Without ``tokenizer`` one is trained on
-    ``text`` alone (see ``train_sentence_tokenizer``)."""
-    if tokenizer is None:
-        tokenizer = train_sentence_tokenizer([text])
+    runs across a line break. ``tokenizer``: anything with ``span_tokenize`` (default:
+    UAX #29 sentences), applied paragraph by paragraph."""
+    if tokenizer is None or isinstance(tokenizer, SentenceSegmenter):
+        locale = tokenizer.locale if tokenizer is not None else ""
+        return segmentation.sentence_spans(text, locale=locale)
     spans: list[tuple[int, int]] = []
     start = 0
     for brk in [*_PARAGRAPH_BREAK.finditer(text), None]:
@@ -73,10 +78,18 @@ def sentence_spans(text: str, tokenizer=None) -> np.ndarray:
     return _spans_array(spans)
 
 
+def char_spans(text: str) -> np.ndarray | None:
+    """Grapheme clusters of ``text`` as (units, 2), or ``None`` when every cluster is one
+    code point (then unit i = [i, i+1), as before, at no cost)."""
+    spans = segmentation.grapheme_spans(text)
+    return None if len(spans) == len(text) else spans
+
+
 def unit_spans(text: str, kind: str, sentence_tokenizer=None) -> np.ndarray | None:
-    """Unit boundaries of ``text`` for ``kind``; ``None`` for characters (unit i = [i, i+1))."""
+    """Unit boundaries of ``text`` for ``kind``; ``None`` for characters when each
+    grapheme cluster is one code point (unit i = [i, i+1))."""
     if kind == "char":
-        return None
+        return char_spans(text)
     if kind == "word":
         return word_spans(text)
     if kind == "sentence":

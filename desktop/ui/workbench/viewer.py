@@ -21,6 +21,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QMenu, QPlainTextEdit, QToolTip, QWidget
 
+from desktop.core.segmentation import grapheme_at, snap_to_graphemes, snap_to_words, word_at
 from desktop.ui.look import reading_font
 from desktop.ui.workbench.bidi import BidiText, LeadingAlignedLayout, has_rtl
 from desktop.ui.workbench.offsets import OffsetMap
@@ -29,7 +30,6 @@ from desktop.ui.workbench.spans import Span, SpanIndex
 MAX_TEXT_WIDTH = 680  # px: about 75 characters a line, a comfortable measure
 LABEL_W = 150  # px of code names beside the stripes, when there is room
 STRIPE_W, STRIPE_GAP, MAX_LANES, STRIPE_COLUMNS = 4, 3, 8, 4
-_WORD = re.compile(r"[\w'’\-]", re.UNICODE)
 FILL_ALPHA = 64
 FIND_COLOR = QColor(255, 213, 79, 150)
 FIND_CURRENT = QColor(255, 152, 0, 200)
@@ -88,6 +88,8 @@ class DocumentViewer(QPlainTextEdit):
         self.offsets = OffsetMap("")
         self.index = SpanIndex()
         self.snap_to_words = True
+        self._press: int | None = None  # code point where a mouse selection started
+        self._by_keys = False  # the selection was made with the keyboard: kept exact
         self.tooltip_for = lambda span: ""  # set by the window: code path, coder, memo
         self.labels: dict[int, str] = {}  # code id -> short label for the margin
         self.show_coders = False
@@ -146,19 +148,44 @@ class DocumentViewer(QPlainTextEdit):
         return self.offsets.to_qt(start), self.offsets.to_qt(end)
 
     # -- selection -------------------------------------------------------------------
+    # What is coded is what is shown: a mouse selection is snapped to whole words while it
+    # is dragged, a keyboard selection is kept character-exact, and neither ever ends
+    # inside a grapheme cluster (a base letter keeps its marks, an emoji sequence stays
+    # whole). Boundaries come from desktop.core.segmentation (UAX #29, ICU).
     def selected_range(self) -> tuple[int, int] | None:
-        """The selection in code points, snapped to whole words if asked; None if empty."""
+        """The selection in code points, without white space at its ends; None if empty.
+        A selection made in code (not by mouse or keys) is snapped as a mouse one is. If
+        that changes it, the visible selection is changed to match."""
         c = self.textCursor()
         if not c.hasSelection():
             return None
         start, end = self.offsets.to_cp(c.selectionStart()), self.offsets.to_cp(c.selectionEnd())
-        if self.snap_to_words:
-            start, end = snap(self.text, start, end)
-        while start < end and self.text[start].isspace():
+        rng = self._snapped(start, end, words=self.snap_to_words and not self._by_keys)
+        if rng is not None and rng != (start, end):
+            self._show_selection(*rng, forward=c.position() >= c.anchor(), by_keys=self._by_keys)
+        return rng
+
+    def _snapped(self, start: int, end: int, *, words: bool) -> tuple[int, int] | None:
+        text = self.text
+        start, end = (snap_to_words if words else snap_to_graphemes)(text, start, end)
+        while start < end and text[start].isspace():
             start += 1
-        while end > start and self.text[end - 1].isspace():
+        while end > start and text[end - 1].isspace():
             end -= 1
         return (start, end) if start < end else None
+
+    def _show_selection(self, start: int, end: int, *, forward: bool, by_keys: bool) -> None:
+        """Select [start, end) with the cursor at its end (``forward``) or its start."""
+        a, b = self.qt_span(start, end)
+        c = self.textCursor()
+        c.setPosition(a if forward else b)
+        c.setPosition(b if forward else a, QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(c)
+        self._by_keys = by_keys
+
+    def setTextCursor(self, cursor: QTextCursor) -> None:
+        super().setTextCursor(cursor)
+        self._by_keys = False
 
     def select_range(self, start: int, end: int, *, center: bool = True) -> None:
         a, b = self.qt_span(start, end)
@@ -170,21 +197,79 @@ class DocumentViewer(QPlainTextEdit):
             self.centerCursor()
 
     def keyPressEvent(self, e) -> None:
+        before = self.textCursor()
         super().keyPressEvent(e)
         if not e.isAccepted():  # read-only text ignores digits, Ctrl+K, Ctrl+Z...
             self.unhandled_key.emit(e)
+            return
+        c = self.textCursor()
+        if c.position() == before.position() and c.anchor() == before.anchor():
+            return
+        if not c.hasSelection():
+            self._by_keys = False
+            return
+        # keys select exactly what they cover, but a cluster Qt would split is kept whole:
+        # the moving end goes on in the direction it moved, so Shift+Left still shrinks
+        pos, anchor = self.offsets.to_cp(c.position()), self.offsets.to_cp(c.anchor())
+        pos = _cluster_edge(self.text, pos, back=c.position() < before.position())
+        anchor = _cluster_edge(self.text, anchor, back=pos > anchor)  # outward
+        a, p = self.offsets.to_qt(anchor), self.offsets.to_qt(pos)
+        if (a, p) != (c.anchor(), c.position()):
+            c.setPosition(a)
+            c.setPosition(p, QTextCursor.MoveMode.KeepAnchor)
+            self.setTextCursor(c)
+        self._by_keys = True
+
+    def mousePressEvent(self, e: QMouseEvent) -> None:
+        super().mousePressEvent(e)
+        self._by_keys = False
+        if e.button() == Qt.MouseButton.LeftButton:
+            c = self.textCursor()
+            at = c.anchor() if e.modifiers() & Qt.KeyboardModifier.ShiftModifier else c.position()
+            self._press = self.offsets.to_cp(at)
+            if c.hasSelection():  # Shift+click extends from the anchor
+                self._follow_mouse()
+
+    def mouseMoveEvent(self, e: QMouseEvent) -> None:
+        super().mouseMoveEvent(e)
+        if self._press is not None and e.buttons() & Qt.MouseButton.LeftButton:
+            self._follow_mouse()
 
     def mouseReleaseEvent(self, e: QMouseEvent) -> None:
         super().mouseReleaseEvent(e)
-        if self.snap_to_words and e.button() == Qt.MouseButton.LeftButton:
-            rng = self.selected_range()
-            if rng:
-                c = self.textCursor()
-                forward = c.position() >= c.anchor()
-                a, b = self.qt_span(*rng)
-                c.setPosition(a if forward else b)
-                c.setPosition(b if forward else a, QTextCursor.MoveMode.KeepAnchor)
-                self.setTextCursor(c)
+        if self._press is not None and e.button() == Qt.MouseButton.LeftButton:
+            self._follow_mouse()
+            self._press = None
+
+    def mouseDoubleClickEvent(self, e: QMouseEvent) -> None:
+        super().mouseDoubleClickEvent(e)
+        if e.button() != Qt.MouseButton.LeftButton:
+            return
+        # Qt's own idea of a word takes a whole Chinese or Thai clause: take the UAX #29 one
+        pos = self.offsets.to_cp(self.cursorForPosition(e.position().toPoint()).position())
+        word = word_at(self.text, pos) or (word_at(self.text, pos - 1) if pos else None)
+        if word is not None:
+            self._show_selection(*word, forward=True, by_keys=False)
+            self._press = word[0]
+
+    def _follow_mouse(self) -> None:
+        """Replace the selection Qt made for the mouse by the one that will be coded: from
+        the word holding the press point to the word under the mouse."""
+        press, here = self._press, self.offsets.to_cp(self.textCursor().position())
+        if press is None or here == press:
+            return
+        forward = here > press
+        rng = self._snapped(min(press, here), max(press, here), words=self.snap_to_words)
+        if rng is None:  # only white space so far: show nothing selected
+            c = self.textCursor()
+            c.clearSelection()
+            self.setTextCursor(c)
+            return
+        c = self.textCursor()
+        if (c.selectionStart(), c.selectionEnd()) != self.qt_span(*rng) or (
+            (c.position() >= c.anchor()) != forward
+        ):
+            self._show_selection(*rng, forward=forward, by_keys=False)
 
     def spans_at_point(self, point: QPoint) -> list[Span]:
         """The codings painted under ``point``: those on the visual line at its height
@@ -499,16 +584,17 @@ class DocumentViewer(QPlainTextEdit):
 
 
 def snap(text: str, start: int, end: int) -> tuple[int, int]:
-    """Widen [start, end) to whole words: a selection that begins or ends inside a word
-    takes all of it."""
-    n = len(text)
-    if 0 < start < n and _WORD.match(text[start]) and _WORD.match(text[start - 1]):
-        while start > 0 and _WORD.match(text[start - 1]):
-            start -= 1
-    if 0 < end < n and _WORD.match(text[end - 1]) and _WORD.match(text[end]):
-        while end < n and _WORD.match(text[end]):
-            end += 1
-    return start, end
+    """Widen [start, end) to whole words (see desktop.core.segmentation.snap_to_words)."""
+    return snap_to_words(text, start, end)
+
+
+def _cluster_edge(text: str, pos: int, *, back: bool) -> int:
+    """``pos``, or the start (``back``) or end of the grapheme cluster it falls inside."""
+    if 0 < pos < len(text):
+        a, b = grapheme_at(text, pos)
+        if a != pos:
+            return a if back else b
+    return pos
 
 
 def block_span_rects(
