@@ -13,7 +13,7 @@ from PySide6.QtGui import QTextCursor
 
 from desktop.core.segmentation import grapheme_spans
 from desktop.services import documents
-from desktop.services.project import Project
+from desktop.services.project.project import Project
 from tests.ui.helpers import quotes
 
 PARAGRAPHS = {
