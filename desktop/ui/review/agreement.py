@@ -393,7 +393,7 @@ class AgreementDialog(QDialog):
             return None
         path = Path(chosen)
         if kind == "csv":
-            text = self.report.to_csv()
+            text = self.report.to_csv(spreadsheet=True)  # saved to be opened in a spreadsheet
         else:
             text = self.report.to_html_page(
                 project=self.project.name, codes=self.settings.get("codes")
