@@ -20,6 +20,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QMenu, QPlainTextEdit, QToolTip, QWidget
 
+from desktop.core import folding
 from desktop.ui.look import reading_font
 from desktop.ui.offsets import OffsetMap
 from desktop.ui.spans import Span, SpanIndex
@@ -89,6 +90,7 @@ class DocumentViewer(QPlainTextEdit):
         self._find_starts: list[int] = []
         self._find_ends: list[int] = []
         self._find_current = -1
+        self._folded: folding.Folded | None = None  # the text folded for find, once
         self._margins_pending = False
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # text wraps
         self.margin = StripeMargin(self)
@@ -97,6 +99,7 @@ class DocumentViewer(QPlainTextEdit):
     # -- content ---------------------------------------------------------------------
     def set_text(self, text: str, pages: list[tuple[int, int]] | None = None) -> None:
         self.text = text
+        self._folded = None
         self.offsets = OffsetMap(text)
         self.index = SpanIndex()
         self.selected_coding = None
@@ -185,12 +188,21 @@ class DocumentViewer(QPlainTextEdit):
         return any(r.contains(point.toPointF()) for r in self._span_rects(span))
 
     # -- find ------------------------------------------------------------------------
-    def find_all(self, needle: str) -> int:
+    def find_all(self, needle: str, *, exact: bool = False) -> int:
+        """Highlight every match of ``needle``: as readers see the text (case, accents
+        composed or not, Arabic harakat and tatweel, digits of any script, ZWNJ; see
+        core.folding), or only the same characters with ``exact``."""
         self.clear_find()
         if needle:
-            for m in re.finditer(re.escape(needle), self.text, re.IGNORECASE):
-                self._find_starts.append(self.offsets.to_qt(m.start()))
-                self._find_ends.append(self.offsets.to_qt(m.end()))
+            if exact:
+                spans = folding.find_all(self.text, needle, exact=True)
+            else:
+                if self._folded is None:
+                    self._folded = folding.fold(self.text)
+                spans = self._folded.find(needle)
+            to_qt = self.offsets.to_qt
+            self._find_starts = [to_qt(a) for a, _ in spans]
+            self._find_ends = [to_qt(b) for _, b in spans]
         self.viewport().update()
         return len(self._find_starts)
 
