@@ -41,6 +41,7 @@ class FindBar(QWidget):
             "Only the same characters: case, accents, Arabic vowel marks and tatweel, "
             "digits of other scripts and ZWNJ count (Alt+X)"
         )
+        self.exact.setMinimumWidth(self.exact.sizeHint().width())  # never clipped to "Exac"
         self.exact.toggled.connect(lambda _on: self._search(self.edit.text()))
         self.count = QLabel()
         self.count.setObjectName("hint")
