@@ -29,7 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--by", choices=("document", "coder"),
                    help="frequencies: one column per document (default) or per coder")  # fmt: skip
     p.add_argument("--excel", action="store_true",
-                   help="start the CSV with a UTF-8 byte order mark so Excel shows accents right")  # fmt: skip
+                   help="a CSV for Excel or LibreOffice: a UTF-8 byte order mark (accents shown right) "
+                        "and text that would start a formula (= + - @ tab CR) prefixed with '")  # fmt: skip
     p.set_defaults(func=cmd_export)
 
     codings = sub.add_parser("codings", help="codings: import from CSV")

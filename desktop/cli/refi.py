@@ -105,7 +105,7 @@ def cmd_import(args) -> int:
     print(
         f"{verb} {report.codings_imported:,} of {report.codings_in_file:,} coding(s) from "
         f"{args.file}{origin}; {report.codings_duplicate:,} already in the project, "
-        f"{len(report.codings_skipped):,} skipped"
+        f"{len(report.codings_skipped):,} skipped" + report.skipped_selections()
     )
     return 0
 

@@ -6,6 +6,14 @@ a quoted field are kept as they are (LF, as stored), so a quote spanning paragra
 comes back unchanged. Files are UTF-8 without a BOM unless ``excel`` asks for one:
 Excel reads a BOM-less CSV in the machine's code page and garbles non-ASCII text.
 
+A CSV meant for a spreadsheet (``excel``, or ``writer(..., spreadsheet=True)``) is also
+safe to open: a text cell that a spreadsheet would read as a formula (it starts with
+= + - @, a tab or a carriage return; OWASP's "CSV Injection") gets a leading apostrophe,
+so a code name like ``=HYPERLINK(...)`` from someone else's file is shown, never run.
+Numbers (``-0.25``) stay numbers. The plain CSV keeps every value exactly, for re-import;
+the reader takes the apostrophe off again in files that start with a BOM (Tessera's
+spreadsheet exports), so those read back as written too.
+
 Reading accepts what people actually send: UTF-8 with or without a BOM, CRLF or LF,
 and, failing UTF-8, Windows-1252 (with a warning). Problems with the file itself (not
 text, a quote never closed, a missing column) raise CsvFormatError naming the file and
@@ -18,6 +26,7 @@ import codecs
 import csv
 import io
 import os
+import re
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -58,9 +67,71 @@ class CsvFormatError(ValueError):
 
 # -- writing ----------------------------------------------------------------------
 
+# First characters that make Excel, LibreOffice or Google Sheets read a cell as a formula.
+FORMULA_STARTS = frozenset("=+-@\t\r")
+FORMULA_GUARD = "'"
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
-def writer(stream: IO[str]):
-    """A csv writer for ``stream`` (opened with newline='' if it is a file)."""
+
+def spreadsheet_cell(value):
+    """``value`` as a spreadsheet must show it: text that would start a formula gets a
+    leading apostrophe (shown as text, never evaluated); numbers and other text are
+    returned as they are. Text that already looks guarded gets one more apostrophe, so
+    that ``unguard_cell`` always gives back exactly what was written."""
+    if not isinstance(value, str) or not value:
+        return value
+    first = value[0]
+    if (first in FORMULA_STARTS and not _NUMBER.fullmatch(value)) or (
+        first == FORMULA_GUARD and value[1:2] in FORMULA_STARTS
+    ):
+        return FORMULA_GUARD + value
+    return value
+
+
+def unguard_cell(value: str) -> str:
+    """The value ``spreadsheet_cell`` was given, from the text it wrote."""
+    if value[:1] == FORMULA_GUARD and spreadsheet_cell(value[1:]) == value:
+        return value[1:]
+    return value
+
+
+class SpreadsheetWriter:
+    """A csv writer whose text cells are neutralised with ``spreadsheet_cell``."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._writer = csv.writer(stream, dialect=TesseraDialect)
+        self.dialect = self._writer.dialect
+
+    def writerow(self, row) -> object:
+        return self._writer.writerow([spreadsheet_cell(v) for v in row])
+
+    def writerows(self, rows) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+class SpreadsheetStream:
+    """A text stream meant for a spreadsheet: ``writer`` on it neutralises formulas.
+    Everything else is the wrapped stream's."""
+
+    spreadsheet = True
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+def writer(stream: IO[str], *, spreadsheet: bool = False):
+    """A csv writer for ``stream`` (opened with newline='' if it is a file). On a
+    stream from ``open_output(..., excel=True)``, or with ``spreadsheet``, cells that a
+    spreadsheet would run as formulas are neutralised (see ``spreadsheet_cell``)."""
+    if spreadsheet or getattr(stream, "spreadsheet", False):
+        return SpreadsheetWriter(stream)
     return csv.writer(stream, dialect=TesseraDialect)
 
 
@@ -72,24 +143,26 @@ def open_output(out: Path | str | IO, *, excel: bool = False) -> Iterator[IO[str
     on success, so a failed or cancelled export never leaves half a file), a binary
     stream (wrapped as UTF-8, nothing translated) or a text stream (written as it is;
     open files with newline='' so that CRLF stays CRLF). ``excel`` starts the output
-    with a UTF-8 byte order mark."""
+    with a UTF-8 byte order mark and makes ``writer`` on it neutralise formulas."""
     if isinstance(out, str | os.PathLike):
         with atomic_write(out, "w", encoding="utf-8", newline="") as fh:
             if excel:
                 fh.write(BOM)
-            yield fh
+            yield SpreadsheetStream(fh) if excel else fh
         return
     if isinstance(out, io.TextIOBase) or hasattr(out, "encoding"):
-        if excel:
+        if excel and not getattr(out, "spreadsheet", False):
             out.write(BOM)
-        yield out  # type: ignore[misc]
+            yield SpreadsheetStream(out)  # type: ignore[misc]
+        else:
+            yield out  # type: ignore[misc]
         out.flush()
         return
     wrapper = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)  # type: ignore[arg-type]
     try:
         if excel:
             wrapper.write(BOM)
-        yield wrapper
+        yield SpreadsheetStream(wrapper) if excel else wrapper  # type: ignore[misc]
         wrapper.flush()
     finally:
         wrapper.detach()
@@ -211,6 +284,8 @@ class CsvReader:
         except OSError as exc:
             raise CsvFormatError(self.path, f"cannot be read ({exc.strerror or exc})") from exc
         self.warnings = list(self.encoding.warnings)
+        # A UTF-8 BOM marks a spreadsheet export: its formula guards come off again.
+        self._unguard = self.encoding.name == "utf-8-sig"
         # Held open while records are read; closed by close() or the with block.
         self._fh = open(self.path, encoding=self.encoding.name, newline="")  # noqa: SIM115
         self._old_limit: int | None = csv.field_size_limit(FIELD_LIMIT)
@@ -267,6 +342,8 @@ class CsvReader:
                 self.close()
                 raise CsvFormatError(self.path, f"cannot be decoded ({exc.reason})") from None
             if any(values):  # skip empty lines and lines of bare commas
+                if self._unguard:
+                    values = [unguard_cell(v) for v in values]
                 yield start, values
 
     def _format_error(self, message: str, start: int) -> CsvFormatError:

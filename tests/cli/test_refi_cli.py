@@ -137,3 +137,44 @@ def test_through_the_console_script(project, samples, tmp_path) -> None:
     )
     assert run.returncode == 0, run.stderr
     assert "exported 0 document(s), 3 code(s)" in run.stdout
+
+
+def test_the_summary_counts_the_selections_it_skipped(project, tmp_path, capsys) -> None:
+    code, user = "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"
+
+    def sel(kind: str, i: int, a: str, b: str, code_guid: str = code) -> str:
+        return (
+            f'<{kind} guid="44444444-4444-4444-8444-{i:012d}" startPosition="{a}" '
+            f'endPosition="{b}" creatingUser="{user}"><Coding guid="55555555-5555-4555-8555-'
+            f'{i:012d}" creatingUser="{user}"><CodeRef targetGUID="{code_guid}"/></Coding></{kind}>'
+        )
+
+    selections = "".join(
+        [
+            sel("PlainTextSelection", 1, "0", "3"),  # "abc": imported
+            sel("PlainTextSelection", 2, "8", "11"),  # "ghi": imported
+            sel("PlainTextSelection", 3, "4", "99"),  # outside the text
+            sel("PlainTextSelection", 4, "x", "7"),  # no valid positions
+            sel("PlainTextSelection", 5, "4", "7", "99999999-9999-4999-8999-999999999999"),
+            sel("PictureSelection", 6, "0", "1"),  # not a text selection
+        ]
+    )
+    pdf = f'<PDFSource guid="66666666-6666-4666-8666-666666666666" name="scan">{sel("PDFSelection", 7, "0", "2")}</PDFSource>'  # noqa: E501
+    xml = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="t" origin="Some Tool 1.0">
+<Users><User guid="{user}" name="ana"/></Users>
+<CodeBook><Codes><Code guid="{code}" name="Emotion" isCodable="true"/></Codes></CodeBook>
+<Sources><TextSource guid="33333333-3333-4333-8333-333333333333" name="doc"
+ plainTextPath="internal://s.txt">{selections}</TextSource>{pdf}</Sources>
+</Project>"""
+    path = tmp_path / "in.qdpx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("project.qde", xml)
+        zf.writestr("sources/s.txt", b"abc def ghi")
+    assert main(["refi", "import", str(project), str(path), "--add-codes"]) == 0
+    out, err = capsys.readouterr()
+    summary = out.strip().splitlines()[-1]
+    assert summary.startswith(f"imported 2 of 2 coding(s) from {path}")
+    assert "5 selection(s) of 7 in the file skipped (see the warnings)" in summary
+    assert err.count("warning:") >= 5
+    assert info(project)["codings"] == 2

@@ -181,3 +181,58 @@ def test_commas_win_a_tie(tmp_path):
     path.write_text("a;b,c\r\n1;2,3\r\n")
     with csvio.CsvReader(path) as r:
         assert r.delimiter == "," and r.header == ["a;b", "c"]
+
+
+# -- spreadsheet exports: formulas neutralised (OWASP "CSV Injection") ------------------
+
+HOSTILE = [
+    '=HYPERLINK("http://evil.example","click")',
+    "=cmd|' /C calc'!A0",
+    "@SUM(1+1)",
+    "+2+3",
+    "-2+3",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_a_cell_that_would_start_a_formula_gets_an_apostrophe(value):
+    assert csvio.spreadsheet_cell(value) == "'" + value
+    assert csvio.unguard_cell(csvio.spreadsheet_cell(value)) == value
+
+
+@pytest.mark.parametrize(
+    "value", ["", "plain", "a=b", " =1+1", "'quoted", "-0.25", "+3", "-12", "1e-5", 7, -3, 0.5]
+)
+def test_numbers_and_other_text_are_left_as_they_are(value):
+    assert csvio.spreadsheet_cell(value) == value
+    if isinstance(value, str):
+        assert csvio.unguard_cell(value) == value
+
+
+def test_excel_output_neutralises_through_any_writer_on_it_plain_keeps_exact_values():
+    rows = [["name", "n"], ["=1+1", -4], ["@x", "-0.5"]]
+    assert write_rows(rows, excel=True) == "\ufeffname,n\r\n'=1+1,-4\r\n'@x,-0.5\r\n"
+    assert write_rows(rows) == "name,n\r\n=1+1,-4\r\n@x,-0.5\r\n"
+    # A service handed the excel stream opens it again, as services do: still neutralised.
+    buf = io.StringIO(newline="")
+    with csvio.open_output(buf, excel=True) as outer, csvio.open_output(outer) as inner:
+        csvio.writer(inner).writerow(["-x"])
+    assert buf.getvalue() == "\ufeff'-x\r\n"
+    buf = io.BytesIO()
+    with csvio.open_output(buf, excel=True) as fh:
+        csvio.writer(fh).writerows([["+1+1"]])
+    assert buf.getvalue() == b"\xef\xbb\xbf'+1+1\r\n"
+
+
+def test_a_spreadsheet_export_reads_back_as_written_a_plain_one_verbatim(tmp_path):
+    rows = [["code", "memo"], *[[v, v] for v in HOSTILE], ["'=kept", "''x"], ["'-0.25", "'"]]
+    safe, plain = tmp_path / "safe.csv", tmp_path / "plain.csv"
+    for path, excel in ((safe, True), (plain, False)):
+        with csvio.open_output(path, excel=excel) as fh:
+            csvio.writer(fh).writerows(rows)
+    assert "'=HYPERLINK" in safe.read_text(encoding="utf-8-sig")
+    for path in (safe, plain):
+        header, records = read_all(path)
+        assert [header, *(values for _, values in records)] == rows

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from desktop.core import csvio
 from desktop.core.agreement.coefficients import Reliability
 
 MEASURES = ("percent_agreement", "scott_pi", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha")
@@ -133,15 +134,19 @@ class Report:
             )
         return header, body
 
-    def to_csv(self) -> str:
+    def to_csv(self, *, spreadsheet: bool = False) -> str:
+        """The table as CSV; ``spreadsheet`` neutralises code, coder and document names
+        that a spreadsheet would run as formulas (csvio.spreadsheet_cell)."""
         header, body = self.table()
+        cell = csvio.spreadsheet_cell if spreadsheet else (lambda v: v)
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(header)
+        writer.writerow([cell(v) for v in header])
         for row in body:
             writer.writerow(
-                ["" if v is None else (f"{v:.6f}" if isinstance(v, float) else v) for v in row]
-            )
+                [cell("" if v is None else (f"{v:.6f}" if isinstance(v, float) else v))
+                 for v in row]
+            )  # fmt: skip
         return out.getvalue()
 
     def to_html(self) -> str:

@@ -107,6 +107,11 @@ class RefiProject:
     warnings: list[ExchangeWarning]
     #: How the file counted its offsets (converted to code points in RefiCoding).
     offset_unit: OffsetUnit = OffsetUnit.CODE_POINTS
+    #: Selections in the file (of any source), and those none of whose codings could be
+    #: read (not a text selection, no text, no valid or in-range positions, no known
+    #: code): each has its warning; the counts are for the import's summary.
+    selections_in_file: int = 0
+    selections_skipped: int = 0
 
 
 @dataclass
@@ -161,6 +166,8 @@ class _ProjectReader:
         self.coder_from_selection = False
         self.notes: dict[str, etree._Element] = {}
         self._note_texts: dict[str, str | None] = {}
+        self.selections_in_file = 0
+        self.selections_skipped = 0
 
     def warn(self, message: str, el: etree._Element | None = None) -> None:
         self.warnings.append(ExchangeWarning(message, el.sourceline if el is not None else None))
@@ -202,6 +209,8 @@ class _ProjectReader:
             sources=[p.source for p in pending],
             warnings=self.warnings,
             offset_unit=unit,
+            selections_in_file=self.selections_in_file,
+            selections_skipped=self.selections_skipped,
         )
 
     def _codings_carry_an_export_stamp(self, pending: list[_PendingSource]) -> bool:
@@ -243,12 +252,21 @@ class _ProjectReader:
             if not isinstance(el.tag, str):
                 continue
             kind = local_name(el)
+            selections = sum(
+                1
+                for sel in el
+                if isinstance(sel.tag, str) and local_name(sel).endswith("Selection")
+            )
+            self.selections_in_file += selections
             if kind == "TextSource":
                 pending = self._text_source(el)
                 if pending is not None:
                     out.append(pending)
+                else:  # no text: its selections cannot be placed
+                    self.selections_skipped += selections
             elif kind in NON_TEXT_SOURCES:
                 self.warn(f"{kind} {el.get('name')!r} is not a text source; skipped", el)
+                self.selections_skipped += selections
         return out
 
     def _text_source(self, el: etree._Element) -> _PendingSource | None:
@@ -269,11 +287,13 @@ class _ProjectReader:
                 continue
             if local_name(sel) != "PlainTextSelection":
                 self.warn(f"{local_name(sel)} in source {name!r} is not imported", sel)
+                self.selections_skipped += 1
                 continue
             try:
                 start, end = int(sel.get("startPosition", "")), int(sel.get("endPosition", ""))
             except ValueError:
                 self.warn(f"a selection in source {name!r} has no valid positions; skipped", sel)
+                self.selections_skipped += 1
                 continue
             selections.append(_Selection(sel, start, end, sel.get("name") or ""))
         return _PendingSource(el, source, omap, selections)
@@ -379,6 +399,7 @@ class _ProjectReader:
                 f"outside its text; skipped",
                 sel.el,
             )
+            self.selections_skipped += 1
             return
         start, end = span
         quote = pending.source.text[start:end]
@@ -390,11 +411,14 @@ class _ProjectReader:
             )
         sel_user = normalise_guid(sel.el.get("creatingUser"))
         sel_notes = self._memo(sel.el, f"a selection of source {name!r}")
-        for coding in children(sel.el, "Coding"):
+        codings = children(sel.el, "Coding")
+        unknown = 0
+        for coding in codings:
             ref = child(coding, "CodeRef")
             code_guid = normalise_guid(ref.get("targetGUID") if ref is not None else None)
             if code_guid is None or code_guid not in code_paths:
                 self.warn(f"a coding in source {name!r} refers to no code of the codebook", coding)
+                unknown += 1
                 continue
             notes = self._memo(coding, f"a coding of source {name!r}") + sel_notes
             coding_user = normalise_guid(coding.get("creatingUser"))
@@ -422,6 +446,8 @@ class _ProjectReader:
                     memo="\n\n".join(dict.fromkeys(notes)),
                 )
             )
+        if codings and unknown == len(codings):
+            self.selections_skipped += 1
 
 
 def read_project(path: Path | str) -> RefiProject:

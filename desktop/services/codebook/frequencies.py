@@ -95,13 +95,14 @@ def export_frequencies(
     coder_ids: list[int] | None = None,
 ) -> int:  # fmt: skip
     """Write the frequency table as CSV (code, one column per document or coder, total,
-    total with sub-codes; a last row of totals) or as an HTML table, counting the codings
+    total with sub-codes; a last row of totals; names that would start a spreadsheet
+    formula neutralised, see csvio.spreadsheet_cell) or as an HTML table, counting the codings
     of ``coder_ids`` only if given (blind coding). Returns the number of code rows."""
     table = frequencies(project, by, coder_ids=coder_ids)
     fmt = fmt.lower().lstrip(".")
     if fmt == "csv":
         with csvio.open_output(out) as fh:
-            w = csvio.writer(fh)
+            w = csvio.writer(fh, spreadsheet=True)  # a table to read, never re-imported
             w.writerow(
                 ["code", *(name for _, name in table.columns), "total", "total with sub-codes"]
             )

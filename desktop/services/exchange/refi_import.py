@@ -15,7 +15,8 @@ leaves the project as it was. What came in and what was skipped is in the return
   added with their name, description (as memo) and REFI GUID (in ``extra``).
 - PlainTextSelection codings -> codings. A coding already in the project, or twice in
   the file, is skipped and counted. A selection the reader could not place (out of
-  range, empty) is skipped with its line in the warnings.
+  range, empty, not a text selection, in a source without text, no known code) is
+  skipped with its line in the warnings and counted (``selections_skipped``).
 - Notes referenced by a coding or its selection -> the coding's memo. For a coding the
   project already has, as in a merge of coders' files (desktop.services.teams.merge):
   a memo the project's coding lacks is filled in (``codings_memo_filled``); where both
@@ -94,7 +95,18 @@ class RefiImportReport:
     codings_memo_filled: int = 0  # already here without a memo; given the file's
     memo_conflicts: list[CodingConflict] = field(default_factory=list)  # the project's kept
     codings_skipped: list[str] = field(default_factory=list)  # why, one per coding
+    selections_in_file: int = 0
+    selections_skipped: int = 0  # unreadable in the file: each has its warning
     warnings: list[str] = field(default_factory=list)
+
+    def skipped_selections(self) -> str:
+        """The summary's clause on selections the file has but the import could not read."""
+        if not self.selections_skipped:
+            return ""
+        return (
+            f"; {self.selections_skipped:,} selection(s) of {self.selections_in_file:,} "
+            "in the file skipped (see the warnings)"
+        )
 
 
 # ---------------------------------------------------------------------------- GUIDs
@@ -151,6 +163,8 @@ class _Import:
             offset_unit=str(rp.offset_unit),
             warnings=[str(w) for w in rp.warnings],
             codings_in_file=sum(len(src.codings) for src in rp.sources),
+            selections_in_file=rp.selections_in_file,
+            selections_skipped=rp.selections_skipped,
         )
 
     def plan_codes(self) -> None:

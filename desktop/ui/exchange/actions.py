@@ -59,7 +59,7 @@ def describe_refi(report: RefiImportReport, *, dry_run: bool) -> list[str]:
     lines = [
         f"{verb} {report.codings_imported:,} of {report.codings_in_file:,} coding(s) from "
         f"{report.path.name}{origin}; {report.codings_duplicate:,} already in the project, "
-        f"{len(report.codings_skipped):,} skipped",
+        f"{len(report.codings_skipped):,} skipped{report.skipped_selections()}",
         "",
     ]
     lines += _listed("added document", report.documents_added)

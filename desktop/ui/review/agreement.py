@@ -394,7 +394,7 @@ class AgreementDialog(QDialog):
             return None
         path = Path(chosen)
         if kind == "csv":
-            text = self.report.to_csv()
+            text = self.report.to_csv(spreadsheet=True)  # saved to be opened in a spreadsheet
         else:
             text = render_html(
                 self.report, project=self.project.name, codes=self.settings.get("codes")

@@ -1,11 +1,13 @@
 """Find in the document (Ctrl+F): every match highlighted, Enter / F3 for the next,
-Shift+Enter / Shift+F3 for the previous, Esc closes."""
+Shift+Enter / Shift+F3 for the previous, Esc closes. Matches fold what readers treat as
+the same (case, accents composed or not, Arabic harakat and tatweel, digits of any script,
+ZWNJ: see core.folding) unless "Exact" is ticked (Alt+X)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
 
 from desktop.ui.workbench.viewer import DocumentViewer
 
@@ -32,6 +34,15 @@ class FindBar(QWidget):
         self.edit = _FindEdit(self)
         self.edit.setPlaceholderText("Find in document")
         self.edit.setClearButtonEnabled(True)
+        self.edit.setAccessibleName("Find in document")
+        self.exact = QCheckBox("E&xact")
+        self.exact.setAccessibleName("Exact match")
+        self.exact.setToolTip(
+            "Only the same characters: case, accents, Arabic vowel marks and tatweel, "
+            "digits of other scripts and ZWNJ count (Alt+X)"
+        )
+        self.exact.setMinimumWidth(self.exact.sizeHint().width())  # never clipped to "Exac"
+        self.exact.toggled.connect(lambda _on: self._search(self.edit.text()))
         self.count = QLabel()
         self.count.setObjectName("hint")
         prev_btn = QToolButton(text="↑", toolTip="Previous match (Shift+Enter)")
@@ -43,6 +54,7 @@ class FindBar(QWidget):
         lay = QHBoxLayout(self)
         lay.setContentsMargins(12, 6, 12, 6)
         lay.addWidget(self.edit, 1)
+        lay.addWidget(self.exact)
         lay.addWidget(self.count)
         lay.addWidget(prev_btn)
         lay.addWidget(next_btn)
@@ -72,7 +84,7 @@ class FindBar(QWidget):
             self.edit.clear()
 
     def _search(self, text: str) -> None:
-        self.total = self.viewer.find_all(text)
+        self.total = self.viewer.find_all(text, exact=self.exact.isChecked())
         self.count.setText(f"{self.total} matches" if text else "")
 
     def step(self, forward: bool = True) -> None:

@@ -5,7 +5,6 @@ coding stripes beside the text, as MAXQDA does."""
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left, bisect_right
 
 from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, QSize, Qt, QTimer, Signal
@@ -21,6 +20,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QMenu, QPlainTextEdit, QToolTip, QWidget
 
+from desktop.core import folding
 from desktop.core.segmentation import grapheme_at, snap_to_graphemes, snap_to_words, word_at
 from desktop.ui.look import reading_font
 from desktop.ui.workbench.bidi import BidiText, LeadingAlignedLayout, has_rtl
@@ -98,6 +98,7 @@ class DocumentViewer(QPlainTextEdit):
         self._find_starts: list[int] = []
         self._find_ends: list[int] = []
         self._find_current = -1
+        self._folded: folding.Folded | None = None  # the text folded for find, once
         self._margins_pending = False
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # text wraps
         self.margin = StripeMargin(self)
@@ -106,6 +107,7 @@ class DocumentViewer(QPlainTextEdit):
     # -- content ---------------------------------------------------------------------
     def set_text(self, text: str, pages: list[tuple[int, int]] | None = None) -> None:
         self.text = text
+        self._folded = None
         self.offsets = OffsetMap(text)
         self.bidi = BidiText(text, self.offsets) if has_rtl(text) else None
         self.document().documentLayout().any_rtl = self.bidi is not None
@@ -296,12 +298,21 @@ class DocumentViewer(QPlainTextEdit):
         return any(r.contains(point.toPointF()) for r in self._span_rects(span))
 
     # -- find ------------------------------------------------------------------------
-    def find_all(self, needle: str) -> int:
+    def find_all(self, needle: str, *, exact: bool = False) -> int:
+        """Highlight every match of ``needle``: as readers see the text (case, accents
+        composed or not, Arabic harakat and tatweel, digits of any script, ZWNJ; see
+        core.folding), or only the same characters with ``exact``."""
         self.clear_find()
         if needle:
-            for m in re.finditer(re.escape(needle), self.text, re.IGNORECASE):
-                self._find_starts.append(self.offsets.to_qt(m.start()))
-                self._find_ends.append(self.offsets.to_qt(m.end()))
+            if exact:
+                spans = folding.find_all(self.text, needle, exact=True)
+            else:
+                if self._folded is None:
+                    self._folded = folding.fold(self.text)
+                spans = self._folded.find(needle)
+            to_qt = self.offsets.to_qt
+            self._find_starts = [to_qt(a) for a, _ in spans]
+            self._find_ends = [to_qt(b) for _, b in spans]
         self.viewport().update()
         return len(self._find_starts)
 

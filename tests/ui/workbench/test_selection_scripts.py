@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 
 from desktop.core.segmentation import grapheme_spans
-from desktop.services import documents
+from desktop.services.documents import documents
 from desktop.services.project.project import Project
 from tests.ui.helpers import quotes
 
