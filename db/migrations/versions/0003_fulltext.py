@@ -15,7 +15,6 @@ Create Date: 2026-12-04 10:00:00
 """
 from alembic import op
 
-
 revision = '0003'
 down_revision = '0002'
 branch_labels = None
