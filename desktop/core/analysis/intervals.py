@@ -110,7 +110,7 @@ def followed_by(a: Intervals, b: Intervals, within: int) -> np.ndarray:
 
 
 def union(x: Intervals) -> Intervals:
-    """The merged (disjoint, sorted) stretches covered by x; touching ones stay apart."""
+    """The merged (disjoint, sorted, not touching) stretches covered by x."""
     if len(x) == 0:
         return x
     ks = encode(x.doc, x.start)
@@ -119,7 +119,7 @@ def union(x: Intervals) -> Intervals:
     ke = encode(x.doc[order], x.end[order])
     run_end = np.maximum.accumulate(ke)
     new = np.ones(len(ks), dtype=bool)
-    new[1:] = ks[1:] >= run_end[:-1]
+    new[1:] = ks[1:] > run_end[:-1]
     group = np.cumsum(new) - 1
     starts = ks[new]
     ends = np.zeros(int(group[-1]) + 1, dtype=np.int64)
