@@ -96,12 +96,15 @@ def context_span(text: str, start: int, end: int, context: str | int) -> Span:
     n = int(context)
     if n < 0:
         raise ValueError("the number of context words cannot be negative")
-    # Look at a window big enough for n words either side, not at the whole text.
-    window = max(200, 40 * n)
-    lo = max(0, start - window)
-    before = [a for a, _ in words(text[lo:start])]
-    a = lo + before[-n] if n and len(before) >= n else lo
-    hi = min(len(text), end + window)
-    after = [b for _, b in words(text[end:hi])]
-    b = end + after[n - 1] if n and len(after) >= n else hi
+    # Look at a window big enough for n words either side, not at the whole text. A
+    # word the passage cuts is completed first and does not count among the n.
+    window = max(200, 40 * (n + 1))
+    lo, hi = max(0, start - window), min(len(text), end + window)
+    ws = [(lo + x, lo + y) for x, y in words(text[lo:hi])]
+    a0 = next((x for x, y in ws if x < start < y), start)
+    b0 = next((y for x, y in ws if x < end < y), end)
+    before = [x for x, y in ws if y <= a0]
+    after = [y for x, y in ws if x >= b0]
+    a = (before[-n] if len(before) >= n else lo) if n else a0
+    b = (after[n - 1] if len(after) >= n else hi) if n else b0
     return min(a, start), max(b, end)

@@ -24,7 +24,7 @@ def test_extend_and_context():
     assert TEXT[slice(*extend(TEXT, s, s + 5, "word"))] == "new line"
     assert TEXT[slice(*extend(TEXT, s, s + 5, "sentence"))] == "A new line \U0001f525 here."
     a, b = context_span(TEXT, s, s + 5, 1)
-    assert TEXT[a:b] == "A new line"
+    assert TEXT[a:b] == "A new line \U0001f525 here"  # the cut words completed, then one word
     assert context_span(TEXT, 0, 2, 3)[0] == 0  # at the start of the text
 
 
