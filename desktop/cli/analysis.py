@@ -193,7 +193,9 @@ def cmd_search(args) -> int:
 def _code_all(project, result, args) -> int:
     from desktop.services import coders as coder_svc
     from desktop.services.analysis import search as svc
+    from desktop.services.analysis.selection import select_codes
 
+    select_codes(project, args.code_all)  # an unknown code is named before anything else
     known = coder_svc.list_coders(project)
     if args.coder:
         match = [c for c in known if c.name == args.coder]
