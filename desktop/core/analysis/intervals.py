@@ -186,13 +186,15 @@ def cooccurrence(
         else:
             hi = np.searchsorted(ks, encode(x.doc[order], x.end[order] + within), side="right")
         lo = np.arange(1, len(ks) + 1)
-        hi = np.maximum(hi, lo)
+        has = hi > lo  # only passages with a partner after them matter
+        lo, hi, own = lo[has], hi[has], sorted_codes[has]
         for j in range(n_codes):
             if n[j] == 0:
                 continue
-            running = np.concatenate(([0], np.cumsum(sorted_codes == j, dtype=np.int64)))
+            running = np.zeros(len(ks) + 1, dtype=np.int32)
+            np.cumsum(sorted_codes == j, dtype=np.int32, out=running[1:])
             partners = running[hi] - running[lo]
-            pairs[:, j] += np.bincount(sorted_codes, weights=partners, minlength=n_codes).astype(np.int64)
+            pairs[:, j] += np.bincount(own, weights=partners, minlength=n_codes).astype(np.int64)
         pairs = pairs + pairs.T
         np.fill_diagonal(pairs, 0)
     denom = n[:, None] + n[None, :] - pairs

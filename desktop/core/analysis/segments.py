@@ -83,7 +83,14 @@ class SpanIndex:
 
 def extend(text: str, start: int, end: int, unit: str) -> Span:
     """A passage grown to the whole words, sentences or paragraphs it touches."""
-    return SpanIndex(segments(text, unit)).extend(start, end)
+    # Sentences and paragraphs never cross a line end, and words never cross white
+    # space: segmenting the lines around the passage gives the same spans as the whole
+    # text, at the cost of those lines only.
+    lo = text.rfind("\n", 0, start) + 1
+    hi = text.find("\n", end)
+    hi = len(text) if hi < 0 else hi
+    a, b = SpanIndex(segments(text[lo:hi], unit)).extend(start - lo, end - lo)
+    return a + lo, b + lo
 
 
 def context_span(text: str, start: int, end: int, context: str | int) -> Span:

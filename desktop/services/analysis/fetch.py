@@ -28,7 +28,11 @@ def coding_columns(
         return np.zeros((0, len(columns)), dtype=np.int64)
     total = conn.execute("SELECT max(id) FROM coding").fetchone()[0] or 1
     hint = "NOT INDEXED" if selected > _SCAN_SHARE * total else ""
-    packed = " || ',' || ".join(columns)
+    # Two columns per number (high << 32 | low): half the text for SQLite to build and
+    # numpy to parse. Ids and offsets are below 2**31 and 2**32.
+    cols = list(columns) + (["0"] if len(columns) % 2 else [])
+    pairs = [f"(({cols[i]}) << 32 | ({cols[i + 1]}))" for i in range(0, len(cols), 2)]
+    packed = " || ',' || ".join(pairs)
     text = conn.execute(
         f"SELECT group_concat({packed}, ',') FROM coding c {hint} "
         f"WHERE c.code_id IN ({codes}) AND ({where_sql})",
@@ -37,5 +41,8 @@ def coding_columns(
     if not text:
         return np.zeros((0, len(columns)), dtype=np.int64)
     # fromstring with a separator parses text (not deprecated, unlike its binary mode).
-    flat = np.fromstring(text, dtype=np.int64, sep=",")
-    return flat.reshape(-1, len(columns))
+    flat = np.fromstring(text, dtype=np.int64, sep=",").reshape(-1, len(pairs))
+    out = np.empty((len(flat), len(cols)), dtype=np.int64)
+    out[:, 0::2] = flat >> 32
+    out[:, 1::2] = flat & 0xFFFFFFFF
+    return out[:, : len(columns)]

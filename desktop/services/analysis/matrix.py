@@ -49,7 +49,8 @@ class Matrix:
 def _selections(project, paths: Sequence[str], subcodes: bool) -> list[sel.CodeSelection]:
     if not paths:
         raise ServiceError("name at least one code (--codes PATH ...)")
-    return [sel.select_codes(project, p, subcodes=subcodes) for p in paths]
+    tree = sel.code_tree(project)
+    return [sel.select_codes(project, p, subcodes=subcodes, tree=tree) for p in paths]
 
 
 def code_matrix(

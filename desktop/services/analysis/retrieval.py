@@ -228,8 +228,9 @@ def retrieve(project, query: RetrievalQuery, *, visible_coders: Sequence[int] | 
             raise ServiceError(f"--same takes sentence or paragraph, not {query.same!r}")
         if query.same and op != "near":
             raise ServiceError("--same works with NEAR only")
-    a = sel.select_codes(project, query.code, subcodes=query.subcodes)
-    b = sel.select_codes(project, query.other, subcodes=query.subcodes) if op else None
+    tree = sel.code_tree(project)
+    a = sel.select_codes(project, query.code, subcodes=query.subcodes, tree=tree)
+    b = sel.select_codes(project, query.other, subcodes=query.subcodes, tree=tree) if op else None
     coders = sel.visible(sel.coder_ids(project, query.coders) if query.coders else None, visible_coders)
     docs = sel.document_ids(project, query.documents) if query.documents else None
     base = sel.base_filter(coders, docs)
@@ -241,7 +242,7 @@ def retrieve(project, query: RetrievalQuery, *, visible_coders: Sequence[int] | 
         rows_a = _fetch(conn, a.ids, where_a)
         rows_b = _fetch(conn, b.ids, where_b) if b else None
         doc_names = dict(conn.execute("SELECT id, name FROM document").fetchall())
-        code_paths = {c: p for c, p in _paths(s).items()}
+        code_paths = {i: p for i, _, p in tree}
         coder_names = dict(conn.execute("SELECT id, name FROM coder").fetchall())
     vis = tuple(coders) if coders is not None else None
     result = _combine(op, query, rows_a, rows_b, project)
@@ -265,12 +266,6 @@ def retrieve(project, query: RetrievalQuery, *, visible_coders: Sequence[int] | 
 def _document_only(s, conds: Sequence[str], code_ids: Sequence[int]) -> sel.Filter:
     doc_conds = [c for c in conds if c.strip().lower().startswith("document.")]
     return sel.conditions(s, doc_conds, code_ids)
-
-
-def _paths(s) -> dict[int, str]:
-    from desktop.services.codebook import _tree
-
-    return {c.id: c.path for c in _tree(s)}
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import models as m
-from desktop.services import codebook
+from desktop.core.codepath import join_path
 from desktop.services.documents import METADATA_FIELDS
 from desktop.services.errors import NotFound, ServiceError
 
@@ -50,24 +50,51 @@ class Filter:
         return Filter(f"({self.sql}) AND ({other.sql})", self.params + other.params)
 
 
-def select_codes(project, path: str, *, subcodes: bool = False) -> CodeSelection:
-    codes = codebook.list_codes(project)
-    by_path = {c.path: c for c in codes}
-    found = by_path.get(path.strip().strip("/"))
+def code_tree(project) -> list[tuple[int, int | None, str]]:
+    """(id, parent id, path) of every code, read in one light query (no counts)."""
+    with project.session() as s:
+        return _tree_in(s)
+
+
+def _tree_in(s: Session) -> list[tuple[int, int | None, str]]:
+    rows = s.execute(select(m.Code.id, m.Code.parent_id, m.Code.name)).all()
+    parent = {i: p for i, p, _ in rows}
+    name = {i: n for i, _, n in rows}
+    paths: dict[int, str] = {}
+
+    def path(i: int) -> str:
+        if i not in paths:
+            chain, cur = [], i
+            while cur is not None and len(chain) <= len(rows):
+                chain.append(name[cur])
+                cur = parent[cur]
+            paths[i] = join_path(list(reversed(chain)))
+        return paths[i]
+
+    return [(i, p, path(i)) for i, p, _ in rows]
+
+
+def select_codes(
+    project, path: str, *, subcodes: bool = False,
+    tree: list[tuple[int, int | None, str]] | None = None,
+) -> CodeSelection:  # fmt: skip
+    tree = code_tree(project) if tree is None else tree
+    wanted = path.strip().strip("/")
+    found = next((c for c in tree if c[2] == wanted), None)
     if found is None:
         raise NotFound(f"no code named {path!r} in the codebook")
-    ids = [found.id]
+    ids = [found[0]]
     if subcodes:
         children: dict[int, list[int]] = {}
-        for c in codes:
-            if c.parent_id is not None:
-                children.setdefault(c.parent_id, []).append(c.id)
-        stack = list(children.get(found.id, []))
+        for cid, parent, _ in tree:
+            if parent is not None:
+                children.setdefault(parent, []).append(cid)
+        stack = list(children.get(found[0], []))
         while stack:
             cid = stack.pop()
             ids.append(cid)
             stack.extend(children.get(cid, []))
-    return CodeSelection(found.path, tuple(ids))
+    return CodeSelection(found[2], tuple(ids))
 
 
 def coder_ids(project, names: Sequence[str]) -> list[int]:
@@ -204,7 +231,7 @@ def _field_condition(
     name = lhs
     if ":" in lhs:
         code_path, name = (x.strip() for x in lhs.split(":", 1))
-        paths = {c.path: c.id for c in codebook._tree(s)}
+        paths = {p: i for i, _, p in _tree_in(s)}
         if code_path not in paths:
             raise NotFound(f"condition {cond!r}: no code named {code_path!r}")
         scope_ids = [paths[code_path]]
