@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 APPLICATION_ID = 0x54455353  # "TESS"
-SCHEMA_VERSION = 2  # bump with every migration; equals the alembic head's number
+SCHEMA_VERSION = 3  # bump with every migration; equals the alembic head's number
 SQLITE_MAGIC = b"SQLite format 3\x00"
 MIGRATIONS = Path(__file__).with_name("migrations")
 # Pages copied per step of SQLite's backup API: the copy goes to disk as it is read.

@@ -22,7 +22,7 @@ def test_new_with_template_then_info_through_the_console_script(tmp_path):
     facts = {line.rsplit(None, 1)[0].strip(): line.rsplit(None, 1)[1] for line in out.stdout.splitlines()}
     assert facts["codes"] == "13"
     assert facts["documents"] == "0"
-    assert facts["schema version"] == "2"
+    assert facts["schema version"] == "3"
 
 
 def test_new_refuses_unknown_template_and_creates_nothing(tmp_path, capsys):

@@ -1,0 +1,255 @@
+"""tessera retrieve | search | matrix: coded passages across the corpus, corpus search
+(with code-all), and code matrices with co-occurrence.
+
+    tessera retrieve P --code PATH [--subcodes] [--and|--or|--not PATH | --near PATH
+        --within N | --followed-by PATH --within N] [--coder NAME] [--where COND]
+        [--context none|sentence|paragraph|N] [--format csv|html|docx|json] [-o FILE]
+    tessera search P QUERY [--regex] [--documents NAME ...] [--format text|csv|json] [-o FILE]
+    tessera search P QUERY --code-all PATH --extend word|sentence|paragraph [--dry-run]
+    tessera matrix P --codes PATH ... --by document|coder|ATTRIBUTE [--measure ...]
+    tessera matrix P --codes PATH ... --cooccurrence [--within N | --same sentence|paragraph]
+
+The analysis modules (numpy) are imported inside the commands, not at start-up."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from desktop.cli.common import CliError, err, open_project
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("retrieve", help="coded passages across documents (code queries)")
+    p.add_argument("project", type=Path)
+    p.add_argument("--code", required=True, metavar="PATH", help="code A, by its path")
+    p.add_argument("--subcodes", action="store_true", help="include the codes' sub-codes")
+    ops = p.add_mutually_exclusive_group()
+    ops.add_argument("--and", dest="and_", metavar="PATH", help="the text coded with both A and B")
+    ops.add_argument("--or", dest="or_", metavar="PATH", help="passages of A or of B")
+    ops.add_argument("--not", dest="not_", metavar="PATH", help="A passages overlapping no B passage")
+    ops.add_argument("--near", metavar="PATH", help="A passages within --within N characters of B (or --same)")
+    ops.add_argument("--followed-by", metavar="PATH", help="A passages with B starting within N after them")
+    p.add_argument("--within", type=int, metavar="N", help="distance in characters for --near / --followed-by")
+    p.add_argument("--same", choices=("sentence", "paragraph"), help="--near: in the same sentence or paragraph")
+    _filters(p)
+    p.add_argument("--where", action="append", default=[], metavar="COND",
+                   help="condition, e.g. 'count >= 10', 'kind = civilian', 'document.source = Reuters', "
+                        "'memo ~ verify' (repeatable; all must hold)")  # fmt: skip
+    p.add_argument("--context", default="none", metavar="none|sentence|paragraph|N",
+                   help="text shown around each passage (N: words either side)")  # fmt: skip
+    p.add_argument("--sort", choices=("document", "code", "coder", "length"), default="document")
+    p.add_argument("--format", choices=("csv", "html", "docx", "json"), default="csv")
+    p.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE (default: stdout)")
+    p.set_defaults(func=cmd_retrieve)
+
+    p = sub.add_parser("search", help="search the documents' text; optionally code every hit")
+    p.add_argument("project", type=Path)
+    p.add_argument("query", help='words, "phrases", prefix*, AND/OR/NOT, ( ); or a regex with --regex')
+    p.add_argument("--regex", action="store_true", help="QUERY is a regular expression (reads every text)")
+    p.add_argument("--documents", nargs="+", default=[], metavar="NAME", help="search only these documents")
+    p.add_argument("--width", type=int, default=40, help="characters of context either side")
+    p.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    p.add_argument("-o", "--output", type=Path, metavar="FILE")
+    p.add_argument("--code-all", metavar="PATH", help="apply this code to every hit")
+    p.add_argument("--extend", choices=("word", "sentence", "paragraph"), default="word",
+                   help="--code-all: code the whole word, sentence or paragraph of each hit")  # fmt: skip
+    p.add_argument("--coder", metavar="NAME", help="--code-all: the coder (needed if the project has several)")
+    p.add_argument("--dry-run", action="store_true", help="--code-all: only say what would be coded")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("matrix", help="codes by document, coder or attribute; co-occurrence")
+    p.add_argument("project", type=Path)
+    p.add_argument("--codes", nargs="+", required=True, metavar="PATH")
+    p.add_argument("--subcodes", action="store_true", help="count each code's sub-codes in its row")
+    p.add_argument("--by", default="document", metavar="document|coder|set|ATTRIBUTE")
+    p.add_argument("--measure", choices=("codings", "characters", "documents"), default="codings")
+    p.add_argument("--cooccurrence", action="store_true", help="code by code co-occurrence")
+    p.add_argument("--within", type=int, metavar="N", help="co-occurrence: a gap of at most N characters")
+    p.add_argument("--same", choices=("sentence", "paragraph"), help="co-occurrence: touch the same sentence or paragraph")
+    _filters(p)
+    p.add_argument("--where", action="append", default=[], metavar="COND", help="as for retrieve")
+    p.add_argument("--format", choices=("csv", "json"), default="csv")
+    p.add_argument("-o", "--output", type=Path, metavar="FILE")
+    p.set_defaults(func=cmd_matrix)
+
+
+def _filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--coder", action="append", default=[], metavar="NAME", help="only this coder's codings (repeatable)")
+    p.add_argument("--document", action="append", default=[], metavar="NAME", help="only this document (repeatable)")
+    p.add_argument("--as", dest="as_coder", metavar="NAME",
+                   help="run as this coder: in blind mode, see only what they may see")  # fmt: skip
+
+
+def _visible(project, name: str | None) -> list[int] | None:
+    """The coders whose codings the command may read (blind coding)."""
+    if not name:
+        return None  # the command line is the reviewer's tool
+    from desktop.services import teams
+    from desktop.services.analysis.selection import coder_ids
+
+    return teams.visible_coder_ids(project, coder_ids(project, [name])[0])
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from desktop.core import csvio
+
+    with csvio.open_output(output) as fh:
+        fh.write(text)
+
+
+# -- retrieve ---------------------------------------------------------------------------
+
+
+def cmd_retrieve(args) -> int:
+    from desktop.services.analysis import report
+    from desktop.services.analysis.retrieval import RetrievalQuery, check_context, retrieve
+
+    op, other = next(
+        ((name, getattr(args, attr)) for name, attr in (
+            ("and", "and_"), ("or", "or_"), ("not", "not_"), ("near", "near"),
+            ("followed_by", "followed_by")) if getattr(args, attr)),
+        (None, None),
+    )  # fmt: skip
+    if args.within is not None and op not in ("near", "followed_by"):
+        raise CliError("--within goes with --near or --followed-by")
+    if args.same and op != "near":
+        raise CliError("--same goes with --near")
+    if args.format == "docx" and args.output is None:
+        raise CliError("--format docx needs an output file: -o FILE.docx")
+    context = check_context(args.context)
+    query = RetrievalQuery(
+        code=args.code, subcodes=args.subcodes, op=op, other=other, within=args.within,
+        same=args.same, coders=tuple(args.coder), documents=tuple(args.document),
+        where=tuple(args.where),
+    )  # fmt: skip
+    with open_project(args.project) as project:
+        result = retrieve(project, query, visible_coders=_visible(project, args.as_coder))
+        result = result.sorted_by(args.sort)
+        passages = result.iter_pages(project, context=context)
+        title = f"{project.name}: {result.and_label or args.code}"
+        if args.format == "json":
+            doc = {
+                "passages": [report.passage_dict(p) for p in passages],
+                "counts": {"total": result.total, "codes": result.counts_by_code(),
+                           "documents": result.counts_by_document()},
+            }  # fmt: skip
+            _emit(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", args.output)
+        elif args.format == "csv":
+            report.write_csv(passages, args.output if args.output else sys.stdout)
+        elif args.format == "html":
+            report.write_html(passages, args.output if args.output else sys.stdout, title)
+        else:
+            report.write_docx(passages, args.output, title)
+    if args.output is not None:
+        err(f"{result.total} passage(s) written to {args.output}")
+    return 0
+
+
+# -- search -----------------------------------------------------------------------------
+
+
+def cmd_search(args) -> int:
+    from desktop.services.analysis import search as svc
+
+    if args.width < 0:
+        raise CliError("--width cannot be negative")
+    with open_project(args.project, actor=args.coder or "") as project:
+        result = svc.search(
+            project, args.query, regex=args.regex, documents=args.documents or None, width=args.width
+        )
+        if args.code_all:
+            return _code_all(project, result, args)
+        hits = result.all(project)
+    counts = svc.counts_by_document(hits)
+    if args.format == "json":
+        doc = {
+            "hits": [{"document": h.document, "start": h.start, "end": h.end, "left": h.left,
+                      "match": h.match, "right": h.right} for h in hits],
+            "total": len(hits), "documents": counts,
+        }  # fmt: skip
+        _emit(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", args.output)
+    elif args.format == "csv":
+        from desktop.core import csvio
+
+        with csvio.open_output(args.output if args.output else sys.stdout) as fh:
+            w = csvio.writer(fh)
+            w.writerow(["document", "start", "end", "left", "match", "right"])
+            for h in hits:
+                w.writerow([h.document, h.start, h.end, h.left, h.match, h.right])
+    else:
+        lines = [f"{h.left:>{args.width}} [{h.match}] {h.right:<{args.width}}  {h.document}:{h.start}"
+                 for h in hits]  # fmt: skip
+        lines.append(f"{len(hits)} hit(s) in {len(counts)} document(s)")
+        _emit("\n".join(lines) + "\n", args.output)
+    return 0
+
+
+def _code_all(project, result, args) -> int:
+    from desktop.services import coders as coder_svc
+    from desktop.services.analysis import search as svc
+    from desktop.services.analysis.selection import select_codes
+
+    select_codes(project, args.code_all)  # an unknown code is named before anything else
+    known = coder_svc.list_coders(project)
+    if args.coder:
+        match = [c for c in known if c.name == args.coder]
+        if not match:
+            raise CliError(f"no coder named {args.coder!r} (add one with `tessera coders add`)")
+        coder = match[0]
+    elif len(known) == 1:
+        coder = known[0]
+    else:
+        raise CliError("--code-all needs --coder NAME: " + (
+            "the project has no coder yet" if not known else "the project has several coders"))  # fmt: skip
+    plan = svc.plan_code_all(project, result, args.code_all, coder.id, args.extend)
+    todo = len(plan.to_code)
+    summary = (f"{len(plan.passages)} passage(s) ({args.extend}s around the hits), "
+               f"{len(plan.already_coded)} already coded with {plan.code_path} by {coder.name}")  # fmt: skip
+    if args.dry_run:
+        print(f"would code {todo}: {summary}")
+        return 0
+    report = svc.code_all(project, plan)
+    print(f"coded {len(report.coding_ids)}: {summary}")
+    return 0
+
+
+# -- matrix -----------------------------------------------------------------------------
+
+
+def cmd_matrix(args) -> int:
+    from desktop.services.analysis import matrix as svc
+
+    if not args.cooccurrence and (args.within is not None or args.same):
+        raise CliError("--within and --same go with --cooccurrence")
+    with open_project(args.project) as project:
+        visible = _visible(project, args.as_coder)
+        common = dict(subcodes=args.subcodes, coders=args.coder, documents=args.document,
+                      visible_coders=visible)  # fmt: skip
+        if args.cooccurrence:
+            if args.where:
+                raise CliError("--where is not available with --cooccurrence")
+            m = svc.cooccurrence_matrix(project, args.codes, within=args.within, same=args.same, **common)
+        else:
+            m = svc.code_matrix(project, args.codes, args.by, measure=args.measure, where=args.where, **common)
+    if args.format == "json":
+        _emit(json.dumps(m.as_json(), ensure_ascii=False, indent=1) + "\n", args.output)
+        return 0
+    from desktop.core import csvio
+
+    with csvio.open_output(args.output if args.output else sys.stdout) as fh:
+        w = csvio.writer(fh)
+        w.writerow(["code", *m.columns] + (["codings"] if m.c_coefficient is not None else []))
+        for i, (name, row) in enumerate(zip(m.rows, m.counts, strict=True)):
+            w.writerow([name, *row] + ([m.totals[i]] if m.c_coefficient is not None else []))
+        if m.c_coefficient is not None:
+            w.writerow([])
+            w.writerow(["c-coefficient", *m.columns])
+            for name, row in zip(m.rows, m.c_coefficient, strict=True):
+                w.writerow([name, *(f"{x:.4f}" for x in row)])
+    return 0

@@ -1,0 +1,188 @@
+"""Code matrices: chosen codes (rows) by documents, coders or a document attribute
+(columns), counting codings, coded characters (the sum of the codings' lengths) or
+documents; and the co-occurrence of chosen codes with ATLAS.ti's c-coefficient.
+
+Counting is done by SQL (GROUP BY), co-occurrence by one sweep over the sorted
+codings (desktop.core.analysis.intervals.cooccurrence). Blind coding: pass the coders
+the user may see as ``visible_coders``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from desktop.core.analysis import intervals as iv
+from desktop.core.analysis.segments import SpanIndex, segments
+from desktop.services.analysis import selection as sel
+from desktop.services.analysis.fetch import coding_columns
+from desktop.services.errors import NotFound, ServiceError
+
+MEASURES = ("codings", "characters", "documents")
+_MEASURE_SQL = {
+    "codings": "count(*)",
+    "characters": 'sum(c."end" - c.start)',
+    "documents": "count(DISTINCT c.document_id)",
+}
+NONE_VALUE = "(none)"
+
+
+@dataclass(frozen=True)
+class Matrix:
+    rows: tuple[str, ...]  # code paths
+    columns: tuple[str, ...]
+    counts: tuple[tuple[int, ...], ...]
+    measure: str = "codings"
+    c_coefficient: tuple[tuple[float, ...], ...] | None = None  # co-occurrence only
+    totals: tuple[int, ...] = ()  # co-occurrence: each code's number of codings
+
+    def as_json(self) -> dict:
+        out: dict = {"rows": list(self.rows), "columns": list(self.columns),
+                     "counts": [list(r) for r in self.counts]}  # fmt: skip
+        if self.c_coefficient is not None:
+            out["c_coefficient"] = [[round(x, 4) for x in r] for r in self.c_coefficient]
+            out["totals"] = list(self.totals)
+        return out
+
+
+def _selections(project, paths: Sequence[str], subcodes: bool) -> list[sel.CodeSelection]:
+    if not paths:
+        raise ServiceError("name at least one code (--codes PATH ...)")
+    tree = sel.code_tree(project)
+    return [sel.select_codes(project, p, subcodes=subcodes, tree=tree) for p in paths]
+
+
+def code_matrix(
+    project, codes: Sequence[str], by: str = "document", *, measure: str = "codings",
+    subcodes: bool = False, coders: Sequence[str] = (), documents: Sequence[str] = (),
+    where: Sequence[str] = (), visible_coders: Sequence[int] | None = None,
+) -> Matrix:  # fmt: skip
+    """Codes x documents, coders or values of a document attribute (``by``: document,
+    coder, set, or an attribute name such as source, date or an imported key)."""
+    if measure not in MEASURES:
+        raise ServiceError(f"--measure takes {', '.join(MEASURES)}, not {measure!r}")
+    if by == "set":
+        raise ServiceError("this project has no document sets to count by")
+    rows = _selections(project, codes, subcodes)
+    coder_ids = sel.visible(sel.coder_ids(project, coders) if coders else None, visible_coders)
+    doc_ids = sel.document_ids(project, documents) if documents else None
+    base = sel.base_filter(coder_ids, doc_ids)
+    with project.session() as s:
+        conn = s.connection().connection.driver_connection
+        key, columns = _columns(s, conn, by, coder_ids, doc_ids)
+        counts = []
+        for r in rows:
+            f = base & sel.conditions(s, where, r.ids)
+            q = (
+                f"SELECT {key}, {_MEASURE_SQL[measure]} FROM coding c JOIN document d "
+                f"ON d.id = c.document_id WHERE c.code_id IN ({','.join('?' * len(r.ids))}) "
+                f"AND ({f.sql}) GROUP BY 1"
+            )
+            got = {k: int(n or 0) for k, n in conn.execute(q, (*r.ids, *f.params))}
+            counts.append(tuple(got.get(k, 0) for k, _ in columns))
+    return Matrix(
+        tuple(r.path for r in rows), tuple(name for _, name in columns), tuple(counts), measure
+    )
+
+
+def _columns(s, conn, by: str, coder_ids, doc_ids) -> tuple[str, list[tuple[object, str]]]:
+    """The SQL key expression and the (key, label) columns, in display order."""
+    if by == "document":
+        q = "SELECT id, name FROM document ORDER BY name, id"
+        cols = [(i, n) for i, n in conn.execute(q) if doc_ids is None or i in set(doc_ids)]
+        return "c.document_id", cols
+    if by == "coder":
+        q = "SELECT id, name FROM coder ORDER BY name"
+        cols = [(i, n) for i, n in conn.execute(q) if coder_ids is None or i in set(coder_ids)]
+        return "c.coder_id", cols
+    attr = by[len("document."):] if by.lower().startswith("document.") else by
+    if attr.lower() in sel.DOCUMENT_COLUMNS:
+        expr = f"d.{attr.lower()}"
+    else:
+        found = conn.execute(
+            "SELECT 1 FROM document, json_each(document.extra) WHERE json_each.key = ? LIMIT 1",
+            (attr,),
+        ).fetchone()
+        if found is None:
+            raise NotFound(
+                f"--by {by!r}: documents have no attribute {attr!r} (use document, coder, "
+                f"{', '.join(sel.DOCUMENT_COLUMNS)} or an imported metadata key)"
+            )
+        path = '$."' + attr.replace('"', '""') + '"'
+        expr = "json_extract(d.extra, '" + path.replace("'", "''") + "')"
+    key = f"coalesce(CAST({expr} AS TEXT), '{NONE_VALUE}')"
+    values = [v for (v,) in conn.execute(f"SELECT DISTINCT {key} FROM document d ORDER BY 1")]
+    return key, [(v, v) for v in values]
+
+
+def cooccurrence_matrix(
+    project, codes: Sequence[str], *, within: int | None = None, same: str | None = None,
+    subcodes: bool = False, coders: Sequence[str] = (), documents: Sequence[str] = (),
+    visible_coders: Sequence[int] | None = None,
+) -> Matrix:  # fmt: skip
+    """How often codings of two chosen codes co-occur in a document: overlap (share a
+    character; the default), within N characters (a gap of at most N), or touch the same
+    sentence or paragraph. ``counts[i][j]`` is the number of co-occurring pairs (a
+    coding of i, a coding of j); ``c_coefficient[i][j]`` is n_ij / (n_i + n_j - n_ij)
+    with n_i the codings of code i. A coding of a sub-code counts for its row when
+    ``subcodes``; a coding falling under two rows counts in both."""
+    if within is not None and same is not None:
+        raise ServiceError("give either --within N or --same sentence|paragraph, not both")
+    if within is not None and within < 0:
+        raise ServiceError("the distance (--within) cannot be negative")
+    if same not in (None, "sentence", "paragraph"):
+        raise ServiceError(f"--same takes sentence or paragraph, not {same!r}")
+    rows = _selections(project, codes, subcodes)
+    coder_ids = sel.visible(sel.coder_ids(project, coders) if coders else None, visible_coders)
+    doc_ids = sel.document_ids(project, documents) if documents else None
+    base = sel.base_filter(coder_ids, doc_ids)
+    row_of: dict[int, list[int]] = {}
+    for i, r in enumerate(rows):
+        for cid in r.ids:
+            row_of.setdefault(cid, []).append(i)
+    with project.session() as s:
+        conn = s.connection().connection.driver_connection
+        arr = coding_columns(
+            conn, ("c.document_id", "c.code_id", "c.start", 'c."end"'), sorted(row_of),
+            base.sql, base.params,
+        )  # fmt: skip
+    doc, code, start, end = (np.ascontiguousarray(arr[:, k]) for k in range(4))
+    # Each coding becomes one passage per row it belongs to.
+    lookup = {cid: rs for cid, rs in row_of.items()}
+    if all(len(rs) == 1 for rs in lookup.values()):
+        table = np.full(max(lookup) + 1, -1, dtype=np.int64)
+        for cid, rs in lookup.items():
+            table[cid] = rs[0]
+        row = table[code]
+    else:
+        parts = [(k, r) for k, cid in enumerate(code.tolist()) for r in lookup[cid]]
+        idx = np.array([k for k, _ in parts], dtype=np.int64)
+        row = np.array([r for _, r in parts], dtype=np.int64)
+        doc, start, end = doc[idx], start[idx], end[idx]
+    x = iv.Intervals(doc, start, end)
+    if same is not None:
+        x = _segment_numbers(project, x, same)
+    result = iv.cooccurrence(row, x, len(rows), within=within)
+    names = tuple(r.path for r in rows)
+    return Matrix(
+        names, names, tuple(tuple(int(v) for v in r) for r in result.pairs), "codings",
+        tuple(tuple(float(v) for v in r) for r in result.c), tuple(int(v) for v in result.n),
+    )  # fmt: skip
+
+
+def _segment_numbers(project, x: iv.Intervals, unit: str) -> iv.Intervals:
+    """Passages as [first, last) numbers of the sentences or paragraphs they touch."""
+    first = np.zeros(len(x), dtype=np.int64)
+    last = np.zeros(len(x), dtype=np.int64)
+    order = np.argsort(x.doc, kind="stable")
+    docs = np.unique(x.doc)
+    bounds = np.searchsorted(x.doc[order], docs, side="left").tolist() + [len(x)]
+    for n, did in enumerate(docs.tolist()):
+        with project.session() as s:
+            conn = s.connection().connection.driver_connection
+            text = conn.execute("SELECT text FROM document WHERE id = ?", (did,)).fetchone()[0]
+        index = SpanIndex(segments(text, unit))
+        for k in order[bounds[n] : bounds[n + 1]].tolist():
+            first[k], last[k] = index.touching(int(x.start[k]), int(x.end[k]))
+    return iv.Intervals(x.doc, first, last)

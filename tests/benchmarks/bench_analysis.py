@@ -1,0 +1,236 @@
+"""Benchmark: corpus search, retrieval and co-occurrence at scale.
+
+    .venv/bin/python -m tests.benchmarks.bench_analysis
+
+Builds, in a temporary folder, a project of 1,000 documents of 30,000 characters
+(30 MB; the issue's 10,000 would take too long on a shared machine, and the index
+makes the first screen independent of the corpus size while the baseline grows with
+it) and 1,000,000 codings over 50 codes (two of them with 100,000 each), then measures:
+
+- import with the full-text index against the same import with the index's triggers
+  removed (target: at most 1.5x);
+- the first screen (50 hits) of a word search, against a Python ``re`` scan over all
+  texts read from the file (targets: < 100 ms and at most 1/20 of the scan);
+- a code's first screen of passages (< 100 ms), A AND B and A NEAR B with 100,000
+  codings each (< 1 s), against raw sqlite3 reads of the same codings;
+- co-occurrence of 50 codes over 1,000,000 codings, in a fresh interpreter: time
+  (< 2 s) and peak memory growth (< 300 MB).
+
+``run()`` returns the rows ({measure, baseline, value, ratio, target}). Never asserted
+in tests: timings on a shared machine are noise-prone."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[2]
+DOCS = 1_000
+DOC_CHARS = 30_000
+IMPORT_SAMPLE = 300  # documents imported twice (with and without the index)
+CODINGS = 1_000_000
+CODES = 50
+BIG = 100_000  # codings of each of the two codes combined with AND / NEAR
+
+_VOCAB = ["ceasefire", "talks", "failed", "rebels", "civilians", "killed", "province", "monitor", "said", "government", "forces", "shelling", "displaced", "families", "negotiators", "accused", "army", "town", "village", "aid", "convoy", "envoy", "border", "militia", "statement", "sources", "reported", "attack", "wounded"]  # fmt: skip
+
+
+def _texts(n: int, seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        words, size = [], 0
+        while size < DOC_CHARS:
+            w = rng.choice(_VOCAB) if rng.random() > 0.0005 else "Deraa"
+            words.append(w)
+            size += len(w) + 1
+            if rng.random() < 0.06:
+                words[-1] += "."
+            if rng.random() < 0.01:
+                words[-1] += "\n"
+        out.append(f"doc {i} " + " ".join(words)[:DOC_CHARS])
+    return out
+
+
+def row(measure: str, baseline, value, target) -> dict:
+    ratio = (value / baseline) if isinstance(baseline, float) and baseline else None
+    return {"measure": measure, "baseline": baseline, "value": value,
+            "ratio": round(ratio, 3) if ratio is not None else None, "target": target}  # fmt: skip
+
+
+def _best_of(n: int, fn) -> float:
+    best = float("inf")
+    for _ in range(n):
+        t = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def _import(path: Path, texts: list[str], *, index: bool) -> float:
+    from desktop.services import documents
+    from desktop.services.project import Project
+
+    with Project.create(path) as p:
+        if not index:
+            with p.session() as s:
+                for name in ("document_fts_insert", "document_fts_delete", "document_fts_update"):
+                    s.connection().exec_driver_sql(f"DROP TRIGGER {name}")
+        t = time.perf_counter()
+        for i, text in enumerate(texts):
+            documents.add_document(p, name=f"d{i:05}.txt", text=text, kind="txt")
+        return time.perf_counter() - t
+
+
+def build(path: Path, texts: list[str]) -> None:
+    from desktop.services import codebook, coders, documents
+    from desktop.services.project import Project
+
+    with Project.create(path) as p:
+        p.actor = "bench"
+        for i, text in enumerate(texts):
+            documents.add_document(p, name=f"d{i:05}.txt", text=text, kind="txt")
+        coder = coders.add_coder(p, "ana").id
+        for k in range(CODES):
+            codebook.add_code(p, f"C{k:02}")
+    rng = np.random.default_rng(3)
+    per_code = [BIG, BIG] + [(CODINGS - 2 * BIG) // (CODES - 2)] * (CODES - 2)
+    code = np.repeat(np.arange(1, CODES + 1), per_code)
+    n = len(code)
+    doc = rng.integers(1, DOCS + 1, n)
+    start = rng.integers(0, DOC_CHARS - 200, n)
+    end = start + rng.integers(5, 150, n)
+    conn = sqlite3.connect(path)
+    conn.executemany(
+        'INSERT OR IGNORE INTO coding(document_id, code_id, coder_id, start, "end", quote, memo, '
+        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, '', '', '2026-01-01', '2026-01-01')",
+        zip(doc.tolist(), code.tolist(), [coder] * n, start.tolist(), end.tolist(), strict=True),
+    )
+    conn.commit()
+    conn.execute("ANALYZE")
+    conn.close()
+
+
+_COOC_CHILD = r"""
+import json, resource, sys, time
+from desktop.services.analysis.matrix import cooccurrence_matrix
+from desktop.services.project import Project
+p = Project.open(sys.argv[1])
+codes = [f"C{k:02}" for k in range(int(sys.argv[2]))]
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+t = time.perf_counter()
+m = cooccurrence_matrix(p, codes)
+seconds = time.perf_counter() - t
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+p.close()
+print(json.dumps({"seconds": seconds, "growth_mb": (after - before) / 1024, "pairs": sum(map(sum, m.counts))}))
+"""
+
+
+def _search_rows(path: Path) -> list[dict]:
+    from desktop.services.analysis import search as svc
+    from desktop.services.project import Project
+
+    word = re.compile(r"(?<![^\W_])negotiators(?![^\W_])", re.IGNORECASE)
+
+    def scan() -> int:
+        conn = sqlite3.connect(path)
+        n = sum(len(word.findall(t)) for (t,) in conn.execute("SELECT text FROM document"))
+        conn.close()
+        return n
+
+    with Project.open(path) as p:
+        first = _best_of(3, lambda: svc.search(p, "negotiators").first(p, 50))
+        rare = _best_of(3, lambda: svc.search(p, "Deraa").first(p, 50))
+    baseline = _best_of(2, scan)
+    return [
+        row(f"search: first 50 hits of a common word, {DOCS} docs x 30k chars, ms "
+            "(baseline: re scan of all texts)", baseline * 1000, first * 1000, "ratio <= 0.05"),  # fmt: skip
+        row("search: first 50 hits of a rare word, ms (baseline: re scan)", baseline * 1000, rare * 1000, "< 100 ms"),
+    ]
+
+
+def _retrieval_rows(path: Path) -> list[dict]:
+    from desktop.services.analysis.retrieval import RetrievalQuery, retrieve
+    from desktop.services.project import Project
+
+    def raw(code_ids) -> None:
+        conn = sqlite3.connect(path)
+        conn.execute(
+            f'SELECT id, document_id, start, "end" FROM coding WHERE code_id IN ({",".join(map(str, code_ids))})'
+        ).fetchall()
+        conn.close()
+
+    with Project.open(path) as p:
+
+        def screen(q: RetrievalQuery) -> None:
+            retrieve(p, q).page(p, 0, 50, context="sentence")
+
+        one = _best_of(3, lambda: screen(RetrievalQuery("C10")))
+        both = _best_of(2, lambda: screen(RetrievalQuery("C00", op="and", other="C01")))
+        near = _best_of(2, lambda: screen(RetrievalQuery("C00", op="near", other="C01", within=50)))
+    raw_one = _best_of(3, lambda: raw([11]))
+    raw_two = _best_of(2, lambda: raw([1, 2]))
+    n_one = (CODINGS - 2 * BIG) // (CODES - 2)
+    return [
+        row(f"retrieve: first screen of a code ({n_one:,} of {CODINGS:,} codings), ms "
+            "(baseline: raw sqlite3 read of its codings)", raw_one * 1000, one * 1000, "< 100 ms"),  # fmt: skip
+        row(f"retrieve: A AND B, {BIG:,} codings each, s (baseline: raw read of both)", raw_two, both, "< 1 s"),
+        row(f"retrieve: A NEAR B within 50, {BIG:,} each, s (baseline: raw read of both)", raw_two, near, "< 1 s"),
+    ]
+
+
+def _cooccurrence_rows(path: Path) -> list[dict]:
+    done = subprocess.run([sys.executable, "-c", _COOC_CHILD, str(path), str(CODES)],
+                          cwd=REPO, capture_output=True, text=True, check=True)  # fmt: skip
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+
+    def raw() -> None:
+        conn = sqlite3.connect(path)
+        conn.execute('SELECT document_id, code_id, start, "end" FROM coding').fetchall()
+        conn.close()
+
+    baseline = _best_of(1, raw)
+    return [
+        row(f"co-occurrence of {CODES} codes over {CODINGS:,} codings, s (baseline: raw "
+            "sqlite3 fetch of the codings)", baseline, got["seconds"], "< 2 s"),  # fmt: skip
+        row("co-occurrence: peak memory growth, MB", None, round(got["growth_mb"], 1), "value < 300 MB"),
+    ]
+
+
+def run() -> list[dict]:
+    texts = _texts(DOCS)
+    with tempfile.TemporaryDirectory(prefix="tessera-bench-analysis-") as tmp:
+        folder = Path(tmp)
+        plain = _import(folder / "plain.tessera", texts[:IMPORT_SAMPLE], index=False)
+        indexed = _import(folder / "indexed.tessera", texts[:IMPORT_SAMPLE], index=True)
+        rows = [row(f"import {IMPORT_SAMPLE} docs of 30k chars with the full-text index, s "
+                    "(baseline: without it)", plain, indexed, "ratio <= 1.5")]  # fmt: skip
+        path = folder / "big.tessera"
+        build(path, texts)
+        rows += _search_rows(path)
+        rows += _retrieval_rows(path)
+        rows += _cooccurrence_rows(path)
+    return rows
+
+
+def main() -> None:
+    rows = run()
+    width = max(len(r["measure"]) for r in rows)
+    print(f"{'measure':<{width}}  {'baseline':>9}  {'value':>9}  {'ratio':>6}  target")
+    for r in rows:
+        b = f"{r['baseline']:.3f}" if isinstance(r["baseline"], float) else ""
+        print(f"{r['measure']:<{width}}  {b:>9}  {r['value']:>9.3f}  {r['ratio']!s:>6}  {r['target'] or ''}")
+
+
+if __name__ == "__main__":
+    main()
