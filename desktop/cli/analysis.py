@@ -87,8 +87,8 @@ def _visible(project, name: str | None) -> list[int] | None:
     """The coders whose codings the command may read (blind coding)."""
     if not name:
         return None  # the command line is the reviewer's tool
-    from desktop.services import teams
     from desktop.services.analysis.selection import coder_ids
+    from desktop.services.teams import teams
 
     return teams.visible_coder_ids(project, coder_ids(project, [name])[0])
 
@@ -191,9 +191,9 @@ def cmd_search(args) -> int:
 
 
 def _code_all(project, result, args) -> int:
-    from desktop.services import coders as coder_svc
     from desktop.services.analysis import search as svc
     from desktop.services.analysis.selection import select_codes
+    from desktop.services.teams import coders as coder_svc
 
     select_codes(project, args.code_all)  # an unknown code is named before anything else
     known = coder_svc.list_coders(project)

@@ -40,6 +40,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "merge": ("teams", "merge coders' project files into TARGET"),
     "coders": ("teams", "the project's coders"),
     "blind": ("teams", "blind coding: each coder sees only their own codings"),
+    "retrieve": ("analysis", "coded passages across documents (code queries)"),
+    "search": ("analysis", "search the documents' text; optionally code every hit"),
+    "matrix": ("analysis", "codes by document, coder or attribute; co-occurrence"),
 }
 
 

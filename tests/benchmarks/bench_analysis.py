@@ -77,8 +77,8 @@ def _best_of(n: int, fn) -> float:
 
 
 def _import(path: Path, texts: list[str], *, index: bool) -> float:
-    from desktop.services import documents
-    from desktop.services.project import Project
+    from desktop.services.documents import documents
+    from desktop.services.project.project import Project
 
     with Project.create(path) as p:
         if not index:
@@ -92,8 +92,10 @@ def _import(path: Path, texts: list[str], *, index: bool) -> float:
 
 
 def build(path: Path, texts: list[str]) -> None:
-    from desktop.services import codebook, coders, documents
-    from desktop.services.project import Project
+    from desktop.services.codebook import codebook
+    from desktop.services.documents import documents
+    from desktop.services.project.project import Project
+    from desktop.services.teams import coders
 
     with Project.create(path) as p:
         p.actor = "bench"
@@ -123,7 +125,7 @@ def build(path: Path, texts: list[str]) -> None:
 _COOC_CHILD = r"""
 import json, resource, sys, time
 from desktop.services.analysis.matrix import cooccurrence_matrix
-from desktop.services.project import Project
+from desktop.services.project.project import Project
 p = Project.open(sys.argv[1])
 codes = [f"C{k:02}" for k in range(int(sys.argv[2]))]
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -138,7 +140,7 @@ print(json.dumps({"seconds": seconds, "growth_mb": (after - before) / 1024, "pai
 
 def _search_rows(path: Path) -> list[dict]:
     from desktop.services.analysis import search as svc
-    from desktop.services.project import Project
+    from desktop.services.project.project import Project
 
     word = re.compile(r"(?<![^\W_])negotiators(?![^\W_])", re.IGNORECASE)
 
@@ -161,7 +163,7 @@ def _search_rows(path: Path) -> list[dict]:
 
 def _retrieval_rows(path: Path) -> list[dict]:
     from desktop.services.analysis.retrieval import RetrievalQuery, retrieve
-    from desktop.services.project import Project
+    from desktop.services.project.project import Project
 
     def raw(code_ids) -> None:
         conn = sqlite3.connect(path)

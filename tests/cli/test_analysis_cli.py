@@ -10,8 +10,8 @@ import docx
 import pytest
 
 from desktop.cli.main import main
-from desktop.services import codings
-from desktop.services.project import Project
+from desktop.services.coding import codings
+from desktop.services.project.project import Project
 from tests.services.analysis.conftest import TEXT_A, build, span
 
 

@@ -18,7 +18,7 @@ from desktop.core.analysis import intervals as iv
 from desktop.core.analysis.segments import SpanIndex, context_span, segments
 from desktop.services.analysis import selection as sel
 from desktop.services.analysis.fetch import coding_columns
-from desktop.services.documents import page_of
+from desktop.services.documents.documents import page_of
 from desktop.services.errors import ServiceError
 
 OPERATORS = ("or", "and", "not", "near", "followed_by")

@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from desktop.core.analysis import kwic
 from desktop.core.analysis.search_query import QueryError, compile_regex, parse
 from desktop.core.analysis.segments import SpanIndex, segments
-from desktop.services import audit, codings
 from desktop.services.analysis import selection as sel
+from desktop.services.coding import codings
 from desktop.services.errors import NotFound, ServiceError
+from desktop.services.project import audit
 
 EXTENDS = ("word", "sentence", "paragraph")
 _BATCH = 16  # documents read per round trip while producing hits

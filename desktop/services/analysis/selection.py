@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from db import models as m
 from desktop.core.codepath import join_path
-from desktop.services.documents import METADATA_FIELDS
+from desktop.services.documents.documents import METADATA_FIELDS
 from desktop.services.errors import NotFound, ServiceError
 
 _COND = re.compile(r"^\s*(?P<lhs>.+?)\s*(?P<op>>=|<=|!=|=|<|>|~)\s*(?P<value>.*?)\s*$", re.S)

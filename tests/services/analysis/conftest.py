@@ -4,8 +4,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from desktop.services import codebook, coders, codings, documents, fields
-from desktop.services.project import Project
+from desktop.services.codebook import codebook, fields
+from desktop.services.coding import codings
+from desktop.services.documents import documents
+from desktop.services.project.project import Project
+from desktop.services.teams import coders
 
 TEXT_A = (
     "Government troops shelled the town. Rebels accused the army of killing 12 civilians.\n"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.services import teams
 from desktop.services.analysis.retrieval import RetrievalQuery, retrieve
 from desktop.services.errors import ServiceError
+from desktop.services.teams import teams
 from tests.services.analysis.conftest import TEXT_A, span
 
 

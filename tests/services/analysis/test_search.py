@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from desktop.services import codings, documents
 from desktop.services.analysis import search as svc
+from desktop.services.coding import codings
+from desktop.services.documents import documents
 from desktop.services.errors import ServiceError
-from desktop.services.project import Project
+from desktop.services.project.project import Project
 from tests.services.analysis.conftest import TEXT_A, TEXT_B, span
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "projects"
