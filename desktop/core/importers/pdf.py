@@ -331,9 +331,7 @@ def _assemble(results: list[PageResult], metadata: dict[str, str]) -> Extracted:
         raise ImportFailure(NO_TEXT_LAYER)
     if failed:
         warnings.append(f"{_pages_phrase(failed)} could not be read (damaged) and left empty")
-    blank = [
-        i + 1 for i, (text, _, err, _) in enumerate(results) if not err and not text.strip()
-    ]
+    blank = [i + 1 for i, (text, _, err, _) in enumerate(results) if not err and not text.strip()]
     if blank:
         verb = "has" if len(blank) == 1 else "have"
         warnings.append(f"{_pages_phrase(blank)} {verb} no text (only images, or empty)")

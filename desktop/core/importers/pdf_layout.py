@@ -93,9 +93,7 @@ class _Block:
     def __init__(self, box: LTTextBox) -> None:
         rows = _rows(box)
         self.lines = [
-            logical_line(
-                " ".join(ln.get_text().strip() for ln in row if ln.get_text().strip())
-            )
+            logical_line(" ".join(ln.get_text().strip() for ln in row if ln.get_text().strip()))
             for row in rows
         ]
         self.x0, self.x1, self.y0, self.y1 = box.x0, box.x1, box.y0, box.y1
