@@ -1,5 +1,6 @@
-"""Importing PDFs: reading order, hyphenation, ligatures, pages, metadata, bad files,
-progress and cancelling (in one process and in the page workers)."""
+"""Importing PDFs: reading order, right-to-left scripts, hyphenation, ligatures, pages,
+metadata, unmapped glyphs, bad files, progress and cancelling (in one process and in the
+page workers)."""
 
 from __future__ import annotations
 
@@ -390,3 +391,79 @@ def test_double_spaced_lines_stay_in_their_paragraph(tmp_path):
     stream += b"\n" + text_page_stream(second, x=108, top=720 - 27.5 * 5, leading=27.5)
     doc = extract(write_pdf(tmp_path / "transcript.pdf", [stream]))
     assert doc.text == "\n".join(first) + "\n\n" + second[0]
+
+
+# --- right-to-left scripts, presentation forms, unmapped glyphs -------------------------
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "pdfs"
+
+
+def test_right_to_left_lines_are_read_in_logical_order_with_their_digits():
+    """Arabic, Persian and Hebrew lines (LibreOffice draws each direction run apart, in
+    visual order) come out as they were typed: one paragraph each, digits in place."""
+    from tests.fixtures.pdf_texts import RTL_LINES
+
+    doc = extract(FIXTURES / "rtl.pdf")
+    paragraphs = [flat(p) for p in doc.text.split("\n\n")]
+    # LibreOffice draws no glyph for a zero-width non-joiner, so the PDF has a gap there.
+    assert paragraphs == [text.replace("\u200c", " ") for _, text in RTL_LINES]
+    assert "اندلعت الحرب في عام 2014 وقتل 120 شخصا." in doc.text
+    assert "قُتِلوا" in doc.text  # each vowel mark on its own letter
+    assert "الحرب" in doc.text and "برحلا" not in doc.text
+    assert doc.warnings == []
+
+
+def test_arabic_presentation_forms_are_read_as_letters():
+    from tests.fixtures.pdf_texts import PRESENTATION_READ
+
+    doc = extract(FIXTURES / "presentation-forms.pdf")
+    assert doc.text == PRESENTATION_READ
+    assert "الحرب" in doc.text
+    assert not any("\ufb50" <= ch <= "\ufdff" or "\ufe70" <= ch <= "\ufefe" for ch in doc.text)
+
+
+def test_presentation_form_rule():
+    from desktop.core.importers.pdf_layout import fold_presentation_forms
+
+    assert fold_presentation_forms("\ufe8d\ufedf\ufea4\ufeae\ufe8f") == "الحرب"
+    assert fold_presentation_forms("\ufefb") == "لا"  # lam-alef ligature: two letters
+    assert fold_presentation_forms("\ufec7\ufe76") == "ظ\u064e"  # isolated fatha: no space
+    assert fold_presentation_forms("ﬁ \ufeff x²") == "ﬁ \ufeff x²"  # other blocks untouched
+
+
+def test_glyphs_mapped_to_no_letter_are_left_out_with_a_warning():
+    from tests.fixtures.pdf_texts import UNMAPPED_PAGES
+
+    doc = extract(FIXTURES / "unmapped-glyphs.pdf")
+    assert "(cid:" not in doc.text
+    assert page_texts(doc) == [readable for readable, _ in UNMAPPED_PAGES]
+    count = sum(len(cids) for _, cids in UNMAPPED_PAGES)
+    assert doc.warnings == [
+        f"{count} characters on pages 1, 2 could not be read as text "
+        "(the PDF maps no letters to their glyphs) and are left out"
+    ]
+
+
+def test_pdf_whose_text_is_only_unmapped_glyphs_is_refused_with_the_reason(tmp_path):
+    pypdf = pytest.importorskip("pypdf")
+    writer = pypdf.PdfWriter(clone_from=FIXTURES / "unmapped-glyphs.pdf")
+    for page in writer.pages:  # keep only the font without a Unicode map
+        content = page.get_contents()
+        data = content.get_data().split(b"\n")
+        content.set_data(b"\n".join(line for line in data if b"/F1" not in line))
+        page.replace_contents(content)
+    path = tmp_path / "glyphs-only.pdf"
+    with path.open("wb") as fh:
+        writer.write(fh)
+    with pytest.raises(ImportFailure) as info:
+        extract(path)
+    message = str(info.value)
+    assert "cannot be read" in message and "8 characters on pages 1, 2" in message
+    assert "OCR" not in message
+
+
+def test_right_to_left_pdf_in_page_workers_gives_the_same_text(monkeypatch):
+    serial = pdf_importer.extract_pdf(FIXTURES / "rtl.pdf", parallel=False)
+    monkeypatch.setattr(pdf_importer, "PARALLEL_MIN_PAGES", 1)
+    assert extract(FIXTURES / "unmapped-glyphs.pdf").warnings  # counts cross processes
+    assert extract(FIXTURES / "rtl.pdf") == serial

@@ -39,6 +39,7 @@ from desktop.core.importers.pdf_guard import (
     bounded_layout,
     install,
     start_document,
+    unreadable_glyphs,
 )
 from desktop.core.importers.pdf_layout import LAPARAMS, page_text
 from desktop.core.text import normalise
@@ -57,13 +58,15 @@ WORKER_DIED = (
     "the PDF could not be read: the process reading its pages stopped unexpectedly "
     "(the file may be damaged, or the computer ran out of memory)"
 )
+NO_LETTERS = "the PDF's text cannot be read (its fonts map no letters to their glyphs)"
 PAGE_SEPARATOR = "\n\n"
 
 # Below this many pages, starting worker processes costs more than it saves.
 PARALLEL_MIN_PAGES = 32
 WORKERS = 2
 
-PageResult = tuple[str, bool, str | None]  # text, page has characters, error
+# text, page has characters, error, glyphs the PDF maps to no character
+PageResult = tuple[str, bool, str | None, int]
 
 log = logging.getLogger(__name__)
 
@@ -115,12 +118,12 @@ def _read_page(page) -> PageResult:
     try:
         bounded_layout(page)
         text, has_chars = page_text(page)
-        return text, has_chars, None
+        return text, has_chars, None, unreadable_glyphs(page)
     except PdfLimitExceeded as exc:
         raise ImportFailure(refused(exc)) from None
     except Exception as exc:  # pdfminer raises many kinds on a broken page stream
         log.debug("page %s failed: %r", page.page_number, exc)
-        return "", False, type(exc).__name__
+        return "", False, type(exc).__name__, 0
     finally:
         page.close()
 
@@ -213,7 +216,7 @@ def _extract_parallel(
         progress_queue.join_thread()
     if done < n_pages:
         report(progress, n_pages, n_pages)
-    pages: list[PageResult] = [("", False, None)] * n_pages
+    pages: list[PageResult] = [("", False, None, 0)] * n_pages
     for i, share in enumerate(shares):
         for number, result in zip(share, results[i], strict=True):
             pages[number] = result
@@ -321,14 +324,14 @@ def extract_pdf(
 
 def _assemble(results: list[PageResult], metadata: dict[str, str]) -> Extracted:
     warnings: list[str] = []
-    failed = [i + 1 for i, (_, _, err) in enumerate(results) if err]
+    failed = [i + 1 for i, (_, _, err, _) in enumerate(results) if err]
     if failed and len(failed) == len(results):
         raise ImportFailure(DAMAGED)
-    if not any(has_chars for _, has_chars, _ in results):
+    if not any(has_chars for _, has_chars, _, _ in results):
         raise ImportFailure(NO_TEXT_LAYER)
     if failed:
         warnings.append(f"{_pages_phrase(failed)} could not be read (damaged) and left empty")
-    blank = [i + 1 for i, (text, _, err) in enumerate(results) if not err and not text.strip()]
+    blank = [i + 1 for i, (text, _, err, _) in enumerate(results) if not err and not text.strip()]
     if blank:
         verb = "has" if len(blank) == 1 else "have"
         warnings.append(f"{_pages_phrase(blank)} {verb} no text (only images, or empty)")
@@ -336,7 +339,7 @@ def _assemble(results: list[PageResult], metadata: dict[str, str]) -> Extracted:
     parts: list[str] = []
     pages: list[tuple[int, int]] = []
     pos = 0
-    for text, _, _ in results:
+    for text, _, _, _ in results:
         page = normalise(text).strip("\n")
         if page and pos:  # blank pages get an empty range and no separator
             parts.append(PAGE_SEPARATOR)
@@ -345,14 +348,26 @@ def _assemble(results: list[PageResult], metadata: dict[str, str]) -> Extracted:
         pages.append((pos, pos + len(page)))
         pos += len(page)
     full = "".join(parts)
+    unreadable = _unreadable_warning(results)
     if not full.strip():
-        raise ImportFailure(NO_TEXT_LAYER)
-    if full.count("(cid:") > 20:
-        warnings.append(
-            "some characters could not be decoded (the PDF's fonts lack a Unicode map) "
-            "and appear as (cid:N)"
-        )
+        raise ImportFailure(f"{NO_LETTERS}: {unreadable}" if unreadable else NO_TEXT_LAYER)
+    if unreadable:
+        warnings.append(unreadable)
     return Extracted(text=full, kind="pdf", metadata=metadata, pages=pages, warnings=warnings)
+
+
+def _unreadable_warning(results: list[PageResult]) -> str | None:
+    """Glyphs the PDF maps to no character are left out of the text; say how many, and
+    on which pages, so the reader knows the text there is incomplete."""
+    pages = [i + 1 for i, result in enumerate(results) if result[3]]
+    if not pages:
+        return None
+    count = sum(result[3] for result in results)
+    what = "1 character" if count == 1 else f"{count:,} characters"
+    return (
+        f"{what} on {_pages_phrase(pages)} could not be read as text "
+        "(the PDF maps no letters to their glyphs) and are left out"
+    )
 
 
 def _pages_phrase(numbers: list[int]) -> str:

@@ -138,12 +138,28 @@ def install() -> None:
 
 def bounded_layout(page):
     """pdfplumber's ``page.layout``, built by a device that stops past
-    PDF_PAGE_OBJECTS_MAX drawn objects; cached on the page as pdfplumber does."""
+    PDF_PAGE_OBJECTS_MAX drawn objects; cached on the page as pdfplumber does.
+
+    The same device puts right-to-left lines in visual order before layout analysis
+    (see pdf_layout.visual_order) and draws glyphs that the PDF maps to no character
+    as no text, counting them (:func:`unreadable_glyphs`), where pdfminer would write
+    "(cid:N)" into the text."""
     from pdfminer.pdfinterp import PDFPageInterpreter
     from pdfplumber.page import PDFPageAggregatorWithMarkedContent
 
+    from desktop.core.importers.pdf_layout import visual_order
+
     class _CountingDevice(PDFPageAggregatorWithMarkedContent):
         drawn = 0
+        unreadable = 0
+
+        def handle_undefined_char(self, font, cid: int) -> str:
+            self.unreadable += 1
+            return ""
+
+        def end_page(self, page_obj) -> None:
+            visual_order(self.cur_item)
+            super().end_page(page_obj)
 
         def _count(self) -> None:
             self.drawn += 1
@@ -170,4 +186,11 @@ def bounded_layout(page):
     device = _CountingDevice(page.pdf.rsrcmgr, pageno=page.page_number, laparams=page.pdf.laparams)
     PDFPageInterpreter(page.pdf.rsrcmgr, device).process_page(page.page_obj)
     page._layout = device.get_result()
+    page._unreadable_glyphs = device.unreadable
     return page._layout
+
+
+def unreadable_glyphs(page) -> int:
+    """How many glyphs of the page (laid out by :func:`bounded_layout`) the PDF maps to
+    no character."""
+    return getattr(page, "_unreadable_glyphs", 0)

@@ -5,13 +5,23 @@ two columns come out interleaved line by line. With `laparams`, pdfminer groups
 characters into lines and lines into text boxes (paragraphs of one column) and orders
 the boxes column by column; we take those boxes, and repair two things it gets wrong:
 a justified line it split in two (ordered by glyph height, not position) and the
-indented first line of a paragraph it put in a box of its own."""
+indented first line of a paragraph it put in a box of its own.
+
+Right-to-left text (Arabic, Persian, Hebrew) is drawn by most producers glyph by glyph
+in visual order, one text object per direction run, runs in logical order. pdfminer
+reads each run as a line of its own, reversed. So before layout analysis the runs of a
+line that holds right-to-left letters are put in left-to-right order (`visual_order`),
+and each line's text is turned from visual into logical order with ICU's inverse
+bidi algorithm (`logical_line`). Arabic presentation forms (shaped glyph codes) become
+the letters they show (`fold_presentation_forms`), as ligatures do."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Iterator
 
-from pdfminer.layout import LTChar, LTFigure, LTTextBox, LTTextLine
+from pdfminer.layout import LTChar, LTContainer, LTFigure, LTTextBox, LTTextLine
 
 # pdfminer defaults, except all_texts: also analyse text inside form XObjects (figures).
 LAPARAMS = {
@@ -83,7 +93,8 @@ class _Block:
     def __init__(self, box: LTTextBox) -> None:
         rows = _rows(box)
         self.lines = [
-            " ".join(ln.get_text().strip() for ln in row if ln.get_text().strip()) for row in rows
+            logical_line(" ".join(ln.get_text().strip() for ln in row if ln.get_text().strip()))
+            for row in rows
         ]
         self.x0, self.x1, self.y0, self.y1 = box.x0, box.x1, box.y0, box.y1
         self.first_x0 = min(ln.x0 for ln in rows[0])
@@ -144,7 +155,7 @@ def page_text(page) -> tuple[str, bool]:
             paragraphs.append(list(block.lines))
         prev = block
     text = "\n\n".join("\n".join(line for line in para if line) for para in paragraphs)
-    return join_hyphenated(text), has_chars
+    return fold_presentation_forms(join_hyphenated(text)), has_chars
 
 
 def _chars(layout):
@@ -153,3 +164,155 @@ def _chars(layout):
             yield obj
         elif hasattr(obj, "__iter__"):
             yield from _chars(obj)
+
+
+# --- right-to-left text and Arabic presentation forms ---------------------------------
+
+_RTL_CLASSES = frozenset({"R", "AL"})
+_PRESENTATION_FORM = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")
+
+
+def _has_rtl(text: str) -> bool:
+    return any(unicodedata.bidirectional(ch) in _RTL_CLASSES for ch in text)
+
+
+def _mostly_rtl(text: str) -> bool:
+    """Are most of the line's strong (letter) characters right-to-left?"""
+    rtl = ltr = 0
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind in _RTL_CLASSES:
+            rtl += 1
+        elif kind == "L":
+            ltr += 1
+    return rtl > ltr
+
+
+def logical_line(visual: str) -> str:
+    """One line of a PDF, read in visual order (left to right), in logical order.
+
+    ICU's "inverse like direct" mode applies the bidi algorithm to the visual text,
+    which undoes it: right-to-left runs are reversed, numbers and Latin words inside
+    them keep their left-to-right order. The paragraph direction is that of most of
+    the line's letters. A line without right-to-left letters is returned as it is."""
+    if not _has_rtl(visual):
+        return visual
+    import icu
+
+    bidi = icu.Bidi()
+    bidi.setReorderingMode(icu.UBiDiReorderingMode.INVERSE_LIKE_DIRECT)
+    ustr = icu.UnicodeString(visual)  # setPara keeps a pointer into it
+    bidi.setPara(ustr, 1 if _mostly_rtl(visual) else 0)
+    return str(bidi.writeReordered(icu.Bidi.KEEP_BASE_COMBINING))
+
+
+def _fold(m: re.Match[str]) -> str:
+    letters = unicodedata.normalize("NFKC", m.group())
+    # Isolated forms of vowel marks decompose to a space and the mark; in running text
+    # the mark belongs to the letter before it, and a space would split the word.
+    if letters[:1] == " " and all(unicodedata.combining(ch) for ch in letters[1:]):
+        return letters[1:]
+    return letters
+
+
+def fold_presentation_forms(text: str) -> str:
+    """Arabic presentation forms (U+FB50-U+FDFF, U+FE70-U+FEFF), the shaped glyph codes
+    older PDF producers store, as the letters they show (NFKC of those blocks only):
+    'ﺍﻟﺤﺮﺏ' -> 'الحرب', 'ﻻ' -> 'لا'. The byte order mark U+FEFF is left alone."""
+    return _PRESENTATION_FORM.sub(_fold, text)
+
+
+def _same_line(a: LTChar, b: LTChar) -> bool:
+    """pdfminer's test for two characters of one line, without the distance."""
+    return a.is_voverlap(b) and min(a.height, b.height) * LAPARAMS["line_overlap"] < a.voverlap(b)
+
+
+def _adjacent(a: LTChar, b: LTChar) -> bool:
+    """pdfminer's test for two consecutive characters of one line (see group_objects)."""
+    return _same_line(a, b) and a.hdistance(b) < max(a.width, b.width) * LAPARAMS["char_margin"]
+
+
+def _runs(chars: list[LTChar]) -> Iterator[list[LTChar]]:
+    """Consecutive characters drawn next to each other, as pdfminer would join them."""
+    run: list[LTChar] = []
+    for ch in chars:
+        if run and not _adjacent(run[-1], ch):
+            yield run
+            run = []
+        run.append(ch)
+    if run:
+        yield run
+
+
+def visual_order(container: LTContainer) -> None:
+    """Reorder, in place and before layout analysis, the characters of every line that
+    holds right-to-left letters so that they come left to right, as pdfminer expects.
+    A vowel mark follows the letter it is drawn on (logical_line keeps it there). A
+    glyph that stands for several letters ('لا') gets them reversed, so that turning
+    the line into logical order puts them back. Pages without right-to-left letters
+    are left exactly as they were."""
+    objs = container._objs
+    for obj in objs:
+        if isinstance(obj, LTFigure):
+            visual_order(obj)
+    chars = [obj for obj in objs if isinstance(obj, LTChar)]
+    if not any(_has_rtl(ch.get_text()) for ch in chars):
+        return
+    ordered: list[LTChar] = []
+    line: list[LTChar] = []
+    for run in _runs(chars):
+        if line and not _same_line(line[-1], run[0]):
+            ordered.extend(_left_to_right(line))
+            line = []
+        line.extend(run)
+    ordered.extend(_left_to_right(line))
+    for ch in ordered:
+        text = ch.get_text()
+        if len(text) > 1 and _has_rtl(text):
+            ch._text = text[::-1]
+    others = [obj for obj in objs if not isinstance(obj, LTChar)]
+    # Layout analysis separates characters from everything else anyway.
+    container._objs = ordered + others
+
+
+def _is_mark(ch: LTChar) -> bool:
+    text = ch.get_text()
+    return bool(text) and all(unicodedata.combining(c) for c in text)
+
+
+def _left_to_right(line: list[LTChar]) -> list[LTChar]:
+    """The characters of one line sorted by position, each mark after its letter."""
+    if not any(_has_rtl(ch.get_text()) for ch in line):
+        return line
+    # Right-to-left text is drawn in visual order with each mark just before its
+    # letter (the whole shaped run reversed); a mark's position says little, as it is
+    # the point its glyph is offset from. A mark before a space or a digit goes with
+    # the letter before it.
+    units: list[list[LTChar]] = []
+    pending: list[LTChar] = []
+    for ch in line:
+        if _is_mark(ch):
+            pending.append(ch)
+            continue
+        if pending and units and not ch.get_text()[:1].isalpha():
+            _attach(units[-1], pending)
+            pending = []
+        units.append([ch])
+        _attach(units[-1], pending)
+        pending = []
+    if pending:
+        if units:
+            _attach(units[-1], pending)
+        else:
+            units.append(pending)
+    units.sort(key=lambda unit: unit[0].x0)
+    return [c for unit in units for c in unit]
+
+
+def _attach(unit: list[LTChar], marks: list[LTChar]) -> None:
+    """Marks after their letter, spanning it: a mark's own box is a point that may lie
+    outside the letter, where pdfminer would see a gap and put a space."""
+    base = unit[0]
+    for mark in marks:
+        mark.set_bbox((base.x0, mark.y0, base.x1, mark.y1))
+        unit.append(mark)
