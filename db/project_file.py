@@ -42,6 +42,8 @@ TABLES = {
          "code_field", "code_example", "coding_value", "audit_log"}
     ),
 }  # fmt: skip
+# the full-text index (a virtual table and its shadow tables) came with version 3
+TABLES[3] = TABLES[2] | {"document_fts"}
 
 
 @dataclass(frozen=True)

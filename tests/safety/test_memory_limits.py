@@ -46,10 +46,14 @@ def run_cli(*args: str | Path) -> tuple[subprocess.CompletedProcess, float]:
         capture_output=True, text=True, env=env, timeout=600, cwd=REPO,
     )  # fmt: skip
     reported = [ln for ln in done.stderr.splitlines() if ln.startswith("@@peak-kb ")]
-    peak_kb = int(reported[-1].split()[1]) if reported else 0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    # The process's own figure, or the children high-water mark if it grew past ours.
-    peak_kb = max(peak_kb, after if after > before else 0)
+    if reported:
+        peak_kb = int(reported[-1].split()[1])
+    else:
+        # The process died before reporting: the children high-water mark, if this run
+        # raised it. Only then: subprocess reaps earlier tests' abandoned children while
+        # starting this one, so the mark can come from another test's process.
+        after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        peak_kb = after if after > before else 0
     return done, peak_kb / 1024
 
 
