@@ -79,6 +79,12 @@ class Reliability:
     cohen_kappa: Coefficient
     fleiss_kappa: Coefficient
     krippendorff_alpha: Coefficient
+    bennett_s: Coefficient | None = None
+    gwet_ac1: Coefficient | None = None
+    gwet_ac2: Coefficient | None = None  # weighted by the level; None at the nominal level
+    cohen_kappa_linear: Coefficient | None = None
+    cohen_kappa_quadratic: Coefficient | None = None
+    pairwise_kappa: dict[str, Any] | None = None  # three or more coders
 
     @property
     def coefficients(self) -> tuple[Coefficient, ...]:
@@ -98,10 +104,25 @@ class Reliability:
             "cohen_kappa": self.cohen_kappa.value,
             "fleiss_kappa": self.fleiss_kappa.value,
             "krippendorff_alpha": self.krippendorff_alpha.value,
+            **{name: _value(getattr(self, name)) for name in EXTRA_MEASURES},
+            "pairwise_kappa": self.pairwise_kappa,
             "units": self.units,
             "coders": len(self.coders),
             "pairable_values": self.pairable_values,
         }
+
+
+EXTRA_MEASURES = (
+    "bennett_s",
+    "gwet_ac1",
+    "gwet_ac2",
+    "cohen_kappa_linear",
+    "cohen_kappa_quadratic",
+)
+
+
+def _value(c: Coefficient | None) -> float | None:
+    return None if c is None else c.value
 
 
 def _data(
@@ -360,8 +381,11 @@ def reliability(data, level: str = "nominal", coders: Sequence[str] | None = Non
     check_level(level)
     if not isinstance(data, ReliabilityData):
         data = ReliabilityData.from_matrix(data, level=level, coders=coders)
+    from desktop.core.agreement import chance
+
     alpha = krippendorff_alpha(data, level)
     agreement = percent_agreement(data)
+    ordered = data.numeric or level != "nominal"
     return Reliability(
         level=level,
         units=data.n_units,
@@ -374,4 +398,10 @@ def reliability(data, level: str = "nominal", coders: Sequence[str] | None = Non
         cohen_kappa=cohen_kappa(data),
         fleiss_kappa=fleiss_kappa(data),
         krippendorff_alpha=alpha,
+        bennett_s=chance.bennett_s(data),
+        gwet_ac1=chance.gwet_ac(data),
+        gwet_ac2=None if level == "nominal" else chance.gwet_ac(data, level),
+        cohen_kappa_linear=chance.weighted_kappa(data, "linear", ordered),
+        cohen_kappa_quadratic=chance.weighted_kappa(data, "quadratic", ordered),
+        pairwise_kappa=chance.pairwise_kappa(data) if data.n_coders >= 3 else None,
     )

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from desktop.core.agreement.coefficients import Reliability
+from desktop.core.agreement.coefficients import EXTRA_MEASURES, Reliability
 
 MEASURES = ("percent_agreement", "scott_pi", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha")
 MEASURE_TITLES = {
@@ -49,7 +49,8 @@ class AgreementRow:
         return "pooled" if self.document is None else "document"
 
     def value(self, measure: str) -> float | None:
-        return getattr(self.result, measure).value
+        c = getattr(self.result, measure)
+        return None if c is None else c.value
 
     def to_dict(self) -> dict[str, Any]:
         notes = {
@@ -69,6 +70,8 @@ class AgreementRow:
             "coded_by_any": self.coded_by_any,
             "conflicts": self.conflicts,
             **{m: self.value(m) for m in MEASURES},
+            **{m: self.value(m) for m in EXTRA_MEASURES},
+            "pairwise_kappa": self.result.pairwise_kappa,
             "notes": notes,
         }
 
@@ -113,7 +116,7 @@ class Report:
         header = ["kind", "code", "scope", "document", "unit", "units", "pairable_values"]
         header += [f"codings:{c}" for c in self.coders]
         header += [f"coded_units:{c}" for c in self.coders]
-        header += ["coded_by_any", "conflicts", *MEASURES]
+        header += ["coded_by_any", "conflicts", *MEASURES, *EXTRA_MEASURES]
         body = []
         for r in self.rows:
             body.append(
@@ -130,6 +133,7 @@ class Report:
                 + [r.coded_units.get(c, 0) for c in self.coders]
                 + [r.coded_by_any, r.conflicts]
                 + [r.value(m) for m in MEASURES]
+                + [r.value(m) for m in EXTRA_MEASURES]
             )
         return header, body
 
