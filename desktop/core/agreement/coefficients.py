@@ -30,7 +30,7 @@ or expected disagreement 0) has value ``None``, shown as n/a, with the reason in
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -85,6 +85,8 @@ class Reliability:
     cohen_kappa_linear: Coefficient | None = None
     cohen_kappa_quadratic: Coefficient | None = None
     pairwise_kappa: dict[str, Any] | None = None  # three or more coders
+    # the data the coefficients rest on (for the bootstrap); not compared or shown
+    data: ReliabilityData | None = field(default=None, compare=False, repr=False)
 
     @property
     def coefficients(self) -> tuple[Coefficient, ...]:
@@ -404,4 +406,5 @@ def reliability(data, level: str = "nominal", coders: Sequence[str] | None = Non
         cohen_kappa_linear=chance.weighted_kappa(data, "linear", ordered),
         cohen_kappa_quadratic=chance.weighted_kappa(data, "quadratic", ordered),
         pairwise_kappa=chance.pairwise_kappa(data) if data.n_coders >= 3 else None,
+        data=data,
     )
