@@ -44,7 +44,8 @@ def test_json_of_the_krippendorff_example(table, capsys, level, alpha):
     data = json.loads(capsys.readouterr().out)
     assert list(data) == [
         "percent_agreement", "scott_pi", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha",
-        "units", "coders", "pairable_values",
+        "bennett_s", "gwet_ac1", "gwet_ac2", "cohen_kappa_linear", "cohen_kappa_quadratic",
+        "pairwise_kappa", "units", "coders", "pairable_values", "notes",
     ]  # fmt: skip
     assert round(data["krippendorff_alpha"], 3) == alpha
     assert data["percent_agreement"] == pytest.approx(0.8)
@@ -96,7 +97,8 @@ def test_csv_output(table, capsys):
     assert main(["agreement", "--table", table(KRIPPENDORFF_CSV), "--csv"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "measure,value,units,pairable_values,note"
-    assert lines[-1].startswith("krippendorff_alpha,0.743421,11,40")
+    assert any(line.startswith("krippendorff_alpha,0.743421,11,40") for line in lines)
+    assert any(line.startswith("gwet_ac1,") for line in lines)
 
 
 @pytest.mark.parametrize(
@@ -104,8 +106,8 @@ def test_csv_output(table, capsys):
     [
         ("a,b\n1,2\n1,x\n", "ordinal", "line 3, column 2 (b): 'x' is not a number"),
         ("a,b\n1,2\n1\n", "nominal", "line 3: 1 cells, but the header names 2 coders"),
-        ('a,b\n1,"2\n', "nominal", "line 2: malformed CSV"),
-        ("", "nominal", "empty file"),
+        ('a,b\n1,"2\n', "nominal", "line 2: a quoted value starting on this line is never closed"),
+        ("", "nominal", "the file is empty"),
         ("a\n1\n", "nominal", "at least two coder columns"),
         ("a,,c\n1,2,3\n", "nominal", "column 2 has no coder name"),
         ("a,b\n1,-2\n", "ratio", "negative"),
@@ -189,3 +191,105 @@ def test_project_errors(project_path, capsys):
     assert "at least two coders" in capsys.readouterr().err
     assert main(["agreement", project_path, "--coders", "ana,zoe"]) == 1
     assert "no coder named 'zoe'" in capsys.readouterr().err
+
+
+# --- table mode: IDs, delimiters, numbers, order; bootstrap; segments -----------------------
+
+UNIT_AB = "unit,a,b\n1,x,x\n2,y,x\n3,y,y\n4,x,x\n"
+
+
+def test_a_unit_id_column_is_not_a_coder(table, capsys):
+    assert main(["agreement", "--table", table(UNIT_AB), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["coders"] == 2
+    assert data["krippendorff_alpha"] == pytest.approx(0.533, abs=5e-4)
+    assert any("'unit' read as unit IDs" in n for n in data["notes"])
+    # told to, the column is a coder after all
+    assert main(["agreement", "--table", table(UNIT_AB), "--id-column", "", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["coders"] == 3
+
+
+def test_distinct_first_column_and_named_id_column(table, capsys):
+    text = "case_no;r1;r2\nA17;1;1\nB02;2;2\nC33;2;1\nD4;1;1\n"
+    assert main(["agreement", "--table", table(text)]) == 0
+    out = capsys.readouterr().out
+    assert "2 coders (r1, r2)" in out and "every value distinct" in out and "';'" in out
+    tabbed = "r1\tkey\tr2\n1\tA\t1\n2\tB\t2\n2\tC\t1\n"
+    assert main(["agreement", "--table", table(tabbed), "--id-column", "KEY", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["coders"] == 2
+    assert main(["agreement", "--table", table(tabbed), "--id-column", "nope"]) == 1
+    assert "no column 'nope' for --id-column" in capsys.readouterr().err
+
+
+def test_numbers_written_differently_are_one_value_at_every_level(table, capsys):
+    text = "a,b\n1,1.0\n01,1\n2,2.0\n2,1\n"
+    values = {}
+    for level in ("nominal", "interval"):
+        assert main(["agreement", "--table", table(text), "--level", level, "--json"]) == 0
+        values[level] = json.loads(capsys.readouterr().out)
+    for key in ("percent_agreement", "scott_pi", "cohen_kappa"):
+        assert values["nominal"][key] == pytest.approx(values["interval"][key])
+    assert values["nominal"]["percent_agreement"] == pytest.approx(0.75)
+
+
+def test_order_gives_labels_their_ranks(table, capsys):
+    text = "a,b\nlow,low\nmid,high\nhigh,high\nmid,mid\nlow,mid\n"
+    args = ["agreement", "--table", table(text), "--level", "ordinal", "--json"]
+    assert main(args) == 1
+    assert "'low' is not a number" in capsys.readouterr().err
+    assert main([*args, "--order", "low,mid,high"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["cohen_kappa_linear"] is not None and data["gwet_ac2"] is not None
+    assert main([*args, "--order", "low,high"]) == 1
+    assert "'mid' is not one of the --order labels" in capsys.readouterr().err
+
+
+def test_bootstrap_interval_repeats_with_a_seed(table, capsys):
+    args = ["agreement", "--table", table(KRIPPENDORFF_CSV), "--level", "interval",
+            "--bootstrap", "1000", "--seed", "5"]  # fmt: skip
+    assert main([*args, "--json"]) == 0
+    first = json.loads(capsys.readouterr().out)["bootstrap"]
+    assert main([*args, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["bootstrap"] == first
+    low, high = first["interval"]
+    assert low < 0.849 < high and set(first["q"]) == {"0.667", "0.8"}
+    assert main(args) == 0
+    assert "q(alpha < 0.8) = " in capsys.readouterr().out
+
+
+SEGMENTS_2004 = """coder,start,end,category
+i,225,295,c
+i,370,400,c
+j,220,300,c
+j,355,375,c
+j,400,420,c
+i,180,240,k
+j,180,240,k
+i,300,350,k
+j,300,350,k
+"""
+
+
+def test_segments_json_reproduces_krippendorff_2004(table, capsys):
+    # Krippendorff, Content Analysis 2nd ed. (2004), p. 254: alpha(c) = .7286, alpha(k) = 1
+    path = table(SEGMENTS_2004, "segments.csv")
+    assert main(["agreement", "--segments", path, "--length", "300", "--begin", "150",
+                 "--json"]) == 0  # fmt: skip
+    data = json.loads(capsys.readouterr().out)
+    assert {"u_alpha", "u_alpha_binary", "cu_alpha", "Cu_alpha", "per_category"} <= set(data)
+    c = data["per_category"]["c"]
+    assert set(c) == {"u_alpha", "observed_disagreement", "expected_disagreement"}
+    assert c["u_alpha"] == pytest.approx(0.7286, abs=5e-5)
+    assert data["per_category"]["k"]["u_alpha"] == pytest.approx(1.0)
+
+
+def test_segments_errors_name_the_file(table, capsys):
+    path = table("coder,start,end,category\ni,10,500,c\nj,10,20,c\n", "segs.csv")
+    assert main(["agreement", "--segments", path, "--length", "300"]) == 1
+    err = capsys.readouterr().err
+    assert "segs.csv" in err and "[10, 500)" in err
+    assert main(["agreement", "--segments", path]) == 1
+    assert "--length" in capsys.readouterr().err
+    bad = table("coder,start,end,category\ni,a,20,c\n", "bad.csv")
+    assert main(["agreement", "--segments", bad, "--length", "30"]) == 1
+    assert "bad.csv, line 2: start and end must be whole numbers" in capsys.readouterr().err

@@ -33,7 +33,9 @@ def _brute(matrix, level, samples, seed):
         m = len(vals)
         for i in range(m):
             for j in range(i + 1, m):
-                diff = (vals[i] - vals[j]) ** 2 if level == "interval" else float(vals[i] != vals[j])
+                diff = (
+                    (vals[i] - vals[j]) ** 2 if level == "interval" else float(vals[i] != vals[j])
+                )
                 pairs.append(2 * diff / (m - 1))
     pairs = np.asarray(pairs)
     rng = np.random.default_rng(seed)

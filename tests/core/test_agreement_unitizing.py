@@ -79,9 +79,7 @@ def _brute(data, lo, hi):
         for k in values
     }
     u = 1 - (n - sum(o[c, c] for c in values)) / (n - sum(e[c, c] for c in values))
-    binary = 1 - (marg[None] - o[None, None]) / (
-        sum(e[None, k] for k in values) - e[None, None]
-    )
+    binary = 1 - (marg[None] - o[None, None]) / (sum(e[None, k] for k in values) - e[None, None])
     # _cu alpha: coded-coded intersections only
     coded = [v for v in values if v is not None]
     if len(coded) < 2:
@@ -94,9 +92,7 @@ def _brute(data, lo, hi):
         for s1, e1, v1 in parts[a]:
             if v1 is None:
                 continue
-            x = sum(
-                max(0, min(e1, e2) - max(s1, s2)) for s2, e2, v2 in parts[b] if v2 is not None
-            )
+            x = sum(max(0, min(e1, e2) - max(s1, s2)) for s2, e2, v2 in parts[b] if v2 is not None)
             sq[v1] += x * x
     s_all = sum(sq.values())
     den_c = nc - s_all / (nc * (m - 1))

@@ -353,9 +353,7 @@ def unitizing_alpha(
             notes["cu_alpha"] = "needs two or more categories that coders' segments share"
         if big is None:
             notes["Cu_alpha"] = "needs two or more domains that coders' segments share"
-    return UnitizingResult(
-        coders, lo, hi - lo, count, u, binary, cu, big, per_category, notes
-    )
+    return UnitizingResult(coders, lo, hi - lo, count, u, binary, cu, big, per_category, notes)
 
 
 def _family(triples, lo: int, hi: int, n_values: int, cu: str | None):
