@@ -82,13 +82,17 @@ def register(subparsers) -> None:
                    help="with --table: the labels in order, for ordinal data given as words")  # fmt: skip
     p.add_argument("--bootstrap", type=int, metavar="N",
                    help="bootstrap N samples of alpha: interval and q = P(alpha < minimum)")  # fmt: skip
-    p.add_argument("--seed", type=int, metavar="S", help="seed of the bootstrap (same seed, same interval)")
+    p.add_argument(
+        "--seed", type=int, metavar="S", help="seed of the bootstrap (same seed, same interval)"
+    )
     p.add_argument("--minimum", type=float, nargs="+", default=[0.667, 0.8], metavar="ALPHA",
                    help="minimums for q with --bootstrap (default: 0.667 0.8)")  # fmt: skip
     p.add_argument("--segments", metavar="FILE.csv",
                    help="unitizing alpha of segments on a continuum: rows coder,start,end,"
                         "category with [start, end) on [B, B+L) (needs --length)")  # fmt: skip
-    p.add_argument("--length", type=int, metavar="L", help="with --segments: the continuum's length")
+    p.add_argument(
+        "--length", type=int, metavar="L", help="with --segments: the continuum's length"
+    )
     p.add_argument("--begin", type=int, default=0, metavar="B",
                    help="with --segments: where the continuum begins (default 0)")  # fmt: skip
     out = p.add_mutually_exclusive_group()
@@ -103,7 +107,9 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.segments:
         if args.table or args.project:
-            raise CliError("agreement: give --segments FILE.csv alone, without --table or a PROJECT")
+            raise CliError(
+                "agreement: give --segments FILE.csv alone, without --table or a PROJECT"
+            )
         return _run_segments(args)
     if args.table and args.project:
         raise CliError("agreement: give either --table FILE.csv or a PROJECT, not both")
