@@ -74,6 +74,9 @@ def register(subparsers) -> None:
                    help="with PROJECT: also match codings as MAXQDA does: two coders' codings "
                         "of a code match when their overlap is at least X %% of the span "
                         "from the first start to the last end")  # fmt: skip
+    p.add_argument("--unitizing", action="store_true",
+                   help="with PROJECT: also Krippendorff's unitizing alpha per code, document "
+                        "and pooled, on the codings' own offsets (no units)")  # fmt: skip
     p.add_argument("--id-column", metavar="NAME",
                    help="with --table: the column of unit IDs (default: the first column "
                         "when named unit/id/item/case or all its values are distinct; "
@@ -116,7 +119,8 @@ def run(args: argparse.Namespace) -> int:
     if args.table:
         extra = [f"--{name.replace('_', '-')}" for name in
                  ("coders", "codes", "documents", "exclusive", "html", "none_as_value",
-                  "coded_stretches", "segments_match") if getattr(args, name)]  # fmt: skip
+                  "coded_stretches", "segments_match", "unitizing")
+                 if getattr(args, name)]  # fmt: skip
         if extra:
             raise CliError(f"agreement: {', '.join(extra)} only apply to a PROJECT")
         return _run_table(args)
@@ -327,17 +331,88 @@ def _run_project(args) -> int:
             codes=args.codes,
             documents=args.documents,
             exclusive=args.exclusive,
+            none_as_value=args.none_as_value,
+            coded_stretches=args.coded_stretches,
         )
         project_name = project.name
+        extra = _project_extras(args, project, coders)
+    boot = None
+    if args.bootstrap:
+        from desktop.services.agreement import project_bootstrap
+
+        if args.bootstrap < 1:
+            raise CliError("agreement: --bootstrap needs a positive number of samples")
+        boot = project_bootstrap(report, samples=args.bootstrap, seed=args.seed,
+                                 minimums=args.minimum)  # fmt: skip
     if args.html:
         _write_html(Path(args.html), report, project_name, args.codes)
     if args.json:
-        print(report.to_json())
+        out = report.to_dict()
+        if boot is not None:
+            out["bootstrap"] = [{"code": code, **b.to_dict()} for (code, _), b in boot.items()]
+        out.update(extra)
+        print(json.dumps(out, indent=2, ensure_ascii=False))
     elif args.csv:
         print(report.to_csv(), end="")
     else:
-        print(_report_text(report))
+        text = _report_text(report)
+        if boot is not None:
+            text += "\n\n" + "\n".join(f"{code}: {_bootstrap_text(b)}"
+                                        for (code, _), b in boot.items())  # fmt: skip
+        if "unitizing" in extra:
+            text += "\n\n" + _unitizing_text(extra["unitizing"])
+        if "segments_match" in extra:
+            text += "\n\n" + _segments_text(extra["segments_match"])
+        print(text)
     return 0
+
+
+def _project_extras(args, project, coders) -> dict:
+    from desktop.services.agreement import project_segment_matching, project_unitizing
+    from desktop.services.errors import ServiceError
+
+    extra: dict = {}
+    try:
+        if args.unitizing:
+            rows = project_unitizing(project, coders=coders, codes=args.codes,
+                                     documents=args.documents)  # fmt: skip
+            extra["unitizing"] = [r.to_dict() for r in rows]
+        if args.segments_match is not None:
+            match = project_segment_matching(project, coders=coders, threshold=args.segments_match,
+                                             codes=args.codes, documents=args.documents)  # fmt: skip
+            extra["segments_match"] = match.to_dict()
+    except ServiceError as exc:
+        raise CliError(f"agreement: {exc}") from None
+    return extra
+
+
+def _unitizing_text(rows: list[dict]) -> str:
+    lines = ["Unitizing alpha on the codings' offsets (Krippendorff 1995/2004 per code; "
+             "|u: 2016 binary):", f"{'code':<30} {'document':<24} {'alpha':>7} {'|u':>7}"]  # fmt: skip
+    for r in rows:
+        lines.append(f"{r['code']:<30} {r['document'] or '(all)':<24} "
+                     f"{format_value('a', r['u_alpha']):>7} {format_value('a', r['u_alpha_binary']):>7}")  # fmt: skip
+    return "\n".join(lines)
+
+
+def _segments_text(match: dict) -> str:
+    a, b = match["coders"]
+    lines = [f"Segment matching (MAXQDA): overlap >= {match['threshold_percent']:g} %",
+             f"{'code':<30} {'document':<24} {'matched':>7} {'only ' + a:>10} "
+             f"{'only ' + b:>10} {'%agree':>7} {'kappa':>6}"]  # fmt: skip
+    for r in match["rows"]:
+        lines.append(f"{r['code'] or '(all codes)':<30} {r['document'] or '(all)':<24} "
+                     f"{r['matched']:>7} {r['only_a']:>10} {r['only_b']:>10} "
+                     f"{format_value('percent_agreement', r['percent_agreement']):>7} "
+                     f"{format_value('k', r['kappa']):>6}")  # fmt: skip
+    lines += ["", "Passage by passage:"]
+    for p in match["passages"]:
+        sa = f"[{p['a'][0]}, {p['a'][1]})" if p["a"] else "-"
+        sb = f"[{p['b'][0]}, {p['b'][1]})" if p["b"] else "-"
+        state = f"match {p['overlap_percent']:.0f} %" if p["a"] and p["b"] else "no match"
+        lines.append(f"  {p['document']}  {p['code']}  {a}: {sa}  {b}: {sb}  {state}")
+    lines.append(match["definition"])
+    return "\n".join(lines)
 
 
 def _write_html(path: Path, report, project_name: str, codes: list[str] | None) -> None:
@@ -354,11 +429,13 @@ def _report_text(report) -> str:
     head = f"Agreement of {', '.join(report.coders)} by {report.unit} units"
     if not report.rows:
         return head + ": no codings by these coders in these documents"
-    header = ["code", "document", "units", "coded", "%agree", "pi", "kappa", "Fleiss", "alpha"]
+    header = ["code", "document", "units", "coded", "%agree", "pi", "kappa", "Fleiss", "alpha",
+              "S", "AC1"]  # fmt: skip
+    shown = (*MEASURES, "bennett_s", "gwet_ac1")
     body = []
     for r in report.rows:
         body.append([r.code, r.document or "(all)", str(r.units), str(r.coded_by_any),
-                     *[format_value(m, r.value(m)) for m in MEASURES]])  # fmt: skip
+                     *[format_value(m, r.value(m)) for m in shown]])  # fmt: skip
     widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
     lines = [head, ""]
     for row in [header, *body]:
@@ -368,6 +445,8 @@ def _report_text(report) -> str:
     lines += [
         "",
         "units: units of analysis; coded: units that at least one coder coded (the others",
-        "count as agreements in %agree). n/a: does not apply or undefined (--json says why).",
+        "count as agreements in %agree). S: Bennett's S; AC1: Gwet's AC1. n/a: does not",
+        "apply or undefined (--json says why).",
+        *report.choices,
     ]
     return "\n".join(lines)

@@ -293,3 +293,98 @@ def test_segments_errors_name_the_file(table, capsys):
     bad = table("coder,start,end,category\ni,a,20,c\n", "bad.csv")
     assert main(["agreement", "--segments", bad, "--length", "30"]) == 1
     assert "bad.csv, line 2: start and end must be whole numbers" in capsys.readouterr().err
+
+
+# --- a project: the choices a figure rests on, unitizing alpha, segment matching -------------
+
+PARAGRAPH_1 = "Rebels said no. The army said yes."
+TWO_PARAGRAPHS = PARAGRAPH_1 + "\n\n" + "A long paragraph nobody coded. " * 30
+
+
+@pytest.fixture
+def two_paragraphs(tmp_path):
+    from desktop.services import codebook, coders, codings, documents
+    from desktop.services.project import Project
+
+    path = tmp_path / "paras.tessera"
+    p = Project.create(path, template="empty")
+    p.actor = "test"
+    doc = documents.add_document(p, name="two.txt", text=TWO_PARAGRAPHS, kind="txt")
+    armed = codebook.add_code(p, "Actors/Armed")
+    civil = codebook.add_code(p, "Actors/Civil")
+    plan = {
+        "ana": [(armed, 0, 6), (armed, 16, 24), (civil, 25, 34)],
+        "ben": [(armed, 0, 7), (armed, 20, 24)],
+    }
+    for name, spans in plan.items():
+        coder = coders.add_coder(p, name)
+        for code, start, end in spans:
+            codings.apply_coding(p, document_id=doc.id, code_id=code.id, coder_id=coder.id,
+                                 start=start, end=end)  # fmt: skip
+    p.close()
+    return str(path)
+
+
+def _pooled(data, code):
+    return next(r for r in data["rows"] if r["code"] == code and r["scope"] == "pooled")
+
+
+def test_coded_stretches_count_only_the_coded_paragraph(two_paragraphs, capsys):
+    base = ["agreement", two_paragraphs, "--coders", "ana,ben", "--codes", "Actors/Armed"]
+    assert main([*base, "--json"]) == 0
+    every = json.loads(capsys.readouterr().out)
+    assert _pooled(every, "Actors/Armed")["units"] == len(TWO_PARAGRAPHS)
+    assert "every unit" in every["choices"][0]
+    assert main([*base, "--coded-stretches", "paragraph", "--json"]) == 0
+    inside = json.loads(capsys.readouterr().out)
+    row = _pooled(inside, "Actors/Armed")
+    assert row["units"] == len(PARAGRAPH_1)
+    assert "paragraph" in inside["choices"][0]
+    # uncoded text no longer inflates kappa
+    assert row["cohen_kappa"] < _pooled(every, "Actors/Armed")["cohen_kappa"]
+    assert main([*base, "--coded-stretches", "paragraph"]) == 0
+    assert "Units counted: only units inside a paragraph" in capsys.readouterr().out
+
+
+def test_none_as_value_penalises_coding_against_not_coding(two_paragraphs, capsys):
+    base = ["agreement", two_paragraphs, "--coders", "ana,ben", "--codes", "Actors/Armed",
+            "--exclusive", "Actors/Armed", "Actors/Civil", "--json"]  # fmt: skip
+    assert main(base) == 0
+    given = json.loads(capsys.readouterr().out)
+    assert "agreement given that both coded" in " ".join(given["choices"])
+    assert main([*base, "--none-as-value"]) == 0
+    none = json.loads(capsys.readouterr().out)
+    assert "(none)" in " ".join(none["choices"])
+    label = "Actors/Armed | Actors/Civil"
+    assert _pooled(none, label)["pairable_values"] > _pooled(given, label)["pairable_values"]
+
+
+def test_unitizing_and_segment_matching_over_a_project(two_paragraphs, capsys):
+    args = ["agreement", two_paragraphs, "--coders", "ana,ben", "--unitizing",
+            "--segments-match", "80", "--json"]  # fmt: skip
+    assert main(args) == 0
+    data = json.loads(capsys.readouterr().out)
+    armed = next(r for r in data["unitizing"] if r["code"] == "Actors/Armed" and not r["document"])
+    assert 0 < armed["u_alpha"] < 1 and armed["length"] == len(TWO_PARAGRAPHS)
+    match = data["segments_match"]
+    overall = match["rows"][0]
+    # [0,6) vs [0,7): 6/7 = 86 % >= 80 % match; [16,24) vs [20,24): 50 %; Civil only ana
+    assert (overall["matched"], overall["only_a"], overall["only_b"]) == (2, 2, 1)
+    assert overall["percent_agreement"] == pytest.approx(2 / 5)
+    assert overall["kappa"] == pytest.approx((2 / 5 - 1 / 2) / (1 - 1 / 2))
+    assert len(match["passages"]) == 4
+    assert main(args[:-1]) == 0
+    out = capsys.readouterr().out
+    assert "Segment matching (MAXQDA): overlap >= 80 %" in out and "match 86 %" in out
+    assert main(["agreement", two_paragraphs, "--coders", "ana,ben", "--segments-match", "0"]) == 1
+    assert "threshold" in capsys.readouterr().err
+
+
+def test_project_bootstrap(two_paragraphs, capsys):
+    args = ["agreement", two_paragraphs, "--coders", "ana,ben", "--bootstrap", "200",
+            "--seed", "1", "--json"]  # fmt: skip
+    assert main(args) == 0
+    first = json.loads(capsys.readouterr().out)["bootstrap"]
+    assert main(args) == 0
+    assert json.loads(capsys.readouterr().out)["bootstrap"] == first
+    assert {b["code"] for b in first} == {"Actors/Armed", "Actors/Civil"}

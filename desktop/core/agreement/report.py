@@ -89,6 +89,16 @@ class Report:
         "set of mutually exclusive codes a unit's value is the code the coder gave it "
         "(a combination if several), and missing if none."
     )
+    # the choices every figure rests on, said in every rendering
+    units_counted: str = "every unit of the documents (uncoded text counts as agreement)"
+    exclusive_missing: str = ""
+
+    @property
+    def choices(self) -> list[str]:
+        out = [f"Units counted: {self.units_counted}."]
+        if self.exclusive_missing:
+            out.append(f"Mutually exclusive codes: {self.exclusive_missing}.")
+        return out
 
     def pooled(self) -> list[AgreementRow]:
         return [r for r in self.rows if r.document is None]
@@ -105,6 +115,7 @@ class Report:
             "coders": list(self.coders),
             "documents": list(self.documents),
             "definitions": self.definitions,
+            "choices": self.choices,
             "rows": [r.to_dict() for r in self.rows],
         }
 
@@ -185,6 +196,7 @@ class Report:
             "</tbody>",
             "</table>",
             f'<p class="definitions">{html.escape(self.definitions)}</p>',
+            *[f'<p class="choices">{html.escape(c)}</p>' for c in self.choices],
         ]
         return "\n".join(lines)
 
