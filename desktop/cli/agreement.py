@@ -357,8 +357,14 @@ def _run_project(args) -> int:
     else:
         text = _report_text(report)
         if boot is not None:
-            text += "\n\n" + "\n".join(f"{code}: {_bootstrap_text(b)}"
-                                        for (code, _), b in boot.items())  # fmt: skip
+            text += "\n\n" + "\n".join(
+                f"{code}: {_bootstrap_text(b)}" for (code, _), b in boot.items()
+            )
+            if report.unit != "sentence":
+                text += (
+                    f"\n(The bootstrap takes {report.unit} units as independent; neighbouring "
+                    f"{report.unit}s are not, so these intervals are too narrow.)"
+                )
         if "unitizing" in extra:
             text += "\n\n" + _unitizing_text(extra["unitizing"])
         if "segments_match" in extra:

@@ -12,12 +12,17 @@ more than a hundred. ``seed`` makes the interval repeat exactly. The result has 
 percentile interval and, for each minimum (0.667 and 0.8 by default, after Krippendorff
 2004), ``q``: the share of samples with alpha below it, the probability that the
 reliability of the data falls short of that minimum.
+
+The bootstrap takes the units as independent draws. Neighbouring character or word units
+of a text are not independent (a coding covers many of them at once), so over character
+or word units the interval is far narrower than the uncertainty it stands for; it is
+meaningful for units that are sampled as such (table data, sentences, paragraphs).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -159,5 +164,5 @@ def bootstrap_report(
         result = bootstrap_alpha(data, row.result.level, samples=samples, seed=row_seed,
                                  minimums=minimums, confidence=confidence, progress=step,
                                  cancel=cancel)  # fmt: skip
-        out[(row.code, row.document)] = result
+        out[(row.code, row.document)] = replace(result, seed=seed)
     return out

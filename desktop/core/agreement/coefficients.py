@@ -154,6 +154,15 @@ class Coincidences:
 
 
 def coincidences(data: ReliabilityData) -> Coincidences:
+    """The coincidences of ``data``, computed once per data set (alpha, percent agreement
+    and the bootstrap all start from them)."""
+    cached = data.__dict__.get("_coincidences")
+    if cached is None:
+        cached = data.__dict__["_coincidences"] = _coincidences(data)
+    return cached
+
+
+def _coincidences(data: ReliabilityData) -> Coincidences:
     counts = data.unit_counts().astype(float)
     m = counts.sum(axis=1)
     pairable = m >= 2
