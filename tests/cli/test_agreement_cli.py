@@ -346,6 +346,17 @@ def test_coded_stretches_count_only_the_coded_paragraph(two_paragraphs, capsys):
     assert "Units counted: only units inside a paragraph" in capsys.readouterr().out
 
 
+def test_html_report_states_the_choices(two_paragraphs, tmp_path, capsys):
+    page = tmp_path / "report.html"
+    args = ["agreement", two_paragraphs, "--coders", "ana,ben", "--coded-stretches", "sentence",
+            "--exclusive", "Actors/Armed", "Actors/Civil", "--html", str(page)]  # fmt: skip
+    assert main(args) == 0
+    text = page.read_text(encoding="utf-8")
+    assert "<dt>Units counted</dt><dd>only units inside a sentence" in text
+    assert "agreement given that both coded" in text
+    assert "Gwet&#x27;s AC1" in text and "Bennett&#x27;s S" in text
+
+
 def test_none_as_value_penalises_coding_against_not_coding(two_paragraphs, capsys):
     base = ["agreement", two_paragraphs, "--coders", "ana,ben", "--codes", "Actors/Armed",
             "--exclusive", "Actors/Armed", "Actors/Civil", "--json"]  # fmt: skip
@@ -388,3 +399,22 @@ def test_project_bootstrap(two_paragraphs, capsys):
     assert main(args) == 0
     assert json.loads(capsys.readouterr().out)["bootstrap"] == first
     assert {b["code"] for b in first} == {"Actors/Armed", "Actors/Civil"}
+
+
+def test_bootstrap_service_reports_progress_and_cancels(two_paragraphs):
+    from desktop.services.agreement import project_agreement, project_bootstrap
+    from desktop.services.project import Project
+
+    with Project.open(two_paragraphs) as p:
+        report = project_agreement(p, coders=["ana", "ben"], unit="sentence")
+    seen: list[tuple[int, int]] = []
+    result = project_bootstrap(
+        report, samples=300, seed=2, progress=lambda d, t: seen.append((d, t))
+    )
+    assert seen[-1] == (600, 600) and set(result) == {
+        ("Actors/Armed", None),
+        ("Actors/Civil", None),
+    }
+    assert all(b.seed == 2 for b in result.values())
+    stopped = project_bootstrap(report, samples=300, seed=2, cancel=lambda: True)
+    assert stopped is None
