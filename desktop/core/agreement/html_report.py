@@ -20,8 +20,6 @@ from desktop.core.agreement.report import (
 )
 
 ALPHA = "krippendorff_alpha"
-SHOWN = (*MEASURES, "bennett_s", "gwet_ac1")
-TITLES = {**MEASURE_TITLES, "bennett_s": "Bennett's S", "gwet_ac1": "Gwet's AC1"}
 GOOD, TENTATIVE = 0.8, 0.667  # Krippendorff (2004): rely on >= .800, tentative >= .667
 
 STYLE = """
@@ -122,7 +120,7 @@ def _table(report: Report, rows: list[AgreementRow], cls: str, *, with_document:
     e = html.escape
     head = ["Code"] + (["Document"] if with_document else [])
     head += ["Units", "Coded by any"] + [f"Codings: {c}" for c in report.coders]
-    head += [TITLES[m] for m in SHOWN]
+    head += [MEASURE_TITLES[m] for m in MEASURES]
     lines = [
         f'<table class="{cls}">',
         "<thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr></thead>",
@@ -136,11 +134,10 @@ def _table(report: Report, rows: list[AgreementRow], cls: str, *, with_document:
                   f'<td data-value="{r.coded_by_any}">{r.coded_by_any}</td>']  # fmt: skip
         cells += [f'<td data-value="{r.codings.get(c, 0)}">{r.codings.get(c, 0)}</td>'
                   for c in report.coders]  # fmt: skip
-        for m in SHOWN:
+        for m in MEASURES:
             c = getattr(r.result, m)
-            if c is None or c.value is None:
-                note = "" if c is None else c.note
-                cells.append(f'<td class="na" data-value="" title="{e(note)}">n/a</td>')
+            if c.value is None:
+                cells.append(f'<td class="na" data-value="" title="{e(c.note)}">n/a</td>')
             else:
                 cells.append(f'<td data-value="{c.value!r}">{format_value(m, c.value)}</td>')
         lines.append("<tr>" + "".join(cells) + "</tr>")
