@@ -13,13 +13,12 @@ cell is a missing value. Nominal values may be any text; the other levels need n
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 from pathlib import Path
 
 from desktop.cli.common import CliError
 from desktop.core.agreement import LEVELS, MEASURES, UNIT_KINDS, Reliability, format_value
-from desktop.core.agreement.coefficients import reliability
+from desktop.core.agreement.coefficients import EXTRA_MEASURES, reliability
 
 TITLES = {
     "percent_agreement": "Percent agreement",
@@ -27,6 +26,11 @@ TITLES = {
     "cohen_kappa": "Cohen's kappa",
     "fleiss_kappa": "Fleiss' kappa",
     "krippendorff_alpha": "Krippendorff's alpha",
+    "bennett_s": "Bennett's S",
+    "gwet_ac1": "Gwet's AC1",
+    "gwet_ac2": "Gwet's AC2",
+    "cohen_kappa_linear": "Kappa (linear)",
+    "cohen_kappa_quadratic": "Kappa (quadratic)",
 }
 
 
@@ -60,6 +64,40 @@ def register(subparsers) -> None:
                    help="with PROJECT: documents (default: those the coders coded)")  # fmt: skip
     p.add_argument("--exclusive", nargs="+", metavar="PATH",
                    help="with PROJECT: a set of mutually exclusive codes, also reported as one variable")  # fmt: skip
+    p.add_argument("--none-as-value", action="store_true",
+                   help="with --exclusive: a unit a coder gave no code of the set has the value "
+                        "'(none)' (default: missing, i.e. agreement given that both coded)")  # fmt: skip
+    p.add_argument("--coded-stretches", choices=("sentence", "paragraph"),
+                   help="with PROJECT: count only the units inside a sentence or paragraph that "
+                        "holds a coding of the code by any coder (default: every unit)")  # fmt: skip
+    p.add_argument("--segments-match", type=float, metavar="X",
+                   help="with PROJECT: also match codings as MAXQDA does: two coders' codings "
+                        "of a code match when their overlap is at least X %% of the span "
+                        "from the first start to the last end")  # fmt: skip
+    p.add_argument("--unitizing", action="store_true",
+                   help="with PROJECT: also Krippendorff's unitizing alpha per code, document "
+                        "and pooled, on the codings' own offsets (no units)")  # fmt: skip
+    p.add_argument("--id-column", metavar="NAME",
+                   help="with --table: the column of unit IDs (default: the first column "
+                        "when named unit/id/item/case or all its values are distinct; "
+                        "'' for none)")  # fmt: skip
+    p.add_argument("--order", metavar="LOW,MID,HIGH",
+                   help="with --table: the labels in order, for ordinal data given as words")  # fmt: skip
+    p.add_argument("--bootstrap", type=int, metavar="N",
+                   help="bootstrap N samples of alpha: interval and q = P(alpha < minimum)")  # fmt: skip
+    p.add_argument(
+        "--seed", type=int, metavar="S", help="seed of the bootstrap (same seed, same interval)"
+    )
+    p.add_argument("--minimum", type=float, nargs="+", default=[0.667, 0.8], metavar="ALPHA",
+                   help="minimums for q with --bootstrap (default: 0.667 0.8)")  # fmt: skip
+    p.add_argument("--segments", metavar="FILE.csv",
+                   help="unitizing alpha of segments on a continuum: rows coder,start,end,"
+                        "category with [start, end) on [B, B+L) (needs --length)")  # fmt: skip
+    p.add_argument(
+        "--length", type=int, metavar="L", help="with --segments: the continuum's length"
+    )
+    p.add_argument("--begin", type=int, default=0, metavar="B",
+                   help="with --segments: where the continuum begins (default 0)")  # fmt: skip
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print JSON")
     out.add_argument("--csv", action="store_true", help="print CSV")
@@ -70,10 +108,18 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.segments:
+        if args.table or args.project:
+            raise CliError(
+                "agreement: give --segments FILE.csv alone, without --table or a PROJECT"
+            )
+        return _run_segments(args)
     if args.table and args.project:
         raise CliError("agreement: give either --table FILE.csv or a PROJECT, not both")
     if args.table:
-        extra = [f"--{name}" for name in ("coders", "codes", "documents", "exclusive", "html")
+        extra = [f"--{name.replace('_', '-')}" for name in
+                 ("coders", "codes", "documents", "exclusive", "html", "none_as_value",
+                  "coded_stretches", "segments_match", "unitizing")
                  if getattr(args, name)]  # fmt: skip
         if extra:
             raise CliError(f"agreement: {', '.join(extra)} only apply to a PROJECT")
@@ -86,86 +132,65 @@ def run(args: argparse.Namespace) -> int:
 # --- a table of reliability data ------------------------------------------------------------
 
 
-def read_table(path: Path, level: str) -> tuple[list[str], list[list]]:
-    """Coder names and the coders x units matrix of a units x coders CSV file."""
+def read_table(path: Path, level: str, id_column: str | None = None, order=None):
+    """The table (coders, coders x units matrix, notes on how it was read)."""
+    from desktop.core.agreement.table import TableError
+    from desktop.core.agreement.table import read_table as read
+
     try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            rows = _parse(fh, path)
-    except FileNotFoundError:
-        raise CliError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise CliError(f"{path}: is a directory, not a CSV file") from None
-    except UnicodeDecodeError:
-        raise CliError(f"{path}: not a UTF-8 text file; save the table as CSV (UTF-8)") from None
-    if not rows:
-        raise CliError(f"{path}: empty file; expected a header row of coder names")
-    (header_line, header), body = rows[0], rows[1:]
-    coders = [c.strip() for c in header]
-    for i, name in enumerate(coders, 1):
-        if not name:
-            raise CliError(f"{path}, line {header_line}: column {i} has no coder name")
-    if len(set(coders)) != len(coders):
-        raise CliError(f"{path}, line {header_line}: coder names repeat in the header")
-    if len(coders) < 2:
-        raise CliError(f"{path}: needs at least two coder columns (found {len(coders)})")
-    matrix: list[list] = [[] for _ in coders]
-    for line, row in body:
-        if len(row) != len(coders):
-            raise CliError(
-                f"{path}, line {line}: {len(row)} cells, but the header names {len(coders)} coders"
-            )
-        for j, cell in enumerate(row):
-            matrix[j].append(_value(cell, level, path, line, j + 1, coders[j]))
-    return coders, matrix
-
-
-def _parse(fh, path: Path) -> list[tuple[int, list[str]]]:
-    reader = csv.reader(fh, strict=True)
-    rows = []
-    try:
-        for row in reader:
-            if not row or all(not c.strip() for c in row) and len(row) <= 1:
-                continue  # a blank line
-            rows.append((reader.line_num, row))
-    except csv.Error as exc:
-        raise CliError(f"{path}, line {reader.line_num}: malformed CSV ({exc})") from None
-    return rows
-
-
-def _value(cell: str, level: str, path: Path, line: int, column: int, coder: str):
-    text = cell.strip()
-    if not text:
-        return None
-    if level == "nominal":
-        return text
-    try:
-        number = float(text)
-    except ValueError:
-        raise CliError(
-            f"{path}, line {line}, column {column} ({coder}): {text!r} is not a number "
-            f"(the {level} level needs numbers)"
-        ) from None
-    if number != number or number in (float("inf"), float("-inf")):
-        raise CliError(f"{path}, line {line}, column {column} ({coder}): {text!r} is not finite")
-    if level == "ratio" and number < 0:
-        raise CliError(
-            f"{path}, line {line}, column {column} ({coder}): {text} is negative "
-            "(the ratio level needs values >= 0)"
-        )
-    return int(number) if number.is_integer() else number
+        return read(path, level, id_column=id_column, order=order)
+    except TableError as exc:
+        raise CliError(str(exc)) from None
 
 
 def _run_table(args) -> int:
+    from desktop.core.agreement import ReliabilityData
+
     path = Path(args.table)
-    coders, matrix = read_table(path, args.level)
-    result = reliability(matrix, args.level, coders=coders)
+    order = [x.strip() for x in args.order.split(",") if x.strip()] if args.order else None
+    table = read_table(path, args.level, args.id_column, order)
+    build_level = "ordinal" if order and args.level == "nominal" else args.level
+    data = ReliabilityData.from_matrix(table.matrix, level=build_level, coders=table.coders)
+    result = reliability(data, args.level)
+    boot = _bootstrap(args, data, args.level)
     if args.json:
-        print(json.dumps(result.to_dict()))
+        out = result.to_dict()
+        out["notes"] = table.notes
+        if boot is not None:
+            out["bootstrap"] = boot.to_dict()
+        print(json.dumps(out))
     elif args.csv:
         print(_table_csv(result), end="")
     else:
-        print(_table_text(result, path))
+        text = _table_text(result, path)
+        if table.notes:
+            text += "\n\nRead: " + "; ".join(table.notes) + "."
+        if boot is not None:
+            text += "\n" + _bootstrap_text(boot)
+        print(text)
     return 0
+
+
+def _bootstrap(args, data, level):
+    if not args.bootstrap:
+        return None
+    from desktop.core.agreement.bootstrap import bootstrap_alpha
+
+    if args.bootstrap < 1:
+        raise CliError("agreement: --bootstrap needs a positive number of samples")
+    return bootstrap_alpha(data, level, samples=args.bootstrap, seed=args.seed,
+                           minimums=args.minimum)  # fmt: skip
+
+
+def _bootstrap_text(b) -> str:
+    if b.low is None:
+        return f"Bootstrap: {b.note}"
+    qs = ", ".join(f"q(alpha < {m:g}) = {q:.3f}" for m, q in b.below.items())
+    seed = f", seed {b.seed}" if b.seed is not None else ""
+    return (
+        f"Bootstrap ({b.samples} samples{seed}): alpha {b.alpha:.3f}, "
+        f"{100 * b.confidence:g} % interval [{b.low:.3f}, {b.high:.3f}]; {qs}"
+    )
 
 
 def _table_text(r: Reliability, path: Path) -> str:
@@ -175,8 +200,10 @@ def _table_text(r: Reliability, path: Path) -> str:
         "",
     ]
     width = max(len(t) for t in TITLES.values())
-    for measure in MEASURES:
+    for measure in (*MEASURES, *EXTRA_MEASURES):
         c = getattr(r, measure)
+        if c is None:
+            continue
         value = format_value(measure, c.value)
         if c.value is None:
             detail = c.note
@@ -184,16 +211,27 @@ def _table_text(r: Reliability, path: Path) -> str:
             detail = f"{r.level}; {c.pairable_values} pairable values in {c.units} units"
         elif measure == "percent_agreement":
             detail = f"pairwise; {c.pairable_values} pairable values in {c.units} units"
+        elif measure in ("bennett_s", "gwet_ac1", "gwet_ac2"):
+            detail = f"chance {c.expected:.3f}; {c.units} units with 2+ values"
         else:
             detail = f"{c.units} units"
         lines.append(f"{TITLES[measure]:<{width}}  {value:>8}  ({detail})")
+    if r.pairwise_kappa is not None:
+        names = r.pairwise_kappa["coders"]
+        w = max(len(n) for n in names)
+        lines += ["", "Cohen's kappa, each pair of coders (units both coded):"]
+        lines.append(" " * w + "  " + "  ".join(f"{n:>8}" for n in names))
+        for name, row in zip(names, r.pairwise_kappa["matrix"], strict=True):
+            lines.append(f"{name:<{w}}  " + "  ".join(f"{format_value('k', v):>8}" for v in row))
     return "\n".join(lines)
 
 
 def _table_csv(r: Reliability) -> str:
     rows = [["measure", "value", "units", "pairable_values", "note"]]
-    for measure in MEASURES:
+    for measure in (*MEASURES, *EXTRA_MEASURES):
         c = getattr(r, measure)
+        if c is None:
+            continue
         rows.append([measure, "" if c.value is None else f"{c.value:.6f}", c.units,
                      c.pairable_values, c.note])  # fmt: skip
     return "".join(",".join(_csv_cell(v) for v in row) + "\n" for row in rows)
@@ -202,6 +240,74 @@ def _table_csv(r: Reliability) -> str:
 def _csv_cell(value) -> str:
     text = str(value)
     return f'"{text.replace(chr(34), chr(34) * 2)}"' if any(ch in text for ch in ',"\n') else text
+
+
+# --- segments on a continuum ----------------------------------------------------------------
+
+
+def read_segments(path: Path) -> dict[str, list[tuple[int, int, str]]]:
+    """coder -> (start, end, category) from a CSV with header coder,start,end,category."""
+    from desktop.core.csvio import CsvFormatError, CsvReader
+
+    if not path.exists():
+        raise CliError(f"{path}: no such file")
+    segments: dict[str, list[tuple[int, int, str]]] = {}
+    try:
+        with CsvReader(path) as reader:
+            reader.require("coder", "start", "end", "category")
+            cols = [reader.index(n) for n in ("coder", "start", "end", "category")]
+            for line, row in reader:
+                try:
+                    coder, start, end, category = (row[i].strip() for i in cols)
+                except IndexError:
+                    raise CliError(f"{path}, line {line}: fewer cells than the header") from None
+                try:
+                    a, b = int(start), int(end)
+                except ValueError:
+                    raise CliError(f"{path}, line {line}: start and end must be whole numbers "
+                                   f"({start!r}, {end!r})") from None  # fmt: skip
+                if not coder:
+                    raise CliError(f"{path}, line {line}: no coder")
+                segments.setdefault(coder, []).append((a, b, category))
+    except CsvFormatError as exc:
+        raise CliError(str(exc)) from None
+    except UnicodeDecodeError as exc:
+        raise CliError(f"{path}: not a text file we can read ({exc.reason})") from None
+    return segments
+
+
+def _run_segments(args) -> int:
+    from desktop.core.agreement.unitizing import UnitizingError, unitizing_alpha
+
+    if args.length is None:
+        raise CliError("agreement: --segments needs --length L (the continuum's length)")
+    path = Path(args.segments)
+    segments = read_segments(path)
+    try:
+        result = unitizing_alpha(segments, args.length, args.begin)
+    except UnitizingError as exc:
+        raise CliError(f"{path}: {exc}") from None
+    if args.json:
+        print(json.dumps(result.to_dict()))
+        return 0
+    lines = [
+        f"{path.name}: {result.segments} segments by {len(result.coders)} coders "
+        f"({', '.join(result.coders)}) on [{result.begin}, {result.begin + result.length})",
+        "",
+    ]
+    for key, title in (("u_alpha", "_u alpha (all values and gaps)"),
+                       ("u_alpha_binary", "|_u alpha (coded vs not coded)"),
+                       ("cu_alpha", "_cu alpha (values where coded)"),
+                       ("Cu_alpha", "Cu alpha (domains where coded)")):  # fmt: skip
+        value = getattr(result, key)
+        lines.append(f"{title:<32} {format_value('a', value):>6}"
+                     + (f"  ({result.notes[key]})" if key in result.notes else ""))  # fmt: skip
+    lines += ["", "Per category (Krippendorff 1995/2004):  alpha    D_o     D_e   |_u alpha"]
+    for cat, c in result.per_category.items():
+        lines.append(f"  {str(cat):<36} {format_value('a', c.u_alpha):>6}  {c.observed_disagreement:.4f}"
+                     f"  {c.expected_disagreement:.4f}  {format_value('a', c.u_alpha_binary):>6}")  # fmt: skip
+    print("\n".join(lines))
+    return 0
 
 
 # --- a project -------------------------------------------------------------------------------
@@ -225,17 +331,94 @@ def _run_project(args) -> int:
             codes=args.codes,
             documents=args.documents,
             exclusive=args.exclusive,
+            none_as_value=args.none_as_value,
+            coded_stretches=args.coded_stretches,
         )
         project_name = project.name
+        extra = _project_extras(args, project, coders)
+    boot = None
+    if args.bootstrap:
+        from desktop.services.review.agreement import project_bootstrap
+
+        if args.bootstrap < 1:
+            raise CliError("agreement: --bootstrap needs a positive number of samples")
+        boot = project_bootstrap(report, samples=args.bootstrap, seed=args.seed,
+                                 minimums=args.minimum)  # fmt: skip
     if args.html:
         _write_html(Path(args.html), report, project_name, args.codes)
     if args.json:
-        print(report.to_json())
+        out = report.to_dict()
+        if boot is not None:
+            out["bootstrap"] = [{"code": code, **b.to_dict()} for (code, _), b in boot.items()]
+        out.update(extra)
+        print(json.dumps(out, indent=2, ensure_ascii=False))
     elif args.csv:
         print(report.to_csv(), end="")
     else:
-        print(_report_text(report))
+        text = _report_text(report)
+        if boot is not None:
+            text += "\n\n" + "\n".join(
+                f"{code}: {_bootstrap_text(b)}" for (code, _), b in boot.items()
+            )
+            if report.unit != "sentence":
+                text += (
+                    f"\n(The bootstrap takes {report.unit} units as independent; neighbouring "
+                    f"{report.unit}s are not, so these intervals are too narrow.)"
+                )
+        if "unitizing" in extra:
+            text += "\n\n" + _unitizing_text(extra["unitizing"])
+        if "segments_match" in extra:
+            text += "\n\n" + _segments_text(extra["segments_match"])
+        print(text)
     return 0
+
+
+def _project_extras(args, project, coders) -> dict:
+    from desktop.services.errors import ServiceError
+    from desktop.services.review.agreement import project_segment_matching, project_unitizing
+
+    extra: dict = {}
+    try:
+        if args.unitizing:
+            rows = project_unitizing(project, coders=coders, codes=args.codes,
+                                     documents=args.documents)  # fmt: skip
+            extra["unitizing"] = [r.to_dict() for r in rows]
+        if args.segments_match is not None:
+            match = project_segment_matching(project, coders=coders, threshold=args.segments_match,
+                                             codes=args.codes, documents=args.documents)  # fmt: skip
+            extra["segments_match"] = match.to_dict()
+    except ServiceError as exc:
+        raise CliError(f"agreement: {exc}") from None
+    return extra
+
+
+def _unitizing_text(rows: list[dict]) -> str:
+    lines = ["Unitizing alpha on the codings' offsets (Krippendorff 1995/2004 per code; "
+             "|u: 2016 binary):", f"{'code':<30} {'document':<24} {'alpha':>7} {'|u':>7}"]  # fmt: skip
+    for r in rows:
+        lines.append(f"{r['code']:<30} {r['document'] or '(all)':<24} "
+                     f"{format_value('a', r['u_alpha']):>7} {format_value('a', r['u_alpha_binary']):>7}")  # fmt: skip
+    return "\n".join(lines)
+
+
+def _segments_text(match: dict) -> str:
+    a, b = match["coders"]
+    lines = [f"Segment matching (MAXQDA): overlap >= {match['threshold_percent']:g} %",
+             f"{'code':<30} {'document':<24} {'matched':>7} {'only ' + a:>10} "
+             f"{'only ' + b:>10} {'%agree':>7} {'kappa':>6}"]  # fmt: skip
+    for r in match["rows"]:
+        lines.append(f"{r['code'] or '(all codes)':<30} {r['document'] or '(all)':<24} "
+                     f"{r['matched']:>7} {r['only_a']:>10} {r['only_b']:>10} "
+                     f"{format_value('percent_agreement', r['percent_agreement']):>7} "
+                     f"{format_value('k', r['kappa']):>6}")  # fmt: skip
+    lines += ["", "Passage by passage:"]
+    for p in match["passages"]:
+        sa = f"[{p['a'][0]}, {p['a'][1]})" if p["a"] else "-"
+        sb = f"[{p['b'][0]}, {p['b'][1]})" if p["b"] else "-"
+        state = f"match {p['overlap_percent']:.0f} %" if p["a"] and p["b"] else "no match"
+        lines.append(f"  {p['document']}  {p['code']}  {a}: {sa}  {b}: {sb}  {state}")
+    lines.append(match["definition"])
+    return "\n".join(lines)
 
 
 def _write_html(path: Path, report, project_name: str, codes: list[str] | None) -> None:
@@ -252,11 +435,13 @@ def _report_text(report) -> str:
     head = f"Agreement of {', '.join(report.coders)} by {report.unit} units"
     if not report.rows:
         return head + ": no codings by these coders in these documents"
-    header = ["code", "document", "units", "coded", "%agree", "pi", "kappa", "Fleiss", "alpha"]
+    header = ["code", "document", "units", "coded", "%agree", "pi", "kappa", "Fleiss", "alpha",
+              "S", "AC1"]  # fmt: skip
+    shown = (*MEASURES, "bennett_s", "gwet_ac1")
     body = []
     for r in report.rows:
         body.append([r.code, r.document or "(all)", str(r.units), str(r.coded_by_any),
-                     *[format_value(m, r.value(m)) for m in MEASURES]])  # fmt: skip
+                     *[format_value(m, r.value(m)) for m in shown]])  # fmt: skip
     widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
     lines = [head, ""]
     for row in [header, *body]:
@@ -266,6 +451,8 @@ def _report_text(report) -> str:
     lines += [
         "",
         "units: units of analysis; coded: units that at least one coder coded (the others",
-        "count as agreements in %agree). n/a: does not apply or undefined (--json says why).",
+        "count as agreements in %agree). S: Bennett's S; AC1: Gwet's AC1. n/a: does not",
+        "apply or undefined (--json says why).",
+        *report.choices,
     ]
     return "\n".join(lines)

@@ -16,6 +16,12 @@ Baselines, measured in the same run:
 * nltk's ``AnnotationTask`` (Krippendorff's alpha only) on 10,000 units of one code,
   scaled linearly to 1,000,000 units x 20 codes: what a reference implementation costs.
 
+A second corpus, 3 coders x 200 documents x 20,000 characters x 20 codes (the size of a
+typical team study), times the whole report (target: keep about 5 s), Krippendorff's
+unitizing alpha on the codings' own offsets per code, document and pooled (target: under
+5 s) and 1,000 bootstrap samples of alpha for each of the 20 codes (target: under 10 s),
+each as a ratio to the report measured in the same run.
+
 Targets: under 2 s and 500 MB for the character report. Prints a table; ``run()``
 returns the rows. Never asserted in tests: timings on a shared 2-core machine are noisy.
 """
@@ -29,13 +35,20 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 TIME_TARGET_S = 2.0
+REPORT_200_TARGET_S = 5.2
+UNITIZING_TARGET_S = 5.0
+BOOTSTRAP_TARGET_S = 10.0
 MEMORY_TARGET_MB = 500.0
 
 _SETUP = """
 import json, resource, sys, time
 import numpy as np
+import os
 rng = np.random.default_rng(2026)
-DOCS, LENGTH, CODES, CODERS, SPANS = 10, 100_000, 20, 3, 30
+DOCS = int(os.environ.get("BENCH_DOCS", 10))
+LENGTH = int(os.environ.get("BENCH_LENGTH", 100_000))
+SPANS = int(os.environ.get("BENCH_SPANS", 30))
+CODES, CODERS = 20, 3
 words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"]
 def make_text():
     out, n = [], 0
@@ -71,6 +84,24 @@ elapsed = time.perf_counter() - t0
 pooled = result.find("code0")
 report(elapsed, units=pooled.units, rows=len(result.rows),
        alpha=pooled.value("krippendorff_alpha"))
+"""
+
+_UNITIZING = """
+from desktop.core.agreement.unitizing import corpus_unitizing
+t0 = time.perf_counter()
+rows = corpus_unitizing({d: len(t) for d, t in documents.items()}, codings, codes)
+elapsed = time.perf_counter() - t0
+report(elapsed, rows=len(rows), alpha=rows[0].u_alpha)
+"""
+
+_BOOTSTRAP = """
+from desktop.core.agreement import corpus_agreement
+from desktop.core.agreement.bootstrap import bootstrap_report
+result = corpus_agreement(documents, codings, codes)
+t0 = time.perf_counter()
+intervals = bootstrap_report(result, samples=1000, seed=1)
+elapsed = time.perf_counter() - t0
+report(elapsed, codes=len(intervals))
 """
 
 _DENSE = """
@@ -124,10 +155,16 @@ report(elapsed * scale, measured_seconds=elapsed, alpha=alpha)
 """
 
 
-def _measure(script: str, *args: str) -> dict:
+STUDY = {"BENCH_DOCS": "200", "BENCH_LENGTH": "20000", "BENCH_SPANS": "6"}
+
+
+def _measure(script: str, *args: str, env: dict[str, str] | None = None) -> dict:
+    import os
+
     out = subprocess.run(
         [sys.executable, "-c", _SETUP + script, *args],
         cwd=REPO,
+        env={**os.environ, **(env or {})},
         capture_output=True,
         text=True,
         check=True,
@@ -142,6 +179,9 @@ def run() -> list[dict]:
     with_set = _measure(_OURS, "char", "exclusive")
     words = _measure(_OURS, "word")
     sentences = _measure(_OURS, "sentence")
+    study = _measure(_OURS, "char", env=STUDY)
+    unitizing = _measure(_UNITIZING, env=STUDY)
+    boot = _measure(_BOOTSTRAP, env=STUDY)
     assert ours["units"] == dense["units"] == 1_000_000
 
     def row(measure, baseline, value, target=None):
@@ -169,6 +209,12 @@ def run() -> list[dict]:
             ours["seconds"], words["seconds"]),
         row("seconds, same texts by sentence units incl. training Punkt (baseline: char units)",
             ours["seconds"], sentences["seconds"]),
+        row("seconds, report 3 coders x 200 docs x 20k chars x 20 codes (baseline: the "
+            "1M-unit report)", ours["seconds"], study["seconds"], REPORT_200_TARGET_S),
+        row("seconds, unitizing alpha on that study, per code/doc/pooled (baseline: its report)",
+            study["seconds"], unitizing["seconds"], UNITIZING_TARGET_S),
+        row("seconds, bootstrap 1,000 samples x 20 codes (baseline: its report)",
+            study["seconds"], boot["seconds"], BOOTSTRAP_TARGET_S),
     ]  # fmt: skip
 
 

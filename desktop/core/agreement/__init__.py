@@ -1,9 +1,12 @@
 """Inter-coder agreement: coefficients on reliability data, unitizing of coded spans,
-and the agreement report over a project's documents. Pure Python + numpy (nltk for
-word and sentence units, imported lazily)."""
+and the agreement report over a project's documents; Krippendorff's unitizing alpha on a
+continuum (``unitizing``), the bootstrap of alpha (``bootstrap``), MAXQDA-style segment
+matching (``segments``) and tables of reliability data (``table``). Pure Python + numpy
+(nltk for word and sentence units, imported lazily)."""
 
 from __future__ import annotations
 
+from desktop.core.agreement.bootstrap import AlphaBootstrap, bootstrap_alpha, bootstrap_report
 from desktop.core.agreement.coefficients import (
     Coefficient,
     Reliability,
@@ -21,6 +24,8 @@ from desktop.core.agreement.coefficients import (
 from desktop.core.agreement.corpus import corpus_agreement
 from desktop.core.agreement.data import LEVELS, ReliabilityData
 from desktop.core.agreement.report import MEASURES, AgreementRow, Report, format_value
+from desktop.core.agreement.segments import SegmentMatching, segment_matching
+from desktop.core.agreement.unitizing import UnitizingResult, corpus_unitizing, unitizing_alpha
 from desktop.core.agreement.units import (
     UNIT_KINDS,
     coding_patterns,
@@ -33,6 +38,14 @@ from desktop.core.agreement.units import (
 
 __all__ = [
     "LEVELS",
+    "AlphaBootstrap",
+    "SegmentMatching",
+    "UnitizingResult",
+    "bootstrap_alpha",
+    "bootstrap_report",
+    "corpus_unitizing",
+    "segment_matching",
+    "unitizing_alpha",
     "MEASURES",
     "UNIT_KINDS",
     "AgreementRow",

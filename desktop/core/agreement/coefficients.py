@@ -30,7 +30,7 @@ or expected disagreement 0) has value ``None``, shown as n/a, with the reason in
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -79,6 +79,14 @@ class Reliability:
     cohen_kappa: Coefficient
     fleiss_kappa: Coefficient
     krippendorff_alpha: Coefficient
+    bennett_s: Coefficient | None = None
+    gwet_ac1: Coefficient | None = None
+    gwet_ac2: Coefficient | None = None  # weighted by the level; None at the nominal level
+    cohen_kappa_linear: Coefficient | None = None
+    cohen_kappa_quadratic: Coefficient | None = None
+    pairwise_kappa: dict[str, Any] | None = None  # three or more coders
+    # the data the coefficients rest on (for the bootstrap); not compared or shown
+    data: ReliabilityData | None = field(default=None, compare=False, repr=False)
 
     @property
     def coefficients(self) -> tuple[Coefficient, ...]:
@@ -98,10 +106,25 @@ class Reliability:
             "cohen_kappa": self.cohen_kappa.value,
             "fleiss_kappa": self.fleiss_kappa.value,
             "krippendorff_alpha": self.krippendorff_alpha.value,
+            **{name: _value(getattr(self, name)) for name in EXTRA_MEASURES},
+            "pairwise_kappa": self.pairwise_kappa,
             "units": self.units,
             "coders": len(self.coders),
             "pairable_values": self.pairable_values,
         }
+
+
+EXTRA_MEASURES = (
+    "bennett_s",
+    "gwet_ac1",
+    "gwet_ac2",
+    "cohen_kappa_linear",
+    "cohen_kappa_quadratic",
+)
+
+
+def _value(c: Coefficient | None) -> float | None:
+    return None if c is None else c.value
 
 
 def _data(
@@ -131,6 +154,15 @@ class Coincidences:
 
 
 def coincidences(data: ReliabilityData) -> Coincidences:
+    """The coincidences of ``data``, computed once per data set (alpha, percent agreement
+    and the bootstrap all start from them)."""
+    cached = data.__dict__.get("_coincidences")
+    if cached is None:
+        cached = data.__dict__["_coincidences"] = _coincidences(data)
+    return cached
+
+
+def _coincidences(data: ReliabilityData) -> Coincidences:
     counts = data.unit_counts().astype(float)
     m = counts.sum(axis=1)
     pairable = m >= 2
@@ -360,8 +392,11 @@ def reliability(data, level: str = "nominal", coders: Sequence[str] | None = Non
     check_level(level)
     if not isinstance(data, ReliabilityData):
         data = ReliabilityData.from_matrix(data, level=level, coders=coders)
+    from desktop.core.agreement import chance
+
     alpha = krippendorff_alpha(data, level)
     agreement = percent_agreement(data)
+    ordered = data.numeric or level != "nominal"
     return Reliability(
         level=level,
         units=data.n_units,
@@ -374,4 +409,11 @@ def reliability(data, level: str = "nominal", coders: Sequence[str] | None = Non
         cohen_kappa=cohen_kappa(data),
         fleiss_kappa=fleiss_kappa(data),
         krippendorff_alpha=alpha,
+        bennett_s=chance.bennett_s(data),
+        gwet_ac1=chance.gwet_ac(data),
+        gwet_ac2=None if level == "nominal" else chance.gwet_ac(data, level),
+        cohen_kappa_linear=chance.weighted_kappa(data, "linear", ordered),
+        cohen_kappa_quadratic=chance.weighted_kappa(data, "quadratic", ordered),
+        pairwise_kappa=chance.pairwise_kappa(data) if data.n_coders >= 3 else None,
+        data=data,
     )

@@ -27,17 +27,22 @@ from desktop.core.agreement.coefficients import Reliability, reliability
 from desktop.core.agreement.data import MISSING, ReliabilityData
 from desktop.core.agreement.report import AgreementRow, Report
 from desktop.core.agreement.units import (
+    _PARAGRAPH_BREAK,
     UNIT_KINDS,
     coding_patterns,
+    coverage,
     distinct_columns,
     exclusive_values,
     pattern_matrix,
     pool_patterns,
+    sentence_spans,
     to_unit_intervals,
     train_sentence_tokenizer,
     unit_count,
     unit_spans,
 )
+
+STRETCHES = ("sentence", "paragraph")
 
 NONE_LABEL = "(none)"
 
@@ -55,6 +60,7 @@ def corpus_agreement(
     code_names: Mapping[Hashable, str] | None = None,
     document_names: Mapping[Hashable, str] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    coded_stretches: str | None = None,
 ) -> Report:
     """Agreement of the coders in ``codings`` (coder name -> (document, code, start, end)
     spans) on ``documents`` (key -> text), for each of ``codes``.
@@ -63,7 +69,13 @@ def corpus_agreement(
     and the same for the ``exclusive`` set of codes if given. Spans of other codes or
     documents are ignored. Needs at least two coders. ``progress(done, total)`` is called
     after each document (a worker cancels by raising from it).
+
+    ``coded_stretches`` ("sentence" or "paragraph"): count, for each code (or set), only
+    the units inside a sentence or paragraph that holds a coding of it by any coder, so
+    that long uncoded stretches do not count as agreement; default: every unit.
     """
+    if coded_stretches is not None and coded_stretches not in STRETCHES:
+        raise ValueError(f"unknown stretch {coded_stretches!r}: use sentence or paragraph")
     if unit not in UNIT_KINDS:
         raise ValueError(f"unknown unit {unit!r}: use one of {', '.join(UNIT_KINDS)}")
     coders = tuple(codings)
@@ -79,7 +91,8 @@ def corpus_agreement(
     doc_index = {d: j for j, d in enumerate(doc_keys)}
 
     spans = [_span_arrays(codings[c], doc_index, code_index) for c in coders]
-    tokenizer = train_sentence_tokenizer(documents.values()) if unit == "sentence" else None
+    needs_sentences = unit == "sentence" or coded_stretches == "sentence"
+    tokenizer = train_sentence_tokenizer(documents.values()) if needs_sentences else None
 
     code_label = [str(code_names.get(c, c)) for c in all_codes]
     doc_label = [str(document_names.get(d, d)) for d in doc_keys]
@@ -93,17 +106,27 @@ def corpus_agreement(
         n_units = unit_count(len(text), bounds)
         intervals = [_unit_intervals(s, j, len(all_codes), len(text), bounds) for s in spans]
         counts = [s.counts_in(j, len(all_codes)) for s in spans]
+        stretches = _stretch_spans(text, coded_stretches, tokenizer) if coded_stretches else None
         for c in codes:
             k = code_index[c]
-            patterns = coding_patterns(n_units, [iv[k] for iv in intervals])
+            if stretches is None:
+                patterns = coding_patterns(n_units, [iv[k] for iv in intervals])
+            else:
+                inside = _coded_stretches(stretches, spans, j, [k], len(text), bounds)
+                patterns = _only_inside(
+                    coding_patterns(n_units, [iv[k] for iv in intervals] + [inside]),
+                    len(coders),
+                )
+            n_row = int(patterns[1].sum()) if stretches is not None else n_units
             ncodings = {coder: int(counts[i][k]) for i, coder in enumerate(coders)}
             per_code[k].append((patterns, ncodings))
-            rows.append(
-                _binary_row(code_label[k], doc_label[j], coders, n_units, patterns, ncodings)
-            )
+            rows.append(_binary_row(code_label[k], doc_label[j], coders, n_row, patterns, ncodings))
         if exclusive:
             ks = [code_index[c] for c in exclusive]
             values = np.stack([exclusive_values(n_units, [iv[k] for k in ks]) for iv in intervals])
+            if stretches is not None:
+                first, stop = _coded_stretches(stretches, spans, j, ks, len(text), bounds)
+                values = values[:, coverage(n_units, first, stop).astype(bool)]
             columns, weights = distinct_columns(values)
             ncodings = {coder: int(counts[i][ks].sum()) for i, coder in enumerate(coders)}
             set_parts.append((columns, weights, ncodings))
@@ -149,7 +172,71 @@ def corpus_agreement(
                 none_as_value,
             )
         )
-    return Report(unit=unit, coders=coders, documents=tuple(doc_label), rows=pooled + rows)
+    counted = (
+        "every unit of the documents (uncoded text counts as agreement on not coding)"
+        if coded_stretches is None
+        else f"only units inside a {coded_stretches} that holds a coding of the code by any coder"
+    )
+    missing = (
+        "a unit given no code of the set is the value (none): coding against not coding "
+        "is a disagreement"
+        if none_as_value
+        else "a unit given no code of the set is missing: agreement given that both coded"
+    )
+    return Report(
+        unit=unit,
+        coders=coders,
+        documents=tuple(doc_label),
+        rows=pooled + rows,
+        units_counted=counted,
+        exclusive_missing=missing if exclusive else "",
+    )
+
+
+def _stretch_spans(text: str, kind: str, tokenizer) -> np.ndarray:
+    """(n, 2) [start, end) of the sentences or paragraphs of ``text``."""
+    if kind == "sentence":
+        return sentence_spans(text, tokenizer)
+    spans, start = [], 0
+    for brk in [*_PARAGRAPH_BREAK.finditer(text), None]:
+        end = len(text) if brk is None else brk.start()
+        if end > start:
+            spans.append((start, end))
+        if brk is not None:
+            start = brk.end()
+    return np.asarray(spans, dtype=np.int64).reshape(-1, 2)
+
+
+def _coded_stretches(
+    stretches: np.ndarray, spans: list, j: int, ks: list[int], length: int, bounds
+) -> tuple[np.ndarray, np.ndarray]:
+    """Unit intervals of the stretches that hold a coding of one of codes ``ks``."""
+    starts, ends = [], []
+    for s in spans:
+        sl = s.in_document(j)
+        pick = np.isin(s.code[sl], ks)
+        starts.append(s.start[sl][pick])
+        ends.append(s.end[sl][pick])
+    a, b = np.concatenate(starts), np.concatenate(ends)
+    if len(a) == 0 or len(stretches) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    # a stretch [x, y) holds a coding [a, b) when a < y and x < b
+    order = np.argsort(a)
+    a_sorted = a[order]
+    b_max = np.maximum.accumulate(b[order])
+    last = np.searchsorted(a_sorted, stretches[:, 1], side="left") - 1
+    hit = (last >= 0) & (b_max[np.maximum(last, 0)] > stretches[:, 0])
+    # among the codings that start before y, one overlaps iff the furthest end is past x
+    chosen = stretches[hit]
+    return to_unit_intervals(chosen[:, 0], chosen[:, 1], length, bounds)
+
+
+def _only_inside(patterns: tuple[np.ndarray, np.ndarray], n_coders: int):
+    """Keep the units whose pattern has the stretch bit, without that bit."""
+    keys, counts = patterns
+    bit = np.int64(1) << np.int64(n_coders)
+    keep = (keys & bit) != 0
+    return keys[keep] & ~bit, counts[keep]
 
 
 class _Spans:

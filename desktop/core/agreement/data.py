@@ -122,7 +122,16 @@ class ReliabilityData:
         return int(((self.codes >= 0) * self.weights).sum())
 
     def unit_counts(self) -> np.ndarray:
-        """units x categories: how many coders gave each value to each unit (column)."""
+        """units x categories: how many coders gave each value to each unit (column).
+        Computed once per data set (every coefficient starts from it); read-only."""
+        cached = self.__dict__.get("_unit_counts")
+        if cached is None:
+            cached = self._unit_counts()
+            cached.setflags(write=False)
+            self.__dict__["_unit_counts"] = cached
+        return cached
+
+    def _unit_counts(self) -> np.ndarray:
         k = len(self.categories)
         n = self.codes.shape[1]
         present = self.codes >= 0

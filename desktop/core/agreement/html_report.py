@@ -76,6 +76,8 @@ def render_html(
         '<dl class="settings">',
         _item("Coders", ", ".join(report.coders)),
         _item("Unit", f"{report.unit} units"),
+        _item("Units counted", report.units_counted),
+        *([_item("Exclusive codes", report.exclusive_missing)] if report.exclusive_missing else []),
         _item(f"Documents ({len(report.documents)})", ", ".join(report.documents) or "none"),
         _item(f"Codes ({len(code_names)})", ", ".join(code_names) or "none"),
         _item("Computed", when),

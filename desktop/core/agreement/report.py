@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from desktop.core import csvio
-from desktop.core.agreement.coefficients import Reliability
+from desktop.core.agreement.coefficients import EXTRA_MEASURES, Reliability
 
 MEASURES = ("percent_agreement", "scott_pi", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha")
 MEASURE_TITLES = {
@@ -50,7 +50,8 @@ class AgreementRow:
         return "pooled" if self.document is None else "document"
 
     def value(self, measure: str) -> float | None:
-        return getattr(self.result, measure).value
+        c = getattr(self.result, measure)
+        return None if c is None else c.value
 
     def to_dict(self) -> dict[str, Any]:
         notes = {
@@ -70,6 +71,8 @@ class AgreementRow:
             "coded_by_any": self.coded_by_any,
             "conflicts": self.conflicts,
             **{m: self.value(m) for m in MEASURES},
+            **{m: self.value(m) for m in EXTRA_MEASURES},
+            "pairwise_kappa": self.result.pairwise_kappa,
             "notes": notes,
         }
 
@@ -87,6 +90,16 @@ class Report:
         "set of mutually exclusive codes a unit's value is the code the coder gave it "
         "(a combination if several), and missing if none."
     )
+    # the choices every figure rests on, said in every rendering
+    units_counted: str = "every unit of the documents (uncoded text counts as agreement)"
+    exclusive_missing: str = ""
+
+    @property
+    def choices(self) -> list[str]:
+        out = [f"Units counted: {self.units_counted}."]
+        if self.exclusive_missing:
+            out.append(f"Mutually exclusive codes: {self.exclusive_missing}.")
+        return out
 
     def pooled(self) -> list[AgreementRow]:
         return [r for r in self.rows if r.document is None]
@@ -103,6 +116,7 @@ class Report:
             "coders": list(self.coders),
             "documents": list(self.documents),
             "definitions": self.definitions,
+            "choices": self.choices,
             "rows": [r.to_dict() for r in self.rows],
         }
 
@@ -114,7 +128,7 @@ class Report:
         header = ["kind", "code", "scope", "document", "unit", "units", "pairable_values"]
         header += [f"codings:{c}" for c in self.coders]
         header += [f"coded_units:{c}" for c in self.coders]
-        header += ["coded_by_any", "conflicts", *MEASURES]
+        header += ["coded_by_any", "conflicts", *MEASURES, *EXTRA_MEASURES]
         body = []
         for r in self.rows:
             body.append(
@@ -131,6 +145,7 @@ class Report:
                 + [r.coded_units.get(c, 0) for c in self.coders]
                 + [r.coded_by_any, r.conflicts]
                 + [r.value(m) for m in MEASURES]
+                + [r.value(m) for m in EXTRA_MEASURES]
             )
         return header, body
 
@@ -180,6 +195,7 @@ class Report:
             "</tbody>",
             "</table>",
             f'<p class="definitions">{html.escape(self.definitions)}</p>',
+            *[f'<p class="choices">{html.escape(c)}</p>' for c in self.choices],
         ]
         return "\n".join(lines)
 

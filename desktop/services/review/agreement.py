@@ -29,11 +29,14 @@ def project_agreement(
     exclusive: Sequence[str] | None = None,
     none_as_value: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    coded_stretches: str | None = None,
 ) -> Report:
     """Agreement of the named ``coders`` per code (paths like ``Actors/Armed groups``),
     per document (names or sha256) and pooled, by ``unit`` ("char", "word", "sentence");
     ``exclusive`` names a set of mutually exclusive codes reported as one variable;
-    ``progress(done, total)`` is called after each document (a worker cancels by raising)."""
+    ``progress(done, total)`` is called after each document (a worker cancels by raising);
+    ``coded_stretches`` ("sentence"/"paragraph") counts only units inside a stretch that
+    holds a coding of the code (see ``corpus_agreement``)."""
     if unit not in UNIT_KINDS:
         raise ServiceError(f"unknown unit {unit!r}: use one of {', '.join(UNIT_KINDS)}")
     names = list(dict.fromkeys(coders))
@@ -79,6 +82,7 @@ def project_agreement(
         code_names=path_of,
         document_names={d.id: d.name for d in docs},
         progress=progress,
+        coded_stretches=coded_stretches,
     )
 
 
@@ -115,3 +119,111 @@ def _document_ids(s, keys: Sequence[str]) -> list[int]:
             raise NotFound(f"no document named {key!r}")
         ids.append(did)
     return list(dict.fromkeys(ids))
+
+
+def _load_codings(project, coders, codes, documents):
+    """Codings of the named coders: (per coder (document, code, start, end), code paths,
+    code ids in codebook order, documents (id, name, text))."""
+    names = list(dict.fromkeys(coders))
+    tree = codebook.list_codes(project)
+    path_of = {c.id: c.path for c in tree}
+    code_ids = _code_ids(tree, codes) if codes else None
+    with project.session() as s:
+        coder_ids = _coder_ids(s, names)
+        doc_ids = _document_ids(s, documents) if documents else None
+        q = select(
+            m.Coding.coder_id, m.Coding.document_id, m.Coding.code_id, m.Coding.start, m.Coding.end
+        ).where(m.Coding.coder_id.in_(list(coder_ids.values())))
+        if doc_ids is not None:
+            q = q.where(m.Coding.document_id.in_(doc_ids))
+        rows = s.execute(q).all()
+        if code_ids is None:
+            used = {code for _, _, code, _, _ in rows}
+            code_ids = [c.id for c in tree if c.id in used]
+        if doc_ids is None:
+            doc_ids = sorted({doc for _, doc, _, _, _ in rows})
+        docs = s.execute(
+            select(m.Document.id, m.Document.name, m.Document.text)
+            .where(m.Document.id.in_(doc_ids))
+            .order_by(m.Document.name)
+        ).all()
+    name_of = {cid: name for name, cid in coder_ids.items()}
+    codings: dict[str, list] = {name: [] for name in names}
+    for coder_id, doc, code, start, end in rows:
+        codings[name_of[coder_id]].append((doc, code, start, end))
+    return codings, path_of, code_ids, docs
+
+
+def project_segment_matching(
+    project,
+    *,
+    coders: Sequence[str],
+    threshold: float,
+    codes: Sequence[str] | None = None,
+    documents: Sequence[str] | None = None,
+):
+    """MAXQDA-style matching of two coders' codings (see ``core.agreement.segments``)."""
+    from desktop.core.agreement.segments import segment_matching
+
+    if len(dict.fromkeys(coders)) != 2:
+        raise ServiceError("segment matching compares exactly two coders")
+    if not 0 < threshold <= 100:
+        raise ServiceError(
+            f"the overlap threshold must be a percentage above 0 and at most 100, not {threshold:g}"
+        )
+    codings, path_of, code_ids, docs = _load_codings(project, coders, codes, documents)
+    keep = {d.id for d in docs}
+    codings = {c: [s for s in spans if s[0] in keep] for c, spans in codings.items()}
+    return segment_matching(
+        codings,
+        threshold,
+        code_names=path_of,
+        document_names={d.id: d.name for d in docs},
+        codes=code_ids,
+    )
+
+
+def project_unitizing(
+    project,
+    *,
+    coders: Sequence[str],
+    codes: Sequence[str] | None = None,
+    documents: Sequence[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+):
+    """Krippendorff's unitizing alpha per code, document and pooled, on the codings' own
+    character offsets (see ``core.agreement.unitizing.corpus_unitizing``)."""
+    from desktop.core.agreement.unitizing import corpus_unitizing
+
+    if len(dict.fromkeys(coders)) < 2:
+        raise ServiceError("agreement needs at least two coders")
+    codings, path_of, code_ids, docs = _load_codings(project, coders, codes, documents)
+    return corpus_unitizing(
+        {d.id: len(d.text) for d in docs},
+        codings,
+        code_ids,
+        code_names=path_of,
+        document_names={d.id: d.name for d in docs},
+        progress=progress,
+    )
+
+
+def project_bootstrap(
+    report: Report,
+    *,
+    samples: int = 1000,
+    seed: int | None = None,
+    minimums: Sequence[float] = (0.667, 0.8),
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+):
+    """Bootstrap intervals of alpha for each code's pooled row of ``report``, for a worker:
+    ``progress(done, total)`` counts samples; ``cancel()`` returning True stops it, and
+    then the result is ``None``."""
+    from desktop.core.agreement.bootstrap import Cancelled, bootstrap_report
+
+    try:
+        return bootstrap_report(report, samples=samples, seed=seed, minimums=minimums,
+                                progress=progress, cancel=cancel)  # fmt: skip
+    except Cancelled:
+        return None
