@@ -18,7 +18,8 @@ from pathlib import Path
 
 from desktop.cli.common import CliError
 from desktop.core.agreement import LEVELS, MEASURES, UNIT_KINDS, Reliability, format_value
-from desktop.core.agreement.coefficients import EXTRA_MEASURES, reliability
+from desktop.core.agreement.coefficients import EXTRA_MEASURES
+from desktop.core.agreement.measures import reliability
 
 TITLES = {
     "percent_agreement": "Percent agreement",

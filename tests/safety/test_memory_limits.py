@@ -29,7 +29,10 @@ try:
     code = main(sys.argv[1:])
 except SystemExit as exc:
     code = exc.code
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+# VmHWM, not RUSAGE_SELF: Linux carries ru_maxrss over exec, so a child of a big pytest
+# worker would report the worker's own size; VmHWM belongs to this process's memory only.
+with open("/proc/self/status") as status:
+    peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
 kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 print(f"@@peak-kb {max(peak, kids)}", file=sys.stderr)
 sys.exit(code or 0)

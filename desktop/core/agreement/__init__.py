@@ -17,12 +17,12 @@ from desktop.core.agreement.coefficients import (
     fleiss_kappa_from_counts,
     krippendorff_alpha,
     percent_agreement,
-    reliability,
     scott_pi,
     scott_pi_from_table,
 )
 from desktop.core.agreement.corpus import corpus_agreement
 from desktop.core.agreement.data import LEVELS, ReliabilityData
+from desktop.core.agreement.measures import reliability
 from desktop.core.agreement.report import MEASURES, AgreementRow, Report, format_value
 from desktop.core.agreement.segments import SegmentMatching, segment_matching
 from desktop.core.agreement.unitizing import UnitizingResult, corpus_unitizing, unitizing_alpha

@@ -23,8 +23,9 @@ from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, S
 
 import numpy as np
 
-from desktop.core.agreement.coefficients import Reliability, reliability
+from desktop.core.agreement.coefficients import Reliability
 from desktop.core.agreement.data import MISSING, ReliabilityData
+from desktop.core.agreement.measures import reliability
 from desktop.core.agreement.report import AgreementRow, Report
 from desktop.core.agreement.units import (
     _PARAGRAPH_BREAK,
