@@ -167,19 +167,38 @@ def _run(args: list[str]) -> None:
         raise RuntimeError(f"{' '.join(map(str, args[:6]))} failed:\n{done.stderr[-3000:]}")
 
 
+# A child's peak from wait4/getrusage includes its parent's at the fork (exec keeps the
+# high-water mark of the memory it replaces), so each child writes its own VmHWM (the
+# peak of its own address space) at exit, through a sitecustomize on its path.
+_PEAK_HOOK = """
+import atexit, os
+
+def _write_peak():
+    with open("/proc/self/status") as fh:
+        kb = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:"))
+    with open(os.environ["TESSERA_PEAK_FILE"], "w") as out:
+        out.write(str(kb))
+
+if os.environ.get("TESSERA_PEAK_FILE"):
+    atexit.register(_write_peak)
+"""
+
+
 def _timed(args: list[str]) -> tuple[float, float]:
-    """Seconds and the process's own peak RSS (``/usr/bin/time``-like, via wait4)."""
-    env = dict(os.environ, PYTHONPATH=str(REPO), QT_QPA_PLATFORM="offscreen")
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(args, cwd=REPO, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)  # fmt: skip
-    err = proc.stderr.read() if proc.stderr else b""
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - t0
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(map(str, args[:6]))} failed:\n{err.decode()[-3000:]}")
-    return seconds, usage.ru_maxrss / 1024
+    """Seconds and the process's own peak resident memory (MB)."""
+    with tempfile.TemporaryDirectory(prefix="tessera-peak-") as hook:
+        Path(hook, "sitecustomize.py").write_text(_PEAK_HOOK)
+        peak_file = Path(hook, "peak")
+        env = dict(os.environ, PYTHONPATH=f"{REPO}{os.pathsep}{hook}",
+                   QT_QPA_PLATFORM="offscreen", TESSERA_PEAK_FILE=str(peak_file))  # fmt: skip
+        t0 = time.perf_counter()
+        done = subprocess.run(args, cwd=REPO, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)  # fmt: skip
+        seconds = time.perf_counter() - t0
+        if done.returncode != 0:
+            raise RuntimeError(f"{' '.join(map(str, args[:6]))} failed:\n{done.stderr[-3000:]}")
+        peak = int(peak_file.read_text()) / 1024 if peak_file.exists() else float("nan")
+    return seconds, peak
 
 
 def _cli(*args: str) -> list[str]:
