@@ -119,6 +119,8 @@ def corpus_agreement(
     n_codings = np.zeros((len(coders), len(all_codes)), dtype=np.int64)
     total_units = 0
     rows: list[AgreementRow] = []
+    # (document, coder, codes, first units, stops) of every document, for one sweep
+    batched: list | None = [] if not by_document and coded_stretches is None else None
 
     def emit(row: AgreementRow) -> None:
         if document_rows is not None:
@@ -144,10 +146,21 @@ def corpus_agreement(
         n_units = unit_count(len(text), bounds)
         if coded_stretches is None:
             total_units += n_units
+        if batched is not None:
+            # pooled rows only: the unit intervals of all documents are swept at once below
+            for i, (sp, sl) in enumerate(zip(spans, slices, strict=True)):
+                first, stop = to_unit_intervals(sp.start[sl], sp.end[sl], len(text), bounds,
+                                                drop_empty=False)  # fmt: skip
+                batched.append((j, i, sp.code[sl], first, stop))
+            if not (exclusive and coded[in_set].any()):
+                if progress is not None:
+                    progress(j + 1, len(doc_keys))
+                continue
         intervals = [_unit_intervals(s, sl, len(all_codes), len(text), bounds)
                      for s, sl in zip(spans, slices, strict=True)]  # fmt: skip
         stretches = _stretch_spans(text, coded_stretches, tokenizer) if coded_stretches else None
-        sweep = code_ks if by_document else [k for k in code_ks if coded[k]]
+        sweep = [] if batched is not None else (
+            code_ks if by_document else [k for k in code_ks if coded[k]])  # fmt: skip
         for k in sweep:
             if stretches is None:
                 patterns = coding_patterns(n_units, [iv.get(k, _EMPTY) for iv in intervals])
@@ -189,6 +202,9 @@ def corpus_agreement(
         if progress is not None:
             progress(j + 1, len(doc_keys))
 
+    if batched is not None:
+        for k, patterns in _sweep_all(batched, wanted, len(coders)).items():
+            per_code[k].add(patterns, int(patterns[1].sum()))
     pooled: list[AgreementRow] = []
     for k in code_ks:
         # units of the pairs not swept (nobody coded the code there) are all pattern 0
@@ -366,6 +382,66 @@ def _positions(keys: np.ndarray, index: Mapping) -> np.ndarray:
     at = np.clip(np.searchsorted(known, keys), 0, max(len(known) - 1, 0))
     found = (known[at] == keys) if len(known) else np.zeros(len(keys), dtype=bool)
     return np.where(found, where[at] if len(known) else -1, -1)
+
+
+_SHIFT = np.int64(1) << np.int64(32)  # room for any unit position (a text < 2**32 units)
+
+
+def _sweep_all(
+    batched: list, wanted: np.ndarray, n_coders: int
+) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Per code: the coded patterns (bit i = coder i) and how many units show each, for
+    all documents in one vectorised sweep: each (code, document, coder) group of
+    intervals is merged, then each (code, document) pair swept, with every group placed
+    at its own offset (group * 2**32 + unit) so that one sort and one cumulative sum
+    serve all pairs. Units nobody coded (pattern 0) are not counted here."""
+    if not batched:
+        return {}
+    doc = np.concatenate([np.full(len(c), j, dtype=np.int64) for j, _, c, _, _ in batched])
+    coder = np.concatenate([np.full(len(c), i, dtype=np.int64) for _, i, c, _, _ in batched])
+    code = np.concatenate([c for _, _, c, _, _ in batched]).astype(np.int64)
+    first = np.concatenate([f for _, _, _, f, _ in batched]).astype(np.int64)
+    stop = np.concatenate([t for _, _, _, _, t in batched]).astype(np.int64)
+    keep = (first < stop) & wanted[code]
+    doc, coder, code, first, stop = doc[keep], coder[keep], code[keep], first[keep], stop[keep]
+    if len(doc) == 0:
+        return {}
+    n_docs = int(doc.max()) + 1
+    pair = code * n_docs + doc
+    group = pair * n_coders + coder
+    order = np.lexsort((first, group))
+    base = group[order] * _SHIFT
+    a, b = base + first[order], base + stop[order]
+    reach = np.maximum.accumulate(b)  # groups are disjoint ranges: no reset needed
+    new = np.ones(len(a), dtype=bool)
+    new[1:] = a[1:] > reach[:-1]
+    starts = np.flatnonzero(new)
+    ends = np.append(starts[1:], len(a)) - 1
+    m_group = group[order][starts]
+    m_first, m_stop = a[starts] - m_group * _SHIFT, reach[ends] - m_group * _SHIFT
+    m_pair, m_coder = m_group // n_coders, m_group % n_coders
+    bit = np.left_shift(np.int64(1), m_coder)
+    pos = np.concatenate([m_pair * _SHIFT + m_first, m_pair * _SHIFT + m_stop])
+    delta = np.concatenate([bit, -bit])
+    order = np.argsort(pos, kind="stable")
+    pos, state = pos[order], np.cumsum(delta[order])
+    last = np.ones(len(pos), dtype=bool)
+    last[:-1] = pos[1:] != pos[:-1]
+    pos, state = pos[last], state[last]
+    # a non-zero state is an open interval, so the next position is in the same pair
+    inside = state[:-1] != 0
+    lengths = (pos[1:] - pos[:-1])[inside]
+    seg_code = (pos[:-1][inside] // _SHIFT) // n_docs
+    seg_state = state[:-1][inside]
+    key = seg_code * (np.int64(1) << np.int64(n_coders)) + seg_state
+    unique, inverse = np.unique(key, return_inverse=True)
+    totals = np.bincount(inverse, weights=lengths).astype(np.int64)
+    out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    codes_of = unique >> np.int64(n_coders)
+    for k in np.unique(codes_of).tolist():
+        pick = codes_of == k
+        out[int(k)] = (unique[pick] & ((np.int64(1) << np.int64(n_coders)) - 1), totals[pick])
+    return out
 
 
 def _unit_intervals(

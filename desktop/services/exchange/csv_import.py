@@ -147,6 +147,7 @@ class CodingsCsv:
         self._texts: OrderedDict[int, str] = OrderedDict()
         self._texts_chars = 0
         self._chunk_keys: dict[tuple, int] = {}  # (document, code, coder, start, end) -> line
+        self._coded_docs: set[int] | None = None  # documents that have codings (or will)
         self.duplicates = 0
 
     def _match_field_columns(self) -> None:
@@ -493,6 +494,15 @@ class CodingsCsv:
         """The rows whose coding is not in the project yet (stored before, or inserted
         from an earlier chunk of this file): one join with the unique index per chunk."""
         conn = s.connection()
+        if self._coded_docs is None:
+            self._coded_docs = {
+                d for (d,) in conn.exec_driver_sql("SELECT DISTINCT document_id FROM coding")
+            }
+        coded = self._coded_docs
+        candidates = [r for r in rows if r[0] in coded]  # only these can be in the index
+        coded.update(r[0] for r in rows)
+        if not candidates:
+            return rows
         conn.exec_driver_sql(
             "CREATE TEMP TABLE IF NOT EXISTS import_key (line INTEGER, document_id INTEGER, "
             'code_id INTEGER, coder_id INTEGER, start INTEGER, "end" INTEGER)'
@@ -500,7 +510,7 @@ class CodingsCsv:
         conn.exec_driver_sql("DELETE FROM import_key")
         conn.exec_driver_sql(
             "INSERT INTO import_key VALUES (?, ?, ?, ?, ?, ?)",
-            [(r[10], r[0], r[1], r[2], r[3], r[4]) for r in rows],
+            [(r[10], r[0], r[1], r[2], r[3], r[4]) for r in candidates],
         )
         found = conn.exec_driver_sql(
             "SELECT k.line, c.id FROM import_key k JOIN coding c ON c.document_id = "

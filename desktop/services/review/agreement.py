@@ -9,6 +9,7 @@ coded" that nobody produced.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from itertools import chain
 
 import numpy as np
 from sqlalchemy import select
@@ -94,7 +95,9 @@ def _coding_array(s, coder_id: int, doc_ids: list[int] | None) -> np.ndarray:
     cursor = s.connection().exec_driver_sql(sql, params)
     chunks = [np.zeros((0, 4), dtype=np.int64)]
     while batch := cursor.fetchmany(50_000):
-        chunks.append(np.asarray(batch, dtype=np.int64).reshape(-1, 4))
+        # flattened values: numpy would probe each row object for array protocols
+        flat = np.fromiter(chain.from_iterable(batch), dtype=np.int64, count=4 * len(batch))
+        chunks.append(flat.reshape(-1, 4))
     return np.concatenate(chunks)
 
 
