@@ -56,6 +56,7 @@ class Measure:
     seconds: float
     peak_mb: float
     detail: str = ""
+    documents: int = 0  # documents in the project
 
 
 # -- the corpus ---------------------------------------------------------------------------
@@ -239,17 +240,20 @@ def measure_size(folder: Path, n_docs: int, codings: list[int], log=print) -> li
         made = add_codings(p, n)
         csv = folder / f"c{n_docs}-{n}.csv"
         seconds, peak = _timed(_cli("export", str(p), "--what", "codings", "-o", str(csv)))
-        out.append(Measure("export codings", made, "codings", seconds, peak, f"{n_docs:,} docs"))
+        out.append(Measure("export codings", made, "codings", seconds, peak, f"{n_docs:,} docs",
+                           n_docs))  # fmt: skip
         log(out[-1])
         target = folder / "import-target.tessera"
         copy_without_codings(p, target)
         seconds, peak = _timed(_cli("codings", "import", str(target), str(csv)))
-        out.append(Measure("codings import", made, "codings", seconds, peak, f"{n_docs:,} docs"))
+        out.append(Measure("codings import", made, "codings", seconds, peak, f"{n_docs:,} docs",
+                           n_docs))  # fmt: skip
         log(out[-1])
         target.unlink()
         csv.unlink()
         seconds, peak = _timed(_cli("agreement", str(p), "--coders", ",".join(CODERS), "--csv"))
-        out.append(Measure("agreement", made, "codings", seconds, peak, f"{n_docs:,} docs"))
+        out.append(Measure("agreement", made, "codings", seconds, peak, f"{n_docs:,} docs",
+                           n_docs))  # fmt: skip
         log(out[-1])
         p.unlink()
     # the first open of a copied project backs it up
@@ -267,29 +271,34 @@ def measure_size(folder: Path, n_docs: int, codings: list[int], log=print) -> li
     return out
 
 
-def exponents(measures: list[Measure]) -> list[tuple[Measure, float | None]]:
-    """Each measure with log(t2/t1)/log(n2/n1) against the previous size of the same
-    operation (the same number of documents for codings operations, when there is one)."""
+def exponents(measures: list[Measure]) -> list[tuple[Measure, float | None, str]]:
+    """Each measure with its growth exponent log(t2/t1)/log(n2/n1) against the previous
+    measure of the same operation, and what grew: the codings (same documents) or the
+    documents (for codings operations: the same codings in more documents)."""
     rows = []
     last: dict[str, Measure] = {}
     for m in measures:
-        key = m.operation
-        prev = last.get(key)
-        exp = None
-        if prev is not None and m.size != prev.size and prev.seconds > 0:
-            exp = math.log(m.seconds / prev.seconds) / math.log(m.size / prev.size)
-        rows.append((m, exp))
-        last[key] = m
+        prev = last.get(m.operation)
+        exp, axis = None, ""
+        if prev is not None and prev.seconds > 0:
+            if m.documents and m.documents != prev.documents:
+                exp = math.log(m.seconds / prev.seconds) / math.log(m.documents / prev.documents)
+                axis = "documents"
+            elif abs(math.log(m.size / prev.size)) > 0.1:
+                exp = math.log(m.seconds / prev.seconds) / math.log(m.size / prev.size)
+                axis = m.unit
+        rows.append((m, exp, axis))
+        last[m.operation] = m
     return rows
 
 
 def table(measures: list[Measure]) -> str:
     lines = [f"{'operation':<22} {'size':>10} {'':<10} {'seconds':>8} {'peak MB':>8} "
-             f"{'exponent':>8}  detail"]  # fmt: skip
-    for m, exp in exponents(measures):
+             f"{'exponent':>8} {'(per)':<10} detail"]  # fmt: skip
+    for m, exp, axis in exponents(measures):
         e = f"{exp:.2f}" if exp is not None else ""
         lines.append(f"{m.operation:<22} {m.size:>10,} {m.unit:<10} {m.seconds:>8.2f} "
-                     f"{m.peak_mb:>8.0f} {e:>8}  {m.detail}")  # fmt: skip
+                     f"{m.peak_mb:>8.0f} {e:>8} {axis:<10} {m.detail}")  # fmt: skip
     return "\n".join(lines)
 
 
@@ -308,7 +317,7 @@ def run() -> list[dict]:
         {"measure": f"{m.operation} {m.size:,} {m.unit} (s)", "baseline": None,
          "value": round(m.seconds, 2), "ratio": round(exp, 2) if exp is not None else None,
          "target": 1.0}
-        for m, exp in exponents(measures)
+        for m, exp, _ in exponents(measures)
     ]  # fmt: skip
 
 
