@@ -319,12 +319,10 @@ class _Pool:
     def __init__(self) -> None:
         self.parts: list[tuple[np.ndarray, np.ndarray]] = []
         self.units = 0  # units of the swept pairs
-        self._size = 0
 
     def add(self, patterns: tuple[np.ndarray, np.ndarray], n_units: int) -> None:
         self.parts.append(patterns)
         self.units += n_units
-        self._size += len(patterns[0])
         if len(self.parts) > 256:
             self.parts = [pool_patterns(self.parts)]
 
