@@ -276,19 +276,23 @@ def exponents(measures: list[Measure]) -> list[tuple[Measure, float | None, str]
     measure of the same operation, and what grew: the codings (same documents) or the
     documents (for codings operations: the same codings in more documents)."""
     rows = []
-    last: dict[str, Measure] = {}
+    seen: list[Measure] = []
     for m in measures:
-        prev = last.get(m.operation)
         exp, axis = None, ""
-        if prev is not None and prev.seconds > 0:
-            if m.documents and m.documents != prev.documents:
-                exp = math.log(m.seconds / prev.seconds) / math.log(m.documents / prev.documents)
-                axis = "documents"
-            elif abs(math.log(m.size / prev.size)) > 0.1:
-                exp = math.log(m.seconds / prev.seconds) / math.log(m.size / prev.size)
-                axis = m.unit
+        same_size = [p for p in seen if p.operation == m.operation and p.documents != m.documents
+                     and abs(math.log(m.size / p.size)) < 0.1]  # fmt: skip
+        same_docs = [p for p in seen if p.operation == m.operation and p.documents == m.documents
+                     and abs(math.log(m.size / p.size)) > 0.1]  # fmt: skip
+        if m.documents and same_size and same_size[-1].seconds > 0:
+            p = same_size[-1]
+            exp = math.log(m.seconds / p.seconds) / math.log(m.documents / p.documents)
+            axis = "documents"
+        elif same_docs and same_docs[-1].seconds > 0:
+            p = same_docs[-1]
+            exp = math.log(m.seconds / p.seconds) / math.log(m.size / p.size)
+            axis = m.unit
         rows.append((m, exp, axis))
-        last[m.operation] = m
+        seen.append(m)
     return rows
 
 
