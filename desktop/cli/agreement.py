@@ -99,6 +99,9 @@ def register(subparsers) -> None:
     )
     p.add_argument("--begin", type=int, default=0, metavar="B",
                    help="with --segments: where the continuum begins (default 0)")  # fmt: skip
+    p.add_argument("--by-document", action="store_true",
+                   help="with PROJECT: also one row per document and code (default: pooled "
+                        "rows per code only); with --csv the rows are written as computed")  # fmt: skip
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print JSON")
     out.add_argument("--csv", action="store_true", help="print CSV")
@@ -120,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
     if args.table:
         extra = [f"--{name.replace('_', '-')}" for name in
                  ("coders", "codes", "documents", "exclusive", "html", "none_as_value",
-                  "coded_stretches", "segments_match", "unitizing")
+                  "coded_stretches", "segments_match", "unitizing", "by_document")
                  if getattr(args, name)]  # fmt: skip
         if extra:
             raise CliError(f"agreement: {', '.join(extra)} only apply to a PROJECT")
@@ -324,6 +327,9 @@ def _run_project(args) -> int:
         raise CliError(f"agreement over a project is not available yet ({exc})") from None
     from desktop.cli.common import open_project
 
+    # per-document rows go straight to stdout as CSV when nothing else needs them
+    stream = args.by_document and args.csv and not (args.html or args.bootstrap)
+    writer = _RowWriter() if stream else None
     with open_project(args.project) as project:
         report = project_agreement(
             project,
@@ -334,6 +340,8 @@ def _run_project(args) -> int:
             exclusive=args.exclusive,
             none_as_value=args.none_as_value,
             coded_stretches=args.coded_stretches,
+            by_document=args.by_document,
+            document_rows=writer.row(coders, args.unit) if writer else None,
         )
         project_name = project.name
         extra = _project_extras(args, project, coders)
@@ -353,6 +361,8 @@ def _run_project(args) -> int:
             out["bootstrap"] = [{"code": code, **b.to_dict()} for (code, _), b in boot.items()]
         out.update(extra)
         print(json.dumps(out, indent=2, ensure_ascii=False))
+    elif writer is not None:
+        writer.finish(report)
     elif args.csv:
         print(report.to_csv(), end="")
     else:
@@ -372,6 +382,33 @@ def _run_project(args) -> int:
             text += "\n\n" + _segments_text(extra["segments_match"])
         print(text)
     return 0
+
+
+class _RowWriter:
+    """Writes agreement rows as CSV lines as they come, in the format of ``to_csv``
+    (per-document rows first, pooled rows at the end)."""
+
+    def __init__(self) -> None:
+        self.started = False
+
+    def row(self, coders: list[str], unit: str):
+        from desktop.core.agreement import Report
+
+        def write(row) -> None:
+            text = Report(unit=unit, coders=tuple(coders), documents=(), rows=[row]).to_csv()
+            header, line = text.split("\n", 1)
+            if not self.started:
+                print(header)
+                self.started = True
+            print(line, end="", flush=False)
+
+        return write
+
+    def finish(self, report) -> None:
+        header, lines = report.to_csv().split("\n", 1)
+        if not self.started:
+            print(header)
+        print(lines, end="")
 
 
 def _project_extras(args, project, coders) -> dict:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
@@ -168,7 +170,8 @@ def project_path(tmp_path):
 
 
 def test_project_text_json_and_csv(project_path, capsys):
-    assert main(["agreement", project_path, "--coders", "ana,ben", "--unit", "word"]) == 0
+    args = ["agreement", project_path, "--coders", "ana,ben", "--unit", "word", "--by-document"]
+    assert main(args) == 0
     out = capsys.readouterr().out
     assert "Agreement of ana, ben by word units" in out
     assert "Actors/Armed" in out and "(all)" in out and "one.txt" in out
@@ -186,7 +189,29 @@ def test_project_text_json_and_csv(project_path, capsys):
     assert main(args) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("kind,code,scope,document,unit,units")
-    assert len(lines) == 3  # pooled + one document
+    assert len(lines) == 2  # the pooled row only, by default
+    assert main([*args, "--by-document"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3  # one document, then the pooled row
+
+
+def test_rows_by_document_only_on_request_and_streamed_csv_equals_json(project_path, capsys):
+    base = ["agreement", project_path, "--coders", "ana,ben"]
+    assert main([*base, "--json"]) == 0
+    assert [r["scope"] for r in json.loads(capsys.readouterr().out)["rows"]] == ["pooled"]
+    assert main([*base, "--json", "--by-document"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert sorted((r["scope"], r["document"]) for r in rows) == [
+        ("document", "one.txt"), ("pooled", None)
+    ]  # fmt: skip
+    assert main([*base, "--csv", "--by-document"]) == 0
+    streamed = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    by_scope = {r["scope"]: r for r in rows}
+    assert [r["scope"] for r in streamed] == ["document", "pooled"]
+    for line in streamed:
+        want = by_scope[line["scope"]]
+        assert int(line["units"]) == want["units"]
+        assert float(line["krippendorff_alpha"]) == pytest.approx(want["krippendorff_alpha"], abs=1e-6)
 
 
 def test_project_errors(project_path, capsys):

@@ -24,19 +24,26 @@ def _articles(folder, n):
 
 @pytest.fixture
 def disk_full_after(monkeypatch):
-    """Every transaction that stores a document fails as a full disk fails, once
-    `limit` documents have been stored."""
+    """A transaction that stores documents fails as a full disk fails when it would take
+    the number of stored documents past `limit` (imports store documents in batches)."""
     stored = {"n": 0, "limit": None}
 
-    def before_commit(session):
-        if any(isinstance(obj, m.Document) for obj in session.identity_map.values()):
-            if stored["limit"] is not None and stored["n"] >= stored["limit"]:
-                raise sqlite3.OperationalError("database or disk is full")
-            stored["n"] += 1
+    def after_flush(session, context):
+        added = sum(isinstance(obj, m.Document) for obj in session.new)
+        session.info["new_documents"] = session.info.get("new_documents", 0) + added
 
+    def before_commit(session):
+        new = session.info.pop("new_documents", 0)
+        if new:
+            if stored["limit"] is not None and stored["n"] + new > stored["limit"]:
+                raise sqlite3.OperationalError("database or disk is full")
+            stored["n"] += new
+
+    event.listen(Session, "after_flush", after_flush)
     event.listen(Session, "before_commit", before_commit)
     yield lambda limit: stored.update(limit=limit)
     event.remove(Session, "before_commit", before_commit)
+    event.remove(Session, "after_flush", after_flush)
 
 
 def test_a_full_disk_stops_the_import_with_one_message(tmp_path, capsys, disk_full_after):

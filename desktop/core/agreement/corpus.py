@@ -14,7 +14,10 @@ with ``none_as_value=True``, has the value "(none)", so that coding against not 
 counts as disagreement too.
 
 The work per document is a sweep over the codings' ends (O(spans log spans)), not over
-units, so a million character units cost no more than a thousand.
+units, so a million character units cost no more than a thousand. Without per-document
+rows (``by_document=False``) only the (document, code) pairs somebody coded are swept; a
+pair nobody coded adds its length in units to the pooled "nobody coded" count and nothing
+else, so the time and memory grow with the codings plus one pass over the documents.
 """
 
 from __future__ import annotations
@@ -62,6 +65,8 @@ def corpus_agreement(
     document_names: Mapping[Hashable, str] | None = None,
     progress: Callable[[int, int], None] | None = None,
     coded_stretches: str | None = None,
+    by_document: bool = True,
+    document_rows: Callable[[AgreementRow], None] | None = None,
 ) -> Report:
     """Agreement of the coders in ``codings`` (coder name -> (document, code, start, end)
     spans) on ``documents`` (key -> text), for each of ``codes``.
@@ -74,6 +79,12 @@ def corpus_agreement(
     ``coded_stretches`` ("sentence" or "paragraph"): count, for each code (or set), only
     the units inside a sentence or paragraph that holds a coding of it by any coder, so
     that long uncoded stretches do not count as agreement; default: every unit.
+
+    ``by_document=False``: pooled rows only (per code and set), computed from the coded
+    (document, code) pairs alone. ``document_rows``: called with each per-document row as
+    it is computed, instead of keeping it in the report (rows stream to a writer).
+    ``documents`` is read once, in order, through ``items()`` (a lazy mapping may load
+    texts as it goes); ``codings`` values may also be (n, 4) integer arrays.
     """
     if coded_stretches is not None and coded_stretches not in STRETCHES:
         raise ValueError(f"unknown stretch {coded_stretches!r}: use sentence or paragraph")
@@ -93,74 +104,118 @@ def corpus_agreement(
 
     spans = [_span_arrays(codings[c], doc_index, code_index) for c in coders]
     needs_sentences = unit == "sentence" or coded_stretches == "sentence"
-    tokenizer = train_sentence_tokenizer(documents.values()) if needs_sentences else None
+    tokenizer = train_sentence_tokenizer() if needs_sentences else None
 
     code_label = [str(code_names.get(c, c)) for c in all_codes]
     doc_label = [str(document_names.get(d, d)) for d in doc_keys]
     set_label = " | ".join(code_label[code_index[c]] for c in exclusive)
-    per_code: dict[int, list] = {code_index[c]: [] for c in codes}
-    set_parts: list = []
+    code_ks = [code_index[c] for c in codes]
+    set_ks = [code_index[c] for c in exclusive]
+    wanted = np.zeros(len(all_codes), dtype=bool)
+    wanted[code_ks] = True
+    in_set = np.zeros(len(all_codes), dtype=bool)
+    in_set[set_ks] = True
+    per_code = {k: _Pool() for k in code_ks}
+    set_pool = _Pool()
+    n_codings = np.zeros((len(coders), len(all_codes)), dtype=np.int64)
+    total_units = 0
     rows: list[AgreementRow] = []
-    for j, key in enumerate(doc_keys):
-        text = documents[key]
+    # (document, coder, codes, first units, stops) of every document, for one sweep
+    batched: list | None = [] if not by_document and coded_stretches is None else None
+
+    def emit(row: AgreementRow) -> None:
+        if document_rows is not None:
+            document_rows(row)
+        else:
+            rows.append(row)
+
+    for j, (key, text) in enumerate(documents.items()):
+        if doc_index.get(key) != j:
+            raise ValueError("documents changed while they were read")
+        slices = [s.in_document(j) for s in spans]
+        counts = np.stack([s.counts_in(j, len(all_codes)) for s in spans])
+        n_codings += counts
+        coded = counts.sum(axis=0) > 0
+        if not by_document and not coded.any():
+            # nobody coded anything here: only the document's length counts
+            if coded_stretches is None:
+                total_units += unit_count(len(text), unit_spans(text, unit, tokenizer))
+            if progress is not None:
+                progress(j + 1, len(doc_keys))
+            continue
         bounds = unit_spans(text, unit, tokenizer)
         n_units = unit_count(len(text), bounds)
-        intervals = [_unit_intervals(s, j, len(all_codes), len(text), bounds) for s in spans]
-        counts = [s.counts_in(j, len(all_codes)) for s in spans]
+        if coded_stretches is None:
+            total_units += n_units
+        if batched is not None:
+            # pooled rows only: the unit intervals of all documents are swept at once below
+            for i, (sp, sl) in enumerate(zip(spans, slices, strict=True)):
+                first, stop = to_unit_intervals(sp.start[sl], sp.end[sl], len(text), bounds,
+                                                drop_empty=False)  # fmt: skip
+                batched.append((j, i, sp.code[sl], first, stop))
+            if not (exclusive and coded[in_set].any()):
+                if progress is not None:
+                    progress(j + 1, len(doc_keys))
+                continue
+        intervals = [_unit_intervals(s, sl, len(all_codes), len(text), bounds)
+                     for s, sl in zip(spans, slices, strict=True)]  # fmt: skip
         stretches = _stretch_spans(text, coded_stretches, tokenizer) if coded_stretches else None
-        for c in codes:
-            k = code_index[c]
+        sweep = [] if batched is not None else (
+            code_ks if by_document else [k for k in code_ks if coded[k]])  # fmt: skip
+        for k in sweep:
             if stretches is None:
-                patterns = coding_patterns(n_units, [iv[k] for iv in intervals])
+                patterns = coding_patterns(n_units, [iv.get(k, _EMPTY) for iv in intervals])
+                n_row = n_units
             else:
-                inside = _coded_stretches(stretches, spans, j, [k], len(text), bounds)
+                inside = _coded_stretches(stretches, spans, slices, [k], len(text), bounds)
                 patterns = _only_inside(
-                    coding_patterns(n_units, [iv[k] for iv in intervals] + [inside]),
+                    coding_patterns(n_units, [iv.get(k, _EMPTY) for iv in intervals] + [inside]),
                     len(coders),
                 )
-            n_row = int(patterns[1].sum()) if stretches is not None else n_units
-            ncodings = {coder: int(counts[i][k]) for i, coder in enumerate(coders)}
-            per_code[k].append((patterns, ncodings))
-            rows.append(_binary_row(code_label[k], doc_label[j], coders, n_row, patterns, ncodings))
-        if exclusive:
-            ks = [code_index[c] for c in exclusive]
-            values = np.stack([exclusive_values(n_units, [iv[k] for k in ks]) for iv in intervals])
+                n_row = int(patterns[1].sum())
+            per_code[k].add(patterns, n_row)
+            if by_document:
+                ncodings = {coder: int(counts[i][k]) for i, coder in enumerate(coders)}
+                emit(_binary_row(code_label[k], doc_label[j], coders, n_row, patterns, ncodings))
+        if exclusive and (by_document or coded[in_set].any()):
+            values = np.stack(
+                [exclusive_values(n_units, [iv.get(k, _EMPTY) for k in set_ks]) for iv in intervals]
+            )
             if stretches is not None:
-                first, stop = _coded_stretches(stretches, spans, j, ks, len(text), bounds)
+                first, stop = _coded_stretches(stretches, spans, slices, set_ks, len(text), bounds)
                 values = values[:, coverage(n_units, first, stop).astype(bool)]
             columns, weights = distinct_columns(values)
-            ncodings = {coder: int(counts[i][ks].sum()) for i, coder in enumerate(coders)}
-            set_parts.append((columns, weights, ncodings))
-            rows.append(
-                _set_row(
-                    set_label,
-                    doc_label[j],
-                    coders,
-                    columns,
-                    weights,
-                    ncodings,
-                    [code_label[k] for k in ks],
-                    none_as_value,
+            set_pool.add_columns(columns, weights)
+            if by_document:
+                ncodings = {coder: int(counts[i][set_ks].sum()) for i, coder in enumerate(coders)}
+                emit(
+                    _set_row(
+                        set_label,
+                        doc_label[j],
+                        coders,
+                        columns,
+                        weights,
+                        ncodings,
+                        [code_label[k] for k in set_ks],
+                        none_as_value,
+                    )
                 )
-            )
         if progress is not None:
             progress(j + 1, len(doc_keys))
 
+    if batched is not None:
+        for k, patterns in _sweep_all(batched, wanted, len(coders)).items():
+            per_code[k].add(patterns, int(patterns[1].sum()))
     pooled: list[AgreementRow] = []
-    for c in codes:
-        k = code_index[c]
-        parts = per_code[k]
-        patterns = pool_patterns(p for p, _ in parts)
-        ncodings = {coder: sum(n[coder] for _, n in parts) for coder in coders}
+    for k in code_ks:
+        # units of the pairs not swept (nobody coded the code there) are all pattern 0
+        patterns = per_code[k].patterns(total_units - per_code[k].units)
+        ncodings = {coder: int(n_codings[i][k]) for i, coder in enumerate(coders)}
         n_units = int(patterns[1].sum())
         pooled.append(_binary_row(code_label[k], None, coders, n_units, patterns, ncodings))
     if exclusive:
-        columns = np.concatenate(
-            [np.zeros((len(coders), 0), dtype=np.int64)] + [p[0] for p in set_parts], axis=1
-        )
-        weights = np.concatenate([np.zeros(0, dtype=np.int64)] + [p[1] for p in set_parts])
-        columns, weights = _pool_columns(columns, weights)
-        ncodings = {coder: sum(p[2][coder] for p in set_parts) for coder in coders}
+        columns, weights = set_pool.columns(len(coders), total_units - set_pool.units)
+        ncodings = {coder: int(n_codings[i][set_ks].sum()) for i, coder in enumerate(coders)}
         pooled.append(
             _set_row(
                 set_label,
@@ -169,7 +224,7 @@ def corpus_agreement(
                 columns,
                 weights,
                 ncodings,
-                [code_label[code_index[c]] for c in exclusive],
+                [code_label[k] for k in set_ks],
                 none_as_value,
             )
         )
@@ -209,12 +264,11 @@ def _stretch_spans(text: str, kind: str, tokenizer) -> np.ndarray:
 
 
 def _coded_stretches(
-    stretches: np.ndarray, spans: list, j: int, ks: list[int], length: int, bounds
+    stretches: np.ndarray, spans: list, slices: list[slice], ks: list[int], length: int, bounds
 ) -> tuple[np.ndarray, np.ndarray]:
     """Unit intervals of the stretches that hold a coding of one of codes ``ks``."""
     starts, ends = [], []
-    for s in spans:
-        sl = s.in_document(j)
+    for s, sl in zip(spans, slices, strict=True):
         pick = np.isin(s.code[sl], ks)
         starts.append(s.start[sl][pick])
         ends.append(s.end[sl][pick])
@@ -256,7 +310,59 @@ class _Spans:
         return np.bincount(self.code[self.in_document(j)], minlength=n_codes)
 
 
-def _span_arrays(spans: Iterable[Span], doc_index: Mapping, code_index: Mapping) -> _Spans:
+_EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+
+
+class _Pool:
+    """Pattern counts (or distinct columns) added up over documents, reduced as they grow
+    so that memory stays proportional to the distinct patterns, not to the documents."""
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[np.ndarray, np.ndarray]] = []
+        self.units = 0  # units of the swept pairs
+
+    def add(self, patterns: tuple[np.ndarray, np.ndarray], n_units: int) -> None:
+        self.parts.append(patterns)
+        self.units += n_units
+        if len(self.parts) > 256:
+            self.parts = [pool_patterns(self.parts)]
+
+    def patterns(self, uncoded: int) -> tuple[np.ndarray, np.ndarray]:
+        zero = (np.zeros(1, dtype=np.int64), np.array([uncoded], dtype=np.int64))
+        return pool_patterns([*self.parts, zero] if uncoded > 0 else self.parts)
+
+    def add_columns(self, columns: np.ndarray, weights: np.ndarray) -> None:
+        self.parts.append((columns, weights))
+        self.units += int(weights.sum())
+        if len(self.parts) > 256:
+            self.parts = [_pool_columns(*_concat_columns(self.parts, len(columns)))]
+
+    def columns(self, n_coders: int, uncoded: int) -> tuple[np.ndarray, np.ndarray]:
+        parts = list(self.parts)
+        if uncoded > 0:
+            zero = np.zeros((n_coders, 1), dtype=np.int64)
+            parts.append((zero, np.array([uncoded], dtype=np.int64)))
+        return _pool_columns(*_concat_columns(parts, n_coders))
+
+
+def _concat_columns(parts, n_coders: int) -> tuple[np.ndarray, np.ndarray]:
+    columns = np.concatenate(
+        [np.zeros((n_coders, 0), dtype=np.int64)] + [c.astype(np.int64) for c, _ in parts], axis=1
+    )
+    weights = np.concatenate([np.zeros(0, dtype=np.int64)] + [w for _, w in parts])
+    return columns, weights
+
+
+def _span_arrays(spans, doc_index: Mapping, code_index: Mapping) -> _Spans:
+    """A coder's spans as arrays of document and code positions; ``spans``: (document,
+    code, start, end) tuples, or an (n, 4) integer array of them. Spans of other
+    documents or codes are left out."""
+    if isinstance(spans, np.ndarray):
+        arr = spans.reshape(-1, 4).astype(np.int64, copy=False)
+        doc = _positions(arr[:, 0], doc_index)
+        code = _positions(arr[:, 1], code_index)
+        keep = (doc >= 0) & (code >= 0)
+        return _Spans(doc[keep], code[keep], arr[keep, 2], arr[keep, 3])
     rows = [
         (doc_index[d], code_index[c], s, e)
         for d, c, s, e in spans
@@ -266,18 +372,94 @@ def _span_arrays(spans: Iterable[Span], doc_index: Mapping, code_index: Mapping)
     return _Spans(arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3])
 
 
+def _positions(keys: np.ndarray, index: Mapping) -> np.ndarray:
+    """Positions of integer ``keys`` in ``index`` (key -> position), -1 where absent."""
+    known = np.fromiter(index.keys(), dtype=np.int64, count=len(index))
+    where = np.fromiter(index.values(), dtype=np.int64, count=len(index))
+    order = np.argsort(known)
+    known, where = known[order], where[order]
+    at = np.clip(np.searchsorted(known, keys), 0, max(len(known) - 1, 0))
+    found = (known[at] == keys) if len(known) else np.zeros(len(keys), dtype=bool)
+    return np.where(found, where[at] if len(known) else -1, -1)
+
+
+_SHIFT = np.int64(1) << np.int64(32)  # room for any unit position (a text < 2**32 units)
+
+
+def _sweep_all(
+    batched: list, wanted: np.ndarray, n_coders: int
+) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Per code: the coded patterns (bit i = coder i) and how many units show each, for
+    all documents in one vectorised sweep: each (code, document, coder) group of
+    intervals is merged, then each (code, document) pair swept, with every group placed
+    at its own offset (group * 2**32 + unit) so that one sort and one cumulative sum
+    serve all pairs. Units nobody coded (pattern 0) are not counted here."""
+    if not batched:
+        return {}
+    doc = np.concatenate([np.full(len(c), j, dtype=np.int64) for j, _, c, _, _ in batched])
+    coder = np.concatenate([np.full(len(c), i, dtype=np.int64) for _, i, c, _, _ in batched])
+    code = np.concatenate([c for _, _, c, _, _ in batched]).astype(np.int64)
+    first = np.concatenate([f for _, _, _, f, _ in batched]).astype(np.int64)
+    stop = np.concatenate([t for _, _, _, _, t in batched]).astype(np.int64)
+    keep = (first < stop) & wanted[code]
+    doc, coder, code, first, stop = doc[keep], coder[keep], code[keep], first[keep], stop[keep]
+    if len(doc) == 0:
+        return {}
+    n_docs = int(doc.max()) + 1
+    pair = code * n_docs + doc
+    group = pair * n_coders + coder
+    order = np.lexsort((first, group))
+    base = group[order] * _SHIFT
+    a, b = base + first[order], base + stop[order]
+    reach = np.maximum.accumulate(b)  # groups are disjoint ranges: no reset needed
+    new = np.ones(len(a), dtype=bool)
+    new[1:] = a[1:] > reach[:-1]
+    starts = np.flatnonzero(new)
+    ends = np.append(starts[1:], len(a)) - 1
+    m_group = group[order][starts]
+    m_first, m_stop = a[starts] - m_group * _SHIFT, reach[ends] - m_group * _SHIFT
+    m_pair, m_coder = m_group // n_coders, m_group % n_coders
+    bit = np.left_shift(np.int64(1), m_coder)
+    pos = np.concatenate([m_pair * _SHIFT + m_first, m_pair * _SHIFT + m_stop])
+    delta = np.concatenate([bit, -bit])
+    order = np.argsort(pos, kind="stable")
+    pos, state = pos[order], np.cumsum(delta[order])
+    last = np.ones(len(pos), dtype=bool)
+    last[:-1] = pos[1:] != pos[:-1]
+    pos, state = pos[last], state[last]
+    # a non-zero state is an open interval, so the next position is in the same pair
+    inside = state[:-1] != 0
+    lengths = (pos[1:] - pos[:-1])[inside]
+    seg_code = (pos[:-1][inside] // _SHIFT) // n_docs
+    seg_state = state[:-1][inside]
+    key = seg_code * (np.int64(1) << np.int64(n_coders)) + seg_state
+    unique, inverse = np.unique(key, return_inverse=True)
+    totals = np.bincount(inverse, weights=lengths).astype(np.int64)
+    out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    codes_of = unique >> np.int64(n_coders)
+    for k in np.unique(codes_of).tolist():
+        pick = codes_of == k
+        out[int(k)] = (unique[pick] & ((np.int64(1) << np.int64(n_coders)) - 1), totals[pick])
+    return out
+
+
 def _unit_intervals(
-    spans: _Spans, j: int, n_codes: int, length: int, bounds: np.ndarray | None
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Per code index: this coder's unit intervals in document j."""
-    sl = spans.in_document(j)
+    spans: _Spans, sl: slice, n_codes: int, length: int, bounds: np.ndarray | None
+) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Per code index this coder used in the document (slice ``sl``): the unit intervals."""
     first, stop = to_unit_intervals(
         spans.start[sl], spans.end[sl], length, bounds, drop_empty=False
     )
     keep = first < stop
     first, stop, kept_code = first[keep], stop[keep], spans.code[sl][keep]
-    edges = np.searchsorted(kept_code, np.arange(n_codes + 1))
-    return [(first[edges[k] : edges[k + 1]], stop[edges[k] : edges[k + 1]]) for k in range(n_codes)]
+    if len(kept_code) == 0:
+        return {}
+    used = np.unique(kept_code)
+    lo = np.searchsorted(kept_code, used, side="left")
+    hi = np.searchsorted(kept_code, used, side="right")
+    return {
+        int(k): (first[a:b], stop[a:b]) for k, a, b in zip(used.tolist(), lo, hi, strict=True)
+    }
 
 
 def _binary_row(

@@ -1,5 +1,6 @@
-"""Documents: importing files (one transaction per document: never half-imported),
-listing them with their counts, reading their text and pages, editing metadata."""
+"""Documents: importing files (one transaction per batch of files: a document is never
+half-imported), listing them with their counts, reading their text and pages, editing
+metadata."""
 
 from __future__ import annotations
 
@@ -77,8 +78,15 @@ def collect_files(paths: Iterable[Path | str]) -> list[Path]:
     return out
 
 
-def _unique_name(s, name: str) -> str:
-    existing = set(s.scalars(select(m.Document.name).where(m.Document.name.like(f"{name[:200]}%"))))
+def _unique_name(s, name: str, taken: set[str] | None = None) -> str:
+    """``name``, or ``name (2)``... if taken; ``taken``: the project's names, read once
+    per import batch (so the cost per file does not grow with the project)."""
+    if taken is not None:
+        existing = taken
+    else:
+        existing = set(
+            s.scalars(select(m.Document.name).where(m.Document.name.like(f"{name[:200]}%")))
+        )
     if name not in existing:
         return name
     stem, dot, ext = name.rpartition(".")
@@ -104,31 +112,52 @@ def add_document(
     pages: list[tuple[int, int]] | None = None, source_path: str | None = None,
 ) -> DocumentInfo:  # fmt: skip
     """Store one document (text already normalised) with its pages, in one transaction."""
+    with project.session() as s:
+        return _store(s, project, name=name, text=text, kind=kind, metadata=metadata,
+                      pages=pages, source_path=source_path)  # fmt: skip
+
+
+def _store(
+    s, project, *, name: str, text: str, kind: str, metadata: dict | None = None,
+    pages: list[tuple[int, int]] | None = None, source_path: str | None = None,
+    taken: set[str] | None = None, batch_shas: dict[str, str] | None = None,
+) -> DocumentInfo:  # fmt: skip
+    """Add one document in session ``s``; ``taken``/``batch_shas``: the names in use and
+    the texts added earlier in the same batch (kept up to date here)."""
     metadata = metadata or {}
     sha = sha256_text(text)
-    with project.session() as s:
+    existing = batch_shas.get(sha) if batch_shas is not None else None
+    if existing is None:  # sha256 is unique, hence indexed
         existing = s.scalar(select(m.Document.name).where(m.Document.sha256 == sha))
-        if existing is not None:
-            raise DuplicateDocument(existing)
-        d = m.Document(
-            name=_unique_name(s, name), kind=kind, text=text, sha256=sha, length=len(text),
-            source_path=source_path, **{k: metadata.get(k) or None for k in METADATA_FIELDS},
-            extra={k: v for k, v in metadata.items() if k not in METADATA_FIELDS},
-        )  # fmt: skip
-        for i, (a, b) in enumerate(pages or [], start=1):
-            d.pages.append(m.Page(number=i, char_start=a, char_end=b))
-        s.add(d)
-        s.flush()
-        audit.record(
-            s, project.actor, "create", "document", d.id, None, {"name": d.name, "sha256": sha}
-        )
-        return _info_from_row(d, len(pages or []), 0)
+    if existing is not None:
+        raise DuplicateDocument(existing)
+    d = m.Document(
+        name=_unique_name(s, name, taken), kind=kind, text=text, sha256=sha, length=len(text),
+        source_path=source_path, **{k: metadata.get(k) or None for k in METADATA_FIELDS},
+        extra={k: v for k, v in metadata.items() if k not in METADATA_FIELDS},
+    )  # fmt: skip
+    for i, (a, b) in enumerate(pages or [], start=1):
+        d.pages.append(m.Page(number=i, char_start=a, char_end=b))
+    s.add(d)
+    s.flush()
+    audit.record(
+        s, project.actor, "create", "document", d.id, None, {"name": d.name, "sha256": sha}
+    )
+    if taken is not None:
+        taken.add(d.name)
+    if batch_shas is not None:
+        batch_shas[sha] = d.name
+    return _info_from_row(d, len(pages or []), 0)
 
 
 class DuplicateDocument(ServiceError):
     def __init__(self, existing_name: str) -> None:
         super().__init__(f"the same text is already in the project as {existing_name!r}")
         self.existing_name = existing_name
+
+
+BATCH_FILES = 200  # files stored per transaction (and full-text index update)
+BATCH_CHARS = 20_000_000  # or fewer, when their texts are large
 
 
 def import_files(
@@ -139,9 +168,12 @@ def import_files(
     cancelled: Callable[[], bool] | None = None,
     encoding: str | Mapping[str, str] | None = None,
 ) -> ImportReport:
-    """Import files and folders. Each file is extracted, then stored in one transaction;
-    a file that fails is reported and the batch goes on. Cancelling stops before the
-    next file (or between pages of a PDF) and leaves no half-imported document.
+    """Import files and folders. Files are extracted one by one and stored in batches,
+    one transaction per batch (so the full-text index is updated in bulk), with the
+    names in use read once per batch: the cost per file does not grow with the project.
+    A file that fails is reported and the import goes on. Cancelling stops before the
+    next file (or between pages of a PDF), keeps the files read so far and leaves no
+    half-imported document.
 
     `encoding` overrides the guessed encoding of text files and web pages: one codec
     name for all, or a mapping from a file's path (as given or found) to its codec."""
@@ -157,6 +189,70 @@ def import_files(
     files = collect_files(paths)
     report = ImportReport()
     total = len(files)
+    pending: list[tuple[Path, object]] = []  # extracted, not yet stored
+    pending_chars = 0
+
+    def store(batch: list) -> Exception | None:
+        """Store ``batch`` in one transaction; the storage error if it could not be."""
+        stored: list[tuple[Path, object, DocumentInfo]] = []
+        duplicates = len(report.duplicates)
+        try:
+            with project.session() as s:
+                taken = set(s.scalars(select(m.Document.name)))
+                shas: dict[str, str] = {}
+                for path, ex in batch:
+                    try:
+                        doc = _store(
+                            s, project, name=path.name, text=ex.text, kind=ex.kind,
+                            metadata=ex.metadata, pages=ex.pages,
+                            source_path=str(path.resolve()), taken=taken, batch_shas=shas,
+                        )  # fmt: skip
+                    except DuplicateDocument as exc:
+                        report.duplicates.append((path, exc.existing_name))
+                        continue
+                    stored.append((path, ex, doc))
+        except Exception as exc:
+            del report.duplicates[duplicates:]
+            return exc
+        for path, ex, doc in stored:
+            report.imported.append(doc)
+            report.notes.extend((path, note) for note in ex.warnings)
+        return None
+
+    def store_pending() -> bool:
+        """Store the extracted files; False when the project cannot be written. A batch
+        that cannot be written is stored again file by file, so that the import stops
+        exactly at the first document that does not fit, and the report says why."""
+        nonlocal pending_chars
+        batch, pending[:] = list(pending), []
+        pending_chars = 0
+        if not batch:
+            return True
+        error = store(batch)
+        if error is None:
+            return True
+        parts = [[item] for item in batch] if len(batch) > 1 else [batch]
+        for part in parts:
+            error = store(part) if len(batch) > 1 else error
+            if error is None:
+                continue
+            failure = storage_errors.translate(error, getattr(project, "path", None))
+            if failure is None:
+                raise error
+            # The project cannot be written (disk full, read-only, I/O error): every later
+            # file would fail the same way, so stop with one message. The failed
+            # transaction was rolled back.
+            done = f"{len(report.imported)} of {total} files imported, nothing half-written"
+            if failure.kind == "disk_full":
+                report.stopped = (
+                    f"the disk is full: {done}; free some space and import the rest again"
+                )
+            else:
+                report.stopped = f"{failure} ({done})"
+            report.stopped_at = part[0][0]
+            return False
+        return True
+
     for i, path in enumerate(files):
         if cancelled and cancelled():
             report.cancelled = True
@@ -172,48 +268,32 @@ def import_files(
             encoding.get(str(path)))  # fmt: skip
         try:
             ex = extract(path, progress=page_progress, cancelled=cancelled, encoding=chosen)
-            try:
-                doc = add_document(
-                    project, name=path.name, text=ex.text, kind=ex.kind, metadata=ex.metadata,
-                    pages=ex.pages, source_path=str(path.resolve()),
-                )  # fmt: skip
-            except DuplicateDocument:
-                raise
-            except Exception as exc:
-                failure = storage_errors.translate(exc, getattr(project, "path", None))
-                if failure is None:
-                    raise
-                # The project cannot be written (disk full, read-only, I/O error): every
-                # later file would fail the same way, so stop at the first with one message.
-                # The failed document's transaction was rolled back.
-                done = f"{len(report.imported)} of {total} files imported, nothing half-written"
-                if failure.kind == "disk_full":
-                    report.stopped = (
-                        f"the disk is full: {done}; free some space and import the rest again"
-                    )
-                else:
-                    report.stopped = f"{failure} ({done})"
-                report.stopped_at = path
-                break
-            report.imported.append(doc)
-            report.notes.extend((path, note) for note in ex.warnings)
         except ImportCancelled:
             report.cancelled = True
             break
-        except DuplicateDocument as exc:
-            report.duplicates.append((path, exc.existing_name))
         except ImportFailure as exc:
             report.failed.append((path, str(exc)))
+            continue
         except LookupError as exc:  # an unknown encoding chosen for this file
             report.failed.append((path, str(exc)))
+            continue
         except MemoryError:
             report.failed.append((path, "the file is too large to import"))
+            continue
         except OSError as exc:
             report.failed.append((path, f"cannot be read ({exc.strerror or exc})"))
+            continue
         except Exception as exc:  # an importer bug must not stop the batch
             report.failed.append(
                 (path, f"unexpected error while reading it ({type(exc).__name__}: {exc})")
             )
+            continue
+        pending.append((path, ex))
+        pending_chars += len(ex.text)
+        if (len(pending) >= BATCH_FILES or pending_chars >= BATCH_CHARS) and not store_pending():
+            break
+    if not report.stopped:
+        store_pending()  # also after Cancel: the files read so far are whole documents
     if progress and not (report.cancelled or report.stopped):
         progress(ImportProgress(total, total))
     return report
@@ -288,10 +368,13 @@ def list_documents(project) -> list[DocumentInfo]:
 
 
 def get_document(project, document_id: int) -> DocumentInfo:
-    for d in list_documents(project):
-        if d.id == document_id:
-            return d
-    raise NotFound(f"no document with id {document_id}")
+    with project.session() as s:
+        d = s.get(m.Document, document_id)
+        if d is None:
+            raise NotFound(f"no document with id {document_id}")
+        pages = s.scalar(select(func.count()).where(m.Page.document_id == document_id))
+        codings = s.scalar(select(func.count()).where(m.Coding.document_id == document_id))
+        return _info_from_row(d, pages or 0, codings or 0)
 
 
 def find_document(project, key: str) -> DocumentInfo | None:

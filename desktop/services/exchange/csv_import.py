@@ -1,14 +1,19 @@
 """Importing codings from a CSV file (the layout desktop.services.exchange.exchange writes):
-check every row, then store them all in one transaction (bulk insert, one audit entry)
-or none; every bad row is reported with its line.
+all of it in one transaction (bulk inserts, one audit entry) or, if any row is bad, none
+of it; every bad row is reported with its line.
 
-Validation works on plain Python values loaded once: documents' lengths and texts (a
-few at a time), the codebook's paths and fields, the coders, and the codings already
-stored for each document met (to skip duplicates)."""
+Rows are checked and inserted in chunks inside that one transaction, so memory stays
+flat in the number of rows: validation works on plain Python values loaded once
+(documents' lengths, the codebook's paths and fields, the coders) and texts a few at a
+time. Duplicates are skipped by one look-up per chunk in the unique index of codings
+(which, inside the transaction, also holds the chunks inserted before). A bad row stops
+the inserting; the checking goes on to report every problem, then the transaction is
+rolled back."""
 
 from __future__ import annotations
 
 import unicodedata
+from array import array
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,6 +40,7 @@ from desktop.services.teams.coders import PALETTE as CODER_COLORS
 
 REQUIRED = ("document", "code", "start", "end")
 TEXT_CACHE_CHARS = 50_000_000  # document texts kept in memory while checking rows
+CHUNK_ROWS = 20_000  # checked rows inserted at a time
 _HEX = frozenset("0123456789abcdef")
 
 
@@ -97,7 +103,13 @@ class CodingsCsv:
         )  # fmt: skip
         self.c_created, self.c_updated = col("created_at"), col("updated_at")
         self.width = len(reader.header)
-        self.rows: list[tuple] = []  # validated, in file order
+        self.rows: list[tuple] = []  # checked, not yet inserted, in file order
+        self.session = None  # the import's transaction (set by import_codings_csv)
+        self.first_id: int | None = None  # id of the first coding inserted
+        self.lines = array("q")  # line of each inserted coding (id - first_id)
+        self._entry = None  # the audit entry of the import
+        self._created_codes: dict[tuple[str, ...], int] = {}
+        self._created_coders: dict[tuple[str], int] = {}
         self._grouped: dict[str, list[int]] = {}  # lookup error -> its further lines
         self._load_project()
         self._match_field_columns()
@@ -134,7 +146,9 @@ class CodingsCsv:
             }
         self._texts: OrderedDict[int, str] = OrderedDict()
         self._texts_chars = 0
-        self._existing: dict[int, set[tuple]] = {}
+        self._chunk_keys: dict[tuple, int] = {}  # (document, code, coder, start, end) -> line
+        self._coded_docs: set[int] | None = None  # documents that have codings (or will)
+        self.duplicates = 0
 
     def _match_field_columns(self) -> None:
         by_column: dict[str, int] = {}
@@ -168,28 +182,13 @@ class CodingsCsv:
         if text is not None:
             self._texts.move_to_end(did)
             return text
-        with self.project.session() as s:
-            text = s.scalar(select(m.Document.text).where(m.Document.id == did)) or ""
+        text = self.session.scalar(select(m.Document.text).where(m.Document.id == did)) or ""
         self._texts[did] = text
         self._texts_chars += len(text)
         while self._texts_chars > TEXT_CACHE_CHARS and len(self._texts) > 1:
             _, old = self._texts.popitem(last=False)
             self._texts_chars -= len(old)
         return text
-
-    def _existing_for(self, did: int) -> set[tuple]:
-        keys = self._existing.get(did)
-        if keys is None:
-            with self.project.session() as s:
-                keys = set(
-                    s.execute(
-                        select(
-                            m.Coding.code_id, m.Coding.coder_id, m.Coding.start, m.Coding.end
-                        ).where(m.Coding.document_id == did)
-                    ).all()  # fmt: skip
-                )
-            self._existing[did] = keys
-        return keys
 
     # -- checking -----------------------------------------------------------------
     def _lookup_error(self, line: int, message: str) -> None:
@@ -262,16 +261,15 @@ class CodingsCsv:
     def validate(self, progress: Progress | None = None) -> None:
         total = csvio.count_lines(self.reader.path)
         docs_seen: dict[tuple[str, str], int | str] = {}
-        codes_seen: dict[str, int | tuple | str] = {}
-        coders_seen: dict[str, int | tuple | str] = {}
-        in_file: dict[tuple, int] = {}
+        chunk_keys = self._chunk_keys
+        codes_seen = self._codes_seen = {}
+        coders_seen = self._coders_seen = {}
         width, c_sha, c_text, c_memo = self.width, self.c_sha, self.c_text, self.c_memo
         c_created, c_updated = self.c_created, self.c_updated
         c_coder, c_start, c_end = self.c_coder, self.c_start, self.c_end
         err = self._error
         times: dict[str, str | None] = {}  # as written -> as stored (None: invalid)
         bad_times: list[tuple[int, str]] = []
-        existing_did, existing = None, set()
         field_cells = itemgetter(*(c for c, _, _ in self.field_cols)) if self.field_cols else None
         last_did, doc_text = None, ""
         n = 0
@@ -359,19 +357,19 @@ class CodingsCsv:
                     if field_values is None:
                         continue
             key = (did, code, coder, start, end)
-            first = in_file.get(key)
+            first = chunk_keys.get(key)
             if first is not None:
                 self.report.skipped.append((line, f"the same coding as line {first}"))
                 continue
-            in_file[key] = line
-            if did != existing_did:
-                existing_did, existing = did, self._existing_for(did)
-            if (code, coder, start, end) in existing:  # codes/coders to create never are
-                self.report.skipped.append((line, "already in the project"))
-                continue
+            if self.report.errors:
+                continue  # nothing will be stored: only look for more problems
+            chunk_keys[key] = line
             self.rows.append(
-                (did, code, coder, start, end, quote, memo, created, updated, field_values)
+                (did, code, coder, start, end, quote, memo, created, updated, field_values, line)
             )
+            if len(self.rows) >= CHUNK_ROWS:
+                self._insert_checked()
+        self.report.skipped.sort()
         if bad_times:
             # Times are metadata; a spreadsheet may have rewritten them in its own format.
             line, raw = bad_times[0]
@@ -447,55 +445,105 @@ class CodingsCsv:
         return chain
 
     # -- storing ------------------------------------------------------------------
-    def store(self) -> None:
-        """One transaction: missing codes and coders, the audit entry, the codings (one
-        executemany) and their field values."""
-        report = self.report
-        actor = self.project.actor
-        now = _stored_time(m.utcnow())
-        if not self.rows:
+    def _insert_checked(self) -> None:
+        """Insert the rows checked so far (unless a bad row was found): missing codes and
+        coders, the codings (one executemany) and their field values. The first chunk
+        also writes the audit entry and fixes the first id."""
+        rows, self.rows = self.rows, []
+        self._chunk_keys.clear()
+        if not rows or self.report.errors:
             return
-        try:
-            with self.project.session() as s:
-                code_ids = self._create_codes(s, actor)
-                coder_ids = self._create_coders(s)
-                audit.record(s, actor, "import", "coding", None, None,
-                             {"file": str(report.path), "count": len(self.rows)})  # fmt: skip
-                # The flush takes SQLite's write lock, so nobody can insert between reading
-                # the largest id and the insert: ids are given, not read back row by row
-                # (SQLite cannot return the ids of an executemany in order).
-                s.flush()
-                first = (s.scalar(select(func.max(m.Coding.id))) or 0) + 1
-                # The entry names the ids it covers: `log` can tell where a coding came from.
-                entry = s.scalars(select(m.AuditEntry).order_by(m.AuditEntry.id.desc())).first()
-                entry.new = {**entry.new, "first_id": first, "last_id": first + len(self.rows) - 1}
-                rows = [
-                    (first + i, did, code if isinstance(code, int) else code_ids[code],
-                     coder if isinstance(coder, int) else coder_ids[coder], start, end, quote,
-                     memo, created or now, updated or created or now)
-                    for i, (did, code, coder, start, end, quote, memo, created, updated, _)
-                    in enumerate(self.rows)
-                ]  # fmt: skip
-                conn = s.connection()
-                _executemany(conn, m.Coding.__table__, CODING_INSERT, rows)
-                values = [
-                    (first + i, fid, value)
-                    for i, row in enumerate(self.rows)
-                    for fid, value in row[9]
-                ]
-                if values:
-                    _executemany(
-                        conn, m.CodingValue.__table__, ("coding_id", "field_id", "value"), values
-                    )
-        except IntegrityError:
-            report.errors = [(0, f"{report.path}: the project changed while the file was being "
-                                 "checked (someone coded the same passages?); import it again")]  # fmt: skip
-            raise CodingsImportRefused(report) from None
-        report.imported = len(self.rows)
+        s, actor = self.session, self.project.actor
+        now = _stored_time(m.utcnow())
+        code_ids = self._create_codes(s, actor, rows)
+        coder_ids = self._create_coders(s, rows)
+        rows = [
+            (did, code if type(code) is int else code_ids[code],
+             coder if type(coder) is int else coder_ids[coder], *rest)
+            for did, code, coder, *rest in rows
+        ]  # fmt: skip
+        rows = self._skip_stored(s, rows)
+        if not rows:
+            return
+        if self.first_id is None:
+            audit.record(s, actor, "import", "coding", None, None,
+                         {"file": str(self.report.path), "count": 0})  # fmt: skip
+            # The flush takes SQLite's write lock, so nobody can insert between reading
+            # the largest id and the inserts: ids are given, not read back row by row
+            # (SQLite cannot return the ids of an executemany in order).
+            s.flush()
+            self.first_id = (s.scalar(select(func.max(m.Coding.id))) or 0) + 1
+            self._entry = s.scalars(
+                select(m.AuditEntry).order_by(m.AuditEntry.id.desc())
+            ).first()
+        first = self.first_id + len(self.lines)
+        table = [
+            (first + i, did, code, coder, start, end, quote, memo, created or now,
+             updated or created or now)
+            for i, (did, code, coder, start, end, quote, memo, created, updated, _, _)
+            in enumerate(rows)
+        ]  # fmt: skip
+        conn = s.connection()
+        _executemany(conn, m.Coding.__table__, CODING_INSERT, table)
+        values = [(first + i, fid, value) for i, row in enumerate(rows) for fid, value in row[9]]
+        if values:
+            _executemany(conn, m.CodingValue.__table__, ("coding_id", "field_id", "value"), values)
+        self.lines.extend(row[10] for row in rows)
 
-    def _create_codes(self, s, actor: str) -> dict[tuple[str, ...], int]:
-        wanted = sorted({r[1] for r in self.rows if isinstance(r[1], tuple)})
-        ids: dict[tuple[str, ...], int] = dict(self.code_ids)
+    def _skip_stored(self, s, rows: list[tuple]) -> list[tuple]:
+        """The rows whose coding is not in the project yet (stored before, or inserted
+        from an earlier chunk of this file): one join with the unique index per chunk."""
+        conn = s.connection()
+        if self._coded_docs is None:
+            self._coded_docs = {
+                d for (d,) in conn.exec_driver_sql("SELECT DISTINCT document_id FROM coding")
+            }
+        coded = self._coded_docs
+        candidates = [r for r in rows if r[0] in coded]  # only these can be in the index
+        coded.update(r[0] for r in rows)
+        if not candidates:
+            return rows
+        conn.exec_driver_sql(
+            "CREATE TEMP TABLE IF NOT EXISTS import_key (line INTEGER, document_id INTEGER, "
+            'code_id INTEGER, coder_id INTEGER, start INTEGER, "end" INTEGER)'
+        )
+        conn.exec_driver_sql("DELETE FROM import_key")
+        conn.exec_driver_sql(
+            "INSERT INTO import_key VALUES (?, ?, ?, ?, ?, ?)",
+            [(r[10], r[0], r[1], r[2], r[3], r[4]) for r in candidates],
+        )
+        found = conn.exec_driver_sql(
+            "SELECT k.line, c.id FROM import_key k JOIN coding c ON c.document_id = "
+            "k.document_id AND c.code_id = k.code_id AND c.coder_id = k.coder_id AND "
+            'c.start = k.start AND c."end" = k."end"'
+        ).all()
+        conn.exec_driver_sql("DELETE FROM import_key")
+        if not found:
+            return rows
+        first, lines = self.first_id, self.lines
+        for line, cid in found:
+            if first is not None and cid >= first:
+                why = f"the same coding as line {lines[cid - first]}"
+            else:
+                why = "already in the project"
+            self.report.skipped.append((line, why))
+        gone = {line for line, _ in found}
+        return [r for r in rows if r[10] not in gone]
+
+    def finish(self) -> None:
+        """Insert the last rows and say in the audit entry which ids the import covers
+        (so `log` can tell where a coding came from)."""
+        self._insert_checked()
+        self.report.skipped.sort()
+        n = len(self.lines)
+        if self._entry is not None:
+            self._entry.new = {**self._entry.new, "count": n, "first_id": self.first_id,
+                               "last_id": self.first_id + n - 1}  # fmt: skip
+        self.report.imported = n
+
+    def _create_codes(self, s, actor: str, rows: list[tuple]) -> dict[tuple[str, ...], int]:
+        wanted = sorted({r[1] for r in rows if type(r[1]) is tuple} - set(self._created_codes))
+        ids: dict[tuple[str, ...], int] = self.code_ids
         for names in wanted:
             parent: int | None = None
             for depth in range(1, len(names) + 1):
@@ -504,20 +552,27 @@ class CodingsCsv:
                     ids[prefix] = codebook._create(s, actor, parent, prefix[-1]).id
                     self.report.created_codes.append(join_path(list(prefix)))
                 parent = ids[prefix]
-        return ids
+            self._created_codes[names] = ids[names]
+        # later rows of these codes carry the new ids
+        for raw, code in list(self._codes_seen.items()):
+            if type(code) is tuple and code in self._created_codes:
+                self._codes_seen[raw] = self._created_codes[code]
+        return self._created_codes
 
-    def _create_coders(self, s) -> dict[tuple[str], int]:
-        wanted = sorted({r[2] for r in self.rows if isinstance(r[2], tuple)})
-        ids = {}
+    def _create_coders(self, s, rows: list[tuple]) -> dict[tuple[str], int]:
+        wanted = sorted({r[2] for r in rows if type(r[2]) is tuple} - set(self._created_coders))
         n = len(self.coder_ids)
         for (name,) in wanted:
             coder = m.Coder(name=name, color=CODER_COLORS[n % len(CODER_COLORS)])
             s.add(coder)
             s.flush()
-            ids[(name,)] = coder.id
+            self._created_coders[(name,)] = self.coder_ids[name] = coder.id
             n += 1
             self.report.created_coders.append(name)
-        return ids
+        for raw, coder_key in list(self._coders_seen.items()):
+            if type(coder_key) is tuple and coder_key in self._created_coders:
+                self._coders_seen[raw] = self._created_coders[coder_key]
+        return self._created_coders
 
 
 def _code_points(text: str) -> str:
@@ -590,7 +645,8 @@ def import_codings_csv(
     progress: Progress | None = None,
 ) -> CodingsImportReport:
     """Import codings from a CSV file in one transaction: all of it or, if any row is
-    bad, none of it (CodingsImportRefused lists every bad row, up to MAX_ERRORS)."""
+    bad, none of it (CodingsImportRefused lists every bad row, up to MAX_ERRORS). Rows
+    are checked and inserted in chunks, so memory does not grow with the file."""
     path = Path(path)
     report = CodingsImportReport(path)
     try:
@@ -598,13 +654,21 @@ def import_codings_csv(
             report.encoding = reader.encoding.name
             report.warnings.extend(reader.warnings)
             job = CodingsCsv(project, reader, report, create_missing, default_coder)
-            job.validate(progress)
+            with project.session() as s:
+                job.session = s
+                job.validate(progress)
+                if report.errors:
+                    raise CodingsImportRefused(report)  # rolls back what was inserted
+                job.finish()
     except csvio.CsvFormatError as exc:
         report.errors = [(0, str(exc))]
+        report.imported = 0
         raise CodingsImportRefused(report) from None
-    if report.errors:
-        raise CodingsImportRefused(report)
-    job.store()
+    except IntegrityError:
+        report.imported = 0
+        report.errors = [(0, f"{report.path}: the project changed while the file was being "
+                             "checked (someone coded the same passages?); import it again")]  # fmt: skip
+        raise CodingsImportRefused(report) from None
     if progress:
         progress(1, 1)
     return report

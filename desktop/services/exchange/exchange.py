@@ -158,33 +158,38 @@ def export_codings(
     with project.session() as s, _output(out, excel) as fh:
         total = s.scalar(select(func.count()).select_from(m.Coding)) or 0
         pages = _page_starts(s)
+        # names looked up once, not joined per coding (a document's sha256 is stored
+        # after its text: a join would read every text again for every coding)
+        documents = {did: (name, sha) for did, name, sha in s.execute(
+            select(m.Document.id, m.Document.name, m.Document.sha256))}  # fmt: skip
+        coders = dict(s.execute(select(m.Coder.id, m.Coder.name)).all())
         w = csvio.writer(fh)
         w.writerow([*CODING_COLUMNS, *(name for _, _, name in fields)])
         q = (
             select(
                 m.Coding.id,
                 m.Coding.document_id,
-                m.Document.name,
-                m.Document.sha256,
                 m.Coding.code_id,
-                m.Coder.name,
+                m.Coding.coder_id,
                 m.Coding.start,
                 m.Coding.end,
                 m.Coding.quote,
                 m.Coding.memo,
                 *_times_sql(project, m.Coding.created_at, m.Coding.updated_at),
             )  # fmt: skip
-            .join(m.Document, m.Document.id == m.Coding.document_id)
-            .join(m.Coder, m.Coder.id == m.Coding.coder_id)
             .order_by(*order)
         )
         conn = s.connection()  # Core rows: the ORM's per-row work buys nothing here
         values = _values_in_order(conn, order) if fields else iter(())
         pending = next(values, None)
         blank = [""] * len(fields)
-        for cid, did, dname, sha, code_id, coder, start, end, quote, memo, cat, uat in conn.execute(
+        last_did, dname, sha = None, "", ""
+        for cid, did, code_id, coder_id, start, end, quote, memo, cat, uat in conn.execute(
             q.execution_options(yield_per=BATCH)
         ):
+            if did != last_did:
+                last_did, (dname, sha) = did, documents[did]
+            coder = coders[coder_id]
             starts = pages.get(did)
             page = (docs.page_of(starts, start) or "") if starts else ""
             extra = blank

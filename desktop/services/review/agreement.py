@@ -8,12 +8,14 @@ coded" that nobody produced.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from itertools import chain
 
+import numpy as np
 from sqlalchemy import select
 
 from db import models as m
-from desktop.core.agreement import UNIT_KINDS, Report, corpus_agreement
+from desktop.core.agreement import UNIT_KINDS, AgreementRow, Report, corpus_agreement
 from desktop.core.codepath import CodePathError, join_path, split_path
 from desktop.services.codebook import codebook
 from desktop.services.errors import NotFound, ServiceError
@@ -30,13 +32,20 @@ def project_agreement(
     none_as_value: bool = False,
     progress: Callable[[int, int], None] | None = None,
     coded_stretches: str | None = None,
+    by_document: bool = True,
+    document_rows: Callable[[AgreementRow], None] | None = None,
 ) -> Report:
     """Agreement of the named ``coders`` per code (paths like ``Actors/Armed groups``),
     per document (names or sha256) and pooled, by ``unit`` ("char", "word", "sentence");
     ``exclusive`` names a set of mutually exclusive codes reported as one variable;
     ``progress(done, total)`` is called after each document (a worker cancels by raising);
     ``coded_stretches`` ("sentence"/"paragraph") counts only units inside a stretch that
-    holds a coding of the code (see ``corpus_agreement``)."""
+    holds a coding of the code (see ``corpus_agreement``). ``by_document=False``: pooled
+    rows only, in time and memory that grow with the codings; ``document_rows``: receives
+    the per-document rows as they are computed (they then stay out of the report).
+
+    Codings are read into arrays and texts one batch of documents at a time, so a large
+    project is never held in memory as Python objects."""
     if unit not in UNIT_KINDS:
         raise ServiceError(f"unknown unit {unit!r}: use one of {', '.join(UNIT_KINDS)}")
     names = list(dict.fromkeys(coders))
@@ -49,41 +58,98 @@ def project_agreement(
     with project.session() as s:
         coder_ids = _coder_ids(s, names)
         doc_ids = _document_ids(s, documents) if documents else None
-
-        q = select(
-            m.Coding.coder_id, m.Coding.document_id, m.Coding.code_id, m.Coding.start, m.Coding.end
-        ).where(m.Coding.coder_id.in_(list(coder_ids.values())))
-        if doc_ids is not None:
-            q = q.where(m.Coding.document_id.in_(doc_ids))
-        rows = s.execute(q).all()
-
+        spans = {name: _coding_array(s, coder_ids[name], doc_ids) for name in names}
         if code_ids is None:
-            used = {code for _, _, code, _, _ in rows}
+            used = set(np.unique(np.concatenate([a[:, 1] for a in spans.values()])).tolist())
             code_ids = [c.id for c in tree if c.id in used]
         if doc_ids is None:
-            doc_ids = sorted({doc for _, doc, _, _, _ in rows})
-        docs = s.execute(
-            select(m.Document.id, m.Document.name, m.Document.text)
-            .where(m.Document.id.in_(doc_ids))
-            .order_by(m.Document.name)
-        ).all()
-
-    name_of = {cid: name for name, cid in coder_ids.items()}
-    codings: dict[str, list] = {name: [] for name in names}
-    for coder_id, doc, code, start, end in rows:
-        codings[name_of[coder_id]].append((doc, code, start, end))
+            doc_ids = np.unique(np.concatenate([a[:, 0] for a in spans.values()])).tolist()
+        docs = _document_names(s, doc_ids)
     return corpus_agreement(
-        {d.id: d.text for d in docs},
-        codings,
+        _Texts(project, [d for d, _ in docs]),
+        spans,
         code_ids,
         unit=unit,
         exclusive=exclusive_ids,
         none_as_value=none_as_value,
         code_names=path_of,
-        document_names={d.id: d.name for d in docs},
+        document_names=dict(docs),
         progress=progress,
         coded_stretches=coded_stretches,
+        by_document=by_document,
+        document_rows=document_rows,
     )
+
+
+_BATCH = 500  # documents whose texts are read at a time
+
+
+def _coding_array(s, coder_id: int, doc_ids: list[int] | None) -> np.ndarray:
+    """(n, 4) int64 array of (document, code, start, end) of one coder, read in chunks
+    straight from the cursor (no ORM rows)."""
+    sql = 'SELECT document_id, code_id, start, "end" FROM coding WHERE coder_id = ?'
+    params: tuple = (coder_id,)
+    if doc_ids is not None:
+        sql += f" AND document_id IN ({', '.join('?' * len(doc_ids))})"
+        params += tuple(doc_ids)
+    cursor = s.connection().exec_driver_sql(sql, params)
+    chunks = [np.zeros((0, 4), dtype=np.int64)]
+    while batch := cursor.fetchmany(50_000):
+        # flattened values: numpy would probe each row object for array protocols
+        flat = np.fromiter(chain.from_iterable(batch), dtype=np.int64, count=4 * len(batch))
+        chunks.append(flat.reshape(-1, 4))
+    return np.concatenate(chunks)
+
+
+def _document_names(s, doc_ids: list[int]) -> list[tuple[int, str]]:
+    """(id, name) of the documents, ordered by name (no texts)."""
+    out: list[tuple[int, str]] = []
+    for i in range(0, len(doc_ids), _BATCH):
+        part = doc_ids[i : i + _BATCH]
+        out += s.execute(
+            select(m.Document.id, m.Document.name).where(m.Document.id.in_(part))
+        ).all()
+    out.sort(key=lambda d: (d[1], d[0]))
+    return out
+
+
+class _Texts(Mapping):
+    """Document id -> text, read lazily: ``items()`` loads one batch of texts at a time,
+    in the given order, so only a batch is in memory."""
+
+    def __init__(self, project, ids: list[int]) -> None:
+        self.project, self.ids = project, ids
+        self._set = set(ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.ids)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._set
+
+    def __getitem__(self, key: int) -> str:
+        if key not in self._set:
+            raise KeyError(key)
+        with self.project.session() as s:
+            return s.scalar(select(m.Document.text).where(m.Document.id == key))
+
+    def items(self) -> Iterator[tuple[int, str]]:  # type: ignore[override]
+        for i in range(0, len(self.ids), _BATCH):
+            part = self.ids[i : i + _BATCH]
+            with self.project.session() as s:
+                texts = dict(
+                    s.execute(
+                        select(m.Document.id, m.Document.text).where(m.Document.id.in_(part))
+                    ).all()
+                )
+            for d in part:
+                yield d, texts[d]
+
+    def values(self) -> Iterator[str]:  # type: ignore[override]
+        return (text for _, text in self.items())
 
 
 def _coder_ids(s, names: list[str]) -> dict[str, int]:

@@ -63,7 +63,7 @@ def number(td) -> float | None:
 def test_html_tables_equal_the_json(project_path, capsys, tmp_path):
     out = tmp_path / "agreement.html"
     codes = ["Actors/Armed & dangerous", EVIL, "Quiet", "Never used"]
-    data = run_json(project_path, capsys, "--codes", *codes, "--html", str(out))
+    data = run_json(project_path, capsys, "--codes", *codes, "--html", str(out), "--by-document")
     page = lxml.html.fromstring(out.read_text("utf-8"))
 
     pooled = [r for r in data["rows"] if r["scope"] == "pooled"]

@@ -62,12 +62,13 @@ def test_cancel_stops_between_files_and_leaves_no_half_document(window, qtbot, p
         f = tmp_path / f"a{i}.txt"
         f.write_text(f"Article number {i} about the talks.\n", "utf-8")
         files.append(str(f))
-    gate = threading.Event()
+    gate, reached = threading.Event(), threading.Event()
 
     def slow_import(progress, cancelled):
         def held_progress(p):
             progress(p)
             if p.files_done == 2:
+                reached.set()
                 gate.wait(10)
 
         return documents.import_files(
@@ -81,7 +82,7 @@ def test_cancel_stops_between_files_and_leaves_no_half_document(window, qtbot, p
     timer.timeout.connect(lambda: ticks.append(1))
     timer.start(10)
     task = window.importer.start(files, fn=slow_import)
-    qtbot.waitUntil(lambda: len(documents.list_documents(window.project)) >= 3, timeout=10_000)
+    qtbot.waitUntil(reached.is_set, timeout=10_000)  # two files read, the worker held
     held = len(ticks)
     qtbot.wait(100)
     assert len(ticks) > held  # the UI thread keeps running while the worker waits
