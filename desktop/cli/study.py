@@ -16,6 +16,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     _memos(sub)
 
 
+def _help(command: str) -> str:
+    from desktop.cli.main import COMMANDS
+
+    return COMMANDS[command][1]
+
+
 def _parser(sub, name: str, help_: str, func, *, document: bool = False) -> argparse.ArgumentParser:
     p = sub.add_parser(name, help=help_)
     p.add_argument("project", type=Path)
@@ -55,7 +61,7 @@ def _code(project, path: str):
 
 
 def _attributes(sub) -> None:
-    a = sub.add_parser("attributes", help="typed attributes of documents (and of cases)")
+    a = sub.add_parser("attributes", help=_help("attributes"))
     asub = a.add_subparsers(dest="attributes_command", metavar="ACTION", required=True)
     p = _parser(asub, "list", "the attributes, their types and how many values", attr_list)
     p.add_argument("--cases", action="store_true", help="the attributes of cases")
@@ -161,7 +167,7 @@ def attr_import(args) -> int:
 
 
 def _sets(sub) -> None:
-    a = sub.add_parser("sets", help="named sets of documents and codes")
+    a = sub.add_parser("sets", help=_help("sets"))
     asub = a.add_subparsers(dest="sets_command", metavar="ACTION", required=True)
     _parser(asub, "list", "the sets and their members", sets_list)
     p = _parser(asub, "add", "a new set (with --where, of the documents a filter selects)", sets_add)
@@ -259,7 +265,7 @@ def sets_delete(args) -> int:
 
 
 def _cases(sub) -> None:
-    a = sub.add_parser("cases", help="cases (interviewees, events, outlets) and their documents")
+    a = sub.add_parser("cases", help=_help("cases"))
     asub = a.add_subparsers(dest="cases_command", metavar="ACTION", required=True)
     _parser(asub, "list", "the cases, their attributes and documents", cases_list)
     p = _parser(asub, "add", "a new case", cases_add)
@@ -351,7 +357,7 @@ def cases_delete(args) -> int:
 
 
 def _memos(sub) -> None:
-    a = sub.add_parser("memos", help="the project journal and the memos of documents, codes, codings")
+    a = sub.add_parser("memos", help=_help("memos"))
     asub = a.add_subparsers(dest="memos_command", metavar="ACTION", required=True)
     p = _parser(asub, "list", "every memo with what it belongs to", memos_list)
     p.add_argument("--search", help="only memos that contain this text")
