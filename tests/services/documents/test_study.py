@@ -17,7 +17,7 @@ from desktop.services.project.audit import history
 @pytest.fixture
 def corpus(project):
     ids = {}
-    for i, (outlet, date, words) in enumerate(
+    for i, (_outlet, date, _words) in enumerate(
         [("Reuters", "2018-03-01", 500), ("AFP", "2018-07-09", 1200), ("Reuters", "2019-01-02", 80)]
     ):
         d = documents.add_document(project, name=f"a{i}.txt", text=f"article {i}\n", kind="txt",
@@ -136,3 +136,39 @@ def test_attributes_csv_round_trip_and_all_or_nothing(project, corpus, tmp_path)
     assert report.ok and report.values == 1
     attributes_csv.export_attributes_csv(project, tmp_path / "again.csv")
     assert (tmp_path / "again.csv").read_bytes().decode("utf-8") == text.replace(",500\r\n", ",501\r\n")
+
+
+def test_merge_and_copy_for_coder_carry_the_study(project, corpus, tmp_path):
+    from desktop.services.teams import merge, teams
+
+    code = codebook.add_code(project, "Talks")
+    sets.add_set(project, "core")
+    sets.add_members(project, "core", documents=[corpus[0]], codes=[code.id])
+    copy = tmp_path / "ben.tessera"
+    teams.copy_for_coder(project, "ben", copy)
+    from desktop.services.project.project import Project
+
+    with Project.open(copy) as ben:
+        ben.actor = "ben"
+        assert attributes.values_of(ben, corpus[0])["outlet"] == "Reuters"
+        attributes.add_attribute(ben, "tone", "decimal")
+        attributes.set_values(ben, corpus[1], {"tone": "0.5", "outlet": "Reuters"})
+        attributes.set_values(ben, corpus[2], {"words": 81})
+        sets.add_members(ben, "core", documents=[corpus[1]])
+        memos.add_journal_entry(ben, "ben's note")
+        memos.set_code_memo(ben, code.id, "ben: about talks")
+        attributes.add_attribute(ben, "country", "text", scope="case")
+        cases.add_case(ben, "Desk", values={"country": "UK"})
+        cases.set_documents(ben, "Desk", [corpus[2]])
+    report = merge.merge_projects(project, [copy])
+    assert report.sources[0].ok, report.sources[0].describe()
+    vals = attributes.all_values(project)
+    assert vals[corpus[1]]["tone"] == "0.5"
+    assert vals[corpus[1]]["outlet"] == "AFP"  # differing value: the target's kept, and said
+    assert vals[corpus[2]]["words"] == "80"
+    text = "\n".join(report.sources[0].describe())
+    assert "'AFP' here and 'Reuters' in the source" in text and "'80' here" in text
+    assert sets.get_set(project, "core").documents == (corpus[0], corpus[1])
+    assert cases.get_case(project, "Desk").values == {"country": "UK"}
+    kinds = [x.text for x in memos.list_memos(project)]
+    assert "ben's note" in kinds and "ben: about talks" in kinds
