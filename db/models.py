@@ -71,11 +71,7 @@ class Document(Base):
     length: Mapped[int] = mapped_column(Integer)
     source_path: Mapped[str | None] = mapped_column(Text)
     imported_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    title: Mapped[str | None] = mapped_column(Text)
-    author: Mapped[str | None] = mapped_column(Text)
-    date: Mapped[str | None] = mapped_column(String(64))
-    source: Mapped[str | None] = mapped_column(Text)
-    url: Mapped[str | None] = mapped_column(Text)
+    # title, author, date, source and url are built-in attributes (attribute_value)
     memo: Mapped[str | None] = mapped_column(Text)
     extra: Mapped[dict] = mapped_column(JSON, default=dict)
 
@@ -110,6 +106,9 @@ class Code(Base):
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     guid: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # a category organises the codebook and is never applied to text
+    is_codable: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    memo: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     __table_args__ = (
         # SQLite treats NULLs as distinct in a UNIQUE constraint: coalesce so that
@@ -196,3 +195,117 @@ class AuditEntry(Base):
     old: Mapped[dict | None] = mapped_column(JSON)
     new: Mapped[dict | None] = mapped_column(JSON)
     __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
+
+
+ATTRIBUTE_TYPES = ("text", "integer", "decimal", "date", "choice", "boolean")
+
+
+class Attribute(Base):
+    """A typed attribute (REFI-QDA: variable) of documents or of cases. Built-in ones
+    (title, author, date, source, url of documents) cannot be renamed or deleted."""
+
+    __tablename__ = "attribute"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(8), default="document")  # document|case
+    name: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(16), default="text")
+    choices: Mapped[list] = mapped_column(JSON, default=list)
+    builtin: Mapped[bool] = mapped_column(Boolean, default=False)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    __table_args__ = (
+        UniqueConstraint("scope", "name"),
+        CheckConstraint("scope IN ('document','case')", name="scope"),
+        CheckConstraint(
+            "type IN ('integer','decimal','text','date','choice','boolean')", name="type"
+        ),
+        CheckConstraint("name <> ''", name="name_not_empty"),
+    )
+
+
+class AttributeValue(Base):
+    """A document's value of an attribute, as canonical text (see core.fields)."""
+
+    __tablename__ = "attribute_value"
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("document.id", ondelete="CASCADE"), primary_key=True
+    )
+    attribute_id: Mapped[int] = mapped_column(
+        ForeignKey("attribute.id", ondelete="CASCADE"), primary_key=True
+    )
+    value: Mapped[str] = mapped_column(Text)
+    __table_args__ = (Index("ix_attribute_value_attribute", "attribute_id", "value"),)
+
+
+class Case(Base):
+    """A case (an interviewee, an event, an outlet) to which documents belong."""
+
+    __tablename__ = "study_case"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+    memo: Mapped[str] = mapped_column(Text, default="")
+    guid: Mapped[str | None] = mapped_column(String(64))
+    __table_args__ = (CheckConstraint("name <> ''", name="name_not_empty"),)
+
+
+class CaseValue(Base):
+    __tablename__ = "case_value"
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("study_case.id", ondelete="CASCADE"), primary_key=True
+    )
+    attribute_id: Mapped[int] = mapped_column(
+        ForeignKey("attribute.id", ondelete="CASCADE"), primary_key=True
+    )
+    value: Mapped[str] = mapped_column(Text)
+
+
+class CaseDocument(Base):
+    __tablename__ = "case_document"
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("study_case.id", ondelete="CASCADE"), primary_key=True
+    )
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("document.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class ItemSet(Base):
+    """A named set of documents and/or codes (REFI-QDA: Set)."""
+
+    __tablename__ = "item_set"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+    memo: Mapped[str] = mapped_column(Text, default="")
+    guid: Mapped[str | None] = mapped_column(String(64))
+    __table_args__ = (CheckConstraint("name <> ''", name="name_not_empty"),)
+
+
+class SetDocument(Base):
+    __tablename__ = "set_document"
+    set_id: Mapped[int] = mapped_column(
+        ForeignKey("item_set.id", ondelete="CASCADE"), primary_key=True
+    )
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("document.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class SetCode(Base):
+    __tablename__ = "set_code"
+    set_id: Mapped[int] = mapped_column(
+        ForeignKey("item_set.id", ondelete="CASCADE"), primary_key=True
+    )
+    code_id: Mapped[int] = mapped_column(
+        ForeignKey("code.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class JournalEntry(Base):
+    """A dated entry of the project's research journal."""
+
+    __tablename__ = "journal_entry"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    author: Mapped[str] = mapped_column(String(200), default="")
+    title: Mapped[str] = mapped_column(String(300), default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    guid: Mapped[str | None] = mapped_column(String(64))

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 APPLICATION_ID = 0x54455353  # "TESS"
-SCHEMA_VERSION = 3  # bump with every migration; equals the alembic head's number
+SCHEMA_VERSION = 4  # bump with every migration; equals the alembic head's number
 SQLITE_MAGIC = b"SQLite format 3\x00"
 MIGRATIONS = Path(__file__).with_name("migrations")
 # Pages copied per step of SQLite's backup API: the copy goes to disk as it is read.
@@ -44,6 +44,11 @@ TABLES = {
 }  # fmt: skip
 # the full-text index (a virtual table and its shadow tables) came with version 3
 TABLES[3] = TABLES[2] | {"document_fts"}
+# attributes, cases, sets and the journal came with version 4
+TABLES[4] = TABLES[3] | {
+    "attribute", "attribute_value", "study_case", "case_value", "case_document",
+    "item_set", "set_document", "set_code", "journal_entry",
+}
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = dsub.add_parser("list", help="one line per document")
     p.add_argument("project", type=Path)
+    p.add_argument("--where", help='only documents a filter selects, e.g. "outlet = Reuters and date in 2018"')
     p.set_defaults(func=cmd_list)
 
     p = dsub.add_parser("show", help="a document's metadata (and its text with --text)")
@@ -29,6 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("document", help="name or sha256")
     for key in ("name", *documents.METADATA_FIELDS):
         p.add_argument(f"--{key}", help=f"new {key} (empty string clears it)")
+    p.add_argument("--attr", action="append", metavar="NAME=VALUE",
+                   help="an attribute's value (repeatable; an empty VALUE clears it)")  # fmt: skip
     p.set_defaults(func=cmd_set)
 
     p = dsub.add_parser("delete", help="remove a document (and, with --yes, its codings)")
@@ -48,6 +51,11 @@ def _find(project, key: str) -> documents.DocumentInfo:
 def cmd_list(args) -> int:
     with open_project(args.project) as project:
         docs = documents.list_documents(project)
+        if args.where:
+            from desktop.services.documents.filter import DocumentFilter
+
+            wanted = set(DocumentFilter.parse(args.where).document_ids(project))
+            docs = [d for d in docs if d.id in wanted]
     for d in docs:
         pages = f"{d.pages} p." if d.pages else ""
         print(f"{d.name}\t{d.kind}\t{d.length} chars\t{pages}\t{d.codings} codings\t{d.title or ''}")
@@ -58,8 +66,14 @@ def cmd_show(args) -> int:
     with open_project(args.project) as project:
         d = _find(project, args.document)
         text = documents.get_text(project, d.id) if args.text else None
+        from desktop.services.documents import attributes
+
+        values = attributes.values_of(project, d.id)
     for key in ("name", "kind", "sha256", "length", "pages", "codings", *documents.METADATA_FIELDS, "source_path"):
         print(f"{key:<12} {getattr(d, key) if getattr(d, key) is not None else ''}")
+    for key, value in values.items():
+        if key not in documents.METADATA_FIELDS:
+            print(f"{key:<12} {value}")
     if text is not None:
         print()
         print(text, end="" if text.endswith("\n") else "\n")
@@ -68,11 +82,20 @@ def cmd_show(args) -> int:
 
 def cmd_set(args) -> int:
     values = {k: getattr(args, k) for k in ("name", *documents.METADATA_FIELDS) if getattr(args, k) is not None}
-    if not values:
-        raise CliError("nothing to change: give --title, --author, --date, --source, --url or --name")
+    from desktop.cli.study import _values
+
+    attrs = _values(args.attr)
+    if not values and not attrs:
+        raise CliError("nothing to change: give --title, --author, --date, --source, --url, --name or --attr NAME=VALUE")
     with open_project(args.project, actor="cli") as project:
         d = _find(project, args.document)
-        documents.update_metadata(project, d.id, **values)
+        if values:
+            documents.update_metadata(project, d.id, **values)
+        if attrs:
+            from desktop.services.documents import attributes
+
+            attributes.set_values(project, d.id, attrs)
+    values.update(attrs)
     print(f"updated {d.name}: " + ", ".join(f"{k}={v!r}" for k, v in values.items()))
     return 0
 

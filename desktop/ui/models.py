@@ -12,7 +12,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFont
 
 from desktop.services.codebook.codebook import CodeInfo
 from desktop.services.coding.codings import CodingInfo
@@ -168,7 +168,7 @@ class CodebookModel(QAbstractItemModel):
             node = _Node(c, parent, len(parent.children))
             parent.children.append(node)
             self._by_id[c.id] = node
-        self._keys = {c.id: i + 1 for i, c in enumerate(codes[:9])}
+        self._keys = {c.id: i + 1 for i, c in enumerate([c for c in codes if c.is_codable][:9])}
         self.endResetModel()
 
     def bump(self, code_id: int, delta: int) -> None:
@@ -179,8 +179,9 @@ class CodebookModel(QAbstractItemModel):
             self.dataChanged.emit(idx, idx)
 
     def quick_codes(self) -> list[CodeInfo]:
-        """The codes the keys 1-9 apply, in tree order."""
-        return self.codes[:9]
+        """The codes the keys 1-9 apply, in tree order (categories are skipped: they are
+        never applied)."""
+        return [c for c in self.codes if c.is_codable][:9]
 
     def code(self, code_id: int) -> CodeInfo | None:
         node = self._by_id.get(code_id)
@@ -247,7 +248,14 @@ class CodebookModel(QAbstractItemModel):
             key = self._keys.get(c.id)
             if key:
                 tip += f"<br><i>Select text and press {key} to apply</i>"
+            if not c.is_codable:
+                tip += "<br><i>Category: organises the codebook, not applied to text</i>"
             return tip
+        if role == Qt.ItemDataRole.FontRole and col == 0 and not c.is_codable:
+            font = QFont()
+            font.setItalic(True)
+            font.setBold(True)
+            return font
         if role == Qt.ItemDataRole.TextAlignmentRole and col >= 1:
             return _RIGHT
         if role == Qt.ItemDataRole.ForegroundRole and col == 2:

@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from db.project_file import SCHEMA_VERSION
 from desktop.cli.main import main
 from desktop.services.documents import documents
 from desktop.services.project.project import Project
@@ -22,7 +23,7 @@ def test_new_with_template_then_info_through_the_console_script(tmp_path):
     facts = {line.rsplit(None, 1)[0].strip(): line.rsplit(None, 1)[1] for line in out.stdout.splitlines()}
     assert facts["codes"] == "13"
     assert facts["documents"] == "0"
-    assert facts["schema version"] == "3"
+    assert facts["schema version"] == str(SCHEMA_VERSION)
 
 
 def test_new_refuses_unknown_template_and_creates_nothing(tmp_path, capsys):

@@ -35,11 +35,19 @@ def info(path: Path) -> dict:
 
 
 def test_import_refuses_new_codes_without_add_codes(project, samples, capsys) -> None:
+    assert main(["codes", "add", str(project), "Own code"]) == 0  # a codebook of its own
+    capsys.readouterr()
     assert main(["refi", "import", str(project), str(samples / NVIVO_WIN)]) == 1
     err = capsys.readouterr().err
     assert "152 code(s) the project lacks" in err and "--add-codes" in err
     assert "Nothing was imported" in err
-    assert info(project)["codes"] == 0 and info(project)["coders"] == 0
+    assert info(project)["codes"] == 1 and info(project)["coders"] == 0
+
+
+def test_import_into_an_empty_project_needs_no_add_codes(project, samples, capsys) -> None:
+    assert main(["refi", "import", str(project), str(samples / NVIVO_WIN)]) == 0
+    assert "imported 303 of 303 coding(s)" in capsys.readouterr().out
+    assert info(project)["codes"] == 152
 
 
 def test_import_with_add_codes_then_again(project, samples, capsys) -> None:

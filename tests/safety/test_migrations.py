@@ -24,6 +24,9 @@ from tests.safety.safety_helpers import db_rows
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "projects"
 VERSIONS = range(1, SCHEMA_VERSION + 1)
+# columns that a later schema moved elsewhere: document.title ... became built-in
+# attributes (their values in attribute_value)
+MOVED = {("document", c) for c in ("title", "author", "date", "source", "url")}
 
 
 def fixture_copy(version: int, tmp_path: Path) -> Path:
@@ -88,10 +91,22 @@ def test_each_fixture_upgrades_keeping_every_row(version, tmp_path):
     for table, old in before.items():
         assert table in after, f"table {table} was dropped"
         new = after[table]
-        # every old column keeps its values, row for row (new columns may be added)
-        idx = [new["columns"].index(c) for c in old["columns"]]
+        # every old column keeps its values, row for row (new columns may be added);
+        # columns that became built-in attributes are checked in attribute_value
+        kept = [c for c in old["columns"] if (table, c) not in MOVED]
+        idx = [new["columns"].index(c) for c in kept]
         projected = sorted((tuple(r[i] for i in idx) for r in new["rows"]), key=repr)
-        assert projected == old["rows"], f"rows of {table} changed in the upgrade"
+        keep = [old["columns"].index(c) for c in kept]
+        expected = sorted((tuple(r[i] for i in keep) for r in old["rows"]), key=repr)
+        assert projected == expected, f"rows of {table} changed in the upgrade"
+        for col in set(old["columns"]) - set(kept):
+            moved = {(r[0], r[old["columns"].index(col)]) for r in old["rows"]
+                     if r[old["columns"].index(col)] not in (None, "")}  # fmt: skip
+            found = set(db_rows(path, (
+                "SELECT v.document_id, v.value FROM attribute_value v JOIN attribute a "
+                "ON a.id = v.attribute_id WHERE a.scope = 'document' AND a.builtin AND a.name = ?"
+            ), (col,)))  # fmt: skip
+            assert moved <= found, f"values of {table}.{col} were lost in the upgrade"
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -129,6 +144,28 @@ def test_v2_fixture_holds_the_rich_data(tmp_path):
     assert {"coding:create", "coding:delete", "coding:update", "code:update"} <= {
         a for (a,) in actions
     }
+
+
+def test_v4_fixture_holds_the_study(tmp_path):
+    from desktop.services.coding import memos
+    from desktop.services.documents import attributes, cases, sets
+    from desktop.services.documents.filter import DocumentFilter
+
+    path = fixture_copy(4, tmp_path)
+    with Project.open(path) as p:
+        deraa = documents.find_document(p, "deraa.txt")
+        assert deraa.title == "Dera'a talks" and deraa.source == "Wire"
+        values = attributes.values_of(p, deraa.id)
+        assert values["outlet"] == "Reuters" and values["words"] == "1204"
+        assert DocumentFilter.parse("outlet = Reuters and published in 2018").document_ids(p) == [
+            deraa.id
+        ]
+        [case] = cases.list_cases(p)
+        assert case.values == {"country": "UK", "founded": "1851"} and len(case.documents) == 2
+        assert {x.name for x in sets.list_sets(p)} == {"Phase 1", "core codes"}
+        kinds = [x.kind for x in memos.list_memos(p)]
+        assert kinds.count("journal") == 2 and "code" in kinds and "document" in kinds
+        assert not codebook.find_code(p, "Casualties").is_codable
 
 
 def test_newer_project_is_refused_untouched_with_no_files_beside_it(tmp_path):

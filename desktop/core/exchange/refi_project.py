@@ -314,10 +314,20 @@ class _ProjectReader:
         """The text at ``internal://`` ``path`` (under sources/ or at the archive's top),
         None with a warning when it is elsewhere or missing. An unsafe path refuses the
         file; a text past ``limit`` too, unless ``skip_too_big`` (then it is a warning)."""
-        if not path.lower().startswith(INTERNAL):
+        if path.lower().startswith(INTERNAL):
+            member = path[len(INTERNAL) :]
+        elif "://" not in path and not path.startswith(("/", "\\")) and ":" not in path[:3]:
+            # a path with no scheme (some exporters write "doc.txt"): it is found in the
+            # archive's sources/ when it is there
+            member = path
+            if self.zf is None or not (
+                find_member(self.zf, f"sources/{member}") or find_member(self.zf, member)
+            ):
+                self.warn(f"{what} points to {path}, which is not in the archive; skipped", el)
+                return None
+        else:
             self.warn(f"{what} points outside the project ({path}); skipped", el)
             return None
-        member = path[len(INTERNAL) :]
         if self.zf is None:
             self.warn(f"the text of {what} ({path}) is not in a lone .qde file", el)
             return None
@@ -403,7 +413,8 @@ class _ProjectReader:
             return
         start, end = span
         quote = pending.source.text[start:end]
-        if sel.quote and normalise(sel.quote) != quote:
+        # XML attribute values turn line breaks into spaces: compare with whitespace folded
+        if sel.quote and " ".join(normalise(sel.quote).split()) != " ".join(quote.split()):
             self.warn(
                 f"selection [{sel.file_start}, {sel.file_end}) in source {name!r} names the "
                 f"text {sel.quote[:40]!r} but covers {quote[:40]!r}",
@@ -411,6 +422,8 @@ class _ProjectReader:
             )
         sel_user = normalise_guid(sel.el.get("creatingUser"))
         sel_notes = self._memo(sel.el, f"a selection of source {name!r}")
+        # QualCoder and MAXQDA keep a coding's memo in the selection's Description
+        sel_description = _memo_text(element_text(child(sel.el, "Description")))
         codings = children(sel.el, "Coding")
         unknown = 0
         for coding in codings:
@@ -421,6 +434,8 @@ class _ProjectReader:
                 unknown += 1
                 continue
             notes = self._memo(coding, f"a coding of source {name!r}") + sel_notes
+            if not notes and sel_description:
+                notes = [sel_description]
             coding_user = normalise_guid(coding.get("creatingUser"))
             if self.coder_from_selection:
                 coder_guid = sel_user or coding_user

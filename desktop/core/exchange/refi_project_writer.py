@@ -277,6 +277,11 @@ class _Writer:
                 f'<PlainTextSelection guid="{sel_guid}"{named} startPosition="{start}" '
                 f'endPosition="{end}"{who}{first}>\n'
             ]
+            # The memo also goes in the selection's Description (where QualCoder, MAXQDA
+            # and NVivo look) when every coding of the passage carries the same one.
+            memos = {xml_safe(c.memo.strip()) for _, c in codings}
+            if len(memos) == 1 and (shared := memos.pop()):
+                parts.append(f"  <Description>{_text(shared)}</Description>\n")
             seen: set[str] = set()
             for code, c in codings:
                 if code in seen:  # the same code twice on one passage by one user

@@ -97,8 +97,13 @@ def _columns(s, conn, by: str, coder_ids, doc_ids) -> tuple[str, list[tuple[obje
         cols = [(i, n) for i, n in conn.execute(q) if coder_ids is None or i in set(coder_ids)]
         return "c.coder_id", cols
     attr = by[len("document."):] if by.lower().startswith("document.") else by
-    if attr.lower() in sel.DOCUMENT_COLUMNS:
-        expr = f"d.{attr.lower()}"
+    from desktop.services.documents.filter import attribute_expr
+
+    found = None if attr.lower() == "name" else attribute_expr(s, attr)
+    if attr.lower() == "name":
+        expr = "d.name"
+    elif found is not None:
+        expr = found[0]
     else:
         found = conn.execute(
             "SELECT 1 FROM document, json_each(document.extra) WHERE json_each.key = ? LIMIT 1",

@@ -7,8 +7,9 @@ Conditions, combined with AND when several are given:
 - ``FIELD OP VALUE`` or ``CODE/PATH: FIELD OP VALUE``: a typed field of the codings
   (``count >= 10``, ``kind = civilian``); numbers compare as numbers, dates as dates
   (``2018`` or ``2018-03`` stand for the whole year or month).
-- ``document.ATTRIBUTE OP VALUE``: a document's name, title, author, date, source, url
-  or an imported metadata key (``document.source = Reuters``, ``document.date >= 2018``).
+- ``document.ATTRIBUTE OP VALUE``: a document's name, one of its attributes (built-in:
+  title, author, date, source, url; or any the project defines, compared by type) or an
+  imported metadata key (``document.source = Reuters``, ``document.date >= 2018``).
 - ``memo OP TEXT``: the coding's memo.
 
 OP is one of ``= != < <= > >=`` or ``~`` (contains). Text compares ignoring case."""
@@ -24,6 +25,8 @@ from sqlalchemy.orm import Session
 
 from db import models as m
 from desktop.core.codepath import join_path
+from desktop.services.documents import attributes
+from desktop.services.documents import filter as doc_filter
 from desktop.services.documents.documents import METADATA_FIELDS
 from desktop.services.errors import NotFound, ServiceError
 
@@ -202,8 +205,12 @@ def _condition(s: Session, cond: str, code_ids: Sequence[int]) -> Filter:
 
 
 def _document_condition(s: Session, attr: str, op: str, value: str, cond: str) -> Filter:
-    if attr.lower() in DOCUMENT_COLUMNS:
-        expr = f"d.{attr.lower()}"
+    found = None if attr.lower() == "name" else doc_filter.attribute_expr(s, attr)
+    kind = "text"
+    if attr.lower() == "name":
+        expr = "d.name"
+    elif found is not None:
+        expr, _, kind = found
     else:
         conn = s.connection().connection.driver_connection
         found = conn.execute(
@@ -211,13 +218,16 @@ def _document_condition(s: Session, attr: str, op: str, value: str, cond: str) -
             (attr,),
         ).fetchone()
         if found is None:
+            known = [a.name for a in attributes.attributes_in(s)]
             raise NotFound(
                 f"condition {cond!r}: documents have no attribute {attr!r} "
-                f"(attributes: {', '.join(DOCUMENT_COLUMNS)} and imported metadata keys)"
+                f"(attributes: name, {', '.join(known)} and imported metadata keys)"
             )
         path = '$."' + attr.replace('"', '""') + '"'
         expr = "json_extract(d.extra, '" + path.replace("'", "''") + "')"
-    if attr.lower() == "date":
+    if kind in ("integer", "decimal"):
+        sql, params = _number_compare(expr, op, value, cond)
+    elif attr.lower() == "date" or kind == "date":
         sql, params = _date_compare(expr, op, value, cond)
     else:
         sql, params = _text_compare(expr, op, value)

@@ -71,6 +71,9 @@ class CodeInfo:
     codings: int = 0
     guid: str | None = None
     examples: tuple[str, ...] = field(default_factory=tuple)
+    # False for a category: it organises the codebook and is never applied to text
+    is_codable: bool = True
+    memo: str = ""
 
 
 def normalise_color(color: str | None) -> str | None:
@@ -120,6 +123,8 @@ def _tree(s: Session) -> list[CodeInfo]:
                     counts.get(c.id, 0),
                     c.guid,
                     tuple(examples.get(c.id, ())),
+                    bool(c.is_codable),
+                    c.memo or "",
                 )  # fmt: skip
             )
             walk(c.id, names, depth + 1)
@@ -173,7 +178,7 @@ def _snapshot(c: m.Code) -> dict:
     return {
         "name": c.name, "parent_id": c.parent_id, "color": c.color,
         "description": c.description, "inclusion": c.inclusion, "exclusion": c.exclusion,
-        "sort_order": c.sort_order,
+        "sort_order": c.sort_order, "is_codable": bool(c.is_codable), "memo": c.memo or "",
     }  # fmt: skip
 
 
@@ -220,6 +225,7 @@ def add_code(
     inclusion: str = "",
     exclusion: str = "",
     create_parents: bool = True,
+    is_codable: bool = True,
 ) -> CodeInfo:
     """Add the code at ``path``; its missing ancestors are created too."""
     try:
@@ -239,7 +245,7 @@ def add_code(
             raise Conflict(f"the code {join_path(names)!r} already exists")
         code = _create(
             s, project.actor, parent, names[-1], color=color, description=description,
-            inclusion=inclusion, exclusion=exclusion,
+            inclusion=inclusion, exclusion=exclusion, is_codable=is_codable,
         )  # fmt: skip
         code_id = code.id
     return get_code(project, code_id)
@@ -254,8 +260,9 @@ def add_child(project, parent_id: int | None, name: str, **attrs) -> CodeInfo:
 
 
 def update_code(project, code_id: int, **changes) -> tuple[dict, dict]:
-    """Change name, color, description, inclusion or exclusion. Returns (old, new)."""
-    allowed = {"name", "color", "description", "inclusion", "exclusion"}
+    """Change name, color, description, inclusion, exclusion, memo or is_codable
+    (False makes the code a category). Returns (old, new)."""
+    allowed = {"name", "color", "description", "inclusion", "exclusion", "memo", "is_codable"}
     unknown = set(changes) - allowed
     if unknown:
         raise ServiceError(f"cannot change {', '.join(sorted(unknown))} of a code")
@@ -273,9 +280,11 @@ def update_code(project, code_id: int, **changes) -> tuple[dict, dict]:
             code.name = name
         if "color" in changes:
             code.color = normalise_color(changes["color"]) or code.color
-        for key in ("description", "inclusion", "exclusion"):
+        for key in ("description", "inclusion", "exclusion", "memo"):
             if key in changes:
                 setattr(code, key, changes[key] or "")
+        if "is_codable" in changes:
+            code.is_codable = bool(changes["is_codable"])
         new = _snapshot(code)
         if new != old:
             audit.record(s, project.actor, "update", "code", code.id, old, new)

@@ -57,6 +57,7 @@ class CodeRecord:
     fields: list[dict] = field(default_factory=list)  # name, type, choices, required
     guid: str | None = None
     where: str = ""  # "line 4" or "line 12 (<Code>)": for messages
+    codable: bool = True  # False: a category (REFI-QDA isCodable="false")
 
     @property
     def parent(self) -> str:

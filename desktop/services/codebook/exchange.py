@@ -112,6 +112,7 @@ def export_codebook(project, out: Path | str | IO, fmt: str = "csv") -> int:
                 inclusion=c.inclusion,
                 exclusion=c.exclusion,
                 examples=list(c.examples),
+                codable=c.is_codable,
             )  # fmt: skip
             for c in codes
         ]
@@ -169,6 +170,7 @@ def read_file(path: Path | str) -> CodebookFile:
                 [],
                 c.guid,
                 "",
+                c.codable,
             )  # fmt: skip
             for c in book.codes
         ]
@@ -292,7 +294,7 @@ def _store(
                     parent = ids[r.parent] if r.parent else None
                     code = codebook._create(
                         s, project.actor, parent, r.name, color=r.color, description=r.description,
-                        inclusion=r.inclusion, exclusion=r.exclusion,
+                        inclusion=r.inclusion, exclusion=r.exclusion, is_codable=r.codable,
                     )  # fmt: skip
                     code.guid = r.guid
                     ids[r.path] = code.id

@@ -43,6 +43,10 @@ def snapshot(c: m.Coding) -> dict:
     }  # fmt: skip
 
 
+class CategoryNotCodable(ServiceError):
+    """The code is a category: applying it is refused."""
+
+
 def insert_coding(
     s: Session, actor: str, *, document_id: int, code_id: int, coder_id: int, start: int, end: int,
     memo: str = "", coding_id: int | None = None, created_at: datetime | None = None,
@@ -53,7 +57,7 @@ def insert_coding(
         raise ServiceError(f"a coding needs start < end (got {start}, {end})")
     # One round trip checks the document, the range, the code, the coder and duplicates:
     # saving a coding is the action a coder repeats all day.
-    code_ok = select(m.Code.id).where(m.Code.id == code_id).scalar_subquery()
+    code_ok = select(m.Code.is_codable).where(m.Code.id == code_id).scalar_subquery()
     coder_ok = select(m.Coder.id).where(m.Coder.id == coder_id).scalar_subquery()
     dup = (
         select(m.Coding.id)
@@ -86,6 +90,14 @@ def insert_coding(
         raise ServiceError("the quoted text differs from the document at those offsets")
     if found_code is None:
         raise NotFound(f"no code with id {code_id}")
+    # A category organises the codebook and is never applied; undo may still restore a
+    # coding (coding_id given) made before its code became one.
+    if not found_code and coding_id is None:
+        name = s.scalar(select(m.Code.name).where(m.Code.id == code_id))
+        raise CategoryNotCodable(
+            f"{name!r} is a category (it organises the codebook and is not applied to "
+            "text): choose one of its codes, or make it codable in its properties"
+        )
     if found_coder is None:
         raise NotFound(f"no coder with id {coder_id}")
     if dup_id is not None:

@@ -100,11 +100,25 @@ def _unique_name(s, name: str, taken: set[str] | None = None) -> str:
         n += 1
 
 
-def _info_from_row(d: m.Document, pages: int = 0, codings: int = 0) -> DocumentInfo:
+def _info_from_row(
+    d: m.Document, pages: int = 0, codings: int = 0, meta: Mapping[str, str] | None = None
+) -> DocumentInfo:
+    meta = meta or {}
     return DocumentInfo(
-        d.id, d.name, d.kind, d.sha256, d.length, pages, codings, d.title, d.author, d.date,
-        d.source, d.url, d.source_path,
+        d.id, d.name, d.kind, d.sha256, d.length, pages, codings,
+        *(meta.get(k) for k in METADATA_FIELDS), d.source_path,
     )  # fmt: skip
+
+
+def _builtin_ids(s) -> dict[str, int]:
+    """{name: id} of the built-in document attributes (title, author, ...)."""
+    return dict(
+        s.execute(
+            select(m.Attribute.name, m.Attribute.id).where(
+                m.Attribute.scope == "document", m.Attribute.builtin.is_(True)
+            )
+        ).all()
+    )
 
 
 def add_document(
@@ -133,13 +147,20 @@ def _store(
         raise DuplicateDocument(existing)
     d = m.Document(
         name=_unique_name(s, name, taken), kind=kind, text=text, sha256=sha, length=len(text),
-        source_path=source_path, **{k: metadata.get(k) or None for k in METADATA_FIELDS},
+        source_path=source_path,
         extra={k: v for k, v in metadata.items() if k not in METADATA_FIELDS},
     )  # fmt: skip
     for i, (a, b) in enumerate(pages or [], start=1):
         d.pages.append(m.Page(number=i, char_start=a, char_end=b))
     s.add(d)
     s.flush()
+    builtin = _builtin_ids(s)
+    meta = {k: str(metadata[k]).strip() for k in METADATA_FIELDS
+            if metadata.get(k) and str(metadata[k]).strip()}  # fmt: skip
+    s.add_all(
+        m.AttributeValue(document_id=d.id, attribute_id=builtin[k], value=v)
+        for k, v in meta.items()
+    )
     audit.record(
         s, project.actor, "create", "document", d.id, None, {"name": d.name, "sha256": sha}
     )
@@ -147,7 +168,7 @@ def _store(
         taken.add(d.name)
     if batch_shas is not None:
         batch_shas[sha] = d.name
-    return _info_from_row(d, len(pages or []), 0)
+    return _info_from_row(d, len(pages or []), 0, meta)
 
 
 class DuplicateDocument(ServiceError):
@@ -353,16 +374,22 @@ def list_documents(project) -> list[DocumentInfo]:
                 select(m.Coding.document_id, func.count()).group_by(m.Coding.document_id)
             ).all()
         )
+        builtin = {i: k for k, i in _builtin_ids(s).items()}
+        meta: dict[int, dict[str, str]] = {}
+        for did, aid, value in s.execute(
+            select(m.AttributeValue.document_id, m.AttributeValue.attribute_id,
+                   m.AttributeValue.value).where(m.AttributeValue.attribute_id.in_(builtin))
+        ):  # fmt: skip
+            meta.setdefault(did, {})[builtin[aid]] = value
         cols = [getattr(m.Document, c) for c in (
-            "id", "name", "kind", "sha256", "length", "title", "author", "date", "source", "url",
-            "source_path",
+            "id", "name", "kind", "sha256", "length", "source_path",
         )]  # fmt: skip
         out = []
-        for row in s.execute(select(*cols).order_by(m.Document.name)):
-            (did, name, kind, sha, length, title, author, date, source, url, sp) = row
+        for did, name, kind, sha, length, sp in s.execute(select(*cols).order_by(m.Document.name)):
+            dm = meta.get(did, {})
             out.append(
                 DocumentInfo(did, name, kind, sha, length, pages.get(did, 0), codings.get(did, 0),
-                             title, author, date, source, url, sp)
+                             *(dm.get(k) for k in METADATA_FIELDS), sp)
             )  # fmt: skip
         return out
 
@@ -374,7 +401,17 @@ def get_document(project, document_id: int) -> DocumentInfo:
             raise NotFound(f"no document with id {document_id}")
         pages = s.scalar(select(func.count()).where(m.Page.document_id == document_id))
         codings = s.scalar(select(func.count()).where(m.Coding.document_id == document_id))
-        return _info_from_row(d, pages or 0, codings or 0)
+        builtin = {i: k for k, i in _builtin_ids(s).items()}
+        meta = {
+            builtin[aid]: value
+            for aid, value in s.execute(
+                select(m.AttributeValue.attribute_id, m.AttributeValue.value).where(
+                    m.AttributeValue.document_id == document_id,
+                    m.AttributeValue.attribute_id.in_(builtin),
+                )
+            )
+        }
+        return _info_from_row(d, pages or 0, codings or 0, meta)
 
 
 def find_document(project, key: str) -> DocumentInfo | None:
@@ -415,21 +452,32 @@ def page_of(page_starts: Sequence[int], offset: int) -> int | None:
 
 
 def update_metadata(project, document_id: int, **values: str | None) -> dict:
+    """Change a document's name and built-in attributes (title, author, date, source,
+    url). Returns the old values (for undo)."""
     unknown = set(values) - set(METADATA_FIELDS) - {"name"}
     if unknown:
         raise ServiceError(f"unknown document field(s): {', '.join(sorted(unknown))}")
+    from desktop.services.documents import attributes
+
     with project.session() as s:
         d = s.get(m.Document, document_id)
         if d is None:
             raise NotFound(f"no document with id {document_id}")
-        old = {k: getattr(d, k) for k in values}
-        for k, v in values.items():
-            if k == "name":
-                if not v or not v.strip():
-                    raise ServiceError("a document needs a name")
-                v = v.strip()
-            setattr(d, k, v or None)
-        audit.record(s, project.actor, "update", "document", d.id, old, dict(values))
+        old: dict = {}
+        if "name" in values:
+            v = values["name"]
+            if not v or not v.strip():
+                raise ServiceError("a document needs a name")
+            old["name"] = d.name
+            if d.name != v.strip():
+                audit.record(s, project.actor, "update", "document", d.id, {"name": d.name},
+                             {"name": v.strip()})  # fmt: skip
+            d.name = v.strip()
+        meta = {k: v for k, v in values.items() if k != "name"}
+        if meta:
+            current = attributes.values_in(s, [d.id]).get(d.id, {})
+            old.update({k: current.get(k) for k in meta})
+            attributes.set_values_in(s, project.actor, d.id, meta)
         return old
 
 

@@ -107,6 +107,7 @@ def _code_specs(project) -> list[CodeSpec]:
             inclusion=c.inclusion,
             exclusion=c.exclusion,
             examples=list(c.examples),
+            codable=c.is_codable,
         )  # fmt: skip
         for c in codebook.list_codes(project)
     ]

@@ -174,7 +174,8 @@ class _Import:
                 self.report.codes_existing.append(spec.path)
             else:
                 self.report.missing_codes.append(spec.path)
-        if self.report.missing_codes and not self.add_codes:
+        # into an empty codebook there is nothing to protect: the file's codes are added
+        if self.report.missing_codes and not self.add_codes and existing:
             n = len(self.report.missing_codes)
             shown = ", ".join(repr(p) for p in self.report.missing_codes[:5])
             more = f" and {n - 5} more" if n > 5 else ""
@@ -305,6 +306,7 @@ class _Import:
                     "exclusion": spec.exclusion,
                     "sort_order": next_order.get(parent, 0),
                     "guid": guid,
+                    "is_codable": spec.codable,
                 }
                 next_order[parent] = values["sort_order"] + 1
                 code_id = s.execute(insert(table).values(**values)).inserted_primary_key[0]

@@ -52,6 +52,7 @@ from desktop.services.teams.merge_report import (
     SourceReport,
 )
 from desktop.services.teams.merge_source import Source, load_source
+from desktop.services.teams.merge_study import write_study
 
 __all__ = [
     "CodingConflict", "MergeProgress", "MergeRefused", "MergeReport", "SourceReport",
@@ -162,6 +163,9 @@ def _merge_one(target, path: Path, src: Source, sr: SourceReport, opts: MergeOpt
         plan.write_codes()
         plan.write_coders()
         plan.write_codings(step)
+        if src.study is not None:
+            write_study(s, target.actor, src.study, plan.doc_map, plan.code_map, src.documents,
+                        src.codes, sr.study, opts.prefer_source)  # fmt: skip
         audit.record(
             s, target.actor, "merge", "project", 1, None,
             {

@@ -199,6 +199,7 @@ class Plan:
                 parent_id=parent, name=c["name"], color=c["color"], description=c["description"] or "",
                 inclusion=c["inclusion"] or "", exclusion=c["exclusion"] or "",
                 sort_order=(order + 1) if order is not None else 0, guid=c["guid"],
+                is_codable=c.get("is_codable", True), memo=c.get("memo") or "",
             )  # fmt: skip
             s.add(code)
             s.flush()

@@ -59,6 +59,8 @@ class SourceReport:
     codings_present: int = 0
     codings_filled: int = 0  # present, and a memo or value the target lacked was added
     conflicts: list[CodingConflict] = field(default_factory=list)
+    # attributes, cases, sets, journal entries and memos added or differing
+    study: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -68,7 +70,7 @@ class SourceReport:
         """Zero what was counted as written, after a rollback."""
         for name in (
             "documents_added", "codes_added", "fields_added", "coders_added", "coders_renamed",
-            "conflicts",
+            "conflicts", "study",
         ):  # fmt: skip
             getattr(self, name).clear()
         self.codings_added = self.codings_present = self.codings_filled = 0
@@ -116,6 +118,11 @@ class SourceReport:
             )
         if len(self.conflicts) > limit:
             out.append(f"    ... and {len(self.conflicts) - limit} more")
+        if self.study:
+            out.append(f"  attributes, cases, sets, memos: {len(self.study)} change(s)")
+            out.extend(f"    {line}" for line in self.study[:limit])
+            if len(self.study) > limit:
+                out.append(f"    ... and {len(self.study) - limit} more")
         return out
 
 

@@ -31,6 +31,7 @@ from db.project_file import (
 from desktop.core.codepath import join_path
 from desktop.services.teams import teams
 from desktop.services.teams.merge_report import MergeRefused
+from desktop.services.teams.merge_study import Study, read_study
 
 
 @dataclass
@@ -46,6 +47,7 @@ class Source:
     # (id, document_id, code_id, coder_id, start, end, quote, memo, created_at, updated_at)
     codings: list[tuple]
     values: dict[int, dict[int, str]]  # coding id -> {field id: value}
+    study: Study | None = None  # attributes, cases, sets, journal
 
 
 def load_source(path: Path) -> Source:
@@ -126,6 +128,7 @@ def read_source(engine: Engine) -> Source:
             select(m.CodingValue.coding_id, m.CodingValue.field_id, m.CodingValue.value)
         ):
             values.setdefault(cid, {})[fid] = v
+        study = read_study(s)
     return Source(
         settings,
         coders_,
@@ -137,6 +140,7 @@ def read_source(engine: Engine) -> Source:
         fields,
         codings,
         values,
+        study,
     )
 
 

@@ -100,7 +100,8 @@ class CodingActions:
         v = self.w.viewer
         rect = v.cursorRect(v.textCursor())
         at = v.viewport().mapToGlobal(QPoint(rect.left(), rect.bottom() + 6))
-        self.w.picker.open_with(list(self.w.codebook_panel.model.codes), at)
+        codable = [c for c in self.w.codebook_panel.model.codes if c.is_codable]
+        self.w.picker.open_with(codable, at)
 
     def _picked(self, code_id: int | None, path: str) -> None:
         if code_id is not None:

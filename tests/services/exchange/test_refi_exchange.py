@@ -219,6 +219,7 @@ def test_new_codes_keep_the_files_order_after_the_projects_own(empty, samples) -
 
 
 def test_without_add_codes_a_file_with_new_codes_is_refused_unchanged(empty, samples) -> None:
+    codebook.add_code(empty, "Own code")  # a codebook of its own: new codes need a yes
     before, audits = state(empty), audit_count(empty)
     with pytest.raises(RefiImportRefused, match="152 code.*--add-codes") as exc:
         import_qdpx(empty, samples / NVIVO_WIN)
