@@ -4,7 +4,7 @@
     tessera retrieve P --code PATH [--subcodes] [--and|--or|--not PATH | --near PATH
         --within N | --followed-by PATH --within N] [--coder NAME] [--where COND]
         [--context none|sentence|paragraph|N] [--format csv|html|docx|json] [-o FILE]
-    tessera search P QUERY [--regex] [--documents NAME ...] [--format text|csv|json] [-o FILE]
+    tessera search P QUERY [--regex] [--exact] [--documents NAME ...] [--format text|csv|json] [-o FILE]
     tessera search P QUERY --code-all PATH --extend word|sentence|paragraph [--dry-run]
     tessera matrix P --codes PATH ... --by document|coder|ATTRIBUTE [--measure ...]
     tessera matrix P --codes PATH ... --cooccurrence [--within N | --same sentence|paragraph]
@@ -49,6 +49,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("project", type=Path)
     p.add_argument("query", help='words, "phrases", prefix*, AND/OR/NOT, ( ); or a regex with --regex')
     p.add_argument("--regex", action="store_true", help="QUERY is a regular expression (reads every text)")
+    p.add_argument("--exact", action="store_true",
+                   help="match the same characters only (by default case, Arabic marks and tatweel, "
+                        "digits of every script, accents' encoding and ZWNJ are folded)")  # fmt: skip
     p.add_argument("--documents", nargs="+", default=[], metavar="NAME", help="search only these documents")
     p.add_argument("--width", type=int, default=40, help="characters of context either side")
     p.add_argument("--format", choices=("text", "csv", "json"), default="text")
@@ -161,8 +164,9 @@ def cmd_search(args) -> int:
         raise CliError("--width cannot be negative")
     with open_project(args.project, actor=args.coder or "") as project:
         result = svc.search(
-            project, args.query, regex=args.regex, documents=args.documents or None, width=args.width
-        )
+            project, args.query, regex=args.regex, exact=args.exact,
+            documents=args.documents or None, width=args.width,
+        )  # fmt: skip
         if args.code_all:
             return _code_all(project, result, args)
         hits = result.all(project)
