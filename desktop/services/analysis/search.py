@@ -48,7 +48,7 @@ class _FoldCache:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.needs: dict[tuple[int, str], bool] = {}
+        self.needs: dict[tuple[int, str], int] = {}
         self.texts: OrderedDict[tuple[int, str], Folded] = OrderedDict()
         self.size = 0
 
@@ -71,21 +71,30 @@ class _FoldCache:
 _cache = _FoldCache()
 
 
-def _needs_folding(text: str) -> bool:
-    """True when the index (unicode61: case folded, nothing else) would cut or spell a
-    word of ``text`` otherwise than folding does: combining marks, harakat, tatweel,
-    ZWNJ, digits of other scripts, yeh/kaf variants, full case folds (ß)."""
+_PLAIN, _FOLDS, _FOLDS_LATIN = 0, 1, 2
+
+
+def _folding_need(text: str) -> int:
+    """How the index (unicode61: case folded, nothing else) may cut or spell a word of
+    ``text`` otherwise than folding does. _FOLDS: combining marks, harakat, tatweel,
+    ZWNJ, digits of other scripts, yeh/kaf variants; _FOLDS_LATIN: also characters that
+    fold to ASCII letters otherwise than by their lower case (ß, ﬁ, the Kelvin sign), so
+    that even a query of plain ASCII letters may find words the index spells otherwise."""
     if text.isascii():
-        return False
+        return _PLAIN
+    need = _PLAIN
     for ch in set(text):
         if ch.isascii():
             continue
         if unicodedata.category(ch)[0] == "M":
-            return True
-        f = fold(ch).text
-        if unicodedata.normalize("NFC", f) != ch.lower():
-            return True
-    return False
+            need = max(need, _FOLDS)
+            continue
+        f = unicodedata.normalize("NFC", fold(ch).text)
+        if f != ch.lower():
+            need = max(need, _FOLDS_LATIN if any("a" <= c <= "z" for c in f) else _FOLDS)
+            if need == _FOLDS_LATIN:
+                break
+    return need
 
 
 @dataclass(frozen=True)
@@ -194,15 +203,17 @@ def search(
             except sqlite3.OperationalError as exc:
                 raise ServiceError(f"search query {query!r} cannot be searched ({exc})") from exc
             if mode == "folded":
-                rows = _with_folding_documents(conn, rows)
+                ascii_letters = all(w.isascii() and w.isalpha() for t in parsed.terms for w in t.words)
+                rows = _with_folding_documents(conn, rows, _FOLDS_LATIN if ascii_letters else _FOLDS)
     if only is not None:
         keep = set(only)
         rows = [r for r in rows if r[0] in keep]
     return SearchResult(query, pattern, tuple((int(i), n) for i, n in rows), width, mode)
 
 
-def _with_folding_documents(conn, rows: list[tuple]) -> list[tuple]:
-    """The index's matches plus the documents it cannot judge (see _needs_folding)."""
+def _with_folding_documents(conn, rows: list[tuple], level: int) -> list[tuple]:
+    """The index's matches plus the documents it cannot judge for this query: those
+    whose folding need (see _folding_need) is at least ``level``."""
     known = _cache.needs
     every = conn.execute("SELECT id, name, sha256 FROM document").fetchall()
     todo = [i for i, _, sha in every if (i, sha) not in known]
@@ -210,9 +221,9 @@ def _with_folding_documents(conn, rows: list[tuple]) -> list[tuple]:
         chunk = todo[k : k + _BATCH]
         q = f"SELECT id, sha256, text FROM document WHERE id IN ({','.join('?' * len(chunk))})"
         for i, sha, text in conn.execute(q, chunk).fetchall():
-            known[(i, sha)] = _needs_folding(text)
+            known[(i, sha)] = _folding_need(text)
     have = {r[0] for r in rows}
-    extra = [(i, n) for i, n, sha in every if known.get((i, sha)) and i not in have]
+    extra = [(i, n) for i, n, sha in every if known.get((i, sha), 0) >= level and i not in have]
     if not extra:
         return rows
     return sorted([*rows, *extra], key=lambda r: (r[1], r[0]))
