@@ -20,16 +20,13 @@ from dataclasses import dataclass
 
 from desktop.core.analysis import words as core
 from desktop.services.analysis import selection as sel
+from desktop.services.analysis.progress import step
 from desktop.services.errors import ServiceError
 from desktop.services.resources import resources_dir
 
 LANGUAGES = {"en": "English", "fr": "French", "de": "German", "es": "Spanish", "ar": "Arabic"}
 SETTING = "stopwords"
 _BATCH = 32  # documents read per round trip
-
-
-class Cancelled(Exception):
-    """The user cancelled the query."""
 
 
 @dataclass(frozen=True)
@@ -164,8 +161,7 @@ def word_frequencies(
     target: list[str] = []
     rest: list[str] = []
     for k in range(0, len(doc_ids), _BATCH):
-        if cancelled is not None and cancelled():
-            raise Cancelled("cancelled")
+        step(progress, cancelled, k / max(1, len(doc_ids)))
         chunk = doc_ids[k : k + _BATCH]
         with project.session() as s:
             conn = s.connection().connection.driver_connection
@@ -180,8 +176,6 @@ def word_frequencies(
             inside, outside = _split(text, passages.get(did, []))
             target.extend(inside)
             rest.extend(outside)
-        if progress is not None:
-            progress(min(1.0, (k + len(chunk)) / max(1, len(doc_ids))))
     counts, total = core.count(target, stop)
     cols = tuple(core.collocations(target, stop, collocations)) if collocations else ()
     if code is None:
