@@ -291,18 +291,7 @@ def cmd_matrix(args) -> int:
     if args.format == "json":
         _emit(json.dumps(m.as_json(), ensure_ascii=False, indent=1) + "\n", args.output)
         return 0
-    from desktop.core import csvio
-
-    with csvio.open_output(args.output if args.output else sys.stdout) as fh:
-        w = csvio.writer(fh)
-        w.writerow(["code", *m.columns] + (["codings"] if m.c_coefficient is not None else []))
-        for i, (name, row) in enumerate(zip(m.rows, m.counts, strict=True)):
-            w.writerow([name, *row] + ([m.totals[i]] if m.c_coefficient is not None else []))
-        if m.c_coefficient is not None:
-            w.writerow([])
-            w.writerow(["c-coefficient", *m.columns])
-            for name, row in zip(m.rows, m.c_coefficient, strict=True):
-                w.writerow([name, *(f"{x:.4f}" for x in row)])
+    svc.write_csv(m, args.output if args.output else sys.stdout)
     return 0
 
 
@@ -328,17 +317,12 @@ def cmd_words(args) -> int:
     if args.format == "json":
         _emit(json.dumps(r.as_json(), ensure_ascii=False, indent=1) + "\n", args.output)
         return 0
+    if args.format == "csv":
+        svc.write_csv(r, args.output if args.output else sys.stdout)
+        return 0
     keyed = r.code is not None
     head = ["word", "count", "per_thousand"] + (["reference", "log_likelihood"] if keyed else [])
     rows = [[w.word, w.count, w.per_thousand] + ([w.reference, w.g2] if keyed else []) for w in r.rows]
-    if args.format == "csv":
-        from desktop.core import csvio
-
-        with csvio.open_output(args.output if args.output else sys.stdout) as fh:
-            wr = csvio.writer(fh)
-            wr.writerow(head)
-            wr.writerows(rows)
-        return 0
     lines = ["\t".join(head)] + ["\t".join(str(x) for x in row) for row in rows]
     where = f"passages of {r.code} ({r.words} words) against the rest ({r.reference_words} words)" if keyed \
         else f"{r.words} words in {r.documents} document(s)"  # fmt: skip

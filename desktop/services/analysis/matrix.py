@@ -47,6 +47,23 @@ class Matrix:
         return out
 
 
+def write_csv(m: Matrix, out) -> None:
+    """The matrix as CSV (a path or a stream): counts, then the c-coefficients under
+    them for co-occurrence."""
+    from desktop.core import csvio
+
+    with csvio.open_output(out) as fh:
+        w = csvio.writer(fh)
+        w.writerow(["code", *m.columns] + (["codings"] if m.c_coefficient is not None else []))
+        for i, (name, row) in enumerate(zip(m.rows, m.counts, strict=True)):
+            w.writerow([name, *row] + ([m.totals[i]] if m.c_coefficient is not None else []))
+        if m.c_coefficient is not None:
+            w.writerow([])
+            w.writerow(["c-coefficient", *m.columns])
+            for name, row in zip(m.rows, m.c_coefficient, strict=True):
+                w.writerow([name, *(f"{x:.4f}" for x in row)])
+
+
 def _selections(project, paths: Sequence[str], subcodes: bool) -> list[sel.CodeSelection]:
     if not paths:
         raise ServiceError("name at least one code (--codes PATH ...)")

@@ -204,3 +204,15 @@ def _split(text: str, spans: list[tuple[int, int]]) -> tuple[list[str], list[str
         at = b
     outside.append(text[at:])
     return inside, outside
+
+
+def write_csv(result: WordsResult, out) -> None:
+    """The words as CSV (a path or a stream); with a code, its keyness columns."""
+    from desktop.core import csvio
+
+    keyed = result.code is not None
+    with csvio.open_output(out) as fh:
+        w = csvio.writer(fh)
+        w.writerow(["word", "count", "per_thousand"] + (["reference", "log_likelihood"] if keyed else []))
+        for r in result.rows:
+            w.writerow([r.word, r.count, r.per_thousand] + ([r.reference, r.g2] if keyed else []))
