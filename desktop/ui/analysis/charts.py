@@ -34,7 +34,7 @@ from desktop.services.analysis import charts as svc
 from desktop.ui.analysis.runner import QueryRunner
 
 if TYPE_CHECKING:
-    from desktop.ui.analysis.window import AnalysisWindow
+    from desktop.ui.analysis.host import AnalysisHost
 
 KINDS = (("Codings per code, by coder", "coder"), ("Codings over time", "time"))
 _PALETTE = ("#1c7ed6", "#f08c00", "#37b24d", "#e03131", "#7048e8", "#0c8599", "#d6336c",
@@ -42,7 +42,7 @@ _PALETTE = ("#1c7ed6", "#f08c00", "#37b24d", "#e03131", "#7048e8", "#0c8599", "#
 
 
 class ChartsTab(QWidget):
-    def __init__(self, win: AnalysisWindow) -> None:
+    def __init__(self, win: AnalysisHost) -> None:
         super().__init__()
         self.win = win
         self.data: svc.ChartData | None = None
@@ -78,8 +78,10 @@ class ChartsTab(QWidget):
         self.table = QTableWidget()
         split.addWidget(self.view)
         split.addWidget(self.table)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 0)
+        split.setSizes([700, 300])
+        self.table.setMaximumWidth(420)
         lay.addWidget(split, 1)
         self.runner = QueryRunner(win.runner)
         lay.addWidget(self.runner)
@@ -113,15 +115,17 @@ class ChartsTab(QWidget):
         self.chart.setTitle(data.title)
         horizontal = self.kind.currentData() == "coder"
         series = QHorizontalStackedBarSeries() if horizontal else QStackedBarSeries()
+        # horizontal bars are drawn bottom up: reversed, the first code is on top
+        order = list(range(len(data.categories)))[:: -1 if horizontal else 1]
         for k, (name, values) in enumerate(zip(data.series, data.values, strict=True)):
             bar = QBarSet(name)
             bar.setColor(QColor(_PALETTE[k % len(_PALETTE)]))
-            for v in values:
-                bar.append(float(v))
+            for i in order:
+                bar.append(float(values[i]))
             series.append(bar)
         self.chart.addSeries(series)
         cats = QBarCategoryAxis()
-        cats.append([_short(c) for c in data.categories])
+        cats.append([_short(data.categories[i]) for i in order])
         values = QValueAxis()
         values.setLabelFormat("%d")
         top = max((sum(col) for col in zip(*data.values, strict=True)), default=0) if data.values else 0

@@ -32,11 +32,11 @@ from desktop.ui.analysis.passages import PassageTable
 from desktop.ui.analysis.runner import QueryRunner
 
 if TYPE_CHECKING:
-    from desktop.ui.analysis.window import AnalysisWindow
+    from desktop.ui.analysis.host import AnalysisHost
 
 
 class MatrixTab(QWidget):
-    def __init__(self, win: AnalysisWindow) -> None:
+    def __init__(self, win: AnalysisHost) -> None:
         super().__init__()
         self.win = win
         self.matrix: svc.Matrix | None = None

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLineEdit,
     QPushButton,
     QSpinBox,
@@ -33,7 +34,7 @@ from desktop.ui.analysis.models import PassageDelegate, PassagesModel
 from desktop.ui.analysis.runner import QueryRunner
 
 if TYPE_CHECKING:
-    from desktop.ui.analysis.window import AnalysisWindow
+    from desktop.ui.analysis.host import AnalysisHost
 
 OPERATORS = (("—", None), ("OR", "or"), ("AND (overlap)", "and"), ("NOT", "not"),
              ("NEAR", "near"), ("FOLLOWED BY", "followed_by"))  # fmt: skip
@@ -45,7 +46,7 @@ ALL_CODERS = "All coders"
 class PassageTable(QTableView):
     """A lazy passages table; Enter or a double-click opens the passage."""
 
-    def __init__(self, win: AnalysisWindow, parent: QWidget | None = None) -> None:
+    def __init__(self, win: AnalysisHost, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.win = win
         self.model_ = PassagesModel(self)
@@ -58,8 +59,9 @@ class PassageTable(QTableView):
         self.verticalHeader().hide()
         hh = self.horizontalHeader()
         hh.setStretchLastSection(False)
-        for col, width in enumerate((120, 44, 150, 70, 460, 120, 120)):
+        for col, width in enumerate((120, 44, 150, 70, 460, 90, 90)):
             self.setColumnWidth(col, width)
+        hh.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)  # the passage takes the room
         self.doubleClicked.connect(lambda ix: self.open_row(ix.row()))
 
     def keyPressEvent(self, e) -> None:
@@ -75,7 +77,7 @@ class PassageTable(QTableView):
 
 
 class PassagesTab(QWidget):
-    def __init__(self, win: AnalysisWindow) -> None:
+    def __init__(self, win: AnalysisHost) -> None:
         super().__init__()
         self.win = win
         self.result: RetrievalResult | None = None

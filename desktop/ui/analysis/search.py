@@ -32,7 +32,7 @@ from desktop.ui.analysis.runner import QueryRunner
 from desktop.ui.workbench.context import Command
 
 if TYPE_CHECKING:
-    from desktop.ui.analysis.window import AnalysisWindow
+    from desktop.ui.analysis.host import AnalysisHost
 
 
 class CodeAllCommand(Command):
@@ -58,7 +58,7 @@ class CodeAllCommand(Command):
 
 
 class SearchTab(QWidget):
-    def __init__(self, win: AnalysisWindow) -> None:
+    def __init__(self, win: AnalysisHost) -> None:
         super().__init__()
         self.win = win
         self.result: svc.SearchResult | None = None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -30,7 +32,7 @@ from desktop.services.analysis import words as svc
 from desktop.ui.analysis.runner import QueryRunner
 
 if TYPE_CHECKING:
-    from desktop.ui.analysis.window import AnalysisWindow
+    from desktop.ui.analysis.host import AnalysisHost
 
 WHOLE = "(whole corpus: word frequencies)"
 
@@ -69,7 +71,7 @@ class StopWordsDialog(QDialog):
 
 
 class WordsTab(QWidget):
-    def __init__(self, win: AnalysisWindow) -> None:
+    def __init__(self, win: AnalysisHost) -> None:
         super().__init__()
         self.win = win
         self.result: svc.WordsResult | None = None
@@ -100,9 +102,15 @@ class WordsTab(QWidget):
         self.table.setHorizontalHeaderLabels(["Word", "Count", "‰", "Rest of corpus", "Log-likelihood"])
         self.table.setSortingEnabled(True)
         self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.collocations = QListWidget()
+        side = QWidget()
+        col = QVBoxLayout(side)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.addWidget(QLabel("Collocations (word pairs, likelihood ratio)"))
+        col.addWidget(self.collocations, 1)
         split.addWidget(self.table)
-        split.addWidget(self.collocations)
+        split.addWidget(side)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
         lay.addWidget(split, 1)
@@ -153,6 +161,7 @@ class WordsTab(QWidget):
         self.table.setColumnHidden(3, not keyed)
         self.table.setColumnHidden(4, not keyed)
         self.table.setSortingEnabled(True)
+        self.table.sortByColumn(4 if keyed else 1, Qt.SortOrder.DescendingOrder)
         self.collocations.clear()
         self.collocations.addItems([f"{a} {b}  ({n})" for a, b, n, _ in r.collocations])
         self.csv_button.setEnabled(bool(r.rows))
