@@ -211,6 +211,28 @@ def search(
     return SearchResult(query, pattern, tuple((int(i), n) for i, n in rows), width, mode)
 
 
+def prepare_folding(project, progress=None, cancelled=None) -> int:
+    """Learn which documents need more folding than the index does (what the first
+    folded search of a session would otherwise do before its first hit); the window
+    calls it in a worker when the search opens. Returns how many need it."""
+    from desktop.services.analysis.progress import step
+
+    with project.session() as s:
+        conn = s.connection().connection.driver_connection
+        every = conn.execute("SELECT id, sha256 FROM document").fetchall()
+        todo = [i for i, sha in every if (i, sha) not in _cache.needs]
+        for k in range(0, len(todo), _BATCH):
+            step(progress, cancelled, k / max(1, len(todo)))
+            _classify(conn, todo[k : k + _BATCH])
+    return sum(1 for i, sha in every if _cache.needs.get((i, sha), 0) > _PLAIN)
+
+
+def _classify(conn, ids: Sequence[int]) -> None:
+    q = f"SELECT id, sha256, text FROM document WHERE id IN ({','.join('?' * len(ids))})"
+    for i, sha, text in conn.execute(q, list(ids)).fetchall():
+        _cache.needs[(i, sha)] = _folding_need(text)
+
+
 def _with_folding_documents(conn, rows: list[tuple], level: int) -> list[tuple]:
     """The index's matches plus the documents it cannot judge for this query: those
     whose folding need (see _folding_need) is at least ``level``."""
@@ -218,10 +240,7 @@ def _with_folding_documents(conn, rows: list[tuple], level: int) -> list[tuple]:
     every = conn.execute("SELECT id, name, sha256 FROM document").fetchall()
     todo = [i for i, _, sha in every if (i, sha) not in known]
     for k in range(0, len(todo), _BATCH):
-        chunk = todo[k : k + _BATCH]
-        q = f"SELECT id, sha256, text FROM document WHERE id IN ({','.join('?' * len(chunk))})"
-        for i, sha, text in conn.execute(q, chunk).fetchall():
-            known[(i, sha)] = _folding_need(text)
+        _classify(conn, todo[k : k + _BATCH])
     have = {r[0] for r in rows}
     extra = [(i, n) for i, n, sha in every if known.get((i, sha), 0) >= level and i not in have]
     if not extra:

@@ -112,6 +112,11 @@ class SearchTab(QWidget):
         self.runner = QueryRunner(win.runner)
         lay.addWidget(self.runner)
         self.refresh_choices()
+        # Learn, in the background, which texts fold beyond the index, so that the first
+        # search does not have to before its first hit.
+        project = win.project
+        self.runner.run("Preparing the search…", lambda progress, cancelled: svc.prepare_folding(
+            project, progress, cancelled), lambda _n: self.runner.say(""))
 
     def refresh_choices(self) -> None:
         current = self.code.currentText()

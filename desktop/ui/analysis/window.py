@@ -85,4 +85,5 @@ class AnalysisWindow(QMainWindow):
     def closeEvent(self, e) -> None:
         for tab in (self.passages, self.search, self.matrix, self.words, self.charts):
             tab.runner.cancel()
+        self.runner.wait(2000)  # the workers stop at their next step
         super().closeEvent(e)
