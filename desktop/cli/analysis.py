@@ -4,10 +4,14 @@
     tessera retrieve P --code PATH [--subcodes] [--and|--or|--not PATH | --near PATH
         --within N | --followed-by PATH --within N] [--coder NAME] [--where COND]
         [--context none|sentence|paragraph|N] [--format csv|html|docx|json] [-o FILE]
-    tessera search P QUERY [--regex] [--documents NAME ...] [--format text|csv|json] [-o FILE]
+    tessera search P QUERY [--regex] [--exact] [--documents NAME ...] [--format text|csv|json] [-o FILE]
     tessera search P QUERY --code-all PATH --extend word|sentence|paragraph [--dry-run]
     tessera matrix P --codes PATH ... --by document|coder|ATTRIBUTE [--measure ...]
     tessera matrix P --codes PATH ... --cooccurrence [--within N | --same sentence|paragraph]
+    tessera words P [--code PATH] [--document NAME] [--where 'document.A = V'] [--top N]
+        [--format text|csv|json] [--add-stopwords W ...] [--remove-stopwords W ...]
+
+    retrieve --save NAME keeps the query in the project; retrieve --saved NAME runs it.
 
 The analysis modules (numpy) are imported inside the commands, not at start-up."""
 
@@ -24,7 +28,9 @@ from desktop.cli.common import CliError, err, open_project
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("retrieve", help="coded passages across documents (code queries)")
     p.add_argument("project", type=Path)
-    p.add_argument("--code", required=True, metavar="PATH", help="code A, by its path")
+    p.add_argument("--code", metavar="PATH", help="code A, by its path")
+    p.add_argument("--save", metavar="NAME", help="also keep this query in the project as NAME")
+    p.add_argument("--saved", metavar="NAME", help="run the query saved as NAME (other query options are ignored)")
     p.add_argument("--subcodes", action="store_true", help="include the codes' sub-codes")
     ops = p.add_mutually_exclusive_group()
     ops.add_argument("--and", dest="and_", metavar="PATH", help="the text coded with both A and B")
@@ -49,6 +55,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("project", type=Path)
     p.add_argument("query", help='words, "phrases", prefix*, AND/OR/NOT, ( ); or a regex with --regex')
     p.add_argument("--regex", action="store_true", help="QUERY is a regular expression (reads every text)")
+    p.add_argument("--exact", action="store_true",
+                   help="match the same characters only (by default case, Arabic marks and tatweel, "
+                        "digits of every script, accents' encoding and ZWNJ are folded)")  # fmt: skip
     p.add_argument("--documents", nargs="+", default=[], metavar="NAME", help="search only these documents")
     p.add_argument("--width", type=int, default=40, help="characters of context either side")
     p.add_argument("--format", choices=("text", "csv", "json"), default="text")
@@ -74,6 +83,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=("csv", "json"), default="csv")
     p.add_argument("-o", "--output", type=Path, metavar="FILE")
     p.set_defaults(func=cmd_matrix)
+
+    p = sub.add_parser("words", help="word frequencies, keyness of a code's passages, collocations")
+    p.add_argument("project", type=Path)
+    p.add_argument("--code", metavar="PATH", help="the words of this code's passages against the rest of the corpus")
+    p.add_argument("--subcodes", action="store_true", help="--code: with its sub-codes")
+    _filters(p)
+    p.add_argument("--where", action="append", default=[], metavar="COND",
+                   help="documents meeting 'document.ATTRIBUTE OP VALUE' (with --code: as for retrieve)")  # fmt: skip
+    p.add_argument("--top", type=int, default=50, metavar="N", help="how many words (default 50)")
+    p.add_argument("--collocations", type=int, default=20, metavar="N", help="how many word pairs (0: none)")
+    p.add_argument("--add-stopwords", nargs="+", default=None, metavar="WORD",
+                   help="add words to the project's stop words (kept in the project)")  # fmt: skip
+    p.add_argument("--remove-stopwords", nargs="+", default=None, metavar="WORD",
+                   help="count these words although a shipped list has them (kept in the project)")  # fmt: skip
+    p.add_argument("--stopword-languages", nargs="+", default=None, metavar="LANG",
+                   help="the shipped lists to use: en fr de es ar (kept in the project)")  # fmt: skip
+    p.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    p.add_argument("-o", "--output", type=Path, metavar="FILE")
+    p.set_defaults(func=cmd_words)
 
 
 def _filters(p: argparse.ArgumentParser) -> None:
@@ -122,14 +150,29 @@ def cmd_retrieve(args) -> int:
         raise CliError("--same goes with --near")
     if args.format == "docx" and args.output is None:
         raise CliError("--format docx needs an output file: -o FILE.docx")
+    if not args.code and not args.saved:
+        raise CliError("name a code (--code PATH) or a saved query (--saved NAME)")
     context = check_context(args.context)
     query = RetrievalQuery(
-        code=args.code, subcodes=args.subcodes, op=op, other=other, within=args.within,
+        code=args.code or "", subcodes=args.subcodes, op=op, other=other, within=args.within,
         same=args.same, coders=tuple(args.coder), documents=tuple(args.document),
         where=tuple(args.where),
     )  # fmt: skip
     with open_project(args.project) as project:
+        from desktop.services.analysis import saved
+
+        if args.saved:
+            found = saved.open_query(project, args.saved)
+            if found.problems:
+                raise CliError("; ".join(found.problems))
+            if found.kind != "retrieve":
+                raise CliError(f"saved query {args.saved!r} is a {found.kind} query, not a retrieve")
+            query = RetrievalQuery(**{k: tuple(v) if isinstance(v, list) else v
+                                      for k, v in found.params.items()})  # fmt: skip
         result = retrieve(project, query, visible_coders=_visible(project, args.as_coder))
+        if args.save:
+            saved.save_query(project, args.save, "retrieve", query_params(query))
+            err(f"query saved as {args.save!r}")
         result = result.sorted_by(args.sort)
         passages = result.iter_pages(project, context=context)
         title = f"{project.name}: {result.and_label or args.code}"
@@ -151,6 +194,13 @@ def cmd_retrieve(args) -> int:
     return 0
 
 
+def query_params(query) -> dict:
+    """A RetrievalQuery as the JSON values a saved query keeps."""
+    from dataclasses import asdict
+
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(query).items()}
+
+
 # -- search -----------------------------------------------------------------------------
 
 
@@ -161,8 +211,9 @@ def cmd_search(args) -> int:
         raise CliError("--width cannot be negative")
     with open_project(args.project, actor=args.coder or "") as project:
         result = svc.search(
-            project, args.query, regex=args.regex, documents=args.documents or None, width=args.width
-        )
+            project, args.query, regex=args.regex, exact=args.exact,
+            documents=args.documents or None, width=args.width,
+        )  # fmt: skip
         if args.code_all:
             return _code_all(project, result, args)
         hits = result.all(project)
@@ -240,16 +291,43 @@ def cmd_matrix(args) -> int:
     if args.format == "json":
         _emit(json.dumps(m.as_json(), ensure_ascii=False, indent=1) + "\n", args.output)
         return 0
-    from desktop.core import csvio
+    svc.write_csv(m, args.output if args.output else sys.stdout)
+    return 0
 
-    with csvio.open_output(args.output if args.output else sys.stdout) as fh:
-        w = csvio.writer(fh)
-        w.writerow(["code", *m.columns] + (["codings"] if m.c_coefficient is not None else []))
-        for i, (name, row) in enumerate(zip(m.rows, m.counts, strict=True)):
-            w.writerow([name, *row] + ([m.totals[i]] if m.c_coefficient is not None else []))
-        if m.c_coefficient is not None:
-            w.writerow([])
-            w.writerow(["c-coefficient", *m.columns])
-            for name, row in zip(m.rows, m.c_coefficient, strict=True):
-                w.writerow([name, *(f"{x:.4f}" for x in row)])
+
+# -- words ------------------------------------------------------------------------------
+
+
+def cmd_words(args) -> int:
+    from desktop.services.analysis import words as svc
+
+    with open_project(args.project) as project:
+        if any(x is not None for x in (args.add_stopwords, args.remove_stopwords, args.stopword_languages)):
+            cur = svc.stopword_settings(project)
+            added = set(cur["added"]) | set(args.add_stopwords or [])
+            removed = (set(cur["removed"]) - set(args.add_stopwords or [])) | set(args.remove_stopwords or [])
+            added -= set(args.remove_stopwords or [])
+            svc.set_stopwords(project, languages=args.stopword_languages, added=sorted(added),
+                              removed=sorted(removed))  # fmt: skip
+        r = svc.word_frequencies(
+            project, code=args.code, subcodes=args.subcodes, documents=args.document,
+            where=args.where, coders=args.coder, top=args.top, collocations=args.collocations,
+            visible_coders=_visible(project, args.as_coder),
+        )  # fmt: skip
+    if args.format == "json":
+        _emit(json.dumps(r.as_json(), ensure_ascii=False, indent=1) + "\n", args.output)
+        return 0
+    if args.format == "csv":
+        svc.write_csv(r, args.output if args.output else sys.stdout)
+        return 0
+    keyed = r.code is not None
+    head = ["word", "count", "per_thousand"] + (["reference", "log_likelihood"] if keyed else [])
+    rows = [[w.word, w.count, w.per_thousand] + ([w.reference, w.g2] if keyed else []) for w in r.rows]
+    lines = ["\t".join(head)] + ["\t".join(str(x) for x in row) for row in rows]
+    where = f"passages of {r.code} ({r.words} words) against the rest ({r.reference_words} words)" if keyed \
+        else f"{r.words} words in {r.documents} document(s)"  # fmt: skip
+    lines.append(where)
+    if r.collocations:
+        lines.append("collocations: " + "; ".join(f"{a} {b} ({n})" for a, b, n, _ in r.collocations))
+    _emit("\n".join(lines) + "\n", args.output)
     return 0

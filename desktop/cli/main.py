@@ -47,6 +47,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "retrieve": ("analysis", "coded passages across documents (code queries)"),
     "search": ("analysis", "search the documents' text; optionally code every hit"),
     "matrix": ("analysis", "codes by document, coder or attribute; co-occurrence"),
+    "words": ("analysis", "word frequencies, keyness of a code's passages, collocations"),
 }
 
 

@@ -133,6 +133,10 @@ class Folded:
             keep = np.ones(starts.size, dtype=bool)
             keep[inside] = ~self.marks[ends[inside]]
             starts, ends = starts[keep], ends[keep]
+        return self.original_spans(starts, ends)
+
+    def original_spans(self, starts: np.ndarray, ends: np.ndarray) -> list[tuple[int, int]]:
+        """Spans of the folded text (in order, not overlapping) as spans of the original."""
         if self.origin is None:
             return list(zip(starts.tolist(), ends.tolist(), strict=True))
         origin = self.origin

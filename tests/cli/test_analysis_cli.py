@@ -141,3 +141,19 @@ def test_the_console_script_runs_retrieve(proj):
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["counts"]["total"] == 2
+
+
+def test_search_cli_folds_by_default_and_exact_on_request(tmp_path, capsys):
+    from desktop.cli.main import main
+    from desktop.services.documents import documents as docs
+    from desktop.services.project.project import Project
+
+    path = tmp_path / "ar.tessera"
+    p = Project.create(path)
+    docs.add_document(p, name="ar.txt", text="قُتِلَ ١٢ مدنيا.\n", kind="txt")
+    p.close()
+    assert main(["search", str(path), "قتل 12", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [(h["match"], h["start"], h["end"]) for h in out["hits"]] == [("قُتِلَ", 0, 6), ("١٢", 7, 9)]
+    assert main(["search", str(path), "قتل", "--exact", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["total"] == 0

@@ -32,5 +32,11 @@ def hits(text: str, regex: re.Pattern[str], width: int = WIDTH) -> Iterator[Hit]
         yield Hit(a, b, _flat(text[max(0, a - width) : a]), text[a:b], _flat(text[b : b + width]))
 
 
+def around(text: str, spans: list[tuple[int, int]], width: int = WIDTH) -> Iterator[Hit]:
+    """Hits at given spans of ``text`` (found elsewhere, e.g. in its folded form)."""
+    for a, b in spans:
+        yield Hit(a, b, _flat(text[max(0, a - width) : a]), text[a:b], _flat(text[b : b + width]))
+
+
 def spans(text: str, regex: re.Pattern[str]) -> list[tuple[int, int]]:
     return [m.span() for m in regex.finditer(text) if m.end() > m.start()]

@@ -2,9 +2,10 @@
 passages extend to (a word, a sentence, a paragraph, N words of context).
 
 Texts are normalised at import (LF line ends), so a paragraph is a run of non-empty
-lines' text between newlines. ``sentences`` is a simple rule (a sentence ends after
-. ! ? or … and any closing quotes or brackets, before white space, or at a line end);
-it is the one place to swap for a better segmenter."""
+lines' text between newlines. Sentences and words come from desktop.core.segmentation
+(ICU, UAX #29), as everywhere else in the application, so that every script is cut
+alike: a sentence ends at any script's terminator ("؟", "।", "。") and never runs across
+a line end; Chinese or Thai words are dictionary words."""
 
 from __future__ import annotations
 
@@ -13,11 +14,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from desktop.core import segmentation
+
 Span = tuple[int, int]
 
 _PARAGRAPH = re.compile(r"[^\n]+")
-_SENTENCE = re.compile(r"[^\s](?:.*?(?:[.!?\u2026]+[\"'\u201d\u2019)\]]*(?=\s)|(?=\n)|$))", re.S)
-_WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 
 
 def paragraphs(text: str) -> list[Span]:
@@ -26,21 +27,15 @@ def paragraphs(text: str) -> list[Span]:
 
 
 def sentences(text: str) -> list[Span]:
-    """Sentence spans in order, never crossing a line end; white space between
-    sentences belongs to none."""
-    out: list[Span] = []
-    for m in _SENTENCE.finditer(text):
-        a, b = m.span()
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if b > a:
-            out.append((a, b))
-    return out
+    """Sentence spans in order (UAX #29), never crossing a line end; white space
+    between sentences belongs to none."""
+    return [tuple(x) for x in segmentation.sentence_spans(text).tolist()]
 
 
 def words(text: str) -> list[Span]:
-    """Word spans: letters and digits, with inner apostrophes (Dera'a)."""
-    return [m.span() for m in _WORD.finditer(text)]
+    """Word spans (UAX #29: letters and digits, "Dera'a" and "l'armée" as ICU cuts
+    them, dictionary words in scripts written without spaces)."""
+    return [tuple(x) for x in segmentation.word_spans(text).tolist()]
 
 
 def segments(text: str, unit: str) -> list[Span]:

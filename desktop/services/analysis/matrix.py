@@ -17,6 +17,7 @@ from desktop.core.analysis import intervals as iv
 from desktop.core.analysis.segments import SpanIndex, segments
 from desktop.services.analysis import selection as sel
 from desktop.services.analysis.fetch import coding_columns
+from desktop.services.analysis.progress import IsCancelled, Progress, step
 from desktop.services.errors import NotFound, ServiceError
 
 MEASURES = ("codings", "characters", "documents")
@@ -46,6 +47,23 @@ class Matrix:
         return out
 
 
+def write_csv(m: Matrix, out) -> None:
+    """The matrix as CSV (a path or a stream): counts, then the c-coefficients under
+    them for co-occurrence."""
+    from desktop.core import csvio
+
+    with csvio.open_output(out) as fh:
+        w = csvio.writer(fh)
+        w.writerow(["code", *m.columns] + (["codings"] if m.c_coefficient is not None else []))
+        for i, (name, row) in enumerate(zip(m.rows, m.counts, strict=True)):
+            w.writerow([name, *row] + ([m.totals[i]] if m.c_coefficient is not None else []))
+        if m.c_coefficient is not None:
+            w.writerow([])
+            w.writerow(["c-coefficient", *m.columns])
+            for name, row in zip(m.rows, m.c_coefficient, strict=True):
+                w.writerow([name, *(f"{x:.4f}" for x in row)])
+
+
 def _selections(project, paths: Sequence[str], subcodes: bool) -> list[sel.CodeSelection]:
     if not paths:
         raise ServiceError("name at least one code (--codes PATH ...)")
@@ -57,6 +75,7 @@ def code_matrix(
     project, codes: Sequence[str], by: str = "document", *, measure: str = "codings",
     subcodes: bool = False, coders: Sequence[str] = (), documents: Sequence[str] = (),
     where: Sequence[str] = (), visible_coders: Sequence[int] | None = None,
+    progress: Progress = None, cancelled: IsCancelled = None,
 ) -> Matrix:  # fmt: skip
     """Codes x documents, coders or values of a document attribute (``by``: document,
     coder, set, or an attribute name such as source, date or an imported key)."""
@@ -72,7 +91,8 @@ def code_matrix(
         conn = s.connection().connection.driver_connection
         key, columns = _columns(s, conn, by, coder_ids, doc_ids)
         counts = []
-        for r in rows:
+        for n, r in enumerate(rows):
+            step(progress, cancelled, n / len(rows))
             f = base & sel.conditions(s, where, r.ids)
             q = (
                 f"SELECT {key}, {_MEASURE_SQL[measure]} FROM coding c JOIN document d "
@@ -124,7 +144,8 @@ def _columns(s, conn, by: str, coder_ids, doc_ids) -> tuple[str, list[tuple[obje
 def cooccurrence_matrix(
     project, codes: Sequence[str], *, within: int | None = None, same: str | None = None,
     subcodes: bool = False, coders: Sequence[str] = (), documents: Sequence[str] = (),
-    visible_coders: Sequence[int] | None = None,
+    visible_coders: Sequence[int] | None = None, progress: Progress = None,
+    cancelled: IsCancelled = None,
 ) -> Matrix:  # fmt: skip
     """How often codings of two chosen codes co-occur in a document: overlap (share a
     character; the default), within N characters (a gap of at most N), or touch the same
@@ -166,8 +187,10 @@ def cooccurrence_matrix(
         row = np.array([r for _, r in parts], dtype=np.int64)
         doc, start, end = doc[idx], start[idx], end[idx]
     x = iv.Intervals(doc, start, end)
+    step(progress, cancelled, 0.3)
     if same is not None:
         x = _segment_numbers(project, x, same)
+    step(progress, cancelled, 0.7)
     result = iv.cooccurrence(row, x, len(rows), within=within)
     names = tuple(r.path for r in rows)
     return Matrix(

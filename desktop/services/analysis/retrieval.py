@@ -18,6 +18,7 @@ from desktop.core.analysis import intervals as iv
 from desktop.core.analysis.segments import SpanIndex, context_span, segments
 from desktop.services.analysis import selection as sel
 from desktop.services.analysis.fetch import coding_columns
+from desktop.services.analysis.progress import IsCancelled, Progress, step
 from desktop.services.documents.documents import page_of
 from desktop.services.errors import ServiceError
 
@@ -211,9 +212,13 @@ def check_context(context: str | int) -> str | int:
 # -- running a query --------------------------------------------------------------------
 
 
-def retrieve(project, query: RetrievalQuery, *, visible_coders: Sequence[int] | None = None) -> RetrievalResult:
+def retrieve(
+    project, query: RetrievalQuery, *, visible_coders: Sequence[int] | None = None,
+    progress: Progress = None, cancelled: IsCancelled = None,
+) -> RetrievalResult:  # fmt: skip
     """Run a query; ServiceError naming the problem (unknown code, coder, document, field,
-    a distance missing or negative) before anything is read."""
+    a distance missing or negative) before anything is read. ``progress``/``cancelled``:
+    see desktop.services.analysis.progress."""
     op = (query.op or "").lower().replace(" ", "_") or None
     if op is not None and op not in OPERATORS:
         raise ServiceError(f"unknown operator {query.op!r}: use {', '.join(OPERATORS)}")
@@ -234,6 +239,7 @@ def retrieve(project, query: RetrievalQuery, *, visible_coders: Sequence[int] | 
     coders = sel.visible(sel.coder_ids(project, query.coders) if query.coders else None, visible_coders)
     docs = sel.document_ids(project, query.documents) if query.documents else None
     base = sel.base_filter(coders, docs)
+    step(progress, cancelled, 0.0)
     with project.session() as s:
         where_a = base & sel.conditions(s, query.where, a.ids)
         # Conditions on fields restrict A; B is the context A is compared with.
@@ -245,7 +251,9 @@ def retrieve(project, query: RetrievalQuery, *, visible_coders: Sequence[int] | 
         code_paths = {i: p for i, _, p in tree}
         coder_names = dict(conn.execute("SELECT id, name FROM coder").fetchall())
     vis = tuple(coders) if coders is not None else None
+    step(progress, cancelled, 0.5)
     result = _combine(op, query, rows_a, rows_b, project)
+    step(progress, cancelled, 0.9)
     if op == "and":
         assert b is not None
         r = RetrievalResult(

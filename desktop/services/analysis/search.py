@@ -3,6 +3,13 @@ SQLite FTS5 index (which documents match), then the hits' positions found in eac
 matching document's text by a regular expression built from the same query; or a
 user's regular expression (``regex=True``), which has to read every text.
 
+Words are compared folded (desktop.core.folding: case, Arabic harakat and tatweel,
+digits of every script, NFC/NFD, ZWNJ, yeh/kaf), hits pointing at the original
+characters; ``exact=True`` matches the same characters only. The index folds case
+but not the rest, so a folded search asks it for the documents whose text needs no
+more than that, and adds the documents whose text holds characters that fold further
+(known per document after its first search in a session). Folded texts are cached.
+
 Results come as keyword-in-context lines, document by document (documents in name
 order, hits in text order), produced lazily: the first screen needs only the first
 few matching documents. ``plan_code_all`` / ``code_all`` apply a code to every hit,
@@ -13,12 +20,18 @@ from __future__ import annotations
 import bisect
 import re
 import sqlite3
-from collections.abc import Iterator, Sequence
+import threading
+import unicodedata
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from desktop.core.analysis import kwic
 from desktop.core.analysis.search_query import QueryError, compile_regex, parse
 from desktop.core.analysis.segments import SpanIndex, segments
+from desktop.core.folding import Folded, fold
 from desktop.services.analysis import selection as sel
 from desktop.services.coding import codings
 from desktop.services.errors import NotFound, ServiceError
@@ -26,6 +39,62 @@ from desktop.services.project import audit
 
 EXTENDS = ("word", "sentence", "paragraph")
 _BATCH = 16  # documents read per round trip while producing hits
+_CACHE_CHARS = 64_000_000  # folded texts kept for the next search, in characters
+
+
+class _FoldCache:
+    """Per process: which documents (by id and sha256: a text never changes) need more
+    folding than the index does, and the last searched documents' folded texts."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.needs: dict[tuple[int, str], int] = {}
+        self.texts: OrderedDict[tuple[int, str], Folded] = OrderedDict()
+        self.size = 0
+
+    def folded(self, key: tuple[int, str], text: str) -> Folded:
+        with self.lock:
+            got = self.texts.get(key)
+            if got is not None:
+                self.texts.move_to_end(key)
+                return got
+        got = fold(text)
+        with self.lock:
+            self.texts[key] = got
+            self.size += len(got.text)
+            while self.size > _CACHE_CHARS and len(self.texts) > 1:
+                _, old = self.texts.popitem(last=False)
+                self.size -= len(old.text)
+        return got
+
+
+_cache = _FoldCache()
+
+
+_PLAIN, _FOLDS, _FOLDS_LATIN = 0, 1, 2
+
+
+def _folding_need(text: str) -> int:
+    """How the index (unicode61: case folded, nothing else) may cut or spell a word of
+    ``text`` otherwise than folding does. _FOLDS: combining marks, harakat, tatweel,
+    ZWNJ, digits of other scripts, yeh/kaf variants; _FOLDS_LATIN: also characters that
+    fold to ASCII letters otherwise than by their lower case (ß, ﬁ, the Kelvin sign), so
+    that even a query of plain ASCII letters may find words the index spells otherwise."""
+    if text.isascii():
+        return _PLAIN
+    need = _PLAIN
+    for ch in set(text):
+        if ch.isascii():
+            continue
+        if unicodedata.category(ch)[0] == "M":
+            need = max(need, _FOLDS)
+            continue
+        f = unicodedata.normalize("NFC", fold(ch).text)
+        if f != ch.lower():
+            need = max(need, _FOLDS_LATIN if any("a" <= c <= "z" for c in f) else _FOLDS)
+            if need == _FOLDS_LATIN:
+                break
+    return need
 
 
 @dataclass(frozen=True)
@@ -45,21 +114,30 @@ class SearchResult:
     regex: re.Pattern[str]
     documents: tuple[tuple[int, str], ...]  # (id, name) of the documents that match, by name
     width: int = kwic.WIDTH
+    mode: str = "case"  # folded: ``regex`` runs on the folded text (search_query.MODES)
 
-    def hits(self, project) -> Iterator[SearchHit]:
-        """Every hit, document by document; texts are read a few at a time."""
+    def hits(self, project, cancelled: Callable[[], bool] | None = None) -> Iterator[SearchHit]:
+        """Every hit, document by document; texts are read a few at a time. Stops
+        between documents once ``cancelled()`` is true."""
         ids = [d for d, _ in self.documents]
         names = dict(self.documents)
         for i in range(0, len(ids), _BATCH):
+            if cancelled is not None and cancelled():
+                return
             chunk = ids[i : i + _BATCH]
             with project.session() as s:
                 conn = s.connection().connection.driver_connection
-                q = f"SELECT id, text FROM document WHERE id IN ({','.join('?' * len(chunk))})"
-                texts = dict(conn.execute(q, chunk).fetchall())
+                q = f"SELECT id, text, sha256 FROM document WHERE id IN ({','.join('?' * len(chunk))})"
+                texts = {r[0]: (r[1], r[2]) for r in conn.execute(q, chunk).fetchall()}
             for did in chunk:
-                text = texts.get(did)
-                if text is None:
+                if did not in texts:
                     continue  # deleted meanwhile
+                text, sha = texts[did]
+                if self.mode == "folded" and not text.isascii():
+                    spans = _folded_spans(_cache.folded((did, sha), text), self.regex)
+                    for h in kwic.around(text, spans, self.width):
+                        yield SearchHit(names[did], did, h.start, h.end, h.left, h.match, h.right)
+                    continue
                 for h in kwic.hits(text, self.regex, self.width):
                     yield SearchHit(names[did], did, h.start, h.end, h.left, h.match, h.right)
 
@@ -75,6 +153,14 @@ class SearchResult:
         return list(self.hits(project))
 
 
+def _folded_spans(folded: Folded, regex: re.Pattern[str]) -> list[tuple[int, int]]:
+    found = [m.span() for m in regex.finditer(folded.text) if m.end() > m.start()]
+    if not found:
+        return []
+    arr = np.array(found, dtype=np.int64)
+    return folded.original_spans(arr[:, 0], arr[:, 1])
+
+
 def counts_by_document(hits: Sequence[SearchHit]) -> dict[str, int]:
     out: dict[str, int] = {}
     for h in hits:
@@ -83,17 +169,22 @@ def counts_by_document(hits: Sequence[SearchHit]) -> dict[str, int]:
 
 
 def search(
-    project, query: str, *, regex: bool = False, documents: Sequence[str] | None = None,
-    width: int = kwic.WIDTH,
+    project, query: str, *, regex: bool = False, exact: bool = False,
+    documents: Sequence[str] | None = None, width: int = kwic.WIDTH,
 ) -> SearchResult:  # fmt: skip
     """Documents matching ``query`` (in name order) and how to find its hits in them;
     ServiceError naming the problem for an empty query, a malformed one, an invalid
-    regular expression or an unknown document, before anything is searched."""
+    regular expression or an unknown document, before anything is searched. Words are
+    compared folded unless ``exact``; a regular expression (``regex``) ignores case
+    only (and case too with ``exact``)."""
+    mode = "exact" if exact else ("case" if regex else "folded")
     try:
         if regex:
             pattern, fts = compile_regex(query), None
+            if exact:
+                pattern = re.compile(pattern.pattern, re.MULTILINE)
         else:
-            parsed = parse(query)
+            parsed = parse(query, mode)
             pattern, fts = parsed.regex, parsed.fts
     except QueryError as exc:
         raise ServiceError(str(exc)) from exc
@@ -111,10 +202,50 @@ def search(
                 ).fetchall()
             except sqlite3.OperationalError as exc:
                 raise ServiceError(f"search query {query!r} cannot be searched ({exc})") from exc
+            if mode == "folded":
+                ascii_letters = all(w.isascii() and w.isalpha() for t in parsed.terms for w in t.words)
+                rows = _with_folding_documents(conn, rows, _FOLDS_LATIN if ascii_letters else _FOLDS)
     if only is not None:
         keep = set(only)
         rows = [r for r in rows if r[0] in keep]
-    return SearchResult(query, pattern, tuple((int(i), n) for i, n in rows), width)
+    return SearchResult(query, pattern, tuple((int(i), n) for i, n in rows), width, mode)
+
+
+def prepare_folding(project, progress=None, cancelled=None) -> int:
+    """Learn which documents need more folding than the index does (what the first
+    folded search of a session would otherwise do before its first hit); the window
+    calls it in a worker when the search opens. Returns how many need it."""
+    from desktop.services.analysis.progress import step
+
+    with project.session() as s:
+        conn = s.connection().connection.driver_connection
+        every = conn.execute("SELECT id, sha256 FROM document").fetchall()
+        todo = [i for i, sha in every if (i, sha) not in _cache.needs]
+        for k in range(0, len(todo), _BATCH):
+            step(progress, cancelled, k / max(1, len(todo)))
+            _classify(conn, todo[k : k + _BATCH])
+    return sum(1 for i, sha in every if _cache.needs.get((i, sha), 0) > _PLAIN)
+
+
+def _classify(conn, ids: Sequence[int]) -> None:
+    q = f"SELECT id, sha256, text FROM document WHERE id IN ({','.join('?' * len(ids))})"
+    for i, sha, text in conn.execute(q, list(ids)).fetchall():
+        _cache.needs[(i, sha)] = _folding_need(text)
+
+
+def _with_folding_documents(conn, rows: list[tuple], level: int) -> list[tuple]:
+    """The index's matches plus the documents it cannot judge for this query: those
+    whose folding need (see _folding_need) is at least ``level``."""
+    known = _cache.needs
+    every = conn.execute("SELECT id, name, sha256 FROM document").fetchall()
+    todo = [i for i, _, sha in every if (i, sha) not in known]
+    for k in range(0, len(todo), _BATCH):
+        _classify(conn, todo[k : k + _BATCH])
+    have = {r[0] for r in rows}
+    extra = [(i, n) for i, n, sha in every if known.get((i, sha), 0) >= level and i not in have]
+    if not extra:
+        return rows
+    return sorted([*rows, *extra], key=lambda r: (r[1], r[0]))
 
 
 # -- code all hits ------------------------------------------------------------------------

@@ -70,6 +70,7 @@ class Workbench(Protocol):
     # secondary windows the Review menu opens, one of each
     review_window: Any
     agreement_dialog: Any
+    analysis_window: Any  # Analysis > Analysis window…, once opened
 
     @property
     def project(self) -> Project: ...
@@ -81,6 +82,9 @@ class Workbench(Protocol):
         """Run ``fn(progress, cancelled)`` in a worker behind a progress dialog, one long
         task at a time; ``options`` (done, failed, cancellable, progressed) are those of
         ``desktop.ui.long_tasks.run_long``."""
+
+    def show_passage(self, document_id: int, start: int, end: int) -> None:
+        """Open a document in the viewer with [start, end) selected and in view."""
 
     def show_message(self, text: str, msecs: int = 0) -> None:
         """A message in the status bar, for ``msecs`` (0: until the next one)."""

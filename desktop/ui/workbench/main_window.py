@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
         self.backup_task: Task | None = None  # the backup made on opening a project
         self.review_window = None  # Review > Compare coders…, once opened
         self.agreement_dialog = None  # Review > Agreement…, once opened
+        self.analysis_window = None  # Analysis > Analysis window…, once opened
         self.codebook_ui = CodebookUI(self)  # inspector, drag and drop, values
         self.actions: Actions = menus.build(self, self.codebook_ui)
         self.blind_badge = teams_ui.blind_badge()
@@ -398,6 +399,12 @@ class MainWindow(QMainWindow):
         self.status_page.setText(f"{len(self._pages)} pages" if self._pages else "")
         self.refresh_codings()
         self.settings.setValue(f"projects/{project_key(self.project.path)}/document", document_id)
+
+    def show_passage(self, document_id: int, start: int, end: int) -> None:
+        self.open_document(document_id)
+        self.viewer.select_range(start, end)
+        self.raise_()
+        self.activateWindow()
 
     def show_coding(self, coding_id: int) -> None:
         """Scroll to a coding and select its text (from the panel or a margin stripe)."""

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QMenu
 
-from desktop.ui import review
+from desktop.ui import analysis, review
 from desktop.ui.exchange import actions as exchange_ui
 from desktop.ui.look import icon
 from desktop.ui.project import actions as project_ui
@@ -124,6 +124,14 @@ def build(w: WorkbenchWindow, book_ui: CodebookUI) -> Actions:
     rv = mb.addMenu("&Review")
     _act(rv, "&Compare coders…", "Ctrl+Shift+R", lambda: review.open_review(w))
     _act(rv, "&Agreement…", None, lambda: review.open_agreement(w))
+
+    # Analysis: one window with a tab per kind of query (desktop/ui/analysis)
+    an = mb.addMenu("&Analysis")
+    for label, tab, key in (("Coded &passages…", "passages", "Ctrl+Shift+P"),
+                            ("&Search the corpus…", "search", "Ctrl+Shift+F"),
+                            ("&Matrix…", "matrix", None), ("&Words…", "words", None),
+                            ("&Charts…", "charts", None)):  # fmt: skip
+        _act(an, label, key, lambda _=False, t=tab: analysis.open_analysis(w, t))
     return Actions(
         recent_menu=recent, import_menu=imp, book_menu=book, undo=undo, redo=redo,
         code_as=code_as, snap=snap, blind=blind, merge=merge, copy_for_coder=copy,

@@ -125,3 +125,47 @@ def test_code_all_is_all_or_nothing(corpus, monkeypatch):
     with pytest.raises(ServiceError):
         svc.code_all(p, plan)
     assert len(codings.list_codings(p)) == n
+
+
+ARABIC = "قال الجيشُ إنّ الحـــرب انتهت. قُتِلَ ١٢ مدنيا في الحرب.\n"
+PERSIAN = "می\u200cخواهم بروم. ۱۲ نفر کشته شدند.\n"
+
+
+@pytest.fixture
+def folding_corpus(tmp_path):
+    p = Project.create(tmp_path / "f.tessera")
+    documents.add_document(p, name="ar.txt", text=ARABIC, kind="txt")
+    documents.add_document(p, name="fa.txt", text=PERSIAN, kind="txt")
+    documents.add_document(p, name="fr.txt", text="Un cafe\u0301 noir, un café crème. Straße\n", kind="txt")
+    yield p
+    p.close()
+
+
+def _hits(p, query, **kw):
+    return [(h.document, h.match) for h in svc.search(p, query, **kw).all(p)]
+
+
+def test_search_folds_harakat_tatweel_digits_and_points_at_the_original(folding_corpus):
+    p = folding_corpus
+    # the index alone cuts "قُتِلَ" at its marks and keeps the tatweel: found by folding
+    assert _hits(p, "قتل") == [("ar.txt", "قُتِلَ")]
+    assert _hits(p, "الحرب") == [("ar.txt", "الحـــرب"), ("ar.txt", "الحرب")]
+    assert _hits(p, "12") == [("ar.txt", "١٢"), ("fa.txt", "۱۲")]
+    assert _hits(p, "میخواهم") == [("fa.txt", "می\u200cخواهم")]
+    [h] = svc.search(p, "قتل").all(p)
+    assert ARABIC[h.start : h.end] == "قُتِلَ"
+
+
+def test_search_folds_nfc_nfd_and_full_case(folding_corpus):
+    p = folding_corpus
+    assert _hits(p, "café") == [("fr.txt", "cafe\u0301"), ("fr.txt", "café")]
+    assert _hits(p, "cafe") == []  # accents are letters: "cafe" is another word
+    assert _hits(p, "STRASSE") == [("fr.txt", "Straße")]
+
+
+def test_exact_search_matches_the_same_characters_only(folding_corpus):
+    p = folding_corpus
+    assert _hits(p, "قتل", exact=True) == []
+    assert _hits(p, "الحرب", exact=True) == [("ar.txt", "الحرب")]
+    assert _hits(p, "café", exact=True) == [("fr.txt", "café")]
+    assert _hits(p, "CAFÉ", exact=True) == []

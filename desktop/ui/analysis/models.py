@@ -1,0 +1,248 @@
+"""Table models of the analysis results. ``PassagesModel`` is lazy: it holds the
+query's result (numpy columns) and turns one page of rows at a time into passages,
+when the view shows them, so a million rows never become a million Python objects."""
+
+from __future__ import annotations
+
+import html
+from collections import OrderedDict
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QTextDocument
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate
+
+from desktop.services.analysis.retrieval import Passage, RetrievalResult
+
+PAGE = 100  # rows turned into passages at a time
+_KEEP_PAGES = 30
+PASSAGE_ROLE = Qt.ItemDataRole.UserRole + 1  # (before, text, after) of a passage / a hit
+ROW_ROLE = Qt.ItemDataRole.UserRole + 2  # the Passage or hit object of the row
+_ROOT = QModelIndex()
+
+
+class PassagesModel(QAbstractTableModel):
+    COLUMNS = ("Document", "Page", "Code", "Coder", "Passage", "Memo", "Fields")
+    SORT_KEYS = {0: "document", 2: "code", 3: "coder", 4: "length"}
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.project = None
+        self.result: RetrievalResult | None = None
+        self.context: str | int = "none"
+        self._pages: OrderedDict[int, list[Passage]] = OrderedDict()
+
+    def set_result(self, project, result: RetrievalResult | None, context: str | int = "none") -> None:
+        self.beginResetModel()
+        self.project, self.result, self.context = project, result, context
+        self._pages.clear()
+        self.endResetModel()
+
+    def rowCount(self, parent=_ROOT) -> int:
+        return 0 if parent.isValid() or self.result is None else len(self.result)
+
+    def columnCount(self, parent=_ROOT) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.COLUMNS[section]
+        return None
+
+    def passage(self, row: int) -> Passage | None:
+        if self.result is None or not 0 <= row < len(self.result):
+            return None
+        n = row // PAGE
+        page = self._pages.get(n)
+        if page is None:
+            page = self.result.page(self.project, n * PAGE, PAGE, context=self.context)
+            self._pages[n] = page
+            while len(self._pages) > _KEEP_PAGES:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(n)
+        return page[row - n * PAGE]
+
+    def loaded_pages(self) -> int:
+        return len(self._pages)
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, PASSAGE_ROLE, ROW_ROLE):
+            return None
+        p = self.passage(index.row())
+        if p is None:
+            return None
+        if role == ROW_ROLE:
+            return p
+        col = index.column()
+        if role == PASSAGE_ROLE:
+            return (p.before, p.text, p.after) if col == 4 else None
+        if col == 4 and role == Qt.ItemDataRole.ToolTipRole:
+            return f"{p.document}, characters {p.start}–{p.end}\n\n{p.before}{p.text}{p.after}"
+        values = (
+            p.document, "" if p.page is None else str(p.page), p.code, p.coder,
+            _flat(p.before + p.text + p.after), p.memo,
+            "; ".join(f"{k}: {v}" for k, v in p.values.items()),
+        )  # fmt: skip
+        return values[col]
+
+
+class HitsModel(QAbstractTableModel):
+    """Keyword-in-context lines: the left context right-aligned against the match."""
+
+    COLUMNS = ("Document", "Left", "Match", "Right")
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.hits: list = []
+
+    def set_hits(self, hits: list) -> None:
+        self.beginResetModel()
+        self.hits = list(hits)
+        self.endResetModel()
+
+    def rowCount(self, parent=_ROOT) -> int:
+        return 0 if parent.isValid() else len(self.hits)
+
+    def columnCount(self, parent=_ROOT) -> int:
+        return 0 if parent.isValid() else 4
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        h = self.hits[index.row()]
+        col = index.column()
+        if role == ROW_ROLE:
+            return h
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (h.document, h.left, h.match, h.right)[col]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            align = (Qt.AlignmentFlag.AlignLeft, Qt.AlignmentFlag.AlignRight,
+                     Qt.AlignmentFlag.AlignHCenter, Qt.AlignmentFlag.AlignLeft)[col]  # fmt: skip
+            return int(align | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.FontRole and col == 2:
+            from PySide6.QtGui import QFont
+
+            f = QFont()
+            f.setBold(True)
+            return f
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{h.document}, characters {h.start}–{h.end}"
+        return None
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        """Left context sorts by the words nearest the match (read right to left),
+        right context by the words after it, the others by document and position."""
+        keys = {
+            1: lambda h: h.left[::-1].lower().lstrip(),
+            2: lambda h: h.match.lower(),
+            3: lambda h: h.right.lower().lstrip(),
+        }
+        key = keys.get(column, lambda h: (h.document.lower(), h.start))
+        self.layoutAboutToBeChanged.emit()
+        self.hits.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
+        self.layoutChanged.emit()
+
+
+class GridModel(QAbstractTableModel):
+    """A matrix of numbers with row and column labels, shaded as a heat map."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.rows: list[str] = []
+        self.columns: list[str] = []
+        self.values: list[list[float]] = []
+        self.shade_color = QColor("#d9480f")
+        self._max = 0.0
+
+    def set_grid(self, rows, columns, values) -> None:
+        self.beginResetModel()
+        self.rows, self.columns = list(rows), list(columns)
+        self.values = [list(r) for r in values]
+        self._max = max((v for r in self.values for v in r), default=0) or 0
+        self.endResetModel()
+
+    def rowCount(self, parent=_ROOT) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=_ROOT) -> int:
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        return self.columns[section] if orientation == Qt.Orientation.Horizontal else self.rows[section]
+
+    def shade(self, value: float) -> float:
+        """0..1: how dark the cell is drawn."""
+        return 0.0 if not self._max else max(0.0, min(1.0, value / self._max))
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        v = self.values[index.row()][index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{v:.3f}" if isinstance(v, float) and not float(v).is_integer() else str(int(v))
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            k = self.shade(v)
+            c = QColor(self.shade_color)
+            c.setAlphaF(0.08 + 0.8 * k if v else 0.0)
+            return c
+        if role == Qt.ItemDataRole.ForegroundRole and self.shade(v) > 0.6:
+            return QColor("white")
+        return None
+
+    def tsv(self) -> str:
+        lines = ["\t".join(["", *self.columns])]
+        for name, row in zip(self.rows, self.values, strict=True):
+            lines.append("\t".join([name, *(_num(v) for v in row)]))
+        return "\n".join(lines) + "\n"
+
+
+class PassageDelegate(QStyledItemDelegate):
+    """Draws a passage with its context, the passage itself in bold."""
+
+    def paint(self, painter, option, index) -> None:
+        parts = index.data(PASSAGE_ROLE)
+        if not parts:
+            return super().paint(painter, option, index)
+        self.initStyleOption(option, index)
+        style = option.widget.style() if option.widget else None
+        option.text = ""
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
+        before, text, after = (_flat(x) for x in parts)
+        doc = QTextDocument()
+        doc.setDefaultFont(option.font)
+        doc.setDocumentMargin(2)
+        doc.setHtml(
+            f"<span style='color:gray'>{html.escape(before)}</span><b>{html.escape(text)}</b>"
+            f"<span style='color:gray'>{html.escape(after)}</span>"
+        )
+        rect: QRect = option.rect
+        doc.setTextWidth(rect.width())
+        painter.save()
+        painter.translate(rect.topLeft())
+        painter.setClipRect(0, 0, rect.width(), rect.height())
+        doc.drawContents(painter)
+        painter.restore()
+
+    def sizeHint(self, option, index) -> QSize:
+        s = super().sizeHint(option, index)
+        return QSize(s.width(), max(s.height(), option.fontMetrics.height() * 2 + 6))
+
+
+def _flat(s: str) -> str:
+    return s.replace("\n", " ").replace("\t", " ")
+
+
+def _num(v: float) -> str:
+    return f"{v:.4f}" if isinstance(v, float) and not float(v).is_integer() else str(int(v))
