@@ -39,6 +39,12 @@ class CodingActions:
     def _selection(self) -> tuple[int, int] | None:
         if self.w.document_id is None:
             return None
+        if self.ctx.coder is None:  # a read-only project opened by a coder it does not know
+            self.ctx.error.emit(
+                f"{self.ctx.project.path.name} is open for reading only: "
+                f"{self.ctx.reader or 'this coder'} cannot code in it."
+            )
+            return None
         rng = self.w.viewer.selected_range()
         if rng is None:
             self.w.statusBar().showMessage("Select some text first, then choose a code.", 4000)

@@ -212,10 +212,12 @@ class MainWindow(QMainWindow):
                 self.prompts.ask_coder(known, known[0] if known else _default_coder())
                 or _default_coder()
             )
-        ctx.set_coder(coder)
-        self.settings.setValue(f"projects/{key}/coder", coder)
-        mode = self.settings.value(f"projects/{key}/view", MINE, str)
-        ctx.set_view(mode if mode in (MINE, ALL, CHOSEN) else MINE)
+        if ctx.set_coder(coder) is None:
+            ctx.set_view(ALL)  # nothing is "mine" in a file this coder cannot write to
+        else:
+            self.settings.setValue(f"projects/{key}/coder", coder)
+            mode = self.settings.value(f"projects/{key}/view", MINE, str)
+            ctx.set_view(mode if mode in (MINE, ALL, CHOSEN) else MINE)
         menus.remember_recent(self, project.path)
         self.setWindowTitle(f"{project.name} — Tessera")
         last = self.settings.value(f"projects/{key}/document", 0, int)
@@ -376,7 +378,13 @@ class MainWindow(QMainWindow):
             if coder
             else ""
         )
-        self.status_coder.setText(f"Coder: {link} · showing {mode}" if coder else "")
+        if coder is None and self.ctx.reader:
+            self.status_coder.setText(
+                f"Reading as {_esc(self.ctx.reader)}, not a coder of this project "
+                f"(it cannot be written to) · showing {mode}"
+            )
+        else:
+            self.status_coder.setText(f"Coder: {link} · showing {mode}" if coder else "")
         n_docs = self.documents_panel.model.rowCount()
         shown = len(self.codings_by_id)
         self.status_counts.setText(
