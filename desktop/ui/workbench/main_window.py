@@ -107,11 +107,18 @@ class MainWindow(QMainWindow):
         self.main_split.addWidget(self.documents_panel)
         self.main_split.addWidget(centre)
         self.main_split.addWidget(self.right_split)
+        # the side panels keep their width while the window grows and give way first when
+        # it shrinks: the reading column never gets narrower than a readable measure
+        self.main_split.setStretchFactor(0, 0)
         self.main_split.setStretchFactor(1, 1)
-        self.main_split.setSizes([250, 790, 500])
+        self.main_split.setStretchFactor(2, 0)
+        self.main_split.setSizes([220, 800, 420])
+        centre.setMinimumWidth(self.viewer.min_reading_width())
+        self.documents_panel.setMinimumWidth(140)
+        self.right_split.setMinimumWidth(220)
         for split in (self.main_split, self.right_split):
             split.setChildrenCollapsible(False)
-            split.setHandleWidth(1)
+            split.setHandleWidth(3)
         self.setCentralWidget(self.main_split)
         self.status_project = QLabel()
         self.status_coder = QLabel()
@@ -478,6 +485,29 @@ class MainWindow(QMainWindow):
             if isinstance(state, QByteArray) and not state.isEmpty():
                 split.restoreState(state)
         self.viewer.snap_to_words = s.value("viewer/snap", True, bool)
+        hidden = s.value("window/hiddenPanels", [])
+        for name in [hidden] if isinstance(hidden, str) else list(hidden or []):
+            if name in self.actions.panels:
+                self.actions.panels[name].setChecked(False)
+
+    def side_panels(self) -> dict[str, QWidget]:
+        return {
+            "documents": self.documents_panel,
+            "codebook": self.codebook_panel,
+            "codings": self.codings_panel,
+        }
+
+    def show_panel(self, name: str, shown: bool) -> None:
+        """Show or hide one side panel (View menu); the right column goes when both of
+        its panels are hidden, and the choice is remembered."""
+        self.side_panels()[name].setVisible(shown)
+        self.right_split.setVisible(
+            not (self.codebook_panel.isHidden() and self.codings_panel.isHidden())
+        )
+        self.settings.setValue("window/hiddenPanels", self.hidden_panels())
+
+    def hidden_panels(self) -> list[str]:
+        return [name for name, panel in self.side_panels().items() if panel.isHidden()]
 
     def _save_project_state(self) -> None:
         if self.ctx is not None and self.document_id is not None:
@@ -491,6 +521,7 @@ class MainWindow(QMainWindow):
         s.setValue("window/mainSplit", self.main_split.saveState())
         s.setValue("window/rightSplit", self.right_split.saveState())
         s.setValue("viewer/snap", self.viewer.snap_to_words)
+        s.setValue("window/hiddenPanels", self.hidden_panels())
         s.setValue("last_project", str(self.project.path))
         self._save_project_state()
         s.sync()

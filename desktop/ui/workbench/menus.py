@@ -73,6 +73,8 @@ def build(w: WorkbenchWindow, book_ui: CodebookUI) -> Actions:
     _act(e, "Find &Next", QKeySequence.StandardKey.FindNext, lambda: w.find_bar.step(True))
     _act(e, "Find &Previous", QKeySequence.StandardKey.FindPrevious, lambda: w.find_bar.step(False))
 
+    panels = _view_menu(w, mb.addMenu("&View"))
+
     c = mb.addMenu("&Code")
     code_as = _act(c, "&Code selection as…", "Ctrl+K", w.coding.open_picker)
     code_as.setIcon(icon("code"))
@@ -127,8 +129,29 @@ def build(w: WorkbenchWindow, book_ui: CodebookUI) -> Actions:
     return Actions(
         recent_menu=recent, import_menu=imp, book_menu=book, undo=undo, redo=redo,
         code_as=code_as, snap=snap, blind=blind, merge=merge, copy_for_coder=copy,
-        restore=restore, view=view,
+        restore=restore, view=view, panels=panels,
     )  # fmt: skip
+
+
+# Side panels: shown or hidden from View, each with its shortcut; remembered by the window.
+PANELS = (
+    ("documents", "&Documents panel", "Ctrl+Shift+D"),
+    ("codebook", "Code&book panel", "Ctrl+Shift+B"),
+    ("codings", "Codin&gs panel", "Ctrl+Shift+L"),
+)
+
+
+def _view_menu(w: WorkbenchWindow, menu: QMenu) -> dict[str, QAction]:
+    panels = {}
+    for name, label, key in PANELS:
+        a = _act(menu, label, key, None)
+        a.setCheckable(True)
+        a.setChecked(True)
+        a.setToolTip(f"Show or hide the {name} panel ({key})")
+        a.toggled.connect(lambda on, n=name: w.show_panel(n, on))
+        panels[name] = a
+    menu.addSeparator()
+    return panels
 
 
 def _act(menu: QMenu, text: str, shortcut, slot) -> QAction:

@@ -1,0 +1,54 @@
+"""The window on small screens: the reading column keeps a readable measure while the side
+panels give way, each side panel can be hidden and shown again from the View menu or its
+shortcut, and the layout comes back as it was left."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+
+def reading_chars(window) -> float:
+    """How many average characters of the reading font fit on a line of the text."""
+    v = window.viewer
+    return v.viewport().width() / v.fontMetrics().averageCharWidth()
+
+
+def view_action(window, text):
+    menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
+    return next(a for a in menu.actions() if a.text().replace("&", "") == text)
+
+
+def settle(qtbot, window) -> None:
+    for _ in range(3):
+        qtbot.wait(20)
+
+
+def test_the_reading_column_keeps_sixty_characters_at_1024_px(window, qtbot):
+    window.resize(1024, 700)
+    settle(qtbot, window)
+    assert window.width() <= 1024
+    assert reading_chars(window) >= 60
+    assert window.documents_panel.isVisible() and window.codebook_panel.isVisible()
+
+
+def test_side_panels_hide_and_show_from_the_view_menu_and_are_remembered(
+    window, qtbot, make_window, project_path
+):
+    window.resize(1024, 700)
+    settle(qtbot, window)
+    before = reading_chars(window)
+    docs = view_action(window, "Documents panel")
+    assert docs.isChecked() and docs.shortcut().toString()
+    docs.trigger()
+    settle(qtbot, window)
+    assert not window.documents_panel.isVisible()
+    assert reading_chars(window) > before  # the room went to the text
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert not window.codings_panel.isVisible()
+    assert window.codebook_panel.isVisible()
+    window.close()
+    again = make_window(project_path)
+    assert not again.documents_panel.isVisible() and not again.codings_panel.isVisible()
+    assert not view_action(again, "Documents panel").isChecked()
+    view_action(again, "Documents panel").trigger()
+    assert again.documents_panel.isVisible()
