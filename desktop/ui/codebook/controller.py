@@ -80,7 +80,6 @@ class CodebookUI(ValueActions, QObject):
         # codings panel: Values column, context menu, double-click on values
         cp = w.codings_panel
         self.codings_model = cp.model
-        cp.view.horizontalHeader().resizeSection(VALUES, 130)
         cp.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         cp.view.customContextMenuRequested.connect(self._codings_menu)
         cp.view.doubleClicked.disconnect()

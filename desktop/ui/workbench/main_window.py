@@ -114,7 +114,7 @@ class MainWindow(QMainWindow):
         self.main_split.setStretchFactor(2, 0)
         self.main_split.setSizes([220, 800, 420])
         centre.setMinimumWidth(self.viewer.min_reading_width())
-        self.documents_panel.setMinimumWidth(140)
+        self.documents_panel.setMinimumWidth(180)
         self.right_split.setMinimumWidth(220)
         for split in (self.main_split, self.right_split):
             split.setChildrenCollapsible(False)
@@ -477,18 +477,25 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1440, 900)
-        for key, split in (
-            ("window/mainSplit", self.main_split),
-            ("window/rightSplit", self.right_split),
-        ):
+        for key, part in self._layout_parts():
             state = s.value(key)
             if isinstance(state, QByteArray) and not state.isEmpty():
-                split.restoreState(state)
+                part.restoreState(state)
         self.viewer.snap_to_words = s.value("viewer/snap", True, bool)
         hidden = s.value("window/hiddenPanels", [])
         for name in [hidden] if isinstance(hidden, str) else list(hidden or []):
             if name in self.actions.panels:
                 self.actions.panels[name].setChecked(False)
+
+    def _layout_parts(self) -> list[tuple[str, object]]:
+        """What the window remembers of its layout: the splitters and the column widths."""
+        return [
+            ("window/mainSplit", self.main_split),
+            ("window/rightSplit", self.right_split),
+            ("window/documentColumns", self.documents_panel.view.header()),
+            ("window/codebookColumns", self.codebook_panel.view.header()),
+            ("window/codingColumns", self.codings_panel.view.horizontalHeader()),
+        ]
 
     def side_panels(self) -> dict[str, QWidget]:
         return {
@@ -518,8 +525,8 @@ class MainWindow(QMainWindow):
     def save_state(self) -> None:
         s = self.settings
         s.setValue("window/geometry", self.saveGeometry())
-        s.setValue("window/mainSplit", self.main_split.saveState())
-        s.setValue("window/rightSplit", self.right_split.saveState())
+        for key, part in self._layout_parts():
+            s.setValue(key, part.saveState())
         s.setValue("viewer/snap", self.viewer.snap_to_words)
         s.setValue("window/hiddenPanels", self.hidden_panels())
         s.setValue("last_project", str(self.project.path))

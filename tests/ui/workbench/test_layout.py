@@ -52,3 +52,43 @@ def test_side_panels_hide_and_show_from_the_view_menu_and_are_remembered(
     assert not view_action(again, "Documents panel").isChecked()
     view_action(again, "Documents panel").trigger()
     assert again.documents_panel.isVisible()
+
+
+def _fits(view) -> list[str]:
+    """Header labels cut by their section (room for the sort arrow included)."""
+    h = view.header() if hasattr(view, "header") else view.horizontalHeader()
+    fm = h.fontMetrics()
+    model = view.model()
+    cut = []
+    for col in range(model.columnCount()):
+        if h.isSectionHidden(col):
+            continue
+        label = model.headerData(col, Qt.Orientation.Horizontal)
+        if h.sectionSize(col) < fm.horizontalAdvance(label) + 16:
+            cut.append(label)
+    return cut
+
+
+def test_columns_fit_their_panel_names_elide_in_the_middle_with_a_tooltip(
+    window, qtbot, make_window, project_path
+):
+    from desktop.services.documents import documents
+
+    long_name = "deraa-talks-fail-after-two-weeks-of-negotiations.txt"
+    documents.add_document(window.project, name=long_name, text="A text.", kind="txt")
+    window.refresh_documents()
+    window.resize(1024, 700)
+    settle(qtbot, window)
+    for view in (window.documents_panel.view, window.codebook_panel.view, window.codings_panel.view):
+        assert view.textElideMode() == Qt.TextElideMode.ElideMiddle
+        assert not view.horizontalScrollBar().isVisible(), view.objectName()
+        assert _fits(view) == [], view.objectName()
+    docs = window.documents_panel
+    row = docs.model.row_of(documents.find_document(window.project, long_name).id)
+    assert long_name in docs.model.index(row, 0).data(Qt.ItemDataRole.ToolTipRole)
+    h = docs.view.header()
+    assert h.sectionResizeMode(3).name == "Interactive"  # the user may resize it
+    h.resizeSection(3, 90)
+    window.close()
+    again = make_window(project_path)
+    assert again.documents_panel.view.header().sectionSize(3) == 90
