@@ -3,8 +3,18 @@ a test can answer it without a modal dialog ever showing."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel, QStringListModel, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtCore import (
+    QByteArray,
+    QEvent,
+    QObject,
+    QSettings,
+    QSize,
+    QSortFilterProxyModel,
+    QStringListModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QColorDialog,
     QDialog,
@@ -28,6 +38,59 @@ from desktop.ui.look import swatch
 
 FILE_FILTER = "Documents (*.txt *.md *.html *.htm *.pdf *.docx *.rtf *.odt);;All files (*)"
 PROJECT_FILTER = "Tessera projects (*.tessera);;All files (*)"
+
+
+def fit_window(window: QWidget, key: str, default: QSize) -> None:
+    """Give a window or dialog the size it was last closed at (else ``default``), never
+    larger than the screen's available area, centred over its parent; make Esc and
+    Ctrl+W close it; remember its size when it closes. ``key`` names it in the settings."""
+    settings = _settings_of(window)
+    saved = settings.value(f"windows/{key}")
+    if isinstance(saved, QByteArray) and not saved.isEmpty():
+        window.restoreGeometry(saved)
+    else:
+        window.resize(default)
+    window.winId()  # the platform window, so that its frame's size is known
+    screen = (window.parentWidget() or window).screen().availableGeometry()
+    size = window.size().boundedTo(screen.size() - _frame_room(window))
+    window.resize(size)
+    anchor = window.parentWidget().frameGeometry() if window.parentWidget() else screen
+    rect = window.frameGeometry()
+    rect.moveCenter(anchor.center())
+    rect.moveLeft(max(screen.left(), min(rect.left(), screen.right() - rect.width())))
+    rect.moveTop(max(screen.top(), min(rect.top(), screen.bottom() - rect.height())))
+    window.move(rect.topLeft())
+    for keys in (QKeySequence(Qt.Key.Key_Escape), QKeySequence("Ctrl+W")):
+        shortcut = QShortcut(keys, window, window.close)
+        shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+    window.installEventFilter(_SizeKeeper(window, settings, key))
+
+
+def _frame_room(window: QWidget) -> QSize:
+    """The room a window's frame takes (none until it has been shown once)."""
+    frame, inner = window.frameGeometry(), window.geometry()
+    return QSize(max(0, frame.width() - inner.width()), max(0, frame.height() - inner.height()))
+
+
+def _settings_of(widget: QWidget) -> QSettings:
+    w: QWidget | None = widget
+    while w is not None:
+        settings = getattr(w, "settings", None)
+        if isinstance(settings, QSettings):
+            return settings
+        w = w.parentWidget()
+    return QSettings("Tessera", "Tessera")
+
+
+class _SizeKeeper(QObject):
+    def __init__(self, window: QWidget, settings: QSettings, key: str) -> None:
+        super().__init__(window)
+        self.settings, self.key = settings, key
+
+    def eventFilter(self, obj, e) -> bool:
+        if e.type() in (QEvent.Type.Close, QEvent.Type.Hide):
+            self.settings.setValue(f"windows/{self.key}", obj.saveGeometry())
+        return False
 
 
 class Prompts:
