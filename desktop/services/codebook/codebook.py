@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db import models as m
-from desktop.core import palette
+from desktop.core import palette, wording
 from desktop.core.codepath import CodePathError, join_path, split_path
 from desktop.services.codebook.examples import (  # noqa: F401  (part of this module's API)
     ExampleInfo,
@@ -384,7 +384,7 @@ def delete_code_tree(project, code_id: int, *, confirm_codings: bool = False) ->
         snap = take_snapshot(s, ids, root_id=code_id)
         if snap.codings and not confirm_codings:
             raise ConfirmationNeeded(
-                f"the code {code.name!r} and its sub-codes have {len(snap.codings)} coding(s); "
+                f"the code {code.name!r} and its sub-codes have {wording.count(len(snap.codings), 'coding')}; "
                 "deleting it deletes them too",
                 len(snap.codings),
             )

@@ -7,6 +7,7 @@ from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QWidget
 
+from desktop.core import wording
 from desktop.services.codebook import codebook
 from desktop.services.codebook.codebook import CodeInfo
 from desktop.services.coding import codings
@@ -394,8 +395,14 @@ class MainWindow(QMainWindow):
             self.status_coder.setText(f"Coder: {link} · showing {mode}" if coder else "")
         n_docs = self.documents_panel.model.rowCount()
         shown = len(self.codings_by_id)
+        whose = {MINE: "yours", ALL: "all coders'", CHOSEN: "chosen coders'"}[self.ctx.view_mode]
         self.status_counts.setText(
-            f"{n_docs} documents · {len(self.codes)} codes · {shown} codings in this document"
+            f"{wording.count(n_docs, 'document')} · {wording.count(len(self.codes), 'code')} · "
+            f"{wording.count(shown, 'coding')} in this document ({whose})"
+        )
+        self.status_counts.setToolTip(
+            "The codings counted here are those the view shows (Coders menu); the Documents "
+            "list and the codebook count every coder's codings."
         )
 
     # -- documents -------------------------------------------------------------------

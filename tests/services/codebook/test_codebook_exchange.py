@@ -112,7 +112,7 @@ def test_import_merges_by_path_and_reports(project, tmp_path):
     assert report.added == ["Frames", "Frames/Blame"]
     assert dict(report.updated) == {
         "Actors": ["colour"],
-        "Actors/Civilians": ["description", "1 example(s)"],
+        "Actors/Civilians": ["description", "1 example"],
     }
     assert report.unchanged == ["Actors/Armed groups", "Claims"]
     assert report.left_alone == [
@@ -276,7 +276,7 @@ def test_html_codebook_has_everything_and_escapes_it(project, doc, ana, tmp_path
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in html
     assert "&lt;b&gt;bold&lt;/b&gt;" in html
     assert codebook.find_code(project, "Claims").color in html and "Exclude" in html and "Include" in html
-    assert "0 coding(s), 1 with sub-codes" in html
+    assert "0 codings, 1 with sub-codes" in html
     assert "stance" in html and "for, against, neutral" in html and "from Claims" in html
     etree.fromstring(html.encode(), etree.HTMLParser())  # parses
     stream = io.BytesIO()

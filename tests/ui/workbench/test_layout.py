@@ -92,3 +92,14 @@ def test_columns_fit_their_panel_names_elide_in_the_middle_with_a_tooltip(
     window.close()
     again = make_window(project_path)
     assert again.documents_panel.view.header().sectionSize(3) == 90
+
+
+def test_the_status_bar_counts_in_words_and_says_whose_codings(window, qtbot):
+    from tests.ui.helpers import select
+
+    select(window, "Syria's regime")
+    qtbot.keyClick(window.viewer, Qt.Key.Key_2)
+    text = window.status_counts.text()
+    assert "1 document ·" in text and "1 coding in this document (yours)" in text
+    window.set_view("all")
+    assert "1 coding in this document (all coders')" in window.status_counts.text()
