@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
         self.review_window = None  # Review > Compare coders…, once opened
         self.agreement_dialog = None  # Review > Agreement…, once opened
         self.codebook_ui = CodebookUI(self)  # inspector, drag and drop, values
+        self.help_windows: dict = {}  # Help menu windows, once opened, by name
         self.actions: Actions = menus.build(self, self.codebook_ui)
         self.blind_badge = teams_ui.blind_badge()
         self.statusBar().addPermanentWidget(self.blind_badge)  # after the coder's name

@@ -17,6 +17,7 @@ from desktop.ui.look import icon
 from desktop.ui.project import actions as project_ui
 from desktop.ui.project import backups as backups_ui
 from desktop.ui.teams import actions as teams_ui
+from desktop.ui.workbench import help as help_ui
 from desktop.ui.workbench.context import ALL, CHOSEN, MINE
 from desktop.ui.workbench.host import Actions
 
@@ -126,10 +127,11 @@ def build(w: WorkbenchWindow, book_ui: CodebookUI) -> Actions:
     rv = mb.addMenu("&Review")
     _act(rv, "&Compare coders…", "Ctrl+Shift+R", lambda: review.open_review(w))
     _act(rv, "&Agreement…", None, lambda: review.open_agreement(w))
+    help_entries = _help_menu(w, mb.addMenu("&Help"))
     return Actions(
         recent_menu=recent, import_menu=imp, book_menu=book, undo=undo, redo=redo,
         code_as=code_as, snap=snap, blind=blind, merge=merge, copy_for_coder=copy,
-        restore=restore, view=view, panels=panels,
+        restore=restore, view=view, panels=panels, help=help_entries,
     )  # fmt: skip
 
 
@@ -152,6 +154,18 @@ def _view_menu(w: WorkbenchWindow, menu: QMenu) -> dict[str, QAction]:
         panels[name] = a
     menu.addSeparator()
     return panels
+
+
+def _help_menu(w: WorkbenchWindow, menu: QMenu) -> dict[str, QAction]:
+    bar = w.menuBar()
+    return {
+        "shortcuts": _act(menu, "&Keyboard shortcuts", "Ctrl+/", lambda: help_ui.open_window(
+            w, "shortcuts", lambda: help_ui.ShortcutsDialog(w, bar))),
+        "manual": _act(menu, "Tessera &manual", QKeySequence.StandardKey.HelpContents,
+                       lambda: help_ui.open_window(w, "manual", lambda: help_ui.ManualWindow(w))),
+        "tour": _act(menu, "&Tour", None, lambda: help_ui.open_tour(w)),
+        "about": _act(menu, "&About Tessera", None, lambda: help_ui.show_about(w)),
+    }  # fmt: skip
 
 
 def _act(menu: QMenu, text: str, shortcut, slot) -> QAction:
