@@ -3,6 +3,8 @@ a test can answer it without a modal dialog ever showing."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import (
     QByteArray,
     QEvent,
@@ -144,16 +146,47 @@ class Prompts:
         dlg = EncodingDialog(previews, self.parent)
         return dlg.choices() if dlg.exec() == QDialog.DialogCode.Accepted else None
 
+    # -- files: dialogs start in the last folder used, else the project's folder, never in
+    # the working directory the app happened to be started from
+    def start_folder(self) -> str:
+        settings = _settings_of(self.parent)
+        last = settings.value("files/lastFolder", "", str)
+        if last and Path(last).is_dir():
+            return last
+        project = getattr(getattr(self.parent, "ctx", None), "project", None)
+        if project is not None and Path(project.path).parent.is_dir():
+            return str(Path(project.path).parent)
+        return str(Path.home())
+
+    def _used(self, *paths: str) -> None:
+        if paths and paths[0]:
+            _settings_of(self.parent).setValue("files/lastFolder", str(Path(paths[0]).parent))
+
+    def _in_start(self, suggested: str) -> str:
+        """A suggested file name placed in the start folder (a full path stays as is)."""
+        if suggested and Path(suggested).is_absolute():
+            return suggested
+        return str(Path(self.start_folder()) / suggested) if suggested else self.start_folder()
+
     def open_files(self) -> list[str]:
-        files, _ = QFileDialog.getOpenFileNames(self.parent, "Import documents", "", FILE_FILTER)
+        files, _ = QFileDialog.getOpenFileNames(
+            self.parent, "Import documents", self.start_folder(), FILE_FILTER
+        )
+        self._used(*files)
         return files
 
     def open_project(self) -> str | None:
-        path, _ = QFileDialog.getOpenFileName(self.parent, "Open project", "", PROJECT_FILTER)
+        path, _ = QFileDialog.getOpenFileName(
+            self.parent, "Open project", self.start_folder(), PROJECT_FILTER
+        )
+        self._used(path)
         return path or None
 
     def new_project(self, templates: list[str]) -> tuple[str, str] | None:
-        path, _ = QFileDialog.getSaveFileName(self.parent, "New project", "", PROJECT_FILTER)
+        path, _ = QFileDialog.getSaveFileName(
+            self.parent, "New project", self.start_folder(), PROJECT_FILTER
+        )
+        self._used(path)
         if not path:
             return None
         if not path.endswith(".tessera"):
@@ -168,7 +201,10 @@ class Prompts:
         return color.name() if color.isValid() else None
 
     def save_path(self, title: str, suggested: str, file_filter: str) -> str | None:
-        path, _ = QFileDialog.getSaveFileName(self.parent, title, suggested, file_filter)
+        path, _ = QFileDialog.getSaveFileName(
+            self.parent, title, self._in_start(suggested), file_filter
+        )
+        self._used(path)
         return path or None
 
 
