@@ -128,9 +128,23 @@ class CodingActions:
 
     def remove(self, coding_id: int) -> None:
         c = self._coding(coding_id)
-        if c is not None:
-            code = self.w.codes.get(c.code_id)
-            self.ctx.run(cmd.RemoveCoding(self.ctx, c, code.path if code else ""))
+        if c is None:
+            return
+        code = self.w.codes.get(c.code_id)
+        panel = self.w.codings_panel
+        row = panel.model.row_of(coding_id)
+        if not self.ctx.run(cmd.RemoveCoding(self.ctx, c, code.path if code else "")):
+            return
+        self.w.show_message(
+            f"Removed the coding “{code.path if code else 'code'}” on “{one_line(c.quote, 50)}”"
+            " · Edit > Undo (Ctrl+Z) brings it back",
+            10_000,
+        )
+        # the neighbour that took its row is selected and shown in the text, so that what
+        # a second Delete would remove is in plain view
+        if row >= 0 and panel.model.rowCount() and panel.view.hasFocus():
+            nxt = panel.model.coding(min(row, panel.model.rowCount() - 1))
+            self.w.show_coding(nxt.id)
 
     def edit_memo(self, coding_id: int) -> None:
         c = self._coding(coding_id)

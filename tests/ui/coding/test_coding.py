@@ -329,3 +329,21 @@ def test_keys_the_window_shortcuts_missed_still_work_in_the_viewer(window, qtbot
         QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     )
     assert quotes(window) == []
+
+
+def test_delete_in_the_codings_list_says_what_it_removed_and_selects_the_next(window, qtbot):
+    select(window, "Syria's regime")
+    qtbot.keyClick(window.viewer, Qt.Key.Key_2)
+    select(window, "At least 12 people were killed")
+    qtbot.keyClick(window.viewer, Qt.Key.Key_2)
+    table = window.codings_panel.view
+    first = window.codings_panel.model.coding(0)
+    window.codings_panel.select(first.id)
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_Delete)
+    message = window.statusBar().currentMessage()
+    assert "Removed" in message and "State forces" in message and "Syria's regime" in message
+    assert "Ctrl+Z" in message
+    remaining = window.codings_panel.model.coding(0)
+    assert window.codings_panel.current_coding() == remaining.id
+    assert window.viewer.selected_coding == remaining.id  # shown in the text, not a surprise
