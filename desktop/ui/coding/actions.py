@@ -29,7 +29,9 @@ class CodingActions:
         window.viewer.in_vivo_requested.connect(self.in_vivo)
         window.viewer.remove_requested.connect(self.remove)
         window.viewer.memo_requested.connect(self.edit_memo)
-        window.codings_panel.remove_requested.connect(self.remove)
+        window.codings_panel.remove_requested.connect(
+            lambda cid: self.remove(cid, select_next=True)
+        )
         window.codings_panel.memo_requested.connect(self.edit_memo)
 
     @property
@@ -126,7 +128,7 @@ class CodingActions:
     def _coding(self, coding_id: int):
         return self.w.codings_by_id.get(coding_id)
 
-    def remove(self, coding_id: int) -> None:
+    def remove(self, coding_id: int, *, select_next: bool = False) -> None:
         c = self._coding(coding_id)
         if c is None:
             return
@@ -140,9 +142,9 @@ class CodingActions:
             " · Edit > Undo (Ctrl+Z) brings it back",
             10_000,
         )
-        # the neighbour that took its row is selected and shown in the text, so that what
-        # a second Delete would remove is in plain view
-        if row >= 0 and panel.model.rowCount() and panel.view.hasFocus():
+        # from the list: the neighbour that took its row is selected and shown in the
+        # text, so that what a second Delete would remove is in plain view
+        if select_next and row >= 0 and panel.model.rowCount():
             nxt = panel.model.coding(min(row, panel.model.rowCount() - 1))
             self.w.show_coding(nxt.id)
 
