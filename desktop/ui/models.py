@@ -54,6 +54,10 @@ class DocumentListModel(QAbstractTableModel):
         self._apply()
         self.endResetModel()
 
+    def all_documents(self) -> list[DocumentInfo]:
+        """Every document, whatever the filter."""
+        return self._all
+
     def set_filter(self, text: str) -> None:
         self.beginResetModel()
         self._filter = text.strip().lower()

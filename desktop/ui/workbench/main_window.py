@@ -114,10 +114,10 @@ class MainWindow(QMainWindow):
         self.main_split.setStretchFactor(0, 0)
         self.main_split.setStretchFactor(1, 1)
         self.main_split.setStretchFactor(2, 0)
-        self.main_split.setSizes([220, 800, 420])
+        self.main_split.setSizes([240, 800, 440])
         centre.setMinimumWidth(self.viewer.min_reading_width())
         self.documents_panel.setMinimumWidth(180)
-        self.right_split.setMinimumWidth(220)
+        self.right_split.setMinimumWidth(260)
         for split in (self.main_split, self.right_split):
             split.setChildrenCollapsible(False)
             split.setHandleWidth(3)
@@ -515,10 +515,19 @@ class MainWindow(QMainWindow):
     def show_panel(self, name: str, shown: bool) -> None:
         """Show or hide one side panel (View menu); the right column goes when both of
         its panels are hidden, and the choice is remembered."""
+        before = self.main_split.sizes()
         self.side_panels()[name].setVisible(shown)
         self.right_split.setVisible(
             not (self.codebook_panel.isHidden() and self.codings_panel.isHidden())
         )
+        if not shown:  # the room a side panel leaves goes to the text, not the other side
+            gone = [i for i in (0, 2) if self.main_split.widget(i).isHidden() and before[i]]
+            if gone:
+                sizes = list(before)
+                for i in gone:
+                    sizes[1] += sizes[i]
+                    sizes[i] = 0
+                self.main_split.setSizes(sizes)
         self.settings.setValue("window/hiddenPanels", self.hidden_panels())
 
     def hidden_panels(self) -> list[str]:

@@ -52,7 +52,7 @@ def size_columns(view, stretch: tuple[int, ...], samples: dict[int, str] | None 
         label = str(model.headerData(col, Qt.Orientation.Horizontal) or "")
         sample = (samples or {}).get(col, "")
         header.resizeSection(
-            col, max(head_fm.horizontalAdvance(label) + 24, fm.horizontalAdvance(sample) + 14)
+            col, max(head_fm.horizontalAdvance(label) + 20, fm.horizontalAdvance(sample) + 36)
         )
     view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
 
@@ -87,6 +87,7 @@ class DocumentsPanel(_Panel):
         size_columns(self.view, (0,), {1: "docx", 2: "999", 3: "9999"})
         self.view.selectionModel().currentChanged.connect(self._current_changed)
         self.view.viewport().installEventFilter(self)
+        self.model.modelReset.connect(self._fit_columns)
         self.lay.addWidget(self.filter)
         self.lay.addWidget(self.view)
 
@@ -105,8 +106,9 @@ class DocumentsPanel(_Panel):
         if self.view.verticalScrollBar().isVisible():
             room -= self.view.verticalScrollBar().width()
         used = h.sectionSize(3)
+        paged = any(d.pages for d in self.model.all_documents())
         for col in reversed(self.OPTIONAL_COLUMNS):  # Pages is kept longer than Kind
-            fits = used + h.sectionSize(col) <= room
+            fits = used + h.sectionSize(col) <= room and (col != 2 or paged)
             h.setSectionHidden(col, not fits)
             used += h.sectionSize(col) if fits else 0
 

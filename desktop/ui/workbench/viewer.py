@@ -597,7 +597,7 @@ class DocumentViewer(QPlainTextEdit):
     def min_reading_width(self) -> int:
         """The narrowest this viewer may get: MIN_MEASURE average characters of its font on
         a line, beside the stripes, the scroll bar and the document's own margins."""
-        chars = self.fontMetrics().averageCharWidth() * (MIN_MEASURE + 2)
+        chars = self.fontMetrics().averageCharWidth() * MIN_MEASURE
         margins = int(self.document().documentMargin() * 2) + self.frameWidth() * 2
         return chars + margins + self._stripe_width() + 12 + self.verticalScrollBar().sizeHint().width()
 
