@@ -55,7 +55,7 @@ def test_copy_for_a_coder_makes_her_file(window, qtbot, prompts, tmp_path, monke
     out = tmp_path / "for-ana.tessera"
     title, message, _details = prompts.summaries[-1]
     assert title == "Copy for a coder"
-    assert message.startswith("Made for-ana.tessera for Ana: 1 document(s)")
+    assert message.startswith("Made for-ana.tessera for Ana: 1 document,")
     assert "Ana was added to this project's coders" in message
     with Project.open(out) as copy:
         assert [c.name for c in coders.list_coders(copy)] == ["Ana"]
