@@ -67,6 +67,7 @@ def run_gui(project: str | None) -> int:
     apply_style(app)
     app.setWindowIcon(icon("tessera"))
     settings = app_settings()
+    first_run = not settings.contains("last_project")
     try:
         opened = choose_project(project, settings)
     except ServiceError as exc:
@@ -74,6 +75,12 @@ def run_gui(project: str | None) -> int:
         return 1
     window = MainWindow(opened, settings=settings)
     window.show()
+    if first_run:
+        from PySide6.QtCore import QTimer
+
+        from desktop.ui.workbench import help as help_ui
+
+        QTimer.singleShot(0, lambda: help_ui.tour_on_first_run(window))
     status = app.exec()
     window.shutdown()
     return int(status)

@@ -1,7 +1,10 @@
 """Render the workbench offscreen to docs/screenshot.png: the sample project, an article
 open with several codings (overlapping ones, two coders), the codebook and the panel.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshot.py [OUT.png]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshot.py [OUT.png [WIDTHxHEIGHT]]
+
+With no argument it writes docs/screenshot.png (1600x900) and the two small-screen views
+docs/window-1366x768.png and docs/window-1024x700.png.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ CODINGS = [
 ]
 
 
-def main(out: Path) -> Path:
+def main(out: Path, size: tuple[int, int] = (1600, 900)) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix="tessera-shot-"))
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp / "settings"))
@@ -64,7 +67,7 @@ def main(out: Path) -> Path:
     settings.setValue(f"projects/{key}/view", "all")
     settings.setValue(f"projects/{key}/document", doc.id)
     window = MainWindow(project, settings=settings)
-    window.resize(1600, 900)
+    window.resize(*size)
     window.show()
     for _ in range(5):
         app.processEvents()
@@ -85,5 +88,10 @@ def main(out: Path) -> Path:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "screenshot.png"
-    print(main(target))
+    if len(sys.argv) > 1:
+        w, _, h = (sys.argv[2] if len(sys.argv) > 2 else "1600x900").partition("x")
+        print(main(Path(sys.argv[1]), (int(w), int(h))))
+    else:
+        print(main(ROOT / "docs" / "screenshot.png"))
+        for w, h in ((1366, 768), (1024, 700)):
+            print(main(ROOT / "docs" / f"window-{w}x{h}.png", (w, h)))

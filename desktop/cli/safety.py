@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 from datetime import UTC
 from pathlib import Path
 
@@ -90,7 +91,7 @@ def cmd_backups(args) -> int:
         f"{_size(usage.budget)} ({usage.factor:g} x the project's {_size(usage.project_size)}), "
         f"at most {usage.keep} kept; the newest good one is always kept"
     )
-    print(f"restore one with: tessera restore {args.project} NUMBER")
+    print(f"restore one with: tessera restore {shlex.quote(str(args.project))} NUMBER")
     return 0
 
 

@@ -3,8 +3,20 @@ a test can answer it without a modal dialog ever showing."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel, QStringListModel, Qt, Signal
-from PySide6.QtGui import QColor
+from pathlib import Path
+
+from PySide6.QtCore import (
+    QByteArray,
+    QEvent,
+    QObject,
+    QSettings,
+    QSize,
+    QSortFilterProxyModel,
+    QStringListModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QColorDialog,
     QDialog,
@@ -28,6 +40,59 @@ from desktop.ui.look import swatch
 
 FILE_FILTER = "Documents (*.txt *.md *.html *.htm *.pdf *.docx *.rtf *.odt);;All files (*)"
 PROJECT_FILTER = "Tessera projects (*.tessera);;All files (*)"
+
+
+def fit_window(window: QWidget, key: str, default: QSize) -> None:
+    """Give a window or dialog the size it was last closed at (else ``default``), never
+    larger than the screen's available area, centred over its parent; make Esc and
+    Ctrl+W close it; remember its size when it closes. ``key`` names it in the settings."""
+    settings = _settings_of(window)
+    saved = settings.value(f"windows/{key}")
+    if isinstance(saved, QByteArray) and not saved.isEmpty():
+        window.restoreGeometry(saved)
+    else:
+        window.resize(default)
+    window.winId()  # the platform window, so that its frame's size is known
+    screen = (window.parentWidget() or window).screen().availableGeometry()
+    size = window.size().boundedTo(screen.size() - _frame_room(window))
+    window.resize(size)
+    anchor = window.parentWidget().frameGeometry() if window.parentWidget() else screen
+    rect = window.frameGeometry()
+    rect.moveCenter(anchor.center())
+    rect.moveLeft(max(screen.left(), min(rect.left(), screen.right() - rect.width())))
+    rect.moveTop(max(screen.top(), min(rect.top(), screen.bottom() - rect.height())))
+    window.move(rect.topLeft())
+    for keys in (QKeySequence(Qt.Key.Key_Escape), QKeySequence("Ctrl+W")):
+        shortcut = QShortcut(keys, window, window.close)
+        shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+    window.installEventFilter(_SizeKeeper(window, settings, key))
+
+
+def _frame_room(window: QWidget) -> QSize:
+    """The room a window's frame takes (none until it has been shown once)."""
+    frame, inner = window.frameGeometry(), window.geometry()
+    return QSize(max(0, frame.width() - inner.width()), max(0, frame.height() - inner.height()))
+
+
+def _settings_of(widget: QWidget) -> QSettings:
+    w: QWidget | None = widget
+    while w is not None:
+        settings = getattr(w, "settings", None)
+        if isinstance(settings, QSettings):
+            return settings
+        w = w.parentWidget()
+    return QSettings("Tessera", "Tessera")
+
+
+class _SizeKeeper(QObject):
+    def __init__(self, window: QWidget, settings: QSettings, key: str) -> None:
+        super().__init__(window)
+        self.settings, self.key = settings, key
+
+    def eventFilter(self, obj, e) -> bool:
+        if e.type() in (QEvent.Type.Close, QEvent.Type.Hide):
+            self.settings.setValue(f"windows/{self.key}", obj.saveGeometry())
+        return False
 
 
 class Prompts:
@@ -81,16 +146,47 @@ class Prompts:
         dlg = EncodingDialog(previews, self.parent)
         return dlg.choices() if dlg.exec() == QDialog.DialogCode.Accepted else None
 
+    # -- files: dialogs start in the last folder used, else the project's folder, never in
+    # the working directory the app happened to be started from
+    def start_folder(self) -> str:
+        settings = _settings_of(self.parent)
+        last = settings.value("files/lastFolder", "", str)
+        if last and Path(last).is_dir():
+            return last
+        project = getattr(getattr(self.parent, "ctx", None), "project", None)
+        if project is not None and Path(project.path).parent.is_dir():
+            return str(Path(project.path).parent)
+        return str(Path.home())
+
+    def _used(self, *paths: str) -> None:
+        if paths and paths[0]:
+            _settings_of(self.parent).setValue("files/lastFolder", str(Path(paths[0]).parent))
+
+    def _in_start(self, suggested: str) -> str:
+        """A suggested file name placed in the start folder (a full path stays as is)."""
+        if suggested and Path(suggested).is_absolute():
+            return suggested
+        return str(Path(self.start_folder()) / suggested) if suggested else self.start_folder()
+
     def open_files(self) -> list[str]:
-        files, _ = QFileDialog.getOpenFileNames(self.parent, "Import documents", "", FILE_FILTER)
+        files, _ = QFileDialog.getOpenFileNames(
+            self.parent, "Import documents", self.start_folder(), FILE_FILTER
+        )
+        self._used(*files)
         return files
 
     def open_project(self) -> str | None:
-        path, _ = QFileDialog.getOpenFileName(self.parent, "Open project", "", PROJECT_FILTER)
+        path, _ = QFileDialog.getOpenFileName(
+            self.parent, "Open project", self.start_folder(), PROJECT_FILTER
+        )
+        self._used(path)
         return path or None
 
     def new_project(self, templates: list[str]) -> tuple[str, str] | None:
-        path, _ = QFileDialog.getSaveFileName(self.parent, "New project", "", PROJECT_FILTER)
+        path, _ = QFileDialog.getSaveFileName(
+            self.parent, "New project", self.start_folder(), PROJECT_FILTER
+        )
+        self._used(path)
         if not path:
             return None
         if not path.endswith(".tessera"):
@@ -105,7 +201,10 @@ class Prompts:
         return color.name() if color.isValid() else None
 
     def save_path(self, title: str, suggested: str, file_filter: str) -> str | None:
-        path, _ = QFileDialog.getSaveFileName(self.parent, title, suggested, file_filter)
+        path, _ = QFileDialog.getSaveFileName(
+            self.parent, title, self._in_start(suggested), file_filter
+        )
+        self._used(path)
         return path or None
 
 

@@ -54,6 +54,10 @@ class DocumentListModel(QAbstractTableModel):
         self._apply()
         self.endResetModel()
 
+    def all_documents(self) -> list[DocumentInfo]:
+        """Every document, whatever the filter."""
+        return self._all
+
     def set_filter(self, text: str) -> None:
         self.beginResetModel()
         self._filter = text.strip().lower()
@@ -127,9 +131,10 @@ class DocumentListModel(QAbstractTableModel):
         if role == ID_ROLE:
             return d.id
         if role == Qt.ItemDataRole.ToolTipRole:
-            bits = [d.title or d.name]
+            bits = [d.name] if not d.title or d.title == d.name else [d.title, d.name]
             bits += [v for v in (d.author, d.date, d.source) if v]
-            bits.append(f"{d.length:,} characters")
+            pages = f", {d.pages} pages" if d.pages else ""
+            bits.append(f"{d.kind}{pages}, {d.length:,} characters")
             return "\n".join(bits)
         if role == Qt.ItemDataRole.TextAlignmentRole and col >= 2:
             return _RIGHT

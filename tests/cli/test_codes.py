@@ -110,7 +110,7 @@ def test_refusals_are_clear_and_change_nothing(proj, capsys):
 def test_delete_asks_for_yes_when_codings_go(proj, capsys):
     coded(proj)
     status, _, err = run(capsys, "codes", "delete", proj, "Casualties")
-    assert status == 1 and "3 coding(s)" in err and "--yes" in err
+    assert status == 1 and "3 codings" in err and "--yes" in err
     assert "Casualties" in paths(proj)
     status, out, _ = run(capsys, "codes", "delete", proj, "Casualties", "--yes")
     assert status == 0 and "deleted Casualties and 3 sub-code(s), with 3 coding(s)" in out

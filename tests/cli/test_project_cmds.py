@@ -76,3 +76,19 @@ def test_opening_a_changed_project_from_the_cli_makes_a_backup(tmp_path, capsys)
     assert "p.tessera" in out or "backup" in out.lower()
     folder = tmp_path / "p.tessera.backups"
     assert folder.is_dir() and any(f.suffix == ".tessera" or f.name.endswith(".tessera") for f in folder.iterdir())
+
+
+def test_backups_prints_a_restore_command_that_survives_a_space(tmp_path, capsys):
+    import shlex
+
+    from desktop.cli.main import main
+    from desktop.services.project.project import Project
+
+    path = tmp_path / "my study.tessera"
+    Project.create(path).close()
+    assert main(["backups", str(path), "--now"]) == 0
+    capsys.readouterr()
+    assert main(["backups", str(path)]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if "tessera restore" in x)
+    command = line.split("restore one with: ", 1)[1]
+    assert shlex.split(command) == ["tessera", "restore", str(path), "NUMBER"]

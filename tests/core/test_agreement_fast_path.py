@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from desktop.core.agreement import corpus_agreement
-from desktop.core.agreement.measures import reliability
 from desktop.core.agreement.data import ReliabilityData
+from desktop.core.agreement.measures import reliability
 from desktop.core.agreement.units import unit_count, unit_spans
 
 WORDS = ["alpha", "beta", "gamma", "café", "e\u0301te\u0301", "naïve", "x", "🇫🇷", "Zürich"]

@@ -59,3 +59,14 @@ def painted_colour(window, needle: str) -> QColor:
     r = rects[0]
     ratio = image.devicePixelRatio()
     return QColor(image.pixel(int((r.left() + 2) * ratio), int((r.top() + 1) * ratio)))
+
+
+def tinted_by(colour: QColor, code_colour: str, tolerance: int = 12) -> bool:
+    """Whether a painted pixel is the code's translucent fill over a white page."""
+    from desktop.core.palette import fill
+
+    want = QColor(fill(code_colour))
+    return all(
+        abs(a - b) <= tolerance
+        for a, b in zip(colour.getRgb()[:3], want.getRgb()[:3], strict=True)
+    )

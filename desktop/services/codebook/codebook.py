@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db import models as m
+from desktop.core import palette, wording
 from desktop.core.codepath import CodePathError, join_path, split_path
 from desktop.services.codebook.examples import (  # noqa: F401  (part of this module's API)
     ExampleInfo,
@@ -192,9 +193,15 @@ def _sibling_exists(
     return s.scalar(q) is not None
 
 
-def _next_color(s: Session) -> str:
-    n = s.scalar(select(func.count()).select_from(m.Code)) or 0
-    return PALETTE[n % len(PALETTE)]
+def _next_color(s: Session, parent_id: int | None = None) -> str:
+    """A colour its neighbours (parent and siblings) can be told apart from, for readers
+    with normal vision and with red-green colour blindness (desktop.core.palette)."""
+    same_parent = m.Code.parent_id.is_(None) if parent_id is None else m.Code.parent_id == parent_id
+    near = list(s.scalars(select(m.Code.color).where(same_parent)))
+    if parent_id is not None:
+        near.append(s.scalar(select(m.Code.color).where(m.Code.id == parent_id)) or "")
+    used = s.scalars(select(m.Code.color))
+    return palette.pick([c for c in near if c], used)
 
 
 def _create(s: Session, actor: str, parent_id: int | None, name: str, **attrs) -> m.Code:
@@ -208,7 +215,7 @@ def _create(s: Session, actor: str, parent_id: int | None, name: str, **attrs) -
             m.Code.parent_id.is_(None) if parent_id is None else m.Code.parent_id == parent_id
         )
     )
-    color = normalise_color(attrs.pop("color", None)) or _next_color(s)
+    color = normalise_color(attrs.pop("color", None)) or _next_color(s, parent_id)
     code = m.Code(parent_id=parent_id, name=name, color=color, sort_order=order, **attrs)
     s.add(code)
     s.flush()
@@ -386,7 +393,7 @@ def delete_code_tree(project, code_id: int, *, confirm_codings: bool = False) ->
         snap = take_snapshot(s, ids, root_id=code_id)
         if snap.codings and not confirm_codings:
             raise ConfirmationNeeded(
-                f"the code {code.name!r} and its sub-codes have {len(snap.codings)} coding(s); "
+                f"the code {code.name!r} and its sub-codes have {wording.count(len(snap.codings), 'coding')}; "
                 "deleting it deletes them too",
                 len(snap.codings),
             )

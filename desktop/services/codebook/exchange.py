@@ -23,7 +23,7 @@ from typing import IO
 from sqlalchemy import select
 
 from db import models as m
-from desktop.core import csvio
+from desktop.core import csvio, wording
 from desktop.core.exchange.refi import CodeSpec, ExchangeError, read_codebook, write_codebook_qdc
 from desktop.services.codebook import codebook
 from desktop.services.codebook import fields as fieldsvc
@@ -358,7 +358,7 @@ def _update(s, actor: str, code_id: int, r: CodeRecord, report: CodebookImportRe
     for ex in new_examples:
         report.added_example_ids.append(insert_example(s, actor, code_id, ex, None).id)
     if new_examples:
-        changed.append(f"{len(new_examples)} example(s)")
+        changed.append(f"{wording.count(len(new_examples), 'example')}")
     own = {f.name.lower(): f for f in fieldsvc.own_fields_in(s, code_id)}
     for f in r.fields:
         mine = own.get(f["name"].lower())

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db import models as m
+from desktop.core import wording
 from desktop.core.fields import FieldValueError, canonical_value
 from desktop.services.codebook.field_specs import (  # noqa: F401  (part of this module's API)
     check_type,
@@ -256,7 +257,7 @@ def update_field(project, field_id: int, **changes: Any) -> tuple[dict, dict]:
         if bad:
             sample = ", ".join(repr(b) for b in sorted(set(bad))[:3])
             raise Conflict(
-                f"{len(bad)} coding value(s) of {f.name!r} would no longer be valid ({sample}); "
+                f"{wording.count(len(bad), 'coding value')} of {f.name!r} would no longer be valid ({sample}); "
                 "change or clear them first"
             )
         for v, canon in rewritten:
@@ -326,7 +327,7 @@ def delete_field(project, field_id: int, *, confirm_values: bool = False) -> Fie
         )
         if values and not confirm_values:
             raise ConfirmationNeeded(
-                f"{len(values)} coding(s) have a value for {f.name!r}; deleting the field deletes them",
+                f"{wording.count(len(values), 'coding')} have a value for {f.name!r}; deleting the field deletes them",
                 len(values),
             )
         snap = FieldSnapshot(row_dict(f), values)

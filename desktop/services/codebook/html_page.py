@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
+from desktop.core import wording
 from desktop.services.codebook import codebook
 from desktop.services.codebook import fields as fieldsvc
 
@@ -60,7 +61,7 @@ def codebook_html(project, *, title: str | None = None) -> str:
     for c in codes:
         level = min(c.depth + 2, 6)
         color = escape(c.color or "#ffffff")
-        count = f"{c.codings} coding(s)"
+        count = f"{wording.count(c.codings, 'coding')}"
         if under[c.id] != c.codings:
             count += f", {under[c.id]} with sub-codes"
         out.append(f'<section class="code" id="code-{c.id}">')

@@ -17,6 +17,7 @@ from PySide6.QtCore import QByteArray, QObject, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QMenu, QSplitter
 
+from desktop.core import wording
 from desktop.services.codebook import codebook
 from desktop.services.codebook import fields as fieldsvc
 from desktop.services.codebook.codebook import CodeInfo
@@ -80,7 +81,6 @@ class CodebookUI(ValueActions, QObject):
         # codings panel: Values column, context menu, double-click on values
         cp = w.codings_panel
         self.codings_model = cp.model
-        cp.view.horizontalHeader().resizeSection(VALUES, 130)
         cp.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         cp.view.customContextMenuRequested.connect(self._codings_menu)
         cp.view.doubleClicked.disconnect()
@@ -275,9 +275,9 @@ class CodebookUI(ValueActions, QObject):
         r = command.report
         bits = [f"{r.codings_moved} coding{'s' if r.codings_moved != 1 else ''} moved"]
         if r.duplicates_collapsed:
-            bits.append(f"{r.duplicates_collapsed} duplicate(s) joined")
+            bits.append(f"{wording.count(r.duplicates_collapsed, 'duplicate')} joined")
         if r.values_dropped:
-            bits.append(f"{len(r.values_dropped)} field value(s) dropped")
+            bits.append(f"{wording.count(len(r.values_dropped), 'field value')} dropped")
         self.tree.select_code(target_id)
         self.say(f"Merged “{r.source_path}” into “{r.target_path}”: {', '.join(bits)}. "
                  "Ctrl+Z undoes it.")  # fmt: skip

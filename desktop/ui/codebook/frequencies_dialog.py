@@ -5,7 +5,7 @@ codings the active coder may see (``Context.blind_ids``)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSize, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from desktop.services.codebook import frequencies as freq
 from desktop.services.codebook.frequencies import FrequencyRow, FrequencyTable
 from desktop.services.errors import ServiceError
+from desktop.ui.dialogs import fit_window
 from desktop.ui.look import swatch
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -137,7 +138,7 @@ class FrequenciesDialog(QDialog):
         self.w = window
         self.setWindowTitle("Code frequencies")
         self.setObjectName("frequenciesDialog")
-        self.resize(760, 520)
+        fit_window(self, "frequencies", QSize(760, 520))
         lay = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addWidget(QLabel("Codings per code and"))

@@ -29,7 +29,9 @@ class CodingActions:
         window.viewer.in_vivo_requested.connect(self.in_vivo)
         window.viewer.remove_requested.connect(self.remove)
         window.viewer.memo_requested.connect(self.edit_memo)
-        window.codings_panel.remove_requested.connect(self.remove)
+        window.codings_panel.remove_requested.connect(
+            lambda cid: self.remove(cid, select_next=True)
+        )
         window.codings_panel.memo_requested.connect(self.edit_memo)
 
     @property
@@ -38,6 +40,12 @@ class CodingActions:
 
     def _selection(self) -> tuple[int, int] | None:
         if self.w.document_id is None:
+            return None
+        if self.ctx.coder is None:  # a read-only project opened by a coder it does not know
+            self.ctx.error.emit(
+                f"{self.ctx.project.path.name} is open for reading only: "
+                f"{self.ctx.reader or 'this coder'} cannot code in it."
+            )
             return None
         rng = self.w.viewer.selected_range()
         if rng is None:
@@ -121,11 +129,25 @@ class CodingActions:
     def _coding(self, coding_id: int):
         return self.w.codings_by_id.get(coding_id)
 
-    def remove(self, coding_id: int) -> None:
+    def remove(self, coding_id: int, *, select_next: bool = False) -> None:
         c = self._coding(coding_id)
-        if c is not None:
-            code = self.w.codes.get(c.code_id)
-            self.ctx.run(cmd.RemoveCoding(self.ctx, c, code.path if code else ""))
+        if c is None:
+            return
+        code = self.w.codes.get(c.code_id)
+        panel = self.w.codings_panel
+        row = panel.model.row_of(coding_id)
+        if not self.ctx.run(cmd.RemoveCoding(self.ctx, c, code.path if code else "")):
+            return
+        self.w.show_message(
+            f"Removed the coding “{code.path if code else 'code'}” on “{one_line(c.quote, 50)}”"
+            " · Edit > Undo (Ctrl+Z) brings it back",
+            10_000,
+        )
+        # from the list: the neighbour that took its row is selected and shown in the
+        # text, so that what a second Delete would remove is in plain view
+        if select_next and row >= 0 and panel.model.rowCount():
+            nxt = panel.model.coding(min(row, panel.model.rowCount() - 1))
+            self.w.show_coding(nxt.id)
 
     def edit_memo(self, coding_id: int) -> None:
         c = self._coding(coding_id)

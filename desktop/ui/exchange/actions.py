@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog
 
+from desktop.core import wording
 from desktop.services.codebook import exchange as codebook_exchange
 from desktop.services.codebook.exchange import CodebookImportRefused, CodebookImportReport
 from desktop.services.exchange import exchange, refi_export
@@ -57,7 +58,7 @@ def describe_refi(report: RefiImportReport, *, dry_run: bool) -> list[str]:
     origin = f" (written by {report.origin})" if report.origin else ""
     verb = "would import" if dry_run else "imported"
     lines = [
-        f"{verb} {report.codings_imported:,} of {report.codings_in_file:,} coding(s) from "
+        f"{verb} {report.codings_imported:,} of {wording.count(report.codings_in_file, 'coding')} from "
         f"{report.path.name}{origin}; {report.codings_duplicate:,} already in the project, "
         f"{len(report.codings_skipped):,} skipped{report.skipped_selections()}",
         "",
@@ -69,7 +70,7 @@ def describe_refi(report: RefiImportReport, *, dry_run: bool) -> list[str]:
     )
     lines += _listed("added code", report.codes_added)
     if report.codes_existing:
-        lines.append(f"{len(report.codes_existing):,} code(s) already in the codebook, left alone")
+        lines.append(f"{wording.count(len(report.codes_existing), 'code')} already in the codebook, left alone")
     lines += _listed("added coder", report.coders_added)
     lines += _listed("same coder", report.coders_matched)
     lines += _listed("skipped coding:", report.codings_skipped)
@@ -118,7 +119,7 @@ def import_qdpx(w: Workbench, path: str | None = None) -> None:
         else:
             missing = adding.missing_codes
             hint = (
-                f"The file has {len(missing)} code(s) this project lacks; without them it "
+                f"The file has {wording.count(len(missing), 'code')} this project lacks; without them it "
                 "cannot be imported."
             )
             dialog = ReportDialog(
@@ -161,8 +162,8 @@ def _import_qdpx(w: Workbench, project, path: str, *, add_codes: bool) -> None:
         lines = describe_refi(report, dry_run=False)
         w.prompts.summary(
             "Import REFI-QDA project",
-            f"{lines[0][0].upper()}{lines[0][1:]}.\n{len(report.documents_added)} document(s), "
-            f"{len(report.codes_added)} code(s) and {len(report.coders_added)} coder(s) added.",
+            f"{lines[0][0].upper()}{lines[0][1:]}.\n{wording.count(len(report.documents_added), 'document')}, "
+            f"{wording.count(len(report.codes_added), 'code')} and {wording.count(len(report.coders_added), 'coder')} added.",
             "\n".join(lines[2:]),
         )
 
@@ -194,8 +195,8 @@ def export_qdpx(w: Workbench) -> None:
     def done(report) -> None:
         who = ", ".join(report.coders) or "no coder"
         w.show_message(
-            f"Exported {report.documents:,} document(s), {report.codes:,} code(s) and "
-            f"{report.codings:,} coding(s) by {who} to {out}",
+            f"Exported {wording.count(report.documents, 'document')}, {wording.count(report.codes, 'code')} and "
+            f"{wording.count(report.codings, 'coding')} by {who} to {out}",
             10_000,
         )
         w.export_done.emit(out)
@@ -281,7 +282,7 @@ def import_codebook(w: Workbench, path: str | None = None) -> None:
         )
         if not strict:
             intro += (
-                f"<br><br>The file had to be adjusted when read ({len(problems)} change(s), "
+                f"<br><br>The file had to be adjusted when read ({wording.count(len(problems), 'change')}, "
                 "listed as warnings): import it as adjusted?"
             )
         nothing = not (report.added or report.updated)
@@ -297,7 +298,7 @@ def import_codebook(w: Workbench, path: str | None = None) -> None:
         if w.ctx.run(command) and command.report is not None:
             r = command.report
             w.show_message(
-                f"Imported {name}: {len(r.added)} code(s) added, {len(r.updated)} updated "
+                f"Imported {name}: {wording.count(len(r.added), 'code')} added, {len(r.updated)} updated "
                 "(Edit > Undo takes it back)",
                 10_000,
             )
@@ -326,7 +327,7 @@ def export_codebook(w: Workbench, fmt: str) -> None:
         out += f".{fmt}"
 
     def done(n) -> None:
-        w.show_message(f"Exported {n} code(s) as {label} to {out}", 8000)
+        w.show_message(f"Exported {wording.count(n, 'code')} as {label} to {out}", 8000)
         w.export_done.emit(out)
 
     def failed(reason: str, _cancelled: bool) -> None:

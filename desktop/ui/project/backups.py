@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core import wording
 from desktop.services.errors import ServiceError
 from desktop.services.project import backups
 from desktop.services.project.backups import BackupInfo
@@ -55,7 +56,7 @@ def ask_about_damage(w: Workbench, project: Project, good: BackupInfo | None) ->
     box = QMessageBox(QMessageBox.Icon.Critical, "The project file is damaged", "", parent=w)
     box.setText(
         f"<b>{Path(project.path).name}</b> is damaged: SQLite's check found "
-        f"{len(project.damage)} problem(s). Tessera will not write to it until you choose, "
+        f"{wording.count(len(project.damage), 'problem')}. Tessera will not write to it until you choose, "
         "so the damage does not spread."
     )
     box.setDetailedText(project.damage_message + "\n\n" + "\n".join(project.damage[:20]))

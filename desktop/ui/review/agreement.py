@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSettings, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSettings, QSize, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -36,6 +36,7 @@ from desktop.services.documents import documents
 from desktop.services.review.agreement import project_agreement
 from desktop.services.review.review import CONSENSUS
 from desktop.services.teams import coders, teams
+from desktop.ui.dialogs import fit_window
 from desktop.ui.look import swatch
 from desktop.ui.review.models import ReportModel
 from desktop.ui.workbench.host import project_key
@@ -119,7 +120,7 @@ class AgreementDialog(QDialog):
         self._build()
         self._fill()
         self._restore()
-        self.resize(1180, 720)
+        fit_window(self, "agreement", QSize(1180, 720))
 
     # -- construction --------------------------------------------------------------------
     def _build(self) -> None:

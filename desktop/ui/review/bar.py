@@ -23,9 +23,11 @@ class ChoicesBar(QWidget):
         top.setContentsMargins(10, 6, 10, 6)
         top.setSpacing(8)
         self.document_box = QComboBox()
-        self.document_box.setMinimumWidth(220)
         self.code_box = QComboBox()
-        self.code_box.setMinimumWidth(180)
+        # long names must not widen the window past a small screen: the boxes elide them
+        for box, chars in ((self.document_box, 16), (self.code_box, 12)):
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(chars)
         self.unit_box = QComboBox()
         for key, label in UNITS:
             self.unit_box.addItem(label, key)

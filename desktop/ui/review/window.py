@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
@@ -31,6 +31,7 @@ from desktop.services.review import review
 from desktop.services.review.review import CONSENSUS, Disagreement
 from desktop.services.teams import coders, teams
 from desktop.services.teams.coders import CoderInfo
+from desktop.ui.dialogs import fit_window
 from desktop.ui.review import commands
 from desktop.ui.review.bar import ChoicesBar
 from desktop.ui.review.models import short
@@ -111,7 +112,7 @@ class ReviewWindow(QMainWindow):
         ctx.error.connect(lambda msg: self.statusBar().showMessage(msg, 8000))
         ctx.undo_stack.indexChanged.connect(self._undo_index_changed)
         ctx.destroyed.connect(self._context_gone)
-        self.resize(1360, 860)
+        fit_window(self, "compareCoders", QSize(1360, 860))
         self.setWindowTitle(f"Compare coders — {ctx.project.name}")
         self._load_choices(document_id, coder_ids)
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLabel
 
+from desktop.core import wording
 from desktop.services.errors import ServiceError
 from desktop.services.teams import coders, teams
 from desktop.services.teams.merge import MergeProgress, MergeReport, merge_projects
@@ -220,7 +221,7 @@ def _hint(option: str, plain: MergeReport) -> str:
         listed = f"{', '.join(missing[:8])}{' …' if len(missing) > 8 else ''}"
         return (
             f"Without it, a file with codes or fields this project lacks is refused "
-            f"({len(missing)} code(s): {listed})."
+            f"({wording.count(len(missing), 'code')}: {listed})."
         )
     clashes = sorted({c for sr in plain.sources for c in sr.coder_clashes})
     return (
@@ -237,8 +238,8 @@ def _merge(w: Workbench, project, paths: list[str], options: dict[str, bool]) ->
         refresh_all(w)
         merged = [s for s in report.sources if s.status == "merged"]
         parts = [
-            f"Merged {len(merged)} of {len(report.sources)} file(s): "
-            f"{report.codings_added:,} coding(s) added."
+            f"Merged {len(merged)} of {wording.count(len(report.sources), 'file')}: "
+            f"{wording.count(report.codings_added, 'coding')} added."
         ]
         if report.cancelled:
             parts.append("Cancelled: the file in progress and those after it were not merged.")
@@ -247,7 +248,7 @@ def _merge(w: Workbench, project, paths: list[str], options: dict[str, bool]) ->
             parts.append(f"{len(refused)} not merged:")
             parts += [f"• {line}" for s in refused for line in s.describe()[:1]]
         w.prompts.summary("Merge coders' files", "\n".join(parts), "\n".join(_lines(report)))
-        w.show_message(f"Merged: {report.codings_added:,} coding(s) added", 8000)
+        w.show_message(f"Merged: {wording.count(report.codings_added, 'coding')} added", 8000)
 
     w.run_long("Merge coders' files", "Merging…", work, done=done, progressed=_merge_progress)
 
@@ -304,8 +305,8 @@ def copy_for_coder(w: Workbench) -> None:
         new = f" {report.coder} was added to this project's coders." if report.coder_added else ""
         w.prompts.summary(
             "Copy for a coder",
-            f"Made {Path(report.path).name} for {report.coder}: {report.documents} document(s), "
-            f"{report.codes} code(s), {report.own_codings} of their own codings.{blind}{new}\n"
+            f"Made {Path(report.path).name} for {report.coder}: {wording.count(report.documents, 'document')}, "
+            f"{wording.count(report.codes, 'code')}, {report.own_codings} of their own codings.{blind}{new}\n"
             "When they have coded, bring their work back with File > Merge coders' files…",
             str(report.path),
         )

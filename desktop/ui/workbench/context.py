@@ -31,17 +31,30 @@ class Context(QObject):
         super().__init__(parent)
         self.project = project
         self.coder: CoderInfo | None = None
+        self.reader = ""  # the name of a coder the project could not add (read-only file)
         self.view_mode = MINE
         self.chosen_coders: set[int] = set()
         self.blind_ids: list[int] | None = None  # blind mode: whose codings this coder may see
         self.undo_stack = QUndoStack(self)
 
     # -- coder ---------------------------------------------------------------------
-    def set_coder(self, name: str) -> CoderInfo:
-        coder = coders_svc.get_or_add_coder(self.project, name)
+    def set_coder(self, name: str) -> CoderInfo | None:
+        """Work as ``name``, adding the coder if the project does not know it yet. A
+        project that cannot be written to (read-only, or damaged and opened to look)
+        cannot add one: then there is no active coder (None) and ``reader`` keeps the
+        name, so the window shows every coder's codings for reading."""
+        try:
+            coder = coders_svc.get_or_add_coder(self.project, name)
+        except ServiceError:
+            if coders_svc.find_coder(self.project, name.strip()) is not None:
+                raise
+            coder = None
         self.coder = coder
-        self.project.actor = coder.name
+        self.reader = name.strip() if coder is None else ""
+        self.project.actor = coder.name if coder else name.strip()
         self.refresh_blind()
+        if coder is None:
+            self.view_mode = ALL
         self.coder_changed.emit()
         self.filter_changed.emit()
         return coder

@@ -49,6 +49,8 @@ class Actions:
     copy_for_coder: QAction
     restore: QAction
     view: dict[str, QAction] = field(default_factory=dict)  # by view mode (MINE, ALL, CHOSEN)
+    panels: dict[str, QAction] = field(default_factory=dict)  # View > side panels, by name
+    help: dict[str, QAction] = field(default_factory=dict)  # Help menu entries, by name
 
 
 class Workbench(Protocol):

@@ -7,6 +7,7 @@ from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QWidget
 
+from desktop.core import wording
 from desktop.services.codebook import codebook
 from desktop.services.codebook.codebook import CodeInfo
 from desktop.services.coding import codings
@@ -72,6 +73,7 @@ class MainWindow(QMainWindow):
         self.agreement_dialog = None  # Review > Agreement…, once opened
         self.analysis_window = None  # Analysis > Analysis window…, once opened
         self.codebook_ui = CodebookUI(self)  # inspector, drag and drop, values
+        self.help_windows: dict = {}  # Help menu windows, once opened, by name
         self.actions: Actions = menus.build(self, self.codebook_ui)
         self.blind_badge = teams_ui.blind_badge()
         self.statusBar().addPermanentWidget(self.blind_badge)  # after the coder's name
@@ -108,11 +110,18 @@ class MainWindow(QMainWindow):
         self.main_split.addWidget(self.documents_panel)
         self.main_split.addWidget(centre)
         self.main_split.addWidget(self.right_split)
+        # the side panels keep their width while the window grows and give way first when
+        # it shrinks: the reading column never gets narrower than a readable measure
+        self.main_split.setStretchFactor(0, 0)
         self.main_split.setStretchFactor(1, 1)
-        self.main_split.setSizes([250, 790, 500])
+        self.main_split.setStretchFactor(2, 0)
+        self.main_split.setSizes([240, 800, 440])
+        centre.setMinimumWidth(self.viewer.min_reading_width())
+        self.documents_panel.setMinimumWidth(180)
+        self.right_split.setMinimumWidth(260)
         for split in (self.main_split, self.right_split):
             split.setChildrenCollapsible(False)
-            split.setHandleWidth(1)
+            split.setHandleWidth(3)
         self.setCentralWidget(self.main_split)
         self.status_project = QLabel()
         self.status_coder = QLabel()
@@ -213,10 +222,12 @@ class MainWindow(QMainWindow):
                 self.prompts.ask_coder(known, known[0] if known else _default_coder())
                 or _default_coder()
             )
-        ctx.set_coder(coder)
-        self.settings.setValue(f"projects/{key}/coder", coder)
-        mode = self.settings.value(f"projects/{key}/view", MINE, str)
-        ctx.set_view(mode if mode in (MINE, ALL, CHOSEN) else MINE)
+        if ctx.set_coder(coder) is None:
+            ctx.set_view(ALL)  # nothing is "mine" in a file this coder cannot write to
+        else:
+            self.settings.setValue(f"projects/{key}/coder", coder)
+            mode = self.settings.value(f"projects/{key}/view", MINE, str)
+            ctx.set_view(mode if mode in (MINE, ALL, CHOSEN) else MINE)
         menus.remember_recent(self, project.path)
         self.setWindowTitle(f"{project.name} — Tessera")
         last = self.settings.value(f"projects/{key}/document", 0, int)
@@ -377,11 +388,23 @@ class MainWindow(QMainWindow):
             if coder
             else ""
         )
-        self.status_coder.setText(f"Coder: {link} · showing {mode}" if coder else "")
+        if coder is None and self.ctx.reader:
+            self.status_coder.setText(
+                f"Reading as {_esc(self.ctx.reader)}, not a coder of this project "
+                f"(it cannot be written to) · showing {mode}"
+            )
+        else:
+            self.status_coder.setText(f"Coder: {link} · showing {mode}" if coder else "")
         n_docs = self.documents_panel.model.rowCount()
         shown = len(self.codings_by_id)
+        whose = {MINE: "yours", ALL: "all coders'", CHOSEN: "chosen coders'"}[self.ctx.view_mode]
         self.status_counts.setText(
-            f"{n_docs} documents · {len(self.codes)} codes · {shown} codings in this document"
+            f"{wording.count(n_docs, 'document')} · {wording.count(len(self.codes), 'code')} · "
+            f"{wording.count(shown, 'coding')} in this document ({whose})"
+        )
+        self.status_counts.setToolTip(
+            "The codings counted here are those the view shows (Coders menu); the Documents "
+            "list and the codebook count every coder's codings."
         )
 
     # -- documents -------------------------------------------------------------------
@@ -469,14 +492,53 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1440, 900)
-        for key, split in (
-            ("window/mainSplit", self.main_split),
-            ("window/rightSplit", self.right_split),
-        ):
+        for key, part in self._layout_parts():
             state = s.value(key)
             if isinstance(state, QByteArray) and not state.isEmpty():
-                split.restoreState(state)
+                part.restoreState(state)
         self.viewer.snap_to_words = s.value("viewer/snap", True, bool)
+        hidden = s.value("window/hiddenPanels", [])
+        for name in [hidden] if isinstance(hidden, str) else list(hidden or []):
+            if name in self.actions.panels:
+                self.actions.panels[name].setChecked(False)
+
+    def _layout_parts(self) -> list[tuple[str, object]]:
+        """What the window remembers of its layout: the splitters and the column widths."""
+        return [
+            ("window/mainSplit", self.main_split),
+            ("window/rightSplit", self.right_split),
+            ("window/documentColumns", self.documents_panel.view.header()),
+            ("window/codebookColumns", self.codebook_panel.view.header()),
+            ("window/codingColumns", self.codings_panel.view.horizontalHeader()),
+        ]
+
+    def side_panels(self) -> dict[str, QWidget]:
+        return {
+            "documents": self.documents_panel,
+            "codebook": self.codebook_panel,
+            "codings": self.codings_panel,
+        }
+
+    def show_panel(self, name: str, shown: bool) -> None:
+        """Show or hide one side panel (View menu); the right column goes when both of
+        its panels are hidden, and the choice is remembered."""
+        before = self.main_split.sizes()
+        self.side_panels()[name].setVisible(shown)
+        self.right_split.setVisible(
+            not (self.codebook_panel.isHidden() and self.codings_panel.isHidden())
+        )
+        if not shown:  # the room a side panel leaves goes to the text, not the other side
+            gone = [i for i in (0, 2) if self.main_split.widget(i).isHidden() and before[i]]
+            if gone:
+                sizes = list(before)
+                for i in gone:
+                    sizes[1] += sizes[i]
+                    sizes[i] = 0
+                self.main_split.setSizes(sizes)
+        self.settings.setValue("window/hiddenPanels", self.hidden_panels())
+
+    def hidden_panels(self) -> list[str]:
+        return [name for name, panel in self.side_panels().items() if panel.isHidden()]
 
     def _save_project_state(self) -> None:
         if self.ctx is not None and self.document_id is not None:
@@ -487,9 +549,10 @@ class MainWindow(QMainWindow):
     def save_state(self) -> None:
         s = self.settings
         s.setValue("window/geometry", self.saveGeometry())
-        s.setValue("window/mainSplit", self.main_split.saveState())
-        s.setValue("window/rightSplit", self.right_split.saveState())
+        for key, part in self._layout_parts():
+            s.setValue(key, part.saveState())
         s.setValue("viewer/snap", self.viewer.snap_to_words)
+        s.setValue("window/hiddenPanels", self.hidden_panels())
         s.setValue("last_project", str(self.project.path))
         self._save_project_state()
         s.sync()

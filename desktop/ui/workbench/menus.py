@@ -17,6 +17,7 @@ from desktop.ui.look import icon
 from desktop.ui.project import actions as project_ui
 from desktop.ui.project import backups as backups_ui
 from desktop.ui.teams import actions as teams_ui
+from desktop.ui.workbench import help as help_ui
 from desktop.ui.workbench.context import ALL, CHOSEN, MINE
 from desktop.ui.workbench.host import Actions
 
@@ -72,6 +73,8 @@ def build(w: WorkbenchWindow, book_ui: CodebookUI) -> Actions:
     _act(e, "&Find…", QKeySequence.StandardKey.Find, w.find_bar.open_bar).setIcon(icon("find"))
     _act(e, "Find &Next", QKeySequence.StandardKey.FindNext, lambda: w.find_bar.step(True))
     _act(e, "Find &Previous", QKeySequence.StandardKey.FindPrevious, lambda: w.find_bar.step(False))
+
+    panels = _view_menu(w, mb.addMenu("&View"))
 
     c = mb.addMenu("&Code")
     code_as = _act(c, "&Code selection as…", "Ctrl+K", w.coding.open_picker)
@@ -132,11 +135,46 @@ def build(w: WorkbenchWindow, book_ui: CodebookUI) -> Actions:
                             ("&Matrix…", "matrix", None), ("&Words…", "words", None),
                             ("&Charts…", "charts", None)):  # fmt: skip
         _act(an, label, key, lambda _=False, t=tab: analysis.open_analysis(w, t))
+
+    help_entries = _help_menu(w, mb.addMenu("&Help"))
     return Actions(
         recent_menu=recent, import_menu=imp, book_menu=book, undo=undo, redo=redo,
         code_as=code_as, snap=snap, blind=blind, merge=merge, copy_for_coder=copy,
-        restore=restore, view=view,
+        restore=restore, view=view, panels=panels, help=help_entries,
     )  # fmt: skip
+
+
+# Side panels: shown or hidden from View, each with its shortcut; remembered by the window.
+PANELS = (
+    ("documents", "&Documents panel", "Ctrl+Shift+D"),
+    ("codebook", "Code&book panel", "Ctrl+Shift+B"),
+    ("codings", "Codin&gs panel", "Ctrl+Shift+L"),
+)
+
+
+def _view_menu(w: WorkbenchWindow, menu: QMenu) -> dict[str, QAction]:
+    panels = {}
+    for name, label, key in PANELS:
+        a = _act(menu, label, key, None)
+        a.setCheckable(True)
+        a.setChecked(True)
+        a.setToolTip(f"Show or hide the {name} panel ({key})")
+        a.toggled.connect(lambda on, n=name: w.show_panel(n, on))
+        panels[name] = a
+    menu.addSeparator()
+    return panels
+
+
+def _help_menu(w: WorkbenchWindow, menu: QMenu) -> dict[str, QAction]:
+    bar = w.menuBar()
+    return {
+        "shortcuts": _act(menu, "&Keyboard shortcuts", "Ctrl+/", lambda: help_ui.open_window(
+            w, "shortcuts", lambda: help_ui.ShortcutsDialog(w, bar))),
+        "manual": _act(menu, "Tessera &manual", QKeySequence.StandardKey.HelpContents,
+                       lambda: help_ui.open_window(w, "manual", lambda: help_ui.ManualWindow(w))),
+        "tour": _act(menu, "&Tour", None, lambda: help_ui.open_tour(w)),
+        "about": _act(menu, "&About Tessera", None, lambda: help_ui.show_about(w)),
+    }  # fmt: skip
 
 
 def _act(menu: QMenu, text: str, shortcut, slot) -> QAction:

@@ -3,7 +3,7 @@ Each is a view over a lazy item model with a filter box; none touches the databa
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,6 +34,29 @@ def _filter_box(placeholder: str) -> QLineEdit:
     return edit
 
 
+def size_columns(view, stretch: tuple[int, ...], samples: dict[int, str] | None = None) -> None:
+    """The ``stretch`` columns share the room the others leave; each other column fits its
+    header (with room for the sort arrow) and its widest ``samples`` value, and the user
+    may resize it (the window remembers the header). Long names elide in the middle, so
+    both ends of ``deraa-talks-fail.txt`` stay readable; the full text is in the tooltip."""
+    header = view.header() if isinstance(view, QTreeView) else view.horizontalHeader()
+    header.setStretchLastSection(False)
+    header.setMinimumSectionSize(28)
+    head_fm, fm = header.fontMetrics(), view.fontMetrics()
+    model = view.model()
+    for col in range(model.columnCount()):
+        if col in stretch:
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
+            continue
+        header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+        label = str(model.headerData(col, Qt.Orientation.Horizontal) or "")
+        sample = (samples or {}).get(col, "")
+        header.resizeSection(
+            col, max(head_fm.horizontalAdvance(label) + 20, fm.horizontalAdvance(sample) + 36)
+        )
+    view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+
+
 class _Panel(QWidget):
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -60,15 +83,34 @@ class DocumentsPanel(_Panel):
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.view.setModel(self.model)
-        h = self.view.header()
-        h.setStretchLastSection(False)
-        h.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((1, 40), (2, 46), (3, 60)):  # fixed: sizing to contents reads every row
-            h.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
-            h.resizeSection(col, width)
+        # sized from samples, not to contents: that would read every row of a big project
+        size_columns(self.view, (0,), {1: "docx", 2: "999", 3: "9999"})
         self.view.selectionModel().currentChanged.connect(self._current_changed)
+        self.view.viewport().installEventFilter(self)
+        self.model.modelReset.connect(self._fit_columns)
         self.lay.addWidget(self.filter)
         self.lay.addWidget(self.view)
+
+    # a narrow panel drops Kind, then Pages (both are in the row's tooltip) before the
+    # names get too short to read
+    MIN_NAME_W, OPTIONAL_COLUMNS = 90, (1, 2)
+
+    def eventFilter(self, obj, e) -> bool:
+        if obj is self.view.viewport() and e.type() == QEvent.Type.Resize:
+            self._fit_columns()
+        return False
+
+    def _fit_columns(self) -> None:
+        h = self.view.header()
+        room = self.view.width() - 2 * self.view.frameWidth() - self.MIN_NAME_W
+        if self.view.verticalScrollBar().isVisible():
+            room -= self.view.verticalScrollBar().width()
+        used = h.sectionSize(3)
+        paged = any(d.pages for d in self.model.all_documents())
+        for col in reversed(self.OPTIONAL_COLUMNS):  # Pages is kept longer than Kind
+            fits = used + h.sectionSize(col) <= room and (col != 2 or paged)
+            h.setSectionHidden(col, not fits)
+            used += h.sectionSize(col) if fits else 0
 
     def _current_changed(self, current: QModelIndex, _prev: QModelIndex) -> None:
         if current.isValid():
@@ -113,11 +155,7 @@ class CodebookPanel(_Panel):
                 self.code_at(pos), self.view.viewport().mapToGlobal(pos)
             )
         )
-        h = self.view.header()
-        h.setStretchLastSection(False)
-        h.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        h.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        h.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        size_columns(self.view, (0,), {1: "9999", 2: "9"})
         self.view.clicked.connect(lambda idx: self.code_clicked.emit(idx.data(ID_ROLE)))
         self.lay.addWidget(self.filter)
         self.lay.addWidget(self.view)
@@ -170,14 +208,8 @@ class CodingsPanel(_Panel):
         self.view.setShowGrid(False)
         self.view.setWordWrap(False)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        h = self.view.horizontalHeader()
-        h.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        h.setStretchLastSection(False)
-        h.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        h.resizeSection(0, 104)
-        h.resizeSection(1, 66)
-        h.resizeSection(3, 60)
-        h.resizeSection(4, 34)
+        # the code, the quote and the values share what the coder, memo and page leave
+        size_columns(self.view, (0, 2, 5), {1: "Maya", 3: "Memo", 4: "999"})
         self.view.clicked.connect(lambda idx: self.coding_chosen.emit(idx.data(ID_ROLE)))
         self.view.doubleClicked.connect(lambda idx: self.memo_requested.emit(idx.data(ID_ROLE)))
         self.view.delete_pressed.connect(self._delete)

@@ -28,6 +28,7 @@ from desktop.ui.workbench.offsets import OffsetMap
 from desktop.ui.workbench.spans import Span, SpanIndex
 
 MAX_TEXT_WIDTH = 680  # px: about 75 characters a line, a comfortable measure
+MIN_MEASURE = 60  # characters a line the reading column keeps before side panels give way
 LABEL_W = 150  # px of code names beside the stripes, when there is room
 STRIPE_W, STRIPE_GAP, MAX_LANES, STRIPE_COLUMNS = 4, 3, 8, 4
 FILL_ALPHA = 64
@@ -592,6 +593,13 @@ class DocumentViewer(QPlainTextEdit):
 
     def sizeHint(self) -> QSize:
         return QSize(MAX_TEXT_WIDTH + 120, 600)
+
+    def min_reading_width(self) -> int:
+        """The narrowest this viewer may get: MIN_MEASURE average characters of its font on
+        a line, beside the stripes, the scroll bar and the document's own margins."""
+        chars = self.fontMetrics().averageCharWidth() * MIN_MEASURE
+        margins = int(self.document().documentMargin() * 2) + self.frameWidth() * 2
+        return chars + margins + self._stripe_width() + 12 + self.verticalScrollBar().sizeHint().width()
 
 
 def snap(text: str, start: int, end: int) -> tuple[int, int]:

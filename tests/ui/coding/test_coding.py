@@ -8,7 +8,15 @@ from PySide6.QtCore import Qt
 from desktop.services.codebook import codebook
 from desktop.services.coding import codings
 from desktop.services.documents import documents
-from tests.ui.helpers import painted_colour, panel_rows, quotes, select, stored, tree_count
+from tests.ui.helpers import (
+    painted_colour,
+    panel_rows,
+    quotes,
+    select,
+    stored,
+    tinted_by,
+    tree_count,
+)
 
 
 def code_id(window, path):
@@ -32,10 +40,13 @@ def test_key_1_codes_the_selection_with_the_first_code(window, qtbot):
     assert panel_rows(window) == [("State forces", "Maya", "Syria's regime")]
     assert tree_count(window, code_id(window, "Actors/State forces")) == "1"
     assert len(window.viewer.index) == 1
-    # the viewer paints the code's colour behind the passage
+    # the viewer paints the code's colour behind the passage (once it is not selected)
+    cursor = window.viewer.textCursor()
+    cursor.clearSelection()
+    window.viewer.setTextCursor(cursor)
     colour = painted_colour(window, "Syria's regime")
     assert colour != window.viewer.palette().base().color()
-    assert colour.blue() > colour.red()  # State forces is blue (#4363d8)
+    assert tinted_by(colour, window.codes[code_id(window, "Actors/State forces")].color)
     # the documents list counts it
     assert window.documents_panel.model.document(0).codings == 1
 
@@ -318,3 +329,21 @@ def test_keys_the_window_shortcuts_missed_still_work_in_the_viewer(window, qtbot
         QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     )
     assert quotes(window) == []
+
+
+def test_delete_in_the_codings_list_says_what_it_removed_and_selects_the_next(window, qtbot):
+    select(window, "Syria's regime")
+    qtbot.keyClick(window.viewer, Qt.Key.Key_2)
+    select(window, "At least 12 people were killed")
+    qtbot.keyClick(window.viewer, Qt.Key.Key_2)
+    table = window.codings_panel.view
+    first = window.codings_panel.model.coding(0)
+    window.codings_panel.select(first.id)
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_Delete)
+    message = window.statusBar().currentMessage()
+    assert "Removed" in message and "State forces" in message and "Syria's regime" in message
+    assert "Ctrl+Z" in message
+    remaining = window.codings_panel.model.coding(0)
+    assert window.codings_panel.current_coding() == remaining.id
+    assert window.viewer.selected_coding == remaining.id  # shown in the text, not a surprise

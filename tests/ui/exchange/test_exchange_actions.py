@@ -76,13 +76,13 @@ def test_refi_import_shows_what_would_come_in_then_imports(
     text, enabled = seen["without"]
     assert "the project lacks" in text and "Events/Air strikes" in text and not enabled
     text, enabled = seen["with"]
-    assert text.startswith("would import 2 of 2 coding(s) from other.qdpx") and enabled
+    assert text.startswith("would import 2 of 2 codings from other.qdpx") and enabled
     assert "added code Events/Air strikes" in text and "added coder Lea" in text
     assert "same document 'talks.txt' is 'talks.txt' in the project" in text
     assert seen["stored"] == 0
     title, message, _details = prompts.summaries[-1]
     assert title == "Import REFI-QDA project"
-    assert message.startswith("Imported 2 of 2 coding(s) from other.qdpx")
+    assert message.startswith("Imported 2 of 2 codings from other.qdpx")
     assert sorted(q for _p, _c, q in stored(window)) == ["Syria's regime", "resumed air strikes"]
     assert codebook.find_code(window.project, "Events/Air strikes") is not None
     window.set_view("all")
@@ -111,7 +111,7 @@ def test_refi_export_writes_the_project(window, qtbot, prompts, tmp_path):
     assert sig.args == [str(tmp_path / "out.qdpx")]
     read = refi_exchange.read_qdpx(tmp_path / "out.qdpx")
     assert sum(len(s.codings) for s in read.sources) == 1
-    assert "Exported 1 document(s)" in window.statusBar().currentMessage()
+    assert "Exported 1 document," in window.statusBar().currentMessage()
 
 
 def test_codebook_import_shows_the_dry_run_and_undo_takes_it_back(
@@ -140,7 +140,7 @@ def test_codebook_import_shows_the_dry_run_and_undo_takes_it_back(
     assert codebook.find_code(window.project, "Events/Air strikes") is not None
     assert window.codebook_panel.model.rowCount() == 4  # Events is a new top-level code
     assert window.ctx.undo_stack.undoText() == "Import codebook book.csv"
-    assert "Imported book.csv: 2 code(s) added" in window.statusBar().currentMessage()
+    assert "Imported book.csv: 2 codes added" in window.statusBar().currentMessage()
     window.actions.undo.trigger()
     assert codebook.find_code(window.project, "Events") is None
     assert window.codebook_panel.model.rowCount() == 3
@@ -177,7 +177,7 @@ def test_codebook_exports(window, qtbot, prompts, tmp_path, label, suffix, marke
     assert out == tmp_path / f"book.{suffix}"
     assert marker in out.read_text(encoding="utf-8")
     n = len(codebook.list_codes(window.project))
-    assert f"Exported {n} code(s)" in window.statusBar().currentMessage()
+    assert f"Exported {n} codes" in window.statusBar().currentMessage()
 
 
 QDC_WITH_TWINS = """<?xml version="1.0" encoding="utf-8"?>
@@ -204,6 +204,6 @@ def test_a_codebook_the_reader_had_to_adjust_is_offered_as_adjusted(
     monkeypatch.setattr(exchange_actions, "confirm", confirm)
     action(menu(window, "Code&book"), "&Import codebook…").trigger()
     idle(qtbot, window)
-    assert "had to be adjusted when read (1 change(s)" in seen["intro"]
+    assert "had to be adjusted when read (1 change," in seen["intro"]
     assert "imported as 'Protests (2)'" in seen["text"]
     assert codebook.find_code(window.project, "Protests (2)") is not None

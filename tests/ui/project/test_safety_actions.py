@@ -177,3 +177,40 @@ def test_a_damaged_project_opened_to_look_refuses_a_coding(
     qtbot.waitUntil(lambda: bool(errors), timeout=5_000)
     assert "damaged" in errors[0]
     assert backups.list_backups(project_path) == []  # nothing of the damaged file was copied
+
+
+def test_a_damaged_project_opens_for_reading_under_a_coder_it_does_not_know(
+    make_window, project_path, qtbot, monkeypatch, prompts
+):
+    """Naming a new coder would write to the file: the window opens it for reading
+    instead, showing every coder's codings, and says so in the status bar."""
+    from desktop.services.coding import codings
+    from desktop.services.project.project import Project
+    from desktop.services.teams import coders
+    from desktop.ui.workbench.context import ALL
+    from tests.safety.test_damaged_projects import damage
+
+    with Project.open(project_path) as p:
+        maya = coders.get_or_add_coder(p, "Maya")
+        from desktop.services.codebook import codebook
+        from desktop.services.documents import documents
+
+        d = documents.list_documents(p)[0]
+        codings.apply_coding(p, document_id=d.id, code_id=codebook.code_paths(p)["Actors"],
+                             coder_id=maya.id, start=0, end=6)  # fmt: skip
+    damage(project_path, "audit_log")
+    monkeypatch.setattr(safety_actions, "ask_about_damage", lambda w, p, good: "read")
+    prompts.coder_answers = ["Newcomer"]
+    window = make_window(project_path)
+    assert window.ctx.coder is None
+    assert window.ctx.view_mode == ALL
+    assert len(window.codings_by_id) == 1  # Maya's coding is there to read
+    status = window.status_coder.text()
+    assert "Reading as Newcomer" in status and "cannot be written" in status
+    errors: list[str] = []
+    window.ctx.error.connect(errors.append)
+    select(window, "Syria's regime")
+    qtbot.keyClick(window.viewer, Qt.Key.Key_2)  # a quick code: refused with a reason
+    assert errors and "reading only" in errors[0] and "Newcomer" in errors[0]
+    with Project.open(project_path) as p:
+        assert coders.find_coder(p, "Newcomer") is None

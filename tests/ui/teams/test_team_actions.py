@@ -55,7 +55,7 @@ def test_copy_for_a_coder_makes_her_file(window, qtbot, prompts, tmp_path, monke
     out = tmp_path / "for-ana.tessera"
     title, message, _details = prompts.summaries[-1]
     assert title == "Copy for a coder"
-    assert message.startswith("Made for-ana.tessera for Ana: 1 document(s)")
+    assert message.startswith("Made for-ana.tessera for Ana: 1 document,")
     assert "Ana was added to this project's coders" in message
     with Project.open(out) as copy:
         assert [c.name for c in coders.list_coders(copy)] == ["Ana"]
@@ -98,7 +98,7 @@ def test_merge_shows_a_dry_run_then_merges_with_the_codes_it_lacks(
     assert seen["stored"] == 0
     title, message, details = prompts.summaries[-1]
     assert title == "Merge coders' files"
-    assert message.startswith("Merged 1 of 1 file(s): 2 coding(s) added.")
+    assert message.startswith("Merged 1 of 1 file: 2 codings added.")
     assert "merged" in details
     assert sorted(q for _p, _c, q in stored(window)) == ["Syria's regime", "resumed air strikes"]
     # the window shows what came in: the new code in the tree, Ana's codings in 'all coders'

@@ -1,0 +1,106 @@
+"""The window on small screens: the reading column keeps a readable measure while the side
+panels give way, each side panel can be hidden and shown again from the View menu or its
+shortcut, and the layout comes back as it was left."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+
+def reading_chars(window) -> float:
+    """How many average characters of the reading font fit on a line of the text."""
+    v = window.viewer
+    return v.viewport().width() / v.fontMetrics().averageCharWidth()
+
+
+def view_action(window, text):
+    menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
+    return next(a for a in menu.actions() if a.text().replace("&", "") == text)
+
+
+def settle(qtbot, window) -> None:
+    for _ in range(3):
+        qtbot.wait(20)
+
+
+def test_the_reading_column_keeps_sixty_characters_at_1024_px(window, qtbot):
+    window.resize(1024, 700)
+    settle(qtbot, window)
+    assert window.width() <= 1024
+    assert reading_chars(window) >= 60
+    assert window.documents_panel.isVisible() and window.codebook_panel.isVisible()
+
+
+def test_side_panels_hide_and_show_from_the_view_menu_and_are_remembered(
+    window, qtbot, make_window, project_path
+):
+    window.resize(1024, 700)
+    settle(qtbot, window)
+    before = window.viewer.width()
+    docs = view_action(window, "Documents panel")
+    assert docs.isChecked() and docs.shortcut().toString()
+    docs.trigger()
+    settle(qtbot, window)
+    assert not window.documents_panel.isVisible()
+    assert window.viewer.width() > before  # the room went to the text
+    assert reading_chars(window) >= 60
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert not window.codings_panel.isVisible()
+    assert window.codebook_panel.isVisible()
+    window.close()
+    again = make_window(project_path)
+    assert not again.documents_panel.isVisible() and not again.codings_panel.isVisible()
+    assert not view_action(again, "Documents panel").isChecked()
+    view_action(again, "Documents panel").trigger()
+    assert again.documents_panel.isVisible()
+
+
+def _fits(view) -> list[str]:
+    """Header labels cut by their section (room for the sort arrow included)."""
+    h = view.header() if hasattr(view, "header") else view.horizontalHeader()
+    fm = h.fontMetrics()
+    model = view.model()
+    cut = []
+    for col in range(model.columnCount()):
+        if h.isSectionHidden(col):
+            continue
+        label = model.headerData(col, Qt.Orientation.Horizontal)
+        if h.sectionSize(col) < fm.horizontalAdvance(label) + 16:
+            cut.append(label)
+    return cut
+
+
+def test_columns_fit_their_panel_names_elide_in_the_middle_with_a_tooltip(
+    window, qtbot, make_window, project_path
+):
+    from desktop.services.documents import documents
+
+    long_name = "deraa-talks-fail-after-two-weeks-of-negotiations.txt"
+    documents.add_document(window.project, name=long_name, text="A text.", kind="txt")
+    window.refresh_documents()
+    window.resize(1024, 700)
+    settle(qtbot, window)
+    for view in (window.documents_panel.view, window.codebook_panel.view, window.codings_panel.view):
+        assert view.textElideMode() == Qt.TextElideMode.ElideMiddle
+        assert not view.horizontalScrollBar().isVisible(), view.objectName()
+        assert _fits(view) == [], view.objectName()
+    docs = window.documents_panel
+    row = docs.model.row_of(documents.find_document(window.project, long_name).id)
+    assert long_name in docs.model.index(row, 0).data(Qt.ItemDataRole.ToolTipRole)
+    h = docs.view.header()
+    assert h.sectionResizeMode(3).name == "Interactive"  # the user may resize it
+    h.resizeSection(3, 90)
+    window.close()
+    again = make_window(project_path)
+    assert again.documents_panel.view.header().sectionSize(3) == 90
+
+
+def test_the_status_bar_counts_in_words_and_says_whose_codings(window, qtbot):
+    from tests.ui.helpers import select
+
+    select(window, "Syria's regime")
+    qtbot.keyClick(window.viewer, Qt.Key.Key_2)
+    text = window.status_counts.text()
+    assert "1 document ·" in text and "1 coding in this document (yours)" in text
+    window.set_view("all")
+    assert "1 coding in this document (all coders')" in window.status_counts.text()
