@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QLabel, QToolButton, QWidget
 
 from desktop.ui import a11y
@@ -48,6 +48,13 @@ class WorkbenchAccess(QObject):
         self.status_codes.setObjectName("codesAtCursor")
         w.statusBar().addWidget(self.status_codes)
         a11y.context_menu_key(w)
+        # Tab is taken before any widget sees it: a table or a text box cannot keep it
+        for keys, forward in ((("Tab",), True), (("Shift+Tab", "Shift+Backtab", "Backtab"), False)):
+            sc = QShortcut(w)
+            sc.setKeys([QKeySequence(k) for k in keys])
+            sc.setContext(Qt.ShortcutContext.WindowShortcut)
+            sc.setAutoRepeat(True)
+            sc.activated.connect(lambda forward=forward: self.tab(forward))
         self.apply_zoom()
 
     # -- names -----------------------------------------------------------------------
@@ -138,16 +145,22 @@ class WorkbenchAccess(QObject):
         return ordered + [x for x in chain if id(x) not in taken]
 
     def tab(self, forward: bool) -> bool:
-        order = self.tab_order()
-        if not order:
-            return False
         focus = QApplication.focusWidget()
-        i = next((n for n, x in enumerate(order) if x is focus), -1)
-        if i < 0:  # focus in something Tab does not reach (a list's editor): from its pane
-            i = -1 if forward else 0
+        order = self.tab_order()
+        i = next((n for n, x in enumerate(order) if x is focus), None)
+        if i is None or not self._in_pane(focus):
+            # a pop-up or a control outside the panes: Qt's own order
+            if focus is not None and focus.window() is self.w:
+                QWidget.focusNextPrevChild(self.w, forward)
+            return False
         nxt = order[(i + (1 if forward else -1)) % len(order)]
         nxt.setFocus(Qt.FocusReason.TabFocusReason if forward else Qt.FocusReason.BacktabFocusReason)
         return True
+
+    def _in_pane(self, widget: QWidget | None) -> bool:
+        return widget is not None and any(
+            p is widget or p.isAncestorOf(widget) for p in self.pane_widgets().values()
+        )
 
     # -- the codes at the cursor --------------------------------------------------------
     def describe_cursor(self) -> None:

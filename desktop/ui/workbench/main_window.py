@@ -504,10 +504,6 @@ class MainWindow(QMainWindow):
         self._save_project_state()
         s.sync()
 
-    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: A002 (Qt's name)
-        """Tab and Shift+Tab: pane after pane in reading order (see access)."""
-        return self.access.tab(next)
-
     def closeEvent(self, e: QCloseEvent) -> None:
         if self.importer.busy and self.importer.task is not None:
             self.importer.task.cancel()
