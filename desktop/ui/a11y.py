@@ -122,6 +122,9 @@ def open_context_menu(widget: QWidget | None) -> bool:
         target = widget.viewport()
         pos = target.rect().center()
     event = QContextMenuEvent(
-        QContextMenuEvent.Reason.Keyboard, pos, target.mapToGlobal(pos), Qt.KeyboardModifier.NoModifier
+        QContextMenuEvent.Reason.Keyboard,
+        pos,
+        target.mapToGlobal(pos),
+        Qt.KeyboardModifier.NoModifier,
     )
     return QApplication.sendEvent(target, event)

@@ -123,7 +123,9 @@ def rgb(colour: str | QColor) -> tuple[int, int, int]:
     return c.red(), c.green(), c.blue()
 
 
-def blend(over: tuple[int, int, int], under: tuple[int, int, int], alpha: int) -> tuple[int, int, int]:
+def blend(
+    over: tuple[int, int, int], under: tuple[int, int, int], alpha: int
+) -> tuple[int, int, int]:
     a = alpha / 255.0
     return tuple(round(o * a + u * (1 - a)) for o, u in zip(over, under, strict=True))  # type: ignore[return-value]
 

@@ -107,13 +107,6 @@ class CodeInspector(QScrollArea):
         self.code_id: int | None = None
         body = QWidget()
         body.setObjectName("inspectorBody")
-        self.setStyleSheet(
-            "QScrollArea#codeInspector, QWidget#inspectorBody { background: #f6f7f9; }"
-            " QLabel#fieldLabel { color: #4b5563; padding-top: 4px; }"
-            " QPlainTextEdit { background: #ffffff; border: 1px solid #d5d9de;"
-            " border-radius: 6px; padding: 2px 4px; }"
-            " QPlainTextEdit:focus { border: 1px solid #3b6fd8; }"
-        )
         lay = QVBoxLayout(body)
         lay.setContentsMargins(10, 8, 10, 8)
         lay.setSpacing(4)

@@ -31,6 +31,7 @@ from desktop.services.review import review
 from desktop.services.review.review import CONSENSUS, Disagreement
 from desktop.services.teams import coders, teams
 from desktop.services.teams.coders import CoderInfo
+from desktop.ui import a11y, theme
 from desktop.ui.review import commands
 from desktop.ui.review.bar import ChoicesBar
 from desktop.ui.review.models import short
@@ -193,6 +194,17 @@ class ReviewWindow(QMainWindow):
         key("Ctrl+Y", self.ctx.undo_stack.redo)
         for n in range(1, 10):
             key(str(n), lambda n=n: self.accept_column(n - 1))
+        # Esc closes, Shift+F10 opens the context menu, Tab leaves the tables; names for
+        # what a screen reader would otherwise announce without one
+        a11y.close_on_escape(self)
+        a11y.context_menu_key(self)
+        a11y.tab_leaves_all(self)
+        for widget, name in (
+            (self.document_box, "Document"), (self.code_box, "Code"), (self.unit_box, "Unit"),
+            (self.viewer, "Text with the coders' codings"), (self.table, "Disagreements"),
+            (self.panel.consensus_table, "Agreement with the consensus"),
+        ):  # fmt: skip
+            a11y.name(widget, name)
 
     # -- choices ---------------------------------------------------------------------------
     def _load_choices(self, document_id: int | None, coder_ids: list[int] | None) -> None:
@@ -352,8 +364,8 @@ class ReviewWindow(QMainWindow):
                     c.id,
                     c.code_id,
                     c.coder_id,
-                    code.color if code else "#999999",
-                    colors.get(c.coder_id, "#777777"),
+                    code.color if code else theme.current().missing_code,
+                    colors.get(c.coder_id, theme.current().missing_coder),
                     lanes[c.coder_id],
                 )  # fmt: skip
             )
@@ -362,7 +374,7 @@ class ReviewWindow(QMainWindow):
                 to_qt(d.start),
                 to_qt(d.end),
                 tuple((to_qt(a), to_qt(b)) for a, b in d.differing),
-                self.codes[d.code_id].color if d.code_id in self.codes else "#d1584b",
+                self.codes[d.code_id].color if d.code_id in self.codes else theme.current().region,
             )  # fmt: skip
             for d in self.items
         ]

@@ -61,7 +61,9 @@ class WorkbenchAccess(QObject):
     def _name_controls(self) -> None:
         w = self.w
         d, b, c = w.documents_panel, w.codebook_panel, w.codings_panel
-        a11y.name(d.filter, "Filter documents", "Shows only the documents whose name holds the text")
+        a11y.name(
+            d.filter, "Filter documents", "Shows only the documents whose name holds the text"
+        )
         a11y.name(d.view, "Documents", "The project's documents; the selected one is shown")
         a11y.name(w.viewer, "Text", "The document; select a passage and code it")
         a11y.name(b.filter, "Filter codes", "Shows only the codes whose name holds the text")
@@ -154,7 +156,9 @@ class WorkbenchAccess(QObject):
                 QWidget.focusNextPrevChild(self.w, forward)
             return False
         nxt = order[(i + (1 if forward else -1)) % len(order)]
-        nxt.setFocus(Qt.FocusReason.TabFocusReason if forward else Qt.FocusReason.BacktabFocusReason)
+        nxt.setFocus(
+            Qt.FocusReason.TabFocusReason if forward else Qt.FocusReason.BacktabFocusReason
+        )
         return True
 
     def _in_pane(self, widget: QWidget | None) -> bool:
@@ -210,7 +214,9 @@ class WorkbenchAccess(QObject):
 
     def code_number(self, e: QKeyEvent) -> int | None:
         """The code number (1-9) a key pressed in the text stands for, if any."""
-        if e.modifiers() & ~(Qt.KeyboardModifier.KeypadModifier | Qt.KeyboardModifier.ShiftModifier):
+        if e.modifiers() & ~(
+            Qt.KeyboardModifier.KeypadModifier | Qt.KeyboardModifier.ShiftModifier
+        ):
             return None
         text = e.text()
         keys = self.code_keys()

@@ -26,9 +26,11 @@ def fit_on_screen(frame: QRect, screens: list[QRect]) -> QRect:
     moved onto, and shrunk to fit, the screen it overlaps most (the first if none)."""
     if not screens or any(s.contains(frame) for s in screens):
         return QRect(frame)
-    target = max(screens, key=lambda s: _overlap(s, frame)) if any(
-        _overlap(s, frame) for s in screens
-    ) else screens[0]
+    target = (
+        max(screens, key=lambda s: _overlap(s, frame))
+        if any(_overlap(s, frame) for s in screens)
+        else screens[0]
+    )
     w, h = min(frame.width(), target.width()), min(frame.height(), target.height())
     x = min(max(frame.x(), target.x()), target.x() + target.width() - w)
     y = min(max(frame.y(), target.y()), target.y() + target.height() - h)

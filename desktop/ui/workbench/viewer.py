@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QMenu, QPlainTextEdit, QToolTip, QWidget
 
 from desktop.core import folding
 from desktop.core.segmentation import grapheme_at, snap_to_graphemes, snap_to_words, word_at
+from desktop.ui import theme
 from desktop.ui.look import reading_font
 from desktop.ui.workbench.bidi import BidiText, LeadingAlignedLayout, has_rtl
 from desktop.ui.workbench.offsets import OffsetMap
@@ -520,7 +521,7 @@ class DocumentViewer(QPlainTextEdit):
             return
         first, last, blocks = self._visible_range()
         lo, hi = bisect_left(self._pages_qt, first), bisect_right(self._pages_qt, last)
-        p.setPen(QColor("#9aa0a8"))
+        p.setPen(theme.current().colour("muted"))
         for i in range(lo, hi):
             rects = self._rects(self._pages_qt[i], self._pages_qt[i] + 1, blocks)
             if rects:
