@@ -375,3 +375,10 @@ def test_a_remembered_geometry_off_screen_is_brought_back(qtbot, settings, promp
         assert avail.contains(w.geometry())
     finally:
         w.shutdown()
+
+
+def test_a_long_task_finishing_is_announced(window, qtbot):
+    done = []
+    window.run_long("Export", "Exporting…", lambda progress, cancelled: 42, done=done.append)
+    qtbot.waitUntil(lambda: done == [42], timeout=5000)
+    assert "Export: finished" in window.statusBar().currentMessage()
