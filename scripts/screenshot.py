@@ -1,7 +1,9 @@
 """Render the workbench offscreen to docs/screenshot.png: the sample project, an article
 open with several codings (overlapping ones, two coders), the codebook and the panel.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshot.py [OUT.png]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshot.py [OUT.png [THEME [WxH]]]
+
+THEME is light (the default) or dark; WxH the window's size (1600x900 by default).
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ CODINGS = [
 ]
 
 
-def main(out: Path) -> Path:
+def main(out: Path, mode: str = "light", size: tuple[int, int] = (1600, 900)) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix="tessera-shot-"))
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp / "settings"))
@@ -47,7 +49,7 @@ def main(out: Path) -> Path:
     from desktop.ui.look import apply_style
     from desktop.ui.workbench.main_window import MainWindow, project_key
 
-    apply_style(app)
+    apply_style(app, mode)
     project = create_sample_project(tmp)
     doc = documents.find_document(project, "deraa-talks-fail.txt")
     text = documents.get_text(project, doc.id)
@@ -64,7 +66,7 @@ def main(out: Path) -> Path:
     settings.setValue(f"projects/{key}/view", "all")
     settings.setValue(f"projects/{key}/document", doc.id)
     window = MainWindow(project, settings=settings)
-    window.resize(1600, 900)
+    window.resize(*size)
     window.show()
     for _ in range(5):
         app.processEvents()
@@ -86,4 +88,6 @@ def main(out: Path) -> Path:
 
 if __name__ == "__main__":
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "screenshot.png"
-    print(main(target))
+    mode = sys.argv[2] if len(sys.argv) > 2 else "light"
+    size = tuple(int(n) for n in sys.argv[3].split("x")) if len(sys.argv) > 3 else (1600, 900)
+    print(main(target, mode, size))

@@ -32,8 +32,6 @@ MAX_TEXT_WIDTH = 680  # px: about 75 characters a line, a comfortable measure
 LABEL_W = 150  # px of code names beside the stripes, when there is room
 STRIPE_W, STRIPE_GAP, MAX_LANES, STRIPE_COLUMNS = 4, 3, 8, 4
 FILL_ALPHA = 64
-FIND_COLOR = QColor(255, 213, 79, 150)
-FIND_CURRENT = QColor(255, 152, 0, 200)
 
 
 class StripeMargin(QWidget):
@@ -427,17 +425,23 @@ class DocumentViewer(QPlainTextEdit):
         first, last, blocks = self._visible_range()
         visible = self.index.overlapping(first, last) if blocks else []
         geometry: list[tuple[Span, list[QRectF]]] = []
+        fills: dict[str, QColor] = {}
+        t = theme.current()
+        find, find_current = t.colour("find"), t.colour("find_current")
+        find.setAlpha(150)
+        find_current.setAlpha(200)
         p = QPainter(self.viewport())
         for span in visible:
             rects = self._rects(span.start, span.end, blocks)
             geometry.append((span, rects))
-            fill = QColor(span.color)
-            fill.setAlpha(FILL_ALPHA)
+            fill = fills.get(span.color)
+            if fill is None:  # as strong as the theme allows with the text >= 4.5:1 on it
+                fill = fills[span.color] = theme.fill(span.color)
             for r in rects:
                 p.fillRect(r, fill)
         lo, hi = bisect_left(self._find_starts, first - 1000), bisect_right(self._find_starts, last)
         for i in range(lo, hi):
-            colour = FIND_CURRENT if i == self._find_current else FIND_COLOR
+            colour = find_current if i == self._find_current else find
             for r in self._rects(self._find_starts[i], self._find_ends[i], blocks):
                 p.fillRect(r, colour)
         p.end()
@@ -508,7 +512,7 @@ class DocumentViewer(QPlainTextEdit):
                 text = fm.elidedText(
                     ", ".join(n for n in names if n), Qt.TextElideMode.ElideRight, int(left - 8)
                 )
-                p.setPen(QColor(rows[top][0].color).darker(130))
+                p.setPen(theme.readable(rows[top][0].color))  # >= 4.5:1 on the page
                 p.drawText(
                     QRectF(4, top - 1, left - 4, fm.height()), Qt.AlignmentFlag.AlignRight, text
                 )
