@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from desktop.services.codebook.codebook import CodeInfo, ExampleInfo
 from desktop.services.codebook.fields import FieldInfo
+from desktop.ui import theme
 from desktop.ui.look import swatch
 from desktop.ui.models import one_line
 
@@ -196,7 +197,7 @@ class CodeInspector(QScrollArea):
             self.fields.setText("")
             return
         self.swatch.setIcon(QIcon(swatch(code.color)))
-        self.path.setText(f"<b>{_esc(code.path)}</b> <span style='color:#6b7280'>· "
+        self.path.setText(f"<b>{_esc(code.path)}</b> <span style='color:{theme.current().muted}'>· "
                           f"{code.codings} coding{'s' if code.codings != 1 else ''}</span>")  # fmt: skip
         for key, box in self.boxes.items():
             box.load(getattr(code, key), force=not same)

@@ -46,7 +46,7 @@ def detail_html(d: Disagreement, coders: list[CoderInfo], code: CodeInfo | None)
     colors = {c.id: c.color for c in coders}
     lines = [
         f"<b><span style='color:{code.color if code else theme.current().missing_code}'>■</span> {esc(d.code)}</b>"
-        f" <span style='color:#777'>· characters {d.start}–{d.end}</span>",
+        f" <span style='color:{theme.current().muted}'>· characters {d.start}–{d.end}</span>",
         f"<i>“{esc(short(d.quote, 220))}”</i>",
     ]
     for v in d.versions:

@@ -384,7 +384,7 @@ class ReviewWindow(QMainWindow):
             "  ".join(
                 f"<span style='color:{colour}'>▌</span>{_esc(name)}" for name, colour in lane_names
             )
-            + "  <span style='color:#d1584b'>▌</span>disagreement"
+            + f"  <span style='color:{theme.current().region}'>▌</span>disagreement"
         )
 
     def _refresh_agreement(self, chosen: list[tuple[int, str, str]]) -> None:
@@ -408,7 +408,7 @@ class ReviewWindow(QMainWindow):
         task.channel.finished.connect(lambda rows: self._show_agreement(gen, rows, colors))
         task.channel.failed.connect(lambda error: self._show_agreement(gen, [], colors, error))
         self.agreement_busy = True
-        self.consensus_note.setText("<span style='color:#666'>Computing…</span>")
+        self.consensus_note.setText(f"<span style='color:{theme.current().muted}'>Computing…</span>")
         self.runner.start(task)
 
     def _show_agreement(self, gen: int, rows: list, colors: dict, error: str = "") -> None:
@@ -426,7 +426,7 @@ class ReviewWindow(QMainWindow):
             note = "No consensus yet: accept a version or code a selection as consensus."
         else:
             note = f"This document · {scope} · {self.unit} units · hover a row for each code."
-        self.consensus_note.setText(f"<span style='color:#666'>{_esc(note)}</span>")
+        self.consensus_note.setText(f"<span style='color:{theme.current().muted}'>{_esc(note)}</span>")
         self.agreement_done.emit()
 
     def _codings_changed(self, document_id: int) -> None:
@@ -483,7 +483,7 @@ class ReviewWindow(QMainWindow):
             f"{self.current + 1} of {len(self.items)}" if d else f"– of {len(self.items)}"
         )
         if d is None:
-            self.detail.setText("<span style='color:#777'>No disagreement selected.</span>")
+            self.detail.setText(f"<span style='color:{theme.current().muted}'>No disagreement selected.</span>")
             return
         self.detail.setText(detail_html(d, self.all_coders, self.codes.get(d.code_id)))
 
@@ -602,7 +602,7 @@ class ReviewWindow(QMainWindow):
             who = self.consensus.name
         c = getattr(self, "_codings_by_id", {}).get(span.coding_id)
         parts = [f"<b style='color:{span.color}'>■</b> <b>{_esc(code.path if code else '?')}</b>",
-                 f"<span style='color:#666'>coded by {_esc(who or '?')}</span>"]  # fmt: skip
+                 f"<span style='color:{theme.current().muted}'>coded by {_esc(who or '?')}</span>"]  # fmt: skip
         if c and c.memo:
             parts.append(f"<i>{_esc(short(c.memo, 300))}</i>")
         return "<br>".join(parts)

@@ -15,7 +15,7 @@ from desktop.ui import a11y
 from desktop.ui.look import reading_font, reading_points
 
 if TYPE_CHECKING:
-    from desktop.ui.workbench.main_window import MainWindow
+    from desktop.ui.workbench.host import WorkbenchWindow
 
 # (key, name, shortcut) in reading order: left to right, top to bottom
 PANES = (
@@ -32,7 +32,7 @@ DEFAULT_CODE_KEYS = "123456789"
 
 
 class WorkbenchAccess(QObject):
-    def __init__(self, w: MainWindow) -> None:
+    def __init__(self, w: WorkbenchWindow) -> None:
         super().__init__(w)
         self.w = w
         self.zoom = float(w.settings.value(ZOOM_SETTING, 0.0, float))

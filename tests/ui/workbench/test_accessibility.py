@@ -134,7 +134,7 @@ def test_no_colour_is_written_outside_the_theme():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[3] / "desktop" / "ui"
-    pattern = re.compile(r"QColor\(\"#|[\"']#[0-9a-fA-F]{3,8}\b|setStyleSheet\(|rgb\(")
+    pattern = re.compile(r"QColor\(\"#|[\"']#[0-9a-fA-F]{3,8}\b|color:#|setStyleSheet\(|rgb\(")
     found = []
     for path in root.rglob("*.py"):
         if path.name in ("theme.py", "look.py"):
