@@ -58,16 +58,17 @@ def run_gui(project: str | None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from desktop.services.errors import ServiceError
+    from desktop.ui import theme
     from desktop.ui.look import apply_style, icon
     from desktop.ui.workbench.main_window import APP, ORG, MainWindow, app_settings
 
     QCoreApplication.setOrganizationName(ORG)
     QCoreApplication.setApplicationName(APP)
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    apply_style(app)
-    app.setWindowIcon(icon("tessera"))
     settings = app_settings()
     first_run = not settings.contains("last_project")
+    apply_style(app, settings.value(theme.SETTING, theme.SYSTEM, str))
+    app.setWindowIcon(icon("tessera"))
     try:
         opened = choose_project(project, settings)
     except ServiceError as exc:

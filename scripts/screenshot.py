@@ -1,10 +1,12 @@
 """Render the workbench offscreen to docs/screenshot.png: the sample project, an article
 open with several codings (overlapping ones, two coders), the codebook and the panel.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshot.py [OUT.png [WIDTHxHEIGHT]]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshot.py [OUT.png [THEME [WxH]]]
 
-With no argument it writes docs/screenshot.png (1600x900) and the two small-screen views
-docs/window-1366x768.png and docs/window-1024x700.png.
+THEME is light (the default) or dark; WxH the window's size (1600x900 by default). With no
+argument it writes docs/screenshot.png (1600x900), the small-screen views
+docs/window-1366x768.png and docs/window-1024x700.png, and both themes at 1024x700 and
+1600x1000 (docs/light-*.png, docs/dark-*.png).
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ CODINGS = [
 ]
 
 
-def main(out: Path, size: tuple[int, int] = (1600, 900)) -> Path:
+def main(out: Path, mode: str = "light", size: tuple[int, int] = (1600, 900)) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix="tessera-shot-"))
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp / "settings"))
@@ -50,7 +52,7 @@ def main(out: Path, size: tuple[int, int] = (1600, 900)) -> Path:
     from desktop.ui.look import apply_style
     from desktop.ui.workbench.main_window import MainWindow, project_key
 
-    apply_style(app)
+    apply_style(app, mode)
     project = create_sample_project(tmp)
     doc = documents.find_document(project, "deraa-talks-fail.txt")
     text = documents.get_text(project, doc.id)
@@ -89,9 +91,14 @@ def main(out: Path, size: tuple[int, int] = (1600, 900)) -> Path:
 
 if __name__ == "__main__":
     if len(sys.argv) > 1:
-        w, _, h = (sys.argv[2] if len(sys.argv) > 2 else "1600x900").partition("x")
-        print(main(Path(sys.argv[1]), (int(w), int(h))))
+        mode = sys.argv[2] if len(sys.argv) > 2 else "light"
+        size = tuple(int(n) for n in sys.argv[3].split("x")) if len(sys.argv) > 3 else (1600, 900)
+        print(main(Path(sys.argv[1]), mode, size))
     else:
-        print(main(ROOT / "docs" / "screenshot.png"))
+        docs = ROOT / "docs"
+        print(main(docs / "screenshot.png"))
         for w, h in ((1366, 768), (1024, 700)):
-            print(main(ROOT / "docs" / f"window-{w}x{h}.png", (w, h)))
+            print(main(docs / f"window-{w}x{h}.png", "light", (w, h)))
+        for mode in ("light", "dark"):
+            for w, h in ((1024, 700), (1600, 1000)):
+                print(main(docs / f"{mode}-{w}x{h}.png", mode, (w, h)))

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.ui import a11y
 from desktop.ui.workers import Task
 
 if TYPE_CHECKING:
@@ -70,10 +71,12 @@ def run_long(
 
     def on_done(result) -> None:
         close()
+        a11y.announce(w, f"{title}: finished")  # said first, then what ``done`` shows
         done(result)
 
     def on_failed(error: str) -> None:
         close()
+        a11y.announce(w, f"{title}: {'cancelled' if task.is_cancelled else 'failed'}")
         reason = error.split(": ", 1)[-1] if ": " in error else error
         if failed is not None:
             failed(reason, task.is_cancelled)

@@ -1,5 +1,6 @@
-"""The look in one place: style, fonts, colour swatches and icons (drawn, so they stay
-crisp at any device pixel ratio)."""
+"""The look in one place: style, theme, fonts, colour swatches and icons (drawn, so they
+stay crisp at any device pixel ratio). The window keeps the system font and its size;
+the reading pane's serif is sized from it, plus the reader's zoom."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QIcon, 
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
 from desktop.services.project.project import resources_dir
+from desktop.ui import theme
 
 SERIF_FAMILIES = (
     "Source Serif 4",
@@ -19,21 +21,36 @@ SERIF_FAMILIES = (
     "DejaVu Serif",
     "Liberation Serif",
 )
-SANS_FAMILIES = ("Inter", "Segoe UI", "Noto Sans", "Cantarell", "DejaVu Sans", "Liberation Sans")
 
 
-def apply_style(app: QApplication) -> None:
+READING_SCALE = 1.2  # the reading serif against the interface font
+MIN_POINTS, MAX_POINTS = 6.0, 72.0
+
+
+def apply_style(app: QApplication, mode: str = theme.SYSTEM) -> None:
+    """Fusion, the theme ``mode`` (light, dark or system) and the system font as it is."""
     styles = QStyleFactory.keys()
     if "Fusion" in styles:
         app.setStyle("Fusion")
-    sans = first_family(SANS_FAMILIES)
-    if sans:
-        font = QFont(sans)
-        font.setPointSizeF(9.5)
-        app.setFont(font)
+    apply_theme(app, mode)
+    theme.follow_system()
+
+
+def apply_theme(app: QApplication, mode: str) -> theme.Theme:
+    """Switch every window, dialog and pop-up to the theme ``mode``; later switches (the
+    system's colour scheme changing) restyle the application too."""
+    if not getattr(app, "_tessera_restyles", False):
+        app._tessera_restyles = True  # type: ignore[attr-defined]
+        theme.changes().changed.connect(lambda _t: _restyle(app))
+    return theme.set_mode(mode)
+
+
+def _restyle(app: QApplication) -> None:
+    t = theme.current()
+    app.setPalette(theme.palette(t))
     qss = resources_dir() / "style.qss"
     if qss.is_file():
-        app.setStyleSheet(qss.read_text("utf-8"))
+        app.setStyleSheet(theme.stylesheet(qss.read_text("utf-8"), t))
 
 
 def first_family(candidates: tuple[str, ...]) -> str | None:
@@ -41,12 +58,19 @@ def first_family(candidates: tuple[str, ...]) -> str | None:
     return next((f for f in candidates if f in available), None)
 
 
-def reading_font() -> QFont:
+def reading_points() -> float:
+    """The reading pane's size before zoom: the interface font's, a little larger."""
+    base = QApplication.font().pointSizeF()
+    return round((base if base > 0 else 9.5) * READING_SCALE * 2) / 2
+
+
+def reading_font(zoom: float = 0.0) -> QFont:
+    """The serif of the reading pane, ``zoom`` points larger (or smaller) than usual."""
     family = first_family(SERIF_FAMILIES)
     font = QFont(family) if family else QFont()
     if not family:
         font.setStyleHint(QFont.StyleHint.Serif)
-    font.setPointSizeF(11.5)
+    font.setPointSizeF(min(MAX_POINTS, max(MIN_POINTS, reading_points() + zoom)))
     return font
 
 

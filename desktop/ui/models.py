@@ -18,6 +18,7 @@ from desktop.services.codebook.codebook import CodeInfo
 from desktop.services.coding.codings import CodingInfo
 from desktop.services.documents.documents import DocumentInfo
 from desktop.services.teams.coders import CoderInfo
+from desktop.ui import theme
 from desktop.ui.look import swatch
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -264,7 +265,7 @@ class CodebookModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and col >= 1:
             return _RIGHT
         if role == Qt.ItemDataRole.ForegroundRole and col == 2:
-            return QColor("#8a8f98")
+            return theme.current().colour("muted")
         return None
 
 

@@ -114,12 +114,6 @@ class FieldValuesPopup(QFrame):
         super().__init__(parent)
         self.setObjectName("fieldPopup")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setStyleSheet(
-            "QFrame#fieldPopup { background: #ffffff; border: 1px solid #c9ced6;"
-            " border-radius: 8px; }"
-            " QLabel#fieldPopupTitle { font-weight: 600; color: #1f2328; }"
-            " QLabel#fieldPopupError { color: #b42318; }"
-        )
         self.coding_id: int | None = None
         self.form: FieldValuesForm | None = None
         self._done = True

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from desktop.services.codebook.codebook import CodeInfo, ExampleInfo
 from desktop.services.codebook.fields import FieldInfo
+from desktop.ui import theme
 from desktop.ui.look import swatch
 from desktop.ui.models import one_line
 
@@ -107,13 +108,6 @@ class CodeInspector(QScrollArea):
         self.code_id: int | None = None
         body = QWidget()
         body.setObjectName("inspectorBody")
-        self.setStyleSheet(
-            "QScrollArea#codeInspector, QWidget#inspectorBody { background: #f6f7f9; }"
-            " QLabel#fieldLabel { color: #4b5563; padding-top: 4px; }"
-            " QPlainTextEdit { background: #ffffff; border: 1px solid #d5d9de;"
-            " border-radius: 6px; padding: 2px 4px; }"
-            " QPlainTextEdit:focus { border: 1px solid #3b6fd8; }"
-        )
         lay = QVBoxLayout(body)
         lay.setContentsMargins(10, 8, 10, 8)
         lay.setSpacing(4)
@@ -203,7 +197,7 @@ class CodeInspector(QScrollArea):
             self.fields.setText("")
             return
         self.swatch.setIcon(QIcon(swatch(code.color)))
-        self.path.setText(f"<b>{_esc(code.path)}</b> <span style='color:#6b7280'>· "
+        self.path.setText(f"<b>{_esc(code.path)}</b> <span style='color:{theme.current().muted}'>· "
                           f"{code.codings} coding{'s' if code.codings != 1 else ''}</span>")  # fmt: skip
         for key, box in self.boxes.items():
             box.load(getattr(code, key), force=not same)

@@ -19,6 +19,7 @@ from PySide6.QtGui import QDragMoveEvent, QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QTreeView
 
 from desktop.services.codebook.codebook import CodeInfo
+from desktop.ui import theme
 from desktop.ui.models import ID_ROLE, CodebookModel, one_line
 
 MIME = "application/x-tessera-code-id"
@@ -43,7 +44,7 @@ def code_tooltip(c: CodeInfo, key: int | None = None) -> str:
         more = f" (+{len(c.examples) - 1} more)" if len(c.examples) > 1 else ""
         parts.append(f"<i>e.g. “{_esc(one_line(c.examples[0], 160))}”</i>{more}")
     if key:
-        parts.append(f"<span style='color:#6b7280'>Select text and press {key} to apply</span>")
+        parts.append(f"<span style='color:{theme.current().muted}'>Select text and press {key} to apply</span>")
     return "<table width=360><tr><td>" + "<br>".join(parts) + "</td></tr></table>"
 
 

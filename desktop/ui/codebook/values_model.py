@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor
 
 from desktop.services.codebook.fields import FieldInfo
 from desktop.services.coding.codings import CodingInfo
+from desktop.ui import theme
 from desktop.ui.models import ID_ROLE, SORT_ROLE, CodingsModel
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -94,5 +94,5 @@ class CodingsValuesModel(CodingsModel):
         if role == Qt.ItemDataRole.ForegroundRole and missing(
             self.fields_of(c), self._values.get(c.id, {})
         ):
-            return QColor("#b45309")
+            return theme.current().colour("danger")
         return None

@@ -36,6 +36,7 @@ from desktop.services.documents import documents
 from desktop.services.review.agreement import project_agreement
 from desktop.services.review.review import CONSENSUS
 from desktop.services.teams import coders, teams
+from desktop.ui import theme
 from desktop.ui.dialogs import fit_window
 from desktop.ui.look import swatch
 from desktop.ui.review.models import ReportModel
@@ -143,7 +144,7 @@ class AgreementDialog(QDialog):
                 ("Mutually exclusive", "two or more: alpha over the set", self.exclusive_list),
             )
         ):
-            label = QLabel(f"<b>{title}</b> <span style='color:#777'>({hint})</span>")
+            label = QLabel(f"<b>{title}</b> <span style='color:{theme.current().muted}'>({hint})</span>")
             label.setWordWrap(True)
             label.setToolTip(widget.toolTip())
             choices.addWidget(label, 0, col)
@@ -199,7 +200,7 @@ class AgreementDialog(QDialog):
         lay.addWidget(self.summary)
         lay.addWidget(self.table, 5)
         note = QLabel(
-            "<span style='color:#666'>Bold rows pool all documents. Units: units the row rests "
+            f"<span style='color:{theme.current().muted}'>Bold rows pool all documents. Units: units the row rests "
             "on; coded by any: units at least one coder coded (with character units most units "
             "are coded by nobody, and % agreement counts them as agreements). A mutually "
             "exclusive set is one variable whose value is the code given (hover its name). "
@@ -301,11 +302,11 @@ class AgreementDialog(QDialog):
             return None
         settings = self.choices()
         if len(settings["coders"]) < 2:
-            self.status.setText("<span style='color:#b5432f'>Tick at least two coders.</span>")
+            self.status.setText(f"<span style='color:{theme.current().danger}'>Tick at least two coders.</span>")
             return None
         if len(settings.get("exclusive", ())) == 1:
             self.status.setText(
-                "<span style='color:#b5432f'>Tick two or more mutually exclusive codes, "
+                f"<span style='color:{theme.current().danger}'>Tick two or more mutually exclusive codes, "
                 "or none.</span>"
             )
             return None
@@ -370,7 +371,7 @@ class AgreementDialog(QDialog):
         self.task = None
         self.last_error = "" if cancelled else error
         self.status.setText(
-            "Cancelled." if cancelled else f"<span style='color:#b5432f'>{_esc(error)}</span>"
+            "Cancelled." if cancelled else f"<span style='color:{theme.current().danger}'>{_esc(error)}</span>"
         )
         self._sync()
 
@@ -404,7 +405,7 @@ class AgreementDialog(QDialog):
             write_report(path, text)
         except OSError as exc:
             self.status.setText(
-                f"<span style='color:#b5432f'>{_esc(str(path))}: could not be saved "
+                f"<span style='color:{theme.current().danger}'>{_esc(str(path))}: could not be saved "
                 f"({_esc(exc.strerror or str(exc))})</span>"
             )
             return None

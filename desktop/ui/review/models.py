@@ -5,10 +5,11 @@ the rows of an agreement report."""
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QFont
 
 from desktop.core.agreement import MEASURES, Report, format_value
 from desktop.services.review.review import ConsensusAgreement, Disagreement
+from desktop.ui import theme
 from desktop.ui.look import swatch
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -110,12 +111,12 @@ class DisagreementModel(QAbstractTableModel):
                 return d.version(self._coders[col - 3][0]).describe(200)
             return f"{d.code}: “{short(d.quote, 300)}”\n{d.summary()}"
         if role == Qt.ItemDataRole.DecorationRole and col == 1:
-            return swatch(self._colors.get(d.code_id, "#999999"))
+            return swatch(self._colors.get(d.code_id, theme.current().missing_code))
         if role == Qt.ItemDataRole.ForegroundRole:
             if 3 <= col < 3 + n and not d.version(self._coders[col - 3][0]).coded:
-                return QColor("#8a8a8a")
+                return theme.current().colour("muted")
             if col == 3 + n and not d.resolved:
-                return QColor("#b5432f")
+                return theme.current().colour("danger")
         if role == Qt.ItemDataRole.FontRole and col == 3 + n and not d.resolved:
             font = QFont()
             font.setItalic(True)
@@ -181,7 +182,7 @@ class ConsensusModel(QAbstractTableModel):
             m = CONSENSUS_MEASURES[col - 1]
             return format_value(m, r.value(m))
         if role == Qt.ItemDataRole.DecorationRole and col == 0:
-            return swatch(self._colors.get(r.coder_id, "#777777"), round_=True)
+            return swatch(self._colors.get(r.coder_id, theme.current().missing_coder), round_=True)
         if role == Qt.ItemDataRole.TextAlignmentRole and col > 0:
             return _RIGHT
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -199,7 +200,7 @@ class ConsensusModel(QAbstractTableModel):
             and col > 0
             and r.value(CONSENSUS_MEASURES[col - 1]) is None
         ):
-            return QColor("#8a8a8a")
+            return theme.current().colour("muted")
         return None
 
 
@@ -264,7 +265,7 @@ class ReportModel(QAbstractTableModel):
             return font
         if role == Qt.ItemDataRole.ForegroundRole:
             if col >= 4 and r.value(MEASURES[col - 4]) is None:
-                return QColor("#8a8a8a")
+                return theme.current().colour("muted")
             if col == 1 and r.document is None:
-                return QColor("#555555")
+                return theme.current().colour("muted")
         return None

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from desktop.services.codebook.codebook import CodeInfo
 from desktop.services.review.review import Disagreement
 from desktop.services.teams.coders import CoderInfo
+from desktop.ui import theme
 from desktop.ui.look import swatch
 from desktop.ui.review.models import ConsensusModel, DisagreementModel, short, status_of
 
@@ -44,14 +45,14 @@ def detail_html(d: Disagreement, coders: list[CoderInfo], code: CodeInfo | None)
     names = {c.id: c.name for c in coders}
     colors = {c.id: c.color for c in coders}
     lines = [
-        f"<b><span style='color:{code.color if code else '#999'}'>■</span> {esc(d.code)}</b>"
-        f" <span style='color:#777'>· characters {d.start}–{d.end}</span>",
+        f"<b><span style='color:{code.color if code else theme.current().missing_code}'>■</span> {esc(d.code)}</b>"
+        f" <span style='color:{theme.current().muted}'>· characters {d.start}–{d.end}</span>",
         f"<i>“{esc(short(d.quote, 220))}”</i>",
     ]
     for v in d.versions:
-        lines.append(f"<span style='color:{colors.get(v.coder_id, '#777')}'>●</span> "
+        lines.append(f"<span style='color:{colors.get(v.coder_id, theme.current().missing_coder)}'>●</span> "
                      f"<b>{esc(v.coder)}</b>: {esc(v.describe(90))}")  # fmt: skip
-    colour = "#b5432f" if not d.resolved else "#2e7d32"
+    colour = theme.current().danger if not d.resolved else theme.current().ok
     lines.append(f"Consensus: <b style='color:{colour}'>{esc(status_of(d, names))}</b>")
     return "<br>".join(lines)
 

@@ -11,11 +11,11 @@ from PySide6.QtCore import QPoint, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QResizeEvent
 from PySide6.QtWidgets import QApplication, QPlainTextEdit, QWidget
 
+from desktop.ui import theme
 from desktop.ui.workbench.spans import Span
 from desktop.ui.workbench.viewer import DocumentViewer, block_span_rects
 
 COLUMN_W, COLUMN_STRIPE = 13, 7
-REGION_COLOR = QColor("#d1584b")
 
 
 class CoderLanes:
@@ -184,7 +184,7 @@ class ReviewViewer(DocumentViewer):
         for i, rects in region_rects:
             if i == self.current_region:
                 p.setRenderHint(QPainter.RenderHint.Antialiasing)
-                p.setPen(QPen(REGION_COLOR.darker(115), 1.6))
+                p.setPen(QPen(theme.current().colour("region").darker(115), 1.6))
                 p.setBrush(Qt.BrushStyle.NoBrush)
                 for r in rects:
                     p.drawRoundedRect(r.adjusted(-2, -1, 2, 1), 3, 3)
@@ -197,7 +197,7 @@ class ReviewViewer(DocumentViewer):
         p = QPainter(w)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         n = max(self.index.lanes, 1)
-        track = QColor("#000000")
+        track = theme.current().colour("ink")
         track.setAlpha(14)
         for lane in range(n):
             p.fillRect(QRectF(self._stripe_x(lane), 0, COLUMN_STRIPE, w.height()), track)
@@ -211,7 +211,8 @@ class ReviewViewer(DocumentViewer):
                 top = min(r.top() for r in rects)
                 bottom = max(r.bottom() for r in rects)
                 width = 3.5 if i == self.current_region else 2
-                p.setBrush(REGION_COLOR if i == self.current_region else REGION_COLOR.lighter(130))
+                region = theme.current().colour("region")
+                p.setBrush(region if i == self.current_region else region.lighter(130))
                 p.drawRoundedRect(QRectF(x, top + 1, width, max(bottom - top - 2, 4)), 1, 1)
         font = self.font()
         font.setPointSizeF(max(7.5, font.pointSizeF() * 0.7))
@@ -219,8 +220,8 @@ class ReviewViewer(DocumentViewer):
         p.setFont(font)
         for lane, (name, colour) in enumerate(self.lane_names[:n]):
             cx = self._stripe_x(lane) + COLUMN_STRIPE / 2
-            p.setBrush(QColor("#ffffff"))
-            p.setPen(QColor(colour))
+            p.setBrush(theme.current().colour("base"))
+            p.setPen(theme.readable(colour))
             p.drawRoundedRect(QRectF(cx - 6, 3, 12, 14), 3, 3)
             p.drawText(QRectF(cx - 6, 3, 12, 14), Qt.AlignmentFlag.AlignCenter, name[:1].upper())
         font.setBold(False)

@@ -31,6 +31,7 @@ from desktop.services.review import review
 from desktop.services.review.review import CONSENSUS, Disagreement
 from desktop.services.teams import coders, teams
 from desktop.services.teams.coders import CoderInfo
+from desktop.ui import a11y, theme
 from desktop.ui.dialogs import fit_window
 from desktop.ui.review import commands
 from desktop.ui.review.bar import ChoicesBar
@@ -194,6 +195,17 @@ class ReviewWindow(QMainWindow):
         key("Ctrl+Y", self.ctx.undo_stack.redo)
         for n in range(1, 10):
             key(str(n), lambda n=n: self.accept_column(n - 1))
+        # Esc closes, Shift+F10 opens the context menu, Tab leaves the tables; names for
+        # what a screen reader would otherwise announce without one
+        a11y.close_on_escape(self)
+        a11y.context_menu_key(self)
+        a11y.tab_leaves_all(self)
+        for widget, name in (
+            (self.document_box, "Document"), (self.code_box, "Code"), (self.unit_box, "Unit"),
+            (self.viewer, "Text with the coders' codings"), (self.table, "Disagreements"),
+            (self.panel.consensus_table, "Agreement with the consensus"),
+        ):  # fmt: skip
+            a11y.name(widget, name)
 
     # -- choices ---------------------------------------------------------------------------
     def _load_choices(self, document_id: int | None, coder_ids: list[int] | None) -> None:
@@ -353,8 +365,8 @@ class ReviewWindow(QMainWindow):
                     c.id,
                     c.code_id,
                     c.coder_id,
-                    code.color if code else "#999999",
-                    colors.get(c.coder_id, "#777777"),
+                    code.color if code else theme.current().missing_code,
+                    colors.get(c.coder_id, theme.current().missing_coder),
                     lanes[c.coder_id],
                 )  # fmt: skip
             )
@@ -363,7 +375,7 @@ class ReviewWindow(QMainWindow):
                 to_qt(d.start),
                 to_qt(d.end),
                 tuple((to_qt(a), to_qt(b)) for a, b in d.differing),
-                self.codes[d.code_id].color if d.code_id in self.codes else "#d1584b",
+                self.codes[d.code_id].color if d.code_id in self.codes else theme.current().region,
             )  # fmt: skip
             for d in self.items
         ]
@@ -373,7 +385,7 @@ class ReviewWindow(QMainWindow):
             "  ".join(
                 f"<span style='color:{colour}'>▌</span>{_esc(name)}" for name, colour in lane_names
             )
-            + "  <span style='color:#d1584b'>▌</span>disagreement"
+            + f"  <span style='color:{theme.current().region}'>▌</span>disagreement"
         )
 
     def _refresh_agreement(self, chosen: list[tuple[int, str, str]]) -> None:
@@ -397,7 +409,7 @@ class ReviewWindow(QMainWindow):
         task.channel.finished.connect(lambda rows: self._show_agreement(gen, rows, colors))
         task.channel.failed.connect(lambda error: self._show_agreement(gen, [], colors, error))
         self.agreement_busy = True
-        self.consensus_note.setText("<span style='color:#666'>Computing…</span>")
+        self.consensus_note.setText(f"<span style='color:{theme.current().muted}'>Computing…</span>")
         self.runner.start(task)
 
     def _show_agreement(self, gen: int, rows: list, colors: dict, error: str = "") -> None:
@@ -415,7 +427,7 @@ class ReviewWindow(QMainWindow):
             note = "No consensus yet: accept a version or code a selection as consensus."
         else:
             note = f"This document · {scope} · {self.unit} units · hover a row for each code."
-        self.consensus_note.setText(f"<span style='color:#666'>{_esc(note)}</span>")
+        self.consensus_note.setText(f"<span style='color:{theme.current().muted}'>{_esc(note)}</span>")
         self.agreement_done.emit()
 
     def _codings_changed(self, document_id: int) -> None:
@@ -472,7 +484,7 @@ class ReviewWindow(QMainWindow):
             f"{self.current + 1} of {len(self.items)}" if d else f"– of {len(self.items)}"
         )
         if d is None:
-            self.detail.setText("<span style='color:#777'>No disagreement selected.</span>")
+            self.detail.setText(f"<span style='color:{theme.current().muted}'>No disagreement selected.</span>")
             return
         self.detail.setText(detail_html(d, self.all_coders, self.codes.get(d.code_id)))
 
@@ -591,7 +603,7 @@ class ReviewWindow(QMainWindow):
             who = self.consensus.name
         c = getattr(self, "_codings_by_id", {}).get(span.coding_id)
         parts = [f"<b style='color:{span.color}'>■</b> <b>{_esc(code.path if code else '?')}</b>",
-                 f"<span style='color:#666'>coded by {_esc(who or '?')}</span>"]  # fmt: skip
+                 f"<span style='color:{theme.current().muted}'>coded by {_esc(who or '?')}</span>"]  # fmt: skip
         if c and c.memo:
             parts.append(f"<i>{_esc(short(c.memo, 300))}</i>")
         return "<br>".join(parts)

@@ -33,10 +33,6 @@ def blind_badge() -> QLabel:
     """The status bar's "Blind coding" badge (hidden while blind mode is off)."""
     badge = QLabel("Blind coding")
     badge.setObjectName("blindBadge")
-    badge.setStyleSheet(
-        "QLabel#blindBadge { background: #fef3c7; color: #92400e; border-radius: 4px;"
-        " padding: 0 6px; font-weight: 600; }"
-    )
     badge.hide()
     return badge
 

@@ -4,7 +4,14 @@ codebook and the document's codings on the right."""
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeySequence,
+)
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QWidget
 
 from desktop.core import wording
@@ -16,7 +23,7 @@ from desktop.services.documents import documents
 from desktop.services.project.project import Project
 from desktop.services.teams import coders
 from desktop.services.teams.coders import CoderInfo
-from desktop.ui import long_tasks
+from desktop.ui import long_tasks, theme
 from desktop.ui.codebook.controller import CodebookUI
 from desktop.ui.coding.actions import CodingActions
 from desktop.ui.dialogs import CodePicker, Prompts
@@ -24,7 +31,8 @@ from desktop.ui.documents.importing import ImportController, legacy_files
 from desktop.ui.models import one_line
 from desktop.ui.project import backups as backups_ui
 from desktop.ui.teams import actions as teams_ui
-from desktop.ui.workbench import menus
+from desktop.ui.workbench import menus, sizing
+from desktop.ui.workbench.access import WorkbenchAccess
 from desktop.ui.workbench.context import ALL, CHOSEN, MINE, Context
 from desktop.ui.workbench.findbar import FindBar
 from desktop.ui.workbench.host import Actions, project_key
@@ -74,6 +82,7 @@ class MainWindow(QMainWindow):
         self.analysis_window = None  # Analysis > Analysis window…, once opened
         self.codebook_ui = CodebookUI(self)  # inspector, drag and drop, values
         self.help_windows: dict = {}  # Help menu windows, once opened, by name
+        self.access = WorkbenchAccess(self)  # keyboard, screen readers, zoom, code keys
         self.actions: Actions = menus.build(self, self.codebook_ui)
         self.blind_badge = teams_ui.blind_badge()
         self.statusBar().addPermanentWidget(self.blind_badge)  # after the coder's name
@@ -143,19 +152,15 @@ class MainWindow(QMainWindow):
         )
         self.viewer.tooltip_for = self._tooltip
         self.viewer.unhandled_key.connect(self._key_fallback)
-        for n in range(1, 10):
-            sc = QShortcut(QKeySequence(str(n)), self)
-            sc.activated.connect(lambda n=n: self.coding.apply_quick(n))
 
     def _key_fallback(self, e) -> None:
-        """A key that reached the viewer because no window shortcut took it (the window
-        was not the active one a moment ago): do what the shortcut would have done."""
+        """A key the text did not use: a single-key coding key (they act only here, in
+        the text), or a key that reached the text because no window shortcut took it (the
+        window was not the active one a moment ago): do what the shortcut would have done."""
         seq = QKeySequence(e.keyCombination())
-        if (
-            e.modifiers() == Qt.KeyboardModifier.NoModifier
-            and Qt.Key.Key_1 <= e.key() <= Qt.Key.Key_9
-        ):
-            self.coding.apply_quick(e.key() - Qt.Key.Key_0)
+        n = self.access.code_number(e)
+        if n is not None:
+            self.coding.apply_quick(n)
             return
         for action in self.findChildren(QAction):
             if action.isEnabled() and any(
@@ -324,7 +329,8 @@ class MainWindow(QMainWindow):
             self.refresh_coders()
             coder = self.coders.get(c.coder_id)
         return Span(to_qt(c.start), to_qt(c.end), c.id, c.code_id, c.coder_id,
-                    code.color if code else "#999999", coder.color if coder else "#777777")  # fmt: skip
+                    code.color if code else theme.current().missing_code,
+                    coder.color if coder else theme.current().missing_coder)  # fmt: skip
 
     def _span_columns(self, rows: list[CodingInfo]) -> tuple[list, ...]:
         """The span index's columns for many codings at once (50,000 in a big document):
@@ -335,13 +341,14 @@ class MainWindow(QMainWindow):
             self.refresh_coders()
             coder_colour = {i: c.color for i, c in self.coders.items()}
         starts, ends = [c.start for c in rows], [c.end for c in rows]
+        missing, missing_coder = theme.current().missing_code, theme.current().missing_coder
         if not self.viewer.offsets.trivial:
             to_qt = self.viewer.offsets.to_qt
             starts, ends = [to_qt(x) for x in starts], [to_qt(x) for x in ends]
         return (
             starts, ends, [c.id for c in rows], [c.code_id for c in rows],
-            [c.coder_id for c in rows], [code_colour.get(c.code_id, "#999999") for c in rows],
-            [coder_colour.get(c.coder_id, "#777777") for c in rows],
+            [c.coder_id for c in rows], [code_colour.get(c.code_id, missing) for c in rows],
+            [coder_colour.get(c.coder_id, missing_coder) for c in rows],
         )  # fmt: skip
 
     @property
@@ -384,7 +391,8 @@ class MainWindow(QMainWindow):
         coder = self.ctx.coder
         mode = {MINE: "my codings", ALL: "all coders", CHOSEN: "chosen coders"}[self.ctx.view_mode]
         link = (
-            f"<a href='coder' style='color:#1f2328; font-weight:600'>{_esc(coder.name)}</a>"
+            f"<a href='coder' style='color:{theme.current().ink}; font-weight:600'>"
+            f"{_esc(coder.name)}</a>"
             if coder
             else ""
         )
@@ -442,13 +450,14 @@ class MainWindow(QMainWindow):
     def _tooltip(self, span: Span) -> str:
         c = self.codings_by_id.get(span.coding_id)
         code, coder = self.codes.get(span.code_id), self.coders.get(span.coder_id)
+        muted = theme.current().muted
         parts = [f"<b style='color:{span.color}'>■</b> <b>{_esc(code.path if code else '?')}</b>"]
         if coder:
-            parts.append(f"<span style='color:#666'>coded by {_esc(coder.name)}</span>")
+            parts.append(f"<span style='color:{muted}'>coded by {_esc(coder.name)}</span>")
         if c and c.memo:
             parts.append(f"<i>{_esc(one_line(c.memo, 300))}</i>")
         if code and code.description:
-            parts.append(f"<span style='color:#666'>{_esc(one_line(code.description, 300))}</span>")
+            parts.append(f"<span style='color:{muted}'>{_esc(one_line(code.description, 300))}</span>")
         return "<br>".join(parts)
 
     # -- import, drag and drop -----------------------------------------------------------
@@ -488,10 +497,18 @@ class MainWindow(QMainWindow):
     def _restore_window_state(self) -> None:
         s = self.settings
         geometry = s.value("window/geometry")
+        screen = self.screen() or QGuiApplication.primaryScreen()
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
+            # screens change (a laptop without its monitor, another scale factor)
+            areas = [s.availableGeometry() for s in QGuiApplication.screens()]
+            fitted = sizing.fit_on_screen(self.geometry(), areas)
+            if fitted != self.geometry():
+                self.setGeometry(fitted)
+        elif screen is not None:
+            self.setGeometry(sizing.first_geometry(screen.availableGeometry()))
         else:
-            self.resize(1440, 900)
+            self.resize(*sizing.PREFERRED)
         for key, part in self._layout_parts():
             state = s.value(key)
             if isinstance(state, QByteArray) and not state.isEmpty():

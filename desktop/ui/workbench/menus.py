@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QApplication, QMenu
 
-from desktop.ui import analysis, review
+from desktop.ui import analysis, review, theme
 from desktop.ui.exchange import actions as exchange_ui
-from desktop.ui.look import icon
+from desktop.ui.look import apply_theme, icon
 from desktop.ui.project import actions as project_ui
 from desktop.ui.project import backups as backups_ui
 from desktop.ui.teams import actions as teams_ui
@@ -74,7 +74,8 @@ def build(w: WorkbenchWindow, book_ui: CodebookUI) -> Actions:
     _act(e, "Find &Next", QKeySequence.StandardKey.FindNext, lambda: w.find_bar.step(True))
     _act(e, "Find &Previous", QKeySequence.StandardKey.FindPrevious, lambda: w.find_bar.step(False))
 
-    panels = _view_menu(w, mb.addMenu("&View"))
+    view_menu = mb.addMenu("&View")
+    panels = _view_menu(w, view_menu)
 
     c = mb.addMenu("&Code")
     code_as = _act(c, "&Code selection as…", "Ctrl+K", w.coding.open_picker)
@@ -123,6 +124,8 @@ def build(w: WorkbenchWindow, book_ui: CodebookUI) -> Actions:
         a.setCheckable(True)
         group.addAction(a)
         view[mode] = a
+
+    _view_access(w, view_menu)
 
     rv = mb.addMenu("&Review")
     _act(rv, "&Compare coders…", "Ctrl+Shift+R", lambda: review.open_review(w))
@@ -175,6 +178,45 @@ def _help_menu(w: WorkbenchWindow, menu: QMenu) -> dict[str, QAction]:
         "tour": _act(menu, "&Tour", None, lambda: help_ui.open_tour(w)),
         "about": _act(menu, "&About Tessera", None, lambda: help_ui.show_about(w)),
     }  # fmt: skip
+
+def _view_access(w: WorkbenchWindow, m: QMenu) -> None:
+    """Theme, the reading pane's zoom, moving between panes, the single-key coding keys."""
+    from desktop.ui.workbench.access import PANES
+
+    themes = m.addMenu("&Theme")
+    group = QActionGroup(w)
+    chosen = w.settings.value(theme.SETTING, theme.mode(), str)
+    for mode, label in ((theme.LIGHT, "&Light"), (theme.DARK, "&Dark"),
+                        (theme.SYSTEM, "Follow the &system")):  # fmt: skip
+        a = _act(themes, label, None, lambda _=False, m=mode: set_theme(w, m))
+        a.setCheckable(True)
+        a.setChecked(mode == chosen)
+        a.setObjectName(f"theme_{mode}")
+        group.addAction(a)
+    m.addSeparator()
+    zoom_in = _act(m, "Zoom &in", None, lambda: w.access.zoom_by(+1))
+    zoom_in.setShortcuts([QKeySequence("Ctrl++"), QKeySequence("Ctrl+=")])
+    _act(m, "Zoom &out", "Ctrl+-", lambda: w.access.zoom_by(-1))
+    _act(m, "&Reset zoom", "Ctrl+0", lambda: w.access.zoom_by(0))
+    m.addSeparator()
+    _act(m, "&Next pane", "F6", lambda: w.access.cycle(+1))
+    _act(m, "&Previous pane", "Shift+F6", lambda: w.access.cycle(-1))
+    go = m.addMenu("&Go to pane")
+    for key, label, shortcut in PANES:
+        _act(go, label, shortcut, lambda _=False, k=key: w.access.focus_pane(k))
+    m.addSeparator()
+    keys = _act(m, "Single-&key coding in the text", None, None)
+    keys.setCheckable(True)
+    keys.setChecked(bool(w.access.code_keys()))
+    keys.setToolTip("Keys 1–9 apply the first nine codes while the text has focus")
+    keys.toggled.connect(w.access.set_code_keys_on)
+    m.setToolTipsVisible(True)
+
+
+def set_theme(w: WorkbenchWindow, mode: str) -> None:
+    """Switch the theme of every window and remember it."""
+    apply_theme(QApplication.instance(), mode)
+    w.settings.setValue(theme.SETTING, mode)
 
 
 def _act(menu: QMenu, text: str, shortcut, slot) -> QAction:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QMenu, QPlainTextEdit, QToolTip, QWidget
 
 from desktop.core import folding
 from desktop.core.segmentation import grapheme_at, snap_to_graphemes, snap_to_words, word_at
+from desktop.ui import theme
 from desktop.ui.look import reading_font
 from desktop.ui.workbench.bidi import BidiText, LeadingAlignedLayout, has_rtl
 from desktop.ui.workbench.offsets import OffsetMap
@@ -32,8 +33,6 @@ MIN_MEASURE = 60  # characters a line the reading column keeps before side panel
 LABEL_W = 150  # px of code names beside the stripes, when there is room
 STRIPE_W, STRIPE_GAP, MAX_LANES, STRIPE_COLUMNS = 4, 3, 8, 4
 FILL_ALPHA = 64
-FIND_COLOR = QColor(255, 213, 79, 150)
-FIND_CURRENT = QColor(255, 152, 0, 200)
 
 
 class StripeMargin(QWidget):
@@ -427,17 +426,23 @@ class DocumentViewer(QPlainTextEdit):
         first, last, blocks = self._visible_range()
         visible = self.index.overlapping(first, last) if blocks else []
         geometry: list[tuple[Span, list[QRectF]]] = []
+        fills: dict[str, QColor] = {}
+        t = theme.current()
+        find, find_current = t.colour("find"), t.colour("find_current")
+        find.setAlpha(150)
+        find_current.setAlpha(200)
         p = QPainter(self.viewport())
         for span in visible:
             rects = self._rects(span.start, span.end, blocks)
             geometry.append((span, rects))
-            fill = QColor(span.color)
-            fill.setAlpha(FILL_ALPHA)
+            fill = fills.get(span.color)
+            if fill is None:  # as strong as the theme allows with the text >= 4.5:1 on it
+                fill = fills[span.color] = theme.fill(span.color)
             for r in rects:
                 p.fillRect(r, fill)
         lo, hi = bisect_left(self._find_starts, first - 1000), bisect_right(self._find_starts, last)
         for i in range(lo, hi):
-            colour = FIND_CURRENT if i == self._find_current else FIND_COLOR
+            colour = find_current if i == self._find_current else find
             for r in self._rects(self._find_starts[i], self._find_ends[i], blocks):
                 p.fillRect(r, colour)
         p.end()
@@ -508,7 +513,7 @@ class DocumentViewer(QPlainTextEdit):
                 text = fm.elidedText(
                     ", ".join(n for n in names if n), Qt.TextElideMode.ElideRight, int(left - 8)
                 )
-                p.setPen(QColor(rows[top][0].color).darker(130))
+                p.setPen(theme.readable(rows[top][0].color))  # >= 4.5:1 on the page
                 p.drawText(
                     QRectF(4, top - 1, left - 4, fm.height()), Qt.AlignmentFlag.AlignRight, text
                 )
@@ -521,7 +526,7 @@ class DocumentViewer(QPlainTextEdit):
             return
         first, last, blocks = self._visible_range()
         lo, hi = bisect_left(self._pages_qt, first), bisect_right(self._pages_qt, last)
-        p.setPen(QColor("#9aa0a8"))
+        p.setPen(theme.current().colour("muted"))
         for i in range(lo, hi):
             rects = self._rects(self._pages_qt[i], self._pages_qt[i] + 1, blocks)
             if rects:

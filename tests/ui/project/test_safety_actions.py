@@ -118,7 +118,7 @@ def test_the_gui_installs_storage_error_translation_first(monkeypatch):
 
     calls = []
     monkeypatch.setattr(storage_errors, "install", lambda: calls.append("install"))
-    monkeypatch.setattr(look, "apply_style", lambda _app: None)  # keep the tests' look
+    monkeypatch.setattr(look, "apply_style", lambda _app, *_mode: None)  # keep the tests' look
 
     def choose(arg, settings):
         calls.append("choose")

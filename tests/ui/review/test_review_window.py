@@ -16,6 +16,7 @@ from desktop.services.documents import documents
 from desktop.services.project.project import Project
 from desktop.services.review import review
 from desktop.services.teams import coders, teams
+from desktop.ui import theme
 from desktop.ui.review.window import ReviewWindow
 from desktop.ui.workbench.context import Context
 
@@ -176,7 +177,7 @@ def test_accept_undo_redo(win, qtbot, study):
     assert shown(win)[2][-1] == "Ben’s version"
     assert "2 open" in win.count_label.text()
     assert win.current == 2  # stays on the passage just decided
-    assert "Consensus: <b style='color:#2e7d32'>Ben’s version" in win.detail.text()
+    assert f"Consensus: <b style='color:{theme.current().ok}'>Ben’s version" in win.detail.text()
     assert [c.name for c in coders.list_coders(p)].count("consensus") == 1
     # the consensus layer has its own margin column now: each coder keeps theirs
     assert [n for n, _ in win.viewer.lane_names] == ["Ana", "Ben", "consensus"]
