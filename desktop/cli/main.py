@@ -43,7 +43,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "retrieve": ("analysis", "coded passages across documents (code queries)"),
     "search": ("analysis", "search the documents' text; optionally code every hit"),
     "matrix": ("analysis", "codes by document, coder or attribute; co-occurrence"),
+    "desktop-entry": (
+        "desktop_entry",
+        "add Tessera to the desktop's menu and file manager (Linux), or remove it",
+    ),
 }
+
+#: What ``tessera FILE`` opens in the window (as a file manager passes a file).
+OPENED_BY_SUFFIX = (".tessera", ".qdpx")
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -83,6 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv:
         return _open_window(None)
+    if len(argv) == 1 and argv[0] not in COMMANDS and argv[0].lower().endswith(OPENED_BY_SUFFIX):
+        return _open_window(argv[0])  # a project or a REFI-QDA file given by a file manager
     parser = build_parser(_command_in(argv))
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
