@@ -1,6 +1,11 @@
 """GUI entry: ``run_gui(project_path_or_None) -> exit status``. Builds the QApplication,
 opens the project (the one named, the last one, or on first run a sample project made
-from resources/) and shows the workbench."""
+from the shipped resources) and shows the workbench. Given a REFI-QDA ``.qdpx`` instead
+(a file manager opening one with Tessera), it asks where to save a new project and
+imports the file into it.
+
+The sample project and settings live in the platform's folders (platformdirs' user data
+folder, QSettings' user config), never inside the installed package."""
 
 from __future__ import annotations
 
@@ -50,6 +55,39 @@ def choose_project(arg: str | None, settings) -> object:
     return create_sample_project()
 
 
+def project_from_qdpx_asking(qdpx: str, parent=None):
+    """Ask where to save a new project for the REFI-QDA file ``qdpx``, create it and import
+    the file into it. Returns the open Project, or None if the user cancelled."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+
+    from desktop.services.errors import ServiceError
+    from desktop.services.exchange.qdpx_project import project_from_qdpx, suggested_project_path
+
+    if not Path(qdpx).is_file():
+        raise ServiceError(f"{qdpx}: no such file")
+    target, _ = QFileDialog.getSaveFileName(
+        parent, f"Save {Path(qdpx).name} as a new Tessera project",
+        str(suggested_project_path(qdpx)), "Tessera projects (*.tessera)",
+    )  # fmt: skip
+    if not target:
+        return None
+    if not target.lower().endswith(".tessera"):
+        target += ".tessera"
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        project, report = project_from_qdpx(qdpx, target)
+    finally:
+        QApplication.restoreOverrideCursor()
+    if report.warnings:
+        QMessageBox.information(
+            parent, "Import REFI-QDA project",
+            f"{Path(qdpx).name} was imported into {Path(target).name}, with warnings:\n\n"
+            + "\n".join(report.warnings[:20]),
+        )  # fmt: skip
+    return project
+
+
 def run_gui(project: str | None) -> int:
     from desktop.services.project import storage_errors
 
@@ -70,9 +108,18 @@ def run_gui(project: str | None) -> int:
     apply_style(app, settings.value(theme.SETTING, theme.SYSTEM, str))
     app.setWindowIcon(icon("tessera"))
     try:
-        opened = choose_project(project, settings)
+        if project and project.lower().endswith(".qdpx"):
+            opened = project_from_qdpx_asking(project)
+            if opened is None:
+                return 0  # the user cancelled: nothing made
+        else:
+            opened = choose_project(project, settings)
     except ServiceError as exc:
         print(f"tessera: {exc}", file=sys.stderr)
+        if project and project.lower().endswith(".qdpx"):  # opened from a file manager
+            from PySide6.QtWidgets import QMessageBox
+
+            QMessageBox.critical(None, "Tessera", f"{Path(project).name}: {exc}")
         return 1
     window = MainWindow(opened, settings=settings)
     window.show()

@@ -48,7 +48,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "search": ("analysis", "search the documents' text; optionally code every hit"),
     "matrix": ("analysis", "codes by document, coder or attribute; co-occurrence"),
     "words": ("analysis", "word frequencies, keyness of a code's passages, collocations"),
+    "desktop-entry": (
+        "desktop_entry",
+        "add Tessera to the desktop's menu and file manager (Linux), or remove it",
+    ),
 }
+
+#: What ``tessera FILE`` opens in the window (as a file manager passes a file).
+OPENED_BY_SUFFIX = (".tessera", ".qdpx")
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -88,6 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv:
         return _open_window(None)
+    if len(argv) == 1 and argv[0] not in COMMANDS and argv[0].lower().endswith(OPENED_BY_SUFFIX):
+        return _open_window(argv[0])  # a project or a REFI-QDA file given by a file manager
     parser = build_parser(_command_in(argv))
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

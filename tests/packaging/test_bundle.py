@@ -1,0 +1,69 @@
+"""The bundled build (PyInstaller, one folder) runs with no Python at all: no venv, nothing
+on PATH. It is built once for the session (a minute or two) into a temporary folder,
+exactly as `./run bundle` builds dist/tessera/."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from tests.packaging.helpers import run, user_env, user_flow
+
+REPO = Path(__file__).resolve().parents[2]
+VERSION = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
+
+pytestmark = pytest.mark.slow
+
+
+def build_bundle(dist: Path, work: Path) -> tuple[Path, float]:
+    """Build the bundle as ./run bundle does; (its program, seconds the build took)."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
+         "--distpath", str(dist), "--workpath", str(work), str(REPO / "packaging" / "tessera.spec")],
+        capture_output=True, text=True, cwd=REPO, timeout=1500,
+        env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-5000:]
+    return dist / "tessera" / "tessera", time.perf_counter() - started
+
+
+@pytest.fixture(scope="session")
+def bundle(tmp_path_factory) -> Path:
+    if importlib.util.find_spec("PyInstaller") is None:
+        message = "PyInstaller is missing (pip install -e '.[dev]', ./run does it)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    tmp = tmp_path_factory.mktemp("bundle")
+    program, seconds = build_bundle(tmp / "dist", tmp / "work")
+    print(f"\nbundle built in {seconds:.0f} s")
+    return program
+
+
+def _no_python(tmp_path: Path) -> dict[str, str]:
+    empty_bin = tmp_path / "bin"
+    empty_bin.mkdir()
+    return user_env(tmp_path / "user", path=str(empty_bin))
+
+
+def test_the_bundle_runs_with_no_python_on_path(bundle, tmp_path, shared_dir):
+    env = _no_python(tmp_path)
+    out = run([str(bundle), "--version"], env, tmp_path).stdout
+    assert out.strip() == f"tessera {VERSION}"
+    templates = sorted(p.stem for p in (REPO / "resources" / "templates").glob("*.json"))
+    user_flow([str(bundle)], env, tmp_path / "elsewhere", shared_dir, templates)
+    assert not list(bundle.parent.rglob("*.tessera")), "a project was written into the bundle"
+
+
+def test_the_bundle_leaves_out_the_qt_modules_tessera_does_not_use(bundle):
+    names = {p.name for p in bundle.parent.rglob("*")}
+    for unused in ("QtWebEngineCore", "Qt3DCore", "QtMultimedia", "QtQml", "QtQuick"):
+        assert not [n for n in names if unused in n], unused
