@@ -18,12 +18,12 @@ import json
 import sys
 from pathlib import Path
 
-from desktop.cli.common import CliError, err, open_project
+from desktop.cli.common import CliError, err, open_project, project_arg
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("retrieve", help="coded passages across documents (code queries)")
-    p.add_argument("project", type=Path)
+    p.add_argument("project", type=project_arg)
     p.add_argument("--code", required=True, metavar="PATH", help="code A, by its path")
     p.add_argument("--subcodes", action="store_true", help="include the codes' sub-codes")
     ops = p.add_mutually_exclusive_group()
@@ -46,7 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_retrieve)
 
     p = sub.add_parser("search", help="search the documents' text; optionally code every hit")
-    p.add_argument("project", type=Path)
+    p.add_argument("project", type=project_arg)
     p.add_argument("query", help='words, "phrases", prefix*, AND/OR/NOT, ( ); or a regex with --regex')
     p.add_argument("--regex", action="store_true", help="QUERY is a regular expression (reads every text)")
     p.add_argument("--documents", nargs="+", default=[], metavar="NAME", help="search only these documents")
@@ -61,7 +61,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("matrix", help="codes by document, coder or attribute; co-occurrence")
-    p.add_argument("project", type=Path)
+    p.add_argument("project", type=project_arg)
     p.add_argument("--codes", nargs="+", required=True, metavar="PATH")
     p.add_argument("--subcodes", action="store_true", help="count each code's sub-codes in its row")
     p.add_argument("--by", default="document", metavar="document|coder|set|ATTRIBUTE")
