@@ -237,6 +237,52 @@ def advance_sequences(conn, *tables: str) -> None:
         )
 
 
+class QmarkConnection:
+    """The DB-API connection under a session, taking SQLite's SQL (``?`` placeholders
+    and a few SQLite functions) on either backend, for the services that run
+    hand-written SQL for speed. On SQLite it is the sqlite3 connection itself; on
+    PostgreSQL each statement is translated: ``?`` to ``%s``, ``instr`` to ``strpos``,
+    ``json_extract(x, '$."key"')`` to ``x ->> 'key'``, ``NOT INDEXED`` dropped
+    (``json_each`` exists on both)."""
+
+    _STRING_OR_MARK = re.compile(r"'(?:[^']|'')*'|\?|%")
+    _JSON_EXTRACT = re.compile(r"""json_extract\(([\w.]+), '\$\."((?:[^"']|""|'')*)"'\)""")
+
+    def __init__(self, conn) -> None:
+        self._conn = conn
+
+    @classmethod
+    def translate(cls, sql: str) -> str:
+        sql = cls._JSON_EXTRACT.sub(
+            lambda m: f"({m.group(1)} ->> '{m.group(2).replace(chr(34) * 2, chr(34))}')", sql
+        )
+        sql = re.sub(r"\binstr\(", "strpos(", sql).replace(" NOT INDEXED", "")
+
+        def mark(m: re.Match[str]) -> str:
+            token = m.group(0)
+            if token == "?":
+                return "%s"
+            return token.replace("%", "%%")
+
+        return cls._STRING_OR_MARK.sub(mark, sql)
+
+    def execute(self, sql: str, params=()):
+        return self._conn.execute(self.translate(sql), tuple(params))
+
+    def executemany(self, sql: str, rows):
+        cur = self._conn.cursor()
+        cur.executemany(self.translate(sql), [tuple(r) for r in rows])
+        return cur
+
+
+def qmark_connection(session_or_connection):
+    """The DB-API connection of a Session (or SQLAlchemy Connection) for SQLite-style
+    SQL: sqlite3's own on a file, a ``QmarkConnection`` on a server."""
+    conn = session_or_connection.connection()
+    driver = conn.connection.driver_connection
+    return QmarkConnection(driver) if conn.dialect.name == "postgresql" else driver
+
+
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 

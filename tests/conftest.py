@@ -50,3 +50,31 @@ def pg_url(pg_server_url: str):
     yield make_url(pg_server_url).set(database=name).render_as_string(hide_password=False)
     with psycopg.connect(pg_server_url, autocommit=True) as admin:
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+# The project fixtures can run on either backend: `--backend postgresql` (or both, by
+# giving the option twice) runs each test that takes ``project_target`` on a fresh
+# server database as well; the default is the file alone.
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--backend", action="append", choices=BACKENDS, default=None,
+        help="run project fixtures on this backend (repeat for both; default: sqlite; "
+             "postgresql needs TESSERA_TEST_PG)",
+    )  # fmt: skip
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        chosen = metafunc.config.getoption("backend") or ["sqlite"]
+        metafunc.parametrize("backend", list(dict.fromkeys(chosen)))
+
+
+@pytest.fixture
+def project_target(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str | Path:
+    """Where a test's project is made: a file in tmp_path, or a fresh server database."""
+    if backend == "postgresql":
+        return request.getfixturevalue("pg_url")
+    return tmp_path / "p.tessera"

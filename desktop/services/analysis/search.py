@@ -16,6 +16,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from db.engine import qmark_connection
 from desktop.core.analysis import kwic
 from desktop.core.analysis.search_query import QueryError, compile_regex, parse
 from desktop.core.analysis.segments import SpanIndex, segments
@@ -53,7 +54,7 @@ class SearchResult:
         for i in range(0, len(ids), _BATCH):
             chunk = ids[i : i + _BATCH]
             with project.session() as s:
-                conn = s.connection().connection.driver_connection
+                conn = qmark_connection(s)
                 q = f"SELECT id, text FROM document WHERE id IN ({','.join('?' * len(chunk))})"
                 texts = dict(conn.execute(q, chunk).fetchall())
             for did in chunk:
@@ -99,9 +100,16 @@ def search(
         raise ServiceError(str(exc)) from exc
     only = sel.document_ids(project, documents) if documents else None
     with project.session() as s:
-        conn = s.connection().connection.driver_connection
+        conn = qmark_connection(s)
         if fts is None:
             rows = conn.execute("SELECT id, name FROM document ORDER BY name, id").fetchall()
+        elif s.bind.dialect.name == "postgresql":
+            # a server project: PostgreSQL's text search over the same index expression
+            rows = conn.execute(
+                "SELECT id, name FROM document WHERE to_tsvector('simple', text) @@ "
+                "to_tsquery('simple', ?) ORDER BY name, id",
+                (fts_to_tsquery(fts),),
+            ).fetchall()
         else:
             try:
                 rows = conn.execute(
@@ -115,6 +123,27 @@ def search(
         keep = set(only)
         rows = [r for r in rows if r[0] in keep]
     return SearchResult(query, pattern, tuple((int(i), n) for i, n in rows), width)
+
+
+_FTS_TOKEN = re.compile(r'"([^"]*)"(\*?)|\(|\)|AND|OR|NOT')
+
+
+def fts_to_tsquery(fts: str) -> str:
+    """The FTS5 MATCH expression the query parser makes, as a PostgreSQL tsquery:
+    a phrase's words joined by <-> (followed by), a prefix by :*, AND/OR by & and |,
+    ``a NOT b`` (FTS5's binary NOT) by ``a & !b``. The precedence agrees: FTS5 binds
+    NOT tighter than AND tighter than OR, as tsquery binds ! tighter than & than |."""
+    out: list[str] = []
+    for m in _FTS_TOKEN.finditer(fts):
+        token = m.group(0)
+        if m.group(1) is not None:
+            words = ["'" + w.replace("'", "''").replace("\\", "\\\\") + "'" for w in m.group(1).split()]
+            if m.group(2):
+                words[-1] += ":*"
+            out.append("(" + " <-> ".join(words) + ")")
+        else:
+            out.append({"AND": "&", "OR": "|", "NOT": "& !"}.get(token, token))
+    return " ".join(out)
 
 
 # -- code all hits ------------------------------------------------------------------------
@@ -151,7 +180,7 @@ def plan_code_all(
         raise ServiceError(f"--extend takes word, sentence or paragraph, not {extend!r}")
     code = sel.select_codes(project, code_path)
     with project.session() as s:
-        conn = s.connection().connection.driver_connection
+        conn = qmark_connection(s)
         if conn.execute("SELECT 1 FROM coder WHERE id = ?", (coder_id,)).fetchone() is None:
             raise NotFound(f"no coder with id {coder_id}")
     passages: list[tuple[int, int, int]] = []
@@ -163,7 +192,7 @@ def plan_code_all(
             index.clear()  # one document at a time: hits come document by document
             texts.clear()
             with project.session() as s:
-                conn = s.connection().connection.driver_connection
+                conn = qmark_connection(s)
                 text = conn.execute("SELECT text FROM document WHERE id = ?", (h.document_id,)).fetchone()[0]
             texts[h.document_id] = text
             index[h.document_id] = SpanIndex(segments(text, extend))
@@ -180,7 +209,7 @@ def _already_coded(project, passages, code_id: int, coder_id: int) -> list[tuple
     docs = sorted({d for d, _, _ in passages})
     existing: dict[int, list[tuple[int, int]]] = {}
     with project.session() as s:
-        conn = s.connection().connection.driver_connection
+        conn = qmark_connection(s)
         for i in range(0, len(docs), 900):
             chunk = docs[i : i + 900]
             for did, a, b in conn.execute(

@@ -25,8 +25,8 @@ def span(part: str) -> tuple[int, int]:
 
 
 @pytest.fixture
-def proj(tmp_path):
-    p = Project.create(tmp_path / "p.tessera", template="conflict-news")
+def proj(project_target):
+    p = Project.create(project_target, template="conflict-news")
     p.actor = "importer"
     documents.add_document(p, name="deraa.txt", text=TEXT, kind="txt")
     coders.add_coder(p, "ana")
