@@ -15,10 +15,11 @@ from datetime import datetime
 from operator import itemgetter
 from pathlib import Path
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from db import models as m
+from db.engine import advance_sequences
 from desktop.core import csvio
 from desktop.core.codepath import CodePathError, join_path, split_path
 from desktop.core.fields import FieldValueError, canonical_value
@@ -465,6 +466,9 @@ class CodingsCsv:
                 # the largest id and the insert: ids are given, not read back row by row
                 # (SQLite cannot return the ids of an executemany in order).
                 s.flush()
+                if s.bind.dialect.name == "postgresql":
+                    # a server has no file-wide write lock: this table's is taken instead
+                    s.execute(text("LOCK TABLE coding IN EXCLUSIVE MODE"))
                 first = (s.scalar(select(func.max(m.Coding.id))) or 0) + 1
                 # The entry names the ids it covers: `log` can tell where a coding came from.
                 entry = s.scalars(select(m.AuditEntry).order_by(m.AuditEntry.id.desc())).first()
@@ -487,6 +491,7 @@ class CodingsCsv:
                     _executemany(
                         conn, m.CodingValue.__table__, ("coding_id", "field_id", "value"), values
                     )
+                advance_sequences(conn, "coding")  # the next coding made by hand follows these
         except IntegrityError:
             report.errors = [(0, f"{report.path}: the project changed while the file was being "
                                  "checked (someone coded the same passages?); import it again")]  # fmt: skip
