@@ -43,6 +43,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "retrieve": ("analysis", "coded passages across documents (code queries)"),
     "search": ("analysis", "search the documents' text; optionally code every hit"),
     "matrix": ("analysis", "codes by document, coder or attribute; co-occurrence"),
+    "push": ("server", "copy a project file to an empty PostgreSQL database (a server project)"),
+    "pull": ("server", "copy a server project into a new project file"),
 }
 
 
