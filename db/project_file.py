@@ -401,6 +401,11 @@ def create_server(url: str) -> Engine:
     except (SQLAlchemyError, OSError) as exc:
         engine.dispose()
         raise _unreachable(url, exc) from exc
+    except Exception as exc:
+        engine.dispose()
+        if getattr(exc, "kind", None) is None:  # not a storage failure, as the services translate them
+            raise
+        raise ProjectFileError(str(exc)) from exc
     return engine
 
 
@@ -483,4 +488,9 @@ def open_server(url: str) -> tuple[Engine, FileStatus]:
     except (SQLAlchemyError, OSError) as exc:
         engine.dispose()
         raise _unreachable(url, exc) from exc
+    except Exception as exc:
+        engine.dispose()
+        if getattr(exc, "kind", None) is None:  # not a storage failure, as the services translate them
+            raise
+        raise ProjectFileError(str(exc)) from exc
     return engine, FileStatus(schema_version=version)
