@@ -1,5 +1,6 @@
 """Engine and session setup for one project file: SQLite in WAL mode with foreign
-keys on and a busy timeout, so a second process waits instead of failing.
+keys on and a busy timeout, so a second process waits instead of failing. A server
+project (a ``postgresql://`` URL) gets a PostgreSQL engine through psycopg 3 instead.
 
 Also the storage facts the layers above need to tell a user what went wrong: which
 SQLite errors mean "the disk is full", "the file is read-only", "the project is in use"
@@ -89,12 +90,15 @@ _WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER|VACUUM
 
 
 def make_engine(path: Path | str, *, read_only: str | None = None) -> Engine:
-    """An engine on exactly the file ``path`` names: the connection is made by
+    """An engine on a server project for a ``postgresql://`` URL (``make_server_engine``);
+    otherwise an engine on exactly the file ``path`` names: the connection is made by
     sqlite3.connect on the path itself, never through a URL SQLAlchemy would
     percent-decode or cut at ``?`` or ``#``.
 
     ``read_only``: "ro" opens the file read-only, "immutable" also ignores any -wal
     and creates nothing beside the file (a read-only folder or medium)."""
+    if is_server_url(path):
+        return make_server_engine(str(path))
     path = Path(os.path.abspath(path))
     timeout = BUSY_TIMEOUT_MS / 1000
 
@@ -167,6 +171,118 @@ def _watch_file(engine: Engine, path: Path) -> None:
     event.listen(engine, "commit", check)
 
 
+# -- server projects (PostgreSQL) --------------------------------------------------------
+
+SERVER_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
+
+
+def is_server_url(target: object) -> bool:
+    """True for a PostgreSQL URL (a server project); a path (even one with a colon or
+    ``//`` in it) is never taken for one unless it starts with such a scheme."""
+    return isinstance(target, str) and target.split("://", 1)[0].lower() in SERVER_SCHEMES and "://" in target
+
+
+def server_url(url: str) -> URL:
+    """The SQLAlchemy URL for a server project, on the psycopg 3 driver. Query
+    parameters (``sslmode``, ``sslrootcert``, ``host`` for a socket folder, ...) are
+    handed to libpq as they are, which honours them."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise error_factory("missing", f"{mask_url(url)}: not a valid PostgreSQL URL ({exc})") from exc
+    return parsed.set(drivername="postgresql+psycopg")
+
+
+def mask_url(url: str | URL) -> str:
+    """The URL as shown to a user: any password replaced by ``***`` (also in a URL that
+    does not parse, so that no message or log ever carries one)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        parsed = url if isinstance(url, URL) else make_url(url)
+    except Exception:
+        return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", str(url))
+    shown = parsed.set(drivername=parsed.drivername.split("+")[0])
+    return shown.render_as_string(hide_password=True)
+
+
+def make_server_engine(url: str) -> Engine:
+    """An engine on a PostgreSQL database. ``pool_pre_ping`` replaces a connection the
+    server dropped (restart, network) before it is used, instead of failing the next
+    action; the write guard works as on a file."""
+    engine = create_engine(server_url(url), pool_pre_ping=True)
+    engine.write_guard = WriteGuard()  # type: ignore[attr-defined]
+    event.listen(engine, "before_cursor_execute", _refuse_writes(engine.write_guard))  # type: ignore[attr-defined]
+    return engine
+
+
+def advance_sequences(conn, *tables: str) -> None:
+    """After rows were inserted with explicit ids (a copy, an import that keeps ids):
+    move each table's id sequence past the largest id, so the next ordinary insert does
+    not collide. PostgreSQL only; SQLite takes max(rowid) + 1 by itself."""
+    if conn.dialect.name != "postgresql":
+        return
+    from sqlalchemy import text
+
+    for table in tables:
+        conn.execute(
+            text(
+                "SELECT setval(pg_get_serial_sequence(:t, 'id'), "
+                f'coalesce((SELECT max(id) FROM "{table}"), 0) + 1, false)'
+            ),
+            {"t": table},
+        )
+
+
+class QmarkConnection:
+    """The DB-API connection under a session, taking SQLite's SQL (``?`` placeholders
+    and a few SQLite functions) on either backend, for the services that run
+    hand-written SQL for speed. On SQLite it is the sqlite3 connection itself; on
+    PostgreSQL each statement is translated: ``?`` to ``%s``, ``instr`` to ``strpos``,
+    ``json_extract(x, '$."key"')`` to ``x ->> 'key'``, ``NOT INDEXED`` dropped
+    (``json_each`` exists on both)."""
+
+    _STRING_OR_MARK = re.compile(r"'(?:[^']|'')*'|\?|%")
+    _JSON_EXTRACT = re.compile(r"""json_extract\(([\w.]+), '\$\."((?:[^"']|""|'')*)"'\)""")
+
+    def __init__(self, conn) -> None:
+        self._conn = conn
+
+    @classmethod
+    def translate(cls, sql: str) -> str:
+        sql = cls._JSON_EXTRACT.sub(
+            lambda m: f"({m.group(1)} ->> '{m.group(2).replace(chr(34) * 2, chr(34))}')", sql
+        )
+        sql = re.sub(r"\binstr\(", "strpos(", sql).replace(" NOT INDEXED", "")
+
+        def mark(m: re.Match[str]) -> str:
+            token = m.group(0)
+            if token == "?":
+                return "%s"
+            return token.replace("%", "%%")
+
+        return cls._STRING_OR_MARK.sub(mark, sql)
+
+    def execute(self, sql: str, params=()):
+        return self._conn.execute(self.translate(sql), tuple(params))
+
+    def executemany(self, sql: str, rows):
+        cur = self._conn.cursor()
+        cur.executemany(self.translate(sql), [tuple(r) for r in rows])
+        return cur
+
+
+def qmark_connection(session_or_connection):
+    """The DB-API connection of a Session (or SQLAlchemy Connection) for SQLite-style
+    SQL: sqlite3's own on a file, a ``QmarkConnection`` on a server."""
+    conn = session_or_connection.connection()
+    driver = conn.connection.driver_connection
+    return QmarkConnection(driver) if conn.dialect.name == "postgresql" else driver
+
+
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
@@ -211,6 +327,8 @@ def describe_error(exc: BaseException, path: Path | str | None = None) -> Storag
         return StorageError(
             "io", f"{where}the disk reported an error ({exc.strerror or exc}).{saved}"
         )
+    if type(exc).__module__.startswith("psycopg"):
+        return _describe_server_error(exc, where, saved)
     if not isinstance(exc, sqlite3.Error):
         return None
     text = str(exc).lower()
@@ -255,6 +373,38 @@ def describe_error(exc: BaseException, path: Path | str | None = None) -> Storag
     if code.startswith("SQLITE_IOERR") or "disk i/o error" in text:
         return StorageError(
             "io", f"{where}the disk reported an error while reading or saving.{saved}"
+        )
+    return None
+
+
+def _describe_server_error(exc: BaseException, where: str, saved: str) -> StorageError | None:
+    """The same explanations for a PostgreSQL server's refusals (by SQLSTATE)."""
+    state = getattr(exc, "sqlstate", None) or ""
+    said = (str(exc).strip().splitlines() or [""])[0]
+    if state in ("28P01", "28000"):
+        return StorageError("permission", f"{where}the server refused the login ({said}).")
+    if state.startswith("08") or state in ("57P01", "57P02", "57P03") or (
+        not state and type(exc).__name__ == "OperationalError"
+    ):
+        return StorageError(
+            "connection",
+            f"{where}the connection to the server failed or was lost ({said}); the last "
+            f"change was not saved. Try again when the server can be reached.{saved}",
+        )
+    if state == "53100":
+        return StorageError("disk_full", f"{where}the server's disk is full; the last change was not saved.{saved}")
+    if state == "25006":
+        return StorageError("read_only", f"{where}the server accepts only reads now (a read-only replica or transaction).{saved}")
+    if state == "42501":
+        return StorageError(
+            "permission",
+            f"{where}your database role may not do this ({said}); ask the project's owner.{saved}",
+        )
+    if state in ("40001", "40P01", "55P03"):
+        return StorageError(
+            "in_use",
+            f"{where}another coder changed the same thing at the same moment; the last change "
+            f"was not saved. Try again.{saved}",
         )
     return None
 

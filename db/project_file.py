@@ -2,7 +2,12 @@
 
 A project file is recognised without writing to it: SQLite's header, then
 ``PRAGMA application_id`` (our magic) and ``PRAGMA user_version`` (the schema
-version), read through a read-only connection."""
+version), read through a read-only connection.
+
+A server project (a PostgreSQL database) carries the same two numbers in a one-row
+table, ``tessera_identity``, written in the transaction that creates or upgrades its
+schema: the same checks refuse a foreign database and a newer schema, and upgrade an
+older one."""
 
 from __future__ import annotations
 
@@ -16,7 +21,14 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, event
 
-from db.engine import connect_ro, describe_error, has_wal, make_engine, read_mode
+from db.engine import (
+    connect_ro,
+    describe_error,
+    has_wal,
+    make_engine,
+    mask_url,
+    read_mode,
+)
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -59,6 +71,9 @@ class FileStatus:
     # is opened read-only (it can be read and exported, not changed)
     read_only: str | None = None
     read_only_reason: str | None = None
+    # a server project upgraded when opened: the schema version it had (no backup copy
+    # is made of a server database: the upgrade is one transaction, all or nothing)
+    upgraded_from: int | None = None
 
 
 def _stamp_sql() -> list[str]:
@@ -82,12 +97,12 @@ def migration_engine(path: Path) -> Engine:
     return engine
 
 
-def _upgrade(engine: Engine) -> None:
+def _upgrade(engine: Engine, stamp: list[str] | None = None) -> None:
     """Migrate to the head and stamp the file, in one transaction."""
     from alembic import command
 
     cfg = alembic_config(engine)
-    cfg.attributes["final_sql"] = _stamp_sql()
+    cfg.attributes["final_sql"] = _stamp_sql() if stamp is None else stamp
     command.upgrade(cfg, "head")
 
 
@@ -337,3 +352,150 @@ def _open_read_only(path: Path, version: int, why: str) -> tuple[Engine, FileSta
     return make_engine(path, read_only=mode), FileStatus(
         schema_version=version, read_only=mode, read_only_reason=reason
     )
+
+
+# -- server projects (PostgreSQL) ------------------------------------------------------
+
+IDENTITY_TABLE = "tessera_identity"
+# Tables only a file has: on a server the full-text index is an index, not a table.
+SQLITE_ONLY_TABLES = frozenset({"document_fts"})
+# Tables of a server project that are not Tessera's models.
+SERVER_BOOKKEEPING = frozenset({IDENTITY_TABLE, "alembic_version"})
+
+
+def _server_stamp_sql() -> list[str]:
+    return [
+        f"CREATE TABLE IF NOT EXISTS {IDENTITY_TABLE} ("
+        "application_id integer NOT NULL, schema_version integer NOT NULL)",
+        f"DELETE FROM {IDENTITY_TABLE}",
+        f"INSERT INTO {IDENTITY_TABLE} VALUES ({APPLICATION_ID}, {SCHEMA_VERSION})",
+    ]
+
+
+def _unreachable(url: str, exc: Exception) -> ProjectFileError:
+    why = describe_error(exc, mask_url(url))
+    return ProjectFileError(str(why) if why is not None else f"{mask_url(url)}: {exc}")
+
+
+def _server_tables(engine: Engine) -> set[str]:
+    from sqlalchemy import inspect
+
+    return set(inspect(engine).get_table_names())
+
+
+def create_server(url: str) -> Engine:
+    """The schema of a new project in the empty PostgreSQL database ``url`` names, made
+    and stamped in one transaction. A database that has tables already is refused and
+    left as it was."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    shown = mask_url(url)
+    engine = make_engine(url)
+    try:
+        tables = _server_tables(engine)
+        if tables:
+            raise ProjectFileError(
+                f"{shown}: the database is not empty (it has the table(s) "
+                f"{', '.join(sorted(tables)[:5])}{', ...' if len(tables) > 5 else ''}); a new "
+                "project needs an empty database of its own (e.g. `createdb`). Nothing was changed."
+            )
+        _upgrade(engine, _server_stamp_sql())
+    except ProjectFileError:
+        engine.dispose()
+        raise
+    except (SQLAlchemyError, OSError) as exc:
+        engine.dispose()
+        raise _unreachable(url, exc) from exc
+    except Exception as exc:
+        engine.dispose()
+        if getattr(exc, "kind", None) is None:  # not a storage failure, as the services translate them
+            raise
+        raise ProjectFileError(str(exc)) from exc
+    return engine
+
+
+def drop_server_schema(engine: Engine) -> None:
+    """Remove what ``create_server`` made (a project that could not be made whole)."""
+    from sqlalchemy import text
+
+    from db.models import Base
+
+    with engine.begin() as conn:
+        Base.metadata.drop_all(conn)
+        for table in SERVER_BOOKKEEPING:
+            conn.execute(text(f"DROP TABLE IF EXISTS {table}"))
+
+
+def check_server(url: str, engine: Engine) -> int:
+    """The server project's schema version, or ProjectFileError if Tessera must not
+    open the database (empty, of another program, newer, incomplete)."""
+    from sqlalchemy import text
+
+    shown = mask_url(url)
+    tables = _server_tables(engine)
+    if not tables:
+        raise ProjectFileError(
+            f"{shown}: the database is empty, not a Tessera project; make one there with "
+            f"`tessera new {shown}` (or `tessera push FILE {shown}`)"
+        )
+    if IDENTITY_TABLE not in tables:
+        raise ProjectFileError(
+            f"{shown}: not a Tessera project (a PostgreSQL database of another program); "
+            "nothing was changed"
+        )
+    with engine.connect() as conn:
+        rows = conn.execute(text(f"SELECT application_id, schema_version FROM {IDENTITY_TABLE}")).all()
+    if len(rows) != 1 or rows[0][0] != APPLICATION_ID:
+        raise ProjectFileError(
+            f"{shown}: not a Tessera project (its {IDENTITY_TABLE} table is not Tessera's); "
+            "nothing was changed"
+        )
+    version = rows[0][1]
+    if version > SCHEMA_VERSION:
+        raise ProjectFileError(
+            f"{shown}: made by a newer Tessera (schema {version}; this version reads up to "
+            f"{SCHEMA_VERSION}). Update Tessera to open it; the database was not changed."
+        )
+    if version < 1:
+        raise ProjectFileError(f"{shown}: not a Tessera project (no schema version)")
+    missing = (TABLES.get(version, frozenset()) - SQLITE_ONLY_TABLES) - tables
+    if missing:
+        raise ProjectFileError(
+            f"{shown}: marked as a Tessera project but incomplete: the table(s) "
+            f"{', '.join(sorted(missing))} are missing (changed by another program?); the "
+            "database was not changed."
+        )
+    return version
+
+
+def open_server(url: str) -> tuple[Engine, FileStatus]:
+    """Open a server project, upgrading an older schema in one transaction (the
+    status says from which version; a failed upgrade leaves the database as it was)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    engine = make_engine(url)
+    try:
+        version = check_server(url, engine)
+        if version < SCHEMA_VERSION:
+            try:
+                _upgrade(engine, _server_stamp_sql())
+            except (SQLAlchemyError, OSError) as exc:
+                why = describe_error(exc, mask_url(url))
+                raise ProjectFileError(
+                    f"{mask_url(url)}: upgrading it from schema {version} to {SCHEMA_VERSION} "
+                    f"failed ({why or exc}); the upgrade runs in one transaction, so nothing "
+                    "of it was kept: the database is as it was."
+                ) from exc
+            return engine, FileStatus(schema_version=SCHEMA_VERSION, upgraded_from=version)
+    except ProjectFileError:
+        engine.dispose()
+        raise
+    except (SQLAlchemyError, OSError) as exc:
+        engine.dispose()
+        raise _unreachable(url, exc) from exc
+    except Exception as exc:
+        engine.dispose()
+        if getattr(exc, "kind", None) is None:  # not a storage failure, as the services translate them
+            raise
+        raise ProjectFileError(str(exc)) from exc
+    return engine, FileStatus(schema_version=version)

@@ -16,3 +16,65 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"shared fixtures not found at {SHARED}")
     return SHARED
+
+
+# -- PostgreSQL (server projects) ------------------------------------------------------
+# ./run test starts a throwaway cluster and sets TESSERA_TEST_PG to a superuser's URL on
+# it; without one the server-project tests are skipped and say why.
+PG_ENV = "TESSERA_TEST_PG"
+
+
+@pytest.fixture(scope="session")
+def pg_server_url() -> str:
+    url = os.environ.get(PG_ENV, "")
+    if not url:
+        pytest.skip(
+            f"{PG_ENV} is not set: no PostgreSQL server for the server-project tests "
+            "(`./run test` starts a throwaway one when PostgreSQL is installed)"
+        )
+    return url
+
+
+@pytest.fixture
+def pg_url(pg_server_url: str):
+    """The URL of a fresh, empty database of its own for one test, dropped afterwards."""
+    import uuid
+
+    import psycopg
+    from psycopg import sql
+    from sqlalchemy.engine import make_url
+
+    name = f"tessera_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_server_url, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    yield make_url(pg_server_url).set(database=name).render_as_string(hide_password=False)
+    with psycopg.connect(pg_server_url, autocommit=True) as admin:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+# The project fixtures can run on either backend: `--backend postgresql` (or both, by
+# giving the option twice) runs each test that takes ``project_target`` on a fresh
+# server database as well; the default is the file alone.
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--backend", action="append", choices=BACKENDS, default=None,
+        help="run project fixtures on this backend (repeat for both; default: sqlite; "
+             "postgresql needs TESSERA_TEST_PG)",
+    )  # fmt: skip
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        chosen = metafunc.config.getoption("backend") or ["sqlite"]
+        metafunc.parametrize("backend", list(dict.fromkeys(chosen)))
+
+
+@pytest.fixture
+def project_target(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str | Path:
+    """Where a test's project is made: a file in tmp_path, or a fresh server database."""
+    if backend == "postgresql":
+        return request.getfixturevalue("pg_url")
+    return tmp_path / "p.tessera"

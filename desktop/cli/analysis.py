@@ -22,12 +22,12 @@ import json
 import sys
 from pathlib import Path
 
-from desktop.cli.common import CliError, err, open_project
+from desktop.cli.common import CliError, err, open_project, project_arg
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("retrieve", help="coded passages across documents (code queries)")
-    p.add_argument("project", type=Path)
+    p.add_argument("project", type=project_arg)
     p.add_argument("--code", metavar="PATH", help="code A, by its path")
     p.add_argument("--save", metavar="NAME", help="also keep this query in the project as NAME")
     p.add_argument("--saved", metavar="NAME", help="run the query saved as NAME (other query options are ignored)")
@@ -52,7 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_retrieve)
 
     p = sub.add_parser("search", help="search the documents' text; optionally code every hit")
-    p.add_argument("project", type=Path)
+    p.add_argument("project", type=project_arg)
     p.add_argument("query", help='words, "phrases", prefix*, AND/OR/NOT, ( ); or a regex with --regex')
     p.add_argument("--regex", action="store_true", help="QUERY is a regular expression (reads every text)")
     p.add_argument("--exact", action="store_true",
@@ -70,7 +70,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("matrix", help="codes by document, coder or attribute; co-occurrence")
-    p.add_argument("project", type=Path)
+    p.add_argument("project", type=project_arg)
     p.add_argument("--codes", nargs="+", required=True, metavar="PATH")
     p.add_argument("--subcodes", action="store_true", help="count each code's sub-codes in its row")
     p.add_argument("--by", default="document", metavar="document|coder|set|ATTRIBUTE")
@@ -85,7 +85,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_matrix)
 
     p = sub.add_parser("words", help="word frequencies, keyness of a code's passages, collocations")
-    p.add_argument("project", type=Path)
+    p.add_argument("project", type=project_arg)
     p.add_argument("--code", metavar="PATH", help="the words of this code's passages against the rest of the corpus")
     p.add_argument("--subcodes", action="store_true", help="--code: with its sub-codes")
     _filters(p)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from desktop.cli.common import CliError, err, open_project
+from desktop.cli.common import CliError, err, open_project, project_arg
 from desktop.services.codebook import codebook
 from desktop.services.codebook import exchange as codebook_exchange
 from desktop.services.codebook import fields as fieldsvc
@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     def action(name: str, func, help: str, *, project: bool = True, aliases=()):
         p = csub.add_parser(name, help=help, aliases=list(aliases))
         if project:
-            p.add_argument("project", type=Path)
+            p.add_argument("project", type=project_arg)
         p.set_defaults(func=func)
         return p
 
@@ -94,17 +94,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     ex = csub.add_parser("example", help="anchor examples of a code")
     exsub = ex.add_subparsers(dest="example_command", metavar="ACTION", required=True)
     p = exsub.add_parser("add", help="add an example: TEXT, or the quote of --from-coding ID")
-    p.add_argument("project", type=Path)
+    p.add_argument("project", type=project_arg)
     p.add_argument("path")
     p.add_argument("text", nargs="?")
     p.add_argument("--from-coding", type=int, metavar="ID", help="take the quote of this coding")
     p.set_defaults(func=cmd_example_add)
     p = exsub.add_parser("list", help="a code's examples, numbered")
-    p.add_argument("project", type=Path)
+    p.add_argument("project", type=project_arg)
     p.add_argument("path")
     p.set_defaults(func=cmd_example_list)
     p = exsub.add_parser("remove", help="remove example N (as numbered by 'example list')")
-    p.add_argument("project", type=Path)
+    p.add_argument("project", type=project_arg)
     p.add_argument("path")
     p.add_argument("number", type=int)
     p.set_defaults(func=cmd_example_remove)
@@ -112,7 +112,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     fl = csub.add_parser("field", help="typed fields that codings of a code carry")
     flsub = fl.add_subparsers(dest="field_command", metavar="ACTION", required=True)
     p = flsub.add_parser("add", help="add a field; sub-codes inherit it")
-    p.add_argument("project", type=Path)
+    p.add_argument("project", type=project_arg)
     p.add_argument("path")
     p.add_argument("name")
     p.add_argument("type", help="integer | decimal | text | date | choice | boolean")
@@ -120,11 +120,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--required", action="store_true")
     p.set_defaults(func=cmd_field_add)
     p = flsub.add_parser("list", help="fields of one code (with inherited ones) or of all")
-    p.add_argument("project", type=Path)
+    p.add_argument("project", type=project_arg)
     p.add_argument("path", nargs="?")
     p.set_defaults(func=cmd_field_list)
     p = flsub.add_parser("set", help="change a field: name, type, values, required")
-    p.add_argument("project", type=Path)
+    p.add_argument("project", type=project_arg)
     p.add_argument("path")
     p.add_argument("name")
     p.add_argument("--rename", metavar="NEW", help="a new name for the field")
@@ -137,7 +137,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     req.add_argument("--optional", dest="required", action="store_false")
     p.set_defaults(func=cmd_field_set)
     p = flsub.add_parser("remove", help="remove a field of a code")
-    p.add_argument("project", type=Path)
+    p.add_argument("project", type=project_arg)
     p.add_argument("path")
     p.add_argument("name")
     p.add_argument("--yes", action="store_true", help="also delete the values codings have for it")
@@ -148,7 +148,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = tpsub.add_parser(
         "save", help="save this project's codebook as a template for 'tessera new --template'"
     )
-    p.add_argument("project", type=Path)
+    p.add_argument("project", type=project_arg)
     p.add_argument("name")
     p.add_argument("--description", default="")
     p.add_argument("--overwrite", action="store_true", help="replace a saved template of that name")

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from db.engine import is_server_url
 from desktop.services.errors import ServiceError
 from desktop.services.project import backups
 from desktop.services.project.project import Project
@@ -21,6 +22,12 @@ WRITE_DAMAGED = "TESSERA_WRITE_DAMAGED"
 
 class CliError(Exception):
     """Printed as 'tessera: <message>' with exit status 1."""
+
+
+def project_arg(value: str) -> str | Path:
+    """argparse type of a project argument: a file's path, or a server project's
+    ``postgresql://`` URL kept as it is (a Path would fold its ``//``)."""
+    return value if is_server_url(value) else Path(value)
 
 
 @contextmanager
@@ -39,6 +46,11 @@ def open_project(path: str | Path, actor: str = "") -> Iterator[Project]:
             err(f"tessera: to write to it anyway, at your own risk, set {WRITE_DAMAGED}=1")
     elif project.read_only:
         err(f"tessera: note: {project.read_only} Opened read-only.")
+    elif project.is_server:
+        # a server's backups are its administrator's (pg_dump); `tessera pull` makes a file
+        if project.upgraded_from is not None:
+            err(f"upgraded the server project {project.location} from schema "
+                f"{project.upgraded_from} to the current one")  # fmt: skip
     else:
         # A rotating backup when the file changed since the last one; at most one a
         # minute, so that scripts running many commands do not churn through the rotation.

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from desktop.cli.common import CliError, open_project
+from desktop.cli.common import CliError, open_project, project_arg
 from desktop.services.documents import documents
 from desktop.services.errors import ConfirmationNeeded
 
@@ -15,18 +14,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     dsub = docs.add_subparsers(dest="documents_command", metavar="ACTION", required=True)
 
     p = dsub.add_parser("list", help="one line per document")
-    p.add_argument("project", type=Path)
+    p.add_argument("project", type=project_arg)
     p.add_argument("--where", help='only documents a filter selects, e.g. "outlet = Reuters and date in 2018"')
     p.set_defaults(func=cmd_list)
 
     p = dsub.add_parser("show", help="a document's metadata (and its text with --text)")
-    p.add_argument("project", type=Path)
+    p.add_argument("project", type=project_arg)
     p.add_argument("document", help="name or sha256")
     p.add_argument("--text", action="store_true", help="print the stored text too")
     p.set_defaults(func=cmd_show)
 
     p = dsub.add_parser("set", help="edit a document's name or metadata")
-    p.add_argument("project", type=Path)
+    p.add_argument("project", type=project_arg)
     p.add_argument("document", help="name or sha256")
     for key in ("name", *documents.METADATA_FIELDS):
         p.add_argument(f"--{key}", help=f"new {key} (empty string clears it)")
@@ -35,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_set)
 
     p = dsub.add_parser("delete", help="remove a document (and, with --yes, its codings)")
-    p.add_argument("project", type=Path)
+    p.add_argument("project", type=project_arg)
     p.add_argument("document", help="name or sha256")
     p.add_argument("--yes", action="store_true", help="also delete the document's codings")
     p.set_defaults(func=cmd_delete)

@@ -7,7 +7,7 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-from desktop.cli.common import CliError, ProgressBar, err, open_project
+from desktop.cli.common import CliError, ProgressBar, err, open_project, project_arg
 from desktop.services.exchange import csv_import, exchange
 
 WHAT = tuple(exchange.FORMATS)
@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "With --what documents --format txt, -o names a folder that receives each "
         "document's text as a UTF-8 file.",
     )
-    p.add_argument("project", type=Path)
+    p.add_argument("project", type=project_arg)
     p.add_argument("--what", required=True, choices=WHAT)
     p.add_argument("--format", default="csv", choices=("csv", "txt", "qdc", "html"),
                    help="csv (default); txt for document texts; qdc or html for the codebook")  # fmt: skip
@@ -43,7 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "is checked first; if any is wrong, each problem is listed with its line and "
         "nothing is stored.",
     )
-    p.add_argument("project", type=Path)
+    p.add_argument("project", type=project_arg)
     p.add_argument("file", type=Path)
     p.add_argument("--create-missing", action="store_true",
                    help="add codes and coders the file names but the project lacks")  # fmt: skip

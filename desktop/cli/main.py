@@ -52,6 +52,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "desktop_entry",
         "add Tessera to the desktop's menu and file manager (Linux), or remove it",
     ),
+    "push": ("server", "copy a project file to an empty PostgreSQL database (a server project)"),
+    "pull": ("server", "copy a server project into a new project file"),
 }
 
 #: What ``tessera FILE`` opens in the window (as a file manager passes a file).

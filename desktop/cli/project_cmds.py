@@ -5,25 +5,25 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from desktop.cli.common import ProgressBar, err, open_project
+from desktop.cli.common import ProgressBar, err, open_project, project_arg
 from desktop.services.documents import documents
 from desktop.services.project.project import TEMPLATES, Project
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("new", help="create a project file")
-    p.add_argument("path", type=Path)
+    p.add_argument("path", type=project_arg)
     p.add_argument("--template", default="empty",
                    help=f"codebook to start from: {' | '.join(TEMPLATES)} (or a template .json)")  # fmt: skip
     p.add_argument("--name", help="the project's name (default: the file name)")
     p.set_defaults(func=cmd_new)
 
     p = sub.add_parser("info", help="what a project holds")
-    p.add_argument("project", type=Path)
+    p.add_argument("project", type=project_arg)
     p.set_defaults(func=cmd_info)
 
     p = sub.add_parser("import", help="import documents (files or folders, recursively)")
-    p.add_argument("project", type=Path)
+    p.add_argument("project", type=project_arg)
     p.add_argument("paths", nargs="+", type=Path)
     p.add_argument("--encoding", metavar="NAME",
                    help="read text files and web pages in this encoding instead of guessing "
@@ -31,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("open", help="open a project in the window")
-    p.add_argument("project", type=Path)
+    p.add_argument("project", type=project_arg)
     p.set_defaults(func=cmd_open)
 
 
@@ -39,7 +39,7 @@ def cmd_new(args) -> int:
     project = Project.create(args.path, template=args.template, name=args.name)
     info = project.info()
     project.close()
-    print(f"created {args.path} ({info['codes']} codes from template {args.template!r})")
+    print(f"created {info['path']} ({info['codes']} codes from template {args.template!r})")
     return 0
 
 
@@ -92,7 +92,7 @@ def cmd_import(args) -> int:
 def cmd_open(args) -> int:
     from desktop.cli.main import _open_window
 
-    if not args.project.exists():
+    if isinstance(args.project, Path) and not args.project.exists():
         err(f"tessera: {args.project}: no such file")
         return 1
     return _open_window(str(args.project))

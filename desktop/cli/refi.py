@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from desktop.cli.common import CliError, ProgressBar, err, open_project
+from desktop.cli.common import CliError, ProgressBar, err, open_project, project_arg
 from desktop.services.exchange import refi_export
 from desktop.services.exchange import refi_import as refi_exchange
 
@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "(duplicates skipped). Everything is stored in one step: if anything fails, the "
         "project is left as it was. Non-text sources are skipped with a warning.",
     )
-    p.add_argument("project", type=Path, metavar="PROJECT", help="the Tessera project file")
+    p.add_argument("project", type=project_arg, metavar="PROJECT", help="the Tessera project file")
     p.add_argument(
         "file", type=Path, metavar="FILE.qdpx",
         help="the REFI-QDA project (or a lone .qde: its codebook and users only)",
@@ -52,7 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Writes coders, the codebook, every document and the codings, for "
         "NVivo, ATLAS.ti, MAXQDA, QualCoder and other REFI-QDA tools.",
     )
-    p.add_argument("project", type=Path, metavar="PROJECT", help="the Tessera project file")
+    p.add_argument("project", type=project_arg, metavar="PROJECT", help="the Tessera project file")
     p.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.qdpx")
     p.add_argument(
         "--coders",

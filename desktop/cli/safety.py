@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 import shlex
 from datetime import UTC
-from pathlib import Path
 
-from desktop.cli.common import CliError, err, open_project
+from desktop.cli.common import CliError, err, open_project, project_arg
 from desktop.services.project import audit_log, backups, storage_errors
 
 
@@ -17,7 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     storage_errors.install()
 
     p = sub.add_parser("backups", help="list a project's backups (newest first)")
-    p.add_argument("project", type=Path)
+    p.add_argument("project", type=project_arg)
     p.add_argument("--now", action="store_true", help="make a backup now, changed or not")
     p.add_argument("--keep", type=int, metavar="N",
                    help=f"keep the newest N backups from now on (default {backups.DEFAULT_KEEP}; 0: no automatic backups)")  # fmt: skip
@@ -26,12 +25,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_backups)
 
     p = sub.add_parser("restore", help="bring back a backup (the current file is backed up first)")
-    p.add_argument("project", type=Path)
+    p.add_argument("project", type=project_arg)
     p.add_argument("backup", help="its number in `tessera backups`, its file name, or a path")
     p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("log", help="the audit trail: who changed what, when")
-    p.add_argument("project", type=Path)
+    p.add_argument("project", type=project_arg)
     p.add_argument("--entity", metavar="KIND", help="only changes to: coding, code, document, ...")
     p.add_argument(
         "--id",
@@ -45,7 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_log)
 
     p = sub.add_parser("check", help="check a project file's integrity (read-only)")
-    p.add_argument("project", type=Path)
+    p.add_argument("project", type=project_arg)
     p.set_defaults(func=cmd_check)
 
 

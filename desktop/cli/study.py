@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from desktop.cli.common import CliError, open_project
+from desktop.cli.common import CliError, open_project, project_arg
 from desktop.services.errors import ConfirmationNeeded
 
 
@@ -24,7 +24,7 @@ def _help(command: str) -> str:
 
 def _parser(sub, name: str, help_: str, func, *, document: bool = False) -> argparse.ArgumentParser:
     p = sub.add_parser(name, help=help_)
-    p.add_argument("project", type=Path)
+    p.add_argument("project", type=project_arg)
     p.set_defaults(func=func)
     return p
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from desktop.cli.common import CliError, ProgressBar, err, open_project
+from desktop.cli.common import CliError, ProgressBar, err, open_project, project_arg
 from desktop.services.codebook.codebook import normalise_color
 from desktop.services.teams import coders, teams
 from desktop.services.teams.merge import MergeProgress, SourceReport, merge_projects
@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "for coder NAME (created if new). Other coders and their codings are left out; "
         "NAME's own codings, if any, are kept. Blind mode is copied.",
     )
-    p.add_argument("project", type=Path)
+    p.add_argument("project", type=project_arg)
     p.add_argument("name", help="the coder the copy is for")
     p.add_argument("-o", "--output", type=Path, required=True, help="the new project file")
     p.set_defaults(func=cmd_copy_for_coder)
@@ -51,15 +51,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     c = sub.add_parser("coders", help="the project's coders")
     csub = c.add_subparsers(dest="coders_command", metavar="ACTION", required=True)
     p = csub.add_parser("list", help="coders with their number of codings")
-    p.add_argument("project", type=Path)
+    p.add_argument("project", type=project_arg)
     p.set_defaults(func=cmd_coders_list)
     p = csub.add_parser("add", help="add a coder")
-    p.add_argument("project", type=Path)
+    p.add_argument("project", type=project_arg)
     p.add_argument("name")
     p.add_argument("--color", help="#RRGGBB")
     p.set_defaults(func=cmd_coders_add)
     p = csub.add_parser("rename", help="rename a coder (codings and identity stay)")
-    p.add_argument("project", type=Path)
+    p.add_argument("project", type=project_arg)
     p.add_argument("old", help="the coder's name (or #id)")
     p.add_argument("new")
     p.set_defaults(func=cmd_coders_rename)
@@ -67,14 +67,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     b = sub.add_parser("blind", help="blind coding: each coder sees only their own codings")
     bsub = b.add_subparsers(dest="blind_command", metavar="ACTION", required=True)
     p = bsub.add_parser("on", help="turn blind mode on")
-    p.add_argument("project", type=Path)
+    p.add_argument("project", type=project_arg)
     p.add_argument("--reviewer", help="who may lift it from the window (and sees every coder)")
     p.set_defaults(func=cmd_blind_on)
     p = bsub.add_parser("off", help="lift blind mode")
-    p.add_argument("project", type=Path)
+    p.add_argument("project", type=project_arg)
     p.set_defaults(func=cmd_blind_off)
     p = bsub.add_parser("status", help="whether blind mode is on, and who the reviewer is")
-    p.add_argument("project", type=Path)
+    p.add_argument("project", type=project_arg)
     p.set_defaults(func=cmd_blind_status)
 
 

@@ -17,8 +17,8 @@ TEXT = "At least 12 civilians were killed, rebels said.\n"
 
 
 @pytest.fixture
-def proj(tmp_path):
-    path = tmp_path / "p.tessera"
+def proj(project_target):
+    path = project_target
     Project.create(path, template="conflict-news").close()
     return path
 

@@ -42,8 +42,8 @@ def test_info_on_a_text_file_is_a_clear_error(tmp_path, capsys):
     assert notes.read_text() == "hello"
 
 
-def test_codes_add_and_list(tmp_path, capsys):
-    path = tmp_path / "p.tessera"
+def test_codes_add_and_list(project_target, capsys):
+    path = project_target
     Project.create(path).close()
     assert main(["codes", "add", str(path), "Actors/Armed groups", "--color", "#AA0000"]) == 0
     assert main(["codes", "add", str(path), "Actors/Armed groups"]) == 1
@@ -54,8 +54,8 @@ def test_codes_add_and_list(tmp_path, capsys):
     assert "invalid colour" in capsys.readouterr().err
 
 
-def test_documents_metadata_can_be_edited_and_shown(tmp_path, capsys):
-    path = tmp_path / "p.tessera"
+def test_documents_metadata_can_be_edited_and_shown(project_target, capsys):
+    path = project_target
     with Project.create(path) as p:
         documents.add_document(p, name="a.txt", text="Some text.\n", kind="txt")
     assert main(["documents", "set", str(path), "a.txt", "--title", "Talks fail", "--date", "2018-07-04"]) == 0

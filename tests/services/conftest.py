@@ -13,8 +13,8 @@ ARTICLE = (
 
 
 @pytest.fixture
-def project(tmp_path):
-    p = Project.create(tmp_path / "p.tessera", template="conflict-news")
+def project(project_target):
+    p = Project.create(project_target, template="conflict-news")
     p.actor = "ana"
     yield p
     p.close()

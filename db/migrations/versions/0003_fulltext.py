@@ -9,6 +9,11 @@ built here, once.
 Case is folded (unicode61); diacritics are kept, so that the index and the positions
 the search finds in the text agree.
 
+On PostgreSQL (a server project) the same index is PostgreSQL's own text search: a GIN
+index on to_tsvector('simple', text), computed from the document table itself, so it
+needs no triggers; 'simple' folds case and keeps diacritics, like the SQLite index, and
+does not stem. Migrations that differ by backend branch on ``op.get_bind().dialect.name``.
+
 Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-04 10:00:00
@@ -35,12 +40,24 @@ STATEMENTS = (
 )
 
 
+POSTGRESQL = (
+    "CREATE INDEX ix_document_fts ON document USING gin (to_tsvector('simple', text))",
+)
+
+
 def upgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for sql in POSTGRESQL:
+            op.execute(sql)
+        return
     for sql in STATEMENTS:
         op.execute(sql)
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP INDEX IF EXISTS ix_document_fts")
+        return
     for name in ("document_fts_update", "document_fts_delete", "document_fts_insert"):
         op.execute(f"DROP TRIGGER IF EXISTS {name}")
     op.execute("DROP TABLE IF EXISTS document_fts")

@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from db.engine import qmark_connection
 from desktop.services.analysis import matrix
 from desktop.services.analysis import selection as sel
 from desktop.services.analysis.progress import IsCancelled, Progress
@@ -28,7 +29,7 @@ class ChartData:
 def coded_paths(project) -> list[str]:
     """Paths of the codes that have codings, in codebook order."""
     with project.session() as s:
-        conn = s.connection().connection.driver_connection
+        conn = qmark_connection(s)
         used = {r[0] for r in conn.execute("SELECT DISTINCT code_id FROM coding")}
     return [p for i, _, p in sel.code_tree(project) if i in used]
 

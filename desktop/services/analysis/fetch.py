@@ -7,6 +7,7 @@ used only for small selections."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 
 import numpy as np
@@ -15,7 +16,7 @@ _SCAN_SHARE = 0.05  # above this share of the codings, scan the table instead of
 
 
 def coding_columns(
-    conn, columns: Sequence[str], code_ids: Sequence[int], where_sql: str = "1",
+    conn, columns: Sequence[str], code_ids: Sequence[int], where_sql: str = "1 = 1",
     params: Sequence = (),
 ) -> np.ndarray:  # fmt: skip
     """An (n, len(columns)) int64 array of ``columns`` (non-null integer expressions over
@@ -26,6 +27,14 @@ def coding_columns(
     ).fetchone()[0]
     if not selected:
         return np.zeros((0, len(columns)), dtype=np.int64)
+    if not isinstance(conn, sqlite3.Connection):
+        # a server: rows come over the wire in its binary protocol, no text to build
+        rows = conn.execute(
+            f"SELECT {', '.join(columns)} FROM coding c "
+            f"WHERE c.code_id IN ({codes}) AND ({where_sql})",
+            (*code_ids, *params),
+        ).fetchall()
+        return np.array(rows, dtype=np.int64).reshape(-1, len(columns))
     total = conn.execute("SELECT max(id) FROM coding").fetchone()[0] or 1
     hint = "NOT INDEXED" if selected > _SCAN_SHARE * total else ""
     # Two columns per number (high << 32 | low): half the text for SQLite to build and

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from db.engine import qmark_connection
 from desktop.core.analysis import intervals as iv
 from desktop.core.analysis.segments import SpanIndex, segments
 from desktop.services.analysis import selection as sel
@@ -88,7 +89,7 @@ def code_matrix(
     doc_ids = sel.document_ids(project, documents) if documents else None
     base = sel.base_filter(coder_ids, doc_ids)
     with project.session() as s:
-        conn = s.connection().connection.driver_connection
+        conn = qmark_connection(s)
         key, columns = _columns(s, conn, by, coder_ids, doc_ids)
         counts = []
         for n, r in enumerate(rows):
@@ -168,7 +169,7 @@ def cooccurrence_matrix(
         for cid in r.ids:
             row_of.setdefault(cid, []).append(i)
     with project.session() as s:
-        conn = s.connection().connection.driver_connection
+        conn = qmark_connection(s)
         arr = coding_columns(
             conn, ("c.document_id", "c.code_id", "c.start", 'c."end"'), sorted(row_of),
             base.sql, base.params,
@@ -208,7 +209,7 @@ def _segment_numbers(project, x: iv.Intervals, unit: str) -> iv.Intervals:
     bounds = np.searchsorted(x.doc[order], docs, side="left").tolist() + [len(x)]
     for n, did in enumerate(docs.tolist()):
         with project.session() as s:
-            conn = s.connection().connection.driver_connection
+            conn = qmark_connection(s)
             text = conn.execute("SELECT text FROM document WHERE id = ?", (did,)).fetchone()[0]
         index = SpanIndex(segments(text, unit))
         for k in order[bounds[n] : bounds[n + 1]].tolist():

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from db.engine import qmark_connection
 from desktop.core.analysis import intervals as iv
 from desktop.core.analysis.segments import SpanIndex, context_span, segments
 from desktop.services.analysis import selection as sel
@@ -128,7 +129,7 @@ class RetrievalResult:
         docs = sorted({int(self.doc[i]) for i in rows})
         ids = [int(self.coding[i]) for i in rows if self.coding[i] >= 0]
         with project.session() as s:
-            conn = s.connection().connection.driver_connection
+            conn = qmark_connection(s)
             texts = dict(_in(conn, "SELECT id, text FROM document WHERE id IN ({})", docs))
             pages: dict[int, list[int]] = {}
             for did, a in _in(conn, "SELECT document_id, char_start FROM page WHERE document_id IN ({}) ORDER BY document_id, number", docs):  # fmt: skip
@@ -244,7 +245,7 @@ def retrieve(
         where_a = base & sel.conditions(s, query.where, a.ids)
         # Conditions on fields restrict A; B is the context A is compared with.
         where_b = base & _document_only(s, query.where, b.ids) if b else None
-        conn = s.connection().connection.driver_connection
+        conn = qmark_connection(s)
         rows_a = _fetch(conn, a.ids, where_a)
         rows_b = _fetch(conn, b.ids, where_b) if b else None
         doc_names = dict(conn.execute("SELECT id, name FROM document").fetchall())
@@ -326,7 +327,7 @@ def _to_segments(project, a: _Rows, b: _Rows, unit: str) -> tuple[iv.Intervals, 
     both = sorted(set(np.unique(a.doc).tolist()) & set(np.unique(b.doc).tolist()))
     index: dict[int, SpanIndex] = {}
     with project.session() as s:
-        conn = s.connection().connection.driver_connection
+        conn = qmark_connection(s)
         for did, text in _in(conn, "SELECT id, text FROM document WHERE id IN ({})", both):
             index[did] = SpanIndex(segments(text, unit))
 

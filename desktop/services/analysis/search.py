@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from db.engine import qmark_connection
 from desktop.core.analysis import kwic
 from desktop.core.analysis.search_query import QueryError, compile_regex, parse
 from desktop.core.analysis.segments import SpanIndex, segments
@@ -126,7 +127,7 @@ class SearchResult:
                 return
             chunk = ids[i : i + _BATCH]
             with project.session() as s:
-                conn = s.connection().connection.driver_connection
+                conn = qmark_connection(s)
                 q = f"SELECT id, text, sha256 FROM document WHERE id IN ({','.join('?' * len(chunk))})"
                 texts = {r[0]: (r[1], r[2]) for r in conn.execute(q, chunk).fetchall()}
             for did in chunk:
@@ -190,9 +191,16 @@ def search(
         raise ServiceError(str(exc)) from exc
     only = sel.document_ids(project, documents) if documents else None
     with project.session() as s:
-        conn = s.connection().connection.driver_connection
+        conn = qmark_connection(s)
         if fts is None:
             rows = conn.execute("SELECT id, name FROM document ORDER BY name, id").fetchall()
+        elif s.bind.dialect.name == "postgresql":
+            # a server project: PostgreSQL's text search over the same index expression
+            rows = conn.execute(
+                "SELECT id, name FROM document WHERE to_tsvector('simple', text) @@ "
+                "to_tsquery('simple', ?) ORDER BY name, id",
+                (fts_to_tsquery(fts),),
+            ).fetchall()
         else:
             try:
                 rows = conn.execute(
@@ -218,7 +226,7 @@ def prepare_folding(project, progress=None, cancelled=None) -> int:
     from desktop.services.analysis.progress import step
 
     with project.session() as s:
-        conn = s.connection().connection.driver_connection
+        conn = qmark_connection(s)
         every = conn.execute("SELECT id, sha256 FROM document").fetchall()
         todo = [i for i, sha in every if (i, sha) not in _cache.needs]
         for k in range(0, len(todo), _BATCH):
@@ -246,6 +254,27 @@ def _with_folding_documents(conn, rows: list[tuple], level: int) -> list[tuple]:
     if not extra:
         return rows
     return sorted([*rows, *extra], key=lambda r: (r[1], r[0]))
+
+
+_FTS_TOKEN = re.compile(r'"([^"]*)"(\*?)|\(|\)|AND|OR|NOT')
+
+
+def fts_to_tsquery(fts: str) -> str:
+    """The FTS5 MATCH expression the query parser makes, as a PostgreSQL tsquery:
+    a phrase's words joined by <-> (followed by), a prefix by :*, AND/OR by & and |,
+    ``a NOT b`` (FTS5's binary NOT) by ``a & !b``. The precedence agrees: FTS5 binds
+    NOT tighter than AND tighter than OR, as tsquery binds ! tighter than & than |."""
+    out: list[str] = []
+    for m in _FTS_TOKEN.finditer(fts):
+        token = m.group(0)
+        if m.group(1) is not None:
+            words = ["'" + w.replace("'", "''").replace("\\", "\\\\") + "'" for w in m.group(1).split()]
+            if m.group(2):
+                words[-1] += ":*"
+            out.append("(" + " <-> ".join(words) + ")")
+        else:
+            out.append({"AND": "&", "OR": "|", "NOT": "& !"}.get(token, token))
+    return " ".join(out)
 
 
 # -- code all hits ------------------------------------------------------------------------
@@ -282,7 +311,7 @@ def plan_code_all(
         raise ServiceError(f"--extend takes word, sentence or paragraph, not {extend!r}")
     code = sel.select_codes(project, code_path)
     with project.session() as s:
-        conn = s.connection().connection.driver_connection
+        conn = qmark_connection(s)
         if conn.execute("SELECT 1 FROM coder WHERE id = ?", (coder_id,)).fetchone() is None:
             raise NotFound(f"no coder with id {coder_id}")
     passages: list[tuple[int, int, int]] = []
@@ -294,7 +323,7 @@ def plan_code_all(
             index.clear()  # one document at a time: hits come document by document
             texts.clear()
             with project.session() as s:
-                conn = s.connection().connection.driver_connection
+                conn = qmark_connection(s)
                 text = conn.execute("SELECT text FROM document WHERE id = ?", (h.document_id,)).fetchone()[0]
             texts[h.document_id] = text
             index[h.document_id] = SpanIndex(segments(text, extend))
@@ -311,7 +340,7 @@ def _already_coded(project, passages, code_id: int, coder_id: int) -> list[tuple
     docs = sorted({d for d, _, _ in passages})
     existing: dict[int, list[tuple[int, int]]] = {}
     with project.session() as s:
-        conn = s.connection().connection.driver_connection
+        conn = qmark_connection(s)
         for i in range(0, len(docs), 900):
             chunk = docs[i : i + 900]
             for did, a, b in conn.execute(

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import models as m
+from db.engine import qmark_connection
 from desktop.core.codepath import join_path
 from desktop.services.documents import attributes
 from desktop.services.documents import filter as doc_filter
@@ -46,7 +47,7 @@ class CodeSelection:
 class Filter:
     """A WHERE fragment over ``coding c`` and its parameters."""
 
-    sql: str = "1"
+    sql: str = "1 = 1"  # true on SQLite and PostgreSQL alike
     params: tuple = ()
 
     def __and__(self, other: Filter) -> Filter:
@@ -212,7 +213,7 @@ def _document_condition(s: Session, attr: str, op: str, value: str, cond: str) -
     elif found is not None:
         expr, _, kind = found
     else:
-        conn = s.connection().connection.driver_connection
+        conn = qmark_connection(s)
         found = conn.execute(
             "SELECT 1 FROM document, json_each(document.extra) WHERE json_each.key = ? LIMIT 1",
             (attr,),

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from db.engine import qmark_connection
 from desktop.core.analysis import words as core
 from desktop.services.analysis import selection as sel
 from desktop.services.analysis.progress import step
@@ -126,7 +127,7 @@ def document_selection(project, documents: Sequence[str] = (), where: Sequence[s
             )
     with project.session() as s:
         f = sel.conditions(s, where, [])
-        conn = s.connection().connection.driver_connection
+        conn = qmark_connection(s)
         rows = conn.execute(
             f"SELECT c.document_id FROM (SELECT id AS document_id, name FROM document) c "
             f"WHERE {f.sql} ORDER BY c.name", f.params,
@@ -164,7 +165,7 @@ def word_frequencies(
         step(progress, cancelled, k / max(1, len(doc_ids)))
         chunk = doc_ids[k : k + _BATCH]
         with project.session() as s:
-            conn = s.connection().connection.driver_connection
+            conn = qmark_connection(s)
             texts = dict(conn.execute(
                 f"SELECT id, text FROM document WHERE id IN ({','.join('?' * len(chunk))})", chunk
             ).fetchall())  # fmt: skip

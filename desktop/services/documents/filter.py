@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from db.engine import qmark_connection
 from desktop.services.errors import NotFound, ServiceError
 
 _COND = re.compile(
@@ -89,7 +90,7 @@ class DocumentFilter:
 
 
 def _conn(s: Session):
-    return s.connection().connection.driver_connection
+    return qmark_connection(s)
 
 
 def _unquote(value: str) -> str:

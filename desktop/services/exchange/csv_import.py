@@ -20,10 +20,11 @@ from datetime import datetime
 from operator import itemgetter
 from pathlib import Path
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from db import models as m
+from db.engine import advance_sequences
 from desktop.core import csvio
 from desktop.core.codepath import CodePathError, join_path, split_path
 from desktop.core.fields import FieldValueError, canonical_value
@@ -472,6 +473,9 @@ class CodingsCsv:
             # the largest id and the inserts: ids are given, not read back row by row
             # (SQLite cannot return the ids of an executemany in order).
             s.flush()
+            if s.bind.dialect.name == "postgresql":
+                # a server has no file-wide write lock: this table's is taken instead
+                s.execute(text("LOCK TABLE coding IN EXCLUSIVE MODE"))
             self.first_id = (s.scalar(select(func.max(m.Coding.id))) or 0) + 1
             self._entry = s.scalars(
                 select(m.AuditEntry).order_by(m.AuditEntry.id.desc())
@@ -489,6 +493,7 @@ class CodingsCsv:
         if values:
             _executemany(conn, m.CodingValue.__table__, ("coding_id", "field_id", "value"), values)
         self.lines.extend(row[10] for row in rows)
+        advance_sequences(conn, "coding")  # the next coding made by hand follows these
 
     def _skip_stored(self, s, rows: list[tuple]) -> list[tuple]:
         """The rows whose coding is not in the project yet (stored before, or inserted
@@ -508,10 +513,11 @@ class CodingsCsv:
             'code_id INTEGER, coder_id INTEGER, start INTEGER, "end" INTEGER)'
         )
         conn.exec_driver_sql("DELETE FROM import_key")
-        conn.exec_driver_sql(
-            "INSERT INTO import_key VALUES (?, ?, ?, ?, ?, ?)",
-            [(r[10], r[0], r[1], r[2], r[3], r[4]) for r in candidates],
-        )
+        conn.execute(
+            text("INSERT INTO import_key VALUES (:line, :doc, :code, :coder, :start, :stop)"),
+            [dict(line=r[10], doc=r[0], code=r[1], coder=r[2], start=r[3], stop=r[4])
+             for r in candidates],
+        )  # fmt: skip
         found = conn.exec_driver_sql(
             "SELECT k.line, c.id FROM import_key k JOIN coding c ON c.document_id = "
             "k.document_id AND c.code_id = k.code_id AND c.coder_id = k.coder_id AND "

@@ -15,8 +15,16 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from db import models as m
-from db.engine import integrity_check, make_sessionmaker
-from db.project_file import SCHEMA_VERSION, ProjectFileError, create_file, open_file
+from db.engine import integrity_check, is_server_url, make_sessionmaker, mask_url
+from db.project_file import (
+    SCHEMA_VERSION,
+    ProjectFileError,
+    create_file,
+    create_server,
+    drop_server_schema,
+    open_file,
+    open_server,
+)
 from desktop.services.errors import ServiceError
 from desktop.services.resources import resources_dir
 
@@ -41,9 +49,16 @@ def template_path(name: str) -> Path:
 
 
 class Project:
-    def __init__(self, path: Path, engine: Engine, *, upgraded_from_backup: Path | None = None):
-        self.path = Path(path)
+    def __init__(
+        self, path: Path | str, engine: Engine, *, upgraded_from_backup: Path | None = None
+    ):
+        # A server project (a postgresql:// URL): ``url`` is it, ``path`` only a name
+        # (the database's) for the places that name things after the project.
+        self.url: str | None = str(path) if is_server_url(str(path)) else None
+        self.path = Path(engine.url.database or "project") if self.url else Path(path)
         self.engine = engine
+        # a server project upgraded when opened: the schema version it had
+        self.upgraded_from: int | None = None
         self._sessions: sessionmaker[Session] = make_sessionmaker(engine)
         self.backup_before_upgrade = upgraded_from_backup
         self.actor = ""  # the coder name recorded in the audit log
@@ -54,13 +69,24 @@ class Project:
         self.damage: list[str] = []
         self.damage_message = ""
 
+    @property
+    def location(self) -> str:
+        """Where the project is, as shown to a user: the file's path, or the server's
+        URL with any password masked."""
+        return mask_url(self.url) if self.url else str(self.path)
+
+    @property
+    def is_server(self) -> bool:
+        return self.url is not None
+
     # -- lifecycle ---------------------------------------------------------------
     @classmethod
     def create(cls, path: Path | str, *, template: str = "empty", name: str | None = None) -> Project:
-        path = Path(path)
+        server = is_server_url(str(path))
+        path = str(path) if server else Path(path)
         tpl = template_path(template)  # fail before creating anything
         try:
-            engine = create_file(path)
+            engine = create_server(str(path)) if server else create_file(Path(path))
         except ProjectFileError as exc:
             raise ServiceError(str(exc)) from exc
         project = cls(path, engine)
@@ -70,15 +96,18 @@ class Project:
             except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
                 raise ServiceError(f"{tpl}: the template cannot be read ({exc})") from exc
             with project.session() as s:
-                s.add(m.ProjectInfo(id=1, name=name or path.stem, settings={}))
+                s.add(m.ProjectInfo(id=1, name=name or project.path.stem, settings={}))
             from desktop.services.codebook import codebook
 
             codebook.load_template(project, data)
         except Exception as exc:
             # A project that could not be made whole is not left behind half made.
+            if server:
+                drop_server_schema(engine)
             project.close()
-            for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-                leftover.unlink(missing_ok=True)
+            if not server:
+                for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+                    leftover.unlink(missing_ok=True)
             if isinstance(exc, ServiceError):
                 raise
             raise ServiceError(f"{tpl}: the template is not valid ({type(exc).__name__}: {exc})") from exc
@@ -93,6 +122,8 @@ class Project:
         from desktop.services.project import storage_errors
 
         storage_errors.install()  # a refused write reaches the user as a sentence
+        if is_server_url(str(path)):
+            return cls._open_server(str(path))
         path = Path(path)
         try:
             engine, status = open_file(path)
@@ -114,6 +145,18 @@ class Project:
             project.damage_message = damage_message(path, problems)
             if not status.read_only:
                 guard.kind, guard.refusal = "damaged", project.damage_message
+        return project
+
+    @classmethod
+    def _open_server(cls, url: str) -> Project:
+        """A server project: no file to check or back up; the server keeps its data
+        sound, an upgrade is one transaction (``upgraded_from`` says from which version)."""
+        try:
+            engine, status = open_server(url)
+        except ProjectFileError as exc:
+            raise ServiceError(str(exc)) from exc
+        project = cls(url, engine)
+        project.upgraded_from = status.upgraded_from
         return project
 
     def go_on_despite_damage(self) -> None:
@@ -174,7 +217,7 @@ class Project:
                 return s.scalar(select(func.count()).select_from(model)) or 0
 
             return {
-                "path": str(self.path),
+                "path": self.location,
                 "name": self.name,
                 "schema_version": SCHEMA_VERSION,
                 "documents": count(m.Document),

@@ -56,6 +56,8 @@ def guard(path: Path | str | None = None) -> Iterator[None]:
 def _path_of(engine: Engine | None) -> str | None:
     if engine is None:
         return None
+    if engine.dialect.name == "postgresql":
+        return db_engine.mask_url(engine.url)  # a server: its URL, never its password
     return engine.url.database or None
 
 

@@ -60,7 +60,7 @@ def build(p: Project) -> Corpus:
 
 
 @pytest.fixture
-def corpus(tmp_path):
-    p = Project.create(tmp_path / "c.tessera", template="conflict-news")
+def corpus(project_target):
+    p = Project.create(project_target, template="conflict-news")
     yield build(p)
     p.close()

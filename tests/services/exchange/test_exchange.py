@@ -50,8 +50,8 @@ def code(p: Project, path: str) -> int:
 
 
 @pytest.fixture
-def proj(tmp_path):
-    p = make_project(tmp_path / "p.tessera")
+def proj(project_target):
+    p = make_project(project_target)
     yield p
     p.close()
 

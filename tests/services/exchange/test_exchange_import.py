@@ -25,8 +25,8 @@ def span(part: str) -> tuple[int, int]:
 
 
 @pytest.fixture
-def proj(tmp_path):
-    p = Project.create(tmp_path / "p.tessera", template="conflict-news")
+def proj(project_target):
+    p = Project.create(project_target, template="conflict-news")
     p.actor = "importer"
     documents.add_document(p, name="deraa.txt", text=TEXT, kind="txt")
     coders.add_coder(p, "ana")
@@ -333,3 +333,18 @@ def test_a_quote_that_differs_only_by_normalisation_says_so_in_code_points(proj,
     assert line == 2
     assert "only in Unicode normalisation" in message
     assert "at character 2 the file has U+0065 U+0301 where the document has U+00E9" in message
+
+
+def test_codings_made_after_an_import_get_new_ids(proj, tmp_path):
+    # The import gives the ids itself; a server must then move its id sequence past them.
+    path = write(tmp_path, HEADER + row("said talks") + row("Dera\u2019a", "Casualties/Killed"))
+    csv_import.import_codings_csv(proj, path)
+    imported = {c.id for c in codings.list_codings(proj)}
+    s, e = span("Rebels")
+    made = codings.apply_coding(
+        proj, document_id=documents.list_documents(proj)[0].id,
+        code_id=codebook.find_code(proj, "Actors").id, coder_id=coders.find_coder(proj, "ana").id,
+        start=s, end=e,
+    )  # fmt: skip
+    assert made.id not in imported
+    assert len(codings.list_codings(proj)) == 3

@@ -43,8 +43,8 @@ def schema(shared_dir: Path) -> etree.XMLSchema:
 
 
 @pytest.fixture
-def empty(tmp_path):
-    p = Project.create(tmp_path / "empty.tessera")
+def empty(project_target):
+    p = Project.create(project_target)
     p.actor = "tester"
     yield p
     p.close()
