@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -107,7 +108,7 @@ class Code(Base):
     guid: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # a category organises the codebook and is never applied to text
-    is_codable: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    is_codable: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     memo: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     __table_args__ = (

@@ -42,6 +42,7 @@ class Theme:
     missing_code: str  # a code colour when the code is not known (any longer)
     missing_coder: str
     region: str  # a disagreement's region in Compare coders
+    heat: str  # the strongest cell of a matrix shaded as a heat map
     fill_alpha: int  # the strongest a code's translucent highlight may be
 
     def colour(self, name: str) -> QColor:
@@ -70,6 +71,7 @@ LIGHT_THEME = Theme(
     missing_code="#8a8f98",
     missing_coder="#6b7280",
     region="#d1584b",
+    heat="#c2410c",
     fill_alpha=64,
 )
 
@@ -95,6 +97,7 @@ DARK_THEME = Theme(
     missing_code="#9aa0a8",
     missing_coder="#a0a6ae",
     region="#ff8a7a",
+    heat="#fb923c",
     fill_alpha=96,
 )
 
@@ -244,6 +247,20 @@ def fill(code_colour: str, t: Theme | None = None, layers: int = 2) -> QColor:
     c = QColor(code_colour)
     c.setAlpha(alpha)
     return c
+
+
+def heat(share: float, t: Theme | None = None) -> tuple[QColor, QColor]:
+    """A heat-map cell at ``share`` (0..1) of the largest value: its background, from the
+    page colour towards the theme's heat colour, never so strong that the theme's text
+    drops below 4.5:1 on it; and that text colour."""
+    t = t or _current
+    share = max(0.0, min(1.0, share))
+    over, base, ink = rgb(t.heat), rgb(t.base), rgb(t.ink)
+    strongest = 224
+    while strongest > 16 and contrast(ink, blend(over, base, strongest)) < 4.5:
+        strongest -= 8
+    alpha = round(16 + (strongest - 16) * share) if share else 0
+    return QColor(*blend(over, base, alpha)), QColor(t.ink)
 
 
 def readable(colour: str | QColor, background: str | None = None, ratio: float = 4.5,

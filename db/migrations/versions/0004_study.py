@@ -113,7 +113,7 @@ def upgrade() -> None:
     )
 
     # ADD COLUMN with a constant default: SQLite adds it without copying the table.
-    op.execute("ALTER TABLE code ADD COLUMN is_codable BOOLEAN DEFAULT 1 NOT NULL")
+    op.execute("ALTER TABLE code ADD COLUMN is_codable BOOLEAN DEFAULT TRUE NOT NULL")
     op.execute("ALTER TABLE code ADD COLUMN memo TEXT DEFAULT '' NOT NULL")
 
     # The built-in attributes, and every value the old columns held (empty ones were
@@ -121,7 +121,7 @@ def upgrade() -> None:
     for order, name in enumerate(BUILTIN):
         op.execute(
             "INSERT INTO attribute (scope, name, type, choices, builtin, sort_order) "
-            f"VALUES ('document', '{name}', 'text', '[]', 1, {order})"
+            f"VALUES ('document', '{name}', 'text', '[]', TRUE, {order})"
         )
         op.execute(
             "INSERT INTO attribute_value (document_id, attribute_id, value) "

@@ -104,9 +104,11 @@ def _parents_first(rows: list[dict]) -> list[dict]:
 
 def _copy_rows(source: Engine, target: Engine, progress: Progress | None) -> None:
     with source.connect() as src, target.begin() as dst:
+        # The target was just made: the only rows it has are the ones the schema seeds (the
+        # project row, the built-in attributes). The source's own rows replace them.
+        for table in reversed(_tables()):
+            dst.execute(table.delete())
         for table in _tables():
-            if table.name == "project":
-                dst.execute(table.delete())  # made with the schema: the source's row replaces it
             rows = _rows(src, table)
             if table.name == "code":
                 rows = iter(_parents_first(list(rows)))

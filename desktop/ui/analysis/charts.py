@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core import palette
 from desktop.services.analysis import charts as svc
 from desktop.ui.analysis.runner import QueryRunner
 
@@ -37,8 +38,8 @@ if TYPE_CHECKING:
     from desktop.ui.analysis.host import AnalysisHost
 
 KINDS = (("Codings per code, by coder", "coder"), ("Codings over time", "time"))
-_PALETTE = ("#1c7ed6", "#f08c00", "#37b24d", "#e03131", "#7048e8", "#0c8599", "#d6336c",
-            "#5c940d", "#868e96", "#ae3ec9")  # fmt: skip
+# Series take the code palette's colours in order: distinct for common colour blindness.
+_PALETTE = palette.CANDIDATES
 
 
 class ChartsTab(QWidget):

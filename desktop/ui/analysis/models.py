@@ -12,6 +12,7 @@ from PySide6.QtGui import QColor, QTextDocument
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate
 
 from desktop.services.analysis.retrieval import Passage, RetrievalResult
+from desktop.ui import theme
 
 PAGE = 100  # rows turned into passages at a time
 _KEEP_PAGES = 30
@@ -158,7 +159,6 @@ class GridModel(QAbstractTableModel):
         self.rows: list[str] = []
         self.columns: list[str] = []
         self.values: list[list[float]] = []
-        self.shade_color = QColor("#d9480f")
         self._max = 0.0
 
     def set_grid(self, rows, columns, values) -> None:
@@ -191,13 +191,9 @@ class GridModel(QAbstractTableModel):
             return f"{v:.3f}" if isinstance(v, float) and not float(v).is_integer() else str(int(v))
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.BackgroundRole:
-            k = self.shade(v)
-            c = QColor(self.shade_color)
-            c.setAlphaF(0.08 + 0.8 * k if v else 0.0)
-            return c
-        if role == Qt.ItemDataRole.ForegroundRole and self.shade(v) > 0.6:
-            return QColor("white")
+        if role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
+            background, text = theme.heat(self.shade(v) if v else 0.0)
+            return background if role == Qt.ItemDataRole.BackgroundRole else text
         return None
 
     def tsv(self) -> str:

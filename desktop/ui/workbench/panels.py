@@ -24,6 +24,7 @@ from desktop.ui.models import ID_ROLE, DocumentListModel
 def _header(text: str) -> QLabel:
     label = QLabel(text.upper())
     label.setObjectName("panelTitle")
+    label.setWordWrap(True)  # a narrow panel or a large system font wraps it, never clips it
     return label
 
 

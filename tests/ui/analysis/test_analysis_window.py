@@ -188,9 +188,18 @@ def test_matrix_heat_map_cell_passages_and_tsv(win, qtbot):
     m = tab.model
     assert [m.headerData(c, Qt.Orientation.Horizontal) for c in range(2)] == ["a.txt", "b.txt"]
     assert [[m.index(r, c).data() for c in range(2)] for r in range(2)] == [["2", "0"], ["1", "1"]]
-    darkest = m.index(0, 0).data(Qt.ItemDataRole.BackgroundRole).alphaF()
-    assert darkest > m.index(1, 0).data(Qt.ItemDataRole.BackgroundRole).alphaF() > 0
-    assert m.index(0, 1).data(Qt.ItemDataRole.BackgroundRole).alphaF() == 0
+    from desktop.ui import theme
+
+    def away_from_page(r, c):  # how far a cell's shade stands from the page colour
+        bg = m.index(r, c).data(Qt.ItemDataRole.BackgroundRole)
+        return theme.contrast(theme.rgb(bg), theme.rgb(theme.current().base))
+
+    assert away_from_page(0, 0) > away_from_page(1, 0) > 1.0
+    assert away_from_page(0, 1) == 1.0  # an empty cell is not shaded
+    for r, c in ((0, 0), (1, 0), (0, 1)):  # and every number stays readable on its shade
+        text = m.index(r, c).data(Qt.ItemDataRole.ForegroundRole)
+        bg = m.index(r, c).data(Qt.ItemDataRole.BackgroundRole)
+        assert theme.contrast(theme.rgb(text), theme.rgb(bg)) >= 4.5
     run(qtbot, tab, lambda: tab.cell_clicked(m.index(0, 0)))
     listed = tab.passages.model()
     assert listed.rowCount() == 2 and {listed.index(r, 0).data() for r in range(2)} == {"a.txt"}
