@@ -179,7 +179,11 @@ SERVER_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
 def is_server_url(target: object) -> bool:
     """True for a PostgreSQL URL (a server project); a path (even one with a colon or
     ``//`` in it) is never taken for one unless it starts with such a scheme."""
-    return isinstance(target, str) and target.split("://", 1)[0].lower() in SERVER_SCHEMES and "://" in target
+    return (
+        isinstance(target, str)
+        and target.split("://", 1)[0].lower() in SERVER_SCHEMES
+        and "://" in target
+    )
 
 
 def server_url(url: str) -> URL:
@@ -192,7 +196,9 @@ def server_url(url: str) -> URL:
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise error_factory("missing", f"{mask_url(url)}: not a valid PostgreSQL URL ({exc})") from exc
+        raise error_factory(
+            "missing", f"{mask_url(url)}: not a valid PostgreSQL URL ({exc})"
+        ) from exc
     return parsed.set(drivername="postgresql+psycopg")
 
 
@@ -383,8 +389,10 @@ def _describe_server_error(exc: BaseException, where: str, saved: str) -> Storag
     said = (str(exc).strip().splitlines() or [""])[0]
     if state in ("28P01", "28000"):
         return StorageError("permission", f"{where}the server refused the login ({said}).")
-    if state.startswith("08") or state in ("57P01", "57P02", "57P03") or (
-        not state and type(exc).__name__ == "OperationalError"
+    if (
+        state.startswith("08")
+        or state in ("57P01", "57P02", "57P03")
+        or (not state and type(exc).__name__ == "OperationalError")
     ):
         return StorageError(
             "connection",
@@ -392,9 +400,14 @@ def _describe_server_error(exc: BaseException, where: str, saved: str) -> Storag
             f"change was not saved. Try again when the server can be reached.{saved}",
         )
     if state == "53100":
-        return StorageError("disk_full", f"{where}the server's disk is full; the last change was not saved.{saved}")
+        return StorageError(
+            "disk_full", f"{where}the server's disk is full; the last change was not saved.{saved}"
+        )
     if state == "25006":
-        return StorageError("read_only", f"{where}the server accepts only reads now (a read-only replica or transaction).{saved}")
+        return StorageError(
+            "read_only",
+            f"{where}the server accepts only reads now (a read-only replica or transaction).{saved}",
+        )
     if state == "42501":
         return StorageError(
             "permission",

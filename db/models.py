@@ -163,7 +163,9 @@ class Coding(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     __table_args__ = (
         CheckConstraint('start >= 0 AND start < "end"', name="span"),
-        UniqueConstraint("document_id", "code_id", "coder_id", "start", "end", name="uq_coding_span"),
+        UniqueConstraint(
+            "document_id", "code_id", "coder_id", "start", "end", name="uq_coding_span"
+        ),
         Index("ix_coding_document_start", "document_id", "start"),
         Index("ix_coding_code", "code_id"),
         Index("ix_coding_coder", "coder_id"),

@@ -58,8 +58,15 @@ TABLES = {
 TABLES[3] = TABLES[2] | {"document_fts"}
 # attributes, cases, sets and the journal came with version 4
 TABLES[4] = TABLES[3] | {
-    "attribute", "attribute_value", "study_case", "case_value", "case_document",
-    "item_set", "set_document", "set_code", "journal_entry",
+    "attribute",
+    "attribute_value",
+    "study_case",
+    "case_value",
+    "case_document",
+    "item_set",
+    "set_document",
+    "set_code",
+    "journal_entry",
 }
 
 
@@ -408,7 +415,9 @@ def create_server(url: str) -> Engine:
         raise _unreachable(url, exc) from exc
     except Exception as exc:
         engine.dispose()
-        if getattr(exc, "kind", None) is None:  # not a storage failure, as the services translate them
+        if (
+            getattr(exc, "kind", None) is None
+        ):  # not a storage failure, as the services translate them
             raise
         raise ProjectFileError(str(exc)) from exc
     return engine
@@ -444,7 +453,9 @@ def check_server(url: str, engine: Engine) -> int:
             "nothing was changed"
         )
     with engine.connect() as conn:
-        rows = conn.execute(text(f"SELECT application_id, schema_version FROM {IDENTITY_TABLE}")).all()
+        rows = conn.execute(
+            text(f"SELECT application_id, schema_version FROM {IDENTITY_TABLE}")
+        ).all()
     if len(rows) != 1 or rows[0][0] != APPLICATION_ID:
         raise ProjectFileError(
             f"{shown}: not a Tessera project (its {IDENTITY_TABLE} table is not Tessera's); "
@@ -495,7 +506,9 @@ def open_server(url: str) -> tuple[Engine, FileStatus]:
         raise _unreachable(url, exc) from exc
     except Exception as exc:
         engine.dispose()
-        if getattr(exc, "kind", None) is None:  # not a storage failure, as the services translate them
+        if (
+            getattr(exc, "kind", None) is None
+        ):  # not a storage failure, as the services translate them
             raise
         raise ProjectFileError(str(exc)) from exc
     return engine, FileStatus(schema_version=version)

@@ -49,7 +49,9 @@ def pg_url(pg_server_url: str):
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     yield make_url(pg_server_url).set(database=name).render_as_string(hide_password=False)
     with psycopg.connect(pg_server_url, autocommit=True) as admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        admin.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
 
 
 # The project fixtures can run on either backend: `--backend postgresql` (or both, by

@@ -30,16 +30,32 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("project", type=project_arg)
     p.add_argument("--code", metavar="PATH", help="code A, by its path")
     p.add_argument("--save", metavar="NAME", help="also keep this query in the project as NAME")
-    p.add_argument("--saved", metavar="NAME", help="run the query saved as NAME (other query options are ignored)")
+    p.add_argument(
+        "--saved",
+        metavar="NAME",
+        help="run the query saved as NAME (other query options are ignored)",
+    )
     p.add_argument("--subcodes", action="store_true", help="include the codes' sub-codes")
     ops = p.add_mutually_exclusive_group()
     ops.add_argument("--and", dest="and_", metavar="PATH", help="the text coded with both A and B")
     ops.add_argument("--or", dest="or_", metavar="PATH", help="passages of A or of B")
-    ops.add_argument("--not", dest="not_", metavar="PATH", help="A passages overlapping no B passage")
-    ops.add_argument("--near", metavar="PATH", help="A passages within --within N characters of B (or --same)")
-    ops.add_argument("--followed-by", metavar="PATH", help="A passages with B starting within N after them")
-    p.add_argument("--within", type=int, metavar="N", help="distance in characters for --near / --followed-by")
-    p.add_argument("--same", choices=("sentence", "paragraph"), help="--near: in the same sentence or paragraph")
+    ops.add_argument(
+        "--not", dest="not_", metavar="PATH", help="A passages overlapping no B passage"
+    )
+    ops.add_argument(
+        "--near", metavar="PATH", help="A passages within --within N characters of B (or --same)"
+    )
+    ops.add_argument(
+        "--followed-by", metavar="PATH", help="A passages with B starting within N after them"
+    )
+    p.add_argument(
+        "--within", type=int, metavar="N", help="distance in characters for --near / --followed-by"
+    )
+    p.add_argument(
+        "--same",
+        choices=("sentence", "paragraph"),
+        help="--near: in the same sentence or paragraph",
+    )
     _filters(p)
     p.add_argument("--where", action="append", default=[], metavar="COND",
                    help="condition, e.g. 'count >= 10', 'kind = civilian', 'document.source = Reuters', "
@@ -48,25 +64,37 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="text shown around each passage (N: words either side)")  # fmt: skip
     p.add_argument("--sort", choices=("document", "code", "coder", "length"), default="document")
     p.add_argument("--format", choices=("csv", "html", "docx", "json"), default="csv")
-    p.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE (default: stdout)")
+    p.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="write to FILE (default: stdout)"
+    )
     p.set_defaults(func=cmd_retrieve)
 
     p = sub.add_parser("search", help="search the documents' text; optionally code every hit")
     p.add_argument("project", type=project_arg)
-    p.add_argument("query", help='words, "phrases", prefix*, AND/OR/NOT, ( ); or a regex with --regex')
-    p.add_argument("--regex", action="store_true", help="QUERY is a regular expression (reads every text)")
+    p.add_argument(
+        "query", help='words, "phrases", prefix*, AND/OR/NOT, ( ); or a regex with --regex'
+    )
+    p.add_argument(
+        "--regex", action="store_true", help="QUERY is a regular expression (reads every text)"
+    )
     p.add_argument("--exact", action="store_true",
                    help="match the same characters only (by default case, Arabic marks and tatweel, "
                         "digits of every script, accents' encoding and ZWNJ are folded)")  # fmt: skip
-    p.add_argument("--documents", nargs="+", default=[], metavar="NAME", help="search only these documents")
+    p.add_argument(
+        "--documents", nargs="+", default=[], metavar="NAME", help="search only these documents"
+    )
     p.add_argument("--width", type=int, default=40, help="characters of context either side")
     p.add_argument("--format", choices=("text", "csv", "json"), default="text")
     p.add_argument("-o", "--output", type=Path, metavar="FILE")
     p.add_argument("--code-all", metavar="PATH", help="apply this code to every hit")
     p.add_argument("--extend", choices=("word", "sentence", "paragraph"), default="word",
                    help="--code-all: code the whole word, sentence or paragraph of each hit")  # fmt: skip
-    p.add_argument("--coder", metavar="NAME", help="--code-all: the coder (needed if the project has several)")
-    p.add_argument("--dry-run", action="store_true", help="--code-all: only say what would be coded")
+    p.add_argument(
+        "--coder", metavar="NAME", help="--code-all: the coder (needed if the project has several)"
+    )
+    p.add_argument(
+        "--dry-run", action="store_true", help="--code-all: only say what would be coded"
+    )
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("matrix", help="codes by document, coder or attribute; co-occurrence")
@@ -76,8 +104,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--by", default="document", metavar="document|coder|set|ATTRIBUTE")
     p.add_argument("--measure", choices=("codings", "characters", "documents"), default="codings")
     p.add_argument("--cooccurrence", action="store_true", help="code by code co-occurrence")
-    p.add_argument("--within", type=int, metavar="N", help="co-occurrence: a gap of at most N characters")
-    p.add_argument("--same", choices=("sentence", "paragraph"), help="co-occurrence: touch the same sentence or paragraph")
+    p.add_argument(
+        "--within", type=int, metavar="N", help="co-occurrence: a gap of at most N characters"
+    )
+    p.add_argument(
+        "--same",
+        choices=("sentence", "paragraph"),
+        help="co-occurrence: touch the same sentence or paragraph",
+    )
     _filters(p)
     p.add_argument("--where", action="append", default=[], metavar="COND", help="as for retrieve")
     p.add_argument("--format", choices=("csv", "json"), default="csv")
@@ -86,13 +120,19 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("words", help="word frequencies, keyness of a code's passages, collocations")
     p.add_argument("project", type=project_arg)
-    p.add_argument("--code", metavar="PATH", help="the words of this code's passages against the rest of the corpus")
+    p.add_argument(
+        "--code",
+        metavar="PATH",
+        help="the words of this code's passages against the rest of the corpus",
+    )
     p.add_argument("--subcodes", action="store_true", help="--code: with its sub-codes")
     _filters(p)
     p.add_argument("--where", action="append", default=[], metavar="COND",
                    help="documents meeting 'document.ATTRIBUTE OP VALUE' (with --code: as for retrieve)")  # fmt: skip
     p.add_argument("--top", type=int, default=50, metavar="N", help="how many words (default 50)")
-    p.add_argument("--collocations", type=int, default=20, metavar="N", help="how many word pairs (0: none)")
+    p.add_argument(
+        "--collocations", type=int, default=20, metavar="N", help="how many word pairs (0: none)"
+    )
     p.add_argument("--add-stopwords", nargs="+", default=None, metavar="WORD",
                    help="add words to the project's stop words (kept in the project)")  # fmt: skip
     p.add_argument("--remove-stopwords", nargs="+", default=None, metavar="WORD",
@@ -105,8 +145,20 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _filters(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--coder", action="append", default=[], metavar="NAME", help="only this coder's codings (repeatable)")
-    p.add_argument("--document", action="append", default=[], metavar="NAME", help="only this document (repeatable)")
+    p.add_argument(
+        "--coder",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only this coder's codings (repeatable)",
+    )
+    p.add_argument(
+        "--document",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only this document (repeatable)",
+    )
     p.add_argument("--as", dest="as_coder", metavar="NAME",
                    help="run as this coder: in blind mode, see only what they may see")  # fmt: skip
 
@@ -166,7 +218,9 @@ def cmd_retrieve(args) -> int:
             if found.problems:
                 raise CliError("; ".join(found.problems))
             if found.kind != "retrieve":
-                raise CliError(f"saved query {args.saved!r} is a {found.kind} query, not a retrieve")
+                raise CliError(
+                    f"saved query {args.saved!r} is a {found.kind} query, not a retrieve"
+                )
             query = RetrievalQuery(**{k: tuple(v) if isinstance(v, list) else v
                                       for k, v in found.params.items()})  # fmt: skip
         result = retrieve(project, query, visible_coders=_visible(project, args.as_coder))
@@ -285,9 +339,13 @@ def cmd_matrix(args) -> int:
         if args.cooccurrence:
             if args.where:
                 raise CliError("--where is not available with --cooccurrence")
-            m = svc.cooccurrence_matrix(project, args.codes, within=args.within, same=args.same, **common)
+            m = svc.cooccurrence_matrix(
+                project, args.codes, within=args.within, same=args.same, **common
+            )
         else:
-            m = svc.code_matrix(project, args.codes, args.by, measure=args.measure, where=args.where, **common)
+            m = svc.code_matrix(
+                project, args.codes, args.by, measure=args.measure, where=args.where, **common
+            )
     if args.format == "json":
         _emit(json.dumps(m.as_json(), ensure_ascii=False, indent=1) + "\n", args.output)
         return 0
@@ -302,10 +360,15 @@ def cmd_words(args) -> int:
     from desktop.services.analysis import words as svc
 
     with open_project(args.project) as project:
-        if any(x is not None for x in (args.add_stopwords, args.remove_stopwords, args.stopword_languages)):
+        if any(
+            x is not None
+            for x in (args.add_stopwords, args.remove_stopwords, args.stopword_languages)
+        ):
             cur = svc.stopword_settings(project)
             added = set(cur["added"]) | set(args.add_stopwords or [])
-            removed = (set(cur["removed"]) - set(args.add_stopwords or [])) | set(args.remove_stopwords or [])
+            removed = (set(cur["removed"]) - set(args.add_stopwords or [])) | set(
+                args.remove_stopwords or []
+            )
             added -= set(args.remove_stopwords or [])
             svc.set_stopwords(project, languages=args.stopword_languages, added=sorted(added),
                               removed=sorted(removed))  # fmt: skip
@@ -322,12 +385,16 @@ def cmd_words(args) -> int:
         return 0
     keyed = r.code is not None
     head = ["word", "count", "per_thousand"] + (["reference", "log_likelihood"] if keyed else [])
-    rows = [[w.word, w.count, w.per_thousand] + ([w.reference, w.g2] if keyed else []) for w in r.rows]
+    rows = [
+        [w.word, w.count, w.per_thousand] + ([w.reference, w.g2] if keyed else []) for w in r.rows
+    ]
     lines = ["\t".join(head)] + ["\t".join(str(x) for x in row) for row in rows]
     where = f"passages of {r.code} ({r.words} words) against the rest ({r.reference_words} words)" if keyed \
         else f"{r.words} words in {r.documents} document(s)"  # fmt: skip
     lines.append(where)
     if r.collocations:
-        lines.append("collocations: " + "; ".join(f"{a} {b} ({n})" for a, b, n, _ in r.collocations))
+        lines.append(
+            "collocations: " + "; ".join(f"{a} {b} ({n})" for a, b, n, _ in r.collocations)
+        )
     _emit("\n".join(lines) + "\n", args.output)
     return 0

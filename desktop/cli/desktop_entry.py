@@ -41,7 +41,9 @@ def cmd_install(args) -> int:
 
     outcome = desktop_entry.install()
     _report(outcome, "wrote")
-    print(f"Tessera is in the menu; it starts as: {desktop_entry.exec_line(desktop_entry.launcher())}")
+    print(
+        f"Tessera is in the menu; it starts as: {desktop_entry.exec_line(desktop_entry.launcher())}"
+    )
     return 0
 
 

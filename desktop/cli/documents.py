@@ -15,7 +15,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = dsub.add_parser("list", help="one line per document")
     p.add_argument("project", type=project_arg)
-    p.add_argument("--where", help='only documents a filter selects, e.g. "outlet = Reuters and date in 2018"')
+    p.add_argument(
+        "--where", help='only documents a filter selects, e.g. "outlet = Reuters and date in 2018"'
+    )
     p.set_defaults(func=cmd_list)
 
     p = dsub.add_parser("show", help="a document's metadata (and its text with --text)")
@@ -57,7 +59,9 @@ def cmd_list(args) -> int:
             docs = [d for d in docs if d.id in wanted]
     for d in docs:
         pages = f"{d.pages} p." if d.pages else ""
-        print(f"{d.name}\t{d.kind}\t{d.length} chars\t{pages}\t{d.codings} codings\t{d.title or ''}")
+        print(
+            f"{d.name}\t{d.kind}\t{d.length} chars\t{pages}\t{d.codings} codings\t{d.title or ''}"
+        )
     return 0
 
 
@@ -68,7 +72,16 @@ def cmd_show(args) -> int:
         from desktop.services.documents import attributes
 
         values = attributes.values_of(project, d.id)
-    for key in ("name", "kind", "sha256", "length", "pages", "codings", *documents.METADATA_FIELDS, "source_path"):
+    for key in (
+        "name",
+        "kind",
+        "sha256",
+        "length",
+        "pages",
+        "codings",
+        *documents.METADATA_FIELDS,
+        "source_path",
+    ):
         print(f"{key:<12} {getattr(d, key) if getattr(d, key) is not None else ''}")
     for key, value in values.items():
         if key not in documents.METADATA_FIELDS:
@@ -80,12 +93,18 @@ def cmd_show(args) -> int:
 
 
 def cmd_set(args) -> int:
-    values = {k: getattr(args, k) for k in ("name", *documents.METADATA_FIELDS) if getattr(args, k) is not None}
+    values = {
+        k: getattr(args, k)
+        for k in ("name", *documents.METADATA_FIELDS)
+        if getattr(args, k) is not None
+    }
     from desktop.cli.study import _values
 
     attrs = _values(args.attr)
     if not values and not attrs:
-        raise CliError("nothing to change: give --title, --author, --date, --source, --url, --name or --attr NAME=VALUE")
+        raise CliError(
+            "nothing to change: give --title, --author, --date, --source, --url, --name or --attr NAME=VALUE"
+        )
     with open_project(args.project, actor="cli") as project:
         d = _find(project, args.document)
         if values:

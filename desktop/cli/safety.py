@@ -67,7 +67,9 @@ def cmd_backups(args) -> int:
         )
     if args.budget is not None:
         if args.budget <= 0:
-            raise CliError("--budget needs a number above 0 (e.g. 3 for three times the project's size)")
+            raise CliError(
+                "--budget needs a number above 0 (e.g. 3 for three times the project's size)"
+            )
         with open_project(args.project) as project:
             project.update_settings(**{backups.BUDGET_SETTING: args.budget})
         print(f"the backups may take up to {args.budget:g} times the project's size")

@@ -13,7 +13,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "push", help="copy a project file to an empty PostgreSQL database (a server project)"
     )
     p.add_argument("file", type=Path, metavar="FILE.tessera")
-    p.add_argument("url", metavar="URL", help="postgresql://[user@]host[:port]/database[?sslmode=...]")
+    p.add_argument(
+        "url", metavar="URL", help="postgresql://[user@]host[:port]/database[?sslmode=...]"
+    )
     p.set_defaults(func=cmd_push)
 
     p = sub.add_parser("pull", help="copy a server project into a new project file")

@@ -79,10 +79,16 @@ def _attributes(sub) -> None:
     p.add_argument("name")
     p.add_argument("--cases", action="store_true")
     p.add_argument("--yes", action="store_true", help="also delete the values it has")
-    p = _parser(asub, "export", "every document's values as CSV (one row per document)", attr_export)
+    p = _parser(
+        asub, "export", "every document's values as CSV (one row per document)", attr_export
+    )
     p.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
-    p.add_argument("--excel", action="store_true", help="for a spreadsheet (BOM, formulas neutralised)")
-    p = _parser(asub, "import", "values from CSV (nothing is stored if any cell is wrong)", attr_import)
+    p.add_argument(
+        "--excel", action="store_true", help="for a spreadsheet (BOM, formulas neutralised)"
+    )
+    p = _parser(
+        asub, "import", "values from CSV (nothing is stored if any cell is wrong)", attr_import
+    )
     p.add_argument("file", type=Path)
 
 
@@ -170,15 +176,19 @@ def _sets(sub) -> None:
     a = sub.add_parser("sets", help=_help("sets"))
     asub = a.add_subparsers(dest="sets_command", metavar="ACTION", required=True)
     _parser(asub, "list", "the sets and their members", sets_list)
-    p = _parser(asub, "add", "a new set (with --where, of the documents a filter selects)", sets_add)
+    p = _parser(
+        asub, "add", "a new set (with --where, of the documents a filter selects)", sets_add
+    )
     p.add_argument("name")
     p.add_argument("--memo", default="")
-    p.add_argument("--where", help="a document filter, e.g. \"outlet = Reuters and date in 2018\"")
+    p.add_argument("--where", help='a document filter, e.g. "outlet = Reuters and date in 2018"')
     for name, help_, func in (("include", "add documents or codes to a set", sets_include),
                               ("exclude", "take documents or codes out of a set", sets_exclude)):  # fmt: skip
         p = _parser(asub, name, help_, func)
         p.add_argument("name")
-        p.add_argument("--document", action="append", default=[], help="name or sha256 (repeatable)")
+        p.add_argument(
+            "--document", action="append", default=[], help="name or sha256 (repeatable)"
+        )
         p.add_argument("--code", action="append", default=[], help="code path (repeatable)")
     p = _parser(asub, "rename", "rename a set", sets_rename)
     p.add_argument("name")

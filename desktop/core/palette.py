@@ -110,9 +110,7 @@ def ciede2000(lab1: Sequence[float], lab2: Sequence[float]) -> float:
     sc = 1 + 0.045 * cp_bar
     sh = 1 + 0.015 * cp_bar * t
     rt = -math.sin(math.radians(2 * d_theta)) * rc
-    return math.sqrt(
-        (dl / sl) ** 2 + (dc / sc) ** 2 + (dH / sh) ** 2 + rt * (dc / sc) * (dH / sh)
-    )
+    return math.sqrt((dl / sl) ** 2 + (dc / sc) ** 2 + (dH / sh) ** 2 + rt * (dc / sc) * (dH / sh))
 
 
 # Machado et al. (2009), severity 1.0, applied to linear RGB.

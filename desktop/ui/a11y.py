@@ -1,5 +1,5 @@
 """What assistive technology needs from any window: names for controls, spoken
-announcements, Esc to close, Shift+F10 for the context menu, and Tab that leaves tables."""
+announcements, Shift+F10 for the context menu, and Tab that leaves tables."""
 
 from __future__ import annotations
 
@@ -86,14 +86,6 @@ def tab_leaves_all(root: QWidget) -> None:
         tab_leaves(w)
     for w in root.findChildren(QPlainTextEdit) + root.findChildren(QTextEdit):
         tab_leaves(w)
-
-
-def close_on_escape(window: QWidget) -> QShortcut:
-    """Esc closes ``window`` (windows that are not dialogs do not do it by themselves)."""
-    sc = QShortcut(QKeySequence(Qt.Key.Key_Escape), window)
-    sc.setContext(Qt.ShortcutContext.WindowShortcut)
-    sc.activated.connect(window.close)
-    return sc
 
 
 def context_menu_key(window: QWidget) -> QShortcut:

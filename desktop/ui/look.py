@@ -46,10 +46,18 @@ def apply_theme(app: QApplication, mode: str) -> theme.Theme:
 
 
 def _restyle(app: QApplication) -> None:
+    """Give every widget the theme's palette and style sheet.
+
+    Replacing one style sheet by another makes Qt repolish every object its style-sheet
+    cache remembers, and that cache can keep a widget of a window already closed and
+    deleted (polishing it crashes). Clearing the sheet first drops the cache; the new
+    sheet then polishes only the widgets that exist."""
     t = theme.current()
     app.setPalette(theme.palette(t))
     qss = resources_dir() / "style.qss"
     if qss.is_file():
+        if app.styleSheet():
+            app.setStyleSheet("")
         app.setStyleSheet(theme.stylesheet(qss.read_text("utf-8"), t))
 
 

@@ -158,13 +158,32 @@ def _search_rows(path: Path) -> list[dict]:
         folded_all = _best_of(3, lambda: svc.search(p, "negotiators").all(p))
     baseline = _best_of(2, scan)
     return [
-        row(f"search: first 50 hits of a common word, {DOCS} docs x 30k chars, ms "
-            "(baseline: re scan of all texts)", baseline * 1000, first * 1000, "ratio <= 0.05"),  # fmt: skip
-        row("search: first 50 hits of a rare word, ms (baseline: re scan)", baseline * 1000, rare * 1000, "< 100 ms"),
-        row("search: every hit of a word, folded (default), ms (baseline: --exact)",
-            exact_all * 1000, folded_all * 1000, "ratio <= 1.3"),  # fmt: skip
-        row("search: learning which texts fold beyond the index, once per session, ms "
-            "(baseline: re scan)", baseline * 1000, prepare * 1000, "in a worker"),  # fmt: skip
+        row(
+            f"search: first 50 hits of a common word, {DOCS} docs x 30k chars, ms "
+            "(baseline: re scan of all texts)",
+            baseline * 1000,
+            first * 1000,
+            "ratio <= 0.05",
+        ),  # fmt: skip
+        row(
+            "search: first 50 hits of a rare word, ms (baseline: re scan)",
+            baseline * 1000,
+            rare * 1000,
+            "< 100 ms",
+        ),
+        row(
+            "search: every hit of a word, folded (default), ms (baseline: --exact)",
+            exact_all * 1000,
+            folded_all * 1000,
+            "ratio <= 1.3",
+        ),  # fmt: skip
+        row(
+            "search: learning which texts fold beyond the index, once per session, ms "
+            "(baseline: re scan)",
+            baseline * 1000,
+            prepare * 1000,
+            "in a worker",
+        ),  # fmt: skip
     ]
 
 
@@ -191,10 +210,25 @@ def _retrieval_rows(path: Path) -> list[dict]:
     raw_two = _best_of(2, lambda: raw([1, 2]))
     n_one = (CODINGS - 2 * BIG) // (CODES - 2)
     return [
-        row(f"retrieve: first screen of a code ({n_one:,} of {CODINGS:,} codings), ms "
-            "(baseline: raw sqlite3 read of its codings)", raw_one * 1000, one * 1000, "< 100 ms"),  # fmt: skip
-        row(f"retrieve: A AND B, {BIG:,} codings each, s (baseline: raw read of both)", raw_two, both, "< 1 s"),
-        row(f"retrieve: A NEAR B within 50, {BIG:,} each, s (baseline: raw read of both)", raw_two, near, "< 1 s"),
+        row(
+            f"retrieve: first screen of a code ({n_one:,} of {CODINGS:,} codings), ms "
+            "(baseline: raw sqlite3 read of its codings)",
+            raw_one * 1000,
+            one * 1000,
+            "< 100 ms",
+        ),  # fmt: skip
+        row(
+            f"retrieve: A AND B, {BIG:,} codings each, s (baseline: raw read of both)",
+            raw_two,
+            both,
+            "< 1 s",
+        ),
+        row(
+            f"retrieve: A NEAR B within 50, {BIG:,} each, s (baseline: raw read of both)",
+            raw_two,
+            near,
+            "< 1 s",
+        ),
     ]
 
 
@@ -210,9 +244,19 @@ def _cooccurrence_rows(path: Path) -> list[dict]:
 
     baseline = _best_of(1, raw)
     return [
-        row(f"co-occurrence of {CODES} codes over {CODINGS:,} codings, s (baseline: raw "
-            "sqlite3 fetch of the codings)", baseline, got["seconds"], "< 2 s"),  # fmt: skip
-        row("co-occurrence: peak memory growth, MB", None, round(got["growth_mb"], 1), "value < 300 MB"),
+        row(
+            f"co-occurrence of {CODES} codes over {CODINGS:,} codings, s (baseline: raw "
+            "sqlite3 fetch of the codings)",
+            baseline,
+            got["seconds"],
+            "< 2 s",
+        ),  # fmt: skip
+        row(
+            "co-occurrence: peak memory growth, MB",
+            None,
+            round(got["growth_mb"], 1),
+            "value < 300 MB",
+        ),
     ]
 
 
@@ -238,7 +282,9 @@ def main() -> None:
     print(f"{'measure':<{width}}  {'baseline':>9}  {'value':>9}  {'ratio':>6}  target")
     for r in rows:
         b = f"{r['baseline']:.3f}" if isinstance(r["baseline"], float) else ""
-        print(f"{r['measure']:<{width}}  {b:>9}  {r['value']:>9.3f}  {r['ratio']!s:>6}  {r['target'] or ''}")
+        print(
+            f"{r['measure']:<{width}}  {b:>9}  {r['value']:>9.3f}  {r['ratio']!s:>6}  {r['target'] or ''}"
+        )
 
 
 if __name__ == "__main__":

@@ -211,7 +211,9 @@ def test_rows_by_document_only_on_request_and_streamed_csv_equals_json(project_p
     for line in streamed:
         want = by_scope[line["scope"]]
         assert int(line["units"]) == want["units"]
-        assert float(line["krippendorff_alpha"]) == pytest.approx(want["krippendorff_alpha"], abs=1e-6)
+        assert float(line["krippendorff_alpha"]) == pytest.approx(
+            want["krippendorff_alpha"], abs=1e-6
+        )
 
 
 def test_project_errors(project_path, capsys):

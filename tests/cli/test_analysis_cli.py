@@ -41,7 +41,11 @@ def test_retrieve_json_shape_and_counts(proj, capsys):
         "text": "killing 12 civilians",
     }  # fmt: skip
     assert p["before"] == "Rebels accused the army of " and p["values"]["count"] == "12"
-    assert doc["counts"] == {"total": 1, "codes": {"Casualties/Killed": 1}, "documents": {"a.txt": 1}}
+    assert doc["counts"] == {
+        "total": 1,
+        "codes": {"Casualties/Killed": 1},
+        "documents": {"a.txt": 1},
+    }
 
 
 def test_retrieve_combinations_from_the_shell(proj, capsys):
@@ -73,12 +77,21 @@ def test_retrieve_html_and_docx_appendix(proj, capsys, tmp_path):
     "argv, message",
     [
         (["retrieve", "{p}", "--code", "Nope"], "no code named 'Nope'"),
-        (["retrieve", "{p}", "--code", "Casualties/Killed", "--where", "size > 3"], "no field 'size'"),
-        (["retrieve", "{p}", "--code", "Casualties/Killed", "--context", "chapter"], "unknown context"),
+        (
+            ["retrieve", "{p}", "--code", "Casualties/Killed", "--where", "size > 3"],
+            "no field 'size'",
+        ),
+        (
+            ["retrieve", "{p}", "--code", "Casualties/Killed", "--context", "chapter"],
+            "unknown context",
+        ),
         (["search", "{p}", "("], "not closed"),
         (["search", "{p}", ""], "empty"),
         (["search", "{p}", "a[", "--regex"], "invalid regular expression"),
-        (["matrix", "{p}", "--codes", "Casualties/Killed", "--by", "colour"], "no attribute 'colour'"),
+        (
+            ["matrix", "{p}", "--codes", "Casualties/Killed", "--by", "colour"],
+            "no attribute 'colour'",
+        ),
         (["search", "{p}", "kill*", "--code-all", "Nope"], "no code named 'Nope'"),
     ],
 )
@@ -129,7 +142,9 @@ def test_matrix_json_and_cooccurrence(proj, capsys):
 
 def test_blind_as_a_coder(proj, capsys):
     run(capsys, "blind", "on", proj, "--reviewer", "rev")
-    _, out, _ = run(capsys, "retrieve", proj, "--code", "Casualties/Killed", "--as", "ben", "--format", "json")
+    _, out, _ = run(
+        capsys, "retrieve", proj, "--code", "Casualties/Killed", "--as", "ben", "--format", "json"
+    )
     assert [p["coder"] for p in json.loads(out)["passages"]] == ["ben"]
 
 
@@ -154,6 +169,9 @@ def test_search_cli_folds_by_default_and_exact_on_request(tmp_path, capsys):
     p.close()
     assert main(["search", str(path), "قتل 12", "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert [(h["match"], h["start"], h["end"]) for h in out["hits"]] == [("قُتِلَ", 0, 6), ("١٢", 7, 9)]
+    assert [(h["match"], h["start"], h["end"]) for h in out["hits"]] == [
+        ("قُتِلَ", 0, 6),
+        ("١٢", 7, 9),
+    ]
     assert main(["search", str(path), "قتل", "--exact", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["total"] == 0

@@ -21,7 +21,9 @@ RUSSIAN = "Стороны договорились о прекращении о�
 def _stored(project_path: Path) -> dict[str, str]:
     project = Project.open(project_path)
     try:
-        return {d.name: documents.get_text(project, d.id) for d in documents.list_documents(project)}
+        return {
+            d.name: documents.get_text(project, d.id) for d in documents.list_documents(project)
+        }
     finally:
         project.close()
 

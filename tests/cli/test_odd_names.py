@@ -74,7 +74,12 @@ def test_a_leading_dash_name_in_the_current_folder(folder, monkeypatch, capsys):
     assert main(["codes", "add", "--", "-x.tessera", "Found"]) == 0
     assert main(["info", "--", "-x.tessera"]) == 0
     assert db_rows(folder / "-x.tessera", "SELECT name FROM code") == [("Found",)]
-    assert listing(folder) <= {"-x.tessera", "-x.tessera.backups", "-x.tessera-wal", "-x.tessera-shm"}
+    assert listing(folder) <= {
+        "-x.tessera",
+        "-x.tessera.backups",
+        "-x.tessera-wal",
+        "-x.tessera-shm",
+    }
 
 
 def test_the_tessera_command_in_a_process(folder):

@@ -15,12 +15,16 @@ REPO = Path(__file__).resolve().parents[2]
 def test_new_with_template_then_info_through_the_console_script(tmp_path):
     path = tmp_path / "study.tessera"
     exe = Path(sys.executable).with_name("tessera")
-    out = subprocess.run([exe, "new", path, "--template", "conflict-news"], capture_output=True, text=True)
+    out = subprocess.run(
+        [exe, "new", path, "--template", "conflict-news"], capture_output=True, text=True
+    )
     assert out.returncode == 0, out.stderr
     assert "13 codes" in out.stdout
     out = subprocess.run([exe, "info", path], capture_output=True, text=True)
     assert out.returncode == 0
-    facts = {line.rsplit(None, 1)[0].strip(): line.rsplit(None, 1)[1] for line in out.stdout.splitlines()}
+    facts = {
+        line.rsplit(None, 1)[0].strip(): line.rsplit(None, 1)[1] for line in out.stdout.splitlines()
+    }
     assert facts["codes"] == "13"
     assert facts["documents"] == "0"
     assert facts["schema version"] == str(SCHEMA_VERSION)
@@ -58,7 +62,21 @@ def test_documents_metadata_can_be_edited_and_shown(project_target, capsys):
     path = project_target
     with Project.create(path) as p:
         documents.add_document(p, name="a.txt", text="Some text.\n", kind="txt")
-    assert main(["documents", "set", str(path), "a.txt", "--title", "Talks fail", "--date", "2018-07-04"]) == 0
+    assert (
+        main(
+            [
+                "documents",
+                "set",
+                str(path),
+                "a.txt",
+                "--title",
+                "Talks fail",
+                "--date",
+                "2018-07-04",
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     assert main(["documents", "show", str(path), "a.txt", "--text"]) == 0
     out = capsys.readouterr().out
@@ -75,7 +93,9 @@ def test_opening_a_changed_project_from_the_cli_makes_a_backup(tmp_path, capsys)
     out = capsys.readouterr().out
     assert "p.tessera" in out or "backup" in out.lower()
     folder = tmp_path / "p.tessera.backups"
-    assert folder.is_dir() and any(f.suffix == ".tessera" or f.name.endswith(".tessera") for f in folder.iterdir())
+    assert folder.is_dir() and any(
+        f.suffix == ".tessera" or f.name.endswith(".tessera") for f in folder.iterdir()
+    )
 
 
 def test_backups_prints_a_restore_command_that_survives_a_space(tmp_path, capsys):

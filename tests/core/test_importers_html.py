@@ -200,7 +200,9 @@ def test_a_page_in_a_declared_legacy_charset_says_how_it_was_read(tmp_path):
     html = f'<html><head><meta charset="windows-1256"></head><body>{body}</body></html>'
     doc = extract(write(tmp_path, "ar.html", html.encode("cp1256")))
     assert "أعلنت الحكومة وقف إطلاق النار" in doc.text
-    assert doc.warnings == ["not UTF-8; read as Windows-1256 (Arabic, Persian, Urdu), as the page declares"]
+    assert doc.warnings == [
+        "not UTF-8; read as Windows-1256 (Arabic, Persian, Urdu), as the page declares"
+    ]
 
 
 def test_an_undeclared_legacy_page_names_its_guessed_encoding(tmp_path):

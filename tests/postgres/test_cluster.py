@@ -15,6 +15,9 @@ def test_each_test_gets_an_empty_database_of_its_own(pg_url, pg_server_url):
         assert tables == 0
         conn.execute("CREATE TABLE scratch (x int)")
     with psycopg.connect(pg_server_url) as admin:
-        assert admin.execute(
-            "SELECT count(*) FROM pg_database WHERE datname = %s", (name,)
-        ).fetchone()[0] == 1
+        assert (
+            admin.execute(
+                "SELECT count(*) FROM pg_database WHERE datname = %s", (name,)
+            ).fetchone()[0]
+            == 1
+        )

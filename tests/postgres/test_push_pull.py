@@ -46,7 +46,9 @@ def _count(url: str, table: str) -> int:
         return conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
 
 
-def test_push_then_pull_gives_the_same_project_table_by_table(file_project, pg_url, tmp_path, capsys):
+def test_push_then_pull_gives_the_same_project_table_by_table(
+    file_project, pg_url, tmp_path, capsys
+):
     assert main(["push", str(file_project), pg_url]) == 0
     said = capsys.readouterr().out
     assert "2 documents" in said and "2 codings" in said and "sha256" in said

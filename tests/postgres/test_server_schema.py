@@ -22,7 +22,9 @@ def test_new_server_project_has_the_schema_and_its_identity(pg_url):
     engine = create_server(pg_url)
     try:
         with engine.connect() as conn:
-            ident = conn.execute(text("SELECT application_id, schema_version FROM tessera_identity")).all()
+            ident = conn.execute(
+                text("SELECT application_id, schema_version FROM tessera_identity")
+            ).all()
             indexes = {r[0] for r in conn.execute(text("SELECT indexname FROM pg_indexes"))}
         assert ident == [(APPLICATION_ID, SCHEMA_VERSION)]
         assert "ix_document_fts" in indexes  # the text-search index in place of FTS5
@@ -41,7 +43,9 @@ def test_a_database_with_tables_is_neither_made_into_a_project_nor_opened(pg_url
     with pytest.raises(ProjectFileError, match="another program"):
         open_server(pg_url)
     with psycopg.connect(pg_url) as conn:
-        tables = conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'").fetchall()
+        tables = conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+        ).fetchall()
     assert tables == [("invoices",)]
 
 
@@ -73,8 +77,14 @@ def test_an_older_schema_is_upgraded_in_one_transaction_and_says_from_what(pg_ur
     try:
         assert status.upgraded_from == 2 and status.schema_version == SCHEMA_VERSION
         with engine.connect() as conn:
-            assert conn.execute(text("SELECT schema_version FROM tessera_identity")).scalar() == SCHEMA_VERSION
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == f"{SCHEMA_VERSION:04d}"
+            assert (
+                conn.execute(text("SELECT schema_version FROM tessera_identity")).scalar()
+                == SCHEMA_VERSION
+            )
+            assert (
+                conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                == f"{SCHEMA_VERSION:04d}"
+            )
     finally:
         engine.dispose()
 

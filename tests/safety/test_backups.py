@@ -228,7 +228,9 @@ def test_backups_stay_within_the_disk_budget_keeping_the_newest(project, capsys)
     project.update_settings(backups_budget=2.5)
     code = codebook.add_code(project, "Budget")
     for i in range(6):
-        documents.add_document(project, name=f"big{i}.txt", text=f"{i} " + "words " * 20_000, kind="txt")
+        documents.add_document(
+            project, name=f"big{i}.txt", text=f"{i} " + "words " * 20_000, kind="txt"
+        )
         codebook.update_code(project, code.id, description=f"v{i}")
         assert backups.backup_on_open(project) is not None
     listed = backups.list_backups(project.path)

@@ -120,7 +120,9 @@ def read_only_medium(tmp_path):
     project last used in WAL mode: SQLite cannot create its -shm there."""
     mnt = tmp_path / "medium"
     mnt.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mnt)], capture_output=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mnt)], capture_output=True
+    )
     if done.returncode != 0:
         pytest.skip("cannot mount a file system here")
     path = mnt / "study.tessera"

@@ -67,6 +67,5 @@ def tinted_by(colour: QColor, code_colour: str, tolerance: int = 12) -> bool:
 
     want = QColor(fill(code_colour))
     return all(
-        abs(a - b) <= tolerance
-        for a, b in zip(colour.getRgb()[:3], want.getRgb()[:3], strict=True)
+        abs(a - b) <= tolerance for a, b in zip(colour.getRgb()[:3], want.getRgb()[:3], strict=True)
     )

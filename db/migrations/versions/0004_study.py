@@ -113,7 +113,10 @@ def upgrade() -> None:
     )
 
     # ADD COLUMN with a constant default: SQLite adds it without copying the table.
-    op.execute("ALTER TABLE code ADD COLUMN is_codable BOOLEAN DEFAULT TRUE NOT NULL")
+    # Booleans are written as each database spells them (SQLite 1, PostgreSQL true),
+    # the same text a new project's schema has.
+    yes = "true" if op.get_bind().dialect.name == "postgresql" else "1"
+    op.execute(f"ALTER TABLE code ADD COLUMN is_codable BOOLEAN DEFAULT {yes} NOT NULL")
     op.execute("ALTER TABLE code ADD COLUMN memo TEXT DEFAULT '' NOT NULL")
 
     # The built-in attributes, and every value the old columns held (empty ones were
@@ -121,7 +124,7 @@ def upgrade() -> None:
     for order, name in enumerate(BUILTIN):
         op.execute(
             "INSERT INTO attribute (scope, name, type, choices, builtin, sort_order) "
-            f"VALUES ('document', '{name}', 'text', '[]', TRUE, {order})"
+            f"VALUES ('document', '{name}', 'text', '[]', {yes}, {order})"
         )
         op.execute(
             "INSERT INTO attribute_value (document_id, attribute_id, value) "

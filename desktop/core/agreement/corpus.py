@@ -457,9 +457,7 @@ def _unit_intervals(
     used = np.unique(kept_code)
     lo = np.searchsorted(kept_code, used, side="left")
     hi = np.searchsorted(kept_code, used, side="right")
-    return {
-        int(k): (first[a:b], stop[a:b]) for k, a, b in zip(used.tolist(), lo, hi, strict=True)
-    }
+    return {int(k): (first[a:b], stop[a:b]) for k, a, b in zip(used.tolist(), lo, hi, strict=True)}
 
 
 def _binary_row(

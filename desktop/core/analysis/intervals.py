@@ -62,8 +62,10 @@ class _SortedB:
         self.doc = b.doc[order]
         self.start = b.start[order]
         self.enc_start = encode(self.doc, self.start)
-        self.enc_end_max = np.maximum.accumulate(encode(self.doc, b.end[order])) if len(order) else (
-            np.zeros(0, dtype=np.int64)
+        self.enc_end_max = (
+            np.maximum.accumulate(encode(self.doc, b.end[order]))
+            if len(order)
+            else (np.zeros(0, dtype=np.int64))
         )
 
     def any_reaching(self, a: Intervals, before: int, after: int, *, touch: bool) -> np.ndarray:

@@ -39,7 +39,9 @@ def stop_set(words: Iterable[str]) -> frozenset[str]:
 def tokens(text: str) -> list[str]:
     """The words of ``text`` in order, folded, numbers and punctuation left out."""
     folded = unicodedata.normalize("NFC", fold(text).text)
-    return [w for w in segmentation.words(folded) if not w.isdigit() and any(c.isalpha() for c in w)]
+    return [
+        w for w in segmentation.words(folded) if not w.isdigit() and any(c.isalpha() for c in w)
+    ]
 
 
 def count(texts: Iterable[str], stop: frozenset[str] = frozenset()) -> tuple[Counter[str], int]:

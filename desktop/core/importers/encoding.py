@@ -268,7 +268,9 @@ def _odd_word(core: str) -> bool:
                 return True
         elif cat == "Nd" or ch in _IN_WORD:
             if cat == "Nd" and not ch.isascii():  # Thai '๑' in 'se๑or' is no Latin digit
-                scripts.add(_script(ch).replace("EXTENDED", "ARABIC").replace("ARABIC-INDIC", "ARABIC"))
+                scripts.add(
+                    _script(ch).replace("EXTENDED", "ARABIC").replace("ARABIC-INDIC", "ARABIC")
+                )
             prev_lower = False
             letter_script = ""
         elif ch.isascii():

@@ -56,7 +56,9 @@ def _period(value: str, period: str) -> str | None:
     if period == "year":
         return value[:4] if value[:4].isdigit() else None
     if period == "month":
-        return value[:7] if len(value) >= 7 and value[:4].isdigit() and value[5:7].isdigit() else None
+        return (
+            value[:7] if len(value) >= 7 and value[:4].isdigit() and value[5:7].isdigit() else None
+        )
     if day is None:
         return None
     year, week, _ = day.isocalendar()
@@ -91,4 +93,6 @@ def over_time(
             else:
                 out[at[b]] += n
         values.append(tuple(out))
-    return ChartData(f"Codings per {period} ({attribute})", tuple(cats), m.rows, tuple(values), skipped)
+    return ChartData(
+        f"Codings per {period} ({attribute})", tuple(cats), m.rows, tuple(values), skipped
+    )

@@ -117,7 +117,7 @@ def _columns(s, conn, by: str, coder_ids, doc_ids) -> tuple[str, list[tuple[obje
         q = "SELECT id, name FROM coder ORDER BY name"
         cols = [(i, n) for i, n in conn.execute(q) if coder_ids is None or i in set(coder_ids)]
         return "c.coder_id", cols
-    attr = by[len("document."):] if by.lower().startswith("document.") else by
+    attr = by[len("document.") :] if by.lower().startswith("document.") else by
     from desktop.services.documents.filter import attribute_expr
 
     found = None if attr.lower() == "name" else attribute_expr(s, attr)

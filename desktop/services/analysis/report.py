@@ -97,7 +97,9 @@ def write_docx(passages: Iterable[Passage], out: Path | str, title: str) -> int:
                 para.add_run(p.before)
                 para.add_run(p.text).bold = True
                 para.add_run(p.after)
-                cite = document.add_paragraph(f"{citation(p)}; {p.coder}" + (f"; memo: {p.memo}" if p.memo else ""))
+                cite = document.add_paragraph(
+                    f"{citation(p)}; {p.coder}" + (f"; memo: {p.memo}" if p.memo else "")
+                )
                 cite.runs[0].italic = True
     with atomic_write(out, "wb") as fh:
         document.save(fh)

@@ -111,7 +111,9 @@ class RetrievalResult:
             order = np.lexsort((self.start, doc_rank, self.end - self.start))
         if descending:
             order = order[::-1]
-        arrays = {k: getattr(self, k)[order] for k in ("coding", "doc", "start", "end", "code", "coder")}
+        arrays = {
+            k: getattr(self, k)[order] for k in ("coding", "doc", "start", "end", "code", "coder")
+        }
         return RetrievalResult(
             self.query, **arrays, doc_names=self.doc_names, code_paths=self.code_paths,
             coder_names=self.coder_names, and_label=self.and_label, and_codes=self.and_codes,
@@ -141,23 +143,38 @@ class RetrievalResult:
             stretch_coders = self._stretch_coders(conn, rows) if self.and_label else {}
         out = []
         for i in rows:
-            did, a, b, cid = int(self.doc[i]), int(self.start[i]), int(self.end[i]), int(self.coding[i])
+            did, a, b, cid = (
+                int(self.doc[i]),
+                int(self.start[i]),
+                int(self.end[i]),
+                int(self.coding[i]),
+            )
             text = texts[did]
             ca, cb = context_span(text, a, b, context)
             out.append(
                 Passage(
-                    document=self.doc_names[did], document_id=did,
+                    document=self.doc_names[did],
+                    document_id=did,
                     page=page_of(pages[did], a) if did in pages else None,
                     code=self.and_label or self.code_paths[int(self.code[i])],
-                    coder=stretch_coders.get(i, "") if self.and_label else self.coder_names[int(self.coder[i])],
-                    start=a, end=b, text=text[a:b], before=text[ca:a], after=text[b:cb],
+                    coder=stretch_coders.get(i, "")
+                    if self.and_label
+                    else self.coder_names[int(self.coder[i])],
+                    start=a,
+                    end=b,
+                    text=text[a:b],
+                    before=text[ca:a],
+                    after=text[b:cb],
                     memo=(memos.get(cid) or "") if cid >= 0 else "",
-                    values=values.get(cid, {}), coding_id=cid if cid >= 0 else None,
+                    values=values.get(cid, {}),
+                    coding_id=cid if cid >= 0 else None,
                 )  # fmt: skip
             )
         return out
 
-    def iter_pages(self, project, size: int = 500, *, context: str | int = "none") -> Iterator[Passage]:
+    def iter_pages(
+        self, project, size: int = 500, *, context: str | int = "none"
+    ) -> Iterator[Passage]:
         for offset in range(0, len(self), size):
             yield from self.page(project, offset, size, context=context)
 
@@ -169,7 +186,7 @@ class RetrievalResult:
             params = [int(self.doc[i]), int(self.end[i]), int(self.start[i]), *codes]
             sql = (
                 "SELECT DISTINCT c.coder_id FROM coding c WHERE c.document_id = ? AND c.start < ? "
-                f"AND c.\"end\" > ? AND c.code_id IN ({','.join('?' * len(codes))})"
+                f'AND c."end" > ? AND c.code_id IN ({",".join("?" * len(codes))})'
             )
             if self.visible_coders is not None:
                 sql += f" AND c.coder_id IN ({','.join('?' * len(self.visible_coders)) or 'NULL'})"
@@ -237,7 +254,9 @@ def retrieve(
     tree = sel.code_tree(project)
     a = sel.select_codes(project, query.code, subcodes=query.subcodes, tree=tree)
     b = sel.select_codes(project, query.other, subcodes=query.subcodes, tree=tree) if op else None
-    coders = sel.visible(sel.coder_ids(project, query.coders) if query.coders else None, visible_coders)
+    coders = sel.visible(
+        sel.coder_ids(project, query.coders) if query.coders else None, visible_coders
+    )
     docs = sel.document_ids(project, query.documents) if query.documents else None
     base = sel.base_filter(coders, docs)
     step(progress, cancelled, 0.0)
@@ -306,7 +325,9 @@ def _combine(op, query: RetrievalQuery, a: _Rows, b: _Rows | None, project):
         return a
     assert b is not None
     if op == "or":
-        merged = _Rows(tuple(np.concatenate((x, y)) for x, y in zip(a.arrays, b.arrays, strict=True)))
+        merged = _Rows(
+            tuple(np.concatenate((x, y)) for x, y in zip(a.arrays, b.arrays, strict=True))
+        )
         _, first = np.unique(merged.arrays[0], return_index=True)  # a coding in both: once
         return merged.take(np.sort(first))
     if op == "and":

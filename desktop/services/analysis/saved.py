@@ -72,14 +72,21 @@ def open_query(project, name: str) -> SavedQuery:
 def _checked(project, name: str, entry: Mapping, paths: set[str]) -> SavedQuery:
     params = dict(entry.get("params") or {})
     problems: list[str] = []
-    named = [params.get(k) for k in _CODE_KEYS] + [c for k in _CODES_KEYS for c in params.get(k) or []]
+    named = [params.get(k) for k in _CODE_KEYS] + [
+        c for k in _CODES_KEYS for c in params.get(k) or []
+    ]
     for path in named:
         if path and path not in paths:
             problems.append(f"saved query {name!r} uses the code {path!r}, which no longer exists")
-    for key, what, check in (("coders", "coder", sel.coder_ids), ("documents", "document", sel.document_ids)):
+    for key, what, check in (
+        ("coders", "coder", sel.coder_ids),
+        ("documents", "document", sel.document_ids),
+    ):
         for item in params.get(key) or []:
             try:
                 check(project, [item])
             except NotFound:
-                problems.append(f"saved query {name!r} uses the {what} {item!r}, which no longer exists")
+                problems.append(
+                    f"saved query {name!r} uses the {what} {item!r}, which no longer exists"
+                )
     return SavedQuery(name, str(entry.get("kind", "")), params, tuple(problems))

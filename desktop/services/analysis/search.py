@@ -211,8 +211,12 @@ def search(
             except sqlite3.OperationalError as exc:
                 raise ServiceError(f"search query {query!r} cannot be searched ({exc})") from exc
             if mode == "folded":
-                ascii_letters = all(w.isascii() and w.isalpha() for t in parsed.terms for w in t.words)
-                rows = _with_folding_documents(conn, rows, _FOLDS_LATIN if ascii_letters else _FOLDS)
+                ascii_letters = all(
+                    w.isascii() and w.isalpha() for t in parsed.terms for w in t.words
+                )
+                rows = _with_folding_documents(
+                    conn, rows, _FOLDS_LATIN if ascii_letters else _FOLDS
+                )
     if only is not None:
         keep = set(only)
         rows = [r for r in rows if r[0] in keep]
@@ -268,7 +272,9 @@ def fts_to_tsquery(fts: str) -> str:
     for m in _FTS_TOKEN.finditer(fts):
         token = m.group(0)
         if m.group(1) is not None:
-            words = ["'" + w.replace("'", "''").replace("\\", "\\\\") + "'" for w in m.group(1).split()]
+            words = [
+                "'" + w.replace("'", "''").replace("\\", "\\\\") + "'" for w in m.group(1).split()
+            ]
             if m.group(2):
                 words[-1] += ":*"
             out.append("(" + " <-> ".join(words) + ")")
@@ -324,7 +330,9 @@ def plan_code_all(
             texts.clear()
             with project.session() as s:
                 conn = qmark_connection(s)
-                text = conn.execute("SELECT text FROM document WHERE id = ?", (h.document_id,)).fetchone()[0]
+                text = conn.execute(
+                    "SELECT text FROM document WHERE id = ?", (h.document_id,)
+                ).fetchone()[0]
             texts[h.document_id] = text
             index[h.document_id] = SpanIndex(segments(text, extend))
         a, b = index[h.document_id].extend(h.start, h.end)

@@ -107,7 +107,9 @@ def coder_ids(project, names: Sequence[str]) -> list[int]:
     out = []
     for name in names:
         if name not in known:
-            raise NotFound(f"no coder named {name!r} (coders: {', '.join(sorted(known)) or 'none'})")
+            raise NotFound(
+                f"no coder named {name!r} (coders: {', '.join(sorted(known)) or 'none'})"
+            )
         out.append(known[name])
     return out
 
@@ -171,7 +173,9 @@ def _text_compare(expr: str, op: str, value: str) -> tuple[str, tuple]:
 
 def _date_compare(expr: str, op: str, value: str, cond: str) -> tuple[str, tuple]:
     if not _DATE.match(value):
-        raise ServiceError(f"condition {cond!r}: {value!r} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
+        raise ServiceError(
+            f"condition {cond!r}: {value!r} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)"
+        )
     upper = value + "\uffff"  # after every date inside that year or month
     if op == "=":
         return f"({expr} >= ? AND {expr} < ?)", (value, upper)
@@ -274,7 +278,13 @@ def _field_condition(
         sql, params = _date_compare(expr, op, value, cond)
     elif ftype == "boolean":
         low = value.strip().lower()
-        canon = "yes" if low in {"yes", "y", "true", "1"} else "no" if low in {"no", "n", "false", "0"} else None
+        canon = (
+            "yes"
+            if low in {"yes", "y", "true", "1"}
+            else "no"
+            if low in {"no", "n", "false", "0"}
+            else None
+        )
         if canon is None or op not in ("=", "!="):
             raise ServiceError(f"condition {cond!r}: a yes/no field compares with = yes or = no")
         sql, params = f"v.value {_SQL_OPS[op]} ?", (canon,)

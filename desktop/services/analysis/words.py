@@ -93,7 +93,9 @@ def set_stopwords(
     if languages is not None:
         for lang in languages:
             if lang not in LANGUAGES:
-                raise ServiceError(f"no stop word list for {lang!r} (lists: {', '.join(LANGUAGES)})")
+                raise ServiceError(
+                    f"no stop word list for {lang!r} (lists: {', '.join(LANGUAGES)})"
+                )
         cur["languages"] = list(dict.fromkeys(languages))
     if added is not None:
         cur["added"] = sorted({w.strip() for w in added if w.strip()})
@@ -116,7 +118,9 @@ def stopwords(project) -> frozenset[str]:
 # -- counting ------------------------------------------------------------------------------
 
 
-def document_selection(project, documents: Sequence[str] = (), where: Sequence[str] = ()) -> list[int]:
+def document_selection(
+    project, documents: Sequence[str] = (), where: Sequence[str] = ()
+) -> list[int]:
     """Ids of the documents named (all if none) that meet the ``document.`` conditions."""
     ids = sel.document_ids(project, documents) if documents else None
     for cond in where:
@@ -180,13 +184,17 @@ def word_frequencies(
     counts, total = core.count(target, stop)
     cols = tuple(core.collocations(target, stop, collocations)) if collocations else ()
     if code is None:
-        rows = tuple(WordRow(w, n, round(1000 * n / total, 3)) for w, n in _most_common(counts, top))
+        rows = tuple(
+            WordRow(w, n, round(1000 * n / total, 3)) for w, n in _most_common(counts, top)
+        )
         return WordsResult(rows, total, None, len(doc_ids), cols)
     ref, ref_total = core.count(rest, stop)
     keys = [k for k in core.keyness(counts, total, ref, ref_total) if k.g2 > 0][:top]
     rows = tuple(WordRow(k.word, k.target, round(1000 * k.target / max(1, total), 3), k.reference,
                          round(k.g2, 3)) for k in keys)  # fmt: skip
-    return WordsResult(rows, total, ref_total, len({d for d in passages if d in set(doc_ids)}), cols, code)
+    return WordsResult(
+        rows, total, ref_total, len({d for d in passages if d in set(doc_ids)}), cols, code
+    )
 
 
 def _most_common(counts: Counter[str], top: int) -> list[tuple[str, int]]:
@@ -214,6 +222,8 @@ def write_csv(result: WordsResult, out) -> None:
     keyed = result.code is not None
     with csvio.open_output(out) as fh:
         w = csvio.writer(fh)
-        w.writerow(["word", "count", "per_thousand"] + (["reference", "log_likelihood"] if keyed else []))
+        w.writerow(
+            ["word", "count", "per_thousand"] + (["reference", "log_likelihood"] if keyed else [])
+        )
         for r in result.rows:
             w.writerow([r.word, r.count, r.per_thousand] + ([r.reference, r.g2] if keyed else []))

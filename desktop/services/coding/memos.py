@@ -91,7 +91,9 @@ def set_code_memo(project, code_id: int, text: str) -> str:
     return old["memo"]
 
 
-def list_memos(project, search: str | None = None, kinds: tuple[str, ...] = KINDS) -> list[MemoInfo]:
+def list_memos(
+    project, search: str | None = None, kinds: tuple[str, ...] = KINDS
+) -> list[MemoInfo]:
     """Every non-empty memo (journal first, newest first; then documents, codes, codings),
     optionally only those whose text or title contains ``search`` (ignoring case)."""
     unknown = set(kinds) - set(KINDS)
@@ -114,7 +116,9 @@ def list_memos(project, search: str | None = None, kinds: tuple[str, ...] = KIND
                 out.append(MemoInfo("journal", e.id, "project journal", e.text, e.title, e.at,
                                     e.author))  # fmt: skip
         if "document" in kinds:
-            for did, memo in s.execute(select(m.Document.id, m.Document.memo).order_by(m.Document.name)):
+            for did, memo in s.execute(
+                select(m.Document.id, m.Document.memo).order_by(m.Document.name)
+            ):
                 if memo:
                     out.append(MemoInfo("document", did, f"document {doc_names[did]}", memo,
                                         document_id=did))  # fmt: skip
@@ -140,7 +144,9 @@ def list_memos(project, search: str | None = None, kinds: tuple[str, ...] = KIND
     return out
 
 
-def export_memos(memos: list[MemoInfo], out: Path | str, fmt: str | None = None, title: str = "Memos") -> int:
+def export_memos(
+    memos: list[MemoInfo], out: Path | str, fmt: str | None = None, title: str = "Memos"
+) -> int:
     """Write memos as Markdown (.md), HTML (.html) or Word (.docx); returns how many."""
     out = Path(out)
     fmt = (fmt or out.suffix.lstrip(".")).lower()
@@ -151,7 +157,9 @@ def export_memos(memos: list[MemoInfo], out: Path | str, fmt: str | None = None,
     def heading(x: MemoInfo) -> str:
         bits = [x.about] + ([x.title] if x.title else [])
         when = x.at.strftime("%Y-%m-%d %H:%M") if x.at else ""
-        return " \u2014 ".join(bits) + (f" ({when}{', ' + x.author if x.author else ''})" if when else "")
+        return " \u2014 ".join(bits) + (
+            f" ({when}{', ' + x.author if x.author else ''})" if when else ""
+        )
 
     try:
         if fmt == "md":

@@ -36,8 +36,14 @@ def cases_in(s: Session) -> list[CaseInfo]:
         docs.setdefault(cid, []).append(did)
     values = attributes.values_in(s, None, "case")
     return [
-        CaseInfo(c.id, c.name, c.memo or "", tuple(sorted(docs.get(c.id, ()))),
-                 values.get(c.id, {}), c.guid)  # fmt: skip
+        CaseInfo(
+            c.id,
+            c.name,
+            c.memo or "",
+            tuple(sorted(docs.get(c.id, ()))),
+            values.get(c.id, {}),
+            c.guid,
+        )  # fmt: skip
         for c in s.scalars(select(m.Case).order_by(m.Case.name))
     ]
 
@@ -57,7 +63,9 @@ def get_case(project, name: str) -> CaseInfo:
         return next(c for c in cases_in(s) if c.id == cid)
 
 
-def add_case_in(s: Session, actor: str, name: str, memo: str = "", guid: str | None = None) -> m.Case:
+def add_case_in(
+    s: Session, actor: str, name: str, memo: str = "", guid: str | None = None
+) -> m.Case:
     name = (name or "").strip()
     if not name:
         raise ServiceError("a case needs a name")
@@ -78,7 +86,9 @@ def add_case(project, name: str, memo: str = "", values: dict | None = None) -> 
     return get_case(project, name)
 
 
-def update_case(project, name: str, *, new_name: str | None = None, memo: str | None = None) -> None:
+def update_case(
+    project, name: str, *, new_name: str | None = None, memo: str | None = None
+) -> None:
     with project.session() as s:
         c = _find(s, name)
         old = {"name": c.name, "memo": c.memo}
@@ -93,7 +103,9 @@ def update_case(project, name: str, *, new_name: str | None = None, memo: str | 
             c.name = new_name
         if memo is not None:
             c.memo = memo
-        audit.record(s, project.actor, "update", "case", c.id, old, {"name": c.name, "memo": c.memo})
+        audit.record(
+            s, project.actor, "update", "case", c.id, old, {"name": c.name, "memo": c.memo}
+        )
 
 
 def delete_case(project, name: str) -> None:
@@ -115,7 +127,9 @@ def set_documents(project, name: str, documents: Iterable[int], *, add: bool = T
         known = set(s.scalars(select(m.Document.id).where(m.Document.id.in_(ids))))
         if ids - known:
             raise NotFound(f"no document with id {min(ids - known)}")
-        have = set(s.scalars(select(m.CaseDocument.document_id).where(m.CaseDocument.case_id == c.id)))
+        have = set(
+            s.scalars(select(m.CaseDocument.document_id).where(m.CaseDocument.case_id == c.id))
+        )
         changed = ids - have if add else ids & have
         if add:
             s.add_all(m.CaseDocument(case_id=c.id, document_id=d) for d in sorted(changed))

@@ -85,7 +85,9 @@ class DocumentFilter:
         """The ids of the documents the filter selects, in name order."""
         with project.session() as s:
             sql, params = self.sql(s)
-            rows = _conn(s).execute(f"SELECT d.id FROM document d WHERE {sql} ORDER BY d.name, d.id", params)
+            rows = _conn(s).execute(
+                f"SELECT d.id FROM document d WHERE {sql} ORDER BY d.name, d.id", params
+            )
             return [r[0] for r in rows]
 
 
@@ -127,9 +129,14 @@ def _case_id(conn, name: str) -> int:
 def attribute_expr(s: Session, name: str, scope: str = "document") -> tuple[str, tuple, str] | None:
     """(SQL expression of the attribute's value for ``d`` (or case ``k``), its params,
     its type), or None when there is no such attribute."""
-    row = _conn(s).execute(
-        "SELECT id, type FROM attribute WHERE scope = ? AND lower(name) = lower(?)", (scope, name)
-    ).fetchone()
+    row = (
+        _conn(s)
+        .execute(
+            "SELECT id, type FROM attribute WHERE scope = ? AND lower(name) = lower(?)",
+            (scope, name),
+        )
+        .fetchone()
+    )
     if row is None:
         return None
     aid = int(row[0])  # an integer from the database: safe to write into the SQL

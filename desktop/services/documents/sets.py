@@ -37,8 +37,14 @@ def sets_in(s: Session) -> list[SetInfo]:
     for sid, cid in s.execute(select(m.SetCode.set_id, m.SetCode.code_id)):
         codes.setdefault(sid, []).append(cid)
     return [
-        SetInfo(x.id, x.name, x.memo or "", tuple(sorted(docs.get(x.id, ()))),
-                tuple(sorted(codes.get(x.id, ()))), x.guid)  # fmt: skip
+        SetInfo(
+            x.id,
+            x.name,
+            x.memo or "",
+            tuple(sorted(docs.get(x.id, ()))),
+            tuple(sorted(codes.get(x.id, ()))),
+            x.guid,
+        )  # fmt: skip
         for x in s.scalars(select(m.ItemSet).order_by(m.ItemSet.name))
     ]
 
@@ -58,7 +64,9 @@ def get_set(project, name: str) -> SetInfo:
         return next(x for x in sets_in(s) if x.id == sid)
 
 
-def add_set_in(s: Session, actor: str, name: str, memo: str = "", guid: str | None = None) -> m.ItemSet:
+def add_set_in(
+    s: Session, actor: str, name: str, memo: str = "", guid: str | None = None
+) -> m.ItemSet:
     name = (name or "").strip()
     if not name:
         raise ServiceError("a set needs a name")
@@ -114,7 +122,9 @@ def _change(
         known = set(s.scalars(select(m.Code.id).where(m.Code.id.in_(code_ids))))
         if code_ids - known:
             raise NotFound(f"no code with id {min(code_ids - known)}")
-        have_d = set(s.scalars(select(m.SetDocument.document_id).where(m.SetDocument.set_id == x.id)))
+        have_d = set(
+            s.scalars(select(m.SetDocument.document_id).where(m.SetDocument.set_id == x.id))
+        )
         have_c = set(s.scalars(select(m.SetCode.code_id).where(m.SetCode.set_id == x.id)))
         if add:
             new_d, new_c = docs - have_d, code_ids - have_c
@@ -133,7 +143,9 @@ def _change(
         return len(new_d) + len(new_c)
 
 
-def add_members(project, name: str, *, documents: Iterable[int] = (), codes: Iterable[int] = ()) -> int:
+def add_members(
+    project, name: str, *, documents: Iterable[int] = (), codes: Iterable[int] = ()
+) -> int:
     """Add documents and codes to a set; returns how many were not in it yet."""
     return _change(project, name, documents=documents, codes=codes, add=True)
 

@@ -477,9 +477,7 @@ class CodingsCsv:
                 # a server has no file-wide write lock: this table's is taken instead
                 s.execute(text("LOCK TABLE coding IN EXCLUSIVE MODE"))
             self.first_id = (s.scalar(select(func.max(m.Coding.id))) or 0) + 1
-            self._entry = s.scalars(
-                select(m.AuditEntry).order_by(m.AuditEntry.id.desc())
-            ).first()
+            self._entry = s.scalars(select(m.AuditEntry).order_by(m.AuditEntry.id.desc())).first()
         first = self.first_id + len(self.lines)
         table = [
             (first + i, did, code, coder, start, end, quote, memo, created or now,

@@ -165,20 +165,17 @@ def export_codings(
         coders = dict(s.execute(select(m.Coder.id, m.Coder.name)).all())
         w = csvio.writer(fh)
         w.writerow([*CODING_COLUMNS, *(name for _, _, name in fields)])
-        q = (
-            select(
-                m.Coding.id,
-                m.Coding.document_id,
-                m.Coding.code_id,
-                m.Coding.coder_id,
-                m.Coding.start,
-                m.Coding.end,
-                m.Coding.quote,
-                m.Coding.memo,
-                *_times_sql(project, m.Coding.created_at, m.Coding.updated_at),
-            )  # fmt: skip
-            .order_by(*order)
-        )
+        q = select(
+            m.Coding.id,
+            m.Coding.document_id,
+            m.Coding.code_id,
+            m.Coding.coder_id,
+            m.Coding.start,
+            m.Coding.end,
+            m.Coding.quote,
+            m.Coding.memo,
+            *_times_sql(project, m.Coding.created_at, m.Coding.updated_at),
+        ).order_by(*order)  # fmt: skip
         conn = s.connection()  # Core rows: the ORM's per-row work buys nothing here
         values = _values_in_order(conn, order) if fields else iter(())
         pending = next(values, None)

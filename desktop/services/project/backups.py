@@ -466,7 +466,11 @@ def usage(path: Path | str) -> Usage:
     """What the backups folder holds against its budget (``tessera backups``)."""
     path = Path(path)
     folder = backups_dir(path)
-    files = [f for f in folder.glob(f"*{path.suffix}") if not f.name.startswith(".")] if folder.is_dir() else []
+    files = (
+        [f for f in folder.glob(f"*{path.suffix}") if not f.name.startswith(".")]
+        if folder.is_dir()
+        else []
+    )
     settings = _settings_from_file(path) if path.is_file() else {}
     factor = _as_budget(settings.get(BUDGET_SETTING, DEFAULT_BUDGET))
     return Usage(

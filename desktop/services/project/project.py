@@ -81,7 +81,9 @@ class Project:
 
     # -- lifecycle ---------------------------------------------------------------
     @classmethod
-    def create(cls, path: Path | str, *, template: str = "empty", name: str | None = None) -> Project:
+    def create(
+        cls, path: Path | str, *, template: str = "empty", name: str | None = None
+    ) -> Project:
         server = is_server_url(str(path))
         path = str(path) if server else Path(path)
         tpl = template_path(template)  # fail before creating anything
@@ -106,11 +108,17 @@ class Project:
                 drop_server_schema(engine)
             project.close()
             if not server:
-                for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+                for leftover in (
+                    path,
+                    path.with_name(path.name + "-wal"),
+                    path.with_name(path.name + "-shm"),
+                ):
                     leftover.unlink(missing_ok=True)
             if isinstance(exc, ServiceError):
                 raise
-            raise ServiceError(f"{tpl}: the template is not valid ({type(exc).__name__}: {exc})") from exc
+            raise ServiceError(
+                f"{tpl}: the template is not valid ({type(exc).__name__}: {exc})"
+            ) from exc
         return project
 
     @classmethod

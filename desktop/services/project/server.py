@@ -95,7 +95,9 @@ def _parents_first(rows: list[dict]) -> list[dict]:
         rest = [r for r in pending if r["parent_id"] is not None and r["parent_id"] not in placed]
         ready = [r for r in pending if r["parent_id"] is None or r["parent_id"] in placed]
         if not ready:
-            raise ServiceError("the codebook's parents form a loop (damaged project); nothing was copied")
+            raise ServiceError(
+                "the codebook's parents form a loop (damaged project); nothing was copied"
+            )
         out.extend(ready)
         placed.update(r["id"] for r in ready)
         pending = rest
@@ -165,7 +167,9 @@ def push(file: Path | str, url: str, progress: Progress | None = None) -> CopyRe
             target.dispose()
             if isinstance(exc, SQLAlchemyError):
                 why = describe_error(exc, mask_url(url))
-                raise ServiceError(f"{what} failed ({why or exc}); nothing was kept on the server") from exc
+                raise ServiceError(
+                    f"{what} failed ({why or exc}); nothing was kept on the server"
+                ) from exc
             raise
         target.dispose()
     finally:
@@ -197,7 +201,9 @@ def pull(url: str, file: Path | str, progress: Progress | None = None) -> CopyRe
         finally:
             target.dispose()
         if file.exists():
-            raise ServiceError(f"{file}: a file of that name appeared meanwhile; nothing was written")
+            raise ServiceError(
+                f"{file}: a file of that name appeared meanwhile; nothing was written"
+            )
         os.replace(partial, file)
     except BaseException as exc:
         for leftover in _with_journals(partial):

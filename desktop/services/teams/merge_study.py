@@ -65,7 +65,9 @@ def write_study(
             audit.record(s, actor, "create", "case", tc.id, None, {"name": tc.name, "merged": True})
             notes.append(f"case added: {c['name']}")
         case_map[c["id"]] = tc.id
-        have = set(s.scalars(select(m.CaseDocument.document_id).where(m.CaseDocument.case_id == tc.id)))
+        have = set(
+            s.scalars(select(m.CaseDocument.document_id).where(m.CaseDocument.case_id == tc.id))
+        )
         for did in sorted(st.case_documents.get(c["id"], ())):
             if did in doc_map and doc_map[did] not in have:
                 s.add(m.CaseDocument(case_id=tc.id, document_id=doc_map[did]))
@@ -79,7 +81,9 @@ def write_study(
             s.flush()
             audit.record(s, actor, "create", "set", tx.id, None, {"name": tx.name, "merged": True})
             notes.append(f"set added: {x['name']}")
-        have_d = set(s.scalars(select(m.SetDocument.document_id).where(m.SetDocument.set_id == tx.id)))
+        have_d = set(
+            s.scalars(select(m.SetDocument.document_id).where(m.SetDocument.set_id == tx.id))
+        )
         have_c = set(s.scalars(select(m.SetCode.code_id).where(m.SetCode.set_id == tx.id)))
         for did in sorted(st.set_documents.get(x["id"], ())):
             if did in doc_map and doc_map[did] not in have_d:
@@ -167,7 +171,9 @@ def _values(
             audit.record(s, actor, "update", f"{scope}_attributes", tid, old, new)
 
 
-def _memo(s, actor, model, tid: int, memo: str, label: str, notes: list[str], prefer_source: bool) -> None:
+def _memo(
+    s, actor, model, tid: int, memo: str, label: str, notes: list[str], prefer_source: bool
+) -> None:
     row = s.get(model, tid)
     current = row.memo or ""
     if current == memo:

@@ -98,11 +98,17 @@ class ChartsTab(QWidget):
 
     def run(self) -> None:
         project, visible = self.win.project, self.win.visible_coders()
-        kind, attribute, period = self.kind.currentData(), self.attribute.text().strip() or "date", self.period.currentText()
+        kind, attribute, period = (
+            self.kind.currentData(),
+            self.attribute.text().strip() or "date",
+            self.period.currentText(),
+        )
 
         def work(progress, cancelled):
             if kind == "coder":
-                return svc.frequencies_by_coder(project, visible_coders=visible, progress=progress, cancelled=cancelled)
+                return svc.frequencies_by_coder(
+                    project, visible_coders=visible, progress=progress, cancelled=cancelled
+                )
             return svc.over_time(project, attribute=attribute, period=period, visible_coders=visible,
                                  progress=progress, cancelled=cancelled)  # fmt: skip
 
@@ -129,7 +135,11 @@ class ChartsTab(QWidget):
         cats.append([_short(data.categories[i]) for i in order])
         values = QValueAxis()
         values.setLabelFormat("%d")
-        top = max((sum(col) for col in zip(*data.values, strict=True)), default=0) if data.values else 0
+        top = (
+            max((sum(col) for col in zip(*data.values, strict=True)), default=0)
+            if data.values
+            else 0
+        )
         values.setRange(0, max(1, top))
         values.applyNiceNumbers()
         cat_side, value_side = (Qt.AlignmentFlag.AlignLeft, Qt.AlignmentFlag.AlignBottom) if horizontal \
@@ -139,7 +149,11 @@ class ChartsTab(QWidget):
         series.attachAxis(cats)
         series.attachAxis(values)
         self._fill_table(data)
-        note = f"; {data.skipped} coding(s) in documents without a readable date left out" if data.skipped else ""
+        note = (
+            f"; {data.skipped} coding(s) in documents without a readable date left out"
+            if data.skipped
+            else ""
+        )
         self.runner.say(f"{len(data.categories)} bar(s), {len(data.series)} part(s){note}")
 
     def _fill_table(self, data: svc.ChartData) -> None:
@@ -174,12 +188,14 @@ class ChartsTab(QWidget):
             painter = QPainter(gen)
             self.view.render(painter)
             ok = painter.end()
-        self.runner.say(f"Chart saved to {path}" if ok else f"{path}: the chart could not be written")
+        self.runner.say(
+            f"Chart saved to {path}" if ok else f"{path}: the chart could not be written"
+        )
         return path if ok else None
 
 
 def _short(label: str, width: int = 28) -> str:
-    return label if len(label) <= width else "…" + label[-(width - 1):]
+    return label if len(label) <= width else "…" + label[-(width - 1) :]
 
 
 def _number(v: int) -> QTableWidgetItem:
@@ -187,5 +203,3 @@ def _number(v: int) -> QTableWidgetItem:
     item.setData(Qt.ItemDataRole.DisplayRole, int(v))
     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     return item
-
-

@@ -122,7 +122,9 @@ class MatrixTab(QWidget):
     def set_codes(self, paths: list[str]) -> None:
         for i in range(self.codes.count()):
             item = self.codes.item(i)
-            item.setCheckState(Qt.CheckState.Checked if item.text() in paths else Qt.CheckState.Unchecked)
+            item.setCheckState(
+                Qt.CheckState.Checked if item.text() in paths else Qt.CheckState.Unchecked
+            )
 
     def run(self) -> None:
         codes = self.chosen_codes()
@@ -179,7 +181,9 @@ class MatrixTab(QWidget):
             return RetrievalQuery(code=code, subcodes=p["subcodes"], coders=(value,))
         if value == svc.NONE_VALUE:
             return None
-        return RetrievalQuery(code=code, subcodes=p["subcodes"], where=(f"document.{p['by']} = {value}",))
+        return RetrievalQuery(
+            code=code, subcodes=p["subcodes"], where=(f"document.{p['by']} = {value}",)
+        )
 
     def cell_clicked(self, index) -> None:
         q = self.cell_query(index.row(), index.column())
@@ -189,7 +193,9 @@ class MatrixTab(QWidget):
         project, visible = self.win.project, self.win.visible_coders()
 
         def work(progress, cancelled):
-            return retrieve(project, q, visible_coders=visible, progress=progress, cancelled=cancelled)
+            return retrieve(
+                project, q, visible_coders=visible, progress=progress, cancelled=cancelled
+            )
 
         def done(r):
             self.passages.model_.set_result(project, r, "sentence")

@@ -8,7 +8,7 @@ import html
 from collections import OrderedDict
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QTextDocument
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate
 
 from desktop.services.analysis.retrieval import Passage, RetrievalResult
@@ -32,7 +32,9 @@ class PassagesModel(QAbstractTableModel):
         self.context: str | int = "none"
         self._pages: OrderedDict[int, list[Passage]] = OrderedDict()
 
-    def set_result(self, project, result: RetrievalResult | None, context: str | int = "none") -> None:
+    def set_result(
+        self, project, result: RetrievalResult | None, context: str | int = "none"
+    ) -> None:
         self.beginResetModel()
         self.project, self.result, self.context = project, result, context
         self._pages.clear()
@@ -69,7 +71,12 @@ class PassagesModel(QAbstractTableModel):
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, PASSAGE_ROLE, ROW_ROLE):
+        if role not in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.ToolTipRole,
+            PASSAGE_ROLE,
+            ROW_ROLE,
+        ):
             return None
         p = self.passage(index.row())
         if p is None:
@@ -177,7 +184,11 @@ class GridModel(QAbstractTableModel):
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        return self.columns[section] if orientation == Qt.Orientation.Horizontal else self.rows[section]
+        return (
+            self.columns[section]
+            if orientation == Qt.Orientation.Horizontal
+            else self.rows[section]
+        )
 
     def shade(self, value: float) -> float:
         """0..1: how dark the cell is drawn."""

@@ -260,7 +260,9 @@ class PassagesTab(QWidget):
         def done(r):
             self.result = r
             self.table.model_.set_result(self.win.project, r, context)
-            self.runner.say(f"{r.total} passage(s), by {key}{' (descending)' if descending else ''}")
+            self.runner.say(
+                f"{r.total} passage(s), by {key}{' (descending)' if descending else ''}"
+            )
 
         self.runner.run(f"Sorting by {key}…", work, done)
 
@@ -269,7 +271,9 @@ class PassagesTab(QWidget):
         name = self.win.w.prompts.ask_text("Save query", "Name of the query:")
         if not name:
             return
-        params = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self.query()).items()}
+        params = {
+            k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self.query()).items()
+        }
         try:
             saved.save_query(self.win.project, name, "retrieve", params)
         except ServiceError as exc:
@@ -291,7 +295,11 @@ class PassagesTab(QWidget):
             self.win.w.prompts.error("\n".join(q.problems))
             self.runner.say("; ".join(q.problems))
             return
-        self.set_query(RetrievalQuery(**{k: tuple(v) if isinstance(v, list) else v for k, v in q.params.items()}))
+        self.set_query(
+            RetrievalQuery(
+                **{k: tuple(v) if isinstance(v, list) else v for k, v in q.params.items()}
+            )
+        )
         self.run()
 
     # -- export --------------------------------------------------------------------------
@@ -315,5 +323,8 @@ class PassagesTab(QWidget):
                 report.write_docx(passages, path, title)
             return path
 
-        self.runner.run(f"Writing {path}…", work, lambda p: self.runner.say(f"{result.total} passage(s) written to {p}"))
-
+        self.runner.run(
+            f"Writing {path}…",
+            work,
+            lambda p: self.runner.say(f"{result.total} passage(s) written to {p}"),
+        )

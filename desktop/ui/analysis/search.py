@@ -73,7 +73,12 @@ class SearchTab(QWidget):
                               "tatweel, digits of every script and ZWNJ are folded)")  # fmt: skip
         self.run_button = QPushButton("Search")
         self.run_button.clicked.connect(self.run)
-        for widget, stretch in ((self.query, 1), (self.regex, 0), (self.exact, 0), (self.run_button, 0)):
+        for widget, stretch in (
+            (self.query, 1),
+            (self.regex, 0),
+            (self.exact, 0),
+            (self.run_button, 0),
+        ):
             row.addWidget(widget, stretch)
         lay.addLayout(row)
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -115,8 +120,11 @@ class SearchTab(QWidget):
         # Learn, in the background, which texts fold beyond the index, so that the first
         # search does not have to before its first hit.
         project = win.project
-        self.runner.run("Preparing the search…", lambda progress, cancelled: svc.prepare_folding(
-            project, progress, cancelled), lambda _n: self.runner.say(""))
+        self.runner.run(
+            "Preparing the search…",
+            lambda progress, cancelled: svc.prepare_folding(project, progress, cancelled),
+            lambda _n: self.runner.say(""),
+        )
 
     def refresh_choices(self) -> None:
         current = self.code.currentText()
@@ -165,7 +173,12 @@ class SearchTab(QWidget):
         if self.result is None or ctx is None or ctx.coder is None:
             self.runner.say("Choose a coder first (Coders > Switch coder).")
             return
-        result, project, code, extend = self.result, self.win.project, self.code.currentText(), self.extend.currentText()
+        result, project, code, extend = (
+            self.result,
+            self.win.project,
+            self.code.currentText(),
+            self.extend.currentText(),
+        )
         coder = ctx.coder
 
         def work(progress, cancelled):
@@ -192,4 +205,6 @@ class SearchTab(QWidget):
         ctx = self.win.w.ctx
         cmd = CodeAllCommand(ctx, self.win.project, report, self.win.w.refresh_codings)
         ctx.run(cmd)
-        self.runner.say(f"Coded {len(report.coding_ids)} passage(s) as {report.plan.code_path} (Ctrl+Z undoes)")
+        self.runner.say(
+            f"Coded {len(report.coding_ids)} passage(s) as {report.plan.code_path} (Ctrl+Z undoes)"
+        )

@@ -58,7 +58,9 @@ class StopWordsDialog(QDialog):
         self.removed = QPlainTextEdit(" ".join(cfg["removed"]))
         lay.addRow("Also leave out", self.added)
         lay.addRow("Count anyway", self.removed)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         lay.addRow(buttons)
@@ -99,7 +101,9 @@ class WordsTab(QWidget):
         lay.addLayout(form)
         split = QSplitter()
         self.table = QTableWidget(0, 5)
-        self.table.setHorizontalHeaderLabels(["Word", "Count", "‰", "Rest of corpus", "Log-likelihood"])
+        self.table.setHorizontalHeaderLabels(
+            ["Word", "Count", "‰", "Rest of corpus", "Log-likelihood"]
+        )
         self.table.setSortingEnabled(True)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)

@@ -44,7 +44,9 @@ def code_tooltip(c: CodeInfo, key: int | None = None) -> str:
         more = f" (+{len(c.examples) - 1} more)" if len(c.examples) > 1 else ""
         parts.append(f"<i>e.g. “{_esc(one_line(c.examples[0], 160))}”</i>{more}")
     if key:
-        parts.append(f"<span style='color:{theme.current().muted}'>Select text and press {key} to apply</span>")
+        parts.append(
+            f"<span style='color:{theme.current().muted}'>Select text and press {key} to apply</span>"
+        )
     return "<table width=360><tr><td>" + "<br>".join(parts) + "</td></tr></table>"
 
 

@@ -114,8 +114,7 @@ class ImportController(QObject):
         self.task = None
         self.done.emit(report)
         quiet = report is not None and not (
-            report.failed or report.duplicates or report.cancelled or report.notes
-            or report.stopped
+            report.failed or report.duplicates or report.cancelled or report.notes or report.stopped
         )
         if not quiet:
             message, details = summarise(report, error)

@@ -70,7 +70,9 @@ def describe_refi(report: RefiImportReport, *, dry_run: bool) -> list[str]:
     )
     lines += _listed("added code", report.codes_added)
     if report.codes_existing:
-        lines.append(f"{wording.count(len(report.codes_existing), 'code')} already in the codebook, left alone")
+        lines.append(
+            f"{wording.count(len(report.codes_existing), 'code')} already in the codebook, left alone"
+        )
     lines += _listed("added coder", report.coders_added)
     lines += _listed("same coder", report.coders_matched)
     lines += _listed("skipped coding:", report.codings_skipped)

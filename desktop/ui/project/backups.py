@@ -84,9 +84,7 @@ def handle_damage(w: Workbench, project: Project) -> None:
 
         def done(_result) -> None:
             reopen(w, path)
-            w.show_message(
-                f"Restored the backup of {chosen.label().split('  ')[0]}", 10_000
-            )
+            w.show_message(f"Restored the backup of {chosen.label().split('  ')[0]}", 10_000)
 
         w.run_long(
             "Restore from backup", "Restoring the backup…",

@@ -144,7 +144,9 @@ class AgreementDialog(QDialog):
                 ("Mutually exclusive", "two or more: alpha over the set", self.exclusive_list),
             )
         ):
-            label = QLabel(f"<b>{title}</b> <span style='color:{theme.current().muted}'>({hint})</span>")
+            label = QLabel(
+                f"<b>{title}</b> <span style='color:{theme.current().muted}'>({hint})</span>"
+            )
             label.setWordWrap(True)
             label.setToolTip(widget.toolTip())
             choices.addWidget(label, 0, col)
@@ -302,7 +304,9 @@ class AgreementDialog(QDialog):
             return None
         settings = self.choices()
         if len(settings["coders"]) < 2:
-            self.status.setText(f"<span style='color:{theme.current().danger}'>Tick at least two coders.</span>")
+            self.status.setText(
+                f"<span style='color:{theme.current().danger}'>Tick at least two coders.</span>"
+            )
             return None
         if len(settings.get("exclusive", ())) == 1:
             self.status.setText(
@@ -371,7 +375,9 @@ class AgreementDialog(QDialog):
         self.task = None
         self.last_error = "" if cancelled else error
         self.status.setText(
-            "Cancelled." if cancelled else f"<span style='color:{theme.current().danger}'>{_esc(error)}</span>"
+            "Cancelled."
+            if cancelled
+            else f"<span style='color:{theme.current().danger}'>{_esc(error)}</span>"
         )
         self._sync()
 

@@ -26,7 +26,9 @@ class ChoicesBar(QWidget):
         self.code_box = QComboBox()
         # long names must not widen the window past a small screen: the boxes elide them
         for box, chars in ((self.document_box, 16), (self.code_box, 12)):
-            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
             box.setMinimumContentsLength(chars)
         self.unit_box = QComboBox()
         for key, label in UNITS:

@@ -195,9 +195,8 @@ class ReviewWindow(QMainWindow):
         key("Ctrl+Y", self.ctx.undo_stack.redo)
         for n in range(1, 10):
             key(str(n), lambda n=n: self.accept_column(n - 1))
-        # Esc closes, Shift+F10 opens the context menu, Tab leaves the tables; names for
-        # what a screen reader would otherwise announce without one
-        a11y.close_on_escape(self)
+        # (Esc and Ctrl+W close it: fit_window) Shift+F10 opens the context menu, Tab
+        # leaves the tables; names for what a screen reader would otherwise announce
         a11y.context_menu_key(self)
         a11y.tab_leaves_all(self)
         for widget, name in (
@@ -409,7 +408,9 @@ class ReviewWindow(QMainWindow):
         task.channel.finished.connect(lambda rows: self._show_agreement(gen, rows, colors))
         task.channel.failed.connect(lambda error: self._show_agreement(gen, [], colors, error))
         self.agreement_busy = True
-        self.consensus_note.setText(f"<span style='color:{theme.current().muted}'>Computing…</span>")
+        self.consensus_note.setText(
+            f"<span style='color:{theme.current().muted}'>Computing…</span>"
+        )
         self.runner.start(task)
 
     def _show_agreement(self, gen: int, rows: list, colors: dict, error: str = "") -> None:
@@ -427,7 +428,9 @@ class ReviewWindow(QMainWindow):
             note = "No consensus yet: accept a version or code a selection as consensus."
         else:
             note = f"This document · {scope} · {self.unit} units · hover a row for each code."
-        self.consensus_note.setText(f"<span style='color:{theme.current().muted}'>{_esc(note)}</span>")
+        self.consensus_note.setText(
+            f"<span style='color:{theme.current().muted}'>{_esc(note)}</span>"
+        )
         self.agreement_done.emit()
 
     def _codings_changed(self, document_id: int) -> None:
@@ -484,7 +487,9 @@ class ReviewWindow(QMainWindow):
             f"{self.current + 1} of {len(self.items)}" if d else f"– of {len(self.items)}"
         )
         if d is None:
-            self.detail.setText(f"<span style='color:{theme.current().muted}'>No disagreement selected.</span>")
+            self.detail.setText(
+                f"<span style='color:{theme.current().muted}'>No disagreement selected.</span>"
+            )
             return
         self.detail.setText(detail_html(d, self.all_coders, self.codes.get(d.code_id)))
 

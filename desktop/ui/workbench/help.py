@@ -132,8 +132,7 @@ def about_text(w: WorkbenchWindow) -> str:
     if project is not None:
         schema = project.info().get("schema_version", "?")
         lines.append(
-            f"<p>Project file: {_esc(str(project.path))}<br>"
-            f"Project schema: version {schema}</p>"
+            f"<p>Project file: {_esc(str(project.path))}<br>Project schema: version {schema}</p>"
         )
     return "".join(lines)
 

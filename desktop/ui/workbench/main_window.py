@@ -457,7 +457,9 @@ class MainWindow(QMainWindow):
         if c and c.memo:
             parts.append(f"<i>{_esc(one_line(c.memo, 300))}</i>")
         if code and code.description:
-            parts.append(f"<span style='color:{muted}'>{_esc(one_line(code.description, 300))}</span>")
+            parts.append(
+                f"<span style='color:{muted}'>{_esc(one_line(code.description, 300))}</span>"
+            )
         return "<br>".join(parts)
 
     # -- import, drag and drop -----------------------------------------------------------

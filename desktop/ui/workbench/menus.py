@@ -179,6 +179,7 @@ def _help_menu(w: WorkbenchWindow, menu: QMenu) -> dict[str, QAction]:
         "about": _act(menu, "&About Tessera", None, lambda: help_ui.show_about(w)),
     }  # fmt: skip
 
+
 def _view_access(w: WorkbenchWindow, m: QMenu) -> None:
     """Theme, the reading pane's zoom, moving between panes, the single-key coding keys."""
     from desktop.ui.workbench.access import PANES

@@ -352,7 +352,7 @@ class DocumentViewer(QPlainTextEdit):
         # wrapped again at the new width (set inside the event, the old width sticks)
         if not self._margins_pending:
             self._margins_pending = True
-            QTimer.singleShot(0, self._layout_margins)
+            QTimer.singleShot(0, self, self._layout_margins)  # not after the viewer is gone
 
     def _stripe_width(self) -> int:
         # a fixed room: changing it would re-wrap the text, and stripes get their columns
@@ -604,7 +604,13 @@ class DocumentViewer(QPlainTextEdit):
         a line, beside the stripes, the scroll bar and the document's own margins."""
         chars = self.fontMetrics().averageCharWidth() * MIN_MEASURE
         margins = int(self.document().documentMargin() * 2) + self.frameWidth() * 2
-        return chars + margins + self._stripe_width() + 12 + self.verticalScrollBar().sizeHint().width()
+        return (
+            chars
+            + margins
+            + self._stripe_width()
+            + 12
+            + self.verticalScrollBar().sizeHint().width()
+        )
 
 
 def snap(text: str, start: int, end: int) -> tuple[int, int]:

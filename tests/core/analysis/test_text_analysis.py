@@ -13,9 +13,17 @@ TEXT = "He said \u201cstop.\u201d Then left! Why?\n\nA new line \U0001f525 here.
 
 def test_sentences_and_paragraphs_are_code_point_spans():
     got = [TEXT[a:b] for a, b in sentences(TEXT)]
-    assert got == ["He said \u201cstop.\u201d", "Then left!", "Why?", "A new line \U0001f525 here.", "Last"]
+    assert got == [
+        "He said \u201cstop.\u201d",
+        "Then left!",
+        "Why?",
+        "A new line \U0001f525 here.",
+        "Last",
+    ]
     assert [TEXT[a:b] for a, b in paragraphs(TEXT)] == [
-        "He said \u201cstop.\u201d Then left! Why?", "A new line \U0001f525 here.", "Last"
+        "He said \u201cstop.\u201d Then left! Why?",
+        "A new line \U0001f525 here.",
+        "Last",
     ]
 
 

@@ -35,8 +35,16 @@ def span(text: str, quote: str) -> tuple[int, int]:
 
 def build(p: Project) -> Corpus:
     p.actor = "ana"
-    a = documents.add_document(p, name="a.txt", text=TEXT_A, kind="txt", metadata={"source": "Reuters", "date": "2018-03-02"})
-    b = documents.add_document(p, name="b.txt", text=TEXT_B, kind="txt", metadata={"source": "AFP", "date": "2019-01-05"})
+    a = documents.add_document(
+        p,
+        name="a.txt",
+        text=TEXT_A,
+        kind="txt",
+        metadata={"source": "Reuters", "date": "2018-03-02"},
+    )
+    b = documents.add_document(
+        p, name="b.txt", text=TEXT_B, kind="txt", metadata={"source": "AFP", "date": "2019-01-05"}
+    )
     ana = coders.add_coder(p, "ana").id
     ben = coders.add_coder(p, "ben").id
     ids = {c.path: c.id for c in codebook.list_codes(p)}
@@ -49,7 +57,14 @@ def build(p: Project) -> Corpus:
         ).id
 
     code("troops", "Actors/State forces", a.id, TEXT_A, "Government troops", ana)
-    code("accuse", "Claims/Accusations", a.id, TEXT_A, "Rebels accused the army of killing 12 civilians", ana)
+    code(
+        "accuse",
+        "Claims/Accusations",
+        a.id,
+        TEXT_A,
+        "Rebels accused the army of killing 12 civilians",
+        ana,
+    )
     code("army", "Actors/State forces", a.id, TEXT_A, "the army", ana, memo="verify who")
     code("killing", "Casualties/Killed", a.id, TEXT_A, "killing 12 civilians", ana)
     code("talks", "Claims/Demands", a.id, TEXT_A, "Talks on a ceasefire", ben)

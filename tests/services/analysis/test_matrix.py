@@ -16,7 +16,9 @@ def test_codes_by_document_coder_and_attribute(corpus):
     m = code_matrix(p, ["Casualties/Killed"], "coder")
     assert m.columns == ("ana", "ben") and m.counts == ((1, 1),)
     m = code_matrix(p, ["Casualties/Killed"], "source", measure="characters")
-    assert m.columns == ("AFP", "Reuters") and m.counts == ((len("killed"), len("killing 12 civilians")),)
+    assert m.columns == ("AFP", "Reuters") and m.counts == (
+        (len("killed"), len("killing 12 civilians")),
+    )
     m = code_matrix(p, ["Actors", "Casualties"], "document", measure="documents", subcodes=True)
     assert m.counts == ((1, 0), (1, 1))
 

@@ -21,9 +21,13 @@ def test_queries_report_progress_up_to_the_end(corpus):
 @pytest.mark.parametrize(
     "run",
     [
-        lambda p, c: retrieval.retrieve(p, retrieval.RetrievalQuery(code="Casualties/Killed"), cancelled=c),
+        lambda p, c: retrieval.retrieve(
+            p, retrieval.RetrievalQuery(code="Casualties/Killed"), cancelled=c
+        ),
         lambda p, c: matrix.code_matrix(p, ["Casualties/Killed"], cancelled=c),
-        lambda p, c: matrix.cooccurrence_matrix(p, ["Casualties/Killed", "Claims"], subcodes=True, cancelled=c),
+        lambda p, c: matrix.cooccurrence_matrix(
+            p, ["Casualties/Killed", "Claims"], subcodes=True, cancelled=c
+        ),
         lambda p, c: words.word_frequencies(p, cancelled=c),
     ],
 )

@@ -34,7 +34,9 @@ def test_subcodes_are_included_on_request(corpus):
 
 
 def test_and_is_the_text_coded_with_both(corpus):
-    got = retrieve(corpus.project, RetrievalQuery("Claims/Accusations", op="and", other="Actors/State forces"))
+    got = retrieve(
+        corpus.project, RetrievalQuery("Claims/Accusations", op="and", other="Actors/State forces")
+    )
     [p] = got.page(corpus.project, 0, 10)
     assert p.text == "the army" and (p.start, p.end) == span(TEXT_A, "the army")
     assert p.code == "Claims/Accusations AND Actors/State forces" and p.coder == "ana"
@@ -42,7 +44,9 @@ def test_and_is_the_text_coded_with_both(corpus):
 
 
 def test_not_keeps_passages_sharing_no_character(corpus):
-    got = quotes(corpus, RetrievalQuery("Actors/State forces", op="not", other="Claims/Accusations"))
+    got = quotes(
+        corpus, RetrievalQuery("Actors/State forces", op="not", other="Claims/Accusations")
+    )
     assert got == ["Government troops"]
 
 
@@ -57,25 +61,41 @@ def test_near_within_characters_and_same_sentence(corpus):
     assert quotes(corpus, far) == ["the army"]  # it overlaps (distance 0)
     close = RetrievalQuery("Actors/State forces", op="near", other="Claims/Accusations", within=19)
     assert quotes(corpus, close) == ["Government troops", "the army"]
-    sentence = RetrievalQuery("Actors/State forces", op="near", other="Claims/Accusations", same="sentence")
+    sentence = RetrievalQuery(
+        "Actors/State forces", op="near", other="Claims/Accusations", same="sentence"
+    )
     assert quotes(corpus, sentence) == ["the army"]
-    paragraph = RetrievalQuery("Actors/State forces", op="near", other="Claims/Accusations", same="paragraph")
+    paragraph = RetrievalQuery(
+        "Actors/State forces", op="near", other="Claims/Accusations", same="paragraph"
+    )
     assert quotes(corpus, paragraph) == ["Government troops", "the army"]
 
 
 def test_followed_by_counts_only_what_starts_after(corpus):
     q = RetrievalQuery("Actors/State forces", op="followed_by", other="Casualties/Killed", within=5)
     assert quotes(corpus, q) == ["the army"]  # " of " then "killing"
-    q = RetrievalQuery("Casualties/Killed", op="followed_by", other="Actors/State forces", within=1000)
+    q = RetrievalQuery(
+        "Casualties/Killed", op="followed_by", other="Actors/State forces", within=1000
+    )
     assert quotes(corpus, q) == []
 
 
 def test_conditions_on_fields_documents_and_memos(corpus):
-    assert quotes(corpus, RetrievalQuery("Casualties/Killed", where=("count >= 10",))) == ["killing 12 civilians"]
-    assert quotes(corpus, RetrievalQuery("Casualties/Killed", where=("Casualties: count < 10",))) == ["killed"]
-    assert quotes(corpus, RetrievalQuery("Casualties/Killed", where=("document.source = afp",))) == ["killed"]
-    assert quotes(corpus, RetrievalQuery("Casualties/Killed", where=("document.date <= 2018",))) == ["killing 12 civilians"]
-    assert quotes(corpus, RetrievalQuery("Actors/State forces", where=("memo ~ VERIFY",))) == ["the army"]
+    assert quotes(corpus, RetrievalQuery("Casualties/Killed", where=("count >= 10",))) == [
+        "killing 12 civilians"
+    ]
+    assert quotes(
+        corpus, RetrievalQuery("Casualties/Killed", where=("Casualties: count < 10",))
+    ) == ["killed"]
+    assert quotes(
+        corpus, RetrievalQuery("Casualties/Killed", where=("document.source = afp",))
+    ) == ["killed"]
+    assert quotes(
+        corpus, RetrievalQuery("Casualties/Killed", where=("document.date <= 2018",))
+    ) == ["killing 12 civilians"]
+    assert quotes(corpus, RetrievalQuery("Actors/State forces", where=("memo ~ VERIFY",))) == [
+        "the army"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -85,7 +105,10 @@ def test_conditions_on_fields_documents_and_memos(corpus):
         (RetrievalQuery("Casualties/Killed", where=("casualties >= 3",)), "no field 'casualties'"),
         (RetrievalQuery("Casualties/Killed", where=("count >= many",)), "'many' is not a number"),
         (RetrievalQuery("Casualties/Killed", where=("document.date >= last week",)), "not a date"),
-        (RetrievalQuery("Casualties/Killed", where=("document.colour = red",)), "no attribute 'colour'"),
+        (
+            RetrievalQuery("Casualties/Killed", where=("document.colour = red",)),
+            "no attribute 'colour'",
+        ),
         (RetrievalQuery("Casualties/Killed", coders=("zoe",)), "no coder named 'zoe'"),
         (RetrievalQuery("Casualties/Killed", op="near", other="Actors"), "needs a distance"),
     ],
@@ -111,10 +134,14 @@ def test_blind_mode_shows_only_the_coders_own_codings(corpus):
     got = quotes(corpus, RetrievalQuery("Casualties/Killed"), visible_coders=visible)
     assert got == ["killed"]
     # asking for another coder's codings in blind mode gives nothing, not their codings
-    got = quotes(corpus, RetrievalQuery("Casualties/Killed", coders=("ana",)), visible_coders=visible)
+    got = quotes(
+        corpus, RetrievalQuery("Casualties/Killed", coders=("ana",)), visible_coders=visible
+    )
     assert got == []
 
 
 def test_sorting_by_coder(corpus):
-    r = retrieve(corpus.project, RetrievalQuery("Casualties/Killed")).sorted_by("coder", descending=True)
+    r = retrieve(corpus.project, RetrievalQuery("Casualties/Killed")).sorted_by(
+        "coder", descending=True
+    )
     assert [p.coder for p in r.page(corpus.project)] == ["ben", "ana"]

@@ -99,7 +99,10 @@ def test_code_all_previews_then_codes_in_one_step(corpus):
     before = len(codings.list_codings(p, code_ids=[killed]))
     report = svc.code_all(p, plan)
     assert len(report.coding_ids) == 2
-    got = {(c.document_id, c.start, c.end) for c in codings.list_codings(p, code_ids=[killed], coder_ids=[corpus.ana])}
+    got = {
+        (c.document_id, c.start, c.end)
+        for c in codings.list_codings(p, code_ids=[killed], coder_ids=[corpus.ana])
+    }
     assert {(corpus.a, *sentence_a), (corpus.b, *sentence_b)} <= got
     # running it again finds everything already coded
     again = svc.plan_code_all(p, r, "Casualties/Killed", corpus.ana, "sentence")
@@ -136,7 +139,9 @@ def folding_corpus(tmp_path):
     p = Project.create(tmp_path / "f.tessera")
     documents.add_document(p, name="ar.txt", text=ARABIC, kind="txt")
     documents.add_document(p, name="fa.txt", text=PERSIAN, kind="txt")
-    documents.add_document(p, name="fr.txt", text="Un cafe\u0301 noir, un café crème. Straße\n", kind="txt")
+    documents.add_document(
+        p, name="fr.txt", text="Un cafe\u0301 noir, un café crème. Straße\n", kind="txt"
+    )
     yield p
     p.close()
 

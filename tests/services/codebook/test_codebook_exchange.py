@@ -275,7 +275,11 @@ def test_html_codebook_has_everything_and_escapes_it(project, doc, ana, tmp_path
     html = path.read_text("utf-8")
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in html
     assert "&lt;b&gt;bold&lt;/b&gt;" in html
-    assert codebook.find_code(project, "Claims").color in html and "Exclude" in html and "Include" in html
+    assert (
+        codebook.find_code(project, "Claims").color in html
+        and "Exclude" in html
+        and "Include" in html
+    )
     assert "0 codings, 1 with sub-codes" in html
     assert "stance" in html and "for, against, neutral" in html and "from Claims" in html
     etree.fromstring(html.encode(), etree.HTMLParser())  # parses

@@ -39,7 +39,10 @@ def test_cancel_keeps_the_files_read_so_far(project, tmp_path):
     files = _files(tmp_path / "in", 30)
     seen = []
     report = documents.import_files(
-        project, files, progress=seen.append, cancelled=lambda: bool(seen) and seen[-1].files_done >= 12
+        project,
+        files,
+        progress=seen.append,
+        cancelled=lambda: bool(seen) and seen[-1].files_done >= 12,
     )
     assert report.cancelled
     kept = sorted(d.name for d in documents.list_documents(project))

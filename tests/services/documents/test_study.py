@@ -135,7 +135,9 @@ def test_attributes_csv_round_trip_and_all_or_nothing(project, corpus, tmp_path)
     report = attributes_csv.import_attributes_csv(project, tmp_path / "good.csv")
     assert report.ok and report.values == 1
     attributes_csv.export_attributes_csv(project, tmp_path / "again.csv")
-    assert (tmp_path / "again.csv").read_bytes().decode("utf-8") == text.replace(",500\r\n", ",501\r\n")
+    assert (tmp_path / "again.csv").read_bytes().decode("utf-8") == text.replace(
+        ",500\r\n", ",501\r\n"
+    )
 
 
 def test_merge_and_copy_for_coder_carry_the_study(project, corpus, tmp_path):

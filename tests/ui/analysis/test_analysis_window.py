@@ -57,7 +57,11 @@ def test_coded_passages_listed_with_counts_and_opened_in_the_workbench(win, qtbo
     assert text == "killing 12 civilians" and before == "Rebels accused the army of "
     assert tab.runner.status.text() == "2 passage(s) in 2 document(s)"
     codes = tab.summary.topLevelItem(0)
-    assert (codes.text(0), codes.text(1), codes.child(0).text(0)) == ("Codes", "2", "Casualties/Killed")
+    assert (codes.text(0), codes.text(1), codes.child(0).text(0)) == (
+        "Codes",
+        "2",
+        "Casualties/Killed",
+    )
     # Enter opens the passage, selected, in the workbench
     tab.table.setFocus()
     tab.table.setCurrentIndex(model.index(1, 0))
@@ -95,7 +99,10 @@ def test_saved_query_reruns_and_says_when_its_code_was_deleted(win, qtbot, promp
     codebook.delete_code(p, code.id, confirm_codings=True)
     tab.refresh_choices()
     tab.open_saved("demands")
-    assert prompts.errors[-1] == "saved query 'demands' uses the code 'Claims/Demands', which no longer exists"
+    assert (
+        prompts.errors[-1]
+        == "saved query 'demands' uses the code 'Claims/Demands', which no longer exists"
+    )
 
 
 def test_lazy_model_reads_only_the_pages_shown(win, qtbot):
@@ -222,7 +229,11 @@ def test_words_counts_and_key_words(win, qtbot):
     assert tab.table.isColumnHidden(4)
     tab.code.setCurrentText("Casualties/Killed")
     run(qtbot, tab)
-    assert {tab.table.item(r, 0).text() for r in range(tab.table.rowCount())} == {"killing", "civilians", "killed"}
+    assert {tab.table.item(r, 0).text() for r in range(tab.table.rowCount())} == {
+        "killing",
+        "civilians",
+        "killed",
+    }
     assert not tab.table.isColumnHidden(4)
 
 
@@ -239,7 +250,10 @@ def test_charts_bars_by_coder_with_table_saved_as_png_and_svg(win, qtbot, prompt
     tab.kind.setCurrentIndex(1)
     tab.period.setCurrentText("year")
     run(qtbot, tab)
-    assert [tab.table.verticalHeaderItem(r).text() for r in range(tab.table.rowCount())] == ["2018", "2019"]
+    assert [tab.table.verticalHeaderItem(r).text() for r in range(tab.table.rowCount())] == [
+        "2018",
+        "2019",
+    ]
 
 
 def test_cancel_stops_waiting_for_a_query(win, qtbot):

@@ -41,7 +41,7 @@ def test_the_dialog_shows_the_guess_and_a_preview_and_the_summary_names_the_enco
     assert seen["encoding"].startswith("Windows-1256") and "guessed" in seen["encoding"]
     assert seen["preview"] == PERSIAN
     assert stored(window, "fa.txt") == PERSIAN
-    (title, message, details), = prompts.summaries
+    ((title, message, details),) = prompts.summaries
     assert "fa.txt: not UTF-8; read as Windows-1256" in message
     assert "plain.txt" not in message
 

@@ -78,8 +78,16 @@ def project_path(tmp_path: Path) -> Path:
 
 def cli_report(path: Path, capsys, *extra: str) -> dict:
     capsys.readouterr()
-    argv = ["agreement", str(path), "--coders", "ana,ben", "--by-document", "--exclusive", *CLAIMS,
-            *extra]
+    argv = [
+        "agreement",
+        str(path),
+        "--coders",
+        "ana,ben",
+        "--by-document",
+        "--exclusive",
+        *CLAIMS,
+        *extra,
+    ]
     assert cli_main([*argv, "--json"]) == 0
     return json.loads(capsys.readouterr().out)
 

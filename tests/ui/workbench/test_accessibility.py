@@ -11,6 +11,7 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QFont, QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication, QToolButton
 
+from desktop.services.project.project import Project
 from desktop.ui import a11y, look, theme
 from desktop.ui.workbench import sizing
 from desktop.ui.workbench.access import PANES
@@ -268,10 +269,7 @@ def test_every_focusable_control_has_an_accessible_name(window, qtbot):
     QApplication.processEvents()
     missing = [f"{type(w).__name__}:{w.objectName()}" for w in a11y.unnamed(window)]
     assert missing == []
-    names = {
-        a11y.accessible_name(b)
-        for b in window.find_bar.findChildren(QToolButton)
-    }
+    names = {a11y.accessible_name(b) for b in window.find_bar.findChildren(QToolButton)}
     assert {"Previous match", "Next match", "Close find"} <= names
     assert a11y.accessible_name(window.viewer) == "Text"
     assert a11y.accessible_name(window.codings_panel.view) == "Codings in this document"
@@ -382,3 +380,37 @@ def test_a_long_task_finishing_is_announced(window, qtbot):
     window.run_long("Export", "Exporting…", lambda progress, cancelled: 42, done=done.append)
     qtbot.waitUntil(lambda: done == [42], timeout=5000)
     assert "Export: finished" in window.statusBar().currentMessage()
+
+
+def test_switching_theme_after_closing_windows_does_not_crash(
+    qtbot, settings, prompts, project_path, themed
+):
+    """A window closed and deleted right after a resize or a theme switch leaves nothing
+    behind that later fires on its freed widgets (a queued re-layout of the text did),
+    and the next theme switch restyles only the windows that exist."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from desktop.ui.workbench.main_window import MainWindow
+
+    font = QApplication.font()
+    for round_ in range(4):
+        themed(theme.LIGHT)
+        w = MainWindow(Project.open(project_path), settings=settings, prompts=prompts)
+        w.show()
+        qtbot.waitExposed(w)
+        theme.set_mode(theme.DARK)
+        theme.set_mode(theme.SYSTEM)
+        w.shutdown()
+        w.close()
+        w.deleteLater()
+        big = QFont(font)
+        big.setPointSizeF(12 + round_)
+        QApplication.setFont(big)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        themed(theme.LIGHT)
+        QApplication.processEvents()
+        theme.set_mode(theme.DARK)
+    QApplication.setFont(font)
+    assert QApplication.palette().color(QApplication.palette().ColorRole.Base).name() == (
+        theme.DARK_THEME.base
+    )

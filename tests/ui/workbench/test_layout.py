@@ -44,7 +44,11 @@ def test_side_panels_hide_and_show_from_the_view_menu_and_are_remembered(
     assert not window.documents_panel.isVisible()
     assert window.viewer.width() > before  # the room went to the text
     assert reading_chars(window) >= 60
-    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(
+        window,
+        Qt.Key.Key_L,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
     assert not window.codings_panel.isVisible()
     assert window.codebook_panel.isVisible()
     window.close()
@@ -80,7 +84,11 @@ def test_columns_fit_their_panel_names_elide_in_the_middle_with_a_tooltip(
     window.refresh_documents()
     window.resize(1024, 700)
     settle(qtbot, window)
-    for view in (window.documents_panel.view, window.codebook_panel.view, window.codings_panel.view):
+    for view in (
+        window.documents_panel.view,
+        window.codebook_panel.view,
+        window.codings_panel.view,
+    ):
         assert view.textElideMode() == Qt.TextElideMode.ElideMiddle
         assert not view.horizontalScrollBar().isVisible(), view.objectName()
         assert _fits(view) == [], view.objectName()
