@@ -10,15 +10,24 @@ from PySide6.QtGui import (
     QContextMenuEvent,
     QKeySequence,
     QShortcut,
+    QTextDocument,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
     QApplication,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QListView,
     QPlainTextEdit,
     QStatusBar,
     QTableView,
+    QTabWidget,
     QTextEdit,
+    QTreeView,
     QWidget,
 )
 
@@ -59,6 +68,87 @@ def focusable(root: QWidget) -> list[QWidget]:
 def unnamed(root: QWidget) -> list[QWidget]:
     """Focusable widgets of ``root`` a screen reader has no name for."""
     return [w for w in focusable(root) if not accessible_name(w)]
+
+
+_KINDS = ((QTableView, "table"), (QTreeView, "tree"), (QListView, "list"),
+          (QTextEdit, "text"), (QPlainTextEdit, "text"), (QLineEdit, "field"),
+          (QComboBox, "choice"))  # fmt: skip
+
+
+def _clean(text: str) -> str:
+    """The words a screen reader should say for a label, placeholder or tooltip: plain
+    text (tooltips may be rich), its first line, no mnemonic "&", no trailing colon."""
+    if "<" in text:
+        doc = QTextDocument()
+        doc.setHtml(text)
+        text = doc.toPlainText()
+    text = text.split("\n", 1)[0].replace("&&", "\0").replace("&", "").replace("\0", "&")
+    return text.strip().rstrip(":").strip()
+
+
+def _context_name(w: QWidget, labels: dict[int, QLabel]) -> str:
+    """What a sighted user reads as the control's name: its label, its placeholder or
+    tooltip, the caption above it, its group or tab, else the window and its kind."""
+    label = labels.get(id(w))
+    if label is not None and _clean(label.text()):
+        return _clean(label.text())
+    parent = w.parentWidget()
+    layout = parent.layout() if parent is not None else None
+    if isinstance(layout, QFormLayout):
+        field_label = layout.labelForField(w)
+        if isinstance(field_label, QLabel) and _clean(field_label.text()):
+            return _clean(field_label.text())
+    edit = w.lineEdit() if isinstance(w, QComboBox) and w.isEditable() else w
+    if isinstance(edit, QLineEdit) and edit.placeholderText():
+        return _clean(edit.placeholderText())
+    if w.toolTip() and _clean(w.toolTip()):
+        return _clean(w.toolTip())
+    if layout is not None:  # a caption just above it in the same layout
+        index = layout.indexOf(w)
+        for i in range(index - 1, -1, -1):
+            item = layout.itemAt(i).widget()
+            if isinstance(item, QLabel) and item.isVisible() and _clean(item.text()):
+                return _clean(item.text())
+            if item is not None and item.isVisible():
+                break
+    kind = next((k for t, k in _KINDS if isinstance(w, t)), "control")
+    p = w.parentWidget()
+    while p is not None and not p.isWindow():
+        if isinstance(p, QGroupBox) and _clean(p.title()):
+            return f"{_clean(p.title())} {kind}"
+        tabs = p.parentWidget().parentWidget() if p.parentWidget() is not None else None
+        if isinstance(tabs, QTabWidget) and tabs.indexOf(p) >= 0:
+            return f"{_clean(tabs.tabText(tabs.indexOf(p)))} {kind}"
+        p = p.parentWidget()
+    title = w.window().windowTitle().split(" — ")[0]
+    return f"{title} {kind}".strip()
+
+
+def _in_popup(w: QWidget) -> bool:
+    """A combo box's drop-down list: the combo box speaks for it."""
+    p = w.parentWidget()
+    while p is not None:
+        if isinstance(p, QComboBox):
+            return True
+        p = p.parentWidget()
+    return False
+
+
+def name_from_context(root: QWidget) -> list[QWidget]:
+    """Give each control of ``root`` that a screen reader has no name for the name a
+    sighted user reads beside it (see _context_name); returns the controls named. Names
+    set on purpose are kept; this is the net for the ones nobody named."""
+    labels = {id(lb.buddy()): lb for lb in root.findChildren(QLabel) if lb.buddy() is not None}
+    named = []
+    controls = [
+        w for w in root.findChildren(QWidget)
+        if w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.focusProxy() is None
+        and not _in_popup(w)
+    ]  # fmt: skip
+    for w in (w for w in controls if not accessible_name(w)):  # hidden tabs' ones too
+        w.setAccessibleName(_context_name(w, labels))
+        named.append(w)
+    return named
 
 
 def announce(widget: QWidget, text: str) -> None:

@@ -14,6 +14,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     QStringListModel,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from desktop.services.codebook.codebook import CodeInfo
 from desktop.services.teams.coders import CoderInfo
+from desktop.ui import a11y
 from desktop.ui.look import swatch
 
 FILE_FILTER = "Documents (*.txt *.md *.html *.htm *.pdf *.docx *.rtf *.odt);;All files (*)"
@@ -92,6 +94,11 @@ class _SizeKeeper(QObject):
     def eventFilter(self, obj, e) -> bool:
         if e.type() in (QEvent.Type.Close, QEvent.Type.Hide):
             self.settings.setValue(f"windows/{self.key}", obj.saveGeometry())
+        elif e.type() == QEvent.Type.Show:
+            # every control a screen reader would meet unnamed gets the name a sighted
+            # user reads beside it (the controls named on purpose keep theirs)
+            a11y.name_from_context(obj)
+            QTimer.singleShot(0, obj, lambda: a11y.name_from_context(obj))  # built on show
         return False
 
 

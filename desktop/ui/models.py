@@ -153,8 +153,8 @@ class _Node:
 
 
 class CodebookModel(QAbstractItemModel):
-    """The code tree: name with a colour swatch, codings count, and the digit key (1-9)
-    that applies the code."""
+    """The code tree: name with a colour swatch, codings count, and the key (1-9 unless
+    remapped) that applies the code."""
 
     HEADERS = ("Code", "Codings", "Key")
 
@@ -163,6 +163,7 @@ class CodebookModel(QAbstractItemModel):
         self._root = _Node(None, None, 0)
         self._by_id: dict[int, _Node] = {}
         self.codes: list[CodeInfo] = []
+        self.key_labels = "123456789"
 
     def set_codes(self, codes: list[CodeInfo]) -> None:
         self.beginResetModel()
@@ -183,6 +184,17 @@ class CodebookModel(QAbstractItemModel):
             node.code = replace(node.code, codings=max(0, node.code.codings + delta))
             idx = self.createIndex(node.row, 1, node)
             self.dataChanged.emit(idx, idx)
+
+    def key_label(self, code_id: int) -> str:
+        """The key that applies the code (as remapped; "" for none)."""
+        n = self._keys.get(code_id)
+        return self.key_labels[n - 1] if n and n <= len(self.key_labels) else ""
+
+    def set_key_labels(self, keys: str) -> None:
+        """Show ``keys`` (the keys for codes 1 to 9, "" when turned off) in the tree."""
+        if keys != self.key_labels:
+            self.key_labels = keys
+            self.layoutChanged.emit()  # every level of the tree repaints; nothing moves
 
     def quick_codes(self) -> list[CodeInfo]:
         """The codes the keys 1-9 apply, in tree order (categories are skipped: they are
@@ -237,8 +249,7 @@ class CodebookModel(QAbstractItemModel):
                 return c.name
             if col == 1:
                 return str(c.codings) if c.codings else ""
-            key = self._keys.get(c.id)
-            return str(key) if key else ""
+            return self.key_label(c.id)
         if role == ID_ROLE:
             return c.id
         if role == PATH_ROLE:
@@ -251,9 +262,9 @@ class CodebookModel(QAbstractItemModel):
             tip = f"<b>{_esc(c.path)}</b>"
             if c.description:
                 tip += f"<br>{_esc(c.description)}"
-            key = self._keys.get(c.id)
+            key = self.key_label(c.id)
             if key:
-                tip += f"<br><i>Select text and press {key} to apply</i>"
+                tip += f"<br><i>Select text and press {_esc(key)} to apply</i>"
             if not c.is_codable:
                 tip += "<br><i>Category: organises the codebook, not applied to text</i>"
             return tip

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QMainWindow, QTabWidget
 
 from desktop.services.analysis import selection
@@ -15,6 +16,7 @@ from desktop.ui.analysis.matrix import MatrixTab
 from desktop.ui.analysis.passages import PassagesTab
 from desktop.ui.analysis.search import SearchTab
 from desktop.ui.analysis.words import WordsTab
+from desktop.ui.dialogs import fit_window
 from desktop.ui.workers import TaskRunner
 
 if TYPE_CHECKING:
@@ -51,7 +53,6 @@ class AnalysisWindow(QMainWindow):
         self.ctx = w.ctx
         self.runner = TaskRunner(self)
         self.setWindowTitle(f"Analysis — {self.project.name}")
-        self.resize(1200, 720)
         self.tabs = QTabWidget()
         self.passages = PassagesTab(self)
         self.search = SearchTab(self)
@@ -62,6 +63,8 @@ class AnalysisWindow(QMainWindow):
                            (self.matrix, "Matrix"), (self.words, "Words"), (self.charts, "Charts")):  # fmt: skip
             self.tabs.addTab(tab, label)
         self.setCentralWidget(self.tabs)
+        # the screen's room at most, the size it was left at, Esc and Ctrl+W close it
+        fit_window(self, "analysis", QSize(1200, 720))
 
     @property
     def project(self) -> Project:

@@ -36,7 +36,7 @@ from desktop.services.documents import documents
 from desktop.services.review.agreement import project_agreement
 from desktop.services.review.review import CONSENSUS
 from desktop.services.teams import coders, teams
-from desktop.ui import theme
+from desktop.ui import a11y, theme
 from desktop.ui.dialogs import fit_window
 from desktop.ui.look import swatch
 from desktop.ui.review.models import ReportModel
@@ -148,12 +148,15 @@ class AgreementDialog(QDialog):
                 f"<b>{title}</b> <span style='color:{theme.current().muted}'>({hint})</span>"
             )
             label.setWordWrap(True)
+            a11y.name(widget, f"{title} ({hint})")
             label.setToolTip(widget.toolTip())
             choices.addWidget(label, 0, col)
             choices.addWidget(widget, 1, col)
             choices.setColumnStretch(col, 1)
         run_row = QHBoxLayout()
-        run_row.addWidget(QLabel("Unit"))
+        unit_label = QLabel("&Unit")
+        unit_label.setBuddy(self.unit_box)
+        run_row.addWidget(unit_label)
         run_row.addWidget(self.unit_box)
         run_row.addSpacing(12)
         self.compute_button = QPushButton("Compute")
@@ -176,6 +179,7 @@ class AgreementDialog(QDialog):
         self.model = AgreementReportModel(self)
         self.table = QTableView()
         self.table.setObjectName("agreementTable")
+        self.table.setAccessibleName("Agreement by code")
         self.table.setModel(self.model)
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)

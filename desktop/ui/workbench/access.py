@@ -44,6 +44,7 @@ class WorkbenchAccess(QObject):
         w.codings_panel.view.installEventFilter(self)
         w.viewer.installEventFilter(self)
         w.viewer.cursorPositionChanged.connect(self.describe_cursor)
+        self.show_code_keys()
         self.status_codes = QLabel()
         self.status_codes.setObjectName("codesAtCursor")
         w.statusBar().addWidget(self.status_codes)
@@ -211,6 +212,16 @@ class WorkbenchAccess(QObject):
 
     def set_code_keys_on(self, on: bool) -> None:
         self.w.settings.setValue(CODE_KEYS_ON_SETTING, bool(on))
+        self.show_code_keys()
+
+    def set_code_keys(self, keys: str) -> None:
+        """Remember ``keys`` (nine different characters) for codes 1 to 9."""
+        self.w.settings.setValue(CODE_KEYS_SETTING, keys)
+        self.show_code_keys()
+
+    def show_code_keys(self) -> None:
+        """The codebook's Key column shows the keys as they are now."""
+        self.w.codebook_panel.model.set_key_labels(self.code_keys())
 
     def code_number(self, e: QKeyEvent) -> int | None:
         """The code number (1-9) a key pressed in the text stands for, if any."""

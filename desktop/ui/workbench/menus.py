@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QApplication, QMenu
 
@@ -210,8 +211,29 @@ def _view_access(w: WorkbenchWindow, m: QMenu) -> None:
     keys.setCheckable(True)
     keys.setChecked(bool(w.access.code_keys()))
     keys.setToolTip("Keys 1–9 apply the first nine codes while the text has focus")
+    keys.setObjectName("code_keys_on")
     keys.toggled.connect(w.access.set_code_keys_on)
+    _act(m, "Code &keys…", None, lambda: edit_code_keys(w, keys))
     m.setToolTipsVisible(True)
+
+
+def edit_code_keys(w: WorkbenchWindow, toggle: QAction) -> None:
+    """Remap the single-key coding keys (or turn them off) in a dialog."""
+    from desktop.ui.workbench.access import CODE_KEYS_SETTING, DEFAULT_CODE_KEYS
+    from desktop.ui.workbench.code_keys import CodeKeysDialog
+
+    s = w.settings
+    stored = str(s.value(CODE_KEYS_SETTING, DEFAULT_CODE_KEYS) or DEFAULT_CODE_KEYS)
+    dlg = CodeKeysDialog(w, stored, toggle.isChecked())
+    dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+    def save() -> None:
+        if dlg.enabled.isChecked():
+            w.access.set_code_keys(dlg.chosen())
+        toggle.setChecked(dlg.enabled.isChecked())
+
+    dlg.accepted.connect(save)
+    dlg.open()
 
 
 def set_theme(w: WorkbenchWindow, mode: str) -> None:

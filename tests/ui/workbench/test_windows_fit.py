@@ -22,6 +22,7 @@ OPENERS = [
     ("&Review", "Compare coders", lambda w: w.review_window),
     ("&Review", "Agreement", lambda w: w.agreement_dialog),
     ("Code&book", "Frequencies", lambda w: w.codebook_ui.frequencies_dialog),
+    ("&Analysis", "Coded passages", lambda w: w.analysis_window),
 ]
 
 
