@@ -79,6 +79,12 @@ class Document(Base):
     pages: Mapped[list[Page]] = relationship(
         back_populates="document", cascade="all, delete-orphan", order_by="Page.number"
     )
+    # SQLite only (migration 0005): the listing columns without the texts' pages
+    __table_args__ = (
+        Index(
+            "ix_document_listing", "name", "id", "kind", "sha256", "length", "source_path"
+        ).ddl_if(dialect="sqlite"),
+    )
 
 
 class Page(Base):
