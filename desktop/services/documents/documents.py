@@ -135,9 +135,11 @@ def _store(
     s, project, *, name: str, text: str, kind: str, metadata: dict | None = None,
     pages: list[tuple[int, int]] | None = None, source_path: str | None = None,
     taken: set[str] | None = None, batch_shas: dict[str, str] | None = None,
+    builtin: dict[str, int] | None = None,
 ) -> DocumentInfo:  # fmt: skip
     """Add one document in session ``s``; ``taken``/``batch_shas``: the names in use and
-    the texts added earlier in the same batch (kept up to date here)."""
+    the texts added earlier in the same batch (kept up to date here); ``builtin``: the
+    built-in attributes' ids, read once per batch."""
     metadata = metadata or {}
     sha = sha256_text(text)
     existing = batch_shas.get(sha) if batch_shas is not None else None
@@ -154,7 +156,8 @@ def _store(
         d.pages.append(m.Page(number=i, char_start=a, char_end=b))
     s.add(d)
     s.flush()
-    builtin = _builtin_ids(s)
+    if builtin is None:
+        builtin = _builtin_ids(s)
     meta = {k: str(metadata[k]).strip() for k in METADATA_FIELDS
             if metadata.get(k) and str(metadata[k]).strip()}  # fmt: skip
     s.add_all(
@@ -220,6 +223,7 @@ def import_files(
         try:
             with project.session() as s:
                 taken = set(s.scalars(select(m.Document.name)))
+                builtin = _builtin_ids(s)
                 shas: dict[str, str] = {}
                 for path, ex in batch:
                     try:
@@ -227,6 +231,7 @@ def import_files(
                             s, project, name=path.name, text=ex.text, kind=ex.kind,
                             metadata=ex.metadata, pages=ex.pages,
                             source_path=str(path.resolve()), taken=taken, batch_shas=shas,
+                            builtin=builtin,
                         )  # fmt: skip
                     except DuplicateDocument as exc:
                         report.duplicates.append((path, exc.existing_name))
