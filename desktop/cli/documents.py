@@ -86,6 +86,8 @@ def cmd_show(args) -> int:
     for key, value in values.items():
         if key not in documents.METADATA_FIELDS:
             print(f"{key:<12} {value}")
+    for note in (d.import_notes or "").splitlines():
+        print(f"{'import note':<12} {note}")
     if text is not None:
         print()
         print(text, end="" if text.endswith("\n") else "\n")

@@ -277,6 +277,30 @@ def snap_to_words(text: str, start: int, end: int, *, locale: str = "") -> tuple
     return snap_to_graphemes(text, start, end)
 
 
+def _unspaced_class() -> str:
+    chars = icu.UnicodeSet(
+        "[[:Line_Break=Complex_Context:][:Ideographic:][:Hiragana:][:Katakana:]]"
+    )
+    ranges = (
+        (ord(chars.getRangeStart(i)), ord(chars.getRangeEnd(i)))
+        for i in range(chars.getRangeCount())
+    )
+    return "[" + "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges) + "]"
+
+
+# Letters of the scripts written without spaces between words (Chinese, Japanese, Thai,
+# Lao, Khmer, Burmese...): there a word ends where the dictionary says, not at a space.
+UNSPACED = re.compile(_unspaced_class())
+
+
+def word_boundaries(text: str, *, locale: str = "") -> np.ndarray:
+    """Every UAX #29 word boundary of ``text`` (dictionary words included), in code
+    points, sorted, 0 and ``len(text)`` included."""
+    if not text:
+        return np.zeros(1, dtype=np.int64)
+    return _Units(text).to_cp(_boundaries(text, "word", locale))
+
+
 def is_word_boundary(text: str, i: int) -> bool:
     """True when position ``i`` is not inside a word (UAX #29, dictionary words)."""
     if i <= 0 or i >= len(text):

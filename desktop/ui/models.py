@@ -12,7 +12,8 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QIcon
+from PySide6.QtWidgets import QApplication, QStyle
 
 from desktop.services.codebook.codebook import CodeInfo
 from desktop.services.coding.codings import CodingInfo
@@ -136,7 +137,12 @@ class DocumentListModel(QAbstractTableModel):
             bits += [v for v in (d.author, d.date, d.source) if v]
             pages = f", {d.pages} pages" if d.pages else ""
             bits.append(f"{d.kind}{pages}, {d.length:,} characters")
+            notes = (d.import_notes or "").splitlines()
+            if notes:
+                bits += ["", "Imported with a note:", *notes]
             return "\n".join(bits)
+        if role == Qt.ItemDataRole.DecorationRole and col == 0 and d.import_notes:
+            return _note_icon()
         if role == Qt.ItemDataRole.TextAlignmentRole and col >= 2:
             return _RIGHT
         return None
@@ -278,6 +284,11 @@ class CodebookModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.ForegroundRole and col == 2:
             return theme.current().colour("muted")
         return None
+
+
+def _note_icon() -> QIcon:
+    """The mark of a document whose import noted something (its tooltip says what)."""
+    return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation)
 
 
 def _esc(text: str) -> str:

@@ -99,3 +99,15 @@ def test_an_unsure_guess_names_both_encodings(tmp_path, capsys):
     assert main(["import", str(project), str(f)]) == 0
     out = capsys.readouterr().out
     assert "unsure" in out and "Windows-1250" in out and "Windows-1252" in out
+
+
+def test_documents_show_keeps_saying_how_a_file_was_read(tmp_path, capsys):
+    f = tmp_path / "he.txt"
+    f.write_bytes(HEBREW.encode("cp1255"))
+    project = tmp_path / "p.tessera"
+    assert main(["new", str(project)]) == 0
+    assert main(["import", str(project), str(f)]) == 0
+    capsys.readouterr()
+    assert main(["documents", "show", str(project), "he.txt"]) == 0
+    out = capsys.readouterr().out
+    assert "import note  not UTF-8; read as Windows-1255 (Hebrew)" in out

@@ -79,3 +79,22 @@ def test_saved_query_reruns_and_reports_a_deleted_code(proj, capsys):
         codebook.delete_code(p, code.id, confirm_codings=True)
     status, _, err = run(capsys, "retrieve", proj, "--saved", "overlap")
     assert status == 1 and "'Claims/Accusations', which no longer exists" in err
+
+
+def test_chinese_japanese_and_thai_are_counted_by_dictionary_word(tmp_path, capsys):
+    path = tmp_path / "u.tessera"
+    with Project.create(path) as p:
+        for name, text in (
+            ("zh.txt", "联合国秘书长呼吁立即停火。秘书长说停火。\n"),
+            ("ja.txt", "日本の首相は停戦を呼びかけた。首相は言った。\n"),
+            ("th.txt", "เป็นเวลาสามวันที่มีการสู้รบ สามวัน\n"),
+        ):
+            documents.add_document(p, name=name, kind="txt", text=text)
+    status, out, _ = run(capsys, "words", path, "--format", "json", "--top", "100")
+    assert status == 0
+    counted = {r["word"]: r["count"] for r in json.loads(out)["rows"]}
+    assert counted["停火"] == 2 and counted["秘书"] == 2 and counted["首相"] == 2
+    assert counted["สาม"] == 2 and counted["วัน"] == 2
+    assert not any(len(w) > 4 for w in counted)  # no clause counted as one word
+    status, out, _ = run(capsys, "search", path, "停火", "--format", "json")
+    assert status == 0 and json.loads(out)["total"] == 2

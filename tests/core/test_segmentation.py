@@ -50,6 +50,23 @@ def test_chinese_selection_is_a_word_not_the_clause():
     assert snapped(text, "书长") == "秘书长"  # across two dictionary words: both
 
 
+def test_japanese_persian_and_russian_selections_take_their_words():
+    assert snapped("日本の首相は停戦を呼びかけた。", "首") == "首相"
+    assert snapped("日本の首相は停戦を呼びかけた。", "戦を") == "停戦を"
+    # the zero-width non-joiner is inside a Persian word, not between two
+    assert snapped("از آتش‌بس در شهر", "تش") == "آتش‌بس"
+    assert snapped("گزارش‌های رسمی", "ها") == "گزارش‌های"
+    assert snapped("Стороны призвали к прекращению огня.", "екр") == "прекращению"
+
+
+def test_lao_khmer_and_burmese_are_cut_into_dictionary_words():
+    assert sg.words("ສະບາຍດີປະເທດລາວ") == ["ສະບາຍດີ", "ປະເທດ", "ລາວ"]
+    assert sg.words("ប្រទេសកម្ពុជាមានសន្តិភាព") == ["ប្រទេស", "កម្ពុជា", "មាន", "សន្តិភាព"]
+    assert sg.words("မြန်မာနိုင်ငံတွင်စစ်ပွဲ") == ["မြန်မာနိုင်ငံ", "တွင်", "စစ်ပွဲ"]
+    # a Khmer subscript consonant (coeng) stays with its letter
+    assert snapped("ប្រទេសកម្ពុជាមាន", "ម្") == "កម្ពុជា"
+
+
 def test_emoji_sequences_and_flags_are_one_cluster():
     text = f"a{FAMILY}{FLAG}{THUMB}e\u0301"
     assert sg.graphemes(text) == ["a", FAMILY, FLAG, THUMB, "e\u0301"]

@@ -119,3 +119,15 @@ def test_document_filter_in_the_window_keeps_the_open_document(window, qtbot):
     assert window.document_id == other.id and window.doc_title.text() == "zz-other.txt"
     panel.filter.clear()
     assert panel.model.rowCount() == 2
+
+
+def test_a_document_with_import_notes_is_marked_and_its_tooltip_says_why(qapp):
+    model = DocumentListModel()
+    note = "12 characters on pages 1, 2 could not be read as text"
+    model.set_documents([
+        DocumentInfo(1, "a.pdf", "pdf", "x", 100, import_notes=note),
+        DocumentInfo(2, "b.txt", "txt", "y", 100),
+    ])  # fmt: skip
+    assert model.index(0, 0).data(Qt.ItemDataRole.DecorationRole) is not None
+    assert note in model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert model.index(1, 0).data(Qt.ItemDataRole.DecorationRole) is None

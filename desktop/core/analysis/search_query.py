@@ -4,7 +4,12 @@ expression (which documents match) and a regular expression that finds the hits'
 positions inside a matching document (terms under NOT are not hits).
 
 Words are cut as FTS5's unicode61 tokenizer cuts them: runs of letters and digits,
-anything else separates (so ``Dera'a`` is the phrase ``dera a``).
+anything else separates (so ``Dera'a`` is the phrase ``dera a``). In the scripts written
+without spaces (Chinese, Japanese, Thai, Lao, Khmer, Burmese) a word is a dictionary
+word (ICU, UAX #29): the index, which takes a whole run of such letters for one word,
+cannot judge such a query, so ``ParsedQuery.unspaced`` says so and ``matches`` judges a
+document's text instead; a hit must begin and end at word boundaries there
+(``word_hits``), so "秘书" finds 秘书长 (secretary-general: 秘书|长) but "书长" does not.
 
 Three ways to compare (``mode``): ``folded`` (the default) compares text as
 desktop.core.folding does (case, harakat, tatweel, digits of every script, NFC/NFD,
@@ -18,9 +23,13 @@ import functools
 import re
 import sys
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
 from desktop.core.folding import fold
+from desktop.core.segmentation import UNSPACED, word_boundaries
 
 _TOKEN = re.compile(r'\s*(?:(\()|(\))|"([^"]*)"(\*?)|([^\s()"]+))')
 _WORDCHARS = re.compile(r"[^\W_]+")
@@ -58,18 +67,33 @@ class Term:
     def fts(self) -> str:
         return '"' + " ".join(self.words) + '"' + ("*" if self.prefix else "")
 
+    @property
+    def unspaced(self) -> bool:
+        """Some of its words are in a script written without spaces."""
+        return any(UNSPACED.search(w) for w in self.words)
+
     def pattern(self, mode: str = "case") -> str:
-        if mode == "folded":
-            # the folded text is in NFD: letters with marks after them
+        # Where a word begins or ends with a letter of a script written without spaces,
+        # the letters beside it may belong to other words: no look-around there (the
+        # hits are then kept only at dictionary word boundaries, see word_hits), and a
+        # prefix is not run on to the end of the letters (word_hits takes its word).
+        folded = mode == "folded"
+        words = self.typed if mode == "exact" and self.typed else self.words
+        if folded:  # the folded text is in NFD: letters with marks after them
+            words = tuple(unicodedata.normalize("NFD", w) for w in self.words)
             marks = _marks()
             letter = rf"(?:[^\W_]|{marks})"
-            words = [unicodedata.normalize("NFD", w) for w in self.words]
-            body = rf"(?:[\W_](?<!{marks}))+".join(re.escape(w) for w in words)
-            end = rf"{letter}*" if self.prefix else rf"(?!{letter})"
-            return _NOT_WORD_BEFORE + body + end
-        words = self.typed if mode == "exact" and self.typed else self.words
-        body = r"[\W_]+".join(re.escape(w) for w in words)
-        return _NOT_WORD_BEFORE + body + (r"[^\W_]*" if self.prefix else _NOT_WORD_AFTER)
+            gap = rf"(?:[\W_](?<!{marks}))"
+            run_on, not_after = rf"{letter}*", rf"(?!{letter})"
+        else:
+            gap, run_on, not_after = r"[\W_]", r"[^\W_]*", _NOT_WORD_AFTER
+        body = re.escape(words[0])
+        for before, word in zip(words, words[1:], strict=False):
+            unspaced = UNSPACED.match(before[-1]) and UNSPACED.match(word[0])
+            body += gap + ("*" if unspaced else "+") + re.escape(word)
+        start = "" if UNSPACED.match(words[0][0]) else _NOT_WORD_BEFORE
+        end = run_on if self.prefix else not_after
+        return start + body + ("" if UNSPACED.match(words[-1][-1]) else end)
 
 
 @dataclass(frozen=True)
@@ -79,6 +103,19 @@ class ParsedQuery:
     regex: re.Pattern[str]  # positions of the hits (terms not under NOT)
     terms: tuple[Term, ...]
     mode: str = "case"
+    # the query as operators ("(", ")", "AND", "OR", "NOT") and terms, ANDs made explicit
+    expr: tuple[str | Term, ...] = ()
+
+    @property
+    def unspaced(self) -> bool:
+        """A term (NOT ones too) is in a script written without spaces: the index cannot
+        judge which documents match; ``matches`` does, on their text."""
+        return any(isinstance(t, Term) and t.unspaced for t in self.expr)
+
+    def matches(self, present: Callable[[Term], bool]) -> bool:
+        """Whether a document matches, ``present(term)`` telling whether it holds a term.
+        NOT binds tighter than AND, AND than OR, as in FTS5."""
+        return _evaluate(list(self.expr), present)
 
 
 def _term(raw: str, prefix: bool, query: str, mode: str = "case") -> Term:
@@ -127,7 +164,7 @@ def parse(query: str, mode: str = "case") -> ParsedQuery:
 def _build(query: str, tokens: list[tuple[str, object]], mode: str = "case") -> ParsedQuery:
     """Check the shape (operators between operands, balanced parentheses) and collect
     the positive terms: those not inside the right-hand side of a NOT."""
-    out: list[str] = []
+    out: list[str | Term] = []  # operators and terms, ANDs made explicit
     positive: list[Term] = []
     depth = 0
     expect_operand = True
@@ -165,7 +202,7 @@ def _build(query: str, tokens: list[tuple[str, object]], mode: str = "case") -> 
             if not negate_next and not negated_depths:
                 positive.append(value)
             negate_next = False
-            out.append(value.fts())
+            out.append(value)
             expect_operand = False
     if depth:
         raise QueryError(f"search query {query!r}: a '(' is not closed")
@@ -175,9 +212,90 @@ def _build(query: str, tokens: list[tuple[str, object]], mode: str = "case") -> 
         raise QueryError(f"search query {query!r}: nothing to find (every term is under NOT)")
     # Longer alternatives first, so that a phrase wins over its first word.
     ordered = sorted(set(positive), key=lambda t: (-len(t.words), -sum(map(len, t.words))))
+    regex = term_regex(tuple(ordered), mode)
+    fts = " ".join(x.fts() if isinstance(x, Term) else x for x in out)
+    return ParsedQuery(query, fts, regex, tuple(positive), mode, tuple(out))
+
+
+@functools.lru_cache(maxsize=256)
+def term_regex(terms: tuple[Term, ...], mode: str) -> re.Pattern[str]:
+    """One expression finding any of ``terms``, compared as ``mode`` says."""
     flags = 0 if mode == "exact" else re.IGNORECASE
-    regex = re.compile("|".join(t.pattern(mode) for t in ordered), flags)
-    return ParsedQuery(query, " ".join(out), regex, tuple(positive), mode)
+    return re.compile("|".join(t.pattern(mode) for t in terms), flags)
+
+
+def _evaluate(tokens: list, present: Callable[[Term], bool]) -> bool:
+    """The boolean value of a checked query (see _build): OR of ANDs of NOT chains."""
+    pos = 0
+
+    def either() -> bool:
+        nonlocal pos
+        value = both()
+        while pos < len(tokens) and tokens[pos] == "OR":
+            pos += 1
+            value = both() or value  # both sides are read whatever the left one says
+        return value
+
+    def both() -> bool:
+        nonlocal pos
+        value = unless()
+        while pos < len(tokens) and tokens[pos] == "AND":
+            pos += 1
+            value = unless() and value
+        return value
+
+    def unless() -> bool:
+        nonlocal pos
+        value = operand()
+        while pos < len(tokens) and tokens[pos] == "NOT":
+            pos += 1
+            value = (not operand()) and value
+        return value
+
+    def operand() -> bool:
+        nonlocal pos
+        token = tokens[pos]
+        pos += 1
+        if token == "(":
+            value = either()
+            pos += 1  # the ")"
+            return value
+        return present(token)
+
+    return either()
+
+
+def word_hits(
+    text: str, spans: list[tuple[int, int]], *, prefix: bool = False
+) -> list[tuple[int, int]]:
+    """The hits of ``spans`` (in ``text``) that begin and end at word boundaries where
+    the letters are of a script written without spaces (elsewhere the expression
+    already saw to it); with ``prefix``, a hit ending in such letters runs on to the
+    end of its word."""
+    if not spans:
+        return spans
+    bounds: np.ndarray | None = None
+    out = []
+    for a, b in spans:
+        if a == b:
+            continue
+        check_a = UNSPACED.match(text[a]) or (a > 0 and UNSPACED.match(text[a - 1]))
+        check_b = UNSPACED.match(text[b - 1]) or (b < len(text) and UNSPACED.match(text[b]))
+        if (check_a or check_b) and bounds is None:
+            bounds = word_boundaries(text)
+        if check_a and not _is_bound(bounds, a):
+            continue
+        if check_b and not _is_bound(bounds, b):
+            if not (prefix and UNSPACED.match(text[b - 1])):
+                continue
+            b = int(bounds[np.searchsorted(bounds, b)])
+        out.append((a, b))
+    return out
+
+
+def _is_bound(bounds, i: int) -> bool:
+    k = int(np.searchsorted(bounds, i))
+    return k < len(bounds) and int(bounds[k]) == i
 
 
 def compile_regex(pattern: str) -> re.Pattern[str]:

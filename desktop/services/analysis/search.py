@@ -10,6 +10,9 @@ but not the rest, so a folded search asks it for the documents whose text needs 
 more than that, and adds the documents whose text holds characters that fold further
 (known per document after its first search in a session). Folded texts are cached.
 
+Words of the scripts written without spaces (Chinese, Japanese, Thai...) are dictionary
+words (see search_query): such a query reads every text, as a regular expression does.
+
 Results come as keyword-in-context lines, document by document (documents in name
 order, hits in text order), produced lazily: the first screen needs only the first
 few matching documents. ``plan_code_all`` / ``code_all`` apply a code to every hit,
@@ -30,7 +33,15 @@ import numpy as np
 
 from db.engine import qmark_connection
 from desktop.core.analysis import kwic
-from desktop.core.analysis.search_query import QueryError, compile_regex, parse
+from desktop.core.analysis.search_query import (
+    ParsedQuery,
+    QueryError,
+    Term,
+    compile_regex,
+    parse,
+    term_regex,
+    word_hits,
+)
 from desktop.core.analysis.segments import SpanIndex, segments
 from desktop.core.folding import Folded, fold
 from desktop.services.analysis import selection as sel
@@ -116,6 +127,9 @@ class SearchResult:
     documents: tuple[tuple[int, str], ...]  # (id, name) of the documents that match, by name
     width: int = kwic.WIDTH
     mode: str = "case"  # folded: ``regex`` runs on the folded text (search_query.MODES)
+    # the parsed query (None for a regular expression): with words in a script written
+    # without spaces, each document is judged here (the index cannot)
+    parsed: ParsedQuery | None = None
 
     def hits(self, project, cancelled: Callable[[], bool] | None = None) -> Iterator[SearchHit]:
         """Every hit, document by document; texts are read a few at a time. Stops
@@ -135,11 +149,20 @@ class SearchResult:
                     continue  # deleted meanwhile
                 text, sha = texts[did]
                 if self.mode == "folded" and not text.isascii():
-                    spans = _folded_spans(_cache.folded((did, sha), text), self.regex)
-                    for h in kwic.around(text, spans, self.width):
-                        yield SearchHit(names[did], did, h.start, h.end, h.left, h.match, h.right)
-                    continue
-                for h in kwic.hits(text, self.regex, self.width):
+                    folded = _cache.folded((did, sha), text)
+
+                    def spans(rx, _f=folded):
+                        return _folded_spans(_f, rx)
+                else:
+
+                    def spans(rx, _t=text):
+                        return kwic.spans(_t, rx)
+
+                if self.parsed is not None and self.parsed.unspaced:
+                    found = _unspaced_hits(self.parsed, text, spans)
+                else:
+                    found = spans(self.regex)
+                for h in kwic.around(text, found, self.width):
                     yield SearchHit(names[did], did, h.start, h.end, h.left, h.match, h.right)
 
     def first(self, project, n: int = 50) -> list[SearchHit]:
@@ -152,6 +175,30 @@ class SearchResult:
 
     def all(self, project) -> list[SearchHit]:
         return list(self.hits(project))
+
+
+def _unspaced_hits(
+    parsed: ParsedQuery, text: str, spans: Callable[[re.Pattern[str]], list[tuple[int, int]]]
+) -> list[tuple[int, int]]:
+    """The hits of a query with words in a script written without spaces: none if the
+    text does not match the query as a whole, else each positive term's hits that begin
+    and end at dictionary word boundaries, in text order, none overlapping another."""
+    found: dict[Term, list[tuple[int, int]]] = {}
+
+    def hits_of(term: Term) -> list[tuple[int, int]]:
+        if term not in found:
+            rx = term_regex((term,), parsed.mode)
+            found[term] = word_hits(text, spans(rx), prefix=term.prefix)
+        return found[term]
+
+    if not parsed.matches(lambda term: bool(hits_of(term))):
+        return []
+    every = sorted({s for t in parsed.terms for s in hits_of(t)}, key=lambda s: (s[0], -s[1]))
+    out: list[tuple[int, int]] = []
+    for a, b in every:
+        if not out or a >= out[-1][1]:
+            out.append((a, b))
+    return out
 
 
 def _folded_spans(folded: Folded, regex: re.Pattern[str]) -> list[tuple[int, int]]:
@@ -179,6 +226,7 @@ def search(
     compared folded unless ``exact``; a regular expression (``regex``) ignores case
     only (and case too with ``exact``)."""
     mode = "exact" if exact else ("case" if regex else "folded")
+    parsed = None
     try:
         if regex:
             pattern, fts = compile_regex(query), None
@@ -186,7 +234,9 @@ def search(
                 pattern = re.compile(pattern.pattern, re.MULTILINE)
         else:
             parsed = parse(query, mode)
-            pattern, fts = parsed.regex, parsed.fts
+            # the index takes a run of Chinese or Thai letters for one word: it cannot
+            # say which documents hold a dictionary word of it (the texts are read)
+            pattern, fts = parsed.regex, None if parsed.unspaced else parsed.fts
     except QueryError as exc:
         raise ServiceError(str(exc)) from exc
     only = sel.document_ids(project, documents) if documents else None
@@ -220,7 +270,8 @@ def search(
     if only is not None:
         keep = set(only)
         rows = [r for r in rows if r[0] in keep]
-    return SearchResult(query, pattern, tuple((int(i), n) for i, n in rows), width, mode)
+    docs = tuple((int(i), n) for i, n in rows)
+    return SearchResult(query, pattern, docs, width, mode, parsed)
 
 
 def prepare_folding(project, progress=None, cancelled=None) -> int:

@@ -18,6 +18,9 @@ from desktop.services.errors import ConfirmationNeeded, NotFound, ServiceError
 from desktop.services.project import audit, storage_errors
 
 METADATA_FIELDS = ("title", "author", "date", "source", "url")
+# key in a document's ``extra`` for what its import noted (the encoding it was read as,
+# characters a PDF could not map to letters): kept with the document, not only reported
+IMPORT_NOTES = "import_notes"
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class DocumentInfo:
     source: str | None = None
     url: str | None = None
     source_path: str | None = None
+    import_notes: str | None = None  # what the import noted about the text, line by line
 
 
 @dataclass(frozen=True)
@@ -106,8 +110,13 @@ def _info_from_row(
     meta = meta or {}
     return DocumentInfo(
         d.id, d.name, d.kind, d.sha256, d.length, pages, codings,
-        *(meta.get(k) for k in METADATA_FIELDS), d.source_path,
+        *(meta.get(k) for k in METADATA_FIELDS), d.source_path, _notes(d.extra),
     )  # fmt: skip
+
+
+def _notes(extra: dict | None) -> str | None:
+    notes = (extra or {}).get(IMPORT_NOTES)
+    return str(notes) if notes else None
 
 
 def _builtin_ids(s) -> dict[str, int]:
@@ -135,7 +144,7 @@ def _store(
     s, project, *, name: str, text: str, kind: str, metadata: dict | None = None,
     pages: list[tuple[int, int]] | None = None, source_path: str | None = None,
     taken: set[str] | None = None, batch_shas: dict[str, str] | None = None,
-    builtin: dict[str, int] | None = None,
+    builtin: dict[str, int] | None = None, notes: Sequence[str] = (),
 ) -> DocumentInfo:  # fmt: skip
     """Add one document in session ``s``; ``taken``/``batch_shas``: the names in use and
     the texts added earlier in the same batch (kept up to date here); ``builtin``: the
@@ -150,7 +159,8 @@ def _store(
     d = m.Document(
         name=_unique_name(s, name, taken), kind=kind, text=text, sha256=sha, length=len(text),
         source_path=source_path,
-        extra={k: v for k, v in metadata.items() if k not in METADATA_FIELDS},
+        extra={k: v for k, v in metadata.items() if k not in METADATA_FIELDS}
+              | ({IMPORT_NOTES: "\n".join(notes)} if notes else {}),
     )  # fmt: skip
     for i, (a, b) in enumerate(pages or [], start=1):
         d.pages.append(m.Page(number=i, char_start=a, char_end=b))
@@ -231,7 +241,7 @@ def import_files(
                             s, project, name=path.name, text=ex.text, kind=ex.kind,
                             metadata=ex.metadata, pages=ex.pages,
                             source_path=str(path.resolve()), taken=taken, batch_shas=shas,
-                            builtin=builtin,
+                            builtin=builtin, notes=ex.warnings,
                         )  # fmt: skip
                     except DuplicateDocument as exc:
                         report.duplicates.append((path, exc.existing_name))
@@ -387,14 +397,16 @@ def list_documents(project) -> list[DocumentInfo]:
         ):  # fmt: skip
             meta.setdefault(did, {})[builtin[aid]] = value
         cols = [getattr(m.Document, c) for c in (
-            "id", "name", "kind", "sha256", "length", "source_path",
+            "id", "name", "kind", "sha256", "length", "source_path", "extra",
         )]  # fmt: skip
         out = []
-        for did, name, kind, sha, length, sp in s.execute(select(*cols).order_by(m.Document.name)):
+        for did, name, kind, sha, length, sp, extra in s.execute(
+            select(*cols).order_by(m.Document.name)
+        ):
             dm = meta.get(did, {})
             out.append(
                 DocumentInfo(did, name, kind, sha, length, pages.get(did, 0), codings.get(did, 0),
-                             *(dm.get(k) for k in METADATA_FIELDS), sp)
+                             *(dm.get(k) for k in METADATA_FIELDS), sp, _notes(extra))
             )  # fmt: skip
         return out
 

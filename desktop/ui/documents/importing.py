@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from desktop.core.importers.encoding import CANDIDATES, encoding_label
 from desktop.services.documents import documents
 from desktop.services.documents.documents import EncodingPreview, ImportProgress, ImportReport
+from desktop.ui.workbench.bidi import leading_aligned
 from desktop.ui.workers import Task, TaskRunner
 
 
@@ -149,6 +150,7 @@ class EncodingDialog(QDialog):
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.preview = QPlainTextEdit()
+        leading_aligned(self.preview)  # Arabic, Persian, Hebrew lines right-aligned
         self.preview.setReadOnly(True)
         self.preview.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         buttons = QDialogButtonBox(

@@ -12,8 +12,9 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QResizeEvent
 from PySide6.QtWidgets import QApplication, QPlainTextEdit, QWidget
 
 from desktop.ui import theme
+from desktop.ui.workbench.bidi import block_span_rects
 from desktop.ui.workbench.spans import Span
-from desktop.ui.workbench.viewer import DocumentViewer, block_span_rects
+from desktop.ui.workbench.viewer import DocumentViewer
 
 COLUMN_W, COLUMN_STRIPE = 13, 7
 

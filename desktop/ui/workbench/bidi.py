@@ -1,14 +1,14 @@
 """Right-to-left and mixed-direction text in the viewers: each paragraph aligned to the
-side it starts from, and the x extents the characters of a range fill on a line whose
-runs go both ways (where the x of the range's two ends says nothing about what lies
-between them)."""
+side it starts from, and the rectangles the characters of a range fill on each line
+(on a line whose runs go both ways, the x of the range's two ends says nothing about
+what lies between them)."""
 
 from __future__ import annotations
 
 import re
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QTextBlock, QTextLayout, QTextLine
+from PySide6.QtGui import QTextBlock, QTextDocument, QTextLayout, QTextLine
 from PySide6.QtWidgets import QPlainTextDocumentLayout
 
 from desktop.ui.workbench.offsets import OffsetMap
@@ -65,6 +65,20 @@ class LeadingAlignedLayout(QPlainTextDocumentLayout):
                 option.setAlignment(_RIGHT)
                 layout.setTextOption(option)
         return rect
+
+
+def leading_aligned(edit) -> None:
+    """Give a QPlainTextEdit (a preview, not the viewer) a document whose paragraphs are
+    each aligned to the side they start from, and take their direction from their
+    first strong letter."""
+    document = QTextDocument(edit)
+    layout = LeadingAlignedLayout(document)
+    layout.any_rtl = True
+    document.setDocumentLayout(layout)
+    option = document.defaultTextOption()
+    option.setTextDirection(Qt.LayoutDirection.LayoutDirectionAuto)
+    document.setDefaultTextOption(option)
+    edit.setDocument(document)
 
 
 class BidiText:
@@ -133,3 +147,47 @@ def glyph_stretches(layout: QTextLayout, a: int, b: int) -> list[tuple[float, fl
         else:
             merged.append((xa, xb))
     return merged
+
+
+def block_span_rects(
+    block, top: float, s: int, e: int, x0: float, height: float, bidi: BidiText | None = None
+) -> list[QRectF]:
+    """Rectangles of the characters [s, e) of one laid-out block (positions inside the
+    block), for the lines within [0, height) of the viewport: one per visual line, or on
+    a line that mixes directions one per stretch the characters fill (a run of the other
+    direction may split them). ``bidi`` is given when the text has right-to-left letters
+    (without, every line is one left-to-right run). The lines are found through the
+    layout, not by walking every line of a long paragraph."""
+    layout = block.layout()
+    n = layout.lineCount()
+    if n == 0:
+        return []
+    first_line = layout.lineForTextPosition(s)
+    last_line = layout.lineForTextPosition(max(e - 1, s))
+    i0 = first_line.lineNumber() if first_line.isValid() else 0
+    i1 = last_line.lineNumber() if last_line.isValid() else n - 1
+    rtl = bidi is not None and bidi.right_to_left(block)
+    out = []
+    for i in range(i0, i1 + 1):
+        line = layout.lineAt(i)
+        y = top + line.y()
+        if y > height:
+            break
+        if y + line.height() < 0:
+            continue
+        ls = line.textStart()
+        le = ls + line.textLength()
+        if e <= ls or s >= le:
+            continue
+        a, b = max(s, ls), min(e, le)
+        stretches = bidi.stretches(block, line, a, b, rtl) if bidi is not None else None
+        if not stretches:  # one run: the characters lie between the x of the two ends
+            xa = line.cursorToX(a)[0]
+            xb = line.cursorToX(b)[0]
+            if b == le and e > le:  # runs on past the line's end
+                ends = line.naturalTextRect()
+                xb = ends.left() if rtl else ends.right()
+            xa, xb = min(xa, xb), max(xa, xb)
+            stretches = [(xa, max(xb, xa + 2.0))]
+        out.extend(QRectF(x0 + xa, y, xb - xa, line.height()) for xa, xb in stretches)
+    return out

@@ -17,6 +17,7 @@ from PySide6.QtGui import (
     QPen,
     QTextCursor,
     QTextDocument,
+    QTextLine,
 )
 from PySide6.QtWidgets import QMenu, QPlainTextEdit, QToolTip, QWidget
 
@@ -24,7 +25,7 @@ from desktop.core import folding
 from desktop.core.segmentation import grapheme_at, snap_to_graphemes, snap_to_words, word_at
 from desktop.ui import theme
 from desktop.ui.look import reading_font
-from desktop.ui.workbench.bidi import BidiText, LeadingAlignedLayout, has_rtl
+from desktop.ui.workbench.bidi import BidiText, LeadingAlignedLayout, block_span_rects, has_rtl
 from desktop.ui.workbench.offsets import OffsetMap
 from desktop.ui.workbench.spans import Span, SpanIndex
 
@@ -89,6 +90,7 @@ class DocumentViewer(QPlainTextEdit):
         self.index = SpanIndex()
         self.snap_to_words = True
         self._press: int | None = None  # code point where a mouse selection started
+        self._pressed_on: tuple[int, int] | None = None  # the cluster the press was on
         self._by_keys = False  # the selection was made with the keyboard: kept exact
         self.tooltip_for = lambda span: ""  # set by the window: code path, coder, memo
         self.labels: dict[int, str] = {}  # code id -> short label for the margin
@@ -227,8 +229,15 @@ class DocumentViewer(QPlainTextEdit):
         self._by_keys = False
         if e.button() == Qt.MouseButton.LeftButton:
             c = self.textCursor()
-            at = c.anchor() if e.modifiers() & Qt.KeyboardModifier.ShiftModifier else c.position()
-            self._press = self.offsets.to_cp(at)
+            if e.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+                self._press = self.offsets.to_cp(c.anchor())
+                self._pressed_on = None
+            else:
+                self._press = self.offsets.to_cp(c.position())
+                point = e.position().toPoint()
+                # pressed right on a gap: the selection starts there, whichever way it goes
+                on_gap = abs(self.cursorRect(c).center().x() - point.x()) <= 1
+                self._pressed_on = None if on_gap else self.cluster_at_point(point)
             if c.hasSelection():  # Shift+click extends from the anchor
                 self._follow_mouse()
 
@@ -247,12 +256,17 @@ class DocumentViewer(QPlainTextEdit):
         super().mouseDoubleClickEvent(e)
         if e.button() != Qt.MouseButton.LeftButton:
             return
-        # Qt's own idea of a word takes a whole Chinese or Thai clause: take the UAX #29 one
-        pos = self.offsets.to_cp(self.cursorForPosition(e.position().toPoint()).position())
-        word = word_at(self.text, pos) or (word_at(self.text, pos - 1) if pos else None)
+        # Qt's own idea of a word takes a whole Chinese or Thai clause: take the UAX #29 one,
+        # of the letter clicked on (the nearest gap may be the next word's start)
+        point = e.position().toPoint()
+        on = self.cluster_at_point(point)
+        word = word_at(self.text, on[0]) if on is not None else None
+        if word is None:
+            pos = self.offsets.to_cp(self.cursorForPosition(point).position())
+            word = word_at(self.text, pos) or (word_at(self.text, pos - 1) if pos else None)
         if word is not None:
             self._show_selection(*word, forward=True, by_keys=False)
-            self._press = word[0]
+            self._press, self._pressed_on = word[0], word
 
     def _follow_mouse(self) -> None:
         """Replace the selection Qt made for the mouse by the one that will be coded: from
@@ -261,6 +275,11 @@ class DocumentViewer(QPlainTextEdit):
         if press is None or here == press:
             return
         forward = here > press
+        # the letter pressed on is selected whichever way the mouse goes, also when the
+        # press was on its far half (Qt puts the cursor in the gap after it)
+        on = self._pressed_on
+        if on is not None:
+            press = min(press, on[0]) if forward else max(press, on[1])
         rng = self._snapped(min(press, here), max(press, here), words=self.snap_to_words)
         if rng is None:  # only white space so far: show nothing selected
             c = self.textCursor()
@@ -272,6 +291,31 @@ class DocumentViewer(QPlainTextEdit):
             (c.position() >= c.anchor()) != forward
         ):
             self._show_selection(*rng, forward=forward, by_keys=False)
+
+    def cluster_at_point(self, point: QPoint) -> tuple[int, int] | None:
+        """[a, b) in code points of the grapheme cluster whose glyph is under ``point``;
+        None between lines, left or right of a line's text. Qt's cursorForPosition gives
+        the nearest gap instead, which on a letter's far half is the gap after it."""
+        block = self.cursorForPosition(point).block()
+        if not block.isValid():
+            return None
+        layout = block.layout()
+        origin = self.blockBoundingGeometry(block).translated(self.contentOffset()).topLeft()
+        x, y = point.x() - origin.x(), point.y() - origin.y()
+        for i in range(layout.lineCount()):
+            line = layout.lineAt(i)
+            if not line.y() <= y < line.y() + line.height():
+                continue
+            ls, le = line.textStart(), line.textStart() + line.textLength()
+            rect = line.naturalTextRect()
+            if le <= ls or not rect.left() <= x < rect.right():
+                return None
+            pos = line.xToCursor(x, QTextLine.CursorPosition.CursorOnCharacter)
+            if not ls <= pos < le:
+                return None
+            cp = self.offsets.to_cp(block.position() + pos)
+            return grapheme_at(self.text, cp) if cp < len(self.text) else None
+        return None
 
     def spans_at_point(self, point: QPoint) -> list[Span]:
         """The codings painted under ``point``: those on the visual line at its height
@@ -625,47 +669,3 @@ def _cluster_edge(text: str, pos: int, *, back: bool) -> int:
         if a != pos:
             return a if back else b
     return pos
-
-
-def block_span_rects(
-    block, top: float, s: int, e: int, x0: float, height: float, bidi: BidiText | None = None
-) -> list[QRectF]:
-    """Rectangles of the characters [s, e) of one laid-out block (positions inside the
-    block), for the lines within [0, height) of the viewport: one per visual line, or on
-    a line that mixes directions one per stretch the characters fill (a run of the other
-    direction may split them). ``bidi`` is given when the text has right-to-left letters
-    (without, every line is one left-to-right run). The lines are found through the
-    layout, not by walking every line of a long paragraph."""
-    layout = block.layout()
-    n = layout.lineCount()
-    if n == 0:
-        return []
-    first_line = layout.lineForTextPosition(s)
-    last_line = layout.lineForTextPosition(max(e - 1, s))
-    i0 = first_line.lineNumber() if first_line.isValid() else 0
-    i1 = last_line.lineNumber() if last_line.isValid() else n - 1
-    rtl = bidi is not None and bidi.right_to_left(block)
-    out = []
-    for i in range(i0, i1 + 1):
-        line = layout.lineAt(i)
-        y = top + line.y()
-        if y > height:
-            break
-        if y + line.height() < 0:
-            continue
-        ls = line.textStart()
-        le = ls + line.textLength()
-        if e <= ls or s >= le:
-            continue
-        a, b = max(s, ls), min(e, le)
-        stretches = bidi.stretches(block, line, a, b, rtl) if bidi is not None else None
-        if not stretches:  # one run: the characters lie between the x of the two ends
-            xa = line.cursorToX(a)[0]
-            xb = line.cursorToX(b)[0]
-            if b == le and e > le:  # runs on past the line's end
-                ends = line.naturalTextRect()
-                xb = ends.left() if rtl else ends.right()
-            xa, xb = min(xa, xb), max(xa, xb)
-            stretches = [(xa, max(xb, xa + 2.0))]
-        out.extend(QRectF(x0 + xa, y, xb - xa, line.height()) for xa, xb in stretches)
-    return out

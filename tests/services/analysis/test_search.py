@@ -174,3 +174,44 @@ def test_exact_search_matches_the_same_characters_only(folding_corpus):
     assert _hits(p, "الحرب", exact=True) == [("ar.txt", "الحرب")]
     assert _hits(p, "café", exact=True) == [("fr.txt", "café")]
     assert _hits(p, "CAFÉ", exact=True) == []
+
+
+CHINESE = "联合国秘书长呼吁立即停火。秘书长说停火。\n"
+JAPANESE = "日本の首相は停戦を呼びかけた。首相は言った。\n"
+THAI = "เป็นเวลาสามวันที่มีการสู้รบ เขาสามารถหนีได้\n"
+
+
+@pytest.fixture
+def unspaced_corpus(tmp_path):
+    p = Project.create(tmp_path / "u.tessera")
+    for name, text in (("ja.txt", JAPANESE), ("th.txt", THAI), ("zh.txt", CHINESE)):
+        documents.add_document(p, name=name, text=text, kind="txt")
+    documents.add_document(p, name="en.txt", text="The ceasefire (停火) held.\n", kind="txt")
+    yield p
+    p.close()
+
+
+def test_words_of_scripts_without_spaces_are_found_as_dictionary_words(unspaced_corpus):
+    p = unspaced_corpus
+    # the index holds "联合国秘书长呼吁立即停火" as one word: these are found in the text
+    assert _hits(p, "秘书") == [("zh.txt", "秘书"), ("zh.txt", "秘书")]
+    assert _hits(p, "秘书长") == [("zh.txt", "秘书长"), ("zh.txt", "秘书长")]
+    assert _hits(p, "停火") == [("en.txt", "停火"), ("zh.txt", "停火"), ("zh.txt", "停火")]
+    assert _hits(p, "首相") == [("ja.txt", "首相"), ("ja.txt", "首相")]
+    # "สาม" (three) is a word in "สามวัน", not inside "สามารถ" (can)
+    assert _hits(p, "สาม") == [("th.txt", "สาม")]
+    # across two dictionary words, never half of one
+    assert _hits(p, "书长") == [] and _hits(p, "国秘") == []
+    [h] = svc.search(p, "สาม").all(p)
+    assert THAI[h.start : h.end] == "สาม" and h.left == "เป็นเวลา" and h.right.startswith("วัน")
+
+
+def test_operators_phrases_and_prefixes_in_scripts_without_spaces(unspaced_corpus):
+    p = unspaced_corpus
+    assert _hits(p, "停火 NOT ceasefire") == [("zh.txt", "停火"), ("zh.txt", "停火")]
+    assert _hits(p, "停火 AND ceasefire") == [("en.txt", "ceasefire"), ("en.txt", "停火")]
+    assert _hits(p, "首相 OR สาม") == [("ja.txt", "首相"), ("ja.txt", "首相"), ("th.txt", "สาม")]
+    assert _hits(p, '"秘书 长"') == [("zh.txt", "秘书长"), ("zh.txt", "秘书长")]
+    assert _hits(p, "停*") == [("en.txt", "停火"), ("ja.txt", "停戦"), ("zh.txt", "停火"),
+                               ("zh.txt", "停火")]  # fmt: skip
+    assert _hits(p, "秘书", exact=True) == [("zh.txt", "秘书"), ("zh.txt", "秘书")]

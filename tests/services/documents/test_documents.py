@@ -62,3 +62,25 @@ def test_deleting_a_coded_document_needs_confirmation(project, doc, ana):
     assert len(documents.list_documents(project)) == 1
     assert documents.delete_document(project, doc.id, confirm_codings=True) == 1
     assert documents.list_documents(project) == [] and codings.list_codings(project) == []
+
+
+def test_a_pdf_with_unreadable_glyphs_is_marked_with_the_pages_and_count(project):
+    from pathlib import Path
+
+    fixtures = Path(__file__).resolve().parents[2] / "fixtures" / "pdfs"
+    report = documents.import_files(project, [fixtures / "unmapped-glyphs.pdf"])
+    [(path, note)] = report.notes
+    assert path.name == "unmapped-glyphs.pdf" and "on pages 1, 2 could not be read" in note
+    [info] = documents.list_documents(project)
+    assert info.import_notes == note  # kept with the document, not only reported
+    assert documents.get_document(project, info.id).import_notes == note
+    assert "(cid:" not in documents.get_text(project, info.id)
+
+
+def test_a_legacy_encoding_is_kept_with_the_document_and_utf8_is_not_noted(project, tmp_path):
+    (tmp_path / "fa.txt").write_bytes("آتش‌بس در شهر برقرار شد.".encode("cp1256"))
+    (tmp_path / "en.txt").write_text("A plain note.", "utf-8")
+    documents.import_files(project, [tmp_path])
+    notes = {d.name: d.import_notes for d in documents.list_documents(project)}
+    assert notes["en.txt"] is None
+    assert "read as Windows-1256" in notes["fa.txt"]

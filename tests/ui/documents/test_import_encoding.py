@@ -87,3 +87,49 @@ def test_a_choice_that_cannot_decode_the_file_says_why_in_the_dialog(qtbot, tmp_
     dialog.choose("utf-8")
     assert "not valid UTF-8" in dialog.note.text()
     assert dialog.preview.toPlainText() == ""
+
+
+def test_an_unsure_guess_is_marked_in_the_dialog_and_the_summary_names_both(
+    window, qtbot, prompts, tmp_path
+):
+    cs = tmp_path / "cs.txt"
+    cs.write_bytes("Vláda oznámila příměří na celé hranici.".encode("cp1250"))
+    seen = {}
+
+    def look(dialog):
+        qtbot.addWidget(dialog)
+        seen["files"] = [dialog.files.item(i).text() for i in range(dialog.files.count())]
+        seen["choices"] = [dialog.encoding.itemText(i) for i in range(2)]
+        seen["note"] = dialog.note.text()
+
+    prompts.on_encoding_dialog = look
+    window.import_files([str(cs)])
+    wait_import(qtbot, window)
+    assert seen["files"] == ["cs.txt  —  Windows-1250 (Central European) (unsure)"]
+    assert seen["choices"] == [
+        "Windows-1250 (Central European) (guessed)",
+        "Windows-1252 (Western European) (also likely)",
+    ]
+    assert "unsure" in seen["note"] and "Windows-1252" in seen["note"]
+    message = prompts.summaries[0][1]
+    assert "cs.txt: not UTF-8; read as Windows-1250" in message
+    assert "unsure" in message and "Windows-1252" in message
+
+
+def test_the_preview_of_a_right_to_left_file_is_right_aligned(qtbot, tmp_path):
+    from PySide6.QtCore import Qt
+
+    from desktop.ui.documents.importing import EncodingDialog, legacy_files
+
+    (tmp_path / "fa.txt").write_bytes(PERSIAN.encode("cp1256"))
+    dialog = EncodingDialog(legacy_files([str(tmp_path)]))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    preview = dialog.preview
+    block = preview.document().firstBlock()
+    assert block.text() == PERSIAN
+    assert block.textDirection() == Qt.LayoutDirection.RightToLeft
+    cursor = preview.textCursor()
+    cursor.setPosition(0)  # before the first letter: at the right edge
+    assert preview.cursorRect(cursor).center().x() > preview.viewport().width() - 30

@@ -1,6 +1,7 @@
 """Selecting text in every script with the real viewer: a mouse drag snaps to whole words
 while it is dragged, Shift+arrows select exactly (never half a grapheme cluster), and the
-coding stored is the text visibly selected, in left-to-right and right-to-left paragraphs."""
+coding stored is the text visibly selected, in left-to-right and right-to-left paragraphs
+and in a right-to-left line that carries English words and digits."""
 
 from __future__ import annotations
 
@@ -19,9 +20,13 @@ from tests.ui.helpers import quotes
 PARAGRAPHS = {
     "english": "The rebels said talks failed on Wednesday.",
     "nfd": unicodedata.normalize("NFD", "Le café était fermé."),
+    "russian": "Стороны призвали к прекращению огня.",
     "arabic": "قال المتحدث الرسميُّ إن المحادثات فشلت.",
+    "persian": "گزارش‌های رسمی از آتش‌بس در شهر خبر می‌دهند.",
     "hebrew": "הצבא אמר שההפסקה נכשלה אתמול.",
+    "mixed": "قال إن وقف إطلاق النار بدأ 120 ceasefire في الساعة 6",
     "chinese": "联合国秘书长呼吁立即停火。",
+    "japanese": "日本の首相は停戦を呼びかけた。",
     "thai": "เป็นเวลาสามวันที่มีการสู้รบ",
     "hindi": "युद्ध विराम की घोषणा हुई।",
 }
@@ -74,10 +79,17 @@ def code_selection(qtbot, window) -> str:
 MOUSE_CASES = [
     ("english", "bels sa", "rebels said"),
     ("nfd", "af", unicodedata.normalize("NFD", "café")),
+    ("russian", "екр", "прекращению"),
     ("arabic", "رس", "الرسميُّ"),
     ("arabic", "تحدث الر", "المتحدث الرسميُّ"),
+    ("persian", "تش", "آتش‌بس"),  # the zero-width non-joiner stays inside the word
+    ("persian", "‌بس در", "آتش‌بس در"),
     ("hebrew", "מר ש", "אמר שההפסקה"),
+    ("mixed", "easefir", "ceasefire"),  # an English word in a right-to-left line
+    ("mixed", "نار بدأ 12", "النار بدأ 120"),  # across the change of direction
     ("chinese", "书长", "秘书长"),
+    ("japanese", "首", "首相"),
+    ("japanese", "戦を呼", "停戦を呼"),
     ("thai", "สา", "สาม"),
     ("hindi", "युद्", "युद्ध"),
 ]
@@ -122,10 +134,15 @@ def whole_clusters(text: str) -> bool:
 KEY_CASES = [
     ("english", "rebels", Qt.Key.Key_Right, 3),
     ("nfd", unicodedata.normalize("NFD", "café"), Qt.Key.Key_Right, 4),
+    ("russian", "прекращению", Qt.Key.Key_Right, 3),
     ("arabic", "الرسميُّ", Qt.Key.Key_Left, 6),  # right-to-left: Left goes forward
     ("arabic", "الرسميُّ", Qt.Key.Key_Left, 3),
+    ("persian", "آتش‌بس", Qt.Key.Key_Left, 3),
+    ("persian", "آتش‌بس", Qt.Key.Key_Left, 4),
     ("hebrew", "שההפסקה", Qt.Key.Key_Left, 3),
+    ("mixed", "ceasefire", Qt.Key.Key_Left, 4),  # the paragraph's direction decides
     ("chinese", "秘书长", Qt.Key.Key_Right, 1),
+    ("japanese", "首相", Qt.Key.Key_Right, 1),
     ("thai", "สาม", Qt.Key.Key_Right, 2),
     ("hindi", "युद्ध", Qt.Key.Key_Right, 2),
 ]
@@ -165,3 +182,97 @@ def test_shift_right_never_splits_an_accent_or_an_emoji(make_window, tmp_path, q
     assert visible(viewer) == text[:7]
     qtbot.keyClick(window.viewer, Qt.Key.Key_1)
     assert quotes(window) == [text[:7]]
+
+
+BACK_CASES = [
+    ("english", "rebels", Qt.Key.Key_Left, 2),
+    ("russian", "прекращению", Qt.Key.Key_Left, 3),
+    ("arabic", "الرسميُّ", Qt.Key.Key_Right, 2),  # right-to-left: Right goes back
+    ("persian", "آتش‌بس", Qt.Key.Key_Right, 3),
+    ("hebrew", "שההפסקה", Qt.Key.Key_Right, 2),
+    ("chinese", "秘书长", Qt.Key.Key_Left, 1),
+    ("japanese", "首相", Qt.Key.Key_Left, 1),
+    ("thai", "สาม", Qt.Key.Key_Left, 1),
+    ("hindi", "युद्ध", Qt.Key.Key_Left, 1),
+]
+
+
+@pytest.mark.parametrize("script,word,key,presses", BACK_CASES)
+def test_shift_arrows_back_from_a_word_end_select_its_last_clusters(
+    scripts_window, qtbot, script, word, key, presses
+):
+    viewer = scripts_window.viewer
+    start = TEXT.index(word, TEXT.index(PARAGRAPHS[script]))
+    place_cursor(viewer, start + len(word))
+    for _ in range(presses):
+        qtbot.keyClick(viewer, key, Qt.KeyboardModifier.ShiftModifier)
+    shown = visible(viewer)
+    clusters = [word[a:b] for a, b in grapheme_spans(word).tolist()]
+    assert shown == "".join(clusters[-presses:])
+    assert code_selection(qtbot, scripts_window) == shown == visible(viewer)
+
+
+DOUBLE_CLICK_CASES = [
+    ("chinese", "秘", "秘书"),
+    ("japanese", "相", "首相"),
+    ("thai", "า", "สาม"),
+    ("persian", "ب", "آتش‌بس"),
+    ("arabic", "س", "الرسميُّ"),
+    ("mixed", "f", "ceasefire"),
+]
+
+
+@pytest.mark.parametrize("script,letter,expected", DOUBLE_CLICK_CASES)
+def test_a_double_click_selects_one_word_and_stores_it(
+    scripts_window, qtbot, script, letter, expected
+):
+    viewer = scripts_window.viewer
+    para = TEXT.index(PARAGRAPHS[script])
+    at = TEXT.index(letter, TEXT.index(expected, para))
+    vp = viewer.viewport()
+    rect = viewer.cursorRect(_cursor_at(viewer, at))
+    after = viewer.cursorRect(_cursor_at(viewer, at + 1))
+    point = (rect.center() + after.center()) / 2  # inside the letter's glyph
+    qtbot.mouseDClick(vp, Qt.MouseButton.LeftButton, pos=point)
+    assert visible(viewer) == expected
+    assert code_selection(qtbot, scripts_window) == expected
+
+
+def _cursor_at(viewer, cp: int) -> QTextCursor:
+    c = QTextCursor(viewer.document())
+    c.setPosition(len(TEXT[:cp].encode("utf-16-le")) // 2)
+    return c
+
+
+def inside(viewer, cp: int, fraction: float):
+    """A point on the glyph of character ``cp``, ``fraction`` of the way from its logical
+    start to its end (for a right-to-left letter, from its right edge to its left)."""
+    a = viewer.cursorRect(_cursor_at(viewer, cp)).center()
+    b = viewer.cursorRect(_cursor_at(viewer, cp + 1)).center()
+    return a + (b - a) * fraction
+
+
+FAR_HALF_CASES = [
+    ("english", "said", "talks", "said talks"),
+    ("chinese", "秘书", "呼吁", "秘书长呼吁"),
+    ("japanese", "首相", "停戦", "首相は停戦"),
+    ("arabic", "المتحدث", "الرسميُّ", "المتحدث الرسميُّ"),
+    ("hebrew", "אמר", "שההפסקה", "אמר שההפסקה"),
+]
+
+
+@pytest.mark.parametrize("script,first,last,expected", FAR_HALF_CASES)
+def test_pressing_on_the_far_half_of_a_words_last_letter_keeps_that_word(
+    scripts_window, qtbot, script, first, last, expected
+):
+    viewer = scripts_window.viewer
+    para = TEXT.index(PARAGRAPHS[script])
+    press_on = TEXT.index(first, para) + len(first) - 1  # its last letter
+    end = TEXT.index(last, para) + len(last)
+    vp = viewer.viewport()
+    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, pos=inside(viewer, press_on, 0.8))
+    qtbot.mouseMove(vp, point_at(viewer, end - 1))
+    qtbot.mouseMove(vp, point_at(viewer, end))
+    assert visible(viewer) == expected
+    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, pos=point_at(viewer, end))
+    assert code_selection(qtbot, scripts_window) == expected
