@@ -81,7 +81,12 @@ def _one_cluster_per_code_point(text: str) -> bool:
     below U+0300 extends a cluster (combining marks, ZWJ, emoji modifiers, Indic and
     Hangul joiners all lie above), and CR LF is the one pair that joins. Most of a news
     corpus (English, French or Spanish in precomposed form) passes, and skips ICU."""
-    return not text or ((text.isascii() or max(text) < "\u0300") and "\r\n" not in text)
+    if text.isascii():
+        return "\r\n" not in text
+    return _JOINS.search(text) is None
+
+
+_JOINS = re.compile("[^\x00-\u02ff]|\r\n")  # what can join code points into one cluster
 
 
 def _segments(text: str, kind: str, locale: str) -> tuple[_Units, np.ndarray, np.ndarray]:
