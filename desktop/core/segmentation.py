@@ -76,7 +76,7 @@ def _boundaries(text: str, kind: str, locale: str = "") -> np.ndarray:
     return np.concatenate(([0], out))
 
 
-def _one_cluster_per_code_point(text: str) -> bool:
+def one_cluster_per_code_point(text: str) -> bool:
     """True when every code point of ``text`` is a grapheme cluster of its own: nothing
     below U+0300 extends a cluster (combining marks, ZWJ, emoji modifiers, Indic and
     Hangul joiners all lie above), and CR LF is the one pair that joins. Most of a news
@@ -92,7 +92,7 @@ _JOINS = re.compile("[^\x00-\u02ff]|\r\n")  # what can join code points into one
 def _segments(text: str, kind: str, locale: str) -> tuple[_Units, np.ndarray, np.ndarray]:
     """The text's code points, and the starts and ends of its segments in code points."""
     u = _Units(text)
-    if kind == "grapheme" and _one_cluster_per_code_point(text):
+    if kind == "grapheme" and one_cluster_per_code_point(text):
         starts = np.arange(len(text), dtype=np.int64)
         return u, starts, starts + 1
     b = u.to_cp(_boundaries(text, kind, locale)) if text else np.zeros(1, dtype=np.int64)

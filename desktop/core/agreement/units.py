@@ -81,6 +81,8 @@ def sentence_spans(text: str, tokenizer=None) -> np.ndarray:
 def char_spans(text: str) -> np.ndarray | None:
     """Grapheme clusters of ``text`` as (units, 2), or ``None`` when every cluster is one
     code point (then unit i = [i, i+1), as before, at no cost)."""
+    if segmentation.one_cluster_per_code_point(text):
+        return None
     spans = segmentation.grapheme_spans(text)
     return None if len(spans) == len(text) else spans
 
