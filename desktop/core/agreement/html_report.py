@@ -76,6 +76,7 @@ def render_html(
         '<dl class="settings">',
         _item("Coders", ", ".join(report.coders)),
         _item("Unit", f"{report.unit} units"),
+        *([_item("Units cut by", report.units_cut_by)] if report.segmentation else []),
         _item("Units counted", report.units_counted),
         *([_item("Exclusive codes", report.exclusive_missing)] if report.exclusive_missing else []),
         _item(f"Documents ({len(report.documents)})", ", ".join(report.documents) or "none"),

@@ -93,13 +93,35 @@ class Report:
     # the choices every figure rests on, said in every rendering
     units_counted: str = "every unit of the documents (uncoded text counts as agreement)"
     exclusive_missing: str = ""
+    # what cut the units: segmenter, version, rules, locale (``units.segmentation_record``)
+    # and, from the project, a ``note`` when it differs from what the project first used
+    segmentation: dict = field(default_factory=dict)
+
+    @property
+    def segmenter(self) -> str:
+        """The segmentation in words, e.g. "ICU 77.1, UAX #29 sentences, locale root"."""
+        s = self.segmentation
+        if not s:
+            return ""
+        text = f"{s.get('segmenter', '?')} {s.get('version', '')}".strip()
+        text += f", {s['rules']}" if s.get("rules") else ""
+        text += f", locale {s['locale']}" if s.get("locale") else ""
+        return text
 
     @property
     def choices(self) -> list[str]:
         out = [f"Units counted: {self.units_counted}."]
         if self.exclusive_missing:
             out.append(f"Mutually exclusive codes: {self.exclusive_missing}.")
+        if self.segmentation:
+            out.append(f"Units cut by: {self.units_cut_by}.")
         return out
+
+    @property
+    def units_cut_by(self) -> str:
+        """The segmenter in words, with the project's note if there is one."""
+        note = self.segmentation.get("note")
+        return self.segmenter + (f" ({note})" if note else "")
 
     def pooled(self) -> list[AgreementRow]:
         return [r for r in self.rows if r.document is None]
@@ -117,6 +139,7 @@ class Report:
             "documents": list(self.documents),
             "definitions": self.definitions,
             "choices": self.choices,
+            "segmentation": dict(self.segmentation),
             "rows": [r.to_dict() for r in self.rows],
         }
 
@@ -128,7 +151,7 @@ class Report:
         header = ["kind", "code", "scope", "document", "unit", "units", "pairable_values"]
         header += [f"codings:{c}" for c in self.coders]
         header += [f"coded_units:{c}" for c in self.coders]
-        header += ["coded_by_any", "conflicts", *MEASURES, *EXTRA_MEASURES]
+        header += ["coded_by_any", "conflicts", *MEASURES, *EXTRA_MEASURES, "segmenter"]
         body = []
         for r in self.rows:
             body.append(
@@ -146,6 +169,7 @@ class Report:
                 + [r.coded_by_any, r.conflicts]
                 + [r.value(m) for m in MEASURES]
                 + [r.value(m) for m in EXTRA_MEASURES]
+                + [self.segmenter]
             )
         return header, body
 

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from db import models as m
 from desktop.core.agreement import UNIT_KINDS
-from desktop.core.agreement.units import to_unit_intervals, train_sentence_tokenizer, unit_spans
+from desktop.core.agreement.units import to_unit_intervals, unit_spans
 from desktop.services.codebook import codebook
 from desktop.services.coding import codings
 from desktop.services.coding.codings import (
@@ -44,6 +44,7 @@ from desktop.services.coding.codings import (
 from desktop.services.errors import NotFound, ServiceError
 from desktop.services.project import audit
 from desktop.services.review.consensus_agreement import ConsensusAgreement, consensus_agreement
+from desktop.services.review.units import project_units
 from desktop.services.teams import coders, teams
 
 CONSENSUS = "consensus"
@@ -157,10 +158,9 @@ def disagreements(
         rows = [c for c in rows if c.code_id in keep]
     paths = {c.id: c.path for c in codebook.list_codes(project)}
     order = {cid: k for k, cid in enumerate(paths)}
-    bounds = None
-    if unit != "char":
-        tokenizer = train_sentence_tokenizer([text]) if unit == "sentence" else None
-        bounds = unit_spans(text, unit, tokenizer)
+    # the project's segmenter: the units of its agreement reports (characters are
+    # grapheme clusters there too; None when each is one code point)
+    bounds = unit_spans(text, unit, project_units(project).segmenter)
     by_code: dict[int, list[CodingInfo]] = {}
     for c in rows:
         by_code.setdefault(c.code_id, []).append(c)
