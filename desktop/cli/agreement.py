@@ -358,20 +358,20 @@ def _run_project(args) -> int:
         )
         project_name = project.name
         extra = _project_extras(args, project, coders)
-    boot = None
     if args.bootstrap:
+        from dataclasses import replace
+
         from desktop.services.review.agreement import project_bootstrap
 
         if args.bootstrap < 1:
             raise CliError("agreement: --bootstrap needs a positive number of samples")
         boot = project_bootstrap(report, samples=args.bootstrap, seed=args.seed,
                                  minimums=args.minimum)  # fmt: skip
+        report = replace(report, bootstrap=boot)
     if args.html:
         _write_html(Path(args.html), report, project_name, args.codes)
     if args.json:
         out = report.to_dict()
-        if boot is not None:
-            out["bootstrap"] = [{"code": code, **b.to_dict()} for (code, _), b in boot.items()]
         out.update(extra)
         print(json.dumps(out, indent=2, ensure_ascii=False))
     elif writer is not None:
@@ -380,15 +380,10 @@ def _run_project(args) -> int:
         print(report.to_csv(), end="")
     else:
         text = _report_text(report)
-        if boot is not None:
+        if report.bootstrap:
             text += "\n\n" + "\n".join(
-                f"{code}: {_bootstrap_text(b)}" for (code, _), b in boot.items()
+                f"{code}: {_bootstrap_text(b)}" for (code, _), b in report.bootstrap.items()
             )
-            if report.unit != "sentence":
-                text += (
-                    f"\n(The bootstrap takes {report.unit} units as independent; neighbouring "
-                    f"{report.unit}s are not, so these intervals are too narrow.)"
-                )
         if "unitizing" in extra:
             text += "\n\n" + _unitizing_text(extra["unitizing"])
         if "segments_match" in extra:
