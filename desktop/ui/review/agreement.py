@@ -59,8 +59,8 @@ EXCLUSIVE_HELP = (
     "Mutually exclusive codes never apply to the same passage (e.g. Accusations, Demands "
     "and Denials). Besides a row per code, the report then has one row for the set as a "
     "single variable: a unit's value is the code each coder gave it (a combination if "
-    "several, counted as a conflict), missing if none, and alpha is computed over the "
-    "code set. Tick two or more, or none."
+    "several, counted as a conflict), missing if none (or the value (none), with the box "
+    "below), and alpha is computed over the code set. Tick two or more, or none."
 )
 
 
@@ -475,7 +475,8 @@ class AgreementReportModel(ReportModel):
                 if role == Qt.ItemDataRole.ToolTipRole:
                     return (
                         f"Mutually exclusive codes as one variable: {r.code}.\n"
-                        "A unit's value is the code each coder gave it (missing if none); "
+                        "A unit's value is the code each coder gave it; "
+                        f"{self.report.exclusive_missing if self.report else ''}; "
                         "alpha is over the code set.\n"
                         f"Units a coder gave more than one code of the set: {r.conflicts:,}."
                     )

@@ -57,6 +57,8 @@ def test_none_as_value_is_a_checkbox_under_the_set(make_dialog, qtbot, project_p
     assert got.result.pairable_values == want["pairable_values"]
     assert row_of(dlg, SET_NAME + EXCLUSIVE_SUFFIX)[8] == f"{want['krippendorff_alpha']:.3f}"
     assert "(none)" in dlg.summary.text() and "coding against not coding" in dlg.summary.text()
+    i = next(i for i, r in enumerate(table(dlg)) if r[0] == SET_NAME + EXCLUSIVE_SUFFIX)
+    assert "is the value (none)" in dlg.model.index(i, 0).data(Qt.ItemDataRole.ToolTipRole)
     dlg.close()
     assert make_dialog().options.none_as_value.isChecked()  # remembered
     # without a set the box does nothing and asks nothing of the service
