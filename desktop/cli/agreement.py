@@ -4,7 +4,7 @@ over a project's codings.
     tessera agreement --table FILE.csv [--level nominal|ordinal|interval|ratio] [--json|--csv]
     tessera agreement PROJECT --coders a,b[,c] [--unit char|word|sentence] [--codes PATH...]
                       [--documents NAME...] [--exclusive PATH...] [--json|--csv]
-                      [--html FILE.html]
+                      [--html FILE.html] [--sentence-locale LOCALE]
 
 The table: one row per unit, one column per coder, a header row of coder names; an empty
 cell is a missing value. Nominal values may be any text; the other levels need numbers.
@@ -71,6 +71,10 @@ def register(subparsers) -> None:
     p.add_argument("--coded-stretches", choices=("sentence", "paragraph"),
                    help="with PROJECT: count only the units inside a sentence or paragraph that "
                         "holds a coding of the code by any coder (default: every unit)")  # fmt: skip
+    p.add_argument("--sentence-locale", metavar="LOCALE",
+                   help="with PROJECT: cut sentences by the ICU rules of LOCALE in this project "
+                        "from now on (stored in the project, used by every report and the "
+                        "review; e.g. en@ss=standard: no break after Mr.; root: the default)")  # fmt: skip
     p.add_argument("--segments-match", type=float, metavar="X",
                    help="with PROJECT: also match codings as MAXQDA does: two coders' codings "
                         "of a code match when their overlap is at least X %% of the span "
@@ -123,7 +127,8 @@ def run(args: argparse.Namespace) -> int:
     if args.table:
         extra = [f"--{name.replace('_', '-')}" for name in
                  ("coders", "codes", "documents", "exclusive", "html", "none_as_value",
-                  "coded_stretches", "segments_match", "unitizing", "by_document")
+                  "coded_stretches", "segments_match", "unitizing", "by_document",
+                  "sentence_locale")
                  if getattr(args, name)]  # fmt: skip
         if extra:
             raise CliError(f"agreement: {', '.join(extra)} only apply to a PROJECT")
@@ -319,6 +324,10 @@ def _run_segments(args) -> int:
 
 def _run_project(args) -> int:
     coders = [c.strip() for c in (args.coders or "").split(",") if c.strip()]
+    if args.sentence_locale is not None:
+        _set_sentence_locale(args.project, args.sentence_locale)
+        if not coders:
+            return 0
     if len(coders) < 2:
         raise CliError("agreement: name at least two coders with --coders a,b")
     try:
@@ -331,6 +340,10 @@ def _run_project(args) -> int:
     stream = args.by_document and args.csv and not (args.html or args.bootstrap)
     writer = _RowWriter() if stream else None
     with open_project(args.project) as project:
+        if writer is not None:
+            from desktop.services.review.units import project_units
+
+            writer.segmentation = project_units(project).record(args.unit, args.coded_stretches)
         report = project_agreement(
             project,
             coders=coders,
@@ -345,20 +358,20 @@ def _run_project(args) -> int:
         )
         project_name = project.name
         extra = _project_extras(args, project, coders)
-    boot = None
     if args.bootstrap:
+        from dataclasses import replace
+
         from desktop.services.review.agreement import project_bootstrap
 
         if args.bootstrap < 1:
             raise CliError("agreement: --bootstrap needs a positive number of samples")
         boot = project_bootstrap(report, samples=args.bootstrap, seed=args.seed,
                                  minimums=args.minimum)  # fmt: skip
+        report = replace(report, bootstrap=boot)
     if args.html:
         _write_html(Path(args.html), report, project_name, args.codes)
     if args.json:
         out = report.to_dict()
-        if boot is not None:
-            out["bootstrap"] = [{"code": code, **b.to_dict()} for (code, _), b in boot.items()]
         out.update(extra)
         print(json.dumps(out, indent=2, ensure_ascii=False))
     elif writer is not None:
@@ -367,15 +380,10 @@ def _run_project(args) -> int:
         print(report.to_csv(), end="")
     else:
         text = _report_text(report)
-        if boot is not None:
+        if report.bootstrap:
             text += "\n\n" + "\n".join(
-                f"{code}: {_bootstrap_text(b)}" for (code, _), b in boot.items()
+                f"{code}: {_bootstrap_text(b)}" for (code, _), b in report.bootstrap.items()
             )
-            if report.unit != "sentence":
-                text += (
-                    f"\n(The bootstrap takes {report.unit} units as independent; neighbouring "
-                    f"{report.unit}s are not, so these intervals are too narrow.)"
-                )
         if "unitizing" in extra:
             text += "\n\n" + _unitizing_text(extra["unitizing"])
         if "segments_match" in extra:
@@ -384,18 +392,34 @@ def _run_project(args) -> int:
     return 0
 
 
+def _set_sentence_locale(path: str, locale: str) -> None:
+    from desktop.cli.common import err, open_project
+    from desktop.services.errors import ServiceError
+    from desktop.services.review.units import set_sentence_locale
+
+    with open_project(path) as project:
+        try:
+            units = set_sentence_locale(project, locale)
+        except ServiceError as exc:
+            raise CliError(f"agreement: --sentence-locale: {exc}") from None
+    err(f"{path}: sentences are cut by the ICU rules of "
+        f"{units.segmenter.locale or 'root'} from now on (stored in the project)")  # fmt: skip
+
+
 class _RowWriter:
     """Writes agreement rows as CSV lines as they come, in the format of ``to_csv``
     (per-document rows first, pooled rows at the end)."""
 
     def __init__(self) -> None:
         self.started = False
+        self.segmentation: dict = {}
 
     def row(self, coders: list[str], unit: str):
         from desktop.core.agreement import Report
 
         def write(row) -> None:
-            text = Report(unit=unit, coders=tuple(coders), documents=(), rows=[row]).to_csv()
+            text = Report(unit=unit, coders=tuple(coders), documents=(), rows=[row],
+                          segmentation=self.segmentation).to_csv()  # fmt: skip
             header, line = text.split("\n", 1)
             if not self.started:
                 print(header)

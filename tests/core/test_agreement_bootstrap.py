@@ -66,3 +66,19 @@ def test_a_seed_repeats_the_interval_and_cancel_stops() -> None:
                         progress=lambda done, total: seen.append(done),
                         cancel=lambda: len(seen) >= 2)  # fmt: skip
     assert seen == [100, 200]
+
+
+def test_a_rows_interval_does_not_depend_on_the_other_rows() -> None:
+    from desktop.core.agreement import corpus_agreement
+    from desktop.core.agreement.bootstrap import bootstrap_report
+
+    text = "Rebels said no. The army said yes. Nobody came. Talks failed. " * 4
+    codings = {
+        "ana": [("d", "A", 0, 15), ("d", "A", 40, 60), ("d", "B", 16, 34), ("d", "B", 70, 90)],
+        "ben": [("d", "A", 0, 15), ("d", "A", 62, 80), ("d", "B", 16, 34), ("d", "B", 100, 120)],
+    }
+    both = corpus_agreement({"d": text}, codings, ["A", "B"], unit="sentence")
+    alone = corpus_agreement({"d": text}, codings, ["B"], unit="sentence")
+    one = bootstrap_report(both, samples=300, seed=9)[("B", None)]
+    other = bootstrap_report(alone, samples=300, seed=9)[("B", None)]
+    assert (one.low, one.high, one.below) == (other.low, other.high, other.below)

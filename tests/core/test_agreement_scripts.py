@@ -1,5 +1,6 @@
 """Agreement units follow the script: the same coding pattern gives the same coefficients
-in Arabic, Chinese, Japanese and Hindi as in English, for sentence and word units."""
+in Arabic, Chinese, Japanese and Hindi as in English, for sentence and word units, and
+in Thai for word units (written without spaces: ICU's dictionary cuts the words)."""
 
 from __future__ import annotations
 
@@ -23,8 +24,9 @@ WORDS = {
     "chinese": ["叛军", "昨天", "早上", "袭击", "了", "城镇"],
     "japanese": ["軍", "が", "町", "を", "攻撃", "した"],
     "hindi": ["सेना", "ने", "शहर", "पर", "हमला", "किया"],
+    "thai": ["ทหาร", "ยิง", "กบฏ", "ใน", "เมือง", "นี้"],  # soldiers shot rebels in this town
 }
-JOIN = {"english": " ", "arabic": " ", "hindi": " ", "chinese": "", "japanese": ""}
+JOIN = {"english": " ", "arabic": " ", "hindi": " ", "chinese": "", "japanese": "", "thai": ""}
 MEASURES = ("percent_agreement", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha")
 
 
@@ -63,7 +65,7 @@ def test_sentence_units_give_the_english_coefficients(language):
     assert got["krippendorff_alpha"] < 0.5
 
 
-@pytest.mark.parametrize("language", ["arabic", "chinese", "japanese", "hindi"])
+@pytest.mark.parametrize("language", ["arabic", "chinese", "japanese", "hindi", "thai"])
 def test_word_units_give_the_english_coefficients(language):
     text = JOIN[language].join(WORDS[language])
     assert [text[a:b] for a, b in word_spans(text).tolist()] == WORDS[language]

@@ -338,7 +338,7 @@ def test_progress_per_document_and_units_coded_by_anyone():
     assert report.find("A | B", "d1").coded_by_any == 23 + 17 + 2  # char 23 is a gap
 
 
-def test_sentences_end_at_paragraph_breaks_and_small_texts_use_untrained_punkt():
+def test_sentences_end_at_paragraph_breaks_and_line_breaks():
     text = "Headline without a stop\n\nRebels said no. The army said yes.\n \nNobody spoke."
     sentences = [text[s:e] for s, e in sentence_spans(text)]
     assert sentences == [

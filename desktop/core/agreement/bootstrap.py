@@ -21,6 +21,7 @@ meaningful for units that are sampled as such (table data, sentences, paragraphs
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -155,7 +156,8 @@ def bootstrap_report(
         data = row.result.data
         if data is None:
             continue
-        row_seed = None if seed is None else [seed, i]
+        # the row's own stream, from its code and document, not its place in the report
+        row_seed = None if seed is None else [seed, _key(row.code), _key(row.document or "")]
 
         def step(done: int, _n: int, base: int = i * samples) -> None:
             if progress is not None:
@@ -166,3 +168,7 @@ def bootstrap_report(
                                  cancel=cancel)  # fmt: skip
         out[(row.code, row.document)] = replace(result, seed=seed)
     return out
+
+
+def _key(name: str) -> int:
+    return zlib.crc32(name.encode("utf-8"))

@@ -33,15 +33,16 @@ from desktop.core.agreement.report import AgreementRow, Report
 from desktop.core.agreement.units import (
     _PARAGRAPH_BREAK,
     UNIT_KINDS,
+    SentenceSegmenter,
     coding_patterns,
     coverage,
     distinct_columns,
     exclusive_values,
     pattern_matrix,
     pool_patterns,
+    segmentation_record,
     sentence_spans,
     to_unit_intervals,
-    train_sentence_tokenizer,
     unit_count,
     unit_spans,
 )
@@ -67,6 +68,7 @@ def corpus_agreement(
     coded_stretches: str | None = None,
     by_document: bool = True,
     document_rows: Callable[[AgreementRow], None] | None = None,
+    segmenter: SentenceSegmenter | None = None,
 ) -> Report:
     """Agreement of the coders in ``codings`` (coder name -> (document, code, start, end)
     spans) on ``documents`` (key -> text), for each of ``codes``.
@@ -85,6 +87,9 @@ def corpus_agreement(
     it is computed, instead of keeping it in the report (rows stream to a writer).
     ``documents`` is read once, in order, through ``items()`` (a lazy mapping may load
     texts as it goes); ``codings`` values may also be (n, 4) integer arrays.
+
+    ``segmenter``: the sentence segmenter (default: ICU's root rules); the report records
+    it, with the segmenter's version, in ``segmentation``.
     """
     if coded_stretches is not None and coded_stretches not in STRETCHES:
         raise ValueError(f"unknown stretch {coded_stretches!r}: use sentence or paragraph")
@@ -104,7 +109,7 @@ def corpus_agreement(
 
     spans = [_span_arrays(codings[c], doc_index, code_index) for c in coders]
     needs_sentences = unit == "sentence" or coded_stretches == "sentence"
-    tokenizer = train_sentence_tokenizer() if needs_sentences else None
+    tokenizer = (segmenter or SentenceSegmenter()) if needs_sentences else None
 
     code_label = [str(code_names.get(c, c)) for c in all_codes]
     doc_label = [str(document_names.get(d, d)) for d in doc_keys]
@@ -246,6 +251,7 @@ def corpus_agreement(
         rows=pooled + rows,
         units_counted=counted,
         exclusive_missing=missing if exclusive else "",
+        segmentation=segmentation_record(unit, segmenter, coded_stretches),
     )
 
 

@@ -76,6 +76,8 @@ def render_html(
         '<dl class="settings">',
         _item("Coders", ", ".join(report.coders)),
         _item("Unit", f"{report.unit} units"),
+        *([_item("Units cut by", report.units_cut_by)] if report.segmentation else []),
+        *([_item("Bootstrap of alpha", report.bootstrap_settings)] if report.bootstrap else []),
         _item("Units counted", report.units_counted),
         *([_item("Exclusive codes", report.exclusive_missing)] if report.exclusive_missing else []),
         _item(f"Documents ({len(report.documents)})", ", ".join(report.documents) or "none"),
@@ -93,6 +95,11 @@ def render_html(
             '<h2 id="per-code">Per code, all documents</h2>',
             _table(report, pooled, "per-code", with_document=False),
         ]
+        if report.bootstrap:
+            out += [
+                '<h2 id="bootstrap">Bootstrap intervals of alpha</h2>',
+                _bootstrap_table(report),
+            ]
         if per_doc:
             out += [
                 '<h2 id="per-document">Per code and document</h2>',
@@ -140,6 +147,34 @@ def _table(report: Report, rows: list[AgreementRow], cls: str, *, with_document:
                 cells.append(f'<td class="na" data-value="" title="{e(c.note)}">n/a</td>')
             else:
                 cells.append(f'<td data-value="{c.value!r}">{format_value(m, c.value)}</td>')
+        lines.append("<tr>" + "".join(cells) + "</tr>")
+    lines += ["</tbody>", "</table>"]
+    return "\n".join(lines)
+
+
+def _bootstrap_table(report: Report) -> str:
+    """Alpha, its interval and q (the share of samples below each minimum) per row."""
+    e = html.escape
+    minimums = sorted({m for b in report.bootstrap.values() for m in b.below})
+    first = next(iter(report.bootstrap.values()))
+    head = ["Code", "Document", MEASURE_TITLES[ALPHA], f"{100 * first.confidence:g} % interval"]
+    head += [f"q (alpha < {_tick(m)})" for m in minimums]
+    lines = [
+        '<table class="bootstrap">',
+        "<thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr></thead>",
+        "<tbody>",
+    ]
+    for (code, document), b in report.bootstrap.items():
+        cells = [f'<td class="name">{e(code)}</td>',
+                 f'<td class="name">{e(document or "all documents")}</td>']  # fmt: skip
+        if b.low is None:
+            cells.append(f'<td class="na" colspan="{2 + len(minimums)}">{e(b.note)}</td>')
+        else:
+            cells += [
+                f'<td data-value="{b.alpha!r}">{b.alpha:.3f}</td>',
+                f'<td data-low="{b.low!r}" data-high="{b.high!r}">[{b.low:.3f}, {b.high:.3f}]</td>',
+                *[f'<td data-value="{b.below[m]!r}">{b.below[m]:.3f}</td>' for m in minimums],
+            ]
         lines.append("<tr>" + "".join(cells) + "</tr>")
     lines += ["</tbody>", "</table>"]
     return "\n".join(lines)

@@ -93,13 +93,64 @@ class Report:
     # the choices every figure rests on, said in every rendering
     units_counted: str = "every unit of the documents (uncoded text counts as agreement)"
     exclusive_missing: str = ""
+    # what cut the units: segmenter, version, rules, locale (``units.segmentation_record``)
+    # and, from the project, a ``note`` when it differs from what the project first used
+    segmentation: dict = field(default_factory=dict)
+    # bootstrap of alpha per (code, document) row (``bootstrap.bootstrap_report``)
+    bootstrap: dict = field(default_factory=dict)
+
+    @property
+    def segmenter(self) -> str:
+        """The segmentation in words, e.g. "ICU 77.1, UAX #29 sentences, locale root"."""
+        s = self.segmentation
+        if not s:
+            return ""
+        text = f"{s.get('segmenter', '?')} {s.get('version', '')}".strip()
+        text += f", {s['rules']}" if s.get("rules") else ""
+        text += f", locale {s['locale']}" if s.get("locale") else ""
+        return text
 
     @property
     def choices(self) -> list[str]:
         out = [f"Units counted: {self.units_counted}."]
         if self.exclusive_missing:
             out.append(f"Mutually exclusive codes: {self.exclusive_missing}.")
+        if self.segmentation:
+            out.append(f"Units cut by: {self.units_cut_by}.")
+        if self.bootstrap:
+            out.append(f"Bootstrap of alpha: {self.bootstrap_settings}.")
         return out
+
+    @property
+    def bootstrap_settings(self) -> str:
+        """How the bootstrap was done, in words, with its caveat for text units."""
+        if not self.bootstrap:
+            return ""
+        b = next(iter(self.bootstrap.values()))
+        seed = f"seed {b.seed}" if b.seed is not None else "no seed (a rerun differs)"
+        text = (
+            f"{b.samples:,} samples, {seed}, {100 * b.confidence:g} % percentile intervals "
+            "(Hayes & Krippendorff 2007); units are resampled as independent draws"
+        )
+        if self.unit != "sentence":
+            text += (
+                f" (neighbouring {self.unit} units are not independent, so over {self.unit} "
+                "units the intervals are too narrow)"
+            )
+        return text
+
+    def bootstrap_rows(self) -> list[dict[str, Any]]:
+        """One dict per row with a bootstrap: code, document, and the bootstrap's keys."""
+        return [
+            {"code": code, "document": document, **b.to_dict()}
+            for (code, document), b in self.bootstrap.items()
+        ]
+
+    @property
+    def units_cut_by(self) -> str:
+        """The segmenter in words, with the project's note if there is one."""
+        note = self.segmentation.get("note")
+        return self.segmenter + (f" ({note})" if note else "")
 
     def pooled(self) -> list[AgreementRow]:
         return [r for r in self.rows if r.document is None]
@@ -117,7 +168,9 @@ class Report:
             "documents": list(self.documents),
             "definitions": self.definitions,
             "choices": self.choices,
+            "segmentation": dict(self.segmentation),
             "rows": [r.to_dict() for r in self.rows],
+            **({"bootstrap": self.bootstrap_rows()} if self.bootstrap else {}),
         }
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -129,8 +182,18 @@ class Report:
         header += [f"codings:{c}" for c in self.coders]
         header += [f"coded_units:{c}" for c in self.coders]
         header += ["coded_by_any", "conflicts", *MEASURES, *EXTRA_MEASURES]
+        minimums = self._minimums()
+        if self.bootstrap:
+            header += ["alpha_low", "alpha_high", *[f"q_alpha_below_{m:g}" for m in minimums]]
+        header.append("segmenter")
         body = []
         for r in self.rows:
+            boot = self.bootstrap.get((r.code, r.document))
+            extra: list[Any] = []
+            if self.bootstrap:
+                extra = [None] * (2 + len(minimums))
+                if boot is not None:
+                    extra = [boot.low, boot.high, *[boot.below.get(m) for m in minimums]]
             body.append(
                 [
                     r.kind,
@@ -146,8 +209,13 @@ class Report:
                 + [r.coded_by_any, r.conflicts]
                 + [r.value(m) for m in MEASURES]
                 + [r.value(m) for m in EXTRA_MEASURES]
+                + extra
+                + [self.segmenter]
             )
         return header, body
+
+    def _minimums(self) -> list[float]:
+        return sorted({m for b in self.bootstrap.values() for m in b.below})
 
     def to_csv(self, *, spreadsheet: bool = False) -> str:
         """The table as CSV; ``spreadsheet`` neutralises code, coder and document names

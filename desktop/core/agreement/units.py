@@ -41,15 +41,62 @@ def word_spans(text: str) -> np.ndarray:
 
 class SentenceSegmenter:
     """UAX #29 sentence boundaries (ICU), the same for a document alone or in a project:
-    nothing is learnt from the texts, so units never depend on what else is reported."""
-
-    name = f"ICU {segmentation.ICU_VERSION} UAX #29 sentences"
+    nothing is learnt from the texts, so units never depend on what else is reported.
+    ``locale`` tailors the rules (e.g. ``en@ss=standard``: no break after the
+    abbreviations ICU lists for English, such as "Mr."); "" is ICU's root rules."""
 
     def __init__(self, locale: str = "") -> None:
         self.locale = locale
 
+    @property
+    def name(self) -> str:
+        return f"ICU {segmentation.ICU_VERSION} UAX #29 sentences ({self.locale or 'root'})"
+
     def span_tokenize(self, text: str) -> list[tuple[int, int]]:
         return [tuple(s) for s in segmentation.sentence_spans(text, locale=self.locale).tolist()]
+
+
+def sentence_segmenter(locale: str = "") -> SentenceSegmenter:
+    """The segmenter for ``locale`` ("" or "root": ICU's root rules); a locale whose
+    language ICU does not know is refused (ICU would fall back to the root rules without
+    a word, and the report would name rules it did not use)."""
+    locale = locale.strip()
+    if locale.lower() in ("", "root"):
+        return SentenceSegmenter()
+    import icu
+
+    language = icu.Locale(locale).getLanguage()
+    if not language or language not in set(icu.Locale.getISOLanguages()):
+        raise ValueError(
+            f"{locale!r} is not a locale ICU knows (a language code such as 'en' or "
+            "'de', optionally with '@ss=standard' for no break after abbreviations)"
+        )
+    return SentenceSegmenter(locale)
+
+
+_RULES = {
+    "char": "UAX #29 grapheme clusters",
+    "word": "UAX #29 words, dictionary words in Chinese, Japanese, Thai, Lao, Khmer, Burmese",
+    "sentence": "UAX #29 sentences, ended at line breaks",
+}
+
+
+def segmentation_record(
+    unit: str, segmenter: SentenceSegmenter | None = None, stretches: str | None = None
+) -> dict:
+    """What cut the units of a report, for the report itself: the segmenter and its
+    version, the rules and, where sentences are cut (as units, or as the stretches of
+    ``coded_stretches``), the locale."""
+    record = {
+        "segmenter": "ICU",
+        "version": segmentation.ICU_VERSION,
+        "rules": _RULES[unit],
+    }
+    if stretches == "sentence" and unit != "sentence":
+        record["rules"] += f"; stretches: {_RULES['sentence']}"
+    if "sentence" in (unit, stretches):
+        record["locale"] = (segmenter.locale if segmenter else "") or "root"
+    return record
 
 
 def train_sentence_tokenizer(texts: Iterable[str] = (), min_chars: int = 50_000):

@@ -9,6 +9,7 @@ coded" that nobody produced.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from itertools import chain
 
 import numpy as np
@@ -19,6 +20,7 @@ from desktop.core.agreement import UNIT_KINDS, AgreementRow, Report, corpus_agre
 from desktop.core.codepath import CodePathError, join_path, split_path
 from desktop.services.codebook import codebook
 from desktop.services.errors import NotFound, ServiceError
+from desktop.services.review.units import project_units
 
 
 def project_agreement(
@@ -45,7 +47,9 @@ def project_agreement(
     the per-document rows as they are computed (they then stay out of the report).
 
     Codings are read into arrays and texts one batch of documents at a time, so a large
-    project is never held in memory as Python objects."""
+    project is never held in memory as Python objects. Units are cut by the project's
+    segmenter (``units.project_units``), the same as in the review; the report records it.
+    """
     if unit not in UNIT_KINDS:
         raise ServiceError(f"unknown unit {unit!r}: use one of {', '.join(UNIT_KINDS)}")
     names = list(dict.fromkeys(coders))
@@ -65,7 +69,8 @@ def project_agreement(
         if doc_ids is None:
             doc_ids = np.unique(np.concatenate([a[:, 0] for a in spans.values()])).tolist()
         docs = _document_names(s, doc_ids)
-    return corpus_agreement(
+    units = project_units(project)
+    report = corpus_agreement(
         _Texts(project, [d for d, _ in docs]),
         spans,
         code_ids,
@@ -78,7 +83,9 @@ def project_agreement(
         coded_stretches=coded_stretches,
         by_document=by_document,
         document_rows=document_rows,
+        segmenter=units.segmenter,
     )
+    return replace(report, segmentation=units.record(unit, coded_stretches))
 
 
 _BATCH = 500  # documents whose texts are read at a time

@@ -16,12 +16,12 @@ from desktop.core.agreement.units import (
     pattern_matrix,
     pool_patterns,
     to_unit_intervals,
-    train_sentence_tokenizer,
     unit_count,
     unit_spans,
 )
 from desktop.services.codebook import codebook
 from desktop.services.errors import NotFound
+from desktop.services.review.units import project_units
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ def _overall(
         texts = dict(
             s.execute(select(m.Document.id, m.Document.text).where(m.Document.id.in_(docs))).all()
         )
-    tokenizer = train_sentence_tokenizer(texts.values()) if unit == "sentence" else None
+    tokenizer = project_units(project).segmenter  # the units of the project's reports
     spans: dict[tuple[int, int], tuple[list, list]] = {}
     for who, doc, code, start, end in rows:
         spans.setdefault((doc, code), ([], []))[0 if who == coder_id else 1].append((start, end))

@@ -1,13 +1,16 @@
 """Review > Agreement…: choose coders, documents, codes and the unit, and optionally a set
-of mutually exclusive codes (also reported as one variable: alpha over the code set);
-compute inter-coder agreement in a worker (progress per document, Cancel), read the table
-per code and per document (n/a where a coefficient is undefined, the reason as a tooltip),
-and save it as CSV or as the HTML report. The last coders, unit and exclusive set are
-remembered per project in the window's settings."""
+of mutually exclusive codes (also reported as one variable: alpha over the code set,
+"(none)" a value or missing), which units count, and a bootstrap interval of alpha (N
+samples, a seed); compute inter-coder agreement in a worker (progress per document, then
+per bootstrap sample, Cancel), read the table per code and per document (n/a where a
+coefficient is undefined, the reason as a tooltip) with the choices it rests on, and
+save it as CSV or as the HTML report. The last choices are remembered per project in
+the window's settings."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,12 +36,13 @@ from PySide6.QtWidgets import (
 from desktop.core.agreement.html_report import render_html, write_report
 from desktop.services.codebook import codebook
 from desktop.services.documents import documents
-from desktop.services.review.agreement import project_agreement
+from desktop.services.review.agreement import project_agreement, project_bootstrap
 from desktop.services.review.review import CONSENSUS
 from desktop.services.teams import coders, teams
 from desktop.ui import a11y, theme
 from desktop.ui.dialogs import fit_window
 from desktop.ui.look import swatch
+from desktop.ui.review.agreement_options import AgreementOptions
 from desktop.ui.review.models import ReportModel
 from desktop.ui.workbench.host import project_key
 from desktop.ui.workers import Task, TaskRunner
@@ -55,8 +59,8 @@ EXCLUSIVE_HELP = (
     "Mutually exclusive codes never apply to the same passage (e.g. Accusations, Demands "
     "and Denials). Besides a row per code, the report then has one row for the set as a "
     "single variable: a unit's value is the code each coder gave it (a combination if "
-    "several, counted as a conflict), missing if none, and alpha is computed over the "
-    "code set. Tick two or more, or none."
+    "several, counted as a conflict), missing if none (or the value (none), with the box "
+    "below), and alpha is computed over the code set. Tick two or more, or none."
 )
 
 
@@ -153,6 +157,9 @@ class AgreementDialog(QDialog):
             choices.addWidget(label, 0, col)
             choices.addWidget(widget, 1, col)
             choices.setColumnStretch(col, 1)
+        self.options = AgreementOptions()
+        choices.addWidget(self.options.none_as_value, 2, 3)
+        self.exclusive_list.itemChanged.connect(self._exclusive_changed)
         run_row = QHBoxLayout()
         unit_label = QLabel("&Unit")
         unit_label.setBuddy(self.unit_box)
@@ -200,6 +207,7 @@ class AgreementDialog(QDialog):
 
         lay = QVBoxLayout(self)
         lay.addLayout(choices, 2)
+        lay.addWidget(self.options)
         lay.addLayout(run_row)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
@@ -258,6 +266,7 @@ class AgreementDialog(QDialog):
         if index >= 0:
             self.unit_box.setCurrentIndex(index)
         self.set_checked("exclusive", _as_list(self.qsettings.value(f"{g}/exclusive")))
+        self.options.load(self.qsettings, g)
 
     def remember(self) -> None:
         """Keep the ticked coders, the unit and the exclusive set for the next time."""
@@ -267,6 +276,7 @@ class AgreementDialog(QDialog):
         self.qsettings.setValue(f"{g}/coders", _checked(self.coder_list))
         self.qsettings.setValue(f"{g}/unit", self.unit_box.currentData())
         self.qsettings.setValue(f"{g}/exclusive", _checked(self.exclusive_list))
+        self.options.save(self.qsettings, g)
 
     # -- choices ---------------------------------------------------------------------------
     def set_checked(self, which: str, keys: list[str]) -> None:
@@ -284,9 +294,13 @@ class AgreementDialog(QDialog):
                 Qt.CheckState.Checked if item.data(ID_ROLE) in keys else Qt.CheckState.Unchecked
             )
 
+    def _exclusive_changed(self, *_args) -> None:
+        self.options.none_as_value.setEnabled(len(_checked(self.exclusive_list)) >= 2)
+
     def choices(self) -> dict:
         """The keyword arguments of ``project_agreement``; "exclusive" (the paths of the set
-        of mutually exclusive codes) only when codes are ticked for it."""
+        of mutually exclusive codes) only when codes are ticked for it; "none_as_value"
+        and "coded_stretches" only when they differ from the defaults."""
         chosen = {
             "coders": _checked(self.coder_list),
             "documents": _checked(self.document_list) or None,
@@ -296,6 +310,7 @@ class AgreementDialog(QDialog):
         exclusive = _checked(self.exclusive_list)
         if exclusive:
             chosen["exclusive"] = exclusive
+        chosen.update(self.options.kwargs(exclusive=bool(exclusive)))
         return chosen
 
     # -- running ------------------------------------------------------------------------
@@ -320,14 +335,25 @@ class AgreementDialog(QDialog):
             return None
         self.remember()
         project = self.project
+        boot = self.options.bootstrap()
 
         def work(progress, cancelled):
             def step(done: int, total: int) -> None:
                 if cancelled():
                     raise Cancelled
-                progress((done, total))
+                progress(("document", done, total))
 
-            return project_agreement(project, progress=step, **settings)
+            report = project_agreement(project, progress=step, **settings)
+            if boot is None:
+                return report
+            samples, seed = boot
+            intervals = project_bootstrap(
+                report, samples=samples, seed=seed, cancel=cancelled,
+                progress=lambda done, total: progress(("bootstrap sample", done, total)),
+            )  # fmt: skip
+            if intervals is None:
+                raise Cancelled
+            return replace(report, bootstrap=intervals)
 
         task = Task(work)
         self.task = task
@@ -347,10 +373,10 @@ class AgreementDialog(QDialog):
             self.status.setText("Cancelling…")
 
     def _progress(self, value) -> None:
-        done, total = value
+        what, done, total = value
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
-        self.progress.setFormat(f"document {done} of {total}")
+        self.progress.setFormat(f"{what} {done:,} of {total:,}")
 
     def _finished(self, report: Report) -> None:
         self.task = None
@@ -365,11 +391,15 @@ class AgreementDialog(QDialog):
             what += " and the mutually exclusive set " + ", ".join(
                 f"<i>{_esc(name)}</i>" for name in sets
             )
+        muted = theme.current().muted
         self.summary.setText(
-            f"Agreement of <b>{_esc(', '.join(report.coders))}</b> by {report.unit} units: "
-            f"{what} in {docs} document{'s' if docs != 1 else ''}."
-            if report.rows
-            else "No codings by these coders in these documents."
+            (
+                f"Agreement of <b>{_esc(', '.join(report.coders))}</b> by {report.unit} units: "
+                f"{what} in {docs} document{'s' if docs != 1 else ''}."
+                if report.rows
+                else "No codings by these coders in these documents."
+            )
+            + "".join(f"<br><span style='color:{muted}'>{_esc(c)}</span>" for c in report.choices)
         )
         self.status.setText("")
         self._sync()
@@ -445,7 +475,8 @@ class AgreementReportModel(ReportModel):
                 if role == Qt.ItemDataRole.ToolTipRole:
                     return (
                         f"Mutually exclusive codes as one variable: {r.code}.\n"
-                        "A unit's value is the code each coder gave it (missing if none); "
+                        "A unit's value is the code each coder gave it; "
+                        f"{self.report.exclusive_missing if self.report else ''}; "
                         "alpha is over the code set.\n"
                         f"Units a coder gave more than one code of the set: {r.conflicts:,}."
                     )

@@ -64,3 +64,16 @@ def clear_consensus(ctx: Context, d: Disagreement, consensus: int | str) -> Adju
         f"Clear consensus of {d.code}",
         lambda: review.clear_consensus(ctx.project, d, consensus),
     )
+
+
+def accept_agreements(
+    ctx: Context, *, document_id: int, coder_ids: list[int], code_ids: list[int] | None,
+    unit: str, consensus: int | str, count: int,
+) -> Adjudicate:  # fmt: skip
+    return Adjudicate(
+        ctx,
+        f"Accept {count} agreement{'s' if count != 1 else ''}",
+        lambda: review.accept_agreements(
+            ctx.project, document_id, coder_ids, code_ids, unit, consensus
+        ),
+    )

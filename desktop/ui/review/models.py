@@ -209,31 +209,47 @@ REPORT_HEADERS = ("Code", "Document", "Units", "Coded by any", *[SHORT_TITLES[m]
 
 class ReportModel(QAbstractTableModel):
     """The rows of an agreement report: pooled rows first, then per document; n/a cells
-    say why in their tooltip."""
+    say why in their tooltip. With a bootstrap, columns for alpha's interval and q (the
+    share of samples below each minimum) follow."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.report: Report | None = None
         self._rows: list = []
+        self._minimums: list[float] = []
 
     def set_report(self, report: Report | None) -> None:
         self.beginResetModel()
         self.report = report
         self._rows = list(report.rows) if report is not None else []
+        boot = report.bootstrap if report is not None else {}
+        self._minimums = sorted({m for b in boot.values() for m in b.below})
         self.endResetModel()
+
+    def _boot_headers(self) -> list[str]:
+        if self.report is None or not self.report.bootstrap:
+            return []
+        first = next(iter(self.report.bootstrap.values()))
+        return [f"α {100 * first.confidence:g} % interval",
+                *[f"q(α < {m:g})" for m in self._minimums]]  # fmt: skip
 
     def rowCount(self, parent: _Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: _Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(REPORT_HEADERS)
+        return 0 if parent.isValid() else len(REPORT_HEADERS) + len(self._boot_headers())
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return REPORT_HEADERS[section]
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        n = len(REPORT_HEADERS)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return REPORT_HEADERS[section] if section < n else self._boot_headers()[section - n]
+        if role == Qt.ItemDataRole.ToolTipRole:
             from desktop.core.agreement.report import MEASURE_TITLES
 
+            if section >= n and self.report is not None:
+                return "Bootstrap of alpha: " + self.report.bootstrap_settings
             if section >= 4:
                 return MEASURE_TITLES[MEASURES[section - 4]]
         return None
@@ -243,6 +259,8 @@ class ReportModel(QAbstractTableModel):
             return None
         r = self._rows[index.row()]
         col = index.column()
+        if col >= len(REPORT_HEADERS):
+            return self._boot_data(r, col - len(REPORT_HEADERS), role)
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
                 return r.code
@@ -268,4 +286,28 @@ class ReportModel(QAbstractTableModel):
                 return theme.current().colour("muted")
             if col == 1 and r.document is None:
                 return theme.current().colour("muted")
+        return None
+
+    def _boot_data(self, r, k: int, role: int):
+        """Column ``k`` of the bootstrap columns: the interval, then q per minimum."""
+        b = self.report.bootstrap.get((r.code, r.document)) if self.report else None
+        if b is None:
+            return None  # rows per document are not bootstrapped
+        if role == Qt.ItemDataRole.DisplayRole:
+            if b.low is None:
+                return "n/a"
+            return (
+                f"[{b.low:.3f}, {b.high:.3f}]"
+                if k == 0
+                else f"{b.below[self._minimums[k - 1]]:.3f}"
+            )
+        if role == Qt.ItemDataRole.ToolTipRole:
+            seed = f", seed {b.seed}" if b.seed is not None else ""
+            return b.note if b.low is None else f"{b.samples:,} samples{seed}; alpha {b.alpha:.3f}"
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _RIGHT
+        if role == Qt.ItemDataRole.FontRole:
+            font = QFont()
+            font.setBold(True)
+            return font
         return None

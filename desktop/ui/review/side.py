@@ -33,7 +33,9 @@ PANEL_PARTS = (
     "count_label", "open_only", "model", "table", "prev_button", "next_button",
     "position_label", "detail", "accept_grid", "accept_buttons", "own_button", "clear_button",
     "undo_button", "redo_button", "consensus_model", "consensus_table", "consensus_note",
+    "accept_all_button",
 )  # fmt: skip
+UNIT_NAMES = {"char": "character", "word": "word", "sentence": "sentence"}
 
 
 def esc(text: str) -> str:
@@ -55,6 +57,29 @@ def detail_html(d: Disagreement, coders: list[CoderInfo], code: CodeInfo | None)
     colour = theme.current().danger if not d.resolved else theme.current().ok
     lines.append(f"Consensus: <b style='color:{colour}'>{esc(status_of(d, names))}</b>")
     return "<br>".join(lines)
+
+
+def consensus_note(scope: str, unit: str, *, has_consensus: bool, open_: int, pending: int) -> str:
+    """What the agreement with the consensus counts, in words: every unit of the document
+    once per code, and, while passages are not decided, that those count as "not coded"
+    in the consensus (so the figures are provisional)."""
+    if not has_consensus:
+        return (
+            "No consensus yet: accept a version, accept all agreements or code a selection "
+            "as consensus."
+        )
+    counts = f"Counts each {UNIT_NAMES.get(unit, unit)} of this document once per code ({scope})."
+    waiting = []
+    if open_:
+        waiting.append(f"{open_} open disagreement{'s' if open_ != 1 else ''}")
+    if pending:
+        waiting.append(f"{pending} agreement{'s' if pending != 1 else ''} not accepted")
+    if not waiting:
+        return f"{counts} Every passage is decided. Hover a row for each code."
+    return (
+        f"{counts} Where the consensus has nothing yet it counts as not coded: with "
+        f"{' and '.join(waiting)} these figures are provisional. Hover a row for each code."
+    )
 
 
 class ReviewPanel(QWidget):
@@ -127,6 +152,13 @@ class ReviewPanel(QWidget):
         own.addWidget(self.own_button, 1)
         own.addWidget(self.clear_button)
         s.addLayout(own)
+        self.accept_all_button = QPushButton("Accept all agreements")
+        self.accept_all_button.setToolTip(
+            "Put every passage that all the compared coders coded the same way into the "
+            "consensus at once (A); passages where the consensus already has a coding of "
+            "the code stay as they are. One step to undo."
+        )
+        s.addWidget(self.accept_all_button)
         undo = QHBoxLayout()
         self.undo_button = QPushButton("Undo")
         self.redo_button = QPushButton("Redo")
@@ -152,6 +184,14 @@ class ReviewPanel(QWidget):
         self.consensus_note.setObjectName("consensusNote")
         self.consensus_note.setWordWrap(True)
         s.addWidget(self.consensus_note)
+
+    def set_accept_all(self, pending: int) -> None:
+        """The "Accept all agreements" button for ``pending`` agreements not yet in the
+        consensus."""
+        self.accept_all_button.setText(
+            f"Accept all agreements ({pending})" if pending else "Accept all agreements"
+        )
+        self.accept_all_button.setEnabled(pending > 0)
 
     def size_columns(self) -> None:
         """Code, passage and what each coder coded share the width; status takes the rest."""

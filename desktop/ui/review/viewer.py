@@ -4,6 +4,7 @@ their own line, and the disagreements tinted in the text, the current one outlin
 
 from __future__ import annotations
 
+import html
 from bisect import bisect_left
 from dataclasses import dataclass
 
@@ -86,6 +87,42 @@ class ReviewViewer(DocumentViewer):
         self._layout_margins()
         self.viewport().update()
         self.margin.update()
+
+    def show_codings(self, rows, chosen, consensus, codes, passages) -> str:
+        """Show the codings ``rows`` (code points) of the ``chosen`` coders (id, name,
+        colour) and of the ``consensus`` coder (or None) in a column each, and the
+        disagreements ``passages`` tinted in the colour of their code (``codes``: id ->
+        code info). Returns the legend of the columns as rich text."""
+        lanes = {cid: i for i, (cid, _n, _c) in enumerate(chosen)}
+        lane_names = [(name, colour) for _cid, name, colour in chosen]
+        colors = {cid: colour for cid, _n, colour in chosen}
+        if consensus is not None:
+            lanes[consensus.id] = len(lanes)
+            lane_names.append((consensus.name, consensus.color))
+            colors[consensus.id] = consensus.color
+        t = theme.current()
+        to_qt = self.offsets.to_qt
+        spans = [
+            Span(to_qt(c.start), to_qt(c.end), c.id, c.code_id, c.coder_id,
+                 codes[c.code_id].color if c.code_id in codes else t.missing_code,
+                 colors.get(c.coder_id, t.missing_coder), lanes[c.coder_id])
+            for c in rows
+        ]  # fmt: skip
+        regions = [
+            Region(to_qt(d.start), to_qt(d.end),
+                   tuple((to_qt(a), to_qt(b)) for a, b in d.differing),
+                   codes[d.code_id].color if d.code_id in codes else t.region)
+            for d in passages
+        ]  # fmt: skip
+        self.set_review(spans, lane_names, regions)
+        esc = html.escape
+        return (
+            "  ".join(
+                f"<span style='color:{colour}'>▌</span>{esc(name, quote=False)}"
+                for name, colour in lane_names
+            )
+            + f"  <span style='color:{t.region}'>▌</span>disagreement"
+        )
 
     def set_current(self, i: int | None) -> None:
         self.current_region = i

@@ -5,8 +5,9 @@ window's undo stack. Each coder's agreement with the consensus is shown beside i
 recomputed after every action.
 
 Keys: N or F8 next disagreement, P or Shift+F8 previous, 1–9 accept the version of the
-coder in that column, C code the selection as consensus, X clear the consensus there,
-Ctrl+Z / Ctrl+Shift+Z undo and redo."""
+coder in that column, A accept all agreements (the passages every coder coded the same
+way), C code the selection as consensus, X clear the consensus there, Ctrl+Z /
+Ctrl+Shift+Z undo and redo."""
 
 from __future__ import annotations
 
@@ -36,8 +37,8 @@ from desktop.ui.dialogs import fit_window
 from desktop.ui.review import commands
 from desktop.ui.review.bar import ChoicesBar
 from desktop.ui.review.models import short
-from desktop.ui.review.side import PANEL_PARTS, ReviewPanel, detail_html
-from desktop.ui.review.viewer import Region, ReviewViewer
+from desktop.ui.review.side import PANEL_PARTS, ReviewPanel, consensus_note, detail_html
+from desktop.ui.review.viewer import ReviewViewer
 from desktop.ui.workbench.context import Context
 from desktop.ui.workbench.spans import Span
 from desktop.ui.workers import Task, TaskRunner
@@ -101,6 +102,8 @@ class ReviewWindow(QMainWindow):
         self.consensus: CoderInfo | None = None
         self.codes: dict[int, codebook.CodeInfo] = {}
         self.items: list[Disagreement] = []
+        self.open_count = 0
+        self.pending_agreements: list[Disagreement] = []  # agreed, not in the consensus
         self.current = -1
         self._loading = False
         self.runner = TaskRunner(self)
@@ -155,6 +158,7 @@ class ReviewWindow(QMainWindow):
         self.next_button.clicked.connect(self.next)
         self.own_button.clicked.connect(self.code_selection)
         self.clear_button.clicked.connect(self.clear_current)
+        self.accept_all_button.clicked.connect(self.accept_all_agreements)
         self.undo_button.clicked.connect(self.ctx.undo_stack.undo)
         self.redo_button.clicked.connect(self.ctx.undo_stack.redo)
         self.panel = side
@@ -190,6 +194,7 @@ class ReviewWindow(QMainWindow):
         key("Shift+F8", self.previous)
         key("C", self.code_selection)
         key("X", self.clear_current)
+        key("A", self.accept_all_agreements)
         key("Ctrl+Z", self.ctx.undo_stack.undo)
         key("Ctrl+Shift+Z", self.ctx.undo_stack.redo)
         key("Ctrl+Y", self.ctx.undo_stack.redo)
@@ -298,6 +303,7 @@ class ReviewWindow(QMainWindow):
         names = {c.id: c.name for c in self.all_coders}
         consensus_id = self.consensus.id if self.consensus else None
         self.items = []
+        agreed: list[Disagreement] = []
         message = ""
         if self.document_id is None:
             message = "The project has no documents."
@@ -305,11 +311,10 @@ class ReviewWindow(QMainWindow):
             message = "Choose at least two coders to compare."
         else:
             try:
-                self.items = review.disagreements(
-                    project, self.document_id, self.coder_ids,
-                    [self.code_filter] if self.code_filter else None, self.unit,
-                    consensus_id=consensus_id,
-                )  # fmt: skip
+                args = (project, self.document_id, self.coder_ids,
+                        [self.code_filter] if self.code_filter else None, self.unit)  # fmt: skip
+                self.items = review.disagreements(*args, consensus_id=consensus_id)
+                agreed = review.agreements(*args, consensus_id=consensus_id)
             except ServiceError as exc:
                 message = str(exc)
         found = self.items
@@ -320,8 +325,10 @@ class ReviewWindow(QMainWindow):
         self.panel.size_columns()
         self._paint_document(chosen)
         self.accept_buttons = self.panel.set_accept_buttons(chosen, self.accept_column)
+        open_ = self.open_count = sum(1 for d in found if not d.resolved)
+        self.pending_agreements = [a for a in agreed if not a.consensus]
+        self.panel.set_accept_all(len(self.pending_agreements))
         self._refresh_agreement(chosen)
-        open_ = sum(1 for d in found if not d.resolved)
         if message:
             self.count_label.setText(f"<b>Disagreements</b> · {_esc(message)}")
         else:
@@ -334,57 +341,20 @@ class ReviewWindow(QMainWindow):
         self.go_to(row)
 
     def _paint_document(self, chosen: list[tuple[int, str, str]]) -> None:
-        v = self.viewer
         if self.document_id is None:
-            v.set_review([], [], [])
+            self.viewer.set_review([], [], [])
             return
         from desktop.services.coding import codings
 
-        lanes = {cid: i for i, (cid, _n, _c) in enumerate(chosen)}
-        lane_names = [(name, colour) for _cid, name, colour in chosen]
-        ids = [cid for cid, _n, _c in chosen]
-        if self.consensus is not None:
-            lanes[self.consensus.id] = len(lanes)
-            lane_names.append((self.consensus.name, self.consensus.color))
-            ids.append(self.consensus.id)
+        ids = [cid for cid, _n, _c in chosen] + ([self.consensus.id] if self.consensus else [])
         rows = codings.list_document_codings(
-            self.ctx.project, self.document_id, coder_ids=ids, text=v.text
+            self.ctx.project, self.document_id, coder_ids=ids, text=self.viewer.text
         )
         if self.code_filter:
-            rows = [c for c in rows if c.code_id == self.code_filter]  # fmt: skip
-        colors = dict(chosen_colors(chosen, self.consensus))
-        to_qt = v.offsets.to_qt
-        spans = []
-        for c in rows:
-            code = self.codes.get(c.code_id)
-            spans.append(
-                Span(
-                    to_qt(c.start),
-                    to_qt(c.end),
-                    c.id,
-                    c.code_id,
-                    c.coder_id,
-                    code.color if code else theme.current().missing_code,
-                    colors.get(c.coder_id, theme.current().missing_coder),
-                    lanes[c.coder_id],
-                )  # fmt: skip
-            )
-        regions = [
-            Region(
-                to_qt(d.start),
-                to_qt(d.end),
-                tuple((to_qt(a), to_qt(b)) for a, b in d.differing),
-                self.codes[d.code_id].color if d.code_id in self.codes else theme.current().region,
-            )  # fmt: skip
-            for d in self.items
-        ]
+            rows = [c for c in rows if c.code_id == self.code_filter]
         self._codings_by_id = {c.id: c for c in rows}
-        v.set_review(spans, lane_names, regions)
         self.legend.setText(
-            "  ".join(
-                f"<span style='color:{colour}'>▌</span>{_esc(name)}" for name, colour in lane_names
-            )
-            + f"  <span style='color:{theme.current().region}'>▌</span>disagreement"
+            self.viewer.show_codings(rows, chosen, self.consensus, self.codes, self.items)
         )
 
     def _refresh_agreement(self, chosen: list[tuple[int, str, str]]) -> None:
@@ -424,10 +394,11 @@ class ReviewWindow(QMainWindow):
             note = f"Could not compute: {error}"
         elif not rows:
             note = ""
-        elif self.consensus is None:
-            note = "No consensus yet: accept a version or code a selection as consensus."
         else:
-            note = f"This document · {scope} · {self.unit} units · hover a row for each code."
+            note = consensus_note(
+                scope, self.unit, has_consensus=self.consensus is not None,
+                open_=self.open_count, pending=len(self.pending_agreements),
+            )  # fmt: skip
         self.consensus_note.setText(
             f"<span style='color:{theme.current().muted}'>{_esc(note)}</span>"
         )
@@ -554,6 +525,32 @@ class ReviewWindow(QMainWindow):
             self.statusBar().showMessage(f"Accepted {name}'s version of {d.code}.", 4000)
         return ok
 
+    def accept_all_agreements(self) -> bool:
+        """Put every passage all the compared coders coded the same way (in this document,
+        for the chosen code) into the consensus: one step on the undo stack."""
+        count = len(self.pending_agreements)
+        if not count or self.document_id is None:
+            self.statusBar().showMessage("No agreements to accept here.", 4000)
+            return False
+        ok = self.ctx.run(
+            commands.accept_agreements(
+                self.ctx,
+                document_id=self.document_id,
+                coder_ids=list(self.coder_ids),
+                code_ids=[self.code_filter] if self.code_filter else None,
+                unit=self.unit,
+                consensus=self._consensus_key(),
+                count=count,
+            )  # fmt: skip
+        )
+        if ok:
+            self.statusBar().showMessage(
+                f"Accepted {count} passage{'s' if count != 1 else ''} every coder coded the "
+                "same way into the consensus (Ctrl+Z takes them out again).",
+                6000,
+            )
+        return ok
+
     def _own_target(self) -> tuple[int, str, int, int] | None:
         """(code id, path, start, end) for coding the selection as consensus."""
         rng = self.viewer.selected_range()
@@ -621,10 +618,3 @@ class ReviewWindow(QMainWindow):
             if d.code_id == c.code_id and d.start <= c.start and c.end <= d.end:
                 self.go_to(i)
                 return
-
-
-def chosen_colors(chosen: list[tuple[int, str, str]], consensus: CoderInfo | None):
-    out = [(cid, colour) for cid, _n, colour in chosen]
-    if consensus is not None:
-        out.append((consensus.id, consensus.color))
-    return out

@@ -217,3 +217,44 @@ def test_agreement_with_the_consensus(study):
     assert by["ben"].value("percent_agreement") == pytest.approx(1 - 6 / (2 * len(TEXT)))
     assert 0 < by["ben"].value("krippendorff_alpha") < 1
     assert by["ben"].codes == ("Actors", "Events")
+
+
+def test_accept_all_agreements_at_once_and_undo_in_one_step(study):
+    p, doc, actors, events, ana, ben = study
+    code(p, doc, actors, ana, 0, 6, memo="the rebels")  # agreed
+    code(p, doc, actors, ben, 0, 6)
+    code(p, doc, actors, ana, 26, 32)  # agreed, ben in two pieces
+    code(p, doc, actors, ben, 26, 29)
+    code(p, doc, actors, ben, 29, 32)
+    code(p, doc, events, ana, 12, 24)  # a disagreement: stays open
+    code(p, doc, events, ben, 18, 24)
+    code(p, doc, events, ana, 40, 47)  # agreed, but the reviewer coded it already
+    code(p, doc, events, ben, 40, 47)
+    own = review.code_as_consensus(p, document_id=doc, code_id=events, start=40, end=44)
+    cons = own.consensus_id
+    found = review.agreements(p, doc, [ana, ben], consensus_id=cons)
+    assert [(a.code_id, a.start, a.end, a.differing) for a in found] == [
+        (actors, 0, 6, ()), (actors, 26, 32, ()), (events, 40, 47, ()),
+    ]  # fmt: skip
+
+    done = review.accept_agreements(p, doc, [ana, ben])
+    assert done.passages == 2 and done.consensus_id == cons
+    assert sorted(spans(p, cons)) == [(actors, 0, 6), (actors, 26, 32), (events, 40, 44)]
+    assert codings.list_codings(p, coder_ids=[cons])[0].memo == "the rebels"
+    (d,) = review.disagreements(p, doc, [ana, ben], consensus_id=cons)
+    assert not d.resolved  # the disagreement is the reviewer's to decide
+    with pytest.raises(ServiceError, match="in the consensus already"):
+        review.accept_agreements(p, doc, [ana, ben])
+
+    review.undo(p, done)  # one step takes all of them out
+    assert spans(p, cons) == [(events, 40, 44)]
+    review.redo(p, review.undo(p, review.redo(p, done)))
+    assert len(spans(p, cons)) == 3
+    # only the chosen code, and a document where they agreed on nothing
+    review.undo(p, done)
+    actors_only = review.accept_agreements(p, doc, [ana, ben], code_ids=[actors], unit="word")
+    assert actors_only.passages == 2 and sorted(spans(p, cons))[:2] == [
+        (actors, 0, 6), (actors, 26, 32)]  # fmt: skip
+    other = documents.add_document(p, name="other.txt", text="Nothing here.", kind="txt").id
+    with pytest.raises(ServiceError, match="coded the same way by all"):
+        review.accept_agreements(p, other, [ana, ben])

@@ -349,3 +349,57 @@ def test_open_only_moves_on_to_the_next_open_passage(win, study):
     assert len(win.items) == 3
     win.open_only.setChecked(False)
     assert len(win.items) == 3
+
+
+def test_accept_all_agreements_in_one_undoable_step(win, qtbot, study):
+    p, doc, state, killed, ana, ben = study
+    button = win.accept_all_button
+    assert button.isEnabled() and button.text() == "Accept all agreements (1)"
+    settle(win)
+    assert "No consensus yet" in win.consensus_note.text()
+    win.viewer.setFocus()
+    qtbot.keyClick(win.viewer, Qt.Key.Key_A)
+    # "Rebels", which both coded as State forces, is in the consensus; nothing else
+    assert consensus_spans(p) == [(state, *at("Rebels"))]
+    assert "Accepted 1 passage every coder coded the same way" in win.statusBar().currentMessage()
+    assert not button.isEnabled() and button.text() == "Accept all agreements"
+    assert "3 open" in win.count_label.text()  # the disagreements are still to decide
+    assert [c.name for c in coders.list_coders(p)].count("consensus") == 1
+    cells = agreement_cells(win)
+    assert cells["Ana"][0] != "n/a" and cells["Ben"][0] != "n/a"
+    note = win.consensus_note.text()
+    assert "Counts each character of this document once per code (all codes)." in note
+    assert "counts as not coded: with 3 open disagreements these figures are provisional" in note
+
+    stack = win.ctx.undo_stack
+    assert stack.count() == 1 and stack.undoText() == "Accept 1 agreement"
+    qtbot.mouseClick(win.undo_button, Qt.MouseButton.LeftButton)
+    assert consensus_spans(p) == []
+    assert button.isEnabled() and button.text() == "Accept all agreements (1)"
+    win.redo_button.click()
+    assert consensus_spans(p) == [(state, *at("Rebels"))]
+
+    # once every disagreement is decided too, the label says the figures are final
+    for row in range(3):
+        win.go_to(row)
+        assert win.accept_column(0)
+    settle(win)
+    assert "Every passage is decided." in win.consensus_note.text()
+    assert "provisional" not in win.consensus_note.text()
+    # with one code chosen only its passages count, and the label says which code
+    win.code_box.setCurrentIndex(win.code_box.findData(killed))
+    settle(win)
+    assert "once per code (Casualties/Killed)" in win.consensus_note.text()
+    assert win.accept_all_agreements() is False  # nobody agreed on Killed anywhere
+
+
+def test_the_agreement_label_counts_what_is_still_open(win, qtbot, study):
+    p, doc, state, killed, ana, ben = study
+    win.go_to(2)
+    win.accept_column(1)
+    settle(win)
+    note = win.consensus_note.text()
+    assert "with 2 open disagreements and 1 agreement not accepted" in note
+    win.unit_box.setCurrentIndex(win.unit_box.findData("word"))
+    settle(win)
+    assert "Counts each word of this document once per code" in win.consensus_note.text()
