@@ -84,6 +84,14 @@ def set_document_memo(project, document_id: int, text: str) -> str:
         return old
 
 
+def document_memo(project, document_id: int) -> str:
+    with project.session() as s:
+        d = s.get(m.Document, document_id)
+        if d is None:
+            raise NotFound(f"no document with id {document_id}")
+        return d.memo or ""
+
+
 def set_code_memo(project, code_id: int, text: str) -> str:
     from desktop.services.codebook import codebook
 

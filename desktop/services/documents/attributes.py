@@ -191,6 +191,57 @@ def delete_attribute(
         return len(rows)
 
 
+@dataclass(frozen=True)
+class RemovedAttribute:
+    """A deleted attribute with everything needed to define it again (undo)."""
+
+    info: AttributeInfo
+    sort_order: int
+    values: dict[int, str]  # document (or case) id -> value
+
+
+def remove_attribute(project, name: str, scope: str = "document") -> RemovedAttribute:
+    """Delete an attribute and its values (the caller has asked the user); returns what
+    ``restore_attribute`` needs to put them back."""
+    with project.session() as s:
+        a = _find(s, name, scope)
+        table = _value_table(scope)
+        values = dict(
+            s.execute(
+                select(_owner_col(scope), table.value).where(table.attribute_id == a.id)
+            ).all()
+        )
+        removed = RemovedAttribute(_info(a, len(values)), a.sort_order, values)
+    delete_attribute(project, removed.info.name, scope=scope, confirm_values=True)
+    return removed
+
+
+def restore_attribute(project, removed: RemovedAttribute) -> AttributeInfo:
+    """Define a deleted attribute again in its old place, with its values (of the
+    documents or cases that still exist), in one transaction."""
+    a = removed.info
+    with project.session() as s:
+        new = add_attribute_in(s, project.actor, a.name, a.type, a.choices, a.scope)
+        new.sort_order = removed.sort_order
+        parent = m.Document if a.scope == "document" else m.Case
+        alive = set(s.scalars(select(parent.id).where(parent.id.in_(list(removed.values)))))
+        key = "document_id" if a.scope == "document" else "case_id"
+        table = _value_table(a.scope)
+        s.add_all(table(**{key: owner}, attribute_id=new.id, value=value)
+                  for owner, value in removed.values.items() if owner in alive)  # fmt: skip
+        s.flush()
+        audit.record(
+            s,
+            project.actor,
+            "update",
+            "attribute",
+            new.id,
+            None,
+            _snapshot(new) | {"values": {str(o): removed.values[o] for o in alive}},
+        )
+        return _info(new, len(alive))
+
+
 def check_value(a: AttributeInfo | m.Attribute, raw: object) -> str | None:
     """The canonical text of ``raw`` for the attribute (None: no value); FieldValueError
     says what is wrong."""

@@ -22,7 +22,10 @@ class Context(QObject):
     coding_removed = Signal(object)  # CodingInfo
     coding_updated = Signal(object)  # CodingInfo
     codebook_changed = Signal()
-    documents_changed = Signal()
+    documents_changed = Signal()  # documents came, went or were renamed: reload the list
+    document_changed = Signal(int)  # one document's attributes, memo, sets or cases changed
+    memos_changed = Signal()  # the journal, or a document's or code's memo
+    study_changed = Signal()  # attributes, sets or cases defined, renamed or deleted
     coder_changed = Signal()
     filter_changed = Signal()
     error = Signal(str)

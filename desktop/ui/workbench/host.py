@@ -73,6 +73,8 @@ class Workbench(Protocol):
     review_window: Any
     agreement_dialog: Any
     analysis_window: Any  # Analysis > Analysis window…, once opened
+    documents_window: Any  # Documents > Documents table…, once opened
+    memos_window: Any  # Documents > Memos…, once opened
 
     @property
     def project(self) -> Project: ...
@@ -87,6 +89,15 @@ class Workbench(Protocol):
 
     def show_passage(self, document_id: int, start: int, end: int) -> None:
         """Open a document in the viewer with [start, end) selected and in view."""
+
+    def show_document(self, document_id: int) -> None:
+        """Open a document in the viewer, select it in the documents list, raise the window."""
+
+    def select_code(self, code_id: int) -> None:
+        """Select a code in the codebook (its inspector shows it) and raise the window."""
+
+    def show_coding(self, coding_id: int) -> None:
+        """Select a coding of the document shown, in the text and in the codings panel."""
 
     def show_message(self, text: str, msecs: int = 0) -> None:
         """A message in the status bar, for ``msecs`` (0: until the next one)."""
@@ -133,5 +144,3 @@ class WorkbenchWindow(Workbench, Protocol):
     def set_view(self, mode: str) -> None: ...
 
     def open_document(self, document_id: int) -> None: ...
-
-    def show_coding(self, coding_id: int) -> None: ...

@@ -80,6 +80,8 @@ class MainWindow(QMainWindow):
         self.review_window = None  # Review > Compare coders…, once opened
         self.agreement_dialog = None  # Review > Agreement…, once opened
         self.analysis_window = None  # Analysis > Analysis window…, once opened
+        self.documents_window = None  # Documents > Documents table…, once opened
+        self.memos_window = None  # Documents > Memos…, once opened
         self.codebook_ui = CodebookUI(self)  # inspector, drag and drop, values
         self.help_windows: dict = {}  # Help menu windows, once opened, by name
         self.access = WorkbenchAccess(self)  # keyboard, screen readers, zoom, code keys
@@ -268,8 +270,13 @@ class MainWindow(QMainWindow):
     # -- refreshing ----------------------------------------------------------------
     def refresh_documents(self) -> None:
         self.documents_panel.model.set_documents(documents.list_documents(self.project))
-        if self.document_id is not None:
+        if self.document_id is not None and self.documents_panel.model.info(self.document_id):
             self.documents_panel.select(self.document_id)
+        elif self.document_id is not None:  # deleted: the text it showed is gone
+            self.document_id = None
+            self.doc_title.setText("")
+            self.viewer.set_text("")
+            self.refresh_codings()
         self._update_status()
 
     def refresh_codebook(self) -> None:
@@ -434,6 +441,20 @@ class MainWindow(QMainWindow):
     def show_passage(self, document_id: int, start: int, end: int) -> None:
         self.open_document(document_id)
         self.viewer.select_range(start, end)
+        self.raise_()
+        self.activateWindow()
+
+    def show_document(self, document_id: int) -> None:
+        self.documents_panel.select(document_id)  # opens it, unless the list hides it
+        self.open_document(document_id)
+        self.raise_()
+        self.activateWindow()
+
+    def select_code(self, code_id: int) -> None:
+        view = self.codebook_panel.view
+        if not view.index_of(code_id).isValid():  # the filter hides it
+            self.codebook_panel.filter.clear()
+        view.select_code(code_id)
         self.raise_()
         self.activateWindow()
 

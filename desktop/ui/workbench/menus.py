@@ -13,6 +13,9 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QApplication, QMenu
 
 from desktop.ui import analysis, review, theme
+from desktop.ui.coding.memos_window import open_memos_window
+from desktop.ui.documents.actions import DocumentActions, attach_list_menu
+from desktop.ui.documents.table_window import open_documents_window
 from desktop.ui.exchange import actions as exchange_ui
 from desktop.ui.look import apply_theme, icon
 from desktop.ui.project import actions as project_ui
@@ -77,6 +80,23 @@ def build(w: WorkbenchWindow, book_ui: CodebookUI) -> Actions:
 
     view_menu = mb.addMenu("&View")
     panels = _view_menu(w, view_menu)
+
+    docs = DocumentActions(w)
+    attach_list_menu(w, docs)  # the documents list's right-click menu
+    d = mb.addMenu("&Documents")
+    d.setToolTipsVisible(True)
+    _act(d, "Documents &table…", "Ctrl+Shift+T", lambda: open_documents_window(w, docs)).setToolTip(
+        "Every document with its attributes, sets and case: sort, filter, edit in place"
+    )
+    _act(d, "&Properties of this document…", "Alt+Return",
+         lambda: w.document_id is not None and docs.properties(w.document_id))  # fmt: skip
+    _act(d, "&Memo of this document…", None,
+         lambda: w.document_id is not None and docs.memo(w.document_id))  # fmt: skip
+    d.addSeparator()
+    _act(d, "M&emos…", "Ctrl+Shift+M", lambda: open_memos_window(w)).setToolTip(
+        "The journal and every memo of documents, codes and codings: search, edit, export"
+    )
+    _act(d, "New &journal entry…", "Ctrl+Shift+J", lambda: open_memos_window(w, new_entry=True))
 
     c = mb.addMenu("&Code")
     code_as = _act(c, "&Code selection as…", "Ctrl+K", w.coding.open_picker)

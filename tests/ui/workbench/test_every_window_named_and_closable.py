@@ -18,6 +18,10 @@ ENTRIES = [
     ("&Help", "Tessera manual"),
     ("&Help", "Tour"),
     ("&View", "Code keys"),
+    ("&Documents", "Documents table"),
+    ("&Documents", "Properties of this document"),
+    ("&Documents", "Memos"),
+    ("&Documents", "New journal entry"),
 ]
 
 

@@ -23,6 +23,8 @@ OPENERS = [
     ("&Review", "Agreement", lambda w: w.agreement_dialog),
     ("Code&book", "Frequencies", lambda w: w.codebook_ui.frequencies_dialog),
     ("&Analysis", "Coded passages", lambda w: w.analysis_window),
+    ("&Documents", "Documents table", lambda w: w.documents_window),
+    ("&Documents", "Memos", lambda w: w.memos_window),
 ]
 
 
