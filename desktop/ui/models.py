@@ -96,6 +96,24 @@ class DocumentListModel(QAbstractTableModel):
     def row_of(self, document_id: int) -> int:
         return self._row_of.get(document_id, -1)
 
+    def update(self, info: DocumentInfo) -> None:
+        """One document's new name or metadata: its row, in its place in the order."""
+        at = next((i for i, d in enumerate(self._all) if d.id == info.id), None)
+        if at is None:
+            return
+        self.layoutAboutToBeChanged.emit()
+        old = [d.id for d in self._rows]
+        persistent = self.persistentIndexList()
+        self._all[at] = info
+        self._apply()
+        for idx in persistent:
+            did = old[idx.row()] if 0 <= idx.row() < len(old) else None
+            row = self.row_of(did) if did is not None else -1
+            self.changePersistentIndex(
+                idx, self.index(row, idx.column()) if row >= 0 else QModelIndex()
+            )
+        self.layoutChanged.emit()
+
     def bump(self, document_id: int, delta: int) -> None:
         for i, d in enumerate(self._all):
             if d.id == document_id:

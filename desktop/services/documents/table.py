@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
+from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -15,8 +18,9 @@ from db.engine import qmark_connection
 from desktop.services.documents.attributes import AttributeInfo, attributes_in
 
 
-@dataclass(frozen=True)
-class DocumentRow:
+class DocumentRow(NamedTuple):
+    """One document as the table shows it (a tuple: 10,000 of them are made at once)."""
+
     id: int
     name: str
     kind: str
@@ -71,25 +75,32 @@ def _rows(s: Session, attrs: tuple[AttributeInfo, ...], ids: list[int] | None):
             f"SELECT document_id, count(*) FROM coding{sql} GROUP BY document_id", params
         ).fetchall()
     )
-    column = {a.id: i for i, a in enumerate(attrs)}
     n = len(attrs)
     values: dict[int, list] = {}
-    for did, aid, value in conn.execute(
-        f"SELECT document_id, attribute_id, value FROM attribute_value{sql}", params
-    ):
-        i = column.get(aid)
-        if i is not None:
-            row = values.get(did)
+    if n:
+        # the column of each value comes from SQLite (CASE), so the loop over 100,000
+        # values does one dictionary look-up each
+        case = " ".join("WHEN ? THEN ?" for _ in attrs)
+        numbered = tuple(x for i, a in enumerate(attrs) for x in (a.id, i))
+        found = conn.execute(
+            f"SELECT document_id, CASE attribute_id {case} END, value FROM attribute_value{sql}",
+            numbered + params,
+        ).fetchall()
+        blank = [None] * n
+        get = values.get
+        for did, i, value in found:
+            if i is None:  # an attribute defined since ``attrs`` was read
+                continue
+            row = get(did)
             if row is None:
-                row = values[did] = [None] * n
+                row = values[did] = blank.copy()
             row[i] = value
-    members: dict[int, list[int]] = {}
-    for sid, did in conn.execute(f"SELECT set_id, document_id FROM set_document{sql}", params):
-        members.setdefault(did, []).append(sid)
-    cases: dict[int, list[int]] = {}
-    for cid, did in conn.execute(f"SELECT case_id, document_id FROM case_document{sql}", params):
-        cases.setdefault(did, []).append(cid)
-    empty = (None,) * n
+    members = _groups(conn, f"SELECT document_id, set_id FROM set_document{sql} "
+                      "ORDER BY document_id, set_id", params)  # fmt: skip
+    cases = _groups(conn, f"SELECT document_id, case_id FROM case_document{sql} "
+                    "ORDER BY document_id, case_id", params)  # fmt: skip
+    empty: tuple = (None,) * n
+    none: tuple = ()
     return tuple(
         DocumentRow(
             did,
@@ -97,8 +108,16 @@ def _rows(s: Session, attrs: tuple[AttributeInfo, ...], ids: list[int] | None):
             kind,
             counts.get(did, 0),
             tuple(values[did]) if did in values else empty,
-            tuple(sorted(members.get(did, ()))),
-            tuple(sorted(cases.get(did, ()))),
+            members.get(did, none),
+            cases.get(did, none),
         )  # fmt: skip
         for did, name, kind in docs
     )
+
+
+def _groups(conn, sql: str, params: tuple) -> dict[int, tuple[int, ...]]:
+    """{document id: (ids...)} from rows (document id, id) in document order."""
+    out: dict[int, tuple[int, ...]] = {}
+    for did, group in groupby(conn.execute(sql, params).fetchall(), itemgetter(0)):
+        out[did] = tuple(x for _d, x in group)
+    return out

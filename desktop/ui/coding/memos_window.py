@@ -278,9 +278,10 @@ class MemosWindow(QMainWindow):
         self._timer.setInterval(0)
         self._timer.timeout.connect(self.reload)
         for signal in (self.ctx.memos_changed, self.ctx.codebook_changed,
-                       self.ctx.documents_changed, self.ctx.coding_updated,
-                       self.ctx.codings_changed, self.ctx.coding_removed):  # fmt: skip
-            signal.connect(lambda *_: self._timer.start())
+                       self.ctx.documents_changed, self.ctx.document_changed,
+                       self.ctx.coding_updated, self.ctx.codings_changed,
+                       self.ctx.coding_removed):  # fmt: skip
+            signal.connect(lambda *_: self._later())
         self.reload()
         self._show(None)
         fit_window(self, "memos", QSize(1000, 680))
@@ -290,6 +291,12 @@ class MemosWindow(QMainWindow):
         return self.ctx.project
 
     # -- the list ------------------------------------------------------------------------
+    def _later(self) -> None:
+        """Something a memo shows changed: read them again once control returns (only
+        while the window is open; opening reads them anyway)."""
+        if self.isVisible():
+            self._timer.start()
+
     def reload(self) -> None:
         keep = (self.current.kind, self.current.owner_id) if self.current else None
         items = memos.list_memos(self.project)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QMenu, QWidget
 
 from desktop.core import wording
@@ -155,8 +155,7 @@ class DocumentActions(QObject):
 
 
 def attach_list_menu(w: WorkbenchWindow, actions: DocumentActions) -> None:
-    """The documents list's right-click menu, and the main window following changes made
-    to one document elsewhere (its title and metadata show in the list)."""
+    """The documents list's right-click menu."""
     view = w.documents_panel.view
     view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
 
@@ -168,8 +167,3 @@ def attach_list_menu(w: WorkbenchWindow, actions: DocumentActions) -> None:
         actions.pop_up(menu, view.viewport().mapToGlobal(pos))
 
     view.customContextMenuRequested.connect(show_menu)
-    later = QTimer(view)
-    later.setSingleShot(True)
-    later.setInterval(0)
-    later.timeout.connect(lambda: w.ctx is not None and w.refresh_documents())
-    w.project_opened.connect(lambda _p: w.ctx.document_changed.connect(lambda _id: later.start()))

@@ -1,9 +1,8 @@
 """Undoable changes to documents and to the study around them: names, attribute values,
 memos, set and case membership, attribute definitions. Each ``do``/``undo_`` is a
 service call (one transaction) and says what changed through the context:
-``document_changed`` for one document's attributes, memo, sets or cases,
-``documents_changed`` when names changed, ``study_changed`` when attributes, sets or
-cases were defined, renamed or deleted."""
+``document_changed`` for one document's name, attributes, memo, sets or cases,
+``study_changed`` when attributes, sets or cases were defined, renamed or deleted."""
 
 from __future__ import annotations
 
@@ -31,7 +30,6 @@ class RenameDocument(Command):
         documents.update_metadata(self.ctx.project, self.document_id, name=self.old)
 
     def announce(self) -> None:
-        self.ctx.documents_changed.emit()
         self.ctx.document_changed.emit(self.document_id)
 
 

@@ -8,8 +8,7 @@ turns them into undoable commands) and the rows are read again once they are don
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
@@ -49,7 +48,7 @@ class DocumentTableModel(QAbstractTableModel):
         self.set_names: dict[int, str] = {}
         self.case_names: dict[int, str] = {}
         self._all: list[DocumentRow] = []
-        self._hay: dict[int, str] = {}  # document id -> its cells, lower-cased
+        self._hay: dict[int, str] | None = None  # document id -> its cells, lower-cased
         self._rows: list[DocumentRow] = []
         self._row_of: dict[int, int] = {}
         self._text = ""
@@ -67,7 +66,7 @@ class DocumentTableModel(QAbstractTableModel):
                         Column("cases", "Case", "cases")]  # fmt: skip
         self.set_names, self.case_names = dict(table.sets), dict(table.cases)
         self._all = list(table.rows)
-        self._hay = {r.id: self._haystack(r) for r in self._all}
+        self._hay = None  # made when first filtered by text (or when the window is idle)
         self._apply()
         self.endResetModel()
 
@@ -82,10 +81,11 @@ class DocumentTableModel(QAbstractTableModel):
         old = {i: d.id for i, d in enumerate(self._rows)}
         persistent = self.persistentIndexList()
         self._all = [fresh.get(d.id, d) for d in self._all if d.id not in gone]
-        for r in fresh.values():
-            self._hay[r.id] = self._haystack(r)
-        for did in gone:
-            self._hay.pop(did, None)
+        if self._hay is not None:
+            for r in fresh.values():
+                self._hay[r.id] = self._haystack(r)
+            for did in gone:
+                self._hay.pop(did, None)
         self._apply()
         for idx in persistent:
             row = self._row_of.get(old.get(idx.row(), -1), -1)
@@ -97,7 +97,7 @@ class DocumentTableModel(QAbstractTableModel):
         row = self._row_of.get(document_id, -1)
         for i, d in enumerate(self._all):
             if d.id == document_id:
-                self._all[i] = replace(d, codings=max(0, d.codings + delta))
+                self._all[i] = d._replace(codings=max(0, d.codings + delta))
                 if row >= 0:
                     self._rows[row] = self._all[i]
                     col = self.column_of("codings")
@@ -149,7 +149,7 @@ class DocumentTableModel(QAbstractTableModel):
         if self._ids is not None:
             rows = [d for d in rows if d.id in self._ids]
         if self._text:
-            text, hay = self._text, self._hay
+            text, hay = self._text, self.haystacks()
             rows = [d for d in rows if text in hay[d.id]]
         column, order = self._sort
         rows = sorted(rows, key=self._key(column)) if column > 0 else sorted(rows, key=_by_name)
@@ -169,7 +169,8 @@ class DocumentTableModel(QAbstractTableModel):
             return _by_name
         i = self.columns.index(col) - 1
         if col.kind in ("integer", "decimal"):
-            return lambda d: (_number(d.values[i]), d.name.lower())
+            number = int if col.kind == "integer" else float
+            return lambda d: (_number(d.values[i], number), d.name.lower())
         return lambda d: (
             (0, d.values[i].lower()) if d.values[i] is not None else (1, ""),
             d.name.lower(),
@@ -209,6 +210,12 @@ class DocumentTableModel(QAbstractTableModel):
         names = self.set_names if key == "sets" else self.case_names
         ids = d.sets if key == "sets" else d.cases
         return ", ".join(sorted((names.get(i, "?") for i in ids), key=str.lower))
+
+    def haystacks(self) -> dict[int, str]:
+        """The text filter's index: every row's cells, lower-cased, in one string."""
+        if self._hay is None:
+            self._hay = {r.id: self._haystack(r) for r in self._all}
+        return self._hay
 
     def _haystack(self, d: DocumentRow) -> str:
         parts = [d.name, d.kind, *(v for v in d.values if v is not None),
@@ -307,10 +314,11 @@ def _by_name(d: DocumentRow):
     return (d.name.lower(), d.id)
 
 
-def _number(value: str | None):
+def _number(value: str | None, number=float):
+    """A sort key for a stored number (canonical digits): empty cells after every number."""
     if value is None:
-        return (1, Decimal(0))
+        return (1, 0)
     try:
-        return (0, Decimal(value))
-    except InvalidOperation:
-        return (0, Decimal(0))
+        return (0, number(value))
+    except ValueError:
+        return (0, float(value))

@@ -264,6 +264,7 @@ class DocumentsWindow(QMainWindow):
             self._size_columns()
         self._fill_sets(table.sets)
         self._update_count()
+        QTimer.singleShot(0, self, self.model.haystacks)  # the text filter's index, once idle
         if keep is not None:
             row, col = self.model.row_of(keep[0]), self.model.column_of(keep[1])
             if row >= 0 and col >= 0:

@@ -22,8 +22,8 @@ class Context(QObject):
     coding_removed = Signal(object)  # CodingInfo
     coding_updated = Signal(object)  # CodingInfo
     codebook_changed = Signal()
-    documents_changed = Signal()  # documents came, went or were renamed: reload the list
-    document_changed = Signal(int)  # one document's attributes, memo, sets or cases changed
+    documents_changed = Signal()  # documents came or went: reload the list
+    document_changed = Signal(int)  # one document's name, attributes, memo, sets or cases
     memos_changed = Signal()  # the journal, or a document's or code's memo
     study_changed = Signal()  # attributes, sets or cases defined, renamed or deleted
     coder_changed = Signal()

@@ -20,6 +20,7 @@ from desktop.services.codebook.codebook import CodeInfo
 from desktop.services.coding import codings
 from desktop.services.coding.codings import CodingInfo
 from desktop.services.documents import documents
+from desktop.services.errors import NotFound
 from desktop.services.project.project import Project
 from desktop.services.teams import coders
 from desktop.services.teams.coders import CoderInfo
@@ -212,6 +213,7 @@ class MainWindow(QMainWindow):
         ctx.coding_updated.connect(self._coding_updated)
         ctx.codebook_changed.connect(self.refresh_codebook)
         ctx.documents_changed.connect(self.refresh_documents)
+        ctx.document_changed.connect(self._document_changed)
         ctx.coder_changed.connect(self._update_status)
         ctx.filter_changed.connect(self._filter_changed)
         ctx.error.connect(self.prompts.error)
@@ -278,6 +280,17 @@ class MainWindow(QMainWindow):
             self.viewer.set_text("")
             self.refresh_codings()
         self._update_status()
+
+    def _document_changed(self, document_id: int) -> None:
+        """One document's name or metadata changed: its row and, if shown, its title."""
+        try:
+            info = documents.get_document(self.project, document_id)
+        except NotFound:
+            self.refresh_documents()
+            return
+        self.documents_panel.model.update(info)
+        if document_id == self.document_id:
+            self.doc_title.setText(info.title or info.name)
 
     def refresh_codebook(self) -> None:
         codes = codebook.list_codes(self.project)
