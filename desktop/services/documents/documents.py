@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from db import models as m
 from desktop.core.text import sha256_text
-from desktop.services.errors import ConfirmationNeeded, NotFound, ServiceError
+from desktop.services.errors import NotFound, ServiceError
 from desktop.services.project import audit, storage_errors
 
 METADATA_FIELDS = ("title", "author", "date", "source", "url")
@@ -499,24 +499,8 @@ def update_metadata(project, document_id: int, **values: str | None) -> dict:
 
 
 def delete_document(project, document_id: int, *, confirm_codings: bool = False) -> int:
-    with project.session() as s:
-        d = s.get(m.Document, document_id)
-        if d is None:
-            raise NotFound(f"no document with id {document_id}")
-        codings = s.scalars(select(m.Coding).where(m.Coding.document_id == document_id)).all()
-        if codings and not confirm_codings:
-            raise ConfirmationNeeded(
-                f"{d.name!r} has {len(codings)} coding(s); deleting it deletes them too",
-                len(codings),
-            )
-        from desktop.services.coding.codings import snapshot
+    """Delete a document with its codings (asked for first); returns how many codings
+    went. ``removal.remove_document`` also returns what undo needs to put it back."""
+    from desktop.services.documents.removal import remove_document
 
-        for c in codings:
-            audit.record(s, project.actor, "delete", "coding", c.id, snapshot(c), None)
-            s.delete(c)
-        s.flush()
-        audit.record(
-            s, project.actor, "delete", "document", d.id, {"name": d.name, "sha256": d.sha256}, None
-        )
-        s.delete(d)
-        return len(codings)
+    return remove_document(project, document_id, confirm_codings=confirm_codings).codings

@@ -1,7 +1,7 @@
 """What can be done to documents from a right-click (the main window's documents list
-and the Documents table): open, rename, properties, memo, sets, delete. Every change but
-a deletion is an undoable command; a deletion says how many codings go with it first.
-Questions go through the window's prompts, so tests answer them."""
+and the Documents table): open, rename, properties, memo, sets, delete. Every change is
+an undoable command; a deletion says first how many codings go with it. Questions go
+through the window's prompts, so tests answer them."""
 
 from __future__ import annotations
 
@@ -131,27 +131,21 @@ class DocumentActions(QObject):
             return False
         n = sum(d.codings for d in infos)
         what = f"“{infos[0].name}”" if len(infos) == 1 else wording.count(len(infos), "document")
-        goes = f" and its {wording.count(n, 'coding')} (of every coder)" if n else ""
+        whose = "its" if len(infos) == 1 else "their"
+        goes = f" and {whose} {wording.count(n, 'coding')} (of every coder)" if n else ""
         if not self.w.prompts.confirm(
             "Delete documents" if len(infos) > 1 else "Delete document",
-            f"Delete {what}{goes}? Its text, attribute values, memo and set and case "
-            "memberships go too. This cannot be undone.",
+            f"Delete {what}{goes}? {whose.capitalize()} text, attribute values, memo and set "
+            "and case memberships go too. Edit > Undo brings them back.",
         ):
             return False
-        done = 0
-        try:
-            for d in infos:
-                documents.delete_document(p, d.id, confirm_codings=True)
-                done += 1
-        except ServiceError as exc:
-            self.w.prompts.error(f"Cannot delete {infos[done].name}: {exc}")
-        if done:
-            self.ctx.documents_changed.emit()
-            self.w.show_message(
-                f"Deleted {wording.count(done, 'document')} and {wording.count(n, 'coding')}",
-                10_000,
-            )
-        return done == len(infos)
+        label = infos[0].name if len(infos) == 1 else wording.count(len(infos), "document")
+        if not self.ctx.run(dcmd.DeleteDocuments(self.ctx, [d.id for d in infos], label)):
+            return False
+        self.w.show_message(
+            f"Deleted {what} and {wording.count(n, 'coding')} · Edit > Undo (Ctrl+Z) brings "
+            "them back", 10_000)  # fmt: skip
+        return True
 
 
 def attach_list_menu(w: WorkbenchWindow, actions: DocumentActions) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from desktop.services.coding import memos
-from desktop.services.documents import attributes, cases, documents, sets
+from desktop.services.documents import attributes, cases, documents, removal, sets
 from desktop.services.errors import ServiceError
 from desktop.ui.workbench.context import Command, Context
 
@@ -238,3 +238,33 @@ class DeleteAttribute(Command):
 
     def announce(self) -> None:
         self.ctx.study_changed.emit()
+
+
+class DeleteDocuments(Command):
+    """Delete documents with their codings (the user has confirmed); undo puts them
+    back with their ids, codings, values, memberships and memo."""
+
+    def __init__(self, ctx: Context, document_ids: Iterable[int], label: str) -> None:
+        super().__init__(ctx, f"Delete {label}")
+        self.ids = list(document_ids)
+        self.removed: list[removal.RemovedDocument] = []
+
+    def do(self) -> None:
+        self.removed = []
+        try:
+            for did in self.ids:
+                self.removed.append(
+                    removal.remove_document(self.ctx.project, did, confirm_codings=True)
+                )
+        except ServiceError:
+            self.undo_()
+            raise
+
+    def undo_(self) -> None:
+        for r in reversed(self.removed):
+            removal.restore_document(self.ctx.project, r)
+        self.removed = []
+
+    def announce(self) -> None:
+        self.ctx.documents_changed.emit()
+        self.ctx.codings_changed.emit(0)

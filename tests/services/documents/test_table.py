@@ -65,3 +65,51 @@ def test_a_deleted_attribute_comes_back_with_its_values_in_its_place(project):
     assert back.type == "choice" and back.choices == ("Reuters", "AFP")
     assert [x.name for x in attributes.list_attributes(project)][-2:] == ["outlet", "words"]
     assert attributes.values_of(project, a)["outlet"] == "AFP"
+
+
+def test_a_deleted_document_comes_back_with_all_that_went_with_it(project):
+    from desktop.services.analysis import search
+    from desktop.services.codebook import examples, fields
+    from desktop.services.coding import memos
+    from desktop.services.documents import removal
+
+    a, b = _corpus(project)
+    memos.set_document_memo(project, a, "Key article.")
+    code = codebook.list_codes(project)[1]
+    field = fields.add_field(project, code.id, "stance", "text")
+    (coding,) = codings.list_codings(project, document_id=a)
+    fields.set_coding_values(project, coding.id, {field.id: "hostile"})
+    codings.set_memo(project, coding.id, "rebels' claim")
+    example = examples.add_example_from_coding(project, code.id, coding.id)
+    before = load_table(project)
+    original = codings.get_coding(project, coding.id)
+    removed = removal.remove_document(project, a, confirm_codings=True)
+    assert removed.codings == 1 and documents.find_document(project, "b.txt") is None
+
+    def linked() -> int | None:
+        return next(
+            e for e in examples.list_examples(project, code.id) if e.id == example.id
+        ).coding_id
+
+    assert example.coding_id == coding.id and linked() is None
+    assert [h.document for h in search.search(project, "beta").all(project)] == []
+    removal.restore_document(project, removed)
+    assert load_table(project) == before
+    d = documents.get_document(project, a)
+    assert d.name == "b.txt" and d.title == "Beta"
+    assert memos.document_memo(project, a) == "Key article."
+    back = codings.get_coding(project, coding.id)
+    assert back == original
+    assert back.memo == "rebels' claim" and back.values == ((field.id, "hostile"),)
+    assert linked() == coding.id
+    assert [h.document for h in search.search(project, "beta").all(project)] == ["b.txt"]
+    # the same text imported again meanwhile: it cannot come back, and says why
+    removed = removal.remove_document(project, a, confirm_codings=True)
+    documents.add_document(project, name="again.txt", text="beta\n", kind="txt")
+    import pytest
+
+    from desktop.services.errors import ServiceError
+
+    with pytest.raises(ServiceError, match="same text is in the project again"):
+        removal.restore_document(project, removed)
+    assert documents.find_document(project, "b.txt") is None

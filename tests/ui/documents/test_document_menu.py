@@ -86,7 +86,9 @@ def test_add_to_a_new_set_and_to_an_existing_one(window, qtbot, monkeypatch, pro
     assert sets.list_sets(window.project) == []
 
 
-def test_delete_says_how_many_codings_go(window, qtbot, monkeypatch, prompts):
+def test_delete_says_how_many_codings_go_and_undo_brings_them_back(
+    window, qtbot, monkeypatch, prompts
+):
     window.codebook_ui.ask_values_action.setChecked(False)
     select(window, "Syria's regime")
     qtbot.keyClick(window.viewer, Qt.Key.Key_2)
@@ -109,6 +111,10 @@ def test_delete_says_how_many_codings_go(window, qtbot, monkeypatch, prompts):
     assert stored(window) == []
     assert window.documents_panel.model.rowCount() == 0
     assert window.document_id is None and window.viewer.text == ""
+    undo(window, qtbot)  # back, with its codings
+    assert documents.find_document(window.project, "talks.txt") is not None
+    assert len(stored(window)) == 2
+    assert window.documents_panel.model.rowCount() == 1
 
 
 def properties_dialog(window):

@@ -1,0 +1,132 @@
+"""Deleting a document so that it can be put back (undo): every row that goes with it
+is kept first. What goes with a document is read from the schema, not listed here: the
+rows of every table whose foreign key points at the document (pages, attribute values,
+set and case memberships, codings, and whatever a later schema adds), then at those rows
+(a coding's field values), and so on; rows that only lose their link (an anchor example
+taken from a coding: ON DELETE SET NULL) get the link back. Restoring writes them all
+again with their ids in one transaction; the full-text index follows by its triggers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Table, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from db import models as m
+from desktop.services.coding.codings import snapshot as coding_snapshot
+from desktop.services.errors import ConfirmationNeeded, NotFound, ServiceError
+from desktop.services.project import audit
+
+
+@dataclass(frozen=True)
+class RemovedDocument:
+    """A deleted document with everything that went with it."""
+
+    id: int
+    name: str
+    codings: int
+    # (table name, rows as column dicts), parents before their children
+    rows: tuple[tuple[str, tuple[dict, ...]], ...] = ()
+    # (table name, primary key column, key, link column, value): links set to NULL
+    links: tuple[tuple[str, str, object, str, object], ...] = field(default=())
+
+
+def _tables() -> dict[str, Table]:
+    return dict(m.Base.metadata.tables)
+
+
+def _children(table: Table) -> list[tuple[Table, str, str, str]]:
+    """(child table, its column, the parent column it points at, ON DELETE) for every
+    foreign key pointing at ``table``, in the schema's dependency order."""
+    out = []
+    for child in m.Base.metadata.sorted_tables:
+        for fk in child.foreign_keys:
+            if fk.column.table is table:
+                out.append((child, fk.parent.name, fk.column.name, (fk.ondelete or "").upper()))
+    return out
+
+
+def _collect(s: Session, table: Table, column: str, keys: list, rows: list, links: list) -> None:
+    """The rows of ``table`` whose ``column`` is one of ``keys``, then their dependants."""
+    if not keys:
+        return
+    found = [dict(r._mapping) for r in s.execute(select(table).where(table.c[column].in_(keys)))]
+    if not found:
+        return
+    rows.append((table.name, tuple(found)))
+    for child, child_col, parent_col, ondelete in _children(table):
+        parent_keys = [r[parent_col] for r in found]
+        if ondelete == "SET NULL":
+            pk = next(iter(child.primary_key.columns)).name
+            for r in s.execute(
+                select(child.c[pk], child.c[child_col]).where(child.c[child_col].in_(parent_keys))
+            ):
+                links.append((child.name, pk, r[0], child_col, r[1]))
+        else:
+            _collect(s, child, child_col, parent_keys, rows, links)
+
+
+def remove_document(project, document_id: int, *, confirm_codings: bool = False) -> RemovedDocument:
+    """Delete a document and all that goes with it (its codings too: asked for first,
+    as ``documents.delete_document`` does); returns what ``restore_document`` needs."""
+    with project.session() as s:
+        d = s.get(m.Document, document_id)
+        if d is None:
+            raise NotFound(f"no document with id {document_id}")
+        codings = s.scalars(select(m.Coding).where(m.Coding.document_id == document_id)).all()
+        if codings and not confirm_codings:
+            raise ConfirmationNeeded(
+                f"{d.name!r} has {len(codings)} coding(s); deleting it deletes them too",
+                len(codings),
+            )
+        rows: list = []
+        links: list = []
+        _collect(s, m.Document.__table__, "id", [document_id], rows, links)
+        removed = RemovedDocument(d.id, d.name, len(codings), tuple(rows), tuple(links))
+        for c in codings:
+            audit.record(s, project.actor, "delete", "coding", c.id, coding_snapshot(c), None)
+            s.delete(c)
+        s.flush()
+        audit.record(s, project.actor, "delete", "document", d.id,
+                     {"name": d.name, "sha256": d.sha256}, None)  # fmt: skip
+        s.delete(d)
+        return removed
+
+
+def restore_document(project, removed: RemovedDocument) -> None:
+    """Put a deleted document back with its id and every row that went with it."""
+    tables = _tables()
+    with project.session() as s:
+        try:
+            for name, rows in removed.rows:
+                s.execute(insert(tables[name]), list(rows))
+            for name, pk, key, column, value in removed.links:
+                t = tables[name]
+                s.execute(update(t).where(t.c[pk] == key, t.c[column].is_(None))
+                          .values({column: value}))  # fmt: skip
+            s.flush()
+        except IntegrityError as exc:
+            raise ServiceError(
+                f"{removed.name!r} cannot be put back: the project changed since it was "
+                f"deleted ({_why(exc)})"
+            ) from None
+        doc = next(r for n, rows in removed.rows if n == "document" for r in rows)
+        audit.record(s, project.actor, "create", "document", removed.id, None,
+                     {"name": doc["name"], "sha256": doc["sha256"], "restored": True})  # fmt: skip
+        for name, rows in removed.rows:
+            if name == "coding":
+                for r in rows:
+                    audit.record(s, project.actor, "create", "coding", r["id"], None,
+                                 {k: r[k] for k in ("document_id", "code_id", "coder_id", "start",
+                                                    "end", "quote", "memo")})  # fmt: skip
+
+
+def _why(exc: IntegrityError) -> str:
+    text = str(exc.orig).lower()
+    if "sha256" in text:
+        return "the same text is in the project again"
+    if "foreign key" in text:
+        return "a code or coder its codings used is gone"
+    return str(exc.orig)
