@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
     QPersistentModelIndex,
     QSize,
@@ -196,7 +197,7 @@ class MemosWindow(QMainWindow):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, width)
         header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
-        self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)  # the whole text is the tooltip
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
         self.view.doubleClicked.connect(lambda _i: self.open_owner())
         a11y.tab_leaves(self.view)
@@ -210,6 +211,8 @@ class MemosWindow(QMainWindow):
         self.text.setPlaceholderText("Select a memo above, or write a new journal entry")
         self.text.setTabChangesFocus(True)
         a11y.name(self.text, "Memo text")
+        self.text.installEventFilter(self)
+        self.title.installEventFilter(self)
         self.save_button = QPushButton("&Save")
         self.save_button.setToolTip("Store the memo (Ctrl+S); Edit > Undo takes it back")
         self.save_button.clicked.connect(self.save)
@@ -282,9 +285,24 @@ class MemosWindow(QMainWindow):
                        self.ctx.coding_updated, self.ctx.codings_changed,
                        self.ctx.coding_removed):  # fmt: skip
             signal.connect(lambda *_: self._later())
+        w.project_opened.connect(self._project_opened)
         self.reload()
         self._show(None)
         fit_window(self, "memos", QSize(1000, 680))
+
+    def _project_opened(self, _project) -> None:
+        """Another project is open in the main window: this window showed the last one
+        (what was typed here was stored when the focus left the memo)."""
+        if self.w.ctx is not self.ctx:
+            self._stored = (self.title.text(), self.text.toPlainText())
+            self.close()
+
+    def eventFilter(self, obj, e) -> bool:
+        # leaving the memo (for another window, a menu, a button) stores it, as moving to
+        # another memo does: nothing typed is lost if the project is then closed
+        if e.type() == QEvent.Type.FocusOut and obj in (self.text, self.title):
+            QTimer.singleShot(0, self, lambda: self._dirty() and self.save())
+        return False
 
     @property
     def project(self):
@@ -353,7 +371,7 @@ class MemosWindow(QMainWindow):
         journal = self.writing_new or (x is not None and x.kind == "journal")
         self.title.setVisible(journal)
         if self.writing_new:
-            self.about.setText("NEW JOURNAL ENTRY")
+            self.about.setText("New journal entry")
             self.title.setText("")
             self.text.setPlainText("")
         elif x is None:
@@ -361,7 +379,11 @@ class MemosWindow(QMainWindow):
             self.title.setText("")
             self.text.setPlainText("")
         else:
-            self.about.setText(x.about.upper() if x.kind == "journal" else x.about)
+            if x.kind == "journal":
+                when = f" of {x.at:%Y-%m-%d %H:%M}" if x.at else ""
+                self.about.setText(f"Journal entry{when}{' by ' + x.author if x.author else ''}")
+            else:
+                self.about.setText(x.about)
             self.about.setToolTip(x.about)
             self.title.setText(x.title)
             self.text.setPlainText(x.text)

@@ -45,7 +45,7 @@ class DocumentActions(QObject):
         menu.addAction("&Open", lambda: self.open(did))
         if one:
             menu.addAction("&Rename…", lambda: self.rename(did))
-            menu.addAction("&Properties…", lambda: self.properties(did))
+            menu.addAction("&Properties…", lambda: self.properties(did, parent))
             menu.addAction("&Memo…", lambda: self.memo(did))
         menu.addSeparator()
         self._sets_menu(menu.addMenu("Add to &set"), ids)
@@ -97,12 +97,14 @@ class DocumentActions(QObject):
             return False
         return self.ctx.run(dcmd.SetDocumentMemo(self.ctx, document_id, text))
 
-    def properties(self, document_id: int):
+    def properties(self, document_id: int, parent: QWidget | None = None):
+        """The document's Properties dialog, over ``parent`` (the window asking)."""
         from desktop.ui.documents.properties import PropertiesDialog
 
         if self.properties_dialog is not None:
             self.properties_dialog.close()
-        dlg = self.properties_dialog = PropertiesDialog(self.w, document_id)
+        window = parent.window() if parent is not None else None
+        dlg = self.properties_dialog = PropertiesDialog(self.w, document_id, window)
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.finished.connect(lambda *_: self._forget(dlg))
         dlg.show()

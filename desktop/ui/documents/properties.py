@@ -43,8 +43,8 @@ _NEW = Qt.ItemDataRole.UserRole + 1  # a set or case made in this dialog, not st
 
 
 class PropertiesDialog(QDialog):
-    def __init__(self, w: Workbench, document_id: int) -> None:
-        super().__init__(w if isinstance(w, QWidget) else None)
+    def __init__(self, w: Workbench, document_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent or (w if isinstance(w, QWidget) else None))
         self.w, self.document_id = w, document_id
         p = w.project
         self.info = documents.get_document(p, document_id)
@@ -90,7 +90,7 @@ class PropertiesDialog(QDialog):
         self.cases = self._checklist(
             "Cases", [(c.name, document_id in c.documents) for c in p_cases]
         )
-        new_set = QPushButton("New s&et…")
+        new_set = QPushButton("New se&t…")
         new_set.clicked.connect(lambda: self._new_item(self.sets, "New set", "Name of the set:"))
         new_case = QPushButton("New &case…")
         new_case.clicked.connect(
@@ -100,7 +100,7 @@ class PropertiesDialog(QDialog):
         )
         lists = QGridLayout()
         lists.addWidget(self._label("&Sets", self.sets), 0, 0)
-        lists.addWidget(self._label("Cas&es", self.cases), 0, 1)
+        lists.addWidget(self._label("C&ases", self.cases), 0, 1)
         lists.addWidget(self.sets, 1, 0)
         lists.addWidget(self.cases, 1, 1)
         lists.addWidget(new_set, 2, 0, Qt.AlignmentFlag.AlignLeft)

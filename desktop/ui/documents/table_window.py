@@ -192,6 +192,7 @@ class DocumentsWindow(QMainWindow):
         self.view.customContextMenuRequested.connect(self._row_menu)
         self.view.activated.connect(self._activated)
         a11y.tab_leaves(self.view)
+        a11y.context_menu_key(self)  # Shift+F10: the menu of the current row
 
         bar = QToolBar("Documents")
         bar.setObjectName("documentsToolbar")
@@ -240,8 +241,14 @@ class DocumentsWindow(QMainWindow):
         ctx.codings_changed.connect(self._codings_changed)
         ctx.coding_added.connect(lambda c: self.model.bump_codings(c.document_id, +1))
         ctx.coding_removed.connect(lambda c: self.model.bump_codings(c.document_id, -1))
+        w.project_opened.connect(self._project_opened)
         self.reload()
         fit_window(self, "documentsTable", QSize(1180, 680))
+
+    def _project_opened(self, _project) -> None:
+        """Another project is open in the main window: this window showed the last one."""
+        if self.w.ctx is not self.ctx:
+            self.close()
 
     @property
     def project(self):

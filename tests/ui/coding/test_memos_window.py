@@ -141,3 +141,17 @@ def test_export_writes_the_memos_shown(memo_window, prompts, tmp_path, suffix, q
     else:
         text = out.read_text("utf-8")
     assert "The first article." in text and "Only deaths" not in text
+
+
+def test_leaving_the_memo_stores_it_before_another_project_opens(memo_window, window, qtbot):
+    win, p = memo_window, memo_window.project
+    talks = documents.find_document(p, "talks.txt").id
+    choose(win, "document")
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow)
+    win.text.setFocus()
+    qtbot.waitUntil(win.text.hasFocus)
+    win.text.selectAll()
+    qtbot.keyClicks(win.text, "Typed, then the main window clicked.")
+    window.activateWindow()  # the user goes back to the main window (to open a project)
+    qtbot.waitUntil(lambda: memos.document_memo(p, talks) == "Typed, then the main window clicked.")

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QAbstractItemView, QComboBox, QDialogButtonBox, QL
 
 from desktop.services.documents import attributes, documents, sets
 from desktop.services.project.project import Project
+from tests.ui.workbench.test_accessibility import themed  # noqa: F401 (a fixture)
 from tests.ui.workbench.test_windows_fit import menu_action
 
 
@@ -252,3 +253,35 @@ def test_the_table_follows_changes_made_elsewhere(table, qtbot):
     w.codebook_ui.ask_values_action.setChecked(False)
     qtbot.keyClick(w.viewer, Qt.Key.Key_2)
     assert cell(table, "talks.txt", "Codings").data() == "1"
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_the_table_is_legible_in_both_themes(table, qtbot, themed, mode):
+    from desktop.ui import theme
+    from tests.ui.workbench.test_accessibility import grab, text_contrast
+
+    themed(mode)
+    for _ in range(3):
+        qtbot.wait(10)
+    t = theme.current()
+    view = table.view
+    img = grab(view.viewport())
+    row = view.visualRect(table.model.index(0, 0))
+    assert text_contrast(img, row.adjusted(0, 0, -1, -1)) >= 4.5
+    corner = img.pixelColor(img.width() - 3, img.height() - 3)
+    assert theme.contrast(theme.rgb(corner), theme.rgb(t.base)) < 1.2  # no white left
+    # a refused condition is said on a line of its own, legible in the theme
+    table.where.setText("tone > 1")
+    assert not table.apply_condition()
+    qtbot.waitUntil(table.problem.isVisible)
+    assert text_contrast(grab(table.problem)) >= 4.5
+
+
+def test_opening_another_project_closes_the_table_of_the_last_one(table, qtbot, tmp_path):
+    other = Project.create(tmp_path / "other.tessera", template="conflict-news")
+    other.close()
+    table.w.set_project(Project.open(tmp_path / "other.tessera"))
+    qtbot.waitUntil(lambda: not table.isVisible())
+    menu_action(table.w, "&Documents", "Documents table").trigger()
+    again = table.w.documents_window
+    assert again is not table and again.model.rowCount() == 0
