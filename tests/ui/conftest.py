@@ -143,3 +143,25 @@ def make_window(qtbot, settings, prompts):
 @pytest.fixture
 def window(make_window, project_path):
     return make_window(project_path)
+
+
+@pytest.fixture
+def themed(qapp):
+    """Apply the real style and theme for one test, then put the tests' plain look back."""
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.ui import look, theme
+
+    app = QApplication.instance()
+    before = (app.styleSheet(), app.palette(), app.style().name(), QApplication.font())
+
+    def use(mode: str) -> None:
+        look.apply_style(app, mode)
+
+    yield use
+    sheet, pal, style, font = before
+    theme.set_mode(theme.LIGHT)
+    app.setStyleSheet(sheet)
+    app.setPalette(pal)
+    app.setStyle(style)
+    QApplication.setFont(font)

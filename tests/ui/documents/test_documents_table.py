@@ -10,7 +10,6 @@ from PySide6.QtWidgets import QAbstractItemView, QComboBox, QDialogButtonBox, QL
 
 from desktop.services.documents import attributes, documents, sets
 from desktop.services.project.project import Project
-from tests.ui.workbench.test_accessibility import themed  # noqa: F401 (a fixture)
 from tests.ui.workbench.test_windows_fit import menu_action
 
 

@@ -12,28 +12,10 @@ from PySide6.QtGui import QFont, QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication, QToolButton
 
 from desktop.services.project.project import Project
-from desktop.ui import a11y, look, theme
+from desktop.ui import a11y, theme
 from desktop.ui.workbench import sizing
 from desktop.ui.workbench.access import PANES
 from tests.ui.helpers import select, stored
-
-
-@pytest.fixture
-def themed(qapp):
-    """Apply the real style and theme for one test, then put the tests' plain look back."""
-    app = QApplication.instance()
-    before = (app.styleSheet(), app.palette(), app.style().name(), QApplication.font())
-
-    def use(mode: str) -> None:
-        look.apply_style(app, mode)
-
-    yield use
-    sheet, pal, style, font = before
-    theme.set_mode(theme.LIGHT)
-    app.setStyleSheet(sheet)
-    app.setPalette(pal)
-    app.setStyle(style)
-    QApplication.setFont(font)
 
 
 def _settle(qtbot, window) -> None:
