@@ -60,6 +60,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
 OPENED_BY_SUFFIX = (".tessera", ".qdpx")
 
 
+class _Version(argparse.Action):
+    """--version: the installed version, looked up only when asked for."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        parser.exit(message=f"tessera {desktop.__version__}\n")
+
+
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser: ``command``'s group is imported and registers its real sub-parsers;
     every other command is listed by name and help only (with no command, or an unknown
@@ -68,7 +75,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         prog="tessera",
         description="Tessera: qualitative coding of texts. Run without a command to open the window.",
     )
-    parser.add_argument("--version", action="version", version=f"tessera {desktop.__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     group = COMMANDS[command][0] if command in COMMANDS else None
     registered = False
