@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QMainWindow, QTabWidget
 
 from desktop.services.analysis import selection
+from desktop.services.documents import sets
 from desktop.services.teams import coders
 from desktop.ui.analysis.charts import ChartsTab
 from desktop.ui.analysis.matrix import MatrixTab
@@ -72,6 +73,9 @@ class AnalysisWindow(QMainWindow):
 
     def coder_names(self) -> list[str]:
         return [c.name for c in coders.list_coders(self.project)]
+
+    def set_names(self) -> list[str]:
+        return [x.name for x in sets.list_sets(self.project) if x.documents]
 
     def visible_coders(self) -> list[int] | None:
         """Blind coding: the coders whose codings the user may see (None: all)."""
