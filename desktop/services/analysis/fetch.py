@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 _SCAN_SHARE = 0.05  # above this share of the codings, scan the table instead of the index
-_SCAN_ROWS = 200_000  # ids read per query of a scan
+_SCAN_ROWS = 1_000_000  # ids read per query of a scan (bounds the text built at once)
 
 
 def coding_columns(
@@ -48,15 +48,16 @@ def coding_columns(
         f"SELECT group_concat({packed}, ',') FROM coding c "
         f"{'NOT INDEXED' if scan else ''} WHERE c.code_id IN ({codes}) AND ({where_sql})"
     )
-    # A scan goes a stretch of ids at a time: the text of a million rows at once would
-    # cost as much memory as all the rest of a query.
-    step = _SCAN_ROWS if scan else total + 1
+    # A scan of a large table goes a stretch of ids at a time: the text of many
+    # millions of rows at once would cost more memory than all the rest of a query.
+    chunked = scan and total > _SCAN_ROWS
+    step = _SCAN_ROWS if chunked else total + 1
     out = np.empty((selected, len(cols)), dtype=np.int64)
     n = 0
     for low in range(0, total + 1, step):
         text = conn.execute(
-            sql + (" AND c.id >= ? AND c.id < ?" if scan else ""),
-            (*code_ids, *params, *((low, low + step) if scan else ())),
+            sql + (" AND c.id >= ? AND c.id < ?" if chunked else ""),
+            (*code_ids, *params, *((low, low + step) if chunked else ())),
         ).fetchone()[0]
         if not text:
             continue

@@ -148,7 +148,7 @@ class SearchTab(QWidget):
             hits, total = [], max(1, len(r.documents))
             seen: set[int] = set()
             for h in r.hits(project, cancelled):
-                hits.append(h)
+                hits.append(HitsModel.row_of(h))  # a tuple: see HitsModel
                 if h.document_id not in seen:
                     seen.add(h.document_id)
                     step(progress, cancelled, len(seen) / total)
@@ -160,7 +160,9 @@ class SearchTab(QWidget):
     def _show(self, out) -> None:
         self.result, hits = out
         self.model.set_hits(hits)
-        counts = svc.counts_by_document(hits)
+        counts: dict[str, int] = {}
+        for h in hits:  # in document order
+            counts[h[0]] = counts.get(h[0], 0) + 1
         self.counts.clear()
         for name, n in counts.items():
             self.counts.addTopLevelItem(QTreeWidgetItem([name, str(n)]))
@@ -169,7 +171,7 @@ class SearchTab(QWidget):
 
     def jump(self, row: int) -> None:
         if 0 <= row < len(self.model.hits):
-            h = self.model.hits[row]
+            h = self.model.hit(row)
             self.win.w.show_passage(h.document_id, h.start, h.end)
 
     # -- code all hits -------------------------------------------------------------------

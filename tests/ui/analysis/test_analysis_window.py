@@ -297,7 +297,7 @@ def test_a_document_set_narrows_passages_search_words_and_matrices(win, qtbot):
     search.query.setText("killed OR negotiat*")
     search.set_choice.setCurrentIndex(search.set_choice.findData("Phase 1"))
     run(qtbot, search)
-    assert {search.model.hits[r].document for r in range(search.model.rowCount())} == {"a.txt"}
+    assert {search.model.hit(r).document for r in range(search.model.rowCount())} == {"a.txt"}
     words = win.words
     words.set_choice.setCurrentIndex(words.set_choice.findData("Phase 1"))
     run(qtbot, words)
