@@ -46,8 +46,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "blind": ("teams", "blind coding: each coder sees only their own codings"),
     "retrieve": ("analysis", "coded passages across documents (code queries)"),
     "search": ("analysis", "search the documents' text; optionally code every hit"),
-    "matrix": ("analysis", "codes by document, coder or attribute; co-occurrence"),
+    "matrix": ("analysis", "codes by document, coder, set, case or attribute; co-occurrence"),
     "words": ("analysis", "word frequencies, keyness of a code's passages, collocations"),
+    "chart": (
+        "analysis",
+        "the table behind a chart: codings per code or over time, a field summed",
+    ),
     "desktop-entry": (
         "desktop_entry",
         "add Tessera to the desktop's menu and file manager (Linux), or remove it",
