@@ -68,7 +68,8 @@ class _Version(argparse.Action):
     """--version: the installed version, looked up only when asked for."""
 
     def __call__(self, parser, namespace, values, option_string=None):
-        parser.exit(message=f"tessera {desktop.__version__}\n")
+        print(f"tessera {desktop.__version__}")  # standard output, as argparse's own
+        parser.exit()
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
