@@ -58,6 +58,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "push": ("server", "copy a project file to an empty PostgreSQL database (a server project)"),
     "pull": ("server", "copy a server project into a new project file"),
+    "server": ("server", "a team on a PostgreSQL server: roles, coders, permissions"),
 }
 
 #: What ``tessera FILE`` opens in the window (as a file manager passes a file).
