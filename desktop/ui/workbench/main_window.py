@@ -21,7 +21,7 @@ from desktop.services.coding import codings
 from desktop.services.coding.codings import CodingInfo
 from desktop.services.documents import documents
 from desktop.services.project.project import Project
-from desktop.services.teams import coders
+from desktop.services.teams import coders, server_team
 from desktop.services.teams.coders import CoderInfo
 from desktop.ui import long_tasks, theme
 from desktop.ui.codebook.controller import CodebookUI
@@ -221,7 +221,11 @@ class MainWindow(QMainWindow):
         self.refresh_documents()
         key = project_key(project.path)
         coder = self.settings.value(f"projects/{key}/coder", "", str)
-        if not coder:
+        me = server_team.identity(project) if project.is_server else None
+        if me is not None and me.coder is not None:
+            # a team server knows who connected (the database role): that is the coder
+            coder = me.coder.name
+        elif not coder:
             known = [c.name for c in coders.list_coders(project)]
             coder = (
                 self.prompts.ask_coder(known, known[0] if known else _default_coder())
@@ -246,6 +250,14 @@ class MainWindow(QMainWindow):
         self.project_opened.emit(project)
 
     def switch_coder(self) -> None:
+        me = server_team.identity(self.project) if self.project.is_server else None
+        if me is not None and me.coder is not None:
+            self.prompts.error(
+                f"On this team server you code as {me.coder.name} (you connected as the "
+                f"database role {me.role}). To code as someone else, open the project "
+                "with their login."
+            )
+            return
         known = [c.name for c in coders.list_coders(self.project)]
         name = self.prompts.ask_coder(known, self.ctx.coder.name if self.ctx.coder else "")
         if name:
