@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QFont, QTextOption
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -31,6 +31,82 @@ if TYPE_CHECKING:
     from desktop.ui.workbench.host import Workbench
 
 
+class TaskProgress(QObject):
+    """A progress dialog that lives exactly as long as its task.
+
+    The task's end is passed on (``finished``/``failed``) only once the dialog is gone
+    for good: its own show-after-a-delay timer stopped, so it never comes back over the
+    result. A window-modal QProgressDialog runs the event loop when its value changes, so
+    the end can arrive in the middle of a progress update: it then waits until the
+    update returns. Reports that arrive after the end, or after Cancel, are dropped."""
+
+    finished = Signal(object)  # the task's result
+    failed = Signal(str)  # what went wrong, in words
+
+    def __init__(
+        self,
+        parent: QWidget,
+        task: Task,
+        title: str,
+        label: str,
+        *,
+        cancellable: bool = True,
+        show_after: int = 500,
+        update: Callable[[QProgressDialog, object], None] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.task = task
+        self.update = update
+        self._updating = False
+        self._end: tuple[Signal, object] | None = None
+        dialog = QProgressDialog(label, "Cancel" if cancellable else "", 0, 0, parent)
+        dialog.setWindowTitle(title)
+        dialog.setMinimumWidth(420)  # file names in the label do not make it jump
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(show_after)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        if not cancellable:
+            dialog.setCancelButton(None)
+        dialog.canceled.connect(task.cancel)
+        dialog.canceled.connect(lambda: dialog.setLabelText("Cancelling…"))
+        self.dialog: QProgressDialog | None = dialog
+        task.channel.progress.connect(self._progress)
+        task.channel.finished.connect(lambda result: self._ended(self.finished, result))
+        task.channel.failed.connect(lambda error: self._ended(self.failed, error))
+
+    def _progress(self, value: object) -> None:
+        if self.dialog is None or self._updating or self.task.is_cancelled:
+            return
+        if self.update is None:
+            return
+        self._updating = True
+        try:
+            self.update(self.dialog, value)
+        finally:
+            self._updating = False
+        if self._end is not None:
+            self._close()
+
+    def _ended(self, signal: Signal, value: object) -> None:
+        if self._end is not None or self.dialog is None:
+            return
+        self._end = (signal, value)
+        if not self._updating:
+            self._close()
+
+    def _close(self) -> None:
+        dialog, self.dialog = self.dialog, None
+        if dialog is None or self._end is None:
+            return
+        dialog.reset()  # stops the timer that would show it after its delay
+        dialog.hide()
+        dialog.deleteLater()
+        signal, value = self._end
+        signal.emit(value)
+        self.deleteLater()
+
+
 def run_long(
     w: Workbench,
     title: str,
@@ -46,36 +122,18 @@ def run_long(
     """Run ``fn(progress, cancelled)`` in the window's pool behind a window-modal progress
     dialog (shown after half a second). ``done(result)`` or ``failed(error, cancelled)``
     is called on the UI thread once the dialog is gone, after ``closed(task)``."""
-    dialog = QProgressDialog(label, "Cancel" if cancellable else "", 0, 0, w)
-    dialog.setWindowTitle(title)
-    dialog.setMinimumWidth(420)  # file names in the label do not make it jump
-    dialog.setWindowModality(Qt.WindowModality.WindowModal)
-    dialog.setMinimumDuration(500)
-    dialog.setAutoClose(False)
-    dialog.setAutoReset(False)
-    if not cancellable:
-        dialog.setCancelButton(None)
     task = Task(fn)
-    dialog.canceled.connect(task.cancel)
-    dialog.canceled.connect(lambda: dialog.setLabelText("Cancelling…"))
-
-    def close() -> None:
-        dialog.hide()
-        dialog.deleteLater()
-        if closed is not None:
-            closed(task)
-
-    def on_progress(value) -> None:
-        if progressed is not None and not task.is_cancelled:
-            progressed(dialog, value)
+    progress = TaskProgress(w, task, title, label, cancellable=cancellable, update=progressed)
 
     def on_done(result) -> None:
-        close()
+        if closed is not None:
+            closed(task)
         a11y.announce(w, f"{title}: finished")  # said first, then what ``done`` shows
         done(result)
 
     def on_failed(error: str) -> None:
-        close()
+        if closed is not None:
+            closed(task)
         a11y.announce(w, f"{title}: {'cancelled' if task.is_cancelled else 'failed'}")
         reason = error.split(": ", 1)[-1] if ": " in error else error
         if failed is not None:
@@ -83,9 +141,8 @@ def run_long(
         elif not task.is_cancelled:
             w.prompts.error(f"{title}: {reason}")
 
-    task.channel.progress.connect(on_progress)
-    task.channel.finished.connect(on_done)
-    task.channel.failed.connect(on_failed)
+    progress.finished.connect(on_done)
+    progress.failed.connect(on_failed)
     w.runner.start(task)
     return task
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -22,9 +22,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core import wording
 from desktop.core.importers.encoding import CANDIDATES, encoding_label
 from desktop.services.documents import documents
 from desktop.services.documents.documents import EncodingPreview, ImportProgress, ImportReport
+from desktop.ui.long_tasks import TaskProgress, set_steps
 from desktop.ui.workers import Task, TaskRunner
 
 
@@ -55,6 +57,16 @@ def summarise(report: ImportReport | None, error: str = "") -> tuple[str, str]:
     return message, "\n".join(lines + notes)
 
 
+def _show_progress(dialog: QProgressDialog, p: object) -> None:
+    if not isinstance(p, ImportProgress):
+        return
+    label = f"Importing {p.current}" if p.current else "Importing…"
+    if p.pages_total:
+        label += f" (page {p.pages_done} of {p.pages_total})"
+    set_steps(dialog, p.files_done, p.files_total,
+              f"{label}\n{p.files_done} of {wording.count(p.files_total, 'file')}")  # fmt: skip
+
+
 class ImportController(QObject):
     done = Signal(object)  # the ImportReport (None if the worker failed)
 
@@ -66,7 +78,6 @@ class ImportController(QObject):
         self.project = project_getter
         self.on_summary = on_summary
         self.task: Task | None = None
-        self.dialog: QProgressDialog | None = None
 
     @property
     def busy(self) -> bool:
@@ -82,35 +93,14 @@ class ImportController(QObject):
             encoding=encodings or None))  # fmt: skip
         task = Task(work)
         self.task = task
-        dlg = QProgressDialog("Importing…", "Cancel", 0, 0, self.parent_widget)
-        dlg.setWindowTitle("Import documents")
-        dlg.setWindowModality(Qt.WindowModality.WindowModal)
-        dlg.setMinimumDuration(400)
-        dlg.setAutoClose(False)
-        dlg.setAutoReset(False)
-        dlg.canceled.connect(task.cancel)
-        self.dialog = dlg
-        task.channel.progress.connect(self._progress)
-        task.channel.finished.connect(lambda report: self._finish(report, ""))
-        task.channel.failed.connect(lambda error: self._finish(None, error))
+        progress = TaskProgress(self.parent_widget, task, "Import documents", "Importing…",
+                                show_after=400, update=_show_progress)  # fmt: skip
+        progress.finished.connect(lambda report: self._finish(report, ""))
+        progress.failed.connect(lambda error: self._finish(None, error))
         self.runner.start(task)
         return task
 
-    def _progress(self, p: ImportProgress) -> None:
-        if self.dialog is None or not isinstance(p, ImportProgress):
-            return
-        self.dialog.setMaximum(max(p.files_total, 1))
-        self.dialog.setValue(p.files_done)
-        label = f"Importing {p.current}" if p.current else "Importing…"
-        if p.pages_total:
-            label += f" (page {p.pages_done} of {p.pages_total})"
-        self.dialog.setLabelText(f"{label}\n{p.files_done} of {p.files_total} files")
-
     def _finish(self, report: ImportReport | None, error: str) -> None:
-        if self.dialog is not None:
-            self.dialog.hide()
-            self.dialog.deleteLater()
-            self.dialog = None
         self.task = None
         self.done.emit(report)
         quiet = report is not None and not (
