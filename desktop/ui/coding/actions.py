@@ -154,12 +154,7 @@ class CodingActions:
         if c is None:
             return
         code = self.w.codes.get(c.code_id)
-        memo = self.w.prompts.ask_text(
-            "Memo",
-            f"Memo on “{one_line(c.quote, 60)}” ({code.path if code else ''}):",
-            c.memo,
-            multiline=True,
-        )
+        memo = self.w.prompts.edit_memo(code.path if code else "", c.quote, c.memo)
         if memo is not None and memo != c.memo:
             self.ctx.run(cmd.SetMemo(self.ctx, c, memo))
 
