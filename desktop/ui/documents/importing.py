@@ -26,8 +26,7 @@ from desktop.core import wording
 from desktop.core.importers.encoding import CANDIDATES, encoding_label
 from desktop.services.documents import documents
 from desktop.services.documents.documents import EncodingPreview, ImportProgress, ImportReport
-from desktop.ui.long_tasks import TaskProgress, set_steps
-from desktop.ui.workers import Task, TaskRunner
+from desktop.ui.workers import Task, TaskProgress, TaskRunner, set_steps
 
 
 def summarise(report: ImportReport | None, error: str = "") -> tuple[str, str]:

@@ -15,8 +15,9 @@ from desktop.core import wording
 from desktop.services.errors import ServiceError
 from desktop.services.teams import coders, teams
 from desktop.services.teams.merge import MergeProgress, MergeReport, merge_projects
-from desktop.ui.long_tasks import ReportDialog, ask_to_go, busy, set_steps
+from desktop.ui.long_tasks import ReportDialog, ask_to_go, busy
 from desktop.ui.workbench.context import ALL, CHOSEN, MINE
+from desktop.ui.workers import set_steps
 
 if TYPE_CHECKING:
     from desktop.ui.workbench.host import Workbench

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QProgressDialog
 
 from desktop.services.documents import documents
 from desktop.services.documents.documents import ImportProgress
-from desktop.ui.long_tasks import set_steps
+from desktop.ui.workers import set_steps
 
 
 def visible_progress() -> list[QProgressDialog]:
