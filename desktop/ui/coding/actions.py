@@ -76,15 +76,15 @@ class CodingActions:
         existing = next((c for c in self.w.codes.values() if c.path == path), None)
         if existing:
             return self.apply_code(existing.id)
-        return self._run_apply(
-            cmd.ApplyCoding(
-                self.ctx,
-                document_id=self.w.document_id,
-                start=rng[0],
-                end=rng[1],
-                new_code_path=path,
-            )  # fmt: skip
-        )
+        command = cmd.ApplyCoding(
+            self.ctx, document_id=self.w.document_id, start=rng[0], end=rng[1],
+            new_code_path=path,
+        )  # fmt: skip
+        if not self._run_apply(command):
+            return False
+        if command.code_id is not None:  # the new code, selected where the coder sees it
+            self.w.codebook_panel.view.select_code(command.code_id)
+        return True
 
     def _run_apply(self, command: cmd.ApplyCoding) -> bool:
         if not self.ctx.run(command):
