@@ -28,32 +28,33 @@ from desktop.services.documents import documents
 from desktop.services.documents.documents import EncodingPreview, ImportProgress, ImportReport
 from desktop.ui.workers import Task, TaskProgress, TaskRunner, set_steps
 
+SHOWN = 12  # lines of each list in the summary itself; all of them are in its details
+
 
 def summarise(report: ImportReport | None, error: str = "") -> tuple[str, str]:
-    """(message, details) for the one summary shown after an import."""
+    """(message, details) for the one summary shown after an import: what was imported,
+    each file that was not (and why), each duplicate with the document it duplicates."""
     if report is None:
         return f"The import stopped: {error}", ""
-    n = len(report.imported)
-    parts = [f"Imported {n} document{'s' if n != 1 else ''}."]
+    parts = [f"Imported {wording.count(len(report.imported), 'document')}."]
     if report.stopped:
         parts.append(f"The import stopped: {report.stopped}.")
     if report.cancelled:
         parts.append("Cancelled: files not reached were not imported.")
-    if report.duplicates:
-        parts.append(f"{len(report.duplicates)} already in the project.")
-    if report.failed:
-        parts.append(f"{len(report.failed)} could not be imported:")
-    lines = [f"• {Path(p).name}: {why}" for p, why in report.failed]
-    lines += [f"• {Path(p).name}: same text as “{name}”" for p, name in report.duplicates]
+    failed = [f"• {Path(p).name}: {why}" for p, why in report.failed]
+    twins = [f"• {Path(p).name}: the same text as “{name}”" for p, name in report.duplicates]
     notes = [f"• {Path(p).name}: {note}" for p, note in report.notes]
     message = " ".join(parts)
-    if report.failed:
-        message += "\n" + "\n".join(lines[: len(report.failed)][:12])
-    if notes:
-        message += "\n\nImported with a note:\n" + "\n".join(notes[:12])
-        if len(notes) > 12:
-            message += f"\n… and {len(notes) - 12} more (see details)"
-    return message, "\n".join(lines + notes)
+    for head, lines in (
+        (f"{wording.count(len(failed), 'file')} could not be imported:", failed),
+        ("Already in the project, not imported again:", twins),
+        ("Imported with a note:", notes),
+    ):
+        if lines:
+            message += f"\n\n{head}\n" + "\n".join(lines[:SHOWN])
+            if len(lines) > SHOWN:
+                message += f"\n… and {len(lines) - SHOWN:,} more (see details)"
+    return message, "\n".join(failed + twins + notes)
 
 
 def _show_progress(dialog: QProgressDialog, p: object) -> None:
