@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPoint
-from PySide6.QtWidgets import QMenu
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QLabel, QMenu
 
 from desktop.core.codepath import escape_name
 from desktop.services.errors import ServiceError
+from desktop.ui import theme
 from desktop.ui.coding import commands as cmd
 from desktop.ui.models import one_line
 
@@ -22,6 +23,10 @@ class CodingActions:
     def __init__(self, window: WorkbenchWindow) -> None:
         self.w = window
         self.after_apply: list = []  # called with the new CodingInfo (typed values)
+        self.undo_button = self._undo_link()  # "Undo" while "Removed …" shows
+        self._undo_message = ""
+        self._undo_target: tuple[int, str] = (0, "")
+        self._undo_index = -1  # the undo stack's index right after the removal
         window.picker.picked.connect(self._picked)
         window.codebook_panel.code_clicked.connect(self._code_clicked)
         window.codebook_panel.context_requested.connect(self.codebook_menu)
@@ -138,16 +143,56 @@ class CodingActions:
         row = panel.model.row_of(coding_id)
         if not self.ctx.run(cmd.RemoveCoding(self.ctx, c, code.path if code else "")):
             return
-        self.w.show_message(
-            f"Removed the coding “{code.path if code else 'code'}” on “{one_line(c.quote, 50)}”"
-            " · Edit > Undo (Ctrl+Z) brings it back",
-            10_000,
-        )
+        what = f"the coding “{code.path if code else 'code'}” on “{one_line(c.quote, 50)}”"
+        self._offer_undo(f"Removed {what} · Undo (Ctrl+Z) brings it back", coding_id, what)
         # from the list: the neighbour that took its row is selected and shown in the
         # text, so that what a second Delete would remove is in plain view
         if select_next and row >= 0 and panel.model.rowCount():
             nxt = panel.model.coding(min(row, panel.model.rowCount() - 1))
             self.w.show_coding(nxt.id)
+
+    def _undo_link(self) -> QLabel:
+        """The status bar's Undo link, added once, now: a widget added to the bar while a
+        message shows would bring back the widgets the message hides (Qt re-shows them)."""
+        bar = self.w.statusBar()
+        link = QLabel()
+        link.setObjectName("statusUndo")
+        link.setAccessibleName("Undo the removal")
+        link.setToolTip("Bring the coding back (Ctrl+Z)")
+        link.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                     | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)  # fmt: skip
+        link.hide()
+        bar.addPermanentWidget(link)
+        bar.messageChanged.connect(
+            lambda text: link.setVisible(bool(text) and text == self._undo_message)
+        )
+        link.linkActivated.connect(lambda _href: self._undo_removal())
+        return link
+
+    def _offer_undo(self, message: str, coding_id: int, what: str) -> None:
+        """Say what was removed, with an Undo button beside the message while it shows;
+        Undo brings the coding back and selects it again."""
+        self._undo_message, self._undo_target = message, (coding_id, what)
+        self._undo_index = self.ctx.undo_stack.index()
+        self.undo_button.setText(  # in the theme of the moment
+            f"<a href='undo' style='color:{theme.current().ink}; font-weight:600'>Undo</a>"
+        )
+        self.w.show_message(message, 10_000)
+        self.undo_button.show()
+
+    def _undo_removal(self) -> None:
+        coding_id, what = self._undo_target
+        self.undo_button.hide()
+        if self.ctx.undo_stack.index() != self._undo_index:  # never undo something else
+            self.w.show_message(
+                "Other changes came after the removal: Edit > Undo steps back through them.",
+                8000,
+            )
+            return
+        self.w.actions.undo.trigger()
+        if coding_id in self.w.codings_by_id:
+            self.w.show_coding(coding_id)
+            self.w.show_message(f"Restored {what}", 5000)
 
     def edit_memo(self, coding_id: int) -> None:
         c = self._coding(coding_id)
