@@ -2,7 +2,7 @@
 over a project's codings.
 
     tessera agreement --table FILE.csv [--level nominal|ordinal|interval|ratio] [--json|--csv]
-    tessera agreement PROJECT --coders a,b[,c] [--unit char|word|sentence] [--codes PATH...]
+    tessera agreement PROJECT [--coders a,b[,c]] [--unit char|word|sentence] [--codes PATH...]
                       [--documents NAME...] [--exclusive PATH...] [--json|--csv]
                       [--html FILE.html]
 
@@ -17,6 +17,7 @@ import json
 from pathlib import Path
 
 from desktop.cli.common import CliError
+from desktop.core import wording
 from desktop.core.agreement import LEVELS, MEASURES, UNIT_KINDS, Reliability, format_value
 from desktop.core.agreement.coefficients import EXTRA_MEASURES
 from desktop.core.agreement.measures import reliability
@@ -56,7 +57,8 @@ def register(subparsers) -> None:
     p.add_argument("--table", metavar="FILE.csv", help="reliability data: units x coders CSV")
     p.add_argument("--level", choices=LEVELS, default="nominal",
                    help="level of measurement for alpha with --table (default: nominal)")  # fmt: skip
-    p.add_argument("--coders", metavar="A,B[,C]", help="with PROJECT: the coders to compare")
+    p.add_argument("--coders", metavar="A,B[,C]",
+                   help="with PROJECT: the coders to compare (default: the project's two coders)")  # fmt: skip
     p.add_argument("--unit", choices=UNIT_KINDS, default="char",
                    help="with PROJECT: unit of analysis (default: char)")  # fmt: skip
     p.add_argument("--codes", nargs="+", metavar="PATH",
@@ -319,7 +321,7 @@ def _run_segments(args) -> int:
 
 def _run_project(args) -> int:
     coders = [c.strip() for c in (args.coders or "").split(",") if c.strip()]
-    if len(coders) < 2:
+    if args.coders is not None and len(coders) < 2:
         raise CliError("agreement: name at least two coders with --coders a,b")
     try:
         from desktop.services.review.agreement import project_agreement
@@ -331,6 +333,8 @@ def _run_project(args) -> int:
     stream = args.by_document and args.csv and not (args.html or args.bootstrap)
     writer = _RowWriter() if stream else None
     with open_project(args.project) as project:
+        if not coders:
+            coders = _the_two_coders(project)
         report = project_agreement(
             project,
             coders=coders,
@@ -409,6 +413,25 @@ class _RowWriter:
         if not self.started:
             print(header)
         print(lines, end="")
+
+
+def _the_two_coders(project) -> list[str]:
+    """Without --coders: the project's two coders (or the two who coded, when others
+    have no codings), said on stderr; with more, or fewer, the ones there are named."""
+    from desktop.cli.common import err
+    from desktop.services.teams.coders import list_coders
+
+    known = list_coders(project)
+    for names in ([c.name for c in known], [c.name for c in known if c.codings]):
+        if len(names) == 2:
+            err(f"agreement: comparing the project's two coders, {names[0]} and {names[1]}")
+            return names
+    if len(known) < 2:
+        raise CliError(f"agreement: the project has {wording.count(len(known), 'coder')}; "
+                       "agreement needs two or more")  # fmt: skip
+    listed = ", ".join(c.name for c in known)
+    raise CliError(f"agreement: the project has {wording.count(len(known), 'coder')} "
+                   f"({listed}): name those to compare with --coders a,b")  # fmt: skip
 
 
 def _project_extras(args, project, coders) -> dict:
