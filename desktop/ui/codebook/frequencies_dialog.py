@@ -328,6 +328,8 @@ class FrequenciesDialog(QDialog):
         )
         if not out:
             return
+        # a name typed with the other format's extension is written in that format
+        fmt = {".html": "html", ".htm": "html", ".csv": "csv"}.get(Path(out).suffix.lower(), fmt)
         try:
             n = freq.export_frequencies(
                 self.w.project, out, fmt, by=self.by_what, coder_ids=self.coder_ids
