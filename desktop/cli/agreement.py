@@ -191,11 +191,11 @@ def _bootstrap(args, data, level):
 def _bootstrap_text(b) -> str:
     if b.low is None:
         return f"Bootstrap: {b.note}"
-    qs = ", ".join(f"q(alpha < {m:g}) = {q:.3f}" for m, q in b.below.items())
+    qs = ", ".join(f"q(alpha < {m:g}) = {wording.number(q)}" for m, q in b.below.items())
     seed = f", seed {b.seed}" if b.seed is not None else ""
     return (
-        f"Bootstrap ({b.samples} samples{seed}): alpha {b.alpha:.3f}, "
-        f"{100 * b.confidence:g} % interval [{b.low:.3f}, {b.high:.3f}]; {qs}"
+        f"Bootstrap ({b.samples} samples{seed}): alpha {wording.number(b.alpha)}, "
+        f"{100 * b.confidence:g} % interval [{wording.number(b.low)}, {wording.number(b.high)}]; {qs}"
     )
 
 
@@ -218,7 +218,7 @@ def _table_text(r: Reliability, path: Path) -> str:
         elif measure == "percent_agreement":
             detail = f"pairwise; {c.pairable_values} pairable values in {c.units} units"
         elif measure in ("bennett_s", "gwet_ac1", "gwet_ac2"):
-            detail = f"chance {c.expected:.3f}; {c.units} units with 2+ values"
+            detail = f"chance {wording.number(c.expected)}; {c.units} units with 2+ values"
         else:
             detail = f"{c.units} units"
         lines.append(f"{TITLES[measure]:<{width}}  {value:>8}  ({detail})")
@@ -238,7 +238,7 @@ def _table_csv(r: Reliability) -> str:
         c = getattr(r, measure)
         if c is None:
             continue
-        rows.append([measure, "" if c.value is None else f"{c.value:.6f}", c.units,
+        rows.append([measure, "" if c.value is None else wording.number(c.value, 6), c.units,
                      c.pairable_values, c.note])  # fmt: skip
     return "".join(",".join(_csv_cell(v) for v in row) + "\n" for row in rows)
 
@@ -310,8 +310,8 @@ def _run_segments(args) -> int:
                      + (f"  ({result.notes[key]})" if key in result.notes else ""))  # fmt: skip
     lines += ["", "Per category (Krippendorff 1995/2004):  alpha    D_o     D_e   |_u alpha"]
     for cat, c in result.per_category.items():
-        lines.append(f"  {str(cat):<36} {format_value('a', c.u_alpha):>6}  {c.observed_disagreement:.4f}"
-                     f"  {c.expected_disagreement:.4f}  {format_value('a', c.u_alpha_binary):>6}")  # fmt: skip
+        lines.append(f"  {str(cat):<36} {format_value('a', c.u_alpha):>6}  {wording.number(c.observed_disagreement, 4)}"
+                     f"  {wording.number(c.expected_disagreement, 4)}  {format_value('a', c.u_alpha_binary):>6}")  # fmt: skip
     print("\n".join(lines))
     return 0
 

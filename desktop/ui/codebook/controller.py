@@ -305,7 +305,7 @@ class CodebookUI(ValueActions, QObject):
         if not self.run(command):
             return False
         r = command.report
-        bits = [f"{r.codings_moved} coding{'s' if r.codings_moved != 1 else ''} moved"]
+        bits = [f"{wording.count(r.codings_moved, 'coding')} moved"]
         if r.duplicates_collapsed:
             bits.append(f"{wording.count(r.duplicates_collapsed, 'duplicate')} joined")
         if r.values_dropped:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QLabel, QMenu
 
+from desktop.core import wording
 from desktop.core.codepath import escape_name
 from desktop.services.errors import ServiceError
 from desktop.ui import theme
@@ -287,6 +288,9 @@ class CodingActions:
                 "coders' if they have any (Undo brings them back)."
             )
         elif n:
-            question += f"\n\nThis also deletes {n} coding{'s' if n != 1 else ''} made with them (Undo brings them back)."
+            question += (
+                f"\n\nThis also deletes {wording.count(n, 'coding')} made with them "
+                "(Undo brings them back)."
+            )
         if self.w.prompts.confirm("Delete code", question):
             self.ctx.run(cmd.DeleteCode(self.ctx, code_id, code.path))

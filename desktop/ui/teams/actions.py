@@ -181,7 +181,7 @@ def merge_files(w: Workbench, paths: list[str] | None = None) -> None:
         plain = reports[tuple(False for _ in offered)]
         n = len(paths)
         intro = (
-            f"What merging {n} file{'s' if n != 1 else ''} into <b>{project.name}</b> would do. "
+            f"What merging {wording.count(n, 'file')} into <b>{project.name}</b> would do. "
             "Nothing has been changed yet; merging never removes anything."
         )
         dialog = ReportDialog(
