@@ -288,7 +288,7 @@ def test_export_codebook_and_frequencies_through_tessera_export(proj, tmp_path, 
 def test_field_set(proj, capsys):
     cid = coded(proj)
     with Project.open(proj) as p:
-        fieldsvc.set_coding_values(p, cid, {"kind": "killed"})
+        fieldsvc.set_coding_values(p, cid, {"who": "combatants"})
     status, out, _ = run(
         capsys,
         "codes",
@@ -296,17 +296,17 @@ def test_field_set(proj, capsys):
         "set",
         proj,
         "Casualties",
-        "kind",
+        "who",
         "--rename-choice",
-        "killed",
-        "dead",
+        "combatants",
+        "fighters",
         "--required",
     )
     assert status == 0
-    assert "renamed the value 'killed' of 'kind' to 'dead' (1 coding value)" in out
-    assert "field kind: choice (dead | injured | missing | displaced), required" in out
+    assert "renamed the value 'combatants' of 'who' to 'fighters' (1 coding value)" in out
+    assert "field who: choice (civilians | fighters | unknown), required" in out
     status, _, err = run(
-        capsys, "codes", "field", "set", proj, "Casualties", "kind", "--choices", "injured|missing"
+        capsys, "codes", "field", "set", proj, "Casualties", "who", "--choices", "civilians|unknown"
     )
     assert status == 1 and "would no longer be valid" in err
     assert (

@@ -194,14 +194,14 @@ def test_default_coder_fills_an_empty_or_missing_coder(proj, tmp_path):
 
 def test_typed_field_columns_are_validated_and_stored_canonically(proj, tmp_path):
     s, e = span("12 civilians")
-    header = "document,code,coder,start,end,Casualties: count,Casualties: kind,Claims: stance\r\n"
-    good = f'deraa.txt,Casualties/Killed,ana,{s},{e},"1,200",KILLED,\r\n'
+    header = "document,code,coder,start,end,Casualties: count,Casualties: who,Claims: stance\r\n"
+    good = f'deraa.txt,Casualties/Killed,ana,{s},{e},"1,200",CIVILIANS,\r\n'
     path = write(tmp_path, header + good)
     assert csv_import.import_codings_csv(proj, path).imported == 1
     [c] = codings.list_codings(proj)
     values = field_services.coding_values(proj, c.id)
     names = {f.id: f.name for f in field_services.effective_fields(proj, c.code_id)}
-    assert {names[k]: v for k, v in values.items()} == {"count": "1200", "kind": "killed"}
+    assert {names[k]: v for k, v in values.items()} == {"count": "1200", "who": "civilians"}
 
     bad = (
         "deraa.txt,Casualties,ana,0,6,many,,\r\n"  # 2: not a number
