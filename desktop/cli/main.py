@@ -82,6 +82,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         description="Tessera: qualitative coding of texts. Run without a command to open the window.",
     )
     parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
+    parser.add_argument(
+        "--actor", metavar="NAME", dest="run_actor",
+        help="the name the audit log gives the changes a command makes (default: your user name)",
+    )  # fmt: skip
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     group = COMMANDS[command][0] if command in COMMANDS else None
     registered = False
@@ -102,8 +106,15 @@ def import_group(module: str):
 
 
 def _command_in(argv: list[str]) -> str | None:
-    """The command named in ``argv``: its first word that is not an option."""
-    return next((a for a in argv if not a.startswith("-")), None)
+    """The command named in ``argv``: its first word that is neither an option nor the
+    value of ``--actor``."""
+    words = iter(argv)
+    for a in words:
+        if a == "--actor":
+            next(words, None)
+        elif not a.startswith("-"):
+            return a
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -117,9 +128,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    from desktop.cli.common import CliError, err
+    from desktop.cli.common import CliError, err, set_actor
     from desktop.services.errors import ServiceError
 
+    set_actor(args.run_actor)
     try:
         return int(args.func(args) or 0)
     except (CliError, ServiceError) as exc:

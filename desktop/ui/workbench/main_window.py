@@ -491,7 +491,7 @@ class MainWindow(QMainWindow):
 
     def _import_done(self, report) -> None:
         self.refresh_documents()
-        if report is not None and report.imported and self.document_id is None:
+        if report is not None and report.imported:  # the first new one, to start reading
             self.documents_panel.select(report.imported[0].id)
 
     def _show_summary(self, title: str, message: str, details: str) -> None:

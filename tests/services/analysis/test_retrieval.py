@@ -23,7 +23,7 @@ def test_a_code_lists_its_passages_across_documents_in_order(corpus):
         ("a.txt", "killing 12 civilians", "ana"),
         ("b.txt", "killed", "ben"),
     ]
-    assert passages[0].values == {"count": "12", "kind": "killed"}
+    assert passages[0].values == {"count": "12", "who": "civilians"}
     assert result.counts_by_document() == {"a.txt": 1, "b.txt": 1}
     assert result.counts_by_code() == {"Casualties/Killed": 2}
 
