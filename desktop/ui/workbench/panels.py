@@ -187,6 +187,9 @@ class CodingsTable(QTableView):
         super().keyPressEvent(e)
 
 
+MEMO_COLUMN, VALUES_COLUMN = 3, 5  # of CodingsValuesModel
+
+
 class CodingsPanel(_Panel):
     coding_chosen = Signal(int)
     memo_requested = Signal(int)
@@ -215,6 +218,18 @@ class CodingsPanel(_Panel):
         self.view.doubleClicked.connect(lambda idx: self.memo_requested.emit(idx.data(ID_ROLE)))
         self.view.delete_pressed.connect(self._delete)
         self.lay.addWidget(self.view)
+        for sig in (self.model.modelReset, self.model.dataChanged, self.model.rowsInserted,
+                    self.model.rowsRemoved):  # fmt: skip
+            sig.connect(self._show_filled_columns)
+        self._show_filled_columns()
+
+    def _show_filled_columns(self, *_args) -> None:
+        """Memo and Values show only while a coding here has one: an empty column takes
+        the room a narrow panel needs for the code and the quote."""
+        m = self.model
+        rows = [m.coding(r) for r in range(m.rowCount())]
+        self.view.setColumnHidden(MEMO_COLUMN, not any(c.memo for c in rows))
+        self.view.setColumnHidden(VALUES_COLUMN, not any(m.fields_of(c) for c in rows))
 
     def current_coding(self) -> int | None:
         idx = self.view.currentIndex()
