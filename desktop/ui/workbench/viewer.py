@@ -225,6 +225,16 @@ class DocumentViewer(QPlainTextEdit):
         self._by_keys = True
 
     def mousePressEvent(self, e: QMouseEvent) -> None:
+        if (
+            e.button() == Qt.MouseButton.LeftButton
+            and not e.modifiers() & Qt.KeyboardModifier.ShiftModifier
+            and self.textCursor().hasSelection()
+        ):
+            # a press inside the selection would start dragging the selected text away
+            # (Qt's text drag and drop); in a reading view a press starts a new selection
+            c = self.textCursor()
+            c.clearSelection()
+            self.setTextCursor(c)
         super().mousePressEvent(e)
         self._by_keys = False
         if e.button() == Qt.MouseButton.LeftButton:
