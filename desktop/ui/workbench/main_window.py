@@ -313,6 +313,7 @@ class MainWindow(QMainWindow):
         self.documents_panel.model.bump(c.document_id, +1)
         if self._shown(c):
             self.codings_by_id[c.id] = c
+            self.viewer.set_memo(c.id, bool(c.memo))
             self.viewer.add_span(self._span(c))
             page = self._page_of(c.start)
             self.codings_panel.model.add(c, page)
@@ -330,6 +331,7 @@ class MainWindow(QMainWindow):
         if c.id in self.codings_by_id:
             self.codings_by_id[c.id] = c
             self.codings_panel.model.update(c)
+            self.viewer.set_memo(c.id, bool(c.memo))
 
     def _page_of(self, offset: int) -> int:
         return (documents.page_of(self._page_starts, offset) or 0) if self._pages else 0
@@ -389,6 +391,7 @@ class MainWindow(QMainWindow):
         v = self.viewer
         columns = self._span_columns(rows)
         v.show_coders = self.ctx.view_mode != MINE and len({c.coder_id for c in rows}) > 1
+        v.memo_ids = {c.id for c in rows if c.memo}
         v.set_span_columns(*columns)
         pages = [self._page_of(c.start) for c in rows] if self._pages else []
         self.codings_panel.model.set_codings(rows, self.codes, self.coders, pages)
