@@ -204,9 +204,9 @@ def test_chart_tables_from_the_shell(proj, capsys):
     _, out, _ = run(capsys, "chart", proj, "codes", "--by", "source")
     assert out.splitlines()[:2] == ["code,AFP,Reuters,total", "Actors/State forces,0,2,2"]
     _, out, _ = run(capsys, "chart", proj, "field", "--code", "Casualties", "--field", "count",
-                    "--by", "kind", "--period", "year", "--format", "json")  # fmt: skip
+                    "--by", "who", "--period", "year", "--format", "json")  # fmt: skip
     doc = json.loads(out)
-    assert (doc["categories"], doc["series"], doc["values"]) == (["2018", "2019"], ["killed"],
+    assert (doc["categories"], doc["series"], doc["values"]) == (["2018", "2019"], ["civilians"],
                                                                 [[12, 0]])  # fmt: skip
     _, out, _ = run(capsys, "chart", proj, "time", "--codes", "Casualties/Killed", "--period",
                     "month")  # fmt: skip
@@ -215,5 +215,5 @@ def test_chart_tables_from_the_shell(proj, capsys):
     assert lines[1] == "2018-03,1,1" and lines[-1] == "2019-01,1,1" and len(lines) == 12
     status, _, err = run(capsys, "chart", proj, "field", "--code", "Casualties")
     assert status == 1 and "needs --code PATH and --field NAME" in err
-    status, _, err = run(capsys, "chart", proj, "field", "--code", "Casualties", "--field", "kind")
-    assert status == 1 and "'kind' is a choice field" in err
+    status, _, err = run(capsys, "chart", proj, "field", "--code", "Casualties", "--field", "who")
+    assert status == 1 and "'who' is a choice field" in err

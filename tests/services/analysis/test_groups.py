@@ -115,6 +115,8 @@ def reports(project_target):
     ana = coders.add_coder(p, "ana").id
     ben = coders.add_coder(p, "ben").id
     ids = {c.path: c.id for c in codebook.list_codes(p)}
+    # the kind of harm as a choice field of its own (the template has count and who)
+    fields.add_field(p, ids["Casualties"], "kind", "choice", choices=("killed", "injured"))
     for name, date, reports_ in (
         ("mon.txt", "2018-03-05", [("Casualties/Killed", 5, "killed", ana),
                                    ("Casualties/Injured", 3, "injured", ana)]),

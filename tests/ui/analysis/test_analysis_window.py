@@ -325,11 +325,11 @@ def test_charts_stacked_by_set_and_a_number_field_over_time(win, qtbot):
     assert not tab.options["field"].isHidden() and tab.options["stack"].isHidden()
     tab.code.setCurrentText("Casualties")
     assert [tab.field.itemText(i) for i in range(tab.field.count())] == ["count"]
-    tab.split.setCurrentIndex(tab.split.findData("kind"))
+    tab.split.setCurrentIndex(tab.split.findData("who"))
     tab.period.setCurrentText("year")
     run(qtbot, tab)
     [series] = tab.chart.series()
-    assert [b.label() for b in series.barSets()] == ["killed"]
+    assert [b.label() for b in series.barSets()] == ["civilians"]
     assert [series.barSets()[0].at(i) for i in range(2)] == [12.0, 0.0]
     assert [tab.table.verticalHeaderItem(r).text() for r in range(2)] == ["2018", "2019"]
     assert tab.table.item(0, 1).data(Qt.ItemDataRole.DisplayRole) == 12  # the total
