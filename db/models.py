@@ -60,6 +60,10 @@ class Coder(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     color: Mapped[str] = mapped_column(String(9), default="#4c78a8")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # on a team server: the PostgreSQL role this person logs in as (their codings are
+    # the ones whose coder has ``db_role = current_user``); empty in a file
+    db_role: Mapped[str | None] = mapped_column(String(63))
+    __table_args__ = (Index("uq_coder_db_role", "db_role", unique=True),)
 
 
 class Document(Base):

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 APPLICATION_ID = 0x54455353  # "TESS"
-SCHEMA_VERSION = 5  # bump with every migration; equals the alembic head's number
+SCHEMA_VERSION = 6  # bump with every migration; equals the alembic head's number
 SQLITE_MAGIC = b"SQLite format 3\x00"
 MIGRATIONS = Path(__file__).with_name("migrations")
 # Pages copied per step of SQLite's backup API: the copy goes to disk as it is read.
@@ -69,6 +69,7 @@ TABLES[4] = TABLES[3] | {
     "journal_entry",
 }
 TABLES[5] = TABLES[4]  # version 5 added an index only
+TABLES[6] = TABLES[5]  # version 6 added a column (coder.db_role)
 
 
 @dataclass(frozen=True)
@@ -367,8 +368,9 @@ def _open_read_only(path: Path, version: int, why: str) -> tuple[Engine, FileSta
 IDENTITY_TABLE = "tessera_identity"
 # Tables only a file has: on a server the full-text index is an index, not a table.
 SQLITE_ONLY_TABLES = frozenset({"document_fts"})
-# Tables of a server project that are not Tessera's models.
-SERVER_BOOKKEEPING = frozenset({IDENTITY_TABLE, "alembic_version"})
+# Tables of a server project that are not Tessera's models (the last: a team's roles,
+# see db.server_roles).
+SERVER_BOOKKEEPING = frozenset({IDENTITY_TABLE, "alembic_version", "tessera_team"})
 
 
 def _server_stamp_sql() -> list[str]:
@@ -429,11 +431,14 @@ def drop_server_schema(engine: Engine) -> None:
     from sqlalchemy import text
 
     from db.models import Base
+    from db.server_roles import FUNCTIONS
 
     with engine.begin() as conn:
         Base.metadata.drop_all(conn)
         for table in SERVER_BOOKKEEPING:
             conn.execute(text(f"DROP TABLE IF EXISTS {table}"))
+        for function in FUNCTIONS:
+            conn.execute(text(f"DROP FUNCTION IF EXISTS {function}"))
 
 
 def check_server(url: str, engine: Engine) -> int:
@@ -489,13 +494,28 @@ def open_server(url: str) -> tuple[Engine, FileStatus]:
     try:
         version = check_server(url, engine)
         if version < SCHEMA_VERSION:
+            from db.server_roles import read_team, setup_sql
+
+            stamp = _server_stamp_sql()
+            with engine.connect() as conn:
+                team = read_team(conn)
+            if team is not None:  # a team's grants and policies cover the new schema too
+                stamp += setup_sql(team, engine.url.database or "")
             try:
-                _upgrade(engine, _server_stamp_sql())
-            except (SQLAlchemyError, OSError) as exc:
-                why = describe_error(exc, mask_url(url))
+                _upgrade(engine, stamp)
+            except Exception as exc:
+                # a storage failure, raw or as the services translate them (``kind``)
+                if not isinstance(exc, SQLAlchemyError | OSError) and not hasattr(exc, "kind"):
+                    raise
+                why = describe_error(exc, mask_url(url)) or exc
+                kind = getattr(why, "kind", None)
+                why = str(why).removeprefix(f"{mask_url(url)}: ")
+                if kind == "permission":
+                    why = (f"{why} Only the role that owns the project's tables (or a "
+                           "superuser) can upgrade it: they open it once with this Tessera")  # fmt: skip
                 raise ProjectFileError(
                     f"{mask_url(url)}: upgrading it from schema {version} to {SCHEMA_VERSION} "
-                    f"failed ({why or exc}); the upgrade runs in one transaction, so nothing "
+                    f"failed ({why}); the upgrade runs in one transaction, so nothing "
                     "of it was kept: the database is as it was."
                 ) from exc
             return engine, FileStatus(schema_version=SCHEMA_VERSION, upgraded_from=version)

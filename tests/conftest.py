@@ -56,21 +56,24 @@ def pg_url(pg_server_url: str):
 
 # The project fixtures can run on either backend: `--backend postgresql` (or both, by
 # giving the option twice) runs each test that takes ``project_target`` on a fresh
-# server database as well; the default is the file alone.
+# server database as well. The default is both when a PostgreSQL server is there for
+# the tests (TESSERA_TEST_PG, which `./run test` sets), else the file alone.
 BACKENDS = ("sqlite", "postgresql")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--backend", action="append", choices=BACKENDS, default=None,
-        help="run project fixtures on this backend (repeat for both; default: sqlite; "
-             "postgresql needs TESSERA_TEST_PG)",
+        help="run project fixtures on this backend (repeat for both; default: both when "
+             "TESSERA_TEST_PG names a server, else sqlite)",
     )  # fmt: skip
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" in metafunc.fixturenames:
-        chosen = metafunc.config.getoption("backend") or ["sqlite"]
+        chosen = metafunc.config.getoption("backend") or (
+            list(BACKENDS) if os.environ.get("TESSERA_TEST_PG") else ["sqlite"]
+        )
         metafunc.parametrize("backend", list(dict.fromkeys(chosen)))
 
 

@@ -2,7 +2,7 @@
 over a project's codings.
 
     tessera agreement --table FILE.csv [--level nominal|ordinal|interval|ratio] [--json|--csv]
-    tessera agreement PROJECT --coders a,b[,c] [--unit char|word|sentence] [--codes PATH...]
+    tessera agreement PROJECT [--coders a,b[,c]] [--unit char|word|sentence] [--codes PATH...]
                       [--documents NAME...] [--exclusive PATH...] [--json|--csv]
                       [--html FILE.html] [--sentence-locale LOCALE]
 
@@ -17,6 +17,7 @@ import json
 from pathlib import Path
 
 from desktop.cli.common import CliError
+from desktop.core import wording
 from desktop.core.agreement import LEVELS, MEASURES, UNIT_KINDS, Reliability, format_value
 from desktop.core.agreement.coefficients import EXTRA_MEASURES
 from desktop.core.agreement.measures import reliability
@@ -56,7 +57,8 @@ def register(subparsers) -> None:
     p.add_argument("--table", metavar="FILE.csv", help="reliability data: units x coders CSV")
     p.add_argument("--level", choices=LEVELS, default="nominal",
                    help="level of measurement for alpha with --table (default: nominal)")  # fmt: skip
-    p.add_argument("--coders", metavar="A,B[,C]", help="with PROJECT: the coders to compare")
+    p.add_argument("--coders", metavar="A,B[,C]",
+                   help="with PROJECT: the coders to compare (default: the project's two coders)")  # fmt: skip
     p.add_argument("--unit", choices=UNIT_KINDS, default="char",
                    help="with PROJECT: unit of analysis (default: char)")  # fmt: skip
     p.add_argument("--codes", nargs="+", metavar="PATH",
@@ -194,11 +196,11 @@ def _bootstrap(args, data, level):
 def _bootstrap_text(b) -> str:
     if b.low is None:
         return f"Bootstrap: {b.note}"
-    qs = ", ".join(f"q(alpha < {m:g}) = {q:.3f}" for m, q in b.below.items())
+    qs = ", ".join(f"q(alpha < {m:g}) = {wording.number(q)}" for m, q in b.below.items())
     seed = f", seed {b.seed}" if b.seed is not None else ""
     return (
-        f"Bootstrap ({b.samples} samples{seed}): alpha {b.alpha:.3f}, "
-        f"{100 * b.confidence:g} % interval [{b.low:.3f}, {b.high:.3f}]; {qs}"
+        f"Bootstrap ({b.samples} samples{seed}): alpha {wording.number(b.alpha)}, "
+        f"{100 * b.confidence:g} % interval [{wording.number(b.low)}, {wording.number(b.high)}]; {qs}"
     )
 
 
@@ -221,7 +223,7 @@ def _table_text(r: Reliability, path: Path) -> str:
         elif measure == "percent_agreement":
             detail = f"pairwise; {c.pairable_values} pairable values in {c.units} units"
         elif measure in ("bennett_s", "gwet_ac1", "gwet_ac2"):
-            detail = f"chance {c.expected:.3f}; {c.units} units with 2+ values"
+            detail = f"chance {wording.number(c.expected)}; {c.units} units with 2+ values"
         else:
             detail = f"{c.units} units"
         lines.append(f"{TITLES[measure]:<{width}}  {value:>8}  ({detail})")
@@ -241,7 +243,7 @@ def _table_csv(r: Reliability) -> str:
         c = getattr(r, measure)
         if c is None:
             continue
-        rows.append([measure, "" if c.value is None else f"{c.value:.6f}", c.units,
+        rows.append([measure, "" if c.value is None else wording.number(c.value, 6), c.units,
                      c.pairable_values, c.note])  # fmt: skip
     return "".join(",".join(_csv_cell(v) for v in row) + "\n" for row in rows)
 
@@ -313,8 +315,8 @@ def _run_segments(args) -> int:
                      + (f"  ({result.notes[key]})" if key in result.notes else ""))  # fmt: skip
     lines += ["", "Per category (Krippendorff 1995/2004):  alpha    D_o     D_e   |_u alpha"]
     for cat, c in result.per_category.items():
-        lines.append(f"  {str(cat):<36} {format_value('a', c.u_alpha):>6}  {c.observed_disagreement:.4f}"
-                     f"  {c.expected_disagreement:.4f}  {format_value('a', c.u_alpha_binary):>6}")  # fmt: skip
+        lines.append(f"  {str(cat):<36} {format_value('a', c.u_alpha):>6}  {wording.number(c.observed_disagreement, 4)}"
+                     f"  {wording.number(c.expected_disagreement, 4)}  {format_value('a', c.u_alpha_binary):>6}")  # fmt: skip
     print("\n".join(lines))
     return 0
 
@@ -326,9 +328,9 @@ def _run_project(args) -> int:
     coders = [c.strip() for c in (args.coders or "").split(",") if c.strip()]
     if args.sentence_locale is not None:
         _set_sentence_locale(args.project, args.sentence_locale)
-        if not coders:
+        if args.coders is None:
             return 0
-    if len(coders) < 2:
+    if args.coders is not None and len(coders) < 2:
         raise CliError("agreement: name at least two coders with --coders a,b")
     try:
         from desktop.services.review.agreement import project_agreement
@@ -340,6 +342,8 @@ def _run_project(args) -> int:
     stream = args.by_document and args.csv and not (args.html or args.bootstrap)
     writer = _RowWriter() if stream else None
     with open_project(args.project) as project:
+        if not coders:
+            coders = _the_two_coders(project)
         if writer is not None:
             from desktop.services.review.units import project_units
 
@@ -433,6 +437,25 @@ class _RowWriter:
         if not self.started:
             print(header)
         print(lines, end="")
+
+
+def _the_two_coders(project) -> list[str]:
+    """Without --coders: the project's two coders (or the two who coded, when others
+    have no codings), said on stderr; with more, or fewer, the ones there are named."""
+    from desktop.cli.common import err
+    from desktop.services.teams.coders import list_coders
+
+    known = list_coders(project)
+    for names in ([c.name for c in known], [c.name for c in known if c.codings]):
+        if len(names) == 2:
+            err(f"agreement: comparing the project's two coders, {names[0]} and {names[1]}")
+            return names
+    if len(known) < 2:
+        raise CliError(f"agreement: the project has {wording.count(len(known), 'coder')}; "
+                       "agreement needs two or more")  # fmt: skip
+    listed = ", ".join(c.name for c in known)
+    raise CliError(f"agreement: the project has {wording.count(len(known), 'coder')} "
+                   f"({listed}): name those to compare with --coders a,b")  # fmt: skip
 
 
 def _project_extras(args, project, coders) -> dict:

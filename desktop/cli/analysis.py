@@ -1,15 +1,20 @@
-"""tessera retrieve | search | matrix: coded passages across the corpus, corpus search
-(with code-all), and code matrices with co-occurrence.
+"""tessera retrieve | search | matrix | words | chart: coded passages across the corpus,
+corpus search (with code-all), code matrices with co-occurrence, word frequencies, and
+the tables behind the charts.
 
     tessera retrieve P --code PATH [--subcodes] [--and|--or|--not PATH | --near PATH
         --within N | --followed-by PATH --within N] [--coder NAME] [--where COND]
         [--context none|sentence|paragraph|N] [--format csv|html|docx|json] [-o FILE]
     tessera search P QUERY [--regex] [--exact] [--documents NAME ...] [--format text|csv|json] [-o FILE]
     tessera search P QUERY --code-all PATH --extend word|sentence|paragraph [--dry-run]
-    tessera matrix P --codes PATH ... --by document|coder|ATTRIBUTE [--measure ...]
+    tessera matrix P --codes PATH ... --by document|coder|set|case|ATTRIBUTE [--measure ...]
     tessera matrix P --codes PATH ... --cooccurrence [--within N | --same sentence|paragraph]
     tessera words P [--code PATH] [--document NAME] [--where 'document.A = V'] [--top N]
         [--format text|csv|json] [--add-stopwords W ...] [--remove-stopwords W ...]
+    tessera chart P codes|time|field [--by ...] [--period year|month|week] [--format csv|json]
+
+    Every query command takes --set NAME / --case NAME (repeatable) to keep to the
+    documents of some document sets or cases.
 
     retrieve --save NAME keeps the query in the project; retrieve --saved NAME runs it.
 
@@ -83,6 +88,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--documents", nargs="+", default=[], metavar="NAME", help="search only these documents"
     )
+    _groups(p)
     p.add_argument("--width", type=int, default=40, help="characters of context either side")
     p.add_argument("--format", choices=("text", "csv", "json"), default="text")
     p.add_argument("-o", "--output", type=Path, metavar="FILE")
@@ -97,11 +103,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.set_defaults(func=cmd_search)
 
-    p = sub.add_parser("matrix", help="codes by document, coder or attribute; co-occurrence")
+    p = sub.add_parser(
+        "matrix", help="codes by document, coder, set, case or attribute; co-occurrence"
+    )
     p.add_argument("project", type=project_arg)
     p.add_argument("--codes", nargs="+", required=True, metavar="PATH")
     p.add_argument("--subcodes", action="store_true", help="count each code's sub-codes in its row")
-    p.add_argument("--by", default="document", metavar="document|coder|set|ATTRIBUTE")
+    p.add_argument("--by", default="document", metavar="document|coder|set|case|ATTRIBUTE",
+                   help="the columns: documents, coders, document sets, cases or the values "
+                        "of a document attribute")  # fmt: skip
     p.add_argument("--measure", choices=("codings", "characters", "documents"), default="codings")
     p.add_argument("--cooccurrence", action="store_true", help="code by code co-occurrence")
     p.add_argument(
@@ -143,6 +153,30 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", type=Path, metavar="FILE")
     p.set_defaults(func=cmd_words)
 
+    p = sub.add_parser(
+        "chart", help="the table behind a chart: codings per code or over time, a field summed"
+    )
+    p.add_argument("project", type=project_arg)
+    p.add_argument("kind", choices=("codes", "time", "field"),
+                   help="codes: codings per code, stacked; time: codings per period of a "
+                        "document date; field: a number field summed per period")  # fmt: skip
+    p.add_argument("--codes", nargs="+", default=None, metavar="PATH",
+                   help="codes, time: these codes (default: every code with codings)")  # fmt: skip
+    p.add_argument("--code", metavar="PATH", help="field: the code (with its sub-codes)")
+    p.add_argument("--field", metavar="NAME", help="field: the number field summed (e.g. count)")
+    p.add_argument("--by", metavar="WHAT",
+                   help="codes: stack by coder (default), set, case or a document attribute; "
+                        "field: split by code, coder or another field (e.g. kind)")  # fmt: skip
+    p.add_argument("--attribute", default="date", metavar="NAME",
+                   help="time, field: the document attribute holding the date (default date)")  # fmt: skip
+    p.add_argument("--period", choices=("year", "month", "week"), default=None,
+                   help="time, field: per year, month or ISO week (default: month, week)")  # fmt: skip
+    _filters(p)
+    p.add_argument("--where", action="append", default=[], metavar="COND", help="as for retrieve")
+    p.add_argument("--format", choices=("csv", "json"), default="csv")
+    p.add_argument("-o", "--output", type=Path, metavar="FILE")
+    p.set_defaults(func=cmd_chart)
+
 
 def _filters(p: argparse.ArgumentParser) -> None:
     p.add_argument(
@@ -159,8 +193,16 @@ def _filters(p: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="only this document (repeatable)",
     )
+    _groups(p)
     p.add_argument("--as", dest="as_coder", metavar="NAME",
                    help="run as this coder: in blind mode, see only what they may see")  # fmt: skip
+
+
+def _groups(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--set", dest="sets", action="append", default=[], metavar="NAME",
+                   help="only documents in this document set (repeatable: in any of them)")  # fmt: skip
+    p.add_argument("--case", dest="cases", action="append", default=[], metavar="NAME",
+                   help="only documents of this case (repeatable: of any of them)")  # fmt: skip
 
 
 def _visible(project, name: str | None) -> list[int] | None:
@@ -208,7 +250,7 @@ def cmd_retrieve(args) -> int:
     query = RetrievalQuery(
         code=args.code or "", subcodes=args.subcodes, op=op, other=other, within=args.within,
         same=args.same, coders=tuple(args.coder), documents=tuple(args.document),
-        where=tuple(args.where),
+        where=tuple(args.where), sets=tuple(args.sets), cases=tuple(args.cases),
     )  # fmt: skip
     with open_project(args.project) as project:
         from desktop.services.analysis import saved
@@ -266,7 +308,7 @@ def cmd_search(args) -> int:
     with open_project(args.project, actor=args.coder or "") as project:
         result = svc.search(
             project, args.query, regex=args.regex, exact=args.exact,
-            documents=args.documents or None, width=args.width,
+            documents=args.documents or None, sets=args.sets, cases=args.cases, width=args.width,
         )  # fmt: skip
         if args.code_all:
             return _code_all(project, result, args)
@@ -335,7 +377,7 @@ def cmd_matrix(args) -> int:
     with open_project(args.project) as project:
         visible = _visible(project, args.as_coder)
         common = dict(subcodes=args.subcodes, coders=args.coder, documents=args.document,
-                      visible_coders=visible)  # fmt: skip
+                      sets=args.sets, cases=args.cases, visible_coders=visible)  # fmt: skip
         if args.cooccurrence:
             if args.where:
                 raise CliError("--where is not available with --cooccurrence")
@@ -374,7 +416,7 @@ def cmd_words(args) -> int:
                               removed=sorted(removed))  # fmt: skip
         r = svc.word_frequencies(
             project, code=args.code, subcodes=args.subcodes, documents=args.document,
-            where=args.where, coders=args.coder, top=args.top, collocations=args.collocations,
+            sets=args.sets, cases=args.cases, where=args.where, coders=args.coder, top=args.top, collocations=args.collocations,
             visible_coders=_visible(project, args.as_coder),
         )  # fmt: skip
     if args.format == "json":
@@ -397,4 +439,34 @@ def cmd_words(args) -> int:
             "collocations: " + "; ".join(f"{a} {b} ({n})" for a, b, n, _ in r.collocations)
         )
     _emit("\n".join(lines) + "\n", args.output)
+    return 0
+
+
+# -- chart ------------------------------------------------------------------------------
+
+
+def cmd_chart(args) -> int:
+    from desktop.services.analysis import charts as svc
+
+    if args.kind == "field" and not (args.code and args.field):
+        raise CliError("tessera chart field needs --code PATH and --field NAME")
+    if args.kind != "field" and (args.code or args.field):
+        raise CliError("--code and --field go with `tessera chart field` (codes, time: --codes)")
+    with open_project(args.project) as project:
+        common = dict(coders=args.coder, documents=args.document, sets=args.sets,
+                      cases=args.cases, where=args.where,
+                      visible_coders=_visible(project, args.as_coder))  # fmt: skip
+        if args.kind == "codes":
+            data = svc.frequencies(project, args.codes, by=args.by or "coder", **common)
+        elif args.kind == "time":
+            data = svc.over_time(project, args.codes, attribute=args.attribute,
+                                 period=args.period or "month", **common)  # fmt: skip
+        else:
+            data = svc.field_over_time(project, args.code, args.field, by=args.by,
+                                       attribute=args.attribute, period=args.period or "week",
+                                       **common)  # fmt: skip
+    out = args.output if args.output else sys.stdout
+    (svc.write_json if args.format == "json" else svc.write_csv)(data, out)
+    if data.skipped:
+        err(f"{data.skipped} coding(s) in documents without a readable {args.attribute} left out")
     return 0

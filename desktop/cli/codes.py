@@ -10,6 +10,7 @@ import argparse
 from pathlib import Path
 
 from desktop.cli.common import CliError, err, open_project, project_arg
+from desktop.core import wording
 from desktop.services.codebook import codebook
 from desktop.services.codebook import exchange as codebook_exchange
 from desktop.services.codebook import fields as fieldsvc
@@ -263,16 +264,18 @@ def cmd_merge(args) -> int:
     with open_project(args.project) as project:
         a, b = _code(project, args.source), _code(project, args.target)
         report = merge_codes(project, a.id, b.id)
-    print(f"merged {report.source_path} into {report.target_path}: {report.codings_moved} coding(s) moved, "
-          f"{report.duplicates_collapsed} duplicate(s) collapsed")  # fmt: skip
+    print(f"merged {report.source_path} into {report.target_path}: {wording.count(report.codings_moved, 'coding')} moved, "
+          f"{wording.count(report.duplicates_collapsed, 'duplicate')} collapsed")  # fmt: skip
     for src, dst in report.merged[1:]:
         print(f"  merged sub-code {src} into {dst}")
     for path in report.children_moved:
         print(f"  moved sub-code to {path}")
     if report.examples_moved:
-        print(f"  {report.examples_moved} example(s) moved")
+        print(f"  {wording.count(report.examples_moved, 'example')} moved")
     if report.values_moved:
-        print(f"  {report.values_moved} field value(s) moved to fields of the same name")
+        print(
+            f"  {wording.count(report.values_moved, 'field value')} moved to fields of the same name"
+        )
     for d in report.values_dropped:
         err(f"  dropped {d.field}={d.value!r} of coding {d.coding_id}: {d.reason}")
     return 0
@@ -288,8 +291,8 @@ def cmd_delete(args) -> int:
     subs = len(snap.codes) - 1
     print(
         f"deleted {c.path}"
-        + (f" and {subs} sub-code(s)" if subs else "")
-        + f", with {snap.coding_count} coding(s)"
+        + (f" and {wording.count(subs, 'sub-code')}" if subs else "")
+        + f", with {wording.count(snap.coding_count, 'coding')}"
     )
     return 0
 
@@ -341,7 +344,7 @@ def cmd_example_remove(args) -> int:
         examples = codebook.list_examples(project, c.id)
         if not 1 <= args.number <= len(examples):
             raise CliError(
-                f"{c.path} has {len(examples)} example(s); there is no number {args.number}"
+                f"{c.path} has {wording.count(len(examples), 'example')}; there is no number {args.number}"
             )
         removed = codebook.remove_example(project, examples[args.number - 1].id)
     print(f"{c.path}: removed example {removed.text!r}")
@@ -405,7 +408,7 @@ def cmd_field_set(args) -> int:
         if args.rename_choice:
             n = fieldsvc.rename_choice(project, f.id, *args.rename_choice)
             print(f"{c.path}: renamed the value {args.rename_choice[0]!r} of {f.name!r} "
-                  f"to {args.rename_choice[1]!r} ({n} coding value(s))")  # fmt: skip
+                  f"to {args.rename_choice[1]!r} ({wording.count(n, 'coding value')})")  # fmt: skip
         if changes:
             fieldsvc.update_field(project, f.id, **changes)
         f = fieldsvc.get_field(project, f.id)
@@ -421,7 +424,7 @@ def cmd_field_remove(args) -> int:
             snap = fieldsvc.delete_field(project, f.id, confirm_values=args.yes)
         except ConfirmationNeeded as exc:
             raise CliError(f"{exc}; add --yes to delete them") from exc
-    print(f"{c.path}: removed field {f.name!r} and {snap.value_count} value(s)")
+    print(f"{c.path}: removed field {f.name!r} and {wording.count(snap.value_count, 'value')}")
     return 0
 
 

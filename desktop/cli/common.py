@@ -30,13 +30,37 @@ def project_arg(value: str) -> str | Path:
     return value if is_server_url(value) else Path(value)
 
 
+_run_actor = ""  # --actor of the command being run
+
+
+def set_actor(name: str | None) -> None:
+    global _run_actor
+    _run_actor = (name or "").strip()
+
+
+def actor_name(default: str = "") -> str:
+    """Who the audit log names for the changes of this command: --actor, else the
+    command's own (the coder it acts for), else the user logged in to the computer."""
+    return _run_actor or default or _os_user()
+
+
+def _os_user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in the environment (some containers)
+        return "command line"
+
+
 @contextmanager
 def open_project(path: str | Path, actor: str = "") -> Iterator[Project]:
+    """Open a project for one command; its changes are logged under ``actor_name``."""
     try:
         project = Project.open(path)
     except ServiceError as exc:
         raise CliError(str(exc)) from exc
-    project.actor = actor
+    project.actor = actor_name(actor)
     if project.damage:
         err(f"tessera: warning: {project.damage_message}")
         if os.environ.get(WRITE_DAMAGED) == "1":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from desktop.cli.common import CliError, open_project, project_arg
+from desktop.core import wording
 from desktop.services.documents import documents
 from desktop.services.errors import ConfirmationNeeded
 
@@ -107,7 +108,7 @@ def cmd_set(args) -> int:
         raise CliError(
             "nothing to change: give --title, --author, --date, --source, --url, --name or --attr NAME=VALUE"
         )
-    with open_project(args.project, actor="cli") as project:
+    with open_project(args.project) as project:
         d = _find(project, args.document)
         if values:
             documents.update_metadata(project, d.id, **values)
@@ -121,11 +122,11 @@ def cmd_set(args) -> int:
 
 
 def cmd_delete(args) -> int:
-    with open_project(args.project, actor="cli") as project:
+    with open_project(args.project) as project:
         d = _find(project, args.document)
         try:
             n = documents.delete_document(project, d.id, confirm_codings=args.yes)
         except ConfirmationNeeded as exc:
             raise CliError(f"{exc}; add --yes to delete them") from exc
-    print(f"deleted {d.name} ({n} coding(s) with it)")
+    print(f"deleted {d.name} ({wording.count(n, 'coding')} with it)")
     return 0

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from desktop.cli.common import CliError, ProgressBar, err, open_project, project_arg
+from desktop.core import wording
 from desktop.services.exchange import csv_import, exchange
 
 WHAT = tuple(exchange.FORMATS)
@@ -71,7 +72,7 @@ def cmd_export(args) -> int:
             raise CliError("--format txt writes one file per document: give a folder with -o DIR")
         with open_project(args.project) as project:
             files = exchange.export_document_texts(project, out)
-        print(f"wrote {len(files)} text file(s) to {out}")
+        print(f"wrote {wording.count(len(files), 'text file')} to {out}")
         return 0
     if out is not None and out.is_dir():
         raise CliError(f"{out} is a folder; give a file name with -o")
@@ -85,9 +86,13 @@ def cmd_export(args) -> int:
             count = _export(project, what, fmt, out, args.excel, bar.update, args.by)
         finally:
             bar.close()
-    noun = {"codings": "coding(s)", "documents": "document(s)", "codebook": "code(s)",
-            "frequencies": "code row(s)"}.get(what)  # fmt: skip
-    print(f"exported {count:,} {noun} to {out}" if noun and count is not None else f"wrote {out}")
+    noun = {"codings": "coding", "documents": "document", "codebook": "code",
+            "frequencies": "code row"}.get(what)  # fmt: skip
+    print(
+        f"exported {wording.count(count, noun)} to {out}"
+        if noun and count is not None
+        else f"wrote {out}"
+    )
     return 0
 
 
@@ -127,7 +132,7 @@ def cmd_codings_import(args) -> int:
     for line, why in shown:
         print(f"skipped line {line}: {why}")
     if len(report.skipped) > len(shown):
-        print(f"... and {len(report.skipped) - len(shown):,} more duplicate(s) skipped")
-    print(f"imported {report.imported:,} coding(s) from {args.file}; "
-          f"{len(report.skipped):,} duplicate(s) skipped")  # fmt: skip
+        print(f"... and {len(report.skipped) - len(shown):,} more skipped")
+    print(f"imported {wording.count(report.imported, 'coding')} from {args.file}; "
+          f"{wording.count(len(report.skipped), 'duplicate')} skipped")  # fmt: skip
     return 0

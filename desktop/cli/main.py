@@ -46,18 +46,31 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "blind": ("teams", "blind coding: each coder sees only their own codings"),
     "retrieve": ("analysis", "coded passages across documents (code queries)"),
     "search": ("analysis", "search the documents' text; optionally code every hit"),
-    "matrix": ("analysis", "codes by document, coder or attribute; co-occurrence"),
+    "matrix": ("analysis", "codes by document, coder, set, case or attribute; co-occurrence"),
     "words": ("analysis", "word frequencies, keyness of a code's passages, collocations"),
+    "chart": (
+        "analysis",
+        "the table behind a chart: codings per code or over time, a field summed",
+    ),
     "desktop-entry": (
         "desktop_entry",
         "add Tessera to the desktop's menu and file manager (Linux), or remove it",
     ),
     "push": ("server", "copy a project file to an empty PostgreSQL database (a server project)"),
     "pull": ("server", "copy a server project into a new project file"),
+    "server": ("server", "a team on a PostgreSQL server: roles, coders, permissions"),
 }
 
 #: What ``tessera FILE`` opens in the window (as a file manager passes a file).
 OPENED_BY_SUFFIX = (".tessera", ".qdpx")
+
+
+class _Version(argparse.Action):
+    """--version: the installed version, looked up only when asked for."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"tessera {desktop.__version__}")  # standard output, as argparse's own
+        parser.exit()
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -68,7 +81,11 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         prog="tessera",
         description="Tessera: qualitative coding of texts. Run without a command to open the window.",
     )
-    parser.add_argument("--version", action="version", version=f"tessera {desktop.__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
+    parser.add_argument(
+        "--actor", metavar="NAME", dest="run_actor",
+        help="the name the audit log gives the changes a command makes (default: your user name)",
+    )  # fmt: skip
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     group = COMMANDS[command][0] if command in COMMANDS else None
     registered = False
@@ -89,8 +106,15 @@ def import_group(module: str):
 
 
 def _command_in(argv: list[str]) -> str | None:
-    """The command named in ``argv``: its first word that is not an option."""
-    return next((a for a in argv if not a.startswith("-")), None)
+    """The command named in ``argv``: its first word that is neither an option nor the
+    value of ``--actor``."""
+    words = iter(argv)
+    for a in words:
+        if a == "--actor":
+            next(words, None)
+        elif not a.startswith("-"):
+            return a
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -104,9 +128,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    from desktop.cli.common import CliError, err
+    from desktop.cli.common import CliError, err, set_actor
     from desktop.services.errors import ServiceError
 
+    set_actor(args.run_actor)
     try:
         return int(args.func(args) or 0)
     except (CliError, ServiceError) as exc:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from desktop.cli.common import ProgressBar, err, open_project, project_arg
+from desktop.cli.common import ProgressBar, actor_name, err, open_project, project_arg
+from desktop.core import wording
 from desktop.services.documents import documents
 from desktop.services.project.project import TEMPLATES, Project
 
@@ -36,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_new(args) -> int:
-    project = Project.create(args.path, template=args.template, name=args.name)
+    project = Project.create(args.path, template=args.template, name=args.name, actor=actor_name())
     info = project.info()
     project.close()
     print(f"created {info['path']} ({info['codes']} codes from template {args.template!r})")
@@ -72,7 +73,7 @@ def cmd_import(args) -> int:
     for path, note in report.notes:
         notes.setdefault(str(path.resolve()), []).append(note)
     for doc in report.imported:
-        pages = f", {doc.pages} page{'s' if doc.pages != 1 else ''}" if doc.pages else ""
+        pages = f", {wording.count(doc.pages, 'page')}" if doc.pages else ""
         print(f"imported {doc.name} ({doc.kind}, {doc.length:,} characters{pages})")
         for note in notes.pop(doc.source_path or "", []):
             print(f"  {doc.name}: {note}")
@@ -80,7 +81,7 @@ def cmd_import(args) -> int:
         print(f"skipped {path}: the same text is already in the project as {existing!r}")
     for path, reason in report.failed:
         err(f"failed {path}: {reason}")
-    summary = f"{len(report.imported)} imported, {len(report.duplicates)} duplicate(s) skipped, {len(report.failed)} failed"
+    summary = f"{len(report.imported)} imported, {wording.count(len(report.duplicates), 'duplicate')} skipped, {len(report.failed)} failed"
     if report.cancelled:
         summary += " (cancelled)"
     print(summary)

@@ -7,6 +7,7 @@ import shlex
 from datetime import UTC
 
 from desktop.cli.common import CliError, err, open_project, project_arg
+from desktop.core import wording
 from desktop.services.project import audit_log, backups, storage_errors
 
 
@@ -88,7 +89,7 @@ def cmd_backups(args) -> int:
         print(f"{i:>3}  {when:%Y-%m-%d %H:%M:%S}  {b.reason:<15} {_size(b.size):>9}  {b.name}")
     usage = backups.usage(args.project)
     print(
-        f"{usage.count} backup(s) in the folder take {_size(usage.used)} of a budget of "
+        f"{wording.count(usage.count, 'backup')} in the folder take {_size(usage.used)} of a budget of "
         f"{_size(usage.budget)} ({usage.factor:g} x the project's {_size(usage.project_size)}), "
         f"at most {usage.keep} kept; the newest good one is always kept"
     )
@@ -136,7 +137,7 @@ def cmd_check(args) -> int:
         for p in problems[:20]:
             err(f"  {p}")
         raise CliError(
-            f"{args.project}: damaged ({len(problems)} problem(s)); `tessera backups {args.project}` lists backups to restore"
+            f"{args.project}: damaged ({wording.count(len(problems), 'problem')}); `tessera backups {args.project}` lists backups to restore"
         )
     if how == "immutable":
         print(

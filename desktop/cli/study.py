@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from desktop.cli.common import CliError, open_project, project_arg
+from desktop.core import wording
 from desktop.services.errors import ConfirmationNeeded
 
 
@@ -105,7 +106,10 @@ def attr_list(args) -> int:
         kind = "yes/no" if a.type == "boolean" else a.type
         if a.choices:
             kind += f" ({', '.join(a.choices)})"
-        print(f"{a.name}\t{kind}\t{a.values} value(s)" + ("\tbuilt-in" if a.builtin else ""))
+        print(
+            f"{a.name}\t{kind}\t{wording.count(a.values, 'value')}"
+            + ("\tbuilt-in" if a.builtin else "")
+        )
     return 0
 
 
@@ -113,7 +117,7 @@ def attr_add(args) -> int:
     from desktop.services.documents import attributes
 
     choices = [c for c in (args.choices or "").split(",") if c.strip()]
-    with open_project(args.project, actor="cli") as project:
+    with open_project(args.project) as project:
         a = attributes.add_attribute(project, args.name, args.type, choices, _scope(args))
     print(f"added the {_scope(args)} attribute {a.name!r} ({a.type})")
     return 0
@@ -122,7 +126,7 @@ def attr_add(args) -> int:
 def attr_rename(args) -> int:
     from desktop.services.documents import attributes
 
-    with open_project(args.project, actor="cli") as project:
+    with open_project(args.project) as project:
         attributes.rename_attribute(project, args.name, args.new_name, _scope(args))
     print(f"renamed {args.name!r} to {args.new_name!r}")
     return 0
@@ -131,13 +135,13 @@ def attr_rename(args) -> int:
 def attr_delete(args) -> int:
     from desktop.services.documents import attributes
 
-    with open_project(args.project, actor="cli") as project:
+    with open_project(args.project) as project:
         try:
             n = attributes.delete_attribute(project, args.name, scope=_scope(args),
                                             confirm_values=args.yes)  # fmt: skip
         except ConfirmationNeeded as exc:
             raise CliError(f"{exc}; add --yes to delete them") from exc
-    print(f"deleted the attribute {args.name!r} ({n} value(s) with it)")
+    print(f"deleted the attribute {args.name!r} ({wording.count(n, 'value')} with it)")
     return 0
 
 
@@ -151,21 +155,25 @@ def attr_export(args) -> int:
             project, args.output if args.output else sys.stdout, excel=args.excel
         )
     if args.output:
-        print(f"wrote {n} document(s) to {args.output}")
+        print(f"wrote {wording.count(n, 'document')} to {args.output}")
     return 0
 
 
 def attr_import(args) -> int:
     from desktop.services.documents import attributes_csv
 
-    with open_project(args.project, actor="cli") as project:
+    with open_project(args.project) as project:
         report = attributes_csv.import_attributes_csv(project, args.file)
     for w in report.warnings:
         print(f"{args.file}: {w}")
     if report.problems:
         lines = "\n".join(f"  {args.file}: {p}" for p in report.problems)
-        raise CliError(f"nothing was imported: {len(report.problems)} problem(s)\n{lines}")
-    print(f"{report.values} value(s) changed in {report.documents} document(s)")
+        raise CliError(
+            f"nothing was imported: {wording.count(len(report.problems), 'problem')}\n{lines}"
+        )
+    print(
+        f"{wording.count(report.values, 'value')} changed in {wording.count(report.documents, 'document')}"
+    )
     return 0
 
 
@@ -206,7 +214,9 @@ def sets_list(args) -> int:
         names = {d.id: d.name for d in documents.list_documents(project)}
         paths = {c.id: c.path for c in codebook.list_codes(project)}
     for x in rows:
-        print(f"{x.name}\t{len(x.documents)} document(s)\t{len(x.codes)} code(s)")
+        print(
+            f"{x.name}\t{wording.count(len(x.documents), 'document')}\t{wording.count(len(x.codes), 'code')}"
+        )
         for d in x.documents:
             print(f"  document\t{names[d]}")
         for c in x.codes:
@@ -217,12 +227,12 @@ def sets_list(args) -> int:
 def sets_add(args) -> int:
     from desktop.services.documents import sets
 
-    with open_project(args.project, actor="cli") as project:
+    with open_project(args.project) as project:
         if args.where:
             x = sets.set_from_filter(project, args.name, args.where)
         else:
             x = sets.add_set(project, args.name, args.memo)
-    print(f"added the set {x.name!r} ({len(x.documents)} document(s))")
+    print(f"added the set {x.name!r} ({wording.count(len(x.documents), 'document')})")
     return 0
 
 
@@ -236,27 +246,27 @@ def _members(project, args) -> tuple[list[int], list[int]]:
 def sets_include(args) -> int:
     from desktop.services.documents import sets
 
-    with open_project(args.project, actor="cli") as project:
+    with open_project(args.project) as project:
         docs, codes = _members(project, args)
         n = sets.add_members(project, args.name, documents=docs, codes=codes)
-    print(f"{n} member(s) added to {args.name!r}")
+    print(f"{wording.count(n, 'member')} added to {args.name!r}")
     return 0
 
 
 def sets_exclude(args) -> int:
     from desktop.services.documents import sets
 
-    with open_project(args.project, actor="cli") as project:
+    with open_project(args.project) as project:
         docs, codes = _members(project, args)
         n = sets.remove_members(project, args.name, documents=docs, codes=codes)
-    print(f"{n} member(s) taken out of {args.name!r}")
+    print(f"{wording.count(n, 'member')} taken out of {args.name!r}")
     return 0
 
 
 def sets_rename(args) -> int:
     from desktop.services.documents import sets
 
-    with open_project(args.project, actor="cli") as project:
+    with open_project(args.project) as project:
         sets.rename_set(project, args.name, args.new_name)
     print(f"renamed the set {args.name!r} to {args.new_name!r}")
     return 0
@@ -265,7 +275,7 @@ def sets_rename(args) -> int:
 def sets_delete(args) -> int:
     from desktop.services.documents import sets
 
-    with open_project(args.project, actor="cli") as project:
+    with open_project(args.project) as project:
         sets.delete_set(project, args.name)
     print(f"deleted the set {args.name!r}")
     return 0
@@ -304,7 +314,7 @@ def cases_list(args) -> int:
         names = {d.id: d.name for d in documents.list_documents(project)}
     for c in rows:
         values = "; ".join(f"{k}={v}" for k, v in c.values.items())
-        print(f"{c.name}\t{len(c.documents)} document(s)\t{values}")
+        print(f"{c.name}\t{wording.count(len(c.documents), 'document')}\t{values}")
         for d in c.documents:
             print(f"  {names[d]}")
     return 0
@@ -313,7 +323,7 @@ def cases_list(args) -> int:
 def cases_add(args) -> int:
     from desktop.services.documents import cases
 
-    with open_project(args.project, actor="cli") as project:
+    with open_project(args.project) as project:
         cases.add_case(project, args.name, args.memo, _values(args.attr))
     print(f"added the case {args.name!r}")
     return 0
@@ -325,7 +335,7 @@ def cases_set(args) -> int:
     values = _values(args.attr)
     if args.new_name is None and args.memo is None and not values:
         raise CliError("nothing to change: give --name, --memo or --attr NAME=VALUE")
-    with open_project(args.project, actor="cli") as project:
+    with open_project(args.project) as project:
         if values:
             cases.set_values(project, args.name, values)
         if args.new_name is not None or args.memo is not None:
@@ -337,27 +347,27 @@ def cases_set(args) -> int:
 def cases_include(args) -> int:
     from desktop.services.documents import cases
 
-    with open_project(args.project, actor="cli") as project:
+    with open_project(args.project) as project:
         ids = [_document(project, d).id for d in args.documents]
         n = cases.set_documents(project, args.name, ids, add=True)
-    print(f"{n} document(s) added to the case {args.name!r}")
+    print(f"{wording.count(n, 'document')} added to the case {args.name!r}")
     return 0
 
 
 def cases_exclude(args) -> int:
     from desktop.services.documents import cases
 
-    with open_project(args.project, actor="cli") as project:
+    with open_project(args.project) as project:
         ids = [_document(project, d).id for d in args.documents]
         n = cases.set_documents(project, args.name, ids, add=False)
-    print(f"{n} document(s) taken out of the case {args.name!r}")
+    print(f"{wording.count(n, 'document')} taken out of the case {args.name!r}")
     return 0
 
 
 def cases_delete(args) -> int:
     from desktop.services.documents import cases
 
-    with open_project(args.project, actor="cli") as project:
+    with open_project(args.project) as project:
         cases.delete_case(project, args.name)
     print(f"deleted the case {args.name!r}")
     return 0
@@ -402,7 +412,7 @@ def memos_list(args) -> int:
 def memos_journal(args) -> int:
     from desktop.services.coding import memos
 
-    with open_project(args.project, actor="cli") as project:
+    with open_project(args.project) as project:
         memos.add_journal_entry(project, args.text, args.title)
     print("added a journal entry")
     return 0
@@ -411,7 +421,7 @@ def memos_journal(args) -> int:
 def memos_document(args) -> int:
     from desktop.services.coding import memos
 
-    with open_project(args.project, actor="cli") as project:
+    with open_project(args.project) as project:
         d = _document(project, args.document)
         memos.set_document_memo(project, d.id, args.text)
     print(f"memo of {d.name} {'set' if args.text else 'cleared'}")
@@ -421,7 +431,7 @@ def memos_document(args) -> int:
 def memos_code(args) -> int:
     from desktop.services.coding import memos
 
-    with open_project(args.project, actor="cli") as project:
+    with open_project(args.project) as project:
         c = _code(project, args.code)
         memos.set_code_memo(project, c.id, args.text)
     print(f"memo of {c.path} {'set' if args.text else 'cleared'}")
@@ -434,5 +444,5 @@ def memos_export(args) -> int:
     with open_project(args.project) as project:
         rows = memos.list_memos(project, args.search, tuple(args.kind or memos.KINDS))
         n = memos.export_memos(rows, args.output, title=f"Memos: {project.name}")
-    print(f"wrote {n} memo(s) to {args.output}")
+    print(f"wrote {wording.count(n, 'memo')} to {args.output}")
     return 0

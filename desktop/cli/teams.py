@@ -8,6 +8,7 @@ import argparse
 from pathlib import Path
 
 from desktop.cli.common import CliError, ProgressBar, err, open_project, project_arg
+from desktop.core import wording
 from desktop.services.codebook.codebook import normalise_color
 from desktop.services.teams import coders, teams
 from desktop.services.teams.merge import MergeProgress, SourceReport, merge_projects
@@ -83,10 +84,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_copy_for_coder(args) -> int:
     with open_project(args.project) as project:
-        project.actor = teams.reviewer(project) or ""
+        project.actor = teams.reviewer(project) or project.actor
         r = teams.copy_for_coder(project, args.name, args.output)
-    own = f", and {r.own_codings} coding(s) of {r.coder}'s own" if r.own_codings else ""
-    print(f"wrote {r.path} for {r.coder}: {r.documents} document(s), {r.codes} code(s){own}")
+    own = (
+        f", and {wording.count(r.own_codings, 'coding')} of {r.coder}'s own"
+        if r.own_codings
+        else ""
+    )
+    print(
+        f"wrote {r.path} for {r.coder}: {wording.count(r.documents, 'document')}, {wording.count(r.codes, 'code')}{own}"
+    )
     if r.coder_added:
         print(f"added coder {r.coder} to {args.project}")
     if r.blind:
@@ -96,7 +103,7 @@ def cmd_copy_for_coder(args) -> int:
 
 def cmd_merge(args) -> int:
     with open_project(args.target) as project:
-        project.actor = teams.reviewer(project) or ""
+        project.actor = teams.reviewer(project) or project.actor
         bar = ProgressBar("merging")
 
         def progress(p: MergeProgress) -> None:
@@ -117,8 +124,8 @@ def cmd_merge(args) -> int:
     merged = [s for s in report.sources if s.ok]
     verb = "would merge" if args.dry_run else "merged"
     print(
-        f"{verb} {len(merged)} of {len(report.sources)} file(s): "
-        f"{sum(s.codings_added for s in merged)} coding(s) added"
+        f"{verb} {len(merged)} of {wording.count(len(report.sources), 'file')}: "
+        f"{wording.count(sum(s.codings_added for s in merged), 'coding')} added"
     )
     return 0 if report.ok else 1
 
@@ -143,7 +150,7 @@ def cmd_coders_list(args) -> int:
         print("no coders yet")
     for c in rows:
         mark = "  (reviewer)" if c.name == rev else ""
-        print(f"{c.name}  {c.color}  {c.codings} coding(s){mark}")
+        print(f"{c.name}  {c.color}  {wording.count(c.codings, 'coding')}{mark}")
     return 0
 
 

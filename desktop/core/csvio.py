@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from desktop.core import wording
 from desktop.core.atomic import atomic_write
 from desktop.core.limits import CSV_FIELD_MAX_CHARS, CSV_LINE_MAX_CHARS
 
@@ -379,7 +380,7 @@ class CsvReader:
             found = ", ".join(repr(h) for h in self.header if h) or "none"
             raise CsvFormatError(
                 self.path,
-                f"missing required column(s): {', '.join(missing)} (the header row has {found})",
+                f"missing required {wording.plural(len(missing), 'column')}: {', '.join(missing)} (the header row has {found})",
                 self.header_line,
             )
 

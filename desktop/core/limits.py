@@ -42,13 +42,14 @@ CSV_LINE_MAX_CHARS = 32 * 1024 * 1024
 # -- archives (.qdpx, and the zip checks shared by every archive reader) ------------------
 
 #: Members of one archive. A REFI-QDA export has one per document plus the project, so
-#: this admits Tessera's own export of a 100,000-document project with room to spare;
-#: bombs are caught by the size and ratio limits below, not by counting.
-ARCHIVE_MEMBERS_MAX = 1_000_000
+#: this admits Tessera's own export of 100,000 documents three times over. It bounds the
+#: memory of the archive's directory (Python's zipfile holds ~0.7 KB per member: 200 MB
+#: here), which no ratio sees; bombs are caught by the size and ratio limits below.
+ARCHIVE_MEMBERS_MAX = 300_000
 #: One member once decompressed (one document's plain text, one picture).
 ARCHIVE_MEMBER_MAX_BYTES = 256 * MB
 #: The whole archive once decompressed (the sum its directory declares, and the bytes
-#: actually read, whichever is reached first).
+#: actually read, whichever is reached first); a .qdpx has its own, below.
 ARCHIVE_TOTAL_MAX_BYTES = 1 * GB
 #: Decompressed / compressed size of a member or of the whole archive. Text compresses
 #: about 3-10:1, XML up to ~30:1; a bomb is 1,000:1.
@@ -59,9 +60,23 @@ ARCHIVE_RATIO_FLOOR_BYTES = 4 * MB
 
 # -- XML ----------------------------------------------------------------------------------
 
-#: One XML document parsed whole (a REFI project.qde, a codebook .qdc): the project of a
-#: 100,000-document export is ~100 MB.
+#: One XML document parsed whole (a codebook .qdc; the users and codebook at the head of
+#: a REFI project, read up to the end of its codebook).
 XML_MAX_BYTES = 256 * MB
+
+# -- REFI-QDA projects (.qdpx, .qde) -----------------------------------------------------
+
+#: The project.qde of a REFI-QDA project. It is read as a stream (twice), one source and
+#: one selection at a time, so its size costs time, not memory: Tessera's export of
+#: 100,000 documents with 2 codings each is ~110 MB, 1,000,000 codings ~0.5 GB.
+REFI_PROJECT_XML_MAX_BYTES = 2 * GB
+#: A whole .qdpx decompressed (its project and every text). Its texts are read one at a
+#: time, each under the limit below; the ratio limit above still applies.
+REFI_ARCHIVE_TOTAL_MAX_BYTES = 4 * GB
+#: Sources in one REFI-QDA project. Tessera's export writes one archive member per
+#: document, so the member limit above caps what it writes at this too; an import keeps
+#: ~0.2 KB per document (its name, for the report and for unique names).
+REFI_SOURCES_MAX = ARCHIVE_MEMBERS_MAX
 #: The plain text of one REFI-QDA source read from an archive.
 REFI_SOURCE_TEXT_MAX_BYTES = 64 * MB
 #: The plain text of one REFI-QDA note (a bigger one is skipped with a warning).
@@ -72,7 +87,7 @@ REFI_NOTE_TEXT_MAX_BYTES = 4 * MB
 class Limit:
     name: str
     value: float
-    unit: str  # "bytes", "characters", "members", "objects", "ratio"
+    unit: str  # "bytes", "characters", "members", "objects", "sources", "ratio"
     applies_to: str
 
 
@@ -84,9 +99,12 @@ LIMITS: tuple[Limit, ...] = (
     Limit("CSV_LINE_MAX_CHARS", CSV_LINE_MAX_CHARS, "characters", "one line of a CSV file"),
     Limit("ARCHIVE_MEMBERS_MAX", ARCHIVE_MEMBERS_MAX, "members", "files inside one .qdpx/zip archive"),
     Limit("ARCHIVE_MEMBER_MAX_BYTES", ARCHIVE_MEMBER_MAX_BYTES, "bytes", "one archive member decompressed"),
-    Limit("ARCHIVE_TOTAL_MAX_BYTES", ARCHIVE_TOTAL_MAX_BYTES, "bytes", "a whole archive decompressed"),
-    Limit("ARCHIVE_MAX_RATIO", ARCHIVE_MAX_RATIO, "ratio", "decompressed/compressed size of a member or an archive"),
-    Limit("XML_MAX_BYTES", XML_MAX_BYTES, "bytes", "one XML document (REFI project.qde, .qdc)"),
+    Limit("ARCHIVE_TOTAL_MAX_BYTES", ARCHIVE_TOTAL_MAX_BYTES, "bytes", "a whole archive decompressed (.docx, .odt, ...)"),
+    Limit("ARCHIVE_MAX_RATIO", ARCHIVE_MAX_RATIO, "ratio", "decompressed/compressed size of a member or an archive (above 4 MB)"),
+    Limit("XML_MAX_BYTES", XML_MAX_BYTES, "bytes", "one XML document read whole (.qdc, the codebook of a project)"),
+    Limit("REFI_PROJECT_XML_MAX_BYTES", REFI_PROJECT_XML_MAX_BYTES, "bytes", "a REFI-QDA project.qde, read as a stream"),
+    Limit("REFI_ARCHIVE_TOTAL_MAX_BYTES", REFI_ARCHIVE_TOTAL_MAX_BYTES, "bytes", "a whole .qdpx decompressed"),
+    Limit("REFI_SOURCES_MAX", REFI_SOURCES_MAX, "sources", "sources in one REFI-QDA project"),
     Limit("REFI_SOURCE_TEXT_MAX_BYTES", REFI_SOURCE_TEXT_MAX_BYTES, "bytes", "the text of one REFI-QDA source"),
     Limit("REFI_NOTE_TEXT_MAX_BYTES", REFI_NOTE_TEXT_MAX_BYTES, "bytes", "the text of one REFI-QDA note"),
 )  # fmt: skip

@@ -21,7 +21,10 @@ from __future__ import annotations
 import os
 import re
 import stat
+import weakref
 import zipfile
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
@@ -125,6 +128,77 @@ def parse_xml_bytes(
     if dtd is not None and any(True for _ in dtd.iterentities()):
         raise UnsafeFileError("the document declares XML entities", source=source)
     return tree
+
+
+class _GuardedXmlStream:
+    """A binary stream handed to lxml's incremental parser: it refuses entity
+    declarations wherever they appear (as parse_xml_bytes does, chunk by chunk) and stops
+    one byte past ``max_bytes``."""
+
+    _OVERLAP = max(len(m) for m in _ENTITY_MARKERS) - 1
+
+    def __init__(self, fh: BinaryIO, *, source: str, max_bytes: int) -> None:
+        self.fh = fh
+        self.source = source
+        self.max_bytes = max_bytes
+        self.count = 0
+        self.blank = True  # nothing but whitespace read so far
+        self._tail = b""
+
+    def read(self, n: int = -1) -> bytes:
+        size = 64 * 1024 if n is None or n < 0 else n
+        data = self.fh.read(min(size, self.max_bytes + 1 - self.count))
+        self.count += len(data)
+        if self.count > self.max_bytes:
+            raise UnsafeFileError(
+                f"XML document larger than the limit of {self.max_bytes:,} bytes",
+                source=self.source,
+            )
+        window = self._tail + data
+        if any(marker in window for marker in _ENTITY_MARKERS):
+            raise UnsafeFileError(
+                "the document declares XML entities (<!ENTITY ...>); such files are refused "
+                "because entities can read local files or expand without bound",
+                source=self.source,
+            )
+        self._tail = window[-self._OVERLAP :]
+        if self.blank and data.strip():
+            self.blank = False
+        return data
+
+
+def iterparse_xml(
+    fh: BinaryIO, *, source: str, max_bytes: int = XML_MAX_BYTES
+) -> Iterator[tuple[str, etree._Element]]:
+    """("start" | "end", element) events of untrusted XML read incrementally from ``fh``,
+    under the rules of parse_xml_bytes (no entity declared, expanded or loaded, nothing
+    from the network, at most ``max_bytes``). The caller clears what it has read, so a
+    document of any size needs the memory of the elements it keeps.
+
+    Raises MalformedFileError (with line and column) or UnsafeFileError."""
+    guarded = _GuardedXmlStream(fh, source=source, max_bytes=max_bytes)
+    events = etree.iterparse(
+        guarded, events=("start", "end"), resolve_entities=False, no_network=True,
+        load_dtd=False, dtd_validation=False, huge_tree=False, remove_comments=True,
+        remove_pis=True,
+    )  # fmt: skip
+    try:
+        yield from events
+    except etree.XMLSyntaxError as exc:
+        if guarded.blank:
+            raise MalformedFileError(
+                "the file is empty, not an XML document", source=source
+            ) from exc
+        line, column = exc.position if exc.position else (exc.lineno, None)
+        message = re.sub(r",? ?\(<string>, line \d+\)$", "", exc.msg or str(exc))
+        message = re.sub(r",? line \d+, column \d+$", "", message)
+        raise MalformedFileError(
+            f"not well-formed XML: {message}", source=source, line=line or None, column=column
+        ) from exc
+    except ValueError as exc:  # e.g. an unsupported encoding declaration
+        raise MalformedFileError(f"cannot be parsed as XML: {exc}", source=source) from exc
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # a corrupt archive member
+        raise MalformedFileError(f"cannot be read from the archive ({exc})", source=source) from exc
 
 
 def parse_xml_file(path: Path, *, max_bytes: int = XML_MAX_BYTES) -> etree._ElementTree:
@@ -262,15 +336,28 @@ def find_member(zf: zipfile.ZipFile, name: str) -> zipfile.ZipInfo | None:
     """The member called ``name`` (a path inside the archive), compared case-insensitively
     and with "\\" taken as "/": tools disagree on "Sources/" vs "sources/". Two members
     that match only case-insensitively and not exactly are ambiguous and refused."""
-    wanted = name.replace("\\", "/").casefold()
-    exact = [i for i in zf.infolist() if i.filename == name]
-    if exact:
-        return exact[0]
-    matches = [i for i in zf.infolist() if i.filename.replace("\\", "/").casefold() == wanted]
+    try:
+        return zf.getinfo(name)
+    except KeyError:
+        pass
+    index = _FOLDED.get(zf)
+    if index is None or index[0] != len(zf.filelist):
+        folded: dict[str, list[zipfile.ZipInfo]] = {}
+        for info in zf.infolist():
+            folded.setdefault(info.filename.replace("\\", "/").casefold(), []).append(info)
+        index = _FOLDED[zf] = (len(zf.filelist), folded)
+    matches = index[1].get(name.replace("\\", "/").casefold(), [])
     if len(matches) > 1:
         names = ", ".join(repr(i.filename) for i in matches)
         raise UnsafeFileError(f"ambiguous members {names}", source=zf.filename or "<zip>")
     return matches[0] if matches else None
+
+
+#: {archive: (members when indexed, {folded name: members})}: find_member looks a name up
+#: in constant time, so reading one member per source stays linear in the sources.
+_FOLDED: weakref.WeakKeyDictionary[
+    zipfile.ZipFile, tuple[int, dict[str, list[zipfile.ZipInfo]]]
+] = weakref.WeakKeyDictionary()
 
 
 def read_member(
@@ -291,12 +378,42 @@ def read_member(
             data = fh.read(limit + 1)
     except KeyError as exc:
         raise MalformedFileError("no such member in the archive", source=source) from exc
-    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        NotImplementedError,
+        RuntimeError,
+        OSError,
+        EOFError,
+    ) as exc:
         # RuntimeError: encrypted member; NotImplementedError: unknown compression.
         raise MalformedFileError(f"cannot be read from the archive ({exc})", source=source) from exc
     if len(data) > limit:
         raise UnsafeFileError(f"decompresses past the limit of {limit:,} bytes", source=source)
     return data
+
+
+def open_member(zf: zipfile.ZipFile, member: str | zipfile.ZipInfo) -> BinaryIO:
+    """One member opened for reading as a stream (for iterparse_xml, which caps what it
+    reads). Raises MalformedFileError for a corrupt, encrypted or missing member."""
+    name = member.filename if isinstance(member, zipfile.ZipInfo) else member
+    source = _zip_source(zf, name)
+    problem = member_name_problem(name)
+    if problem:
+        raise UnsafeFileError(problem, source=source)
+    try:
+        return zf.open(member, "r")
+    except KeyError as exc:
+        raise MalformedFileError("no such member in the archive", source=source) from exc
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        NotImplementedError,
+        RuntimeError,
+        OSError,
+        EOFError,
+    ) as exc:
+        raise MalformedFileError(f"cannot be read from the archive ({exc})", source=source) from exc
 
 
 def safe_member_path(root: Path, name: str) -> Path:
@@ -343,7 +460,7 @@ def extract_member(
                         f"decompresses past the limit of {limit:,} bytes", source=source
                     )
                 dst.write(chunk)
-    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, EOFError) as exc:
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError) as exc:
         target.unlink(missing_ok=True)
         raise MalformedFileError(f"cannot be read from the archive ({exc})", source=source) from exc
     except BaseException:
@@ -363,7 +480,9 @@ __all__ = [
     "extract_member",
     "find_member",
     "hardened_xml_parser",
+    "iterparse_xml",
     "member_name_problem",
+    "open_member",
     "open_zip",
     "parse_xml_bytes",
     "parse_xml_file",

@@ -1,8 +1,9 @@
-"""Dialogs and the questions the window asks. Every question goes through ``Prompts`` so
+"""Dialogs and the questions the window asks (the memo editor among them). Every question goes through ``Prompts`` so
 a test can answer it without a modal dialog ever showing."""
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -17,13 +18,14 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QColorDialog,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFrame,
+    QHBoxLayout,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -31,14 +33,17 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMessageBox,
+    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop.core import wording
 from desktop.services.codebook.codebook import CodeInfo
 from desktop.services.teams.coders import CoderInfo
 from desktop.ui import a11y
 from desktop.ui.look import swatch
+from desktop.ui.models import one_line
 
 FILE_FILTER = "Documents (*.txt *.md *.html *.htm *.pdf *.docx *.rtf *.odt);;All files (*)"
 PROJECT_FILTER = "Tessera projects (*.tessera);;All files (*)"
@@ -129,6 +134,12 @@ class Prompts:
             )
         return value if ok else None
 
+    def edit_memo(self, code_path: str, quote: str, text: str) -> str | None:
+        """The memo editor over a coding's memo: the new memo, or None if not saved."""
+        editor = MemoEditor(self.parent, code_path, quote, text)
+        editor.exec()
+        return editor.answer()
+
     def confirm(self, title: str, message: str) -> bool:
         answer = QMessageBox.question(self.parent, title, message)
         return answer == QMessageBox.StandardButton.Yes
@@ -213,6 +224,85 @@ class Prompts:
         )
         self._used(path)
         return path or None
+
+
+QUOTE_SHOWN = 240  # characters of the passage shown above the memo (all of it in the tooltip)
+
+
+class _MemoText(QPlainTextEdit):
+    """Enter is a new line; Ctrl+Enter is the dialog's (save)."""
+
+    def __init__(self, dialog: QDialog) -> None:
+        super().__init__()
+        self.dialog = dialog
+
+    def keyPressEvent(self, e: QKeyEvent) -> None:
+        if e.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and (
+            e.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            self.dialog.accept()
+            return
+        super().keyPressEvent(e)
+
+
+class MemoEditor(QDialog):
+    def __init__(self, parent: QWidget | None, code_path: str, quote: str, text: str) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Memo")
+        self.setObjectName("memoEditor")
+        self.original = text
+        self.about = QLabel()
+        self.about.setObjectName("memoAbout")
+        self.about.setWordWrap(True)
+        self.about.setTextFormat(Qt.TextFormat.RichText)
+        self.about.setText(
+            f"<b>{html.escape(code_path, quote=False)}</b><br>"
+            f"“{html.escape(one_line(quote, QUOTE_SHOWN), quote=False)}”"
+        )
+        self.about.setToolTip(quote)
+        self.edit = _MemoText(self)
+        self.edit.setObjectName("memoText")
+        self.edit.setAccessibleName("Memo")
+        self.edit.setTabChangesFocus(True)
+        self.edit.setPlaceholderText("What you noticed about this passage, why it is coded so…")
+        self.edit.setPlainText(text)
+        self.edit.moveCursor(self.edit.textCursor().MoveOperation.End)
+        self.size_label = QLabel()
+        self.size_label.setObjectName("hint")
+        keys = QLabel("Enter: new line · Ctrl+Enter: save · Esc: close without saving")
+        keys.setObjectName("hint")
+        keys.setWordWrap(True)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Save).setToolTip("Save (Ctrl+Enter)")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        facts = QHBoxLayout()
+        facts.addWidget(keys, 1)
+        facts.addWidget(self.size_label, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.about)
+        lay.addWidget(self.edit, 1)
+        lay.addLayout(facts)
+        lay.addWidget(buttons)
+        self.edit.textChanged.connect(self._show_size)
+        self._show_size()
+        fit_window(self, "memo", QSize(560, 380))
+        self.edit.setFocus()
+
+    def text(self) -> str:
+        return self.edit.toPlainText()
+
+    def _show_size(self) -> None:
+        text = self.text()
+        self.size_label.setText(
+            f"{wording.count(len(text), 'character')} · {wording.count(len(text.split()), 'word')}"
+        )
+
+    def answer(self) -> str | None:
+        """The memo to store: None if the editor was closed without saving."""
+        return self.text() if self.result() == QDialog.DialogCode.Accepted else None
 
 
 class ChooseCodersDialog(QDialog):

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui import a11y
-from desktop.ui.workers import Task
+from desktop.ui.workers import Task, TaskProgress
 
 if TYPE_CHECKING:
     from desktop.ui.workbench.host import Workbench
@@ -46,36 +46,18 @@ def run_long(
     """Run ``fn(progress, cancelled)`` in the window's pool behind a window-modal progress
     dialog (shown after half a second). ``done(result)`` or ``failed(error, cancelled)``
     is called on the UI thread once the dialog is gone, after ``closed(task)``."""
-    dialog = QProgressDialog(label, "Cancel" if cancellable else "", 0, 0, w)
-    dialog.setWindowTitle(title)
-    dialog.setMinimumWidth(420)  # file names in the label do not make it jump
-    dialog.setWindowModality(Qt.WindowModality.WindowModal)
-    dialog.setMinimumDuration(500)
-    dialog.setAutoClose(False)
-    dialog.setAutoReset(False)
-    if not cancellable:
-        dialog.setCancelButton(None)
     task = Task(fn)
-    dialog.canceled.connect(task.cancel)
-    dialog.canceled.connect(lambda: dialog.setLabelText("Cancelling…"))
-
-    def close() -> None:
-        dialog.hide()
-        dialog.deleteLater()
-        if closed is not None:
-            closed(task)
-
-    def on_progress(value) -> None:
-        if progressed is not None and not task.is_cancelled:
-            progressed(dialog, value)
+    progress = TaskProgress(w, task, title, label, cancellable=cancellable, update=progressed)
 
     def on_done(result) -> None:
-        close()
+        if closed is not None:
+            closed(task)
         a11y.announce(w, f"{title}: finished")  # said first, then what ``done`` shows
         done(result)
 
     def on_failed(error: str) -> None:
-        close()
+        if closed is not None:
+            closed(task)
         a11y.announce(w, f"{title}: {'cancelled' if task.is_cancelled else 'failed'}")
         reason = error.split(": ", 1)[-1] if ": " in error else error
         if failed is not None:
@@ -83,9 +65,8 @@ def run_long(
         elif not task.is_cancelled:
             w.prompts.error(f"{title}: {reason}")
 
-    task.channel.progress.connect(on_progress)
-    task.channel.finished.connect(on_done)
-    task.channel.failed.connect(on_failed)
+    progress.finished.connect(on_done)
+    progress.failed.connect(on_failed)
     w.runner.start(task)
     return task
 
@@ -96,12 +77,6 @@ def busy(w: Workbench) -> bool:
         w.show_message("Wait for the task in progress to finish first.", 5000)
         return True
     return False
-
-
-def set_steps(dialog: QProgressDialog, done: int, total: int, text: str) -> None:
-    dialog.setMaximum(max(total, 1))
-    dialog.setValue(min(done, max(total, 1)))
-    dialog.setLabelText(text)
 
 
 class ReportDialog(QDialog):

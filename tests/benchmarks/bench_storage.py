@@ -188,11 +188,16 @@ def _open_big(path: Path) -> list[dict]:
         conn.execute("PRAGMA user_version").fetchone()
         pages = dict(conn.execute("SELECT document_id, count(*) FROM page GROUP BY document_id"))
         counts = dict(conn.execute("SELECT document_id, count(*) FROM coding GROUP BY document_id"))
+        meta: dict[int, dict] = {}  # the built-in attributes (title, author, ...)
+        for did, name, value in conn.execute(
+            "SELECT v.document_id, a.name, v.value FROM attribute_value v "
+            "JOIN attribute a ON a.id = v.attribute_id WHERE a.builtin"
+        ):
+            meta.setdefault(did, {})[name] = value
         docs = [
-            (*r, pages.get(r[0], 0), counts.get(r[0], 0))
+            (*r, meta.get(r[0], {}), pages.get(r[0], 0), counts.get(r[0], 0))
             for r in conn.execute(
-                "SELECT id, name, kind, sha256, length, title, author, date, source, url, source_path "
-                "FROM document ORDER BY name"
+                "SELECT id, name, kind, sha256, length, source_path FROM document ORDER BY name"
             )
         ]
         per_code = dict(conn.execute("SELECT code_id, count(*) FROM coding GROUP BY code_id"))

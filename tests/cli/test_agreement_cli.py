@@ -450,3 +450,31 @@ def test_bootstrap_service_reports_progress_and_cancels(two_paragraphs):
     assert all(b.seed == 2 for b in result.values())
     stopped = project_bootstrap(report, samples=300, seed=2, cancel=lambda: True)
     assert stopped is None
+
+
+def test_a_project_with_two_coders_needs_no_coders_option(project_path, capsys):
+    assert main(["agreement", project_path, "--unit", "word", "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["coders"] == ["ana", "ben"]
+    assert "comparing the project's two coders, ana and ben" in err
+
+
+def test_with_more_coders_the_choice_names_them(project_path, capsys):
+    from desktop.services.project.project import Project
+    from desktop.services.teams import coders
+
+    with Project.open(project_path) as p:
+        coders.add_coder(p, "cy")
+    assert main(["agreement", project_path, "--json"]) == 0  # cy coded nothing: ana and ben
+    capsys.readouterr()
+    with Project.open(project_path) as p:
+        from desktop.services.codebook import codebook
+        from desktop.services.coding import codings
+        from desktop.services.documents import documents
+
+        doc = documents.list_documents(p)[0]
+        cy = next(c for c in coders.list_coders(p) if c.name == "cy")
+        code = codebook.find_code(p, "Actors/Armed")
+        codings.apply_coding(p, document_id=doc.id, code_id=code.id, coder_id=cy.id, start=0, end=6)
+    assert main(["agreement", project_path]) == 1
+    assert "3 coders (ana, ben, cy): name those to compare with --coders" in capsys.readouterr().err

@@ -175,3 +175,45 @@ def test_search_cli_folds_by_default_and_exact_on_request(tmp_path, capsys):
     ]
     assert main(["search", str(path), "قتل", "--exact", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["total"] == 0
+
+
+def test_every_query_keeps_to_a_set_or_a_case(proj, capsys):
+    assert run(capsys, "sets", "add", proj, "Phase 1", "--where", "source = Reuters")[0] == 0
+    _, out, _ = run(capsys, "retrieve", proj, "--code", "Casualties/Killed", "--set", "Phase 1",
+                    "--format", "json")  # fmt: skip
+    assert [p["document"] for p in json.loads(out)["passages"]] == ["a.txt"]
+    _, out, _ = run(capsys, "retrieve", proj, "--code", "Casualties/Killed", "--where",
+                    'document.set != "Phase 1"', "--format", "json")  # fmt: skip
+    assert [p["document"] for p in json.loads(out)["passages"]] == ["b.txt"]
+    _, out, _ = run(capsys, "search", proj, "negotiat*", "--set", "Phase 1", "--format", "json")
+    assert [h["match"] for h in json.loads(out)["hits"]] == ["negotiators"]
+    _, out, _ = run(capsys, "words", proj, "--set", "Phase 1", "--format", "json")
+    doc = json.loads(out)
+    assert doc["documents"] == 1 and "envoy" not in {r["word"] for r in doc["rows"]}
+    _, out, _ = run(capsys, "matrix", proj, "--codes", "Casualties/Killed", "Actors/State forces",
+                    "--by", "set", "--format", "json")  # fmt: skip
+    assert json.loads(out) == {"rows": ["Casualties/Killed", "Actors/State forces"],
+                               "columns": ["Phase 1", "(none)"], "counts": [[1, 1], [2, 0]]}  # fmt: skip
+    status, _, err = run(capsys, "words", proj, "--set", "Phase 2")
+    assert status == 1 and "no set named 'Phase 2'" in err
+    status, _, err = run(capsys, "retrieve", proj, "--code", "Casualties/Killed", "--case", "Syria")
+    assert status == 1 and "no case named 'Syria'" in err
+
+
+def test_chart_tables_from_the_shell(proj, capsys):
+    _, out, _ = run(capsys, "chart", proj, "codes", "--by", "source")
+    assert out.splitlines()[:2] == ["code,AFP,Reuters,total", "Actors/State forces,0,2,2"]
+    _, out, _ = run(capsys, "chart", proj, "field", "--code", "Casualties", "--field", "count",
+                    "--by", "who", "--period", "year", "--format", "json")  # fmt: skip
+    doc = json.loads(out)
+    assert (doc["categories"], doc["series"], doc["values"]) == (["2018", "2019"], ["civilians"],
+                                                                [[12, 0]])  # fmt: skip
+    _, out, _ = run(capsys, "chart", proj, "time", "--codes", "Casualties/Killed", "--period",
+                    "month")  # fmt: skip
+    lines = out.splitlines()
+    assert lines[0] == "month,Casualties/Killed,total"
+    assert lines[1] == "2018-03,1,1" and lines[-1] == "2019-01,1,1" and len(lines) == 12
+    status, _, err = run(capsys, "chart", proj, "field", "--code", "Casualties")
+    assert status == 1 and "needs --code PATH and --field NAME" in err
+    status, _, err = run(capsys, "chart", proj, "field", "--code", "Casualties", "--field", "who")
+    assert status == 1 and "'who' is a choice field" in err

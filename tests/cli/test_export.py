@@ -52,7 +52,7 @@ def test_codings_to_stdout(project_path, capsys):
 def test_codings_to_a_file_with_excel_bom(project_path, tmp_path, capsys):
     out = tmp_path / "codings.csv"
     assert main(["export", str(project_path), "--what", "codings", "-o", str(out), "--excel"]) == 0
-    assert "exported 2 coding(s)" in capsys.readouterr().out
+    assert "exported 2 codings" in capsys.readouterr().out
     data = out.read_bytes()
     assert data.startswith(b"\xef\xbb\xbfdocument,") and "Dera\u2019a".encode() in data
 
@@ -83,7 +83,7 @@ def test_document_texts_to_a_folder(project_path, tmp_path, capsys):
         )
         == 0
     )
-    assert "wrote 1 text file(s)" in capsys.readouterr().out
+    assert "wrote 1 text file " in capsys.readouterr().out
     assert (folder / "deraa.txt").read_text("utf-8") == TEXT
 
 

@@ -45,7 +45,7 @@ def test_two_coders_merged_in_one_command(master_path, tmp_path, capsys):
 
     assert main(["merge", str(master_path), str(ana), str(ben)]) == 0
 
-    assert capsys.readouterr().out.rstrip().endswith("merged 2 of 2 file(s): 3 coding(s) added")
+    assert capsys.readouterr().out.rstrip().endswith("merged 2 of 2 files: 3 codings added")
     assert codings_of(ana) | codings_of(ben) == codings_of(master_path)
 
 
@@ -60,7 +60,7 @@ def test_unknown_codes_are_listed_and_refused_without_add_codes(master_path, tmp
     cap = capsys.readouterr()
     assert "refused" in cap.err and "Frames, Frames/Humanitarian" in cap.err
     assert "--add-codes" in cap.err
-    assert "merged 0 of 1 file(s)" in cap.out
+    assert "merged 0 of 1 file" in cap.out
     assert codings_of(master_path) == set()
 
     assert main(["merge", str(master_path), str(ana), "--add-codes"]) == 0
@@ -84,7 +84,7 @@ def test_name_clash_is_refused_then_renamed_on_request(master_path, tmp_path, ca
 
     assert main(["merge", str(master_path), str(foreign)]) == 1
     err = capsys.readouterr().err
-    assert "ana" in err and "different people" in err and "--rename-clashing" in err
+    assert "ana" in err and "a different person" in err and "--rename-clashing" in err
 
     assert main(["merge", str(master_path), str(foreign), "--rename-clashing"]) == 0
     out = capsys.readouterr().out
@@ -106,7 +106,7 @@ def test_dry_run_changes_nothing(master_path, tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.startswith("dry run: nothing was changed\nwould merge")
     assert "documents: 1 added, 2 already here: homs.txt" in out
-    assert "would merge 1 of 1 file(s): 1 coding(s) added" in out
+    assert "would merge 1 of 1 file: 1 coding added" in out
     assert codings_of(master_path) == set()
     with Project.open(master_path) as p:
         assert p.info()["documents"] == 2
@@ -150,7 +150,7 @@ def test_a_corrupt_source_fails_with_a_clear_message_and_the_rest_merges(
 
     cap = capsys.readouterr()
     assert "junk.tessera" in cap.err and "not a Tessera project" in cap.err
-    assert "merged 1 of 2 file(s): 1 coding(s) added" in cap.out
+    assert "merged 1 of 2 files: 1 coding added" in cap.out
     with Project.open(master_path) as p:
         assert teams.is_blind(p) is False
     assert codings_of(master_path) == codings_of(ana)

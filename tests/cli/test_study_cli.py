@@ -24,18 +24,18 @@ def test_attributes_sets_cases_and_memos_from_the_shell(tmp_path, capsys):
     status, _, err = run(capsys, "documents", "set", path, "a1.txt", "--attr", "outlet=BBC")
     assert status != 0 and "'BBC' is not one of: Reuters, AFP" in err and "Traceback" not in err
     _, out, _ = run(capsys, "attributes", "list", path)
-    assert "outlet\tchoice (Reuters, AFP)\t1 value(s)" in out and "title\ttext" in out
+    assert "outlet\tchoice (Reuters, AFP)\t1 value" in out and "title\ttext" in out
     _, out, _ = run(capsys, "documents", "list", path, "--where", "outlet = Reuters")
     assert out.startswith("r1.txt") and "a1.txt" not in out
     assert run(capsys, "sets", "add", path, "wire", "--where", "outlet = Reuters")[0] == 0
     run(capsys, "sets", "include", path, "wire", "--document", "a1.txt")
     _, out, _ = run(capsys, "sets", "list", path)
-    assert "wire\t2 document(s)" in out
+    assert "wire\t2 documents" in out
     run(capsys, "attributes", "add", path, "country", "--cases")
     run(capsys, "cases", "add", path, "Desk", "--attr", "country=UK")
     run(capsys, "cases", "include", path, "Desk", "r1.txt")
     _, out, _ = run(capsys, "cases", "list", path)
-    assert "Desk\t1 document(s)\tcountry=UK" in out and "  r1.txt" in out
+    assert "Desk\t1 document\tcountry=UK" in out and "  r1.txt" in out
     run(capsys, "memos", "journal", path, "Started", "--title", "Day 1")
     run(capsys, "memos", "document", path, "r1.txt", "wire copy")
     _, out, _ = run(capsys, "memos", "list", path, "--search", "wire")

@@ -30,7 +30,7 @@ def test_coders_add_list_rename(master_path, capsys):
 
     assert main(["coders", "list", str(master_path)]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out == ["Ana María  #f58518  0 coding(s)", "ben  #f58518  0 coding(s)"]
+    assert out == ["Ana María  #f58518  0 codings", "ben  #f58518  0 codings"]
     with Project.open(master_path) as p:
         ana = coders.find_coder(p, "Ana María")
         assert ana.id in teams.coder_guids(p)
@@ -45,7 +45,7 @@ def test_blind_on_status_off(master_path, capsys):
     assert capsys.readouterr().out == "blind mode: on\nreviewer: rita\n"
     assert main(["coders", "add", str(master_path), "rita"]) == 0
     assert main(["coders", "list", str(master_path)]) == 0
-    assert "rita  #4c78a8  0 coding(s)  (reviewer)" in capsys.readouterr().out
+    assert "rita  #4c78a8  0 codings  (reviewer)" in capsys.readouterr().out
     assert main(["blind", "off", str(master_path)]) == 0
     assert "lifted" in capsys.readouterr().out
     with Project.open(master_path) as p:
@@ -57,7 +57,7 @@ def test_copy_for_coder_then_merge_back(master_path, tmp_path, capsys):
     assert main(["blind", "on", str(master_path), "--reviewer", "rita"]) == 0
     assert main(["copy-for-coder", str(master_path), "ana", "-o", str(copy)]) == 0
     out = capsys.readouterr().out
-    assert f"wrote {copy} for ana: 2 document(s), 13 code(s)" in out
+    assert f"wrote {copy} for ana: 2 documents, 13 codes" in out
     assert "added coder ana" in out and "blind mode is on in the copy" in out
     with Project.open(copy) as p:
         code(p, DERAA, "Rebels", "Actors/Armed groups", "ana")
@@ -68,7 +68,7 @@ def test_copy_for_coder_then_merge_back(master_path, tmp_path, capsys):
     assert f"merged {copy}" in out
     assert "codings: 2 added, 0 already present" in out
     assert "coders: ana already here" in out
-    assert out.rstrip().endswith("merged 1 of 1 file(s): 2 coding(s) added")
+    assert out.rstrip().endswith("merged 1 of 1 file: 2 codings added")
 
     assert main(["merge", str(master_path), str(copy)]) == 0
     assert "codings: 0 added, 2 already present" in capsys.readouterr().out

@@ -130,7 +130,7 @@ def test_require_names_missing_columns_and_what_was_found(tmp_path):
     path.write_text("document,code\r\n")
     with csvio.CsvReader(path) as r, pytest.raises(csvio.CsvFormatError) as caught:
         r.require("document", "start", "end")
-    assert "missing required column(s): start, end" in str(caught.value)
+    assert "missing required columns: start, end" in str(caught.value)
     assert "'document', 'code'" in str(caught.value)
 
 

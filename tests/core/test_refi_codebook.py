@@ -311,6 +311,27 @@ def test_codebook_of_a_project_file_and_one_with_no_codes(tmp_path: Path) -> Non
     assert read.codes == [] and "no <Codes>" in str(read.warnings[0])
 
 
+def test_the_codebook_of_a_project_is_read_without_its_sources(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading a project's codebook stops at its end: the sources after it (here past the
+    size limit of a document read whole, and not even well-formed) are never read."""
+    from desktop.core.exchange import refi_common
+
+    monkeypatch.setattr(refi_common, "XML_MAX_BYTES", 100_000)
+    sources = "<Sources>" + '<TextSource name="x"/>' * 20_000 + "<Broken>"
+    project = f"""<Project xmlns="urn:QDA-XML:project:1.0" name="p"><Users/>
+    <CodeBook><Codes><Code guid="{G1}" name="A" isCodable="true"/></Codes></CodeBook>
+    {sources}</Project>"""
+    path = tmp_path / "big.qdpx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("project.qde", project)
+    assert [c.path for c in read_codebook(path).codes] == ["A"]
+    book = qdc(f'<Code guid="{G1}" name="A" isCodable="true"/>' + "<!-- padding -->" * 10_000)
+    with pytest.raises(ExchangeError, match="limit of 100,000 bytes"):
+        read_text(tmp_path, book)  # a codebook file is read whole, within the limit
+
+
 def test_qdpx_with_capitalised_project_member(tmp_path: Path) -> None:
     path = tmp_path / "p.qdpx"
     with zipfile.ZipFile(path, "w") as zf:

@@ -444,3 +444,56 @@ def test_hostile_project_files_are_refused(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setattr(refi_project, "SOURCE_TEXT_MAX_BYTES", 1000)
     with pytest.raises(ExchangeError, match=r"sources/s\.txt.*limit of 1,000"):
         read_project(big)
+
+
+def test_warnings_past_the_listed_number_are_counted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.core.exchange import refi_selections
+
+    monkeypatch.setattr(refi_selections, "WARNINGS_LISTED", 5)
+    sels = "".join(selection(i, 99 + i) for i in range(12))  # all outside the text
+    project = read_project(make_qdpx(tmp_path, project_xml(text_source(sels)), {"s.txt": b"abc"}))
+    assert project.selections_skipped == 12
+    assert len(project.warnings) == 6
+    assert project.warnings[-1].message == "... and 7 more warnings not listed"
+
+
+def test_a_project_of_more_sources_than_the_limit_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.core import limits
+
+    monkeypatch.setattr(limits, "REFI_SOURCES_MAX", 2)
+    sources = "".join(
+        f'<TextSource guid="{G_SRC[:-1]}{i}" name="d{i}"><PlainTextContent>t{i}'
+        "</PlainTextContent></TextSource>"
+        for i in range(3)
+    )
+    path = tmp_path / "p.qde"
+    path.write_text(project_xml(sources), encoding="utf-8")
+    with pytest.raises(ExchangeError, match=r"p\.qde: the project has more than 2 sources"):
+        read_project(path)
+    monkeypatch.setattr(limits, "REFI_SOURCES_MAX", 3)
+    assert [s.text for s in read_project(path).sources] == ["t0", "t1", "t2"]
+
+
+def test_sources_stream_one_at_a_time_and_unread_codings_still_count(tmp_path: Path) -> None:
+    """open_project gives each source before the next is read; codings a reader skips
+    are read anyway (counted and warned) when it asks for the next source."""
+    sources = (
+        text_source(selection(0, 3) + selection(0, 99))
+        + f'<TextSource guid="{G_SRC[:-1]}0" name="two"><PlainTextContent>uvw xyz'
+        f"</PlainTextContent>{selection(4, 7)}</TextSource>"
+    )
+    path = make_qdpx(tmp_path, project_xml(sources), {"s.txt": b"abc def"})
+    with refi_project.open_project(path) as stream:
+        assert [u.name for u in stream.users] == ["ana"] and stream.text_sources == 2
+        sources = stream.sources()
+        assert next(sources).name == "doc"
+        second = next(sources)  # the first's codings were left unread: read now
+        assert stream.selections_skipped == 1
+        assert [c.quote for c in second.codings] == ["xyz"]
+        assert next(sources, None) is None
+        assert stream.selections_in_file == 3 and stream.selections_skipped == 1
+        assert any("outside its text" in w.message for w in stream.warnings)

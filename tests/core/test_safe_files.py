@@ -17,7 +17,9 @@ from desktop.core.safe_files import (
     extract_member,
     find_member,
     hardened_xml_parser,
+    iterparse_xml,
     member_name_problem,
+    open_member,
     open_zip,
     parse_xml_bytes,
     parse_xml_file,
@@ -127,6 +129,25 @@ def test_xml_past_the_size_limit_is_refused(tmp_path: Path) -> None:
     assert parse_xml_file(big, max_bytes=10_000).getroot().tag == "a"
 
 
+def test_streamed_xml_keeps_the_same_rules() -> None:
+    """iterparse_xml (a project read as a stream): an entity declaration is refused even
+    when it straddles two reads, a document past its limit is refused while it is read,
+    and a malformed one names its line."""
+    straddling = b"<a>" + b" " * (32768 - 5) + b"<!ENTITY x 'y'>"
+    assert straddling.index(b"<!ENTITY") < 32768 < straddling.index(b"<!ENTITY") + 8
+    with pytest.raises(UnsafeFileError, match="entities"):
+        list(iterparse_xml(io.BytesIO(straddling), source="s.xml"))
+    big = b"<a>" + b"<b/>" * 100_000 + b"</a>"
+    with pytest.raises(UnsafeFileError, match="limit of 100,000 bytes"):
+        list(iterparse_xml(io.BytesIO(big), source="big.xml", max_bytes=100_000))
+    assert sum(1 for _ in iterparse_xml(io.BytesIO(big), source="big.xml")) == 200_002
+    with pytest.raises(MalformedFileError, match="line 2") as info:
+        list(iterparse_xml(io.BytesIO(b"<a>\n<b></c></a>"), source="bad.xml"))
+    assert info.value.line == 2
+    with pytest.raises(MalformedFileError, match="empty"):
+        list(iterparse_xml(io.BytesIO(b"  \n"), source="empty.xml"))
+
+
 # ---------------------------------------------------------------------------- zip
 
 
@@ -226,6 +247,19 @@ def test_duplicate_and_case_ambiguous_members(tmp_path: Path) -> None:
     path = make_zip(tmp_path / "amb.zip", {"Project.QDE": b"1", "PROJECT.qde": b"2"})
     with open_zip(path) as zf, pytest.raises(UnsafeFileError, match="ambiguous"):
         find_member(zf, "project.qde")
+
+
+def test_a_corrupt_deflate_stream_is_malformed_not_a_crash(tmp_path: Path) -> None:
+    path = make_zip(tmp_path / "c.zip", {"a.txt": b"word " * 5000 + os.urandom(2000)})
+    data = bytearray(path.read_bytes())
+    for i in range(45, 85):  # inside the member's compressed bytes
+        data[i] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with open_zip(path) as zf:
+        with pytest.raises(MalformedFileError, match="cannot be read from the archive"):
+            read_member(zf, "a.txt")
+        with pytest.raises(MalformedFileError, match="cannot be read from the archive"):
+            list(iterparse_xml(open_member(zf, "a.txt"), source="c.zip!a.txt"))
 
 
 def test_not_a_zip(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ exactly as `./run bundle` builds dist/tessera/."""
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import os
 import subprocess
@@ -67,3 +68,27 @@ def test_the_bundle_leaves_out_the_qt_modules_tessera_does_not_use(bundle):
     names = {p.name for p in bundle.parent.rglob("*")}
     for unused in ("QtWebEngineCore", "Qt3DCore", "QtMultimedia", "QtQml", "QtQuick"):
         assert not [n for n in names if unused in n], unused
+
+
+def _qt_modules_imported_by(folder: Path) -> set[str]:
+    """The PySide6 modules (QtCore, QtCharts...) that the code under ``folder`` imports."""
+    found = set()
+    for path in folder.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            found |= {n.split(".")[1] for n in names if n.startswith("PySide6.")}
+    return found
+
+
+def test_the_bundle_holds_every_qt_module_tessera_imports(bundle):
+    """A Qt module left out of the bundle breaks the window that imports it (the charts of
+    the analysis window need QtCharts) only when a user opens it."""
+    internal = bundle.parent / "_internal" / "PySide6"
+    modules = _qt_modules_imported_by(REPO / "desktop")
+    assert {"QtCore", "QtGui", "QtWidgets", "QtCharts"} <= modules
+    for module in sorted(modules):
+        assert list(internal.glob(f"{module}.*.so")), f"PySide6.{module} is not in the bundle"

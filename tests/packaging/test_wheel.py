@@ -46,12 +46,9 @@ def _need_build() -> None:
         pytest.skip(message)
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> tuple[Path, Path]:
-    """(sdist, wheel), the wheel built from the sdist, from a copy of the source tree
-    (building writes egg-info and build/ beside the sources)."""
-    _need_build()
-    tmp = tmp_path_factory.mktemp("build")
+def build_sdist_and_wheel(tmp: Path) -> tuple[Path, Path]:
+    """(sdist, wheel) built into ``tmp``, the wheel from the sdist, from a copy of the
+    source tree (building writes egg-info and build/ beside the sources)."""
     src = tmp / "src"
     shutil.copytree(REPO, src, ignore=IGNORED)
     out = tmp / "dist"
@@ -63,11 +60,9 @@ def built(tmp_path_factory) -> tuple[Path, Path]:
     return next(out.glob("*.tar.gz")), next(out.glob("*.whl"))
 
 
-@pytest.fixture(scope="module")
-def venv(built, tmp_path_factory) -> Path:
-    """A fresh venv holding the wheel (and only the wheel's own files)."""
-    _, wheel = built
-    root = tmp_path_factory.mktemp("venv") / "env"
+def install_wheel(wheel: Path, root: Path) -> Path:
+    """A fresh venv at ``root`` holding the wheel (and only the wheel's own files); it
+    sees this venv's packages, Tessera's dependencies, through a .pth file."""
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root)], check=True)
     site = Path(
         subprocess.run(
@@ -87,6 +82,18 @@ def venv(built, tmp_path_factory) -> Path:
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     return root
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, Path]:
+    _need_build()
+    return build_sdist_and_wheel(tmp_path_factory.mktemp("build"))
+
+
+@pytest.fixture(scope="module")
+def venv(built, tmp_path_factory) -> Path:
+    _, wheel = built
+    return install_wheel(wheel, tmp_path_factory.mktemp("venv") / "env")
 
 
 def test_the_sdist_and_the_wheel_carry_every_resource_and_migration(built):

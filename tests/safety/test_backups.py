@@ -242,7 +242,7 @@ def test_backups_stay_within_the_disk_budget_keeping_the_newest(project, capsys)
     project.close()
     assert main(["backups", str(project.path)]) == 0
     out = capsys.readouterr().out
-    assert f"{len(listed)} backup(s) in the folder take" in out and "2.5 x the project's" in out
+    assert f"{len(listed)} backups in the folder take" in out and "2.5 x the project's" in out
 
 
 def test_the_newest_good_backup_is_kept_even_over_the_budget(project):

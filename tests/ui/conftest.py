@@ -58,6 +58,30 @@ class FakePrompts:
     def ask_color(self, current):
         return self.text_answers.pop(0) if self.text_answers else None
 
+    # The memo editor: the real dialog is built; `on_memo_editor` (set by a test) works it
+    # as a user would; without it the next of `text_answers` is typed in and saved.
+    on_memo_editor = None
+    memo_editors: list = []
+
+    def edit_memo(self, code_path, quote, text):
+        from PySide6.QtWidgets import QApplication
+
+        from desktop.ui.dialogs import MemoEditor
+
+        # over the window, whose settings (the test's own) keep the editor's size
+        editor = MemoEditor(QApplication.activeWindow(), code_path, quote, text)
+        self.memo_editors = [*self.memo_editors, editor]
+        if self.on_memo_editor is not None:
+            self.on_memo_editor(editor)
+            return editor.answer()
+        answer = self.text_answers.pop(0) if self.text_answers else None
+        if answer is None:
+            editor.reject()
+        else:
+            editor.edit.setPlainText(answer)
+            editor.accept()
+        return editor.answer()
+
     def confirm(self, title, message):
         return self.confirm_answer
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+from desktop.core import wording
 from desktop.core.agreement.report import (
     MEASURE_TITLES,
     MEASURES,
@@ -231,14 +232,14 @@ def alpha_chart(rows: list[AgreementRow], width: int = 760) -> str:
         parts.append(
             f'<rect class="bar" data-code="{e(r.code)}" data-value="{v!r}" x="{a:.1f}" '
             f'y="{y}" width="{max(b - a, 1):.1f}" height="{bar_h}" fill="{colour}" rx="2"/>'
-            f'<text x="{width - value_w + 6}" y="{y + bar_h - 5}">{v:.3f}</text>'
+            f'<text x="{width - value_w + 6}" y="{y + bar_h - 5}">{wording.number(v)}</text>'
         )
     parts.append("</svg>")
     return "\n".join(parts)
 
 
 def _tick(v: float) -> str:
-    text = f"{v:.3f}".rstrip("0").rstrip(".")
+    text = wording.number(v).rstrip("0").rstrip(".")
     return text.replace("0.", ".", 1) if 0 < abs(v) < 1 else text
 
 

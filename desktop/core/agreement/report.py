@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from desktop.core import csvio
+from desktop.core import csvio, wording
 from desktop.core.agreement.coefficients import EXTRA_MEASURES, Reliability
 
 MEASURES = ("percent_agreement", "scott_pi", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha")
@@ -272,5 +272,5 @@ def format_value(measure: str, value: float | None) -> str:
     if value is None:
         return "n/a"
     if measure == "percent_agreement":
-        return f"{100 * value:.1f} %"
-    return f"{value:.3f}"
+        return f"{wording.number(100 * value, 1)} %"
+    return wording.number(value)

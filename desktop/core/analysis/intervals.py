@@ -165,16 +165,23 @@ class Cooccurrence:
     c: np.ndarray
 
 
+_PAIRS_CHUNK = 1 << 19  # pairs expanded at once when they are enumerated (bounds the memory)
+
+
 def cooccurrence(
-    codes: np.ndarray, x: Intervals, n_codes: int, *, within: int | None = None
-) -> Cooccurrence:
+    codes: np.ndarray, x: Intervals, n_codes: int, *, within: int | None = None,
+    method: str = "auto",
+) -> Cooccurrence:  # fmt: skip
     """Pairs of passages of different codes in the same document that overlap (share a
     character), or, with ``within``, are at a gap of at most ``within`` characters.
 
     ``codes`` holds each passage's code as an index 0..n_codes-1. Sorted by start,
     the partners of passage k that start after it form one contiguous run, found by a
-    binary search; a running count per code then gives each code's share of the run,
-    so the work is O(n log n) per code, whatever the number of pairs."""
+    binary search. The runs' lengths say how many pairs there are; when they are fewer
+    than a pass per code would cost, each pair is counted once ("pairs", in chunks of
+    bounded memory); otherwise a running count per code gives each code's share of
+    every run ("running"), O(n) per code whatever the number of pairs. Both give the
+    same counts; ``method`` forces one (for tests)."""
     codes = np.asarray(codes, dtype=np.int64)
     n = np.bincount(codes, minlength=n_codes).astype(np.int64)
     pairs = np.zeros((n_codes, n_codes), dtype=np.int64)
@@ -190,13 +197,21 @@ def cooccurrence(
         lo = np.arange(1, len(ks) + 1)
         has = hi > lo  # only passages with a partner after them matter
         lo, hi, own = lo[has], hi[has], sorted_codes[has]
-        for j in range(n_codes):
-            if n[j] == 0:
-                continue
-            running = np.zeros(len(ks) + 1, dtype=np.int32)
-            np.cumsum(sorted_codes == j, dtype=np.int32, out=running[1:])
-            partners = running[hi] - running[lo]
-            pairs[:, j] += np.bincount(own, weights=partners, minlength=n_codes).astype(np.int64)
+        runs = hi - lo
+        total = int(runs.sum())
+        used = int(np.count_nonzero(n))
+        if method == "pairs" or (method == "auto" and total <= used * len(ks)):
+            pairs += _count_pairs(own, lo, runs, sorted_codes, n_codes)
+        else:
+            for j in range(n_codes):
+                if n[j] == 0:
+                    continue
+                running = np.zeros(len(ks) + 1, dtype=np.int32)
+                np.cumsum(sorted_codes == j, dtype=np.int32, out=running[1:])
+                partners = running[hi] - running[lo]
+                pairs[:, j] += np.bincount(own, weights=partners, minlength=n_codes).astype(
+                    np.int64
+                )
         pairs = pairs + pairs.T
         np.fill_diagonal(pairs, 0)
     denom = n[:, None] + n[None, :] - pairs
@@ -204,6 +219,26 @@ def cooccurrence(
         c = np.where((denom > 0) & (pairs > 0), pairs / np.where(denom > 0, denom, 1), 0.0)
     np.fill_diagonal(c, 0.0)
     return Cooccurrence(n, pairs, c)
+
+
+def _count_pairs(
+    own: np.ndarray, lo: np.ndarray, runs: np.ndarray, codes: np.ndarray, n_codes: int
+) -> np.ndarray:
+    """Counts[i][j] of (passage of code ``own[k]``, partner of code j) over every
+    partner in ``lo[k] .. lo[k] + runs[k]``, a chunk of passages at a time."""
+    out = np.zeros(n_codes * n_codes, dtype=np.int64)
+    ends = np.cumsum(runs)
+    first = 0
+    while first < len(runs):
+        base = ends[first - 1] if first else 0
+        last = max(first + 1, int(np.searchsorted(ends, base + _PAIRS_CHUNK, side="right")))
+        r = runs[first:last]
+        starts = np.repeat(lo[first:last] - (np.cumsum(r) - r), r)
+        partner = starts + np.arange(len(starts))
+        key = np.repeat(own[first:last] * n_codes, r) + codes[partner]
+        out += np.bincount(key, minlength=n_codes * n_codes)
+        first = last
+    return out.reshape(n_codes, n_codes)
 
 
 def c_coefficient(n1: int, n2: int, n12: int) -> float:

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from desktop.core import segmentation
+from desktop.core.analysis.intervals import encode
 
 Span = tuple[int, int]
 
@@ -46,6 +49,43 @@ def segments(text: str, unit: str) -> list[Span]:
     if unit == "word":
         return words(text)
     raise ValueError(f"unknown unit {unit!r}: use word, sentence or paragraph")
+
+
+def segment_array(text: str, unit: str) -> np.ndarray:
+    """``segments(text, unit)`` as an (n, 2) int64 array."""
+    if unit == "sentence":
+        return np.asarray(segmentation.sentence_spans(text), dtype=np.int64).reshape(-1, 2)
+    return np.array(segments(text, unit), dtype=np.int64).reshape(-1, 2)
+
+
+def touching_many(
+    doc: np.ndarray, start: np.ndarray, end: np.ndarray, spans: Mapping[int, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """For every passage, what ``SpanIndex.touching`` gives in its document's segments
+    ``spans[doc]`` (an (n, 2) array each), found by two binary searches over all the
+    documents' segments at once; (0, 0) for a passage whose document is not in
+    ``spans``."""
+    doc = np.asarray(doc, dtype=np.int64)
+    first = np.zeros(len(doc), dtype=np.int64)
+    last = np.zeros(len(doc), dtype=np.int64)
+    docs = np.array(sorted(spans), dtype=np.int64)
+    if not len(doc) or not len(docs):
+        return first, last
+    sizes = np.array([len(spans[d]) for d in docs.tolist()], dtype=np.int64)
+    bases = np.cumsum(sizes) - sizes
+    seg_doc = np.repeat(docs, sizes)
+    seg = (np.concatenate([spans[d] for d in docs.tolist()]) if sizes.sum()
+           else np.zeros((0, 2), dtype=np.int64))  # fmt: skip
+    enc_start, enc_end = encode(seg_doc, seg[:, 0]), encode(seg_doc, seg[:, 1])
+    at = np.minimum(np.searchsorted(docs, doc), len(docs) - 1)
+    known = docs[at] == doc
+    start, end = np.asarray(start, dtype=np.int64), np.asarray(end, dtype=np.int64)
+    # as SpanIndex.touching: segments ending after start, starting before max(end, start + 1)
+    f = np.searchsorted(enc_end, encode(doc, start), side="right") - bases[at]
+    g = np.searchsorted(enc_start, encode(doc, np.maximum(end, start + 1)), side="left") - bases[at]
+    first[known] = f[known]
+    last[known] = np.maximum(f, g)[known]
+    return first, last
 
 
 @dataclass(frozen=True)

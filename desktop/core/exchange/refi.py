@@ -4,10 +4,13 @@
   :class:`CodebookRead` (``.codes``, ``.warnings``, ``.origin``).
 - :func:`write_codebook_qdc` writes a .qdc file valid against Codebook.xsd.
 - :func:`read_project` reads users, codes, text sources and codings of a .qdpx into
-  :class:`RefiProject`, with offsets as code points over normalised text.
+  :class:`RefiProject`, with offsets as code points over normalised text;
+  :func:`open_project` reads the same as a stream, one source at a time, for projects of
+  any size.
 
 The implementation lives in refi_codebook (codes), refi_common (loading, GUIDs,
-colours) and refi_project (sources and codings of a whole .qdpx project).
+colours), refi_project (a whole .qdpx project, read as a stream), refi_selections (the
+codings of one selection) and refi_notes (the notes codings refer to, kept on disk).
 """
 
 from __future__ import annotations
@@ -34,8 +37,10 @@ from desktop.core.exchange.refi_offsets import OffsetUnit
 from desktop.core.exchange.refi_project import (
     RefiCoding,
     RefiProject,
+    RefiProjectStream,
     RefiSource,
     RefiUser,
+    open_project,
     read_project,
 )
 
@@ -45,6 +50,7 @@ __all__ = [
     "OffsetUnit",
     "RefiCoding",
     "RefiProject",
+    "RefiProjectStream",
     "RefiSource",
     "RefiUser",
     "CodeSpec",
@@ -56,6 +62,7 @@ __all__ = [
     "compose_description",
     "normalise_colour",
     "normalise_guid",
+    "open_project",
     "read_codebook",
     "read_project",
     "split_description",

@@ -1,5 +1,6 @@
 """What the REFI-QDA readers share: errors and warnings, loading the XML of a .qdc, .qde
-or .qdpx safely, and the normal forms of GUIDs and colours."""
+or .qdpx safely (a project's head only, up to its codebook), and the normal forms of
+GUIDs and colours."""
 
 from __future__ import annotations
 
@@ -7,17 +8,20 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from lxml import etree
 
+from desktop.core import limits
 from desktop.core.safe_files import (
     XML_MAX_BYTES,
+    MalformedFileError,
     RejectedFileError,
+    ZipLimits,
     find_member,
+    iterparse_xml,
+    open_member,
     open_zip,
-    parse_xml_bytes,
-    read_file_capped,
-    read_member,
 )
 
 NS_CODEBOOK = "urn:QDA-XML:codebook:1.0"
@@ -25,6 +29,12 @@ NS_PROJECT = "urn:QDA-XML:project:1.0"
 KNOWN_NAMESPACES = {NS_CODEBOOK, NS_PROJECT, None}
 
 PROJECT_MEMBER = "project.qde"
+
+#: A .qdpx: its project.qde is streamed, every other member is read under its own cap.
+REFI_ZIP_LIMITS = ZipLimits(
+    max_member_size=max(limits.REFI_PROJECT_XML_MAX_BYTES, limits.ARCHIVE_MEMBER_MAX_BYTES),
+    max_total_size=limits.REFI_ARCHIVE_TOTAL_MAX_BYTES,
+)
 
 
 class ExchangeError(Exception):
@@ -53,7 +63,8 @@ class ExchangeWarning:
 
 
 def local_name(el: etree._Element) -> str:
-    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+    tag = el.tag
+    return tag[tag.rfind("}") + 1 :] if isinstance(tag, str) else ""
 
 
 def namespace(el: etree._Element) -> str | None:
@@ -103,25 +114,54 @@ def project_member(zf: zipfile.ZipFile, source: str) -> zipfile.ZipInfo:
 
 
 def load_refi_xml(path: Path) -> RefiXml:
-    """Parse a .qdc or .qde file, or the project.qde inside a .qdpx archive (recognised by
-    its content, not its extension). Raises ExchangeError for anything that is not
+    """Parse a .qdc file, or the head of a .qde file or of the project.qde inside a .qdpx
+    archive (recognised by its content, not its extension): a <Project> is read up to the
+    end of its <CodeBook> and no further, so that reading the codebook of a project of any
+    size holds only its users and codes. Raises ExchangeError for anything that is not
     readable, not well-formed or refused as unsafe."""
     path = Path(path)
     source = str(path)
     try:
         if zipfile.is_zipfile(path):
-            with open_zip(path) as zf:
+            with open_zip(path, limits=REFI_ZIP_LIMITS) as zf:
                 info = project_member(zf, source)
                 source = f"{path}!{info.filename}"
-                data = read_member(zf, info, XML_MAX_BYTES)
+                with open_member(zf, info) as fh:
+                    root = _codebook_head(fh, source)
         else:
-            data = read_file_capped(path, XML_MAX_BYTES)
-        tree = parse_xml_bytes(data, source=source)
+            with open(path, "rb") as fh:
+                root = _codebook_head(fh, source)
     except RejectedFileError as exc:
         raise exchange_error(exc, source) from exc
     except OSError as exc:
         raise ExchangeError(f"cannot be read: {exc.strerror or exc}", source=source) from exc
-    return RefiXml(tree.getroot(), source)
+    return RefiXml(root, source)
+
+
+def _codebook_head(fh: BinaryIO, source: str) -> etree._Element:
+    """The root of the XML in ``fh``: a <CodeBook> whole; a <Project> up to the end of
+    its <CodeBook> (its other parts are dropped as they are read); anything else as it
+    starts (it is refused by the caller)."""
+    root = None
+    depth = 0
+    for event, el in iterparse_xml(fh, source=source, max_bytes=XML_MAX_BYTES):
+        if event == "start":
+            if root is None:
+                root = el
+                if local_name(el) not in ("Project", "CodeBook"):
+                    break
+            depth += 1
+            continue
+        depth -= 1
+        if depth == 1 and local_name(root) == "Project":
+            if local_name(el) == "CodeBook":
+                break
+            el.clear()
+            while el.getprevious() is not None:
+                del root[0]
+    if root is None:
+        raise MalformedFileError("the file is empty, not an XML document", source=source)
+    return root
 
 
 def exchange_error(exc: RejectedFileError, source: str) -> ExchangeError:

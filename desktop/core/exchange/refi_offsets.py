@@ -10,14 +10,13 @@ text file. Tools disagree on what a character is and on the text:
 Tessera's offsets are code points over the text normalised once at import
 (:func:`desktop.core.text.normalise`: BOM stripped, CRLF and CR to LF, ligatures
 expanded, NUL removed). :class:`OffsetMap` turns a file offset, in either unit, into an
-index of that normalised text; :func:`guess_unit` decides which unit a project uses.
+index of that normalised text; :class:`UnitEvidence` decides which unit a project uses.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterable
 from enum import StrEnum
 
 from desktop.core.text import LIGATURES, is_word_char, normalise
@@ -28,6 +27,8 @@ class OffsetUnit(StrEnum):
     UTF16 = "UTF-16 code units"
 
 
+#: A character outside the Basic Multilingual Plane (two UTF-16 code units).
+ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _SPECIAL = re.compile("\r\n|[\r\x00" + "".join(LIGATURES) + "]")
 
 
@@ -64,7 +65,7 @@ class OffsetMap:
             # return offsets that silently point at the wrong text.
             raise AssertionError("OffsetMap is out of step with desktop.core.text.normalise")
         # UTF-16 unit index at which each astral character starts.
-        astral = [i for i, ch in enumerate(raw) if ord(ch) > 0xFFFF]
+        astral = [m.start() for m in ASTRAL.finditer(raw)]
         self._astral_units = [i + k for k, i in enumerate(astral)]
         self.has_astral = bool(astral)
 
@@ -106,45 +107,49 @@ def _at_boundary(text: str, i: int) -> bool:
     return i <= 0 or i >= len(text) or not (is_word_char(text[i - 1]) and is_word_char(text[i]))
 
 
-def unit_score(
-    maps_and_spans: Iterable[tuple[OffsetMap, list[tuple[int, int, str]]]], unit: OffsetUnit
-) -> float:
-    """How plausible ``unit`` makes the selections: 1 per end that lands on a word
-    boundary, 10 per selection whose quote equals the text the file gives for it,
-    minus 100 per selection that is invalid (out of range, splits a surrogate pair)."""
-    score = 0.0
-    for omap, spans in maps_and_spans:
-        for start, end, quote in spans:
-            span = omap.span(start, end, unit)
-            if span is None:
-                score -= 100
-                continue
-            s, e = span
-            score += _at_boundary(omap.text, s) + _at_boundary(omap.text, e)
-            if quote and omap.text[s:e] == normalise(quote):
-                score += 10
+def _span_score(omap: OffsetMap, start: int, end: int, quote: str, unit: OffsetUnit) -> int:
+    """1 per end that lands on a word boundary, 10 when the quote equals the text the
+    span covers, -100 for a span that is invalid (out of range, splits a surrogate pair)."""
+    span = omap.span(start, end, unit)
+    if span is None:
+        return -100
+    s, e = span
+    score = _at_boundary(omap.text, s) + _at_boundary(omap.text, e)
+    if quote and omap.text[s:e] == quote:
+        score += 10
     return score
 
 
-def guess_unit(
-    maps_and_spans: list[tuple[OffsetMap, list[tuple[int, int, str]]]], *, origin: str | None
-) -> tuple[OffsetUnit, bool]:
-    """The unit the selections were written in, and whether the texts told (False: no
-    text has a character outside the BMP, so both units agree and the tool's name decides).
+class UnitEvidence:
+    """Which unit a project's selections were written in, gathered one selection at a
+    time (a project is read as a stream; its texts are not all held at once).
 
-    Only sources with astral characters carry evidence; among them the unit that makes
-    the selections valid, their quotes equal and their ends land on word boundaries wins.
-    Ties fall to the tool: NVivo for Windows counts UTF-16 units, others code points."""
-    informative = [(m, s) for m, s in maps_and_spans if m.has_astral and s]
-    default = (
-        OffsetUnit.UTF16
-        if origin and "nvivo" in origin.lower() and "mac" not in origin.lower()
-        else OffsetUnit.CODE_POINTS
-    )
-    if not informative:
-        return default, False
-    cp = unit_score(informative, OffsetUnit.CODE_POINTS)
-    u16 = unit_score(informative, OffsetUnit.UTF16)
-    if cp == u16:
-        return default, False
-    return (OffsetUnit.UTF16 if u16 > cp else OffsetUnit.CODE_POINTS), True
+    Only sources with characters outside the BMP carry evidence; among them the unit that
+    makes the selections valid, their quotes equal and their ends land on word boundaries
+    wins. Ties fall to the tool: NVivo for Windows counts UTF-16 units, others code
+    points."""
+
+    def __init__(self) -> None:
+        self.scores = {OffsetUnit.CODE_POINTS: 0, OffsetUnit.UTF16: 0}
+        self.informative = False
+
+    def add(self, omap: OffsetMap, start: int, end: int, quote: str) -> None:
+        if not omap.has_astral:
+            return
+        self.informative = True
+        quote = normalise(quote) if quote else ""
+        for unit in self.scores:
+            self.scores[unit] += _span_score(omap, start, end, quote, unit)
+
+    def unit(self, *, origin: str | None) -> tuple[OffsetUnit, bool]:
+        """The unit, and whether the texts told (False: no text with a character outside
+        the BMP has a selection, or the evidence is even, so the tool's name decides)."""
+        default = (
+            OffsetUnit.UTF16
+            if origin and "nvivo" in origin.lower() and "mac" not in origin.lower()
+            else OffsetUnit.CODE_POINTS
+        )
+        cp, u16 = self.scores[OffsetUnit.CODE_POINTS], self.scores[OffsetUnit.UTF16]
+        if not self.informative or cp == u16:
+            return default, False
+        return (OffsetUnit.UTF16 if u16 > cp else OffsetUnit.CODE_POINTS), True

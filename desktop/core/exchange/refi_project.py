@@ -15,19 +15,31 @@ else its ``Description``; line ends are made LF and the text is stripped. Severa
 on one coding (its own first, then its selection's) are joined by a blank line. A
 reference to no note, or a note that cannot be read, is a warning with its line; the
 coding is kept without that memo. Notes attached to anything else are not read.
+
+The project is read as a stream (:func:`open_project`), so that a project of any size
+needs the memory of one source and one selection at a time: a first pass over the XML
+reads the users and the codebook, the notes the codings refer to (kept in a scratch
+SQLite file, see refi_notes), which unit the offsets count and whether the codings carry
+an export stamp; the second pass yields the sources one by one, each text read from the
+archive when its source is reached, and each source's codings one selection at a time.
+:func:`read_project` collects the whole project in memory (for small files and tests).
 """
 
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from lxml import etree
 
+from desktop.core import limits
 from desktop.core.exchange.refi_codebook import CodeSpec, codes_from_xml
 from desktop.core.exchange.refi_common import (
+    REFI_ZIP_LIMITS,
     ExchangeError,
     ExchangeWarning,
     child,
@@ -38,19 +50,26 @@ from desktop.core.exchange.refi_common import (
     normalise_guid,
     project_member,
 )
-from desktop.core.exchange.refi_offsets import OffsetMap, OffsetUnit, guess_unit
+from desktop.core.exchange.refi_notes import NoteStore
+from desktop.core.exchange.refi_offsets import ASTRAL, OffsetMap, OffsetUnit, UnitEvidence
+from desktop.core.exchange.refi_selections import (
+    ReadingSource,
+    RefiCoding,
+    RefiUser,
+    SelectionReader,
+    memo_text,
+    positions,
+)
 from desktop.core.limits import REFI_NOTE_TEXT_MAX_BYTES, REFI_SOURCE_TEXT_MAX_BYTES
 from desktop.core.safe_files import (
-    XML_MAX_BYTES,
     RejectedFileError,
     find_member,
+    iterparse_xml,
     member_name_problem,
+    open_member,
     open_zip,
-    parse_xml_bytes,
-    read_file_capped,
     read_member,
 )
-from desktop.core.text import normalise
 
 #: Largest plain text of one source read from an archive.
 SOURCE_TEXT_MAX_BYTES = REFI_SOURCE_TEXT_MAX_BYTES
@@ -59,41 +78,19 @@ NOTE_TEXT_MAX_BYTES = REFI_NOTE_TEXT_MAX_BYTES
 
 INTERNAL = "internal://"
 NON_TEXT_SOURCES = ("PDFSource", "PictureSource", "AudioSource", "VideoSource")
-
-
-@dataclass
-class RefiUser:
-    guid: str
-    name: str
-
-
-@dataclass
-class RefiCoding:
-    """One code applied to one selection. ``start``/``end`` are code points, half-open,
-    over the normalised text of its source; ``file_start``/``file_end`` are as written."""
-
-    code_guid: str
-    code_path: str
-    start: int
-    end: int
-    quote: str
-    coder_guid: str | None
-    coder: str | None
-    selection_guid: str | None = None
-    created_at: datetime | None = None
-    file_start: int = 0
-    file_end: int = 0
-    #: The text of the notes linked to the coding or to its selection ("" for none).
-    memo: str = ""
+_KEPT_IN_SOURCE = ("Description", "PlainTextContent")  # read when the source's text is
 
 
 @dataclass
 class RefiSource:
+    """A text source. ``codings`` is a list from :func:`read_project`; from
+    :meth:`RefiProjectStream.sources` it is an iterator, read before the next source."""
+
     guid: str | None
     name: str
     text: str
     description: str = ""
-    codings: list[RefiCoding] = field(default_factory=list)
+    codings: list[RefiCoding] | Iterator[RefiCoding] = field(default_factory=list)
 
 
 @dataclass
@@ -114,189 +111,284 @@ class RefiProject:
     selections_skipped: int = 0
 
 
-@dataclass
-class _Selection:
-    el: etree._Element
-    file_start: int
-    file_end: int
-    quote: str
+def _drop(el: etree._Element) -> None:
+    """Forget an element the stream has read, and the siblings read before it."""
+    el.clear()
+    parent = el.getparent()
+    if parent is not None:
+        while el.getprevious() is not None:
+            del parent[0]
 
 
 @dataclass
-class _PendingSource:
-    el: etree._Element
-    source: RefiSource
-    omap: OffsetMap
-    selections: list[_Selection]
+class _Survey:
+    """What the first pass gathers from the selections of sources with a text, in
+    bounded memory."""
+
+    evidence: UnitEvidence = field(default_factory=UnitEvidence)
+    astral: bool = False  # a text with characters outside the BMP
+    codings: int = 0
+    stamps: set[tuple[str | None, str | None]] = field(default_factory=set)  # up to 2
+    selection_users: set[str] = field(default_factory=set)  # up to 2
+
+    def stamped(self) -> bool:
+        """True when every Coding has the same creatingUser and creationDateTime while
+        the selections were made by different users: NVivo for Windows stamps its
+        Codings with the exporting user and the export time, and the coder is the
+        selection's creator."""
+        return self.codings > 1 and len(self.stamps) == 1 and len(self.selection_users) > 1
 
 
-def _parse_datetime(raw: str | None) -> datetime | None:
-    if not raw:
-        return None
-    try:
-        return datetime.fromisoformat(raw.strip())
-    except ValueError:
-        return None
+class RefiProjectStream(SelectionReader):
+    """A REFI-QDA project opened by :func:`open_project`. Everything but the sources is
+    known at once; :meth:`sources` reads them one at a time (once)."""
 
-
-def _decode_text(data: bytes, what: str, warnings: list[ExchangeWarning], line: int | None) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        warnings.append(
-            ExchangeWarning(f"{what} is not valid UTF-8; undecodable bytes replaced", line)
-        )
-        return data.decode("utf-8-sig", errors="replace")
-
-
-def _memo_text(raw: str) -> str:
-    """A note's text as a memo: no BOM or NUL, LF line ends, no surrounding whitespace."""
-    return (
-        raw.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").strip()
-    )
-
-
-class _ProjectReader:
-    def __init__(self, source: str, zf: zipfile.ZipFile | None) -> None:
+    def __init__(
+        self, source: str, zf: zipfile.ZipFile | None, open_xml: Callable[[], BinaryIO],
+        notes: NoteStore,
+    ) -> None:  # fmt: skip
         self.source = source
         self.zf = zf
-        self.warnings: list[ExchangeWarning] = []
-        self.coder_from_selection = False
-        self.notes: dict[str, etree._Element] = {}
-        self._note_texts: dict[str, str | None] = {}
+        self._open_xml = open_xml
+        super().__init__(notes)
+        self.name = ""
+        self.origin: str | None = None
+        self.users: list[RefiUser] = []
+        self.codes: list[CodeSpec] = []
+        #: TextSources in the file (the sources() to come, with or without a text).
+        self.text_sources = 0
         self.selections_in_file = 0
-        self.selections_skipped = 0
 
-    def warn(self, message: str, el: etree._Element | None = None) -> None:
-        self.warnings.append(ExchangeWarning(message, el.sourceline if el is not None else None))
+    def _events(self) -> Iterator[tuple[str, etree._Element, list[str], str]]:
+        """(event, element, local names of its ancestors, its local name) of one pass
+        over the XML."""
+        path: list[str] = []
+        with self._open_xml() as fh:
+            events = iterparse_xml(
+                fh, source=self.source, max_bytes=limits.REFI_PROJECT_XML_MAX_BYTES
+            )
+            for event, el in events:
+                if event == "start":
+                    kind = local_name(el)
+                    yield event, el, path, kind
+                    path.append(kind)
+                else:
+                    kind = path.pop()
+                    yield event, el, path, kind
 
-    def read(self, root: etree._Element) -> RefiProject:
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Refusals of safe_files and unreadable files as ExchangeError naming the file."""
+        try:
+            yield
+        except RejectedFileError as exc:
+            raise exchange_error(exc, self.source) from exc
+        except OSError as exc:
+            raise ExchangeError(
+                f"cannot be read: {exc.strerror or exc}", source=self.source
+            ) from exc
+
+    # -- the first pass: what every source needs --------------------------------------
+    def survey(self) -> None:
+        """Users, codebook, the notes codings refer to, the offset unit, the stamp."""
+        seen = _Survey()
+        sources = 0
+        book_read = False
+        root: etree._Element | None = None
+        src: ReadingSource | None = None
+        with self._reading():
+            for event, el, path, kind in self._events():
+                depth = len(path)
+                if event == "start":
+                    if root is None:
+                        root = self._check_root(el)
+                    elif depth == 2 and path[1] == "Sources":
+                        sources += 1
+                        if sources > limits.REFI_SOURCES_MAX:
+                            raise ExchangeError(
+                                f"the project has more than {limits.REFI_SOURCES_MAX:,} "
+                                "sources, the limit", source=self.source,
+                            )  # fmt: skip
+                        src = ReadingSource(el) if kind == "TextSource" else None
+                        self.text_sources += src is not None
+                    continue
+                if depth == 1:  # a part of the project
+                    if kind == "CodeBook" and not book_read:
+                        self._codebook(root)
+                        book_read = True
+                    _drop(el)
+                elif depth == 2 and path[1] == "Users":
+                    self._user(el)
+                    _drop(el)
+                elif depth == 2 and path[1] == "Sources":
+                    src = None
+                    _drop(el)
+                elif depth == 2 and path[1] == "Notes":
+                    if kind == "Note":
+                        self._survey_note(el)
+                    _drop(el)
+                elif depth == 2 and path[1] != "CodeBook":
+                    _drop(el)
+                elif depth == 3 and path[1] == "Sources":
+                    self.selections_in_file += kind.endswith("Selection")
+                    if src is not None and kind in _KEPT_IN_SOURCE:
+                        continue
+                    if src is not None and not src.opened:  # before its text is dropped
+                        self._open_quietly(src)
+                        seen.astral = seen.astral or src.omap is not None
+                    if src is not None and src.has_text and kind == "PlainTextSelection":
+                        self._survey_selection(src, el, seen)
+                    _drop(el)
+        if root is None:  # iterparse raises first; kept for type checkers
+            raise ExchangeError("no XML root element", source=self.source)
+        self.name, self.origin = root.get("name") or "", root.get("origin")
+        if not book_read:
+            self._codebook(root)
+        self.offset_unit, from_texts = seen.evidence.unit(origin=self.origin)
+        if self.offset_unit is OffsetUnit.UTF16 and seen.astral:
+            how = "judged from the texts" if from_texts else "as its origin writes them"
+            self.warn(f"selection offsets read as UTF-16 code units ({how}) and converted")
+        self.coder_from_selection = seen.stamped()
+        if self.coder_from_selection:
+            self.warn(
+                "every coding carries the same user and time (an export stamp): the coder "
+                "of a coding is taken from its selection's creatingUser"
+            )
+        self._user_names = {u.guid: u.name for u in self.users}
+        self._code_paths = {c.guid: c.path for c in self.codes if c.guid}
+
+    def _survey_selection(self, src: ReadingSource, sel: etree._Element, seen: _Survey) -> None:
+        span = positions(sel)
+        if span is None:
+            return
+        if src.omap is not None:
+            seen.evidence.add(src.omap, *span, sel.get("name") or "")
+        user = normalise_guid(sel.get("creatingUser"))
+        if user and len(seen.selection_users) < 2:
+            seen.selection_users.add(user)
+        for coding in children(sel, "Coding"):
+            seen.codings += 1
+            if len(seen.stamps) < 2:
+                seen.stamps.add((coding.get("creatingUser"), coding.get("creationDateTime")))
+            for ref in children(coding, "NoteRef"):
+                self.notes.refer(normalise_guid(ref.get("targetGUID")))
+        for ref in children(sel, "NoteRef"):
+            self.notes.refer(normalise_guid(ref.get("targetGUID")))
+
+    def _check_root(self, root: etree._Element) -> etree._Element:
         if local_name(root) != "Project":
             raise ExchangeError(
                 f"the root element is <{local_name(root)}>, not a REFI-QDA <Project>",
                 source=self.source,
                 line=root.sourceline,
             )
+        return root
+
+    def _codebook(self, root: etree._Element) -> None:
         book = codes_from_xml(root, self.source)
         self.warnings.extend(w for w in book.warnings if "no <Codes>" not in w.message)
-        users = self._users(root)
-        pending = self._sources(root)
-        self.notes = self._notes(root)
-        unit, from_texts = guess_unit(
-            [
-                (p.omap, [(s.file_start, s.file_end, s.quote) for s in p.selections])
-                for p in pending
-            ],
-            origin=root.get("origin"),
-        )
-        if unit is OffsetUnit.UTF16 and any(p.omap.has_astral for p in pending):
-            how = "judged from the texts" if from_texts else "as its origin writes them"
-            self.warn(f"selection offsets read as UTF-16 code units ({how}) and converted")
-        code_paths = {c.guid: c.path for c in book.codes if c.guid}
-        user_names = {u.guid: u.name for u in users}
-        self.coder_from_selection = self._codings_carry_an_export_stamp(pending)
-        for p in pending:
-            for sel in p.selections:
-                self._codings(p, sel, unit, code_paths, user_names)
-        return RefiProject(
-            source=self.source,
-            name=root.get("name") or "",
-            origin=root.get("origin"),
-            users=users,
-            codes=book.codes,
-            sources=[p.source for p in pending],
-            warnings=self.warnings,
-            offset_unit=unit,
-            selections_in_file=self.selections_in_file,
-            selections_skipped=self.selections_skipped,
-        )
+        self.codes = book.codes
 
-    def _codings_carry_an_export_stamp(self, pending: list[_PendingSource]) -> bool:
-        """True when every Coding has the same creatingUser and creationDateTime while the
-        selections were made by different users: NVivo for Windows stamps its Codings with
-        the exporting user and the export time, and the coder is the selection's creator."""
-        stamps: set[tuple[str | None, str | None]] = set()
-        selection_users: set[str | None] = set()
-        count = 0
-        for p in pending:
-            for sel in p.selections:
-                selection_users.add(normalise_guid(sel.el.get("creatingUser")))
-                for coding in children(sel.el, "Coding"):
-                    count += 1
-                    stamps.add((coding.get("creatingUser"), coding.get("creationDateTime")))
-        stamped = count > 1 and len(stamps) == 1 and len(selection_users - {None}) > 1
-        if stamped:
-            self.warn(
-                "every coding carries the same user and time (an export stamp): the coder "
-                "of a coding is taken from its selection's creatingUser"
+    def _user(self, el: etree._Element) -> None:
+        if local_name(el) != "User":
+            return
+        guid = normalise_guid(el.get("guid"))
+        if guid is None:
+            self.warn(f"user {el.get('name')!r} has no valid GUID; skipped", el)
+            return
+        self.users.append(RefiUser(guid, (el.get("name") or "").strip() or guid))
+
+    def _open_quietly(self, src: ReadingSource) -> None:
+        """Open a source in the first pass: its warnings are given in the second, and
+        only a text with characters outside the BMP is mapped (they alone tell the unit)."""
+        self._quiet = True
+        try:
+            src.opened = True
+            raw = self._source_text(src.el, "")
+            src.has_text = raw is not None
+            src.omap = OffsetMap(raw) if raw is not None and ASTRAL.search(raw) else None
+        finally:
+            self._quiet = False
+
+    def _survey_note(self, el: etree._Element) -> None:
+        guid = normalise_guid(el.get("guid"))
+        if guid is None:
+            self.warn(f"note {el.get('name')!r} has no valid GUID; skipped", el)
+        elif not self.notes.referenced(guid):
+            return  # not a memo of any coding: not read
+        elif self.notes.found(guid):
+            self.warn(f"two notes have the GUID {guid}; the second is skipped", el)
+        else:
+            self.notes.put(guid, self._read_note(el))
+
+    # -- the second pass: sources and codings -----------------------------------------
+    def sources(self) -> Iterator[RefiSource]:
+        """The text sources that have a text, in file order. Each one's ``codings`` is an
+        iterator over the same reading: what is not read of it is skipped (and still
+        counted and warned) when the next source is asked for."""
+        items = self._read_sources()
+        item = next(items, None)
+        while isinstance(item, RefiSource):
+            after: list[RefiSource | RefiCoding | None] = []
+            rest = _until_next_source(items, after)
+            item.codings = rest
+            yield item
+            for _ in rest:
+                pass
+            item = after[0] if after else None
+
+    def _read_sources(self) -> Iterator[RefiSource | RefiCoding]:
+        src: ReadingSource | None = None
+        other_selections = 0
+        with self._reading():
+            for event, el, path, kind in self._events():
+                depth = len(path)
+                if event == "start":
+                    if depth == 2 and path[1] == "Sources":
+                        src = ReadingSource(el) if kind == "TextSource" else None
+                        other_selections = 0
+                    continue
+                if depth == 3 and path[1] == "Sources":
+                    if src is None:
+                        other_selections += kind.endswith("Selection")
+                    elif kind in _KEPT_IN_SOURCE:
+                        continue
+                    else:
+                        if not src.opened:  # before its text is dropped
+                            yield from self._opened(src)
+                        if kind.endswith("Selection"):
+                            yield from self._selection(src, el)
+                    _drop(el)
+                elif depth == 2 and path[1] == "Sources":
+                    if src is not None and not src.opened:
+                        yield from self._opened(src)
+                    elif src is None and kind in NON_TEXT_SOURCES:
+                        self.warn(f"{kind} {el.get('name')!r} is not a text source; skipped", el)
+                        self.selections_skipped += other_selections
+                    src = None
+                    _drop(el)
+                elif depth in (1, 2):
+                    _drop(el)
+        if self.warnings_unlisted:
+            self.warnings.append(
+                ExchangeWarning(f"... and {self.warnings_unlisted:,} more warnings not listed")
             )
-        return stamped
+            self.warnings_unlisted = 0
 
-    def _users(self, root: etree._Element) -> list[RefiUser]:
-        users: list[RefiUser] = []
-        holder = child(root, "Users")
-        for el in children(holder, "User") if holder is not None else []:
-            guid = normalise_guid(el.get("guid"))
-            if guid is None:
-                self.warn(f"user {el.get('name')!r} has no valid GUID; skipped", el)
-                continue
-            users.append(RefiUser(guid, (el.get("name") or "").strip() or guid))
-        return users
+    def _opened(self, src: ReadingSource) -> Iterator[RefiSource]:
+        self._open(src)
+        if src.omap is not None:
+            yield RefiSource(
+                guid=normalise_guid(src.el.get("guid")), name=src.name, text=src.omap.text,
+                description=element_text(child(src.el, "Description")).strip(),
+            )  # fmt: skip
 
-    def _sources(self, root: etree._Element) -> list[_PendingSource]:
-        holder = child(root, "Sources")
-        out: list[_PendingSource] = []
-        for el in holder if holder is not None else []:
-            if not isinstance(el.tag, str):
-                continue
-            kind = local_name(el)
-            selections = sum(
-                1
-                for sel in el
-                if isinstance(sel.tag, str) and local_name(sel).endswith("Selection")
-            )
-            self.selections_in_file += selections
-            if kind == "TextSource":
-                pending = self._text_source(el)
-                if pending is not None:
-                    out.append(pending)
-                else:  # no text: its selections cannot be placed
-                    self.selections_skipped += selections
-            elif kind in NON_TEXT_SOURCES:
-                self.warn(f"{kind} {el.get('name')!r} is not a text source; skipped", el)
-                self.selections_skipped += selections
-        return out
-
-    def _text_source(self, el: etree._Element) -> _PendingSource | None:
-        name = (el.get("name") or "").strip() or "Untitled source"
-        raw = self._source_text(el, name)
-        if raw is None:
-            return None
-        omap = OffsetMap(raw)
-        source = RefiSource(
-            guid=normalise_guid(el.get("guid")),
-            name=name,
-            text=omap.text,
-            description=element_text(child(el, "Description")).strip(),
-        )
-        selections: list[_Selection] = []
-        for sel in el:
-            if not isinstance(sel.tag, str) or not local_name(sel).endswith("Selection"):
-                continue
-            if local_name(sel) != "PlainTextSelection":
-                self.warn(f"{local_name(sel)} in source {name!r} is not imported", sel)
-                self.selections_skipped += 1
-                continue
-            try:
-                start, end = int(sel.get("startPosition", "")), int(sel.get("endPosition", ""))
-            except ValueError:
-                self.warn(f"a selection in source {name!r} has no valid positions; skipped", sel)
-                self.selections_skipped += 1
-                continue
-            selections.append(_Selection(sel, start, end, sel.get("name") or ""))
-        return _PendingSource(el, source, omap, selections)
+    def _open(self, src: ReadingSource) -> None:
+        src.opened = True
+        src.name = (src.el.get("name") or "").strip() or "Untitled source"
+        raw = self._source_text(src.el, src.name)
+        src.has_text = raw is not None
+        src.omap = OffsetMap(raw) if raw is not None else None
 
     def _source_text(self, el: etree._Element, name: str) -> str | None:
         inline = child(el, "PlainTextContent")
@@ -346,35 +438,18 @@ class _ProjectReader:
                 return None
         else:
             data = read_member(self.zf, info, limit)
-        return _decode_text(data, f"the text of {what}", self.warnings, el.sourceline)
+        return self._decode_text(data, f"the text of {what}", el)
+
+    def _decode_text(self, data: bytes, what: str, el: etree._Element) -> str:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return data.decode("utf-16")
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            self.warn(f"{what} is not valid UTF-8; undecodable bytes replaced", el)
+            return data.decode("utf-8-sig", errors="replace")
 
     # -- notes ------------------------------------------------------------------------
-    def _notes(self, root: etree._Element) -> dict[str, etree._Element]:
-        """{GUID: Note element} of the project's <Notes>; their texts are read when a
-        coding refers to them."""
-        out: dict[str, etree._Element] = {}
-        holder = child(root, "Notes")
-        for el in children(holder, "Note") if holder is not None else []:
-            guid = normalise_guid(el.get("guid"))
-            if guid is None:
-                self.warn(f"note {el.get('name')!r} has no valid GUID; skipped", el)
-            elif guid in out:
-                self.warn(f"two notes have the GUID {guid}; the second is skipped", el)
-            else:
-                out[guid] = el
-        return out
-
-    def _note_text(self, ref: etree._Element, where: str) -> str | None:
-        """The text of the note a NoteRef points at (None, warned, when there is none)."""
-        guid = normalise_guid(ref.get("targetGUID"))
-        if guid is None or guid not in self.notes:
-            target = ref.get("targetGUID")
-            self.warn(f"a note reference in {where} points at no note ({target!r}); skipped", ref)
-            return None
-        if guid not in self._note_texts:
-            self._note_texts[guid] = self._read_note(self.notes[guid])
-        return self._note_texts[guid]
-
     def _read_note(self, el: etree._Element) -> str | None:
         what = f"note {(el.get('name') or '').strip() or el.get('guid')!r}"
         text: str | None = ""
@@ -384,103 +459,80 @@ class _ProjectReader:
             text = element_text(inline)
         elif path:  # None (warned) when it cannot be read
             text = self._archive_text(el, path, what, NOTE_TEXT_MAX_BYTES, skip_too_big=True)
-        memo = _memo_text(text or "") or _memo_text(element_text(child(el, "Description")))
+        memo = memo_text(text or "") or memo_text(element_text(child(el, "Description")))
         if not memo and text is not None:
             self.warn(f"{what} has no plain text or description; skipped", el)
         return memo or None
 
-    def _memo(self, holder: etree._Element, where: str) -> list[str]:
-        texts = (self._note_text(ref, where) for ref in children(holder, "NoteRef"))
-        return [t for t in texts if t]
 
-    def _codings(
-        self,
-        pending: _PendingSource,
-        sel: _Selection,
-        unit: OffsetUnit,
-        code_paths: dict[str, str],
-        user_names: dict[str, str],
-    ) -> None:
-        name = pending.source.name
-        span = pending.omap.span(sel.file_start, sel.file_end, unit)
-        if span is None:
-            self.warn(
-                f"selection [{sel.file_start}, {sel.file_end}) in source {name!r} is empty or "
-                f"outside its text; skipped",
-                sel.el,
-            )
-            self.selections_skipped += 1
+def _until_next_source(
+    items: Iterator[RefiSource | RefiCoding], after: list[RefiSource | RefiCoding | None]
+) -> Iterator[RefiCoding]:
+    """The codings in ``items`` up to the next source, which goes into ``after`` (None
+    when there is none)."""
+    for got in items:
+        if isinstance(got, RefiSource):
+            after.append(got)
             return
-        start, end = span
-        quote = pending.source.text[start:end]
-        # XML attribute values turn line breaks into spaces: compare with whitespace folded
-        if sel.quote and " ".join(normalise(sel.quote).split()) != " ".join(quote.split()):
-            self.warn(
-                f"selection [{sel.file_start}, {sel.file_end}) in source {name!r} names the "
-                f"text {sel.quote[:40]!r} but covers {quote[:40]!r}",
-                sel.el,
-            )
-        sel_user = normalise_guid(sel.el.get("creatingUser"))
-        sel_notes = self._memo(sel.el, f"a selection of source {name!r}")
-        # QualCoder and MAXQDA keep a coding's memo in the selection's Description
-        sel_description = _memo_text(element_text(child(sel.el, "Description")))
-        codings = children(sel.el, "Coding")
-        unknown = 0
-        for coding in codings:
-            ref = child(coding, "CodeRef")
-            code_guid = normalise_guid(ref.get("targetGUID") if ref is not None else None)
-            if code_guid is None or code_guid not in code_paths:
-                self.warn(f"a coding in source {name!r} refers to no code of the codebook", coding)
-                unknown += 1
-                continue
-            notes = self._memo(coding, f"a coding of source {name!r}") + sel_notes
-            if not notes and sel_description:
-                notes = [sel_description]
-            coding_user = normalise_guid(coding.get("creatingUser"))
-            if self.coder_from_selection:
-                coder_guid = sel_user or coding_user
-            else:
-                coder_guid = coding_user or sel_user
-            pending.source.codings.append(
-                RefiCoding(
-                    code_guid=code_guid,
-                    code_path=code_paths[code_guid],
-                    start=start,
-                    end=end,
-                    quote=quote,
-                    coder_guid=coder_guid,
-                    coder=user_names.get(coder_guid) if coder_guid else None,
-                    selection_guid=normalise_guid(sel.el.get("guid")),
-                    created_at=_parse_datetime(
-                        (sel.el if self.coder_from_selection else coding).get("creationDateTime")
-                        or coding.get("creationDateTime")
-                        or sel.el.get("creationDateTime")
-                    ),
-                    file_start=sel.file_start,
-                    file_end=sel.file_end,
-                    memo="\n\n".join(dict.fromkeys(notes)),
-                )
-            )
-        if codings and unknown == len(codings):
-            self.selections_skipped += 1
+        yield got
+    after.append(None)
+
+
+@contextmanager
+def open_project(path: Path | str) -> Iterator[RefiProjectStream]:
+    """A .qdpx archive (or a .qde file, whose sources can only carry inline text) opened
+    for reading as a stream: users, codes, offset unit at once, sources from
+    ``.sources()``. Raises ExchangeError for a file that cannot be read (also while the
+    sources are read); what was skipped or changed is in ``.warnings``."""
+    path = Path(path)
+    source = str(path)
+    zf: zipfile.ZipFile | None = None
+    try:
+        if zipfile.is_zipfile(path):
+            zf = open_zip(path, limits=REFI_ZIP_LIMITS)
+            info = project_member(zf, source)
+            source = f"{path}!{info.filename}"
+
+            def open_xml() -> BinaryIO:
+                return open_member(zf, info)
+        else:
+
+            def open_xml() -> BinaryIO:
+                return open(path, "rb")
+    except RejectedFileError as exc:
+        if zf is not None:
+            zf.close()
+        raise exchange_error(exc, source) from exc
+    except OSError as exc:
+        raise ExchangeError(f"cannot be read: {exc.strerror or exc}", source=source) from exc
+    try:
+        with NoteStore() as notes:
+            stream = RefiProjectStream(source, zf, open_xml, notes)
+            stream.survey()
+            yield stream
+    finally:
+        if zf is not None:
+            zf.close()
 
 
 def read_project(path: Path | str) -> RefiProject:
     """Users, codes, text sources and codings of a .qdpx archive (or of a .qde file, whose
-    sources can only carry inline text). Raises ExchangeError for a file that cannot be
-    read; what was skipped or changed is in ``.warnings``."""
-    path = Path(path)
-    source = str(path)
-    try:
-        if zipfile.is_zipfile(path):
-            with open_zip(path) as zf:
-                info = project_member(zf, source)
-                source = f"{path}!{info.filename}"
-                tree = parse_xml_bytes(read_member(zf, info, XML_MAX_BYTES), source=source)
-                return _ProjectReader(source, zf).read(tree.getroot())
-        tree = parse_xml_bytes(read_file_capped(path, XML_MAX_BYTES), source=source)
-        return _ProjectReader(source, None).read(tree.getroot())
-    except RejectedFileError as exc:
-        raise exchange_error(exc, source) from exc
-    except OSError as exc:
-        raise ExchangeError(f"cannot be read: {exc.strerror or exc}", source=source) from exc
+    sources can only carry inline text), all in memory. Raises ExchangeError for a file
+    that cannot be read; what was skipped or changed is in ``.warnings``."""
+    with open_project(path) as stream:
+        sources = []
+        for src in stream.sources():
+            src.codings = list(src.codings)
+            sources.append(src)
+        return RefiProject(
+            source=stream.source,
+            name=stream.name,
+            origin=stream.origin,
+            users=stream.users,
+            codes=stream.codes,
+            sources=sources,
+            warnings=stream.warnings,
+            offset_unit=stream.offset_unit,
+            selections_in_file=stream.selections_in_file,
+            selections_skipped=stream.selections_skipped,
+        )

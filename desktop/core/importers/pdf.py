@@ -157,7 +157,10 @@ def _shares(n_pages: int) -> list[list[int]]:
 
 
 def _can_spawn() -> bool:
-    """Spawned workers re-import the main script; one read from stdin cannot be."""
+    """Spawned workers re-import the main script; one read from stdin cannot be. A
+    bundled app starts its workers from its own executable (packaging/launch.py)."""
+    if getattr(sys, "frozen", False):
+        return True
     main_file = getattr(sys.modules.get("__main__"), "__file__", None)
     return main_file is None or os.path.exists(main_file)
 

@@ -1,4 +1,5 @@
-"""Reading many codings' integer columns into numpy quickly.
+"""Reading many codings' integer columns into numpy quickly; rows for many ids in
+batches; the sentences or paragraphs of many documents as arrays.
 
 A million rows fetched as Python tuples cost seconds; the same rows concatenated by
 SQLite into one text and parsed by numpy cost a fraction. When a selection is a large
@@ -13,6 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 _SCAN_SHARE = 0.05  # above this share of the codings, scan the table instead of the index
+_SCAN_ROWS = 1_000_000  # ids read per query of a scan (bounds the text built at once)
 
 
 def coding_columns(
@@ -36,22 +38,62 @@ def coding_columns(
         ).fetchall()
         return np.array(rows, dtype=np.int64).reshape(-1, len(columns))
     total = conn.execute("SELECT max(id) FROM coding").fetchone()[0] or 1
-    hint = "NOT INDEXED" if selected > _SCAN_SHARE * total else ""
+    scan = selected > _SCAN_SHARE * total
     # Two columns per number (high << 32 | low): half the text for SQLite to build and
     # numpy to parse. Ids and offsets are below 2**31 and 2**32.
     cols = list(columns) + (["0"] if len(columns) % 2 else [])
     pairs = [f"(({cols[i]}) << 32 | ({cols[i + 1]}))" for i in range(0, len(cols), 2)]
     packed = " || ',' || ".join(pairs)
-    text = conn.execute(
-        f"SELECT group_concat({packed}, ',') FROM coding c {hint} "
-        f"WHERE c.code_id IN ({codes}) AND ({where_sql})",
-        (*code_ids, *params),
-    ).fetchone()[0]
-    if not text:
-        return np.zeros((0, len(columns)), dtype=np.int64)
-    # fromstring with a separator parses text (not deprecated, unlike its binary mode).
-    flat = np.fromstring(text, dtype=np.int64, sep=",").reshape(-1, len(pairs))
-    out = np.empty((len(flat), len(cols)), dtype=np.int64)
-    out[:, 0::2] = flat >> 32
-    out[:, 1::2] = flat & 0xFFFFFFFF
-    return out[:, : len(columns)]
+    sql = (
+        f"SELECT group_concat({packed}, ',') FROM coding c "
+        f"{'NOT INDEXED' if scan else ''} WHERE c.code_id IN ({codes}) AND ({where_sql})"
+    )
+    # A scan of a large table goes a stretch of ids at a time: the text of many
+    # millions of rows at once would cost more memory than all the rest of a query.
+    chunked = scan and total > _SCAN_ROWS
+    step = _SCAN_ROWS if chunked else total + 1
+    out = np.empty((selected, len(cols)), dtype=np.int64)
+    n = 0
+    for low in range(0, total + 1, step):
+        text = conn.execute(
+            sql + (" AND c.id >= ? AND c.id < ?" if chunked else ""),
+            (*code_ids, *params, *((low, low + step) if chunked else ())),
+        ).fetchone()[0]
+        if not text:
+            continue
+        # fromstring with a separator parses text (not deprecated, unlike its binary mode)
+        flat = np.fromstring(text, dtype=np.int64, sep=",").reshape(-1, len(pairs))
+        del text
+        out[n : n + len(flat), 0::2] = flat >> 32
+        out[n : n + len(flat), 1::2] = flat & 0xFFFFFFFF
+        n += len(flat)
+    return out[:n, : len(columns)]
+
+
+def rows_in(conn, sql: str, ids: Sequence[int]) -> list[tuple]:
+    """Rows of ``sql`` (with ``IN ({})`` for the ids) in batches under SQLite's
+    parameter limit."""
+    out: list[tuple] = []
+    for i in range(0, len(ids), 900):
+        chunk = list(ids[i : i + 900])
+        out.extend(conn.execute(sql.format(",".join("?" * len(chunk))), chunk).fetchall())
+    return out
+
+
+def segment_spans(project, doc_ids: Sequence[int], unit: str, batch: int = 32) -> dict:
+    """{document id: (n, 2) array of its sentences or paragraphs}, texts read a few
+    documents at a time (only the spans are kept)."""
+    from db.engine import qmark_connection
+    from desktop.core.analysis.segments import segment_array
+
+    out: dict[int, np.ndarray] = {}
+    ids = list(doc_ids)
+    for i in range(0, len(ids), batch):
+        with project.session() as s:
+            conn = qmark_connection(s)
+            rows = rows_in(
+                conn, "SELECT id, text FROM document WHERE id IN ({})", ids[i : i + batch]
+            )
+        for did, text in rows:
+            out[int(did)] = segment_array(text, unit)
+    return out

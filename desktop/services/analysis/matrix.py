@@ -15,9 +15,9 @@ import numpy as np
 
 from db.engine import qmark_connection
 from desktop.core.analysis import intervals as iv
-from desktop.core.analysis.segments import SpanIndex, segments
+from desktop.core.analysis.segments import touching_many
 from desktop.services.analysis import selection as sel
-from desktop.services.analysis.fetch import coding_columns
+from desktop.services.analysis.fetch import coding_columns, segment_spans
 from desktop.services.analysis.progress import IsCancelled, Progress, step
 from desktop.services.errors import NotFound, ServiceError
 
@@ -75,30 +75,32 @@ def _selections(project, paths: Sequence[str], subcodes: bool) -> list[sel.CodeS
 def code_matrix(
     project, codes: Sequence[str], by: str = "document", *, measure: str = "codings",
     subcodes: bool = False, coders: Sequence[str] = (), documents: Sequence[str] = (),
-    where: Sequence[str] = (), visible_coders: Sequence[int] | None = None,
-    progress: Progress = None, cancelled: IsCancelled = None,
+    sets: Sequence[str] = (), cases: Sequence[str] = (), where: Sequence[str] = (),
+    visible_coders: Sequence[int] | None = None, progress: Progress = None,
+    cancelled: IsCancelled = None,
 ) -> Matrix:  # fmt: skip
-    """Codes x documents, coders or values of a document attribute (``by``: document,
-    coder, set, or an attribute name such as source, date or an imported key)."""
+    """Codes x documents, coders, document sets, cases or values of a document attribute
+    (``by``: document, coder, set, case, or an attribute name such as source, date or an
+    imported key). A document in several sets (cases) counts in each of their columns;
+    the documents in none are counted under ``(none)``. ``documents``, ``sets`` and
+    ``cases`` narrow the documents counted (see selection.document_scope)."""
     if measure not in MEASURES:
         raise ServiceError(f"--measure takes {', '.join(MEASURES)}, not {measure!r}")
-    if by == "set":
-        raise ServiceError("this project has no document sets to count by")
     rows = _selections(project, codes, subcodes)
     coder_ids = sel.visible(sel.coder_ids(project, coders) if coders else None, visible_coders)
-    doc_ids = sel.document_ids(project, documents) if documents else None
+    doc_ids = sel.document_scope(project, documents, sets, cases)
     base = sel.base_filter(coder_ids, doc_ids)
     with project.session() as s:
         conn = qmark_connection(s)
-        key, columns = _columns(s, conn, by, coder_ids, doc_ids)
+        key, join, columns = columns_by(s, conn, by, coder_ids, doc_ids)
         counts = []
         for n, r in enumerate(rows):
             step(progress, cancelled, n / len(rows))
             f = base & sel.conditions(s, where, r.ids)
             q = (
                 f"SELECT {key}, {_MEASURE_SQL[measure]} FROM coding c JOIN document d "
-                f"ON d.id = c.document_id WHERE c.code_id IN ({','.join('?' * len(r.ids))}) "
-                f"AND ({f.sql}) GROUP BY 1"
+                f"ON d.id = c.document_id {join} "
+                f"WHERE c.code_id IN ({','.join('?' * len(r.ids))}) AND ({f.sql}) GROUP BY 1"
             )
             got = {k: int(n or 0) for k, n in conn.execute(q, (*r.ids, *f.params))}
             counts.append(tuple(got.get(k, 0) for k, _ in columns))
@@ -107,16 +109,38 @@ def code_matrix(
     )
 
 
-def _columns(s, conn, by: str, coder_ids, doc_ids) -> tuple[str, list[tuple[object, str]]]:
-    """The SQL key expression and the (key, label) columns, in display order."""
+_GROUPS = {  # --by set / case: (membership table, its key column, the names' table)
+    "set": ("set_document", "set_id", "item_set"),
+    "case": ("case_document", "case_id", "study_case"),
+}
+
+
+def columns_by(
+    s, conn, by: str, coder_ids=None, doc_ids=None
+) -> tuple[str, str, list[tuple[object, str]]]:
+    """The SQL key expression over ``coding c`` and ``document d``, the JOIN it needs
+    (empty or over alias ``g``) and the (key, label) columns in display order."""
     if by == "document":
         q = "SELECT id, name FROM document ORDER BY name, id"
         cols = [(i, n) for i, n in conn.execute(q) if doc_ids is None or i in set(doc_ids)]
-        return "c.document_id", cols
+        return "c.document_id", "", cols
     if by == "coder":
         q = "SELECT id, name FROM coder ORDER BY name"
         cols = [(i, n) for i, n in conn.execute(q) if coder_ids is None or i in set(coder_ids)]
-        return "c.coder_id", cols
+        return "c.coder_id", "", cols
+    if by.lower() in _GROUPS:
+        table, key, names = _GROUPS[by.lower()]
+        cols = list(conn.execute(
+            f"SELECT id, name FROM {names} WHERE id IN (SELECT {key} FROM {table}) "
+            "ORDER BY lower(name), id"
+        ).fetchall())  # fmt: skip
+        outside = conn.execute(
+            f"SELECT 1 FROM document WHERE id NOT IN (SELECT document_id FROM {table}) LIMIT 1"
+        ).fetchone()
+        if outside is not None:
+            cols.append((-1, NONE_VALUE))
+        join = f"LEFT JOIN {table} g ON g.document_id = c.document_id"
+        return f"coalesce(g.{key}, -1)", join, cols
     attr = by[len("document.") :] if by.lower().startswith("document.") else by
     from desktop.services.documents.filter import attribute_expr
 
@@ -132,19 +156,20 @@ def _columns(s, conn, by: str, coder_ids, doc_ids) -> tuple[str, list[tuple[obje
         ).fetchone()
         if found is None:
             raise NotFound(
-                f"--by {by!r}: documents have no attribute {attr!r} (use document, coder, "
+                f"--by {by!r}: documents have no attribute {attr!r} (use document, coder, set, case, "
                 f"{', '.join(sel.DOCUMENT_COLUMNS)} or an imported metadata key)"
             )
         path = '$."' + attr.replace('"', '""') + '"'
         expr = "json_extract(d.extra, '" + path.replace("'", "''") + "')"
     key = f"coalesce(CAST({expr} AS TEXT), '{NONE_VALUE}')"
     values = [v for (v,) in conn.execute(f"SELECT DISTINCT {key} FROM document d ORDER BY 1")]
-    return key, [(v, v) for v in values]
+    return key, "", [(v, v) for v in values]
 
 
 def cooccurrence_matrix(
     project, codes: Sequence[str], *, within: int | None = None, same: str | None = None,
     subcodes: bool = False, coders: Sequence[str] = (), documents: Sequence[str] = (),
+    sets: Sequence[str] = (), cases: Sequence[str] = (),
     visible_coders: Sequence[int] | None = None, progress: Progress = None,
     cancelled: IsCancelled = None,
 ) -> Matrix:  # fmt: skip
@@ -162,7 +187,7 @@ def cooccurrence_matrix(
         raise ServiceError(f"--same takes sentence or paragraph, not {same!r}")
     rows = _selections(project, codes, subcodes)
     coder_ids = sel.visible(sel.coder_ids(project, coders) if coders else None, visible_coders)
-    doc_ids = sel.document_ids(project, documents) if documents else None
+    doc_ids = sel.document_scope(project, documents, sets, cases)
     base = sel.base_filter(coder_ids, doc_ids)
     row_of: dict[int, list[int]] = {}
     for i, r in enumerate(rows):
@@ -175,6 +200,7 @@ def cooccurrence_matrix(
             base.sql, base.params,
         )  # fmt: skip
     doc, code, start, end = (np.ascontiguousarray(arr[:, k]) for k in range(4))
+    del arr  # a million rows: keep one copy of them
     # Each coding becomes one passage per row it belongs to.
     lookup = {cid: rs for cid, rs in row_of.items()}
     if all(len(rs) == 1 for rs in lookup.values()):
@@ -187,8 +213,13 @@ def cooccurrence_matrix(
         idx = np.array([k for k, _ in parts], dtype=np.int64)
         row = np.array([r for _, r in parts], dtype=np.int64)
         doc, start, end = doc[idx], start[idx], end[idx]
-    x = iv.Intervals(doc, start, end)
     step(progress, cancelled, 0.3)
+    if same is not None:
+        # in text order the segment look-ups walk their tables forwards (the counts do
+        # not depend on the order)
+        order = np.argsort(iv.encode(doc, start), kind="stable")
+        doc, start, end, row = doc[order], start[order], end[order], row[order]
+    x = iv.Intervals(doc, start, end)
     if same is not None:
         x = _segment_numbers(project, x, same)
     step(progress, cancelled, 0.7)
@@ -202,16 +233,6 @@ def cooccurrence_matrix(
 
 def _segment_numbers(project, x: iv.Intervals, unit: str) -> iv.Intervals:
     """Passages as [first, last) numbers of the sentences or paragraphs they touch."""
-    first = np.zeros(len(x), dtype=np.int64)
-    last = np.zeros(len(x), dtype=np.int64)
-    order = np.argsort(x.doc, kind="stable")
-    docs = np.unique(x.doc)
-    bounds = np.searchsorted(x.doc[order], docs, side="left").tolist() + [len(x)]
-    for n, did in enumerate(docs.tolist()):
-        with project.session() as s:
-            conn = qmark_connection(s)
-            text = conn.execute("SELECT text FROM document WHERE id = ?", (did,)).fetchone()[0]
-        index = SpanIndex(segments(text, unit))
-        for k in order[bounds[n] : bounds[n + 1]].tolist():
-            first[k], last[k] = index.touching(int(x.start[k]), int(x.end[k]))
+    spans = segment_spans(project, np.unique(x.doc).tolist(), unit)
+    first, last = touching_many(x.doc, x.start, x.end, spans)
     return iv.Intervals(x.doc, first, last)

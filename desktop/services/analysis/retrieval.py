@@ -1,6 +1,7 @@
 """Coded passages across the corpus: a code selection A, optionally combined with a
 second one B (OR, AND, NOT, NEAR, FOLLOWED BY; defined in desktop.core.analysis.intervals),
-filtered by coders, documents and conditions (desktop.services.analysis.selection).
+filtered by coders, documents (by name, set or case) and conditions
+(desktop.services.analysis.selection).
 
 The result keeps every passage as a row of numpy arrays; ``page`` turns one screen of
 rows into ``Passage`` objects with their text, context, memo and field values, so a
@@ -16,9 +17,9 @@ import numpy as np
 
 from db.engine import qmark_connection
 from desktop.core.analysis import intervals as iv
-from desktop.core.analysis.segments import SpanIndex, context_span, segments
+from desktop.core.analysis.segments import context_span, touching_many
 from desktop.services.analysis import selection as sel
-from desktop.services.analysis.fetch import coding_columns
+from desktop.services.analysis.fetch import coding_columns, rows_in, segment_spans
 from desktop.services.analysis.progress import IsCancelled, Progress, step
 from desktop.services.documents.documents import page_of
 from desktop.services.errors import ServiceError
@@ -39,6 +40,8 @@ class RetrievalQuery:
     coders: tuple[str, ...] = ()
     documents: tuple[str, ...] = ()
     where: tuple[str, ...] = ()
+    sets: tuple[str, ...] = ()  # only documents in any of these document sets
+    cases: tuple[str, ...] = ()  # only documents in any of these cases
 
 
 @dataclass(frozen=True)
@@ -132,13 +135,13 @@ class RetrievalResult:
         ids = [int(self.coding[i]) for i in rows if self.coding[i] >= 0]
         with project.session() as s:
             conn = qmark_connection(s)
-            texts = dict(_in(conn, "SELECT id, text FROM document WHERE id IN ({})", docs))
+            texts = dict(rows_in(conn, "SELECT id, text FROM document WHERE id IN ({})", docs))
             pages: dict[int, list[int]] = {}
-            for did, a in _in(conn, "SELECT document_id, char_start FROM page WHERE document_id IN ({}) ORDER BY document_id, number", docs):  # fmt: skip
+            for did, a in rows_in(conn, "SELECT document_id, char_start FROM page WHERE document_id IN ({}) ORDER BY document_id, number", docs):  # fmt: skip
                 pages.setdefault(did, []).append(a)
-            memos = dict(_in(conn, "SELECT id, memo FROM coding WHERE id IN ({})", ids))
+            memos = dict(rows_in(conn, "SELECT id, memo FROM coding WHERE id IN ({})", ids))
             values: dict[int, dict[str, str]] = {}
-            for cid, name, value in _in(conn, "SELECT v.coding_id, f.name, v.value FROM coding_value v JOIN code_field f ON f.id = v.field_id WHERE v.coding_id IN ({}) ORDER BY f.sort_order, f.id", ids):  # fmt: skip
+            for cid, name, value in rows_in(conn, "SELECT v.coding_id, f.name, v.value FROM coding_value v JOIN code_field f ON f.id = v.field_id WHERE v.coding_id IN ({}) ORDER BY f.sort_order, f.id", ids):  # fmt: skip
                 values.setdefault(cid, {})[name] = value
             stretch_coders = self._stretch_coders(conn, rows) if self.and_label else {}
         out = []
@@ -208,15 +211,6 @@ def _rank(ids: np.ndarray, names: dict[int, str]) -> np.ndarray:
     return lookup[np.maximum(ids, 0)]
 
 
-def _in(conn, sql: str, ids: Sequence[int]) -> list[tuple]:
-    """Rows of ``sql`` for ids in batches under SQLite's parameter limit."""
-    out: list[tuple] = []
-    for i in range(0, len(ids), 900):
-        chunk = list(ids[i : i + 900])
-        out.extend(conn.execute(sql.format(",".join("?" * len(chunk))), chunk).fetchall())
-    return out
-
-
 def check_context(context: str | int) -> str | int:
     if isinstance(context, int) or (isinstance(context, str) and context.isdigit()):
         return int(context)
@@ -257,7 +251,7 @@ def retrieve(
     coders = sel.visible(
         sel.coder_ids(project, query.coders) if query.coders else None, visible_coders
     )
-    docs = sel.document_ids(project, query.documents) if query.documents else None
+    docs = sel.document_scope(project, query.documents, query.sets, query.cases)
     base = sel.base_filter(coders, docs)
     step(progress, cancelled, 0.0)
     with project.session() as s:
@@ -346,22 +340,10 @@ def _to_segments(project, a: _Rows, b: _Rows, unit: str) -> tuple[iv.Intervals, 
     """A and B with offsets replaced by the [first, last) numbers of the sentences or
     paragraphs they touch; only documents holding both are read."""
     both = sorted(set(np.unique(a.doc).tolist()) & set(np.unique(b.doc).tolist()))
-    index: dict[int, SpanIndex] = {}
-    with project.session() as s:
-        conn = qmark_connection(s)
-        for did, text in _in(conn, "SELECT id, text FROM document WHERE id IN ({})", both):
-            index[did] = SpanIndex(segments(text, unit))
+    spans = segment_spans(project, both, unit)
 
     def mapped(rows: _Rows) -> iv.Intervals:
         x = rows.intervals
-        first = np.zeros(len(x), dtype=np.int64)
-        last = np.zeros(len(x), dtype=np.int64)
-        for k in range(len(x)):
-            idx = index.get(int(x.doc[k]))
-            if idx is None:
-                continue  # the other selection has nothing in this document
-            f, lst = idx.touching(int(x.start[k]), int(x.end[k]))
-            first[k], last[k] = f, lst
-        return iv.Intervals(x.doc, first, last)
+        return iv.Intervals(x.doc, *touching_many(x.doc, x.start, x.end, spans))
 
     return mapped(a), mapped(b)

@@ -2,8 +2,8 @@
 run again later: a coded-passages query, a search, a matrix or a word count, each kept
 as its kind and its parameters (plain JSON values).
 
-Opening a saved query checks what it names: a code deleted or renamed since, a coder
-or a document gone, is reported by name (``SavedQuery.problems``) rather than failing
+Opening a saved query checks what it names: a code deleted or renamed since, a coder,
+a document, a set or a case gone, is reported by name (``SavedQuery.problems``) rather than failing
 later inside the query."""
 
 from __future__ import annotations
@@ -81,6 +81,8 @@ def _checked(project, name: str, entry: Mapping, paths: set[str]) -> SavedQuery:
     for key, what, check in (
         ("coders", "coder", sel.coder_ids),
         ("documents", "document", sel.document_ids),
+        ("sets", "set", lambda p, names: sel.document_scope(p, sets=names)),
+        ("cases", "case", lambda p, names: sel.document_scope(p, cases=names)),
     ):
         for item in params.get(key) or []:
             try:

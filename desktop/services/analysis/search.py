@@ -218,13 +218,15 @@ def counts_by_document(hits: Sequence[SearchHit]) -> dict[str, int]:
 
 def search(
     project, query: str, *, regex: bool = False, exact: bool = False,
-    documents: Sequence[str] | None = None, width: int = kwic.WIDTH,
+    documents: Sequence[str] | None = None, sets: Sequence[str] = (),
+    cases: Sequence[str] = (), width: int = kwic.WIDTH,
 ) -> SearchResult:  # fmt: skip
     """Documents matching ``query`` (in name order) and how to find its hits in them;
     ServiceError naming the problem for an empty query, a malformed one, an invalid
     regular expression or an unknown document, before anything is searched. Words are
     compared folded unless ``exact``; a regular expression (``regex``) ignores case
-    only (and case too with ``exact``)."""
+    only (and case too with ``exact``). ``documents``, ``sets`` and ``cases`` narrow
+    the search to those documents, those in any of the sets and any of the cases."""
     mode = "exact" if exact else ("case" if regex else "folded")
     parsed = None
     try:
@@ -239,7 +241,7 @@ def search(
             pattern, fts = parsed.regex, None if parsed.unspaced else parsed.fts
     except QueryError as exc:
         raise ServiceError(str(exc)) from exc
-    only = sel.document_ids(project, documents) if documents else None
+    only = sel.document_scope(project, documents or (), sets, cases)
     with project.session() as s:
         conn = qmark_connection(s)
         if fts is None:

@@ -9,7 +9,10 @@ Conditions, combined with AND when several are given:
   (``2018`` or ``2018-03`` stand for the whole year or month).
 - ``document.ATTRIBUTE OP VALUE``: a document's name, one of its attributes (built-in:
   title, author, date, source, url; or any the project defines, compared by type) or an
-  imported metadata key (``document.source = Reuters``, ``document.date >= 2018``).
+  imported metadata key (``document.source = Reuters``, ``document.date >= 2018``);
+  ``document.set``, ``document.case`` and ``document.case.ATTRIBUTE`` as the document
+  filter (desktop.services.documents.filter) reads ``set``, ``case`` and ``case.X``
+  (``document.set = "Phase 1"``, ``document.case in Syria, Iraq``).
 - ``memo OP TEXT``: the coding's memo.
 
 OP is one of ``= != < <= > >=`` or ``~`` (contains). Text compares ignoring case."""
@@ -125,6 +128,22 @@ def document_ids(project, names: Sequence[str]) -> list[int]:
     return out
 
 
+def document_scope(
+    project, names: Sequence[str] = (), sets: Sequence[str] = (), cases: Sequence[str] = ()
+) -> list[int] | None:
+    """Ids of the documents a query reads: those named, narrowed to the documents in
+    any of ``sets`` and in any of ``cases`` (the document filter's membership test);
+    None when nothing narrows (every document)."""
+    ids = document_ids(project, names) if names else None
+    if sets or cases:
+        chosen = doc_filter.DocumentFilter(sets=tuple(sets), cases=tuple(cases)).document_ids(
+            project
+        )
+        keep = set(chosen)
+        ids = chosen if ids is None else [i for i in ids if i in keep]
+    return ids
+
+
 def visible(requested: Sequence[int] | None, allowed: Sequence[int] | None) -> list[int] | None:
     """The coders whose codings a query may read: those requested, within those blind
     mode lets the user see (None: no restriction)."""
@@ -153,6 +172,19 @@ def conditions(s: Session, conds: Sequence[str], code_ids: Sequence[int]) -> Fil
     for cond in conds:
         f = f & _condition(s, cond, code_ids)
     return f
+
+
+def _is_membership(attr: str) -> bool:
+    low = attr.lower()
+    return low in ("set", "sets", "case", "cases") or low.startswith("case.")
+
+
+def _membership_condition(s: Session, cond: str) -> Filter:
+    """``document.set``, ``document.case`` and ``document.case.ATTRIBUTE``, compiled by
+    the document filter (``in`` lists and quoted names included)."""
+    c = doc_filter.parse_condition(cond.strip().split(".", 1)[1])
+    sql, params = doc_filter.condition_sql(s, c)
+    return Filter(f"c.document_id IN (SELECT d.id FROM document d WHERE {sql})", params)
 
 
 def _parse(cond: str) -> tuple[str, str, str]:
@@ -199,6 +231,11 @@ def _number_compare(expr: str, op: str, value: str, cond: str) -> tuple[str, tup
 
 
 def _condition(s: Session, cond: str, code_ids: Sequence[int]) -> Filter:
+    head = (cond or "").strip()
+    if head.lower().startswith("document.") and _is_membership(
+        re.split(r"\s|[=!<>~]", head.split(".", 1)[1].strip(), maxsplit=1)[0]
+    ):
+        return _membership_condition(s, cond)
     lhs, op, value = _parse(cond)
     low = lhs.lower()
     if low == "memo":
@@ -250,27 +287,7 @@ def _field_condition(
         if code_path not in paths:
             raise NotFound(f"condition {cond!r}: no code named {code_path!r}")
         scope_ids = [paths[code_path]]
-    # A coding carries its code's fields and its ancestors': look along those lines.
-    parents = dict(s.execute(select(m.Code.id, m.Code.parent_id)).all())
-    owners: set[int] = set()
-    for cid in scope_ids:
-        cur: int | None = cid
-        while cur is not None and cur not in owners:
-            owners.add(cur)
-            cur = parents.get(cur)
-    fields = s.execute(
-        select(m.CodeField.id, m.CodeField.name, m.CodeField.type).where(
-            m.CodeField.code_id.in_(owners)
-        )
-    ).all()
-    matching = [(fid, ftype) for fid, fname, ftype in fields if fname.lower() == name.lower()]
-    if not matching:
-        known = sorted({fname for _, fname, _ in fields})
-        raise NotFound(
-            f"condition {cond!r}: the selected codes have no field {name!r}"
-            + (f" (fields: {', '.join(known)})" if known else " (they have no fields)")
-        )
-    ftype = matching[0][1]
+    ids, ftype = field_named(s, name, scope_ids, f"condition {cond!r}")
     expr = "v.value"
     if ftype in ("integer", "decimal"):
         sql, params = _number_compare(expr, op, value, cond)
@@ -290,9 +307,42 @@ def _field_condition(
         sql, params = f"v.value {_SQL_OPS[op]} ?", (canon,)
     else:
         sql, params = _text_compare(expr, op, value)
-    ids = [fid for fid, _ in matching]
     return Filter(
         f"EXISTS (SELECT 1 FROM coding_value v WHERE v.coding_id = c.id AND "
         f"v.field_id IN ({','.join('?' * len(ids))}) AND {sql})",
         (*ids, *params),
     )
+
+
+def fields_of(s: Session, code_ids: Sequence[int]) -> list[tuple[int, str, str]]:
+    """(id, name, type) of the fields the codings of ``code_ids`` carry: their codes'
+    fields and their ancestors'."""
+    parents = dict(s.execute(select(m.Code.id, m.Code.parent_id)).all())
+    owners: set[int] = set()
+    for cid in code_ids:
+        cur: int | None = cid
+        while cur is not None and cur not in owners:
+            owners.add(cur)
+            cur = parents.get(cur)
+    return [
+        (fid, fname, ftype)
+        for fid, fname, ftype in s.execute(
+            select(m.CodeField.id, m.CodeField.name, m.CodeField.type)
+            .where(m.CodeField.code_id.in_(owners))
+            .order_by(m.CodeField.sort_order, m.CodeField.id)
+        ).all()
+    ]
+
+
+def field_named(s: Session, name: str, code_ids: Sequence[int], what: str) -> tuple[list[int], str]:
+    """The ids of the fields called ``name`` (ignoring case) among those the codings of
+    ``code_ids`` carry, and their type; NotFound naming ``what`` and the fields there are."""
+    fields = fields_of(s, code_ids)
+    matching = [(fid, ftype) for fid, fname, ftype in fields if fname.lower() == name.lower()]
+    if not matching:
+        known = sorted({fname for _, fname, _ in fields})
+        raise NotFound(
+            f"{what}: the selected codes have no field {name!r}"
+            + (f" (fields: {', '.join(known)})" if known else " (they have no fields)")
+        )
+    return [fid for fid, _ in matching], matching[0][1]

@@ -1,8 +1,8 @@
 """Word frequencies of the corpus or part of it, keyness of a code's passages against
 the rest of the corpus, and collocations (desktop.core.analysis.words does the counting).
 
-Which documents: all, those named, or those meeting ``document.ATTRIBUTE`` conditions
-(``--where``). With a code, the target is the text of its passages (overlapping
+Which documents: all, those named, those in some document sets or cases, or those
+meeting ``document.ATTRIBUTE`` conditions (``--where``). With a code, the target is the text of its passages (overlapping
 codings counted once) in those documents, the reference the rest of their text, and
 each word gets its log-likelihood keyness. Blind coding: pass the coders the user may
 see as ``visible_coders``.
@@ -119,10 +119,12 @@ def stopwords(project) -> frozenset[str]:
 
 
 def document_selection(
-    project, documents: Sequence[str] = (), where: Sequence[str] = ()
-) -> list[int]:
-    """Ids of the documents named (all if none) that meet the ``document.`` conditions."""
-    ids = sel.document_ids(project, documents) if documents else None
+    project, documents: Sequence[str] = (), where: Sequence[str] = (),
+    sets: Sequence[str] = (), cases: Sequence[str] = (),
+) -> list[int]:  # fmt: skip
+    """Ids of the documents named (all if none), in any of ``sets`` and ``cases`` if
+    given, that meet the ``document.`` conditions."""
+    ids = sel.document_scope(project, documents, sets, cases)
     for cond in where:
         if not cond.strip().lower().startswith("document."):
             raise ServiceError(
@@ -142,7 +144,8 @@ def document_selection(
 
 def word_frequencies(
     project, *, code: str | None = None, subcodes: bool = False, documents: Sequence[str] = (),
-    where: Sequence[str] = (), coders: Sequence[str] = (), top: int = 50,
+    sets: Sequence[str] = (), cases: Sequence[str] = (), where: Sequence[str] = (),
+    coders: Sequence[str] = (), top: int = 50,
     collocations: int = 20, visible_coders: Sequence[int] | None = None,
     progress: Callable[[object], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
@@ -153,13 +156,14 @@ def word_frequencies(
     if top < 1:
         raise ServiceError("--top must be at least 1")
     stop = stopwords(project)
-    doc_ids = document_selection(project, documents, [] if code else where)
+    doc_ids = document_selection(project, documents, [] if code else where, sets, cases)
     passages: dict[int, list[tuple[int, int]]] = {}
     if code is not None:
         from desktop.services.analysis.retrieval import RetrievalQuery, retrieve
 
         q = RetrievalQuery(code=code, subcodes=subcodes, coders=tuple(coders),
-                           documents=tuple(documents), where=tuple(where))  # fmt: skip
+                           documents=tuple(documents), where=tuple(where), sets=tuple(sets),
+                           cases=tuple(cases))  # fmt: skip
         r = retrieve(project, q, visible_coders=visible_coders)
         for d, a, b in zip(r.doc.tolist(), r.start.tolist(), r.end.tolist(), strict=True):
             passages.setdefault(d, []).append((a, b))

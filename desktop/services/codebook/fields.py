@@ -462,7 +462,9 @@ def _set_values(
         after = {**current, **wanted}
         missing = [f.name for f in fields if f.required and after.get(f.id) is None]
         if missing:
-            raise ServiceError(f"missing required field(s): {', '.join(missing)}")
+            raise ServiceError(
+                f"missing required {wording.plural(len(missing), 'field')}: {', '.join(missing)}"
+            )
     old: dict[int, str | None] = {}
     for fid, value in wanted.items():
         before = current.get(fid)

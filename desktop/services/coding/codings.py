@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db import models as m
@@ -109,9 +110,26 @@ def insert_coding(
         updated_at=now,
     )  # fmt: skip
     s.add(c)
-    s.flush()
+    try:
+        s.flush()
+    except IntegrityError as exc:
+        # the check above passed, then another client saved the same coding first (two
+        # windows of one coder on a server): the database kept one, this one is refused
+        if not _same_span_clash(exc):
+            raise
+        raise Conflict(
+            "this passage was just coded with this code by this coder in another window "
+            "or session; it is stored once. Nothing else was changed."
+        ) from exc
     audit.record(s, actor, "create", "coding", c.id, None, snapshot(c))
     return c
+
+
+def _same_span_clash(exc: IntegrityError) -> bool:
+    diag = getattr(exc.orig, "diag", None)
+    if diag is not None:
+        return getattr(diag, "constraint_name", None) == "uq_coding_span"
+    return "UNIQUE constraint failed: coding.document_id" in str(exc.orig)
 
 
 def apply_coding(

@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from db import models as m
+from desktop.core import wording
 from desktop.core.codepath import join_path
 from desktop.services.errors import NotFound, ServiceError
 from desktop.services.project import audit
@@ -106,7 +107,9 @@ def list_memos(
     optionally only those whose text or title contains ``search`` (ignoring case)."""
     unknown = set(kinds) - set(KINDS)
     if unknown:
-        raise ServiceError(f"unknown memo kind(s): {', '.join(sorted(unknown))}")
+        raise ServiceError(
+            f"unknown memo {wording.plural(len(unknown), 'kind')}: {', '.join(sorted(unknown))}"
+        )
     out: list[MemoInfo] = []
     with project.session() as s:
         doc_names = dict(s.execute(select(m.Document.id, m.Document.name)).all())

@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from db import models as m
+from desktop.core import wording
 from desktop.core.fields import FIELD_TYPES, FieldValueError, canonical_value
 from desktop.services.errors import ConfirmationNeeded, Conflict, NotFound, ServiceError
 from desktop.services.project import audit
@@ -181,7 +182,7 @@ def delete_attribute(
         ).all()
         if rows and not confirm_values:
             raise ConfirmationNeeded(
-                f"{len(rows)} {scope}(s) have a value of {a.name!r}; deleting it deletes them",
+                f"{wording.count(len(rows), scope)} {wording.plural(len(rows), 'has', 'have')} a value of {a.name!r}; deleting it deletes {wording.plural(len(rows), 'it', 'them')}",
                 len(rows),
             )
         old = _snapshot(a) | {"values": {str(o): v for o, v in rows}}

@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from db import models as m
+from desktop.core import wording
 from desktop.core.text import sha256_text
 from desktop.services.errors import NotFound, ServiceError
 from desktop.services.project import audit, storage_errors
@@ -473,7 +474,9 @@ def update_metadata(project, document_id: int, **values: str | None) -> dict:
     url). Returns the old values (for undo)."""
     unknown = set(values) - set(METADATA_FIELDS) - {"name"}
     if unknown:
-        raise ServiceError(f"unknown document field(s): {', '.join(sorted(unknown))}")
+        raise ServiceError(
+            f"unknown document {wording.plural(len(unknown), 'field')}: {', '.join(sorted(unknown))}"
+        )
     from desktop.services.documents import attributes
 
     with project.session() as s:

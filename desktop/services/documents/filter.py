@@ -63,7 +63,7 @@ class DocumentFilter:
 
     def sql(self, s: Session) -> tuple[str, tuple]:
         """A WHERE fragment over ``document d`` and its parameters."""
-        parts, params = ["1"], []
+        parts, params = ["1 = 1"], []  # true on SQLite and PostgreSQL alike
         conn = _conn(s)
         if self.sets:
             ids = [_set_id(conn, n) for n in self.sets]

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db import models as m
+from desktop.core import wording
 from desktop.services.coding.codings import snapshot as coding_snapshot
 from desktop.services.errors import ConfirmationNeeded, NotFound, ServiceError
 from desktop.services.project import audit
@@ -77,9 +78,11 @@ def remove_document(project, document_id: int, *, confirm_codings: bool = False)
             raise NotFound(f"no document with id {document_id}")
         codings = s.scalars(select(m.Coding).where(m.Coding.document_id == document_id)).all()
         if codings and not confirm_codings:
+            n = len(codings)
             raise ConfirmationNeeded(
-                f"{d.name!r} has {len(codings)} coding(s); deleting it deletes them too",
-                len(codings),
+                f"{d.name!r} has {wording.count(n, 'coding')}; deleting it deletes "
+                f"{wording.plural(n, 'it', 'them')} too",
+                n,
             )
         rows: list = []
         links: list = []

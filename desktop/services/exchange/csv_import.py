@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from db import models as m
 from db.engine import advance_sequences
-from desktop.core import csvio
+from desktop.core import csvio, wording
 from desktop.core.codepath import CodePathError, join_path, split_path
 from desktop.core.fields import FieldValueError, canonical_value
 from desktop.services.codebook import codebook
@@ -208,7 +208,10 @@ class CodingsCsv:
             if more:
                 shown = ", ".join(map(str, more[:5]))
                 rest = f" and {len(more) - 5:,} more" if len(more) > 5 else ""
-                errors[i] = (line, f"{message} (also on line(s) {shown}{rest})")
+                errors[i] = (
+                    line,
+                    f"{message} (also on {wording.plural(len(more), 'line')} {shown}{rest})",
+                )
 
     def _error(self, line: int, message: str) -> None:
         if len(self.report.errors) < MAX_ERRORS:
@@ -375,7 +378,7 @@ class CodingsCsv:
             # Times are metadata; a spreadsheet may have rewritten them in its own format.
             line, raw = bad_times[0]
             self.report.warnings.append(
-                f"{len(bad_times):,} time(s) are not ISO 8601 (first on line {line}: {raw!r}); "
+                f"{wording.count(len(bad_times), 'time')} {wording.plural(len(bad_times), 'is')} not ISO 8601 (first on line {line}: {raw!r}); "
                 "those codings get the time of this import"
             )
         self._group_errors()
@@ -621,7 +624,9 @@ class CodingsImportReport:
     def error_lines(self) -> list[str]:
         out = [f"line {line}: {msg}" if line else msg for line, msg in self.errors]
         if self.more_errors:
-            out.append(f"... and {self.more_errors:,} more problem(s)")
+            out.append(
+                f"... and {self.more_errors:,} more {wording.plural(self.more_errors, 'problem')}"
+            )
         return out
 
 
@@ -634,7 +639,7 @@ class CodingsImportRefused(ServiceError):
             message = f"{report.errors[0][1]}; nothing was imported"
         else:
             lines = "\n  ".join(report.error_lines())
-            message = f"{report.path}: nothing was imported, {total:,} problem(s) found:\n  {lines}"
+            message = f"{report.path}: nothing was imported, {wording.count(total, 'problem')} found:\n  {lines}"
         super().__init__(message)
         self.report = report
         self.errors = report.errors

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db import models as m
@@ -34,13 +34,18 @@ from desktop.core.exchange.refi_project_writer import (
 from desktop.services.codebook import codebook
 from desktop.services.errors import NotFound, ServiceError
 from desktop.services.exchange.refi_import import (
-    DOCUMENT_GUID,
     ORIGIN,
     Progress,
     _coder_guids,
     _read_settings,
     _store_coder_guids,
 )
+from desktop.services.exchange.refi_store import DOCUMENT_GUID
+
+#: Documents whose texts and codings are read in one go while exporting: at most this
+#: many, and at most this many characters of text (a longer document goes alone).
+CHUNK_DOCUMENTS = 500
+CHUNK_CHARACTERS = 8_000_000
 
 
 @dataclass(frozen=True)
@@ -129,13 +134,8 @@ def export_qdpx(
         assigned = _ensure_guids(s, [cid for cid, _ in chosen])
         coder_guid = _coder_guids(_read_settings(s))
         code_guid = dict(s.execute(select(m.Code.id, m.Code.guid)).all())
-        docs = list(
-            s.execute(
-                select(m.Document.id, m.Document.name, m.Document.sha256, m.Document.memo,
-                       m.Document.extra, m.Document.imported_at).order_by(m.Document.id)
-            ).all()
-        )  # fmt: skip
-    chosen_ids = [cid for cid, _ in chosen]
+        total = s.scalar(select(func.count()).select_from(m.Document)) or 0
+    chosen_ids = {cid for cid, _ in chosen}
     seen: set[str] = set()
     for cid, name in chosen:
         if coder_guid[cid] in seen:  # two coders recorded as one person: two users here
@@ -143,30 +143,66 @@ def export_qdpx(
         seen.add(coder_guid[cid])
     users = [UserOut(coder_guid[cid], name) for cid, name in chosen]
     specs = _code_specs(project)
-    total = len(docs)
+
+    def chunks() -> Iterator[list]:
+        """The documents in id order, in runs of at most CHUNK_DOCUMENTS and
+        CHUNK_CHARACTERS of text (a longer document alone): their texts and codings are
+        read a run at a time, so memory does not grow with the project."""
+        last = 0
+        while True:
+            with project.session() as s:
+                heads = s.execute(
+                    select(m.Document.id, m.Document.name, m.Document.sha256, m.Document.memo,
+                           m.Document.extra, m.Document.imported_at, m.Document.length)
+                    .where(m.Document.id > last).order_by(m.Document.id).limit(CHUNK_DOCUMENTS)
+                ).all()  # fmt: skip
+            if not heads:
+                return
+            last = heads[-1].id
+            run, size = [], 0
+            for doc in heads:
+                if run and size + doc.length > CHUNK_CHARACTERS:
+                    yield run
+                    run, size = [], 0
+                run.append(doc)
+                size += doc.length
+            yield run
 
     def sources() -> Iterator[SourceOut]:
         used: set[str] = set()
-        for did, name, sha, memo, extra, imported_at in docs:
-            guid = normalise_guid((extra or {}).get(DOCUMENT_GUID))
-            if guid is None or guid in used:
-                guid = derived_guid("document", sha)
-            used.add(guid)
+        for run in chunks():
+            ids = [doc.id for doc in run]
             with project.session() as s:
-                text = s.scalar(select(m.Document.text).where(m.Document.id == did)) or ""
-                rows = s.execute(
-                    select(m.Coding.code_id, m.Coding.coder_id, m.Coding.start, m.Coding.end,
-                           m.Coding.created_at, m.Coding.memo)
-                    .where(m.Coding.document_id == did, m.Coding.coder_id.in_(chosen_ids))
-                    .order_by(m.Coding.start, m.Coding.end, m.Coding.coder_id, m.Coding.code_id)
-                ).all()  # fmt: skip
-            yield SourceOut(
-                guid=guid, name=name, text=text, description=memo or "", created_at=imported_at,
-                codings=[
-                    CodingOut(a, b, code_guid[code], coder_guid[coder], created, memo or "")
-                    for code, coder, a, b, created, memo in rows
-                ],
-            )  # fmt: skip
+                texts = dict(
+                    s.execute(
+                        select(m.Document.id, m.Document.text).where(m.Document.id.in_(ids))
+                    ).all()
+                )
+                coded: dict[int, list] = {}
+                # the coders are chosen here, not in SQL: a coder condition lets SQLite
+                # scan that coder's codings (the whole project) for every run
+                for did, code, coder, *rest in s.execute(
+                    select(m.Coding.document_id, m.Coding.code_id, m.Coding.coder_id,
+                           m.Coding.start, m.Coding.end, m.Coding.created_at, m.Coding.memo)
+                    .where(m.Coding.document_id.in_(ids))
+                    .order_by(m.Coding.document_id, m.Coding.start, m.Coding.end,
+                              m.Coding.coder_id, m.Coding.code_id)
+                ):  # fmt: skip
+                    if coder in chosen_ids:
+                        coded.setdefault(did, []).append((code, coder, *rest))
+            for did, name, sha, memo, extra, imported_at, _ in run:
+                guid = normalise_guid((extra or {}).get(DOCUMENT_GUID))
+                if guid is None or guid in used:
+                    guid = derived_guid("document", sha)
+                used.add(guid)
+                yield SourceOut(
+                    guid=guid, name=name, text=texts.pop(did, None) or "", description=memo or "",
+                    created_at=imported_at,
+                    codings=[
+                        CodingOut(a, b, code_guid[code], coder_guid[coder], created, memo or "")
+                        for code, coder, a, b, created, memo in coded.pop(did, ())
+                    ],
+                )  # fmt: skip
 
     try:
         summary = write_qdpx(

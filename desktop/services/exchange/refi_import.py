@@ -1,9 +1,11 @@
 """Whole-project exchange with NVivo, ATLAS.ti, MAXQDA, QualCoder and others through
 REFI-QDA (.qdpx): import into a project, export a project.
 
-Import (:func:`import_qdpx`) reads the file with the core reader (offsets already code
-points over normalised text), then stores everything in one transaction: a failure
-leaves the project as it was. What came in and what was skipped is in the returned
+Import (:func:`import_qdpx`) reads the file with the core reader as a stream (offsets
+already code points over normalised text) and stores it as it goes, in batches of
+documents and codings (desktop.services.exchange.refi_store), in one transaction: a
+failure leaves the project as it was, and memory does not grow with the file, only by
+each document's name. What came in and what was skipped is in the returned
 :class:`RefiImportReport`.
 
 - users -> coders, by name: a coder with the same name is the same coder (reported). A
@@ -14,7 +16,8 @@ leaves the project as it was. What came in and what was skipped is in the return
 - text sources -> documents, matched by the sha256 of the normalised text; new ones are
   added with their name, description (as memo) and REFI GUID (in ``extra``).
 - PlainTextSelection codings -> codings. A coding already in the project, or twice in
-  the file, is skipped and counted. A selection the reader could not place (out of
+  the file, is skipped and counted (the project's unique index on codings is asked, a
+  batch at a time). A selection the reader could not place (out of
   range, empty, not a text selection, in a source without text, no known code) is
   skipped with its line in the warnings and counted (``selections_skipped``).
 - Notes referenced by a coding or its selection -> the coding's memo. For a coding the
@@ -33,12 +36,13 @@ Export: desktop.services.exchange.refi_export.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -47,21 +51,21 @@ from desktop.core.codepath import split_path
 from desktop.core.exchange.refi import (
     ExchangeError,
     RefiProject,
+    RefiProjectStream,
     normalise_guid,
+    open_project,
     read_project,
 )
-from desktop.core.text import sha256_text
+from desktop.core.exchange.refi_selections import WARNINGS_LISTED
 from desktop.services.codebook import codebook
-from desktop.services.documents.documents import _unique_name as unique_document_name
 from desktop.services.errors import ServiceError
+from desktop.services.exchange.refi_store import BatchWriter
 from desktop.services.project import audit
 from desktop.services.teams.coders import PALETTE as CODER_COLOURS
 from desktop.services.teams.merge_report import CodingConflict
 
 #: Project setting {coder id as text: GUID}, shared with desktop.services.teams.teams.
 CODER_GUIDS = "coder_guids"
-#: Key in a document's ``extra`` that keeps the GUID its source had in a REFI-QDA file.
-DOCUMENT_GUID = "refi_guid"
 #: The coder of codings whose file names no user.
 UNKNOWN_CODER = "Unknown coder"
 ORIGIN = "Tessera"
@@ -152,24 +156,41 @@ class _RollBack(Exception):
 
 
 class _Import:
-    def __init__(self, project, path: Path, rp: RefiProject, add_codes: bool) -> None:
+    def __init__(self, project, path: Path, stream: RefiProjectStream, add_codes: bool) -> None:
         self.project = project
         self.path = path
-        self.rp = rp
+        self.stream = stream
         self.add_codes = add_codes
         self.report = RefiImportReport(
             path=path,
-            origin=rp.origin,
-            offset_unit=str(rp.offset_unit),
-            warnings=[str(w) for w in rp.warnings],
-            codings_in_file=sum(len(src.codings) for src in rp.sources),
-            selections_in_file=rp.selections_in_file,
-            selections_skipped=rp.selections_skipped,
+            origin=stream.origin,
+            offset_unit=str(stream.offset_unit),
+            selections_in_file=stream.selections_in_file,
         )
+        self.own_warnings: list[str] = []
+        self.own_unlisted = 0
+        self.coder_of: dict[str | None, int] = {}
+        self.by_name: dict[str, int] = {}
+        self.unknown_coder: int | None = None
+        self.unnamed = 0
+
+    def warn(self, message: str) -> None:
+        if len(self.own_warnings) < WARNINGS_LISTED:
+            self.own_warnings.append(message)
+        else:
+            self.own_unlisted += 1
+
+    def finish_report(self) -> None:
+        """The reader's warnings and counts (final once its sources are read), then the
+        import's own."""
+        self.report.warnings = [str(w) for w in self.stream.warnings] + self.own_warnings
+        if self.own_unlisted:
+            self.report.warnings.append(f"... and {self.own_unlisted:,} more warnings not listed")
+        self.report.selections_skipped = self.stream.selections_skipped
 
     def plan_codes(self) -> None:
         existing = {tuple(split_path(c.path)) for c in codebook.list_codes(self.project)}
-        for spec in self.rp.codes:
+        for spec in self.stream.codes:
             if tuple(split_path(spec.path)) in existing:
                 self.report.codes_existing.append(spec.path)
             else:
@@ -179,6 +200,7 @@ class _Import:
             n = len(self.report.missing_codes)
             shown = ", ".join(repr(p) for p in self.report.missing_codes[:5])
             more = f" and {n - 5} more" if n > 5 else ""
+            self.finish_report()
             raise RefiImportRefused(
                 f"{self.path.name}: the file has {n} code(s) the project lacks ({shown}{more}); "
                 "import with 'add codes' (--add-codes) to add them. Nothing was imported.",
@@ -188,14 +210,14 @@ class _Import:
     def store(self, progress: Progress | None, dry_run: bool) -> None:
         try:
             with self.project.session() as s:
-                coder_of = self._coders(s)
+                self._coders(s)
                 code_of = self._codes(s)
-                self._documents_and_codings(s, coder_of, code_of, progress)
+                self._documents_and_codings(s, code_of, progress)
                 audit.record(
                     s, self.project.actor, "import", "refi", None, None,
                     {
                         "file": str(self.path),
-                        "origin": self.rp.origin,
+                        "origin": self.stream.origin,
                         "coders": len(self.report.coders_added),
                         "codes": len(self.report.codes_added),
                         "documents": len(self.report.documents_added),
@@ -209,25 +231,28 @@ class _Import:
         except _RollBack:
             pass
         except IntegrityError as exc:
+            self.finish_report()
             raise RefiImportRefused(
                 f"{self.path.name}: the project changed while the file was being imported "
                 f"({exc.orig}); nothing was imported, try again",
                 self.report,
             ) from None
+        self.finish_report()
 
     # -- coders ------------------------------------------------------------------
-    def _coders(self, s: Session) -> dict[str | None, int]:
-        """{user GUID in the file (None: no user): coder id}."""
-        by_name = dict(s.execute(select(m.Coder.name, m.Coder.id)).all())
+    def _coders(self, s: Session) -> None:
+        """{user GUID in the file: coder id}; codings naming no user of the file go to
+        the unknown coder, made when the first one is met (:meth:`_coder`)."""
+        by_name = self.by_name = dict(s.execute(select(m.Coder.name, m.Coder.id)).all())
         guids = _coder_guids(_read_settings(s))
         taken = {g: cid for cid, g in guids.items()}
         new_guids: dict[int, str] = {}
-        out: dict[str | None, int] = {}
+        out = self.coder_of
         seen_names: dict[str, str] = {}
-        for user in self.rp.users:
+        for user in self.stream.users:
             name = user.name.strip() or user.guid
             if name in seen_names:
-                self.report.warnings.append(
+                self.warn(
                     f"two users are named {name!r} in the file ({seen_names[name]} and "
                     f"{user.guid}): their codings go to the one coder {name!r}"
                 )
@@ -236,7 +261,7 @@ class _Import:
             seen_names[name] = user.guid
             coder_id = by_name.get(name)
             if coder_id is None:
-                coder_id = self._add_coder(s, name, by_name)
+                coder_id = self._add_coder(s, name)
                 self.report.coders_added.append(name)
             else:
                 self.report.coders_matched.append(name)
@@ -246,27 +271,27 @@ class _Import:
                 guids[coder_id] = user.guid
             elif taken.get(user.guid, coder_id) != coder_id:
                 other = next((n for n, i in by_name.items() if i == taken[user.guid]), "?")
-                self.report.warnings.append(
+                self.warn(
                     f"user {name!r} has the identity (GUID) of coder {other!r} in this project; "
                     f"matched by name to {name!r}"
                 )
-        unnamed = sum(1 for src in self.rp.sources for c in src.codings if c.coder_guid not in out)
-        if unnamed:
-            coder_id = by_name.get(UNKNOWN_CODER)
-            if coder_id is None:
-                coder_id = self._add_coder(s, UNKNOWN_CODER, by_name)
-                self.report.coders_added.append(UNKNOWN_CODER)
-            for src in self.rp.sources:
-                for c in src.codings:
-                    out.setdefault(c.coder_guid, coder_id)
-            self.report.warnings.append(
-                f"{unnamed} coding(s) name no user of the file: they go to coder {UNKNOWN_CODER!r}"
-            )
         if new_guids:
             _store_coder_guids(s, new_guids)
-        return out
 
-    def _add_coder(self, s: Session, name: str, by_name: dict[str, int]) -> int:
+    def _coder(self, s: Session, guid: str | None) -> int:
+        coder_id = self.coder_of.get(guid)
+        if coder_id is not None:
+            return coder_id
+        self.unnamed += 1
+        if self.unknown_coder is None:
+            self.unknown_coder = self.by_name.get(UNKNOWN_CODER)
+            if self.unknown_coder is None:
+                self.unknown_coder = self._add_coder(s, UNKNOWN_CODER)
+                self.report.coders_added.append(UNKNOWN_CODER)
+        return self.unknown_coder
+
+    def _add_coder(self, s: Session, name: str) -> int:
+        by_name = self.by_name
         coder = m.Coder(name=name, color=CODER_COLOURS[len(by_name) % len(CODER_COLOURS)])
         s.add(coder)
         s.flush()
@@ -290,7 +315,7 @@ class _Import:
         table = m.Code.__table__
         out: dict[str, int] = {}
         missing = set(self.report.missing_codes)
-        for spec in self.rp.codes:
+        for spec in self.stream.codes:
             names = tuple(split_path(spec.path))
             if spec.path in missing:
                 parent = ids[names[:-1]] if len(names) > 1 else None
@@ -323,148 +348,64 @@ class _Import:
 
     # -- documents and codings -------------------------------------------------------
     def _documents_and_codings(
-        self, s: Session, coder_of: dict, code_of: dict[str, int], progress: Progress | None
+        self, s: Session, code_of: dict[str, int], progress: Progress | None
     ) -> None:
-        by_sha = {sha: (did, name) for did, sha, name in s.execute(
-            select(m.Document.id, m.Document.sha256, m.Document.name)
-        )}  # fmt: skip
-        added_here: dict[str, str] = {}  # sha -> name in the file, for sources seen twice
-        # {document id: {(code, coder, start, end): (coding id, or the row added here, memo)}}
-        existing: dict[int, dict[tuple[int, int, int, int], tuple[int | dict, str]]] = {}
-        doc_names: dict[int, str] = {}
-        coder_names = dict(s.execute(select(m.Coder.id, m.Coder.name)).all())
-        rows: list[dict] = []
+        writer = BatchWriter(
+            s, actor=self.project.actor, path=self.path, origin=self.stream.origin,
+            report=self.report, warn=self.warn, coder_name=self._coder_name,
+        )  # fmt: skip
+        total = self.stream.text_sources
         now = m.utcnow()
-        total = len(self.rp.sources)
-        for i, src in enumerate(self.rp.sources):
+        for i, src in enumerate(self.stream.sources()):
             if progress:
-                progress(i, total)
+                progress(min(i, total), total)
             if not src.text:
-                self.report.warnings.append(f"source {src.name!r} has an empty text; skipped")
+                self.warn(f"source {src.name!r} has an empty text; skipped")
                 continue
-            sha = sha256_text(src.text)
-            if sha in added_here:
-                self.report.warnings.append(
-                    f"source {src.name!r} has the same text as source {added_here[sha]!r}: "
-                    "both are one document"
-                )
-            added_here.setdefault(sha, src.name)
-            if sha in by_sha:
-                did, name = by_sha[sha]
-                if did not in existing:
-                    existing[did] = {
-                        (code, coder, a, b): (cid, memo or "")
-                        for cid, code, coder, a, b, memo in s.execute(
-                            select(m.Coding.id, m.Coding.code_id, m.Coding.coder_id,
-                                   m.Coding.start, m.Coding.end, m.Coding.memo)
-                            .where(m.Coding.document_id == did)
-                        )
-                    }  # fmt: skip
-                    doc_names[did] = name
-                    self.report.documents_matched.append((src.name, name))
-            else:
-                did = self._add_document(s, src, sha)
-                by_sha[sha] = (did, src.name)
-                existing[did] = {}
-                doc_names[did] = src.name
-            keys = existing[did]
+            sha = writer.source(src)
             for c in src.codings:
+                self.report.codings_in_file += 1
                 where = f"source {src.name!r} [{c.file_start}, {c.file_end})"
+                code_id = code_of.get(c.code_guid)
                 if not (0 <= c.start < c.end <= len(src.text)):
                     self.report.codings_skipped.append(f"{where}: outside the text")
-                    continue
-                if src.text[c.start : c.end] != c.quote:
+                elif src.text[c.start : c.end] != c.quote:
                     self.report.codings_skipped.append(f"{where}: the quote differs from the text")
-                    continue
-                code_id = code_of.get(c.code_guid)
-                if code_id is None:
+                elif code_id is None:
                     self.report.codings_skipped.append(f"{where}: its code is not in the codebook")
-                    continue
-                key = (code_id, coder_of[c.coder_guid], c.start, c.end)
-                if key in keys:
-                    self.report.codings_duplicate += 1
-                    if c.memo:
-                        at = (doc_names[did], c.code_path, coder_names.get(key[1], "?"))
-                        self._memo_of_duplicate(s, keys, key, c.memo, at)
-                    continue
-                created = _naive_utc(c.created_at) or now
-                row = {
-                    "document_id": did, "code_id": key[0], "coder_id": key[1], "start": c.start,
-                    "end": c.end, "quote": c.quote, "memo": c.memo, "created_at": created,
-                    "updated_at": created,
-                }  # fmt: skip
-                keys[key] = (row, c.memo)
-                rows.append(row)
-        if rows:
-            before = audit.max_coding_id(s)
-            s.execute(insert(m.Coding.__table__), rows)
-            audit.record_bulk_codings(
-                s, self.project.actor, "import", before, {"file": str(self.path)}
+                else:
+                    coder_id = self._coder(s, c.coder_guid)
+                    writer.coding(src, sha, c, code_id, coder_id, _naive_utc(c.created_at) or now)
+            writer.source_done()
+        writer.finish()
+        if self.unnamed:
+            self.warn(
+                f"{self.unnamed} coding(s) name no user of the file: they go to coder "
+                f"{UNKNOWN_CODER!r}"
             )
-        self.report.codings_imported = len(rows)
         if progress:
             progress(total, total)
 
-    def _memo_of_duplicate(
-        self, s: Session, keys: dict, key: tuple[int, int, int, int], memo: str,
-        where: tuple[str, str, str],
-    ) -> None:  # fmt: skip
-        """A coding already here (in the project, or earlier in the file) met again with a
-        memo: fill in a memo it lacks; where both differ, keep the one here and report."""
-        held, here = keys[key]  # the coding's id, or its row when this import adds it
-        if memo == here:
-            return
-        what = f"{where[0]} [{key[2]}, {key[3]}) {where[1]} by {where[2]}"
-        if here and isinstance(held, dict):
-            self.report.warnings.append(
-                f"{what}: the file has this coding twice with different memos; the first, "
-                f"{_short(here)}, is kept"
-            )
-            return
-        if here:
-            conflict = CodingConflict(*where, key[2], key[3], "memo", here, memo, "target")
-            self.report.memo_conflicts.append(conflict)
-            self.report.warnings.append(
-                f"{what}: the project's memo {_short(here)} is kept; the file has {_short(memo)}"
-            )
-            return
-        keys[key] = (held, memo)
-        if isinstance(held, dict):  # added by this import: its row is not stored yet
-            held["memo"] = memo
-            return
-        s.execute(
-            update(m.Coding.__table__)
-            .where(m.Coding.id == held)
-            .values(memo=memo, updated_at=m.utcnow())
-        )
-        audit.record(s, self.project.actor, "update", "coding", held, {"memo": ""}, {"memo": memo})
-        self.report.codings_memo_filled += 1
-
-    def _add_document(self, s: Session, src, sha: str) -> int:
-        extra = {"refi_origin": self.rp.origin} if self.rp.origin else {}
-        if src.guid:
-            extra[DOCUMENT_GUID] = src.guid
-        doc = m.Document(
-            name=unique_document_name(s, src.name), kind="txt", text=src.text, sha256=sha,
-            length=len(src.text), source_path=str(self.path), memo=src.description or None,
-            extra=extra,
-        )  # fmt: skip
-        s.add(doc)
-        s.flush()
-        audit.record(
-            s, self.project.actor, "create", "document", doc.id, None,
-            {"name": doc.name, "sha256": sha},
-        )  # fmt: skip
-        self.report.documents_added.append(doc.name)
-        return doc.id
+    def _coder_name(self, coder_id: int) -> str:
+        return next((name for name, cid in self.by_name.items() if cid == coder_id), "?")
 
 
-def _short(memo: str, limit: int = 60) -> str:
-    return repr(memo if len(memo) <= limit else memo[: limit - 1] + "…")
+@contextmanager
+def _opened(path: Path) -> Iterator[RefiProjectStream]:
+    """The file opened as a stream; unreadable (now or while its sources are read): the
+    import is refused, nothing stored."""
+    try:
+        with open_project(path) as stream:
+            yield stream
+    except ExchangeError as exc:
+        raise RefiImportRefused(
+            f"{exc}. Nothing was imported.", RefiImportReport(path=path)
+        ) from exc
 
 
 def read_qdpx(path: Path | str) -> RefiProject:
-    """The REFI-QDA project in ``path``; RefiImportRefused if it cannot be read."""
+    """The REFI-QDA project in ``path``, all in memory; RefiImportRefused if it cannot be
+    read."""
     path = Path(path)
     try:
         return read_project(path)
@@ -489,7 +430,8 @@ def import_qdpx(
     With ``dry_run`` everything is done and then rolled back: the report says what the
     import would bring (for a confirmation dialog) and the project is unchanged."""
     path = Path(path)
-    job = _Import(project, path, read_qdpx(path), add_codes)
-    job.plan_codes()
-    job.store(progress, dry_run)
+    with _opened(path) as stream:
+        job = _Import(project, path, stream, add_codes)
+        job.plan_codes()
+        job.store(progress, dry_run)
     return job.report

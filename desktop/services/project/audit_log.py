@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
+from desktop.core import wording
 from desktop.services.project import audit
 
-VERBS = {"create": "created", "delete": "deleted", "update": "changed", "move": "moved"}
+VERBS = {"create": "created", "delete": "deleted", "update": "changed", "move": "moved",
+         "import": "imported", "merge": "merged", "restore": "restored"}  # fmt: skip
+BULK = ("file", "source", "first_id", "last_id", "count")  # what a bulk entry's subject says
 SKIP_IN_DIFF = {"quote"}  # never changes; shown in the subject instead
 MAX_VALUE = 60
 
@@ -28,10 +32,17 @@ class LogLine:
     changes: tuple[tuple[str, str, str], ...] = field(default_factory=tuple)  # (field, old, new)
 
     def text(self) -> str:
-        head = f"{self.when:%Y-%m-%d %H:%M:%S}  {self.who or '(unknown)'}  {VERBS.get(self.action, self.action)} {self.subject}"
+        who = self.who or "(no name recorded)"
+        head = f"{self.when:%Y-%m-%d %H:%M:%S}  {who}  {VERBS.get(self.action, self.action)} {self.subject}"
         if not self.changes:
             return head
-        return head + "\n" + "\n".join(f"    {f}: {o} → {n}" for f, o, n in self.changes)
+        return (
+            head
+            + "\n"
+            + "\n".join(
+                f"    {f}: {n}" if o == "" else f"    {f}: {o} → {n}" for f, o, n in self.changes
+            )
+        )
 
 
 def _short(value) -> str:
@@ -60,9 +71,21 @@ class _Names:
         return self.docs.get(did, f"document {did}")
 
 
+def _bulk(row: audit.AuditRow) -> bool:
+    """An entry for many things at once (an import, a merge): no id, what it did in new."""
+    return row.entity_id is None and row.old is None and isinstance(row.new, dict)
+
+
 def _subject(row: audit.AuditRow, names: _Names) -> str:
     snap = row.new or row.old or {}
     eid = row.entity_id
+    if _bulk(row):
+        where = snap.get("file") or snap.get("source")
+        frm = f" from {Path(where).name}" if where else ""
+        if row.entity == "coding" and "count" in snap:
+            ids = f"ids {snap.get('first_id')}–{snap.get('last_id')}"
+            return f"{wording.count(snap['count'], 'coding')} ({ids}){frm}"
+        return f"{row.entity}{frm}"
     if row.entity == "coding":
         quote = snap.get("quote")
         parts = []
@@ -105,6 +128,8 @@ def _named(key: str, value, names: _Names):
 
 
 def _changes(row: audit.AuditRow, names: _Names) -> tuple[tuple[str, str, str], ...]:
+    if _bulk(row):  # what it did, one fact a line ("" for no old value)
+        return tuple((k, "", _short(v)) for k, v in row.new.items() if k not in BULK)
     if row.action in ("create", "delete"):
         return ()
     old, new = row.old or {}, row.new or {}

@@ -44,6 +44,7 @@ from db.project_file import (
     open_file,
     read_versions,
 )
+from desktop.core import wording
 from desktop.services.errors import NotFound, ServiceError
 from desktop.services.project.storage_errors import StorageFailure, translate
 
@@ -648,7 +649,7 @@ def damage_message(path: Path | str, problems: list[str]) -> str:
     """What to tell a user who opened a damaged project: the problem, that nothing will
     be written, and the newest good backup."""
     path = Path(path)
-    more = f" and {len(problems) - 1} more problem(s)" if len(problems) > 1 else ""
+    more = f" and {wording.count(len(problems) - 1, 'more problem')}" if len(problems) > 1 else ""
     return (
         f"{path}: the project file is damaged ({problems[0]}{more}). Tessera will not write "
         f"to it (codings, copies for coders, backups), so the damage does not spread; "

@@ -82,8 +82,11 @@ class Project:
     # -- lifecycle ---------------------------------------------------------------
     @classmethod
     def create(
-        cls, path: Path | str, *, template: str = "empty", name: str | None = None
-    ) -> Project:
+        cls, path: Path | str, *, template: str = "empty", name: str | None = None,
+        actor: str = "",
+    ) -> Project:  # fmt: skip
+        """A new project file (or server project) with the template's codebook; the
+        audit log names ``actor`` for the codes the template adds."""
         server = is_server_url(str(path))
         path = str(path) if server else Path(path)
         tpl = template_path(template)  # fail before creating anything
@@ -92,6 +95,7 @@ class Project:
         except ProjectFileError as exc:
             raise ServiceError(str(exc)) from exc
         project = cls(path, engine)
+        project.actor = actor
         try:
             try:
                 data = json.loads(tpl.read_text("utf-8"))

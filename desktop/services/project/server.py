@@ -104,8 +104,14 @@ def _parents_first(rows: list[dict]) -> list[dict]:
     return out
 
 
-def _copy_rows(source: Engine, target: Engine, progress: Progress | None) -> None:
-    with source.connect() as src, target.begin() as dst:
+def copy_rows(source: Engine, target: Engine, progress: Progress | None = None) -> None:
+    """Every row of every table of ``source`` into the just-made project ``target``, in
+    one transaction on the target. A server is read in one snapshot (REPEATABLE READ),
+    so that coders writing meanwhile never make the copy inconsistent."""
+    src_conn = source.connect()
+    if source.dialect.name == "postgresql":
+        src_conn = src_conn.execution_options(isolation_level="REPEATABLE READ")
+    with src_conn as src, target.begin() as dst:
         # The target was just made: the only rows it has are the ones the schema seeds (the
         # project row, the built-in attributes). The source's own rows replace them.
         for table in reversed(_tables()):
@@ -160,7 +166,7 @@ def push(file: Path | str, url: str, progress: Progress | None = None) -> CopyRe
         except ProjectFileError as exc:
             raise ServiceError(str(exc)) from exc
         try:
-            _copy_rows(source.engine, target, progress)
+            copy_rows(source.engine, target, progress)
             digests = _verify(source.engine, target, what)
         except BaseException as exc:
             drop_server_schema(target)
@@ -196,7 +202,7 @@ def pull(url: str, file: Path | str, progress: Progress | None = None) -> CopyRe
         except ProjectFileError as exc:
             raise ServiceError(str(exc)) from exc
         try:
-            _copy_rows(source.engine, target, progress)
+            copy_rows(source.engine, target, progress)
             digests = _verify(source.engine, target, what)
         finally:
             target.dispose()

@@ -11,6 +11,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from db import models as m
+from desktop.core import wording
 from desktop.core.fields import FieldValueError, canonical_value
 from desktop.services.codebook import fields
 from desktop.services.errors import ServiceError
@@ -88,21 +89,24 @@ class Plan:
         problems = []
         if sr.codes_missing and not self.opts.add_codes:
             problems.append(
-                f"{len(sr.codes_missing)} code(s) are not in the target: {some(sr.codes_missing)} "
+                f"{wording.count(len(sr.codes_missing), 'code')} {wording.plural(len(sr.codes_missing), 'is')} not in the target: {some(sr.codes_missing)} "
                 "(merge with --add-codes to add them)"
             )
         if sr.fields_missing and not self.opts.add_codes:
             missing = [f for f in sr.fields_missing if f.rsplit(": ", 1)[0] not in sr.codes_missing]
             if missing:
                 problems.append(
-                    f"{len(missing)} typed field(s) are not in the target: {some(missing)} "
+                    f"{wording.count(len(missing), 'typed field')} {wording.plural(len(missing), 'is')} not in the target: {some(missing)} "
                     "(merge with --add-codes to add them)"
                 )
         if sr.coder_clashes and not self.opts.rename_clashing:
             problems.append(
-                f"coder(s) {some(sr.coder_clashes)} in the source are different people from "
-                "the coder(s) of the same name here (merge with --rename-clashing to add them "
-                "under another name)"
+                f"{wording.plural(len(sr.coder_clashes), 'coder')} {some(sr.coder_clashes)} "
+                f"in the source {wording.plural(len(sr.coder_clashes), 'is a', 'are')} "
+                f"different {wording.plural(len(sr.coder_clashes), 'person', 'people')} from "
+                f"the {wording.plural(len(sr.coder_clashes), 'coder')} of the same name here "
+                f"(merge with --rename-clashing to add "
+                f"{wording.plural(len(sr.coder_clashes), 'it', 'them')} under another name)"
             )
         if problems:
             raise MergeRefused(f"{self.path}: " + "; ".join(problems))

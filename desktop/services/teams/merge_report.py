@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from desktop.core import wording
 from desktop.services.errors import ServiceError
 
 SHOW = 20  # items of a long list shown in a message
@@ -119,7 +120,9 @@ class SourceReport:
         if len(self.conflicts) > limit:
             out.append(f"    ... and {len(self.conflicts) - limit} more")
         if self.study:
-            out.append(f"  attributes, cases, sets, memos: {len(self.study)} change(s)")
+            out.append(
+                f"  attributes, cases, sets, memos: {wording.count(len(self.study), 'change')}"
+            )
             out.extend(f"    {line}" for line in self.study[:limit])
             if len(self.study) > limit:
                 out.append(f"    ... and {len(self.study) - limit} more")

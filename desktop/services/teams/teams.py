@@ -162,19 +162,31 @@ def coder_guid(project, coder_id: int) -> str:
 
 def add_coder(project, name: str, color: str | None = None) -> coders.CoderInfo:
     """A new coder with an identity of their own."""
+    with project.session() as s:
+        c = add_coder_in(s, project.actor, name, color)
+        return coders.CoderInfo(c.id, c.name, c.color)
+
+
+def add_coder_in(
+    s: Session, actor: str, name: str, color: str | None = None, db_role: str | None = None
+) -> m.Coder:
+    """Inside an open session: a new coder with an identity of their own (and, on a
+    team server, the database role they log in as)."""
     name = name.strip()
     if not name:
         raise ServiceError("a coder needs a name")
-    with project.session() as s:
-        if s.scalar(select(m.Coder.id).where(m.Coder.name == name)) is not None:
-            raise Conflict(f"a coder named {name!r} already exists")
-        n = s.scalar(select(func.count()).select_from(m.Coder)) or 0
-        c = m.Coder(name=name, color=color or coders.PALETTE[n % len(coders.PALETTE)])
-        s.add(c)
-        s.flush()
-        guid = ensure_guid(s, c.id)
-        audit.record(s, project.actor, "create", "coder", c.id, None, {"name": name, "guid": guid})
-        return coders.CoderInfo(c.id, c.name, c.color)
+    if s.scalar(select(m.Coder.id).where(m.Coder.name == name)) is not None:
+        raise Conflict(f"a coder named {name!r} already exists")
+    n = s.scalar(select(func.count()).select_from(m.Coder)) or 0
+    c = m.Coder(name=name, color=color or coders.PALETTE[n % len(coders.PALETTE)])
+    if db_role is not None:
+        c.db_role = db_role
+    s.add(c)
+    s.flush()
+    guid = ensure_guid(s, c.id)
+    new = {"name": name, "guid": guid, **({"db_role": db_role} if db_role else {})}
+    audit.record(s, actor, "create", "coder", c.id, None, new)
+    return c
 
 
 def lookup_coder(project, key: str) -> coders.CoderInfo:
@@ -279,7 +291,21 @@ def copy_for_coder(project, name: str, out_path: Path | str) -> CopyReport:
 
 
 def _backup(project, target: Path) -> None:
-    """A consistent snapshot of the open project through SQLite's backup API."""
+    """A consistent snapshot of the open project: through SQLite's backup API, or row
+    by row from a server (in one snapshot) into a new file."""
+    if project.is_server:
+        from db.project_file import ProjectFileError, create_file
+        from desktop.services.project.server import copy_rows
+
+        try:
+            engine = create_file(target)
+        except ProjectFileError as exc:
+            raise ServiceError(str(exc)) from exc
+        try:
+            copy_rows(project.engine, engine)
+        finally:
+            engine.dispose()
+        return
     raw = project.engine.raw_connection()
     try:
         dst = sqlite3.connect(target)

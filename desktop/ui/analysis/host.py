@@ -21,5 +21,8 @@ class AnalysisHost(Protocol):
 
     def coder_names(self) -> list[str]: ...
 
+    def set_names(self) -> list[str]:
+        """The document sets that hold documents, by name."""
+
     def visible_coders(self) -> list[int] | None:
         """Blind coding: the coders whose codings the user may see (None: all)."""

@@ -1,7 +1,8 @@
-"""Matrices: chosen codes by document, coder or a document attribute (codings, coded
-characters or documents), or code by code co-occurrence with the c-coefficient; the
-cells shaded as a heat map; a click on a cell lists its passages; CSV export and
-copy as tab-separated text for a spreadsheet."""
+"""Matrices: chosen codes by document, coder, document set, case or a document
+attribute (codings, coded characters or documents), or code by code co-occurrence with
+the c-coefficient, in every document or one set's; the cells shaded as a heat map; a
+click on a cell lists its passages; CSV export and copy as tab-separated text for a
+spreadsheet."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from desktop.services.analysis.selection import DOCUMENT_COLUMNS
 from desktop.ui.analysis.models import GridModel
 from desktop.ui.analysis.passages import PassageTable
 from desktop.ui.analysis.runner import QueryRunner
+from desktop.ui.analysis.scope import SetChooser
 
 if TYPE_CHECKING:
     from desktop.ui.analysis.host import AnalysisHost
@@ -50,8 +52,13 @@ class MatrixTab(QWidget):
         left.addWidget(self.subcodes)
         self.by = QComboBox()
         self.by.setEditable(True)
-        self.by.addItems(["document", "coder", *[c for c in DOCUMENT_COLUMNS if c != "name"]])
-        self.by.setToolTip("document, coder, a document attribute or an imported metadata key")
+        self.by.addItems(
+            ["document", "coder", "set", "case", *[c for c in DOCUMENT_COLUMNS if c != "name"]]
+        )
+        self.by.setToolTip(
+            "document, coder, document set, case, a document attribute or an imported metadata key"
+        )
+        self.set_choice = SetChooser()
         self.measure = QComboBox()
         self.measure.addItems(list(svc.MEASURES))
         self.cooc = QCheckBox("Co-occurrence (code by code)")
@@ -63,7 +70,8 @@ class MatrixTab(QWidget):
         self.within = QSpinBox()
         self.within.setRange(0, 1_000_000)
         self.within.setValue(100)
-        for label, widget in (("Columns", self.by), ("Count", self.measure)):
+        for label, widget in (("Columns", self.by), ("Count", self.measure),
+                              ("Documents", self.set_choice)):  # fmt: skip
             row = QHBoxLayout()
             row.addWidget(QLabel(label))
             row.addWidget(widget, 1)
@@ -114,6 +122,7 @@ class MatrixTab(QWidget):
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if path in ticked else Qt.CheckState.Unchecked)
             self.codes.addItem(item)
+        self.set_choice.fill(self.win.set_names())
 
     def chosen_codes(self) -> list[str]:
         return [self.codes.item(i).text() for i in range(self.codes.count())
@@ -137,13 +146,16 @@ class MatrixTab(QWidget):
         within = self.within.value() if how == "within" else None
         same = how if how in ("sentence", "paragraph") else None
         by, measure = self.by.currentText().strip() or "document", self.measure.currentText()
-        self._params = dict(subcodes=subcodes, cooc=cooc, within=within, same=same, by=by)
+        chosen = self.set_choice.sets()
+        self._params = dict(subcodes=subcodes, cooc=cooc, within=within, same=same, by=by,
+                            sets=chosen)  # fmt: skip
 
         def work(progress, cancelled):
             if cooc:
                 return svc.cooccurrence_matrix(project, codes, within=within, same=same, subcodes=subcodes,
-                                               visible_coders=visible, progress=progress, cancelled=cancelled)  # fmt: skip
-            return svc.code_matrix(project, codes, by, measure=measure, subcodes=subcodes,
+                                               sets=chosen, visible_coders=visible, progress=progress,
+                                               cancelled=cancelled)  # fmt: skip
+            return svc.code_matrix(project, codes, by, measure=measure, subcodes=subcodes, sets=chosen,
                                    visible_coders=visible, progress=progress, cancelled=cancelled)  # fmt: skip
 
         self.runner.run("Counting…", work, self._show)
@@ -167,23 +179,25 @@ class MatrixTab(QWidget):
         m, p = self.matrix, self._params
         if m is None:
             return None
-        code = m.rows[row]
+        code, scope = m.rows[row], dict(subcodes=p["subcodes"], sets=p["sets"])
         if p["cooc"]:
             other = m.columns[col]
             if p["same"] or p["within"] is not None:
-                return RetrievalQuery(code=code, subcodes=p["subcodes"], op="near", other=other,
-                                      within=p["within"], same=p["same"])  # fmt: skip
-            return RetrievalQuery(code=code, subcodes=p["subcodes"], op="and", other=other)
+                return RetrievalQuery(code=code, op="near", other=other, within=p["within"],
+                                      same=p["same"], **scope)  # fmt: skip
+            return RetrievalQuery(code=code, op="and", other=other, **scope)
         value = m.columns[col]
         if p["by"] == "document":
-            return RetrievalQuery(code=code, subcodes=p["subcodes"], documents=(value,))
+            return RetrievalQuery(code=code, documents=(value,), **scope)
         if p["by"] == "coder":
-            return RetrievalQuery(code=code, subcodes=p["subcodes"], coders=(value,))
+            return RetrievalQuery(code=code, coders=(value,), **scope)
         if value == svc.NONE_VALUE:
             return None
-        return RetrievalQuery(
-            code=code, subcodes=p["subcodes"], where=(f"document.{p['by']} = {value}",)
-        )
+        if p["by"].lower() in ("set", "case"):
+            cond = f'document.{p["by"].lower()} = "{value}"'
+        else:
+            cond = f"document.{p['by']} = {value}"
+        return RetrievalQuery(code=code, where=(cond,), **scope)
 
     def cell_clicked(self, index) -> None:
         q = self.cell_query(index.row(), index.column())

@@ -12,6 +12,7 @@ from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate
 
 from desktop.services.analysis.retrieval import Passage, RetrievalResult
+from desktop.services.analysis.search import SearchHit
 from desktop.ui import theme
 
 PAGE = 100  # rows turned into passages at a time
@@ -97,18 +98,31 @@ class PassagesModel(QAbstractTableModel):
 
 
 class HitsModel(QAbstractTableModel):
-    """Keyword-in-context lines: the left context right-aligned against the match."""
+    """Keyword-in-context lines: the left context right-aligned against the match.
+
+    The hits are kept as plain tuples (``row_of``): the garbage collector stops
+    tracking tuples of strings and numbers, so a search with a hundred thousand hits
+    adds nothing to its full collections, which would otherwise stop the window for a
+    tenth of a second each while the worker gathers the hits."""
 
     COLUMNS = ("Document", "Left", "Match", "Right")
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.hits: list = []
+        self.hits: list[tuple] = []
+
+    @staticmethod
+    def row_of(h: SearchHit) -> tuple:
+        return (h.document, h.document_id, h.start, h.end, h.left, h.match, h.right)
 
     def set_hits(self, hits: list) -> None:
+        """Hits as SearchHit objects or as ``row_of`` tuples."""
         self.beginResetModel()
-        self.hits = list(hits)
+        self.hits = [h if type(h) is tuple else self.row_of(h) for h in hits]
         self.endResetModel()
+
+    def hit(self, row: int) -> SearchHit:
+        return SearchHit(*self.hits[row])
 
     def rowCount(self, parent=_ROOT) -> int:
         return 0 if parent.isValid() else len(self.hits)
@@ -127,9 +141,9 @@ class HitsModel(QAbstractTableModel):
         h = self.hits[index.row()]
         col = index.column()
         if role == ROW_ROLE:
-            return h
+            return SearchHit(*h)
         if role == Qt.ItemDataRole.DisplayRole:
-            return (h.document, h.left, h.match, h.right)[col]
+            return h[(0, 4, 5, 6)[col]]
         if role == Qt.ItemDataRole.TextAlignmentRole:
             align = (Qt.AlignmentFlag.AlignLeft, Qt.AlignmentFlag.AlignRight,
                      Qt.AlignmentFlag.AlignHCenter, Qt.AlignmentFlag.AlignLeft)[col]  # fmt: skip
@@ -141,18 +155,18 @@ class HitsModel(QAbstractTableModel):
             f.setBold(True)
             return f
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{h.document}, characters {h.start}–{h.end}"
+            return f"{h[0]}, characters {h[2]}–{h[3]}"
         return None
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         """Left context sorts by the words nearest the match (read right to left),
         right context by the words after it, the others by document and position."""
         keys = {
-            1: lambda h: h.left[::-1].lower().lstrip(),
-            2: lambda h: h.match.lower(),
-            3: lambda h: h.right.lower().lstrip(),
+            1: lambda h: h[4][::-1].lower().lstrip(),
+            2: lambda h: h[5].lower(),
+            3: lambda h: h[6].lower().lstrip(),
         }
-        key = keys.get(column, lambda h: (h.document.lower(), h.start))
+        key = keys.get(column, lambda h: (h[0].lower(), h[2]))
         self.layoutAboutToBeChanged.emit()
         self.hits.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
         self.layoutChanged.emit()

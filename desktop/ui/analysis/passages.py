@@ -1,5 +1,5 @@
-"""Coded passages: a query builder (codes A and B with an operator, coders, documents,
-conditions, context), the passages in a lazy table with counts per code and per
+"""Coded passages: a query builder (codes A and B with an operator, coders, a document
+set, documents, conditions, context), the passages in a lazy table with counts per code and per
 document, saved queries, and exports (CSV, HTML, Word). Enter or a double-click opens
 the passage in the workbench, selected."""
 
@@ -32,6 +32,7 @@ from desktop.services.analysis.retrieval import RetrievalQuery, RetrievalResult,
 from desktop.services.errors import ServiceError
 from desktop.ui.analysis.models import PassageDelegate, PassagesModel
 from desktop.ui.analysis.runner import QueryRunner
+from desktop.ui.analysis.scope import SetChooser
 
 if TYPE_CHECKING:
     from desktop.ui.analysis.host import AnalysisHost
@@ -107,12 +108,14 @@ class PassagesTab(QWidget):
             row.addWidget(widget, stretch)
         form.addRow("Combine with B", row)
         self.coder = QComboBox()
+        self.set_choice = SetChooser()
         self.documents = QLineEdit()
-        self.documents.setPlaceholderText("all documents (or names, separated by ;)")
+        self.documents.setPlaceholderText("every document (or names, separated by ;)")
         row = QHBoxLayout()
         row.addWidget(self.coder)
+        row.addWidget(self.set_choice)
         row.addWidget(self.documents, 1)
-        form.addRow("Coders, documents", row)
+        form.addRow("Coder, documents", row)
         self.where = QLineEdit()
         self.where.setPlaceholderText("e.g. count >= 10; document.source = Reuters; memo ~ verify")
         form.addRow("Conditions", self.where)
@@ -177,6 +180,7 @@ class PassagesTab(QWidget):
         self.coder.addItem(ALL_CODERS, None)
         for name in self.win.coder_names():
             self.coder.addItem(name, name)
+        self.set_choice.fill(self.win.set_names())
         self.saved.clear()
         self.saved.addItem("Saved queries…", None)
         for q in saved.list_queries(self.win.project):
@@ -202,6 +206,7 @@ class PassagesTab(QWidget):
             coders=(self.coder.currentData(),) if self.coder.currentData() else (),
             documents=tuple(x.strip() for x in self.documents.text().split(";") if x.strip()),
             where=tuple(x.strip() for x in self.where.text().split(";") if x.strip()),
+            sets=self.set_choice.sets(),
         )  # fmt: skip
 
     def set_query(self, q: RetrievalQuery) -> None:
@@ -214,6 +219,7 @@ class PassagesTab(QWidget):
         if q.within is not None:
             self.within.setValue(q.within)
         self.coder.setCurrentIndex(max(0, self.coder.findData(q.coders[0] if q.coders else None)))
+        self.set_choice.choose(q.sets)
         self.documents.setText("; ".join(q.documents))
         self.where.setText("; ".join(q.where))
 

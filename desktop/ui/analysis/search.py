@@ -29,6 +29,7 @@ from desktop.services.analysis import search as svc
 from desktop.services.analysis.progress import step
 from desktop.ui.analysis.models import HitsModel
 from desktop.ui.analysis.runner import QueryRunner
+from desktop.ui.analysis.scope import SetChooser
 from desktop.ui.workbench.context import Command
 
 if TYPE_CHECKING:
@@ -73,8 +74,10 @@ class SearchTab(QWidget):
                               "tatweel, digits of every script and ZWNJ are folded)")  # fmt: skip
         self.run_button = QPushButton("Search")
         self.run_button.clicked.connect(self.run)
+        self.set_choice = SetChooser()
         for widget, stretch in (
             (self.query, 1),
+            (self.set_choice, 0),
             (self.regex, 0),
             (self.exact, 0),
             (self.run_button, 0),
@@ -132,18 +135,20 @@ class SearchTab(QWidget):
         self.code.addItems(self.win.code_paths())
         if current:
             self.code.setCurrentText(current)
+        self.set_choice.fill(self.win.set_names())
 
     def run(self) -> None:
         text = self.query.text()
         project = self.win.project
         regex, exact = self.regex.isChecked(), self.exact.isChecked()
+        chosen = self.set_choice.sets()
 
         def work(progress, cancelled):
-            r = svc.search(project, text, regex=regex, exact=exact)
+            r = svc.search(project, text, regex=regex, exact=exact, sets=chosen)
             hits, total = [], max(1, len(r.documents))
             seen: set[int] = set()
             for h in r.hits(project, cancelled):
-                hits.append(h)
+                hits.append(HitsModel.row_of(h))  # a tuple: see HitsModel
                 if h.document_id not in seen:
                     seen.add(h.document_id)
                     step(progress, cancelled, len(seen) / total)
@@ -155,7 +160,9 @@ class SearchTab(QWidget):
     def _show(self, out) -> None:
         self.result, hits = out
         self.model.set_hits(hits)
-        counts = svc.counts_by_document(hits)
+        counts: dict[str, int] = {}
+        for h in hits:  # in document order
+            counts[h[0]] = counts.get(h[0], 0) + 1
         self.counts.clear()
         for name, n in counts.items():
             self.counts.addTopLevelItem(QTreeWidgetItem([name, str(n)]))
@@ -164,7 +171,7 @@ class SearchTab(QWidget):
 
     def jump(self, row: int) -> None:
         if 0 <= row < len(self.model.hits):
-            h = self.model.hits[row]
+            h = self.model.hit(row)
             self.win.w.show_passage(h.document_id, h.start, h.end)
 
     # -- code all hits -------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Words: frequencies in the corpus (or the documents meeting conditions), or the key
+"""Words: frequencies in the corpus (or the documents of a set, or meeting conditions), or the key
 words of a code's passages against the rest of the corpus (log-likelihood), with
 collocations; CSV export; the project's stop words edited in a small dialog."""
 
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from desktop.services.analysis import words as svc
 from desktop.ui.analysis.runner import QueryRunner
+from desktop.ui.analysis.scope import SetChooser
 
 if TYPE_CHECKING:
     from desktop.ui.analysis.host import AnalysisHost
@@ -80,6 +81,7 @@ class WordsTab(QWidget):
         lay = QVBoxLayout(self)
         form = QFormLayout()
         self.code = QComboBox()
+        self.set_choice = SetChooser()
         self.where = QLineEdit()
         self.where.setPlaceholderText("e.g. document.source = Reuters; document.date >= 2018")
         self.top = QSpinBox()
@@ -96,7 +98,10 @@ class WordsTab(QWidget):
         row.addWidget(stop)
         row.addWidget(self.run_button)
         form.addRow("Passages of", self.code)
-        form.addRow("Documents", self.where)
+        docs = QHBoxLayout()
+        docs.addWidget(self.set_choice)
+        docs.addWidget(self.where, 1)
+        form.addRow("Documents", docs)
         form.addRow("", row)
         lay.addLayout(form)
         split = QSplitter()
@@ -136,15 +141,18 @@ class WordsTab(QWidget):
             self.code.addItem(p, p)
         if current:
             self.code.setCurrentText(current)
+        self.set_choice.fill(self.win.set_names())
 
     def run(self) -> None:
         project, visible = self.win.project, self.win.visible_coders()
         code, top = self.code.currentData(), self.top.value()
         where = [x.strip() for x in self.where.text().split(";") if x.strip()]
+        chosen = self.set_choice.sets()
 
         def work(progress, cancelled):
-            return svc.word_frequencies(project, code=code, where=where, top=top, visible_coders=visible,
-                                        progress=progress, cancelled=cancelled)  # fmt: skip
+            return svc.word_frequencies(project, code=code, where=where, sets=chosen, top=top,
+                                        visible_coders=visible, progress=progress,
+                                        cancelled=cancelled)  # fmt: skip
 
         self.runner.run("Counting words…", work, self._show)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QMenu, QSplitter
 
@@ -39,7 +39,8 @@ if TYPE_CHECKING:
     from desktop.ui.workbench.host import WorkbenchWindow
 
 
-SPLIT_KEY = "window/codebookSplit"
+INSPECTOR_OPEN_KEY = "window/inspectorOpen"
+INSPECTOR_HEIGHT_KEY = "window/inspectorHeight"
 
 
 class CodebookUI(ValueActions, QObject):
@@ -105,21 +106,52 @@ class CodebookUI(ValueActions, QObject):
 
     def _place_inspector(self) -> None:
         """Under the tree, in a splitter of its own: the window's right splitter keeps
-        its two parts, so a layout saved before the inspector existed still fits."""
+        its two parts, so a layout saved before the inspector existed still fits. The
+        tree takes what the inspector does not need (``_fit_inspector``)."""
         w = self.w
         self.codebook_split = split = QSplitter(Qt.Orientation.Vertical)
         split.setObjectName("codebookSplit")
         panel = w.right_split.replaceWidget(0, split)
         split.addWidget(panel)
         split.addWidget(self.inspector)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 0)
         split.setChildrenCollapsible(False)
         split.setHandleWidth(1)
         panel.show()
-        state = w.settings.value(SPLIT_KEY)
-        if not (isinstance(state, QByteArray) and split.restoreState(state)):
-            split.setSizes([330, 300])
-        split.splitterMoved.connect(lambda *_: w.settings.setValue(SPLIT_KEY, split.saveState()))
+        self.inspector.set_open(w.settings.value(INSPECTOR_OPEN_KEY, True, bool))
+        self.inspector.open_changed.connect(self._inspector_toggled)
+        self.inspector.size_changed.connect(self._fit_inspector)
+        split.splitterMoved.connect(self._inspector_dragged)
+        split.installEventFilter(self)
         w.right_split.setSizes([630, 280])  # the window's saved layout, if any, comes after
+
+    def _inspector_toggled(self, shown: bool) -> None:
+        self.w.settings.setValue(INSPECTOR_OPEN_KEY, shown)
+
+    def _inspector_dragged(self, *_args) -> None:
+        """The user sized the inspector: that height is kept (as far as its content asks)."""
+        height = self.codebook_split.sizes()[1]
+        if height > self.inspector.header_height():
+            self.w.settings.setValue(INSPECTOR_HEIGHT_KEY, height)
+
+    def _fit_inspector(self) -> None:
+        """The inspector gets the height its content needs, at most the height the user
+        last dragged it to (else about two fifths of the column); the tree the rest."""
+        split = self.codebook_split
+        total = sum(split.sizes())
+        if total <= 0:
+            return
+        wanted = self.inspector.sizeHint().height()
+        limit = self.w.settings.value(INSPECTOR_HEIGHT_KEY, 0, int) or int(total * 0.4)
+        height = max(self.inspector.header_height(), min(wanted, limit))
+        if split.sizes()[1] != height:
+            split.setSizes([total - height, height])
+
+    def eventFilter(self, obj, e) -> bool:
+        if obj is self.codebook_split and e.type() == QEvent.Type.Resize:
+            QTimer.singleShot(0, obj, self._fit_inspector)  # not once the split is gone
+        return False
 
     # -- plumbing --------------------------------------------------------------------
     @property
@@ -273,7 +305,7 @@ class CodebookUI(ValueActions, QObject):
         if not self.run(command):
             return False
         r = command.report
-        bits = [f"{r.codings_moved} coding{'s' if r.codings_moved != 1 else ''} moved"]
+        bits = [f"{wording.count(r.codings_moved, 'coding')} moved"]
         if r.duplicates_collapsed:
             bits.append(f"{wording.count(r.duplicates_collapsed, 'duplicate')} joined")
         if r.values_dropped:

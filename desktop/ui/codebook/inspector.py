@@ -5,7 +5,7 @@ never writes: it asks through its signals."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QFocusEvent, QIcon, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core import wording
 from desktop.services.codebook.codebook import CodeInfo, ExampleInfo
 from desktop.services.codebook.fields import FieldInfo
 from desktop.ui import theme
@@ -93,28 +94,61 @@ def _label(text: str) -> QLabel:
     return label
 
 
-class CodeInspector(QScrollArea):
+class CodeInspector(QWidget):
+    """A header (the toggle, the code's colour and path), always shown, and below it the
+    editors, shown while a code is selected and the inspector is open. It asks for no
+    more height than what it shows, so the codebook tree above it keeps the rest."""
+
     text_committed = Signal(int, str, str)  # code id, key (description|...), text
     example_added = Signal(int, str)  # code id, text
     example_removed = Signal(int)  # example id
     fields_requested = Signal(int)  # code id
     colour_requested = Signal(int)  # code id
+    open_changed = Signal(bool)  # the user opened (True) or collapsed the editors
+    size_changed = Signal()  # the height it needs changed
+
+    EXAMPLE_ROWS = 4  # anchor examples shown before their list scrolls
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("codeInspector")
-        self.setWidgetResizable(True)
-        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)  # the panel colour
         self.code_id: int | None = None
-        body = QWidget()
-        body.setObjectName("inspectorBody")
-        lay = QVBoxLayout(body)
-        lay.setContentsMargins(10, 8, 10, 8)
-        lay.setSpacing(4)
-        title = QLabel("CODE")
-        title.setObjectName("panelTitle")
-        lay.addWidget(title)
+        self.is_open = True
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addWidget(self._build_header())
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("inspectorScroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(self._build_body())
+        outer.addWidget(self.scroll, 1)
+        self.show_code(None, [], [])
+
+    def _build_header(self) -> QWidget:
+        self.header = QWidget()
+        self.header.setObjectName("inspectorHeader")
+        self.header.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        lay = QVBoxLayout(self.header)
+        lay.setContentsMargins(4, 6, 10, 4)
+        lay.setSpacing(0)
+        self.toggle = QToolButton()
+        self.toggle.setObjectName("inspectorToggle")
+        self.toggle.setText("CODE")
+        self.toggle.setCheckable(True)
+        self.toggle.setChecked(True)
+        self.toggle.setAutoRaise(True)
+        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.toggle.setArrowType(Qt.ArrowType.DownArrow)
+        self.toggle.setToolTip("Show or hide the definition, criteria, examples and fields")
+        self.toggle.setAccessibleName("Code inspector: show or hide the definition")
+        self.toggle.clicked.connect(lambda on: self.set_open(on, by_user=True))
+        lay.addWidget(self.toggle, 0, Qt.AlignmentFlag.AlignLeft)
         head = QHBoxLayout()
+        head.setContentsMargins(6, 0, 0, 0)
         self.swatch = QToolButton()
         self.swatch.setObjectName("inspectorColour")
         self.swatch.setToolTip("Change the colour")
@@ -122,12 +156,20 @@ class CodeInspector(QScrollArea):
         self.swatch.clicked.connect(
             lambda: self.code_id is not None and self.colour_requested.emit(self.code_id)
         )
-        self.path = QLabel("Select a code to see and edit its definition.")
+        self.path = QLabel()
         self.path.setObjectName("inspectorPath")
         self.path.setWordWrap(True)
         head.addWidget(self.swatch)
         head.addWidget(self.path, 1)
         lay.addLayout(head)
+        return self.header
+
+    def _build_body(self) -> QWidget:
+        self.body = body = QWidget()
+        body.setObjectName("inspectorBody")
+        lay = QVBoxLayout(body)
+        lay.setContentsMargins(10, 2, 10, 8)
+        lay.setSpacing(4)
         self.boxes: dict[str, TextBox] = {}
         grid = QGridLayout()
         grid.setHorizontalSpacing(8)
@@ -149,7 +191,6 @@ class CodeInspector(QScrollArea):
         self.examples.setObjectName("inspectorExamples")
         self.examples.setWordWrap(True)
         self.examples.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.examples.setMaximumHeight(110)
         self.examples.remove_pressed.connect(self._remove_example)
         lay.addWidget(self.examples)
         add = QHBoxLayout()
@@ -173,9 +214,37 @@ class CodeInspector(QScrollArea):
         fields.addWidget(self.fields, 1)
         fields.addWidget(self.fields_button)
         lay.addLayout(fields)
-        lay.addStretch(1)
-        self.setWidget(body)
-        self.show_code(None, [], [])
+        return body
+
+    # -- size ------------------------------------------------------------------------
+    def header_height(self) -> int:
+        return self.header.sizeHint().height()
+
+    def sizeHint(self) -> QSize:
+        hint = self.header.sizeHint()
+        if self.scroll.isVisibleTo(self):
+            body = self.body.sizeHint()
+            hint = QSize(max(hint.width(), body.width()), hint.height() + body.height())
+        return hint
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.header.minimumSizeHint().width(), self.header_height())
+
+    def _fit(self) -> None:
+        """Never taller than what is shown: the splitter gives the rest to the tree."""
+        self.setMaximumHeight(self.sizeHint().height())
+        self.updateGeometry()
+        self.size_changed.emit()
+
+    def set_open(self, shown: bool, *, by_user: bool = False) -> None:
+        """Show (True) or collapse the editors below the header."""
+        self.is_open = shown
+        self.toggle.setChecked(shown)
+        self.toggle.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+        self.scroll.setVisible(shown and self.code_id is not None)
+        self._fit()
+        if by_user:
+            self.open_changed.emit(shown)
 
     # -- showing ---------------------------------------------------------------------
     def show_code(
@@ -190,15 +259,18 @@ class CodeInspector(QScrollArea):
             w.setEnabled(enabled)
         if code is None:
             self.swatch.setIcon(QIcon())
+            self.swatch.setVisible(False)
             self.path.setText("Select a code to see and edit its definition.")
             for box in self.boxes.values():
                 box.load("", force=True)
             self.examples.clear()
             self.fields.setText("")
+            self.set_open(self.is_open)
             return
+        self.swatch.setVisible(True)
         self.swatch.setIcon(QIcon(swatch(code.color)))
         self.path.setText(f"<b>{_esc(code.path)}</b> <span style='color:{theme.current().muted}'>· "
-                          f"{code.codings} coding{'s' if code.codings != 1 else ''}</span>")  # fmt: skip
+                          f"{wording.count(code.codings, 'coding')}</span>")  # fmt: skip
         for key, box in self.boxes.items():
             box.load(getattr(code, key), force=not same)
         self.examples.clear()
@@ -207,11 +279,23 @@ class CodeInspector(QScrollArea):
             item.setData(Qt.ItemDataRole.UserRole, ex.id)
             item.setToolTip(ex.text + ("\n(from a coding)" if ex.coding_id else ""))
             self.examples.addItem(item)
+        self._size_examples()
         self.fields.setText(_fields_text(code, fields, owners or {}))
+        self.set_open(self.is_open)
+
+    def _size_examples(self) -> None:
+        """The list is as tall as its examples (up to EXAMPLE_ROWS), and gone when empty:
+        the line below it says how to add one."""
+        n = self.examples.count()
+        self.examples.setVisible(n > 0)
+        rows = sum(self.examples.sizeHintForRow(r) for r in range(min(n, self.EXAMPLE_ROWS)))
+        self.examples.setFixedHeight(rows + 2 * self.examples.frameWidth() + 2)
 
     def edit_definition(self) -> None:
+        if not self.is_open:
+            self.set_open(True, by_user=True)
         box = self.boxes["description"]
-        self.ensureWidgetVisible(box)
+        self.scroll.ensureWidgetVisible(box)
         box.setFocus(Qt.FocusReason.ShortcutFocusReason)
         box.moveCursor(box.textCursor().MoveOperation.End)
 

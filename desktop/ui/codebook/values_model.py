@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from desktop.services.codebook.fields import FieldInfo
@@ -73,6 +75,16 @@ class CodingsValuesModel(CodingsModel):
         return super()._key(column)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if (
+            index.isValid()
+            and index.column() != VALUES
+            and role == Qt.ItemDataRole.ToolTipRole
+            and self.fields_of(self.coding(index.row()))
+        ):
+            # a narrow table hides the Values column: the row's tooltip carries them too
+            tip = super().data(index, role) or ""
+            text = self._text(self.coding(index.row()))
+            return f"{tip}<br>{html.escape(text)}" if text else tip
         if not index.isValid() or index.column() != VALUES:
             return super().data(index, role)
         c = self.coding(index.row())

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPoint
-from PySide6.QtWidgets import QMenu
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QLabel, QMenu
 
+from desktop.core import wording
 from desktop.core.codepath import escape_name
 from desktop.services.errors import ServiceError
+from desktop.ui import theme
 from desktop.ui.coding import commands as cmd
 from desktop.ui.models import one_line
 
@@ -22,6 +24,10 @@ class CodingActions:
     def __init__(self, window: WorkbenchWindow) -> None:
         self.w = window
         self.after_apply: list = []  # called with the new CodingInfo (typed values)
+        self.undo_button = self._undo_link()  # "Undo" while "Removed …" shows
+        self._undo_message = ""
+        self._undo_target: tuple[int, str] = (0, "")
+        self._undo_index = -1  # the undo stack's index right after the removal
         window.picker.picked.connect(self._picked)
         window.codebook_panel.code_clicked.connect(self._code_clicked)
         window.codebook_panel.context_requested.connect(self.codebook_menu)
@@ -76,15 +82,15 @@ class CodingActions:
         existing = next((c for c in self.w.codes.values() if c.path == path), None)
         if existing:
             return self.apply_code(existing.id)
-        return self._run_apply(
-            cmd.ApplyCoding(
-                self.ctx,
-                document_id=self.w.document_id,
-                start=rng[0],
-                end=rng[1],
-                new_code_path=path,
-            )  # fmt: skip
-        )
+        command = cmd.ApplyCoding(
+            self.ctx, document_id=self.w.document_id, start=rng[0], end=rng[1],
+            new_code_path=path,
+        )  # fmt: skip
+        if not self._run_apply(command):
+            return False
+        if command.code_id is not None:  # the new code, selected where the coder sees it
+            self.w.codebook_panel.view.select_code(command.code_id)
+        return True
 
     def _run_apply(self, command: cmd.ApplyCoding) -> bool:
         if not self.ctx.run(command):
@@ -138,28 +144,63 @@ class CodingActions:
         row = panel.model.row_of(coding_id)
         if not self.ctx.run(cmd.RemoveCoding(self.ctx, c, code.path if code else "")):
             return
-        self.w.show_message(
-            f"Removed the coding “{code.path if code else 'code'}” on “{one_line(c.quote, 50)}”"
-            " · Edit > Undo (Ctrl+Z) brings it back",
-            10_000,
-        )
+        what = f"the coding “{code.path if code else 'code'}” on “{one_line(c.quote, 50)}”"
+        self._offer_undo(f"Removed {what} · Undo (Ctrl+Z) brings it back", coding_id, what)
         # from the list: the neighbour that took its row is selected and shown in the
         # text, so that what a second Delete would remove is in plain view
         if select_next and row >= 0 and panel.model.rowCount():
             nxt = panel.model.coding(min(row, panel.model.rowCount() - 1))
             self.w.show_coding(nxt.id)
 
+    def _undo_link(self) -> QLabel:
+        """The status bar's Undo link, added once, now: a widget added to the bar while a
+        message shows would bring back the widgets the message hides (Qt re-shows them)."""
+        bar = self.w.statusBar()
+        link = QLabel()
+        link.setObjectName("statusUndo")
+        link.setAccessibleName("Undo the removal")
+        link.setToolTip("Bring the coding back (Ctrl+Z)")
+        link.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                     | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)  # fmt: skip
+        link.hide()
+        bar.addPermanentWidget(link)
+        bar.messageChanged.connect(
+            lambda text: link.setVisible(bool(text) and text == self._undo_message)
+        )
+        link.linkActivated.connect(lambda _href: self._undo_removal())
+        return link
+
+    def _offer_undo(self, message: str, coding_id: int, what: str) -> None:
+        """Say what was removed, with an Undo button beside the message while it shows;
+        Undo brings the coding back and selects it again."""
+        self._undo_message, self._undo_target = message, (coding_id, what)
+        self._undo_index = self.ctx.undo_stack.index()
+        self.undo_button.setText(  # in the theme of the moment
+            f"<a href='undo' style='color:{theme.current().ink}; font-weight:600'>Undo</a>"
+        )
+        self.w.show_message(message, 10_000)
+        self.undo_button.show()
+
+    def _undo_removal(self) -> None:
+        coding_id, what = self._undo_target
+        self.undo_button.hide()
+        if self.ctx.undo_stack.index() != self._undo_index:  # never undo something else
+            self.w.show_message(
+                "Other changes came after the removal: Edit > Undo steps back through them.",
+                8000,
+            )
+            return
+        self.w.actions.undo.trigger()
+        if coding_id in self.w.codings_by_id:
+            self.w.show_coding(coding_id)
+            self.w.show_message(f"Restored {what}", 5000)
+
     def edit_memo(self, coding_id: int) -> None:
         c = self._coding(coding_id)
         if c is None:
             return
         code = self.w.codes.get(c.code_id)
-        memo = self.w.prompts.ask_text(
-            "Memo",
-            f"Memo on “{one_line(c.quote, 60)}” ({code.path if code else ''}):",
-            c.memo,
-            multiline=True,
-        )
+        memo = self.w.prompts.edit_memo(code.path if code else "", c.quote, c.memo)
         if memo is not None and memo != c.memo:
             self.ctx.run(cmd.SetMemo(self.ctx, c, memo))
 
@@ -247,6 +288,9 @@ class CodingActions:
                 "coders' if they have any (Undo brings them back)."
             )
         elif n:
-            question += f"\n\nThis also deletes {n} coding{'s' if n != 1 else ''} made with them (Undo brings them back)."
+            question += (
+                f"\n\nThis also deletes {wording.count(n, 'coding')} made with them "
+                "(Undo brings them back)."
+            )
         if self.w.prompts.confirm("Delete code", question):
             self.ctx.run(cmd.DeleteCode(self.ctx, code_id, code.path))

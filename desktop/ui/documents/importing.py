@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -22,38 +22,50 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core import wording
 from desktop.core.importers.encoding import CANDIDATES, encoding_label
 from desktop.services.documents import documents
 from desktop.services.documents.documents import EncodingPreview, ImportProgress, ImportReport
 from desktop.ui.workbench.bidi import leading_aligned
-from desktop.ui.workers import Task, TaskRunner
+from desktop.ui.workers import Task, TaskProgress, TaskRunner, set_steps
+
+SHOWN = 12  # lines of each list in the summary itself; all of them are in its details
 
 
 def summarise(report: ImportReport | None, error: str = "") -> tuple[str, str]:
-    """(message, details) for the one summary shown after an import."""
+    """(message, details) for the one summary shown after an import: what was imported,
+    each file that was not (and why), each duplicate with the document it duplicates."""
     if report is None:
         return f"The import stopped: {error}", ""
-    n = len(report.imported)
-    parts = [f"Imported {n} document{'s' if n != 1 else ''}."]
+    parts = [f"Imported {wording.count(len(report.imported), 'document')}."]
     if report.stopped:
         parts.append(f"The import stopped: {report.stopped}.")
     if report.cancelled:
         parts.append("Cancelled: files not reached were not imported.")
-    if report.duplicates:
-        parts.append(f"{len(report.duplicates)} already in the project.")
-    if report.failed:
-        parts.append(f"{len(report.failed)} could not be imported:")
-    lines = [f"• {Path(p).name}: {why}" for p, why in report.failed]
-    lines += [f"• {Path(p).name}: same text as “{name}”" for p, name in report.duplicates]
+    failed = [f"• {Path(p).name}: {why}" for p, why in report.failed]
+    twins = [f"• {Path(p).name}: the same text as “{name}”" for p, name in report.duplicates]
     notes = [f"• {Path(p).name}: {note}" for p, note in report.notes]
     message = " ".join(parts)
-    if report.failed:
-        message += "\n" + "\n".join(lines[: len(report.failed)][:12])
-    if notes:
-        message += "\n\nImported with a note:\n" + "\n".join(notes[:12])
-        if len(notes) > 12:
-            message += f"\n… and {len(notes) - 12} more (see details)"
-    return message, "\n".join(lines + notes)
+    for head, lines in (
+        (f"{wording.count(len(failed), 'file')} could not be imported:", failed),
+        ("Already in the project, not imported again:", twins),
+        ("Imported with a note:", notes),
+    ):
+        if lines:
+            message += f"\n\n{head}\n" + "\n".join(lines[:SHOWN])
+            if len(lines) > SHOWN:
+                message += f"\n… and {len(lines) - SHOWN:,} more (see details)"
+    return message, "\n".join(failed + twins + notes)
+
+
+def _show_progress(dialog: QProgressDialog, p: object) -> None:
+    if not isinstance(p, ImportProgress):
+        return
+    label = f"Importing {p.current}" if p.current else "Importing…"
+    if p.pages_total:
+        label += f" (page {p.pages_done} of {p.pages_total})"
+    set_steps(dialog, p.files_done, p.files_total,
+              f"{label}\n{p.files_done} of {wording.count(p.files_total, 'file')}")  # fmt: skip
 
 
 class ImportController(QObject):
@@ -67,7 +79,6 @@ class ImportController(QObject):
         self.project = project_getter
         self.on_summary = on_summary
         self.task: Task | None = None
-        self.dialog: QProgressDialog | None = None
 
     @property
     def busy(self) -> bool:
@@ -83,35 +94,14 @@ class ImportController(QObject):
             encoding=encodings or None))  # fmt: skip
         task = Task(work)
         self.task = task
-        dlg = QProgressDialog("Importing…", "Cancel", 0, 0, self.parent_widget)
-        dlg.setWindowTitle("Import documents")
-        dlg.setWindowModality(Qt.WindowModality.WindowModal)
-        dlg.setMinimumDuration(400)
-        dlg.setAutoClose(False)
-        dlg.setAutoReset(False)
-        dlg.canceled.connect(task.cancel)
-        self.dialog = dlg
-        task.channel.progress.connect(self._progress)
-        task.channel.finished.connect(lambda report: self._finish(report, ""))
-        task.channel.failed.connect(lambda error: self._finish(None, error))
+        progress = TaskProgress(self.parent_widget, task, "Import documents", "Importing…",
+                                show_after=400, update=_show_progress)  # fmt: skip
+        progress.finished.connect(lambda report: self._finish(report, ""))
+        progress.failed.connect(lambda error: self._finish(None, error))
         self.runner.start(task)
         return task
 
-    def _progress(self, p: ImportProgress) -> None:
-        if self.dialog is None or not isinstance(p, ImportProgress):
-            return
-        self.dialog.setMaximum(max(p.files_total, 1))
-        self.dialog.setValue(p.files_done)
-        label = f"Importing {p.current}" if p.current else "Importing…"
-        if p.pages_total:
-            label += f" (page {p.pages_done} of {p.pages_total})"
-        self.dialog.setLabelText(f"{label}\n{p.files_done} of {p.files_total} files")
-
     def _finish(self, report: ImportReport | None, error: str) -> None:
-        if self.dialog is not None:
-            self.dialog.hide()
-            self.dialog.deleteLater()
-            self.dialog = None
         self.task = None
         self.done.emit(report)
         quiet = report is not None and not (

@@ -16,9 +16,10 @@ from desktop.services.codebook.exchange import CodebookImportRefused, CodebookIm
 from desktop.services.exchange import exchange, refi_export
 from desktop.services.exchange import refi_import as refi_exchange
 from desktop.services.exchange.refi_import import RefiImportRefused, RefiImportReport
-from desktop.ui.long_tasks import ReportDialog, ask_to_go, busy, set_steps
+from desktop.ui.long_tasks import ReportDialog, ask_to_go, busy
 from desktop.ui.teams.actions import ADD_CODES, refresh_all
 from desktop.ui.workbench.context import Command, Context
+from desktop.ui.workers import set_steps
 
 if TYPE_CHECKING:
     from desktop.ui.workbench.host import Workbench

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core import wording
 from desktop.core.agreement.html_report import render_html, write_report
 from desktop.services.codebook import codebook
 from desktop.services.documents import documents
@@ -386,7 +387,7 @@ class AgreementDialog(QDialog):
         pooled = report.pooled()
         codes = sum(r.kind != EXCLUSIVE_KIND for r in pooled)
         sets = [r.code for r in pooled if r.kind == EXCLUSIVE_KIND]
-        what = f"{codes} code{'s' if codes != 1 else ''}"
+        what = wording.count(codes, "code")
         if sets:
             what += " and the mutually exclusive set " + ", ".join(
                 f"<i>{_esc(name)}</i>" for name in sets
@@ -395,7 +396,7 @@ class AgreementDialog(QDialog):
         self.summary.setText(
             (
                 f"Agreement of <b>{_esc(', '.join(report.coders))}</b> by {report.unit} units: "
-                f"{what} in {docs} document{'s' if docs != 1 else ''}."
+                f"{what} in {wording.count(docs, 'document')}."
                 if report.rows
                 else "No codings by these coders in these documents."
             )

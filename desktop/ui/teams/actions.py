@@ -15,8 +15,9 @@ from desktop.core import wording
 from desktop.services.errors import ServiceError
 from desktop.services.teams import coders, teams
 from desktop.services.teams.merge import MergeProgress, MergeReport, merge_projects
-from desktop.ui.long_tasks import ReportDialog, ask_to_go, busy, set_steps
+from desktop.ui.long_tasks import ReportDialog, ask_to_go, busy
 from desktop.ui.workbench.context import ALL, CHOSEN, MINE
+from desktop.ui.workers import set_steps
 
 if TYPE_CHECKING:
     from desktop.ui.workbench.host import Workbench
@@ -180,7 +181,7 @@ def merge_files(w: Workbench, paths: list[str] | None = None) -> None:
         plain = reports[tuple(False for _ in offered)]
         n = len(paths)
         intro = (
-            f"What merging {n} file{'s' if n != 1 else ''} into <b>{project.name}</b> would do. "
+            f"What merging {wording.count(n, 'file')} into <b>{project.name}</b> would do. "
             "Nothing has been changed yet; merging never removes anything."
         )
         dialog = ReportDialog(

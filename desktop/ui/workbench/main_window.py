@@ -22,7 +22,7 @@ from desktop.services.coding.codings import CodingInfo
 from desktop.services.documents import documents
 from desktop.services.errors import NotFound
 from desktop.services.project.project import Project
-from desktop.services.teams import coders
+from desktop.services.teams import coders, server_team
 from desktop.services.teams.coders import CoderInfo
 from desktop.ui import long_tasks, theme
 from desktop.ui.codebook.controller import CodebookUI
@@ -225,7 +225,11 @@ class MainWindow(QMainWindow):
         self.refresh_documents()
         key = project_key(project.path)
         coder = self.settings.value(f"projects/{key}/coder", "", str)
-        if not coder:
+        me = server_team.identity(project) if project.is_server else None
+        if me is not None and me.coder is not None:
+            # a team server knows who connected (the database role): that is the coder
+            coder = me.coder.name
+        elif not coder:
             known = [c.name for c in coders.list_coders(project)]
             coder = (
                 self.prompts.ask_coder(known, known[0] if known else _default_coder())
@@ -250,6 +254,14 @@ class MainWindow(QMainWindow):
         self.project_opened.emit(project)
 
     def switch_coder(self) -> None:
+        me = server_team.identity(self.project) if self.project.is_server else None
+        if me is not None and me.coder is not None:
+            self.prompts.error(
+                f"On this team server you code as {me.coder.name} (you connected as the "
+                f"database role {me.role}). To code as someone else, open the project "
+                "with their login."
+            )
+            return
         known = [c.name for c in coders.list_coders(self.project)]
         name = self.prompts.ask_coder(known, self.ctx.coder.name if self.ctx.coder else "")
         if name:
@@ -321,6 +333,7 @@ class MainWindow(QMainWindow):
         self.documents_panel.model.bump(c.document_id, +1)
         if self._shown(c):
             self.codings_by_id[c.id] = c
+            self.viewer.set_memo(c.id, bool(c.memo))
             self.viewer.add_span(self._span(c))
             page = self._page_of(c.start)
             self.codings_panel.model.add(c, page)
@@ -338,6 +351,7 @@ class MainWindow(QMainWindow):
         if c.id in self.codings_by_id:
             self.codings_by_id[c.id] = c
             self.codings_panel.model.update(c)
+            self.viewer.set_memo(c.id, bool(c.memo))
 
     def _page_of(self, offset: int) -> int:
         return (documents.page_of(self._page_starts, offset) or 0) if self._pages else 0
@@ -397,6 +411,7 @@ class MainWindow(QMainWindow):
         v = self.viewer
         columns = self._span_columns(rows)
         v.show_coders = self.ctx.view_mode != MINE and len({c.coder_id for c in rows}) > 1
+        v.memo_ids = {c.id for c in rows if c.memo}
         v.set_span_columns(*columns)
         pages = [self._page_of(c.start) for c in rows] if self._pages else []
         self.codings_panel.model.set_codings(rows, self.codes, self.coders, pages)
@@ -513,7 +528,7 @@ class MainWindow(QMainWindow):
 
     def _import_done(self, report) -> None:
         self.refresh_documents()
-        if report is not None and report.imported and self.document_id is None:
+        if report is not None and report.imported:  # the first new one, to start reading
             self.documents_panel.select(report.imported[0].id)
 
     def _show_summary(self, title: str, message: str, details: str) -> None:

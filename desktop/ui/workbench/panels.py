@@ -187,6 +187,10 @@ class CodingsTable(QTableView):
         super().keyPressEvent(e)
 
 
+MEMO_COLUMN, VALUES_COLUMN = 3, 5  # of CodingsValuesModel
+COMPACT_BELOW = 320  # px of table: narrower, memo and values go to the row's tooltip
+
+
 class CodingsPanel(_Panel):
     coding_chosen = Signal(int)
     memo_requested = Signal(int)
@@ -215,6 +219,26 @@ class CodingsPanel(_Panel):
         self.view.doubleClicked.connect(lambda idx: self.memo_requested.emit(idx.data(ID_ROLE)))
         self.view.delete_pressed.connect(self._delete)
         self.lay.addWidget(self.view)
+        for sig in (self.model.modelReset, self.model.dataChanged, self.model.rowsInserted,
+                    self.model.rowsRemoved):  # fmt: skip
+            sig.connect(self._show_filled_columns)
+        self.view.viewport().installEventFilter(self)
+        self._show_filled_columns()
+
+    def _show_filled_columns(self, *_args) -> None:
+        """Memo and Values show only while a coding here has one, and while the table is
+        wide enough for them beside the code and the quote (a narrow panel puts them in
+        the row's tooltip instead: an empty or squeezed column would cut every header)."""
+        m = self.model
+        rows = [m.coding(r) for r in range(m.rowCount())]
+        roomy = self.view.viewport().width() >= COMPACT_BELOW
+        self.view.setColumnHidden(MEMO_COLUMN, not (roomy and any(c.memo for c in rows)))
+        self.view.setColumnHidden(VALUES_COLUMN, not (roomy and any(m.fields_of(c) for c in rows)))
+
+    def eventFilter(self, obj, e) -> bool:
+        if obj is self.view.viewport() and e.type() == QEvent.Type.Resize:
+            self._show_filled_columns()
+        return False
 
     def current_coding(self) -> int | None:
         idx = self.view.currentIndex()

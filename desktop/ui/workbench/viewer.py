@@ -94,6 +94,7 @@ class DocumentViewer(QPlainTextEdit):
         self._by_keys = False  # the selection was made with the keyboard: kept exact
         self.tooltip_for = lambda span: ""  # set by the window: code path, coder, memo
         self.labels: dict[int, str] = {}  # code id -> short label for the margin
+        self.memo_ids: set[int] = set()  # codings with a memo: marked in the margin
         self.show_coders = False
         self.selected_coding: int | None = None
         self._pages_qt: list[int] = []
@@ -225,6 +226,16 @@ class DocumentViewer(QPlainTextEdit):
         self._by_keys = True
 
     def mousePressEvent(self, e: QMouseEvent) -> None:
+        if (
+            e.button() == Qt.MouseButton.LeftButton
+            and not e.modifiers() & Qt.KeyboardModifier.ShiftModifier
+            and self.textCursor().hasSelection()
+        ):
+            # a press inside the selection would start dragging the selected text away
+            # (Qt's text drag and drop); in a reading view a press starts a new selection
+            c = self.textCursor()
+            c.clearSelection()
+            self.setTextCursor(c)
         super().mousePressEvent(e)
         self._by_keys = False
         if e.button() == Qt.MouseButton.LeftButton:
@@ -547,16 +558,22 @@ class DocumentViewer(QPlainTextEdit):
             p.setBrush(QColor(span.color))
             p.drawRoundedRect(r, 2, 2)
             rows.setdefault(round(r.top()), []).append(span)
-        left = min((r.left() for _s, r in stripes), default=0) - 6
+        for span, r in stripes:  # a coding with a memo: a small note beside its stripe
+            if span.coding_id in self.memo_ids:
+                p.setBrush(theme.readable(span.color))
+                p.drawRect(QRectF(r.left() - 6, r.top(), 4, 5))
+        left = min((r.left() for _s, r in stripes), default=0) - 8
         label_bottom = -1e9
-        if left > 60:
+        if left > 14:  # names where they fit, their initials where they do not
             for top in sorted(rows):
                 if top < label_bottom:
                     continue
-                names = list(dict.fromkeys(self.labels.get(s.code_id, "") for s in rows[top]))
-                text = fm.elidedText(
-                    ", ".join(n for n in names if n), Qt.TextElideMode.ElideRight, int(left - 8)
-                )
+                names = [n for n in dict.fromkeys(self.labels.get(s.code_id, "") for s in rows[top])
+                         if n]  # fmt: skip
+                text = ", ".join(names)
+                if fm.horizontalAdvance(text) > left - 8 and left <= 60:
+                    text = "·".join(initials(n) for n in names)  # too narrow to shorten
+                text = fm.elidedText(text, Qt.TextElideMode.ElideRight, int(left - 8))
                 p.setPen(theme.readable(rows[top][0].color))  # >= 4.5:1 on the page
                 p.drawText(
                     QRectF(4, top - 1, left - 4, fm.height()), Qt.AlignmentFlag.AlignRight, text
@@ -579,6 +596,12 @@ class DocumentViewer(QPlainTextEdit):
                     Qt.AlignmentFlag.AlignLeft,
                     f"p. {i + 1}",
                 )
+
+    def set_memo(self, coding_id: int, has_memo: bool) -> None:
+        """Mark (or unmark) a coding's memo in the margin."""
+        if has_memo != (coding_id in self.memo_ids):
+            (self.memo_ids.add if has_memo else self.memo_ids.discard)(coding_id)
+            self.margin.update()
 
     def stripe_at(self, point: QPoint) -> Span | None:
         for span, r in self.stripe_geometry():
@@ -669,3 +692,12 @@ def _cluster_edge(text: str, pos: int, *, back: bool) -> int:
         if a != pos:
             return a if back else b
     return pos
+
+
+def initials(name: str) -> str:
+    """A code's name shortened for a narrow margin: the initials of its words ("State
+    forces" -> "SF"), or its first two letters for a single word."""
+    words = [w for w in name.replace("/", " ").split() if w]
+    if len(words) > 1:
+        return "".join(w[0].upper() for w in words[:3])
+    return name[:2]

@@ -57,12 +57,14 @@ def test_intersection_is_the_text_covered_by_both(seed):
     assert got == expect
 
 
+@pytest.mark.parametrize("method", ["auto", "pairs", "running"])
 @pytest.mark.parametrize("within", [None, 0, 5])
-def test_cooccurrence_counts_pairs_like_the_brute_force(within):
+def test_cooccurrence_counts_pairs_like_the_brute_force(within, method, monkeypatch):
+    monkeypatch.setattr(iv, "_PAIRS_CHUNK", 7)  # several chunks, a run longer than one
     rng = np.random.default_rng(1)
     x = random_passages(rng, 120)
     codes = rng.integers(0, 4, len(x))
-    result = iv.cooccurrence(codes, x, 4, within=within)
+    result = iv.cooccurrence(codes, x, 4, within=within, method=method)
     P = rows(x)
     expect = np.zeros((4, 4), dtype=int)
     for i in range(len(P)):

@@ -54,3 +54,22 @@ def test_regex_errors_and_kwic():
         compile_regex("(")
     [h] = kwic.hits("one\ntwo three", compile_regex("two"), width=3)
     assert (h.left, h.match, h.right, h.start) == ("ne ", "two", " th", 4)
+
+
+def test_touching_many_is_span_index_touching_for_every_passage():
+    import numpy as np
+
+    from desktop.core.analysis.segments import SpanIndex, segment_array, touching_many
+
+    rng = np.random.default_rng(4)
+    texts = {1: "One two. Three four five.\n\nSix.  Seven eight.\n", 2: "", 5: "Alone here."}
+    spans = {d: segment_array(t, "sentence") for d, t in texts.items()}
+    doc = rng.choice([1, 2, 3, 5], 300)  # 3: a document without segments given
+    start = rng.integers(0, 48, 300)
+    end = start + rng.integers(0, 12, 300)  # empty passages too
+    first, last = touching_many(doc, start, end, spans)
+    for k in range(300):
+        d = int(doc[k])
+        want = SpanIndex([tuple(x) for x in spans[d].tolist()]).touching(int(start[k]), int(end[k])) \
+            if d in spans else (0, 0)  # fmt: skip
+        assert (first[k], last[k]) == want, (d, start[k], end[k])

@@ -69,8 +69,8 @@ def build(p: Project) -> Corpus:
     code("killing", "Casualties/Killed", a.id, TEXT_A, "killing 12 civilians", ana)
     code("talks", "Claims/Demands", a.id, TEXT_A, "Talks on a ceasefire", ben)
     code("killed_b", "Casualties/Killed", b.id, TEXT_B, "killed", ben)
-    fields.set_coding_values(p, made["killing"], {"count": 12, "kind": "killed"})
-    fields.set_coding_values(p, made["killed_b"], {"count": 0, "kind": "killed"})
+    fields.set_coding_values(p, made["killing"], {"count": 12, "who": "civilians"})
+    fields.set_coding_values(p, made["killed_b"], {"count": 0, "who": "civilians"})
     return Corpus(p, a.id, b.id, ana, ben, ids, made)
 
 

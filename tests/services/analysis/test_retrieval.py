@@ -23,7 +23,7 @@ def test_a_code_lists_its_passages_across_documents_in_order(corpus):
         ("a.txt", "killing 12 civilians", "ana"),
         ("b.txt", "killed", "ben"),
     ]
-    assert passages[0].values == {"count": "12", "kind": "killed"}
+    assert passages[0].values == {"count": "12", "who": "civilians"}
     assert result.counts_by_document() == {"a.txt": 1, "b.txt": 1}
     assert result.counts_by_code() == {"Casualties/Killed": 2}
 
@@ -145,3 +145,16 @@ def test_sorting_by_coder(corpus):
         "coder", descending=True
     )
     assert [p.coder for p in r.page(corpus.project)] == ["ben", "ana"]
+
+
+def test_a_scan_read_in_stretches_of_ids_finds_the_same_passages(corpus, monkeypatch):
+    from desktop.services.analysis import fetch, matrix
+
+    q = RetrievalQuery("Actors", subcodes=True, op="near", other="Claims", within=40)
+    whole = [(p.document, p.start, p.end) for p in retrieve(corpus.project, q).page(corpus.project)]
+    codes = ["Actors/State forces", "Claims/Accusations", "Casualties/Killed"]
+    cooc = matrix.cooccurrence_matrix(corpus.project, codes, same="sentence")
+    monkeypatch.setattr(fetch, "_SCAN_ROWS", 2)  # a query per two ids
+    got = [(p.document, p.start, p.end) for p in retrieve(corpus.project, q).page(corpus.project)]
+    assert got == whole and len(whole) == 2
+    assert matrix.cooccurrence_matrix(corpus.project, codes, same="sentence") == cooc

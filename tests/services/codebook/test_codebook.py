@@ -155,9 +155,7 @@ def test_undo_of_delete_restores_ids_codings_values_and_examples_exactly(project
     killed = apply(
         project, doc, ana, "Casualties/Killed", "At least 12 civilians were killed", memo="count!"
     )
-    fieldsvc.set_coding_values(
-        project, killed.id, {"count": "12", "kind": "killed", "who": "civilians"}
-    )
+    fieldsvc.set_coding_values(project, killed.id, {"count": "12", "who": "civilians"})
     other = apply(project, doc, ana, "Actors/Armed groups", "Rebels")
     ex = codebook.add_example_from_coding(project, code(project, "Actors").id, killed.id)
     before = dump(project)
@@ -176,7 +174,7 @@ def test_undo_of_delete_restores_ids_codings_values_and_examples_exactly(project
     actions = [r.action for r in audit.history(project, entity="coding", entity_id=killed.id)]
     assert actions[-3:] == ["delete", "restore", "update"]  # the update: its field values back
     assert audit.history(project, entity="coding", entity_id=killed.id)[-1].new == {
-        "values": {"count": "12", "kind": "killed", "who": "civilians"}
+        "values": {"count": "12", "who": "civilians"}
     }
 
 

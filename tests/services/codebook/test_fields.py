@@ -18,32 +18,25 @@ def names(fields):
 def test_the_template_ships_fields_and_sub_codes_inherit_them(project):
     casualties = code(project, "Casualties")
     assert [(f.name, f.type) for f in fieldsvc.list_fields(project, casualties.id)] == [
-        ("count", "integer"), ("kind", "choice"), ("who", "choice"),
+        ("count", "integer"), ("who", "choice"),
     ]  # fmt: skip
     killed = code(project, "Casualties/Killed")
     assert fieldsvc.list_fields(project, killed.id) == []
-    assert names(fieldsvc.effective_fields(project, killed.id)) == ["count", "kind", "who"]
-    assert names(fieldsvc.effective_fields(project, code(project, "Actors/Civilians").id)) == [
-        "actor type"
-    ]
+    assert names(fieldsvc.effective_fields(project, killed.id)) == ["count", "who"]
+    assert names(fieldsvc.effective_fields(project, code(project, "Actors/Civilians").id)) == []
     assert names(fieldsvc.effective_fields(project, code(project, "Claims/Denials").id)) == [
         "stance",
         "speaker",
     ]
     by_code = fieldsvc.fields_by_code(project)
-    assert names(by_code[killed.id]) == ["count", "kind", "who"]
+    assert names(by_code[killed.id]) == ["count", "who"]
     assert len(by_code) == len(codebook.list_codes(project))
 
 
 def test_ancestor_fields_come_first(project):
     killed = code(project, "Casualties/Killed")
     fieldsvc.add_field(project, killed.id, "weapon", "text")
-    assert names(fieldsvc.effective_fields(project, killed.id)) == [
-        "count",
-        "kind",
-        "who",
-        "weapon",
-    ]
+    assert names(fieldsvc.effective_fields(project, killed.id)) == ["count", "who", "weapon"]
 
 
 def test_a_field_name_used_along_the_branch_is_refused(project):
@@ -68,21 +61,16 @@ def test_bad_field_definitions_are_refused(project, ftype, choices, message):
 
 def test_values_are_validated_stored_canonically_and_editable(project, doc, ana):
     c = apply(project, doc, ana, "Casualties/Killed", "At least 12 civilians were killed")
-    old = fieldsvc.set_coding_values(
-        project, c.id, {"count": "1,200", "kind": "KILLED", "who": "civilians"}
-    )
-    assert old == {f: None for f in old} and len(old) == 3
+    old = fieldsvc.set_coding_values(project, c.id, {"count": "1,200", "who": "CIVILIANS"})
+    assert old == {f: None for f in old} and len(old) == 2
     by_name = {f.name: f.id for f in fieldsvc.effective_fields(project, c.code_id)}
     assert fieldsvc.coding_values(project, c.id) == {
-        by_name["count"]: "1200", by_name["kind"]: "killed", by_name["who"]: "civilians",
+        by_name["count"]: "1200", by_name["who"]: "civilians",
     }  # fmt: skip
     # edit later; undo with what was returned
     old = fieldsvc.set_coding_values(project, c.id, {by_name["count"]: "12", "who": ""})
     assert old == {by_name["count"]: "1200", by_name["who"]: "civilians"}
-    assert fieldsvc.coding_values(project, c.id) == {
-        by_name["count"]: "12",
-        by_name["kind"]: "killed",
-    }
+    assert fieldsvc.coding_values(project, c.id) == {by_name["count"]: "12"}
     fieldsvc.set_coding_values(project, c.id, old)
     assert fieldsvc.coding_values(project, c.id)[by_name["who"]] == "civilians"
     assert audit.history(project, entity="coding", entity_id=c.id)[-1].new == {
@@ -93,9 +81,9 @@ def test_values_are_validated_stored_canonically_and_editable(project, doc, ana)
 def test_invalid_values_change_nothing(project, doc, ana):
     c = apply(project, doc, ana, "Casualties/Killed", "At least 12 civilians were killed")
     with pytest.raises(ServiceError, match="count: 'twelve' is not a whole number"):
-        fieldsvc.set_coding_values(project, c.id, {"kind": "killed", "count": "twelve"})
+        fieldsvc.set_coding_values(project, c.id, {"who": "civilians", "count": "twelve"})
     with pytest.raises(ServiceError, match="not one of"):
-        fieldsvc.set_coding_values(project, c.id, {"kind": "maimed"})
+        fieldsvc.set_coding_values(project, c.id, {"who": "bystanders"})
     with pytest.raises(ServiceError, match="no field 'stance'"):
         fieldsvc.set_coding_values(project, c.id, {"stance": "for"})
     assert fieldsvc.coding_values(project, c.id) == {}
@@ -108,10 +96,10 @@ def test_required_fields_are_enforced_on_request(project, doc, ana):
     c = apply(project, doc, ana, "Casualties/Killed", "At least 12 civilians were killed")
     assert fieldsvc.missing_required(project, c.id) == ["count"]
     with pytest.raises(ServiceError, match="missing required field"):
-        fieldsvc.set_coding_values(project, c.id, {"kind": "killed"}, require_complete=True)
+        fieldsvc.set_coding_values(project, c.id, {"who": "civilians"}, require_complete=True)
     assert fieldsvc.coding_values(project, c.id) == {}
     fieldsvc.set_coding_values(
-        project, c.id, {"kind": "killed", "count": "3"}, require_complete=True
+        project, c.id, {"who": "civilians", "count": "3"}, require_complete=True
     )
     assert fieldsvc.missing_required(project, c.id) == []
     assert killed.id == c.code_id
@@ -168,23 +156,18 @@ def test_field_spec_text_round_trip():
 
 def test_rename_choice_renames_stored_values_and_undoes(project, doc, ana):
     c = apply(project, doc, ana, "Casualties/Injured", "At least 12 civilians were killed")
-    fieldsvc.set_coding_values(project, c.id, {"kind": "injured"})
-    kind = fieldsvc.list_fields(project, code(project, "Casualties").id)[1]
-    assert fieldsvc.rename_choice(project, kind.id, "Injured", "wounded") == 1
-    assert fieldsvc.get_field(project, kind.id).choices == (
-        "killed",
-        "wounded",
-        "missing",
-        "displaced",
-    )
-    assert fieldsvc.coding_values(project, c.id) == {kind.id: "wounded"}
+    fieldsvc.set_coding_values(project, c.id, {"who": "combatants"})
+    who = fieldsvc.list_fields(project, code(project, "Casualties").id)[1]
+    assert fieldsvc.rename_choice(project, who.id, "Combatants", "fighters") == 1
+    assert fieldsvc.get_field(project, who.id).choices == ("civilians", "fighters", "unknown")
+    assert fieldsvc.coding_values(project, c.id) == {who.id: "fighters"}
     with pytest.raises(Conflict):
-        fieldsvc.rename_choice(project, kind.id, "wounded", "Killed")
+        fieldsvc.rename_choice(project, who.id, "fighters", "Civilians")
     with pytest.raises(ServiceError):
-        fieldsvc.rename_choice(project, kind.id, "maimed", "x")
-    fieldsvc.rename_choice(project, kind.id, "wounded", "injured")
-    assert fieldsvc.get_field(project, kind.id) == kind
-    assert fieldsvc.coding_values(project, c.id) == {kind.id: "injured"}
+        fieldsvc.rename_choice(project, who.id, "bystanders", "x")
+    fieldsvc.rename_choice(project, who.id, "fighters", "combatants")
+    assert fieldsvc.get_field(project, who.id) == who
+    assert fieldsvc.coding_values(project, c.id) == {who.id: "combatants"}
 
 
 def test_field_names_clash_ignoring_case_beyond_ascii(project):

@@ -68,7 +68,7 @@ def coded(proj):
         proj, document_id=a, code_id=code(proj, "Casualties/Killed"), coder_id=ana, start=s, end=e,
         memo='line one\nline two, "quoted"',
     )  # fmt: skip
-    field_services.set_coding_values(proj, killed.id, {"count": "12", "kind": "killed"})
+    field_services.set_coding_values(proj, killed.id, {"count": "12", "who": "civilians"})
     s, e = span(ARTICLE, "Rebels")
     codings.apply_coding(
         proj, document_id=a, code_id=code(proj, "Actors/Armed groups"), coder_id=ben, start=s, end=e
@@ -106,8 +106,8 @@ def test_codings_header_lists_the_fixed_columns_then_one_per_typed_field(coded):
     assert header[:11] == list(exchange.CODING_COLUMNS)
     assert "Casualties: count" in header and "Claims: stance" in header
     assert (
-        header.index("Actors: actor type")
-        < header.index("Claims: stance")
+        header.index("Claims: stance")
+        < header.index("Claims: speaker")
         < header.index("Casualties: count")
     )
 
@@ -121,7 +121,7 @@ def test_codings_rows_hold_quotes_offsets_pages_and_values(coded):
     assert (killed["start"], killed["end"]) == (str(s), str(e))  # code points, after the emoji
     assert killed["code"] == "Casualties/Killed" and killed["coder"] == "ana"
     assert killed["memo"] == 'line one\nline two, "quoted"'
-    assert killed["Casualties: count"] == "12" and killed["Casualties: kind"] == "killed"
+    assert killed["Casualties: count"] == "12" and killed["Casualties: who"] == "civilians"
     assert killed["Claims: stance"] == "" and killed["page"] == ""
     assert killed["document_sha256"] == documents.find_document(coded, "deraa.txt").sha256
     assert by_quote["\U0001f525"]["end"] == str(int(by_quote["\U0001f525"]["start"]) + 1)
@@ -330,13 +330,13 @@ def test_import_is_one_audit_entry(coded, tmp_path):
 
 def test_values_line_up_when_codings_between_have_none(coded):
     killed = next(c for c in codings.list_codings(coded) if c.quote == "in Dera\u2019a province")
-    rebels = next(c for c in codings.list_codings(coded) if c.quote == "Rebels")
-    field_services.set_coding_values(coded, rebels.id, {"actor type": "non-state armed group"})
+    fire = next(c for c in codings.list_codings(coded) if c.quote == "\U0001f525")
+    field_services.set_coding_values(coded, fire.id, {"stance": "against"})
     rows = {r["text"]: r for r in rows_of(export_text(coded))}
-    assert rows["Rebels"]["Actors: actor type"] == "non-state armed group"
-    assert rows["Rebels"]["Casualties: count"] == ""
+    assert rows["\U0001f525"]["Claims: stance"] == "against"
+    assert rows["\U0001f525"]["Casualties: count"] == ""
     assert rows["in Dera\u2019a province"]["Casualties: count"] == "12"
-    assert rows["\U0001f525"]["Actors: actor type"] == "" and killed.id
+    assert rows["Rebels"]["Claims: stance"] == "" and killed.id
 
 
 def test_unwritable_targets_are_service_errors(coded, tmp_path):

@@ -184,7 +184,7 @@ def test_default_coder_fills_an_empty_or_missing_coder(proj, tmp_path):
     s, e = span("Rebels")
     no_column = write(tmp_path, f"document,code,start,end\r\nderaa.txt,Actors,{s},{e}\r\n", "a.csv")
     report = refused(proj, no_column)
-    assert "missing required column(s): coder" in report.errors[0][1]
+    assert "missing required column: coder" in report.errors[0][1]
     assert csv_import.import_codings_csv(proj, no_column, default_coder="ana").imported == 1
     empty = write(tmp_path, f"{HEADER}deraa.txt,Claims,,{s},{e},Rebels\r\n", "b.csv")
     assert "the coder is empty" in refused(proj, empty).errors[0][1]
@@ -194,14 +194,14 @@ def test_default_coder_fills_an_empty_or_missing_coder(proj, tmp_path):
 
 def test_typed_field_columns_are_validated_and_stored_canonically(proj, tmp_path):
     s, e = span("12 civilians")
-    header = "document,code,coder,start,end,Casualties: count,Casualties: kind,Claims: stance\r\n"
-    good = f'deraa.txt,Casualties/Killed,ana,{s},{e},"1,200",KILLED,\r\n'
+    header = "document,code,coder,start,end,Casualties: count,Casualties: who,Claims: stance\r\n"
+    good = f'deraa.txt,Casualties/Killed,ana,{s},{e},"1,200",CIVILIANS,\r\n'
     path = write(tmp_path, header + good)
     assert csv_import.import_codings_csv(proj, path).imported == 1
     [c] = codings.list_codings(proj)
     values = field_services.coding_values(proj, c.id)
     names = {f.id: f.name for f in field_services.effective_fields(proj, c.code_id)}
-    assert {names[k]: v for k, v in values.items()} == {"count": "1200", "kind": "killed"}
+    assert {names[k]: v for k, v in values.items()} == {"count": "1200", "who": "civilians"}
 
     bad = (
         "deraa.txt,Casualties,ana,0,6,many,,\r\n"  # 2: not a number
@@ -254,7 +254,7 @@ def test_crlf_inside_a_quoted_text_matches_lf_in_the_document(proj, tmp_path):
         (b"PK\x03\x04" + b"\x00" * 100, "zip archive"),
         (b"%PDF-1.7\n...", "PDF"),
         (b"", "the file is empty"),
-        (b"document,code,coder\r\nderaa.txt,Actors,ana\r\n", "missing required column(s): start, end"),
+        (b"document,code,coder\r\nderaa.txt,Actors,ana\r\n", "missing required columns: start, end"),
         (b"document,code,coder,start,end\r\nderaa.txt,Actors,ana,0,\"6\r\nmore\r\n", "line 2: a quoted value starting on this line is never closed"),
         (b"document,code,coder,start,end\r\nderaa.txt,\"Actors\"x,ana,0,6\r\n", "line 2: a quoted value is followed by other characters"),
         (b"document,code,Code,start,end\r\n", "appears twice"),
@@ -300,7 +300,7 @@ def test_times_travel_in_utc_and_unreadable_ones_are_a_warning(proj, tmp_path):
     report = csv_import.import_codings_csv(proj, write(tmp_path, header + body))
     assert report.imported == 3
     assert report.warnings == [
-        "2 time(s) are not ISO 8601 (first on line 3: '2024-03-01T10:00:00+02:00Z'); "
+        "2 times are not ISO 8601 (first on line 3: '2024-03-01T10:00:00+02:00Z'); "
         "those codings get the time of this import"
     ]
     first = codings.list_codings(proj, code_ids=[codebook.find_code(proj, "Actors").id])[0]
@@ -315,7 +315,7 @@ def test_an_unknown_name_is_told_once_with_its_lines(proj, tmp_path):
     report = refused(proj, write(tmp_path, HEADER + body))
     assert report.errors == [
         (2, "no coder named 'zoe' in the project (use --create-missing to add one) "
-            "(also on line(s) 3, 4, 5, 6, 7 and 3 more)"),
+            "(also on lines 3, 4, 5, 6, 7 and 3 more)"),
         (10, "start must be a whole number of characters from 0 (got 'x')"),
     ]  # fmt: skip
 

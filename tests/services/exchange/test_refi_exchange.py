@@ -18,7 +18,7 @@ from desktop.services.codebook import codebook
 from desktop.services.coding import codings
 from desktop.services.documents import documents
 from desktop.services.errors import NotFound
-from desktop.services.exchange import refi_import as refi_exchange
+from desktop.services.exchange import refi_store
 from desktop.services.exchange.refi_export import export_qdpx
 from desktop.services.exchange.refi_import import RefiImportRefused, import_qdpx
 from desktop.services.project import audit
@@ -232,17 +232,18 @@ def test_a_failure_half_way_leaves_the_project_unchanged(empty, samples, monkeyp
     codebook.add_code(empty, "Kept")
     before, audits, settings = state(empty), audit_count(empty), empty.settings()
 
-    original = refi_exchange._Import._add_document
-    calls: list[str] = []
+    original = refi_store.BatchWriter.write
+    calls: list[int] = []
 
-    def fail_on_the_second(self, s, src, sha):
-        # Coders, codes and the first document are stored by then; the codings are not.
-        calls.append(src.name)
+    def fail_on_the_second(self):
+        # Coders, codes, the first document and its codings are stored by then.
+        calls.append(len(self.docs))
         if len(calls) == 2:
             raise RuntimeError("disk on fire")
-        return original(self, s, src, sha)
+        return original(self)
 
-    monkeypatch.setattr(refi_exchange._Import, "_add_document", fail_on_the_second)
+    monkeypatch.setattr(refi_store, "BATCH_DOCUMENTS", 1)  # one write per document
+    monkeypatch.setattr(refi_store.BatchWriter, "write", fail_on_the_second)
     with pytest.raises(RuntimeError, match="disk on fire"):
         import_qdpx(empty, samples / NVIVO_WIN, add_codes=True)
     assert state(empty) == before and audit_count(empty) == audits

@@ -108,8 +108,8 @@ def test_two_coders_copies_merged_keep_every_coding_of_every_source(master, tmp_
 
 def test_merging_the_same_file_twice_adds_nothing(master, tmp_path):
     with copy_and_open(master, "ana", tmp_path) as copy:
-        a = code(copy, DERAA, "Rebels", "Actors/Armed groups", "ana", memo="m")
-        set_value(copy, a, "actor type", "non-state armed group")
+        a = code(copy, DERAA, "12 civilians were killed", "Casualties/Killed", "ana", memo="m")
+        set_value(copy, a, "who", "civilians")
     assert merge_projects(master, [tmp_path / "ana.tessera"]).ok
     first = snapshot(master)
 
@@ -334,7 +334,7 @@ def test_memos_and_values_that_differ_are_conflicts_kept_from_the_target(master,
 
         codings.set_memo(copy, a, "changed later")
         set_value(copy, a, "count", "13")
-        set_value(copy, a, "kind", "killed")  # a value the target lacks: filled in
+        set_value(copy, a, "who", "civilians")  # a value the target lacks: filled in
 
     kept = merge_projects(master, [tmp_path / "ana.tessera"])
 
@@ -345,12 +345,12 @@ def test_memos_and_values_that_differ_are_conflicts_kept_from_the_target(master,
         ("memo", "ana's memo", "changed later", "target"),
     ]
     (vals,) = values_of(master).values()
-    assert vals == {"(memo)": "ana's memo", "count": "12", "kind": "killed"}
+    assert vals == {"(memo)": "ana's memo", "count": "12", "who": "civilians"}
 
     taken = merge_projects(master, [tmp_path / "ana.tessera"], prefer_source=True)
     assert taken.ok and {c.kept for c in taken.sources[0].conflicts} == {"source"}
     (vals,) = values_of(master).values()
-    assert vals == {"(memo)": "changed later", "count": "13", "kind": "killed"}
+    assert vals == {"(memo)": "changed later", "count": "13", "who": "civilians"}
 
 
 def test_dry_run_reports_everything_and_writes_nothing(master, tmp_path):

@@ -272,3 +272,67 @@ def test_cancel_stops_waiting_for_a_query(win, qtbot):
     assert tab.runner.status.text() == "Cancelled" and not tab.runner.busy
     release.set()
     win.runner.wait(2000)
+
+
+def _with_a_set(win) -> None:
+    from desktop.services.documents import sets
+
+    p = win.project
+    [a] = selection.document_ids(p, ["a.txt"])
+    sets.add_set(p, "Phase 1")
+    sets.add_members(p, "Phase 1", documents=[a])
+    win.refresh_choices()
+
+
+def test_a_document_set_narrows_passages_search_words_and_matrices(win, qtbot):
+    _with_a_set(win)
+    tab = win.passages
+    tab.code_a.setCurrentText("Casualties/Killed")
+    tab.set_choice.setCurrentIndex(tab.set_choice.findData("Phase 1"))
+    assert tab.set_choice.currentText() == "Set: Phase 1"
+    run(qtbot, tab)
+    assert tab.runner.status.text() == "1 passage(s) in 1 document(s)"
+    assert tab.table.model().index(0, 0).data() == "a.txt"
+    search = win.search
+    search.query.setText("killed OR negotiat*")
+    search.set_choice.setCurrentIndex(search.set_choice.findData("Phase 1"))
+    run(qtbot, search)
+    assert {search.model.hit(r).document for r in range(search.model.rowCount())} == {"a.txt"}
+    words = win.words
+    words.set_choice.setCurrentIndex(words.set_choice.findData("Phase 1"))
+    run(qtbot, words)
+    assert words.runner.status.text().endswith("in 1 document(s)")
+    tab = win.matrix
+    tab.set_codes(["Actors/State forces", "Casualties/Killed"])
+    tab.by.setCurrentText("set")
+    run(qtbot, tab)
+    m = tab.model
+    assert [m.headerData(c, Qt.Orientation.Horizontal) for c in range(2)] == ["Phase 1", "(none)"]
+    assert [[m.index(r, c).data() for c in range(2)] for r in range(2)] == [["2", "0"], ["1", "1"]]
+    run(qtbot, tab, lambda: tab.cell_clicked(m.index(1, 0)))  # Casualties/Killed in Phase 1
+    listed = tab.passages.model()
+    assert listed.rowCount() == 1 and listed.index(0, 0).data() == "a.txt"
+
+
+def test_charts_stacked_by_set_and_a_number_field_over_time(win, qtbot):
+    _with_a_set(win)
+    tab = win.charts
+    tab.stack.setCurrentText("set")
+    run(qtbot, tab)
+    [series] = tab.chart.series()
+    assert [b.label() for b in series.barSets()] == ["Phase 1", "(none)"]
+    tab.kind.setCurrentIndex(tab.kind.findData("field"))
+    assert not tab.options["field"].isHidden() and tab.options["stack"].isHidden()
+    tab.code.setCurrentText("Casualties")
+    assert [tab.field.itemText(i) for i in range(tab.field.count())] == ["count"]
+    tab.split.setCurrentIndex(tab.split.findData("who"))
+    tab.period.setCurrentText("year")
+    run(qtbot, tab)
+    [series] = tab.chart.series()
+    assert [b.label() for b in series.barSets()] == ["civilians"]
+    assert [series.barSets()[0].at(i) for i in range(2)] == [12.0, 0.0]
+    assert [tab.table.verticalHeaderItem(r).text() for r in range(2)] == ["2018", "2019"]
+    assert tab.table.item(0, 1).data(Qt.ItemDataRole.DisplayRole) == 12  # the total
+    tab.code.setCurrentText("Actors")  # no number field: said, nothing run
+    tab.run()
+    assert "no number field" in tab.runner.status.text()

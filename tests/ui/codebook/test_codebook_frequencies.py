@@ -82,3 +82,67 @@ def test_save_codebook_as_template_and_new_project_offers_it(
     prompts.text_answers = ["conflict-news"]
     window.codebook_ui.save_template()
     assert prompts.errors and "comes with Tessera" in prompts.errors[0]
+
+
+def total_in_view(dlg) -> bool:
+    """Whether a row reading "Total" is on screen in one of the dialog's tables."""
+    from PySide6.QtWidgets import QTableView
+
+    for view in dlg.findChildren(QTableView):
+        if not view.isVisible():
+            continue
+        m = view.model()
+        for row in range(m.rowCount()):
+            idx = m.index(row, 0)
+            if view.isRowHidden(row) or idx.data() != "Total":
+                continue
+            if view.viewport().rect().contains(view.visualRect(idx)):
+                return True
+    return False
+
+
+def test_the_total_row_and_the_last_column_are_never_cut_off(window, qtbot, prompts, tmp_path):
+    from desktop.services.documents import documents
+
+    for i in range(30):  # a codebook longer than the dialog is tall
+        codebook.add_code(window.project, f"Places/Town number {i:02}")
+    for name in ("deraa-talks-fail-after-two-weeks-of-negotiations.txt",
+                 "port-city-protests-continue-for-a-third-day.txt"):  # fmt: skip
+        documents.add_document(window.project, name=name, text=f"A text about {name}.", kind="txt")
+    window.refresh_codebook()
+    window.refresh_documents()
+    window.resize(1024, 700)
+    code_three(window)
+    menu_action(window, "Code&book", "&Frequencies…").trigger()
+    dlg = window.codebook_ui.frequencies_dialog
+    qtbot.waitExposed(dlg)
+    qtbot.wait(50)
+    view, m = dlg.view, dlg.model
+    h = view.horizontalHeader()
+    last = m.columnCount() - 1
+    assert m.headerData(last, Qt.Orientation.Horizontal) == "With sub-codes"
+    assert h.sectionViewportPosition(last) + h.sectionSize(last) <= view.viewport().width()
+    assert not view.horizontalScrollBar().isVisible()
+    assert total_in_view(dlg)
+    view.scrollToTop()
+    assert total_in_view(dlg)  # wherever the list is scrolled
+    long_doc = "deraa-talks-fail-after-two-weeks-of-negotiations.txt"
+    col = next(
+        c for c in range(m.columnCount()) if m.headerData(c, Qt.Orientation.Horizontal) == long_doc
+    )
+    assert m.headerData(col, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) == long_doc
+    dlg.close()
+
+
+def test_frequencies_save_as_html_too(window, qtbot, prompts, tmp_path):
+    code_three(window)
+    menu_action(window, "Code&book", "&Frequencies…").trigger()
+    dlg = window.codebook_ui.frequencies_dialog
+    qtbot.waitExposed(dlg)
+    assert dlg.save_html_button.isVisible() and "HTML" in dlg.save_html_button.text()
+    prompts.save_to = str(tmp_path / "freq.html")
+    dlg.save_html_button.click()
+    page = (tmp_path / "freq.html").read_text("utf-8")
+    assert "<table" in page and "Total" in page and "State forces" in page
+    assert "Saved frequencies of 13 codes" in window.statusBar().currentMessage()
+    dlg.close()

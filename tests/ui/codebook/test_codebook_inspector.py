@@ -123,7 +123,7 @@ def test_fields_dialog_opens_from_the_inspector(window, qtbot, monkeypatch):
     inspector, _ = inspect(window, "Casualties")
     inspector.fields_button.click()
     assert seen and isinstance(seen[0], FieldsDialog)
-    assert seen[0].table.rowCount() == 3
+    assert seen[0].table.rowCount() == 2  # count, who
 
 
 def test_insert_adds_a_sub_code_and_selects_it_and_the_swatch_recolours(window, qtbot, prompts):
@@ -179,29 +179,29 @@ def test_enter_in_the_tree_goes_to_the_definition(window, qtbot):
 
 def test_renaming_a_choice_in_the_fields_dialog_renames_stored_values(window, qtbot, monkeypatch):
     casualties = cid(window, "Casualties")
-    kind = next(f for f in fieldsvc.list_fields(window.project, casualties) if f.name == "kind")
+    who = next(f for f in fieldsvc.list_fields(window.project, casualties) if f.name == "who")
     select(window, "At least 12 people were killed")
     window.coding.apply_code(cid(window, "Casualties/Killed"))
     window.codebook_ui.popup.skip()
     coding_id = window.codings_panel.model.coding(0).id
-    fieldsvc.set_coding_values(window.project, coding_id, {"kind": "killed"})
+    fieldsvc.set_coding_values(window.project, coding_id, {"who": "civilians"})
     specs = [
         {"id": f.id, "name": f.name, "type": f.type, "choices": list(f.choices),
          "required": f.required}
         for f in fieldsvc.list_fields(window.project, casualties)
     ]  # fmt: skip
-    specs[1]["choices"] = ["dead", "injured", "missing", "displaced", "unknown"]
+    specs[1]["choices"] = ["non-combatants", "combatants", "unknown", "disputed"]
     monkeypatch.setattr(window.codebook_ui, "ask_fields", lambda *a: specs)
     index = window.ctx.undo_stack.index()
     window.codebook_ui.edit_fields(casualties)
-    # one value more: not a rename but a list change; killed is gone so it is refused
+    # one value more: not a rename but a list change; civilians is gone so it is refused
     assert window.prompts.errors and "would no longer be valid" in window.prompts.errors[0]
     window.prompts.errors.clear()
     assert window.ctx.undo_stack.index() == index  # nothing changed, nothing to undo
-    specs[1]["choices"] = ["dead", "injured", "missing", "displaced"]
+    specs[1]["choices"] = ["non-combatants", "combatants", "unknown"]
     window.codebook_ui.edit_fields(casualties)
     assert window.prompts.errors == []
-    assert fieldsvc.get_field(window.project, kind.id).choices[0] == "dead"
-    assert fieldsvc.coding_values(window.project, coding_id)[kind.id] == "dead"
+    assert fieldsvc.get_field(window.project, who.id).choices[0] == "non-combatants"
+    assert fieldsvc.coding_values(window.project, coding_id)[who.id] == "non-combatants"
     window.actions.undo.trigger()
-    assert fieldsvc.coding_values(window.project, coding_id)[kind.id] == "killed"
+    assert fieldsvc.coding_values(window.project, coding_id)[who.id] == "civilians"

@@ -48,22 +48,22 @@ def test_applying_a_code_with_fields_asks_for_values_by_keyboard(window, qtbot):
     assert count is popup.form.first_editor()
     qtbot.keyClicks(count, "12")
     qtbot.keyClick(count, Qt.Key.Key_Tab)
-    kind = popup.focusWidget()
-    assert isinstance(kind, QComboBox)
-    qtbot.keyClicks(kind, "kil")  # type-ahead
-    assert kind.currentText() == "killed"
-    qtbot.keyClick(kind, Qt.Key.Key_Return)
+    who = popup.focusWidget()
+    assert isinstance(who, QComboBox)
+    qtbot.keyClicks(who, "civ")  # type-ahead
+    assert who.currentText() == "civilians"
+    qtbot.keyClick(who, Qt.Key.Key_Return)
     assert not popup.isVisible()
-    assert values_by_name(window, coding_id) == {"count": "12", "kind": "killed"}
+    assert values_by_name(window, coding_id) == {"count": "12", "who": "civilians"}
     model = window.codings_panel.model
-    assert model.index(0, VALUES).data() == "count=12; kind=killed"
+    assert model.index(0, VALUES).data() == "count=12; who=civilians"
     assert not window.codings_panel.view.isColumnHidden(VALUES)
     assert window.viewer.hasFocus() or window.focusWidget() is window.viewer
     window.actions.undo.trigger()  # the values
     assert fieldsvc.coding_values(window.project, coding_id) == {}
     assert model.index(0, VALUES).data() == ""
     window.actions.redo.trigger()
-    assert model.index(0, VALUES).data() == "count=12; kind=killed"
+    assert model.index(0, VALUES).data() == "count=12; who=civilians"
 
 
 def test_esc_skips_and_bad_numbers_are_refused(window, qtbot):
@@ -144,11 +144,11 @@ def test_digits_typed_in_the_editor_do_not_apply_codes_and_dates_are_checked(win
     window.refresh_codebook()
     apply_casualties_by_keyboard(window, qtbot)
     popup = window.codebook_ui.popup
-    kind = popup.form.editors[
+    who = popup.form.editors[
         fieldsvc.effective_fields(window.project, cid(window, "Casualties"))[1].id
     ]
-    kind.setFocus()
-    qtbot.keyClick(kind, Qt.Key.Key_1)  # a window shortcut elsewhere: applies code 1
+    who.setFocus()
+    qtbot.keyClick(who, Qt.Key.Key_1)  # a window shortcut elsewhere: applies code 1
     assert len(codings.list_codings(window.project)) == 1
     date = popup.form.editors[popup.form.fields[-1].id]
     date.setFocus()

@@ -347,3 +347,40 @@ def test_delete_in_the_codings_list_says_what_it_removed_and_selects_the_next(wi
     remaining = window.codings_panel.model.coding(0)
     assert window.codings_panel.current_coding() == remaining.id
     assert window.viewer.selected_coding == remaining.id  # shown in the text, not a surprise
+
+
+def test_a_removal_from_the_list_offers_undo_in_the_status_bar(window, qtbot):
+    select(window, "Syria's regime")
+    qtbot.keyClick(window.viewer, Qt.Key.Key_2)
+    select(window, "At least 12 people were killed")
+    qtbot.keyClick(window.viewer, Qt.Key.Key_2)
+    panel = window.codings_panel
+    first = panel.model.coding(0)
+    panel.select(first.id)
+    panel.view.setFocus()
+    qtbot.keyClick(panel.view, Qt.Key.Key_Delete)
+    undo = window.coding.undo_button
+    qtbot.wait(20)  # what Qt does later: the message keeps the bar's other labels hidden
+    assert undo.isVisible() and ">Undo<" in undo.text()
+    assert not window.status_counts.isVisible()
+    qtbot.mouseClick(undo, Qt.MouseButton.LeftButton, pos=undo.rect().center())
+    assert sorted(quotes(window)) == ["At least 12 people were killed", "Syria's regime"]
+    assert panel.current_coding() == first.id  # the coding that came back is selected
+    assert not undo.isVisible()
+    assert "Restored" in window.statusBar().currentMessage()
+
+
+def test_the_status_bar_undo_never_undoes_a_later_change(window, qtbot):
+    select(window, "Syria's regime")
+    qtbot.keyClick(window.viewer, Qt.Key.Key_2)
+    panel = window.codings_panel
+    panel.select(panel.model.coding(0).id)
+    panel.view.setFocus()
+    qtbot.keyClick(panel.view, Qt.Key.Key_Delete)
+    select(window, "air strikes")
+    window.coding.apply_quick(1)  # coded while "Removed …" still shows
+    undo = window.coding.undo_button
+    undo.show()  # even if the link were still there
+    qtbot.mouseClick(undo, Qt.MouseButton.LeftButton, pos=undo.rect().center())
+    assert quotes(window) == ["air strikes"]
+    assert "Other changes came after" in window.statusBar().currentMessage()

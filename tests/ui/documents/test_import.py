@@ -41,7 +41,7 @@ def test_failures_reach_one_summary(window, qtbot, prompts, tmp_path):
     wait_import(qtbot, window)
     assert len(prompts.summaries) == 1
     title, message, details = prompts.summaries[0]
-    assert "Imported 1 document" in message and "2 could not be imported" in message
+    assert "Imported 1 document" in message and "2 files could not be imported" in message
     assert "notes.xyz" in details and "missing.txt" in details
 
 
@@ -144,3 +144,24 @@ def test_a_failed_export_is_reported(window, qtbot, prompts, tmp_path):
     with qtbot.waitSignal(window.export_done, timeout=20_000):
         project_actions.export(window, "codings")
     assert len(prompts.errors) == 1 and "export failed" in prompts.errors[0]
+
+
+def test_the_summary_names_each_duplicate_and_the_first_new_document_opens(
+    window, qtbot, prompts, tmp_path
+):
+    from tests.ui.conftest import ARTICLE
+
+    copy = tmp_path / "deraa-copy.txt"
+    copy.write_text(ARTICLE, "utf-8")  # the text of talks.txt, already in the project
+    new = tmp_path / "new-report.txt"
+    new.write_text("Shelling resumed near the crossing on Friday.\n", "utf-8")
+    assert window.doc_title.text() != "new-report.txt"
+    window.import_files([str(copy), str(new)])
+    wait_import(qtbot, window)
+    title, message, details = prompts.summaries[0]
+    assert "Imported 1 document" in message
+    assert "deraa-copy.txt" in message and "“talks.txt”" in message  # the file and its twin
+    new_doc = documents.find_document(window.project, "new-report.txt")
+    assert window.document_id == new_doc.id  # opened, though another document was open
+    assert window.viewer.text.startswith("Shelling resumed")
+    assert window.documents_panel.view.currentIndex().data() == "new-report.txt"

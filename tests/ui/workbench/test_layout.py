@@ -112,3 +112,23 @@ def test_the_status_bar_counts_in_words_and_says_whose_codings(window, qtbot):
     assert "1 document ·" in text and "1 coding in this document (yours)" in text
     window.set_view("all")
     assert "1 coding in this document (all coders')" in window.status_counts.text()
+
+
+def test_the_page_header_is_not_cut_by_the_sort_arrow(make_window, project_path, qtbot):
+    from desktop.services.documents import documents
+    from desktop.services.project.project import Project
+
+    one, two = "The talks began.\n", "At least 12 people were killed.\n"
+    with Project.open(project_path) as p:
+        doc = documents.add_document(p, name="report.pdf", text=one + two, kind="pdf",
+                                     pages=[(0, len(one)), (len(one), len(one + two))])  # fmt: skip
+    window = make_window(project_path)
+    window.resize(1024, 700)
+    window.documents_panel.select(doc.id)
+    settle(qtbot, window)
+    view = window.codings_panel.view
+    h = view.horizontalHeader()
+    assert not view.isColumnHidden(4) and h.sortIndicatorSection() == 4  # sorted by page
+    label = view.model().headerData(4, Qt.Orientation.Horizontal)
+    assert label == "Page"
+    assert h.sectionSize(4) >= h.fontMetrics().horizontalAdvance(label) + 16
