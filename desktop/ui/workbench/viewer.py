@@ -31,6 +31,7 @@ from desktop.ui.workbench.spans import Span, SpanIndex
 
 MAX_TEXT_WIDTH = 680  # px: about 75 characters a line, a comfortable measure
 MIN_MEASURE = 60  # characters a line the reading column keeps before side panels give way
+INITIALS_W = 26  # px: two or three capitals in the margin's small type
 LABEL_W = 150  # px of code names beside the stripes, when there is room
 STRIPE_W, STRIPE_GAP, MAX_LANES, STRIPE_COLUMNS = 4, 3, 8, 4
 FILL_ALPHA = 64
@@ -420,7 +421,9 @@ class DocumentViewer(QPlainTextEdit):
         spare = max(
             0, self.width() - MAX_TEXT_WIDTH - stripes - self.verticalScrollBar().sizeHint().width()
         )
-        labels = min(LABEL_W, spare * 2 // 3) if spare > 90 else 0
+        # names where there is room, else a narrow strip for their initials (codes are
+        # told apart by name at every width, not by colour alone)
+        labels = min(LABEL_W, spare * 2 // 3) if spare > 90 else INITIALS_W
         left = stripes + labels
         right = max(12, spare - labels)
         if self.viewportMargins().left() != left or self.viewportMargins().right() != right:
