@@ -86,7 +86,14 @@ class Document(Base):
     # SQLite only (migration 0005): the listing columns without the texts' pages
     __table_args__ = (
         Index(
-            "ix_document_listing", "name", "id", "kind", "sha256", "length", "source_path"
+            "ix_document_listing",
+            "name",
+            "id",
+            "kind",
+            "sha256",
+            "length",
+            "source_path",
+            "extra",
         ).ddl_if(dialect="sqlite"),
     )
 

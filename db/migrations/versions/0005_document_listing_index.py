@@ -4,8 +4,8 @@ SQLite stores a row's columns in order, and a document's text sits before its sh
 and length: reading those for every document (the document list, codings export and
 import, agreement's document lengths) walked every text's overflow pages, a cost that
 grew with the size of the corpus instead of the number of documents. The index holds
-the listing columns, sorted by name as the list shows them, so those queries read the
-index alone. PostgreSQL keeps long text out of line (TOAST) already, and its b-tree
+the listing columns (and the small JSON of extras, which holds import notes), sorted by
+name as the list shows them, so those queries read the index alone. PostgreSQL keeps long text out of line (TOAST) already, and its b-tree
 entries have a size limit a long source path could pass: there the index is not made.
 
 Revision ID: 0005
@@ -26,7 +26,7 @@ def upgrade() -> None:
         return
     op.create_index(
         "ix_document_listing", "document",
-        ["name", "id", "kind", "sha256", "length", "source_path"], unique=False,
+        ["name", "id", "kind", "sha256", "length", "source_path", "extra"], unique=False,
     )
 
 

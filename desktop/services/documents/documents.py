@@ -5,12 +5,13 @@ metadata."""
 from __future__ import annotations
 
 import bisect
+import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select, type_coerce
 
 from db import models as m
 from desktop.core import wording
@@ -398,16 +399,24 @@ def list_documents(project) -> list[DocumentInfo]:
         ):  # fmt: skip
             meta.setdefault(did, {})[builtin[aid]] = value
         cols = [getattr(m.Document, c) for c in (
-            "id", "name", "kind", "sha256", "length", "source_path", "extra",
+            "id", "name", "kind", "sha256", "length", "source_path",
         )]  # fmt: skip
+        # extra as its JSON text: decoded only where it holds import notes (a few
+        # documents), not for every row of a large corpus
+        raw_extra = type_coerce(m.Document.extra, String)
+        no_meta = (None,) * len(METADATA_FIELDS)
         out = []
-        for did, name, kind, sha, length, sp, extra in s.execute(
-            select(*cols).order_by(m.Document.name)
+        # Core rows (the ORM's per-row work buys nothing here), read from the listing
+        # index alone: no text's pages are walked
+        for did, name, kind, sha, length, sp, extra in s.connection().execute(
+            select(*cols, raw_extra).order_by(m.Document.name)
         ):
-            dm = meta.get(did, {})
+            dm = meta.get(did)
+            notes = _notes(json.loads(extra)) if extra and IMPORT_NOTES in extra else None
             out.append(
                 DocumentInfo(did, name, kind, sha, length, pages.get(did, 0), codings.get(did, 0),
-                             *(dm.get(k) for k in METADATA_FIELDS), sp, _notes(extra))
+                             *((dm.get(k) for k in METADATA_FIELDS) if dm else no_meta), sp,
+                             notes)
             )  # fmt: skip
         return out
 
