@@ -74,6 +74,7 @@ def describe_refi(report: RefiImportReport, *, dry_run: bool) -> list[str]:
         lines.append(
             f"{wording.count(len(report.codes_existing), 'code')} already in the codebook, left alone"
         )
+    lines += report.study_lines()
     lines += _listed("added coder", report.coders_added)
     lines += _listed("same coder", report.coders_matched)
     lines += _listed("skipped coding:", report.codings_skipped)
