@@ -26,6 +26,7 @@ from desktop.core.fields import FieldValueError
 from desktop.services.documents import attributes, cases, sets
 from desktop.services.errors import ServiceError
 from desktop.services.exchange.refi_store import DOCUMENT_GUID
+from desktop.services.project import audit
 
 
 class StudyImport:
@@ -138,6 +139,8 @@ class StudyImport:
         if new:
             self.s.add_all(m.CaseDocument(case_id=row.id, document_id=d) for d in new)
             self.s.flush()
+            audit.record(self.s, self.actor, "add", "case_document", row.id, None,
+                         {"documents": new})  # fmt: skip
 
     def _set(self, x: SetSpec, code_of: dict[str, int]) -> None:
         row = self.s.scalar(select(m.ItemSet).where(m.ItemSet.name.ilike(x.name)))
@@ -160,9 +163,12 @@ class StudyImport:
             self.s.scalars(select(m.SetDocument.document_id).where(m.SetDocument.set_id == row.id))
         )
         have_c = set(self.s.scalars(select(m.SetCode.code_id).where(m.SetCode.set_id == row.id)))
-        self.s.add_all(m.SetDocument(set_id=row.id, document_id=d) for d in sorted(docs - have_d))
-        self.s.add_all(m.SetCode(set_id=row.id, code_id=c) for c in sorted(codes - have_c))
+        new = {"documents": sorted(docs - have_d), "codes": sorted(codes - have_c)}
+        self.s.add_all(m.SetDocument(set_id=row.id, document_id=d) for d in new["documents"])
+        self.s.add_all(m.SetCode(set_id=row.id, code_id=c) for c in new["codes"])
         self.s.flush()
+        if new["documents"] or new["codes"]:
+            audit.record(self.s, self.actor, "add", "set_member", row.id, None, new)
 
 
 # ------------------------------------------------------------------------------ export

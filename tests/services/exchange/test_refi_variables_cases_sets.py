@@ -132,3 +132,62 @@ def test_a_file_with_links_and_graphs_lists_them_as_not_kept(study, tmp_path):
         assert any("2 <Link>" in line for line in report.study_lines())
     finally:
         fresh.close()
+
+
+def _other_tool_file(tmp_path):
+    """Variables of sources and of cases as other tools write them (a DateTime, booleans
+    as 1/false, a value that does not fit its type), Cases with SourceRefs, a Set in the
+    CodeBook (Codebook.xsd's place) naming a PDF source Tessera does not import."""
+    g = "00000000-0000-4000-8000-{:012d}".format
+    xml = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="other" origin="OtherTool 1">
+<CodeBook><Codes><Code guid="{g(1)}" name="Violence" isCodable="true"/></Codes>
+<Sets><Set guid="{g(2)}" name="Reports"><MemberCode targetGUID="{g(1)}"/>
+<MemberSource targetGUID="{g(10)}"/><MemberSource targetGUID="{g(11)}"/></Set></Sets>
+</CodeBook>
+<Variables>
+<Variable guid="{g(3)}" name="Published" typeOfVariable="DateTime"/>
+<Variable guid="{g(4)}" name="Wire" typeOfVariable="Boolean"/>
+<Variable guid="{g(5)}" name="Age" typeOfVariable="Integer"/>
+<Variable guid="{g(6)}" name="Pages" typeOfVariable="Integer"/>
+</Variables>
+<Cases><Case guid="{g(7)}" name="Ana"><Description>a resident</Description>
+<VariableValue><VariableRef targetGUID="{g(5)}"/><IntegerValue>41</IntegerValue></VariableValue>
+<SourceRef targetGUID="{g(10)}"/></Case></Cases>
+<Sources>
+<TextSource guid="{g(10)}" name="report"><PlainTextContent>Shelling hit the market.</PlainTextContent>
+<VariableValue><VariableRef targetGUID="{g(3)}"/><DateTimeValue>2018-03-01T10:00:00Z</DateTimeValue></VariableValue>
+<VariableValue><VariableRef targetGUID="{g(4)}"/><BooleanValue>1</BooleanValue></VariableValue>
+<VariableValue><VariableRef targetGUID="{g(6)}"/><TextValue>many</TextValue></VariableValue>
+</TextSource>
+<PDFSource guid="{g(11)}" name="scan.pdf" path="internal://scan.pdf"/>
+</Sources>
+</Project>"""
+    path = tmp_path / "other.qde"
+    path.write_text(xml, encoding="utf-8")
+    return path
+
+
+def test_variables_cases_and_sets_in_other_tools_shapes(tmp_path):
+    p = Project.create(tmp_path / "p.tessera")
+    p.actor = "tester"
+    try:
+        report = import_qdpx(p, _other_tool_file(tmp_path))
+        kinds = {(a.scope, a.name): a.type for scope in ("document", "case")
+                 for a in attributes.list_attributes(p, scope)}  # fmt: skip
+        assert kinds[("document", "Published")] == "date"
+        assert kinds[("document", "Wire")] == "boolean"
+        assert kinds[("case", "Age")] == "integer"
+        (doc,) = documents.list_documents(p)
+        values = attributes.values_of(p, doc.id)
+        assert values["Published"] == "2018-03-01" and values["Wire"] == "yes"
+        assert "Pages" not in values
+        assert any("Pages = 'many' skipped" in w for w in report.warnings)
+        (case,) = cases.list_cases(p)
+        assert (case.name, case.memo, case.documents, case.values) == (
+            "Ana", "a resident", (doc.id,), {"Age": "41"})  # fmt: skip
+        (member_set,) = sets.list_sets(p)
+        assert member_set.documents == (doc.id,) and len(member_set.codes) == 1
+        assert any("set 'Reports': 1 source(s)" in w for w in report.warnings)
+    finally:
+        p.close()
