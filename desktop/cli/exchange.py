@@ -24,8 +24,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("project", type=project_arg)
     p.add_argument("--what", required=True, choices=WHAT)
-    p.add_argument("--format", default="csv", choices=("csv", "txt", "qdc", "html"),
-                   help="csv (default); txt for document texts; qdc or html for the codebook")  # fmt: skip
+    p.add_argument("--format", default="csv", choices=("csv", "txt", "qdc", "html", "taguette"),
+                   help="csv (default); txt for document texts; qdc, html or taguette (a CSV "
+                        "Taguette imports) for the codebook")  # fmt: skip
     p.add_argument("-o", "--output", type=Path, help="file (or folder, for texts); default: stdout")
     p.add_argument("--by", choices=("document", "coder"),
                    help="frequencies: one column per document (default) or per coder")  # fmt: skip

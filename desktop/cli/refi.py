@@ -100,6 +100,8 @@ def cmd_import(args) -> int:
         "same document",
         [f"{file!r} is {mine!r} in the project" for file, mine in report.documents_matched],
     )
+    for line in report.study_lines():
+        print(line)
     origin = f" (written by {report.origin})" if report.origin else ""
     verb = "would import" if args.dry_run else "imported"
     print(

@@ -16,6 +16,11 @@ on one coding (its own first, then its selection's) are joined by a blank line. 
 reference to no note, or a note that cannot be read, is a warning with its line; the
 coding is kept without that memo. Notes attached to anything else are not read.
 
+Variables, Cases and Sets (in the project or in its CodeBook) are read whole in the
+first pass (desktop.core.exchange.refi_study); a source's VariableValues, which follow
+its selections, are added to its ``values`` as they are read. Links and Graphs, which
+Tessera has no place for, are counted in ``not_read`` by element.
+
 The project is read as a stream (:func:`open_project`), so that a project of any size
 needs the memory of one source and one selection at a time: a first pass over the XML
 reads the users and the codebook, the notes the codings refer to (kept in a scratch
@@ -60,6 +65,15 @@ from desktop.core.exchange.refi_selections import (
     memo_text,
     positions,
 )
+from desktop.core.exchange.refi_study import (
+    CaseSpec,
+    SetSpec,
+    VariableSpec,
+    case_from_xml,
+    set_from_xml,
+    value_from_xml,
+    variable_from_xml,
+)
 from desktop.core.limits import REFI_NOTE_TEXT_MAX_BYTES, REFI_SOURCE_TEXT_MAX_BYTES
 from desktop.core.safe_files import (
     RejectedFileError,
@@ -79,6 +93,8 @@ NOTE_TEXT_MAX_BYTES = REFI_NOTE_TEXT_MAX_BYTES
 INTERNAL = "internal://"
 NON_TEXT_SOURCES = ("PDFSource", "PictureSource", "AudioSource", "VideoSource")
 _KEPT_IN_SOURCE = ("Description", "PlainTextContent")  # read when the source's text is
+#: Parts of a project Tessera has no place for: counted by element for the summary.
+_NOT_KEPT_PARTS = ("Links", "Graphs")
 
 
 @dataclass
@@ -91,6 +107,8 @@ class RefiSource:
     text: str
     description: str = ""
     codings: list[RefiCoding] | Iterator[RefiCoding] = field(default_factory=list)
+    #: (variable GUID, value) of its VariableValues: complete once its codings are read.
+    values: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -109,6 +127,10 @@ class RefiProject:
     #: code): each has its warning; the counts are for the import's summary.
     selections_in_file: int = 0
     selections_skipped: int = 0
+    variables: list[VariableSpec] = field(default_factory=list)
+    cases: list[CaseSpec] = field(default_factory=list)
+    sets: list[SetSpec] = field(default_factory=list)
+    not_read: dict[str, int] = field(default_factory=dict)
 
 
 def _drop(el: etree._Element) -> None:
@@ -158,6 +180,13 @@ class RefiProjectStream(SelectionReader):
         #: TextSources in the file (the sources() to come, with or without a text).
         self.text_sources = 0
         self.selections_in_file = 0
+        self.variables: list[VariableSpec] = []
+        self.cases: list[CaseSpec] = []
+        self.sets: list[SetSpec] = []
+        #: GUIDs of the variables that sources have values of.
+        self.source_variables: set[str] = set()
+        #: Elements of the file the import does not keep: {element: how many}.
+        self.not_read: dict[str, int] = {}
 
     def _events(self) -> Iterator[tuple[str, etree._Element, list[str], str]]:
         """(event, element, local names of its ancestors, its local name) of one pass
@@ -216,6 +245,9 @@ class RefiProjectStream(SelectionReader):
                     if kind == "CodeBook" and not book_read:
                         self._codebook(root)
                         book_read = True
+                        for holder in children(el, "Sets"):  # Codebook.xsd's place for sets
+                            for item in children(holder, "Set"):
+                                self._study_part("Sets", item)
                     _drop(el)
                 elif depth == 2 and path[1] == "Users":
                     self._user(el)
@@ -227,10 +259,19 @@ class RefiProjectStream(SelectionReader):
                     if kind == "Note":
                         self._survey_note(el)
                     _drop(el)
+                elif depth == 2 and path[1] in ("Variables", "Cases", "Sets"):
+                    self._study_part(path[1], el)
+                    _drop(el)
                 elif depth == 2 and path[1] != "CodeBook":
+                    if path[1] in _NOT_KEPT_PARTS:
+                        self.not_read[kind] = self.not_read.get(kind, 0) + 1
                     _drop(el)
                 elif depth == 3 and path[1] == "Sources":
                     self.selections_in_file += kind.endswith("Selection")
+                    if kind == "VariableValue" and src is not None:
+                        got = value_from_xml(el)
+                        if got:
+                            self.source_variables.add(got[0])
                     if src is not None and kind in _KEPT_IN_SOURCE:
                         continue
                     if src is not None and not src.opened:  # before its text is dropped
@@ -256,6 +297,18 @@ class RefiProjectStream(SelectionReader):
             )
         self._user_names = {u.guid: u.name for u in self.users}
         self._code_paths = {c.guid: c.path for c in self.codes if c.guid}
+
+    def _study_part(self, part: str, el: etree._Element) -> None:
+        """A Variable, Case or Set (read whole: they are few and small)."""
+        kind = local_name(el)
+        read = {"Variable": variable_from_xml, "Case": case_from_xml, "Set": set_from_xml}
+        if read.get(kind) is None:
+            return
+        got = read[kind](el)
+        if got is None:
+            self.warn(f"{kind} {el.get('name')!r} has no valid GUID or name; skipped", el)
+            return
+        {"Variable": self.variables, "Case": self.cases, "Set": self.sets}[kind].append(got)
 
     def _survey_selection(self, src: ReadingSource, sel: etree._Element, seen: _Survey) -> None:
         span = positions(sel)
@@ -356,6 +409,10 @@ class RefiProjectStream(SelectionReader):
                     else:
                         if not src.opened:  # before its text is dropped
                             yield from self._opened(src)
+                        if kind == "VariableValue" and src.out is not None:
+                            got = value_from_xml(el)
+                            if got:
+                                src.out.values.append(got)
                         if kind.endswith("Selection"):
                             yield from self._selection(src, el)
                     _drop(el)
@@ -378,10 +435,11 @@ class RefiProjectStream(SelectionReader):
     def _opened(self, src: ReadingSource) -> Iterator[RefiSource]:
         self._open(src)
         if src.omap is not None:
-            yield RefiSource(
+            src.out = RefiSource(
                 guid=normalise_guid(src.el.get("guid")), name=src.name, text=src.omap.text,
                 description=element_text(child(src.el, "Description")).strip(),
             )  # fmt: skip
+            yield src.out
 
     def _open(self, src: ReadingSource) -> None:
         src.opened = True
@@ -535,4 +593,8 @@ def read_project(path: Path | str) -> RefiProject:
             offset_unit=stream.offset_unit,
             selections_in_file=stream.selections_in_file,
             selections_skipped=stream.selections_skipped,
+            variables=stream.variables,
+            cases=stream.cases,
+            sets=stream.sets,
+            not_read=dict(stream.not_read),
         )

@@ -25,7 +25,7 @@ import tempfile
 import uuid
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO, TextIO
@@ -35,6 +35,15 @@ from lxml import etree
 from desktop.core.atomic import atomic_write
 from desktop.core.exchange.refi_codebook import CodeSpec, codes_element
 from desktop.core.exchange.refi_common import NS_PROJECT, normalise_guid, xml_safe
+from desktop.core.exchange.refi_study import (
+    CaseSpec,
+    SetSpec,
+    VariableSpec,
+    cases_element,
+    sets_element,
+    value_element,
+    variables_element,
+)
 from desktop.core.text import normalise
 
 ORIGIN = "Tessera 0.1"
@@ -77,6 +86,8 @@ class SourceOut:
     codings: Iterable[CodingOut] = ()
     description: str = ""
     created_at: datetime | None = None
+    #: (variable GUID, value as Tessera's canonical text) of its attributes.
+    values: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -87,6 +98,9 @@ class WriteSummary:
     selections: int
     codings: int
     notes: int
+    variables: int = 0
+    cases: int = 0
+    sets: int = 0
 
 
 def derived_guid(*parts: object) -> str:
@@ -165,6 +179,9 @@ class _Writer:
             self.code_guids.add(guid)
         self.codes = codes
         self.progress = progress
+        self.variables: list[VariableSpec] = []
+        self.cases: list[CaseSpec] = []
+        self.sets: list[SetSpec] = []
         self.source_guids: set[str] = set()
         self.notes: list[tuple[str, str, str | None, str | None]] = []
         self.counts = {"sources": 0, "selections": 0, "codings": 0}
@@ -186,6 +203,11 @@ class _Writer:
             book = etree.Element(f"{_Q}CodeBook", nsmap={None: NS_PROJECT})
             book.append(codes_element(self.codes, NS_PROJECT))
             out.write(_serialise(book))
+        self._variables = {v.guid: v for v in self.variables}
+        if self.variables:
+            out.write(_serialise(variables_element(self.variables, NS_PROJECT)))
+        if self.cases:
+            out.write(_serialise(cases_element(self.cases, self._variables, NS_PROJECT)))
         it = iter(sources)
         first = next(it, None)
         if first is not None:
@@ -196,6 +218,8 @@ class _Writer:
             out.write("</Sources>\n")
         if self.notes:
             out.write(_serialise(self._notes_element()))
+        if self.sets:
+            out.write(_serialise(sets_element(self.sets, NS_PROJECT)))
         out.write("</Project>\n")
         out.flush()
         out.detach()
@@ -232,6 +256,15 @@ class _Writer:
                 out.write("".join(chunk))
                 chunk.clear()
         out.write("".join(chunk))
+        if src.values:
+            holder = etree.Element(f"{_Q}TextSource", nsmap={None: NS_PROJECT})
+            for var_guid, value in src.values:
+                value_element(holder, NS_PROJECT, self._variables[var_guid], value)
+            for el in holder:
+                out.write(
+                    etree.tostring(el, encoding="unicode").replace(f' xmlns="{NS_PROJECT}"', "")
+                )
+                out.write("\n")
         out.write("</TextSource>\n")
         self.counts["sources"] += 1
         if self.progress:
@@ -335,17 +368,23 @@ def write_qdpx(
     sources: Iterable[SourceOut],
     origin: str = ORIGIN,
     progress: Callable[[int], None] | None = None,
+    variables: list[VariableSpec] = (),
+    cases: list[CaseSpec] = (),
+    sets: list[SetSpec] = (),
 ) -> WriteSummary:
     """Write a .qdpx archive: ``project.qde`` (valid against Project.xsd) and the plain
     texts of ``sources`` under ``sources/``.
 
     ``codes`` are as for :func:`codes_element` and must all carry distinct GUIDs (the
     codings refer to them); users and sources too. ``progress`` is called with the number
-    of sources written so far. A path is written atomically (a temporary file beside it,
+    of sources written so far. ``variables`` (those of sources and of cases), ``cases``
+    and ``sets`` are written as refi_study says; a source's ``values`` and a case's refer
+    to the variables by GUID. A path is written atomically (a temporary file beside it,
     then renamed): a failed export leaves no half file. Raises ValueError for
     inconsistent input (a coding outside its text, a reference to no code or user, a
     duplicate GUID, a text that is not normalised)."""
     writer = _Writer(users, codes, progress)
+    writer.variables, writer.cases, writer.sets = list(variables), list(cases), list(sets)
     if isinstance(out, (str, os.PathLike)):
         with atomic_write(out, "w+b") as fh:
             _write_archive(fh, writer, name, origin, sources)
@@ -358,6 +397,9 @@ def write_qdpx(
         selections=writer.counts["selections"],
         codings=writer.counts["codings"],
         notes=len(writer.notes),
+        variables=len(writer.variables),
+        cases=len(writer.cases),
+        sets=len(writer.sets),
     )
 
 

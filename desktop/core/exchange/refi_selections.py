@@ -94,6 +94,9 @@ class ReadingSource:
     #: of the offsets' unit); in the second for every text.
     omap: OffsetMap | None = None
     name: str = ""
+    #: The RefiSource yielded for it (the second pass): its VariableValues, which
+    #: follow the selections, are added to it as they are read.
+    out: object = None
 
 
 class SelectionReader:

@@ -13,6 +13,11 @@ first, and the records every codebook file is read into (CodeRecord, CodebookFil
 - ``fields``: ``name:type[:choice|choice][:required]`` separated by ``; `` (see
   desktop.services.codebook.fields.parse_field_specs), e.g.
   ``count:integer:required; kind:choice:killed|injured``.
+
+Taguette's codebook CSV is read too: its ``tag`` column is the code's path (used when
+the file has no ``path`` or ``name`` column). :func:`write_taguette_csv` writes the
+columns Taguette's importer reads, ``tag,description`` (it refuses a file that has more
+than one of ``tag``, ``name`` and ``path``, and it does not skip a byte order mark).
 """
 
 from __future__ import annotations
@@ -101,6 +106,17 @@ def write_csv(recs: list[CodeRecord], fh: IO[str]) -> None:
         )  # fmt: skip
 
 
+TAGUETTE_COLUMNS = ("tag", "description")
+
+
+def write_taguette_csv(recs: list[CodeRecord], fh: IO[str]) -> None:
+    """The codebook as Taguette imports it: a code's path as its tag."""
+    w = csvio.writer(fh)
+    w.writerow(TAGUETTE_COLUMNS)
+    for r in recs:
+        w.writerow((r.path, r.description))
+
+
 def read_csv(path: Path) -> CodebookFile:
     problems: list[str] = []
     rows: list[tuple[int, dict[str, str]]] = []
@@ -108,14 +124,18 @@ def read_csv(path: Path) -> CodebookFile:
         with csvio.CsvReader(path) as reader:
             warnings = list(reader.warnings)
             cols = {name: reader.index(name) for name in COLUMNS}
+            known = COLUMNS
+            if cols["path"] is None and cols["name"] is None and reader.index("tag") is not None:
+                cols["path"] = reader.index("tag")  # Taguette's codebook
+                known = (*COLUMNS, "tag")
             if cols["path"] is None and cols["name"] is None:
                 raise CodebookImportRefused(
                     str(path),
                     [
-                        f"line {reader.header_line}: no 'path' or 'name' column (columns: {', '.join(COLUMNS)})"
+                        f"line {reader.header_line}: no 'path', 'name' or 'tag' column (columns: {', '.join(COLUMNS)})"
                     ],
                 )
-            unknown = [h for h in reader.header if h and h.casefold() not in COLUMNS]
+            unknown = [h for h in reader.header if h and h.casefold() not in known]
             if unknown:
                 warnings.append(f"columns ignored: {', '.join(unknown)}")
             for line, values in reader:

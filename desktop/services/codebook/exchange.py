@@ -34,6 +34,7 @@ from desktop.services.codebook.csv_file import (  # noqa: F401  (re-exported)
     CodeRecord,
     read_csv,
     write_csv,
+    write_taguette_csv,
 )
 from desktop.services.codebook.examples import insert_example
 from desktop.services.codebook.snapshot import CodeTreeSnapshot, restore_in, take_snapshot
@@ -90,12 +91,13 @@ def _guid_namespace(project) -> uuid.UUID:
 
 def export_codebook(project, out: Path | str | IO, fmt: str = "csv") -> int:
     """Write the codebook to ``out`` (a path, or a text or binary stream) as ``fmt``:
-    csv, qdc (REFI-QDA, valid against Codebook.xsd) or html. Returns the codes written."""
+    csv, taguette (the CSV Taguette imports: tag,description), qdc (REFI-QDA, valid
+    against Codebook.xsd) or html. Returns the codes written."""
     fmt = fmt.lower().lstrip(".")
-    if fmt == "csv":
+    if fmt in ("csv", "taguette"):
         recs = records(project)
         with csvio.open_output(out) as fh:
-            write_csv(recs, fh)
+            (write_csv if fmt == "csv" else write_taguette_csv)(recs, fh)
         return len(recs)
     if fmt == "qdc":
         codes = codebook.list_codes(project)

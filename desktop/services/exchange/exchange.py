@@ -44,7 +44,7 @@ CODEBOOK_COLUMNS = ("path", "name", "parent", "color", "description")
 FORMATS = {
     "codings": ("csv",),
     "documents": ("csv", "txt"),
-    "codebook": ("csv", "qdc", "html"),
+    "codebook": ("csv", "qdc", "html", "taguette"),
     "frequencies": ("csv", "html"),
 }
 BATCH = 2000

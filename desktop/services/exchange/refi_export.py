@@ -6,7 +6,9 @@ QualCoder and others; the import is desktop.services.exchange.refi_import.
 desktop.services.teams.teams), the codebook (a GUID per code, kept in ``code.guid``), every
 document as a TextSource and the codings as PlainTextSelections, in code points over LF
 text, valid against Project.xsd. Coding memos go out as Notes, referenced by their
-Coding, and come back in as memos."""
+Coding, and come back in as memos. Document and case attributes go out as Variables
+with each document's and case's VariableValues, cases as Cases and sets as Sets
+(desktop.services.exchange.refi_study)."""
 
 from __future__ import annotations
 
@@ -32,6 +34,7 @@ from desktop.core.exchange.refi_project_writer import (
     write_qdpx,
 )
 from desktop.services.codebook import codebook
+from desktop.services.documents import attributes
 from desktop.services.errors import NotFound, ServiceError
 from desktop.services.exchange.refi_import import (
     ORIGIN,
@@ -40,7 +43,7 @@ from desktop.services.exchange.refi_import import (
     _read_settings,
     _store_coder_guids,
 )
-from desktop.services.exchange.refi_store import DOCUMENT_GUID
+from desktop.services.exchange.refi_study import document_guid, study_for_export, variable_guid
 
 #: Documents whose texts and codings are read in one go while exporting: at most this
 #: many, and at most this many characters of text (a longer document goes alone).
@@ -57,6 +60,9 @@ class RefiExportReport:
     selections: int
     codings: int
     guids_assigned: int  # codes and coders that received a GUID now
+    variables: int = 0
+    cases: int = 0
+    sets: int = 0
 
 
 # ---------------------------------------------------------------------------- export
@@ -135,6 +141,7 @@ def export_qdpx(
         coder_guid = _coder_guids(_read_settings(s))
         code_guid = dict(s.execute(select(m.Code.id, m.Code.guid)).all())
         total = s.scalar(select(func.count()).select_from(m.Document)) or 0
+        variables, case_specs, set_specs = study_for_export(s, code_guid)
     chosen_ids = {cid for cid, _ in chosen}
     seen: set[str] = set()
     for cid, name in chosen:
@@ -173,6 +180,7 @@ def export_qdpx(
         for run in chunks():
             ids = [doc.id for doc in run]
             with project.session() as s:
+                values = attributes.values_in(s, ids, "document")
                 texts = dict(
                     s.execute(
                         select(m.Document.id, m.Document.text).where(m.Document.id.in_(ids))
@@ -191,13 +199,12 @@ def export_qdpx(
                     if coder in chosen_ids:
                         coded.setdefault(did, []).append((code, coder, *rest))
             for did, name, sha, memo, extra, imported_at, _ in run:
-                guid = normalise_guid((extra or {}).get(DOCUMENT_GUID))
-                if guid is None or guid in used:
-                    guid = derived_guid("document", sha)
-                used.add(guid)
+                guid = document_guid(sha, extra, used)
                 yield SourceOut(
                     guid=guid, name=name, text=texts.pop(did, None) or "", description=memo or "",
                     created_at=imported_at,
+                    values=[(variable_guid("document", k), v)
+                            for k, v in sorted(values.get(did, {}).items())],
                     codings=[
                         CodingOut(a, b, code_guid[code], coder_guid[coder], created, memo or "")
                         for code, coder, a, b, created, memo in coded.pop(did, ())
@@ -207,7 +214,8 @@ def export_qdpx(
     try:
         summary = write_qdpx(
             out, name=project.name, users=users, codes=specs, sources=sources(),
-            origin=f"{ORIGIN} {_version()}",
+            origin=f"{ORIGIN} {_version()}", variables=variables, cases=case_specs,
+            sets=set_specs,
             progress=(lambda done: progress(done, total)) if progress else None,
         )  # fmt: skip
     except ValueError as exc:
@@ -222,6 +230,9 @@ def export_qdpx(
         selections=summary.selections,
         codings=summary.codings,
         guids_assigned=assigned,
+        variables=summary.variables,
+        cases=summary.cases,
+        sets=summary.sets,
     )
 
 

@@ -20,6 +20,10 @@ each document's name. What came in and what was skipped is in the returned
   batch at a time). A selection the reader could not place (out of
   range, empty, not a text selection, in a source without text, no known code) is
   skipped with its line in the warnings and counted (``selections_skipped``).
+- Variables -> document and case attributes with their types, VariableValues -> their
+  values, Cases -> cases (with their documents), Sets -> sets (documents and codes):
+  desktop.services.exchange.refi_study. Links and Graphs are not kept: counted by
+  element in ``not_read`` (and the summary).
 - Notes referenced by a coding or its selection -> the coding's memo. For a coding the
   project already has, as in a merge of coders' files (desktop.services.teams.merge):
   a memo the project's coding lacks is filled in (``codings_memo_filled``); where both
@@ -60,6 +64,7 @@ from desktop.core.exchange.refi_selections import WARNINGS_LISTED
 from desktop.services.codebook import codebook
 from desktop.services.errors import ServiceError
 from desktop.services.exchange.refi_store import BatchWriter
+from desktop.services.exchange.refi_study import StudyImport
 from desktop.services.project import audit
 from desktop.services.teams.coders import PALETTE as CODER_COLOURS
 from desktop.services.teams.merge_report import CodingConflict
@@ -102,6 +107,26 @@ class RefiImportReport:
     selections_in_file: int = 0
     selections_skipped: int = 0  # unreadable in the file: each has its warning
     warnings: list[str] = field(default_factory=list)
+    attributes_added: list[str] = field(default_factory=list)  # "name (type, scope)"
+    attribute_values: int = 0  # of documents and cases, stored
+    cases_added: list[str] = field(default_factory=list)
+    cases_matched: list[str] = field(default_factory=list)  # same name: members added
+    sets_added: list[str] = field(default_factory=list)
+    sets_matched: list[str] = field(default_factory=list)
+    not_read: dict[str, int] = field(default_factory=dict)  # {element: count} not kept
+
+    def study_lines(self) -> list[str]:
+        """The summary's lines on attributes, cases, sets and what was not kept."""
+        out = [f"added attribute {a}" for a in self.attributes_added]
+        if self.attribute_values:
+            out.append(f"{self.attribute_values:,} attribute value(s) stored")
+        out += [f"added case {c!r}" for c in self.cases_added]
+        out += [f"same case {c!r}: its documents and values added" for c in self.cases_matched]
+        out += [f"added set {x!r}" for x in self.sets_added]
+        out += [f"same set {x!r}: its members added" for x in self.sets_matched]
+        out += [f"not kept: {n:,} <{kind}> element(s) of the file (Tessera has no place for them)"
+                for kind, n in sorted(self.not_read.items())]  # fmt: skip
+        return out
 
     def skipped_selections(self) -> str:
         """The summary's clause on selections the file has but the import could not read."""
@@ -187,6 +212,7 @@ class _Import:
         if self.own_unlisted:
             self.report.warnings.append(f"... and {self.own_unlisted:,} more warnings not listed")
         self.report.selections_skipped = self.stream.selections_skipped
+        self.report.not_read = dict(self.stream.not_read)
 
     def plan_codes(self) -> None:
         existing = {tuple(split_path(c.path)) for c in codebook.list_codes(self.project)}
@@ -212,7 +238,10 @@ class _Import:
             with self.project.session() as s:
                 self._coders(s)
                 code_of = self._codes(s)
-                self._documents_and_codings(s, code_of, progress)
+                study = StudyImport(s, self.project.actor, self.stream, self.report, self.warn)
+                study.attributes()
+                self._documents_and_codings(s, code_of, progress, study)
+                study.cases_and_sets(code_of)
                 audit.record(
                     s, self.project.actor, "import", "refi", None, None,
                     {
@@ -224,6 +253,10 @@ class _Import:
                         "codings": self.report.codings_imported,
                         "memos_filled": self.report.codings_memo_filled,
                         "memo_conflicts": len(self.report.memo_conflicts),
+                        "attributes": len(self.report.attributes_added),
+                        "attribute_values": self.report.attribute_values,
+                        "cases": len(self.report.cases_added),
+                        "sets": len(self.report.sets_added),
                     },
                 )  # fmt: skip
                 if dry_run:
@@ -348,11 +381,12 @@ class _Import:
 
     # -- documents and codings -------------------------------------------------------
     def _documents_and_codings(
-        self, s: Session, code_of: dict[str, int], progress: Progress | None
+        self, s: Session, code_of: dict[str, int], progress: Progress | None, study: StudyImport
     ) -> None:
         writer = BatchWriter(
             s, actor=self.project.actor, path=self.path, origin=self.stream.origin,
             report=self.report, warn=self.warn, coder_name=self._coder_name,
+            on_document=lambda src, did, name: study.document(src.guid, did, name, src.values),
         )  # fmt: skip
         total = self.stream.text_sources
         now = m.utcnow()

@@ -49,13 +49,16 @@ class _PendingDocument:
 class BatchWriter:
     """Documents and codings of one import, written a batch at a time in session ``s``.
     ``report`` is the import's RefiImportReport (documents, codings, duplicates, memos);
-    ``warn`` takes the import's warnings; ``coder_name`` names a coder id in them."""
+    ``warn`` takes the import's warnings; ``coder_name`` names a coder id in them;
+    ``on_document`` is told (source, document id, name) of each source once stored."""
 
     def __init__(
         self, s: Session, *, actor: str, path: Path, origin: str | None, report,
         warn: Callable[[str], None], coder_name: Callable[[int], str],
+        on_document: Callable[[RefiSource, int, str], None] | None = None,
     ) -> None:  # fmt: skip
         self.s = s
+        self.on_document = on_document
         self.actor = actor
         self.path = path
         self.origin = origin
@@ -138,6 +141,9 @@ class BatchWriter:
             return
         s = self.s
         doc_of, added = self._write_documents()
+        if self.on_document is not None:
+            for sha, pending in self.docs.items():
+                self.on_document(pending.source, *doc_of[sha])
         rows, keys = [], []
         for (sha, code_id, coder_id, start, end), row in self.rows.items():
             did, doc_name = doc_of[sha]

@@ -30,6 +30,7 @@ CODEBOOK_FORMATS = {
     "csv": ("CSV", "CSV files (*.csv);;All files (*)"),
     "qdc": ("REFI-QDA (.qdc)", "REFI-QDA codebooks (*.qdc);;All files (*)"),
     "html": ("printable HTML", "Web pages (*.html);;All files (*)"),
+    "taguette": ("CSV for Taguette", "CSV files (*.csv);;All files (*)"),
 }
 SHOWN = 20
 
@@ -74,6 +75,7 @@ def describe_refi(report: RefiImportReport, *, dry_run: bool) -> list[str]:
         lines.append(
             f"{wording.count(len(report.codes_existing), 'code')} already in the codebook, left alone"
         )
+    lines += report.study_lines()
     lines += _listed("added coder", report.coders_added)
     lines += _listed("same coder", report.coders_matched)
     lines += _listed("skipped coding:", report.codings_skipped)
@@ -321,13 +323,14 @@ def export_codebook(w: Workbench, fmt: str) -> None:
     project = w.project
     label, file_filter = CODEBOOK_FORMATS[fmt]
     stem = Path(project.path).stem
+    ext = "csv" if fmt == "taguette" else fmt
     out = w.prompts.save_path(
-        f"Export the codebook as {label}", f"{stem}-codebook.{fmt}", file_filter
+        f"Export the codebook as {label}", f"{stem}-codebook.{ext}", file_filter
     )
     if not out:
         return
-    if not out.lower().endswith(f".{fmt}"):
-        out += f".{fmt}"
+    if not out.lower().endswith(f".{ext}"):
+        out += f".{ext}"
 
     def done(n) -> None:
         w.show_message(f"Exported {wording.count(n, 'code')} as {label} to {out}", 8000)

@@ -139,7 +139,7 @@ def test_dry_run_writes_nothing(project, tmp_path):
         ("path,fields\nA,count:int:a|b\n", "line 2: field 'count'"),
         ("path,name\nA/B,C\n", "line 2: the name 'C' is not the last part"),
         ("path\nA//B\n", "line 2: invalid code path"),
-        ("color\n#fff\n", "no 'path' or 'name' column"),
+        ("color\n#fff\n", "no 'path', 'name' or 'tag' column"),
         ('path\n"A\n', "never closed"),
     ],
 )
