@@ -215,11 +215,46 @@ def mask_url(url: str | URL) -> str:
     return shown.render_as_string(hide_password=True)
 
 
+# How long a server may take to answer a connection, and to acknowledge what was sent
+# on one (a network that drops packets fails an action in seconds, not after the
+# system's TCP timeout of many minutes); a URL's own ``connect_timeout`` and
+# ``tcp_user_timeout`` win.
+CONNECT_TIMEOUT_S = 10
+TCP_USER_TIMEOUT_MS = 15_000
+
+
+def server_connect_args(parsed: URL, tag: str) -> dict[str, object]:
+    """libpq parameters for every connection of one client: its ``application_name``
+    starts with ``tag`` (a client finds its own changes among the notifications by it;
+    an ``application_name`` in the URL follows the tag), and the timeouts above."""
+    query = parsed.query
+    given = query.get("application_name")
+    args: dict[str, object] = {
+        "application_name": f"{tag} {given}"[:63] if isinstance(given, str) else tag
+    }
+    if "connect_timeout" not in query:
+        args["connect_timeout"] = CONNECT_TIMEOUT_S
+    if "tcp_user_timeout" not in query:
+        args["tcp_user_timeout"] = TCP_USER_TIMEOUT_MS
+    return args
+
+
+def new_client_tag() -> str:
+    import secrets
+
+    return f"tessera-{secrets.token_hex(5)}"
+
+
 def make_server_engine(url: str) -> Engine:
     """An engine on a PostgreSQL database. ``pool_pre_ping`` replaces a connection the
     server dropped (restart, network) before it is used, instead of failing the next
-    action; the write guard works as on a file."""
-    engine = create_engine(server_url(url), pool_pre_ping=True)
+    action; the write guard works as on a file. ``engine.client_tag`` is the tag every
+    connection of this engine carries in its ``application_name``."""
+    parsed, tag = server_url(url), new_client_tag()
+    engine = create_engine(
+        parsed, pool_pre_ping=True, connect_args=server_connect_args(parsed, tag)
+    )
+    engine.client_tag = tag  # type: ignore[attr-defined]
     engine.write_guard = WriteGuard()  # type: ignore[attr-defined]
     event.listen(engine, "before_cursor_execute", _refuse_writes(engine.write_guard))  # type: ignore[attr-defined]
     return engine

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 APPLICATION_ID = 0x54455353  # "TESS"
-SCHEMA_VERSION = 6  # bump with every migration; equals the alembic head's number
+SCHEMA_VERSION = 7  # bump with every migration; equals the alembic head's number
 SQLITE_MAGIC = b"SQLite format 3\x00"
 MIGRATIONS = Path(__file__).with_name("migrations")
 # Pages copied per step of SQLite's backup API: the copy goes to disk as it is read.
@@ -70,6 +70,7 @@ TABLES[4] = TABLES[3] | {
 }
 TABLES[5] = TABLES[4]  # version 5 added an index only
 TABLES[6] = TABLES[5]  # version 6 added a column (coder.db_role)
+TABLES[7] = TABLES[6]  # version 7 added triggers on a server only (live updates)
 
 
 @dataclass(frozen=True)
@@ -371,6 +372,8 @@ SQLITE_ONLY_TABLES = frozenset({"document_fts"})
 # Tables of a server project that are not Tessera's models (the last: a team's roles,
 # see db.server_roles).
 SERVER_BOOKKEEPING = frozenset({IDENTITY_TABLE, "alembic_version", "tessera_team"})
+# Functions of a server project's schema outside the team's (the live updates' triggers).
+SERVER_FUNCTIONS = ("tessera_notify()", "tessera_channel()")
 
 
 def _server_stamp_sql() -> list[str]:
@@ -437,7 +440,7 @@ def drop_server_schema(engine: Engine) -> None:
         Base.metadata.drop_all(conn)
         for table in SERVER_BOOKKEEPING:
             conn.execute(text(f"DROP TABLE IF EXISTS {table}"))
-        for function in FUNCTIONS:
+        for function in (*FUNCTIONS, *SERVER_FUNCTIONS):
             conn.execute(text(f"DROP FUNCTION IF EXISTS {function}"))
 
 

@@ -36,3 +36,23 @@ def test_a_coder_codes_as_themselves_in_the_window(team, qtbot, tmp_path):
     with Project.open(team.url("olga")) as p:
         stored = [(c.coder_id, c.quote) for c in codings.list_codings(p)]
     assert stored == [(coder_ids(team)["ana"], "Rebels")]
+
+
+def test_opening_a_server_project_leaves_no_backups_folder_behind(
+    team, qtbot, tmp_path, monkeypatch
+):
+    """A server project has no file to back up: nothing is made in the folder Tessera
+    was started from (it once made ``<database>.backups`` there)."""
+    from desktop.ui.workbench.main_window import MainWindow
+
+    started_in = tmp_path / "cwd"
+    started_in.mkdir()
+    monkeypatch.chdir(started_in)
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(Project.open(team.url("ana")), settings=settings, prompts=FakePrompts())
+    qtbot.addWidget(w)
+    try:
+        assert w.runner.wait(10_000)
+    finally:
+        w.shutdown()
+    assert list(started_in.iterdir()) == []

@@ -39,18 +39,24 @@ def save_query(project, name: str, kind: str, params: Mapping) -> SavedQuery:
         raise ServiceError("a saved query needs a name")
     if kind not in KINDS:
         raise ServiceError(f"unknown kind of query {kind!r}: use {', '.join(KINDS)}")
-    saved = _all(project)
-    saved[name] = {"kind": kind, "params": dict(params)}
-    project.update_settings(**{SETTING: saved})
+    entry = {"kind": kind, "params": dict(params)}
+    # read and written in one transaction: a query another coder saves at the same
+    # moment is kept
+    project.change_settings(
+        lambda settings: {**settings, SETTING: {**(settings.get(SETTING) or {}), name: entry}}
+    )
     return SavedQuery(name, kind, dict(params))
 
 
 def delete_query(project, name: str) -> None:
-    saved = _all(project)
-    if name not in saved:
-        raise NotFound(f"no saved query named {name!r}")
-    del saved[name]
-    project.update_settings(**{SETTING: saved})
+    def without(settings: dict) -> dict:
+        saved = dict(settings.get(SETTING) or {})
+        if name not in saved:
+            raise NotFound(f"no saved query named {name!r}")
+        del saved[name]
+        return {**settings, SETTING: saved}
+
+    project.change_settings(without)
 
 
 def list_queries(project) -> list[SavedQuery]:

@@ -406,6 +406,8 @@ def backup_on_open(project, *, min_interval: float = 0.0) -> BackupInfo | None:
 
     ``min_interval`` (seconds): no new backup if the newest is younger than that, so a
     script running many commands in a row does not turn the whole rotation over."""
+    if getattr(project, "is_server", False):
+        return None  # no file to copy: a server's data is its administrator's to back up
     keep = keep_count(project)
     if keep == 0:
         return None

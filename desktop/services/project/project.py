@@ -7,11 +7,12 @@ with the same Project: each call opens its own session, and SQLite serialises wr
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db import models as m
@@ -25,7 +26,7 @@ from db.project_file import (
     open_file,
     open_server,
 )
-from desktop.services.errors import ServiceError
+from desktop.services.errors import Conflict, ServiceError
 from desktop.services.resources import resources_dir
 
 TEMPLATES = ("conflict-news", "empty")
@@ -68,6 +69,11 @@ class Project:
         # this is not empty and the user has not chosen to go on, writes are refused.
         self.damage: list[str] = []
         self.damage_message = ""
+        # A server project whose connection is lost (desktop.services.project.live): why,
+        # while every session is refused at once, before it reaches for the network.
+        self.offline: str | None = None
+        # Called (from any thread) when an action found the server's connection lost.
+        self.connection_lost_hooks: list[Callable[[], None]] = []
 
     @property
     def location(self) -> str:
@@ -198,9 +204,30 @@ class Project:
     # -- sessions ------------------------------------------------------------------
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """One transaction: committed on success, rolled back on any error."""
-        with self._sessions.begin() as s:
-            yield s
+        """One transaction: committed on success, rolled back on any error.
+
+        On a server, what another client committed a moment before can make a write
+        break a constraint the services checked (the code just deleted, the same name
+        just taken): that is a Conflict saying so, and nothing was written. While the
+        connection is lost (``offline``) every session is refused with the reason."""
+        if self.url is None:
+            with self._sessions.begin() as s:
+                yield s
+            return
+        from desktop.services.project.storage_errors import StorageFailure
+
+        if self.offline is not None:
+            raise StorageFailure("connection", self.offline)
+        try:
+            with self._sessions.begin() as s:
+                yield s
+        except IntegrityError as exc:
+            raise _clash(exc) from exc
+        except StorageFailure as exc:
+            if exc.kind == "connection":
+                for hook in list(self.connection_lost_hooks):
+                    hook()
+            raise
 
     # -- project-wide facts ------------------------------------------------------
     @property
@@ -215,10 +242,20 @@ class Project:
             return dict(info.settings or {}) if info else {}
 
     def update_settings(self, **values) -> dict:
+        return self.change_settings(lambda settings: {**settings, **values})
+
+    def change_settings(self, change: Callable[[dict], dict]) -> dict:
+        """Replace the settings by ``change(settings)``, read and written in one
+        transaction with the row locked: two clients of a server changing settings at
+        once both keep their change (the second reads what the first wrote)."""
         with self.session() as s:
-            info = s.get(m.ProjectInfo, 1)
-            settings = dict(info.settings or {})
-            settings.update(values)
+            info = s.scalars(
+                select(m.ProjectInfo).where(m.ProjectInfo.id == 1).with_for_update()
+                .execution_options(populate_existing=True)
+            ).one_or_none()  # fmt: skip
+            if info is None:
+                raise ServiceError("the project has no project row (damaged file)")
+            settings = change(dict(info.settings or {}))
             info.settings = settings
             return settings
 
@@ -237,3 +274,25 @@ class Project:
                 "coders": count(m.Coder),
                 "codings": count(m.Coding),
             }
+
+
+def _clash(exc: IntegrityError) -> Conflict:
+    """A server's refusal of a write that broke a constraint, as a user reads it: most
+    often another client changed the same thing a moment before."""
+    orig = exc.orig
+    state = getattr(orig, "sqlstate", None) or ""
+    diag = getattr(orig, "diag", None)
+    said = (getattr(diag, "message_primary", None) or str(orig)).strip().splitlines()[0]
+    if state == "23503":
+        what = (
+            "something it refers to (a code, a document, a coder) was just deleted, or "
+            "something that refers to it was just added, by someone else"
+        )
+    elif state == "23505":
+        what = "the same thing was just saved by someone else"
+    else:
+        what = "someone else changed the same thing at the same moment"
+    return Conflict(
+        f"this was not saved: {what} ({said}). Nothing was changed: look at what is "
+        "stored now and try again."
+    )

@@ -62,7 +62,10 @@ def _path_of(engine: Engine | None) -> str | None:
 
 
 def _on_error(ctx) -> StorageFailure | None:
-    if ctx.original_exception is None:
+    if ctx.original_exception is None or ctx.is_pre_ping:
+        # a pooled connection that a ping found dead (the server restarted, dropped
+        # it): the pool replaces it and the action goes on; only if that fails too is
+        # the user told
         return None
     described = describe_error(ctx.original_exception, _path_of(ctx.engine))
     if described is None:

@@ -68,6 +68,8 @@ class Disagreement:
     consensus: tuple[CodingInfo, ...] = ()  # the consensus coder's codings in the region
     settled_by: tuple[int, ...] = ()  # coders whose version the consensus now equals
     decided: bool = False  # a version was accepted here
+    # the consensus coder whose codings ``consensus`` lists (None: not looked at)
+    consensus_id: int | None = None
 
     @property
     def key(self) -> Key:
@@ -191,6 +193,7 @@ def _passages(
                     in_region,
                     settled,
                     (document_id, code_id, start, end) in decided,
+                    consensus_id,
                 )
             )
     found.sort(key=lambda d: (d.start, d.end, order.get(d.code_id, 0)))

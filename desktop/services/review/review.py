@@ -32,7 +32,7 @@ from desktop.services.coding.codings import (
     reinsert_coding,
     snapshot,
 )
-from desktop.services.errors import ServiceError
+from desktop.services.errors import Conflict, ServiceError
 from desktop.services.project import audit
 from desktop.services.review.consensus_agreement import ConsensusAgreement, consensus_agreement
 from desktop.services.review.passages import (
@@ -41,6 +41,7 @@ from desktop.services.review.passages import (
     Disagreement,
     Key,
     _decided,
+    _short,
     agreements,
     disagreements,
 )
@@ -102,6 +103,7 @@ def accept(
     if consensus_id in {v.coder_id for v in disagreement.versions}:
         raise ServiceError("the consensus coder cannot also be one of the coders compared")
     with project.session() as s:
+        _still_as_seen(s, disagreement, consensus_id)
         created, removed = _copy_version(s, project.actor, disagreement, coder_id, consensus_id)
         marked = _mark(s, [disagreement.key], on=True)
     return Adjudication(
@@ -201,6 +203,7 @@ def clear_consensus(
     """Take the consensus coder's codings of the code out of the region."""
     consensus_id, created_coder = _consensus(project, consensus)
     with project.session() as s:
+        _still_as_seen(s, disagreement, consensus_id)
         present = list(
             s.scalars(
                 select(m.Coding).where(
@@ -255,11 +258,38 @@ def _swap(
     return tuple(taken), tuple(back)
 
 
+def _still_as_seen(s: Session, passage: Disagreement, consensus_id: int) -> None:
+    """Before settling a passage: a Conflict if the consensus there is no longer what
+    the reviewer saw (another reviewer settled it a moment ago). The project's row is
+    locked first, so that two settlements of one passage on a server run one after the
+    other and the second sees the first."""
+    decided = _decided(teams.read_settings(s, for_update=True))
+    if passage.consensus_id != consensus_id:
+        return  # listed without the consensus: nothing to compare with
+    now = set(
+        s.scalars(
+            select(m.Coding.id).where(
+                m.Coding.document_id == passage.document_id,
+                m.Coding.code_id == passage.code_id,
+                m.Coding.coder_id == consensus_id,
+                m.Coding.start < passage.end,
+                m.Coding.end > passage.start,
+            )
+        )
+    )
+    if now != {c.id for c in passage.consensus} or (passage.key in decided) != passage.decided:
+        raise Conflict(
+            f"the passage “{_short(passage.quote, 60)}” ({passage.code}) was settled by someone "
+            "else a moment ago; nothing was changed. Look at their decision and settle it "
+            "again if you disagree."
+        )
+
+
 def _mark(s: Session, keys: Sequence[Key], *, on: bool) -> tuple[Key, ...]:
     """Mark passages decided (or not); returns the keys whose state changed."""
     if not keys:
         return ()
-    settings = teams.read_settings(s)
+    settings = teams.read_settings(s, for_update=True)
     decided = _decided(settings)
     changed = tuple(k for k in keys if (k in decided) != on)
     if changed:

@@ -82,7 +82,7 @@ def set_sentence_locale(project, locale: str) -> ProjectUnits:
     stored = {"segmenter": "ICU", "version": segmentation.ICU_VERSION,
               "sentence_locale": segmenter.locale}  # fmt: skip
     with project.session() as s:
-        teams.write_settings(s, {**teams.read_settings(s), SETTING: stored})
+        teams.write_settings(s, {**teams.read_settings(s, for_update=True), SETTING: stored})
     return ProjectUnits(segmenter, stored)
 
 
@@ -92,7 +92,7 @@ def _store(project, stored: dict) -> dict:
         return {}
     try:
         with project.session() as s:
-            settings = teams.read_settings(s)
+            settings = teams.read_settings(s, for_update=True)
             if settings.get(SETTING):  # stored meanwhile by another window or process
                 return dict(settings[SETTING])
             teams.write_settings(s, {**settings, SETTING: stored})

@@ -254,7 +254,9 @@ class Plan:
             guids[c.id] = guid
         guids.update(self.adopt)
         if guids != self.t_guids:
-            teams.write_settings(s, teams.with_guids(teams.read_settings(s), guids))
+            teams.write_settings(
+                s, teams.with_guids(teams.read_settings(s, for_update=True), guids)
+            )
 
     def write_codings(self, step) -> None:
         s, src, sr = self.s, self.src, self.sr

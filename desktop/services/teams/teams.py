@@ -45,8 +45,17 @@ class NotAllowed(ServiceError):
 # -- settings inside a session ---------------------------------------------------
 
 
-def read_settings(s: Session) -> dict:
-    info = s.get(m.ProjectInfo, 1)
+def read_settings(s: Session, *, for_update: bool = False) -> dict:
+    """The project's settings. ``for_update``: the transaction will write them back; on
+    a server the row is locked until it ends, so that a change another client makes at
+    the same moment waits and is kept instead of being written over."""
+    if not for_update:
+        info = s.get(m.ProjectInfo, 1)
+    else:
+        info = s.scalars(
+            select(m.ProjectInfo).where(m.ProjectInfo.id == 1).with_for_update()
+            .execution_options(populate_existing=True)
+        ).one_or_none()  # fmt: skip
     return dict(info.settings or {}) if info else {}
 
 
@@ -96,7 +105,7 @@ def set_blind(
     and passes None. ``reviewer_name`` names (or renames) the reviewer; changing it
     while blind follows the same rule as lifting."""
     with project.session() as s:
-        settings = read_settings(s)
+        settings = read_settings(s, for_update=True)
         was = bool(settings.get(BLIND))
         current = settings.get(REVIEWER) or None
         asker = (by or "").strip()
@@ -145,7 +154,7 @@ def coder_guids(project) -> dict[int, str]:
 
 def ensure_guid(s: Session, coder_id: int) -> str:
     """The coder's identity, recorded now if it had none (inside an open session)."""
-    settings = read_settings(s)
+    settings = read_settings(s, for_update=True)
     guids = guids_in(settings)
     if coder_id not in guids:
         guids[coder_id] = new_guid()
@@ -216,7 +225,7 @@ def rename_coder(project, coder_id: int, new_name: str) -> str:
         if s.scalar(select(m.Coder.id).where(m.Coder.name == new_name)) is not None:
             raise Conflict(f"a coder named {new_name!r} already exists")
         c.name = new_name
-        settings = read_settings(s)
+        settings = read_settings(s, for_update=True)
         if settings.get(REVIEWER) == old:
             write_settings(s, {**settings, REVIEWER: new_name})
         audit.record(s, project.actor, "update", "coder", c.id, {"name": old}, {"name": new_name})

@@ -32,6 +32,7 @@ from desktop.ui.documents.importing import ImportController, legacy_files
 from desktop.ui.models import one_line
 from desktop.ui.project import backups as backups_ui
 from desktop.ui.teams import actions as teams_ui
+from desktop.ui.workbench import live as live_ui
 from desktop.ui.workbench import menus, sizing
 from desktop.ui.workbench.access import WorkbenchAccess
 from desktop.ui.workbench.context import ALL, CHOSEN, MINE, Context
@@ -191,6 +192,7 @@ class MainWindow(QMainWindow):
     def _project_opened(self, project: Project) -> None:
         self.backup_task = backups_ui.after_open(self, project)
         teams_ui.attach(self)
+        live_ui.attach(self)  # a server project: others' changes, a lost connection
 
     @property
     def project(self) -> Project:
@@ -201,6 +203,7 @@ class MainWindow(QMainWindow):
     def set_project(self, project: Project) -> None:
         if self.ctx is not None:
             self._save_project_state()
+            live_ui.detach(self)
             old = self.ctx
             old.undo_stack.clear()
             old.project.close()
@@ -454,10 +457,11 @@ class MainWindow(QMainWindow):
     def open_document(self, document_id: int) -> None:
         if document_id == self.document_id:
             return
+        text = documents.get_text(self.project, document_id)  # (may be refused: then
+        pages = documents.get_pages(self.project, document_id)  # nothing changes)
         self.document_id = document_id
         self.find_bar.reset()
-        text = documents.get_text(self.project, document_id)
-        self._pages = documents.get_pages(self.project, document_id)
+        self._pages = pages
         self._page_starts = [a for a, _b in self._pages]
         self.viewer.set_text(text, self._pages)
         info = self.documents_panel.model.info(document_id)
@@ -635,6 +639,7 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Close the project (tests and app exit)."""
         self.runner.wait(10_000)
+        live_ui.detach(self)
         if self.ctx is not None:
             self.ctx.undo_stack.clear()
             self.ctx.project.close()
