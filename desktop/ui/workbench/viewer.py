@@ -34,6 +34,7 @@ MIN_MEASURE = 60  # characters a line the reading column keeps before side panel
 INITIALS_W = 26  # px: two or three capitals in the margin's small type
 LABEL_W = 150  # px of code names beside the stripes, when there is room
 STRIPE_W, STRIPE_GAP, MAX_LANES, STRIPE_COLUMNS = 4, 3, 8, 4
+UNDERLINE_STEP = 2.5  # px between stacked underlines
 FILL_ALPHA = 64
 
 
@@ -506,12 +507,16 @@ class DocumentViewer(QPlainTextEdit):
         p.end()
         super().paintEvent(e)
         p = QPainter(self.viewport())
+        descent = self.fontMetrics().descent()
         for span, rects in geometry:
-            lane = min(span.lane, MAX_LANES - 1)
             colour = QColor(span.coder_color if self.show_coders else span.color)
             for r in rects:
-                y = r.bottom() - 1.5 - lane * 2.5
-                p.fillRect(QRectF(r.left(), y, r.width(), 1.6), colour)
+                y, shared = self.underline_at(r, span.lane, descent)
+                if shared:  # more layers than fit under the letters: one dotted line
+                    for x in range(int(r.left()), int(r.right()), 3):
+                        p.fillRect(QRectF(x, y, 1.6, 1.6), colour)
+                else:
+                    p.fillRect(QRectF(r.left(), y, r.width(), 1.6), colour)
             if span.coding_id == self.selected_coding:
                 p.setPen(QPen(QColor(span.color).darker(140), 1.6))
                 for r in rects:
@@ -519,6 +524,16 @@ class DocumentViewer(QPlainTextEdit):
         p.end()
         self._geometry = geometry
         self.margin.update()
+
+    @staticmethod
+    def underline_at(line: QRectF, lane: int, descent: int) -> tuple[float, bool]:
+        """(y, shared) of the underline of ``lane`` in a line's rectangle: underlines stack
+        upwards from the line's bottom, never above the baseline (they would read as a
+        strikethrough); lanes beyond the room under the letters share the top one, drawn
+        dotted (the tooltip lists every coding there)."""
+        fit = max(1, int((descent - 1.6) // UNDERLINE_STEP) + 1)
+        shared = lane >= fit
+        return line.bottom() - 1.5 - min(lane, fit - 1) * UNDERLINE_STEP, shared
 
     def _stripe_x(self, lane: int) -> float:
         return self.margin.width() - 10 - (min(lane, MAX_LANES - 1) + 1) * (STRIPE_W + STRIPE_GAP)
