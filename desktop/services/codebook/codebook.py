@@ -93,11 +93,12 @@ def normalise_color(color: str | None) -> str | None:
 # -- reading ----------------------------------------------------------------------
 
 
-def _tree(s: Session) -> list[CodeInfo]:
+def _tree(s: Session, coder_ids: list[int] | None = None) -> list[CodeInfo]:
     rows = s.scalars(select(m.Code)).all()
-    counts = dict(
-        s.execute(select(m.Coding.code_id, func.count()).group_by(m.Coding.code_id)).all()
-    )
+    q = select(m.Coding.code_id, func.count()).group_by(m.Coding.code_id)
+    if coder_ids is not None:
+        q = q.where(m.Coding.coder_id.in_(coder_ids))
+    counts = dict(s.execute(q).all())
     examples: dict[int, list[str]] = {}
     for ex in s.scalars(select(m.CodeExample).order_by(m.CodeExample.sort_order, m.CodeExample.id)):
         examples.setdefault(ex.code_id, []).append(ex.text)
@@ -134,10 +135,11 @@ def _tree(s: Session) -> list[CodeInfo]:
     return out
 
 
-def list_codes(project) -> list[CodeInfo]:
-    """All codes, depth first, siblings in their sort order."""
+def list_codes(project, coder_ids: list[int] | None = None) -> list[CodeInfo]:
+    """All codes, depth first, siblings in their sort order; ``coder_ids``: count only
+    these coders' codings (None: everyone's)."""
     with project.session() as s:
-        return _tree(s)
+        return _tree(s, coder_ids)
 
 
 def get_code(project, code_id: int) -> CodeInfo:

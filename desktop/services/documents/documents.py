@@ -381,16 +381,17 @@ def preview_encoding(path: Path | str, encoding: str | None = None) -> EncodingP
     )  # fmt: skip
 
 
-def list_documents(project) -> list[DocumentInfo]:
+def list_documents(project, coder_ids: list[int] | None = None) -> list[DocumentInfo]:
+    """Every document, by name; ``coder_ids``: count only these coders' codings (None:
+    everyone's)."""
     with project.session() as s:
         pages = dict(
             s.execute(select(m.Page.document_id, func.count()).group_by(m.Page.document_id)).all()
         )
-        codings = dict(
-            s.execute(
-                select(m.Coding.document_id, func.count()).group_by(m.Coding.document_id)
-            ).all()
-        )
+        per_doc = select(m.Coding.document_id, func.count()).group_by(m.Coding.document_id)
+        if coder_ids is not None:
+            per_doc = per_doc.where(m.Coding.coder_id.in_(coder_ids))
+        codings = dict(s.execute(per_doc).all())
         builtin = {i: k for k, i in _builtin_ids(s).items()}
         meta: dict[int, dict[str, str]] = {}
         for did, aid, value in s.execute(

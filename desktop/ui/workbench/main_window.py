@@ -64,6 +64,7 @@ class MainWindow(QMainWindow):
         self.prompts = prompts or Prompts(self)
         self.runner = TaskRunner(self)
         self.ctx: Context | None = None
+        self._lists_counted: object = "unread"  # the coders the lists' counts are of
         self.document_id: int | None = None
         self.codes: dict[int, CodeInfo] = {}
         self.coders: dict[int, CoderInfo] = {}
@@ -224,8 +225,7 @@ class MainWindow(QMainWindow):
         menus.connect_undo(self, ctx.undo_stack)
         self.document_id = None
         self.viewer.set_text("")
-        self.refresh_codebook()
-        self.refresh_documents()
+        self._lists_counted: object = "unread"  # the lists are read once the view is known
         key = project_key(project.path)
         coder = self.settings.value(f"projects/{key}/coder", "", str)
         me = server_team.identity(project) if project.is_server else None
@@ -244,6 +244,7 @@ class MainWindow(QMainWindow):
             self.settings.setValue(f"projects/{key}/coder", coder)
             mode = self.settings.value(f"projects/{key}/view", MINE, str)
             ctx.set_view(mode if mode in (MINE, ALL, CHOSEN) else MINE)
+        self._refresh_counted_lists()
         menus.remember_recent(self, project.path)
         self.setWindowTitle(f"{project.name} — Tessera")
         last = self.settings.value(f"projects/{key}/document", 0, int)
@@ -286,7 +287,10 @@ class MainWindow(QMainWindow):
 
     # -- refreshing ----------------------------------------------------------------
     def refresh_documents(self) -> None:
-        self.documents_panel.model.set_documents(documents.list_documents(self.project))
+        self._lists_counted = self._counted()
+        self.documents_panel.model.set_documents(
+            documents.list_documents(self.project, self._lists_counted)
+        )
         if self.document_id is not None and self.documents_panel.model.info(self.document_id):
             self.documents_panel.select(self.document_id)
         elif self.document_id is not None:  # deleted: the text it showed is gone
@@ -308,7 +312,7 @@ class MainWindow(QMainWindow):
             self.doc_title.setText(info.title or info.name)
 
     def refresh_codebook(self) -> None:
-        codes = codebook.list_codes(self.project)
+        codes = codebook.list_codes(self.project, self._counted())
         self.codes = {c.id: c for c in codes}
         panel = self.codebook_panel
         panel.model.set_codes(codes)
@@ -324,16 +328,23 @@ class MainWindow(QMainWindow):
         if not document_id or document_id == self.document_id:
             self.refresh_codings()
         if document_id:
-            self.documents_panel.model.set_documents(documents.list_documents(self.project))
+            self.documents_panel.model.set_documents(
+                documents.list_documents(self.project, self._counted())
+            )
 
     # one coding came, went or changed: update one row, one span and two counts
     def _shown(self, c: CodingInfo) -> bool:
         visible = self.ctx.visible_coder_ids()
         return c.document_id == self.document_id and (visible is None or c.coder_id in visible)
 
+    def _counts(self, c: CodingInfo) -> bool:
+        visible = self._counted()
+        return visible is None or c.coder_id in visible
+
     def _coding_added(self, c: CodingInfo) -> None:
-        self.codebook_panel.model.bump(c.code_id, +1)
-        self.documents_panel.model.bump(c.document_id, +1)
+        if self._counts(c):
+            self.codebook_panel.model.bump(c.code_id, +1)
+            self.documents_panel.model.bump(c.document_id, +1)
         if self._shown(c):
             self.codings_by_id[c.id] = c
             self.viewer.set_memo(c.id, bool(c.memo))
@@ -343,8 +354,9 @@ class MainWindow(QMainWindow):
         self._update_status()
 
     def _coding_removed(self, c: CodingInfo) -> None:
-        self.codebook_panel.model.bump(c.code_id, -1)
-        self.documents_panel.model.bump(c.document_id, -1)
+        if self._counts(c):
+            self.codebook_panel.model.bump(c.code_id, -1)
+            self.documents_panel.model.bump(c.document_id, -1)
         if self.codings_by_id.pop(c.id, None) is not None:
             self.viewer.remove_span(c.id)
             self.codings_panel.model.remove(c.id)
@@ -392,11 +404,25 @@ class MainWindow(QMainWindow):
     def current_codings(self) -> list[CodingInfo]:
         return list(self.codings_by_id.values())
 
+    def _counted(self) -> list[int] | None:
+        """The coders whose codings the lists count: the ones the view shows."""
+        return self.ctx.visible_coder_ids() if self.ctx is not None else None
+
     def _filter_changed(self) -> None:
         self.refresh_coders()
         menus.sync_view(self)
         self.refresh_codings()
+        if self._lists_counted != "unread":  # (opening: read once, when the view is set)
+            self._refresh_counted_lists()
         self._update_status()
+
+    def _refresh_counted_lists(self) -> None:
+        """The documents' and codes' counts follow the coder view: read them again when
+        the coders they count change."""
+        counted = self._counted()
+        if counted != self._lists_counted:
+            self.refresh_codebook()
+            self.refresh_documents()
 
     def refresh_codings(self) -> None:
         if self.document_id is None:

@@ -243,6 +243,7 @@ def test_blind_coding_counts_only_what_the_coder_may_see(window, qtbot, prompts,
     import csv
 
     doc = window.document_id
+    window.set_view("all")  # the counts follow the view: everyone's, unless blind coding
     code(window.project, doc, "Actors/State forces", "Syria's regime", "Ana")
     code(window.project, doc, "Actors/State forces", "its ally Russia", "Maya")
     code(window.project, doc, "Casualties/Killed", "At least 12 people were killed", "Maya")
@@ -310,6 +311,8 @@ def test_blind_coding_counts_only_what_the_coder_may_see(window, qtbot, prompts,
     prompts.coder_answers = ["Ana"]
     window.switch_coder()
     assert badge.isHidden()
+    assert "· 1 coding<" in inspector.path.text()  # her view shows her own codings
+    window.set_view("all")  # and everyone's once she asks for them
     assert "· 2 codings" in inspector.path.text()
     qtbot.waitUntil(lambda: total() == "3", timeout=2000)
     assert columns() == ["Ana", "Maya"]
