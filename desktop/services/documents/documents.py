@@ -413,7 +413,10 @@ def list_documents(project, coder_ids: list[int] | None = None) -> list[Document
             select(*cols, raw_extra).order_by(m.Document.name)
         ):
             dm = meta.get(did)
-            notes = _notes(json.loads(extra)) if extra and IMPORT_NOTES in extra else None
+            if isinstance(extra, dict):  # PostgreSQL's driver decodes JSON itself
+                notes = _notes(extra)
+            else:
+                notes = _notes(json.loads(extra)) if extra and IMPORT_NOTES in extra else None
             out.append(
                 DocumentInfo(did, name, kind, sha, length, pages.get(did, 0), codings.get(did, 0),
                              *((dm.get(k) for k in METADATA_FIELDS) if dm else no_meta), sp,

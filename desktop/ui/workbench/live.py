@@ -137,8 +137,9 @@ class LiveUpdates(QObject):
         if changes.codebook:
             ctx.codebook_changed.emit()
         if changes.documents:
+            shown = w.document_id  # (the list's refresh forgets a document that is gone)
             ctx.documents_changed.emit()
-            self._follow_deleted_document()
+            self._follow_deleted_document(shown)
         current = w.document_id
         if changes.codebook or changes.coders:  # colours and names of the spans
             ctx.codings_changed.emit(current or 0)
@@ -152,12 +153,12 @@ class LiveUpdates(QObject):
                 for document_id in sorted(coded):
                     ctx.codings_changed.emit(document_id)
 
-    def _follow_deleted_document(self) -> None:
+    def _follow_deleted_document(self, shown: int | None) -> None:
         w = self.w
-        if w.document_id is None:
+        if shown is None:
             return
         ids = [d.id for d in w.documents_panel.model.all_documents()]
-        if w.document_id in ids:
+        if shown in ids:
             return
         w.show_message("The document shown was deleted by someone else.", 10_000)
         if ids:
