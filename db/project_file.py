@@ -208,6 +208,12 @@ def _unreadable(path: Path, exc: sqlite3.DatabaseError) -> ProjectFileError:
     return ProjectFileError(f"{path}: the database cannot be read ({exc})")
 
 
+def _tables_are(names) -> str:
+    """'the table x is' or 'the tables x, y are' (db/ cannot use desktop.core.wording)."""
+    names = sorted(names)
+    return f"the table {names[0]} is" if len(names) == 1 else f"the tables {', '.join(names)} are"
+
+
 def check_file(path: Path) -> int:
     """The file's schema version, or ProjectFileError if Tessera must not open it."""
     app_id, version = read_versions(path)
@@ -225,8 +231,8 @@ def check_file(path: Path) -> int:
     missing = TABLES.get(version, frozenset()) - _table_names(path)
     if missing:
         raise ProjectFileError(
-            f"{path}: marked as a Tessera project but incomplete: the table(s) "
-            f"{', '.join(sorted(missing))} are missing (the file is damaged, or was made or "
+            f"{path}: marked as a Tessera project but incomplete: {_tables_are(missing)} "
+            f"missing (the file is damaged, or was made or "
             f"changed by another program). Bring back a backup with `tessera restore`; "
             f"the file was not changed."
         )
@@ -408,7 +414,7 @@ def create_server(url: str) -> Engine:
         tables = _server_tables(engine)
         if tables:
             raise ProjectFileError(
-                f"{shown}: the database is not empty (it has the table(s) "
+                f"{shown}: the database is not empty (it has the table{'s' if len(tables) > 1 else ''} "
                 f"{', '.join(sorted(tables)[:5])}{', ...' if len(tables) > 5 else ''}); a new "
                 "project needs an empty database of its own (e.g. `createdb`). Nothing was changed."
             )
@@ -481,8 +487,8 @@ def check_server(url: str, engine: Engine) -> int:
     missing = (TABLES.get(version, frozenset()) - SQLITE_ONLY_TABLES) - tables
     if missing:
         raise ProjectFileError(
-            f"{shown}: marked as a Tessera project but incomplete: the table(s) "
-            f"{', '.join(sorted(missing))} are missing (changed by another program?); the "
+            f"{shown}: marked as a Tessera project but incomplete: {_tables_are(missing)} "
+            f"missing (changed by another program?); the "
             "database was not changed."
         )
     return version

@@ -28,6 +28,7 @@ import sys
 from pathlib import Path
 
 from desktop.cli.common import CliError, err, open_project, project_arg
+from desktop.core import wording
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -286,7 +287,7 @@ def cmd_retrieve(args) -> int:
         else:
             report.write_docx(passages, args.output, title)
     if args.output is not None:
-        err(f"{result.total} passage(s) written to {args.output}")
+        err(f"{wording.count(result.total, 'passage')} written to {args.output}")
     return 0
 
 
@@ -332,7 +333,9 @@ def cmd_search(args) -> int:
     else:
         lines = [f"{h.left:>{args.width}} [{h.match}] {h.right:<{args.width}}  {h.document}:{h.start}"
                  for h in hits]  # fmt: skip
-        lines.append(f"{len(hits)} hit(s) in {len(counts)} document(s)")
+        lines.append(
+            f"{wording.count(len(hits), 'hit')} in {wording.count(len(counts), 'document')}"
+        )
         _emit("\n".join(lines) + "\n", args.output)
     return 0
 
@@ -356,7 +359,7 @@ def _code_all(project, result, args) -> int:
             "the project has no coder yet" if not known else "the project has several coders"))  # fmt: skip
     plan = svc.plan_code_all(project, result, args.code_all, coder.id, args.extend)
     todo = len(plan.to_code)
-    summary = (f"{len(plan.passages)} passage(s) ({args.extend}s around the hits), "
+    summary = (f"{wording.count(len(plan.passages), 'passage')} ({args.extend}s around the hits), "
                f"{len(plan.already_coded)} already coded with {plan.code_path} by {coder.name}")  # fmt: skip
     if args.dry_run:
         print(f"would code {todo}: {summary}")
@@ -432,7 +435,7 @@ def cmd_words(args) -> int:
     ]
     lines = ["\t".join(head)] + ["\t".join(str(x) for x in row) for row in rows]
     where = f"passages of {r.code} ({r.words} words) against the rest ({r.reference_words} words)" if keyed \
-        else f"{r.words} words in {r.documents} document(s)"  # fmt: skip
+        else f"{r.words} words in {wording.count(r.documents, 'document')}"  # fmt: skip
     lines.append(where)
     if r.collocations:
         lines.append(
@@ -468,5 +471,7 @@ def cmd_chart(args) -> int:
     out = args.output if args.output else sys.stdout
     (svc.write_json if args.format == "json" else svc.write_csv)(data, out)
     if data.skipped:
-        err(f"{data.skipped} coding(s) in documents without a readable {args.attribute} left out")
+        err(
+            f"{wording.count(data.skipped, 'coding')} in documents without a readable {args.attribute} left out"
+        )
     return 0

@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 
 from desktop.cli.common import CliError, ProgressBar, err, open_project, project_arg
+from desktop.core import wording
 from desktop.services.exchange import refi_export
 from desktop.services.exchange import refi_import as refi_exchange
 
@@ -94,7 +95,9 @@ def cmd_import(args) -> int:
     _listed("same coder", report.coders_matched)
     _listed("added code", report.codes_added)
     if report.codes_existing:
-        print(f"{len(report.codes_existing):,} code(s) already in the codebook, left as they are")
+        print(
+            f"{wording.count(len(report.codes_existing), 'code')} already in the codebook, left as they are"
+        )
     _listed("added document", report.documents_added)
     _listed(
         "same document",
@@ -105,7 +108,7 @@ def cmd_import(args) -> int:
     origin = f" (written by {report.origin})" if report.origin else ""
     verb = "would import" if args.dry_run else "imported"
     print(
-        f"{verb} {report.codings_imported:,} of {report.codings_in_file:,} coding(s) from "
+        f"{verb} {report.codings_imported:,} of {wording.count(report.codings_in_file, 'coding')} from "
         f"{args.file}{origin}; {report.codings_duplicate:,} already in the project, "
         f"{len(report.codings_skipped):,} skipped" + report.skipped_selections()
     )
@@ -131,7 +134,7 @@ def cmd_export(args) -> int:
             bar.close()
     who = ", ".join(report.coders) or "no coder"
     print(
-        f"exported {report.documents:,} document(s), {report.codes:,} code(s) and "
-        f"{report.codings:,} coding(s) by {who} to {out}"
+        f"exported {wording.count(report.documents, 'document')}, {wording.count(report.codes, 'code')} and "
+        f"{wording.count(report.codings, 'coding')} by {who} to {out}"
     )
     return 0

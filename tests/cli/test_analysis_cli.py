@@ -65,7 +65,7 @@ def test_retrieve_html_and_docx_appendix(proj, capsys, tmp_path):
     out = tmp_path / "appendix.docx"
     status, _, err = run(capsys, "retrieve", proj, "--code", "Casualties", "--subcodes",
                          "--format", "docx", "-o", out)  # fmt: skip
-    assert status == 0 and "2 passage(s)" in err
+    assert status == 0 and "2 passages" in err
     text = "\n".join(p.text for p in docx.Document(out).paragraphs)
     assert "killing 12 civilians" in text and "a.txt, characters" in text
     html = tmp_path / "a.html"

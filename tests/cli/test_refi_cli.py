@@ -39,21 +39,21 @@ def test_import_refuses_new_codes_without_add_codes(project, samples, capsys) ->
     capsys.readouterr()
     assert main(["refi", "import", str(project), str(samples / NVIVO_WIN)]) == 1
     err = capsys.readouterr().err
-    assert "152 code(s) the project lacks" in err and "--add-codes" in err
+    assert "152 codes the project lacks" in err and "--add-codes" in err
     assert "Nothing was imported" in err
     assert info(project)["codes"] == 1 and info(project)["coders"] == 0
 
 
 def test_import_into_an_empty_project_needs_no_add_codes(project, samples, capsys) -> None:
     assert main(["refi", "import", str(project), str(samples / NVIVO_WIN)]) == 0
-    assert "imported 303 of 303 coding(s)" in capsys.readouterr().out
+    assert "imported 303 of 303 codings" in capsys.readouterr().out
     assert info(project)["codes"] == 152
 
 
 def test_import_with_add_codes_then_again(project, samples, capsys) -> None:
     assert main(["refi", "import", str(project), str(samples / NVIVO_WIN), "--add-codes"]) == 0
     out, err = capsys.readouterr()
-    assert "imported 303 of 303 coding(s)" in out and "NVivo for Windows 12.6" in out
+    assert "imported 303 of 303 codings" in out and "NVivo for Windows 12.6" in out
     assert "added coder floriansipos" in out and "added document videos_10_selected" in out
     assert "... and 132 more" in out  # 152 added codes, 20 listed
     assert "warning: selection offsets read as UTF-16" in err
@@ -62,9 +62,9 @@ def test_import_with_add_codes_then_again(project, samples, capsys) -> None:
 
     assert main(["refi", "import", str(project), str(samples / NVIVO_WIN)]) == 0
     out, _ = capsys.readouterr()
-    assert "imported 0 of 303 coding(s)" in out and "303 already in the project" in out
+    assert "imported 0 of 303 codings" in out and "303 already in the project" in out
     assert "same coder Gergo" in out
-    assert "152 code(s) already in the codebook" in out
+    assert "152 codes already in the codebook" in out
     assert "same document 'videos_selection' is 'videos_selection' in the project" in out
 
 
@@ -73,7 +73,7 @@ def test_import_dry_run(project, samples, capsys) -> None:
     assert main(args) == 0
     out = capsys.readouterr().out
     assert out.startswith("dry run: nothing was stored")
-    assert "would import 303 of 303 coding(s)" in out
+    assert "would import 303 of 303 codings" in out
     assert info(project)["codes"] == 0 and info(project)["codings"] == 0
 
 
@@ -81,7 +81,7 @@ def test_import_of_a_maxqda_qde_warns_about_the_missing_texts(project, samples, 
     assert main(["refi", "import", str(project), str(samples / MAXQDA), "--add-codes"]) == 0
     out, err = capsys.readouterr()
     assert err.count("is not in a lone .qde file") == 10
-    assert "imported 0 of 0 coding(s)" in out
+    assert "imported 0 of 0 codings" in out
     assert info(project)["codes"] == 307
 
 
@@ -101,13 +101,13 @@ def test_export_then_import_elsewhere(project, samples, tmp_path, capsys) -> Non
     out_file = tmp_path / "out.qdpx"
     assert main(["refi", "export", str(project), "-o", str(out_file)]) == 0
     out = capsys.readouterr().out
-    assert "exported 2 document(s), 152 code(s) and 303 coding(s) by Gergo, floriansipos" in out
+    assert "exported 2 documents, 152 codes and 303 codings by Gergo, floriansipos" in out
     with zipfile.ZipFile(out_file) as zf:
         assert "project.qde" in zf.namelist()
     other = tmp_path / "other.tessera"
     Project.create(other).close()
     assert main(["refi", "import", str(other), str(out_file), "--add-codes"]) == 0
-    assert "imported 303 of 303 coding(s)" in capsys.readouterr().out
+    assert "imported 303 of 303 codings" in capsys.readouterr().out
     assert info(other)["codings"] == 303
 
 
@@ -116,7 +116,7 @@ def test_export_of_some_coders(project, samples, tmp_path, capsys) -> None:
     capsys.readouterr()
     out_file = tmp_path / "gergo.qdpx"
     assert main(["refi", "export", str(project), "-o", str(out_file), "--coders", "Gergo"]) == 0
-    assert "303" not in (out := capsys.readouterr().out) and "6 coding(s) by Gergo" in out
+    assert "303" not in (out := capsys.readouterr().out) and "6 codings by Gergo" in out
     assert (
         main(["refi", "export", str(project), "-o", str(out_file), "--coders", "Gergo,Nobody"]) == 1
     )
@@ -144,7 +144,7 @@ def test_through_the_console_script(project, samples, tmp_path) -> None:
         [exe, "refi", "export", project, "-o", tmp_path / "a.qdpx"], capture_output=True, text=True
     )
     assert run.returncode == 0, run.stderr
-    assert "exported 0 document(s), 3 code(s)" in run.stdout
+    assert "exported 0 documents, 3 codes" in run.stdout
 
 
 def test_the_summary_counts_the_selections_it_skipped(project, tmp_path, capsys) -> None:
@@ -182,7 +182,7 @@ def test_the_summary_counts_the_selections_it_skipped(project, tmp_path, capsys)
     assert main(["refi", "import", str(project), str(path), "--add-codes"]) == 0
     out, err = capsys.readouterr()
     summary = out.strip().splitlines()[-1]
-    assert summary.startswith(f"imported 2 of 2 coding(s) from {path}")
-    assert "5 selection(s) of 7 in the file skipped (see the warnings)" in summary
+    assert summary.startswith(f"imported 2 of 2 codings from {path}")
+    assert "5 selections of 7 in the file skipped (see the warnings)" in summary
     assert err.count("warning:") >= 5
     assert info(project)["codings"] == 2

@@ -247,7 +247,7 @@ def test_refi_export_of_more_than_10000_documents_imports_again_whole(tmp_path):
     Project.create(target).close()
     done, peak_mb = run_cli("refi", "import", "--add-codes", target, qdpx)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "imported 10,050 of 10,050 coding(s)" in done.stdout, done.stdout
+    assert "imported 10,050 of 10,050 codings" in done.stdout, done.stdout
     docs, codings = project_content(target)
     assert (len(docs), len(codings)) == (10_050, 10_050)
     assert (docs, codings) == project_content(source)
@@ -295,7 +295,7 @@ def test_a_qdpx_whose_project_inflates_to_70_mb_imports_in_bounded_memory(tmp_pa
     assert qdpx.stat().st_size < 5 * limits.MB
     done, peak_mb = run_cli("refi", "import", project_file, qdpx)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "imported 200,000 of 200,000 coding(s)" in done.stdout, done.stdout
+    assert "imported 200,000 of 200,000 codings" in done.stdout, done.stdout
     assert peak_mb < PEAK_LIMIT_MB, f"peak {peak_mb:.0f} MB"
 
 

@@ -51,6 +51,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db import models as m
+from desktop.core import wording
 from desktop.core.codepath import split_path
 from desktop.core.exchange.refi import (
     ExchangeError,
@@ -119,12 +120,12 @@ class RefiImportReport:
         """The summary's lines on attributes, cases, sets and what was not kept."""
         out = [f"added attribute {a}" for a in self.attributes_added]
         if self.attribute_values:
-            out.append(f"{self.attribute_values:,} attribute value(s) stored")
+            out.append(f"{wording.count(self.attribute_values, 'attribute value')} stored")
         out += [f"added case {c!r}" for c in self.cases_added]
         out += [f"same case {c!r}: its documents and values added" for c in self.cases_matched]
         out += [f"added set {x!r}" for x in self.sets_added]
         out += [f"same set {x!r}: its members added" for x in self.sets_matched]
-        out += [f"not kept: {n:,} <{kind}> element(s) of the file (Tessera has no place for them)"
+        out += [f"not kept: {n:,} <{kind}> {wording.plural(n, 'element')} of the file (Tessera has no place for them)"
                 for kind, n in sorted(self.not_read.items())]  # fmt: skip
         return out
 
@@ -133,7 +134,7 @@ class RefiImportReport:
         if not self.selections_skipped:
             return ""
         return (
-            f"; {self.selections_skipped:,} selection(s) of {self.selections_in_file:,} "
+            f"; {wording.count(self.selections_skipped, 'selection')} of {self.selections_in_file:,} "
             "in the file skipped (see the warnings)"
         )
 
@@ -228,7 +229,7 @@ class _Import:
             more = f" and {n - 5} more" if n > 5 else ""
             self.finish_report()
             raise RefiImportRefused(
-                f"{self.path.name}: the file has {n} code(s) the project lacks ({shown}{more}); "
+                f"{self.path.name}: the file has {wording.count(n, 'code')} the project lacks ({shown}{more}); "
                 "import with 'add codes' (--add-codes) to add them. Nothing was imported.",
                 self.report,
             )
@@ -414,7 +415,7 @@ class _Import:
         writer.finish()
         if self.unnamed:
             self.warn(
-                f"{self.unnamed} coding(s) name no user of the file: they go to coder "
+                f"{wording.count(self.unnamed, 'coding')} name no user of the file: they go to coder "
                 f"{UNKNOWN_CODER!r}"
             )
         if progress:

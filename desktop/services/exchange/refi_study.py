@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import models as m
+from desktop.core import wording
 from desktop.core.exchange.refi_common import normalise_guid
 from desktop.core.exchange.refi_project_writer import derived_guid
 from desktop.core.exchange.refi_study import CaseSpec, SetSpec, VariableSpec
@@ -122,7 +123,9 @@ class StudyImport:
             else:
                 out.append(did)
         if missing:
-            self.warn(f"{what}: {missing} source(s) it names are not imported documents; left out")
+            self.warn(
+                f"{what}: {wording.count(missing, 'source')} it names {wording.plural(missing, 'is')} not an imported document; left out"
+            )
         return out
 
     def _case(self, c: CaseSpec) -> None:
@@ -157,7 +160,7 @@ class StudyImport:
         codes = {code_of[g] for g in x.codes if g in code_of}
         if len(codes) < len(x.codes):
             self.warn(
-                f"set {x.name!r}: {len(x.codes) - len(codes)} code(s) it names are not in the codebook; left out"
+                f"set {x.name!r}: {wording.count(len(x.codes) - len(codes), 'code')} it names {wording.plural(len(x.codes) - len(codes), 'is')} not in the codebook; left out"
             )
         have_d = set(
             self.s.scalars(select(m.SetDocument.document_id).where(m.SetDocument.set_id == row.id))

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core import palette
+from desktop.core import palette, wording
 from desktop.services.analysis import charts as svc
 from desktop.services.analysis.selection import DOCUMENT_COLUMNS
 from desktop.services.errors import ServiceError
@@ -260,11 +260,13 @@ class ChartsTab(QWidget):
         self._apply_theme()
         self._fill_table(data)
         note = (
-            f"; {data.skipped} coding(s) in documents without a readable date left out"
+            f"; {wording.count(data.skipped, 'coding')} in documents without a readable date left out"
             if data.skipped
             else ""
         )
-        self.runner.say(f"{len(data.categories)} bar(s), {len(data.series)} part(s){note}")
+        self.runner.say(
+            f"{wording.count(len(data.categories), 'bar')}, {wording.count(len(data.series), 'part')}{note}"
+        )
 
     def _fill_table(self, data: svc.ChartData) -> None:
         self.table.clear()

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core import wording
 from desktop.services.analysis import matrix as svc
 from desktop.services.analysis.retrieval import RetrievalQuery, retrieve
 from desktop.services.analysis.selection import DOCUMENT_COLUMNS
@@ -171,7 +172,7 @@ class MatrixTab(QWidget):
                             "Click a cell for its passages.")  # fmt: skip
         else:
             self.model.set_grid(m.rows, m.columns, m.counts)
-            self.runner.say(f"{len(m.rows)} code(s) x {len(m.columns)} {self._params['by']} column(s), "
+            self.runner.say(f"{wording.count(len(m.rows), 'code')} x {len(m.columns)} {self._params['by']} {wording.plural(len(m.columns), 'column')}, "
                             f"{m.measure}. Click a cell for its passages.")  # fmt: skip
         self.table.resizeColumnsToContents()
 
@@ -213,7 +214,9 @@ class MatrixTab(QWidget):
 
         def done(r):
             self.passages.model_.set_result(project, r, "sentence")
-            self.runner.say(f"{r.total} passage(s) of {r.and_label or q.code} in this cell")
+            self.runner.say(
+                f"{wording.count(r.total, 'passage')} of {r.and_label or q.code} in this cell"
+            )
 
         self.runner.run("Listing the cell's passages…", work, done)
 

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core import wording
 from desktop.services.analysis import report, saved
 from desktop.services.analysis.retrieval import RetrievalQuery, RetrievalResult, retrieve
 from desktop.services.errors import ServiceError
@@ -250,7 +251,9 @@ class PassagesTab(QWidget):
             top.setExpanded(True)
         for b in self.exports:
             b.setEnabled(len(result) > 0)
-        self.runner.say(f"{result.total} passage(s) in {len(by_doc)} document(s)")
+        self.runner.say(
+            f"{wording.count(result.total, 'passage')} in {wording.count(len(by_doc), 'document')}"
+        )
 
     def sort_by(self, column: int) -> None:
         key = PassagesModel.SORT_KEYS.get(column)
@@ -267,7 +270,7 @@ class PassagesTab(QWidget):
             self.result = r
             self.table.model_.set_result(self.win.project, r, context)
             self.runner.say(
-                f"{r.total} passage(s), by {key}{' (descending)' if descending else ''}"
+                f"{wording.count(r.total, 'passage')}, by {key}{' (descending)' if descending else ''}"
             )
 
         self.runner.run(f"Sorting by {key}…", work, done)
@@ -332,5 +335,5 @@ class PassagesTab(QWidget):
         self.runner.run(
             f"Writing {path}…",
             work,
-            lambda p: self.runner.say(f"{result.total} passage(s) written to {p}"),
+            lambda p: self.runner.say(f"{wording.count(result.total, 'passage')} written to {p}"),
         )

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core import wording
 from desktop.services.analysis import search as svc
 from desktop.services.analysis.progress import step
 from desktop.ui.analysis.models import HitsModel
@@ -167,7 +168,9 @@ class SearchTab(QWidget):
         for name, n in counts.items():
             self.counts.addTopLevelItem(QTreeWidgetItem([name, str(n)]))
         self.code_all_button.setEnabled(bool(hits))
-        self.runner.say(f"{len(hits)} hit(s) in {len(counts)} document(s)")
+        self.runner.say(
+            f"{wording.count(len(hits), 'hit')} in {wording.count(len(counts), 'document')}"
+        )
 
     def jump(self, row: int) -> None:
         if 0 <= row < len(self.model.hits):
@@ -195,7 +198,7 @@ class SearchTab(QWidget):
 
     def _confirm(self, plan: svc.CodeAllPlan, coder: str) -> None:
         todo = len(plan.to_code)
-        message = (f"{len(plan.passages)} passage(s) ({plan.extend}s around the hits); "
+        message = (f"{wording.count(len(plan.passages), 'passage')} ({plan.extend}s around the hits); "
                    f"{len(plan.already_coded)} already coded with {plan.code_path} by {coder}.\n\n"
                    f"Code the other {todo} as {plan.code_path}?")  # fmt: skip
         self.runner.say(message.replace("\n\n", " "))
@@ -206,12 +209,12 @@ class SearchTab(QWidget):
         def work(progress, cancelled):
             return svc.code_all(project, plan)
 
-        self.runner.run(f"Coding {todo} passage(s)…", work, self._coded)
+        self.runner.run(f"Coding {wording.count(todo, 'passage')}…", work, self._coded)
 
     def _coded(self, report: svc.CodeAllReport) -> None:
         ctx = self.win.w.ctx
         cmd = CodeAllCommand(ctx, self.win.project, report, self.win.w.refresh_codings)
         ctx.run(cmd)
         self.runner.say(
-            f"Coded {len(report.coding_ids)} passage(s) as {report.plan.code_path} (Ctrl+Z undoes)"
+            f"Coded {wording.count(len(report.coding_ids), 'passage')} as {report.plan.code_path} (Ctrl+Z undoes)"
         )

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core import wording
 from desktop.services.analysis import words as svc
 from desktop.ui.analysis.runner import QueryRunner
 from desktop.ui.analysis.scope import SetChooser
@@ -181,7 +182,7 @@ class WordsTab(QWidget):
             self.runner.say(f"Key words of {r.code}: {r.words} words in its passages against "
                             f"{r.reference_words} in the rest of the corpus")  # fmt: skip
         else:
-            self.runner.say(f"{r.words} words in {r.documents} document(s)")
+            self.runner.say(f"{r.words} words in {wording.count(r.documents, 'document')}")
 
     def edit_stopwords(self) -> None:
         dialog = StopWordsDialog(self.win.project, self)

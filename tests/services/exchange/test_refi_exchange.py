@@ -326,7 +326,7 @@ def test_codings_without_a_user_go_to_an_unknown_coder(empty, tmp_path) -> None:
     path = make_qdpx(tmp_path, users=(), selections=[(0, 3, ""), (4, 7, "")])
     report = import_qdpx(empty, path, add_codes=True)
     assert report.coders_added == ["Unknown coder"] and report.codings_imported == 2
-    assert any("2 coding(s) name no user" in w for w in report.warnings)
+    assert any("2 codings name no user" in w for w in report.warnings)
     assert {c[2] for c in state(empty)["codings"]} == {"Unknown coder"}
 
 

@@ -188,6 +188,6 @@ def test_variables_cases_and_sets_in_other_tools_shapes(tmp_path):
             "Ana", "a resident", (doc.id,), {"Age": "41"})  # fmt: skip
         (member_set,) = sets.list_sets(p)
         assert member_set.documents == (doc.id,) and len(member_set.codes) == 1
-        assert any("set 'Reports': 1 source(s)" in w for w in report.warnings)
+        assert any("set 'Reports': 1 source" in w for w in report.warnings)
     finally:
         p.close()

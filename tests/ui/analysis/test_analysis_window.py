@@ -55,7 +55,7 @@ def test_coded_passages_listed_with_counts_and_opened_in_the_workbench(win, qtbo
     assert [model.index(r, 0).data() for r in range(2)] == ["a.txt", "b.txt"]
     before, text, after = model.index(0, 4).data(PASSAGE_ROLE)
     assert text == "killing 12 civilians" and before == "Rebels accused the army of "
-    assert tab.runner.status.text() == "2 passage(s) in 2 document(s)"
+    assert tab.runner.status.text() == "2 passages in 2 documents"
     codes = tab.summary.topLevelItem(0)
     assert (codes.text(0), codes.text(1), codes.child(0).text(0)) == (
         "Codes",
@@ -165,8 +165,8 @@ def test_search_kwic_sort_jump_and_code_all_undoable(win, qtbot, prompts):
     asked: list[str] = []
     prompts.confirm = lambda title, message: asked.append(message) or True
     run(qtbot, tab, tab.plan_code_all)  # the plan, previewed in the question
-    assert asked[0].startswith("2 passage(s) (sentences around the hits); 0 already coded")
-    qtbot.waitUntil(lambda: "Coded 2 passage(s)" in tab.runner.status.text(), timeout=10000)
+    assert asked[0].startswith("2 passages (sentences around the hits); 0 already coded")
+    qtbot.waitUntil(lambda: "Coded 2 passages" in tab.runner.status.text(), timeout=10000)
     p = win.project
 
     def count() -> int:
@@ -291,7 +291,7 @@ def test_a_document_set_narrows_passages_search_words_and_matrices(win, qtbot):
     tab.set_choice.setCurrentIndex(tab.set_choice.findData("Phase 1"))
     assert tab.set_choice.currentText() == "Set: Phase 1"
     run(qtbot, tab)
-    assert tab.runner.status.text() == "1 passage(s) in 1 document(s)"
+    assert tab.runner.status.text() == "1 passage in 1 document"
     assert tab.table.model().index(0, 0).data() == "a.txt"
     search = win.search
     search.query.setText("killed OR negotiat*")
@@ -301,7 +301,7 @@ def test_a_document_set_narrows_passages_search_words_and_matrices(win, qtbot):
     words = win.words
     words.set_choice.setCurrentIndex(words.set_choice.findData("Phase 1"))
     run(qtbot, words)
-    assert words.runner.status.text().endswith("in 1 document(s)")
+    assert words.runner.status.text().endswith("in 1 document")
     tab = win.matrix
     tab.set_codes(["Actors/State forces", "Casualties/Killed"])
     tab.by.setCurrentText("set")
