@@ -368,29 +368,22 @@ def read_member(
     """The bytes of one member, decompressing at most ``limit`` + 1 bytes whatever its
     directory entry claims. Raises UnsafeFileError past the limit and MalformedFileError
     for a corrupt, encrypted or missing member."""
-    name = member.filename if isinstance(member, zipfile.ZipInfo) else member
-    source = _zip_source(zf, name)
-    problem = member_name_problem(name)
-    if problem:
-        raise UnsafeFileError(problem, source=source)
-    try:
-        with zf.open(member, "r") as fh:
+    source = _zip_source(zf, member.filename if isinstance(member, zipfile.ZipInfo) else member)
+    with open_member(zf, member) as fh:
+        try:
             data = fh.read(limit + 1)
-    except KeyError as exc:
-        raise MalformedFileError("no such member in the archive", source=source) from exc
-    except (
-        zipfile.BadZipFile,
-        zlib.error,
-        NotImplementedError,
-        RuntimeError,
-        OSError,
-        EOFError,
-    ) as exc:
-        # RuntimeError: encrypted member; NotImplementedError: unknown compression.
-        raise MalformedFileError(f"cannot be read from the archive ({exc})", source=source) from exc
+        except _ZIP_READ_ERRORS as exc:
+            raise MalformedFileError(
+                f"cannot be read from the archive ({exc})", source=source
+            ) from exc
     if len(data) > limit:
         raise UnsafeFileError(f"decompresses past the limit of {limit:,} bytes", source=source)
     return data
+
+
+# RuntimeError: an encrypted member; NotImplementedError: an unknown compression
+_ZIP_READ_ERRORS = (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, OSError,
+                    EOFError)  # fmt: skip
 
 
 def open_member(zf: zipfile.ZipFile, member: str | zipfile.ZipInfo) -> BinaryIO:
@@ -405,14 +398,7 @@ def open_member(zf: zipfile.ZipFile, member: str | zipfile.ZipInfo) -> BinaryIO:
         return zf.open(member, "r")
     except KeyError as exc:
         raise MalformedFileError("no such member in the archive", source=source) from exc
-    except (
-        zipfile.BadZipFile,
-        zlib.error,
-        NotImplementedError,
-        RuntimeError,
-        OSError,
-        EOFError,
-    ) as exc:
+    except _ZIP_READ_ERRORS as exc:
         raise MalformedFileError(f"cannot be read from the archive ({exc})", source=source) from exc
 
 

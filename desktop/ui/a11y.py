@@ -40,6 +40,15 @@ def name(widget: QWidget, text: str, description: str = "") -> QWidget:
     return widget
 
 
+def name_toolbar(bar) -> None:
+    """Each button of the tool bar ``bar`` says its action's text (without the mnemonic
+    and the ellipsis), which Qt does not pass on by itself."""
+    for action in bar.actions():
+        widget = bar.widgetForAction(action)
+        if widget is not None:
+            name(widget, action.text().replace("&", "").rstrip("…"))
+
+
 def accessible_name(widget: QWidget) -> str:
     """The name a screen reader hears: Qt's accessible interface, as Orca or NVDA ask it."""
     iface = QAccessible.queryAccessibleInterface(widget)

@@ -31,7 +31,6 @@ from desktop.ui.codebook.code_dialogs import CodeChooser, FieldsDialog
 from desktop.ui.codebook.field_editor import FieldValuesPopup
 from desktop.ui.codebook.inspector import TEXTS, CodeInspector
 from desktop.ui.codebook.values import ASK_VALUES_KEY, ValueActions
-from desktop.ui.codebook.values_model import VALUES
 from desktop.ui.coding.commands import MoveCode
 
 if TYPE_CHECKING:
@@ -203,8 +202,7 @@ class CodebookUI(ValueActions, QObject):
 
     def _load_fields(self) -> None:
         self.fields_by_code = fieldsvc.fields_by_code(self.project)
-        self.codings_model.set_fields(self.fields_by_code)
-        self.w.codings_panel.view.setColumnHidden(VALUES, not self.codings_model.has_fields())
+        self.codings_model.set_fields(self.fields_by_code)  # the panel shows Values if any
 
     def _coding_counted(self, c: CodingInfo) -> None:
         if c.code_id == self.inspector.code_id:

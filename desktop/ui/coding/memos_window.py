@@ -252,10 +252,7 @@ class MemosWindow(QMainWindow):
         save = self.addAction("Save memo")
         save.setShortcut(QKeySequence.StandardKey.Save)
         save.triggered.connect(self.save)
-        for a in bar.actions():
-            widget = bar.widgetForAction(a)
-            if widget is not None:
-                a11y.name(widget, a.text().replace("&", "").rstrip("…"))
+        a11y.name_toolbar(bar)
         self.addToolBar(bar)
 
         top = QHBoxLayout()

@@ -211,10 +211,7 @@ class DocumentsWindow(QMainWindow):
         )
         self.set_from_shown_action = bar.addAction("Make a &set of these…", self.set_from_shown)
         self.set_from_shown_action.setToolTip("A new set holding the documents shown now")
-        for a in bar.actions():
-            widget = bar.widgetForAction(a)
-            if widget is not None:
-                a11y.name(widget, a.text().replace("&", "").rstrip("…"))
+        a11y.name_toolbar(bar)
         self.addToolBar(bar)
 
         filters = QHBoxLayout()
