@@ -294,7 +294,11 @@ class CsvReader:
         # from copy and paste. The header row tells which.
         self.delimiter = _delimiter(self._fh.readline(CSV_LINE_MAX_CHARS))
         self._fh.seek(0)
-        self._reader = csv.reader(self._lines(), dialect=TesseraDialect, delimiter=self.delimiter)
+        # A file no longer than the line cap cannot hold a line over it: read it with the
+        # file's own (C) line iterator; a bigger one line by line with a capped readline.
+        small = self.path.stat().st_size <= CSV_LINE_MAX_CHARS
+        lines = self._fh if small else self._lines()
+        self._reader = csv.reader(lines, dialect=TesseraDialect, delimiter=self.delimiter)
         header = next(iter(self), None)
         if header is None:
             self.close()

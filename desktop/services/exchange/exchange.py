@@ -180,37 +180,44 @@ def export_codings(
         values = _values_in_order(conn, order) if fields else iter(())
         pending = next(values, None)
         blank = [""] * len(fields)
-        last_did, dname, sha = None, "", ""
-        for cid, did, code_id, coder_id, start, end, quote, memo, cat, uat in conn.execute(
-            q.execution_options(yield_per=BATCH)
-        ):
-            if did != last_did:
-                last_did, (dname, sha) = did, documents[did]
-            coder = coders[coder_id]
-            starts = pages.get(did)
-            page = (docs.page_of(starts, start) or "") if starts else ""
-            extra = blank
-            if pending is not None and pending[3] != cid:
-                # Values of codings this stream did not see (written between the two
-                # queries' snapshots) sort before the current one: pass over them.
-                key = (did, start, end, cid)
-                while pending is not None and tuple(pending[:4]) < key:
-                    pending = next(values, None)
-            if pending is not None and pending[3] == cid:
-                extra = blank.copy()
-                while pending is not None and pending[3] == cid:
-                    extra[field_pos[pending[4]]] = pending[5]
-                    pending = next(values, None)
-            w.writerow(
-                (dname, sha, paths[code_id], coder, start, end, page or "", quote, memo or "",
-                 cat if sql_times else iso(cat), uat if sql_times else iso(uat), *extra)
-            )  # fmt: skip
-            rows += 1
-            if rows % BATCH == 0:
-                if cancelled and cancelled():
-                    raise ExportCancelled(rows)
-                if progress:
-                    progress(rows, total)
+        iso_times = not sql_times
+
+        def lines(batch):
+            """The CSV lines of one batch of codings (a generator, so writerows
+            consumes it without a Python call per row)."""
+            nonlocal pending
+            last_did, dname, sha = None, "", ""
+            for cid, did, code_id, coder_id, start, end, quote, memo, cat, uat in batch:
+                if did != last_did:
+                    last_did, (dname, sha) = did, documents[did]
+                    starts = pages.get(did)
+                page = (docs.page_of(starts, start) or "") if starts else ""
+                extra = blank
+                if pending is not None and pending[3] != cid:
+                    # Values of codings this stream did not see (written between the
+                    # two queries' snapshots) sort before the current one: skip them.
+                    key = (did, start, end, cid)
+                    while pending is not None and tuple(pending[:4]) < key:
+                        pending = next(values, None)
+                if pending is not None and pending[3] == cid:
+                    extra = blank.copy()
+                    while pending is not None and pending[3] == cid:
+                        extra[field_pos[pending[4]]] = pending[5]
+                        pending = next(values, None)
+                if iso_times:
+                    cat, uat = iso(cat), iso(uat)
+                yield (dname, sha, paths[code_id], coders[coder_id], start, end, page,
+                       quote, memo or "", cat, uat, *extra)  # fmt: skip
+
+        # partitions(): a batch of rows per fetch, not SQLAlchemy's per-row fetchone
+        result = conn.execute(q.execution_options(yield_per=BATCH))
+        for batch in result.partitions():
+            w.writerows(lines(batch))
+            rows += len(batch)
+            if cancelled and cancelled():
+                raise ExportCancelled(rows)
+            if progress:
+                progress(rows, total)
         if progress:
             progress(rows, total)
     return rows
