@@ -21,19 +21,9 @@ from desktop.core import wording
 from desktop.core.agreement import LEVELS, MEASURES, UNIT_KINDS, Reliability, format_value
 from desktop.core.agreement.coefficients import EXTRA_MEASURES
 from desktop.core.agreement.measures import reliability
+from desktop.core.agreement.report import MEASURE_TITLES
 
-TITLES = {
-    "percent_agreement": "Percent agreement",
-    "scott_pi": "Scott's pi",
-    "cohen_kappa": "Cohen's kappa",
-    "fleiss_kappa": "Fleiss' kappa",
-    "krippendorff_alpha": "Krippendorff's alpha",
-    "bennett_s": "Bennett's S",
-    "gwet_ac1": "Gwet's AC1",
-    "gwet_ac2": "Gwet's AC2",
-    "cohen_kappa_linear": "Kappa (linear)",
-    "cohen_kappa_quadratic": "Kappa (quadratic)",
-}
+TITLES = MEASURE_TITLES
 
 
 def register(subparsers) -> None:

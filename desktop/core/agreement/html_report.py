@@ -14,10 +14,11 @@ from pathlib import Path
 from desktop.core import wording
 from desktop.core.agreement.report import (
     MEASURE_TITLES,
-    MEASURES,
+    TABLE_MEASURES,
     AgreementRow,
     Report,
     format_value,
+    not_applicable,
 )
 
 ALPHA = "krippendorff_alpha"
@@ -128,7 +129,7 @@ def _table(report: Report, rows: list[AgreementRow], cls: str, *, with_document:
     e = html.escape
     head = ["Code"] + (["Document"] if with_document else [])
     head += ["Units", "Coded by any"] + [f"Codings: {c}" for c in report.coders]
-    head += [MEASURE_TITLES[m] for m in MEASURES]
+    head += [MEASURE_TITLES[m] for m in TABLE_MEASURES]
     lines = [
         f'<table class="{cls}">',
         "<thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr></thead>",
@@ -142,10 +143,12 @@ def _table(report: Report, rows: list[AgreementRow], cls: str, *, with_document:
                   f'<td data-value="{r.coded_by_any}">{r.coded_by_any}</td>']  # fmt: skip
         cells += [f'<td data-value="{r.codings.get(c, 0)}">{r.codings.get(c, 0)}</td>'
                   for c in report.coders]  # fmt: skip
-        for m in MEASURES:
+        for m in TABLE_MEASURES:
             c = getattr(r.result, m)
-            if c.value is None:
-                cells.append(f'<td class="na" data-value="" title="{e(c.note)}">n/a</td>')
+            if c is None or c.value is None:
+                cells.append(
+                    f'<td class="na" data-value="" title="{e(not_applicable(c))}">n/a</td>'
+                )
             else:
                 cells.append(f'<td data-value="{c.value!r}">{format_value(m, c.value)}</td>')
         lines.append("<tr>" + "".join(cells) + "</tr>")

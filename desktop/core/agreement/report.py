@@ -14,12 +14,21 @@ from desktop.core import csvio, wording
 from desktop.core.agreement.coefficients import EXTRA_MEASURES, Reliability
 
 MEASURES = ("percent_agreement", "scott_pi", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha")
+# The columns of the report's tables: the classic five, then Bennett's S (MAXQDA's default)
+# and Gwet's AC1. The weighted forms (AC2, weighted kappa) do not apply to codes, which a
+# unit has or has not; they are in the JSON and the CLI's table mode.
+TABLE_MEASURES = (*MEASURES, "bennett_s", "gwet_ac1")
 MEASURE_TITLES = {
     "percent_agreement": "Percent agreement",
     "scott_pi": "Scott's pi",
     "cohen_kappa": "Cohen's kappa",
     "fleiss_kappa": "Fleiss' kappa",
     "krippendorff_alpha": "Krippendorff's alpha",
+    "bennett_s": "Bennett's S",
+    "gwet_ac1": "Gwet's AC1",
+    "gwet_ac2": "Gwet's AC2",
+    "cohen_kappa_linear": "Kappa (linear)",
+    "cohen_kappa_quadratic": "Kappa (quadratic)",
 }
 
 
@@ -234,7 +243,8 @@ class Report:
 
     def to_html(self) -> str:
         """A self-contained HTML table; n/a cells carry the reason as a tooltip."""
-        head = ["Code", "Document", "Units", "Coded by any", *[MEASURE_TITLES[m] for m in MEASURES]]
+        head = ["Code", "Document", "Units", "Coded by any",
+                *[MEASURE_TITLES[m] for m in TABLE_MEASURES]]  # fmt: skip
         lines = [
             '<table class="agreement">',
             "<caption>Inter-coder agreement by "
@@ -252,10 +262,10 @@ class Report:
                 str(r.units),
                 str(r.coded_by_any),
             ]
-            for m in MEASURES:
+            for m in TABLE_MEASURES:
                 c = getattr(r.result, m)
-                if c.value is None:
-                    cells.append(f'<span title="{html.escape(c.note)}">n/a</span>')
+                if c is None or c.value is None:
+                    cells.append(f'<span title="{html.escape(not_applicable(c))}">n/a</span>')
                 else:
                     cells.append(format_value(m, c.value))
             lines.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
@@ -266,6 +276,11 @@ class Report:
             *[f'<p class="choices">{html.escape(c)}</p>' for c in self.choices],
         ]
         return "\n".join(lines)
+
+
+def not_applicable(c) -> str:
+    """Why a coefficient has no value (``c`` is None when it was not computed)."""
+    return "not computed for this row" if c is None else c.note
 
 
 def format_value(measure: str, value: float | None) -> str:

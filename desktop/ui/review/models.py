@@ -7,7 +7,8 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
-from desktop.core.agreement import MEASURES, Report, format_value
+from desktop.core.agreement import Report, format_value
+from desktop.core.agreement.report import TABLE_MEASURES, not_applicable
 from desktop.services.review.review import ConsensusAgreement, Disagreement
 from desktop.ui import theme
 from desktop.ui.look import swatch
@@ -135,6 +136,8 @@ SHORT_TITLES = {
     "percent_agreement": "% agree",
     "scott_pi": "π",
     "fleiss_kappa": "Fleiss κ",
+    "bennett_s": "S",
+    "gwet_ac1": "AC1",
 }
 
 
@@ -204,7 +207,10 @@ class ConsensusModel(QAbstractTableModel):
         return None
 
 
-REPORT_HEADERS = ("Code", "Document", "Units", "Coded by any", *[SHORT_TITLES[m] for m in MEASURES])
+REPORT_MEASURES = TABLE_MEASURES
+REPORT_HEADERS = (
+    "Code", "Document", "Units", "Coded by any", *[SHORT_TITLES[m] for m in REPORT_MEASURES]
+)  # fmt: skip
 
 
 class ReportModel(QAbstractTableModel):
@@ -251,7 +257,7 @@ class ReportModel(QAbstractTableModel):
             if section >= n and self.report is not None:
                 return "Bootstrap of alpha: " + self.report.bootstrap_settings
             if section >= 4:
-                return MEASURE_TITLES[MEASURES[section - 4]]
+                return MEASURE_TITLES[REPORT_MEASURES[section - 4]]
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
@@ -270,11 +276,11 @@ class ReportModel(QAbstractTableModel):
                 return f"{r.units:,}"
             if col == 3:
                 return f"{r.coded_by_any:,}"
-            m = MEASURES[col - 4]
+            m = REPORT_MEASURES[col - 4]
             return format_value(m, r.value(m))
         if role == Qt.ItemDataRole.ToolTipRole and col >= 4:
-            c = getattr(r.result, MEASURES[col - 4])
-            return c.note if c.value is None else None
+            c = getattr(r.result, REPORT_MEASURES[col - 4])
+            return not_applicable(c) if c is None or c.value is None else None
         if role == Qt.ItemDataRole.TextAlignmentRole and col >= 2:
             return _RIGHT
         if role == Qt.ItemDataRole.FontRole and r.document is None:
@@ -282,7 +288,7 @@ class ReportModel(QAbstractTableModel):
             font.setBold(True)
             return font
         if role == Qt.ItemDataRole.ForegroundRole:
-            if col >= 4 and r.value(MEASURES[col - 4]) is None:
+            if col >= 4 and r.value(REPORT_MEASURES[col - 4]) is None:
                 return theme.current().colour("muted")
             if col == 1 and r.document is None:
                 return theme.current().colour("muted")

@@ -110,17 +110,17 @@ def test_bootstrap_with_n_and_seed_in_the_worker(
     assert kinds <= {"document", "bootstrap sample"} and "bootstrap sample" in kinds
     assert seen[-1][0] == "bootstrap sample" and seen[-1][1] == seen[-1][2] == 500 * len(want)
 
-    headers = [dlg.model.headerData(c, Qt.Orientation.Horizontal) for c in range(9, 12)]
+    headers = [dlg.model.headerData(c, Qt.Orientation.Horizontal) for c in range(11, 14)]
     assert headers == ["α 95 % interval", "q(α < 0.667)", "q(α < 0.8)"]
     for b in want:
         label = b["code"] + (EXCLUSIVE_SUFFIX if b["code"] == SET_NAME else "")
         low, high = b["interval"]
         cells = row_of(dlg, label)
-        assert cells[9:] == [f"[{low:.3f}, {high:.3f}]", f"{b['q']['0.667']:.3f}",
+        assert cells[11:] == [f"[{low:.3f}, {high:.3f}]", f"{b['q']['0.667']:.3f}",
                              f"{b['q']['0.8']:.3f}"]  # fmt: skip
     assert "500 samples, seed 7" in dlg.summary.text()
     per_doc = next(i for i, r in enumerate(table(dlg)) if r[1] == "one.txt")
-    assert dlg.model.index(per_doc, 9).data() is None  # only rows over all documents
+    assert dlg.model.index(per_doc, 11).data() is None  # only rows over all documents
 
     csv_path, html_path = tmp_path / "b.csv", tmp_path / "b.html"
     dlg.answers[:] = [str(csv_path), str(html_path)]

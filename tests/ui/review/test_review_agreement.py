@@ -79,14 +79,14 @@ def test_computes_in_a_worker_and_shows_the_table(dialog, qtbot, project):
     assert len(rows) == len(expected.rows)
     assert [r[:2] for r in rows[:2]] == [["Actors", "all documents"], [EVIL, "all documents"]]
     alpha = expected.find("Actors").value("krippendorff_alpha")
-    assert rows[0][-1] == f"{alpha:.3f}"
+    assert rows[0][8] == f"{alpha:.3f}"
     assert rows[0][2] == f"{len(DOC1) + len(DOC2):,}"
     assert "ana, ben" in dialog.summary.text() and "2 documents" in dialog.summary.text()
     # n/a with its reason: Actors in one.txt, both coded the same and nothing else
     row = next(i for i, r in enumerate(rows) if r[:2] == ["Actors", "one.txt"])
-    assert rows[row][4:] == ["100.0 %", "1.000", "1.000", "1.000", "1.000"]
+    assert rows[row][4:9] == ["100.0 %", "1.000", "1.000", "1.000", "1.000"]
     row = next(i for i, r in enumerate(rows) if r[:2] == [EVIL, "two.txt"])
-    assert rows[row][-1] == "n/a"
+    assert rows[row][8] == "n/a"
     tip = dialog.model.index(row, 8).data(Qt.ItemDataRole.ToolTipRole)
     assert tip and "variation" in tip.lower()
     assert dialog.save_csv_button.isEnabled() and dialog.save_html_button.isEnabled()
@@ -104,7 +104,7 @@ def test_choices_reach_the_service(dialog, qtbot, project):
         ["Actors", "all documents"], ["Unused", "all documents"],
         ["Actors", "two.txt"], ["Unused", "two.txt"],
     ]  # fmt: skip
-    assert dialog.report.unit == "word" and rows[3][-1] == "n/a"
+    assert dialog.report.unit == "word" and rows[3][8] == "n/a"
     dialog.set_checked("coders", ["ana"])
     assert dialog.compute() is None and "at least two coders" in dialog.status.text()
 

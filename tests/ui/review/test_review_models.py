@@ -3,11 +3,12 @@ model tester."""
 
 from __future__ import annotations
 
+import html
 from datetime import datetime
 
 from PySide6.QtCore import Qt
 
-from desktop.core.agreement import corpus_agreement
+from desktop.core.agreement import corpus_agreement, format_value
 from desktop.services.coding.codings import CodingInfo
 from desktop.services.review.review import CoderVersion, ConsensusAgreement, Disagreement
 from desktop.ui.review.models import (
@@ -86,3 +87,25 @@ def test_consensus_and_report_models(qapp, qtmodeltester):
     assert rm.index(b, 8).data(Qt.ItemDataRole.ToolTipRole)
     rm.set_report(None)
     assert rm.rowCount() == 0
+
+
+def test_report_table_shows_bennett_s_and_gwet_ac1(qapp, qtmodeltester):
+    """The dialog's table has the coefficients MAXQDA and Gwet's readers look for, with
+    the same values as the JSON, and the HTML report has the same columns."""
+    report = corpus_agreement(
+        {"d": "abcdefghijklmnopqrst"},
+        {"Ana": [("d", "A", 0, 8), ("d", "A", 12, 16)], "Ben": [("d", "A", 2, 9)]},
+        ["A"],
+    )
+    rm = ReportModel()
+    rm.set_report(report)
+    qtmodeltester.check(rm)
+    headers = [rm.headerData(c, Qt.Orientation.Horizontal) for c in range(rm.columnCount())]
+    row = report.find("A")
+    for short, title, value in (("S", "Bennett's S", row.result.bennett_s.value),
+                                ("AC1", "Gwet's AC1", row.result.gwet_ac1.value)):  # fmt: skip
+        col = headers.index(short)
+        assert rm.headerData(col, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) == title
+        pooled = next(r for r in range(rm.rowCount()) if rm.index(r, 1).data() == "all documents")
+        assert rm.index(pooled, col).data() == format_value("bennett_s", value)
+        assert html.escape(title) in report.to_html()
