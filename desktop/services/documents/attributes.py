@@ -425,3 +425,13 @@ def restore_choices(project, edit: ChoiceEdit) -> None:
         s.flush()
         audit.record(s, project.actor, "update", "attribute", a.id, old,
                      _snapshot(a) | {"values": {str(o): edit.values[o] for o in alive}})  # fmt: skip
+
+
+def choice_counts(project, name: str, scope: str = "document") -> dict[str, int]:
+    """{choice: how many documents (or cases) hold it} of a choice attribute."""
+    with project.session() as s:
+        a = _find(s, name, scope)
+        table = _value_table(scope)
+        held = dict(s.execute(select(table.value, func.count()).where(
+            table.attribute_id == a.id).group_by(table.value)).all())  # fmt: skip
+        return {c: held.get(c, 0) for c in a.choices or ()}
