@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QSize,
@@ -43,7 +42,8 @@ from desktop.ui import a11y
 from desktop.ui.dialogs import fit_window
 from desktop.ui.documents import commands as dcmd
 from desktop.ui.documents.attribute_dialog import AttributeDialog
-from desktop.ui.documents.dragging import DOCUMENTS_MIME, dropped_documents
+from desktop.ui.documents.dragging import DropRowsModel, drop_target
+from desktop.ui.documents.sets_tab import SetsTab
 from desktop.ui.documents.table_model import Column, attribute_label
 from desktop.ui.documents.table_window import CellDelegate
 from desktop.ui.models import ID_ROLE
@@ -76,52 +76,6 @@ def open_cases_window(w: Workbench, actions: DocumentActions, tab: str = "cases"
     win.raise_()
     win.activateWindow()
     return win
-
-
-class DropRowsModel(QAbstractTableModel):
-    """Rows (cases or sets) that documents dragged from the documents list are dropped
-    on: ``dropped(row, ids)`` is called once the drop has finished."""
-
-    def __init__(self, parent, dropped) -> None:
-        super().__init__(parent)
-        self.rows: list = []
-        self.dropped = dropped
-
-    def rowCount(self, parent: _Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def mimeTypes(self) -> list[str]:
-        return [DOCUMENTS_MIME]
-
-    def supportedDropActions(self) -> Qt.DropAction:
-        return Qt.DropAction.CopyAction | Qt.DropAction.MoveAction
-
-    def _target(self, row: int, parent: _Index):
-        r = parent.row() if parent.isValid() else row
-        return self.rows[r] if 0 <= r < len(self.rows) else None
-
-    def canDropMimeData(self, data, action, row, column, parent) -> bool:
-        return bool(dropped_documents(data)) and self._target(row, parent) is not None
-
-    def dropMimeData(self, data, action, row, column, parent) -> bool:
-        target = self._target(row, parent)
-        ids = dropped_documents(data)
-        if target is None or not ids:
-            return False
-        # after the drop has finished: the change reloads this model
-        QTimer.singleShot(0, self, lambda: self.dropped(target, ids))
-        return True
-
-    def row_of(self, row_id: int) -> int:
-        return next((i for i, x in enumerate(self.rows) if x.id == row_id), -1)
-
-
-def drop_target(view: QTableView) -> None:
-    """A table whose rows take documents dropped on them (never between them)."""
-    view.setAcceptDrops(True)
-    view.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
-    view.setDragDropOverwriteMode(True)
-    view.setDropIndicatorShown(True)
 
 
 class CaseTableModel(DropRowsModel):
@@ -300,8 +254,6 @@ class CasesWindow(QMainWindow):
         lay = QVBoxLayout(cases_tab)
         lay.setContentsMargins(8, 6, 8, 6)
         lay.addWidget(split)
-
-        from desktop.ui.documents.sets_tab import SetsTab
 
         self.sets_tab = SetsTab(self)
         self.tabs = QTabWidget()

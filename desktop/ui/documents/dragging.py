@@ -1,16 +1,29 @@
 """Documents dragged from the documents list onto a case or a set. The list's model
 offers no drag of its own, so the view starts it here: a press on a document and a move
-beyond the drag distance carry the selected documents' ids (and their names as text)."""
+beyond the drag distance carry the selected documents' ids (and their names as text).
+``DropRowsModel`` is the receiving end: a table of cases or sets taking them on a row."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QMimeData, QObject, QPoint, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QMimeData,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPoint,
+    Qt,
+    QTimer,
+)
 from PySide6.QtGui import QDrag
-from PySide6.QtWidgets import QAbstractItemView, QApplication
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QTableView
 
 from desktop.ui.models import ID_ROLE
 
 DOCUMENTS_MIME = "application/x-tessera-document-ids"
+_Index = QModelIndex | QPersistentModelIndex
+_ROOT = QModelIndex()
 
 
 def documents_mime(ids: list[int], names: list[str] = ()) -> QMimeData:
@@ -83,3 +96,49 @@ class DocumentDrag(QObject):
 def attach_list_drag(view: QAbstractItemView) -> DocumentDrag:
     """Let the documents list's documents be dragged onto a case or a set."""
     return DocumentDrag(view)
+
+
+class DropRowsModel(QAbstractTableModel):
+    """Rows (cases or sets) that documents dragged from the documents list are dropped
+    on: ``dropped(row, ids)`` is called once the drop has finished."""
+
+    def __init__(self, parent, dropped) -> None:
+        super().__init__(parent)
+        self.rows: list = []
+        self.dropped = dropped
+
+    def rowCount(self, parent: _Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def mimeTypes(self) -> list[str]:
+        return [DOCUMENTS_MIME]
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.CopyAction | Qt.DropAction.MoveAction
+
+    def _target(self, row: int, parent: _Index):
+        r = parent.row() if parent.isValid() else row
+        return self.rows[r] if 0 <= r < len(self.rows) else None
+
+    def canDropMimeData(self, data, action, row, column, parent) -> bool:
+        return bool(dropped_documents(data)) and self._target(row, parent) is not None
+
+    def dropMimeData(self, data, action, row, column, parent) -> bool:
+        target = self._target(row, parent)
+        ids = dropped_documents(data)
+        if target is None or not ids:
+            return False
+        # after the drop has finished: the change reloads this model
+        QTimer.singleShot(0, self, lambda: self.dropped(target, ids))
+        return True
+
+    def row_of(self, row_id: int) -> int:
+        return next((i for i, x in enumerate(self.rows) if x.id == row_id), -1)
+
+
+def drop_target(view: QTableView) -> None:
+    """A table whose rows take documents dropped on them (never between them)."""
+    view.setAcceptDrops(True)
+    view.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
+    view.setDragDropOverwriteMode(True)
+    view.setDropIndicatorShown(True)

@@ -6,8 +6,6 @@ change is one undoable step."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -30,11 +28,8 @@ from desktop.services.documents import sets
 from desktop.services.documents.sets import SetInfo
 from desktop.ui import a11y
 from desktop.ui.documents import commands as dcmd
-from desktop.ui.documents.cases_window import DropRowsModel, drop_target
+from desktop.ui.documents.dragging import DropRowsModel, drop_target
 from desktop.ui.models import ID_ROLE
-
-if TYPE_CHECKING:
-    from desktop.ui.documents.cases_window import CasesWindow
 
 _Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
@@ -74,7 +69,7 @@ class SetTableModel(DropRowsModel):
 
 
 class SetsTab(QWidget):
-    def __init__(self, window: CasesWindow) -> None:
+    def __init__(self, window) -> None:  # the Cases and sets window
         super().__init__()
         self.win = window
         self.setObjectName("setsTab")
