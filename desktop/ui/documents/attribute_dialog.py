@@ -89,6 +89,10 @@ class AttributeDialog(QDialog):
         self.remove_button = QPushButton("&Remove…")
         self.remove_button.clicked.connect(lambda: self.remove_current())
         self.owners = owners
+        self.held = QLabel()
+        self.held.setObjectName("hint")
+        self.held.setWordWrap(True)
+        self.choice_list.currentItemChanged.connect(lambda *_: self._show_held())
         if editing:
             self.name.setText(attribute.name)
             self.name.setReadOnly(True)
@@ -106,12 +110,15 @@ class AttributeDialog(QDialog):
             row.addWidget(self.choice_list, 1)
             row.addLayout(side)
             form.addRow(self.choices_label, row)
+            form.addRow(QLabel(), self.held)
             self.choices.hide()
+            self.choice_list.setCurrentRow(0)
         else:
             form.addRow(self.choices_label, self.choices)
             for b in (self.add_button, self.rename_button, self.remove_button):
                 b.hide()
             self.choice_list.hide()
+            self.held.hide()
         self.buttons = buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -140,6 +147,17 @@ class AttributeDialog(QDialog):
                         f"{text} · new")  # fmt: skip
         self.choice_list.addItem(item)
         return item
+
+    def _show_held(self) -> None:
+        """What the current choice holds, and how to rename it."""
+        item = self.choice_list.currentItem()
+        if item is None:
+            self.held.setText("")
+            return
+        before, held = item.data(_BEFORE), int(item.data(_HELD) or 0)
+        what = (f"“{before}” is held by {wording.count(held, self.owners)}" if before
+                else "A new choice")  # fmt: skip
+        self.held.setText(f"{what}. F2 or a double-click renames it; the values follow.")
 
     def add_choice(self) -> QListWidgetItem:
         """A new choice at the end, its text ready to be typed."""

@@ -129,7 +129,11 @@ class CaseTableModel(DropRowsModel):
             return f"{col.title}: {value}" if value else None
         if role == ID_ROLE:
             return c.id
-        if role == Qt.ItemDataRole.TextAlignmentRole and col.key == "documents":
+        if role == Qt.ItemDataRole.TextAlignmentRole and col.kind in (
+            "count",
+            "integer",
+            "decimal",
+        ):
             return _RIGHT
         return None
 
