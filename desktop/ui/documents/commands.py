@@ -369,3 +369,39 @@ class SetCaseValues(Command):
 
     def announce(self) -> None:
         self.ctx.study_changed.emit()
+
+
+class RenameSet(Command):
+    def __init__(self, ctx: Context, name: str, new_name: str) -> None:
+        super().__init__(ctx, f"Rename set {name} to {new_name.strip()}")
+        self.old, self.new = name, new_name.strip()
+
+    def do(self) -> None:
+        sets.rename_set(self.ctx.project, self.old, self.new)
+
+    def undo_(self) -> None:
+        sets.rename_set(self.ctx.project, self.new, self.old)
+
+    def announce(self) -> None:
+        self.ctx.study_changed.emit()
+
+
+class DeleteSet(Command):
+    """Delete a set (its documents and codes stay); undo makes it again with them."""
+
+    def __init__(self, ctx: Context, name: str) -> None:
+        super().__init__(ctx, f"Delete set {name}")
+        self.name = name
+        self.saved: sets.SetInfo | None = None
+
+    def do(self) -> None:
+        self.saved = sets.remove_set(self.ctx.project, self.name)
+
+    def undo_(self) -> None:
+        assert self.saved is not None
+        sets.restore_set(self.ctx.project, self.saved)
+
+    def announce(self) -> None:
+        self.ctx.study_changed.emit()
+        for did in self.saved.documents if self.saved else ():
+            self.ctx.document_changed.emit(did)

@@ -96,6 +96,11 @@ class SetsTab(QWidget):
             "An empty set: drop documents on it, add codes from the codebook"
         )
         self.new_button.clicked.connect(self.new_set)
+        self.rename_button = QPushButton("Re&name set…")
+        self.rename_button.clicked.connect(lambda: self.rename_set())
+        self.delete_button = QPushButton("De&lete set…")
+        self.delete_button.setToolTip("Delete the set; its documents and codes stay")
+        self.delete_button.clicked.connect(lambda: self.delete_set())
         hint = QLabel("Drag documents from the documents list onto a set to add them; add codes "
                       "with the codebook's right-click menu (Add to set).")  # fmt: skip
         hint.setObjectName("hint")
@@ -120,7 +125,8 @@ class SetsTab(QWidget):
         top_lay.addWidget(hint)
         top_lay.addWidget(self.view, 1)
         row = QHBoxLayout()
-        row.addWidget(self.new_button)
+        for b in (self.new_button, self.rename_button, self.delete_button):
+            row.addWidget(b)
         row.addStretch(1)
         top_lay.addLayout(row)
         bottom = QWidget()
@@ -178,6 +184,8 @@ class SetsTab(QWidget):
         self.documents.clear()
         self.codes.clear()
         self.remove_button.setEnabled(x is not None and bool(x.documents or x.codes))
+        self.rename_button.setEnabled(x is not None)
+        self.delete_button.setEnabled(x is not None)
         if x is None:
             self.documents_label.setText("&Documents (no set yet: New set… makes one)")
             self.codes_label.setText("C&odes")
@@ -203,6 +211,27 @@ class SetsTab(QWidget):
         if not name or not name.strip():
             return False
         return self.ctx.run(dcmd.ChangeSet(self.ctx, name.strip(), (), create=True))
+
+    def rename_set(self) -> bool:
+        x = self.current_set()
+        if x is None:
+            return False
+        new = self.win.w.prompts.ask_text("Rename set", f"New name of “{x.name}”:", x.name)
+        if not new or not new.strip() or new.strip() == x.name:
+            return False
+        return self.ctx.run(dcmd.RenameSet(self.ctx, x.name, new))
+
+    def delete_set(self) -> bool:
+        """Delete the selected set after saying what it held (the members stay)."""
+        x = self.current_set()
+        if x is None:
+            return False
+        held = [wording.count(len(x.documents), "document"), wording.count(len(x.codes), "code")]
+        if not self.win.w.prompts.confirm(
+            "Delete set", f"Delete the set “{x.name}”? It holds {' and '.join(held)}; they stay "
+            "in the project. Edit > Undo brings the set back."):  # fmt: skip
+            return False
+        return self.ctx.run(dcmd.DeleteSet(self.ctx, x.name))
 
     def add_documents(self, set_name: str, ids: list[int]) -> bool:
         return self.ctx.run(dcmd.ChangeSet(self.ctx, set_name, ids))

@@ -217,3 +217,44 @@ def test_choices_of_a_choice_attribute_are_added_renamed_and_removed(window, qtb
     window.ctx.undo_stack.undo()
     assert attributes.get_attribute(p, "outlet").choices == ("Reuters", "AFP")
     assert attributes.values_of(p, talks)["outlet"] == "AFP"
+
+
+def test_a_set_is_renamed_and_deleted_with_what_it_held_said_and_undone(window, qtbot, prompts):
+    p = window.project
+    talks = documents.find_document(p, "talks.txt").id
+    killed = codebook.find_code(p, "Casualties/Killed").id
+    sets.add_set(p, "Phase 1")
+    sets.add_members(p, "Phase 1", documents=[talks], codes=[killed])
+    win = open_cases(window, qtbot)
+    win.tabs.setCurrentIndex(1)
+    tab = win.sets_tab
+    prompts.text_answers = ["Phase one"]
+    tab.rename_button.click()
+    qtbot.waitUntil(lambda: tab.model.index(0, 0).data() == "Phase one")
+    asked = []
+    prompts.confirm = lambda title, message: asked.append(message) or True
+    tab.delete_button.click()
+    assert "It holds 1 document and 1 code; they stay" in asked[-1]
+    assert sets.list_sets(p) == []
+    win.undo_action.trigger()
+    back = sets.get_set(p, "Phase one")
+    assert back.documents == (talks,) and back.codes == (killed,)
+    win.undo_action.trigger()
+    assert [x.name for x in sets.list_sets(p)] == ["Phase 1"]
+
+
+def test_the_choices_dialog_names_its_controls_and_closes_with_esc(window, qtbot):
+    from desktop.ui import a11y
+
+    p = window.project
+    attributes.add_attribute(p, "kind", "choice", ["wire", "paper"], scope="case")
+    win = open_cases(window, qtbot)
+    col = column(win, "kind")
+    entry(win.header_menu(col), "Edit choices of “kind”").trigger()
+    dlg = win.attribute_dialog
+    qtbot.waitExposed(dlg)
+    assert a11y.unnamed(dlg) == []
+    assert "held by 0 cases" in dlg.held.text()
+    dlg.activateWindow()
+    qtbot.keyClick(dlg.focusWidget() or dlg, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not dlg.isVisible())
