@@ -84,7 +84,7 @@ class AttributeDialog(QDialog):
         a11y.tab_leaves(self.choice_list)
         self.add_button = QPushButton("&Add choice")
         self.add_button.clicked.connect(self.add_choice)
-        self.rename_button = QPushButton("Re&name")
+        self.rename_button = QPushButton("Rena&me")
         self.rename_button.clicked.connect(self.rename_current)
         self.remove_button = QPushButton("&Remove…")
         self.remove_button.clicked.connect(lambda: self.remove_current())

@@ -333,7 +333,7 @@ class CasesWindow(QMainWindow):
             header.setSectionResizeMode(i, QHeaderView.ResizeMode.Interactive)
             width = {"name": 220, "count": 90}.get(c.kind, 140)
             header.resizeSection(i, max(width, fm.horizontalAdvance(c.title) + 30))
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)
 
     def current_case(self) -> CaseInfo | None:
         idx = self.view.currentIndex()

@@ -96,7 +96,7 @@ class SetsTab(QWidget):
             "An empty set: drop documents on it, add codes from the codebook"
         )
         self.new_button.clicked.connect(self.new_set)
-        self.rename_button = QPushButton("Re&name set…")
+        self.rename_button = QPushButton("Rena&me set…")
         self.rename_button.clicked.connect(lambda: self.rename_set())
         self.delete_button = QPushButton("De&lete set…")
         self.delete_button.setToolTip("Delete the set; its documents and codes stay")
