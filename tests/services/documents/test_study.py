@@ -201,3 +201,24 @@ def test_choices_are_added_renamed_and_removed_with_the_values_that_hold_them(pr
         attributes.edit_choices(project, "outlet", ["AFP", "afp"])
     with pytest.raises(ServiceError, match="only a choice"):
         attributes.edit_choices(project, "words", ["1"])
+
+
+def test_a_removed_case_or_set_comes_back_whole(project, corpus):
+    attributes.add_attribute(project, "region", "text", scope="case")
+    cases.add_case(project, "Syria", "the country", {"region": "Levant"})
+    cases.set_documents(project, "Syria", [corpus[0], corpus[1]])
+    gone = cases.remove_case(project, "Syria")
+    assert cases.list_cases(project) == []
+    assert documents.get_document(project, corpus[0]) is not None  # documents stay
+    cases.restore_case(project, gone)
+    back = cases.get_case(project, "Syria")
+    assert (back.memo, back.values, back.documents, back.guid) == (
+        "the country", {"region": "Levant"}, (corpus[0], corpus[1]), gone.guid)  # fmt: skip
+    sets.add_set(project, "Phase 1", "early")
+    code = codebook.add_code(project, "Violence")
+    sets.add_members(project, "Phase 1", documents=[corpus[2]], codes=[code.id])
+    removed = sets.remove_set(project, "Phase 1")
+    assert sets.list_sets(project) == []
+    sets.restore_set(project, removed)
+    again = sets.get_set(project, "Phase 1")
+    assert (again.memo, again.documents, again.codes) == ("early", (corpus[2],), (code.id,))
