@@ -151,6 +151,22 @@ class CaseTableModel(DropRowsModel):
         return self.win.edit(self.rows[index.row()], self.columns[index.column()], value)
 
 
+class CasesTable(QTableView):
+    """Delete or Backspace clears the current attribute value (one undo step)."""
+
+    def __init__(self, window: CasesWindow) -> None:
+        super().__init__()
+        self.win = window
+
+    def keyPressEvent(self, e) -> None:
+        if e.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and (
+            self.state() != QAbstractItemView.State.EditingState
+        ):
+            self.win.clear_current_value()
+            return
+        super().keyPressEvent(e)
+
+
 class CasesWindow(QMainWindow):
     def __init__(self, w: Workbench, actions: DocumentActions) -> None:
         super().__init__(w if isinstance(w, QWidget) else None)
@@ -185,7 +201,7 @@ class CasesWindow(QMainWindow):
 
         # the cases, with their attributes
         self.model = CaseTableModel(self)
-        self.view = QTableView()
+        self.view = CasesTable(self)
         self.view.setObjectName("casesTable")
         a11y.name(self.view, "Cases", "Drop documents on a case to add them to it")
         self.view.setModel(self.model)
@@ -209,7 +225,7 @@ class CasesWindow(QMainWindow):
         )
         a11y.tab_leaves(self.view)
         hint = QLabel("Drag documents from the documents list onto a case to add them; "
-                      "double-click a cell (or type) to edit it.")  # fmt: skip
+                      "double-click a cell (or type) to edit it; Delete clears a value.")  # fmt: skip
         hint.setObjectName("hint")
         hint.setWordWrap(True)
         self.count = QLabel()
@@ -414,6 +430,14 @@ class CasesWindow(QMainWindow):
         if col.attribute is None:
             return False
         return self.ctx.run(dcmd.SetCaseValues(self.ctx, case.name, {col.attribute.name: value}))
+
+    def clear_current_value(self) -> bool:
+        idx = self.view.currentIndex()
+        case = self.current_case()
+        col = self.model.columns[idx.column()] if idx.isValid() else None
+        if case is None or col is None or col.attribute is None or not idx.data():
+            return False
+        return self.ctx.run(dcmd.SetCaseValues(self.ctx, case.name, {col.attribute.name: None}))
 
     def add_documents(self, case_name: str, ids: list[int]) -> bool:
         """Documents dropped on a case join it (one undoable step)."""

@@ -100,7 +100,11 @@ def test_add_a_case_put_documents_in_it_by_menu_and_drag_edit_a_value_and_undo(
     assert cases.get_case(p, "Interviewee A").values == {"age": "34"}
     qtbot.waitUntil(lambda: win.model.index(0, column(win, "age")).data() == "34")
 
-    # undo, step by step, from the window's own Undo
+    # Delete clears it; undo, step by step, from the window's own Undo
+    qtbot.keyClick(win.view, Qt.Key.Key_Delete)
+    assert cases.get_case(p, "Interviewee A").values == {}
+    win.undo_action.trigger()
+    assert cases.get_case(p, "Interviewee A").values == {"age": "34"}
     win.undo_action.trigger()
     assert cases.get_case(p, "Interviewee A").values == {}
     win.undo_action.trigger()
