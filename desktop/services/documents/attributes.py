@@ -332,3 +332,106 @@ def values_in(
 def all_values(project, scope: str = "document") -> dict[int, dict[str, str]]:
     with project.session() as s:
         return values_in(s, None, scope)
+
+
+@dataclass(frozen=True)
+class ChoiceEdit:
+    """What ``edit_choices`` changed: the choices before and the values it rewrote or
+    cleared (owner id -> value before), all ``restore_choices`` needs to undo it."""
+
+    name: str
+    scope: str
+    choices: tuple[str, ...]
+    values: dict[int, str]
+
+
+def edit_choices(
+    project, name: str, choices: Iterable[str], renamed: Mapping[str, str] | None = None, *,
+    scope: str = "document", clear_removed: bool = False,
+) -> ChoiceEdit:  # fmt: skip
+    """Give a choice attribute a new list of choices. ``renamed`` maps a choice before to
+    its new text: the values holding it follow. A removed choice some documents (or
+    cases) hold is refused with ConfirmationNeeded saying how many, unless
+    ``clear_removed``: then those values are cleared."""
+    _check_scope(scope)
+    new = [c.strip() for c in choices if c and c.strip()]
+    if not new:
+        raise ServiceError("a choice attribute needs at least one choice")
+    lowered = [c.lower() for c in new]
+    twice = sorted({c for c in new if lowered.count(c.lower()) > 1})
+    if twice:
+        raise Conflict(f"the choice {twice[0]!r} is listed twice")
+    renames = {o.strip().lower(): n.strip() for o, n in (renamed or {}).items()}
+    with project.session() as s:
+        a = _find(s, name, scope)
+        if a.type != "choice":
+            raise ServiceError(f"{a.name!r} is a {a.type} attribute: only a choice has choices")
+        before = tuple(a.choices or ())
+        for old, target in renames.items():
+            if old not in {c.lower() for c in before}:
+                raise NotFound(f"{a.name!r} has no choice {old!r} (choices: {', '.join(before)})")
+            if target.lower() not in lowered:
+                raise ServiceError(f"{old!r} is renamed to {target!r}, which is not a choice")
+        table, owner = _value_table(scope), _owner_col(scope)
+        rows = dict(s.execute(select(owner, table.value).where(table.attribute_id == a.id)).all())
+        kept = {c.lower(): c for c in new}
+        rewrite: dict[int, str | None] = {}
+        gone: dict[str, int] = {}
+        for oid, value in rows.items():
+            low = value.lower()
+            target = renames.get(low) or kept.get(low)
+            if target is None:
+                gone[value] = gone.get(value, 0) + 1
+                rewrite[oid] = None
+            elif target != value:
+                rewrite[oid] = target
+        if gone and not clear_removed:
+            n = sum(gone.values())
+            which = ", ".join(repr(v) for v in sorted(gone))
+            raise ConfirmationNeeded(
+                f"{wording.count(n, scope)} {wording.plural(n, 'holds', 'hold')} the removed "
+                f"{wording.plural(len(gone), 'choice', 'choices')} {which} of {a.name!r}; "
+                f"removing {wording.plural(len(gone), 'it', 'them')} clears "
+                f"{wording.plural(n, 'that value', 'those values')}",
+                n,
+            )
+        old = _snapshot(a)
+        key = "document_id" if scope == "document" else "case_id"
+        for oid, value in rewrite.items():
+            s.execute(delete(table).where(owner == oid, table.attribute_id == a.id))
+            if value is not None:
+                s.add(table(**{key: oid}, attribute_id=a.id, value=value))
+        a.choices = new
+        s.flush()
+        audit.record(s, project.actor, "update", "attribute", a.id,
+                     old | {"values": {str(o): rows[o] for o in rewrite}},
+                     _snapshot(a) | {"values": {str(o): v for o, v in rewrite.items()}})  # fmt: skip
+        return ChoiceEdit(a.name, scope, before, {o: rows[o] for o in rewrite})
+
+
+def restore_choices(project, edit: ChoiceEdit) -> None:
+    """Put back the choices and the values an ``edit_choices`` changed (undo)."""
+    with project.session() as s:
+        a = _find(s, edit.name, edit.scope)
+        table, owner = _value_table(edit.scope), _owner_col(edit.scope)
+        parent = m.Document if edit.scope == "document" else m.Case
+        alive = set(s.scalars(select(parent.id).where(parent.id.in_(list(edit.values)))))
+        old = _snapshot(a)
+        key = "document_id" if edit.scope == "document" else "case_id"
+        for oid in alive:
+            s.execute(delete(table).where(owner == oid, table.attribute_id == a.id))
+            s.add(table(**{key: oid}, attribute_id=a.id, value=edit.values[oid]))
+        a.choices = list(edit.choices)
+        s.flush()
+        audit.record(s, project.actor, "update", "attribute", a.id, old,
+                     _snapshot(a) | {"values": {str(o): edit.values[o] for o in alive}})  # fmt: skip
+
+
+def choice_counts(project, name: str, scope: str = "document") -> dict[str, int]:
+    """{choice: how many documents (or cases) hold it} of a choice attribute."""
+    with project.session() as s:
+        a = _find(s, name, scope)
+        table = _value_table(scope)
+        held = dict(s.execute(select(table.value, func.count()).where(
+            table.attribute_id == a.id).group_by(table.value)).all())  # fmt: skip
+        return {c: held.get(c, 0) for c in a.choices or ()}

@@ -147,3 +147,24 @@ def set_values(project, name: str, values: dict) -> dict:
     with project.session() as s:
         c = _find(s, name)
         return attributes.set_values_in(s, project.actor, c.id, values, "case")
+
+
+def remove_case(project, name: str) -> CaseInfo:
+    """Delete a case (the caller has asked the user); returns what ``restore_case``
+    needs to bring it back with its memo, values and documents."""
+    info = get_case(project, name)
+    delete_case(project, info.name)
+    return info
+
+
+def restore_case(project, info: CaseInfo) -> None:
+    """Make a deleted case again, with its identity, memo, values and the documents of
+    it that still exist, in one transaction."""
+    with project.session() as s:
+        c = add_case_in(s, project.actor, info.name, info.memo, info.guid)
+        known = {a.name for a in attributes.attributes_in(s, "case")}
+        values = {k: v for k, v in info.values.items() if k in known}
+        if values:
+            attributes.set_values_in(s, project.actor, c.id, values, "case")
+        alive = s.scalars(select(m.Document.id).where(m.Document.id.in_(list(info.documents))))
+        s.add_all(m.CaseDocument(case_id=c.id, document_id=d) for d in sorted(alive))

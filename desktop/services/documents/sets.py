@@ -166,3 +166,22 @@ def set_from_filter(project, name: str, condition: str) -> SetInfo:
         add_set_in(s, project.actor, name, f"made from the filter: {condition}")
     add_members(project, name, documents=ids)
     return get_set(project, name)
+
+
+def remove_set(project, name: str) -> SetInfo:
+    """Delete a set (the caller has asked the user); returns what ``restore_set`` needs
+    to bring it back with its memo and members."""
+    info = get_set(project, name)
+    delete_set(project, info.name)
+    return info
+
+
+def restore_set(project, info: SetInfo) -> None:
+    """Make a deleted set again, with its identity, memo and the members that still
+    exist, in one transaction."""
+    with project.session() as s:
+        x = add_set_in(s, project.actor, info.name, info.memo, info.guid)
+        docs = s.scalars(select(m.Document.id).where(m.Document.id.in_(list(info.documents))))
+        codes = s.scalars(select(m.Code.id).where(m.Code.id.in_(list(info.codes))))
+        s.add_all(m.SetDocument(set_id=x.id, document_id=d) for d in sorted(docs))
+        s.add_all(m.SetCode(set_id=x.id, code_id=c) for c in sorted(codes))

@@ -254,9 +254,12 @@ class CodebookUI(ValueActions, QObject):
                 self.tree.select_code(new_id)
 
     def extend_menu(self, menu: QMenu, code: CodeInfo | None) -> None:
-        """The codebook's context menu: Merge into… and Fields… before Delete."""
+        """The codebook's context menu: Merge into…, Fields… and the code's sets before
+        Delete."""
         if code is None:
             return
+        from desktop.ui.codebook.code_sets import set_menus
+
         before = next((a for a in menu.actions() if a.text() == "Delete…"), None)
         actions = menu.actions()
         if before is not None and actions.index(before) > 0:
@@ -265,7 +268,7 @@ class CodebookUI(ValueActions, QObject):
         merge.triggered.connect(lambda: self.merge_code(code.id))
         fields = QAction("Fields…", menu)
         fields.triggered.connect(lambda: self.edit_fields(code.id))
-        for a in (merge, fields):
+        for a in (merge, fields, *set_menus(self.w, menu, code)):
             menu.insertAction(before, a) if before is not None else menu.addAction(a)
 
     # -- merge -----------------------------------------------------------------------

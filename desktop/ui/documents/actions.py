@@ -1,5 +1,5 @@
 """What can be done to documents from a right-click (the main window's documents list
-and the Documents table): open, rename, properties, memo, sets, delete. Every change is
+and the Documents table): open, rename, properties, memo, sets, cases, delete. Every change is
 an undoable command; a deletion says first how many codings go with it. Questions go
 through the window's prompts, so tests answer them."""
 
@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QMenu, QWidget
 
 from desktop.core import wording
-from desktop.services.documents import documents, sets
+from desktop.services.documents import cases, documents, sets
 from desktop.services.errors import ServiceError
 from desktop.ui.documents import commands as dcmd
 from desktop.ui.models import ID_ROLE
@@ -49,6 +49,7 @@ class DocumentActions(QObject):
             menu.addAction("&Memo…", lambda: self.memo(did))
         menu.addSeparator()
         self._sets_menu(menu.addMenu("Add to &set"), ids)
+        self._cases_menu(menu.addMenu("Add to &case"), ids)
         menu.addSeparator()
         label = "&Delete…" if one else f"&Delete {len(ids)} documents…"
         menu.addAction(label, lambda: self.delete(ids))
@@ -74,6 +75,23 @@ class DocumentActions(QObject):
         if menu.actions():
             menu.addSeparator()
         menu.addAction("&New set…", lambda: self.new_set(ids))
+
+    def _cases_menu(self, menu: QMenu, ids: list[int]) -> None:
+        """One checkable entry per case (checked: every document belongs to it; toggling
+        adds them all or takes them all out), then New case…"""
+        chosen = set(ids)
+        for c in cases.list_cases(self.w.project):
+            a = menu.addAction(c.name.replace("&", "&&"))
+            a.setCheckable(True)
+            inside = chosen <= set(c.documents)
+            a.setChecked(inside)
+            a.setToolTip(f"{wording.count(len(c.documents), 'document')} in this case")
+            a.triggered.connect(
+                lambda _=False, n=c.name, add=not inside: self.change_case(n, ids, add=add)
+            )
+        if menu.actions():
+            menu.addSeparator()
+        menu.addAction("&New case…", lambda: self.new_case(ids))
 
     # -- the actions ---------------------------------------------------------------------
     def open(self, document_id: int) -> None:
@@ -122,6 +140,17 @@ class DocumentActions(QObject):
         if not name or not name.strip():
             return False
         return self.ctx.run(dcmd.ChangeSet(self.ctx, name.strip(), ids, create=True))
+
+    def change_case(self, name: str, ids: list[int], *, add: bool = True) -> bool:
+        return self.ctx.run(dcmd.ChangeCase(self.ctx, name, ids, add=add))
+
+    def new_case(self, ids: list[int]) -> bool:
+        name = self.w.prompts.ask_text(
+            "New case", "Name of the case (an interviewee, an event, an outlet):"
+        )
+        if not name or not name.strip():
+            return False
+        return self.ctx.run(dcmd.ChangeCase(self.ctx, name.strip(), ids, create=True))
 
     def delete(self, ids: list[int]) -> bool:
         """Delete documents after saying what goes with them (codings of every coder)."""

@@ -75,31 +75,31 @@ class SetDocumentMemo(Command):
 
 
 class ChangeSet(Command):
-    """Put documents in a set (``add``) or take them out; with ``create`` the set is
-    made first (and deleted again on undo)."""
+    """Put documents (and codes) in a set (``add``) or take them out; with ``create`` the
+    set is made first (and deleted again on undo)."""
 
     def __init__(
-        self, ctx: Context, set_name: str, document_ids: Iterable[int], *, add: bool = True,
-        create: bool = False,
+        self, ctx: Context, set_name: str, document_ids: Iterable[int] = (), *, add: bool = True,
+        create: bool = False, code_ids: Iterable[int] = (),
     ) -> None:  # fmt: skip
-        ids = sorted(set(document_ids))
+        ids, codes = sorted(set(document_ids)), sorted(set(code_ids))
         verb = "Add to" if add else "Remove from"
         super().__init__(ctx, f"{verb} {'new ' if create else ''}set {set_name}")
-        self.set_name, self.ids, self.add, self.create = set_name, ids, add, create
+        self.set_name, self.ids, self.codes, self.add = set_name, ids, codes, add
+        self.create = create
         self.changed: list[int] = []
+        self.changed_codes: list[int] = []
 
     def do(self) -> None:
         p = self.ctx.project
         if self.create:
             sets.add_set(p, self.set_name)
-        before = set(sets.get_set(p, self.set_name).documents)
-        if self.add:
-            self.changed = [d for d in self.ids if d not in before]
-            sets.add_members(p, self.set_name, documents=self.changed)
-        else:
-            self.changed = [d for d in self.ids if d in before]
-            sets.remove_members(p, self.set_name, documents=self.changed)
-        if not self.changed and not self.create and not self._pushed_once:
+        x = sets.get_set(p, self.set_name)
+        self.changed = [d for d in self.ids if (d in x.documents) != self.add]
+        self.changed_codes = [c for c in self.codes if (c in x.codes) != self.add]
+        change = sets.add_members if self.add else sets.remove_members
+        change(p, self.set_name, documents=self.changed, codes=self.changed_codes)
+        if not (self.changed or self.changed_codes or self.create or self._pushed_once):
             self.setObsolete(True)
 
     def undo_(self) -> None:
@@ -107,13 +107,11 @@ class ChangeSet(Command):
         if self.create:
             sets.delete_set(p, self.set_name)
             return
-        if self.add:
-            sets.remove_members(p, self.set_name, documents=self.changed)
-        else:
-            sets.add_members(p, self.set_name, documents=self.changed)
+        change = sets.remove_members if self.add else sets.add_members
+        change(p, self.set_name, documents=self.changed, codes=self.changed_codes)
 
     def announce(self) -> None:
-        if self.create:
+        if self.create or self.changed_codes:
             self.ctx.study_changed.emit()
         for did in self.changed:
             self.ctx.document_changed.emit(did)
@@ -186,32 +184,39 @@ class Several(Command):
 
 
 class AddAttribute(Command):
-    def __init__(self, ctx: Context, name: str, kind: str, choices: Iterable[str] = ()) -> None:
-        super().__init__(ctx, f"Add attribute {name.strip()}")
+    def __init__(
+        self, ctx: Context, name: str, kind: str, choices: Iterable[str] = (),
+        scope: str = "document",
+    ) -> None:  # fmt: skip
+        super().__init__(ctx, f"Add {'case ' if scope == 'case' else ''}attribute {name.strip()}")
         self.name, self.kind, self.choices = name.strip(), kind, list(choices)
+        self.scope = scope
 
     def do(self) -> None:
         self.name = attributes.add_attribute(
-            self.ctx.project, self.name, self.kind, self.choices
+            self.ctx.project, self.name, self.kind, self.choices, self.scope
         ).name
 
     def undo_(self) -> None:
-        attributes.delete_attribute(self.ctx.project, self.name, confirm_values=True)
+        attributes.delete_attribute(
+            self.ctx.project, self.name, scope=self.scope, confirm_values=True
+        )
 
     def announce(self) -> None:
         self.ctx.study_changed.emit()
 
 
 class RenameAttribute(Command):
-    def __init__(self, ctx: Context, name: str, new_name: str) -> None:
+    def __init__(self, ctx: Context, name: str, new_name: str, scope: str = "document") -> None:
         super().__init__(ctx, f"Rename attribute {name} to {new_name.strip()}")
-        self.old, self.new = name, new_name.strip()
+        self.old, self.new, self.scope = name, new_name.strip(), scope
 
     def do(self) -> None:
-        self.new = attributes.rename_attribute(self.ctx.project, self.old, self.new).name
+        p = self.ctx.project
+        self.new = attributes.rename_attribute(p, self.old, self.new, self.scope).name
 
     def undo_(self) -> None:
-        attributes.rename_attribute(self.ctx.project, self.new, self.old)
+        attributes.rename_attribute(self.ctx.project, self.new, self.old, self.scope)
 
     def announce(self) -> None:
         self.ctx.study_changed.emit()
@@ -221,20 +226,44 @@ class DeleteAttribute(Command):
     """Delete an attribute and (the user has confirmed) its values; undo defines it again
     with every value it had."""
 
-    def __init__(self, ctx: Context, name: str) -> None:
+    def __init__(self, ctx: Context, name: str, scope: str = "document") -> None:
         super().__init__(ctx, f"Delete attribute {name}")
-        self.name = name
+        self.name, self.scope = name, scope
         self.saved: attributes.RemovedAttribute | None = None
 
     def do(self) -> None:
-        if self.saved is None:
-            self.saved = attributes.remove_attribute(self.ctx.project, self.name)
-        else:
-            attributes.remove_attribute(self.ctx.project, self.name)
+        removed = attributes.remove_attribute(self.ctx.project, self.name, self.scope)
+        self.saved = self.saved or removed
 
     def undo_(self) -> None:
         assert self.saved is not None
         attributes.restore_attribute(self.ctx.project, self.saved)
+
+    def announce(self) -> None:
+        self.ctx.study_changed.emit()
+
+
+class EditChoices(Command):
+    """New choices of a choice attribute (renamed ones carry their values; the user has
+    agreed that values of a removed choice are cleared); undo puts both back."""
+
+    def __init__(
+        self, ctx: Context, name: str, choices: Iterable[str], renamed: Mapping[str, str],
+        scope: str = "document",
+    ) -> None:  # fmt: skip
+        super().__init__(ctx, f"Edit the choices of {name}")
+        self.name, self.choices, self.renamed = name, list(choices), dict(renamed)
+        self.scope = scope
+        self.saved: attributes.ChoiceEdit | None = None
+
+    def do(self) -> None:
+        self.saved = attributes.edit_choices(self.ctx.project, self.name, self.choices,
+                                             self.renamed, scope=self.scope,
+                                             clear_removed=True)  # fmt: skip
+
+    def undo_(self) -> None:
+        assert self.saved is not None
+        attributes.restore_choices(self.ctx.project, self.saved)
 
     def announce(self) -> None:
         self.ctx.study_changed.emit()
@@ -268,3 +297,111 @@ class DeleteDocuments(Command):
     def announce(self) -> None:
         self.ctx.documents_changed.emit()
         self.ctx.codings_changed.emit(0)
+
+
+class AddCase(Command):
+    def __init__(self, ctx: Context, name: str) -> None:
+        super().__init__(ctx, f"Add case {name.strip()}")
+        self.name = name.strip()
+
+    def do(self) -> None:
+        self.name = cases.add_case(self.ctx.project, self.name).name
+
+    def undo_(self) -> None:
+        cases.delete_case(self.ctx.project, self.name)
+
+    def announce(self) -> None:
+        self.ctx.study_changed.emit()
+
+
+class RenameCase(Command):
+    def __init__(self, ctx: Context, name: str, new_name: str) -> None:
+        super().__init__(ctx, f"Rename case {name} to {new_name.strip()}")
+        self.old, self.new = name, new_name.strip()
+
+    def do(self) -> None:
+        cases.update_case(self.ctx.project, self.old, new_name=self.new)
+
+    def undo_(self) -> None:
+        cases.update_case(self.ctx.project, self.new, new_name=self.old)
+
+    def announce(self) -> None:
+        self.ctx.study_changed.emit()
+
+
+class DeleteCase(Command):
+    """Delete a case (its documents stay); undo makes it again with its memo, values
+    and documents."""
+
+    def __init__(self, ctx: Context, name: str) -> None:
+        super().__init__(ctx, f"Delete case {name}")
+        self.name = name
+        self.saved: cases.CaseInfo | None = None
+
+    def do(self) -> None:
+        self.saved = cases.remove_case(self.ctx.project, self.name)
+
+    def undo_(self) -> None:
+        assert self.saved is not None
+        cases.restore_case(self.ctx.project, self.saved)
+
+    def announce(self) -> None:
+        self.ctx.study_changed.emit()
+        for did in self.saved.documents if self.saved else ():
+            self.ctx.document_changed.emit(did)
+
+
+class SetCaseValues(Command):
+    """Set (None or "" clears) attribute values of one case, by attribute name."""
+
+    def __init__(self, ctx: Context, case_name: str, values: Mapping[str, object]) -> None:
+        super().__init__(ctx, f"Edit {', '.join(values)} of {case_name}")
+        self.case_name, self.new = case_name, dict(values)
+        self.old: dict[str, str | None] = {}
+
+    def do(self) -> None:
+        self.old = cases.set_values(self.ctx.project, self.case_name, self.new)
+        if not self.old and not self._pushed_once:
+            self.setObsolete(True)
+
+    def undo_(self) -> None:
+        cases.set_values(self.ctx.project, self.case_name, self.old)
+
+    def announce(self) -> None:
+        self.ctx.study_changed.emit()
+
+
+class RenameSet(Command):
+    def __init__(self, ctx: Context, name: str, new_name: str) -> None:
+        super().__init__(ctx, f"Rename set {name} to {new_name.strip()}")
+        self.old, self.new = name, new_name.strip()
+
+    def do(self) -> None:
+        sets.rename_set(self.ctx.project, self.old, self.new)
+
+    def undo_(self) -> None:
+        sets.rename_set(self.ctx.project, self.new, self.old)
+
+    def announce(self) -> None:
+        self.ctx.study_changed.emit()
+
+
+class DeleteSet(Command):
+    """Delete a set (its documents and codes stay); undo makes it again with them."""
+
+    def __init__(self, ctx: Context, name: str) -> None:
+        super().__init__(ctx, f"Delete set {name}")
+        self.name = name
+        self.saved: sets.SetInfo | None = None
+
+    def do(self) -> None:
+        self.saved = sets.remove_set(self.ctx.project, self.name)
+
+    def undo_(self) -> None:
+        assert self.saved is not None
+        sets.restore_set(self.ctx.project, self.saved)
+
+    def announce(self) -> None:
+        self.ctx.study_changed.emit()
+        for did in self.saved.documents if self.saved else ():
+            self.ctx.document_changed.emit(did)

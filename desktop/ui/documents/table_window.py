@@ -451,6 +451,8 @@ class DocumentsWindow(QMainWindow):
         a = col.attribute if col is not None else None
         if a is not None and not a.builtin:
             menu.addSeparator()
+            if a.type == "choice":
+                menu.addAction(f"Edit &choices of “{a.name}”…", lambda: self.edit_choices(a.name))
             menu.addAction(f"&Rename “{a.name}”…", lambda: self.rename_attribute(a.name))
             menu.addAction(f"&Delete “{a.name}”…", lambda: self.delete_attribute(a.name))
         hide = QAction("Hide this column", menu)
@@ -463,6 +465,12 @@ class DocumentsWindow(QMainWindow):
             menu.addAction("Show all columns",
                            lambda: [self.view.setColumnHidden(i, False) for i in hidden])  # fmt: skip
         return menu
+
+    def edit_choices(self, name: str) -> AttributeDialog:
+        """The choices of a choice attribute: add, rename, remove (one undoable step)."""
+        from desktop.ui.documents.attribute_dialog import open_choices_dialog
+
+        return open_choices_dialog(self, name)
 
     def rename_attribute(self, name: str) -> bool:
         new = self.w.prompts.ask_text("Rename attribute", f"New name of “{name}”:", name)

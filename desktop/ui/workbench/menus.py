@@ -15,6 +15,9 @@ from PySide6.QtWidgets import QApplication, QMenu
 from desktop.ui import analysis, review, theme
 from desktop.ui.coding.memos_window import open_memos_window
 from desktop.ui.documents.actions import DocumentActions, attach_list_menu
+from desktop.ui.documents.cases_window import SHORTCUT as CASES_SHORTCUT
+from desktop.ui.documents.cases_window import open_cases_window
+from desktop.ui.documents.dragging import attach_list_drag
 from desktop.ui.documents.table_window import open_documents_window
 from desktop.ui.exchange import actions as exchange_ui
 from desktop.ui.look import apply_theme, icon
@@ -83,10 +86,14 @@ def build(w: WorkbenchWindow, book_ui: CodebookUI) -> Actions:
 
     docs = DocumentActions(w)
     attach_list_menu(w, docs)  # the documents list's right-click menu
+    attach_list_drag(w.documents_panel.view)  # documents dragged onto a case or a set
     d = mb.addMenu("&Documents")
     d.setToolTipsVisible(True)
     _act(d, "Documents &table…", "Ctrl+Shift+T", lambda: open_documents_window(w, docs)).setToolTip(
         "Every document with its attributes, sets and case: sort, filter, edit in place"
+    )
+    _act(d, "&Cases and sets…", CASES_SHORTCUT, lambda: open_cases_window(w, docs)).setToolTip(
+        "The cases with their attributes and documents, the sets with their documents and codes"
     )
     _act(d, "&Properties of this document…", "Alt+Return",
          lambda: w.document_id is not None and docs.properties(w.document_id))  # fmt: skip

@@ -174,3 +174,51 @@ def test_merge_and_copy_for_coder_carry_the_study(project, corpus, tmp_path):
     assert cases.get_case(project, "Desk").values == {"country": "UK"}
     kinds = [x.text for x in memos.list_memos(project)]
     assert "ben's note" in kinds and "ben: about talks" in kinds
+
+
+def test_choices_are_added_renamed_and_removed_with_the_values_that_hold_them(project, corpus):
+    # rename Reuters -> Reuters UK and add BBC: the two documents holding Reuters follow
+    edit = attributes.edit_choices(project, "outlet", ["Reuters UK", "AFP", "BBC"],
+                                   {"Reuters": "Reuters UK"})  # fmt: skip
+    assert attributes.get_attribute(project, "outlet").choices == ("Reuters UK", "AFP", "BBC")
+    outlets = {d: attributes.values_of(project, d).get("outlet") for d in corpus.values()}
+    assert sorted(outlets.values()) == ["AFP", "Reuters UK", "Reuters UK"]
+    # removing AFP, which one document holds, is refused with the count...
+    with pytest.raises(ConfirmationNeeded, match="1 document holds the removed choice 'AFP'") as e:
+        attributes.edit_choices(project, "outlet", ["Reuters UK", "BBC"])
+    assert e.value.count == 1
+    assert attributes.values_of(project, corpus[1])["outlet"] == "AFP"  # nothing changed
+    # ...and clears that value once confirmed; restoring puts choices and value back
+    cleared = attributes.edit_choices(project, "outlet", ["Reuters UK", "BBC"],
+                                      clear_removed=True)  # fmt: skip
+    assert "outlet" not in attributes.values_of(project, corpus[1])
+    attributes.restore_choices(project, cleared)
+    assert attributes.values_of(project, corpus[1])["outlet"] == "AFP"
+    attributes.restore_choices(project, edit)
+    assert attributes.get_attribute(project, "outlet").choices == ("Reuters", "AFP")
+    assert attributes.values_of(project, corpus[0])["outlet"] == "Reuters"
+    with pytest.raises(ServiceError, match="listed twice"):
+        attributes.edit_choices(project, "outlet", ["AFP", "afp"])
+    with pytest.raises(ServiceError, match="only a choice"):
+        attributes.edit_choices(project, "words", ["1"])
+
+
+def test_a_removed_case_or_set_comes_back_whole(project, corpus):
+    attributes.add_attribute(project, "region", "text", scope="case")
+    cases.add_case(project, "Syria", "the country", {"region": "Levant"})
+    cases.set_documents(project, "Syria", [corpus[0], corpus[1]])
+    gone = cases.remove_case(project, "Syria")
+    assert cases.list_cases(project) == []
+    assert documents.get_document(project, corpus[0]) is not None  # documents stay
+    cases.restore_case(project, gone)
+    back = cases.get_case(project, "Syria")
+    assert (back.memo, back.values, back.documents, back.guid) == (
+        "the country", {"region": "Levant"}, (corpus[0], corpus[1]), gone.guid)  # fmt: skip
+    sets.add_set(project, "Phase 1", "early")
+    code = codebook.add_code(project, "Violence")
+    sets.add_members(project, "Phase 1", documents=[corpus[2]], codes=[code.id])
+    removed = sets.remove_set(project, "Phase 1")
+    assert sets.list_sets(project) == []
+    sets.restore_set(project, removed)
+    again = sets.get_set(project, "Phase 1")
+    assert (again.memo, again.documents, again.codes) == ("early", (corpus[2],), (code.id,))

@@ -48,7 +48,15 @@ def undo(window, qtbot):
 def test_the_menu_offers_what_can_be_done_to_a_document(window, monkeypatch):
     menu = right_click_menu(window, monkeypatch, "talks.txt")
     texts = [a.text().replace("&", "") for a in menu.actions() if not a.isSeparator()]
-    assert texts == ["Open", "Rename…", "Properties…", "Memo…", "Add to set", "Delete…"]
+    assert texts == [
+        "Open",
+        "Rename…",
+        "Properties…",
+        "Memo…",
+        "Add to set",
+        "Add to case",
+        "Delete…",
+    ]
 
 
 def test_open_rename_and_memo_from_the_menu_and_undo(window, qtbot, monkeypatch, prompts):

@@ -19,6 +19,7 @@ ENTRIES = [
     ("&Help", "Tour"),
     ("&View", "Code keys"),
     ("&Documents", "Documents table"),
+    ("&Documents", "Cases and sets"),
     ("&Documents", "Properties of this document"),
     ("&Documents", "Memos"),
     ("&Documents", "New journal entry"),

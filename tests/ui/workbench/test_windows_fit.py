@@ -25,6 +25,7 @@ OPENERS = [
     ("&Analysis", "Coded passages", lambda w: w.analysis_window),
     ("&Documents", "Documents table", lambda w: w.documents_window),
     ("&Documents", "Memos", lambda w: w.memos_window),
+    ("&Documents", "Cases and sets", lambda w: w.cases_window),
 ]
 
 
