@@ -60,38 +60,28 @@ class DocumentActions(QObject):
         menu.exec(global_pos)
 
     def _sets_menu(self, menu: QMenu, ids: list[int]) -> None:
-        """One checkable entry per set (checked: every document is in it; toggling adds
-        them all or takes them all out), then New set…"""
-        chosen = set(ids)
-        for x in sets.list_sets(self.w.project):
-            a = menu.addAction(x.name.replace("&", "&&"))
-            a.setCheckable(True)
-            inside = chosen <= set(x.documents)
-            a.setChecked(inside)
-            a.setToolTip(f"{wording.count(len(x.documents), 'document')} in this set")
-            a.triggered.connect(
-                lambda _=False, n=x.name, add=not inside: self.change_set(n, ids, add=add)
-            )
-        if menu.actions():
-            menu.addSeparator()
-        menu.addAction("&New set…", lambda: self.new_set(ids))
+        self._membership_menu(menu, ids, sets.list_sets(self.w.project), "set",
+                              self.change_set, self.new_set)  # fmt: skip
 
     def _cases_menu(self, menu: QMenu, ids: list[int]) -> None:
-        """One checkable entry per case (checked: every document belongs to it; toggling
-        adds them all or takes them all out), then New case…"""
+        self._membership_menu(menu, ids, cases.list_cases(self.w.project), "case",
+                              self.change_case, self.new_case)  # fmt: skip
+
+    @staticmethod
+    def _membership_menu(menu: QMenu, ids: list[int], groups, noun: str, change, new) -> None:
+        """One checkable entry per set or case (checked: every document is in it; toggling
+        adds them all or takes them all out), then New set… or New case…"""
         chosen = set(ids)
-        for c in cases.list_cases(self.w.project):
-            a = menu.addAction(c.name.replace("&", "&&"))
+        for g in groups:
+            a = menu.addAction(g.name.replace("&", "&&"))
             a.setCheckable(True)
-            inside = chosen <= set(c.documents)
+            inside = chosen <= set(g.documents)
             a.setChecked(inside)
-            a.setToolTip(f"{wording.count(len(c.documents), 'document')} in this case")
-            a.triggered.connect(
-                lambda _=False, n=c.name, add=not inside: self.change_case(n, ids, add=add)
-            )
+            a.setToolTip(f"{wording.count(len(g.documents), 'document')} in this {noun}")
+            a.triggered.connect(lambda _=False, n=g.name, add=not inside: change(n, ids, add=add))
         if menu.actions():
             menu.addSeparator()
-        menu.addAction("&New case…", lambda: self.new_case(ids))
+        menu.addAction(f"&New {noun}…", lambda: new(ids))
 
     # -- the actions ---------------------------------------------------------------------
     def open(self, document_id: int) -> None:

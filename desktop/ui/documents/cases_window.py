@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QSplitter,
-    QTableView,
     QTabWidget,
     QToolBar,
     QVBoxLayout,
@@ -45,7 +44,7 @@ from desktop.ui.documents.attribute_dialog import AttributeDialog
 from desktop.ui.documents.dragging import DropRowsModel, drop_target
 from desktop.ui.documents.sets_tab import SetsTab
 from desktop.ui.documents.table_model import Column, attribute_label
-from desktop.ui.documents.table_window import CellDelegate
+from desktop.ui.documents.table_window import CellDelegate, ClearingTable
 from desktop.ui.models import ID_ROLE
 
 if TYPE_CHECKING:
@@ -151,22 +150,6 @@ class CaseTableModel(DropRowsModel):
         return self.win.edit(self.rows[index.row()], self.columns[index.column()], value)
 
 
-class CasesTable(QTableView):
-    """Delete or Backspace clears the current attribute value (one undo step)."""
-
-    def __init__(self, window: CasesWindow) -> None:
-        super().__init__()
-        self.win = window
-
-    def keyPressEvent(self, e) -> None:
-        if e.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and (
-            self.state() != QAbstractItemView.State.EditingState
-        ):
-            self.win.clear_current_value()
-            return
-        super().keyPressEvent(e)
-
-
 class CasesWindow(QMainWindow):
     def __init__(self, w: Workbench, actions: DocumentActions) -> None:
         super().__init__(w if isinstance(w, QWidget) else None)
@@ -201,7 +184,7 @@ class CasesWindow(QMainWindow):
 
         # the cases, with their attributes
         self.model = CaseTableModel(self)
-        self.view = CasesTable(self)
+        self.view = ClearingTable(self.clear_current_value)
         self.view.setObjectName("casesTable")
         a11y.name(self.view, "Cases", "Drop documents on a case to add them to it")
         self.view.setModel(self.model)

@@ -104,18 +104,19 @@ class CellDelegate(QStyledItemDelegate):
         model.setData(index, raw_value(editor), Qt.ItemDataRole.EditRole)
 
 
-class DocumentsTable(QTableView):
-    """Delete or Backspace clears the selected attribute cells (one undo step)."""
+class ClearingTable(QTableView):
+    """A table where Delete or Backspace clears the selected attribute cells (one undo
+    step): ``clear()`` is called when no cell is being edited."""
 
-    def __init__(self, window: DocumentsWindow) -> None:
+    def __init__(self, clear) -> None:
         super().__init__()
-        self.win = window
+        self._clear = clear
 
     def keyPressEvent(self, e: QKeyEvent) -> None:
         if e.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and (
             self.state() != QAbstractItemView.State.EditingState
         ):
-            self.win.clear_selected_cells()
+            self._clear()
             return
         super().keyPressEvent(e)
 
@@ -161,7 +162,7 @@ class DocumentsWindow(QMainWindow):
         self.problem.setWordWrap(True)
         self.problem.hide()
 
-        self.view = DocumentsTable(self)
+        self.view = ClearingTable(self.clear_selected_cells)
         self.view.setObjectName("documentsTable")
         a11y.name(self.view, "Documents table")
         self.view.setModel(self.model)
