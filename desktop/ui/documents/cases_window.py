@@ -328,9 +328,13 @@ class CasesWindow(QMainWindow):
     def _size_columns(self) -> None:
         header = self.view.horizontalHeader()
         fm = header.fontMetrics()
+        # the names get the room they need, up to a third of a 1024 px window (longer
+        # ones are elided in the middle, whole in their tooltips)
+        cells = self.view.fontMetrics()
+        longest = max((cells.horizontalAdvance(r.name) for r in self.model.rows), default=0)
         for i, c in enumerate(self.model.columns):
             header.setSectionResizeMode(i, QHeaderView.ResizeMode.Interactive)
-            width = {"name": 220, "count": 90}.get(c.kind, 140)
+            width = {"name": min(max(220, longest + 24), 340), "count": 90}.get(c.kind, 140)
             header.resizeSection(i, max(width, fm.horizontalAdvance(c.title) + 30))
         header.setStretchLastSection(False)
 
