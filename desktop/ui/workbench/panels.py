@@ -107,7 +107,7 @@ class DocumentsPanel(_Panel):
         if self.view.verticalScrollBar().isVisible():
             room -= self.view.verticalScrollBar().width()
         used = h.sectionSize(3)
-        paged = any(d.pages for d in self.model.all_documents())
+        paged = self.model.paged
         for col in reversed(self.OPTIONAL_COLUMNS):  # Pages is kept longer than Kind
             fits = used + h.sectionSize(col) <= room and (col != 2 or paged)
             h.setSectionHidden(col, not fits)
