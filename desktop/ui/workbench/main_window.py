@@ -602,7 +602,7 @@ class MainWindow(QMainWindow):
         return [
             ("window/mainSplit", self.main_split),
             ("window/rightSplit", self.right_split),
-            ("window/documentColumns", self.documents_panel.view.header()),
+            ("window/documentColumns", self.documents_panel.view.horizontalHeader()),
             ("window/codebookColumns", self.codebook_panel.view.header()),
             ("window/codingColumns", self.codings_panel.view.horizontalHeader()),
         ]

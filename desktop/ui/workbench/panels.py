@@ -76,10 +76,18 @@ class DocumentsPanel(_Panel):
         self.model = DocumentListModel(self)  # filters and sorts itself: no proxy
         self.filter = _filter_box("Filter documents")
         self.filter.textChanged.connect(self._filter)
-        self.view = QTreeView()
+        # a table, not a tree view: a tree lays out every row (100,000 calls into the
+        # model) before it paints; a table asks only for the rows on screen
+        self.view = QTableView()
         self.view.setObjectName("documentList")
-        self.view.setRootIsDecorated(False)
-        self.view.setUniformRowHeights(True)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.verticalHeader().hide()
+        self.view.verticalHeader().setDefaultSectionSize(24)
+        self.view.horizontalHeader().setHighlightSections(False)
+        self.view.setShowGrid(False)
+        self.view.setWordWrap(False)
         self.view.setAlternatingRowColors(False)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
@@ -102,7 +110,7 @@ class DocumentsPanel(_Panel):
         return False
 
     def _fit_columns(self) -> None:
-        h = self.view.header()
+        h = self.view.horizontalHeader()
         room = self.view.width() - 2 * self.view.frameWidth() - self.MIN_NAME_W
         if self.view.verticalScrollBar().isVisible():
             room -= self.view.verticalScrollBar().width()
