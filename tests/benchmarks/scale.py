@@ -5,13 +5,17 @@ sizes (time ~ size ** exponent: 1 is linear, 0 is flat).
     .venv/bin/python -m tests.benchmarks.scale                     # 1k, 10k, 50k documents
     .venv/bin/python -m tests.benchmarks.scale --documents 1000 10000 --codings 100000 1000000
     .venv/bin/python -m tests.benchmarks.scale --quick             # 1k documents, 10k codings
+    .venv/bin/python -m tests.benchmarks.scale --window 1000 10000 100000   # the window alone
 
 The corpus: articles of 3-8 kB built from a news vocabulary, 33 codes in 3 groups, 3
 coders; codings are short spans (a clause) spread over the documents, each coder coding
 about the same passages with some disagreement. Operations:
 
 - ``import``: ``tessera import P FOLDER`` of the article files (time per file);
-- ``list``: the document list as the window reads it (``list_documents``);
+- ``list``: every document as ``list_documents`` reads it;
+- ``window``: ``tessera``'s main window opened on the project, to its first paint (a
+  fresh interpreter: start-up, opening the file, the lists), against a bare Qt window
+  that reads every listed row (name, kind, pages and codings counted) with sqlite3;
 - ``export``/``codings import``: ``tessera export --what codings`` and ``tessera codings
   import`` of all codings into a copy of the project without them;
 - ``agreement``: ``tessera agreement P --coders a,b,c --csv`` (pooled, per code);
@@ -148,6 +152,28 @@ def add_codings(path: Path, n: int, seed: int = 2) -> int:
     return len(out)
 
 
+def bulk_project(path: Path, n: int, seed: int = 1) -> None:
+    """A project of ``n`` synthetic articles stored with raw SQL (setup, much faster
+    than importing files at 100,000), each coded about once. Its full-text index is
+    not built: nothing measured here reads it."""
+    from desktop.core.text import sha256_text
+
+    new_project(path)
+    rng = random.Random(seed)
+    con = sqlite3.connect(path)
+    with con:
+        for start in range(0, n, 5000):
+            texts = [article(rng, i) for i in range(start, min(n, start + 5000))]
+            con.executemany(
+                "INSERT INTO document (name, kind, text, sha256, length, imported_at, extra) "
+                "VALUES (?, 'txt', ?, ?, ?, '2026-01-01 00:00:00.000000', '{}')",
+                [(f"article {start + k:06}.txt", t, sha256_text(t), len(t))
+                 for k, t in enumerate(texts)],
+            )  # fmt: skip
+    con.close()
+    add_codings(path, n, seed + 1)
+
+
 def copy_without_codings(src: Path, dst: Path) -> None:
     with sqlite3.connect(src) as a, sqlite3.connect(dst) as b:
         a.backup(b)
@@ -213,11 +239,70 @@ _LIST = (
     "p = Project.open(sys.argv[1]); docs = documents.list_documents(p); p.close()\n"
     "assert docs\n"
 )
+# The window as a user opens it (the coder already known), to its first paint
+_PAINT = (
+    "import sys\n"
+    "from PySide6.QtCore import QSettings\n"
+    "from PySide6.QtWidgets import QApplication\n"
+    "from desktop.services.project.project import Project\n"
+    "from desktop.ui.look import apply_style\n"
+    "from desktop.ui.workbench.main_window import MainWindow, project_key\n"
+    "app = QApplication([]); apply_style(app)\n"
+    "s = QSettings(sys.argv[2], QSettings.Format.IniFormat)\n"
+    "s.setValue('projects/' + project_key(sys.argv[1]) + '/coder', 'ana')\n"
+    "w = MainWindow(Project.open(sys.argv[1]), settings=s); w.resize(1280, 800); w.show()\n"
+    "app.processEvents(); w.repaint()\n"
+    "assert w.documents_panel.model.rowCount() > 0\n"
+    "w.shutdown()\n"
+)
+# its floor: a bare Qt window, and every row the list shows read with sqlite3
+_BARE_WINDOW = (
+    "import sqlite3, sys\n"
+    "from PySide6.QtWidgets import QApplication, QMainWindow\n"
+    "app = QApplication([]); w = QMainWindow(); w.resize(1280, 800); w.show()\n"
+    "rows = sqlite3.connect(sys.argv[1]).execute(\n"
+    "    'SELECT d.id, d.name, d.kind,'\n"
+    "    ' (SELECT count(*) FROM page p WHERE p.document_id = d.id),'\n"
+    "    ' (SELECT count(*) FROM coding c WHERE c.document_id = d.id)'\n"
+    "    ' FROM document d ORDER BY lower(d.name), d.name, d.id').fetchall()\n"
+    "app.processEvents(); w.repaint()\n"
+    "assert rows\n"
+)
 _OPEN = (
     "import sys\n"
     "from desktop.services.project.project import Project\n"
     "Project.open(sys.argv[1]).close()\n"
 )
+
+
+def measure_window(project: Path, n_docs: int, log=print) -> list[Measure]:
+    """The window's first paint on ``project`` and its floor, each a whole process."""
+    settings = project.with_suffix(".ini")
+    _timed([sys.executable, "-c", _BARE_WINDOW, str(project)])  # warm: files in the cache
+    base, base_peak = _timed([sys.executable, "-c", _BARE_WINDOW, str(project)])
+    seconds, peak = _timed([sys.executable, "-c", _PAINT, str(project), str(settings)])
+    settings.unlink(missing_ok=True)
+    out = [
+        Measure("bare window + sqlite3", n_docs, "documents", base, base_peak,
+                "every listed row, no Tessera"),
+        Measure("window first paint", n_docs, "documents", seconds, peak,
+                f"{seconds / base:.2f}x the bare window"),
+    ]  # fmt: skip
+    for m in out:
+        log(m)
+    return out
+
+
+def measure_windows(sizes: list[int], log=print) -> list[Measure]:
+    """``measure_window`` on a bulk-made project of each size."""
+    out: list[Measure] = []
+    with tempfile.TemporaryDirectory(prefix="tessera-scale-") as tmp:
+        for n in sizes:
+            project = Path(tmp) / f"w{n}.tessera"
+            bulk_project(project, n)
+            out += measure_window(project, n, log)
+            project.unlink()
+    return out
 
 
 def measure_size(folder: Path, n_docs: int, codings: list[int], log=print) -> list[Measure]:
@@ -234,6 +319,7 @@ def measure_size(folder: Path, n_docs: int, codings: list[int], log=print) -> li
     seconds, peak = _timed([sys.executable, "-c", _LIST, str(project)])
     out.append(Measure("list documents", n_docs, "documents", seconds, peak))
     log(out[-1])
+    out += measure_window(project, n_docs, log)
     for n in codings:
         p = folder / f"p{n_docs}-{n}.tessera"
         shutil.copy(project, p)
@@ -333,7 +419,17 @@ def main(argv: list[str] | None = None) -> int:
                     help="codings per size (default 100,000); 1,000,000 is added at 10,000 "
                          "documents unless --codings is given")  # fmt: skip
     ap.add_argument("--quick", action="store_true", help="1,000 documents, 10,000 codings")
+    ap.add_argument("--window", type=int, nargs="+", metavar="DOCUMENTS",
+                    help="only the window's first paint, on projects of these sizes made "
+                         "with raw SQL (fast enough for 100,000 documents)")  # fmt: skip
     args = ap.parse_args(argv)
+    if args.window:
+        measures = measure_windows(args.window, log=lambda m: print(
+            f"  {m.operation}: {m.size:,} {m.unit} {m.seconds:.2f} s {m.peak_mb:.0f} MB "
+            f"{m.detail}", flush=True))  # fmt: skip
+        print()
+        print(table(measures))
+        return 0
     if args.quick:
         sizes = [(1000, [10_000])]
     else:
