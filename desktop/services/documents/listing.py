@@ -54,7 +54,9 @@ class DocumentListing:
         else:
             key = "d.kind" if sort == "kind" else ""
         needle = contains.strip().lower()
-        if needle:
+        # the database lowers ASCII letters only (SQLite, and PostgreSQL in the C
+        # locale): a needle with other letters is matched here, on the names in order
+        if needle and needle.isascii():
             sql += " WHERE lower(d.name) LIKE ? ESCAPE '!'"
             params.append("%" + re.sub(r"([!%_])", r"!\1", needle) + "%")
         down = " DESC" if descending else ""
@@ -65,6 +67,8 @@ class DocumentListing:
         with self.project.session() as s:
             # the DB-API's plain tuples: 100,000 rows without a Row object each
             rows = qmark_connection(s).execute(sql, params).fetchall()
+        if needle and not needle.isascii():
+            rows = [r for r in rows if needle in r[1].lower()]
         return DocumentOrder([r[0] for r in rows], [r[1] for r in rows])
 
     def _coders(self) -> str:
