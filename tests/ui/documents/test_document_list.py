@@ -137,3 +137,15 @@ def test_the_window_reads_a_page_of_the_list_and_selects_deep_in_it(make_window,
     qtbot_keys = panel.filter
     qtbot_keys.setText("0449")
     assert panel.model.rowCount() == 1 and panel.view.currentIndex().data(ID_ROLE) == last
+
+
+def test_rows_are_as_tall_as_a_large_font_needs(qapp):
+    from PySide6.QtGui import QFont
+
+    from desktop.ui.workbench.panels import DocumentsPanel
+
+    panel = DocumentsPanel()
+    font = QFont(panel.view.font())
+    font.setPointSize(28)
+    panel.view.setFont(font)
+    assert panel.view.verticalHeader().defaultSectionSize() > panel.view.fontMetrics().height()
