@@ -71,12 +71,15 @@ class DocumentListModel(QAbstractTableModel):
     def refresh(self) -> None:
         """Read the counts and the order again (codings or a name changed): the same
         documents keep their selection; documents added or deleted reset the list."""
+        self._cache.clear()
+        self._reorder()
+
+    def _reorder(self) -> None:
         if self._listing is None:
             return
-        self._cache.clear()
         order = self._read_order()
         if len(order.ids) != len(self._order.ids) or set(order.ids) != set(self._order.ids):
-            self.beginResetModel()
+            self.beginResetModel()  # (a new name may no longer match the filter)
             self._order = order
             self.endResetModel()
         elif order.ids == self._order.ids:
@@ -159,23 +162,10 @@ class DocumentListModel(QAbstractTableModel):
         return self._order.row_of(document_id)
 
     def update(self, info: DocumentInfo) -> None:
-        """One document's new name or metadata: its row, in its place in the order."""
-        if self._listing is None:
-            return
+        """One document's new name or metadata: its row, in its place in the order
+        (read again when shown: ``info`` may count other coders' codings)."""
         self._cache.pop(info.id, None)
-        self._cache[info.id] = info
-        order = self._read_order()
-        if order.ids == self._order.ids:
-            self._order = order
-            row = self.row_of(info.id)
-            if row >= 0:
-                self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.HEADERS) - 1))
-        elif set(order.ids) == set(self._order.ids):
-            self._move_to(order)
-        else:  # the new name no longer (or now) matches the filter
-            self.beginResetModel()
-            self._order = order
-            self.endResetModel()
+        self._reorder()
 
     def bump(self, document_id: int, delta: int) -> None:
         d = self._cache.get(document_id)

@@ -149,3 +149,22 @@ def test_rows_are_as_tall_as_a_large_font_needs(qapp):
     font.setPointSize(28)
     panel.view.setFont(font)
     assert panel.view.verticalHeader().defaultSectionSize() > panel.view.fontMetrics().height()
+
+
+def test_a_renamed_document_moves_to_its_place_and_a_selection_follows_it(qapp, tmp_path):
+    from PySide6.QtCore import QPersistentModelIndex
+
+    with Project.create(tmp_path / "p.tessera") as p:
+        ids = [documents.add_document(p, name=f"d{i}.txt", text=f"text {i}", kind="txt").id
+               for i in range(5)]  # fmt: skip
+        model = DocumentListModel()
+        model.set_listing(DocumentListing(p))
+        held = QPersistentModelIndex(model.index(0, 0))
+        documents.update_metadata(p, ids[0], name="z.txt")
+        model.update(documents.get_document(p, ids[0]))
+        assert shown(model) == ["d1.txt", "d2.txt", "d3.txt", "d4.txt", "z.txt"]
+        assert held.row() == 4 and held.data(ID_ROLE) == ids[0]
+        model.set_filter("d")
+        documents.update_metadata(p, ids[1], name="x.txt")
+        model.update(documents.get_document(p, ids[1]))  # no longer matches the filter
+        assert shown(model) == ["d2.txt", "d3.txt", "d4.txt"]
