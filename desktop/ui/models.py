@@ -20,6 +20,7 @@ from desktop.services.codebook.codebook import CodeInfo
 from desktop.services.coding.codings import CodingInfo
 from desktop.services.documents.documents import DocumentInfo
 from desktop.services.documents.listing import SORT_KEYS, DocumentListing, DocumentOrder
+from desktop.services.errors import ServiceError
 from desktop.services.teams.coders import CoderInfo
 from desktop.ui import theme
 from desktop.ui.look import swatch
@@ -140,7 +141,10 @@ class DocumentListModel(QAbstractTableModel):
         missing = [i for i, did in enumerate(ids) if did not in self._cache]
         if self._listing is None or not missing:
             return
-        rows = self._listing.rows([ids[i] for i in missing], [names[i] for i in missing])
+        try:
+            rows = self._listing.rows([ids[i] for i in missing], [names[i] for i in missing])
+        except ServiceError:  # a team server out of reach: the names show, the rest later
+            return
         self.rows_read += len(rows)
         for d in rows:
             self._cache[d.id] = d

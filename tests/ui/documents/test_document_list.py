@@ -168,3 +168,23 @@ def test_a_renamed_document_moves_to_its_place_and_a_selection_follows_it(qapp, 
         documents.update_metadata(p, ids[1], name="x.txt")
         model.update(documents.get_document(p, ids[1]))  # no longer matches the filter
         assert shown(model) == ["d2.txt", "d3.txt", "d4.txt"]
+
+
+def test_rows_that_cannot_be_read_show_their_names_and_are_read_again_later(qapp, project):
+    from desktop.services.errors import ServiceError
+
+    class OutOfReach(DocumentListing):
+        reachable = True
+
+        def rows(self, ids, names=None):
+            if not self.reachable:
+                raise ServiceError("the connection to the team server was lost")
+            return super().rows(ids, names)
+
+    listing = OutOfReach(project)
+    model = DocumentListModel()
+    model.set_listing(listing)
+    listing.reachable = False
+    assert model.index(0, 0).data() == "doc 0000.txt" and model.index(0, 1).data() == ""
+    listing.reachable = True
+    assert model.index(0, 1).data() == "txt"
