@@ -3,6 +3,7 @@ when a view asks for it, so a project with thousands of documents opens at once.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import replace
 
 from PySide6.QtCore import (
@@ -18,6 +19,8 @@ from PySide6.QtWidgets import QApplication, QStyle
 from desktop.services.codebook.codebook import CodeInfo
 from desktop.services.coding.codings import CodingInfo
 from desktop.services.documents.documents import DocumentInfo
+from desktop.services.documents.listing import SORT_KEYS, DocumentListing, DocumentOrder
+from desktop.services.errors import ServiceError
 from desktop.services.teams.coders import CoderInfo
 from desktop.ui import theme
 from desktop.ui.look import swatch
@@ -38,94 +41,146 @@ def one_line(text: str, limit: int = 160) -> str:
 
 
 class DocumentListModel(QAbstractTableModel):
-    """Documents, filtered and sorted here in Python (a sort proxy over a Python model
-    calls ``data`` hundreds of thousands of times on a large project)."""
+    """The documents of a services' DocumentListing. Filtering and sorting read the
+    order of the rows from the database (ids and names only); a row's document is read
+    when a view first shows it, with the rest of its page, and kept in a bounded cache:
+    100,000 documents list without reading them all."""
 
     HEADERS = ("Name", "Kind", "Pages", "Codings")
+    PAGE = 200  # rows read at once
+    CACHED = 5000  # rows kept (about a screenful times the pages scrolled through)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self._all: list[DocumentInfo] = []
-        self._rows: list[DocumentInfo] = []
+        self._listing: DocumentListing | None = None
+        self._order = DocumentOrder([], [])
+        self._cache: OrderedDict[int, DocumentInfo] = OrderedDict()
         self._filter = ""
         self._sort = (0, Qt.SortOrder.AscendingOrder)
+        self.paged = False  # whether any document has pages
+        self.rows_read = 0  # documents read from the listing so far
 
-    def set_documents(self, docs: list[DocumentInfo]) -> None:
+    def set_listing(self, listing: DocumentListing) -> None:
+        """Show ``listing``'s documents (and its counts), read afresh."""
         self.beginResetModel()
-        self._all = list(docs)
-        self._apply()
+        self._listing = listing
+        self._cache.clear()
+        self._order = self._read_order()
+        self.paged = listing.any_paged()
         self.endResetModel()
 
-    def all_documents(self) -> list[DocumentInfo]:
-        """Every document, whatever the filter."""
-        return self._all
+    def refresh(self) -> None:
+        """Read the counts and the order again (codings or a name changed): the same
+        documents keep their selection; documents added or deleted reset the list."""
+        self._cache.clear()
+        self._reorder()
 
-    def set_filter(self, text: str) -> None:
-        self.beginResetModel()
-        self._filter = text.strip().lower()
-        self._apply()
-        self.endResetModel()
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        self.layoutAboutToBeChanged.emit()
-        self._sort = (column, order)
-        self._apply()
-        self.layoutChanged.emit()
-
-    def _apply(self) -> None:
-        rows = (
-            [d for d in self._all if self._filter in d.name.lower()]
-            if self._filter
-            else list(self._all)
-        )
-        column, order = self._sort
-        key = (lambda d: d.name.lower(), lambda d: d.kind, lambda d: d.pages, lambda d: d.codings)[
-            column
-        ]
-        rows.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
-        self._rows = rows
-        self._row_of = {d.id: i for i, d in enumerate(rows)}
-
-    def document(self, row: int) -> DocumentInfo:
-        return self._rows[row]
-
-    def info(self, document_id: int) -> DocumentInfo | None:
-        """A document by id, shown or filtered out."""
-        return next((d for d in self._all if d.id == document_id), None)
-
-    def row_of(self, document_id: int) -> int:
-        return self._row_of.get(document_id, -1)
-
-    def update(self, info: DocumentInfo) -> None:
-        """One document's new name or metadata: its row, in its place in the order."""
-        at = next((i for i, d in enumerate(self._all) if d.id == info.id), None)
-        if at is None:
+    def _reorder(self) -> None:
+        if self._listing is None:
             return
+        order = self._read_order()
+        if len(order.ids) != len(self._order.ids) or set(order.ids) != set(self._order.ids):
+            self.beginResetModel()  # (a new name may no longer match the filter)
+            self._order = order
+            self.endResetModel()
+        elif order.ids == self._order.ids:
+            self._order = order
+            self._all_changed()
+        else:
+            self._move_to(order)
+
+    def _read_order(self) -> DocumentOrder:
+        if self._listing is None:
+            return DocumentOrder([], [])
+        column, order = self._sort
+        return self._listing.order(
+            self._filter, SORT_KEYS[column], order == Qt.SortOrder.DescendingOrder
+        )
+
+    def _all_changed(self) -> None:
+        if self._order.ids:
+            last = self.index(len(self._order.ids) - 1, len(self.HEADERS) - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
+
+    def _move_to(self, order: DocumentOrder) -> None:
+        """The same rows in a new order: selections follow their documents."""
         self.layoutAboutToBeChanged.emit()
-        old = [d.id for d in self._rows]
-        persistent = self.persistentIndexList()
-        self._all[at] = info
-        self._apply()
-        for idx in persistent:
-            did = old[idx.row()] if 0 <= idx.row() < len(old) else None
-            row = self.row_of(did) if did is not None else -1
+        old = self._order.ids
+        self._order = order
+        for idx in self.persistentIndexList():
+            row = order.row_of(old[idx.row()]) if 0 <= idx.row() < len(old) else -1
             self.changePersistentIndex(
                 idx, self.index(row, idx.column()) if row >= 0 else QModelIndex()
             )
         self.layoutChanged.emit()
 
+    def set_filter(self, text: str) -> None:
+        self.beginResetModel()
+        self._filter = text.strip().lower()
+        self._order = self._read_order()
+        self.endResetModel()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self._sort = (column, order)
+        if self._listing is not None:
+            self._move_to(self._read_order())
+
+    def document(self, row: int) -> DocumentInfo:
+        did = self._order.ids[row]
+        info = self._cache.get(did)
+        if info is None:
+            self._fetch(row)
+            # deleted since the order was read: its name until the list is read again
+            info = self._cache.get(did) or DocumentInfo(did, self._order.names[row], "", "", 0)
+        return info
+
+    def _fetch(self, row: int) -> None:
+        """Read the page of rows that holds ``row`` (those not in the cache)."""
+        a = row - row % self.PAGE
+        ids, names = self._order.ids[a : a + self.PAGE], self._order.names[a : a + self.PAGE]
+        missing = [i for i, did in enumerate(ids) if did not in self._cache]
+        if self._listing is None or not missing:
+            return
+        try:
+            rows = self._listing.rows([ids[i] for i in missing], [names[i] for i in missing])
+        except ServiceError:  # a team server out of reach: the names show, the rest later
+            return
+        self.rows_read += len(rows)
+        for d in rows:
+            self._cache[d.id] = d
+        while len(self._cache) > self.CACHED:
+            self._cache.popitem(last=False)
+
+    def loaded(self) -> int:
+        """How many documents are held in memory."""
+        return len(self._cache)
+
+    def info(self, document_id: int) -> DocumentInfo | None:
+        """A document by id, shown or filtered out (None: there is none)."""
+        info = self._cache.get(document_id)
+        if info is None and self._listing is not None:
+            info = self._listing.info(document_id)
+        return info
+
+    def row_of(self, document_id: int) -> int:
+        return self._order.row_of(document_id)
+
+    def update(self, info: DocumentInfo) -> None:
+        """One document's new name or metadata: its row, in its place in the order
+        (read again when shown: ``info`` may count other coders' codings)."""
+        self._cache.pop(info.id, None)
+        self._reorder()
+
     def bump(self, document_id: int, delta: int) -> None:
-        for i, d in enumerate(self._all):
-            if d.id == document_id:
-                self._all[i] = replace(d, codings=max(0, d.codings + delta))
+        d = self._cache.get(document_id)
+        if d is not None:
+            self._cache[document_id] = replace(d, codings=max(0, d.codings + delta))
         row = self.row_of(document_id)
         if row >= 0:
-            d = self._rows[row]
-            self._rows[row] = replace(d, codings=max(0, d.codings + delta))
             self.dataChanged.emit(self.index(row, 3), self.index(row, 3))
 
     def rowCount(self, parent: _Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else len(self._order.ids)
 
     def columnCount(self, parent: _Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self.HEADERS)
@@ -138,18 +193,22 @@ class DocumentListModel(QAbstractTableModel):
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        d = self._rows[index.row()]
-        col = index.column()
+        row, col = index.row(), index.column()
+        if role == ID_ROLE:
+            return self._order.ids[row]
+        if role == Qt.ItemDataRole.DisplayRole and col == 0:
+            return self._order.names[row]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _RIGHT if col >= 2 else None
+        if role not in _DOCUMENT_ROLES:
+            return None
+        d = self.document(row)
         if role == Qt.ItemDataRole.DisplayRole:
-            if col == 0:
-                return d.name
             if col == 1:
                 return d.kind
             if col == 2:
                 return str(d.pages) if d.pages else "–"
             return str(d.codings) if d.codings else ""
-        if role == ID_ROLE:
-            return d.id
         if role == Qt.ItemDataRole.ToolTipRole:
             bits = [d.name] if not d.title or d.title == d.name else [d.title, d.name]
             bits += [v for v in (d.author, d.date, d.source) if v]
@@ -161,9 +220,11 @@ class DocumentListModel(QAbstractTableModel):
             return "\n".join(bits)
         if role == Qt.ItemDataRole.DecorationRole and col == 0 and d.import_notes:
             return _note_icon()
-        if role == Qt.ItemDataRole.TextAlignmentRole and col >= 2:
-            return _RIGHT
         return None
+
+
+_DOCUMENT_ROLES = frozenset((Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
+                             Qt.ItemDataRole.DecorationRole))  # fmt: skip
 
 
 class _Node:

@@ -5,13 +5,17 @@ sizes (time ~ size ** exponent: 1 is linear, 0 is flat).
     .venv/bin/python -m tests.benchmarks.scale                     # 1k, 10k, 50k documents
     .venv/bin/python -m tests.benchmarks.scale --documents 1000 10000 --codings 100000 1000000
     .venv/bin/python -m tests.benchmarks.scale --quick             # 1k documents, 10k codings
+    .venv/bin/python -m tests.benchmarks.scale --window 1000 10000 100000   # the window alone
 
 The corpus: articles of 3-8 kB built from a news vocabulary, 33 codes in 3 groups, 3
 coders; codings are short spans (a clause) spread over the documents, each coder coding
 about the same passages with some disagreement. Operations:
 
 - ``import``: ``tessera import P FOLDER`` of the article files (time per file);
-- ``list``: the document list as the window reads it (``list_documents``);
+- ``list``: every document as ``list_documents`` reads it;
+- ``window``: ``tessera``'s main window opened on the project, to its first paint (a
+  fresh interpreter: start-up, opening the file, the lists), against a bare Qt window
+  that reads every listed row (name, kind, pages and codings counted) with sqlite3;
 - ``export``/``codings import``: ``tessera export --what codings`` and ``tessera codings
   import`` of all codings into a copy of the project without them;
 - ``agreement``: ``tessera agreement P --coders a,b,c --csv`` (pooled, per code);
@@ -24,6 +28,7 @@ Not in the test suite's time budget; ``tests/benchmarks/test_scale_small.py`` ru
 from __future__ import annotations
 
 import argparse
+import compileall
 import math
 import os
 import random
@@ -148,6 +153,28 @@ def add_codings(path: Path, n: int, seed: int = 2) -> int:
     return len(out)
 
 
+def bulk_project(path: Path, n: int, seed: int = 1) -> None:
+    """A project of ``n`` synthetic articles stored with raw SQL (setup, much faster
+    than importing files at 100,000), each coded about once. Its full-text index is
+    not built: nothing measured here reads it."""
+    from desktop.core.text import sha256_text
+
+    new_project(path)
+    rng = random.Random(seed)
+    con = sqlite3.connect(path)
+    with con:
+        for start in range(0, n, 5000):
+            texts = [article(rng, i) for i in range(start, min(n, start + 5000))]
+            con.executemany(
+                "INSERT INTO document (name, kind, text, sha256, length, imported_at, extra) "
+                "VALUES (?, 'txt', ?, ?, ?, '2026-01-01 00:00:00.000000', '{}')",
+                [(f"article {start + k:06}.txt", t, sha256_text(t), len(t))
+                 for k, t in enumerate(texts)],
+            )  # fmt: skip
+    con.close()
+    add_codings(path, n, seed + 1)
+
+
 def copy_without_codings(src: Path, dst: Path) -> None:
     with sqlite3.connect(src) as a, sqlite3.connect(dst) as b:
         a.backup(b)
@@ -202,6 +229,19 @@ def _timed(args: list[str]) -> tuple[float, float]:
     return seconds, peak
 
 
+def _painted(args: list[str]) -> tuple[float, float, float]:
+    """Seconds from starting a process to its first paint, its peak memory (MB) and its
+    CPU seconds by then."""
+    env = dict(os.environ, PYTHONPATH=str(REPO), QT_QPA_PLATFORM="offscreen")
+    t0 = time.time()
+    done = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True)
+    line = next((x for x in done.stdout.splitlines() if x.startswith("PAINTED ")), None)
+    if done.returncode != 0 or line is None:
+        raise RuntimeError(f"{' '.join(map(str, args[:6]))} failed:\n{done.stderr[-3000:]}")
+    _, when, kb, cpu = line.split()
+    return float(when) - t0, int(kb) / 1024, float(cpu)
+
+
 def _cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "desktop.cli.main", *args]
 
@@ -213,11 +253,82 @@ _LIST = (
     "p = Project.open(sys.argv[1]); docs = documents.list_documents(p); p.close()\n"
     "assert docs\n"
 )
+# painted: the clock, the peak memory and the CPU time so far (what a busy machine does
+# not change), then out at once (not waiting for the
+# backup a first open starts in the background)
+_PAINTED = (
+    "import os, time\n"
+    "with open('/proc/self/status') as fh:\n"
+    "    kb = next(int(x.split()[1]) for x in fh if x.startswith('VmHWM:'))\n"
+    "import resource; ru = resource.getrusage(resource.RUSAGE_SELF)\n"
+    "print('PAINTED', time.time(), kb, ru.ru_utime + ru.ru_stime, flush=True)\n"
+    "os._exit(0)\n"
+)
+# The window as a user opens it (the coder already known), to its first paint
+_PAINT = (
+    "import sys\n"
+    "from PySide6.QtCore import QSettings\n"
+    "from PySide6.QtWidgets import QApplication\n"
+    "from desktop.services.project.project import Project\n"
+    "from desktop.ui.look import apply_style\n"
+    "from desktop.ui.workbench.main_window import MainWindow, project_key\n"
+    "app = QApplication([]); apply_style(app)\n"
+    "s = QSettings(sys.argv[2], QSettings.Format.IniFormat)\n"
+    "s.setValue('projects/' + project_key(sys.argv[1]) + '/coder', 'ana')\n"
+    "w = MainWindow(Project.open(sys.argv[1]), settings=s); w.resize(1280, 800); w.show()\n"
+    "app.processEvents(); w.repaint()\n"
+    "assert w.documents_panel.model.rowCount() > 0\n" + _PAINTED
+)
+# its floor: a bare Qt window, and every row the list shows read with sqlite3
+_BARE_WINDOW = (
+    "import sqlite3, sys\n"
+    "from PySide6.QtWidgets import QApplication, QMainWindow\n"
+    "app = QApplication([]); w = QMainWindow(); w.resize(1280, 800); w.show()\n"
+    "rows = sqlite3.connect(sys.argv[1]).execute(\n"
+    "    'SELECT d.id, d.name, d.kind,'\n"
+    "    ' (SELECT count(*) FROM page p WHERE p.document_id = d.id),'\n"
+    "    ' (SELECT count(*) FROM coding c WHERE c.document_id = d.id)'\n"
+    "    ' FROM document d ORDER BY lower(d.name), d.name, d.id').fetchall()\n"
+    "app.processEvents(); w.repaint()\n"
+    "assert rows\n" + _PAINTED
+)
 _OPEN = (
     "import sys\n"
     "from desktop.services.project.project import Project\n"
     "Project.open(sys.argv[1]).close()\n"
 )
+
+
+def measure_window(project: Path, n_docs: int, log=print) -> list[Measure]:
+    """The window's first paint on ``project`` and its floor, each a whole process."""
+    settings = project.with_suffix(".ini")
+    compileall.compile_dir(REPO / "desktop", quiet=1)  # bytecode, as installed
+    compileall.compile_dir(REPO / "db", quiet=1)
+    _painted([sys.executable, "-c", _BARE_WINDOW, str(project)])  # warm: files in the cache
+    base, base_peak, base_cpu = _painted([sys.executable, "-c", _BARE_WINDOW, str(project)])
+    seconds, peak, cpu = _painted([sys.executable, "-c", _PAINT, str(project), str(settings)])
+    settings.unlink(missing_ok=True)
+    out = [
+        Measure("bare window + sqlite3", n_docs, "documents", base, base_peak,
+                f"every listed row, no Tessera; {base_cpu:.2f} s CPU"),
+        Measure("window first paint", n_docs, "documents", seconds, peak,
+                f"{seconds / base:.2f}x the bare window; {cpu:.2f} s CPU"),
+    ]  # fmt: skip
+    for m in out:
+        log(m)
+    return out
+
+
+def measure_windows(sizes: list[int], log=print) -> list[Measure]:
+    """``measure_window`` on a bulk-made project of each size."""
+    out: list[Measure] = []
+    with tempfile.TemporaryDirectory(prefix="tessera-scale-") as tmp:
+        for n in sizes:
+            project = Path(tmp) / f"w{n}.tessera"
+            bulk_project(project, n)
+            out += measure_window(project, n, log)
+            project.unlink()
+    return out
 
 
 def measure_size(folder: Path, n_docs: int, codings: list[int], log=print) -> list[Measure]:
@@ -234,6 +345,7 @@ def measure_size(folder: Path, n_docs: int, codings: list[int], log=print) -> li
     seconds, peak = _timed([sys.executable, "-c", _LIST, str(project)])
     out.append(Measure("list documents", n_docs, "documents", seconds, peak))
     log(out[-1])
+    out += measure_window(project, n_docs, log)
     for n in codings:
         p = folder / f"p{n_docs}-{n}.tessera"
         shutil.copy(project, p)
@@ -333,7 +445,17 @@ def main(argv: list[str] | None = None) -> int:
                     help="codings per size (default 100,000); 1,000,000 is added at 10,000 "
                          "documents unless --codings is given")  # fmt: skip
     ap.add_argument("--quick", action="store_true", help="1,000 documents, 10,000 codings")
+    ap.add_argument("--window", type=int, nargs="+", metavar="DOCUMENTS",
+                    help="only the window's first paint, on projects of these sizes made "
+                         "with raw SQL (fast enough for 100,000 documents)")  # fmt: skip
     args = ap.parse_args(argv)
+    if args.window:
+        measures = measure_windows(args.window, log=lambda m: print(
+            f"  {m.operation}: {m.size:,} {m.unit} {m.seconds:.2f} s {m.peak_mb:.0f} MB "
+            f"{m.detail}", flush=True))  # fmt: skip
+        print()
+        print(table(measures))
+        return 0
     if args.quick:
         sizes = [(1000, [10_000])]
     else:

@@ -9,9 +9,8 @@ from PySide6.QtCore import QModelIndex, Qt
 
 from desktop.services.codebook.codebook import CodeInfo
 from desktop.services.coding.codings import CodingInfo
-from desktop.services.documents.documents import DocumentInfo
 from desktop.services.teams.coders import CoderInfo
-from desktop.ui.models import ID_ROLE, CodebookModel, CodingsModel, DocumentListModel
+from desktop.ui.models import CodebookModel, CodingsModel
 
 CODES = [
     CodeInfo(1, None, "Actors", "Actors", "#4363d8", depth=0, codings=0),
@@ -19,27 +18,6 @@ CODES = [
     CodeInfo(3, 1, "Armed groups", "Actors/Armed groups", "#3a86c8", depth=1, codings=2),
     CodeInfo(4, None, "Claims", "Claims", "#f58231", description="A statement", codings=1),
 ]
-
-
-def test_document_model_rows_columns_sort_and_filter(qapp, qtmodeltester):
-    model = DocumentListModel()
-    docs = [DocumentInfo(i, f"doc {i:04d}.txt", "pdf" if i % 2 else "txt", "x", 100, pages=i % 2 * 3, codings=i)
-            for i in range(2000)]  # fmt: skip
-    model.set_documents(docs)
-    qtmodeltester.check(model)
-    assert model.rowCount() == 2000
-    assert model.index(1, 0).data() == "doc 0001.txt"
-    assert model.index(1, 2).data() == "3"
-    assert model.index(0, 2).data() == "–"
-    assert model.index(7, 3).data() == "7"
-    assert model.index(5, 0).data(ID_ROLE) == 5
-    assert model.row_of(1234) == 1234
-    model.sort(3, Qt.SortOrder.DescendingOrder)
-    assert model.index(0, 0).data() == "doc 1999.txt" and model.row_of(1999) == 0
-    model.set_filter("DOC 01")
-    assert model.rowCount() == 100 and model.row_of(5) == -1
-    model.bump(150, +2)
-    assert model.document(model.row_of(150)).codings == 152
 
 
 def test_codebook_model_is_a_tree_with_counts_and_keys(qapp, qtmodeltester):
@@ -119,15 +97,3 @@ def test_document_filter_in_the_window_keeps_the_open_document(window, qtbot):
     assert window.document_id == other.id and window.doc_title.text() == "zz-other.txt"
     panel.filter.clear()
     assert panel.model.rowCount() == 2
-
-
-def test_a_document_with_import_notes_is_marked_and_its_tooltip_says_why(qapp):
-    model = DocumentListModel()
-    note = "12 characters on pages 1, 2 could not be read as text"
-    model.set_documents([
-        DocumentInfo(1, "a.pdf", "pdf", "x", 100, import_notes=note),
-        DocumentInfo(2, "b.txt", "txt", "y", 100),
-    ])  # fmt: skip
-    assert model.index(0, 0).data(Qt.ItemDataRole.DecorationRole) is not None
-    assert note in model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
-    assert model.index(1, 0).data(Qt.ItemDataRole.DecorationRole) is None

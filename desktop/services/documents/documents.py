@@ -385,44 +385,68 @@ def list_documents(project, coder_ids: list[int] | None = None) -> list[Document
     """Every document, by name; ``coder_ids``: count only these coders' codings (None:
     everyone's)."""
     with project.session() as s:
-        pages = dict(
-            s.execute(select(m.Page.document_id, func.count()).group_by(m.Page.document_id)).all()
+        return listed(s, coder_ids=coder_ids)
+
+
+def listed(
+    s, ids: Sequence[int] | None = None, names: Sequence[str] | None = None,
+    coder_ids: list[int] | None = None,
+) -> list[DocumentInfo]:  # fmt: skip
+    """Documents as the list shows them, with their pages and codings counted: every
+    document by name (``ids`` None), or those of ``ids`` in no particular order (a
+    missing one left out). ``names``: the names of ``ids``, which on SQLite let the rows
+    be read from the listing index (by id, the columns stored after a text are reached
+    by walking its pages)."""
+    only = list(ids) if ids is not None else None
+    pages_q = select(m.Page.document_id, func.count()).group_by(m.Page.document_id)
+    per_doc = select(m.Coding.document_id, func.count()).group_by(m.Coding.document_id)
+    meta_q = select(m.AttributeValue.document_id, m.AttributeValue.attribute_id,
+                    m.AttributeValue.value)  # fmt: skip
+    cols = [getattr(m.Document, c) for c in (
+        "id", "name", "kind", "sha256", "length", "source_path",
+    )]  # fmt: skip
+    # extra as its JSON text: decoded only where it holds import notes (a few
+    # documents), not for every row of a large corpus
+    docs_q = select(*cols, type_coerce(m.Document.extra, String))
+    if only is not None:
+        if not only:
+            return []
+        pages_q = pages_q.where(m.Page.document_id.in_(only))
+        per_doc = per_doc.where(m.Coding.document_id.in_(only))
+        meta_q = meta_q.where(m.AttributeValue.document_id.in_(only))
+        by_name = names is not None and s.bind.dialect.name == "sqlite"
+        docs_q = docs_q.where(
+            m.Document.name.in_(set(names)) if by_name else m.Document.id.in_(only)
         )
-        per_doc = select(m.Coding.document_id, func.count()).group_by(m.Coding.document_id)
-        if coder_ids is not None:
-            per_doc = per_doc.where(m.Coding.coder_id.in_(coder_ids))
-        codings = dict(s.execute(per_doc).all())
-        builtin = {i: k for k, i in _builtin_ids(s).items()}
-        meta: dict[int, dict[str, str]] = {}
-        for did, aid, value in s.execute(
-            select(m.AttributeValue.document_id, m.AttributeValue.attribute_id,
-                   m.AttributeValue.value).where(m.AttributeValue.attribute_id.in_(builtin))
-        ):  # fmt: skip
-            meta.setdefault(did, {})[builtin[aid]] = value
-        cols = [getattr(m.Document, c) for c in (
-            "id", "name", "kind", "sha256", "length", "source_path",
-        )]  # fmt: skip
-        # extra as its JSON text: decoded only where it holds import notes (a few
-        # documents), not for every row of a large corpus
-        raw_extra = type_coerce(m.Document.extra, String)
-        no_meta = (None,) * len(METADATA_FIELDS)
-        out = []
-        # Core rows (the ORM's per-row work buys nothing here), read from the listing
-        # index alone: no text's pages are walked
-        for did, name, kind, sha, length, sp, extra in s.connection().execute(
-            select(*cols, raw_extra).order_by(m.Document.name)
-        ):
-            dm = meta.get(did)
-            if isinstance(extra, dict):  # PostgreSQL's driver decodes JSON itself
-                notes = _notes(extra)
-            else:
-                notes = _notes(json.loads(extra)) if extra and IMPORT_NOTES in extra else None
-            out.append(
-                DocumentInfo(did, name, kind, sha, length, pages.get(did, 0), codings.get(did, 0),
-                             *((dm.get(k) for k in METADATA_FIELDS) if dm else no_meta), sp,
-                             notes)
-            )  # fmt: skip
-        return out
+    else:
+        docs_q = docs_q.order_by(m.Document.name)
+    if coder_ids is not None:
+        per_doc = per_doc.where(m.Coding.coder_id.in_(coder_ids))
+    pages = dict(s.execute(pages_q).all())
+    codings = dict(s.execute(per_doc).all())
+    builtin = {i: k for k, i in _builtin_ids(s).items()}
+    meta: dict[int, dict[str, str]] = {}
+    for did, aid, value in s.execute(meta_q.where(m.AttributeValue.attribute_id.in_(builtin))):
+        meta.setdefault(did, {})[builtin[aid]] = value
+    wanted = set(only) if only is not None else None
+    no_meta = (None,) * len(METADATA_FIELDS)
+    out = []
+    # Core rows (the ORM's per-row work buys nothing here), read from the listing
+    # index alone: no text's pages are walked
+    for did, name, kind, sha, length, sp, extra in s.connection().execute(docs_q):
+        if wanted is not None and did not in wanted:
+            continue  # another document of the same name
+        dm = meta.get(did)
+        if isinstance(extra, dict):  # PostgreSQL's driver decodes JSON itself
+            notes = _notes(extra)
+        else:
+            notes = _notes(json.loads(extra)) if extra and IMPORT_NOTES in extra else None
+        out.append(
+            DocumentInfo(did, name, kind, sha, length, pages.get(did, 0), codings.get(did, 0),
+                         *((dm.get(k) for k in METADATA_FIELDS) if dm else no_meta), sp,
+                         notes)
+        )  # fmt: skip
+    return out
 
 
 def get_document(project, document_id: int) -> DocumentInfo:

@@ -157,12 +157,12 @@ class LiveUpdates(QObject):
         w = self.w
         if shown is None:
             return
-        ids = [d.id for d in w.documents_panel.model.all_documents()]
-        if shown in ids:
+        model = w.documents_panel.model
+        if model.info(shown) is not None:
             return
         w.show_message("The document shown was deleted by someone else.", 10_000)
-        if ids:
-            w.documents_panel.select(ids[0])
+        if model.rowCount():
+            w.documents_panel.select(model.document(0).id)
         else:
             w.document_id = None
             w.viewer.set_text("")

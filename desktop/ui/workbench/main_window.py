@@ -20,6 +20,7 @@ from desktop.services.codebook.codebook import CodeInfo
 from desktop.services.coding import codings
 from desktop.services.coding.codings import CodingInfo
 from desktop.services.documents import documents
+from desktop.services.documents.listing import DocumentListing
 from desktop.services.errors import NotFound
 from desktop.services.project.project import Project
 from desktop.services.teams import coders, server_team
@@ -288,9 +289,7 @@ class MainWindow(QMainWindow):
     # -- refreshing ----------------------------------------------------------------
     def refresh_documents(self) -> None:
         self._lists_counted = self._counted()
-        self.documents_panel.model.set_documents(
-            documents.list_documents(self.project, self._lists_counted)
-        )
+        self.documents_panel.model.set_listing(DocumentListing(self.project, self._lists_counted))
         if self.document_id is not None and self.documents_panel.model.info(self.document_id):
             self.documents_panel.select(self.document_id)
         elif self.document_id is not None:  # deleted: the text it showed is gone
@@ -328,9 +327,7 @@ class MainWindow(QMainWindow):
         if not document_id or document_id == self.document_id:
             self.refresh_codings()
         if document_id:
-            self.documents_panel.model.set_documents(
-                documents.list_documents(self.project, self._counted())
-            )
+            self.documents_panel.model.refresh()
 
     # one coding came, went or changed: update one row, one span and two counts
     def _shown(self, c: CodingInfo) -> bool:
@@ -605,7 +602,7 @@ class MainWindow(QMainWindow):
         return [
             ("window/mainSplit", self.main_split),
             ("window/rightSplit", self.right_split),
-            ("window/documentColumns", self.documents_panel.view.header()),
+            ("window/documentColumns", self.documents_panel.view.horizontalHeader()),
             ("window/codebookColumns", self.codebook_panel.view.header()),
             ("window/codingColumns", self.codings_panel.view.horizontalHeader()),
         ]

@@ -73,13 +73,21 @@ class DocumentsPanel(_Panel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Documents", parent)
-        self.model = DocumentListModel(self)  # filters and sorts itself: no proxy
+        self.model = DocumentListModel(self)  # filtered and sorted by the database: no proxy
         self.filter = _filter_box("Filter documents")
         self.filter.textChanged.connect(self._filter)
-        self.view = QTreeView()
+        # a table, not a tree view: a tree lays out every row (100,000 calls into the
+        # model) before it paints; a table asks only for the rows on screen
+        self.view = QTableView()
         self.view.setObjectName("documentList")
-        self.view.setRootIsDecorated(False)
-        self.view.setUniformRowHeights(True)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.verticalHeader().hide()
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.view.horizontalHeader().setHighlightSections(False)
+        self.view.setShowGrid(False)
+        self.view.setWordWrap(False)
         self.view.setAlternatingRowColors(False)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
@@ -88,6 +96,8 @@ class DocumentsPanel(_Panel):
         size_columns(self.view, (0,), {1: "docx", 2: "999", 3: "9999"})
         self.view.selectionModel().currentChanged.connect(self._current_changed)
         self.view.viewport().installEventFilter(self)
+        self.view.installEventFilter(self)
+        self._fit_rows()
         self.model.modelReset.connect(self._fit_columns)
         self.lay.addWidget(self.filter)
         self.lay.addWidget(self.view)
@@ -99,15 +109,24 @@ class DocumentsPanel(_Panel):
     def eventFilter(self, obj, e) -> bool:
         if obj is self.view.viewport() and e.type() == QEvent.Type.Resize:
             self._fit_columns()
+        elif obj is self.view and e.type() == QEvent.Type.FontChange:
+            self._fit_rows()
         return False
 
+    def _fit_rows(self) -> None:
+        """Rows as tall as the font needs (a large system font is not clipped); one
+        height for all, so the table never measures its rows."""
+        self.view.verticalHeader().setDefaultSectionSize(
+            max(24, self.view.fontMetrics().height() + 8)
+        )
+
     def _fit_columns(self) -> None:
-        h = self.view.header()
+        h = self.view.horizontalHeader()
         room = self.view.width() - 2 * self.view.frameWidth() - self.MIN_NAME_W
         if self.view.verticalScrollBar().isVisible():
             room -= self.view.verticalScrollBar().width()
         used = h.sectionSize(3)
-        paged = any(d.pages for d in self.model.all_documents())
+        paged = self.model.paged
         for col in reversed(self.OPTIONAL_COLUMNS):  # Pages is kept longer than Kind
             fits = used + h.sectionSize(col) <= room and (col != 2 or paged)
             h.setSectionHidden(col, not fits)

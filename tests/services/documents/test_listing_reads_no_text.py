@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import event
 
 from desktop.services.documents import documents
+from desktop.services.documents.listing import DocumentListing
 from desktop.services.exchange import exchange
 
 
@@ -59,3 +60,12 @@ def test_export_of_codings_reads_no_text(sqlite_only, doc):
     assert plans
     for statement, plan in plans:
         assert "COVERING INDEX" in plan, (statement, plan)
+
+
+def test_a_page_of_the_documents_list_reads_the_listing_index(sqlite_only, doc):
+    listing = DocumentListing(sqlite_only)
+    order = listing.order()
+    plans = document_queries(sqlite_only, lambda: listing.rows(order.ids, order.names))
+    assert plans, "the page's rows were read by no query on the document table"
+    for statement, plan in plans:
+        assert "COVERING INDEX ix_document_listing" in plan, (statement, plan)

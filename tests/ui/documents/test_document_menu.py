@@ -65,7 +65,8 @@ def test_open_rename_and_memo_from_the_menu_and_undo(window, qtbot, monkeypatch,
     assert window.document_id == second and window.viewer.text.startswith("Another")
     prompts.text_answers = ["renamed.txt"]
     entry(right_click_menu(window, monkeypatch, "second.txt"), "Rename").trigger()
-    names = [d.name for d in window.documents_panel.model.all_documents()]
+    listed = window.documents_panel.model
+    names = [listed.index(r, 0).data() for r in range(listed.rowCount())]
     assert "renamed.txt" in names and "second.txt" not in names
     undo(window, qtbot)
     assert documents.get_document(window.project, second).name == "second.txt"

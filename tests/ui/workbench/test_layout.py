@@ -95,12 +95,12 @@ def test_columns_fit_their_panel_names_elide_in_the_middle_with_a_tooltip(
     docs = window.documents_panel
     row = docs.model.row_of(documents.find_document(window.project, long_name).id)
     assert long_name in docs.model.index(row, 0).data(Qt.ItemDataRole.ToolTipRole)
-    h = docs.view.header()
+    h = docs.view.horizontalHeader()
     assert h.sectionResizeMode(3).name == "Interactive"  # the user may resize it
     h.resizeSection(3, 90)
     window.close()
     again = make_window(project_path)
-    assert again.documents_panel.view.header().sectionSize(3) == 90
+    assert again.documents_panel.view.horizontalHeader().sectionSize(3) == 90
 
 
 def test_the_status_bar_counts_in_words_and_says_whose_codings(window, qtbot):
