@@ -157,3 +157,14 @@ def test_the_command_line_builds_the_index_before_searching(old_project, capsys)
 
     with Project.open(old_project) as p:
         assert json.loads(out.out)["total"] == len(scan(p, "negotiators"))
+
+
+def test_a_server_project_has_nothing_to_build(pg_url):
+    """On PostgreSQL the index is computed from the documents themselves (a GIN index
+    on their tsvector): there is no backlog, and the search finds what is imported."""
+    with Project.create(pg_url) as p:
+        documents.add_document(p, name="a.txt", text="The negotiators met.", kind="txt")
+        seen: list = []
+        assert fulltext.build(p, seen.append).ready and seen == []
+        fulltext.require(p)
+        assert hits(p, "negotiators") == scan(p, "negotiators") == [("a.txt", 4)]
