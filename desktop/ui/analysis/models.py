@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 from collections import OrderedDict
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate
 
@@ -34,12 +34,21 @@ class PassagesModel(QAbstractTableModel):
         self._pages: OrderedDict[int, list[Passage]] = OrderedDict()
 
     def set_result(
-        self, project, result: RetrievalResult | None, context: str | int = "none"
-    ) -> None:
+        self, project, result: RetrievalResult | None, context: str | int = "none",
+        first_page: list[Passage] | None = None,
+    ) -> None:  # fmt: skip
+        """``first_page``: rows 0..PAGE-1 read by the worker (``first_page_of``), so that
+        showing the result reads no text on the UI thread."""
         self.beginResetModel()
         self.project, self.result, self.context = project, result, context
         self._pages.clear()
+        if first_page is not None and result is not None:
+            self._pages[0] = first_page
         self.endResetModel()
+
+    @staticmethod
+    def first_page_of(project, result: RetrievalResult, context: str | int) -> list[Passage]:
+        return result.page(project, 0, PAGE, context=context)
 
     def rowCount(self, parent=_ROOT) -> int:
         return 0 if parent.isValid() or self.result is None else len(self.result)
@@ -103,29 +112,74 @@ class HitsModel(QAbstractTableModel):
     The hits are kept as plain tuples (``row_of``): the garbage collector stops
     tracking tuples of strings and numbers, so a search with a hundred thousand hits
     adds nothing to its full collections, which would otherwise stop the window for a
-    tenth of a second each while the worker gathers the hits."""
+    tenth of a second each while the worker gathers the hits.
+
+    A large result is shown a batch of FILL_BATCH rows per turn of the event loop
+    (the view takes tens of milliseconds per hundred thousand rows it is given at
+    once): the first screen at once, the rest while the window stays responsive;
+    ``filled`` says when every row is in. Sorting first puts the rest in."""
 
     COLUMNS = ("Document", "Left", "Match", "Right")
+    FILL_BATCH = 20_000
+
+    filled = Signal()
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.hits: list[tuple] = []
+        self._shown = 0  # rows the view has been told of (the first ones of ``hits``)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._fill_more)
 
     @staticmethod
     def row_of(h: SearchHit) -> tuple:
         return (h.document, h.document_id, h.start, h.end, h.left, h.match, h.right)
 
     def set_hits(self, hits: list) -> None:
-        """Hits as SearchHit objects or as ``row_of`` tuples."""
+        """Hits as SearchHit objects or as ``row_of`` tuples (kept as given: the
+        worker makes the tuples)."""
+        self._timer.stop()
         self.beginResetModel()
-        self.hits = [h if type(h) is tuple else self.row_of(h) for h in hits]
+        if hits and type(hits[0]) is not tuple:
+            hits = [h if type(h) is tuple else self.row_of(h) for h in hits]
+        self.hits = hits if isinstance(hits, list) else list(hits)
+        self._shown = min(len(self.hits), self.FILL_BATCH)
         self.endResetModel()
+        self._after_batch()
+
+    @property
+    def filling(self) -> bool:
+        return self._shown < len(self.hits)
+
+    def _fill_more(self) -> None:
+        n = min(len(self.hits), self._shown + self.FILL_BATCH)
+        if n > self._shown:
+            self.beginInsertRows(_ROOT, self._shown, n - 1)
+            self._shown = n
+            self.endInsertRows()
+        self._after_batch()
+
+    def _after_batch(self) -> None:
+        if self.filling:
+            self._timer.start()
+        else:
+            self.filled.emit()
+
+    def _fill_all(self) -> None:
+        if self.filling:
+            self._timer.stop()
+            self.beginInsertRows(_ROOT, self._shown, len(self.hits) - 1)
+            self._shown = len(self.hits)
+            self.endInsertRows()
+            self.filled.emit()
 
     def hit(self, row: int) -> SearchHit:
         return SearchHit(*self.hits[row])
 
     def rowCount(self, parent=_ROOT) -> int:
-        return 0 if parent.isValid() else len(self.hits)
+        return 0 if parent.isValid() else self._shown
 
     def columnCount(self, parent=_ROOT) -> int:
         return 0 if parent.isValid() else 4
@@ -167,6 +221,7 @@ class HitsModel(QAbstractTableModel):
             3: lambda h: h[6].lower().lstrip(),
         }
         key = keys.get(column, lambda h: (h[0].lower(), h[2]))
+        self._fill_all()  # a sort orders every hit
         self.layoutAboutToBeChanged.emit()
         self.hits.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
         self.layoutChanged.emit()
@@ -240,7 +295,17 @@ class PassageDelegate(QStyledItemDelegate):
         option.text = ""
         if style is not None:
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
+        # Only about two lines show: laying out the whole context (a paragraph can be
+        # long) took milliseconds a cell, a tenth of a second a screen. The cell's
+        # tooltip holds all of it.
+        room = 3 * max(1, option.rect.width()) // max(1, option.fontMetrics.averageCharWidth())
         before, text, after = (_flat(x) for x in parts)
+        if len(before) > room:
+            before = "…" + before[-room:]
+        if len(text) > room:
+            text = text[:room] + "…"
+        if len(after) > room:
+            after = after[:room] + "…"
         doc = QTextDocument()
         doc.setDefaultFont(option.font)
         doc.setDocumentMargin(2)

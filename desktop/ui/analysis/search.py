@@ -163,33 +163,34 @@ class SearchTab(QWidget):
                 build_index(project, progress, cancelled)  # resumes one left unfinished
             r = svc.search(project, text, regex=regex, exact=exact, sets=chosen)
             hits, total = [], max(1, len(r.documents))
-            seen: set[int] = set()
+            counts: dict[str, int] = {}  # hits per document, in document order
             for h in r.hits(project, cancelled):
                 hits.append(HitsModel.row_of(h))  # a tuple: see HitsModel
-                if h.document_id not in seen:
-                    seen.add(h.document_id)
-                    step(progress, cancelled, len(seen) / total)
+                if h.document not in counts:
+                    counts[h.document] = 0
+                    step(progress, cancelled, len(counts) / total)
+                counts[h.document] += 1
             step(progress, cancelled, 1.0)
-            return r, hits
+            return r, hits, counts
 
         self.runner.run(f"Searching for {text!r}…", work, self._show)
 
     def _show(self, out) -> None:
-        self.result, hits = out
+        """The hits (a large result goes into the table a batch per turn of the event
+        loop) and the counts per document, counted by the worker."""
+        self.result, hits, counts = out
         self.model.set_hits(hits)
-        counts: dict[str, int] = {}
-        for h in hits:  # in document order
-            counts[h[0]] = counts.get(h[0], 0) + 1
         self.counts.clear()
-        for name, n in counts.items():
-            self.counts.addTopLevelItem(QTreeWidgetItem([name, str(n)]))
+        self.counts.addTopLevelItems(
+            [QTreeWidgetItem([name, str(n)]) for name, n in counts.items()]
+        )
         self.code_all_button.setEnabled(bool(hits))
         self.runner.say(
             f"{wording.count(len(hits), 'hit')} in {wording.count(len(counts), 'document')}"
         )
 
     def jump(self, row: int) -> None:
-        if 0 <= row < len(self.model.hits):
+        if 0 <= row < self.model.rowCount():
             h = self.model.hit(row)
             self.win.w.show_passage(h.document_id, h.start, h.end)
 

@@ -336,3 +336,54 @@ def test_charts_stacked_by_set_and_a_number_field_over_time(win, qtbot):
     tab.code.setCurrentText("Actors")  # no number field: said, nothing run
     tab.run()
     assert "no number field" in tab.runner.status.text()
+
+
+def test_a_large_search_result_fills_the_table_a_batch_at_a_time(win, qtbot, monkeypatch):
+    """The first rows show at once and the rest follow, a batch per turn of the event
+    loop (the window keeps answering meanwhile), until every hit is in; sorting while
+    it fills puts the rest in first."""
+    from desktop.ui.analysis.models import HitsModel
+
+    tab = win.search
+    win.tabs.setCurrentWidget(tab)
+    hit = ("a.txt", 1, 0, 4, "left ", "word", " right")
+    many = [(f"d{k // 100:04}.txt", k // 100, k, k + 4, f"left {k:06} ", "word", f" right {-k}")
+            for k in range(4 * HitsModel.FILL_BATCH + 5)]  # fmt: skip
+    model = tab.model
+    sizes: list[int] = []
+    model.rowsInserted.connect(lambda *_: sizes.append(model.rowCount()))
+    with qtbot.waitSignal(model.filled, timeout=10000):
+        tab._show((None, many, {"a.txt": len(many)}))
+        assert model.rowCount() == HitsModel.FILL_BATCH  # the first screen, at once
+    assert sizes == [2 * HitsModel.FILL_BATCH, 3 * HitsModel.FILL_BATCH,
+                     4 * HitsModel.FILL_BATCH, len(many)]  # fmt: skip
+    assert [model.index(r, 1).data() for r in (0, len(many) - 1)] == [many[0][4], many[-1][4]]
+    # a new result while one fills replaces it; a sort takes every row
+    tab._show((None, [hit] + many, {}))
+    assert model.rowCount() == HitsModel.FILL_BATCH
+    tab.table.sortByColumn(3, Qt.SortOrder.AscendingOrder)
+    assert model.rowCount() == len(many) + 1 and not model.filling
+    rights = [model.index(r, 3).data().lower().lstrip() for r in range(model.rowCount())]
+    assert rights == sorted(rights)
+
+
+def test_listed_passages_show_without_reading_texts_on_the_ui_thread(win, qtbot, monkeypatch):
+    """The worker reads the first screen of passages with their context: showing the
+    result reads nothing more on the window's thread."""
+    from desktop.services.analysis.retrieval import RetrievalResult
+
+    read_on: list[str] = []
+    page = RetrievalResult.page
+
+    def spy(self, *a, **kw):
+        read_on.append(threading.current_thread().name)
+        return page(self, *a, **kw)
+
+    monkeypatch.setattr(RetrievalResult, "page", spy)
+    tab = win.passages
+    tab.code_a.setCurrentText("Casualties/Killed")
+    tab.context.setCurrentIndex(tab.context.findData("sentence"))
+    run(qtbot, tab)
+    qtbot.wait(50)  # the table paints its rows
+    assert tab.table.model().index(0, 0).data() == "a.txt"
+    assert read_on and threading.main_thread().name not in read_on
