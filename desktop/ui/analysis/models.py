@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 from collections import OrderedDict
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate
 
@@ -112,74 +112,34 @@ class HitsModel(QAbstractTableModel):
     The hits are kept as plain tuples (``row_of``): the garbage collector stops
     tracking tuples of strings and numbers, so a search with a hundred thousand hits
     adds nothing to its full collections, which would otherwise stop the window for a
-    tenth of a second each while the worker gathers the hits.
-
-    A large result is shown a batch of FILL_BATCH rows per turn of the event loop
-    (the view takes tens of milliseconds per hundred thousand rows it is given at
-    once): the first screen at once, the rest while the window stays responsive;
-    ``filled`` says when every row is in. Sorting first puts the rest in."""
+    tenth of a second each while the worker gathers the hits. The view takes any
+    number of rows at once without stopping (it asks only for those it shows:
+    tests/benchmarks/bench_analysis.py measures a search's 130,000)."""
 
     COLUMNS = ("Document", "Left", "Match", "Right")
-    FILL_BATCH = 20_000
-
-    filled = Signal()
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.hits: list[tuple] = []
-        self._shown = 0  # rows the view has been told of (the first ones of ``hits``)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(0)
-        self._timer.timeout.connect(self._fill_more)
 
     @staticmethod
     def row_of(h: SearchHit) -> tuple:
         return (h.document, h.document_id, h.start, h.end, h.left, h.match, h.right)
 
     def set_hits(self, hits: list) -> None:
-        """Hits as SearchHit objects or as ``row_of`` tuples (kept as given: the
-        worker makes the tuples)."""
-        self._timer.stop()
+        """Hits as SearchHit objects or as ``row_of`` tuples (a list of tuples, as the
+        worker makes it, is kept as it is: no pass over it on the window's thread)."""
         self.beginResetModel()
         if hits and type(hits[0]) is not tuple:
             hits = [h if type(h) is tuple else self.row_of(h) for h in hits]
         self.hits = hits if isinstance(hits, list) else list(hits)
-        self._shown = min(len(self.hits), self.FILL_BATCH)
         self.endResetModel()
-        self._after_batch()
-
-    @property
-    def filling(self) -> bool:
-        return self._shown < len(self.hits)
-
-    def _fill_more(self) -> None:
-        n = min(len(self.hits), self._shown + self.FILL_BATCH)
-        if n > self._shown:
-            self.beginInsertRows(_ROOT, self._shown, n - 1)
-            self._shown = n
-            self.endInsertRows()
-        self._after_batch()
-
-    def _after_batch(self) -> None:
-        if self.filling:
-            self._timer.start()
-        else:
-            self.filled.emit()
-
-    def _fill_all(self) -> None:
-        if self.filling:
-            self._timer.stop()
-            self.beginInsertRows(_ROOT, self._shown, len(self.hits) - 1)
-            self._shown = len(self.hits)
-            self.endInsertRows()
-            self.filled.emit()
 
     def hit(self, row: int) -> SearchHit:
         return SearchHit(*self.hits[row])
 
     def rowCount(self, parent=_ROOT) -> int:
-        return 0 if parent.isValid() else self._shown
+        return 0 if parent.isValid() else len(self.hits)
 
     def columnCount(self, parent=_ROOT) -> int:
         return 0 if parent.isValid() else 4
@@ -221,7 +181,6 @@ class HitsModel(QAbstractTableModel):
             3: lambda h: h[6].lower().lstrip(),
         }
         key = keys.get(column, lambda h: (h[0].lower(), h[2]))
-        self._fill_all()  # a sort orders every hit
         self.layoutAboutToBeChanged.emit()
         self.hits.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
         self.layoutChanged.emit()

@@ -176,8 +176,8 @@ class SearchTab(QWidget):
         self.runner.run(f"Searching for {text!r}…", work, self._show)
 
     def _show(self, out) -> None:
-        """The hits (a large result goes into the table a batch per turn of the event
-        loop) and the counts per document, counted by the worker."""
+        """The hits and their counts per document, counted by the worker: the window's
+        thread does nothing per hit."""
         self.result, hits, counts = out
         self.model.set_hits(hits)
         self.counts.clear()

@@ -338,32 +338,20 @@ def test_charts_stacked_by_set_and_a_number_field_over_time(win, qtbot):
     assert "no number field" in tab.runner.status.text()
 
 
-def test_a_large_search_result_fills_the_table_a_batch_at_a_time(win, qtbot, monkeypatch):
-    """The first rows show at once and the rest follow, a batch per turn of the event
-    loop (the window keeps answering meanwhile), until every hit is in; sorting while
-    it fills puts the rest in first."""
-    from desktop.ui.analysis.models import HitsModel
-
+def test_a_large_search_result_is_listed_whole_with_the_workers_counts(win, qtbot):
+    """A hundred thousand hits go into the table at once (the view asks only for the
+    rows it shows), with the counts per document the worker made; they sort."""
     tab = win.search
     win.tabs.setCurrentWidget(tab)
-    hit = ("a.txt", 1, 0, 4, "left ", "word", " right")
     many = [(f"d{k // 100:04}.txt", k // 100, k, k + 4, f"left {k:06} ", "word", f" right {-k}")
-            for k in range(4 * HitsModel.FILL_BATCH + 5)]  # fmt: skip
+            for k in range(100_000)]  # fmt: skip
+    tab._show((None, many, {"d0000.txt": 100, "d0001.txt": 100}))
     model = tab.model
-    sizes: list[int] = []
-    model.rowsInserted.connect(lambda *_: sizes.append(model.rowCount()))
-    with qtbot.waitSignal(model.filled, timeout=10000):
-        tab._show((None, many, {"a.txt": len(many)}))
-        assert model.rowCount() == HitsModel.FILL_BATCH  # the first screen, at once
-    assert sizes == [2 * HitsModel.FILL_BATCH, 3 * HitsModel.FILL_BATCH,
-                     4 * HitsModel.FILL_BATCH, len(many)]  # fmt: skip
+    assert model.rowCount() == len(many)
     assert [model.index(r, 1).data() for r in (0, len(many) - 1)] == [many[0][4], many[-1][4]]
-    # a new result while one fills replaces it; a sort takes every row
-    tab._show((None, [hit] + many, {}))
-    assert model.rowCount() == HitsModel.FILL_BATCH
+    assert [tab.counts.topLevelItem(i).text(1) for i in range(2)] == ["100", "100"]
     tab.table.sortByColumn(3, Qt.SortOrder.AscendingOrder)
-    assert model.rowCount() == len(many) + 1 and not model.filling
-    rights = [model.index(r, 3).data().lower().lstrip() for r in range(model.rowCount())]
+    rights = [model.index(r, 3).data().lower().lstrip() for r in range(0, len(many), 997)]
     assert rights == sorted(rights)
 
 
