@@ -64,10 +64,20 @@ class IndexState:
 class IndexNotReady(ServiceError):
     """A search that needs the full-text index asked before it was built."""
 
-    def __init__(self, state: IndexState) -> None:
-        super().__init__(
-            f"the full-text index is being built ({state.describe()}); search again when it is done"
-        )
+    def __init__(self, state: IndexState, read_only: bool = False) -> None:
+        if read_only:
+            message = (
+                f"the full-text index of this project is not built yet ({state.indexed:,} of "
+                f"{wording.count(state.total, 'document')} indexed) and the project is open "
+                "read-only: open it once with write access to build it, or search with a "
+                "regular expression"
+            )
+        else:
+            message = (
+                f"the full-text index is being built ({state.describe()}); "
+                "search again when it is done"
+            )
+        super().__init__(message)
         self.state = state
 
 
@@ -99,7 +109,7 @@ def require(project) -> None:
             return
     st = state(project)
     if not st.ready:
-        raise IndexNotReady(st)
+        raise IndexNotReady(st, read_only=bool(getattr(project, "read_only", None)))
 
 
 def build(project, progress: Progress = None, cancelled: IsCancelled = None) -> IndexState:
@@ -108,8 +118,8 @@ def build(project, progress: Progress = None, cancelled: IsCancelled = None) -> 
     Cancelled between batches once ``cancelled()`` is true: what was indexed stays."""
     mig = _migration()
     st = state(project)
-    if st.ready:
-        return st
+    if st.ready or getattr(project, "read_only", None):
+        return st  # read-only: nothing can be written (require says so)
     total, done = st.total, st.indexed
     if progress is not None:
         progress(st)

@@ -137,6 +137,14 @@ def test_cancelled_build_resumes_at_the_next_opening_and_then_searches_right(
     assert schema(old_project) == schema(fresh)
 
 
+def test_read_only_the_search_says_how_to_get_the_index(old_project):
+    with Project.open(old_project) as p:
+        p.read_only = "the folder cannot be written to"  # as a read-only medium opens
+        assert fulltext.build(p) == fulltext.state(p) and fulltext.state(p).pending == EXTRA + 3
+        with pytest.raises(fulltext.IndexNotReady, match="read-only: open it once with write"):
+            svc.search(p, "negotiators")
+
+
 def test_a_small_old_project_is_indexed_while_upgrading(tmp_path):
     path = tmp_path / "small.tessera"
     shutil.copy(FIXTURES / "schema-v2.tessera", path)
