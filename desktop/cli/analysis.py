@@ -302,11 +302,14 @@ def query_params(query) -> dict:
 
 
 def cmd_search(args) -> int:
+    from desktop.services.analysis import fulltext
     from desktop.services.analysis import search as svc
 
     if args.width < 0:
         raise CliError("--width cannot be negative")
     with open_project(args.project, actor=args.coder or "") as project:
+        if not args.regex:  # a project made before the index builds it first, once
+            fulltext.build(project, lambda st: err(st.describe()))
         result = svc.search(
             project, args.query, regex=args.regex, exact=args.exact,
             documents=args.documents or None, sets=args.sets, cases=args.cases, width=args.width,

@@ -9,6 +9,8 @@ used only for small selections."""
 from __future__ import annotations
 
 import sqlite3
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
@@ -80,20 +82,64 @@ def rows_in(conn, sql: str, ids: Sequence[int]) -> list[tuple]:
     return out
 
 
+class _SpanCache:
+    """Per process: the sentences or paragraphs of the documents last segmented, by
+    (document id, sha256, unit): a text never changes under its hash, and segmenting
+    is most of what a second query "in the same sentence" would cost."""
+
+    def __init__(self, limit: int) -> None:
+        self.lock = threading.Lock()
+        self.limit = limit  # segments kept, all documents together
+        self.spans: OrderedDict[tuple[int, str, str], np.ndarray] = OrderedDict()
+        self.size = 0
+
+    def get(self, key) -> np.ndarray | None:
+        with self.lock:
+            got = self.spans.get(key)
+            if got is not None:
+                self.spans.move_to_end(key)
+            return got
+
+    def put(self, key, spans: np.ndarray) -> None:
+        with self.lock:
+            if key in self.spans:
+                return
+            self.spans[key] = spans
+            self.size += len(spans)
+            while self.size > self.limit and len(self.spans) > 1:
+                _, old = self.spans.popitem(last=False)
+                self.size -= len(old)
+
+
+_spans = _SpanCache(4_000_000)  # segments (16 bytes each): 64 MB at most
+
+
 def segment_spans(project, doc_ids: Sequence[int], unit: str, batch: int = 32) -> dict:
     """{document id: (n, 2) array of its sentences or paragraphs}, texts read a few
-    documents at a time (only the spans are kept)."""
+    documents at a time (only the spans are kept, and kept for the next query)."""
     from db.engine import qmark_connection
     from desktop.core.analysis.segments import segment_array
 
     out: dict[int, np.ndarray] = {}
     ids = list(doc_ids)
-    for i in range(0, len(ids), batch):
+    with project.session() as s:
+        hashes = rows_in(
+            qmark_connection(s), "SELECT id, sha256 FROM document WHERE id IN ({})", ids
+        )
+    todo = []
+    for did, sha in hashes:
+        got = _spans.get((int(did), sha, unit))
+        if got is None:
+            todo.append(int(did))
+        else:
+            out[int(did)] = got
+    for i in range(0, len(todo), batch):
         with project.session() as s:
             conn = qmark_connection(s)
             rows = rows_in(
-                conn, "SELECT id, text FROM document WHERE id IN ({})", ids[i : i + batch]
+                conn, "SELECT id, sha256, text FROM document WHERE id IN ({})", todo[i : i + batch]
             )
-        for did, text in rows:
-            out[int(did)] = segment_array(text, unit)
+        for did, sha, text in rows:
+            out[int(did)] = got = segment_array(text, unit)
+            _spans.put((int(did), sha, unit), got)
     return out

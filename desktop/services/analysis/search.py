@@ -9,6 +9,8 @@ characters; ``exact=True`` matches the same characters only. The index folds cas
 but not the rest, so a folded search asks it for the documents whose text needs no
 more than that, and adds the documents whose text holds characters that fold further
 (known per document after its first search in a session). Folded texts are cached.
+A project made before the index may still be building it (see fulltext): a search that
+needs it is refused meanwhile rather than missing the documents not yet indexed.
 
 Words of the scripts written without spaces (Chinese, Japanese, Thai...) are dictionary
 words (see search_query): such a query reads every text, as a regular expression does.
@@ -44,6 +46,7 @@ from desktop.core.analysis.search_query import (
 )
 from desktop.core.analysis.segments import SpanIndex, segments
 from desktop.core.folding import Folded, fold
+from desktop.services.analysis import fulltext
 from desktop.services.analysis import selection as sel
 from desktop.services.coding import codings
 from desktop.services.errors import NotFound, ServiceError
@@ -242,6 +245,8 @@ def search(
     except QueryError as exc:
         raise ServiceError(str(exc)) from exc
     only = sel.document_scope(project, documents or (), sets, cases)
+    if fts is not None:
+        fulltext.require(project)  # not a silent miss of the documents not yet indexed
     with project.session() as s:
         conn = qmark_connection(s)
         if fts is None:

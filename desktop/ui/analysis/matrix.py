@@ -29,7 +29,7 @@ from desktop.core import wording
 from desktop.services.analysis import matrix as svc
 from desktop.services.analysis.retrieval import RetrievalQuery, retrieve
 from desktop.services.analysis.selection import DOCUMENT_COLUMNS
-from desktop.ui.analysis.models import GridModel
+from desktop.ui.analysis.models import GridModel, PassagesModel
 from desktop.ui.analysis.passages import PassageTable
 from desktop.ui.analysis.runner import QueryRunner
 from desktop.ui.analysis.scope import SetChooser
@@ -208,12 +208,12 @@ class MatrixTab(QWidget):
         project, visible = self.win.project, self.win.visible_coders()
 
         def work(progress, cancelled):
-            return retrieve(
-                project, q, visible_coders=visible, progress=progress, cancelled=cancelled
-            )
+            r = retrieve(project, q, visible_coders=visible, progress=progress, cancelled=cancelled)
+            return r, PassagesModel.first_page_of(project, r, "sentence")
 
-        def done(r):
-            self.passages.model_.set_result(project, r, "sentence")
+        def done(out):
+            r, first = out
+            self.passages.model_.set_result(project, r, "sentence", first)
             self.runner.say(
                 f"{wording.count(r.total, 'passage')} of {r.and_label or q.code} in this cell"
             )

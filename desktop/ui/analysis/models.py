@@ -34,12 +34,21 @@ class PassagesModel(QAbstractTableModel):
         self._pages: OrderedDict[int, list[Passage]] = OrderedDict()
 
     def set_result(
-        self, project, result: RetrievalResult | None, context: str | int = "none"
-    ) -> None:
+        self, project, result: RetrievalResult | None, context: str | int = "none",
+        first_page: list[Passage] | None = None,
+    ) -> None:  # fmt: skip
+        """``first_page``: rows 0..PAGE-1 read by the worker (``first_page_of``), so that
+        showing the result reads no text on the UI thread."""
         self.beginResetModel()
         self.project, self.result, self.context = project, result, context
         self._pages.clear()
+        if first_page is not None and result is not None:
+            self._pages[0] = first_page
         self.endResetModel()
+
+    @staticmethod
+    def first_page_of(project, result: RetrievalResult, context: str | int) -> list[Passage]:
+        return result.page(project, 0, PAGE, context=context)
 
     def rowCount(self, parent=_ROOT) -> int:
         return 0 if parent.isValid() or self.result is None else len(self.result)
@@ -103,7 +112,9 @@ class HitsModel(QAbstractTableModel):
     The hits are kept as plain tuples (``row_of``): the garbage collector stops
     tracking tuples of strings and numbers, so a search with a hundred thousand hits
     adds nothing to its full collections, which would otherwise stop the window for a
-    tenth of a second each while the worker gathers the hits."""
+    tenth of a second each while the worker gathers the hits. The view takes any
+    number of rows at once without stopping (it asks only for those it shows:
+    tests/benchmarks/bench_analysis.py measures a search's 130,000)."""
 
     COLUMNS = ("Document", "Left", "Match", "Right")
 
@@ -116,9 +127,12 @@ class HitsModel(QAbstractTableModel):
         return (h.document, h.document_id, h.start, h.end, h.left, h.match, h.right)
 
     def set_hits(self, hits: list) -> None:
-        """Hits as SearchHit objects or as ``row_of`` tuples."""
+        """Hits as SearchHit objects or as ``row_of`` tuples (a list of tuples, as the
+        worker makes it, is kept as it is: no pass over it on the window's thread)."""
         self.beginResetModel()
-        self.hits = [h if type(h) is tuple else self.row_of(h) for h in hits]
+        if hits and type(hits[0]) is not tuple:
+            hits = [h if type(h) is tuple else self.row_of(h) for h in hits]
+        self.hits = hits if isinstance(hits, list) else list(hits)
         self.endResetModel()
 
     def hit(self, row: int) -> SearchHit:
@@ -240,7 +254,17 @@ class PassageDelegate(QStyledItemDelegate):
         option.text = ""
         if style is not None:
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
+        # Only about two lines show: laying out the whole context (a paragraph can be
+        # long) took milliseconds a cell, a tenth of a second a screen. The cell's
+        # tooltip holds all of it.
+        room = 3 * max(1, option.rect.width()) // max(1, option.fontMetrics.averageCharWidth())
         before, text, after = (_flat(x) for x in parts)
+        if len(before) > room:
+            before = "…" + before[-room:]
+        if len(text) > room:
+            text = text[:room] + "…"
+        if len(after) > room:
+            after = after[:room] + "…"
         doc = QTextDocument()
         doc.setDefaultFont(option.font)
         doc.setDocumentMargin(2)

@@ -234,14 +234,16 @@ class PassagesTab(QWidget):
 
         def work(progress, cancelled):
             r = retrieve(project, q, visible_coders=visible, progress=progress, cancelled=cancelled)
-            return r, r.counts_by_code(), r.counts_by_document()
+            # the first screen's passages and contexts too: the UI thread reads no text
+            first = PassagesModel.first_page_of(project, r, context)
+            return r, r.counts_by_code(), r.counts_by_document(), first
 
         self.runner.run("Finding passages…", work, lambda out: self._show(out, context))
 
     def _show(self, out, context) -> None:
-        result, by_code, by_doc = out
+        result, by_code, by_doc, first = out
         self.result = result
-        self.table.model_.set_result(self.win.project, result, context)
+        self.table.model_.set_result(self.win.project, result, context, first)
         self.summary.clear()
         for title, counts in (("Codes", by_code), ("Documents", by_doc)):
             top = QTreeWidgetItem([title, str(sum(counts.values()))])
@@ -259,16 +261,18 @@ class PassagesTab(QWidget):
         key = PassagesModel.SORT_KEYS.get(column)
         if key is None or self.result is None:
             return
-        result, context = self.result, self.table.model_.context
+        result, context, project = self.result, self.table.model_.context, self.win.project
         descending = getattr(self, "_sorted", None) == key
         self._sorted = None if descending else key
 
         def work(progress, cancelled):
-            return result.sorted_by(key, descending)
+            r = result.sorted_by(key, descending)
+            return r, PassagesModel.first_page_of(project, r, context)
 
-        def done(r):
+        def done(out):
+            r, first = out
             self.result = r
-            self.table.model_.set_result(self.win.project, r, context)
+            self.table.model_.set_result(self.win.project, r, context, first)
             self.runner.say(
                 f"{wording.count(r.total, 'passage')}, by {key}{' (descending)' if descending else ''}"
             )

@@ -70,7 +70,13 @@ class QueryRunner(QWidget):
         self.cancel_button.hide()
 
     def _progress(self, task: Task, value: object) -> None:
-        if task is self.task and isinstance(value, int | float):
+        """``value``: the fraction done, or (fraction, what is being done now)."""
+        if task is not self.task:
+            return
+        if isinstance(value, tuple) and len(value) == 2:
+            value, text = value
+            self.status.setText(str(text))
+        if isinstance(value, int | float):
             self.bar.setRange(0, 1000)
             self.bar.setValue(int(1000 * float(value)))
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core import wording
+from desktop.services.analysis import fulltext
 from desktop.services.analysis import search as svc
 from desktop.services.analysis.progress import step
 from desktop.ui.analysis.models import HitsModel
@@ -35,6 +36,17 @@ from desktop.ui.workbench.context import Command
 
 if TYPE_CHECKING:
     from desktop.ui.analysis.host import AnalysisHost
+
+
+def build_index(project, progress, cancelled) -> None:
+    """Build what the full-text index lacks (nothing for most projects), saying on the
+    runner's line "indexing… n of N documents" as it goes."""
+
+    def said(st: fulltext.IndexState) -> None:
+        text = st.describe()
+        progress((st.fraction, text[:1].upper() + text[1:]))
+
+    fulltext.build(project, said, cancelled)
 
 
 class CodeAllCommand(Command):
@@ -121,14 +133,16 @@ class SearchTab(QWidget):
         self.runner = QueryRunner(win.runner)
         lay.addWidget(self.runner)
         self.refresh_choices()
-        # Learn, in the background, which texts fold beyond the index, so that the first
-        # search does not have to before its first hit.
+        # In the background: build the full-text index of a project made before it (a
+        # search needs it whole), and learn which texts fold beyond the index, so that
+        # the first search does not have to before its first hit.
         project = win.project
-        self.runner.run(
-            "Preparing the search…",
-            lambda progress, cancelled: svc.prepare_folding(project, progress, cancelled),
-            lambda _n: self.runner.say(""),
-        )
+
+        def prepare(progress, cancelled):
+            build_index(project, progress, cancelled)
+            return svc.prepare_folding(project, progress, cancelled)
+
+        self.runner.run("Preparing the search…", prepare, lambda _n: self.runner.say(""))
 
     def refresh_choices(self) -> None:
         current = self.code.currentText()
@@ -145,35 +159,38 @@ class SearchTab(QWidget):
         chosen = self.set_choice.sets()
 
         def work(progress, cancelled):
+            if not regex:
+                build_index(project, progress, cancelled)  # resumes one left unfinished
             r = svc.search(project, text, regex=regex, exact=exact, sets=chosen)
             hits, total = [], max(1, len(r.documents))
-            seen: set[int] = set()
+            counts: dict[str, int] = {}  # hits per document, in document order
             for h in r.hits(project, cancelled):
                 hits.append(HitsModel.row_of(h))  # a tuple: see HitsModel
-                if h.document_id not in seen:
-                    seen.add(h.document_id)
-                    step(progress, cancelled, len(seen) / total)
+                if h.document not in counts:
+                    counts[h.document] = 0
+                    step(progress, cancelled, len(counts) / total)
+                counts[h.document] += 1
             step(progress, cancelled, 1.0)
-            return r, hits
+            return r, hits, counts
 
         self.runner.run(f"Searching for {text!r}…", work, self._show)
 
     def _show(self, out) -> None:
-        self.result, hits = out
+        """The hits and their counts per document, counted by the worker: the window's
+        thread does nothing per hit."""
+        self.result, hits, counts = out
         self.model.set_hits(hits)
-        counts: dict[str, int] = {}
-        for h in hits:  # in document order
-            counts[h[0]] = counts.get(h[0], 0) + 1
         self.counts.clear()
-        for name, n in counts.items():
-            self.counts.addTopLevelItem(QTreeWidgetItem([name, str(n)]))
+        self.counts.addTopLevelItems(
+            [QTreeWidgetItem([name, str(n)]) for name, n in counts.items()]
+        )
         self.code_all_button.setEnabled(bool(hits))
         self.runner.say(
             f"{wording.count(len(hits), 'hit')} in {wording.count(len(counts), 'document')}"
         )
 
     def jump(self, row: int) -> None:
-        if 0 <= row < len(self.model.hits):
+        if 0 <= row < self.model.rowCount():
             h = self.model.hit(row)
             self.win.w.show_passage(h.document_id, h.start, h.end)
 

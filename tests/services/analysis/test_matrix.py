@@ -45,3 +45,27 @@ def test_cooccurrence_overlap_within_and_sentence(corpus):
     assert m.counts[0][2] == 1 and m.counts[0][1] == 1
     m = cooccurrence_matrix(p, codes, same="paragraph")
     assert m.counts[0][1] == 2  # both State forces codings share the paragraph
+
+
+@pytest.mark.parametrize("first", ["sentence", "space"])
+def test_a_passage_in_no_sentence_co_occurs_with_nothing(tmp_path, first):
+    """White space between two sentences is in neither: coded, it is in no sentence
+    with anything, whichever coding was made first (they start at the same place)."""
+    from desktop.services.codebook import codebook
+    from desktop.services.coding import codings
+    from desktop.services.documents import documents
+    from desktop.services.project.project import Project
+    from desktop.services.teams import coders
+
+    text = "One two.  Three four."
+    with Project.create(tmp_path / "p.tessera") as p:
+        doc = documents.add_document(p, name="t.txt", text=text, kind="txt").id
+        ana = coders.add_coder(p, "ana").id
+        x, y = codebook.add_code(p, "Space").id, codebook.add_code(p, "Sentence").id
+        made = {"space": (x, 8, 10), "sentence": (y, 8, 15)}  # "  ", "  Three"
+        for key in (first, *(k for k in made if k != first)):
+            code, a, b = made[key]
+            codings.apply_coding(p, document_id=doc, code_id=code, coder_id=ana, start=a, end=b)
+        m = cooccurrence_matrix(p, ["Space", "Sentence"], same="sentence")
+        assert m.counts == ((0, 0), (0, 0)) and m.totals == (1, 1)
+        assert cooccurrence_matrix(p, ["Space", "Sentence"]).counts == ((0, 1), (1, 0))

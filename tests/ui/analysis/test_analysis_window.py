@@ -336,3 +336,42 @@ def test_charts_stacked_by_set_and_a_number_field_over_time(win, qtbot):
     tab.code.setCurrentText("Actors")  # no number field: said, nothing run
     tab.run()
     assert "no number field" in tab.runner.status.text()
+
+
+def test_a_large_search_result_is_listed_whole_with_the_workers_counts(win, qtbot):
+    """A hundred thousand hits go into the table at once (the view asks only for the
+    rows it shows), with the counts per document the worker made; they sort."""
+    tab = win.search
+    win.tabs.setCurrentWidget(tab)
+    many = [(f"d{k // 100:04}.txt", k // 100, k, k + 4, f"left {k:06} ", "word", f" right {-k}")
+            for k in range(100_000)]  # fmt: skip
+    tab._show((None, many, {"d0000.txt": 100, "d0001.txt": 100}))
+    model = tab.model
+    assert model.rowCount() == len(many)
+    assert [model.index(r, 1).data() for r in (0, len(many) - 1)] == [many[0][4], many[-1][4]]
+    assert [tab.counts.topLevelItem(i).text(1) for i in range(2)] == ["100", "100"]
+    tab.table.sortByColumn(3, Qt.SortOrder.AscendingOrder)
+    rights = [model.index(r, 3).data().lower().lstrip() for r in range(0, len(many), 997)]
+    assert rights == sorted(rights)
+
+
+def test_listed_passages_show_without_reading_texts_on_the_ui_thread(win, qtbot, monkeypatch):
+    """The worker reads the first screen of passages with their context: showing the
+    result reads nothing more on the window's thread."""
+    from desktop.services.analysis.retrieval import RetrievalResult
+
+    read_on: list[str] = []
+    page = RetrievalResult.page
+
+    def spy(self, *a, **kw):
+        read_on.append(threading.current_thread().name)
+        return page(self, *a, **kw)
+
+    monkeypatch.setattr(RetrievalResult, "page", spy)
+    tab = win.passages
+    tab.code_a.setCurrentText("Casualties/Killed")
+    tab.context.setCurrentIndex(tab.context.findData("sentence"))
+    run(qtbot, tab)
+    qtbot.wait(50)  # the table paints its rows
+    assert tab.table.model().index(0, 0).data() == "a.txt"
+    assert read_on and threading.main_thread().name not in read_on
