@@ -4,7 +4,7 @@
 refi_project, whose base class it is) into :class:`RefiCoding` objects: its offsets in
 the project's unit converted to code points over the normalised text, its coder (the
 Coding's user, or the selection's when the Codings carry an export stamp), its memo (the
-notes its Coding and the selection refer to, else the selection's Description). What
+notes its Coding and the selection refer to, and the selection's Description, each once). What
 cannot be placed is a warning with its line, and counted.
 """
 
@@ -24,7 +24,8 @@ from desktop.core.exchange.refi_common import (
     local_name,
     normalise_guid,
 )
-from desktop.core.exchange.refi_notes import NoteStore
+from desktop.core.exchange.refi_notes import NoteStore, join_memos, memo_text
+from desktop.core.exchange.refi_notes import parse_datetime as _parse_datetime
 from desktop.core.exchange.refi_offsets import OffsetMap, OffsetUnit
 from desktop.core.text import normalise
 
@@ -59,22 +60,6 @@ class RefiCoding:
     memo: str = ""
 
 
-def _parse_datetime(raw: str | None) -> datetime | None:
-    if not raw:
-        return None
-    try:
-        return datetime.fromisoformat(raw.strip())
-    except ValueError:
-        return None
-
-
-def memo_text(raw: str) -> str:
-    """A note's text as a memo: no BOM or NUL, LF line ends, no surrounding whitespace."""
-    return (
-        raw.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").strip()
-    )
-
-
 def positions(sel: etree._Element) -> tuple[int, int] | None:
     try:
         return int(sel.get("startPosition", "")), int(sel.get("endPosition", ""))
@@ -88,6 +73,8 @@ class ReadingSource:
     end) is reached, after its Description and PlainTextContent."""
 
     el: etree._Element
+    #: Its place among the project's sources (1 for the first, of any kind).
+    index: int = 0
     opened: bool = False
     has_text: bool = False  # once opened; without a text its selections are skipped
     #: In the first pass only for a text with characters outside the BMP (the evidence
@@ -124,8 +111,12 @@ class SelectionReader:
 
     def _memo(self, holder: etree._Element, where: str) -> list[str]:
         """The texts of the notes ``holder``'s NoteRefs point at (warned when none)."""
+        return self._memo_of(children(holder, "NoteRef"), where)
+
+    def _memo_of(self, refs: list[etree._Element], where: str) -> list[str]:
+        """The texts of the notes the NoteRefs ``refs`` point at (warned when none)."""
         out = []
-        for ref in children(holder, "NoteRef"):
+        for ref in refs:
             guid = normalise_guid(ref.get("targetGUID"))
             if guid is None or not self.notes.found(guid):
                 target = ref.get("targetGUID")
@@ -135,6 +126,16 @@ class SelectionReader:
                 continue
             text = self.notes.get(guid)
             if text:
+                out.append(text)
+        return out
+
+    def _noted(self, guids: list[str], what: str, el: etree._Element | None = None) -> list[str]:
+        """The texts of the notes ``guids`` (a warning for each that is not in the file)."""
+        out = []
+        for guid in guids:
+            if not self.notes.found(guid):
+                self.warn(f"a note reference of {what} points at no note ({guid}); skipped", el)
+            elif text := self.notes.get(guid):
                 out.append(text)
         return out
 
@@ -186,9 +187,9 @@ class SelectionReader:
                 self.warn(f"a coding in source {name!r} refers to no code of the codebook", coding)
                 unknown += 1
                 continue
-            notes = self._memo(coding, f"a coding of source {name!r}") + sel_notes
-            if not notes and sel_description:
-                notes = [sel_description]
+            # both, once each: Tessera writes the same memo in the two places
+            notes = [*self._memo(coding, f"a coding of source {name!r}"), *sel_notes,
+                     sel_description]  # fmt: skip
             coding_user = normalise_guid(coding.get("creatingUser"))
             if self.coder_from_selection:
                 coder_guid = sel_user or coding_user
@@ -210,7 +211,7 @@ class SelectionReader:
                 ),
                 file_start=file_start,
                 file_end=file_end,
-                memo="\n\n".join(dict.fromkeys(notes)),
+                memo=join_memos(notes),
             )
         if codings and unknown == len(codings):
             self.selections_skipped += 1
