@@ -540,9 +540,7 @@ class RefiProjectStream(SelectionReader):
         what = f"note {(el.get('name') or '').strip() or el.get('guid')!r}"
         memo, readable = note_from_xml(
             el,
-            lambda path: self._archive_text(
-                el, path, what, NOTE_TEXT_MAX_BYTES, skip_too_big=True
-            ),
+            lambda path: self._archive_text(el, path, what, NOTE_TEXT_MAX_BYTES, skip_too_big=True),
         )  # None (warned) when its text cannot be read
         if memo is None and readable:
             self.warn(f"{what} has no plain text or description", el)

@@ -201,6 +201,8 @@ class BatchWriter:
                 else:
                     self.matched.add(did)
                     self.report.documents_matched.append((src.name, name))
+                    fill_memo(s, self.actor, m.Document, did, src.memo, f"document {name!r}",
+                              self.report, self.warn)  # fmt: skip
                 continue
             extra = {"refi_origin": self.origin} if self.origin else {}
             if src.guid:
@@ -210,7 +212,7 @@ class BatchWriter:
             rows.append({
                 "name": name, "kind": "txt", "text": src.text, "sha256": sha,
                 "length": len(src.text), "source_path": str(self.path),
-                "memo": src.description or None, "extra": extra,
+                "memo": src.memo or None, "extra": extra,
             })  # fmt: skip
         if not rows:
             return doc_of, set()
@@ -293,3 +295,21 @@ class BatchWriter:
 
 def short(memo: str, limit: int = 60) -> str:
     return repr(memo if len(memo) <= limit else memo[: limit - 1] + "…")
+
+
+def fill_memo(
+    s: Session, actor: str, model, row_id: int, memo: str, what: str, report,
+    warn: Callable[[str], None],
+) -> None:  # fmt: skip
+    """The file's memo of a code or document (``model``) the project had already."""
+    if not memo:
+        return
+    here = s.scalar(select(model.memo).where(model.id == row_id)) or ""
+    if memo == here:
+        return
+    if here:
+        warn(f"{what}: the project's memo {short(here)} is kept; the file has {short(memo)}")
+        return
+    s.execute(update(model).where(model.id == row_id).values(memo=memo))
+    audit.record(s, actor, "update", model.__tablename__, row_id, {"memo": here}, {"memo": memo})
+    report.memos_filled += 1
