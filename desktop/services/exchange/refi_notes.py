@@ -47,12 +47,12 @@ def import_journal(s: Session, actor: str, stream, report, warn: Callable[[str],
     now = m.utcnow()
     batch: list[m.JournalEntry] = []
 
-    def flush() -> None:
+    def flush(*, notes: bool = True) -> None:
         s.add_all(batch)
         s.flush()
         audit.record_many(s, actor, "create", "journal_entry",
                           [(e.id, None, {"title": e.title, "text": e.text}) for e in batch])  # fmt: skip
-        report.journal_added += len(batch)
+        report.journal_added += len(batch) if notes else 0
         batch.clear()
 
     for note in stream.project_notes():
@@ -63,6 +63,11 @@ def import_journal(s: Session, actor: str, stream, report, warn: Callable[[str],
                      f"another text: the project's is kept")  # fmt: skip
             continue
         held[note.guid] = note.text
+        if not (note.name or note.text):  # warned by the reader
+            continue
+        if len(note.name) > _TITLE_MAX:
+            warn(f"the title of note {note.guid} is cut to {_TITLE_MAX} characters: "
+                 f"{short(note.name)}")  # fmt: skip
         batch.append(m.JournalEntry(
             at=naive_utc(note.created) or now, author=stream.user_name(note.user)[:_AUTHOR_MAX],
             title=note.name[:_TITLE_MAX], text=note.text, guid=note.guid,
@@ -76,7 +81,7 @@ def import_journal(s: Session, actor: str, stream, report, warn: Callable[[str],
         select(func.count()).select_from(m.JournalEntry).where(m.JournalEntry.text == description)
     ):
         batch.append(m.JournalEntry(at=now, author="", title=PROJECT_DESCRIPTION, text=description))
-        flush()
+        flush(notes=False)
         report.description_kept = True
 
 
