@@ -41,9 +41,9 @@ def naive_utc(value: datetime | None) -> datetime | None:
 
 def import_journal(s: Session, actor: str, stream, report, warn: Callable[[str], None]) -> None:
     """The file's project notes and description into the journal (see the docstring)."""
-    held = dict(s.execute(
+    held = {normalise_guid(guid): text for guid, text in s.execute(
         select(m.JournalEntry.guid, m.JournalEntry.text).where(m.JournalEntry.guid.is_not(None))
-    ).all())  # fmt: skip
+    )}  # fmt: skip
     now = m.utcnow()
     batch: list[m.JournalEntry] = []
 
@@ -62,7 +62,6 @@ def import_journal(s: Session, actor: str, stream, report, warn: Callable[[str],
                 warn(f"journal entry {note.name or short(note.text)} is in the project with "
                      f"another text: the project's is kept")  # fmt: skip
             continue
-        held[note.guid] = note.text
         if not (note.name or note.text):  # warned by the reader
             continue
         if len(note.name) > _TITLE_MAX:
