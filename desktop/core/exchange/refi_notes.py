@@ -87,7 +87,7 @@ class NoteStore:
     def __init__(self) -> None:
         self._db: sqlite3.Connection | None = None
         self._pending: set[str] = set()
-        self._owned: list[tuple[int, str]] = []
+        self._owned: list[tuple[str, str]] = []
         self._seq = 0
 
     def __enter__(self) -> NoteStore:
@@ -113,7 +113,7 @@ class NoteStore:
                 " user TEXT, created TEXT) WITHOUT ROWID"
             )
             self._db.execute(
-                "CREATE TABLE owned (owner INTEGER, seq INTEGER, guid TEXT, "
+                "CREATE TABLE owned (owner TEXT, seq INTEGER, guid TEXT, "
                 "PRIMARY KEY (owner, seq)) WITHOUT ROWID"
             )
         return self._db
@@ -134,9 +134,9 @@ class NoteStore:
             self._seq += len(self._owned)
             self._owned.clear()
 
-    def refer(self, guid: str | None, owner: int | None = None) -> None:
+    def refer(self, guid: str | None, owner: str | None = None) -> None:
         """A coding, selection, code or source refers to note ``guid`` (None: not a GUID,
-        ignored); ``owner`` numbers the source, whose notes :meth:`owned` gives back."""
+        ignored); ``owner`` is the GUID of the source, whose notes :meth:`owned` gives."""
         if guid is not None:
             self._pending.add(guid)
             if owner is not None:
@@ -182,7 +182,7 @@ class NoteStore:
         row = self._row(guid)
         return row[1] if row else None
 
-    def owned(self, owner: int) -> list[str]:
+    def owned(self, owner: str) -> list[str]:
         """The GUIDs of the notes source ``owner`` refers to, in file order."""
         self._flush()
         if self._db is None:

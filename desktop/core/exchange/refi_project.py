@@ -107,10 +107,9 @@ class RefiSource:
     guid: str | None
     name: str
     text: str
+    #: Its memo: the notes it points at and its Description, joined (once read).
     description: str = ""
     codings: list[RefiCoding] | Iterator[RefiCoding] = field(default_factory=list)
-    #: Its notes and its description, joined (see the module's docstring).
-    memo: str = ""
     #: (variable GUID, value) of its VariableValues: complete once its codings are read.
     values: list[tuple[str, str]] = field(default_factory=list)
 
@@ -286,7 +285,7 @@ class RefiProjectStream(SelectionReader):
                         if got:
                             self.source_variables.add(got[0])
                     if kind == "NoteRef":  # the source's notes: its memo
-                        self.notes.refer(normalise_guid(el.get("targetGUID")), sources)
+                        self.notes.refer(normalise_guid(el.get("targetGUID")), _source_guid(el))
                     if src is not None and kind in _KEPT_IN_SOURCE:
                         continue
                     if src is not None and not src.opened:  # before its text is dropped
@@ -314,6 +313,12 @@ class RefiProjectStream(SelectionReader):
         self._code_paths = {c.guid: c.path for c in self.codes if c.guid}
         for spec in self.codes:
             spec.memo = join_memos(self._noted(spec.note_refs, f"code {spec.path!r}"))
+
+    def _source_memo(self, src: RefiSource) -> None:
+        """The notes a source points at, before its Description: its memo."""
+        if src.guid:
+            notes = self._noted(self.notes.owned(src.guid), f"source {src.name!r}")
+            src.description = join_memos([*notes, memo_text(src.description)])
 
     def project_notes(self) -> Iterator[RefiNote]:
         """The notes no coding, source or code refers to, in file order (after survey)."""
@@ -410,6 +415,7 @@ class RefiProjectStream(SelectionReader):
             after: list[RefiSource | RefiCoding | None] = []
             rest = _until_next_source(items, after)
             item.codings = rest
+            self._source_memo(item)
             yield item
             for _ in rest:
                 pass
@@ -417,14 +423,13 @@ class RefiProjectStream(SelectionReader):
 
     def _read_sources(self) -> Iterator[RefiSource | RefiCoding]:
         src: ReadingSource | None = None
-        other_selections = index = 0
+        other_selections = 0
         with self._reading():
             for event, el, path, kind in self._events():
                 depth = len(path)
                 if event == "start":
                     if depth == 2 and path[1] == "Sources":
-                        index += 1
-                        src = ReadingSource(el, index=index) if kind == "TextSource" else None
+                        src = ReadingSource(el) if kind == "TextSource" else None
                         other_selections = 0
                     continue
                 if depth == 3 and path[1] == "Sources":
@@ -461,11 +466,9 @@ class RefiProjectStream(SelectionReader):
     def _opened(self, src: ReadingSource) -> Iterator[RefiSource]:
         self._open(src)
         if src.omap is not None:
-            description = element_text(child(src.el, "Description")).strip()
-            notes = self._noted(self.notes.owned(src.index), f"source {src.name!r}", src.el)
             src.out = RefiSource(
                 guid=normalise_guid(src.el.get("guid")), name=src.name, text=src.omap.text,
-                description=description, memo=join_memos([*notes, memo_text(description)]),
+                description=element_text(child(src.el, "Description")).strip(),
             )  # fmt: skip
             yield src.out
 
@@ -545,6 +548,13 @@ class RefiProjectStream(SelectionReader):
         if memo is None and readable:
             self.warn(f"{what} has no plain text or description", el)
         return memo
+
+
+def _source_guid(el: etree._Element) -> str | None:
+    """The GUID of the source (a child of <Sources>) that ``el`` is inside."""
+    while (parent := el.getparent()) is not None and local_name(parent) != "Sources":
+        el = parent
+    return normalise_guid(el.get("guid"))
 
 
 def _until_next_source(

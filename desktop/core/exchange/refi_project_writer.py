@@ -32,6 +32,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from itertools import chain
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
@@ -101,12 +102,11 @@ class SourceOut:
     name: str
     text: str
     codings: Iterable[CodingOut] = ()
+    #: Its memo: written as its Description and as a Note its NoteRef points at.
     description: str = ""
     created_at: datetime | None = None
     #: (variable GUID, value as Tessera's canonical text) of its attributes.
     values: list[tuple[str, str]] = field(default_factory=list)
-    #: Its memo: a Note its NoteRef points at.
-    memo: str = ""
 
 
 @dataclass(frozen=True)
@@ -196,15 +196,16 @@ class _Writer:
             if guid in self.code_guids:
                 raise ValueError(f"two codes with the GUID {guid}")
             self.code_guids.add(guid)
-        self.notes: list[tuple[str, str | None, str, str | None, str | None]] = []
-        self.codes = [self._code_memo(c) for c in codes]
+        self.codes = codes
         self.progress = progress
         self.variables: list[VariableSpec] = []
         self.cases: list[CaseSpec] = []
         self.sets: list[SetSpec] = []
-        self.source_guids: set[str] = set()
         self.journal: list[str] = []  # GUIDs of the project's own notes
+        self.note_names: dict[str, str] = {}  # of those notes: their title ("": none)
         self.description = ""
+        self.source_guids: set[str] = set()
+        self.notes: list[tuple[str, str, str | None, str | None]] = []
         self.counts = {"sources": 0, "selections": 0, "codings": 0}
         self._guid_cache: dict[str, str | None] = {}
 
@@ -213,7 +214,7 @@ class _Writer:
         if not memo:
             return spec
         guid = derived_guid("note", "code", _guid(spec.guid, f"code {spec.path!r}"))
-        self.notes.append((guid, _note_name(memo), memo, None, None))
+        self.notes.append((guid, memo, None, None))
         return replace(spec, note_refs=[guid])
 
     def add_journal(self, notes: Iterable[NoteOut]) -> None:
@@ -222,8 +223,8 @@ class _Writer:
             user = self._norm(n.user_guid)
             if user is not None and user not in self.user_guids:
                 raise ValueError(f"journal entry {n.title!r} refers to no user ({n.user_guid})")
-            self.notes.append((guid, xml_safe(n.title.strip()) or None, xml_safe(n.text),
-                               user, xml_datetime(n.created_at)))  # fmt: skip
+            self.notes.append((guid, xml_safe(n.text), user, xml_datetime(n.created_at)))
+            self.note_names[guid] = xml_safe(n.title.strip())
             self.journal.append(guid)
 
     # -- the XML --------------------------------------------------------------------
@@ -238,6 +239,7 @@ class _Writer:
         out.write(f'<Project xmlns="{NS_PROJECT}"{_attrs(attrs)}>\n')
         if self.users:
             out.write(_serialise(self._users_element()))
+        self.codes = [self._code_memo(c) for c in self.codes]
         if self.codes:
             book = etree.Element(f"{_Q}CodeBook", nsmap={None: NS_PROJECT})
             book.append(codes_element(self.codes, NS_PROJECT))
@@ -294,17 +296,12 @@ class _Writer:
         if description:
             out.write(f"<Description>{_text(description)}</Description>\n")
         chunk: list[str] = []
-        for part in self._selections(src, guid):
+        for part in chain(self._selections(src, guid), self._source_note(src, guid)):
             chunk.append(part)
             if len(chunk) >= 2000:
                 out.write("".join(chunk))
                 chunk.clear()
         out.write("".join(chunk))
-        memo = xml_safe(src.memo.strip())
-        if memo:
-            note_guid = derived_guid("note", "source", guid)
-            out.write(f'<NoteRef targetGUID="{note_guid}"/>\n')
-            self.notes.append((note_guid, _note_name(memo), memo, None, None))
         if src.values:
             holder = etree.Element(f"{_Q}TextSource", nsmap={None: NS_PROJECT})
             for var_guid, value in src.values:
@@ -318,6 +315,14 @@ class _Writer:
         self.counts["sources"] += 1
         if self.progress:
             self.progress(self.counts["sources"])
+
+    def _source_note(self, src: SourceOut, guid: str) -> Iterator[str]:
+        """The NoteRef to the Note holding a source's memo (after its codings)."""
+        memo = xml_safe(src.description.strip())
+        if memo:
+            note_guid = derived_guid("note", "source", guid)
+            self.notes.append((note_guid, memo, None, None))
+            yield f'<NoteRef targetGUID="{note_guid}"/>\n'
 
     def _norm(self, raw: str | None) -> str | None:
         if raw is None:
@@ -380,7 +385,7 @@ class _Writer:
                 if memo:
                     note_guid = derived_guid("note", coding_guid)
                     parts.append(f'    <NoteRef targetGUID="{note_guid}"/>\n')
-                    self.notes.append((note_guid, _note_name(memo), memo, user, when))
+                    self.notes.append((note_guid, memo, user, when))
                 parts.append("  </Coding>\n")
                 self.counts["codings"] += 1
             parts.append("</PlainTextSelection>\n")
@@ -389,9 +394,9 @@ class _Writer:
 
     def _notes_element(self) -> etree._Element:
         holder = etree.Element(f"{_Q}Notes", nsmap={None: NS_PROJECT})
-        for guid, name, text, user, created in self.notes:
+        for guid, text, user, created in self.notes:
             attrs = {"guid": guid}
-            _set(attrs, "name", name)
+            _set(attrs, "name", self.note_names.get(guid, _note_name(text)))
             _set(attrs, "creatingUser", user)
             _set(attrs, "creationDateTime", created)
             note = etree.SubElement(holder, f"{_Q}Note", attrs)

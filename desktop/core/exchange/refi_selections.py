@@ -73,8 +73,6 @@ class ReadingSource:
     end) is reached, after its Description and PlainTextContent."""
 
     el: etree._Element
-    #: Its place among the project's sources (1 for the first, of any kind).
-    index: int = 0
     opened: bool = False
     has_text: bool = False  # once opened; without a text its selections are skipped
     #: In the first pass only for a text with characters outside the BMP (the evidence

@@ -5,13 +5,15 @@ QualCoder and others; the import is desktop.services.exchange.refi_import.
 ``settings['coder_guids']`` as {coder id as text: GUID}, the format of
 desktop.services.teams.teams), the codebook (a GUID per code, kept in ``code.guid``), every
 document as a TextSource and the codings as PlainTextSelections, in code points over LF
-text, valid against Project.xsd. Memos of codings, documents and codes go out as Notes,
-referenced by what they are about (a coding's and a document's also as its
-Description), and come back in as memos; the journal goes out as the project's Notes and
-its "Project description" entry as the project's Description
-(desktop.services.exchange.refi_notes); coders and journal authors are the Users. Document and case attributes go out as Variables
+text, valid against Project.xsd. Coding memos go out as Notes, referenced by their
+Coding, and come back in as memos. Document and case attributes go out as Variables
 with each document's and case's VariableValues, cases as Cases and sets as Sets
-(desktop.services.exchange.refi_study)."""
+(desktop.services.exchange.refi_study).
+
+Memos of documents and codes go out as Notes too, referenced by what they are about (a
+document's also as its Description); the journal goes out as the project's Notes and its
+"Project description" entry as the project's Description
+(desktop.services.exchange.refi_notes). Coders and journal authors are the Users."""
 
 from __future__ import annotations
 
@@ -64,10 +66,10 @@ class RefiExportReport:
     selections: int
     codings: int
     guids_assigned: int  # codes and coders that received a GUID now
+    notes: int = 0  # memos and journal entries, written as Notes
     variables: int = 0
     cases: int = 0
     sets: int = 0
-    notes: int = 0
 
 
 # ---------------------------------------------------------------------------- export
@@ -214,7 +216,7 @@ def export_qdpx(
                 guid = document_guid(sha, extra, used)
                 yield SourceOut(
                     guid=guid, name=name, text=texts.pop(did, None) or "", description=memo or "",
-                    memo=memo or "", created_at=imported_at,
+                    created_at=imported_at,
                     values=[(variable_guid("document", k), v)
                             for k, v in sorted(values.get(did, {}).items())],
                     codings=[
@@ -242,10 +244,10 @@ def export_qdpx(
         selections=summary.selections,
         codings=summary.codings,
         guids_assigned=assigned,
+        notes=summary.notes,
         variables=summary.variables,
         cases=summary.cases,
         sets=summary.sets,
-        notes=summary.notes,
     )
 
 

@@ -199,10 +199,10 @@ class BatchWriter:
                 elif did > self.last_document or did in self.matched:  # met before
                     self._same_text(src.name, name)
                 else:
+                    fill_memo(s, self.actor, m.Document, did, src.description,
+                              f"document {name!r}", self.report, self.warn)  # fmt: skip
                     self.matched.add(did)
                     self.report.documents_matched.append((src.name, name))
-                    fill_memo(s, self.actor, m.Document, did, src.memo, f"document {name!r}",
-                              self.report, self.warn)  # fmt: skip
                 continue
             extra = {"refi_origin": self.origin} if self.origin else {}
             if src.guid:
@@ -212,7 +212,7 @@ class BatchWriter:
             rows.append({
                 "name": name, "kind": "txt", "text": src.text, "sha256": sha,
                 "length": len(src.text), "source_path": str(self.path),
-                "memo": src.memo or None, "extra": extra,
+                "memo": src.description or None, "extra": extra,
             })  # fmt: skip
         if not rows:
             return doc_of, set()
