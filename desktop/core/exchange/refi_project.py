@@ -66,6 +66,7 @@ from desktop.core.exchange.refi_selections import (
     SelectionReader,
     memo_text,
     positions,
+    source_guid,
 )
 from desktop.core.exchange.refi_study import (
     CaseSpec,
@@ -285,7 +286,7 @@ class RefiProjectStream(SelectionReader):
                         if got:
                             self.source_variables.add(got[0])
                     if kind == "NoteRef":  # the source's notes: its memo
-                        self.notes.refer(normalise_guid(el.get("targetGUID")), _source_guid(el))
+                        self.notes.refer(normalise_guid(el.get("targetGUID")), source_guid(el))
                     if src is not None and kind in _KEPT_IN_SOURCE:
                         continue
                     if src is not None and not src.opened:  # before its text is dropped
@@ -313,19 +314,6 @@ class RefiProjectStream(SelectionReader):
         self._code_paths = {c.guid: c.path for c in self.codes if c.guid}
         for spec in self.codes:
             spec.memo = join_memos(self._noted(spec.note_refs, f"code {spec.path!r}"))
-
-    def _source_memo(self, src: RefiSource) -> None:
-        """The notes a source points at, before its Description: its memo."""
-        if src.guid:
-            notes = self._noted(self.notes.owned(src.guid), f"source {src.name!r}")
-            src.description = join_memos([*notes, memo_text(src.description)])
-
-    def project_notes(self) -> Iterator[RefiNote]:
-        """The notes no coding, source or code refers to, in file order (after survey)."""
-        return self.notes.project_notes()
-
-    def user_name(self, guid: str | None) -> str:
-        return self._user_names.get(guid, "") if guid else ""
 
     def _study_part(self, part: str, el: etree._Element) -> None:
         """A Variable, Case or Set (read whole: they are few and small)."""
@@ -394,15 +382,6 @@ class RefiProjectStream(SelectionReader):
             src.omap = OffsetMap(raw) if raw is not None and ASTRAL.search(raw) else None
         finally:
             self._quiet = False
-
-    def _survey_note(self, el: etree._Element) -> None:
-        guid = normalise_guid(el.get("guid"))
-        if guid is None:
-            self.warn(f"note {el.get('name')!r} has no valid GUID; skipped", el)
-        elif self.notes.found(guid):
-            self.warn(f"two notes have the GUID {guid}; the second is skipped", el)
-        else:
-            self.notes.put(guid, self._read_note(el), el)
 
     # -- the second pass: sources and codings -----------------------------------------
     def sources(self) -> Iterator[RefiSource]:
@@ -548,13 +527,6 @@ class RefiProjectStream(SelectionReader):
         if memo is None and readable:
             self.warn(f"{what} has no plain text or description", el)
         return memo
-
-
-def _source_guid(el: etree._Element) -> str | None:
-    """The GUID of the source (a child of <Sources>) that ``el`` is inside."""
-    while (parent := el.getparent()) is not None and local_name(parent) != "Sources":
-        el = parent
-    return normalise_guid(el.get("guid"))
 
 
 def _until_next_source(

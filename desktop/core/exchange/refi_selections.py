@@ -24,7 +24,7 @@ from desktop.core.exchange.refi_common import (
     local_name,
     normalise_guid,
 )
-from desktop.core.exchange.refi_notes import NoteStore, join_memos, memo_text
+from desktop.core.exchange.refi_notes import NoteStore, RefiNote, join_memos, memo_text
 from desktop.core.exchange.refi_notes import parse_datetime as _parse_datetime
 from desktop.core.exchange.refi_offsets import OffsetMap, OffsetUnit
 from desktop.core.text import normalise
@@ -58,6 +58,13 @@ class RefiCoding:
     file_end: int = 0
     #: The text of the notes linked to the coding or to its selection ("" for none).
     memo: str = ""
+
+
+def source_guid(el: etree._Element) -> str | None:
+    """The GUID of the source (a child of <Sources>) that ``el`` is inside."""
+    while (parent := el.getparent()) is not None and local_name(parent) != "Sources":
+        el = parent
+    return normalise_guid(el.get("guid"))
 
 
 def positions(sel: etree._Element) -> tuple[int, int] | None:
@@ -136,6 +143,29 @@ class SelectionReader:
             elif text := self.notes.get(guid):
                 out.append(text)
         return out
+
+    def _survey_note(self, el: etree._Element) -> None:
+        """A <Note> of the first pass, kept with its text (``_read_note`` of the stream)."""
+        guid = normalise_guid(el.get("guid"))
+        if guid is None:
+            self.warn(f"note {el.get('name')!r} has no valid GUID; skipped", el)
+        elif self.notes.found(guid):
+            self.warn(f"two notes have the GUID {guid}; the second is skipped", el)
+        else:
+            self.notes.put(guid, self._read_note(el), el)
+
+    def _source_memo(self, src) -> None:
+        """A RefiSource's memo: the notes it points at, then its Description (once)."""
+        if src.guid:
+            notes = self._noted(self.notes.owned(src.guid), f"source {src.name!r}")
+            src.description = join_memos([*notes, memo_text(src.description)])
+
+    def project_notes(self) -> Iterator[RefiNote]:
+        """The notes no coding, source or code refers to, in file order (after survey)."""
+        return self.notes.project_notes()
+
+    def user_name(self, guid: str | None) -> str:
+        return self._user_names.get(guid, "") if guid else ""
 
     # -- codings ----------------------------------------------------------------------
     def _selection(self, src: ReadingSource, sel: etree._Element) -> Iterator[RefiCoding]:
