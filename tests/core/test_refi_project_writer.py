@@ -15,6 +15,7 @@ from desktop.core.exchange.refi import CodeSpec, read_project
 from desktop.core.exchange.refi_offsets import OffsetUnit
 from desktop.core.exchange.refi_project_writer import (
     CodingOut,
+    NoteOut,
     SourceOut,
     UserOut,
     derived_guid,
@@ -80,7 +81,38 @@ def test_archive_is_valid_and_holds_the_text_as_utf8_lf_without_bom(tmp_path, sc
     (src,) = root.iter(f"{P}TextSource")
     assert src.get("plainTextPath") == f"internal://{DOC}.txt"
     assert src.findtext(f"{P}Description") == "a memo"
-    assert (summary.sources, summary.selections, summary.codings, summary.notes) == (1, 3, 4, 1)
+    # the memo is also a Note the source points at (after its codings, as the schema wants)
+    (ref,) = src.findall(f"{P}NoteRef")
+    (note,) = [n for n in root.iter(f"{P}Note") if n.get("guid") == ref.get("targetGUID")]
+    assert note.findtext(f"{P}PlainTextContent") == "a memo"
+    assert (summary.sources, summary.selections, summary.codings, summary.notes) == (1, 3, 4, 2)
+
+
+def test_journal_description_and_code_memos_are_read_back(tmp_path, schema) -> None:
+    journal = [
+        NoteOut("eeeeeeee-0000-4000-8000-000000000001", "Day 1", "First\nentry", ANA.guid,
+                datetime(2024, 1, 2, 3, 4, 5)),
+        NoteOut("eeeeeeee-0000-4000-8000-000000000002", "", "Untitled <entry>"),
+    ]  # fmt: skip
+    noted = CodeSpec("Emotion", "Emotion", guid=EMOTION.guid, description="feelings",
+                     memo="a code memo")  # fmt: skip
+    path, summary = write(
+        tmp_path, [SourceOut(DOC, "deraa.txt", TEXT, [], "a memo")], codes=[noted],
+        journal=journal, description="About the study",
+    )  # fmt: skip
+    root = project_root(path)
+    assert schema.validate(root), schema.error_log
+    assert summary.notes == 4
+    back = read_project(path)
+    assert back.warnings == []
+    assert back.description == "About the study"
+    assert [(n.guid, n.name, n.text, n.user, n.created) for n in back.notes] == [
+        (journal[0].guid, "Day 1", "First\nentry", ANA.guid, datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)),
+        (journal[1].guid, "", "Untitled <entry>", None, None),
+    ]  # fmt: skip
+    (code,) = back.codes
+    assert (code.description, code.memo) == ("feelings", "a code memo")
+    assert back.sources[0].description == "a memo"  # the Note and the Description: once
 
 
 def test_offsets_are_code_points_and_the_reader_gets_them_back(tmp_path) -> None:

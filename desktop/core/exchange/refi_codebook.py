@@ -65,6 +65,10 @@ class CodeSpec:
     examples: list[str] = field(default_factory=list)
     #: False for a category heading that is not meant to be applied (isCodable="false").
     codable: bool = True
+    #: Its memo (a project's notes on the code, joined), beside its definition.
+    memo: str = ""
+    #: GUIDs of the notes its NoteRefs point at (a project's codebook only).
+    note_refs: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -248,7 +252,9 @@ def _spec_from(
         exclusion=exclusion,
         examples=examples,
         codable=_parse_bool(el.get("isCodable")),
-    )
+        note_refs=[g for ref in children(el, "NoteRef")
+                   if (g := normalise_guid(ref.get("targetGUID")))],
+    )  # fmt: skip
 
 
 def read_codebook(path: Path | str) -> CodebookRead:
@@ -312,6 +318,8 @@ def codes_element(codes: list[CodeSpec], ns: str = NS_CODEBOOK) -> etree._Elemen
             description = xml_safe(compose_description(spec))
             if description:
                 etree.SubElement(el, f"{q}Description").text = description
+            for note in spec.note_refs:  # a project's notes on the code (not in a .qdc)
+                etree.SubElement(el, f"{q}NoteRef", {"targetGUID": note})
             emit(el, path)
 
     emit(codes_el, None)

@@ -8,13 +8,15 @@ read: ``internal://`` texts and inline ``PlainTextContent``; sources that point 
 elsewhere on the disk (``relative://``, ``absolute://``) are reported and skipped, as are
 non-text sources (PDF, pictures, audio, video) and selections other than plain text.
 
-Notes (``<Notes><Note>``) referenced by a ``NoteRef`` of a ``Coding`` or of its
-``PlainTextSelection`` become the coding's ``memo``. A note's text is its
-``PlainTextContent``, else its ``internal://`` plain text file (read with a size cap),
-else its ``Description``; line ends are made LF and the text is stripped. Several notes
-on one coding (its own first, then its selection's) are joined by a blank line. A
-reference to no note, or a note that cannot be read, is a warning with its line; the
-coding is kept without that memo. Notes attached to anything else are not read.
+Notes (``<Notes><Note>``, read as refi_notes says) referenced by a ``NoteRef`` of a
+``Coding`` or of its ``PlainTextSelection`` become the coding's ``memo`` (with the
+selection's ``Description``); those of a source its ``memo`` (with its ``Description``);
+those of a code its ``memo``. Several texts of one thing are joined by a blank line, each
+once. The notes none of these refer to (the project's own, those of Links, Sets, ...) are
+the project's ``notes`` (its journal); the project's ``Description`` is ``description``.
+A reference to no note, or a note that cannot be read, is a warning with its line; the
+thing is kept without that memo. Selections coded inside a note are counted in
+``not_read``.
 
 Variables, Cases and Sets (in the project or in its CodeBook) are read whole in the
 first pass (desktop.core.exchange.refi_study); a source's VariableValues, which follow
@@ -55,7 +57,7 @@ from desktop.core.exchange.refi_common import (
     normalise_guid,
     project_member,
 )
-from desktop.core.exchange.refi_notes import NoteStore
+from desktop.core.exchange.refi_notes import NoteStore, RefiNote, join_memos, note_from_xml
 from desktop.core.exchange.refi_offsets import ASTRAL, OffsetMap, OffsetUnit, UnitEvidence
 from desktop.core.exchange.refi_selections import (
     ReadingSource,
@@ -64,6 +66,7 @@ from desktop.core.exchange.refi_selections import (
     SelectionReader,
     memo_text,
     positions,
+    source_guid,
 )
 from desktop.core.exchange.refi_study import (
     CaseSpec,
@@ -105,6 +108,7 @@ class RefiSource:
     guid: str | None
     name: str
     text: str
+    #: Its memo: the notes it points at and its Description, joined (once read).
     description: str = ""
     codings: list[RefiCoding] | Iterator[RefiCoding] = field(default_factory=list)
     #: (variable GUID, value) of its VariableValues: complete once its codings are read.
@@ -131,6 +135,8 @@ class RefiProject:
     cases: list[CaseSpec] = field(default_factory=list)
     sets: list[SetSpec] = field(default_factory=list)
     not_read: dict[str, int] = field(default_factory=dict)
+    description: str = ""
+    notes: list[RefiNote] = field(default_factory=list)
 
 
 def _drop(el: etree._Element) -> None:
@@ -187,6 +193,8 @@ class RefiProjectStream(SelectionReader):
         self.source_variables: set[str] = set()
         #: Elements of the file the import does not keep: {element: how many}.
         self.not_read: dict[str, int] = {}
+        #: The project's <Description> (its notes: :meth:`project_notes`).
+        self.description = ""
 
     def _events(self) -> Iterator[tuple[str, etree._Element, list[str], str]]:
         """(event, element, local names of its ancestors, its local name) of one pass
@@ -242,6 +250,8 @@ class RefiProjectStream(SelectionReader):
                         self.text_sources += src is not None
                     continue
                 if depth == 1:  # a part of the project
+                    if kind == "Description":
+                        self.description = memo_text(element_text(el))
                     if kind == "CodeBook" and not book_read:
                         self._codebook(root)
                         book_read = True
@@ -262,6 +272,9 @@ class RefiProjectStream(SelectionReader):
                 elif depth == 2 and path[1] in ("Variables", "Cases", "Sets"):
                     self._study_part(path[1], el)
                     _drop(el)
+                elif depth == 3 and path[1] == "Notes" and kind.endswith("Selection"):
+                    what = f"{kind} in a Note"
+                    self.not_read[what] = self.not_read.get(what, 0) + 1
                 elif depth == 2 and path[1] != "CodeBook":
                     if path[1] in _NOT_KEPT_PARTS:
                         self.not_read[kind] = self.not_read.get(kind, 0) + 1
@@ -272,6 +285,8 @@ class RefiProjectStream(SelectionReader):
                         got = value_from_xml(el)
                         if got:
                             self.source_variables.add(got[0])
+                    if kind == "NoteRef":  # the source's notes: its memo
+                        self.notes.refer(normalise_guid(el.get("targetGUID")), source_guid(el))
                     if src is not None and kind in _KEPT_IN_SOURCE:
                         continue
                     if src is not None and not src.opened:  # before its text is dropped
@@ -297,6 +312,8 @@ class RefiProjectStream(SelectionReader):
             )
         self._user_names = {u.guid: u.name for u in self.users}
         self._code_paths = {c.guid: c.path for c in self.codes if c.guid}
+        for spec in self.codes:
+            spec.memo = join_memos(self._noted(spec.note_refs, f"code {spec.path!r}"))
 
     def _study_part(self, part: str, el: etree._Element) -> None:
         """A Variable, Case or Set (read whole: they are few and small)."""
@@ -341,6 +358,9 @@ class RefiProjectStream(SelectionReader):
         book = codes_from_xml(root, self.source)
         self.warnings.extend(w for w in book.warnings if "no <Codes>" not in w.message)
         self.codes = book.codes
+        for spec in self.codes:
+            for guid in spec.note_refs:
+                self.notes.refer(guid)
 
     def _user(self, el: etree._Element) -> None:
         if local_name(el) != "User":
@@ -363,17 +383,6 @@ class RefiProjectStream(SelectionReader):
         finally:
             self._quiet = False
 
-    def _survey_note(self, el: etree._Element) -> None:
-        guid = normalise_guid(el.get("guid"))
-        if guid is None:
-            self.warn(f"note {el.get('name')!r} has no valid GUID; skipped", el)
-        elif not self.notes.referenced(guid):
-            return  # not a memo of any coding: not read
-        elif self.notes.found(guid):
-            self.warn(f"two notes have the GUID {guid}; the second is skipped", el)
-        else:
-            self.notes.put(guid, self._read_note(el))
-
     # -- the second pass: sources and codings -----------------------------------------
     def sources(self) -> Iterator[RefiSource]:
         """The text sources that have a text, in file order. Each one's ``codings`` is an
@@ -385,6 +394,7 @@ class RefiProjectStream(SelectionReader):
             after: list[RefiSource | RefiCoding | None] = []
             rest = _until_next_source(items, after)
             item.codings = rest
+            self._source_memo(item)
             yield item
             for _ in rest:
                 pass
@@ -510,17 +520,13 @@ class RefiProjectStream(SelectionReader):
     # -- notes ------------------------------------------------------------------------
     def _read_note(self, el: etree._Element) -> str | None:
         what = f"note {(el.get('name') or '').strip() or el.get('guid')!r}"
-        text: str | None = ""
-        inline = child(el, "PlainTextContent")
-        path = (el.get("plainTextPath") or "").strip()
-        if inline is not None:
-            text = element_text(inline)
-        elif path:  # None (warned) when it cannot be read
-            text = self._archive_text(el, path, what, NOTE_TEXT_MAX_BYTES, skip_too_big=True)
-        memo = memo_text(text or "") or memo_text(element_text(child(el, "Description")))
-        if not memo and text is not None:
-            self.warn(f"{what} has no plain text or description; skipped", el)
-        return memo or None
+        memo, readable = note_from_xml(
+            el,
+            lambda path: self._archive_text(el, path, what, NOTE_TEXT_MAX_BYTES, skip_too_big=True),
+        )  # None (warned) when its text cannot be read
+        if memo is None and readable:
+            self.warn(f"{what} has no plain text or description", el)
+        return memo
 
 
 def _until_next_source(
@@ -597,4 +603,6 @@ def read_project(path: Path | str) -> RefiProject:
             cases=stream.cases,
             sets=stream.sets,
             not_read=dict(stream.not_read),
+            description=stream.description,
+            notes=list(stream.project_notes()),
         )

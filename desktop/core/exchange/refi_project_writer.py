@@ -10,6 +10,11 @@ Sources are written one at a time and their selections are streamed, so a projec
 any size needs the memory of its largest document: ``sources`` may be a generator that
 loads each text and its codings only when it is reached.
 
+Memos go out as ``<Note>``s, each referred to by a ``NoteRef`` of what it is about: a
+coding's, a source's (also its ``Description``) and a code's (its ``Description`` holds
+its definition). The project's journal entries are Notes referred to by the project
+itself, and its description is the project's ``<Description>``.
+
 Codings of the same passage by the same coder share one ``PlainTextSelection``. GUIDs
 of selections and codings are derived from what they stand for (uuid5), so exporting
 the same project twice gives the same file apart from its timestamps.
@@ -25,8 +30,9 @@ import tempfile
 import uuid
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from itertools import chain
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
@@ -75,6 +81,18 @@ class CodingOut:
     memo: str = ""
 
 
+@dataclass(frozen=True)
+class NoteOut:
+    """A note of the project as a whole (a journal entry): ``title`` is its name (none
+    when empty), ``user_guid`` its creatingUser."""
+
+    guid: str
+    title: str
+    text: str
+    user_guid: str | None = None
+    created_at: datetime | None = None
+
+
 @dataclass
 class SourceOut:
     """A text source. ``text`` must be normalised (desktop.core.text.normalise); the
@@ -84,6 +102,7 @@ class SourceOut:
     name: str
     text: str
     codings: Iterable[CodingOut] = ()
+    #: Its memo: written as its Description and as a Note its NoteRef points at.
     description: str = ""
     created_at: datetime | None = None
     #: (variable GUID, value as Tessera's canonical text) of its attributes.
@@ -182,10 +201,31 @@ class _Writer:
         self.variables: list[VariableSpec] = []
         self.cases: list[CaseSpec] = []
         self.sets: list[SetSpec] = []
+        self.journal: list[str] = []  # GUIDs of the project's own notes
+        self.note_names: dict[str, str] = {}  # of those notes: their title ("": none)
+        self.description = ""
         self.source_guids: set[str] = set()
         self.notes: list[tuple[str, str, str | None, str | None]] = []
         self.counts = {"sources": 0, "selections": 0, "codings": 0}
         self._guid_cache: dict[str, str | None] = {}
+
+    def _code_memo(self, spec: CodeSpec) -> CodeSpec:
+        memo = xml_safe(spec.memo.strip())
+        if not memo:
+            return spec
+        guid = derived_guid("note", "code", _guid(spec.guid, f"code {spec.path!r}"))
+        self.notes.append((guid, memo, None, None))
+        return replace(spec, note_refs=[guid])
+
+    def add_journal(self, notes: Iterable[NoteOut]) -> None:
+        for n in notes:
+            guid = _guid(n.guid, f"journal entry {n.title!r}")
+            user = self._norm(n.user_guid)
+            if user is not None and user not in self.user_guids:
+                raise ValueError(f"journal entry {n.title!r} refers to no user ({n.user_guid})")
+            self.notes.append((guid, xml_safe(n.text), user, xml_datetime(n.created_at)))
+            self.note_names[guid] = xml_safe(n.title.strip())
+            self.journal.append(guid)
 
     # -- the XML --------------------------------------------------------------------
     # Small parts (users, codebook, notes) are lxml elements; the sources, which hold
@@ -199,6 +239,7 @@ class _Writer:
         out.write(f'<Project xmlns="{NS_PROJECT}"{_attrs(attrs)}>\n')
         if self.users:
             out.write(_serialise(self._users_element()))
+        self.codes = [self._code_memo(c) for c in self.codes]
         if self.codes:
             book = etree.Element(f"{_Q}CodeBook", nsmap={None: NS_PROJECT})
             book.append(codes_element(self.codes, NS_PROJECT))
@@ -220,6 +261,11 @@ class _Writer:
             out.write(_serialise(self._notes_element()))
         if self.sets:
             out.write(_serialise(sets_element(self.sets, NS_PROJECT)))
+        description = xml_safe(self.description.strip())
+        if description:
+            out.write(f"<Description>{_text(description)}</Description>\n")
+        for guid in self.journal:  # the notes on the project as a whole
+            out.write(f'<NoteRef targetGUID="{guid}"/>\n')
         out.write("</Project>\n")
         out.flush()
         out.detach()
@@ -250,7 +296,7 @@ class _Writer:
         if description:
             out.write(f"<Description>{_text(description)}</Description>\n")
         chunk: list[str] = []
-        for part in self._selections(src, guid):
+        for part in chain(self._selections(src, guid), self._source_note(src, guid)):
             chunk.append(part)
             if len(chunk) >= 2000:
                 out.write("".join(chunk))
@@ -269,6 +315,14 @@ class _Writer:
         self.counts["sources"] += 1
         if self.progress:
             self.progress(self.counts["sources"])
+
+    def _source_note(self, src: SourceOut, guid: str) -> Iterator[str]:
+        """The NoteRef to the Note holding a source's memo (after its codings)."""
+        memo = xml_safe(src.description.strip())
+        if memo:
+            note_guid = derived_guid("note", "source", guid)
+            self.notes.append((note_guid, memo, None, None))
+            yield f'<NoteRef targetGUID="{note_guid}"/>\n'
 
     def _norm(self, raw: str | None) -> str | None:
         if raw is None:
@@ -341,7 +395,8 @@ class _Writer:
     def _notes_element(self) -> etree._Element:
         holder = etree.Element(f"{_Q}Notes", nsmap={None: NS_PROJECT})
         for guid, text, user, created in self.notes:
-            attrs = {"guid": guid, "name": _note_name(text)}
+            attrs = {"guid": guid}
+            _set(attrs, "name", self.note_names.get(guid, _note_name(text)))
             _set(attrs, "creatingUser", user)
             _set(attrs, "creationDateTime", created)
             note = etree.SubElement(holder, f"{_Q}Note", attrs)
@@ -371,6 +426,8 @@ def write_qdpx(
     variables: list[VariableSpec] = (),
     cases: list[CaseSpec] = (),
     sets: list[SetSpec] = (),
+    journal: Iterable[NoteOut] = (),
+    description: str = "",
 ) -> WriteSummary:
     """Write a .qdpx archive: ``project.qde`` (valid against Project.xsd) and the plain
     texts of ``sources`` under ``sources/``.
@@ -379,12 +436,16 @@ def write_qdpx(
     codings refer to them); users and sources too. ``progress`` is called with the number
     of sources written so far. ``variables`` (those of sources and of cases), ``cases``
     and ``sets`` are written as refi_study says; a source's ``values`` and a case's refer
-    to the variables by GUID. A path is written atomically (a temporary file beside it,
+    to the variables by GUID. ``journal`` are the project's own notes and
+    ``description`` its Description; memos of codes (CodeSpec.memo), sources and codings
+    are written as Notes too. A path is written atomically (a temporary file beside it,
     then renamed): a failed export leaves no half file. Raises ValueError for
     inconsistent input (a coding outside its text, a reference to no code or user, a
     duplicate GUID, a text that is not normalised)."""
     writer = _Writer(users, codes, progress)
     writer.variables, writer.cases, writer.sets = list(variables), list(cases), list(sets)
+    writer.add_journal(journal)
+    writer.description = description
     if isinstance(out, (str, os.PathLike)):
         with atomic_write(out, "w+b") as fh:
             _write_archive(fh, writer, name, origin, sources)

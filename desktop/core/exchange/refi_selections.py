@@ -4,7 +4,7 @@
 refi_project, whose base class it is) into :class:`RefiCoding` objects: its offsets in
 the project's unit converted to code points over the normalised text, its coder (the
 Coding's user, or the selection's when the Codings carry an export stamp), its memo (the
-notes its Coding and the selection refer to, else the selection's Description). What
+notes its Coding and the selection refer to, and the selection's Description, each once). What
 cannot be placed is a warning with its line, and counted.
 """
 
@@ -24,7 +24,8 @@ from desktop.core.exchange.refi_common import (
     local_name,
     normalise_guid,
 )
-from desktop.core.exchange.refi_notes import NoteStore
+from desktop.core.exchange.refi_notes import NoteStore, RefiNote, join_memos, memo_text
+from desktop.core.exchange.refi_notes import parse_datetime as _parse_datetime
 from desktop.core.exchange.refi_offsets import OffsetMap, OffsetUnit
 from desktop.core.text import normalise
 
@@ -59,20 +60,11 @@ class RefiCoding:
     memo: str = ""
 
 
-def _parse_datetime(raw: str | None) -> datetime | None:
-    if not raw:
-        return None
-    try:
-        return datetime.fromisoformat(raw.strip())
-    except ValueError:
-        return None
-
-
-def memo_text(raw: str) -> str:
-    """A note's text as a memo: no BOM or NUL, LF line ends, no surrounding whitespace."""
-    return (
-        raw.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").strip()
-    )
+def source_guid(el: etree._Element) -> str | None:
+    """The GUID of the source (a child of <Sources>) that ``el`` is inside."""
+    while (parent := el.getparent()) is not None and local_name(parent) != "Sources":
+        el = parent
+    return normalise_guid(el.get("guid"))
 
 
 def positions(sel: etree._Element) -> tuple[int, int] | None:
@@ -124,8 +116,12 @@ class SelectionReader:
 
     def _memo(self, holder: etree._Element, where: str) -> list[str]:
         """The texts of the notes ``holder``'s NoteRefs point at (warned when none)."""
+        return self._memo_of(children(holder, "NoteRef"), where)
+
+    def _memo_of(self, refs: list[etree._Element], where: str) -> list[str]:
+        """The texts of the notes the NoteRefs ``refs`` point at (warned when none)."""
         out = []
-        for ref in children(holder, "NoteRef"):
+        for ref in refs:
             guid = normalise_guid(ref.get("targetGUID"))
             if guid is None or not self.notes.found(guid):
                 target = ref.get("targetGUID")
@@ -137,6 +133,39 @@ class SelectionReader:
             if text:
                 out.append(text)
         return out
+
+    def _noted(self, guids: list[str], what: str, el: etree._Element | None = None) -> list[str]:
+        """The texts of the notes ``guids`` (a warning for each that is not in the file)."""
+        out = []
+        for guid in guids:
+            if not self.notes.found(guid):
+                self.warn(f"a note reference of {what} points at no note ({guid}); skipped", el)
+            elif text := self.notes.get(guid):
+                out.append(text)
+        return out
+
+    def _survey_note(self, el: etree._Element) -> None:
+        """A <Note> of the first pass, kept with its text (``_read_note`` of the stream)."""
+        guid = normalise_guid(el.get("guid"))
+        if guid is None:
+            self.warn(f"note {el.get('name')!r} has no valid GUID; skipped", el)
+        elif self.notes.found(guid):
+            self.warn(f"two notes have the GUID {guid}; the second is skipped", el)
+        else:
+            self.notes.put(guid, self._read_note(el), el)
+
+    def _source_memo(self, src) -> None:
+        """A RefiSource's memo: the notes it points at, then its Description (once)."""
+        if src.guid:
+            notes = self._noted(self.notes.owned(src.guid), f"source {src.name!r}")
+            src.description = join_memos([*notes, memo_text(src.description)])
+
+    def project_notes(self) -> Iterator[RefiNote]:
+        """The notes no coding, source or code refers to, in file order (after survey)."""
+        return self.notes.project_notes()
+
+    def user_name(self, guid: str | None) -> str:
+        return self._user_names.get(guid, "") if guid else ""
 
     # -- codings ----------------------------------------------------------------------
     def _selection(self, src: ReadingSource, sel: etree._Element) -> Iterator[RefiCoding]:
@@ -186,9 +215,9 @@ class SelectionReader:
                 self.warn(f"a coding in source {name!r} refers to no code of the codebook", coding)
                 unknown += 1
                 continue
-            notes = self._memo(coding, f"a coding of source {name!r}") + sel_notes
-            if not notes and sel_description:
-                notes = [sel_description]
+            # both, once each: Tessera writes the same memo in the two places
+            notes = [*self._memo(coding, f"a coding of source {name!r}"), *sel_notes,
+                     sel_description]  # fmt: skip
             coding_user = normalise_guid(coding.get("creatingUser"))
             if self.coder_from_selection:
                 coder_guid = sel_user or coding_user
@@ -210,7 +239,7 @@ class SelectionReader:
                 ),
                 file_start=file_start,
                 file_end=file_end,
-                memo="\n\n".join(dict.fromkeys(notes)),
+                memo=join_memos(notes),
             )
         if codings and unknown == len(codings):
             self.selections_skipped += 1

@@ -8,7 +8,12 @@ document as a TextSource and the codings as PlainTextSelections, in code points 
 text, valid against Project.xsd. Coding memos go out as Notes, referenced by their
 Coding, and come back in as memos. Document and case attributes go out as Variables
 with each document's and case's VariableValues, cases as Cases and sets as Sets
-(desktop.services.exchange.refi_study)."""
+(desktop.services.exchange.refi_study).
+
+Memos of documents and codes go out as Notes too, referenced by what they are about (a
+document's also as its Description); the journal goes out as the project's Notes and its
+"Project description" entry as the project's Description
+(desktop.services.exchange.refi_notes). Coders and journal authors are the Users."""
 
 from __future__ import annotations
 
@@ -43,6 +48,7 @@ from desktop.services.exchange.refi_import import (
     _read_settings,
     _store_coder_guids,
 )
+from desktop.services.exchange.refi_notes import journal_for_export
 from desktop.services.exchange.refi_study import document_guid, study_for_export, variable_guid
 
 #: Documents whose texts and codings are read in one go while exporting: at most this
@@ -60,6 +66,7 @@ class RefiExportReport:
     selections: int
     codings: int
     guids_assigned: int  # codes and coders that received a GUID now
+    notes: int = 0  # memos and journal entries, written as Notes
     variables: int = 0
     cases: int = 0
     sets: int = 0
@@ -119,6 +126,7 @@ def _code_specs(project) -> list[CodeSpec]:
             exclusion=c.exclusion,
             examples=list(c.examples),
             codable=c.is_codable,
+            memo=c.memo,
         )  # fmt: skip
         for c in codebook.list_codes(project)
     ]
@@ -137,7 +145,10 @@ def export_qdpx(
     export names them the same. A path is written atomically."""
     with project.session() as s:
         chosen = _select_coders(s, coders)
-        assigned = _ensure_guids(s, [cid for cid, _ in chosen])
+        authors = set(s.scalars(select(m.JournalEntry.author).distinct()))
+        author_ids = [cid for cid, name in _select_coders(s, None)
+                      if name in authors and (cid, name) not in chosen]  # fmt: skip
+        assigned = _ensure_guids(s, [cid for cid, _ in chosen] + author_ids)
         coder_guid = _coder_guids(_read_settings(s))
         code_guid = dict(s.execute(select(m.Code.id, m.Code.guid)).all())
         total = s.scalar(select(func.count()).select_from(m.Document)) or 0
@@ -149,6 +160,9 @@ def export_qdpx(
             coder_guid[cid] = derived_guid("coder", coder_guid[cid], name)
         seen.add(coder_guid[cid])
     users = [UserOut(coder_guid[cid], name) for cid, name in chosen]
+    with project.session() as s:
+        journal, description, authors = journal_for_export(s, users, coder_guid)
+    users += authors
     specs = _code_specs(project)
 
     def chunks() -> Iterator[list]:
@@ -215,7 +229,7 @@ def export_qdpx(
         summary = write_qdpx(
             out, name=project.name, users=users, codes=specs, sources=sources(),
             origin=f"{ORIGIN} {_version()}", variables=variables, cases=case_specs,
-            sets=set_specs,
+            sets=set_specs, journal=journal, description=description,
             progress=(lambda done: progress(done, total)) if progress else None,
         )  # fmt: skip
     except ValueError as exc:
@@ -230,6 +244,7 @@ def export_qdpx(
         selections=summary.selections,
         codings=summary.codings,
         guids_assigned=assigned,
+        notes=summary.notes,
         variables=summary.variables,
         cases=summary.cases,
         sets=summary.sets,

@@ -9,12 +9,13 @@ each document's name. What came in and what was skipped is in the returned
 :class:`RefiImportReport`.
 
 - users -> coders, by name: a coder with the same name is the same coder (reported). A
-  new coder keeps the user's GUID as its identity (settings['coder_guids']).
+  new coder keeps the user's GUID as its identity (settings['coder_guids']); codings
+  and journal entries name their coder / author by the user's GUID (creatingUser).
 - codes -> codebook, merged by path. Codes the project lacks are added with their colour,
-  description, criteria and GUID only with ``add_codes``; without it such a file is
+  description, criteria, memo (its notes) and GUID only with ``add_codes``; without it such a file is
   refused, listing them. Codes already there are left alone (reported).
 - text sources -> documents, matched by the sha256 of the normalised text; new ones are
-  added with their name, description (as memo) and REFI GUID (in ``extra``).
+  added with their name, memo (their notes and description) and REFI GUID (in ``extra``).
 - PlainTextSelection codings -> codings. A coding already in the project, or twice in
   the file, is skipped and counted (the project's unique index on codings is asked, a
   batch at a time). A selection the reader could not place (out of
@@ -29,6 +30,9 @@ each document's name. What came in and what was skipped is in the returned
   a memo the project's coding lacks is filled in (``codings_memo_filled``); where both
   have a memo and they differ, the project's is kept and the difference is reported
   (``memo_conflicts``, and a line in ``warnings``). Nothing is ever removed.
+- Notes on codes and sources -> their memo (filled in for those the project has, where
+  empty); the project's own notes -> journal entries, its Description -> the journal
+  entry "Project description" (desktop.services.exchange.refi_notes).
 
 A file that cannot be read as a REFI-QDA project (not a zip or XML, unsafe, no
 <Project>) is refused as a whole: structural errors refuse, single bad selections skip.
@@ -43,7 +47,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import func, insert, select
@@ -64,7 +67,9 @@ from desktop.core.exchange.refi import (
 from desktop.core.exchange.refi_selections import WARNINGS_LISTED
 from desktop.services.codebook import codebook
 from desktop.services.errors import ServiceError
-from desktop.services.exchange.refi_store import BatchWriter
+from desktop.services.exchange import refi_notes
+from desktop.services.exchange.refi_notes import naive_utc as _naive_utc
+from desktop.services.exchange.refi_store import BatchWriter, fill_memo
 from desktop.services.exchange.refi_study import StudyImport
 from desktop.services.project import audit
 from desktop.services.teams.coders import PALETTE as CODER_COLOURS
@@ -115,6 +120,10 @@ class RefiImportReport:
     sets_added: list[str] = field(default_factory=list)
     sets_matched: list[str] = field(default_factory=list)
     not_read: dict[str, int] = field(default_factory=dict)  # {element: count} not kept
+    journal_added: int = 0  # the file's project notes, new in the journal
+    journal_matched: int = 0  # already in the journal (same GUID)
+    description_kept: bool = False  # as the journal entry "Project description"
+    memos_filled: int = 0  # of codes and documents already here, where they had none
 
     def study_lines(self) -> list[str]:
         """The summary's lines on attributes, cases, sets and what was not kept."""
@@ -125,6 +134,20 @@ class RefiImportReport:
         out += [f"same case {c!r}: its documents and values added" for c in self.cases_matched]
         out += [f"added set {x!r}" for x in self.sets_added]
         out += [f"same set {x!r}: its members added" for x in self.sets_matched]
+        if self.journal_added:
+            out.append(f"{wording.count(self.journal_added, 'project note')} added to the journal")
+        if self.journal_matched:
+            out.append(
+                f"{wording.count(self.journal_matched, 'project note')} already in the journal"
+            )
+        if self.description_kept:
+            out.append(
+                f"the project's description kept as the journal entry {refi_notes.PROJECT_DESCRIPTION!r}"
+            )
+        if self.memos_filled:
+            out.append(
+                f"{wording.count(self.memos_filled, 'memo')} of codes and documents filled in"
+            )
         out += [f"not kept: {n:,} <{kind}> {wording.plural(n, 'element')} of the file (Tessera has no place for them)"
                 for kind, n in sorted(self.not_read.items())]  # fmt: skip
         return out
@@ -166,12 +189,6 @@ def _store_coder_guids(s: Session, guids: dict[int, str]) -> None:
     kept.update({str(k): v for k, v in guids.items()})
     settings[CODER_GUIDS] = dict(sorted(kept.items(), key=lambda kv: (len(kv[0]), kv[0])))
     info.settings = settings
-
-
-def _naive_utc(value: datetime | None) -> datetime | None:
-    if value is None or value.tzinfo is None:
-        return value
-    return value.astimezone(UTC).replace(tzinfo=None)
 
 
 # ---------------------------------------------------------------------------- import
@@ -243,6 +260,8 @@ class _Import:
                 study.attributes()
                 self._documents_and_codings(s, code_of, progress, study)
                 study.cases_and_sets(code_of)
+                refi_notes.import_journal(s, self.project.actor, self.stream, self.report,
+                                          self.warn)  # fmt: skip
                 audit.record(
                     s, self.project.actor, "import", "refi", None, None,
                     {
@@ -258,6 +277,8 @@ class _Import:
                         "attribute_values": self.report.attribute_values,
                         "cases": len(self.report.cases_added),
                         "sets": len(self.report.sets_added),
+                        "journal_entries": self.report.journal_added,
+                        "code_document_memos_filled": self.report.memos_filled,
                     },
                 )  # fmt: skip
                 if dry_run:
@@ -366,6 +387,7 @@ class _Import:
                     "sort_order": next_order.get(parent, 0),
                     "guid": guid,
                     "is_codable": spec.codable,
+                    "memo": spec.memo,
                 }
                 next_order[parent] = values["sort_order"] + 1
                 code_id = s.execute(insert(table).values(**values)).inserted_primary_key[0]
@@ -376,6 +398,9 @@ class _Import:
                 del values["guid"]
                 audit.record(s, self.project.actor, "create", "code", code_id, None, values)
                 self.report.codes_added.append(spec.path)
+            else:
+                fill_memo(s, self.project.actor, m.Code, ids[names], spec.memo,
+                                     f"code {spec.path!r}", self.report, self.warn)  # fmt: skip
             if spec.guid:
                 out[spec.guid] = ids[names]
         return out

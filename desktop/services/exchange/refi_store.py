@@ -199,6 +199,8 @@ class BatchWriter:
                 elif did > self.last_document or did in self.matched:  # met before
                     self._same_text(src.name, name)
                 else:
+                    fill_memo(s, self.actor, m.Document, did, src.description,
+                              f"document {name!r}", self.report, self.warn)  # fmt: skip
                     self.matched.add(did)
                     self.report.documents_matched.append((src.name, name))
                 continue
@@ -293,3 +295,21 @@ class BatchWriter:
 
 def short(memo: str, limit: int = 60) -> str:
     return repr(memo if len(memo) <= limit else memo[: limit - 1] + "…")
+
+
+def fill_memo(
+    s: Session, actor: str, model, row_id: int, memo: str, what: str, report,
+    warn: Callable[[str], None],
+) -> None:  # fmt: skip
+    """The file's memo of a code or document (``model``) the project had already."""
+    if not memo:
+        return
+    here = s.scalar(select(model.memo).where(model.id == row_id)) or ""
+    if memo == here:
+        return
+    if here:
+        warn(f"{what}: the project's memo {short(here)} is kept; the file has {short(memo)}")
+        return
+    s.execute(update(model).where(model.id == row_id).values(memo=memo))
+    audit.record(s, actor, "update", model.__tablename__, row_id, {"memo": here}, {"memo": memo})
+    report.memos_filled += 1
