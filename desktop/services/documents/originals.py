@@ -73,7 +73,7 @@ def pending_original(path: Path, kind: str) -> tuple[PendingOriginal | None, str
     return PendingOriginal(path, sha, n), None
 
 
-def _has(s, sha256: str) -> bool:
+def has(s, sha256: str) -> bool:
     return bool(s.scalar(select(exists().where(m.OriginalFile.sha256 == sha256))))
 
 
@@ -81,7 +81,7 @@ def keep_pending(s, pending: PendingOriginal) -> tuple[str | None, str | None]:
     """Store a pending original in session ``s`` unless the project has it already:
     (its sha256, None), or (None, why it is not kept: the file changed since it was
     read)."""
-    if _has(s, pending.sha256):
+    if has(s, pending.sha256):
         return pending.sha256, None
     try:
         with pending.path.open("rb") as fh:
@@ -103,7 +103,7 @@ def keep_bytes(s, data: bytes, name: str) -> str | None:
     if len(data) > ORIGINAL_FILE_MAX_BYTES:
         return None
     sha = hashlib.sha256(data).hexdigest()
-    if not _has(s, sha):
+    if not has(s, sha):
         _insert(s, sha, name, data)
     return sha
 
