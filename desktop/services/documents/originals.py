@@ -203,3 +203,30 @@ def project_document_name(project, document_id: int) -> str:
     if name is None:
         raise NotFound(f"no document with id {document_id}")
     return name
+
+
+def pdf_pages(data: bytes, text: str, name: str) -> tuple[list[tuple[int, int]] | None, str | None]:
+    """The pages of ``text`` read again from its PDF ``data`` (Tessera's PDF importer on
+    the bytes): (pages, None) when the PDF gives exactly ``text``; (None, why) when it
+    gives another text (read by another tool, or by another version), when it cannot
+    be read, or when it has no pages."""
+    import tempfile
+
+    from desktop.core.importers import ImportFailure, extract
+
+    with tempfile.TemporaryDirectory(prefix="tessera-pdf-") as tmp:
+        path = Path(tmp) / "original.pdf"
+        path.write_bytes(data)
+        try:
+            got = extract(path)
+        except ImportFailure as exc:
+            return (
+                None,
+                f"{name}: its PDF could not be read for its pages ({exc}); the text is kept",
+            )
+    if got.text != text:
+        return None, (
+            f"{name}: the PDF's text as Tessera reads it differs from the text in the file, "
+            "so its pages are not known; the file's text and the PDF are kept"
+        )
+    return got.pages or None, None
