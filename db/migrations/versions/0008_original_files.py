@@ -21,6 +21,22 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # (each part only if missing: a database whose version was set back by hand keeps it)
+    have = sa.inspect(op.get_bind())
+    if not have.has_table("original_file"):
+        _create_table()
+    if "original_sha256" not in {c["name"] for c in have.get_columns("document")}:
+        # ADD COLUMN without a default: SQLite adds it (and its reference) without
+        # copying the table; the same statement on PostgreSQL
+        op.execute(
+            "ALTER TABLE document ADD COLUMN original_sha256 VARCHAR(64) "
+            "CONSTRAINT fk_document_original_sha256_original_file "
+            "REFERENCES original_file (sha256) ON DELETE RESTRICT"
+        )
+    op.execute("CREATE INDEX IF NOT EXISTS ix_document_original_sha256 ON document (original_sha256)")
+
+
+def _create_table() -> None:
     op.create_table(
         "original_file",
         sa.Column("sha256", sa.String(length=64), nullable=False),
@@ -32,14 +48,6 @@ def upgrade() -> None:
         sa.CheckConstraint("length(data) = size", name="ck_original_file_size"),
         sa.PrimaryKeyConstraint("sha256", name="pk_original_file"),
     )
-    # ADD COLUMN without a default: SQLite adds it (and its reference) without copying
-    # the table; the same statement on PostgreSQL
-    op.execute(
-        "ALTER TABLE document ADD COLUMN original_sha256 VARCHAR(64) "
-        "CONSTRAINT fk_document_original_sha256_original_file "
-        "REFERENCES original_file (sha256) ON DELETE RESTRICT"
-    )
-    op.create_index("ix_document_original_sha256", "document", ["original_sha256"])
 
 
 def downgrade() -> None:
