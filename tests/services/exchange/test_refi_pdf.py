@@ -16,8 +16,8 @@ import pytest
 from lxml import etree
 
 from desktop.services.codebook import codebook
-from desktop.services.coding import codings
-from desktop.services.documents import documents, originals
+from desktop.services.coding import codings, memos
+from desktop.services.documents import attributes, documents, originals
 from desktop.services.exchange.refi_export import export_qdpx
 from desktop.services.exchange.refi_import import import_qdpx
 from desktop.services.project.project import Project
@@ -49,6 +49,7 @@ def coded_study(p, pdf: Path, tmp_path: Path) -> None:
     ana = coders.add_coder(p, "ana")
     code = codebook.add_code(p, "Rules/Deadlines")
     doc = documents.find_document(p, PDF)
+    memos.set_document_memo(p, doc.id, "the final rule \u2014 read twice")
     pages = documents.get_pages(p, doc.id)
     for a, b in (pages[0], pages[7], pages[-1]):
         codings.apply_coding(p, document_id=doc.id, code_id=code.id, coder_id=ana.id,
@@ -102,7 +103,12 @@ def test_a_pdf_goes_out_as_a_pdf_source_with_its_pdf_and_comes_back_the_same(
         got = import_qdpx(back, out)
         assert got.pdfs_kept == 1 and not got.warnings and got.codings_imported == 4
         assert described(back) == described(project)
-        assert len(documents.get_pages(back, documents.find_document(back, PDF).id)) == 15
+        mine, theirs = documents.find_document(project, PDF), documents.find_document(back, PDF)
+        assert len(documents.get_pages(back, theirs.id)) == 15
+        # the PDFSource's VariableValues and Description come back too
+        assert attributes.values_of(back, theirs.id) == attributes.values_of(project, mine.id)
+        assert attributes.values_of(back, theirs.id)["date"] == "2020-08-06"
+        assert memos.document_memo(back, theirs.id) == "the final rule \u2014 read twice"
     finally:
         back.close()
 
