@@ -59,7 +59,8 @@ def pending_original(path: Path, kind: str) -> tuple[PendingOriginal | None, str
     if kind not in KEPT_KINDS:
         return None, None
     try:
-        sha, n = file_digest(path)
+        n = path.stat().st_size  # a file over the limit is not read again
+        sha, n = file_digest(path) if n <= ORIGINAL_FILE_MAX_BYTES else ("", n)
     except OSError as exc:
         return (
             None,
