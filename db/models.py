@@ -12,12 +12,14 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     DateTime,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -79,6 +81,10 @@ class Document(Base):
     # title, author, date, source and url are built-in attributes (attribute_value)
     memo: Mapped[str | None] = mapped_column(Text)
     extra: Mapped[dict] = mapped_column(JSON, default=dict)
+    # the file the text was read from (a PDF, a Word document...), when it was kept
+    original_sha256: Mapped[str | None] = mapped_column(
+        ForeignKey("original_file.sha256", ondelete="RESTRICT"), index=True
+    )
 
     pages: Mapped[list[Page]] = relationship(
         back_populates="document", cascade="all, delete-orphan", order_by="Page.number"
@@ -96,6 +102,21 @@ class Document(Base):
             "extra",
         ).ddl_if(dialect="sqlite"),
     )
+
+
+class OriginalFile(Base):
+    """A file as it was imported (the PDF, the Word document), byte for byte, once per
+    content: documents refer to it by its sha256. A project from before schema 8 has
+    none; a document whose original is gone simply has no original."""
+
+    __tablename__ = "original_file"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(500))  # the file's name when imported
+    suffix: Mapped[str] = mapped_column(String(16))  # ".pdf", ".docx", ... (lower case)
+    size: Mapped[int] = mapped_column(BigInteger)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    imported_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (CheckConstraint("length(data) = size", name="size"),)
 
 
 class Page(Base):

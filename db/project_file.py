@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 APPLICATION_ID = 0x54455353  # "TESS"
-SCHEMA_VERSION = 7  # bump with every migration; equals the alembic head's number
+SCHEMA_VERSION = 8  # bump with every migration; equals the alembic head's number
 SQLITE_MAGIC = b"SQLite format 3\x00"
 MIGRATIONS = Path(__file__).with_name("migrations")
 # Pages copied per step of SQLite's backup API: the copy goes to disk as it is read.
@@ -71,6 +71,7 @@ TABLES[4] = TABLES[3] | {
 TABLES[5] = TABLES[4]  # version 5 added an index only
 TABLES[6] = TABLES[5]  # version 6 added a column (coder.db_role)
 TABLES[7] = TABLES[6]  # version 7 added triggers on a server only (live updates)
+TABLES[8] = TABLES[7] | {"original_file"}  # the files documents were imported from
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,12 @@
-"""tessera documents list | show | set | delete"""
+"""tessera documents list | show | set | delete | original"""
 
 from __future__ import annotations
 
 import argparse
 
 from desktop.cli.common import CliError, open_project, project_arg
-from desktop.core import wording
-from desktop.services.documents import documents
+from desktop.core import limits, wording
+from desktop.services.documents import documents, originals
 from desktop.services.errors import ConfirmationNeeded
 
 
@@ -42,6 +42,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--yes", action="store_true", help="also delete the document's codings")
     p.set_defaults(func=cmd_delete)
 
+    p = dsub.add_parser(
+        "original", help="write the file a document was imported from (its PDF, Word file...)"
+    )
+    p.add_argument("project", type=project_arg)
+    p.add_argument("document", help="name or sha256")
+    p.add_argument("out", help="the file to write, or a folder to write it into under its own name")
+    p.set_defaults(func=cmd_original)
+
 
 def _find(project, key: str) -> documents.DocumentInfo:
     doc = documents.find_document(project, key)
@@ -73,6 +81,7 @@ def cmd_show(args) -> int:
         from desktop.services.documents import attributes
 
         values = attributes.values_of(project, d.id)
+        original = originals.info_of(project, d.id)
     for key in (
         "name",
         "kind",
@@ -84,6 +93,10 @@ def cmd_show(args) -> int:
         "source_path",
     ):
         print(f"{key:<12} {getattr(d, key) if getattr(d, key) is not None else ''}")
+    if original is not None:
+        print(
+            f"{'original':<12} {original.name} ({limits.size(original.size)}, sha256 {original.sha256})"
+        )
     for key, value in values.items():
         if key not in documents.METADATA_FIELDS:
             print(f"{key:<12} {value}")
@@ -129,4 +142,12 @@ def cmd_delete(args) -> int:
         except ConfirmationNeeded as exc:
             raise CliError(f"{exc}; add --yes to delete them") from exc
     print(f"deleted {d.name} ({wording.count(n, 'coding')} with it)")
+    return 0
+
+
+def cmd_original(args) -> int:
+    with open_project(args.project) as project:
+        d = _find(project, args.document)
+        written = originals.save_original(project, d.id, args.out)
+    print(f"wrote {written.name} ({limits.size(written.size)}, the original of {d.name})")
     return 0

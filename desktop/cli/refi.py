@@ -103,6 +103,10 @@ def cmd_import(args) -> int:
         "same document",
         [f"{file!r} is {mine!r} in the project" for file, mine in report.documents_matched],
     )
+    if report.pdfs_kept:
+        print(
+            f"kept {wording.count(report.pdfs_kept, 'PDF')} of the file's PDF sources as originals"
+        )
     for line in report.study_lines():
         print(line)
     origin = f" (written by {report.origin})" if report.origin else ""
@@ -137,4 +141,6 @@ def cmd_export(args) -> int:
         f"exported {wording.count(report.documents, 'document')}, {wording.count(report.codes, 'code')} and "
         f"{wording.count(report.codings, 'coding')} by {who} to {out}"
     )
+    if report.pdfs:
+        print(f"  {wording.count(report.pdfs, 'document')} as a PDF source with its original PDF")
     return 0

@@ -8,6 +8,7 @@ import argparse
 from pathlib import Path
 
 from desktop.cli.common import CliError, ProgressBar
+from desktop.core import wording
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -98,7 +99,7 @@ def _run(copy, *args) -> int:
         f"{report.rows(t)} {label}"
         for t, label in (("document", "documents"), ("code", "codes"), ("coding", "codings"),
                          ("audit_log", "audit entries"))
-    )  # fmt: skip
+    ) + f", {wording.count(report.rows('original_file'), 'original file')}"  # fmt: skip
     print(f"copied {report.source} to {report.target}: {counts}; every table checked "
           f"(rows and sha256 equal on both sides)")  # fmt: skip
     return 0

@@ -32,6 +32,12 @@ PDF_STREAMS_TOTAL_MAX_BYTES = 256 * MB
 #: bounds the memory of one page.
 PDF_PAGE_OBJECTS_MAX = 100_000
 
+# -- original files ----------------------------------------------------------------------
+
+#: One original file kept in the project beside its text (the PDF, the Word document): a
+#: bigger one is imported as text only, and the import says so.
+ORIGINAL_FILE_MAX_BYTES = 256 * MB
+
 # -- CSV (codings, codebooks, tables) -----------------------------------------------------
 
 #: One value of a CSV file (a quote, a memo), in characters: a whole book is ~1M.
@@ -95,6 +101,7 @@ LIMITS: tuple[Limit, ...] = (
     Limit("PDF_STREAM_MAX_BYTES", PDF_STREAM_MAX_BYTES, "bytes", "one PDF stream decompressed (a page's content, a font)"),
     Limit("PDF_STREAMS_TOTAL_MAX_BYTES", PDF_STREAMS_TOTAL_MAX_BYTES, "bytes", "all streams of one PDF decompressed"),
     Limit("PDF_PAGE_OBJECTS_MAX", PDF_PAGE_OBJECTS_MAX, "objects", "characters and shapes drawn on one PDF page"),
+    Limit("ORIGINAL_FILE_MAX_BYTES", ORIGINAL_FILE_MAX_BYTES, "bytes", "one original file kept beside its text (PDF, Word, ...)"),
     Limit("CSV_FIELD_MAX_CHARS", CSV_FIELD_MAX_CHARS, "characters", "one value of a CSV file"),
     Limit("CSV_LINE_MAX_CHARS", CSV_LINE_MAX_CHARS, "characters", "one line of a CSV file"),
     Limit("ARCHIVE_MEMBERS_MAX", ARCHIVE_MEMBERS_MAX, "members", "files inside one .qdpx/zip archive"),

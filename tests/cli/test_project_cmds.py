@@ -112,3 +112,22 @@ def test_backups_prints_a_restore_command_that_survives_a_space(tmp_path, capsys
     line = next(x for x in capsys.readouterr().out.splitlines() if "tessera restore" in x)
     command = line.split("restore one with: ", 1)[1]
     assert shlex.split(command) == ["tessera", "restore", str(path), "NUMBER"]
+
+
+def test_the_original_of_an_imported_pdf_is_shown_counted_and_written_back(tmp_path, capsys):
+    pdf = REPO / "tests" / "fixtures" / "pdfs" / "rtl.pdf"
+    path = tmp_path / "p.tessera"
+    assert main(["new", str(path)]) == 0
+    assert main(["import", str(path), str(pdf)]) == 0
+    capsys.readouterr()
+    assert main(["info", str(path)]) == 0
+    assert any(line.split() == ["originals", "1"] for line in capsys.readouterr().out.splitlines())
+    assert main(["documents", "show", str(path), "rtl.pdf"]) == 0
+    assert "original     rtl.pdf (21.4 KB" in capsys.readouterr().out
+    out = tmp_path / "back.pdf"
+    assert main(["documents", "original", str(path), "rtl.pdf", str(out)]) == 0
+    assert out.read_bytes() == pdf.read_bytes()
+    assert "wrote" in capsys.readouterr().out
+    # a second time: the file is not overwritten, and the message says why
+    assert main(["documents", "original", str(path), "rtl.pdf", str(out)]) == 1
+    assert "already exists" in capsys.readouterr().err

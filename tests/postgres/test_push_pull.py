@@ -15,6 +15,8 @@ from desktop.services.teams import coders
 
 TEXT = "Rebels said talks had \u201cfailed\u201d. 12 civilians were killed \U0001f525 in Dera\u2019a.\n"
 PAGED = "Page one of the report.\fPage two: Daraa.\fPage three.\n"
+# the PDF the paged document was read from: every byte value, and a zero
+ORIGINAL = b"%PDF-1.4\n" + bytes(range(256)) * 40 + b"\x00%%EOF\n"
 
 
 @pytest.fixture
@@ -25,7 +27,7 @@ def file_project(tmp_path):
     a = documents.add_document(p, name="deraa.txt", text=TEXT, kind="txt")
     b1, b2 = PAGED.index("\f") + 1, PAGED.rindex("\f") + 1
     documents.add_document(p, name="report.pdf", text=PAGED, kind="pdf",
-                           pages=[(0, b1), (b1, b2), (b2, len(PAGED))])  # fmt: skip
+                           pages=[(0, b1), (b1, b2), (b2, len(PAGED))], original=ORIGINAL)  # fmt: skip
     ana, ben = coders.add_coder(p, "ana"), coders.add_coder(p, "ben")
     # a code moved under one made after it: its parent has the larger id
     late = codebook.add_code(p, "Later/Deep child")
@@ -53,12 +55,17 @@ def test_push_then_pull_gives_the_same_project_table_by_table(
     said = capsys.readouterr().out
     assert "2 documents" in said and "2 codings" in said and "sha256" in said
     assert _count(pg_url, "coding_value") == 1 and _count(pg_url, "page") == 3
+    assert _count(pg_url, "original_file") == 1 and "1 original file" in said
 
     back = tmp_path / "back.tessera"
     assert main(["pull", pg_url, str(back)]) == 0
     original, pulled = Project.open(file_project), Project.open(back)
     try:
         assert table_digests(pulled.engine) == table_digests(original.engine)
+        from desktop.services.documents import originals
+
+        report = documents.find_document(pulled, "report.pdf")
+        assert originals.read_original(pulled, report.id) == ORIGINAL
         # the copy is a working project: search (FTS5 rebuilt by its triggers) and new codings
         from desktop.services.analysis import search
 
@@ -70,6 +77,10 @@ def test_push_then_pull_gives_the_same_project_table_by_table(
     # the server project works too: a new coding gets a fresh id after the copied ones
     server = Project.open(pg_url)
     try:
+        from desktop.services.documents import originals
+
+        report = documents.find_document(server, "report.pdf")
+        assert bytes(originals.read_original(server, report.id)) == ORIGINAL
         doc = documents.list_documents(server)[0]
         made = codings.apply_coding(server, document_id=doc.id, code_id=codebook.find_code(server, "Later/Deep child/Actors").id,
                                     coder_id=coders.find_coder(server, "ana").id, start=7, end=11)  # fmt: skip

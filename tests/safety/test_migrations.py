@@ -298,3 +298,25 @@ def test_an_upgrade_killed_at_any_statement_opens_afterwards(tmp_path):
         assert len(before_upgrade_copies(path)) == 1
         n += 1
     assert n >= 8
+
+
+def test_v8_fixture_keeps_its_original_file(tmp_path):
+    from desktop.services.documents import originals
+
+    path = fixture_copy(8, tmp_path)
+    kept = (FIXTURES.parent / "pdfs" / "unmapped-glyphs.pdf").read_bytes()
+    with Project.open(path) as p:
+        envoy = documents.find_document(p, "envoy.pdf")
+        assert originals.read_original(p, envoy.id) == kept
+        assert p.info()["originals"] == 1
+        assert originals.info_of(p, documents.find_document(p, "deraa.txt").id) is None
+
+
+@pytest.mark.parametrize("version", range(1, 8))
+def test_a_project_from_before_originals_opens_with_none(version, tmp_path):
+    from desktop.services.documents import originals
+
+    path = fixture_copy(version, tmp_path)
+    with Project.open(path) as p:
+        assert p.info()["originals"] == 0
+        assert all(originals.info_of(p, d.id) is None for d in documents.list_documents(p))

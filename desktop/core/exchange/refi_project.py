@@ -6,7 +6,11 @@ selection's offsets are converted to code points over that text (see refi_offset
 for Windows writes UTF-16 units over CRLF text). Only what lies inside the archive is
 read: ``internal://`` texts and inline ``PlainTextContent``; sources that point at files
 elsewhere on the disk (``relative://``, ``absolute://``) are reported and skipped, as are
-non-text sources (PDF, pictures, audio, video) and selections other than plain text.
+non-text sources (pictures, audio, video) and selections other than plain text. A
+``PDFSource`` with a text ``Representation`` is read as a text source: its name, GUID,
+Description and VariableValues are the PDFSource's, its text and selections the
+Representation's, and ``pdf_path`` says where its PDF is (a PDFSource without one is
+reported and skipped).
 
 Notes (``<Notes><Note>``, read as refi_notes says) referenced by a ``NoteRef`` of a
 ``Coding`` or of its ``PlainTextSelection`` become the coding's ``memo`` (with the
@@ -43,7 +47,7 @@ from typing import BinaryIO
 
 from lxml import etree
 
-from desktop.core import limits
+from desktop.core import limits, wording
 from desktop.core.exchange.refi_codebook import CodeSpec, codes_from_xml
 from desktop.core.exchange.refi_common import (
     REFI_ZIP_LIMITS,
@@ -59,6 +63,7 @@ from desktop.core.exchange.refi_common import (
 )
 from desktop.core.exchange.refi_notes import NoteStore, RefiNote, join_memos, note_from_xml
 from desktop.core.exchange.refi_offsets import ASTRAL, OffsetMap, OffsetUnit, UnitEvidence
+from desktop.core.exchange.refi_pdf import in_source, read_pdf, representation
 from desktop.core.exchange.refi_selections import (
     ReadingSource,
     RefiCoding,
@@ -113,6 +118,9 @@ class RefiSource:
     codings: list[RefiCoding] | Iterator[RefiCoding] = field(default_factory=list)
     #: (variable GUID, value) of its VariableValues: complete once its codings are read.
     values: list[tuple[str, str]] = field(default_factory=list)
+    #: A PDFSource read through its text Representation: the PDF's path in the file
+    #: (read with :meth:`RefiProjectStream.read_original`).
+    pdf_path: str | None = None
 
 
 @dataclass
@@ -233,6 +241,7 @@ class RefiProjectStream(SelectionReader):
         book_read = False
         root: etree._Element | None = None
         src: ReadingSource | None = None
+        holder: etree._Element | None = None  # the PDFSource being read
         with self._reading():
             for event, el, path, kind in self._events():
                 depth = len(path)
@@ -248,6 +257,10 @@ class RefiProjectStream(SelectionReader):
                             )  # fmt: skip
                         src = ReadingSource(el) if kind == "TextSource" else None
                         self.text_sources += src is not None
+                        holder = el if kind == "PDFSource" else None
+                    elif (rep := representation(el, path, kind, holder)) is not None:
+                        src = rep
+                        self.text_sources += 1
                     continue
                 if depth == 1:  # a part of the project
                     if kind == "Description":
@@ -279,8 +292,10 @@ class RefiProjectStream(SelectionReader):
                     if path[1] in _NOT_KEPT_PARTS:
                         self.not_read[kind] = self.not_read.get(kind, 0) + 1
                     _drop(el)
-                elif depth == 3 and path[1] == "Sources":
+                elif in_source(depth, path):
                     self.selections_in_file += kind.endswith("Selection")
+                    if holder is not None and src is None and kind in _KEPT_IN_SOURCE:
+                        continue  # a PDFSource's Description, read with its text
                     if kind == "VariableValue" and src is not None:
                         got = value_from_xml(el)
                         if got:
@@ -402,6 +417,7 @@ class RefiProjectStream(SelectionReader):
 
     def _read_sources(self) -> Iterator[RefiSource | RefiCoding]:
         src: ReadingSource | None = None
+        holder: etree._Element | None = None  # the PDFSource being read
         other_selections = 0
         with self._reading():
             for event, el, path, kind in self._events():
@@ -409,11 +425,16 @@ class RefiProjectStream(SelectionReader):
                 if event == "start":
                     if depth == 2 and path[1] == "Sources":
                         src = ReadingSource(el) if kind == "TextSource" else None
+                        holder = el if kind == "PDFSource" else None
                         other_selections = 0
+                    elif (rep := representation(el, path, kind, holder)) is not None:
+                        src = rep
                     continue
-                if depth == 3 and path[1] == "Sources":
+                if in_source(depth, path):
                     if src is None:
                         other_selections += kind.endswith("Selection")
+                        if holder is not None and kind in _KEPT_IN_SOURCE:
+                            continue  # a PDFSource's Description, read with its text
                     elif kind in _KEPT_IN_SOURCE:
                         continue
                     else:
@@ -429,8 +450,18 @@ class RefiProjectStream(SelectionReader):
                 elif depth == 2 and path[1] == "Sources":
                     if src is not None and not src.opened:
                         yield from self._opened(src)
+                    elif src is None and kind == "PDFSource":
+                        self.warn(
+                            f"PDFSource {el.get('name')!r} has no text Representation; skipped", el
+                        )
+                        self.selections_skipped += other_selections
                     elif src is None and kind in NON_TEXT_SOURCES:
                         self.warn(f"{kind} {el.get('name')!r} is not a text source; skipped", el)
+                        self.selections_skipped += other_selections
+                    if src is not None and other_selections:  # a PDFSource's own
+                        n = wording.count(other_selections, "selection")
+                        self.warn(f"{n} on the pages of PDFSource {el.get('name')!r} (areas, "
+                                  "not text) not imported", el)  # fmt: skip
                         self.selections_skipped += other_selections
                     src = None
                     _drop(el)
@@ -445,15 +476,22 @@ class RefiProjectStream(SelectionReader):
     def _opened(self, src: ReadingSource) -> Iterator[RefiSource]:
         self._open(src)
         if src.omap is not None:
+            named = src.holder if src.holder is not None else src.el
+            description = element_text(child(named, "Description")).strip()
+            if src.holder is not None and not description:
+                description = element_text(child(src.el, "Description")).strip()
             src.out = RefiSource(
-                guid=normalise_guid(src.el.get("guid")), name=src.name, text=src.omap.text,
-                description=element_text(child(src.el, "Description")).strip(),
+                guid=normalise_guid(named.get("guid")), name=src.name, text=src.omap.text,
+                description=description,
+                pdf_path=(src.holder.get("path") or "").strip() or None
+                if src.holder is not None else None,
             )  # fmt: skip
             yield src.out
 
     def _open(self, src: ReadingSource) -> None:
         src.opened = True
-        src.name = (src.el.get("name") or "").strip() or "Untitled source"
+        named = src.holder if src.holder is not None else src.el
+        src.name = (named.get("name") or src.el.get("name") or "").strip() or "Untitled source"
         raw = self._source_text(src.el, src.name)
         src.has_text = raw is not None
         src.omap = OffsetMap(raw) if raw is not None else None
@@ -516,6 +554,11 @@ class RefiProjectStream(SelectionReader):
         except UnicodeDecodeError:
             self.warn(f"{what} is not valid UTF-8; undecodable bytes replaced", el)
             return data.decode("utf-8-sig", errors="replace")
+
+    def read_original(self, src: RefiSource, limit: int) -> bytes | None:
+        """The PDF a source read through its Representation stands for (see refi_pdf)."""
+        with self._reading():
+            return read_pdf(self, src, limit)
 
     # -- notes ------------------------------------------------------------------------
     def _read_note(self, el: etree._Element) -> str | None:

@@ -2,7 +2,9 @@
 coded selections, valid against the REFI Project.xsd.
 
 The archive holds ``project.qde`` and one ``sources/<guid>.txt`` per text source (UTF-8
-without BOM, LF line ends: the text exactly as Tessera stores it). Selections count code
+without BOM, LF line ends: the text exactly as Tessera stores it). A source read from a
+PDF whose file is kept is a ``PDFSource`` carrying ``sources/<guid>.pdf``, with that text
+as its ``Representation`` (the selections are made on it). Selections count code
 points over that text, half-open, as REFI-QDA says; every selection carries its quote in
 ``name`` (when XML can carry it) so that a reader can check the offsets.
 
@@ -107,6 +109,10 @@ class SourceOut:
     created_at: datetime | None = None
     #: (variable GUID, value as Tessera's canonical text) of its attributes.
     values: list[tuple[str, str]] = field(default_factory=list)
+    #: The PDF the text was read from, read when the source is written (None: it has
+    #: none after all): the source is then a PDFSource carrying it, with ``text`` as its
+    #: plain text Representation.
+    pdf: Callable[[], bytes] | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +126,7 @@ class WriteSummary:
     variables: int = 0
     cases: int = 0
     sets: int = 0
+    pdfs: int = 0  # sources written as a PDFSource with their PDF
 
 
 def derived_guid(*parts: object) -> str:
@@ -206,7 +213,7 @@ class _Writer:
         self.description = ""
         self.source_guids: set[str] = set()
         self.notes: list[tuple[str, str, str | None, str | None]] = []
-        self.counts = {"sources": 0, "selections": 0, "codings": 0}
+        self.counts = {"sources": 0, "selections": 0, "codings": 0, "pdfs": 0}
         self._guid_cache: dict[str, str | None] = {}
 
     def _code_memo(self, spec: CodeSpec) -> CodeSpec:
@@ -291,10 +298,27 @@ class _Writer:
         zf.writestr(f"{SOURCES_FOLDER}/{guid}.txt", src.text.encode("utf-8"))
         attrs = {"guid": guid, "name": src.name, "plainTextPath": f"internal://{guid}.txt"}
         _set(attrs, "creationDateTime", xml_datetime(src.created_at))
-        out.write(f"<TextSource{_attrs(attrs)}>\n")
         description = xml_safe(src.description.strip())
-        if description:
-            out.write(f"<Description>{_text(description)}</Description>\n")
+        pdf = src.pdf() if src.pdf is not None else None
+        as_pdf = pdf is not None
+        if as_pdf:
+            # REFI-QDA 9.1.4: the PDF itself, and its plain text as a Representation
+            # (a TextSource of its own GUID) on which the selections are made
+            with zf.open(f"{SOURCES_FOLDER}/{guid}.pdf", "w", force_zip64=True) as member:
+                member.write(pdf)
+            del pdf
+            self.counts["pdfs"] += 1
+            outer = {"guid": guid, "name": src.name, "path": f"internal://{guid}.pdf"}
+            _set(outer, "creationDateTime", attrs.get("creationDateTime"))
+            out.write(f"<PDFSource{_attrs(outer)}>\n")
+            if description:
+                out.write(f"<Description>{_text(description)}</Description>\n")
+            attrs["guid"] = derived_guid("representation", guid)
+            out.write(f"<Representation{_attrs(attrs)}>\n")
+        else:
+            out.write(f"<TextSource{_attrs(attrs)}>\n")
+            if description:
+                out.write(f"<Description>{_text(description)}</Description>\n")
         chunk: list[str] = []
         for part in chain(self._selections(src, guid), self._source_note(src, guid)):
             chunk.append(part)
@@ -302,6 +326,8 @@ class _Writer:
                 out.write("".join(chunk))
                 chunk.clear()
         out.write("".join(chunk))
+        if as_pdf:
+            out.write("</Representation>\n")
         if src.values:
             holder = etree.Element(f"{_Q}TextSource", nsmap={None: NS_PROJECT})
             for var_guid, value in src.values:
@@ -311,7 +337,7 @@ class _Writer:
                     etree.tostring(el, encoding="unicode").replace(f' xmlns="{NS_PROJECT}"', "")
                 )
                 out.write("\n")
-        out.write("</TextSource>\n")
+        out.write("</PDFSource>\n" if as_pdf else "</TextSource>\n")
         self.counts["sources"] += 1
         if self.progress:
             self.progress(self.counts["sources"])
@@ -461,6 +487,7 @@ def write_qdpx(
         variables=len(writer.variables),
         cases=len(writer.cases),
         sets=len(writer.sets),
+        pdfs=writer.counts["pdfs"],
     )
 
 

@@ -89,6 +89,9 @@ class ReadingSource:
     #: The RefiSource yielded for it (the second pass): its VariableValues, which
     #: follow the selections, are added to it as they are read.
     out: object = None
+    #: The PDFSource whose text Representation ``el`` is (it names the source and
+    #: carries the PDF); None for a TextSource.
+    holder: etree._Element | None = None
 
 
 class SelectionReader:

@@ -16,6 +16,7 @@ from sqlalchemy import String, func, select, type_coerce
 from db import models as m
 from desktop.core import wording
 from desktop.core.text import sha256_text
+from desktop.services.documents import originals
 from desktop.services.errors import NotFound, ServiceError
 from desktop.services.project import audit, storage_errors
 
@@ -135,11 +136,17 @@ def _builtin_ids(s) -> dict[str, int]:
 def add_document(
     project, *, name: str, text: str, kind: str, metadata: dict | None = None,
     pages: list[tuple[int, int]] | None = None, source_path: str | None = None,
+    original: bytes | None = None, original_name: str | None = None,
 ) -> DocumentInfo:  # fmt: skip
-    """Store one document (text already normalised) with its pages, in one transaction."""
+    """Store one document (text already normalised) with its pages, in one transaction;
+    ``original``: the bytes of the file it was read from, kept with it (named
+    ``original_name``, else ``name``)."""
     with project.session() as s:
+        sha = None
+        if original is not None:
+            sha = originals.keep_bytes(s, original, original_name or name)
         return _store(s, project, name=name, text=text, kind=kind, metadata=metadata,
-                      pages=pages, source_path=source_path)  # fmt: skip
+                      pages=pages, source_path=source_path, original_sha=sha)  # fmt: skip
 
 
 def _store(
@@ -147,10 +154,13 @@ def _store(
     pages: list[tuple[int, int]] | None = None, source_path: str | None = None,
     taken: set[str] | None = None, batch_shas: dict[str, str] | None = None,
     builtin: dict[str, int] | None = None, notes: Sequence[str] = (),
+    original: originals.PendingOriginal | None = None, original_sha: str | None = None,
 ) -> DocumentInfo:  # fmt: skip
     """Add one document in session ``s``; ``taken``/``batch_shas``: the names in use and
     the texts added earlier in the same batch (kept up to date here); ``builtin``: the
-    built-in attributes' ids, read once per batch."""
+    built-in attributes' ids, read once per batch; ``original``: the file read, kept
+    with the document (a note is added if it cannot be); ``original_sha``: an original
+    the session holds already. ``notes`` may be added to."""
     metadata = metadata or {}
     sha = sha256_text(text)
     existing = batch_shas.get(sha) if batch_shas is not None else None
@@ -158,9 +168,13 @@ def _store(
         existing = s.scalar(select(m.Document.name).where(m.Document.sha256 == sha))
     if existing is not None:
         raise DuplicateDocument(existing)
+    if original is not None:
+        original_sha, why = originals.keep_pending(s, original)
+        if why and isinstance(notes, list):
+            notes.append(why)
     d = m.Document(
         name=_unique_name(s, name, taken), kind=kind, text=text, sha256=sha, length=len(text),
-        source_path=source_path,
+        source_path=source_path, original_sha256=original_sha,
         extra={k: v for k, v in metadata.items() if k not in METADATA_FIELDS}
               | ({IMPORT_NOTES: "\n".join(notes)} if notes else {}),
     )  # fmt: skip
@@ -225,34 +239,35 @@ def import_files(
     files = collect_files(paths)
     report = ImportReport()
     total = len(files)
-    pending: list[tuple[Path, object]] = []  # extracted, not yet stored
+    # extracted, not yet stored (with the original file to keep: read again when stored)
+    pending: list[tuple[Path, object, originals.PendingOriginal | None]] = []
     pending_chars = 0
 
     def store(batch: list) -> Exception | None:
         """Store ``batch`` in one transaction; the storage error if it could not be."""
-        stored: list[tuple[Path, object, DocumentInfo]] = []
+        stored: list[tuple[tuple, DocumentInfo]] = []
         duplicates = len(report.duplicates)
         try:
             with project.session() as s:
                 taken = set(s.scalars(select(m.Document.name)))
                 builtin = _builtin_ids(s)
                 shas: dict[str, str] = {}
-                for path, ex in batch:
+                for path, ex, original in batch:
                     try:
                         doc = _store(
                             s, project, name=path.name, text=ex.text, kind=ex.kind,
                             metadata=ex.metadata, pages=ex.pages,
                             source_path=str(path.resolve()), taken=taken, batch_shas=shas,
-                            builtin=builtin, notes=ex.warnings,
+                            builtin=builtin, notes=ex.warnings, original=original,
                         )  # fmt: skip
                     except DuplicateDocument as exc:
                         report.duplicates.append((path, exc.existing_name))
                         continue
-                    stored.append((path, ex, doc))
+                    stored.append(((path, ex, original), doc))
         except Exception as exc:
             del report.duplicates[duplicates:]
             return exc
-        for path, ex, doc in stored:
+        for (path, ex, _original), doc in stored:
             report.imported.append(doc)
             report.notes.extend((path, note) for note in ex.warnings)
         return None
@@ -326,7 +341,10 @@ def import_files(
                 (path, f"unexpected error while reading it ({type(exc).__name__}: {exc})")
             )
             continue
-        pending.append((path, ex))
+        original, why = originals.pending_original(path, ex.kind)
+        if why:
+            ex.warnings.append(why)
+        pending.append((path, ex, original))
         pending_chars += len(ex.text)
         if (len(pending) >= BATCH_FILES or pending_chars >= BATCH_CHARS) and not store_pending():
             break

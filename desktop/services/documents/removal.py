@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db import models as m
 from desktop.core import wording
 from desktop.services.coding.codings import snapshot as coding_snapshot
+from desktop.services.documents import originals
 from desktop.services.errors import ConfirmationNeeded, NotFound, ServiceError
 from desktop.services.project import audit
 
@@ -86,6 +87,18 @@ def remove_document(project, document_id: int, *, confirm_codings: bool = False)
             )
         rows: list = []
         links: list = []
+        original = d.original_sha256
+        if original is not None and not s.scalar(
+            select(func.count()).where(
+                m.Document.original_sha256 == original, m.Document.id != d.id
+            )
+        ):
+            # the file it was read from goes with it, unless another document uses it
+            # (put first: undo writes it before the document that refers to it)
+            t = m.OriginalFile.__table__
+            kept = s.execute(select(t).where(t.c.sha256 == original)).mappings().first()
+            if kept is not None:
+                rows.append((t.name, (dict(kept),)))
         _collect(s, m.Document.__table__, "id", [document_id], rows, links)
         removed = RemovedDocument(d.id, d.name, len(codings), tuple(rows), tuple(links))
         for c in codings:
@@ -95,6 +108,8 @@ def remove_document(project, document_id: int, *, confirm_codings: bool = False)
         audit.record(s, project.actor, "delete", "document", d.id,
                      {"name": d.name, "sha256": d.sha256}, None)  # fmt: skip
         s.delete(d)
+        s.flush()
+        originals.drop_unused(s, [original])
         return removed
 
 
@@ -104,6 +119,11 @@ def restore_document(project, removed: RemovedDocument) -> None:
     with project.session() as s:
         try:
             for name, rows in removed.rows:
+                if name == "original_file":  # shared again meanwhile: kept as it is
+                    rows = [r for r in rows if s.scalar(select(func.count()).where(
+                        m.OriginalFile.sha256 == r["sha256"])) == 0]  # fmt: skip
+                    if not rows:
+                        continue
                 s.execute(insert(tables[name]), list(rows))
             for name, pk, key, column, value in removed.links:
                 t = tables[name]

@@ -5,7 +5,8 @@ QualCoder and others; the import is desktop.services.exchange.refi_import.
 ``settings['coder_guids']`` as {coder id as text: GUID}, the format of
 desktop.services.teams.teams), the codebook (a GUID per code, kept in ``code.guid``), every
 document as a TextSource and the codings as PlainTextSelections, in code points over LF
-text, valid against Project.xsd. Coding memos go out as Notes, referenced by their
+text, valid against Project.xsd; a document whose original file is a PDF is a PDFSource
+carrying that PDF, with its text as the Representation the selections are made on. Coding memos go out as Notes, referenced by their
 Coding, and come back in as memos. Document and case attributes go out as Variables
 with each document's and case's VariableValues, cases as Cases and sets as Sets
 (desktop.services.exchange.refi_study).
@@ -20,6 +21,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
@@ -39,7 +41,7 @@ from desktop.core.exchange.refi_project_writer import (
     write_qdpx,
 )
 from desktop.services.codebook import codebook
-from desktop.services.documents import attributes
+from desktop.services.documents import attributes, originals
 from desktop.services.errors import NotFound, ServiceError
 from desktop.services.exchange.refi_import import (
     ORIGIN,
@@ -70,6 +72,7 @@ class RefiExportReport:
     variables: int = 0
     cases: int = 0
     sets: int = 0
+    pdfs: int = 0  # documents written as a PDFSource carrying their original PDF
 
 
 # ---------------------------------------------------------------------------- export
@@ -200,6 +203,12 @@ def export_qdpx(
                         select(m.Document.id, m.Document.text).where(m.Document.id.in_(ids))
                     ).all()
                 )
+                # documents whose original is a PDF: written as a PDFSource with it
+                pdfs = set(s.scalars(
+                    select(m.Document.id)
+                    .join(m.OriginalFile, m.OriginalFile.sha256 == m.Document.original_sha256)
+                    .where(m.Document.id.in_(ids), m.OriginalFile.suffix == ".pdf")
+                ))  # fmt: skip
                 coded: dict[int, list] = {}
                 # the coders are chosen here, not in SQL: a coder condition lets SQLite
                 # scan that coder's codings (the whole project) for every run
@@ -217,6 +226,7 @@ def export_qdpx(
                 yield SourceOut(
                     guid=guid, name=name, text=texts.pop(did, None) or "", description=memo or "",
                     created_at=imported_at,
+                    pdf=partial(_original, project, did) if did in pdfs else None,
                     values=[(variable_guid("document", k), v)
                             for k, v in sorted(values.get(did, {}).items())],
                     codings=[
@@ -248,7 +258,13 @@ def export_qdpx(
         variables=summary.variables,
         cases=summary.cases,
         sets=summary.sets,
+        pdfs=summary.pdfs,
     )
+
+
+def _original(project, document_id: int) -> bytes | None:
+    data = originals.read_original(project, document_id)
+    return bytes(data) if data is not None else None
 
 
 def _version() -> str:

@@ -65,7 +65,9 @@ from desktop.core.exchange.refi import (
     read_project,
 )
 from desktop.core.exchange.refi_selections import WARNINGS_LISTED
+from desktop.core.limits import ORIGINAL_FILE_MAX_BYTES
 from desktop.services.codebook import codebook
+from desktop.services.documents import originals
 from desktop.services.errors import ServiceError
 from desktop.services.exchange import refi_notes
 from desktop.services.exchange.refi_notes import naive_utc as _naive_utc
@@ -104,6 +106,7 @@ class RefiImportReport:
     missing_codes: list[str] = field(default_factory=list)  # refused without add_codes
     documents_added: list[str] = field(default_factory=list)
     documents_matched: list[tuple[str, str]] = field(default_factory=list)  # (file, project)
+    pdfs_kept: int = 0  # PDFSources whose PDF is kept as their document's original
     codings_in_file: int = 0
     codings_imported: int = 0
     codings_duplicate: int = 0
@@ -216,6 +219,7 @@ class _Import:
         self.by_name: dict[str, int] = {}
         self.unknown_coder: int | None = None
         self.unnamed = 0
+        self.pdfs: list[str] = []  # sha256 of the PDFs kept
 
     def warn(self, message: str) -> None:
         if len(self.own_warnings) < WARNINGS_LISTED:
@@ -406,6 +410,21 @@ class _Import:
         return out
 
     # -- documents and codings -------------------------------------------------------
+    def _pdf(self, s: Session, src) -> tuple[str, list | None, str | None]:
+        """(kind, pages, original) of a PDFSource: its PDF kept in the project, and its
+        pages read again from the PDF when the PDF gives the very text of the file."""
+        data = self.stream.read_original(src, ORIGINAL_FILE_MAX_BYTES)
+        if data is None:
+            return "pdf", None, None
+        name = src.name if src.name.lower().endswith(".pdf") else f"{src.name}.pdf"
+        sha = originals.keep_bytes(s, data, name)
+        self.pdfs.append(sha)
+        self.report.pdfs_kept += 1
+        pages, why = originals.pdf_pages(data, src.text, f"source {src.name!r}")
+        if why:
+            self.warn(why)
+        return "pdf", pages, sha
+
     def _documents_and_codings(
         self, s: Session, code_of: dict[str, int], progress: Progress | None, study: StudyImport
     ) -> None:
@@ -422,7 +441,7 @@ class _Import:
             if not src.text:
                 self.warn(f"source {src.name!r} has an empty text; skipped")
                 continue
-            sha = writer.source(src)
+            sha = writer.source(src, *self._pdf(s, src)) if src.pdf_path else writer.source(src)
             for c in src.codings:
                 self.report.codings_in_file += 1
                 where = f"source {src.name!r} [{c.file_start}, {c.file_end})"
@@ -438,6 +457,8 @@ class _Import:
                     writer.coding(src, sha, c, code_id, coder_id, _naive_utc(c.created_at) or now)
             writer.source_done()
         writer.finish()
+        # the PDFs of sources that were not stored (the same text twice) go again
+        originals.drop_unused(s, self.pdfs)
         if self.unnamed:
             self.warn(
                 f"{wording.count(self.unnamed, 'coding')} name no user of the file: they go to coder "

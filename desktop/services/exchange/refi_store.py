@@ -44,6 +44,9 @@ class _PendingDocument:
     source: RefiSource
     sha: str
     first: bool
+    kind: str = "txt"
+    pages: list[tuple[int, int]] | None = None
+    original: str | None = None  # sha256 of its original file (in the session)
 
 
 class BatchWriter:
@@ -77,13 +80,17 @@ class BatchWriter:
         self.text_bytes = 0
 
     # -- what the import meets -------------------------------------------------------
-    def source(self, src: RefiSource) -> str:
+    def source(
+        self, src: RefiSource, kind: str = "txt", pages: list[tuple[int, int]] | None = None,
+        original: str | None = None,
+    ) -> str:  # fmt: skip
         """Note a source with a text (its sha); its document is found or added at the
-        next write."""
+        next write, of ``kind``, with its ``pages`` and its ``original`` file (the sha256
+        of one the session holds: a document found in the project without one gets it)."""
         sha = sha256_text(src.text)
         pending = self.docs.get(sha)
         if pending is None:
-            self.docs[sha] = _PendingDocument(src, sha, True)
+            self.docs[sha] = _PendingDocument(src, sha, True, kind, pages, original)
             self.text_bytes += len(src.text)
         else:
             self._same_text(src.name, pending.source.name)
@@ -115,8 +122,9 @@ class BatchWriter:
             "code_path": c.code_path,
         }  # fmt: skip
         if len(self.rows) >= BATCH_CODINGS:  # a source with very many codings
+            pending = self.docs[sha]
             self.write()
-            self.docs[sha] = _PendingDocument(src, sha, first=False)
+            self.docs[sha] = _PendingDocument(src, sha, False, pending.kind, None, None)
 
     def source_done(self) -> None:
         if len(self.docs) >= BATCH_DOCUMENTS or self.text_bytes >= BATCH_TEXT_BYTES:
@@ -203,6 +211,10 @@ class BatchWriter:
                               f"document {name!r}", self.report, self.warn)  # fmt: skip
                     self.matched.add(did)
                     self.report.documents_matched.append((src.name, name))
+                if pending.original:  # a document without its original gets it
+                    s.execute(update(m.Document).where(
+                        m.Document.id == did, m.Document.original_sha256.is_(None)
+                    ).values(original_sha256=pending.original))  # fmt: skip
                 continue
             extra = {"refi_origin": self.origin} if self.origin else {}
             if src.guid:
@@ -210,9 +222,10 @@ class BatchWriter:
             name = unique_document_name(s, src.name, self.taken)
             self.taken.add(name)
             rows.append({
-                "name": name, "kind": "txt", "text": src.text, "sha256": sha,
+                "name": name, "kind": pending.kind, "text": src.text, "sha256": sha,
                 "length": len(src.text), "source_path": str(self.path),
                 "memo": src.description or None, "extra": extra,
+                "original_sha256": pending.original,
             })  # fmt: skip
         if not rows:
             return doc_of, set()
@@ -229,6 +242,13 @@ class BatchWriter:
             [(new_ids[row["sha256"]], None, {"name": row["name"], "sha256": row["sha256"]})
              for row in rows],
         )  # fmt: skip
+        pages = [
+            {"document_id": new_ids[sha], "number": i, "char_start": a, "char_end": b}
+            for sha, pending in self.docs.items() if sha in new_ids and pending.pages
+            for i, (a, b) in enumerate(pending.pages, start=1)
+        ]  # fmt: skip
+        if pages:
+            s.execute(insert(m.Page.__table__), pages)
         for row in rows:
             doc_of[row["sha256"]] = (new_ids[row["sha256"]], row["name"])
             self.report.documents_added.append(row["name"])

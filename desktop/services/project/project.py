@@ -273,6 +273,7 @@ class Project:
                 "codes": count(m.Code),
                 "coders": count(m.Coder),
                 "codings": count(m.Coding),
+                "originals": count(m.OriginalFile),  # files kept beside their texts
             }
 
 

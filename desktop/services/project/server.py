@@ -17,7 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, Table, insert, select
+from sqlalchemy import Connection, Engine, LargeBinary, Table, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from db.engine import advance_sequences, describe_error, is_server_url, mask_url
@@ -27,6 +27,10 @@ from desktop.services.errors import ServiceError
 from desktop.services.project.project import Project
 
 BATCH = 2000  # rows per insert round trip
+# rows of a table of files (originals, up to 256 MB each) read at a time, and the bytes
+# of them written per round trip: the copy's memory stays bounded
+FILE_BATCH = 4
+FILE_BATCH_BYTES = 64 * 1024 * 1024
 Progress = Callable[[str, int], None]  # (table, rows copied so far)
 
 
@@ -60,8 +64,14 @@ def _canonical(value: object) -> object:
     return value
 
 
+def _has_files(table: Table) -> bool:
+    """A table of whole files (originals): read and written a few rows at a time."""
+    return any(isinstance(c.type, LargeBinary) for c in table.columns)
+
+
 def _rows(conn: Connection, table: Table) -> Iterator[dict]:
-    result = conn.execution_options(yield_per=BATCH).execute(select(table).order_by(*_order(table)))
+    per = FILE_BATCH if _has_files(table) else BATCH
+    result = conn.execution_options(yield_per=per).execute(select(table).order_by(*_order(table)))
     for row in result.mappings():
         yield dict(row)
 
@@ -122,9 +132,14 @@ def copy_rows(source: Engine, target: Engine, progress: Progress | None = None) 
                 rows = iter(_parents_first(list(rows)))
             done = 0
             batch: list[dict] = []
+            files = _has_files(table)
+            held = 0
             for row in rows:
                 batch.append(row)
-                if len(batch) >= BATCH:
+                if files:
+                    held += sum(len(v) for v in row.values() if isinstance(v, bytes | memoryview))
+                if len(batch) >= BATCH or (files and held >= FILE_BATCH_BYTES):
+                    held = 0
                     dst.execute(insert(table), batch)
                     done += len(batch)
                     batch = []

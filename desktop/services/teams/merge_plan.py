@@ -14,6 +14,7 @@ from db import models as m
 from desktop.core import wording
 from desktop.core.fields import FieldValueError, canonical_value
 from desktop.services.codebook import fields
+from desktop.services.documents import originals
 from desktop.services.errors import ServiceError
 from desktop.services.project import audit
 from desktop.services.teams import teams
@@ -159,8 +160,10 @@ class Plan:
         cols = {c.name for c in m.Document.__table__.c} - {"id"}
         for d in self.src.documents:
             if d["id"] in self.doc_map:
+                self._adopt_original(self.doc_map[d["id"]], d.get("original_sha256"))
                 continue
             row = {k: v for k, v in d.items() if k in cols}
+            row["original_sha256"] = self._carry_original(d.get("original_sha256"))
             row["name"] = _free_name(d["name"], names, keep_ext=True)
             names.add(row["name"])
             did = s.execute(
@@ -179,6 +182,27 @@ class Plan:
                 s.execute(insert(m.Page.__table__), pages)
             self.doc_map[d["id"]] = did
             self.sr.documents_added.append(row["name"])
+
+    def _carry_original(self, sha: str | None) -> str | None:
+        """The source's original file ``sha`` in the target (written if missing)."""
+        row = self.src.originals.get(sha) if sha else None
+        if row is None:
+            return None
+        if not originals.has(self.s, sha):
+            self.s.execute(insert(m.OriginalFile.__table__).values(**row))
+        return sha
+
+    def _adopt_original(self, target_id: int, sha: str | None) -> None:
+        """A matched document without an original takes the source's."""
+        if (
+            sha
+            and self.s.scalar(select(m.Document.original_sha256).where(m.Document.id == target_id))
+            is None
+            and self._carry_original(sha)
+        ):
+            self.s.execute(
+                update(m.Document).where(m.Document.id == target_id).values(original_sha256=sha)
+            )
 
     def write_codes(self) -> None:
         if not self.sr.codes_missing and not self.sr.fields_missing:

@@ -12,7 +12,7 @@ import sqlite3
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine, select
@@ -48,6 +48,8 @@ class Source:
     codings: list[tuple]
     values: dict[int, dict[int, str]]  # coding id -> {field id: value}
     study: Study | None = None  # attributes, cases, sets, journal
+    # sha256 -> row (with its bytes) of each original file the documents were read from
+    originals: dict[str, dict] = field(default_factory=dict)
 
 
 def load_source(path: Path) -> Source:
@@ -129,6 +131,9 @@ def read_source(engine: Engine) -> Source:
         ):
             values.setdefault(cid, {})[fid] = v
         study = read_study(s)
+        originals = {
+            r.sha256: dict(r._mapping) for r in s.execute(select(m.OriginalFile.__table__))
+        }
     return Source(
         settings,
         coders_,
@@ -141,6 +146,7 @@ def read_source(engine: Engine) -> Source:
         codings,
         values,
         study,
+        originals,
     )
 
 

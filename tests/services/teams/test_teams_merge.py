@@ -495,3 +495,30 @@ def test_added_codes_whose_names_hold_a_slash_keep_their_place(master, tmp_path)
         "Pro\\/Anti/Deep\\/er/Leaf",
     ]
     assert expected <= coding_set(master)
+
+
+def test_original_files_go_to_a_coder_copy_and_come_back_with_added_documents(tmp_path):
+    from desktop.services.documents import originals
+
+    pdf = b"%PDF-1.4\n" + bytes(range(256)) * 8 + b"%%EOF\n"
+    source = make_project(tmp_path / "s.tessera", docs=(DERAA,))
+    documents.add_document(source, name="extra.pdf", text="An extra report.\n",
+                                   kind="pdf", original=pdf)  # fmt: skip
+    deraa = documents.find_document(source, sha256_text(DERAA))
+    with source.session() as s:  # the shared document has an original in the source only
+        s.execute(m.Document.__table__.update().where(m.Document.id == deraa.id)
+                  .values(original_sha256=originals.keep_bytes(s, b"deraa", "d.html")))  # fmt: skip
+    teams.copy_for_coder(source, "ana", tmp_path / "ana.tessera")
+    with Project.open(tmp_path / "ana.tessera") as copy:
+        assert originals.read_original(copy, documents.find_document(copy, "extra.pdf").id) == pdf
+    source.close()
+    target = make_project(tmp_path / "t.tessera", docs=(DERAA,))
+
+    report = merge_projects(target, [tmp_path / "ana.tessera"])
+
+    assert report.ok and report.sources[0].documents_added == ["extra.pdf"]
+    assert originals.read_original(target, documents.find_document(target, "extra.pdf").id) == pdf
+    shared = documents.find_document(target, sha256_text(DERAA))
+    assert originals.read_original(target, shared.id) == b"deraa"
+    assert target.info()["originals"] == 2
+    target.close()
