@@ -64,9 +64,9 @@ class AgreementRow:
 
     def to_dict(self) -> dict[str, Any]:
         notes = {
-            m: getattr(self.result, m).note
-            for m in MEASURES
-            if getattr(self.result, m).value is None
+            m: c.note
+            for m in (*MEASURES, *EXTRA_MEASURES)
+            if (c := getattr(self.result, m)) is not None and c.value is None
         }
         return {
             "kind": self.kind,
