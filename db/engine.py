@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -418,6 +419,65 @@ def describe_error(exc: BaseException, path: Path | str | None = None) -> Storag
     return None
 
 
+# What a lost connection's message says about the last change. When the connection
+# went during COMMIT, the client cannot know from the error whether the server committed:
+# ``commit_outcome`` asks the server afterwards, and ``restate_lost_commit`` says what it
+# answered instead of NOT_SAVED.
+NOT_SAVED = "the last change was not saved. Try again when the server can be reached."
+SAVED_ANYWAY = (
+    "this happened as the last change was being saved, and the server did save the last "
+    "change all the same: it need not be made again."
+)
+MAYBE_SAVED = (
+    "this happened as the last change was being saved, and whether the server saved it "
+    "cannot be known until the server can be reached again: look at what is stored "
+    "before making it again."
+)
+OUTCOME_WAIT_S = 3.0  # how long a transaction the server is still ending may take
+
+
+def open_transaction_id(conn) -> str | None:
+    """The id of the server transaction ``conn`` (a SQLAlchemy connection or session)
+    has open, once it has written something (None while it has only read): asked just
+    before COMMIT, so that ``commit_outcome`` can find out afterwards what became of it."""
+    from sqlalchemy import text
+
+    return conn.execute(text("SELECT pg_current_xact_id_if_assigned()::text")).scalar()
+
+
+def commit_outcome(engine: Engine, xid: str) -> str | None:
+    """What became of server transaction ``xid`` whose COMMIT met a lost connection:
+    "committed", "aborted", or None when the server cannot be asked (still unreachable)
+    or does not say within OUTCOME_WAIT_S."""
+    import psycopg
+
+    url = engine.url.set(drivername="postgresql")
+    conninfo = url.render_as_string(hide_password=False)
+    args = server_connect_args(engine.url, getattr(engine, "client_tag", "tessera"))
+    args["connect_timeout"] = max(2, int(OUTCOME_WAIT_S))
+    deadline = time.monotonic() + OUTCOME_WAIT_S
+    try:
+        with psycopg.connect(conninfo, autocommit=True, **args) as conn:
+            while True:
+                status = conn.execute("SELECT pg_xact_status(%s::xid8)", (xid,)).fetchone()[0]
+                if status in ("committed", "aborted"):
+                    return status
+                if time.monotonic() >= deadline:  # "in progress": the old process lingers
+                    return None
+                time.sleep(0.05)
+    except psycopg.Error:
+        return None
+
+
+def restate_lost_commit(message: str, outcome: str | None) -> str:
+    """A lost connection's ``message`` with what ``commit_outcome`` found instead of
+    the blanket NOT_SAVED (which stays for "aborted")."""
+    if outcome == "aborted":
+        return message
+    said = SAVED_ANYWAY if outcome == "committed" else MAYBE_SAVED
+    return message.replace(NOT_SAVED, said)
+
+
 def _describe_server_error(exc: BaseException, where: str, saved: str) -> StorageError | None:
     """The same explanations for a PostgreSQL server's refusals (by SQLSTATE)."""
     state = getattr(exc, "sqlstate", None) or ""
@@ -431,8 +491,7 @@ def _describe_server_error(exc: BaseException, where: str, saved: str) -> Storag
     ):
         return StorageError(
             "connection",
-            f"{where}the connection to the server failed or was lost ({said}); the last "
-            f"change was not saved. Try again when the server can be reached.{saved}",
+            f"{where}the connection to the server failed or was lost ({said}); {NOT_SAVED}{saved}",
         )
     if state == "53100":
         return StorageError(
