@@ -265,6 +265,22 @@ def _worker(clients: list[tuple[int, str]], listen: list[int], doc: int, code: i
     })  # fmt: skip
 
 
+def _get(queue, procs, timeout: float):
+    """The next message from the workers; an error if one of them died first."""
+    import queue as queue_module
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return queue.get(timeout=1.0)
+        except queue_module.Empty:
+            dead = [p.exitcode for p in procs if not p.is_alive() and p.exitcode != 0]
+            if dead:
+                raise RuntimeError(f"a load process ended with exit status {dead[0]}") from None
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the load processes said nothing for {timeout:g} s") from None
+
+
 def _load(server: Server, n: int, doc: int) -> list[dict]:
     import psycopg
 
@@ -283,17 +299,17 @@ def _load(server: Server, n: int, doc: int) -> list[dict]:
         procs.append(proc)
         gos.append(go)
     for _ in procs:
-        _pid, modes = ready.get(timeout=300)
+        _pid, modes = _get(ready, procs, 300)
         if any(m != "listening" for m in modes.values()):
             raise RuntimeError(f"a listener is not on LISTEN/NOTIFY: {modes}")
     start = time.monotonic() + 1.0
     for go in gos:
         go.put(start)
     for _ in procs:
-        ready.get(timeout=SECONDS + 240)  # its coders are done
+        _get(ready, procs, SECONDS + 240)  # its coders are done
     for go in gos:
         go.put(None)
-    parts = [out.get(timeout=120) for _ in procs]
+    parts = [_get(out, procs, 120) for _ in procs]
     for proc in procs:
         proc.join(30)
     coders = {i: c for part in parts for i, c in part["coders"].items()}
