@@ -258,6 +258,8 @@ def make_server_engine(url: str) -> Engine:
     engine.client_tag = tag  # type: ignore[attr-defined]
     engine.write_guard = WriteGuard()  # type: ignore[attr-defined]
     event.listen(engine, "before_cursor_execute", _refuse_writes(engine.write_guard))  # type: ignore[attr-defined]
+    event.listen(engine, "before_cursor_execute", _note_write)
+    event.listen(engine, "begin", _forget_writes)
     return engine
 
 
@@ -290,8 +292,13 @@ class QmarkConnection:
     _STRING_OR_MARK = re.compile(r"'(?:[^']|'')*'|\?|%")
     _JSON_EXTRACT = re.compile(r"""json_extract\(([\w.]+), '\$\."((?:[^"']|""|'')*)"'\)""")
 
-    def __init__(self, conn) -> None:
+    def __init__(self, conn, info: dict | None = None) -> None:
         self._conn = conn
+        self._info = info  # the SQLAlchemy connection's: a write is noted there
+
+    def _note(self, sql: str) -> None:
+        if self._info is not None and not _READ.match(sql):
+            self._info[_WROTE] = True
 
     @classmethod
     def translate(cls, sql: str) -> str:
@@ -309,9 +316,11 @@ class QmarkConnection:
         return cls._STRING_OR_MARK.sub(mark, sql)
 
     def execute(self, sql: str, params=()):
+        self._note(sql)
         return self._conn.execute(self.translate(sql), tuple(params))
 
     def executemany(self, sql: str, rows):
+        self._note(sql)
         cur = self._conn.cursor()
         cur.executemany(self.translate(sql), [tuple(r) for r in rows])
         return cur
@@ -322,11 +331,35 @@ def qmark_connection(session_or_connection):
     SQL: sqlite3's own on a file, a ``QmarkConnection`` on a server."""
     conn = session_or_connection.connection()
     driver = conn.connection.driver_connection
-    return QmarkConnection(driver) if conn.dialect.name == "postgresql" else driver
+    return QmarkConnection(driver, conn.info) if conn.dialect.name == "postgresql" else driver
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+    maker = sessionmaker(engine, expire_on_commit=False)
+    if engine.dialect.name == "postgresql":
+        event.listen(maker, "after_begin", _remember_connection)
+    return maker
+
+
+# A server session's connection, and whether its transaction has written (a plain SELECT
+# does not): only then is its id asked for before COMMIT (``open_transaction_id``), so
+# that reads pay no extra round trip.
+_SESSION_CONNECTION = "tessera_connection"
+_WROTE = "tessera_wrote"
+_READ = re.compile(r"^\s*SELECT\b(?!.*\b(?:setval|nextval|pg_notify)\s*\()", re.I | re.S)
+
+
+def _remember_connection(session, _transaction, connection) -> None:
+    session.info[_SESSION_CONNECTION] = connection
+
+
+def _note_write(conn, _cursor, statement, _params, _context, _executemany) -> None:
+    if not _READ.match(statement):
+        conn.info[_WROTE] = True
+
+
+def _forget_writes(conn) -> None:
+    conn.info.pop(_WROTE, None)
 
 
 # -- what an error means -------------------------------------------------------------
@@ -436,12 +469,15 @@ MAYBE_SAVED = (
 OUTCOME_WAIT_S = 3.0  # how long a transaction the server is still ending may take
 
 
-def open_transaction_id(conn) -> str | None:
-    """The id of the server transaction ``conn`` (a SQLAlchemy connection or session)
-    has open, once it has written something (None while it has only read): asked just
-    before COMMIT, so that ``commit_outcome`` can find out afterwards what became of it."""
+def open_transaction_id(session: Session) -> str | None:
+    """The id of the server transaction ``session`` has open, once it has written
+    something (None while it has only read): asked just before COMMIT, so that
+    ``commit_outcome`` can find out afterwards what became of it."""
     from sqlalchemy import text
 
+    conn = session.info.get(_SESSION_CONNECTION)
+    if conn is None or conn.closed or not conn.info.get(_WROTE):
+        return None
     return conn.execute(text("SELECT pg_current_xact_id_if_assigned()::text")).scalar()
 
 

@@ -265,6 +265,20 @@ def _worker(clients: list[tuple[int, str]], listen: list[int], doc: int, code: i
     })  # fmt: skip
 
 
+def _server_times(server: Server) -> tuple[float, float]:
+    """(ms the database's backends spent running statements, ms they spent idle inside
+    a transaction, i.e. waiting for their client) so far."""
+    import psycopg
+
+    with psycopg.connect(server.server_url, autocommit=True) as conn:
+        conn.execute("SELECT pg_stat_clear_snapshot()")
+        active, idle = conn.execute(
+            "SELECT active_time, idle_in_transaction_time FROM pg_stat_database WHERE datname = %s",
+            (server.database,),
+        ).fetchone()
+    return float(active or 0), float(idle or 0)
+
+
 def _get(queue, procs, timeout: float):
     """The next message from the workers; an error if one of them died first."""
     import queue as queue_module
@@ -302,6 +316,7 @@ def _load(server: Server, n: int, doc: int) -> list[dict]:
         _pid, modes = _get(ready, procs, 300)
         if any(m != "listening" for m in modes.values()):
             raise RuntimeError(f"a listener is not on LISTEN/NOTIFY: {modes}")
+    server_before = _server_times(server)
     start = time.monotonic() + 1.0
     for go in gos:
         go.put(start)
@@ -312,6 +327,8 @@ def _load(server: Server, n: int, doc: int) -> list[dict]:
     parts = [_get(out, procs, 120) for _ in procs]
     for proc in procs:
         proc.join(30)
+    time.sleep(1.5)  # (a backend reports its statistics at most once a second)
+    server_after = _server_times(server)
     coders = {i: c for part in parts for i, c in part["coders"].items()}
     heard = {tag: times for part in parts for tag, times in part["heard"].items()}
 
@@ -343,6 +360,10 @@ def _load(server: Server, n: int, doc: int) -> list[dict]:
             got = per_sender.get(tag, [])
             missed += max(0, len(c["sent"]) - len(got))
             latencies += [(h - s) * 1000 for s, h in zip(c["sent"], got, strict=False)]
+    done = max(1, len(ids))
+    active, waiting = (
+        (after - before) / done for before, after in zip(server_before, server_after, strict=True)
+    )
     if errors:
         print(f"{n} coders: {len(errors)} errors, e.g. {errors[0]}", flush=True)
     label = f"{n} coders × 1 coding / {PERIOD_S * 1000:.0f} ms × {SECONDS:g} s"
@@ -352,6 +373,10 @@ def _load(server: Server, n: int, doc: int) -> list[dict]:
         row("  same, client CPU ms p95 per apply", None, pct(cpu, 95), None),
         row(f"  codings stored {len(stored)} of {attempts} attempted, each once",
             None, "yes" if exactly_once else "NO", None),
+        row("  server: statement time per apply, ms (pg_stat_database.active_time)",
+            None, active, None),
+        row("  server: transaction open, waiting for its client, per apply, ms",
+            None, waiting, None),
         row("  errors", None, len(errors), 0),
         row(f"  live update, COMMIT sent → heard by another client, p95 ms "
             f"({len(heard)} listeners × {len(coders) - 1} senders, baseline: p50)",

@@ -308,3 +308,18 @@ def test_when_the_server_stays_unreachable_the_message_says_the_change_may_be_sa
     said = str(lost.value)
     assert "not saved" not in said and "did save" not in said
     assert "cannot be known" in said
+
+
+def test_only_a_transaction_that_wrote_asks_for_its_id_before_commit(team):
+    """Reading costs no extra round trip to the server; saving asks for the id that
+    tells afterwards whether a COMMIT the connection lost went through."""
+    with team.open("ana") as p:
+        said: list[str] = []
+        event.listen(p.engine, "before_cursor_execute", lambda *a: said.append(a[2]))
+        talks = codebook.find_code(p, "Talks").id
+        ana = server_team.identity(p).coder.id
+        reads = list(said)
+        codings.apply_coding(p, document_id=1, code_id=talks, coder_id=ana, start=0, end=6)
+    asked = [s for s in said if "pg_current_xact_id" in s]
+    assert reads and not any("pg_current_xact_id" in s for s in reads)
+    assert len(asked) == 1
