@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -257,6 +258,8 @@ def make_server_engine(url: str) -> Engine:
     engine.client_tag = tag  # type: ignore[attr-defined]
     engine.write_guard = WriteGuard()  # type: ignore[attr-defined]
     event.listen(engine, "before_cursor_execute", _refuse_writes(engine.write_guard))  # type: ignore[attr-defined]
+    event.listen(engine, "before_cursor_execute", _note_write)
+    event.listen(engine, "begin", _forget_writes)
     return engine
 
 
@@ -289,8 +292,13 @@ class QmarkConnection:
     _STRING_OR_MARK = re.compile(r"'(?:[^']|'')*'|\?|%")
     _JSON_EXTRACT = re.compile(r"""json_extract\(([\w.]+), '\$\."((?:[^"']|""|'')*)"'\)""")
 
-    def __init__(self, conn) -> None:
+    def __init__(self, conn, info: dict | None = None) -> None:
         self._conn = conn
+        self._info = info  # the SQLAlchemy connection's: a write is noted there
+
+    def _note(self, sql: str) -> None:
+        if self._info is not None and not _READ.match(sql):
+            self._info[_WROTE] = True
 
     @classmethod
     def translate(cls, sql: str) -> str:
@@ -308,9 +316,11 @@ class QmarkConnection:
         return cls._STRING_OR_MARK.sub(mark, sql)
 
     def execute(self, sql: str, params=()):
+        self._note(sql)
         return self._conn.execute(self.translate(sql), tuple(params))
 
     def executemany(self, sql: str, rows):
+        self._note(sql)
         cur = self._conn.cursor()
         cur.executemany(self.translate(sql), [tuple(r) for r in rows])
         return cur
@@ -321,11 +331,35 @@ def qmark_connection(session_or_connection):
     SQL: sqlite3's own on a file, a ``QmarkConnection`` on a server."""
     conn = session_or_connection.connection()
     driver = conn.connection.driver_connection
-    return QmarkConnection(driver) if conn.dialect.name == "postgresql" else driver
+    return QmarkConnection(driver, conn.info) if conn.dialect.name == "postgresql" else driver
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+    maker = sessionmaker(engine, expire_on_commit=False)
+    if engine.dialect.name == "postgresql":
+        event.listen(maker, "after_begin", _remember_connection)
+    return maker
+
+
+# A server session's connection, and whether its transaction has written (a plain SELECT
+# does not): only then is its id asked for before COMMIT (``open_transaction_id``), so
+# that reads pay no extra round trip.
+_SESSION_CONNECTION = "tessera_connection"
+_WROTE = "tessera_wrote"
+_READ = re.compile(r"^\s*SELECT\b(?!.*\b(?:setval|nextval|pg_notify)\s*\()", re.I | re.S)
+
+
+def _remember_connection(session, _transaction, connection) -> None:
+    session.info[_SESSION_CONNECTION] = connection
+
+
+def _note_write(conn, _cursor, statement, _params, _context, _executemany) -> None:
+    if not _READ.match(statement):
+        conn.info[_WROTE] = True
+
+
+def _forget_writes(conn) -> None:
+    conn.info.pop(_WROTE, None)
 
 
 # -- what an error means -------------------------------------------------------------
@@ -418,6 +452,68 @@ def describe_error(exc: BaseException, path: Path | str | None = None) -> Storag
     return None
 
 
+# What a lost connection's message says about the last change. When the connection
+# went during COMMIT, the client cannot know from the error whether the server committed:
+# ``commit_outcome`` asks the server afterwards, and ``restate_lost_commit`` says what it
+# answered instead of NOT_SAVED.
+NOT_SAVED = "the last change was not saved. Try again when the server can be reached."
+SAVED_ANYWAY = (
+    "this happened as the last change was being saved, and the server did save the last "
+    "change all the same: it need not be made again."
+)
+MAYBE_SAVED = (
+    "this happened as the last change was being saved, and whether the server saved it "
+    "cannot be known until the server can be reached again: look at what is stored "
+    "before making it again."
+)
+OUTCOME_WAIT_S = 3.0  # how long a transaction the server is still ending may take
+
+
+def open_transaction_id(session: Session) -> str | None:
+    """The id of the server transaction ``session`` has open, once it has written
+    something (None while it has only read): asked just before COMMIT, so that
+    ``commit_outcome`` can find out afterwards what became of it."""
+    from sqlalchemy import text
+
+    conn = session.info.get(_SESSION_CONNECTION)
+    if conn is None or conn.closed or not conn.info.get(_WROTE):
+        return None
+    return conn.execute(text("SELECT pg_current_xact_id_if_assigned()::text")).scalar()
+
+
+def commit_outcome(engine: Engine, xid: str) -> str | None:
+    """What became of server transaction ``xid`` whose COMMIT met a lost connection:
+    "committed", "aborted", or None when the server cannot be asked (still unreachable)
+    or does not say within OUTCOME_WAIT_S."""
+    import psycopg
+
+    url = engine.url.set(drivername="postgresql")
+    conninfo = url.render_as_string(hide_password=False)
+    args = server_connect_args(engine.url, getattr(engine, "client_tag", "tessera"))
+    args["connect_timeout"] = max(2, int(OUTCOME_WAIT_S))
+    deadline = time.monotonic() + OUTCOME_WAIT_S
+    try:
+        with psycopg.connect(conninfo, autocommit=True, **args) as conn:
+            while True:
+                status = conn.execute("SELECT pg_xact_status(%s::xid8)", (xid,)).fetchone()[0]
+                if status in ("committed", "aborted"):
+                    return status
+                if time.monotonic() >= deadline:  # "in progress": the old process lingers
+                    return None
+                time.sleep(0.05)
+    except psycopg.Error:
+        return None
+
+
+def restate_lost_commit(message: str, outcome: str | None) -> str:
+    """A lost connection's ``message`` with what ``commit_outcome`` found instead of
+    the blanket NOT_SAVED (which stays for "aborted")."""
+    if outcome == "aborted":
+        return message
+    said = SAVED_ANYWAY if outcome == "committed" else MAYBE_SAVED
+    return message.replace(NOT_SAVED, said)
+
+
 def _describe_server_error(exc: BaseException, where: str, saved: str) -> StorageError | None:
     """The same explanations for a PostgreSQL server's refusals (by SQLSTATE)."""
     state = getattr(exc, "sqlstate", None) or ""
@@ -431,8 +527,7 @@ def _describe_server_error(exc: BaseException, where: str, saved: str) -> Storag
     ):
         return StorageError(
             "connection",
-            f"{where}the connection to the server failed or was lost ({said}); the last "
-            f"change was not saved. Try again when the server can be reached.{saved}",
+            f"{where}the connection to the server failed or was lost ({said}); {NOT_SAVED}{saved}",
         )
     if state == "53100":
         return StorageError(

@@ -226,3 +226,100 @@ def test_a_killed_connection_never_shows_a_password(team):
         with KillAt(team, p.engine, 0), pytest.raises(ServiceError) as refused:
             codings.apply_coding(p, document_id=1, code_id=talks, coder_id=me, start=0, end=6)
     assert "s3cret" not in str(refused.value) and "***@" in str(refused.value)
+
+
+# -- the connection is lost during COMMIT: saved or not, the message says which ----------
+
+
+class CommitThenKill:
+    """The server commits the action's transaction, then its process is killed before
+    the client hears so: what a network failing during COMMIT does. (The transaction is
+    committed by hand and an empty one begun, which the client's COMMIT then meets the
+    dead connection in.)"""
+
+    def __init__(self, team, engine: Engine) -> None:
+        self.team, self.engine, self.fired = team, engine, False
+
+    def commit(self, conn) -> None:
+        if self.fired:
+            return
+        driver = conn.connection.driver_connection
+        driver.pgconn.exec_(b"COMMIT")
+        driver.pgconn.exec_(b"BEGIN")
+        with self.team.admin() as admin:
+            admin.execute("SELECT pg_terminate_backend(%s, 5000)", (driver.info.backend_pid,))
+        self.fired = True
+
+    def __enter__(self):
+        event.listen(self.engine, "commit", self.commit)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        event.remove(self.engine, "commit", self.commit)
+
+
+def _stored(team) -> int:
+    with team.sql("olga") as owner:
+        return owner.execute("SELECT count(*) FROM coding").fetchone()[0]
+
+
+def test_a_coding_the_server_committed_as_the_connection_dropped_is_said_to_be_saved(team):
+    with team.open("ana") as p:
+        talks = codebook.find_code(p, "Talks").id
+        ana = server_team.identity(p).coder.id
+        with CommitThenKill(team, p.engine) as killer, pytest.raises(ServiceError) as lost:
+            codings.apply_coding(p, document_id=1, code_id=talks, coder_id=ana, start=0, end=6)
+        assert killer.fired
+        # the project goes on, and the coding is there once: making it again is refused
+        with pytest.raises(Conflict):
+            codings.apply_coding(p, document_id=1, code_id=talks, coder_id=ana, start=0, end=6)
+    said = str(lost.value)
+    assert _stored(team) == 1
+    assert "not saved" not in said
+    assert "the server did save the last change" in said
+
+
+def test_a_coding_lost_with_its_commit_is_said_to_be_not_saved(team):
+    with team.open("ana") as p:
+        talks = codebook.find_code(p, "Talks").id
+        ana = server_team.identity(p).coder.id
+        # the kill before COMMIT: the server rolls the transaction back
+        with KillAt(team, p.engine, 99), pytest.raises(ServiceError) as lost:
+            codings.apply_coding(p, document_id=1, code_id=talks, coder_id=ana, start=0, end=6)
+    assert _stored(team) == 0
+    assert "the last change was not saved" in str(lost.value)
+
+
+def test_when_the_server_stays_unreachable_the_message_says_the_change_may_be_saved(
+    team, monkeypatch
+):
+    from desktop.services.project import project as project_module
+
+    with team.open("ana") as p:
+        talks = codebook.find_code(p, "Talks").id
+        ana = server_team.identity(p).coder.id
+
+        def unreachable(*_args, **_kw):
+            return None  # the server cannot be asked whether the transaction committed
+
+        monkeypatch.setattr(project_module, "commit_outcome", unreachable)
+        with CommitThenKill(team, p.engine), pytest.raises(ServiceError) as lost:
+            codings.apply_coding(p, document_id=1, code_id=talks, coder_id=ana, start=0, end=6)
+    said = str(lost.value)
+    assert "not saved" not in said and "did save" not in said
+    assert "cannot be known" in said
+
+
+def test_only_a_transaction_that_wrote_asks_for_its_id_before_commit(team):
+    """Reading costs no extra round trip to the server; saving asks for the id that
+    tells afterwards whether a COMMIT the connection lost went through."""
+    with team.open("ana") as p:
+        said: list[str] = []
+        event.listen(p.engine, "before_cursor_execute", lambda *a: said.append(a[2]))
+        talks = codebook.find_code(p, "Talks").id
+        ana = server_team.identity(p).coder.id
+        reads = list(said)
+        codings.apply_coding(p, document_id=1, code_id=talks, coder_id=ana, start=0, end=6)
+    asked = [s for s in said if "pg_current_xact_id" in s]
+    assert reads and not any("pg_current_xact_id" in s for s in reads)
+    assert len(asked) == 1

@@ -96,6 +96,47 @@ def test_in_blind_mode_polling_finds_no_codings_of_others(team, monkeypatch):
     assert got.tables == {"code"}
 
 
+def _watch_hears_ben(team, project) -> Recorder:
+    """A Watch on ``project``, left to choose its way; what it says and hears while ben
+    codes."""
+    rec = Recorder()
+    watch = live.Watch(project, on_changes=rec.on_changes, on_state=rec.on_state)
+    thread = threading.Thread(target=watch.run)
+    thread.start()
+    try:
+        assert rec.wait_for(lambda r: r.states)
+        code_as(team, "ben", 0, 6)
+        assert rec.wait_for(lambda r: r.changes.codings)
+    finally:
+        watch.stop()
+        thread.join()
+    return rec
+
+
+def test_without_the_servers_notify_triggers_the_watch_polls_and_hears_others(team, monkeypatch):
+    """A database whose live triggers were dropped or disabled (restored by hand from an
+    old dump, a cautious administrator): LISTEN works but nothing would ever be heard."""
+    monkeypatch.setattr(live, "POLL_S", 0.1)
+    with team.admin() as admin:
+        admin.execute("ALTER TABLE coding DISABLE TRIGGER tessera_live")
+    with team.open("ana") as ana:
+        rec = _watch_hears_ben(team, ana)
+    assert rec.states == [(live.POLLING, "")]
+    assert rec.changes.coded == {1}
+
+
+def test_where_notifications_never_arrive_the_watch_polls_and_hears_others(team, monkeypatch):
+    """A pooler in transaction mode takes LISTEN and then never passes a notification
+    on: the listener's probe to itself does not come back."""
+    monkeypatch.setattr(live, "POLL_S", 0.1)
+    monkeypatch.setattr(live, "PROBE_S", 0.3)
+    monkeypatch.setattr(psycopg.Connection, "notifies", lambda self, **kw: iter(()))
+    with team.open("ana") as ana:
+        rec = _watch_hears_ben(team, ana)
+    assert rec.states == [(live.POLLING, "")]
+    assert rec.changes.coded == {1}
+
+
 # -- the connection is lost --------------------------------------------------------------
 
 

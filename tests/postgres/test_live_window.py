@@ -300,3 +300,19 @@ def test_where_notifications_do_not_come_the_window_polls(
         qtbot.waitUntil(lambda: theirs.id in w.codings_by_id, timeout=SHOWN)
     finally:
         w.shutdown()
+
+
+def test_a_coding_saved_as_the_connection_dropped_is_said_saved_and_shown(team, window, qtbot):
+    """The server commits, the answer never comes: the window says the coding was
+    saved after all (it asked the server), and shows it, read again from the server."""
+    from tests.postgres.test_concurrent_clients import CommitThenKill
+
+    w = window
+    select(w, "Paragraph 10:")
+    with CommitThenKill(team, w.project.engine) as killer:
+        w.coding.apply_quick(1)
+    assert killer.fired
+    said = w.prompts.errors[-1]
+    assert "the server did save the last change" in said and "not saved" not in said
+    [stored] = codings.list_codings(w.project)
+    qtbot.waitUntil(lambda: stored.id in w.codings_by_id, timeout=SHOWN)

@@ -7,7 +7,8 @@ shows on the project's channel, as ``table:document:application_name``. A
 the notifications into ``Changes``, leaving out the ones this project's own
 connections caused (they carry its ``engine.client_tag``). Where notifications do not
 come through (a read-only replica refuses LISTEN; a pooler in transaction mode swallows
-them: a notification sent to itself at the start never arrives), the listener compares
+them: a notification sent to itself at the start never arrives; a table's trigger was
+dropped or disabled on the server, so its changes are never announced), the listener compares
 a fingerprint of those tables every ``POLL_S`` seconds instead; it cannot tell its own
 changes from others' then.
 
@@ -132,6 +133,18 @@ _FINGERPRINT = " UNION ALL ".join(
 )  # fmt: skip
 
 
+# how many of the announcing tables have no enabled trigger to announce their changes
+# (dropped or disabled on the server, by hand or by a restore of an older dump)
+_SILENT_TABLES = """
+SELECT count(*) FROM unnest(%s::text[]) AS t(name)
+WHERE NOT EXISTS (
+    SELECT 1 FROM pg_trigger g
+    WHERE g.tgrelid = to_regclass(format('%%I', t.name))
+      AND g.tgname = 'tessera_live' AND g.tgenabled <> 'D'
+)
+"""
+
+
 class Listener:
     """One connection that hears a server project's changes (see the module's doc)."""
 
@@ -184,6 +197,8 @@ class Listener:
         conn = self.conn
         try:
             self._channel = conn.execute("SELECT tessera_channel()").fetchone()[0]
+            if conn.execute(_SILENT_TABLES, (sorted(TABLES),)).fetchone()[0]:
+                return POLLING  # a table's trigger is gone or disabled: it would say nothing
             conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self._channel)))
             conn.execute("SELECT pg_notify(%s, %s)", (self._channel, f"{PROBE}:0:{self.tag}"))
         except psycopg.OperationalError:

@@ -16,7 +16,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db import models as m
-from db.engine import integrity_check, is_server_url, make_sessionmaker, mask_url
+from db.engine import (
+    commit_outcome,
+    integrity_check,
+    is_server_url,
+    make_sessionmaker,
+    mask_url,
+    open_transaction_id,
+    restate_lost_commit,
+)
 from db.project_file import (
     SCHEMA_VERSION,
     ProjectFileError,
@@ -209,7 +217,10 @@ class Project:
         On a server, what another client committed a moment before can make a write
         break a constraint the services checked (the code just deleted, the same name
         just taken): that is a Conflict saying so, and nothing was written. While the
-        connection is lost (``offline``) every session is refused with the reason."""
+        connection is lost (``offline``) every session is refused with the reason. A
+        connection lost during COMMIT leaves the client unable to tell whether the server
+        committed: the server is asked afterwards (by the transaction's id), and the
+        message says saved, not saved, or that it cannot be known yet."""
         if self.url is None:
             with self._sessions.begin() as s:
                 yield s
@@ -218,16 +229,24 @@ class Project:
 
         if self.offline is not None:
             raise StorageFailure("connection", self.offline)
+        xid = None  # the transaction's id on the server, once it has written
         try:
             with self._sessions.begin() as s:
                 yield s
+                s.flush()
+                xid = open_transaction_id(s)
         except IntegrityError as exc:
             raise _clash(exc) from exc
         except StorageFailure as exc:
-            if exc.kind == "connection":
-                for hook in list(self.connection_lost_hooks):
-                    hook()
-            raise
+            if exc.kind != "connection":
+                raise
+            for hook in list(self.connection_lost_hooks):
+                hook()
+            if xid is None:  # lost before COMMIT: nothing was saved, as the message says
+                raise
+            # lost during COMMIT: whether the server committed is asked, not guessed
+            said = restate_lost_commit(str(exc), commit_outcome(self.engine, xid))
+            raise StorageFailure("connection", said) from exc
 
     # -- project-wide facts ------------------------------------------------------
     @property
