@@ -219,6 +219,44 @@ def _signature(path: Path) -> list:
     return sig
 
 
+# -- the file as Tessera left it ------------------------------------------------------------
+# Checking a file (quick_check and the foreign keys) reads all of it: seconds for a large
+# project on a cold disk. Like a file system's clean-unmount flag, the manifest records
+# the file's stamps when Tessera last left it sound; an open that finds the same stamps
+# skips the check. Anything that wrote to the file since (another program, a copy, a
+# crash before the close) changes its ctime, so the check runs again.
+
+
+def known_sound(path: Path | str) -> bool:
+    """The file is unchanged since it was last known sound: closed cleanly by Tessera
+    after a check, or its content is the last one backed up (every backup copy is
+    checked)."""
+    path = Path(path)
+    folder = backups_dir(path)
+    if not folder.is_dir():
+        return False
+    try:
+        sig = _signature(path)
+    except OSError:
+        return False
+    data = _load(folder)
+    return sig in (data.get("sound"), data.get("signature"))
+
+
+def seal_sound(path: Path | str) -> None:
+    """Record that the file, as it is now, is sound (a project that passed its check at
+    open, closed cleanly: only SQLite wrote to it since). Best effort: without a
+    backups folder, or when it cannot be written, the next open checks the file."""
+    path = Path(path)
+    folder = backups_dir(path)
+    if not folder.is_dir():
+        return
+    with contextlib.suppress(OSError), _locked(folder):
+        data = _load(folder)
+        data["sound"] = _signature(path)
+        _save(folder, data)
+
+
 # -- copying -------------------------------------------------------------------------------
 
 

@@ -76,6 +76,8 @@ class Project:
         # What SQLite's quick_check found wrong with the file when it was opened; while
         # this is not empty and the user has not chosen to go on, writes are refused.
         self.damage: list[str] = []
+        # the file passed its check when opened (or was known sound): closing it seals it
+        self._sound_at_open = False
         self.damage_message = ""
         # A server project whose connection is lost (desktop.services.project.live): why,
         # while every session is refused at once, before it reaches for the network.
@@ -163,7 +165,11 @@ class Project:
                 f"{project.read_only} It is open read-only: it can be read and exported, "
                 "not changed."
             )
-        problems = integrity_check(path, quick=True)
+        from desktop.services.project import backups
+
+        # a file exactly as Tessera left it after a check needs no new check
+        problems = [] if backups.known_sound(path) else integrity_check(path, quick=True)
+        project._sound_at_open = not problems
         if problems:
             from desktop.services.project.backups import damage_message
 
@@ -202,6 +208,10 @@ class Project:
 
     def close(self) -> None:
         self.engine.dispose()
+        if self._sound_at_open and not self.read_only and self.url is None:
+            from desktop.services.project import backups
+
+            backups.seal_sound(self.path)
 
     def __enter__(self) -> Project:
         return self
