@@ -300,7 +300,10 @@ class RefiProjectStream(SelectionReader):
                         got = value_from_xml(el)
                         if got:
                             self.source_variables.add(got[0])
-                    if kind == "NoteRef":  # the source's notes: its memo
+                    # the source's notes: its memo; the notes of a source that is not
+                    # imported (a picture, audio, video, a PDF with no text) stay
+                    # unreferenced, so they are kept as project notes, not lost with it
+                    if kind == "NoteRef" and src is not None:
                         self.notes.refer(normalise_guid(el.get("targetGUID")), source_guid(el))
                     if src is not None and kind in _KEPT_IN_SOURCE:
                         continue

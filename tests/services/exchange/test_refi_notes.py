@@ -251,3 +251,24 @@ def test_notes_and_descriptions_of_the_samples_land(sample, target, shared_dir) 
     with target.session() as s:
         coder_names = set(s.scalars(select(m.Coder.name)))
     assert {u.get("name") for u in root.iter("{*}User")} <= coder_names
+
+
+def test_a_note_on_a_source_that_is_not_imported_is_kept_in_the_journal(target, tmp_path) -> None:
+    """A picture is not imported (and said so); the memo someone wrote about it is text,
+    and lands in the journal instead of going with the picture."""
+    xml = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="t" origin="Other Tool 2">
+<Sources>
+<TextSource guid="{G(20)}" name="doc" plainTextPath="internal://s.txt"/>
+<PictureSource guid="{G(21)}" name="map.png" path="internal://map.png">
+<NoteRef targetGUID="{G(101)}"/></PictureSource>
+</Sources>
+<Notes><Note guid="{G(101)}" name="About the map"><PlainTextContent>Front line on 4 July</PlainTextContent></Note></Notes>
+</Project>"""
+    path = tmp_path / "picture.qdpx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("project.qde", xml)
+        zf.writestr("sources/s.txt", b"abc def")
+    report = import_qdpx(target, path)
+    assert any("map.png" in str(w) and "not a text source" in str(w) for w in report.warnings)
+    assert [(e[2], e[3]) for e in journal(target)] == [("About the map", "Front line on 4 July")]
