@@ -49,6 +49,27 @@ FILE_FILTER = "Documents (*.txt *.md *.html *.htm *.pdf *.docx *.rtf *.odt);;All
 PROJECT_FILTER = "Tessera projects (*.tessera);;All files (*)"
 
 
+def project_window(w, attr: str, cls, make, refresh):
+    """The window ``w.<attr>`` of the open project, made anew (``make()``) when there is
+    none or it shows another project, else ``refresh(win)``d; shown, raised and focused.
+    None when no project is open."""
+    ctx = w.ctx
+    if ctx is None:
+        return None
+    win = getattr(w, attr, None)
+    if not isinstance(win, cls) or win.ctx is not ctx:
+        if isinstance(win, cls):
+            win.close()
+        win = make()
+        setattr(w, attr, win)
+    else:
+        refresh(win)
+    win.show()
+    win.raise_()
+    win.activateWindow()
+    return win
+
+
 def fit_window(window: QWidget, key: str, default: QSize) -> None:
     """Give a window or dialog the size it was last closed at (else ``default``), never
     larger than the screen's available area, centred over its parent; make Esc and

@@ -18,7 +18,7 @@ from desktop.ui.analysis.matrix import MatrixTab
 from desktop.ui.analysis.passages import PassagesTab
 from desktop.ui.analysis.search import SearchTab
 from desktop.ui.analysis.words import WordsTab
-from desktop.ui.dialogs import fit_window
+from desktop.ui.dialogs import fit_window, project_window
 from desktop.ui.workers import TaskRunner
 
 if TYPE_CHECKING:
@@ -29,22 +29,10 @@ TABS = ("passages", "search", "matrix", "words", "charts")
 
 
 def open_analysis_window(w: Workbench, tab: str | None = None) -> AnalysisWindow | None:
-    ctx = w.ctx
-    if ctx is None:
-        return None
-    win = getattr(w, "analysis_window", None)
-    if not isinstance(win, AnalysisWindow) or win.ctx is not ctx:
-        if isinstance(win, AnalysisWindow):
-            win.close()
-        win = AnalysisWindow(w)
-        w.analysis_window = win
-    else:
-        win.refresh_choices()
-    if tab in TABS:
+    win = project_window(w, "analysis_window", AnalysisWindow, lambda: AnalysisWindow(w),
+                         lambda win: win.refresh_choices())  # fmt: skip
+    if win is not None and tab in TABS:
         win.tabs.setCurrentIndex(TABS.index(tab))
-    win.show()
-    win.raise_()
-    win.activateWindow()
     return win
 
 

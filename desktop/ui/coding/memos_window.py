@@ -45,7 +45,7 @@ from desktop.services.teams import coders
 from desktop.ui import a11y
 from desktop.ui.coding import commands as ccmd
 from desktop.ui.coding import memo_commands as mcmd
-from desktop.ui.dialogs import fit_window
+from desktop.ui.dialogs import fit_window, project_window
 from desktop.ui.models import one_line
 
 if TYPE_CHECKING:
@@ -60,21 +60,9 @@ EXPORT_FILTER = "Markdown (*.md);;HTML (*.html);;Word (*.docx)"
 
 def open_memos_window(w: Workbench, *, new_entry: bool = False) -> MemosWindow | None:
     """Open (or raise) the Memos window; ``new_entry``: with a new journal entry to write."""
-    ctx = w.ctx
-    if ctx is None:
-        return None
-    win = getattr(w, "memos_window", None)
-    if not isinstance(win, MemosWindow) or win.ctx is not ctx:
-        if isinstance(win, MemosWindow):
-            win.close()
-        win = MemosWindow(w)
-        w.memos_window = win
-    else:
-        win.reload()
-    win.show()
-    win.raise_()
-    win.activateWindow()
-    if new_entry:
+    win = project_window(w, "memos_window", MemosWindow, lambda: MemosWindow(w),
+                         lambda win: win.reload())  # fmt: skip
+    if win is not None and new_entry:
         win.new_entry()
     return win
 

@@ -38,7 +38,7 @@ from desktop.core import wording
 from desktop.services.documents import attributes, cases, documents
 from desktop.services.documents.cases import CaseInfo
 from desktop.ui import a11y
-from desktop.ui.dialogs import fit_window
+from desktop.ui.dialogs import fit_window, project_window
 from desktop.ui.documents import commands as dcmd
 from desktop.ui.documents.attribute_dialog import AttributeDialog
 from desktop.ui.documents.dragging import DropRowsModel, drop_target
@@ -59,21 +59,10 @@ SHORTCUT = "Ctrl+Shift+E"
 
 def open_cases_window(w: Workbench, actions: DocumentActions, tab: str = "cases"):
     """Open (or raise) the Cases and sets window of the open project, on ``tab``."""
-    ctx = w.ctx
-    if ctx is None:
-        return None
-    win = getattr(w, "cases_window", None)
-    if not isinstance(win, CasesWindow) or win.ctx is not ctx:
-        if isinstance(win, CasesWindow):
-            win.close()
-        win = CasesWindow(w, actions)
-        w.cases_window = win
-    elif not win.isVisible():
-        win.reload()
-    win.tabs.setCurrentIndex(1 if tab == "sets" else 0)
-    win.show()
-    win.raise_()
-    win.activateWindow()
+    win = project_window(w, "cases_window", CasesWindow, lambda: CasesWindow(w, actions),
+                         lambda win: None if win.isVisible() else win.reload())  # fmt: skip
+    if win is not None:
+        win.tabs.setCurrentIndex(1 if tab == "sets" else 0)
     return win
 
 

@@ -34,7 +34,7 @@ from desktop.services.documents.filter import DocumentFilter
 from desktop.services.errors import ServiceError
 from desktop.ui import a11y
 from desktop.ui.codebook.field_editor import editor_for, raw_value
-from desktop.ui.dialogs import fit_window
+from desktop.ui.dialogs import fit_window, project_window
 from desktop.ui.documents import commands as dcmd
 from desktop.ui.documents.attribute_dialog import AttributeDialog
 from desktop.ui.documents.table_model import Column, DocumentTableModel
@@ -52,21 +52,9 @@ ALL_SETS = "All documents"
 
 def open_documents_window(w: Workbench, actions: DocumentActions) -> DocumentsWindow | None:
     """Open (or raise) the Documents table of the open project."""
-    ctx = w.ctx
-    if ctx is None:
-        return None
-    win = getattr(w, "documents_window", None)
-    if not isinstance(win, DocumentsWindow) or win.ctx is not ctx:
-        if isinstance(win, DocumentsWindow):
-            win.close()
-        win = DocumentsWindow(w, actions)
-        w.documents_window = win
-    elif not win.isVisible():
-        win.reload()
-    win.show()
-    win.raise_()
-    win.activateWindow()
-    return win
+    return project_window(w, "documents_window", DocumentsWindow,
+                          lambda: DocumentsWindow(w, actions),
+                          lambda win: None if win.isVisible() else win.reload())  # fmt: skip
 
 
 class CellDelegate(QStyledItemDelegate):
