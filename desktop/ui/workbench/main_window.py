@@ -1,27 +1,24 @@
 """The coding workbench: documents on the left, the document in the middle, the
-codebook and the document's codings on the right."""
+codebook and the document's codings on the right. The window builds its parts and
+answers the features (``host.Workbench``); keeping its views in step with the project is
+refresh.py's, what it remembers between sessions window_state.py's."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
-    QGuiApplication,
     QKeySequence,
 )
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QWidget
 
 from desktop.core import wording
-from desktop.services.codebook import codebook
 from desktop.services.codebook.codebook import CodeInfo
-from desktop.services.coding import codings
 from desktop.services.coding.codings import CodingInfo
 from desktop.services.documents import documents
-from desktop.services.documents.listing import DocumentListing
-from desktop.services.errors import NotFound
 from desktop.services.project.project import Project
 from desktop.services.teams import coders, server_team
 from desktop.services.teams.coders import CoderInfo
@@ -34,14 +31,16 @@ from desktop.ui.models import one_line
 from desktop.ui.project import backups as backups_ui
 from desktop.ui.teams import actions as teams_ui
 from desktop.ui.workbench import live as live_ui
-from desktop.ui.workbench import menus, sizing
+from desktop.ui.workbench import menus
 from desktop.ui.workbench.access import WorkbenchAccess
 from desktop.ui.workbench.context import ALL, CHOSEN, MINE, Context
 from desktop.ui.workbench.findbar import FindBar
 from desktop.ui.workbench.host import Actions, project_key
 from desktop.ui.workbench.panels import CodebookPanel, CodingsPanel, DocumentsPanel
+from desktop.ui.workbench.refresh import WorkbenchRefresh
 from desktop.ui.workbench.spans import Span
 from desktop.ui.workbench.viewer import DocumentViewer
+from desktop.ui.workbench.window_state import WindowState
 from desktop.ui.workers import Task, TaskRunner
 
 ORG, APP = "Tessera", "Tessera"
@@ -51,7 +50,7 @@ def app_settings() -> QSettings:
     return QSettings(ORG, APP)
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WorkbenchRefresh, WindowState, QMainWindow):
     """The window; what the features may use of it is ``host.Workbench``."""
 
     export_done = Signal(str)  # the file written ("" if none)
@@ -286,165 +285,7 @@ class MainWindow(QMainWindow):
         self.ctx.set_view(mode, chosen)
         self.settings.setValue(f"projects/{project_key(self.project.path)}/view", mode)
 
-    # -- refreshing ----------------------------------------------------------------
-    def refresh_documents(self) -> None:
-        self._lists_counted = self._counted()
-        self.documents_panel.model.set_listing(DocumentListing(self.project, self._lists_counted))
-        if self.document_id is not None and self.documents_panel.model.info(self.document_id):
-            self.documents_panel.select(self.document_id)
-        elif self.document_id is not None:  # deleted: the text it showed is gone
-            self.document_id = None
-            self.doc_title.setText("")
-            self.viewer.set_text("")
-            self.refresh_codings()
-        self._update_status()
-
-    def _document_changed(self, document_id: int) -> None:
-        """One document's name or metadata changed: its row and, if shown, its title."""
-        try:
-            info = documents.get_document(self.project, document_id)
-        except NotFound:
-            self.refresh_documents()
-            return
-        self.documents_panel.model.update(info)
-        if document_id == self.document_id:
-            self.doc_title.setText(info.title or info.name)
-
-    def refresh_codebook(self) -> None:
-        codes = codebook.list_codes(self.project, self._counted())
-        self.codes = {c.id: c for c in codes}
-        panel = self.codebook_panel
-        panel.model.set_codes(codes)
-        panel.view.expandAll()
-        self.viewer.labels = {c.id: c.name for c in codes}
-        self._update_status()
-
-    def refresh_coders(self) -> None:
-        self.coders = {c.id: c for c in coders.list_coders(self.project)}
-
-    def _codings_changed(self, document_id: int) -> None:
-        self.refresh_codebook()  # counts, and codes a command may have added or restored
-        if not document_id or document_id == self.document_id:
-            self.refresh_codings()
-        if document_id:
-            self.documents_panel.model.refresh()
-
-    # one coding came, went or changed: update one row, one span and two counts
-    def _shown(self, c: CodingInfo) -> bool:
-        visible = self.ctx.visible_coder_ids()
-        return c.document_id == self.document_id and (visible is None or c.coder_id in visible)
-
-    def _counts(self, c: CodingInfo) -> bool:
-        visible = self._counted()
-        return visible is None or c.coder_id in visible
-
-    def _coding_added(self, c: CodingInfo) -> None:
-        if self._counts(c):
-            self.codebook_panel.model.bump(c.code_id, +1)
-            self.documents_panel.model.bump(c.document_id, +1)
-        if self._shown(c):
-            self.codings_by_id[c.id] = c
-            self.viewer.set_memo(c.id, bool(c.memo))
-            self.viewer.add_span(self._span(c))
-            page = self._page_of(c.start)
-            self.codings_panel.model.add(c, page)
-        self._update_status()
-
-    def _coding_removed(self, c: CodingInfo) -> None:
-        if self._counts(c):
-            self.codebook_panel.model.bump(c.code_id, -1)
-            self.documents_panel.model.bump(c.document_id, -1)
-        if self.codings_by_id.pop(c.id, None) is not None:
-            self.viewer.remove_span(c.id)
-            self.codings_panel.model.remove(c.id)
-        self._update_status()
-
-    def _coding_updated(self, c: CodingInfo) -> None:
-        if c.id in self.codings_by_id:
-            self.codings_by_id[c.id] = c
-            self.codings_panel.model.update(c)
-            self.viewer.set_memo(c.id, bool(c.memo))
-
-    def _page_of(self, offset: int) -> int:
-        return (documents.page_of(self._page_starts, offset) or 0) if self._pages else 0
-
-    def _span(self, c: CodingInfo) -> Span:
-        to_qt = self.viewer.offsets.to_qt
-        code, coder = self.codes.get(c.code_id), self.coders.get(c.coder_id)
-        if coder is None:
-            self.refresh_coders()
-            coder = self.coders.get(c.coder_id)
-        return Span(to_qt(c.start), to_qt(c.end), c.id, c.code_id, c.coder_id,
-                    code.color if code else theme.current().missing_code,
-                    coder.color if coder else theme.current().missing_coder)  # fmt: skip
-
-    def _span_columns(self, rows: list[CodingInfo]) -> tuple[list, ...]:
-        """The span index's columns for many codings at once (50,000 in a big document):
-        one list comprehension per column, no object per coding."""
-        code_colour = {i: c.color for i, c in self.codes.items()}
-        coder_colour = {i: c.color for i, c in self.coders.items()}
-        if any(c.coder_id not in coder_colour for c in rows):
-            self.refresh_coders()
-            coder_colour = {i: c.color for i, c in self.coders.items()}
-        starts, ends = [c.start for c in rows], [c.end for c in rows]
-        missing, missing_coder = theme.current().missing_code, theme.current().missing_coder
-        if not self.viewer.offsets.trivial:
-            to_qt = self.viewer.offsets.to_qt
-            starts, ends = [to_qt(x) for x in starts], [to_qt(x) for x in ends]
-        return (
-            starts, ends, [c.id for c in rows], [c.code_id for c in rows],
-            [c.coder_id for c in rows], [code_colour.get(c.code_id, missing) for c in rows],
-            [coder_colour.get(c.coder_id, missing_coder) for c in rows],
-        )  # fmt: skip
-
-    @property
-    def current_codings(self) -> list[CodingInfo]:
-        return list(self.codings_by_id.values())
-
-    def _counted(self) -> list[int] | None:
-        """The coders whose codings the lists count: the ones the view shows."""
-        return self.ctx.visible_coder_ids() if self.ctx is not None else None
-
-    def _filter_changed(self) -> None:
-        self.refresh_coders()
-        menus.sync_view(self)
-        self.refresh_codings()
-        if self._lists_counted != "unread":  # (opening: read once, when the view is set)
-            self._refresh_counted_lists()
-        self._update_status()
-
-    def _refresh_counted_lists(self) -> None:
-        """The documents' and codes' counts follow the coder view: read them again when
-        the coders they count change."""
-        counted = self._counted()
-        if counted != self._lists_counted:
-            self.refresh_codebook()
-            self.refresh_documents()
-
-    def refresh_codings(self) -> None:
-        if self.document_id is None:
-            self.codings_by_id = {}
-            self.viewer.set_spans([])
-            self.codings_panel.model.set_codings([], {}, {})
-            return
-        rows = codings.list_document_codings(
-            self.project,
-            self.document_id,
-            coder_ids=self.ctx.visible_coder_ids(),
-            text=self.viewer.text,
-        )
-        self.codings_by_id = {c.id: c for c in rows}
-        v = self.viewer
-        columns = self._span_columns(rows)
-        v.show_coders = self.ctx.view_mode != MINE and len({c.coder_id for c in rows}) > 1
-        v.memo_ids = {c.id for c in rows if c.memo}
-        v.set_span_columns(*columns)
-        pages = [self._page_of(c.start) for c in rows] if self._pages else []
-        self.codings_panel.model.set_codings(rows, self.codes, self.coders, pages)
-        self.codings_panel.set_page_column(bool(self._pages))
-        self.codings_panel.view.setColumnHidden(1, self.ctx.view_mode == MINE)
-        self._update_status()
-
+    # -- status bar ------------------------------------------------------------------
     def _update_status(self) -> None:
         if self.ctx is None:
             return
@@ -571,87 +412,7 @@ class MainWindow(QMainWindow):
             e.acceptProposedAction()
             QTimer.singleShot(0, lambda: self.import_files(paths))
 
-    # -- state -----------------------------------------------------------------------
-    def _restore_window_state(self) -> None:
-        s = self.settings
-        geometry = s.value("window/geometry")
-        screen = self.screen() or QGuiApplication.primaryScreen()
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-            # screens change (a laptop without its monitor, another scale factor)
-            areas = [s.availableGeometry() for s in QGuiApplication.screens()]
-            fitted = sizing.fit_on_screen(self.geometry(), areas)
-            if fitted != self.geometry():
-                self.setGeometry(fitted)
-        elif screen is not None:
-            self.setGeometry(sizing.first_geometry(screen.availableGeometry()))
-        else:
-            self.resize(*sizing.PREFERRED)
-        for key, part in self._layout_parts():
-            state = s.value(key)
-            if isinstance(state, QByteArray) and not state.isEmpty():
-                part.restoreState(state)
-        self.viewer.snap_to_words = s.value("viewer/snap", True, bool)
-        hidden = s.value("window/hiddenPanels", [])
-        for name in [hidden] if isinstance(hidden, str) else list(hidden or []):
-            if name in self.actions.panels:
-                self.actions.panels[name].setChecked(False)
-
-    def _layout_parts(self) -> list[tuple[str, object]]:
-        """What the window remembers of its layout: the splitters and the column widths."""
-        return [
-            ("window/mainSplit", self.main_split),
-            ("window/rightSplit", self.right_split),
-            ("window/documentColumns", self.documents_panel.view.horizontalHeader()),
-            ("window/codebookColumns", self.codebook_panel.view.header()),
-            ("window/codingColumns", self.codings_panel.view.horizontalHeader()),
-        ]
-
-    def side_panels(self) -> dict[str, QWidget]:
-        return {
-            "documents": self.documents_panel,
-            "codebook": self.codebook_panel,
-            "codings": self.codings_panel,
-        }
-
-    def show_panel(self, name: str, shown: bool) -> None:
-        """Show or hide one side panel (View menu); the right column goes when both of
-        its panels are hidden, and the choice is remembered."""
-        before = self.main_split.sizes()
-        self.side_panels()[name].setVisible(shown)
-        self.right_split.setVisible(
-            not (self.codebook_panel.isHidden() and self.codings_panel.isHidden())
-        )
-        if not shown:  # the room a side panel leaves goes to the text, not the other side
-            gone = [i for i in (0, 2) if self.main_split.widget(i).isHidden() and before[i]]
-            if gone:
-                sizes = list(before)
-                for i in gone:
-                    sizes[1] += sizes[i]
-                    sizes[i] = 0
-                self.main_split.setSizes(sizes)
-        self.settings.setValue("window/hiddenPanels", self.hidden_panels())
-
-    def hidden_panels(self) -> list[str]:
-        return [name for name, panel in self.side_panels().items() if panel.isHidden()]
-
-    def _save_project_state(self) -> None:
-        if self.ctx is not None and self.document_id is not None:
-            self.settings.setValue(
-                f"projects/{project_key(self.project.path)}/document", self.document_id
-            )
-
-    def save_state(self) -> None:
-        s = self.settings
-        s.setValue("window/geometry", self.saveGeometry())
-        for key, part in self._layout_parts():
-            s.setValue(key, part.saveState())
-        s.setValue("viewer/snap", self.viewer.snap_to_words)
-        s.setValue("window/hiddenPanels", self.hidden_panels())
-        s.setValue("last_project", str(self.project.path))
-        self._save_project_state()
-        s.sync()
-
+    # -- closing ---------------------------------------------------------------------
     def closeEvent(self, e: QCloseEvent) -> None:
         if self.importer.busy and self.importer.task is not None:
             self.importer.task.cancel()

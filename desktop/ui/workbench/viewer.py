@@ -1,7 +1,8 @@
 """The document viewer: read-only QPlainTextEdit (lays out only what is visible) that
 paints coding highlights itself, for the spans in view only: a translucent fill in the
 code's colour (overlaps blend), an underline per coding stacked by lane, and a margin of
-coding stripes beside the text, as MAXQDA does."""
+coding stripes beside the text (margin.py), as MAXQDA does. It selects text as it will
+be coded (selection.py) and highlights the matches of find."""
 
 from __future__ import annotations
 
@@ -11,57 +12,30 @@ from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, QSize, Qt, QTimer, Sig
 from PySide6.QtGui import (
     QColor,
     QContextMenuEvent,
-    QMouseEvent,
     QPainter,
     QPaintEvent,
     QPen,
     QTextCursor,
     QTextDocument,
-    QTextLine,
 )
 from PySide6.QtWidgets import QMenu, QPlainTextEdit, QToolTip, QWidget
 
 from desktop.core import folding
-from desktop.core.segmentation import grapheme_at, snap_to_graphemes, snap_to_words, word_at
 from desktop.ui import theme
 from desktop.ui.look import reading_font
 from desktop.ui.workbench.bidi import BidiText, LeadingAlignedLayout, block_span_rects, has_rtl
+from desktop.ui.workbench.margin import INITIALS_W, LABEL_W, CodingMargin, StripeMargin
 from desktop.ui.workbench.offsets import OffsetMap
+from desktop.ui.workbench.selection import WordSelection
 from desktop.ui.workbench.spans import Span, SpanIndex
 
 MAX_TEXT_WIDTH = 680  # px: about 75 characters a line, a comfortable measure
 MIN_MEASURE = 60  # characters a line the reading column keeps before side panels give way
-INITIALS_W = 26  # px: two or three capitals in the margin's small type
-LABEL_W = 150  # px of code names beside the stripes, when there is room
-STRIPE_W, STRIPE_GAP, MAX_LANES, STRIPE_COLUMNS = 4, 3, 8, 4
 UNDERLINE_STEP = 2.5  # px between stacked underlines
 FILL_ALPHA = 64
 
 
-class StripeMargin(QWidget):
-    """Left margin: a vertical stripe per coding in view, in its lane; page labels."""
-
-    def __init__(self, viewer: DocumentViewer) -> None:
-        super().__init__(viewer)
-        self.viewer = viewer
-        self.setMouseTracking(True)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        self.viewer.paint_margin(self, event)
-
-    def event(self, e: QEvent) -> bool:
-        if e.type() == QEvent.Type.ToolTip:
-            self.viewer.margin_tooltip(e.pos(), e.globalPos())
-            return True
-        return super().event(e)
-
-    def mousePressEvent(self, e: QMouseEvent) -> None:
-        span = self.viewer.stripe_at(e.position().toPoint())
-        if span:
-            self.viewer.coding_clicked.emit(span.coding_id)
-
-
-class DocumentViewer(QPlainTextEdit):
+class DocumentViewer(WordSelection, CodingMargin, QPlainTextEdit):
     code_as_requested = Signal()
     in_vivo_requested = Signal()
     remove_requested = Signal(int)  # coding id
@@ -91,9 +65,8 @@ class DocumentViewer(QPlainTextEdit):
         self.offsets = OffsetMap("")
         self.index = SpanIndex()
         self.snap_to_words = True
-        self._press: int | None = None  # code point where a mouse selection started
-        self._pressed_on: tuple[int, int] | None = None  # the cluster the press was on
-        self._by_keys = False  # the selection was made with the keyboard: kept exact
+        self._press = self._pressed_on = None  # a mouse selection's start (WordSelection)
+        self._by_keys = False
         self.tooltip_for = lambda span: ""  # set by the window: code path, coder, memo
         self.labels: dict[int, str] = {}  # code id -> short label for the margin
         self.memo_ids: set[int] = set()  # codings with a memo: marked in the margin
@@ -154,182 +127,7 @@ class DocumentViewer(QPlainTextEdit):
     def qt_span(self, start: int, end: int) -> tuple[int, int]:
         return self.offsets.to_qt(start), self.offsets.to_qt(end)
 
-    # -- selection -------------------------------------------------------------------
-    # What is coded is what is shown: a mouse selection is snapped to whole words while it
-    # is dragged, a keyboard selection is kept character-exact, and neither ever ends
-    # inside a grapheme cluster (a base letter keeps its marks, an emoji sequence stays
-    # whole). Boundaries come from desktop.core.segmentation (UAX #29, ICU).
-    def selected_range(self) -> tuple[int, int] | None:
-        """The selection in code points, without white space at its ends; None if empty.
-        A selection made in code (not by mouse or keys) is snapped as a mouse one is. If
-        that changes it, the visible selection is changed to match."""
-        c = self.textCursor()
-        if not c.hasSelection():
-            return None
-        start, end = self.offsets.to_cp(c.selectionStart()), self.offsets.to_cp(c.selectionEnd())
-        rng = self._snapped(start, end, words=self.snap_to_words and not self._by_keys)
-        if rng is not None and rng != (start, end):
-            self._show_selection(*rng, forward=c.position() >= c.anchor(), by_keys=self._by_keys)
-        return rng
-
-    def _snapped(self, start: int, end: int, *, words: bool) -> tuple[int, int] | None:
-        text = self.text
-        start, end = (snap_to_words if words else snap_to_graphemes)(text, start, end)
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        return (start, end) if start < end else None
-
-    def _show_selection(self, start: int, end: int, *, forward: bool, by_keys: bool) -> None:
-        """Select [start, end) with the cursor at its end (``forward``) or its start."""
-        a, b = self.qt_span(start, end)
-        c = self.textCursor()
-        c.setPosition(a if forward else b)
-        c.setPosition(b if forward else a, QTextCursor.MoveMode.KeepAnchor)
-        self.setTextCursor(c)
-        self._by_keys = by_keys
-
-    def setTextCursor(self, cursor: QTextCursor) -> None:
-        super().setTextCursor(cursor)
-        self._by_keys = False
-
-    def select_range(self, start: int, end: int, *, center: bool = True) -> None:
-        a, b = self.qt_span(start, end)
-        c = QTextCursor(self.document())
-        c.setPosition(a)
-        c.setPosition(b, QTextCursor.MoveMode.KeepAnchor)
-        self.setTextCursor(c)
-        if center:
-            self.centerCursor()
-
-    def keyPressEvent(self, e) -> None:
-        before = self.textCursor()
-        super().keyPressEvent(e)
-        if not e.isAccepted():  # read-only text ignores digits, Ctrl+K, Ctrl+Z...
-            self.unhandled_key.emit(e)
-            return
-        c = self.textCursor()
-        if c.position() == before.position() and c.anchor() == before.anchor():
-            return
-        if not c.hasSelection():
-            self._by_keys = False
-            return
-        # keys select exactly what they cover, but a cluster Qt would split is kept whole:
-        # the moving end goes on in the direction it moved, so Shift+Left still shrinks
-        pos, anchor = self.offsets.to_cp(c.position()), self.offsets.to_cp(c.anchor())
-        pos = _cluster_edge(self.text, pos, back=c.position() < before.position())
-        anchor = _cluster_edge(self.text, anchor, back=pos > anchor)  # outward
-        a, p = self.offsets.to_qt(anchor), self.offsets.to_qt(pos)
-        if (a, p) != (c.anchor(), c.position()):
-            c.setPosition(a)
-            c.setPosition(p, QTextCursor.MoveMode.KeepAnchor)
-            self.setTextCursor(c)
-        self._by_keys = True
-
-    def mousePressEvent(self, e: QMouseEvent) -> None:
-        if (
-            e.button() == Qt.MouseButton.LeftButton
-            and not e.modifiers() & Qt.KeyboardModifier.ShiftModifier
-            and self.textCursor().hasSelection()
-        ):
-            # a press inside the selection would start dragging the selected text away
-            # (Qt's text drag and drop); in a reading view a press starts a new selection
-            c = self.textCursor()
-            c.clearSelection()
-            self.setTextCursor(c)
-        super().mousePressEvent(e)
-        self._by_keys = False
-        if e.button() == Qt.MouseButton.LeftButton:
-            c = self.textCursor()
-            if e.modifiers() & Qt.KeyboardModifier.ShiftModifier:
-                self._press = self.offsets.to_cp(c.anchor())
-                self._pressed_on = None
-            else:
-                self._press = self.offsets.to_cp(c.position())
-                point = e.position().toPoint()
-                # pressed right on a gap: the selection starts there, whichever way it goes
-                on_gap = abs(self.cursorRect(c).center().x() - point.x()) <= 1
-                self._pressed_on = None if on_gap else self.cluster_at_point(point)
-            if c.hasSelection():  # Shift+click extends from the anchor
-                self._follow_mouse()
-
-    def mouseMoveEvent(self, e: QMouseEvent) -> None:
-        super().mouseMoveEvent(e)
-        if self._press is not None and e.buttons() & Qt.MouseButton.LeftButton:
-            self._follow_mouse()
-
-    def mouseReleaseEvent(self, e: QMouseEvent) -> None:
-        super().mouseReleaseEvent(e)
-        if self._press is not None and e.button() == Qt.MouseButton.LeftButton:
-            self._follow_mouse()
-            self._press = None
-
-    def mouseDoubleClickEvent(self, e: QMouseEvent) -> None:
-        super().mouseDoubleClickEvent(e)
-        if e.button() != Qt.MouseButton.LeftButton:
-            return
-        # Qt's own idea of a word takes a whole Chinese or Thai clause: take the UAX #29 one,
-        # of the letter clicked on (the nearest gap may be the next word's start)
-        point = e.position().toPoint()
-        on = self.cluster_at_point(point)
-        word = word_at(self.text, on[0]) if on is not None else None
-        if word is None:
-            pos = self.offsets.to_cp(self.cursorForPosition(point).position())
-            word = word_at(self.text, pos) or (word_at(self.text, pos - 1) if pos else None)
-        if word is not None:
-            self._show_selection(*word, forward=True, by_keys=False)
-            self._press, self._pressed_on = word[0], word
-
-    def _follow_mouse(self) -> None:
-        """Replace the selection Qt made for the mouse by the one that will be coded: from
-        the word holding the press point to the word under the mouse."""
-        press, here = self._press, self.offsets.to_cp(self.textCursor().position())
-        if press is None or here == press:
-            return
-        forward = here > press
-        # the letter pressed on is selected whichever way the mouse goes, also when the
-        # press was on its far half (Qt puts the cursor in the gap after it)
-        on = self._pressed_on
-        if on is not None:
-            press = min(press, on[0]) if forward else max(press, on[1])
-        rng = self._snapped(min(press, here), max(press, here), words=self.snap_to_words)
-        if rng is None:  # only white space so far: show nothing selected
-            c = self.textCursor()
-            c.clearSelection()
-            self.setTextCursor(c)
-            return
-        c = self.textCursor()
-        if (c.selectionStart(), c.selectionEnd()) != self.qt_span(*rng) or (
-            (c.position() >= c.anchor()) != forward
-        ):
-            self._show_selection(*rng, forward=forward, by_keys=False)
-
-    def cluster_at_point(self, point: QPoint) -> tuple[int, int] | None:
-        """[a, b) in code points of the grapheme cluster whose glyph is under ``point``;
-        None between lines, left or right of a line's text. Qt's cursorForPosition gives
-        the nearest gap instead, which on a letter's far half is the gap after it."""
-        block = self.cursorForPosition(point).block()
-        if not block.isValid():
-            return None
-        layout = block.layout()
-        origin = self.blockBoundingGeometry(block).translated(self.contentOffset()).topLeft()
-        x, y = point.x() - origin.x(), point.y() - origin.y()
-        for i in range(layout.lineCount()):
-            line = layout.lineAt(i)
-            if not line.y() <= y < line.y() + line.height():
-                continue
-            ls, le = line.textStart(), line.textStart() + line.textLength()
-            rect = line.naturalTextRect()
-            if le <= ls or not rect.left() <= x < rect.right():
-                return None
-            pos = line.xToCursor(x, QTextLine.CursorPosition.CursorOnCharacter)
-            if not ls <= pos < le:
-                return None
-            cp = self.offsets.to_cp(block.position() + pos)
-            return grapheme_at(self.text, cp) if cp < len(self.text) else None
-        return None
-
+    # -- what is under a point -------------------------------------------------------
     def spans_at_point(self, point: QPoint) -> list[Span]:
         """The codings painted under ``point``: those on the visual line at its height
         whose rectangles hold it. The whole line is asked, not the characters beside the
@@ -410,11 +208,6 @@ class DocumentViewer(QPlainTextEdit):
         if not self._margins_pending:
             self._margins_pending = True
             QTimer.singleShot(0, self, self._layout_margins)  # not after the viewer is gone
-
-    def _stripe_width(self) -> int:
-        # a fixed room: changing it would re-wrap the text, and stripes get their columns
-        # from what is in view (more than fit share the last one)
-        return 16 + STRIPE_COLUMNS * (STRIPE_W + STRIPE_GAP)
 
     def _layout_margins(self) -> None:
         self._margins_pending = False
@@ -535,98 +328,6 @@ class DocumentViewer(QPlainTextEdit):
         shared = lane >= fit
         return line.bottom() - 1.5 - min(lane, fit - 1) * UNDERLINE_STEP, shared
 
-    def _stripe_x(self, lane: int) -> float:
-        return self.margin.width() - 10 - (min(lane, MAX_LANES - 1) + 1) * (STRIPE_W + STRIPE_GAP)
-
-    def stripe_geometry(self) -> list[tuple[Span, QRectF]]:
-        """A stripe per coding in view. Columns are given here, by vertical extent: two
-        codings on the same line get two columns even when their text does not overlap."""
-        extents = []
-        for span, rects in getattr(self, "_geometry", []):
-            if rects:
-                top = min(r.top() for r in rects) + 2
-                bottom = max(r.bottom() for r in rects) - 2
-                extents.append(
-                    (top, -bottom, span.lane, span.coding_id, span, max(bottom - top, 4))
-                )
-        extents.sort(key=lambda e: e[:4])
-        column_ends: list[float] = []
-        out = []
-        for top, neg_bottom, _lane, _id, span, height in extents:
-            col = next((i for i, end in enumerate(column_ends) if end <= top), len(column_ends))
-            if col == len(column_ends):
-                column_ends.append(-neg_bottom + 3)
-            else:
-                column_ends[col] = -neg_bottom + 3
-            x = self._stripe_x(min(col, STRIPE_COLUMNS - 1))
-            out.append((span, QRectF(x, top, STRIPE_W, height)))
-        return out
-
-    def paint_margin(self, w: QWidget, e: QPaintEvent) -> None:
-        p = QPainter(w)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        label_font = self.font()
-        label_font.setPointSizeF(max(7.5, label_font.pointSizeF() * 0.68))
-        p.setFont(label_font)
-        fm = p.fontMetrics()
-        stripes = self.stripe_geometry()
-        rows: dict[int, list[Span]] = {}  # stripes starting on the same line share a label
-        for span, r in stripes:
-            p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(QColor(span.color))
-            p.drawRoundedRect(r, 2, 2)
-            rows.setdefault(round(r.top()), []).append(span)
-        for span, r in stripes:  # a coding with a memo: a small note beside its stripe
-            if span.coding_id in self.memo_ids:
-                p.setBrush(theme.readable(span.color))
-                p.drawRect(QRectF(r.left() - 6, r.top(), 4, 5))
-        left = min((r.left() for _s, r in stripes), default=0) - 8
-        label_bottom = -1e9
-        if left > 14:  # names where they fit, their initials where they do not
-            for top in sorted(rows):
-                if top < label_bottom:
-                    continue
-                names = [n for n in dict.fromkeys(self.labels.get(s.code_id, "") for s in rows[top])
-                         if n]  # fmt: skip
-                text = ", ".join(names)
-                if fm.horizontalAdvance(text) > left - 8 and left <= 60:
-                    text = "·".join(initials(n) for n in names)  # too narrow to shorten
-                text = fm.elidedText(text, Qt.TextElideMode.ElideRight, int(left - 8))
-                p.setPen(theme.readable(rows[top][0].color))  # >= 4.5:1 on the page
-                p.drawText(
-                    QRectF(4, top - 1, left - 4, fm.height()), Qt.AlignmentFlag.AlignRight, text
-                )
-                label_bottom = top + fm.height()
-        self._paint_pages(p, fm)
-        p.end()
-
-    def _paint_pages(self, p: QPainter, fm) -> None:
-        if not self._pages_qt:
-            return
-        first, last, blocks = self._visible_range()
-        lo, hi = bisect_left(self._pages_qt, first), bisect_right(self._pages_qt, last)
-        p.setPen(theme.current().colour("muted"))
-        for i in range(lo, hi):
-            rects = self._rects(self._pages_qt[i], self._pages_qt[i] + 1, blocks)
-            if rects:
-                p.drawText(
-                    QRectF(4, rects[0].top(), 40, fm.height()),
-                    Qt.AlignmentFlag.AlignLeft,
-                    f"p. {i + 1}",
-                )
-
-    def set_memo(self, coding_id: int, has_memo: bool) -> None:
-        """Mark (or unmark) a coding's memo in the margin."""
-        if has_memo != (coding_id in self.memo_ids):
-            (self.memo_ids.add if has_memo else self.memo_ids.discard)(coding_id)
-            self.margin.update()
-
-    def stripe_at(self, point: QPoint) -> Span | None:
-        for span, r in self.stripe_geometry():
-            if r.adjusted(-2, 0, 2, 0).contains(point.toPointF()):
-                return span
-        return None
-
     # -- tooltips and menus ----------------------------------------------------------
     def viewportEvent(self, e: QEvent) -> bool:
         if e.type() == QEvent.Type.ToolTip:
@@ -640,13 +341,6 @@ class DocumentViewer(QPlainTextEdit):
                 e.ignore()
             return True
         return super().viewportEvent(e)
-
-    def margin_tooltip(self, pos: QPoint, global_pos: QPoint) -> None:
-        span = self.stripe_at(pos)
-        if span:
-            QToolTip.showText(global_pos, self.tooltip_for(span), self.margin)
-        else:
-            QToolTip.hideText()
 
     def contextMenuEvent(self, e: QContextMenuEvent) -> None:
         menu = self.build_context_menu(e.pos())
@@ -696,26 +390,3 @@ class DocumentViewer(QPlainTextEdit):
             + 12
             + self.verticalScrollBar().sizeHint().width()
         )
-
-
-def snap(text: str, start: int, end: int) -> tuple[int, int]:
-    """Widen [start, end) to whole words (see desktop.core.segmentation.snap_to_words)."""
-    return snap_to_words(text, start, end)
-
-
-def _cluster_edge(text: str, pos: int, *, back: bool) -> int:
-    """``pos``, or the start (``back``) or end of the grapheme cluster it falls inside."""
-    if 0 < pos < len(text):
-        a, b = grapheme_at(text, pos)
-        if a != pos:
-            return a if back else b
-    return pos
-
-
-def initials(name: str) -> str:
-    """A code's name shortened for a narrow margin: the initials of its words ("State
-    forces" -> "SF"), or its first two letters for a single word."""
-    words = [w for w in name.replace("/", " ").split() if w]
-    if len(words) > 1:
-        return "".join(w[0].upper() for w in words[:3])
-    return name[:2]

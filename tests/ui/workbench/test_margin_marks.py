@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from desktop.services.coding import codings
-from desktop.ui.workbench.viewer import initials
+from desktop.ui.workbench.margin import initials
 from tests.ui.helpers import select
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 
 from desktop.ui.workbench.offsets import OffsetMap
+from desktop.ui.workbench.selection import snap
 from desktop.ui.workbench.spans import Span, SpanIndex
-from desktop.ui.workbench.viewer import snap
 
 
 def utf16(text: str, cp: int) -> int:
