@@ -1,6 +1,7 @@
 """Reviewing coders' work: disagreements side by side with adjudication into a consensus
-coder (``window``), and inter-coder agreement computed in a worker (``agreement``).
-The main window's Review menu calls the two openers below."""
+coder (``window``; its adjudication actions in ``adjudication``), and inter-coder
+agreement computed in a worker (``agreement``). The main window's Review menu calls the
+two openers below."""
 
 from __future__ import annotations
 

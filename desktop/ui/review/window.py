@@ -34,10 +34,10 @@ from desktop.services.teams import coders, teams
 from desktop.services.teams.coders import CoderInfo
 from desktop.ui import a11y, theme
 from desktop.ui.dialogs import fit_window
-from desktop.ui.review import commands
+from desktop.ui.review.adjudication import AdjudicationActions
 from desktop.ui.review.bar import ChoicesBar
 from desktop.ui.review.models import short
-from desktop.ui.review.side import PANEL_PARTS, ReviewPanel, consensus_note, detail_html
+from desktop.ui.review.side import PANEL_PARTS, ReviewPanel, consensus_note, detail_html, esc
 from desktop.ui.review.viewer import ReviewViewer
 from desktop.ui.workbench.context import Context
 from desktop.ui.workbench.spans import Span
@@ -45,10 +45,6 @@ from desktop.ui.workers import Task, TaskRunner
 
 if TYPE_CHECKING:
     from desktop.ui.workbench.host import Workbench
-
-
-def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def open_review_window(w: Workbench) -> ReviewWindow | None:
@@ -78,7 +74,7 @@ def open_review_window(w: Workbench) -> ReviewWindow | None:
     return win
 
 
-class ReviewWindow(QMainWindow):
+class ReviewWindow(AdjudicationActions, QMainWindow):
     current_changed = Signal(int)  # row in the list (-1: none)
     agreement_done = Signal()  # the agreement with the consensus is shown
 
@@ -330,7 +326,7 @@ class ReviewWindow(QMainWindow):
         self.panel.set_accept_all(len(self.pending_agreements))
         self._refresh_agreement(chosen)
         if message:
-            self.count_label.setText(f"<b>Disagreements</b> · {_esc(message)}")
+            self.count_label.setText(f"<b>Disagreements</b> · {esc(message)}")
         else:
             self.count_label.setText(
                 f"<b>Disagreements: {len(found)}</b> · {open_} open · {len(found) - open_} decided"
@@ -400,7 +396,7 @@ class ReviewWindow(QMainWindow):
                 open_=self.open_count, pending=len(self.pending_agreements),
             )  # fmt: skip
         self.consensus_note.setText(
-            f"<span style='color:{theme.current().muted}'>{_esc(note)}</span>"
+            f"<span style='color:{theme.current().muted}'>{esc(note)}</span>"
         )
         self.agreement_done.emit()
 
@@ -464,30 +460,6 @@ class ReviewWindow(QMainWindow):
             return
         self.detail.setText(detail_html(d, self.all_coders, self.codes.get(d.code_id)))
 
-    def _sync_buttons(self) -> None:
-        d = self.current_disagreement()
-        has = d is not None
-        self.prev_button.setEnabled(bool(self.items))
-        self.next_button.setEnabled(bool(self.items))
-        for cid, button in self.accept_buttons.items():
-            button.setEnabled(has)
-            settled = has and d.resolved and cid in d.settled_by
-            font = button.font()
-            font.setBold(settled)
-            button.setFont(font)
-        self.clear_button.setEnabled(has and bool(d.consensus))
-        target = self._own_target()
-        self.own_button.setEnabled(target is not None)
-        code_id = self.code_filter or (d.code_id if d else None)
-        name = self.codes[code_id].name if code_id in self.codes else ""
-        self.own_button.setText(
-            f"Code selection as consensus: {name}" if name else "Code selection as consensus"
-        )
-        self._sync_undo()
-
-    def _undo_index_changed(self, _index: int) -> None:
-        self._sync_undo()
-
     def closeEvent(self, e) -> None:
         self.runner.wait(10_000)
         super().closeEvent(e)
@@ -498,105 +470,6 @@ class ReviewWindow(QMainWindow):
         self.close()
         self.deleteLater()
 
-    def _sync_undo(self) -> None:
-        if self.ctx is None or not shiboken6.isValid(self.ctx.undo_stack):
-            return
-        stack = self.ctx.undo_stack
-        self.undo_button.setEnabled(stack.canUndo())
-        self.redo_button.setEnabled(stack.canRedo())
-        self.undo_button.setToolTip(f"Undo {stack.undoText()} (Ctrl+Z)")
-        self.redo_button.setToolTip(f"Redo {stack.redoText()} (Ctrl+Shift+Z)")
-
-    # -- actions ---------------------------------------------------------------------------
-    def accept_column(self, k: int) -> bool:
-        """Accept the version of the coder in column ``k`` (0-based) for the current one."""
-        d = self.current_disagreement()
-        if d is None or not 0 <= k < len(self.coder_ids):
-            return False
-        coder_id = self.coder_ids[k]
-        name = next(c.name for c in self.all_coders if c.id == coder_id)
-        if d.resolved and coder_id in d.settled_by:
-            self.statusBar().showMessage(f"The consensus already is {name}'s version here.", 4000)
-            return False
-        ok = self.ctx.run(
-            commands.accept_version(self.ctx, d, coder_id, name, self._consensus_key())
-        )
-        if ok:
-            self.statusBar().showMessage(f"Accepted {name}'s version of {d.code}.", 4000)
-        return ok
-
-    def accept_all_agreements(self) -> bool:
-        """Put every passage all the compared coders coded the same way (in this document,
-        for the chosen code) into the consensus: one step on the undo stack."""
-        count = len(self.pending_agreements)
-        if not count or self.document_id is None:
-            self.statusBar().showMessage("No agreements to accept here.", 4000)
-            return False
-        ok = self.ctx.run(
-            commands.accept_agreements(
-                self.ctx,
-                document_id=self.document_id,
-                coder_ids=list(self.coder_ids),
-                code_ids=[self.code_filter] if self.code_filter else None,
-                unit=self.unit,
-                consensus=self._consensus_key(),
-                count=count,
-            )  # fmt: skip
-        )
-        if ok:
-            self.statusBar().showMessage(
-                f"Accepted {count} passage{'s' if count != 1 else ''} every coder coded the "
-                "same way into the consensus (Ctrl+Z takes them out again).",
-                6000,
-            )
-        return ok
-
-    def _own_target(self) -> tuple[int, str, int, int] | None:
-        """(code id, path, start, end) for coding the selection as consensus."""
-        rng = self.viewer.selected_range()
-        if rng is None or self.document_id is None:
-            return None
-        d = self.current_disagreement()
-        code_id = self.code_filter or (d.code_id if d else None)
-        if code_id is None or code_id not in self.codes:
-            return None
-        return code_id, self.codes[code_id].path, rng[0], rng[1]
-
-    def code_selection(self) -> bool:
-        target = self._own_target()
-        if target is None:
-            self.statusBar().showMessage(
-                "Select the passage in the document first (and pick a disagreement or a code).",
-                5000,
-            )
-            return False
-        code_id, path, start, end = target
-        ok = self.ctx.run(
-            commands.code_as_consensus(
-                self.ctx,
-                document_id=self.document_id,
-                code_id=code_id,
-                code=path,
-                start=start,
-                end=end,
-                consensus=self._consensus_key(),
-            )  # fmt: skip
-        )
-        if ok:
-            self.statusBar().showMessage(
-                f"Coded “{short(self.viewer.text[start:end], 40)}” as consensus.", 4000
-            )
-        return ok
-
-    def clear_current(self) -> bool:
-        d = self.current_disagreement()
-        if d is None or not d.consensus:
-            return False
-        return self.ctx.run(commands.clear_consensus(self.ctx, d, self._consensus_key()))
-
-    def _consensus_key(self) -> int | str:
-        return self.consensus.id if self.consensus else CONSENSUS
-
     # -- viewer callbacks ------------------------------------------------------------------
     def _tooltip(self, span: Span) -> str:
         code = self.codes.get(span.code_id)
@@ -604,10 +477,10 @@ class ReviewWindow(QMainWindow):
         if who is None and self.consensus and span.coder_id == self.consensus.id:
             who = self.consensus.name
         c = getattr(self, "_codings_by_id", {}).get(span.coding_id)
-        parts = [f"<b style='color:{span.color}'>■</b> <b>{_esc(code.path if code else '?')}</b>",
-                 f"<span style='color:{theme.current().muted}'>coded by {_esc(who or '?')}</span>"]  # fmt: skip
+        parts = [f"<b style='color:{span.color}'>■</b> <b>{esc(code.path if code else '?')}</b>",
+                 f"<span style='color:{theme.current().muted}'>coded by {esc(who or '?')}</span>"]  # fmt: skip
         if c and c.memo:
-            parts.append(f"<i>{_esc(short(c.memo, 300))}</i>")
+            parts.append(f"<i>{esc(short(c.memo, 300))}</i>")
         return "<br>".join(parts)
 
     def _stripe_clicked(self, coding_id: int) -> None:
