@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
 
-from desktop.core.exchange import ExchangeError, refi_project
+from desktop.core.exchange import ExchangeError, refi_project, refi_survey
 from desktop.core.exchange.refi_offsets import OffsetMap, OffsetUnit
 from desktop.core.exchange.refi_project import read_project
 from desktop.core.text import is_word_char, normalise
@@ -349,7 +349,7 @@ def test_bad_note_references_are_warnings_with_their_line(
         + '<Note guid="not-a-guid" name="x"/>'
     )
     texts = {"s.txt": b"abc def ghi jkl mno", "big.txt": b"b" * 2000}
-    monkeypatch.setattr(refi_project, "NOTE_TEXT_MAX_BYTES", 1000)
+    monkeypatch.setattr(refi_survey, "NOTE_TEXT_MAX_BYTES", 1000)
     xml = project_xml(text_source(sels), notes=notes)
     project = read_project(make_qdpx(tmp_path, xml, texts))
     codings = project.sources[0].codings
@@ -441,7 +441,7 @@ def test_hostile_project_files_are_refused(tmp_path: Path, monkeypatch: pytest.M
         read_project(make_qdpx(tmp_path, xxe, {"s.txt": b"abc"}))
     assert "TESSERA-SECRET-PRJ" not in str(info.value)
     big = make_qdpx(tmp_path, project_xml(text_source(selection(0, 1))), {"s.txt": b"a" * 2000})
-    monkeypatch.setattr(refi_project, "SOURCE_TEXT_MAX_BYTES", 1000)
+    monkeypatch.setattr(refi_survey, "SOURCE_TEXT_MAX_BYTES", 1000)
     with pytest.raises(ExchangeError, match=r"sources/s\.txt.*limit of 1,000"):
         read_project(big)
 

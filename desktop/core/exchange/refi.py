@@ -9,9 +9,10 @@
   any size.
 
 The implementation lives in refi_codebook (codes), refi_common (loading, GUIDs,
-colours), refi_project (a whole .qdpx project, read as a stream), refi_selections (the
-codings of one selection, the notes' part of the stream) and refi_notes (every note of the
-project, kept on disk: coding, document and code memos, and the project's own notes).
+colours), refi_project (a whole .qdpx project, read as a stream), refi_survey (the
+stream's first pass), refi_selections (the codings of one selection, the notes' part of
+the stream) and refi_notes (every note of the project, kept on disk: coding, document and
+code memos, and the project's own notes).
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
 """Reading the coded selections of a REFI-QDA text source, one selection at a time.
 
 :class:`SelectionReader` turns a ``<PlainTextSelection>`` (read by the project stream of
-refi_project, whose base class it is) into :class:`RefiCoding` objects: its offsets in
-the project's unit converted to code points over the normalised text, its coder (the
-Coding's user, or the selection's when the Codings carry an export stamp), its memo (the
-notes its Coding and the selection refer to, and the selection's Description, each once). What
-cannot be placed is a warning with its line, and counted.
+refi_project, whose base class it is, through refi_survey) into :class:`RefiCoding`
+objects: its offsets in the project's unit converted to code points over the normalised
+text, its coder (the Coding's user, or the selection's when the Codings carry an export
+stamp), its memo (the notes its Coding and the selection refer to, and the selection's
+Description, each once). What cannot be placed is a warning with its line, and counted.
 """
 
 from __future__ import annotations

@@ -8,36 +8,34 @@ flat in the number of rows: validation works on plain Python values loaded once
 time. Duplicates are skipped by one look-up per chunk in the unique index of codings
 (which, inside the transaction, also holds the chunks inserted before). A bad row stops
 the inserting; the checking goes on to report every problem, then the transaction is
-rolled back."""
+rolled back.
+
+Here the rows are read and checked (:class:`CodingsCsv`); storing them is
+csv_import_store's, and what the import reports is csv_import_report's."""
 
 from __future__ import annotations
 
 import unicodedata
-from array import array
 from collections import OrderedDict
-from dataclasses import dataclass, field
-from datetime import datetime
 from operator import itemgetter
 from pathlib import Path
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from db import models as m
-from db.engine import advance_sequences
 from desktop.core import csvio, wording
 from desktop.core.codepath import CodePathError, join_path, split_path
 from desktop.core.fields import FieldValueError, canonical_value
 from desktop.services.codebook import codebook
-from desktop.services.errors import ServiceError
+from desktop.services.exchange.csv_import_report import CodingsImportRefused, CodingsImportReport
+from desktop.services.exchange.csv_import_store import CodingsStore, stored_time
 from desktop.services.exchange.exchange import (
     CODING_COLUMNS,
     MAX_ERRORS,
     Progress,
     parse_iso,
 )
-from desktop.services.project import audit
-from desktop.services.teams.coders import PALETTE as CODER_COLORS
 
 REQUIRED = ("document", "code", "start", "end")
 TEXT_CACHE_CHARS = 50_000_000  # document texts kept in memory while checking rows
@@ -47,36 +45,9 @@ _HEX = frozenset("0123456789abcdef")
 
 def _iso(text: str) -> str | None:
     try:
-        return _stored_time(parse_iso(text))
+        return stored_time(parse_iso(text))
     except ValueError:
         return None
-
-
-def _stored_time(value: datetime) -> str:
-    """A naive UTC time as SQLAlchemy's SQLite DateTime stores it (PostgreSQL reads this
-    text as a timestamp too)."""
-    return value.isoformat(sep=" ", timespec="microseconds")
-
-
-CODING_INSERT = (
-    "id", "document_id", "code_id", "coder_id", "start", "end", "quote", "memo", "created_at",
-    "updated_at",
-)  # fmt: skip
-
-
-def _executemany(conn, table, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """A Core insert() compiled once for this database and handed to the driver's
-    executemany with plain tuples. SQLAlchemy's own executemany spends longer preparing
-    each row's parameters than SQLite spends storing it; values here are already what
-    the columns store (times as text, see _stored_time)."""
-    compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(columns))
-    if compiled.positional:
-        order = [columns.index(name) for name in compiled.positiontup]
-        if order != list(range(len(columns))):
-            rows = [tuple(r[i] for i in order) for r in rows]
-        conn.exec_driver_sql(str(compiled), rows)
-    else:
-        conn.exec_driver_sql(str(compiled), [dict(zip(columns, r, strict=True)) for r in rows])
 
 
 def _short(text: str, n: int = 40) -> str:
@@ -84,14 +55,13 @@ def _short(text: str, n: int = 40) -> str:
     return repr(text if len(text) <= n else text[: n - 1] + "…")
 
 
-class CodingsCsv:
+class CodingsCsv(CodingsStore):
     def __init__(
         self, project, reader: csvio.CsvReader, report: CodingsImportReport,
         create_missing: bool, default_coder: str | None,
     ) -> None:  # fmt: skip
-        self.project = project
+        super().__init__(project, report)
         self.reader = reader
-        self.report = report
         self.create_missing = create_missing
         self.default_coder = (default_coder or "").strip() or None
         reader.require(*REQUIRED, *(() if self.default_coder else ("coder",)))
@@ -104,13 +74,6 @@ class CodingsCsv:
         )  # fmt: skip
         self.c_created, self.c_updated = col("created_at"), col("updated_at")
         self.width = len(reader.header)
-        self.rows: list[tuple] = []  # checked, not yet inserted, in file order
-        self.session = None  # the import's transaction (set by import_codings_csv)
-        self.first_id: int | None = None  # id of the first coding inserted
-        self.lines = array("q")  # line of each inserted coding (id - first_id)
-        self._entry = None  # the audit entry of the import
-        self._created_codes: dict[tuple[str, ...], int] = {}
-        self._created_coders: dict[tuple[str], int] = {}
         self._grouped: dict[str, list[int]] = {}  # lookup error -> its further lines
         self._load_project()
         self._match_field_columns()
@@ -147,8 +110,6 @@ class CodingsCsv:
             }
         self._texts: OrderedDict[int, str] = OrderedDict()
         self._texts_chars = 0
-        self._chunk_keys: dict[tuple, int] = {}  # (document, code, coder, start, end) -> line
-        self._coded_docs: set[int] | None = None  # documents that have codings (or will)
         self.duplicates = 0
 
     def _match_field_columns(self) -> None:
@@ -448,139 +409,6 @@ class CodingsCsv:
             chain = self._chains[code] = frozenset(found)
         return chain
 
-    # -- storing ------------------------------------------------------------------
-    def _insert_checked(self) -> None:
-        """Insert the rows checked so far (unless a bad row was found): missing codes and
-        coders, the codings (one executemany) and their field values. The first chunk
-        also writes the audit entry and fixes the first id."""
-        rows, self.rows = self.rows, []
-        self._chunk_keys.clear()
-        if not rows or self.report.errors:
-            return
-        s, actor = self.session, self.project.actor
-        now = _stored_time(m.utcnow())
-        code_ids = self._create_codes(s, actor, rows)
-        coder_ids = self._create_coders(s, rows)
-        rows = [
-            (did, code if type(code) is int else code_ids[code],
-             coder if type(coder) is int else coder_ids[coder], *rest)
-            for did, code, coder, *rest in rows
-        ]  # fmt: skip
-        rows = self._skip_stored(s, rows)
-        if not rows:
-            return
-        if self.first_id is None:
-            audit.record(s, actor, "import", "coding", None, None,
-                         {"file": str(self.report.path), "count": 0})  # fmt: skip
-            # The flush takes SQLite's write lock, so nobody can insert between reading
-            # the largest id and the inserts: ids are given, not read back row by row
-            # (SQLite cannot return the ids of an executemany in order).
-            s.flush()
-            if s.bind.dialect.name == "postgresql":
-                # a server has no file-wide write lock: this table's is taken instead
-                s.execute(text("LOCK TABLE coding IN EXCLUSIVE MODE"))
-            self.first_id = (s.scalar(select(func.max(m.Coding.id))) or 0) + 1
-            self._entry = s.scalars(select(m.AuditEntry).order_by(m.AuditEntry.id.desc())).first()
-        first = self.first_id + len(self.lines)
-        table = [
-            (first + i, did, code, coder, start, end, quote, memo, created or now,
-             updated or created or now)
-            for i, (did, code, coder, start, end, quote, memo, created, updated, _, _)
-            in enumerate(rows)
-        ]  # fmt: skip
-        conn = s.connection()
-        _executemany(conn, m.Coding.__table__, CODING_INSERT, table)
-        values = [(first + i, fid, value) for i, row in enumerate(rows) for fid, value in row[9]]
-        if values:
-            _executemany(conn, m.CodingValue.__table__, ("coding_id", "field_id", "value"), values)
-        self.lines.extend(row[10] for row in rows)
-        advance_sequences(conn, "coding")  # the next coding made by hand follows these
-
-    def _skip_stored(self, s, rows: list[tuple]) -> list[tuple]:
-        """The rows whose coding is not in the project yet (stored before, or inserted
-        from an earlier chunk of this file): one join with the unique index per chunk."""
-        conn = s.connection()
-        if self._coded_docs is None:
-            self._coded_docs = {
-                d for (d,) in conn.exec_driver_sql("SELECT DISTINCT document_id FROM coding")
-            }
-        coded = self._coded_docs
-        candidates = [r for r in rows if r[0] in coded]  # only these can be in the index
-        coded.update(r[0] for r in rows)
-        if not candidates:
-            return rows
-        conn.exec_driver_sql(
-            "CREATE TEMP TABLE IF NOT EXISTS import_key (line INTEGER, document_id INTEGER, "
-            'code_id INTEGER, coder_id INTEGER, start INTEGER, "end" INTEGER)'
-        )
-        conn.exec_driver_sql("DELETE FROM import_key")
-        conn.execute(
-            text("INSERT INTO import_key VALUES (:line, :doc, :code, :coder, :start, :stop)"),
-            [dict(line=r[10], doc=r[0], code=r[1], coder=r[2], start=r[3], stop=r[4])
-             for r in candidates],
-        )  # fmt: skip
-        found = conn.exec_driver_sql(
-            "SELECT k.line, c.id FROM import_key k JOIN coding c ON c.document_id = "
-            "k.document_id AND c.code_id = k.code_id AND c.coder_id = k.coder_id AND "
-            'c.start = k.start AND c."end" = k."end"'
-        ).all()
-        conn.exec_driver_sql("DELETE FROM import_key")
-        if not found:
-            return rows
-        first, lines = self.first_id, self.lines
-        for line, cid in found:
-            if first is not None and cid >= first:
-                why = f"the same coding as line {lines[cid - first]}"
-            else:
-                why = "already in the project"
-            self.report.skipped.append((line, why))
-        gone = {line for line, _ in found}
-        return [r for r in rows if r[10] not in gone]
-
-    def finish(self) -> None:
-        """Insert the last rows and say in the audit entry which ids the import covers
-        (so `log` can tell where a coding came from)."""
-        self._insert_checked()
-        self.report.skipped.sort()
-        n = len(self.lines)
-        if self._entry is not None:
-            self._entry.new = {**self._entry.new, "count": n, "first_id": self.first_id,
-                               "last_id": self.first_id + n - 1}  # fmt: skip
-        self.report.imported = n
-
-    def _create_codes(self, s, actor: str, rows: list[tuple]) -> dict[tuple[str, ...], int]:
-        wanted = sorted({r[1] for r in rows if type(r[1]) is tuple} - set(self._created_codes))
-        ids: dict[tuple[str, ...], int] = self.code_ids
-        for names in wanted:
-            parent: int | None = None
-            for depth in range(1, len(names) + 1):
-                prefix = names[:depth]
-                if prefix not in ids:
-                    ids[prefix] = codebook._create(s, actor, parent, prefix[-1]).id
-                    self.report.created_codes.append(join_path(list(prefix)))
-                parent = ids[prefix]
-            self._created_codes[names] = ids[names]
-        # later rows of these codes carry the new ids
-        for raw, code in list(self._codes_seen.items()):
-            if type(code) is tuple and code in self._created_codes:
-                self._codes_seen[raw] = self._created_codes[code]
-        return self._created_codes
-
-    def _create_coders(self, s, rows: list[tuple]) -> dict[tuple[str], int]:
-        wanted = sorted({r[2] for r in rows if type(r[2]) is tuple} - set(self._created_coders))
-        n = len(self.coder_ids)
-        for (name,) in wanted:
-            coder = m.Coder(name=name, color=CODER_COLORS[n % len(CODER_COLORS)])
-            s.add(coder)
-            s.flush()
-            self._created_coders[(name,)] = self.coder_ids[name] = coder.id
-            n += 1
-            self.report.created_coders.append(name)
-        for raw, coder_key in list(self._coders_seen.items()):
-            if type(coder_key) is tuple and coder_key in self._created_coders:
-                self._coders_seen[raw] = self._created_coders[coder_key]
-        return self._created_coders
-
 
 def _code_points(text: str) -> str:
     return " ".join(f"U+{ord(ch):04X}" for ch in text) or "nothing"
@@ -600,49 +428,6 @@ def _code_point_difference(given: str, quote: str) -> str:
         f"at character {i + 1} the file has {_code_points(ours)} where the document has "
         f"{_code_points(theirs)}"
     )
-
-
-# -- import: codings --------------------------------------------------------------
-
-
-@dataclass
-class CodingsImportReport:
-    path: Path
-    imported: int = 0
-    skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, why): duplicates
-    errors: list[tuple[int, str]] = field(default_factory=list)  # (line, what); 0 = the file
-    more_errors: int = 0  # errors beyond those listed
-    warnings: list[str] = field(default_factory=list)
-    created_codes: list[str] = field(default_factory=list)
-    created_coders: list[str] = field(default_factory=list)
-    encoding: str = "utf-8"
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def error_lines(self) -> list[str]:
-        out = [f"line {line}: {msg}" if line else msg for line, msg in self.errors]
-        if self.more_errors:
-            out.append(
-                f"... and {self.more_errors:,} more {wording.plural(self.more_errors, 'problem')}"
-            )
-        return out
-
-
-class CodingsImportRefused(ServiceError):
-    """The file was refused and nothing from it was stored; ``report.errors`` lists why."""
-
-    def __init__(self, report: CodingsImportReport) -> None:
-        total = len(report.errors) + report.more_errors
-        if total == 1 and report.errors[0][0] == 0:  # the file itself: it names the file
-            message = f"{report.errors[0][1]}; nothing was imported"
-        else:
-            lines = "\n  ".join(report.error_lines())
-            message = f"{report.path}: nothing was imported, {wording.count(total, 'problem')} found:\n  {lines}"
-        super().__init__(message)
-        self.report = report
-        self.errors = report.errors
 
 
 def import_codings_csv(
