@@ -21,14 +21,10 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, event
 
-from db.engine import (
-    connect_ro,
-    describe_error,
-    has_wal,
-    make_engine,
-    mask_url,
-    read_mode,
-)
+from db.engine import connect_ro, make_engine
+from db.errors import describe_error
+from db.integrity import has_wal, read_mode
+from db.server_engine import mask_url
 
 if TYPE_CHECKING:
     from alembic.config import Config

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from db.engine import is_server_url
+from db.server_engine import is_server_url
 from desktop.services.errors import ServiceError
 from desktop.services.project import backups
 from desktop.services.project.project import Project

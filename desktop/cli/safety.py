@@ -8,7 +8,13 @@ from datetime import UTC
 
 from desktop.cli.common import CliError, err, open_project, project_arg
 from desktop.core import wording
-from desktop.services.project import audit_log, backups, storage_errors
+from desktop.services.project import (
+    audit_log,
+    backup_folder,
+    backup_settings,
+    backups,
+    storage_errors,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,9 +26,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("project", type=project_arg)
     p.add_argument("--now", action="store_true", help="make a backup now, changed or not")
     p.add_argument("--keep", type=int, metavar="N",
-                   help=f"keep the newest N backups from now on (default {backups.DEFAULT_KEEP}; 0: no automatic backups)")  # fmt: skip
+                   help=f"keep the newest N backups from now on (default {backup_settings.DEFAULT_KEEP}; 0: no automatic backups)")  # fmt: skip
     p.add_argument("--budget", type=float, metavar="X",
-                   help=f"let the backups take at most X times the project's size on disk (default {backups.DEFAULT_BUDGET:g}); the newest good backup is always kept")  # fmt: skip
+                   help=f"let the backups take at most X times the project's size on disk (default {backup_settings.DEFAULT_BUDGET:g}); the newest good backup is always kept")  # fmt: skip
     p.set_defaults(func=cmd_backups)
 
     p = sub.add_parser("restore", help="bring back a backup (the current file is backed up first)")
@@ -62,7 +68,7 @@ def cmd_backups(args) -> int:
         if args.keep < 0:
             raise CliError("--keep needs 0 or more")
         with open_project(args.project) as project:
-            project.update_settings(**{backups.SETTING: args.keep})
+            project.update_settings(**{backup_settings.SETTING: args.keep})
         print(
             f"keeping the newest {args.keep} backups" if args.keep else "automatic backups are off"
         )
@@ -72,22 +78,22 @@ def cmd_backups(args) -> int:
                 "--budget needs a number above 0 (e.g. 3 for three times the project's size)"
             )
         with open_project(args.project) as project:
-            project.update_settings(**{backups.BUDGET_SETTING: args.budget})
+            project.update_settings(**{backup_settings.BUDGET_SETTING: args.budget})
         print(f"the backups may take up to {args.budget:g} times the project's size")
     if args.now:
         if not args.project.is_file():
             raise CliError(f"{args.project}: no such file")
         info = backups.backup_now(args.project)
         print(f"backed up to {info.path}")
-    listed = backups.list_backups(args.project)
+    listed = backup_folder.list_backups(args.project)
     if not listed:
         print(f"no backups of {args.project} yet (one is made when the project is opened)")
         return 0
-    print(f"backups of {args.project} in {backups.backups_dir(args.project)}:")
+    print(f"backups of {args.project} in {backup_folder.backups_dir(args.project)}:")
     for i, b in enumerate(listed, start=1):
         when = b.created.replace(tzinfo=UTC).astimezone()
         print(f"{i:>3}  {when:%Y-%m-%d %H:%M:%S}  {b.reason:<15} {_size(b.size):>9}  {b.name}")
-    usage = backups.usage(args.project)
+    usage = backup_settings.usage(args.project)
     print(
         f"{wording.count(usage.count, 'backup')} in the folder take {_size(usage.used)} of a budget of "
         f"{_size(usage.budget)} ({usage.factor:g} x the project's {_size(usage.project_size)}), "
@@ -125,7 +131,7 @@ def cmd_log(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from db.engine import integrity_report
+    from db.integrity import integrity_report
     from db.project_file import ProjectFileError, check_file
 
     try:

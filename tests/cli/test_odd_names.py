@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from db.engine import integrity_check
+from db.integrity import integrity_check
 from desktop.cli.main import main
 from tests.safety.safety_helpers import REPO, db_rows
 

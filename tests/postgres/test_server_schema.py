@@ -7,7 +7,7 @@ import psycopg
 import pytest
 from sqlalchemy import text
 
-from db.engine import make_engine, mask_url
+from db.engine import make_engine
 from db.project_file import (
     APPLICATION_ID,
     SCHEMA_VERSION,
@@ -16,6 +16,7 @@ from db.project_file import (
     create_server,
     open_server,
 )
+from db.server_engine import mask_url
 
 
 def test_new_server_project_has_the_schema_and_its_identity(pg_url):

@@ -8,19 +8,19 @@ import sqlite3
 
 import pytest
 
-from db.engine import integrity_check
+from db.integrity import integrity_check
 from desktop.cli.main import main
 from desktop.services.codebook import codebook
 from desktop.services.coding import codings
 from desktop.services.errors import ServiceError
-from desktop.services.project import backups
+from desktop.services.project import backup_folder, backups
 from desktop.services.project.project import Project
 from tests.safety.safety_helpers import db_rows
 
 
 def test_first_open_makes_a_backup_and_an_unchanged_project_makes_no_second(project):
     first = backups.backup_on_open(project)
-    assert first is not None and first.path.parent == backups.backups_dir(project.path)
+    assert first is not None and first.path.parent == backup_folder.backups_dir(project.path)
     assert first.path.parent.name == "study.tessera.backups"
     assert integrity_check(first.path) == []
     assert db_rows(first.path, "SELECT count(*) FROM coding") == [(2,)]
@@ -29,7 +29,7 @@ def test_first_open_makes_a_backup_and_an_unchanged_project_makes_no_second(proj
     # closing checkpoints the -wal into the file: the bytes move, the content does not
     with Project.open(project.path) as again:
         assert backups.backup_on_open(again) is None
-    assert len(backups.list_backups(project.path)) == 1
+    assert len(backup_folder.list_backups(project.path)) == 1
 
 
 def test_a_change_makes_a_new_backup_even_when_size_and_mtime_look_the_same(project):
@@ -41,7 +41,7 @@ def test_a_change_makes_a_new_backup_even_when_size_and_mtime_look_the_same(proj
     with Project.open(project.path) as again:
         made = backups.backup_on_open(again)
     assert made is not None
-    assert len(backups.list_backups(project.path)) == 2
+    assert len(backup_folder.list_backups(project.path)) == 2
 
 
 def test_backups_rotate_keeping_the_setting(project):
@@ -52,7 +52,7 @@ def test_backups_rotate_keeping_the_setting(project):
         codebook.update_code(project, code.id, description=f"v{i}")
         made.append(backups.backup_on_open(project))
     assert all(made)
-    listed = backups.list_backups(project.path)
+    listed = backup_folder.list_backups(project.path)
     assert [b.path for b in listed] == [b.path for b in reversed(made[-3:])]
     assert not made[0].path.exists()
 
@@ -60,7 +60,7 @@ def test_backups_rotate_keeping_the_setting(project):
 def test_backups_can_be_turned_off(project):
     project.update_settings(backups_keep=0)
     assert backups.backup_on_open(project) is None
-    assert backups.list_backups(project.path) == []
+    assert backup_folder.list_backups(project.path) == []
 
 
 def test_a_backup_is_consistent_while_another_connection_writes(project):
@@ -143,7 +143,9 @@ def test_backup_failure_is_a_message_and_the_project_stays_usable(project, monke
     with pytest.raises(ServiceError, match="the disk is full"):
         backups.backup_on_open(project)
     monkeypatch.undo()
-    assert [p for p in backups.backups_dir(project.path).iterdir() if p.suffix == ".tessera"] == []
+    assert [
+        p for p in backup_folder.backups_dir(project.path).iterdir() if p.suffix == ".tessera"
+    ] == []
     assert project.info()["codings"] == 2
 
 
@@ -175,7 +177,7 @@ def test_backups_are_hashed_through_a_file_and_leave_no_temporary_files(project)
     assert backups.backup_on_open(project) is None
     leftovers = [
         p.name
-        for p in backups.backups_dir(project.path).iterdir()
+        for p in backup_folder.backups_dir(project.path).iterdir()
         if ".copy" in p.name or ".partial" in p.name
     ]
     assert leftovers == []
@@ -212,7 +214,7 @@ def test_restoring_a_copy_from_before_an_upgrade_upgrades_it_at_once(tmp_path):
     with Project.open(path) as p:
         old_copy = p.backup_before_upgrade
         codebook.add_code(p, "Added after the upgrade")
-        [listed] = [b for b in backups.list_backups(path) if b.reason == "before-upgrade"]
+        [listed] = [b for b in backup_folder.list_backups(path) if b.reason == "before-upgrade"]
         assert listed.path == old_copy
         backups.restore(path, "1")
         assert db_rows(path, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
@@ -233,7 +235,7 @@ def test_backups_stay_within_the_disk_budget_keeping_the_newest(project, capsys)
         )
         codebook.update_code(project, code.id, description=f"v{i}")
         assert backups.backup_on_open(project) is not None
-    listed = backups.list_backups(project.path)
+    listed = backup_folder.list_backups(project.path)
     used = sum(b.size for b in listed)
     (pages,) = db_rows(project.path, "PRAGMA page_count")[0]
     assert used <= 2.5 * pages * 4096
@@ -250,7 +252,7 @@ def test_the_newest_good_backup_is_kept_even_over_the_budget(project):
     first = backups.backup_on_open(project)
     codebook.add_code(project, "Again")
     second = backups.backup_on_open(project)
-    assert [b.path for b in backups.list_backups(project.path)] == [second.path]
+    assert [b.path for b in backup_folder.list_backups(project.path)] == [second.path]
     assert not first.path.exists()
 
 

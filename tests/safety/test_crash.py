@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from db.engine import integrity_check
+from db.integrity import integrity_check
 from desktop.services.codebook import codebook
 from desktop.services.documents import documents
 from desktop.services.project.project import Project

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from db.engine import integrity_check
+from db.integrity import integrity_check
 from desktop.cli.main import main
 from desktop.services.codebook import codebook
 from desktop.services.errors import ServiceError
-from desktop.services.project import backups
+from desktop.services.project import backup_folder, backups
 from desktop.services.project.project import Project
 from desktop.services.teams import teams
 from tests.safety.safety_helpers import seed
@@ -37,7 +37,7 @@ def damage(path: Path, table: str = "code") -> None:
 
 
 @pytest.fixture
-def with_good_backups(tmp_path) -> tuple[Path, list[backups.BackupInfo]]:
+def with_good_backups(tmp_path) -> tuple[Path, list[backup_folder.BackupInfo]]:
     path = tmp_path / "study.tessera"
     made = []
     with Project.create(path) as p:
@@ -61,7 +61,7 @@ def test_opening_a_damaged_project_many_times_keeps_every_good_backup(with_good_
         # a backup made by hand is refused too: the copy fails its check
         assert main(["backups", str(path), "--now"]) == 1
         assert "no backup was made" in capsys.readouterr().err
-    listed = backups.list_backups(path)
+    listed = backup_folder.list_backups(path)
     assert [b.path for b in listed] == [b.path for b in reversed(good)]
     assert all(integrity_check(b.path) == [] for b in listed)
     # and the newest good one brings the project back

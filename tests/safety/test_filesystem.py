@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, event
 
 from db import engine as db_engine
 from db import project_file
-from db.engine import integrity_check
+from db.integrity import integrity_check
 from desktop.cli.main import main
 from desktop.services.codebook import codebook
 from desktop.services.coding import codings

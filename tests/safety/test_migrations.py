@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from db.engine import integrity_check
+from db.integrity import integrity_check
 from db.project_file import SCHEMA_VERSION
 from desktop.services.codebook import codebook
 from desktop.services.coding import codings

@@ -8,7 +8,8 @@ import sqlite3
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from db.engine import describe_error, integrity_check
+from db.errors import describe_error
+from db.integrity import integrity_check
 from desktop.cli.main import main
 from desktop.services.errors import ServiceError
 from desktop.services.project import storage_errors

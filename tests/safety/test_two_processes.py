@@ -11,7 +11,7 @@ import time
 import pytest
 
 from db import engine as db_engine
-from db.engine import integrity_check
+from db.integrity import integrity_check
 from desktop.services.codebook import codebook
 from desktop.services.coding import codings
 from desktop.services.documents import documents

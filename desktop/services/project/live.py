@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from db.engine import mask_url, server_connect_args
+from db.server_engine import mask_url, server_connect_args
 
 # the tables the triggers announce, by what they change in a window
 CODINGS = frozenset({"coding", "coding_value"})

@@ -16,15 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db import models as m
-from db.engine import (
-    commit_outcome,
-    integrity_check,
-    is_server_url,
-    make_sessionmaker,
-    mask_url,
-    open_transaction_id,
-    restate_lost_commit,
-)
+from db.engine import make_sessionmaker
+from db.errors import restate_lost_commit
+from db.integrity import integrity_check
 from db.project_file import (
     SCHEMA_VERSION,
     ProjectFileError,
@@ -34,6 +28,7 @@ from db.project_file import (
     open_file,
     open_server,
 )
+from db.server_engine import commit_outcome, is_server_url, mask_url, open_transaction_id
 from desktop.services.errors import Conflict, ServiceError
 from desktop.services.resources import resources_dir
 
@@ -165,13 +160,13 @@ class Project:
                 f"{project.read_only} It is open read-only: it can be read and exported, "
                 "not changed."
             )
-        from desktop.services.project import backups
+        from desktop.services.project import backup_folder
 
         # a file exactly as Tessera left it after a check needs no new check
-        problems = [] if backups.known_sound(path) else integrity_check(path, quick=True)
+        problems = [] if backup_folder.known_sound(path) else integrity_check(path, quick=True)
         project._sound_at_open = not problems
         if problems:
-            from desktop.services.project.backups import damage_message
+            from desktop.services.project.backup_folder import damage_message
 
             project.damage = problems
             project.damage_message = damage_message(path, problems)
@@ -209,9 +204,9 @@ class Project:
     def close(self) -> None:
         self.engine.dispose()
         if self._sound_at_open and not self.read_only and self.url is None:
-            from desktop.services.project import backups
+            from desktop.services.project import backup_folder
 
-            backups.seal_sound(self.path)
+            backup_folder.seal_sound(self.path)
 
     def __enter__(self) -> Project:
         return self

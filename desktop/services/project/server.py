@@ -20,9 +20,11 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, LargeBinary, Table, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from db.engine import advance_sequences, describe_error, is_server_url, mask_url
+from db.engine import advance_sequences
+from db.errors import describe_error
 from db.models import Base
 from db.project_file import ProjectFileError, create_file, create_server, drop_server_schema
+from db.server_engine import is_server_url, mask_url
 from desktop.services.errors import ServiceError
 from desktop.services.project.project import Project
 

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine, event
 
-import db.engine as db_engine
-from db.engine import StorageError, describe_error
+import db.errors as db_errors
+from db.errors import StorageError, describe_error
+from db.server_engine import mask_url
 from desktop.services.errors import ServiceError
 
 
@@ -57,7 +58,7 @@ def _path_of(engine: Engine | None) -> str | None:
     if engine is None:
         return None
     if engine.dialect.name == "postgresql":
-        return db_engine.mask_url(engine.url)  # a server: its URL, never its password
+        return mask_url(engine.url)  # a server: its URL, never its password
     return engine.url.database or None
 
 
@@ -84,7 +85,7 @@ def install() -> None:
     if _installed:
         return
     event.listen(Engine, "handle_error", _on_error)
-    db_engine.error_factory = StorageFailure
+    db_errors.error_factory = StorageFailure
     _installed = True
 
 

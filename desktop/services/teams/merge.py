@@ -38,7 +38,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
 
 from db import models as m
-from db.engine import describe_error
+from db.errors import describe_error
 from db.project_file import ProjectFileError
 from desktop.core.text import sha256_text
 from desktop.services.errors import ServiceError

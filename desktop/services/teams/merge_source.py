@@ -20,7 +20,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from db import models as m
-from db.engine import integrity_check, make_engine
+from db.engine import make_engine
+from db.integrity import integrity_check
 from db.project_file import (
     SCHEMA_VERSION,
     SQLITE_MAGIC,

@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 
 from db import models as m
 from db import server_roles as roles_sql
-from db.engine import is_server_url, make_engine, mask_url
+from db.engine import make_engine
+from db.server_engine import is_server_url, mask_url
 from desktop.services.errors import Conflict, ServiceError
 from desktop.services.project import audit
 from desktop.services.project.project import Project

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 
 from desktop.core import wording
 from desktop.services.errors import ServiceError
-from desktop.services.project import backups
-from desktop.services.project.backups import BackupInfo
+from desktop.services.project import backup_folder, backups
+from desktop.services.project.backup_folder import BackupInfo
 from desktop.services.project.project import Project
 from desktop.ui.long_tasks import busy
 from desktop.ui.workers import Task
@@ -77,7 +77,7 @@ def ask_about_damage(w: Workbench, project: Project, good: BackupInfo | None) ->
 def handle_damage(w: Workbench, project: Project) -> None:
     if w.ctx is None or w.ctx.project is not project:
         return
-    good = backups.newest_good_backup(project.path)
+    good = backup_folder.newest_good_backup(project.path)
     choice = ask_about_damage(w, project, good[1] if good else None)
     if choice == "restore" and good is not None:
         path, chosen = Path(project.path), good[1]
@@ -182,7 +182,7 @@ def restore_from_backup(w: Workbench) -> None:
         return
     path = Path(w.project.path)
     try:
-        items = backups.list_backups(path)
+        items = backup_folder.list_backups(path)
     except (ServiceError, OSError) as exc:
         w.prompts.error(f"The backups cannot be listed: {exc}")
         return

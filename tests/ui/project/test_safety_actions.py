@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from desktop.services.errors import ServiceError
-from desktop.services.project import backups
+from desktop.services.project import backup_folder, backups
 from desktop.ui.project import backups as safety_actions
 from tests.ui.helpers import panel_rows, select, stored
 
@@ -23,17 +23,17 @@ def file_action(window, text):
 
 def test_opening_a_project_backs_it_up_in_the_background(window, qtbot, project_path):
     idle(qtbot, window)
-    made = backups.list_backups(project_path)
+    made = backup_folder.list_backups(project_path)
     assert [b.reason for b in made] == ["open"]
     # opening it again unchanged adds nothing; after a change, the next open backs it up
     safety_actions.reopen(window, project_path)
     idle(qtbot, window)
-    assert len(backups.list_backups(project_path)) == 1
+    assert len(backup_folder.list_backups(project_path)) == 1
     select(window, "Syria's regime")
     qtbot.keyClick(window.viewer, Qt.Key.Key_2)
     safety_actions.reopen(window, project_path)
     idle(qtbot, window)
-    assert len(backups.list_backups(project_path)) == 2
+    assert len(backup_folder.list_backups(project_path)) == 2
 
 
 def test_a_backup_that_fails_is_a_warning_in_the_status_bar(
@@ -75,7 +75,7 @@ def test_restore_from_backup_shows_the_earlier_state(window, qtbot, project_path
     assert window.ctx.undo_stack.count() == 0
     assert "Restored the backup" in window.statusBar().currentMessage()
     # the state before the restore is kept among the backups
-    assert any(b.reason == "before-restore" for b in backups.list_backups(project_path))
+    assert any(b.reason == "before-restore" for b in backup_folder.list_backups(project_path))
 
 
 def test_a_refused_restore_is_explained_and_changes_nothing(
@@ -101,7 +101,7 @@ def test_a_refused_restore_is_explained_and_changes_nothing(
 def test_restore_dialog_lists_backups_newest_first(window, qtbot, project_path):
     idle(qtbot, window)
     backups.backup_now(project_path)
-    items = backups.list_backups(project_path)
+    items = backup_folder.list_backups(project_path)
     dialog = safety_actions.RestoreDialog(items, project_path, window)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -176,7 +176,7 @@ def test_a_damaged_project_opened_to_look_refuses_a_coding(
     qtbot.keyClick(window.viewer, Qt.Key.Key_2)
     qtbot.waitUntil(lambda: bool(errors), timeout=5_000)
     assert "damaged" in errors[0]
-    assert backups.list_backups(project_path) == []  # nothing of the damaged file was copied
+    assert backup_folder.list_backups(project_path) == []  # nothing of the damaged file was copied
 
 
 def test_a_damaged_project_opens_for_reading_under_a_coder_it_does_not_know(
