@@ -11,6 +11,7 @@ import time
 import pytest
 
 from db import engine as db_engine
+from db import errors as db_errors
 from db.integrity import integrity_check
 from desktop.services.codebook import codebook
 from desktop.services.coding import codings
@@ -68,7 +69,8 @@ def test_two_writer_processes_lose_no_coding(long_doc_project):
 def test_a_project_held_longer_than_the_busy_timeout_is_reported_in_use(
     long_doc_project, monkeypatch
 ):
-    monkeypatch.setattr(db_engine, "BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr(db_engine, "BUSY_TIMEOUT_MS", 200)  # what the connection waits
+    monkeypatch.setattr(db_errors, "BUSY_TIMEOUT_MS", 200)  # what the message says
     holder = sqlite3.connect(long_doc_project)
     holder.execute("BEGIN IMMEDIATE")  # another process in the middle of a long import
     try:
