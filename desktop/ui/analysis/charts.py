@@ -19,7 +19,7 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QEvent, QRect, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QPainter
+from PySide6.QtGui import QColor, QCursor, QFontMetrics, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (
     QComboBox,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -237,6 +238,10 @@ class ChartsTab(QWidget):
                 bar.append(float(values[i]))
             series.append(bar)
         self.chart.addSeries(series)
+        # axis labels longer than the room are shortened: hovering a bar names it whole
+        series.hovered.connect(
+            lambda on, i, bar: self._hover_bar(on, data.categories[order[i]], bar, i)
+        )
         cats = QBarCategoryAxis()
         labels = [_short(data.categories[i]) for i in order]
         cats.append(labels)
@@ -267,6 +272,18 @@ class ChartsTab(QWidget):
         self.runner.say(
             f"{wording.count(len(data.categories), 'bar')}, {wording.count(len(data.series), 'part')}{note}"
         )
+
+    def bar_tip(self, category: str, bar: QBarSet, index: int) -> str:
+        """What a bar's tooltip says: the whole category, the part and its value."""
+        value = bar.at(index)
+        shown = f"{int(value):,}" if float(value).is_integer() else f"{value:g}"
+        return f"{category}\n{bar.label()}: {shown}"
+
+    def _hover_bar(self, on: bool, category: str, bar: QBarSet, index: int) -> None:
+        if on:
+            QToolTip.showText(QCursor.pos(), self.bar_tip(category, bar, index), self.view)
+        else:
+            QToolTip.hideText()
 
     def _fill_table(self, data: svc.ChartData) -> None:
         self.table.clear()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QToolTip
 
 from desktop.services.analysis import selection
 from desktop.services.analysis.retrieval import RetrievalQuery, retrieve
@@ -375,3 +375,20 @@ def test_listed_passages_show_without_reading_texts_on_the_ui_thread(win, qtbot,
     qtbot.wait(50)  # the table paints its rows
     assert tab.table.model().index(0, 0).data() == "a.txt"
     assert read_on and threading.main_thread().name not in read_on
+
+
+def test_hovering_a_bar_names_its_category_whole(win, qtbot):
+    """Axis labels are shortened to fit; the bar's tooltip gives the whole name, the
+    part (coder) and the count."""
+    tab = win.charts
+    run(qtbot, tab)
+    [series] = tab.chart.series()
+    ana = series.barSets()[0]
+    labels = tab.chart.axes(Qt.Orientation.Vertical)[0].categories()
+    full = [tab.table.verticalHeaderItem(r).text() for r in range(tab.table.rowCount())]
+    # horizontal bars are drawn bottom up: bar 0 is the last category
+    series.hovered.emit(True, 0, ana)
+    tip = QToolTip.text()
+    assert tip.splitlines()[0] == full[-1] and labels[0].endswith(full[-1][-5:])
+    assert tip.splitlines()[1] == f"ana: {int(ana.at(0)):,}"
+    series.hovered.emit(False, 0, ana)
