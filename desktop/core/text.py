@@ -42,3 +42,16 @@ def is_word_char(ch: str) -> bool:
     knows marks, emoji sequences and dictionary words in scripts without spaces."""
     cat = unicodedata.category(ch)
     return cat[0] in "LNM" or ch in "_'’-"
+
+
+def starts_right_to_left(text: str) -> bool:
+    """The text's first strong letter is right-to-left (Hebrew, Arabic, ...): the
+    direction a reader expects it aligned to, as Unicode's bidi algorithm (rule P2)
+    takes a paragraph's direction from it."""
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("R", "AL"):
+            return True
+        if kind == "L":
+            return False
+    return False

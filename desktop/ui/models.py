@@ -16,6 +16,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
+from desktop.core.text import starts_right_to_left
 from desktop.services.codebook.codebook import CodeInfo
 from desktop.services.coding.codings import CodingInfo
 from desktop.services.documents.documents import DocumentInfo
@@ -33,6 +34,12 @@ PATH_ROLE = Qt.ItemDataRole.UserRole + 4
 _Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+
+def reading_alignment(text: str) -> int | None:
+    """A cell's alignment for ``text``: right for text that starts right to left (an
+    Arabic or Hebrew quote reads from the right edge), else the view's default."""
+    return _RIGHT if starts_right_to_left(text) else None
 
 
 def one_line(text: str, limit: int = 160) -> str:
@@ -199,7 +206,13 @@ class DocumentListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole and col == 0:
             return self._order.names[row]
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _RIGHT if col >= 2 else None
+            return (
+                _RIGHT
+                if col >= 2
+                else reading_alignment(self._order.names[row])
+                if col == 0
+                else None
+            )
         if role not in _DOCUMENT_ROLES:
             return None
         d = self.document(row)
@@ -518,6 +531,8 @@ class CodingsModel(QAbstractTableModel):
             return None
         if role == PATH_ROLE:
             return code.path if code else ""
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return reading_alignment(c.quote if col == 2 else c.memo) if col in (2, 3) else None
         if role == Qt.ItemDataRole.ToolTipRole:
             head = f"<b>{_esc(code.path)}</b><br>" if code else ""
             memo = f"<br><i>{_esc(c.memo)}</i>" if c.memo else ""

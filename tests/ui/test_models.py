@@ -63,6 +63,24 @@ def test_codings_model_shows_code_coder_quote_memo(qapp, qtmodeltester):
     assert model.row_of(11) == 1
 
 
+def test_quotes_and_memos_that_start_right_to_left_are_right_aligned(qapp):
+    """An Arabic or Hebrew quote reads from the right edge of its cell; a Latin one, or
+    one that starts with a Latin word, keeps the view's alignment."""
+    now = datetime(2026, 1, 1)
+    rows = [
+        CodingInfo(10, 1, 2, 1, 0, 5, "«قصف الجيش» 12 قرية", "מקור: רויטרס", now, now),
+        CodingInfo(11, 1, 2, 1, 6, 9, "UN: قصف", "ملاحظة", now, now),
+        CodingInfo(12, 1, 2, 1, 9, 12, "2018 shelling", "", now, now),
+    ]
+    model = CodingsModel()
+    model.set_codings(rows, {c.id: c for c in CODES}, {1: CoderInfo(1, "Maya", "#4c78a8")})
+    align = Qt.ItemDataRole.TextAlignmentRole
+    right = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    assert [model.index(r, 2).data(align) for r in range(3)] == [right, None, None]
+    assert [model.index(r, 3).data(align) for r in range(3)] == [right, right, None]
+    assert model.index(0, 0).data(align) is None  # the code's name: not a quote
+
+
 def test_codings_model_sorts_itself_and_updates_one_row(qapp):
     now = datetime(2026, 1, 1)
     rows = [

@@ -188,3 +188,18 @@ def test_rows_that_cannot_be_read_show_their_names_and_are_read_again_later(qapp
     assert model.index(0, 0).data() == "doc 0000.txt" and model.index(0, 1).data() == ""
     listing.reachable = True
     assert model.index(0, 1).data() == "txt"
+
+
+def test_a_name_that_starts_right_to_left_is_right_aligned(qapp, tmp_path):
+    p = Project.create(tmp_path / "rtl.tessera", template="empty")
+    try:
+        documents.add_document(p, name="تقرير درعا.txt", text="نص", kind="txt")
+        documents.add_document(p, name="report.txt", text="text", kind="txt")
+        model = DocumentListModel()
+        model.set_listing(DocumentListing(p))
+        align = {model.index(r, 0).data(): model.index(r, 0).data(Qt.ItemDataRole.TextAlignmentRole)
+                 for r in range(model.rowCount())}  # fmt: skip
+        right = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        assert align == {"تقرير درعا.txt": right, "report.txt": None}
+    finally:
+        p.close()
