@@ -5,8 +5,9 @@ open with several codings (overlapping ones, two coders), the codebook and the p
 
 THEME is light (the default) or dark; WxH the window's size (1600x900 by default). With no
 argument it writes docs/screenshot.png (1600x900), the small-screen views
-docs/window-1366x768.png and docs/window-1024x700.png, and both themes at 1024x700 and
-1600x1000 (docs/light-*.png, docs/dark-*.png).
+docs/window-1366x768.png and docs/window-1024x700.png, both themes at 1024x700 and
+1600x1000 (docs/light-*.png, docs/dark-*.png), and the Analysis window's coded passages
+(docs/analysis.png, 1366x768).
 """
 
 from __future__ import annotations
@@ -44,7 +45,10 @@ CODINGS = [
 ]
 
 
-def main(out: Path, mode: str = "light", size: tuple[int, int] = (1600, 900)) -> Path:
+def main(
+    out: Path, mode: str = "light", size: tuple[int, int] = (1600, 900),
+    analysis: Path | None = None,
+) -> Path:  # fmt: skip
     tmp = Path(tempfile.mkdtemp(prefix="tessera-shot-"))
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp / "settings"))
@@ -85,8 +89,36 @@ def main(out: Path, mode: str = "light", size: tuple[int, int] = (1600, 900)) ->
         app.processEvents()
     out.parent.mkdir(parents=True, exist_ok=True)
     window.grab().save(str(out))
+    if analysis is not None:
+        _analysis(app, window, analysis)
     window.shutdown()
     return out
+
+
+def _analysis(app, window, out: Path) -> None:
+    """The Analysis window's Coded passages: Actors with its sub-codes, in their sentences."""
+    import time
+
+    from desktop.ui.analysis import open_analysis
+
+    open_analysis(window, "passages")
+    win = window.analysis_window
+    win.resize(1366, 768)
+    tab = win.passages
+    tab.code_a.setCurrentText("Actors")
+    tab.subcodes.setChecked(True)
+    tab.context.setCurrentIndex(tab.context.findData("sentence"))
+    done: list = []
+    tab.runner.finished.connect(lambda *_: done.append(True))
+    tab.run()
+    deadline = time.monotonic() + 30
+    while not done and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.01)
+    for _ in range(10):
+        app.processEvents()
+    win.grab().save(str(out))
+    win.close()
 
 
 if __name__ == "__main__":
@@ -96,7 +128,7 @@ if __name__ == "__main__":
         print(main(Path(sys.argv[1]), mode, size))
     else:
         docs = ROOT / "docs"
-        print(main(docs / "screenshot.png"))
+        print(main(docs / "screenshot.png", analysis=docs / "analysis.png"))
         for w, h in ((1366, 768), (1024, 700)):
             print(main(docs / f"window-{w}x{h}.png", "light", (w, h)))
         for mode in ("light", "dark"):

@@ -274,15 +274,53 @@ class PassageDelegate(QStyledItemDelegate):
         )
         rect: QRect = option.rect
         doc.setTextWidth(rect.width())
+        shown, more = _whole_lines(doc, rect.height())
         painter.save()
         painter.translate(rect.topLeft())
-        painter.setClipRect(0, 0, rect.width(), rect.height())
+        # only the lines that fit whole: never half a line cut by the row's edge
+        painter.setClipRect(0, 0, rect.width(), shown)
         doc.drawContents(painter)
+        if more:  # the rest is in the tooltip: say that there is more
+            painter.setClipping(False)
+            fm = option.fontMetrics
+            mark = " …"
+            width = fm.horizontalAdvance(mark) + 3
+            line = QRect(rect.width() - width, shown - fm.height() - 1, width, fm.height())
+            # over the end of the last line, on the cell's own background
+            roles = option.palette.ColorRole
+            if option.state & QStyle.StateFlag.State_Selected:
+                painter.fillRect(line, option.palette.color(roles.Highlight))
+            else:
+                alternate = option.features & option.ViewItemFeature.Alternate
+                painter.fillRect(line, option.palette.color(roles.AlternateBase if alternate
+                                                            else roles.Base))  # fmt: skip
+            painter.setPen(option.palette.color(roles.PlaceholderText))
+            painter.drawText(line, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom),
+                             mark)  # fmt: skip
         painter.restore()
 
     def sizeHint(self, option, index) -> QSize:
         s = super().sizeHint(option, index)
         return QSize(s.width(), max(s.height(), option.fontMetrics.height() * 2 + 6))
+
+
+def _whole_lines(doc: QTextDocument, height: int) -> tuple[int, bool]:
+    """The height of the document's lines that fit whole in ``height``, and whether
+    any line is left out."""
+    layout = doc.documentLayout()
+    bottom, more = 0, False
+    block = doc.firstBlock()
+    while block.isValid():
+        top = layout.blockBoundingRect(block).top()
+        lines = block.layout()
+        for i in range(lines.lineCount()):
+            line = lines.lineAt(i)
+            end = top + line.y() + line.height()
+            if end > height:
+                return (int(bottom) if bottom else height), True
+            bottom = end
+        block = block.next()
+    return int(bottom + 2) if bottom else height, more
 
 
 def _flat(s: str) -> str:
