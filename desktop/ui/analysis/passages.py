@@ -148,7 +148,11 @@ class PassagesTab(QWidget):
         self.table.horizontalHeader().sectionClicked.connect(self.sort_by)
         self.summary = QTreeWidget()
         self.summary.setHeaderLabels(["", "Passages"])
-        self.summary.setColumnWidth(0, 170)
+        # the counts keep their width; the names take the rest (elided, whole in tooltips)
+        head = self.summary.header()
+        head.setStretchLastSection(False)
+        head.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        head.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         split.addWidget(self.table)
         split.addWidget(self.summary)
         split.setStretchFactor(0, 4)
@@ -248,7 +252,13 @@ class PassagesTab(QWidget):
         for title, counts in (("Codes", by_code), ("Documents", by_doc)):
             top = QTreeWidgetItem([title, str(sum(counts.values()))])
             for name, n in counts.items():
-                top.addChild(QTreeWidgetItem([name, str(n)]))
+                item = QTreeWidgetItem([name, str(n)])
+                item.setToolTip(0, name)  # a long code path or name is elided
+                item.setTextAlignment(
+                    1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                )
+                top.addChild(item)
+            top.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.summary.addTopLevelItem(top)
             top.setExpanded(True)
         for b in self.exports:

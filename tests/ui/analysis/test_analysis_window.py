@@ -62,6 +62,7 @@ def test_coded_passages_listed_with_counts_and_opened_in_the_workbench(win, qtbo
         "2",
         "Casualties/Killed",
     )
+    assert codes.child(0).toolTip(0) == "Casualties/Killed"  # whole, where it is elided
     # Enter opens the passage, selected, in the workbench
     tab.table.setFocus()
     tab.table.setCurrentIndex(model.index(1, 0))
