@@ -58,7 +58,11 @@ def _restyle(app: QApplication) -> None:
     if qss.is_file():
         if app.styleSheet():
             app.setStyleSheet("")
-        app.setStyleSheet(theme.stylesheet(qss.read_text("utf-8"), t))
+        # the sheet's pictures (the check mark) are files of the installed resources
+        icons = (resources_dir() / "icons").as_posix()
+        app.setStyleSheet(
+            theme.stylesheet(qss.read_text("utf-8").replace("@icons/", icons + "/"), t)
+        )
 
 
 def first_family(candidates: tuple[str, ...]) -> str | None:

@@ -396,3 +396,22 @@ def test_switching_theme_after_closing_windows_does_not_crash(
     assert QApplication.palette().color(QApplication.palette().ColorRole.Base).name() == (
         theme.DARK_THEME.base
     )
+
+
+@pytest.mark.parametrize("mode", [theme.LIGHT, theme.DARK])
+def test_check_boxes_stand_out_in_both_themes(qtbot, themed, mode):
+    """An unchecked box's border and a checked box's mark reach 3:1 against what is
+    behind them (WCAG's non-text contrast), in a list as in a dialog."""
+    from PySide6.QtWidgets import QCheckBox, QStyle, QStyleOptionButton
+
+    themed(mode)
+    for state in (Qt.CheckState.Unchecked, Qt.CheckState.Checked):
+        box = QCheckBox("Actors")
+        qtbot.addWidget(box)
+        box.setCheckState(state)
+        box.show()
+        _settle(qtbot, box)
+        option = QStyleOptionButton()
+        option.initFrom(box)
+        rect = box.style().subElementRect(QStyle.SubElement.SE_CheckBoxIndicator, option, box)
+        assert text_contrast(grab(box), rect) >= 3.0, (mode, state)
