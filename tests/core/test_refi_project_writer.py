@@ -275,3 +275,23 @@ def test_times_are_utc_with_z() -> None:
     assert xml_datetime(datetime(2025, 1, 2, 3, 4, 5, tzinfo=plus_two)) == "2025-01-02T01:04:05Z"
     assert xml_datetime(datetime(2025, 1, 2, tzinfo=UTC)) == "2025-01-02T00:00:00Z"
     assert xml_datetime(None) is None
+
+
+def test_noncharacters_xml_cannot_carry_leave_the_file_well_formed(tmp_path, schema) -> None:
+    """U+FFFE and U+FFFF (a byte-order mark read the wrong way round, junk from a broken
+    conversion) are not XML characters: they are left out of names, memos and
+    descriptions, and the file stays well-formed and valid."""
+    odd = CodeSpec("Odd \ufffe", "Odd \ufffe", guid=EMOTION.guid, exclusion="not \uffff this",
+                   memo="memo \ufffe")  # fmt: skip
+    codings = [CodingOut(0, 6, EMOTION.guid, ANA.guid, memo="coding \uffff memo")]
+    path, _ = write(
+        tmp_path,
+        [SourceOut(DOC, "d\ufffe.txt", "Rebels \ufffe said", codings, "doc \ufffe")],
+        codes=[odd],
+    )
+    root = project_root(path)  # parses: well-formed
+    assert schema.validate(root), schema.error_log
+    (code,) = root.iter(f"{P}Code")
+    assert code.get("name").strip() == "Odd" and "\uffff" not in code.findtext(f"{P}Description")
+    (src,) = root.iter(f"{P}TextSource")
+    assert src.get("name") == "d.txt" and src.findtext(f"{P}Description").strip() == "doc"

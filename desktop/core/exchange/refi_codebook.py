@@ -88,13 +88,20 @@ LABELS = (("Inclusion: ", "inclusion"), ("Exclusion: ", "exclusion"), ("Example:
 
 
 def compose_description(spec: CodeSpec) -> str:
-    """The Description text that carries a code's description, criteria and examples."""
-    paras = [spec.description.strip()] if spec.description.strip() else []
-    if spec.inclusion.strip():
-        paras.append("Inclusion: " + spec.inclusion.strip())
-    if spec.exclusion.strip():
-        paras.append("Exclusion: " + spec.exclusion.strip())
-    paras.extend("Example: " + ex.strip() for ex in spec.examples if ex.strip())
+    """The Description text that carries a code's description, criteria and examples
+    (each part as XML can carry it: a part left empty gets no label)."""
+
+    def clean(text: str) -> str:
+        return xml_safe(text).strip()
+
+    description, inclusion, exclusion = map(clean, (spec.description, spec.inclusion,
+                                                    spec.exclusion))  # fmt: skip
+    paras = [description] if description else []
+    if inclusion:
+        paras.append("Inclusion: " + inclusion)
+    if exclusion:
+        paras.append("Exclusion: " + exclusion)
+    paras.extend("Example: " + ex for ex in map(clean, spec.examples) if ex)
     return "\n\n".join(paras)
 
 
