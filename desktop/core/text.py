@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 
 # Presentation forms that PDF producers emit for typographic ligatures.
@@ -55,3 +56,14 @@ def starts_right_to_left(text: str) -> bool:
         if kind == "L":
             return False
     return False
+
+
+# what XML 1.0 cannot carry: C0 controls but tab, LF and CR (and DEL), lone surrogates,
+# and the noncharacters U+FFFE and U+FFFF
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters XML 1.0 cannot carry (C0 controls but tab, LF, CR;
+    lone surrogates; U+FFFE and U+FFFF): what REFI-QDA files and Word documents can hold."""
+    return _NOT_XML.sub("", text)

@@ -45,8 +45,8 @@ from desktop.core.exchange.refi_common import (
     namespace,
     normalise_colour,
     normalise_guid,
-    xml_safe,
 )
+from desktop.core.text import xml_safe
 
 UNNAMED = "Unnamed code"
 

@@ -232,14 +232,3 @@ def normalise_colour(raw: str | None) -> str | None:
     if len(digits) == 3:
         digits = "".join(ch * 2 for ch in digits)
     return "#" + digits
-
-
-# what XML 1.0 cannot carry: C0 controls but tab, LF and CR (and DEL), lone surrogates,
-# and the noncharacters U+FFFE and U+FFFF
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
-
-
-def xml_safe(text: str) -> str:
-    """``text`` without the characters XML 1.0 cannot carry (C0 controls but tab, LF, CR;
-    lone surrogates; U+FFFE and U+FFFF)."""
-    return _CONTROL.sub("", text)

@@ -42,7 +42,7 @@ from lxml import etree
 
 from desktop.core.atomic import atomic_write
 from desktop.core.exchange.refi_codebook import CodeSpec, codes_element
-from desktop.core.exchange.refi_common import NS_PROJECT, normalise_guid, xml_safe
+from desktop.core.exchange.refi_common import NS_PROJECT, normalise_guid
 from desktop.core.exchange.refi_study import (
     CaseSpec,
     SetSpec,
@@ -52,7 +52,7 @@ from desktop.core.exchange.refi_study import (
     value_element,
     variables_element,
 )
-from desktop.core.text import normalise
+from desktop.core.text import normalise, xml_safe
 
 ORIGIN = "Tessera 0.1"
 PROJECT_MEMBER = "project.qde"

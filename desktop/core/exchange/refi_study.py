@@ -22,8 +22,8 @@ from desktop.core.exchange.refi_common import (
     element_text,
     local_name,
     normalise_guid,
-    xml_safe,
 )
+from desktop.core.text import xml_safe
 
 #: The Description of a Text variable that is a Tessera choice attribute.
 CHOICES_PREFIX = "Tessera choices: "

@@ -11,6 +11,7 @@ from typing import IO
 
 from desktop.core import csvio
 from desktop.core.atomic import atomic_write
+from desktop.core.text import xml_safe
 from desktop.services.analysis.retrieval import Passage
 from desktop.services.errors import ServiceError
 
@@ -85,20 +86,21 @@ def write_docx(passages: Iterable[Passage], out: Path | str, title: str) -> int:
     except ImportError as exc:  # pragma: no cover - python-docx is a dependency
         raise ServiceError(f"Word export needs python-docx ({exc})") from exc
     document = docx.Document()
-    document.add_heading(title, level=1)
+    document.add_heading(xml_safe(title), level=1)
     n = 0
     for code, docs in _grouped(passages).items():
-        document.add_heading(code, level=2)
+        document.add_heading(xml_safe(code), level=2)
         for doc, ps in docs.items():
-            document.add_heading(doc, level=3)
+            document.add_heading(xml_safe(doc), level=3)
             for p in ps:
                 n += 1
+                # Word's XML cannot hold every character a text may (a bell, U+FFFE)
                 para = document.add_paragraph(style="Quote")
-                para.add_run(p.before)
-                para.add_run(p.text).bold = True
-                para.add_run(p.after)
+                para.add_run(xml_safe(p.before))
+                para.add_run(xml_safe(p.text)).bold = True
+                para.add_run(xml_safe(p.after))
                 cite = document.add_paragraph(
-                    f"{citation(p)}; {p.coder}" + (f"; memo: {p.memo}" if p.memo else "")
+                    xml_safe(f"{citation(p)}; {p.coder}" + (f"; memo: {p.memo}" if p.memo else ""))
                 )
                 cite.runs[0].italic = True
     with atomic_write(out, "wb") as fh:

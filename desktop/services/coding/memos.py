@@ -14,6 +14,7 @@ from sqlalchemy import select
 from db import models as m
 from desktop.core import wording
 from desktop.core.codepath import join_path
+from desktop.core.text import xml_safe
 from desktop.services.errors import NotFound, ServiceError
 from desktop.services.project import audit
 
@@ -191,11 +192,12 @@ def export_memos(
             import docx
 
             doc = docx.Document()
-            doc.add_heading(title, level=1)
+            # Word's XML cannot hold every character a memo may (a bell, U+FFFE)
+            doc.add_heading(xml_safe(title), level=1)
             for x in memos:
-                doc.add_heading(heading(x), level=2)
+                doc.add_heading(xml_safe(heading(x)), level=2)
                 for p in x.text.split("\n"):
-                    doc.add_paragraph(p)
+                    doc.add_paragraph(xml_safe(p))
             doc.save(str(out))
     except OSError as exc:
         raise ServiceError(f"cannot write {out}: {exc.strerror or exc}") from exc

@@ -222,3 +222,16 @@ def test_a_removed_case_or_set_comes_back_whole(project, corpus):
     sets.restore_set(project, removed)
     again = sets.get_set(project, "Phase 1")
     assert (again.memo, again.documents, again.codes) == ("early", (corpus[2],), (code.id,))
+
+
+def test_memos_with_characters_word_cannot_hold_still_export(project, doc, tmp_path):
+    """A bell or a reversed byte-order mark pasted into a memo is left out of the Word
+    file (XML cannot carry it) instead of failing the export."""
+    memos.set_document_memo(project, doc.id, "pasted \x07 from a terminal \ufffe here")
+    found = memos.list_memos(project)
+    for ext in ("md", "html", "docx"):
+        assert memos.export_memos(found, tmp_path / f"odd.{ext}") == 1
+    import docx
+
+    text = "\n".join(p.text for p in docx.Document(str(tmp_path / "odd.docx")).paragraphs)
+    assert "pasted  from a terminal  here" in text
