@@ -51,7 +51,7 @@ from desktop.services.teams.merge_report import (
     MergeReport,
     SourceReport,
 )
-from desktop.services.teams.merge_source import Source, load_source
+from desktop.services.teams.merge_source import Source, open_source
 from desktop.services.teams.merge_study import write_study
 
 __all__ = [
@@ -103,8 +103,8 @@ def merge_projects(
             if _same_file(path, target.path):
                 raise MergeRefused(f"{path}: is the target project itself")
             step("reading")
-            src = load_source(path)
-            _merge_one(target, path, src, sr, opts, step)
+            with open_source(path) as src:
+                _merge_one(target, path, src, sr, opts, step)
             sr.status = "merged"
         except _DryRun:
             sr.status = "dry run"

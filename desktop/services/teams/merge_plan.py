@@ -189,7 +189,10 @@ class Plan:
         if row is None:
             return None
         if not originals.has(self.s, sha):
-            self.s.execute(insert(m.OriginalFile.__table__).values(**row))
+            data = self.src.original_data(sha)
+            if data is None:
+                return None
+            self.s.execute(insert(m.OriginalFile.__table__).values(**row, data=data))
         return sha
 
     def _adopt_original(self, target_id: int, sha: str | None) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,18 +49,31 @@ class Source:
     codings: list[tuple]
     values: dict[int, dict[int, str]]  # coding id -> {field id: value}
     study: Study | None = None  # attributes, cases, sets, journal
-    # sha256 -> row (with its bytes) of each original file the documents were read from
+    # sha256 -> row (without its bytes) of each original file the documents were read from
     originals: dict[str, dict] = field(default_factory=dict)
+    # the bytes of an original file, read when the merge writes it (originals can be far
+    # bigger than everything else together, so they are never all in memory at once)
+    original_data: Callable[[str], bytes | None] = lambda _sha: None
 
 
-def load_source(path: Path) -> Source:
+@contextmanager
+def open_source(path: Path) -> Iterator[Source]:
     """Everything a merge needs from the project file at ``path``, read from a private
-    copy; MergeRefused (or ProjectFileError) says why a file cannot be merged."""
+    copy that stays while the merge runs (its original files are read from it one at a
+    time); MergeRefused (or ProjectFileError) says why a file cannot be merged."""
     with _private_copy(path) as engine:
         try:
-            return read_source(engine)
+            src = read_source(engine)
         except (SQLAlchemyError, sqlite3.Error) as exc:
             raise MergeRefused(f"{path}: the file is damaged and cannot be read ({exc})") from exc
+
+        def original_data(sha: str) -> bytes | None:
+            with engine.connect() as conn:
+                data = conn.scalar(select(m.OriginalFile.data).where(m.OriginalFile.sha256 == sha))
+            return bytes(data) if data is not None else None
+
+        src.original_data = original_data
+        yield src
 
 
 @contextmanager
@@ -132,8 +145,10 @@ def read_source(engine: Engine) -> Source:
         ):
             values.setdefault(cid, {})[fid] = v
         study = read_study(s)
+        f = m.OriginalFile.__table__.c
         originals = {
-            r.sha256: dict(r._mapping) for r in s.execute(select(m.OriginalFile.__table__))
+            r.sha256: dict(r._mapping)
+            for r in s.execute(select(*(c for c in f if c.name != "data")))
         }
     return Source(
         settings,

@@ -522,3 +522,34 @@ def test_original_files_go_to_a_coder_copy_and_come_back_with_added_documents(tm
     assert originals.read_original(target, shared.id) == b"deraa"
     assert target.info()["originals"] == 2
     target.close()
+
+
+def test_merge_reads_an_original_file_only_when_it_writes_it(tmp_path, monkeypatch):
+    """The originals of a source (PDFs can be hundreds of MB together) are not held in
+    memory with the rest of it: each is read when the merge writes it, one at a time."""
+    from desktop.services.documents import originals
+    from desktop.services.teams import merge_source
+
+    pdfs = {f"r{i}.pdf": b"%PDF-1.4\n" + bytes([i]) * 5000 + b"%%EOF\n" for i in range(3)}
+    source = make_project(tmp_path / "s.tessera", docs=(DERAA,))
+    for name, data in pdfs.items():
+        documents.add_document(source, name=name, text=f"Report {name}.\n", kind="pdf",
+                               original=data)  # fmt: skip
+    source.close()
+    loaded: list = []
+    real = merge_source.read_source
+
+    def spy(engine):
+        src = real(engine)
+        loaded.append(src)
+        return src
+
+    monkeypatch.setattr(merge_source, "read_source", spy)
+    target = make_project(tmp_path / "t.tessera", docs=(DERAA,))
+    report = merge_projects(target, [tmp_path / "s.tessera"])
+    assert report.ok
+    (src,) = loaded
+    assert src.originals and all("data" not in row for row in src.originals.values())
+    for name, data in pdfs.items():
+        assert originals.read_original(target, documents.find_document(target, name).id) == data
+    target.close()
