@@ -89,7 +89,10 @@ class CodeKeysDialog(QDialog):
         why = problem(keys) if self.enabled.isChecked() else None
         self.message.setText(why or "")
         self.message.setVisible(bool(why))
+        # no-break spaces keep each "key → code n" on one line when the list wraps
         self.preview.setText(
-            "  ".join(f"{k} → code {i}" for i, k in enumerate(keys, 1)) if not why else ""
+            "   ".join(f"{k}\u00a0→\u00a0code\u00a0{i}" for i, k in enumerate(keys, 1))
+            if not why
+            else ""
         )
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(why is None)

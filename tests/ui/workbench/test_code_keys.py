@@ -32,7 +32,7 @@ def test_remapped_keys_apply_codes_and_show_in_the_codebook(window, qtbot, setti
     dlg = open_dialog(window, qtbot)
     dlg.keys.selectAll()
     qtbot.keyClicks(dlg.keys, "qwertyuio")
-    assert "w → code 2" in dlg.preview.text()
+    assert "w\u00a0→\u00a0code\u00a02" in dlg.preview.text()  # kept on one line
     qtbot.mouseClick(ok_button(dlg), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dlg.isVisible())
     assert settings.value("keys/code_keys") == "qwertyuio"
