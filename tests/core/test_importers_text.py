@@ -299,3 +299,11 @@ def test_an_unexpected_parser_error_becomes_a_failure_naming_the_kind(tmp_path, 
         ImportFailure, match=r"the RTF document could not be read; it may be damaged"
     ):
         extract(write(tmp_path, "a.rtf", b"{\\rtf1 hello}"))
+
+
+def test_western_text_whose_bytes_are_also_big5_kana_is_read_as_western():
+    """'Ça' in Windows-1252 is the bytes of a katakana in Big5: five of them outscored
+    the Western reading. Chinese text has next to no kana, so a Chinese reading full of
+    it is a misreading."""
+    text = "Größe Ça Ça Ça Ça Ça"
+    assert detect_decode(text.encode("cp1252"))[0] == text

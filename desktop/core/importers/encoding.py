@@ -375,15 +375,28 @@ _MULTI_BYTE = frozenset({"gb18030", "big5", "shift_jis", "euc_jp", "euc_kr"})
 _MIN_CJK_LETTERS = 6
 
 
+# Chinese code pages hold the Japanese kana, but Chinese text has next to none: a Chinese
+# reading whose letters are kana is Western or Japanese bytes misread ('Ça' in
+# Windows-1252 is a katakana in Big5)
+_CHINESE = frozenset({"gb18030", "big5"})
+
+
+def _is_kana(ch: str) -> bool:
+    return "\u3040" <= ch <= "\u30ff"
+
+
 def _score(text: str, encoding: str) -> float:
     words, odd, plausible = _reading(text)
+    kana_share = 0.0
     if encoding in _MULTI_BYTE:
-        letters = sum(1 for ch in text[:_SAMPLE_CHARS] if not ch.isascii() and ch.isalpha())
-        if letters < _MIN_CJK_LETTERS:
+        letters = [ch for ch in text[:_SAMPLE_CHARS] if not ch.isascii() and ch.isalpha()]
+        if len(letters) < _MIN_CJK_LETTERS:
             return -1.0
+        if encoding in _CHINESE:
+            kana_share = sum(map(_is_kana, letters)) / len(letters)
     controls = len(_CONTROLS.findall(text, 0, _SAMPLE_CHARS))
     oddness = 2 * odd / words if words else 0.0  # a misread word weighs more than rare letters
-    return plausible - oddness - controls - _HANDICAP.get(encoding, 0.0)
+    return plausible - oddness - 2 * kana_share - controls - _HANDICAP.get(encoding, 0.0)
 
 
 def _decode_legacy(data: bytes) -> Decoded:
