@@ -49,6 +49,37 @@ FILE_FILTER = "Documents (*.txt *.md *.html *.htm *.pdf *.docx *.rtf *.odt);;All
 PROJECT_FILTER = "Tessera projects (*.tessera);;All files (*)"
 
 
+class ReloadWhenShown(QObject):
+    """Reads a window's data again after the project changed: on the next turn of the
+    event loop while the window is shown (a burst of changes reads once), else when it
+    is shown next (a hidden window reads nothing)."""
+
+    def __init__(self, window: QWidget, reload) -> None:
+        super().__init__(window)
+        self._window, self._reload = window, reload
+        self.stale = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self.now)
+        window.installEventFilter(self)
+
+    def later(self, *_args) -> None:
+        if self._window.isVisible():
+            self._timer.start()
+        else:
+            self.stale = True
+
+    def now(self) -> None:
+        self.stale = False
+        self._reload()
+
+    def eventFilter(self, obj, e) -> bool:
+        if obj is self._window and e.type() == QEvent.Type.Show and self.stale:
+            self.now()
+        return False
+
+
 def project_window(w, attr: str, cls, make, refresh):
     """The window ``w.<attr>`` of the open project, made anew (``make()``) when there is
     none or it shows another project, else ``refresh(win)``d; shown, raised and focused.

@@ -14,7 +14,6 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSize,
     Qt,
-    QTimer,
 )
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -38,7 +37,7 @@ from desktop.core import wording
 from desktop.services.documents import attributes, cases, documents
 from desktop.services.documents.cases import CaseInfo
 from desktop.ui import a11y
-from desktop.ui.dialogs import fit_window, project_window
+from desktop.ui.dialogs import ReloadWhenShown, fit_window, project_window
 from desktop.ui.documents import commands as dcmd
 from desktop.ui.documents.attribute_dialog import AttributeDialog
 from desktop.ui.documents.dragging import DropRowsModel, drop_target
@@ -148,7 +147,7 @@ class CasesWindow(QMainWindow):
         self.setWindowTitle(f"Cases and sets — {self.ctx.project.name}")
         self.attribute_dialog: AttributeDialog | None = None
         self.names: dict[int, str] = {}  # document id -> name
-        self._stale = False
+        self.reloading = ReloadWhenShown(self, self.reload)
 
         bar = QToolBar("Cases")
         bar.setObjectName("casesToolbar")
@@ -255,13 +254,9 @@ class CasesWindow(QMainWindow):
         self.tabs.addTab(self.sets_tab, "&Sets")
         self.setCentralWidget(self.tabs)
 
-        self._reload_timer = QTimer(self)
-        self._reload_timer.setSingleShot(True)
-        self._reload_timer.setInterval(0)
-        self._reload_timer.timeout.connect(self.reload)
         for signal in (self.ctx.study_changed, self.ctx.documents_changed,
                        self.ctx.document_changed, self.ctx.codebook_changed):  # fmt: skip
-            signal.connect(self._later)
+            signal.connect(self.reloading.later)
         w.project_opened.connect(self._project_opened)
         self.view.selectionModel().currentChanged.connect(lambda *_: self._show_members())
         self.reload()
@@ -280,20 +275,9 @@ class CasesWindow(QMainWindow):
             self.close()
 
     # -- loading -------------------------------------------------------------------------
-    def _later(self, *_args) -> None:
-        if self.isVisible():
-            self._reload_timer.start()
-        else:
-            self._stale = True
-
-    def showEvent(self, e) -> None:
-        if self._stale:
-            self.reload()
-        super().showEvent(e)
-
     def reload(self) -> None:
         """Read the cases, sets and document names again, keeping the current cell."""
-        self._stale = False
+        self.reloading.stale = False
         current = self.view.currentIndex()
         keep = (current.data(ID_ROLE), current.column()) if current.isValid() else None
         p = self.project

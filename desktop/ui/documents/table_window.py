@@ -34,7 +34,7 @@ from desktop.services.documents.filter import DocumentFilter
 from desktop.services.errors import ServiceError
 from desktop.ui import a11y
 from desktop.ui.codebook.field_editor import editor_for, raw_value
-from desktop.ui.dialogs import fit_window, project_window
+from desktop.ui.dialogs import ReloadWhenShown, fit_window, project_window
 from desktop.ui.documents import commands as dcmd
 from desktop.ui.documents.attribute_dialog import AttributeDialog
 from desktop.ui.documents.table_model import Column, DocumentTableModel
@@ -118,7 +118,7 @@ class DocumentsWindow(QMainWindow):
         self.setWindowTitle(f"Documents — {self.project.name}")
         self.model = DocumentTableModel(self)
         self.model.edit_requested = self.edit
-        self._stale = False
+        self.reloading = ReloadWhenShown(self, self.reload)
         self.attribute_dialog: AttributeDialog | None = None
 
         self.filter = QLineEdit(placeholderText="Filter: text in any column")
@@ -216,14 +216,10 @@ class DocumentsWindow(QMainWindow):
         lay.addWidget(self.count)
         self.setCentralWidget(centre)
 
-        self._reload_timer = QTimer(self)
-        self._reload_timer.setSingleShot(True)
-        self._reload_timer.setInterval(0)
-        self._reload_timer.timeout.connect(self.reload)
         ctx = self.ctx
         ctx.document_changed.connect(self._document_changed)
-        ctx.documents_changed.connect(self._later)
-        ctx.study_changed.connect(self._later)
+        ctx.documents_changed.connect(self.reloading.later)
+        ctx.study_changed.connect(self.reloading.later)
         ctx.codings_changed.connect(self._codings_changed)
         ctx.coding_added.connect(lambda c: self.model.bump_codings(c.document_id, +1))
         ctx.coding_removed.connect(lambda c: self.model.bump_codings(c.document_id, -1))
@@ -243,7 +239,7 @@ class DocumentsWindow(QMainWindow):
     # -- loading -----------------------------------------------------------------------
     def reload(self) -> None:
         """Read the table again, keeping the filters, the order and the current cell."""
-        self._stale = False
+        self.reloading.stale = False
         current = self.view.currentIndex()
         keep = (current.data(ID_ROLE), self.model.columns[current.column()].key) if (
             current.isValid()) else None  # fmt: skip
@@ -296,20 +292,9 @@ class DocumentsWindow(QMainWindow):
         if chosen is not None and i < 0:
             self.model.set_set_filter(None)
 
-    def _later(self, *_args) -> None:
-        if self.isVisible():
-            self._reload_timer.start()
-        else:
-            self._stale = True
-
-    def showEvent(self, e) -> None:
-        if self._stale:
-            self.reload()
-        super().showEvent(e)
-
     def _document_changed(self, document_id: int) -> None:
         if not self.isVisible():
-            self._stale = True
+            self.reloading.stale = True
             return
         attrs = tuple(c.attribute for c in self.model.attribute_columns())
         rows = table_svc.load_rows(self.project, [document_id], attrs)
@@ -320,7 +305,7 @@ class DocumentsWindow(QMainWindow):
         if document_id:
             self._document_changed(document_id)
         else:
-            self._later()
+            self.reloading.later()
 
     def _update_count(self) -> None:
         shown, total = self.model.rowCount(), len(self.model.all_rows())
