@@ -66,12 +66,14 @@ class DocumentListModel(QAbstractTableModel):
         self._sort = (0, Qt.SortOrder.AscendingOrder)
         self.paged = False  # whether any document has pages
         self.rows_read = 0  # documents read from the listing so far
+        self.largest = 0  # the most documents the list has held (unfiltered: all of them)
 
     def set_listing(self, listing: DocumentListing) -> None:
         """Show ``listing``'s documents (and its counts), read afresh."""
         self.beginResetModel()
         self._listing = listing
         self._cache.clear()
+        self.largest = 0
         self._order = self._read_order()
         self.paged = listing.any_paged()
         self.endResetModel()
@@ -100,9 +102,11 @@ class DocumentListModel(QAbstractTableModel):
         if self._listing is None:
             return DocumentOrder([], [])
         column, order = self._sort
-        return self._listing.order(
+        found = self._listing.order(
             self._filter, SORT_KEYS[column], order == Qt.SortOrder.DescendingOrder
         )
+        self.largest = max(self.largest, len(found.ids))
+        return found
 
     def _all_changed(self) -> None:
         if self._order.ids:

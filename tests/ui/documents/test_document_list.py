@@ -203,3 +203,27 @@ def test_a_name_that_starts_right_to_left_is_right_aligned(qapp, tmp_path):
         assert align == {"تقرير درعا.txt": right, "report.txt": None}
     finally:
         p.close()
+
+
+def test_a_big_list_filters_once_typing_pauses(qtbot, project, monkeypatch):
+    """Filtering reads the order again: in a big project a burst of keys reads it once,
+    after the pause, not at every key; a small one filters at each key."""
+    from desktop.ui.workbench import panels
+
+    panel = panels.DocumentsPanel()
+    qtbot.addWidget(panel)
+    listing = DocumentListing(project)
+    reads: list[str] = []
+    real = listing.order
+    monkeypatch.setattr(listing, "order", lambda *a, **k: reads.append(a[0]) or real(*a, **k))
+    panel.model.set_listing(listing)
+    monkeypatch.setattr(panels, "FILTER_WHEN_PAUSED", N - 1)  # this project counts as big
+    reads.clear()
+    qtbot.keyClicks(panel.filter, "doc 01")
+    assert reads == [] and panel.model.rowCount() == N  # nothing read while typing
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 100)  # doc 0100 .. doc 0199
+    assert reads == ["doc 01"]
+    monkeypatch.setattr(panels, "FILTER_WHEN_PAUSED", N)  # small: at each key
+    reads.clear()
+    qtbot.keyClicks(panel.filter, "5")
+    assert reads == ["doc 015"] and panel.model.rowCount() == 10
