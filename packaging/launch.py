@@ -23,6 +23,10 @@ def _run_multiprocessing_child() -> None:
 
 
 if __name__ == "__main__":
+    # cryptography is left out of the bundle; pdfminer gets AES from the bundle's OpenSSL.
+    import openssl_aes
+
+    openssl_aes.install()
     _run_multiprocessing_child()
 
     from desktop.cli.main import main

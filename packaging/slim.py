@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import struct
@@ -27,10 +28,12 @@ def _vendored(dest: str) -> bool:
     return any(part.endswith(".libs") for part in Path(dest).parts[:-1])
 
 
-def strip_debug(binaries: list, cache: Path) -> list:
-    """``binaries`` (PyInstaller's (dest, source, typecode) entries) with each ELF file that
-    carries debug information replaced by a copy without it (``strip --strip-debug``: the
-    symbol tables stay, so tracebacks of crashes still name functions). Copies are kept in
+def strip_symbols(binaries: list, cache: Path) -> list:
+    """``binaries`` (PyInstaller's (dest, source, typecode) entries) with each ELF library
+    replaced by a copy without its debug information and the symbols no other library
+    links against (``strip --strip-unneeded``, as distributions strip the libraries they
+    ship: the dynamic symbol table stays, so the library still loads and links, and a
+    crash's native backtrace still names its exported functions). Copies are kept in
     ``cache`` and made again only when the source is newer. Without ``strip`` on PATH the
     entries are returned unchanged."""
     strip = shutil.which("strip")
@@ -46,7 +49,7 @@ def strip_debug(binaries: list, cache: Path) -> list:
         copy = cache / dest
         if not copy.exists() or copy.stat().st_mtime < src.stat().st_mtime:
             copy.parent.mkdir(parents=True, exist_ok=True)
-            done = subprocess.run([strip, "--strip-debug", "-o", str(copy), str(src)],
+            done = subprocess.run([strip, "--strip-unneeded", "-o", str(copy), str(src)],
                                   capture_output=True, text=True)  # fmt: skip
             if done.returncode != 0:
                 copy.unlink(missing_ok=True)
@@ -221,3 +224,71 @@ def only_needed_by(dropped: list, kept: list, loaded_by_name: tuple[str, ...] = 
     roots = [source_of[dest] for dest in source_of if dest not in pulled]
     wanted = closure(roots)
     return {d for d in pulled - wanted if not Path(d).name.startswith(loaded_by_name)}
+
+
+_VENDORED_OPENSSL = re.compile(r"(libssl|libcrypto)-[0-9a-f]{8}\.so\.(\d+)")
+
+
+def _version_needs(path: Path) -> dict[str, set[str]]:
+    """The symbol versions an ELF file needs, by library (``readelf -V``)."""
+    out = subprocess.run([_tool("readelf"), "-VW", str(path)], capture_output=True,
+                         text=True).stdout  # fmt: skip
+    needs: dict[str, set[str]] = {}
+    library = None
+    for line in out.splitlines():
+        file = re.search(r"Version: \d+\s+File: (\S+)", line)
+        name = re.search(r"^\s*0x[0-9a-f]+:\s+Name: (\S+)", line)
+        if file:
+            library = file[1]
+            needs.setdefault(library, set())
+        elif name and library is not None:
+            needs[library].add(name[1])
+        elif "Version definition" in line or "Version symbols" in line:
+            library = None
+    return needs
+
+
+def _version_defs(path: Path) -> set[str]:
+    """The symbol versions an ELF library defines (``readelf -V``)."""
+    out = subprocess.run([_tool("readelf"), "-VW", str(path)], capture_output=True,
+                         text=True).stdout  # fmt: skip
+    return set(re.findall(r"Rev: \d+\s+Flags: (?:none|WEAK)\s+Index: \d+\s+Cnt: \d+\s+Name: (\S+)",
+                          out))  # fmt: skip
+
+
+def share_openssl(binaries: list) -> tuple[list, list]:
+    """One OpenSSL in the bundle, not two. Python's ssl and hashlib modules need the
+    system's ``libssl.so.3`` and ``libcrypto.so.3`` (kept beside the program), and
+    psycopg-binary's libpq brings OpenSSL of the same major version under vendored names
+    (``psycopg_binary.libs/libssl-<hash>.so.3``). OpenSSL keeps its ABI within a major
+    version, and its symbols carry versions (OPENSSL_3.0.0...): when the vendored
+    libraries define every version that the files needing the system's ask for, each
+    system library is replaced by a link to its vendored twin, and the process loads one
+    OpenSSL. Returns the binaries without the system copies and the links to add to the
+    datas, as PyInstaller's (dest, target relative to dest's folder, "SYMLINK") entries.
+    Nothing changes when there is no complete, compatible vendored pair."""
+    vendored: dict[str, tuple[str, str]] = {}  # "libssl.so.3" -> (dest, source)
+    for dest, source, _ in binaries:
+        match = _VENDORED_OPENSSL.fullmatch(Path(dest).name)
+        if match and _vendored(dest):
+            vendored[f"{match[1]}.so.{match[2]}"] = (dest, source)
+    system = {Path(d).name: d for d, _, _ in binaries if Path(d).name in vendored
+              and not _vendored(d)}  # fmt: skip
+    pairs = {name[len("libssl") :] for name in system if name.startswith("libssl")}
+    pairs &= {name[len("libcrypto") :] for name in system if name.startswith("libcrypto")}
+    if not pairs:
+        return binaries, []
+    replaced = {f"{lib}{suffix}" for suffix in pairs for lib in ("libssl", "libcrypto")}
+    defined = {name: _version_defs(Path(vendored[name][1])) for name in replaced}
+    for dest, source, _ in binaries:
+        if Path(dest).name in replaced or not _is_elf(Path(source)):
+            continue
+        for library, versions in _version_needs(Path(source)).items():
+            if library in replaced and not versions <= defined[library]:
+                print(f"slim: {dest} needs {sorted(versions - defined[library])} of {library}, "
+                      "which libpq's OpenSSL lacks: the bundle keeps both", file=sys.stderr)  # fmt: skip
+                return binaries, []
+    kept = [b for b in binaries if b[0] not in {system[name] for name in replaced}]
+    links = [(system[name], os.path.relpath(vendored[name][0], os.path.dirname(system[name]) or "."),
+              "SYMLINK") for name in sorted(replaced)]  # fmt: skip
+    return kept, links

@@ -218,11 +218,12 @@ def test_pdf_encrypted_by_a_real_tool_is_refused(tmp_path, shared_dir):
         extract(path)
 
 
-def test_pdf_with_only_an_owner_password_opens(tmp_path, shared_dir):
+@pytest.mark.parametrize("algorithm", ["RC4-128", "AES-128", "AES-256-R5", "AES-256"])
+def test_pdf_with_only_an_owner_password_opens(tmp_path, shared_dir, algorithm):
     """Restrictions on printing/copying, but no password to open: readers open it."""
     pypdf = pytest.importorskip("pypdf")
     writer = pypdf.PdfWriter(clone_from=shared_dir / "pdfs" / "google-doc-document.pdf")
-    writer.encrypt(user_password="", owner_password="owner", algorithm="RC4-128")
+    writer.encrypt(user_password="", owner_password="owner", algorithm=algorithm)
     path = tmp_path / "restricted.pdf"
     with path.open("wb") as fh:
         writer.write(fh)

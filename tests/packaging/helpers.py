@@ -111,3 +111,24 @@ def user_flow(tessera: list[str], env: dict[str, str], work: Path, shared: Path,
     alive, err = window_stays_up(tessera, env, cwd=work, seconds=8.0)
     assert alive, f"the window did not stay up:\n{err}"
     assert (Path(env["XDG_DATA_HOME"]) / SAMPLE).is_file(), "no sample project in the data folder"
+
+
+# pypdf's names of the AES encryptions PDF writers use: AESV2 (PDF 1.6) and AESV3 (PDF 2.0)
+AES_ALGORITHMS = ("AES-128", "AES-256-R5", "AES-256")
+
+
+def owner_only_pdfs(folder: Path, shared: Path) -> list[Path]:
+    """The same PDF encrypted with each AES variant, with an owner password only (a reader
+    opens it without asking, as Tessera must): made by pypdf, a test dependency."""
+    import pypdf
+
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for algorithm in AES_ALGORITHMS:
+        writer = pypdf.PdfWriter(clone_from=shared / "pdfs" / "google-doc-document.pdf")
+        writer.encrypt(user_password="", owner_password="owner", algorithm=algorithm)
+        path = folder / f"restricted-{algorithm}.pdf"
+        with path.open("wb") as fh:
+            writer.write(fh)
+        out.append(path)
+    return out

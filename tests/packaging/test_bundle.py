@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.packaging.helpers import run, user_env, user_flow
+from tests.packaging.helpers import owner_only_pdfs, run, user_env, user_flow
 
 REPO = Path(__file__).resolve().parents[2]
 VERSION = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
@@ -92,3 +93,37 @@ def test_the_bundle_holds_every_qt_module_tessera_imports(bundle):
     assert {"QtCore", "QtGui", "QtWidgets", "QtCharts"} <= modules
     for module in sorted(modules):
         assert list(internal.glob(f"{module}.*.so")), f"PySide6.{module} is not in the bundle"
+
+
+def test_the_bundle_opens_pdfs_encrypted_with_aes(bundle, tmp_path, shared_dir):
+    """pdfminer decrypts AES through cryptography's API, which the bundle serves from the
+    OpenSSL it already holds (packaging/openssl_aes.py) instead of cryptography's own copy."""
+    env = _no_python(tmp_path)
+    for pdf in owner_only_pdfs(tmp_path / "in", shared_dir):
+        project = tmp_path / f"{pdf.stem}.tessera"
+        run([str(bundle), "new", str(project)], env, tmp_path)
+        out = run([str(bundle), "import", str(project), str(pdf)], env, tmp_path).stdout
+        assert f"imported {pdf.name} (pdf" in out, out
+        texts = tmp_path / f"{pdf.stem}-texts"
+        run([str(bundle), "export", str(project), "--what", "documents", "--format", "txt",
+             "-o", str(texts)], env, tmp_path)  # fmt: skip
+        text = (texts / f"{pdf.name}.txt").read_text(encoding="utf-8")
+        assert "Beautiful is better than ugly." in text, text[:300]
+    assert not (bundle.parent / "_internal" / "cryptography").exists()
+
+
+def test_the_bundle_works_with_a_postgresql_server(bundle, tmp_path, pg_url):
+    """A project pushed to a server and read back by the bundled program: psycopg's libpq,
+    and Python's ssl module that psycopg imports, run on the bundle's one OpenSSL."""
+    env = _no_python(tmp_path)
+    project = tmp_path / "p.tessera"
+    run([str(bundle), "new", str(project), "--template", "conflict-news"], env, tmp_path)
+    run([str(bundle), "import", str(project), str(REPO / "resources" / "sample")], env,
+        tmp_path)  # fmt: skip
+    out = run([str(bundle), "push", str(project), pg_url], env, tmp_path).stdout
+    assert "every table checked" in out, out
+    info = run([str(bundle), "info", pg_url], env, tmp_path).stdout
+    assert "schema version" in info and "documents" in info, info
+    if shutil.which("readelf"):  # the spec shares OpenSSL only where binutils can check it
+        cryptos = {p.resolve() for p in (bundle.parent / "_internal").rglob("libcrypto*.so*")}
+        assert len(cryptos) == 1, cryptos

@@ -147,3 +147,54 @@ def test_only_the_libraries_of_what_was_dropped_go(tmp_path):
     assert not slim.only_needed_by(dropped, [gobject, glib, kept_user], ("libgobject",)) & {
         "libgobject-2.0.so.0"
     }
+
+
+def _openssl_pair() -> list[tuple[str, str, str]] | None:
+    """PyInstaller's entries for what the bundle gets: psycopg-binary's vendored OpenSSL,
+    the system's libssl/libcrypto beside the program, and Python's _ssl that needs them."""
+    import _ssl
+
+    vendored = sorted((SITE / "psycopg_binary.libs").glob("lib*-*.so.3"))
+    ssl_lib = [p for p in vendored if p.name.startswith("libssl-")]
+    crypto_lib = [p for p in vendored if p.name.startswith("libcrypto-")]
+    needs = slim.needed(Path(_ssl.__file__))
+    system = [Path(p) for p in ("/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu",
+                                "/usr/lib64", "/usr/lib")]  # fmt: skip
+    found = {n: next((d / n for d in system if (d / n).exists()), None) for n in needs}
+    if (
+        not (ssl_lib and crypto_lib)
+        or not found.get("libssl.so.3")
+        or not found.get("libcrypto.so.3")
+    ):
+        return None
+    return [
+        (f"psycopg_binary.libs/{ssl_lib[0].name}", str(ssl_lib[0]), "BINARY"),
+        (f"psycopg_binary.libs/{crypto_lib[0].name}", str(crypto_lib[0]), "BINARY"),
+        ("libssl.so.3", str(found["libssl.so.3"]), "BINARY"),
+        ("libcrypto.so.3", str(found["libcrypto.so.3"]), "BINARY"),
+        ("python3.11/lib-dynload/_ssl.so", _ssl.__file__, "EXTENSION"),
+    ]
+
+
+def test_python_ssl_is_pointed_at_libpqs_openssl():
+    """The system's libssl/libcrypto give way to links to psycopg-binary's, which define
+    every symbol version Python's _ssl asks for; the rest of the entries stay."""
+    entries = _openssl_pair()
+    if entries is None:
+        pytest.skip("needs psycopg-binary and a Python whose _ssl links OpenSSL 3")
+    kept, links = slim.share_openssl(entries)
+    assert [e[0] for e in kept] == [entries[0][0], entries[1][0], entries[4][0]]
+    assert sorted(links) == [
+        ("libcrypto.so.3", entries[1][0], "SYMLINK"),
+        ("libssl.so.3", entries[0][0], "SYMLINK"),
+    ]
+
+
+def test_openssl_stays_twice_when_the_vendored_one_lacks_a_version(monkeypatch):
+    """A Python built against a newer OpenSSL than libpq's would need symbols the vendored
+    library does not have: then nothing is shared."""
+    entries = _openssl_pair()
+    if entries is None:
+        pytest.skip("needs psycopg-binary and a Python whose _ssl links OpenSSL 3")
+    monkeypatch.setattr(slim, "_version_defs", lambda path: {"OPENSSL_1_1_0"})
+    assert slim.share_openssl(entries) == (entries, [])
