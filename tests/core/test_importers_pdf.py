@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import multiprocessing
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -329,6 +330,29 @@ def test_cancel_stops_the_worker_processes(tmp_path, monkeypatch):
     with pytest.raises(ImportCancelled):
         extract(path, progress=lambda d, t: calls.append((d, t)), cancelled=lambda: bool(calls))
     assert calls and calls[-1][0] < 40
+    assert multiprocessing.active_children() == []
+
+
+def test_cancel_is_seen_at_the_first_page_even_when_every_page_is_already_read(
+    tmp_path, monkeypatch
+):
+    """Small pages can all be read while the importer waits once: every page's progress is
+    then queued together. Cancel pressed at the first report still stops there."""
+    import concurrent.futures
+
+    path = _numbered_pdf(tmp_path, 12)
+    monkeypatch.setattr(pdf_importer, "PARALLEL_MIN_PAGES", 4)
+
+    def wait_for_all(pending, timeout=None, return_when=None):
+        done, _ = concurrent.futures.wait(pending, return_when=concurrent.futures.ALL_COMPLETED)
+        time.sleep(0.2)  # the workers' queue feeder threads deliver every report
+        return done, set()
+
+    monkeypatch.setattr(pdf_importer, "wait", wait_for_all)
+    calls: list[tuple[int, int]] = []
+    with pytest.raises(ImportCancelled):
+        extract(path, progress=lambda d, t: calls.append((d, t)), cancelled=lambda: bool(calls))
+    assert len(calls) == 1 and calls[0][0] < 12, calls
     assert multiprocessing.active_children() == []
 
 

@@ -169,6 +169,12 @@ class _WorkersUnavailable(Exception):
     """Worker processes could not start (e.g. the main module cannot be re-imported)."""
 
 
+def _stop_if_cancelled(cancelled: Cancelled | None, cancel_event) -> None:
+    if cancelled is not None and cancelled():
+        cancel_event.set()
+        raise ImportCancelled("the import was cancelled")
+
+
 def _extract_parallel(
     path: Path, n_pages: int, progress: Progress | None, cancelled: Cancelled | None
 ) -> list[PageResult]:
@@ -193,15 +199,16 @@ def _extract_parallel(
         pending = set(futures)
         while pending:
             finished, pending = wait(pending, timeout=0.05, return_when=FIRST_COMPLETED)
+            # Cancel is looked at after each page's report, not once per batch of reports:
+            # small pages can all be read within one wait.
             while True:
                 try:
                     done += progress_queue.get_nowait()
                 except queue_module.Empty:
                     break
                 report(progress, done, n_pages)
-            if cancelled is not None and cancelled():
-                cancel_event.set()
-                raise ImportCancelled("the import was cancelled")
+                _stop_if_cancelled(cancelled, cancel_event)
+            _stop_if_cancelled(cancelled, cancel_event)
             for fut in finished:
                 share = fut.result()  # re-raises ImportFailure from the worker
                 if share is None:
