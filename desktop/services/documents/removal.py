@@ -4,10 +4,15 @@ rows of every table whose foreign key points at the document (pages, attribute v
 set and case memberships, codings, and whatever a later schema adds), then at those rows
 (a coding's field values), and so on; rows that only lose their link (an anchor example
 taken from a coding: ON DELETE SET NULL) get the link back. Restoring writes them all
-again with their ids in one transaction; the full-text index follows by its triggers."""
+again with their ids in one transaction; the full-text index follows by its triggers.
+
+Large values (a document's text, the original file it was read from: up to 256 MB) wait
+for undo in anonymous temporary files, not in memory, so that a long session of deletes
+stays small; they are read back only if the delete is undone."""
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
 
 from sqlalchemy import Table, func, insert, select, update
@@ -35,6 +40,37 @@ class RemovedDocument:
     links: tuple[tuple[str, str, object, str, object], ...] = field(default=())
 
 
+#: Values above this size wait for undo on disk.
+KEEP_IN_MEMORY = 1 << 20
+
+
+class KeptValue:
+    """A large text or bytes value kept for undo in a temporary file (deleted when the
+    value is dropped, or at once by the system: it has no name)."""
+
+    def __init__(self, value: str | bytes):
+        self.is_text = isinstance(value, str)
+        data = value.encode("utf-8", "surrogatepass") if self.is_text else bytes(value)
+        self.size = len(data)
+        # open as long as the undo entry holding it lives; closed (and gone) with it
+        self._file = tempfile.SpooledTemporaryFile(max_size=KEEP_IN_MEMORY)  # noqa: SIM115
+        self._file.write(data)
+
+    def value(self) -> str | bytes:
+        self._file.seek(0)
+        data = self._file.read()
+        return data.decode("utf-8", "surrogatepass") if self.is_text else data
+
+
+def _keep(row: dict) -> dict:
+    return {k: KeptValue(v) if isinstance(v, str | bytes) and len(v) > KEEP_IN_MEMORY else v
+            for k, v in row.items()}  # fmt: skip
+
+
+def _given_back(row: dict) -> dict:
+    return {k: v.value() if isinstance(v, KeptValue) else v for k, v in row.items()}
+
+
 def _tables() -> dict[str, Table]:
     return dict(m.Base.metadata.tables)
 
@@ -54,7 +90,8 @@ def _collect(s: Session, table: Table, column: str, keys: list, rows: list, link
     """The rows of ``table`` whose ``column`` is one of ``keys``, then their dependants."""
     if not keys:
         return
-    found = [dict(r._mapping) for r in s.execute(select(table).where(table.c[column].in_(keys)))]
+    found = [_keep(dict(r._mapping))
+             for r in s.execute(select(table).where(table.c[column].in_(keys)))]  # fmt: skip
     if not found:
         return
     rows.append((table.name, tuple(found)))
@@ -98,7 +135,7 @@ def remove_document(project, document_id: int, *, confirm_codings: bool = False)
             t = m.OriginalFile.__table__
             kept = s.execute(select(t).where(t.c.sha256 == original)).mappings().first()
             if kept is not None:
-                rows.append((t.name, (dict(kept),)))
+                rows.append((t.name, (_keep(dict(kept)),)))
         _collect(s, m.Document.__table__, "id", [document_id], rows, links)
         removed = RemovedDocument(d.id, d.name, len(codings), tuple(rows), tuple(links))
         for c in codings:
@@ -124,7 +161,7 @@ def restore_document(project, removed: RemovedDocument) -> None:
                         m.OriginalFile.sha256 == r["sha256"])) == 0]  # fmt: skip
                     if not rows:
                         continue
-                s.execute(insert(tables[name]), list(rows))
+                s.execute(insert(tables[name]), [_given_back(r) for r in rows])
             for name, pk, key, column, value in removed.links:
                 t = tables[name]
                 s.execute(update(t).where(t.c[pk] == key, t.c[column].is_(None))
@@ -140,7 +177,7 @@ def restore_document(project, removed: RemovedDocument) -> None:
                      {"name": doc["name"], "sha256": doc["sha256"], "restored": True})  # fmt: skip
         for name, rows in removed.rows:
             if name == "coding":
-                for r in rows:
+                for r in map(_given_back, rows):
                     audit.record(s, project.actor, "create", "coding", r["id"], None,
                                  {k: r[k] for k in ("document_id", "code_id", "coder_id", "start",
                                                     "end", "quote", "memo")})  # fmt: skip

@@ -94,3 +94,25 @@ def test_a_file_over_the_limit_is_imported_as_text_only_with_a_note(project, tmp
     assert path.name == "rtl.pdf" and "original file is not kept" in note and "1000 bytes" in note
     assert "original file is not kept" in documents.get_document(project, doc.id).import_notes
     assert limits.ORIGINAL_FILE_MAX_BYTES >= 100 * limits.MB
+
+
+def test_undo_keeps_a_large_deleted_document_on_disk_not_in_memory(project, tmp_path):
+    """A deleted document waits for undo: its text and original file above 1 MB are kept
+    in temporary files, and undo puts back exactly what was there."""
+    body = ("<p>" + "Ceasefire talks resumed; شهود عيان 目击者 " * 60_000 + "</p>").encode()
+    page = tmp_path / "big.html"
+    page.write_bytes(b"<html><body>" + body + b"</body></html>")
+    [doc] = documents.import_files(project, [page]).imported
+    text = documents.get_text(project, doc.id)
+    original = bytes(originals.read_original(project, doc.id))
+    assert len(text) > 2_000_000 and len(original) > 2_000_000
+
+    gone = removal.remove_document(project, doc.id)
+    in_memory = sum(len(v) for _, rows in gone.rows for r in rows for v in r.values()
+                    if isinstance(v, str | bytes))  # fmt: skip
+    assert in_memory < 100_000, in_memory
+    assert project.info()["documents"] == 0
+
+    removal.restore_document(project, gone)
+    assert documents.get_text(project, doc.id) == text
+    assert bytes(originals.read_original(project, doc.id)) == original
