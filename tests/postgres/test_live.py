@@ -78,6 +78,35 @@ def test_polling_finds_changes_where_notifications_do_not_come(team, monkeypatch
     assert got2.tables == {"code"}
 
 
+def test_polling_slows_down_when_the_fingerprint_is_slow_to_read(team, monkeypatch):
+    """On a large project the fingerprint takes long to read: the listener then polls so
+    that reading it keeps the server busy a POLL_SHARE-th of the time at most."""
+    monkeypatch.setattr(live, "POLL_S", 0.05)
+    reads: list[float] = []
+    read = live.Listener._read_fingerprint
+
+    def slow_read(self):
+        reads.append(time.monotonic())
+        time.sleep(0.04)  # as a project of some 300,000 codings
+        return read(self)
+
+    monkeypatch.setattr(live.Listener, "_read_fingerprint", slow_read)
+    with team.open("ana") as ana:
+        listener = live.Listener(ana, poll=True)
+        try:
+            listener.connect()
+            deadline = time.monotonic() + 2.0
+            while time.monotonic() < deadline:
+                listener.wait(0.05)
+            code_as(team, "ben", 0, 6)
+            got = heard(listener, lambda c: c.codings)  # still heard, a little later
+        finally:
+            listener.close()
+    gaps = [b - a for a, b in zip(reads, reads[1:], strict=False)]
+    assert gaps and min(gaps) >= live.POLL_SHARE * 0.04 * 0.9, gaps
+    assert got.coded == {1}
+
+
 def test_in_blind_mode_polling_finds_no_codings_of_others(team, monkeypatch):
     from tests.postgres.conftest import set_blind
 
