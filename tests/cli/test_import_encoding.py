@@ -16,6 +16,9 @@ ARABIC = "وقف إطلاق النار في غزة"
 HEADLINE = "آتش‌بس در شهر برقرار شد."
 HEBREW = "הממשלה הודיעה על הפסקת אש בצפון"
 RUSSIAN = "Стороны договорились о прекращении огня на всей линии фронта."
+CHINESE = "停火谈判周一在首都恢复，双方代表团同意交换囚犯。"
+CHINESE_2 = "据当地媒体报道，谈判将持续一周，联合国观察员将监督撤军。"
+JAPANESE = "首都で停戦協議が再開され、双方の代表団は捕虜の交換に合意した。"
 
 
 def _stored(project_path: Path) -> dict[str, str]:
@@ -36,6 +39,9 @@ def test_import_names_each_legacy_encoding_and_stores_the_right_text(tmp_path):
     (src / "he.txt").write_bytes(HEBREW.encode("cp1255"))
     (src / "ru.txt").write_bytes(RUSSIAN.encode("koi8_r"))
     (src / "utf16.txt").write_bytes(HEADLINE.encode("utf-16-le"))  # no BOM
+    (src / "zh.txt").write_bytes(CHINESE.encode("gb18030"))
+    (src / "ja.txt").write_bytes(JAPANESE.encode("shift_jis"))
+    (src / "zh16.txt").write_bytes(CHINESE_2.encode("utf-16-le"))  # no BOM, no NUL byte
     (src / "plain.txt").write_text("An ordinary UTF-8 note.", "utf-8")
     project = tmp_path / "p.tessera"
     exe = Path(sys.executable).with_name("tessera")
@@ -52,10 +58,14 @@ def test_import_names_each_legacy_encoding_and_stores_the_right_text(tmp_path):
     assert "read as Windows-1255 (Hebrew)" in note_of("he.txt")
     assert "read as KOI8-R" in note_of("ru.txt")
     assert "UTF-16" in note_of("utf16.txt")
+    assert "read as GB18030" in note_of("zh.txt")
+    assert "read as Shift JIS" in note_of("ja.txt")
+    assert "UTF-16 little-endian" in note_of("zh16.txt")
     assert not any(line.strip().startswith("plain.txt:") for line in lines)  # UTF-8: nothing to say
     assert _stored(project) == {
         "fa.txt": PERSIAN, "ar.txt": ARABIC, "he.txt": HEBREW, "ru.txt": RUSSIAN,
-        "utf16.txt": HEADLINE, "plain.txt": "An ordinary UTF-8 note.",
+        "utf16.txt": HEADLINE, "plain.txt": "An ordinary UTF-8 note.", "zh.txt": CHINESE,
+        "ja.txt": JAPANESE, "zh16.txt": CHINESE_2,
     }  # fmt: skip
 
 

@@ -65,6 +65,60 @@ def test_utf16_without_a_bom_is_recognised_not_refused_as_binary(codec, text):
     assert "no byte order mark" in decoded.note()
 
 
+# Chinese, Japanese and Korean news in their legacy code pages: no spaces, full-width
+# punctuation, and Japanese mixes kanji, hiragana and katakana in one word.
+CJK_LEGACY = [
+    ("停火谈判周一在首都恢复。", "gb18030"),
+    ("双方代表团同意交换囚犯，并在联合国观察员的监督下撤出重型武器。据当地媒体报道，谈判将持续一周。\n"
+     * 5, "gb18030"),
+    ("停火談判週一在首都恢復。", "big5"),
+    ("雙方代表團同意交換囚犯，並在聯合國觀察員的監督下撤出重型武器。\n" * 5, "big5"),
+    ("首都で停戦協議が再開された。", "shift_jis"),
+    ("「停戦」の協議、首都で再開。コーヒーを飲みながらニュースを読む。\n" * 5, "shift_jis"),
+    ("首都で停戦協議が月曜日に再開され、双方の代表団は捕虜の交換に合意した。\n" * 5, "euc_jp"),
+    ("휴전 협상이 월요일 수도에서 재개되었고 양측 대표단은 포로 교환에 합의했다.\n" * 5, "euc_kr"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "codec"), CJK_LEGACY)
+def test_chinese_japanese_and_korean_code_pages_are_read_right(text, codec):
+    decoded = decode_text(text.encode(codec))
+    assert decoded.text == text, (codec, decoded.encoding, decoded.text[:20])
+    assert decoded.encoding == codec
+
+
+# Chinese, Japanese and Korean in UTF-16 have NUL bytes only where there is ASCII: a long
+# paragraph has one at its line break, a headline none at all.
+CJK_PARAGRAPHS = [
+    "停火谈判周一在首都恢复，双方代表团同意交换囚犯，并在联合国观察员的监督下撤出重型武器。" * 6
+    + "\n",
+    "首都で停戦協議が月曜日に再開され、双方の代表団は捕虜の交換に合意し、国連監視団の立会いの下で重火器を撤収することになった。"
+    * 5
+    + "\n",
+    "휴전협상이월요일수도에서재개되었고양측대표단은포로교환에합의했으며유엔감시단의감독아래중화기를철수하기로했다。"
+    * 5,
+    "停火谈判恢复。",
+]
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("text", CJK_PARAGRAPHS)
+def test_cjk_in_utf16_without_a_bom_and_few_nul_bytes_is_read(codec, text):
+    decoded = decode_text(text.encode(codec))
+    assert decoded.text == text and decoded.encoding == codec
+    assert "no byte order mark" in decoded.note()
+
+
+def test_text_in_a_legacy_code_page_is_not_taken_for_utf16():
+    """Pairs of bytes of any text make code points; UTF-16 is read only when nothing
+    else reads (\"Bush hid the facts\" stays English)."""
+    for text, codec in [("Bush hid the facts", "ascii"), ("Größe Ça va très bien!", "cp1252"),
+                        ("停火谈判周一在首都恢复。", "gb18030"), ("휴전협상이 재개되었다.", "euc-kr"),
+                        ("Привет, это тест!", "cp1251")]:  # fmt: skip
+        decoded = decode_text(text.encode(codec))
+        assert decoded.text == text, (codec, decoded.encoding)
+
+
 def test_binary_data_with_nul_bytes_is_still_refused():
     import random
 

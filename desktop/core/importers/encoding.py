@@ -76,8 +76,15 @@ _SAMPLE_WORDS = 2_000  # non-ASCII words: plenty to judge by, quick on a 50 MB f
 _EDGE_PUNCTUATION = ".,;:!?()[]{}\"'«»‹›“”„‘’‚–—…-*_/<>|"
 _IN_WORD = frozenset("’‘·–—…\u2010\u2011\u00ad\u200c\u200d")  # it’s, col·lecció, ZWNJ, dash—joined
 _EDGE_SYMBOLS = frozenset("°%‰§©®™")
-# Words end at spaces and at ASCII punctuation that never joins a word (markup, commas).
-_TOKEN_BREAK = re.compile(r"[\s<>()\[\]{}\"=/\\,;:!?|*_+#@~^`]+")
+# Words end at spaces and at ASCII punctuation that never joins a word (markup, commas),
+# and at the ideographic and full-width punctuation of Chinese, Japanese and Korean: that
+# text has no spaces, so its commas and full stops are what end its runs of letters.
+_TOKEN_BREAK = re.compile(
+    r"[\s<>()\[\]{}\"=/\\,;:!?|*_+#@~^`"
+    "\u3000-\u3003\u3008-\u3011\u3014-\u301f\u30fb"  # 、。「」『』【】〔〕〜・ ...
+    "\uff01\uff08\uff09\uff0c\uff0e\uff1a\uff1b\uff1f\uff3b\uff3d\uff5b\uff5d\uff5e"  # ！（），．：；？［］｛｝～
+    "]+"
+)
 _ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
 
 
@@ -178,7 +185,8 @@ def decode_text(data: bytes, encoding: str | None = None) -> Decoded:
     if binary_kind(data):
         raise _not_text(data)
     if b"\x00" in data[:65536]:
-        utf16 = _utf16_without_bom(data)
+        # (Chinese, Japanese or Korean in UTF-16 has a NUL only where there is ASCII)
+        utf16 = _utf16_without_bom(data) or _utf16_by_its_letters(data)
         if utf16 is None:
             raise _not_text(data)
         return utf16
@@ -236,11 +244,37 @@ def _utf16_without_bom(data: bytes) -> Decoded | None:
     return Decoded(text, encoding, guessed=True)
 
 
+def _utf16_by_its_letters(data: bytes) -> Decoded | None:
+    """UTF-16 without a BOM whose NUL bytes are too few to tell (a text of Chinese,
+    Japanese or Korean has them only at its line breaks): read if its letters read as
+    well as a code page's would (see _score)."""
+    if len(data) % 2:
+        return None
+    best: tuple[float, str, str] | None = None
+    for encoding in _UTF16:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" in text or _looks_binary(text):
+            continue
+        score = _score(text, encoding)
+        if score > 0 and (best is None or score > best[0]):
+            best = (score, encoding, text)
+    return Decoded(best[2], best[1], guessed=True) if best else None
+
+
 @functools.lru_cache(maxsize=8192)
 def _script(ch: str) -> str:
     if ch.isascii():
         return "LATIN"
     return unicodedata.name(ch, "?").split(" ", 1)[0]
+
+
+# Scripts one word is written in together: Japanese words are kanji and kana ('停戦協議が',
+# 'コーヒー'). (Korean today writes hanja apart: hangul beside hanja in one word is a
+# misreading.)
+_WRITES_WITH = {"HIRAGANA": "CJK", "KATAKANA": "CJK", "KATAKANA-HIRAGANA": "CJK"}
 
 
 def _odd_word(core: str) -> bool:
@@ -256,7 +290,7 @@ def _odd_word(core: str) -> bool:
             script = _script(ch)
             if script == "HALFWIDTH":  # half-width katakana: Shift-JIS misreadings
                 return True
-            scripts.add(script)
+            scripts.add(_WRITES_WITH.get(script, script))
             if ch.isupper() and prev_lower:
                 return True
             prev_lower = ch.islower()
@@ -369,7 +403,12 @@ def _reading(text: str) -> tuple[int, int, float]:
     return words, odd, plausible
 
 
-_MULTI_BYTE = frozenset({"gb18030", "big5", "shift_jis", "euc_jp", "euc_kr"})
+# UTF-16 without a BOM and with few NUL bytes (a text of Chinese, Japanese or Korean,
+# whose letters all lie above U+00FF) competes with the code pages, scored like them:
+# any pair of bytes is a code point, so it must read as well as one of those would
+# ('Bush hid the facts' is ASCII, read before any guess).
+_UTF16 = ("utf-16-le", "utf-16-be")
+_MULTI_BYTE = frozenset({"gb18030", "big5", "shift_jis", "euc_jp", "euc_kr", *_UTF16})
 # A handful of bytes make one or two Chinese or Japanese characters in any reading that
 # the frequency tables may happen to list ('Ça' is 'ド' in Big5): ask for more than that.
 _MIN_CJK_LETTERS = 6
@@ -402,7 +441,8 @@ def _score(text: str, encoding: str) -> float:
 def _decode_legacy(data: bytes) -> Decoded:
     readings: list[tuple[float, int, str, str]] = []
     seen: set[str] = set()
-    for rank, encoding in enumerate(CANDIDATES):
+    candidates = CANDIDATES + (_UTF16 if len(data) % 2 == 0 else ())
+    for rank, encoding in enumerate(candidates):
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
