@@ -87,6 +87,22 @@ def test_chinese_japanese_and_korean_code_pages_are_read_right(text, codec):
     assert decoded.encoding == codec
 
 
+# Windows writes Korean, Japanese and Traditional Chinese in supersets of EUC-KR, Shift JIS
+# and Big5 (cp949, cp932, cp950): a file with one of their extra characters is read in
+# them; a file without reads the same in either and is named by the standard's name.
+@pytest.mark.parametrize(
+    ("text", "codec"),
+    [
+        ("휴전 협상이 월요일 수도에서 재개되었고 똠방각하 양측 대표단은 합의했다.", "cp949"),
+        ("①髙橋さんと山﨑さんが停戦協議に参加した。②㈱国連の監視団が立ち会う。", "cp932"),
+        ("停火談判週一在首都恢復，雙方代表團同意交換囚犯。碁銹", "cp950"),
+    ],
+)
+def test_windows_supersets_of_the_cjk_code_pages_are_read(text, codec):
+    decoded = decode_text(text.encode(codec))
+    assert decoded.text == text and decoded.encoding == codec
+
+
 # Chinese, Japanese and Korean in UTF-16 have NUL bytes only where there is ASCII: a long
 # paragraph has one at its line break, a headline none at all.
 CJK_PARAGRAPHS = [

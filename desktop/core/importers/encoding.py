@@ -59,10 +59,12 @@ _MAGIC = (
 
 # Code pages tried, in order of preference on a tie (identical readings are merged into
 # the first). Mac Roman last: quotes and dashes alone "read" as Mac Roman letters.
+# Windows' supersets (cp950, cp932, cp949) follow their standards: a file in the standard
+# reads the same in both, and is named by the standard's name.
 CANDIDATES = (
     "cp1252", "cp1250", "cp1251", "cp1256", "cp1255", "cp1253", "cp1254", "koi8_r",
-    "koi8_u", "cp1257", "cp874", "gb18030", "big5", "shift_jis", "euc_jp", "euc_kr",
-    "mac_roman",
+    "koi8_u", "cp1257", "cp874", "gb18030", "big5", "cp950", "shift_jis", "cp932", "euc_jp",
+    "euc_kr", "cp949", "mac_roman",
 )  # fmt: skip
 _HANDICAP = {"mac_roman": 0.3}
 # A second reading within this much of the best is named as a possible alternative.
@@ -78,11 +80,13 @@ _IN_WORD = frozenset("’‘·–—…\u2010\u2011\u00ad\u200c\u200d")  # it’
 _EDGE_SYMBOLS = frozenset("°%‰§©®™")
 # Words end at spaces and at ASCII punctuation that never joins a word (markup, commas),
 # and at the ideographic and full-width punctuation of Chinese, Japanese and Korean: that
-# text has no spaces, so its commas and full stops are what end its runs of letters.
+# text has no spaces, so its commas and full stops are what end its runs of letters (as
+# do the circled numbers and signs that start its list items).
 _TOKEN_BREAK = re.compile(
     r"[\s<>()\[\]{}\"=/\\,;:!?|*_+#@~^`"
     "\u3000-\u3003\u3008-\u3011\u3014-\u301f\u30fb"  # 、。「」『』【】〔〕〜・ ...
     "\uff01\uff08\uff09\uff0c\uff0e\uff1a\uff1b\uff1f\uff3b\uff3d\uff5b\uff5d\uff5e"  # ！（），．：；？［］｛｝～
+    "\u2460-\u24ff\u2776-\u2793\u3200-\u32ff"  # list numbers and signs: ① ❶ ㈱ ㊤
     "]+"
 )
 _ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
@@ -408,7 +412,8 @@ def _reading(text: str) -> tuple[int, int, float]:
 # any pair of bytes is a code point, so it must read as well as one of those would
 # ('Bush hid the facts' is ASCII, read before any guess).
 _UTF16 = ("utf-16-le", "utf-16-be")
-_MULTI_BYTE = frozenset({"gb18030", "big5", "shift_jis", "euc_jp", "euc_kr", *_UTF16})
+_MULTI_BYTE = frozenset({"gb18030", "big5", "cp950", "shift_jis", "cp932", "euc_jp", "euc_kr",
+                         "cp949", *_UTF16})  # fmt: skip
 # A handful of bytes make one or two Chinese or Japanese characters in any reading that
 # the frequency tables may happen to list ('Ça' is 'ド' in Big5): ask for more than that.
 _MIN_CJK_LETTERS = 6
@@ -417,7 +422,7 @@ _MIN_CJK_LETTERS = 6
 # Chinese code pages hold the Japanese kana, but Chinese text has next to none: a Chinese
 # reading whose letters are kana is Western or Japanese bytes misread ('Ça' in
 # Windows-1252 is a katakana in Big5)
-_CHINESE = frozenset({"gb18030", "big5"})
+_CHINESE = frozenset({"gb18030", "big5", "cp950"})
 
 
 def _is_kana(ch: str) -> bool:
@@ -491,9 +496,12 @@ _LABELS = {
     "koi8_u": "KOI8-U (Ukrainian)",
     "gb18030": "GB18030 (Simplified Chinese)",
     "big5": "Big5 (Traditional Chinese)",
+    "cp950": "Windows-950 (Traditional Chinese, Big5 with Microsoft's additions)",
     "shift_jis": "Shift JIS (Japanese)",
+    "cp932": "Windows-932 (Japanese, Shift JIS with Microsoft's additions)",
     "euc_jp": "EUC-JP (Japanese)",
     "euc_kr": "EUC-KR (Korean)",
+    "cp949": "Windows-949 (Korean, EUC-KR with Microsoft's additions)",
     "iso8859-15": "ISO-8859-15 (Western European)",
     "iso8859_15": "ISO-8859-15 (Western European)",
     "latin-1": "ISO-8859-1 (Latin-1)",
