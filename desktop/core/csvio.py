@@ -193,8 +193,9 @@ class Encoding:
 
 
 def detect_encoding(path: Path) -> Encoding:
-    """UTF-8 (BOM or not), UTF-16 with a BOM, or else Windows-1252 with a warning.
-    Raises CsvFormatError for binary files and text in neither encoding."""
+    """UTF-8 (BOM or not), UTF-16 with a BOM, or else the legacy code page it reads in
+    (Windows-1252, -1251, GB18030...), with a warning that names it. Raises
+    CsvFormatError for binary files and text in none of those."""
     with open(path, "rb") as fh:
         head = fh.read(_SAMPLE)
         for magic, kind in _BINARY_MAGIC:
@@ -224,25 +225,47 @@ def detect_encoding(path: Path) -> Encoding:
         raise CsvFormatError(
             path, f"the file starts with a UTF-8 mark but is not UTF-8 (byte {bad_at + 1})"
         )
+    return _code_page(path, bad_at)
+
+
+def _code_page(path: Path, bad_at: int) -> Encoding:
+    """A CSV that is not UTF-8: a spreadsheet saved in the Windows code page of its
+    language (Excel's "CSV"). The code page is guessed as for text files, from whole lines
+    around the first byte that is not UTF-8, then the whole file is checked in it."""
+    from desktop.core.importers.encoding import encoding_label, guess_code_page
+
+    with open(path, "rb") as fh:
+        fh.seek(max(0, bad_at - _SAMPLE // 2))
+        sample = fh.read(_SAMPLE)
+    start = 0 if bad_at <= _SAMPLE // 2 else sample.find(b"\n") + 1
+    end = len(sample) if len(sample) < _SAMPLE else sample.rfind(b"\n") + 1
+    decoded = guess_code_page(sample[start:end] if end > start else sample)
+    if decoded is None:
+        raise CsvFormatError(
+            path, "the file is not UTF-8 and reads as no language's code page; save it as "
+            "CSV UTF-8"
+        )  # fmt: skip
     try:  # in pieces: the file may be large
-        decoder = codecs.getincrementaldecoder("cp1252")("strict")
+        decoder = codecs.getincrementaldecoder(decoded.encoding)("strict")
         with open(path, "rb") as fh:
-            sample = decoder.decode(fh.read(_SAMPLE))
+            first = decoder.decode(fh.read(_SAMPLE))
             while chunk := fh.read(_CHUNK):
                 decoder.decode(chunk)
-    except UnicodeDecodeError:
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
         raise CsvFormatError(
-            path, "the file is neither UTF-8 nor Windows-1252 text; save it as CSV UTF-8"
-        ) from None
-    if _looks_binary(sample):
+            path, f"the file is neither UTF-8 nor {encoding_label(decoded.encoding)} text "
+            f"({exc.reason}); save it as CSV UTF-8"
+        ) from None  # fmt: skip
+    if _looks_binary(first):
         raise CsvFormatError(path, "not a CSV file: it contains binary data")
-    return Encoding(
-        "cp1252",
-        warnings=[
-            f"{path}: not UTF-8 (byte {bad_at + 1}); read as Windows-1252. "
-            "Check accented letters, or save the file as 'CSV UTF-8'."
-        ],
-    )
+    warning = (f"{path}: not UTF-8 (byte {bad_at + 1}); read as "
+               f"{encoding_label(decoded.encoding)}")  # fmt: skip
+    if decoded.alternative:
+        warning += f", but unsure: it may be {encoding_label(decoded.alternative)}"
+    return Encoding(decoded.encoding, warnings=[
+        warning + ". Check the text, or save the file as 'CSV UTF-8'."
+    ])  # fmt: skip
 
 
 def _nul_message(head: bytes) -> str:

@@ -236,3 +236,36 @@ def test_a_spreadsheet_export_reads_back_as_written_a_plain_one_verbatim(tmp_pat
     for path in (safe, plain):
         header, records = read_all(path)
         assert [header, *(values for _, values in records)] == rows
+
+
+# Excel saves "CSV" in the Windows code page of the user's language: Russian, Arabic,
+# Chinese and Japanese researchers' spreadsheets arrive in these.
+@pytest.mark.parametrize(
+    ("rows", "codec", "label"),
+    [
+        ([["код", "описание"], ["Стороны", "Прекращение огня на всей линии фронта"]],
+         "cp1251", "Windows-1251"),
+        ([["الرمز", "الوصف"], ["وقف إطلاق النار", "تبادل الأسرى بين الطرفين"]],
+         "cp1256", "Windows-1256"),
+        ([["代码", "说明"], ["停火", "双方代表团同意交换囚犯"]], "gb18030", "GB18030"),
+        ([["コード", "説明"], ["停戦", "双方の代表団は捕虜の交換に合意した"]], "cp932", "Japanese"),
+    ],
+)  # fmt: skip
+def test_a_spreadsheet_saved_in_a_windows_code_page_is_read_in_it(tmp_path, rows, codec, label):
+    path = tmp_path / "codes.csv"
+    path.write_bytes("\r\n".join(",".join(r) for r in rows).encode(codec) + b"\r\n")
+    with csvio.CsvReader(path) as r:
+        assert r.header == rows[0]
+        assert [values for _, values in r] == rows[1:]
+        assert label in r.warnings[0] and str(path) in r.warnings[0]
+
+
+def test_bytes_no_code_page_reads_as_words_are_refused(tmp_path):
+    import random
+
+    rng = random.Random(1)
+    junk = [b"x," + bytes(rng.randrange(128, 256) for _ in range(12)) for _ in range(20)]
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"a,b\r\n" + b"\r\n".join(junk) + b"\r\n")
+    with pytest.raises(csvio.CsvFormatError, match="reads as no language's code page"):
+        csvio.CsvReader(path)

@@ -443,10 +443,25 @@ def _score(text: str, encoding: str) -> float:
     return plausible - oddness - 2 * kana_share - controls - _HANDICAP.get(encoding, 0.0)
 
 
-def _decode_legacy(data: bytes) -> Decoded:
+def guess_code_page(sample: bytes) -> Decoded | None:
+    """The legacy code page a sample of non-UTF-8 text reads best in, as ``decode_text``
+    guesses it (UTF-16 aside), or None when no code page reads it as words (most of its
+    words are misreadings in every one): bytes that are not text in any of them. The
+    sample should end at a line break, not inside a character."""
+    try:
+        decoded = _decode_legacy(sample, utf16=False)
+    except ImportFailure:
+        return None
+    words, odd, _ = _reading(decoded.text)
+    if decoded.encoding == "latin_1" or (words and odd / words > 0.5):
+        return None
+    return decoded
+
+
+def _decode_legacy(data: bytes, *, utf16: bool = True) -> Decoded:
     readings: list[tuple[float, int, str, str]] = []
     seen: set[str] = set()
-    candidates = CANDIDATES + (_UTF16 if len(data) % 2 == 0 else ())
+    candidates = CANDIDATES + (_UTF16 if utf16 and len(data) % 2 == 0 else ())
     for rank, encoding in enumerate(candidates):
         try:
             text = data.decode(encoding)
