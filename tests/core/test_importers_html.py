@@ -101,6 +101,26 @@ def test_page_declared_latin1_but_written_by_word_is_read_as_windows_1252(tmp_pa
     assert "“We have never seen water like this,”" in doc.text
 
 
+@pytest.mark.parametrize(
+    ("declared", "codec", "text"),
+    [
+        ("gb2312", "gb18030", "朱镕基与陶喆谈停火。双方代表团同意交换囚犯，并撤出重型武器。"),
+        ("shift_jis", "cp932", "①髙橋さんが停戦協議に参加した。国連の監視団が立ち会う。"),
+        ("euc-kr", "cp949", "똠방각하가 휴전 협상에 참여했다. 양측 대표단은 포로 교환에 합의했다."),
+    ],
+)
+def test_a_page_declared_in_an_east_asian_standard_is_read_as_browsers_read_it(
+    tmp_path, declared, codec, text
+):
+    """Browsers read gb2312 as GBK, shift_jis as Windows-932 and euc-kr as Windows-949
+    (WHATWG encoding spec): pages use the extra characters and still declare the standard."""
+    html = (f'<html><head><meta charset="{declared}"><title>t</title></head><body><article>'
+            f"<p>{text}</p><p>{text}</p></article></body></html>")  # fmt: skip
+    doc = extract(write(tmp_path, "page.html", html.encode(codec)))
+    assert text in doc.text
+    assert any("as the page declares" in w for w in doc.warnings), doc.warnings
+
+
 def test_undeclared_legacy_charset_is_detected(tmp_path):
     doc = extract(write(tmp_path, "old.html", page("").encode("cp1252")))
     assert P3 in doc.text

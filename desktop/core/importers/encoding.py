@@ -511,6 +511,7 @@ _LABELS = {
     "koi8_u": "KOI8-U (Ukrainian)",
     "gb18030": "GB18030 (Simplified Chinese)",
     "big5": "Big5 (Traditional Chinese)",
+    "big5hkscs": "Big5-HKSCS (Traditional Chinese)",
     "cp950": "Windows-950 (Traditional Chinese, Big5 with Microsoft's additions)",
     "shift_jis": "Shift JIS (Japanese)",
     "cp932": "Windows-932 (Japanese, Shift JIS with Microsoft's additions)",

@@ -27,6 +27,21 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _WS = re.compile(r"[ \t\r\f\v\u00a0]+")
 
 
+# Browsers read a page declared in a standard as the encoding that extends it (WHATWG
+# encoding spec), and pages rely on it: latin-1 pages written by Word have its quotes, and
+# gb2312, shift_jis and euc-kr pages hold GBK's, Windows-932's and Windows-949's extra
+# characters.
+_AS_BROWSERS_READ = {
+    **dict.fromkeys(("iso-8859-1", "latin1", "latin-1", "us-ascii", "ascii"), "cp1252"),
+    **dict.fromkeys(("gb2312", "gbk", "x-gbk", "gb_2312-80", "chinese"), "gb18030"),
+    **dict.fromkeys(
+        ("shift_jis", "shift-jis", "sjis", "x-sjis", "ms_kanji", "windows-31j"), "cp932"
+    ),
+    **dict.fromkeys(("euc-kr", "ks_c_5601-1987", "korean", "windows-949"), "cp949"),
+    **dict.fromkeys(("big5", "big5-hkscs", "cn-big5", "x-x-big5"), "big5hkscs"),
+}
+
+
 def decode_html(data: bytes, encoding: str | None = None) -> tuple[str, str | None]:
     """Decode with the BOM, else the encoding the user chose, else the charset the page
     declares, else as a text file. Returns (text, what to tell the user about it)."""
@@ -40,9 +55,7 @@ def decode_html(data: bytes, encoding: str | None = None) -> tuple[str, str | No
     match = _META_CHARSET.search(data[:8192])
     if match:
         declared = match.group(1).decode("ascii").lower()
-        # Browsers read a page declared latin-1/ascii as windows-1252 (WHATWG encoding spec).
-        if declared in ("iso-8859-1", "latin1", "latin-1", "us-ascii", "ascii"):
-            declared = "cp1252"
+        declared = _AS_BROWSERS_READ.get(declared, declared)
         try:
             codec = codecs.lookup(declared).name
             text = data.decode(codec)
