@@ -33,8 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "merge",
         help="merge coders' project files into TARGET",
         description="Bring the documents, codes and codings of each SOURCE into TARGET. "
-        "Documents are matched by their text, codes by path, coders by identity. Each "
-        "source is merged whole or not at all; sources are never changed.",
+        "Documents are matched by their text, codes by identity (then path), coders by "
+        "identity. Each source is merged whole or not at all; sources are never changed.",
     )
     p.add_argument("target", type=Path)
     p.add_argument("sources", nargs="+", type=Path, metavar="SOURCE")

@@ -48,7 +48,10 @@ class Plan:
         self.t_docs = {sha: (did, name) for did, sha, name in s.execute(
             select(m.Document.id, m.Document.sha256, m.Document.name))}  # fmt: skip
         t_codes = {r.id: dict(r._mapping) for r in s.execute(select(m.Code.__table__))}
-        self.t_paths = {p: cid for cid, p in code_paths(t_codes).items()}
+        self.t_path_of = code_paths(t_codes)
+        self.t_paths = {p: cid for cid, p in self.t_path_of.items()}
+        # a copy for a coder shares its codes' identities with the master (copy_for_coder)
+        self.t_code_guids = {r["guid"]: cid for cid, r in t_codes.items() if r["guid"]}
         self.t_fields = {
             (r.code_id, r.name): dict(r._mapping) for r in s.execute(select(m.CodeField.__table__))
         }
@@ -67,11 +70,19 @@ class Plan:
                 self.doc_map[d["id"]] = self.t_docs[d["sha256"]][0]
                 sr.documents_matched += 1
         for cid, p in src.paths.items():
-            if p in self.t_paths:
+            # the same code by identity first: renamed or moved in either file since the
+            # copy was made, it is still the code the coder applied
+            same = self.t_code_guids.get(src.codes[cid].get("guid") or "")
+            if same is not None:
+                self.code_map[cid] = same
+                if self.t_path_of[same] != p:
+                    sr.codes_renamed.append((p, self.t_path_of[same]))
+            elif p in self.t_paths:
                 self.code_map[cid] = self.t_paths[p]
             else:
                 sr.codes_missing.append(p)
         sr.codes_missing.sort()
+        sr.codes_renamed.sort()
         for fid, f in src.fields.items():
             label = f"{src.paths[f['code_id']]}: {f['name']}"
             tcode = self.code_map.get(f["code_id"])

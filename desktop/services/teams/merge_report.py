@@ -48,6 +48,8 @@ class SourceReport:
     documents_matched: int = 0
     codes_added: list[str] = field(default_factory=list)
     codes_missing: list[str] = field(default_factory=list)
+    # (path in source, path in target): the same code, renamed or moved since the copy
+    codes_renamed: list[tuple[str, str]] = field(default_factory=list)
     fields_added: list[str] = field(default_factory=list)  # "code path: field"
     fields_missing: list[str] = field(default_factory=list)
     coders_added: list[str] = field(default_factory=list)
@@ -91,6 +93,12 @@ class SourceReport:
         )
         if self.codes_added:
             out.append(f"  codes: {len(self.codes_added)} added{_listed(self.codes_added, limit)}")
+        if self.codes_renamed:
+            moved = [f"{old} → {new}" for old, new in self.codes_renamed]
+            out.append(
+                f"  codes: {wording.count(len(moved), 'code')} renamed or moved since the copy "
+                f"was made (codings go to the code as it is here){_listed(moved, limit)}"
+            )
         if self.fields_added:
             out.append(
                 f"  typed fields: {len(self.fields_added)} added{_listed(self.fields_added, limit)}"

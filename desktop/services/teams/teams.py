@@ -279,6 +279,10 @@ def copy_for_coder(project, name: str, out_path: Path | str) -> CopyReport:
             s.add(coder)
             s.flush()
         guid = ensure_guid(s, coder.id)
+        # Codes get an identity too, carried by the copy: a code renamed or moved here
+        # while the coder works is still matched when the copy is merged back.
+        for c in s.scalars(select(m.Code).where(m.Code.guid.is_(None))):
+            c.guid = new_guid()
         if added:
             audit.record(
                 s, project.actor, "create", "coder", coder.id, None, {"name": name, "guid": guid}

@@ -178,6 +178,36 @@ def test_unknown_codes_are_listed_and_refused_unless_add_codes(master, tmp_path)
     assert journalists["outlet"] == "Reuters"
 
 
+def test_a_code_renamed_or_moved_in_the_master_after_the_copies_went_out_still_merges(
+    master, tmp_path
+):
+    """Copies share their codes' identities with the master: a code the project lead
+    renames or moves while coders work keeps their codings when they are merged back."""
+    with copy_and_open(master, "ana", tmp_path) as copy:
+        code(copy, DERAA, "Rebels", "Actors/Armed groups", "ana")
+        code(copy, IDLIB, "Government troops", "Actors/State forces", "ana")
+    armed = codebook.find_code(master, "Actors/Armed groups")
+    codebook.update_code(master, armed.id, name="Armed non-state groups")
+    state = codebook.find_code(master, "Actors/State forces")
+    claims = codebook.find_code(master, "Claims")
+    codebook.move_code(master, state.id, claims.id)
+
+    report = merge_projects(master, [tmp_path / "ana.tessera"])
+
+    src = report.sources[0]
+    assert report.ok and src.codes_missing == [] and src.codings_added == 2
+    assert sorted(src.codes_renamed) == [
+        ("Actors/Armed groups", "Actors/Armed non-state groups"),
+        ("Actors/State forces", "Claims/State forces"),
+    ]
+    assert {(c[1], c[2]) for c in coding_set(master)} >= {
+        ("Actors/Armed non-state groups", "ana"), ("Claims/State forces", "ana"),
+    }  # fmt: skip
+    assert [c.path for c in codebook.list_codes(master)].count("Actors/Armed groups") == 0
+    said = "\n".join(src.describe())
+    assert "Actors/Armed groups → Actors/Armed non-state groups" in said
+
+
 def test_documents_are_matched_by_text_even_when_renamed_and_new_ones_added(master, tmp_path):
     with copy_and_open(master, "ana", tmp_path) as copy:
         documents.update_metadata(
