@@ -19,7 +19,7 @@ document's also as its Description); the journal goes out as the project's Notes
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -135,17 +135,40 @@ def _code_specs(project) -> list[CodeSpec]:
     ]
 
 
+class RefiExportCancelled(ServiceError):
+    def __init__(self) -> None:
+        super().__init__("the export was cancelled; nothing was written")
+
+
+def _stopping(progress: Progress | None, cancelled: Callable[[], bool] | None, total: int):
+    """write_qdpx's progress (documents written): ``progress`` out of ``total``, first
+    raising RefiExportCancelled once ``cancelled()`` is true."""
+    if progress is None and cancelled is None:
+        return None
+
+    def report(done: int) -> None:
+        if cancelled is not None and cancelled():
+            raise RefiExportCancelled
+        if progress is not None:
+            progress(done, total)
+
+    return report
+
+
 def export_qdpx(
     project,
     out: Path | str | BinaryIO,
     *,
     coders: list[str] | None = None,
     progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> RefiExportReport:
     """Write the project as a REFI-QDA .qdpx: every document, the codebook, and the
     codings of ``coders`` (names; None: everyone's). Codes without a GUID get one
     (stored in the code), coders too (stored in settings['coder_guids']), so a second
-    export names them the same. A path is written atomically."""
+    export names them the same. A path is written atomically: RefiExportCancelled, when
+    ``cancelled()`` turns true (it is looked at with each document), leaves nothing
+    there."""
     with project.session() as s:
         chosen = _select_coders(s, coders)
         authors = set(s.scalars(select(m.JournalEntry.author).distinct()))
@@ -240,7 +263,7 @@ def export_qdpx(
             out, name=project.name, users=users, codes=specs, sources=sources(),
             origin=f"{ORIGIN} {_version()}", variables=variables, cases=case_specs,
             sets=set_specs, journal=journal, description=description,
-            progress=(lambda done: progress(done, total)) if progress else None,
+            progress=_stopping(progress, cancelled, total),
         )  # fmt: skip
     except ValueError as exc:
         raise ServiceError(f"cannot export as REFI-QDA: {exc}") from exc

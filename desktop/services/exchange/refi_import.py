@@ -65,6 +65,7 @@ from desktop.core.exchange.refi import (
     read_project,
 )
 from desktop.core.exchange.refi_selections import WARNINGS_LISTED
+from desktop.core.importers.base import ImportCancelled
 from desktop.core.limits import ORIGINAL_FILE_MAX_BYTES
 from desktop.services.codebook import codebook
 from desktop.services.documents import originals
@@ -503,10 +504,13 @@ def import_qdpx(
     add_codes: bool = False,
     dry_run: bool = False,
     progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> RefiImportReport:
     """Import a REFI-QDA project (.qdpx, or a .qde without texts) into ``project`` in one
     transaction; see the module's docstring. Raises RefiImportRefused (nothing changed)
-    for an unreadable file, or for codes the project lacks when not ``add_codes``.
+    for an unreadable file, or for codes the project lacks when not ``add_codes``, and
+    ImportCancelled (nothing changed) when ``cancelled()`` turns true: it is looked at
+    with each source.
 
     With ``dry_run`` everything is done and then rolled back: the report says what the
     import would bring (for a confirmation dialog) and the project is unchanged."""
@@ -514,5 +518,19 @@ def import_qdpx(
     with _opened(path) as stream:
         job = _Import(project, path, stream, add_codes)
         job.plan_codes()
-        job.store(progress, dry_run)
+        job.store(_stopping(progress, cancelled), dry_run)
     return job.report
+
+
+def _stopping(progress: Progress | None, cancelled: Callable[[], bool] | None):
+    """``progress``, first raising ImportCancelled once ``cancelled()`` is true."""
+    if cancelled is None:
+        return progress
+
+    def report(done: int, total: int) -> None:
+        if cancelled():
+            raise ImportCancelled("the import was cancelled; nothing was imported")
+        if progress is not None:
+            progress(done, total)
+
+    return report

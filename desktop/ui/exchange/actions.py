@@ -97,7 +97,7 @@ def import_qdpx(w: Workbench, path: str | None = None) -> None:
     def dry(progress, cancelled):
         try:
             plain = refi_exchange.import_qdpx(
-                project, path, dry_run=True, progress=progress_of(progress)
+                project, path, dry_run=True, progress=progress_of(progress), cancelled=cancelled
             )
             return plain, None, ""
         except RefiImportRefused as exc:
@@ -105,8 +105,9 @@ def import_qdpx(w: Workbench, path: str | None = None) -> None:
                 raise
             refused = str(exc)
         adding = refi_exchange.import_qdpx(
-            project, path, add_codes=True, dry_run=True, progress=progress_of(progress)
-        )
+            project, path, add_codes=True, dry_run=True, progress=progress_of(progress),
+            cancelled=cancelled,
+        )  # fmt: skip
         return None, adding, refused
 
     def checked(result) -> None:
@@ -138,12 +139,15 @@ def import_qdpx(w: Workbench, path: str | None = None) -> None:
             return
         _import_qdpx(w, project, path, add_codes=adding is not None)
 
-    def failed(reason: str, _cancelled: bool) -> None:
+    def failed(reason: str, cancelled: bool) -> None:
+        if cancelled:
+            w.show_message("Import cancelled: nothing was imported", 8000)
+            return
         w.prompts.error(f"{Path(path).name} cannot be imported: {reason}")
 
     w.run_long(
         "Import REFI-QDA project", f"Reading {Path(path).name}…", dry,
-        done=checked, failed=failed, cancellable=False, progressed=_steps("Checking"),
+        done=checked, failed=failed, progressed=_steps("Checking"),
     )  # fmt: skip
 
 
@@ -159,7 +163,7 @@ def _import_qdpx(w: Workbench, project, path: str, *, add_codes: bool) -> None:
     def work(progress, cancelled):
         return refi_exchange.import_qdpx(
             project, path, add_codes=add_codes,
-            progress=lambda done, total: progress((done, total)),
+            progress=lambda done, total: progress((done, total)), cancelled=cancelled,
         )  # fmt: skip
 
     def done(report: RefiImportReport) -> None:
@@ -172,12 +176,15 @@ def _import_qdpx(w: Workbench, project, path: str, *, add_codes: bool) -> None:
             "\n".join(lines[2:]),
         )
 
-    def failed(reason: str, _cancelled: bool) -> None:
+    def failed(reason: str, cancelled: bool) -> None:
+        if cancelled:
+            w.show_message("Import cancelled: nothing was imported", 8000)
+            return
         w.prompts.error(f"Nothing was imported: {reason}")
 
     w.run_long(
         "Import REFI-QDA project", "Importing…", work,
-        done=done, failed=failed, cancellable=False, progressed=_steps("Importing"),
+        done=done, failed=failed, progressed=_steps("Importing"),
     )  # fmt: skip
 
 
@@ -194,8 +201,9 @@ def export_qdpx(w: Workbench) -> None:
 
     def work(progress, cancelled):
         return refi_export.export_qdpx(
-            project, out, progress=lambda done, total: progress((done, total))
-        )
+            project, out, progress=lambda done, total: progress((done, total)),
+            cancelled=cancelled,
+        )  # fmt: skip
 
     def done(report) -> None:
         who = ", ".join(report.coders) or "no coder"
@@ -206,13 +214,16 @@ def export_qdpx(w: Workbench) -> None:
         )
         w.export_done.emit(out)
 
-    def failed(reason: str, _cancelled: bool) -> None:
-        w.prompts.error(f"The export failed: {reason}")
+    def failed(reason: str, cancelled: bool) -> None:
+        if cancelled:
+            w.show_message("Export cancelled: nothing was written", 8000)
+        else:
+            w.prompts.error(f"The export failed: {reason}")
         w.export_done.emit("")
 
     w.run_long(
         "Export REFI-QDA project", "Exporting…", work,
-        done=done, failed=failed, cancellable=False, progressed=_steps("Exporting"),
+        done=done, failed=failed, progressed=_steps("Exporting"),
     )  # fmt: skip
 
 

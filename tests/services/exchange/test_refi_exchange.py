@@ -581,3 +581,40 @@ def test_export_of_an_empty_project_is_valid(empty, tmp_path, schema) -> None:
     assert (report.documents, report.codes, report.codings) == (0, 0, 0)
     with zipfile.ZipFile(tmp_path / "e.qdpx") as zf:
         assert schema.validate(etree.fromstring(zf.read("project.qde")))
+
+
+def _five_documents(project) -> None:
+    for i in range(5):
+        documents.add_document(project, name=f"d{i}.txt", text=f"Talks resumed, day {i}.",
+                               kind="txt")  # fmt: skip
+
+
+def test_an_import_cancelled_half_way_stores_nothing(empty, tmp_path):
+    """Cancel is looked at with each source: a cancelled import rolls back whole."""
+    from desktop.core.importers.base import ImportCancelled
+
+    with Project.create(tmp_path / "five.tessera") as five:
+        _five_documents(five)
+        export_qdpx(five, tmp_path / "five.qdpx")
+    before = state(empty)
+    seen: list[int] = []
+    with pytest.raises(ImportCancelled, match="nothing was imported"):
+        import_qdpx(empty, tmp_path / "five.qdpx",
+                    progress=lambda done, total: seen.append(done),
+                    cancelled=lambda: len(seen) >= 2)  # fmt: skip
+    assert len(seen) == 2  # stopped at the first look after Cancel
+    assert state(empty) == before
+    assert import_qdpx(empty, tmp_path / "five.qdpx").documents_added  # and it can be redone
+
+
+def test_an_export_cancelled_half_way_leaves_no_file(empty, tmp_path):
+    from desktop.services.exchange.refi_export import RefiExportCancelled
+
+    _five_documents(empty)
+    out = tmp_path / "out.qdpx"
+    seen: list[int] = []
+    with pytest.raises(RefiExportCancelled, match="nothing was written"):
+        export_qdpx(empty, out, progress=lambda done, total: seen.append(done),
+                    cancelled=lambda: len(seen) >= 2)  # fmt: skip
+    assert len(seen) == 2
+    assert [p.name for p in tmp_path.iterdir() if "out" in p.name] == []  # no partial file

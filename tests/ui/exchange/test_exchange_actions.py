@@ -114,6 +114,40 @@ def test_refi_export_writes_the_project(window, qtbot, prompts, tmp_path):
     assert "Exported 1 document," in window.statusBar().currentMessage()
 
 
+def test_a_refi_export_can_be_cancelled_and_leaves_no_file(
+    window, qtbot, prompts, tmp_path, monkeypatch
+):
+    """The export's progress dialog has Cancel; cancelled, nothing is written and the
+    status bar says so."""
+    import threading
+
+    idle(qtbot, window)
+    for i in range(3):
+        documents.add_document(window.project, name=f"n{i}.txt", text=f"Note {i}.", kind="txt")
+    prompts.save_to = str(tmp_path / "out")
+    reached, gate = threading.Event(), threading.Event()
+    real = refi_export.export_qdpx
+
+    def held(project, out, *, progress, cancelled):
+        def slow(done, total):
+            progress(done, total)
+            reached.set()
+            gate.wait(10)
+
+        return real(project, out, progress=slow, cancelled=cancelled)
+
+    monkeypatch.setattr(refi_export, "export_qdpx", held)
+    with qtbot.waitSignal(window.export_done, timeout=10_000) as sig:
+        action(menu(window, "&File", "&Export"), "&REFI-QDA project (.qdpx)…").trigger()
+        qtbot.waitUntil(reached.is_set, timeout=10_000)
+        window.long_task.cancel()
+        gate.set()
+    assert sig.args == [""]
+    assert [p.name for p in tmp_path.iterdir() if "out" in p.name] == []
+    assert "nothing was written" in window.statusBar().currentMessage()
+    assert prompts.errors == []
+
+
 def test_codebook_import_shows_the_dry_run_and_undo_takes_it_back(
     window, qtbot, other, tmp_path, monkeypatch
 ):
