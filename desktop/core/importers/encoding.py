@@ -1,7 +1,8 @@
 """Turning the bytes of a text file into str: BOMs, UTF-8, UTF-16, and legacy code pages.
 
 Order: a BOM; UTF-16 without a BOM (its NUL bytes fall on every other byte); strict
-UTF-8; otherwise a legacy code page, guessed. Detectors (charset-normalizer included)
+UTF-8; otherwise a legacy code page, guessed (UTF-16 of Chinese, Japanese or Korean, which
+has NUL bytes only at its ASCII, is guessed among them). Detectors (charset-normalizer included)
 cannot tell related single-byte code pages apart on short texts: a Windows-1256 Persian
 file comes out as Mac Roman, a Windows-1256 Arabic headline as Greek. Every code page
 of the 125x family maps its upper half to letters of its own script, so "it decodes"
