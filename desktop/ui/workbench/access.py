@@ -199,6 +199,7 @@ class WorkbenchAccess(QObject):
         font = reading_font(self.zoom)
         self.zoom = font.pointSizeF() - reading_points()  # clamped
         self.w.viewer.setFont(font)
+        self.w.fit_reading_column()
         self.w.settings.setValue(ZOOM_SETTING, self.zoom)
 
     # -- single-key coding -----------------------------------------------------------

@@ -43,6 +43,12 @@ from desktop.ui.workbench.viewer import DocumentViewer
 from desktop.ui.workbench.window_state import WindowState
 from desktop.ui.workers import Task, TaskRunner
 
+# The side panels' narrowest, and the smallest screen the three columns must fit together.
+DOCUMENTS_MIN_WIDTH = 180
+SIDE_MIN_WIDTH = 260
+HANDLE_WIDTH = 3
+SMALLEST_SCREEN = 1024
+
 ORG, APP = "Tessera", "Tessera"
 
 
@@ -130,12 +136,13 @@ class MainWindow(WorkbenchRefresh, WindowState, QMainWindow):
         self.main_split.setStretchFactor(1, 1)
         self.main_split.setStretchFactor(2, 0)
         self.main_split.setSizes([240, 800, 440])
-        centre.setMinimumWidth(self.viewer.min_reading_width())
-        self.documents_panel.setMinimumWidth(180)
-        self.right_split.setMinimumWidth(260)
+        self.centre = centre
+        self.documents_panel.setMinimumWidth(DOCUMENTS_MIN_WIDTH)
+        self.right_split.setMinimumWidth(SIDE_MIN_WIDTH)
         for split in (self.main_split, self.right_split):
             split.setChildrenCollapsible(False)
-            split.setHandleWidth(3)
+            split.setHandleWidth(HANDLE_WIDTH)
+        self.fit_reading_column()
         self.setCentralWidget(self.main_split)
         self.status_project = QLabel()
         self.status_coder = QLabel()
@@ -157,6 +164,13 @@ class MainWindow(WorkbenchRefresh, WindowState, QMainWindow):
         )
         self.viewer.tooltip_for = self._tooltip
         self.viewer.unhandled_key.connect(self._key_fallback)
+
+    def fit_reading_column(self) -> None:
+        """The reading column's minimum: MIN_MEASURE characters of its font on a line, but
+        never so wide that the window no longer fits a SMALLEST_SCREEN with both side
+        panels (a large reading font, zoomed in or a wide one: the column gives way)."""
+        room = SMALLEST_SCREEN - DOCUMENTS_MIN_WIDTH - SIDE_MIN_WIDTH - 2 * HANDLE_WIDTH
+        self.centre.setMinimumWidth(min(self.viewer.min_reading_width(), room))
 
     def _key_fallback(self, e) -> None:
         """A key the text did not use: a single-key coding key (they act only here, in

@@ -4,13 +4,23 @@ shortcut, and the layout comes back as it was left."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 
 
-def reading_chars(window) -> float:
-    """How many average characters of the reading font fit on a line of the text."""
-    v = window.viewer
-    return v.viewport().width() / v.fontMetrics().averageCharWidth()
+def reading_chars(window) -> int:
+    """How many characters of the document's running text its lines hold: the most on a
+    wrapped line (not a paragraph's last) of the article shown."""
+    doc = window.viewer.document()
+    most = 0
+    block = doc.begin()
+    while block.isValid():
+        layout = block.layout()
+        for i in range(layout.lineCount() - 1):  # a paragraph's last line may be short
+            most = max(most, layout.lineAt(i).textLength())
+        block = block.next()
+    assert most, "the article has no wrapped line to measure"
+    return most
 
 
 def view_action(window, text):
@@ -132,3 +142,25 @@ def test_the_page_header_is_not_cut_by_the_sort_arrow(make_window, project_path,
     label = view.model().headerData(4, Qt.Orientation.Horizontal)
     assert label == "Page"
     assert h.sectionSize(4) >= h.fontMetrics().horizontalAdvance(label) + 16
+
+
+@pytest.mark.parametrize("points", [11, 13])
+def test_a_larger_desktop_font_still_fits_a_1024_px_screen(make_window, project_path, qtbot,
+                                                           points):  # fmt: skip
+    """The reading font follows the desktop's (a larger one for readability is common):
+    the reading column then gives way below its sixty characters rather than push the
+    window past a small screen with both side panels shown."""
+    from PySide6.QtGui import QFont
+    from PySide6.QtWidgets import QApplication
+
+    before = QApplication.font()
+    QApplication.setFont(QFont(before.family(), points))
+    try:
+        window = make_window(project_path)
+        window.resize(1024, 700)
+        settle(qtbot, window)
+        assert window.width() <= 1024
+        assert window.documents_panel.isVisible() and window.codebook_panel.isVisible()
+        assert reading_chars(window) >= 40
+    finally:
+        QApplication.setFont(before)
