@@ -83,6 +83,12 @@ def reading_font(zoom: float = 0.0) -> QFont:
     if not family:
         font.setStyleHint(QFont.StyleHint.Serif)
     font.setPointSizeF(min(MAX_POINTS, max(MIN_POINTS, reading_points() + zoom)))
+    # No ligatures in the text being coded: every character keeps a caret position of its
+    # own. Inside a ligature ('fi' in Noto Serif) Qt places the caret at the wrong edge
+    # of a left-to-right word in a right-to-left line, so a drag there selected the wrong
+    # word.
+    for tag in ("liga", "clig", "dlig"):
+        font.setFeature(QFont.Tag(tag), 0)
     return font
 
 

@@ -276,3 +276,21 @@ def test_pressing_on_the_far_half_of_a_words_last_letter_keeps_that_word(
     assert visible(viewer) == expected
     qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, pos=point_at(viewer, end))
     assert code_selection(qtbot, scripts_window) == expected
+
+
+def test_every_letter_of_an_english_word_in_an_arabic_line_has_its_caret_in_order(
+    scripts_window, qtbot
+):
+    """'fi' is drawn as one ligature glyph by many fonts; inside a left-to-right word of
+    a right-to-left line Qt then put the caret of the letters after it at the wrong edge
+    of the word, and a click or drag there landed in the wrong word. The reading pane
+    draws no ligatures, so each letter has its own caret position, in reading order."""
+    viewer = scripts_window.viewer
+    para = TEXT.index(PARAGRAPHS["mixed"])
+    word = TEXT.index("ceasefire", para)
+    xs = [point_at(viewer, cp).x() for cp in range(word + 1, word + len("ceasefire"))]
+    assert xs == sorted(xs) and len(set(xs)) == len(xs), xs
+    for cp in range(word + 1, word + len("ceasefire")):
+        # a click on a letter's caret position puts the caret there
+        c = viewer.cursorForPosition(point_at(viewer, cp))
+        assert c.position() == len(TEXT[:cp].encode("utf-16-le")) // 2
