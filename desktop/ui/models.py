@@ -16,6 +16,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
+from desktop.core import wording
 from desktop.core.text import starts_right_to_left
 from desktop.services.codebook.codebook import CodeInfo
 from desktop.services.coding.codings import CodingInfo
@@ -230,7 +231,8 @@ class DocumentListModel(QAbstractTableModel):
             bits = [d.name] if not d.title or d.title == d.name else [d.title, d.name]
             bits += [v for v in (d.author, d.date, d.source) if v]
             pages = f", {d.pages} pages" if d.pages else ""
-            bits.append(f"{d.kind}{pages}, {d.length:,} characters")
+            bits.append(f"{d.kind}{pages}, {d.length:,} characters, "
+                        f"{wording.count(d.codings, 'coding')}")  # fmt: skip
             notes = (d.import_notes or "").splitlines()
             if notes:
                 bits += ["", "Imported with a note:", *notes]

@@ -100,6 +100,9 @@ class DocumentsPanel(_Panel):
         self.view.setModel(self.model)
         # sized from samples, not to contents: that would read every row of a big project
         size_columns(self.view, (0,), {1: "docx", 2: "999", 3: "9999"})
+        # each column's width when shown: a hidden section measures 0
+        header = self.view.horizontalHeader()
+        self._widths = {col: header.sectionSize(col) for col in (1, 2, 3)}
         self.view.selectionModel().currentChanged.connect(self._current_changed)
         self.view.viewport().installEventFilter(self)
         self.view.installEventFilter(self)
@@ -108,9 +111,9 @@ class DocumentsPanel(_Panel):
         self.lay.addWidget(self.filter)
         self.lay.addWidget(self.view)
 
-    # a narrow panel drops Kind, then Pages (both are in the row's tooltip) before the
-    # names get too short to read
-    MIN_NAME_W, OPTIONAL_COLUMNS = 90, (1, 2)
+    # a narrow panel drops Kind, then Pages, then Codings (all three are in the row's
+    # tooltip) before the names get too short to read
+    MIN_NAME_W, OPTIONAL_COLUMNS = 90, (1, 2, 3)
 
     def eventFilter(self, obj, e) -> bool:
         if obj is self.view.viewport() and e.type() == QEvent.Type.Resize:
@@ -126,17 +129,25 @@ class DocumentsPanel(_Panel):
             max(24, self.view.fontMetrics().height() + 8)
         )
 
+    def _width(self, col: int) -> int:
+        """The column's width when shown (the user may have resized it since)."""
+        h = self.view.horizontalHeader()
+        if not h.isSectionHidden(col):
+            self._widths[col] = h.sectionSize(col)
+        return self._widths[col]
+
     def _fit_columns(self) -> None:
         h = self.view.horizontalHeader()
         room = self.view.width() - 2 * self.view.frameWidth() - self.MIN_NAME_W
         if self.view.verticalScrollBar().isVisible():
             room -= self.view.verticalScrollBar().width()
-        used = h.sectionSize(3)
+        used = 0
         paged = self.model.paged
-        for col in reversed(self.OPTIONAL_COLUMNS):  # Pages is kept longer than Kind
-            fits = used + h.sectionSize(col) <= room and (col != 2 or paged)
+        for col in reversed(self.OPTIONAL_COLUMNS):  # Codings kept longest, then Pages
+            width = self._width(col)
+            fits = used + width <= room and (col != 2 or paged)
             h.setSectionHidden(col, not fits)
-            used += h.sectionSize(col) if fits else 0
+            used += width if fits else 0
 
     def _current_changed(self, current: QModelIndex, _prev: QModelIndex) -> None:
         if current.isValid():

@@ -164,3 +164,21 @@ def test_a_larger_desktop_font_still_fits_a_1024_px_screen(make_window, project_
         assert reading_chars(window) >= 40
     finally:
         QApplication.setFont(before)
+
+
+@pytest.mark.parametrize(
+    "widths", [(1600, 1024), (1024, 1400, 1024, 1100, 1024), (1280, 900, 1024)]
+)
+def test_the_documents_list_keeps_the_names_readable_as_the_window_is_resized(
+    window, qtbot, themed, widths
+):
+    """A narrow list hides Kind, then Pages; widened again it shows them. A column once
+    hidden (its section then measures 0) is weighed at its real width, so the list never
+    shows Kind over names squeezed to an ellipsis."""
+    docs = window.documents_panel
+    for width in widths:
+        window.resize(width, 700)
+        settle(qtbot, window)
+        h = docs.view.horizontalHeader()
+        assert h.sectionSize(0) >= docs.MIN_NAME_W, (width, [h.sectionSize(c) for c in range(4)])
+        assert not docs.view.horizontalScrollBar().isVisible(), width
