@@ -274,3 +274,24 @@ def test_an_upgrade_brings_the_teams_grants_and_policies_along(team):
         assert admin.execute(policies).fetchone()[0] == made
     with team.sql("ana") as ana:
         assert ana.execute("SELECT count(*) FROM coding").fetchone()[0] == 1
+
+
+def test_the_reviewer_makes_a_copy_for_a_coder_and_the_owners_copies_share_code_identities(
+    team, tmp_path
+):
+    """Only the owner may write codes: the owner's copies give the codes an identity
+    (so a code renamed meanwhile still merges); the reviewer's copy, which may not, is
+    made all the same (its codes then match by path)."""
+    from desktop.services.codebook import codebook
+    from desktop.services.project.project import Project
+    from desktop.services.teams import teams
+
+    with team.open("rev") as rev:
+        report = teams.copy_for_coder(rev, "ana", tmp_path / "ana-by-rev.tessera")
+        assert report.codes == 2
+    with team.open("olga") as owner:
+        teams.copy_for_coder(owner, "ben", tmp_path / "ben.tessera")
+        guids = {c.path: c.guid for c in codebook.list_codes(owner)}
+    assert all(guids.values()), guids
+    with Project.open(tmp_path / "ben.tessera") as copy:
+        assert {c.path: c.guid for c in codebook.list_codes(copy)} == guids

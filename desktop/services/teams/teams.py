@@ -23,7 +23,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from db import models as m
@@ -280,9 +280,13 @@ def copy_for_coder(project, name: str, out_path: Path | str) -> CopyReport:
             s.flush()
         guid = ensure_guid(s, coder.id)
         # Codes get an identity too, carried by the copy: a code renamed or moved here
-        # while the coder works is still matched when the copy is merged back.
-        for c in s.scalars(select(m.Code).where(m.Code.guid.is_(None))):
-            c.guid = new_guid()
+        # while the coder works is still matched when the copy is merged back. (On a
+        # server only the owner may write codes; a reviewer's copy matches them by path.)
+        if not project.is_server or s.scalar(
+            text("SELECT has_column_privilege('code', 'guid', 'UPDATE')")
+        ):
+            for c in s.scalars(select(m.Code).where(m.Code.guid.is_(None))):
+                c.guid = new_guid()
         if added:
             audit.record(
                 s, project.actor, "create", "coder", coder.id, None, {"name": name, "guid": guid}
