@@ -1,12 +1,23 @@
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# The tests never read or write the settings and data of the person running them: Qt's
+# default settings (windows/..., viewer/zoom) and the data folder (the sample project)
+# go to a folder of this test process, removed when it ends.
+_OWN_HOME = Path(tempfile.mkdtemp(prefix="tessera-tests-"))
+for _name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME"):
+    os.environ[_name] = str(_OWN_HOME / _name.lower())
+atexit.register(shutil.rmtree, _OWN_HOME, ignore_errors=True)
 
 # Property tests check results, not speed: Hypothesis's per-example deadline and its
 # "too slow" health check are timings, and on a shared two-core CI machine they fail
