@@ -144,3 +144,6 @@ class WorkbenchWindow(Workbench, Protocol):
     def set_view(self, mode: str) -> None: ...
 
     def open_document(self, document_id: int) -> None: ...
+
+    def fit_reading_column(self) -> None:
+        """The reading column's minimum width again, after its font changed (zoom)."""
